@@ -1,0 +1,161 @@
+import type { FeatureSpec } from './manifest.js';
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The ranker's input features, in input-tensor column order. The offline
+ * trainer and the gateway both build rows with {@link writeFeatureRow}, so a
+ * model never sees features computed two different ways (training/serving skew).
+ */
+export const RANKER_FEATURES: readonly FeatureSpec[] = [
+  {
+    name: 'retrieval_score',
+    dtype: 'float32',
+    default: 0,
+    description:
+      'user·item dot product over (‖user‖·max item norm), -1..1 (the cosine of the MIPS-to-cosine index); 0 without a user vector',
+  },
+  {
+    name: 'embedding_cosine',
+    dtype: 'float32',
+    default: 0,
+    description:
+      'cosine between the user and item factors (the retrieval score without the item norm), -1..1',
+  },
+  {
+    name: 'item_to_item_score',
+    dtype: 'float32',
+    default: 0,
+    description: "log(1 + sum of co-occurrence cosines from the user's recent items to this item)",
+  },
+  {
+    name: 'popularity',
+    dtype: 'float32',
+    default: 0,
+    description: 'log(1 + decayed interaction count, long half-life)',
+  },
+  {
+    name: 'trend',
+    dtype: 'float32',
+    default: 0,
+    description: 'log(1 + decayed interaction count, short half-life)',
+  },
+  {
+    name: 'trend_ratio',
+    dtype: 'float32',
+    default: 0,
+    description: 'trend minus popularity (log ratio of short- to long-window counts): rising items are high',
+  },
+  {
+    name: 'item_age_days',
+    dtype: 'float32',
+    default: Math.log1p(365),
+    description: 'log(1 + days since the item was created or first seen)',
+  },
+  {
+    name: 'user_activity',
+    dtype: 'float32',
+    default: 0,
+    description: "log(1 + the user's number of interactions)",
+  },
+  {
+    name: 'category_affinity',
+    dtype: 'float32',
+    default: 0,
+    description: "largest share of the user's interactions in any of the item's categories, 0..1",
+  },
+  {
+    name: 'days_since_category',
+    dtype: 'float32',
+    default: Math.log1p(3650),
+    description: "log(1 + days since the user last interacted with any of the item's categories)",
+  },
+];
+
+/** Number of ranker features (columns of the input tensor). */
+export const RANKER_FEATURE_COUNT = RANKER_FEATURES.length;
+
+/**
+ * What the feature row needs to know about the user.
+ * - `interactionCount`: all of the user's interactions so far.
+ * - `categoryShare`: category → share of the user's interactions (0..1).
+ * - `categoryLastSeen`: category → Unix ms of the user's latest interaction in it.
+ * An unknown user has count 0 and empty maps.
+ */
+export interface UserFeatureState {
+  readonly interactionCount: number;
+  readonly categoryShare: ReadonlyMap<string, number>;
+  readonly categoryLastSeen: ReadonlyMap<string, number>;
+}
+
+/**
+ * What the feature row needs to know about the item.
+ * - `popularity` / `trend`: decayed counts (long / short half-life), ≥ 0.
+ * - `firstSeen`: Unix ms of creation or first interaction, `null` if unknown.
+ */
+export interface ItemFeatureState {
+  readonly popularity: number;
+  readonly trend: number;
+  readonly firstSeen: number | null;
+  readonly categories: readonly string[];
+}
+
+/**
+ * Candidate-specific scores from candidate generation.
+ * - `retrieval`: the index's cosine (dot product / (‖x‖·M)), or `null` without a user vector.
+ * - `cosine`: the plain cosine of user and item factors, or `null`.
+ * - `itemToItem`: sum of neighbour similarities from recent items (≥ 0).
+ */
+export interface CandidateScores {
+  readonly retrieval: number | null;
+  readonly cosine: number | null;
+  readonly itemToItem: number;
+}
+
+/**
+ * Writes one feature row (RANKER_FEATURE_COUNT floats) into `out` at `offset`,
+ * in {@link RANKER_FEATURES} order. Non-finite inputs fall back to the
+ * feature's default, so the row is always finite.
+ * @param now Unix ms the ages are measured from (request time, or the training reference time).
+ */
+export function writeFeatureRow(
+  out: Float32Array,
+  offset: number,
+  user: UserFeatureState,
+  item: ItemFeatureState,
+  scores: CandidateScores,
+  now: number,
+): void {
+  const f = RANKER_FEATURES;
+  const popularity = Math.log1p(Math.max(0, item.popularity));
+  const trend = Math.log1p(Math.max(0, item.trend));
+  let affinity = 0;
+  let lastSeen = -Infinity;
+  for (const c of item.categories) {
+    const share = user.categoryShare.get(c);
+    if (share !== undefined && share > affinity) affinity = share;
+    const seen = user.categoryLastSeen.get(c);
+    if (seen !== undefined && seen > lastSeen) lastSeen = seen;
+  }
+  // Written column by column (no per-row array): this runs for every candidate of every request.
+  out[offset] = finiteOr(scores.retrieval ?? f[0]!.default, f[0]!.default);
+  out[offset + 1] = finiteOr(scores.cosine ?? f[1]!.default, f[1]!.default);
+  out[offset + 2] = finiteOr(Math.log1p(Math.max(0, scores.itemToItem)), f[2]!.default);
+  out[offset + 3] = finiteOr(popularity, f[3]!.default);
+  out[offset + 4] = finiteOr(trend, f[4]!.default);
+  out[offset + 5] = finiteOr(trend - popularity, f[5]!.default);
+  out[offset + 6] =
+    item.firstSeen === null
+      ? f[6]!.default
+      : finiteOr(Math.log1p(Math.max(0, now - item.firstSeen) / DAY_MS), f[6]!.default);
+  out[offset + 7] = finiteOr(Math.log1p(Math.max(0, user.interactionCount)), f[7]!.default);
+  out[offset + 8] = finiteOr(affinity, f[8]!.default);
+  out[offset + 9] =
+    lastSeen === -Infinity
+      ? f[9]!.default
+      : finiteOr(Math.log1p(Math.max(0, now - lastSeen) / DAY_MS), f[9]!.default);
+}
+
+function finiteOr(value: number, fallback: number): number {
+  return Number.isFinite(value) ? value : fallback;
+}
