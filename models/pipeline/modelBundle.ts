@@ -1,0 +1,52 @@
+import type { ItemFeatureState, UserFeatureState } from '../../src/domain/rankerFeatures.js';
+import type { NeighbourList } from '../retrieval/itemNeighbours.js';
+
+/**
+ * What a user looked like at the end of a training part: feature state plus
+ * the data candidate generation needs.
+ * - `seen`: item indices the user interacted with (excluded from lists).
+ * - `recentItems`: up to 20 item indices, most recent first.
+ */
+export interface UserState extends UserFeatureState {
+  readonly seen: ReadonlySet<number>;
+  readonly recentItems: readonly number[];
+}
+
+/**
+ * Scores ranker feature rows: `x` is n×F row-major (F = RANKER_FEATURE_COUNT);
+ * returns n scores. Backed by the TypeScript MLP while training and by the
+ * ONNX session when a published version is re-evaluated.
+ */
+export type RowScorer = (x: Float32Array, n: number) => Promise<Float32Array>;
+
+/**
+ * Every model of one training run, indexed by dense item and user indices.
+ * - `itemVectors`: nItems×(d+1), L2-normalised rows after the MIPS-to-cosine
+ *   transform (`src/domain/mipsToCosine.ts`): cosine with [userVector, 0]
+ *   ranks items by the iALS dot product.
+ * - `itemFactors`: nItems×d raw iALS factors (fold-in).
+ * - `userVectors`: nUsers×d raw user factors (indexed like `userIds`).
+ * - `popularity`, `trend`: decayed counts; `trainCounts`: plain counts (MostPop).
+ * - `itemState`: per item the feature inputs (index-aligned with `itemIds`).
+ */
+export interface ModelBundle {
+  readonly itemIds: readonly string[];
+  readonly itemIndex: ReadonlyMap<string, number>;
+  readonly userIds: readonly string[];
+  readonly userIndex: ReadonlyMap<string, number>;
+  /** d, the iALS factor dimension; item vectors have d + 1 components. */
+  readonly dimension: number;
+  readonly itemVectors: Float32Array;
+  /** M of the MIPS-to-cosine transform: the largest item-factor norm. */
+  readonly maxItemNorm: number;
+  readonly itemFactors: Float32Array;
+  readonly userVectors: Float32Array;
+  readonly neighbours: readonly NeighbourList[];
+  readonly popularity: Float32Array;
+  readonly trend: Float32Array;
+  readonly trainCounts: Float32Array;
+  readonly itemState: readonly ItemFeatureState[];
+  readonly available: readonly boolean[];
+  /** Unix ms: the last training interaction; ages and decays are measured from here. */
+  readonly referenceTime: number;
+}

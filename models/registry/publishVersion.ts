@@ -1,0 +1,99 @@
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CatalogItem } from '../../src/domain/interaction.js';
+import type { ModelManifest } from '../../src/domain/manifest.js';
+import type { ModelBundle } from '../pipeline/modelBundle.js';
+import { readCurrentVersion } from './registryPaths.js';
+
+/** Everything one registry version holds besides the manifest. */
+export interface VersionFiles {
+  readonly bundle: ModelBundle;
+  readonly onnx: Uint8Array;
+  readonly catalog: ReadonlyMap<string, CatalogItem>;
+}
+
+/**
+ * A new version name: `vYYYYMMDD-HHMMSS` (UTC) of `now`, so names sort by
+ * time; `-2`, `-3`… are appended if the folder exists.
+ */
+export function newVersionName(now: Date, exists: (name: string) => boolean): string {
+  const base = 'v' + now.toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-');
+  let name = base;
+  for (let k = 2; exists(name); k++) name = `${base}-${k}`;
+  return name;
+}
+
+/**
+ * Writes a registry version (see `src/domain/manifest.ts` for the layout)
+ * into a temporary folder, renames it into place, then points `CURRENT` at
+ * it (also via rename, so readers never see a half-written version or pointer).
+ * @param makeCurrent false writes the version without switching `CURRENT`.
+ * @returns the version folder.
+ */
+export function publishVersion(
+  registryDir: string,
+  manifest: ModelManifest,
+  files: VersionFiles,
+  makeCurrent = true,
+): string {
+  const modelDir = join(registryDir, manifest.name);
+  const finalDir = join(modelDir, manifest.version);
+  const tmpDir = join(modelDir, `.tmp-${manifest.version}-${process.pid}`);
+  mkdirSync(tmpDir, { recursive: true });
+  try {
+    const { bundle } = files;
+    const r = manifest.retrieval;
+    writeFileSync(join(tmpDir, r.itemVectors), f32Bytes(bundle.itemVectors));
+    writeFileSync(join(tmpDir, r.itemFactors), f32Bytes(bundle.itemFactors));
+    writeFileSync(join(tmpDir, r.itemIds), JSON.stringify(bundle.itemIds));
+    writeFileSync(join(tmpDir, r.userFactors), f32Bytes(bundle.userVectors));
+    writeFileSync(join(tmpDir, r.userIds), JSON.stringify(bundle.userIds));
+    writeFileSync(
+      join(tmpDir, manifest.neighbours.file),
+      JSON.stringify({
+        items: bundle.neighbours.map((l) => Array.from(l.items)),
+        scores: bundle.neighbours.map((l) => Array.from(l.scores, round4)),
+      }),
+    );
+    writeFileSync(
+      join(tmpDir, manifest.popularity.file),
+      JSON.stringify({
+        popularity: Array.from(bundle.popularity, round4),
+        trend: Array.from(bundle.trend, round4),
+        counts: Array.from(bundle.trainCounts),
+        firstSeen: bundle.itemState.map((s) => s.firstSeen),
+      }),
+    );
+    writeFileSync(join(tmpDir, manifest.ranker.file), files.onnx);
+    writeFileSync(
+      join(tmpDir, manifest.catalog.file),
+      [...files.catalog.values()].map((item) => JSON.stringify(item)).join('\n') + '\n',
+    );
+    writeFileSync(join(tmpDir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+    renameSync(tmpDir, finalDir);
+  } catch (err) {
+    rmSync(tmpDir, { recursive: true, force: true });
+    throw err;
+  }
+  if (makeCurrent) setCurrentVersion(registryDir, manifest.name, manifest.version);
+  return finalDir;
+}
+
+/** Points `<registry>/<name>/CURRENT` at `version` atomically (write + rename). */
+export function setCurrentVersion(registryDir: string, name: string, version: string): void {
+  const file = join(registryDir, name, 'CURRENT');
+  const tmp = `${file}.tmp-${process.pid}`;
+  writeFileSync(tmp, version + '\n');
+  renameSync(tmp, file);
+  if (readCurrentVersion(registryDir, name) !== version)
+    throw new Error(`could not set CURRENT to ${version}`);
+}
+
+function f32Bytes(a: Float32Array): Uint8Array {
+  // Float32Array is host-endian; every supported Node platform is little-endian.
+  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+}
+
+function round4(v: number): number {
+  return Math.round(v * 1e4) / 1e4;
+}

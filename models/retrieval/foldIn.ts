@@ -1,0 +1,86 @@
+import { gramMatrix, rowRegularization, solveRow } from './trainIals.js';
+
+/**
+ * What fold-in needs from a trained iALS model: the raw item factors
+ * (nItems×d row-major), their Gram matrix YᵀY and the training settings.
+ */
+export interface FoldInModel {
+  readonly dimension: number;
+  readonly itemFactors: Float32Array;
+  readonly gram: Float64Array;
+  readonly regularization: number;
+  readonly regularizationExponent: number;
+  readonly alpha: number;
+}
+
+/**
+ * Prepares a {@link FoldInModel}: computes YᵀY once (O(nItems·d²)) so that
+ * each later fold-in costs O(n·d² + d³) for n interactions.
+ */
+export function createFoldInModel(
+  itemFactors: Float32Array,
+  dimension: number,
+  settings: {
+    readonly regularization: number;
+    readonly regularizationExponent: number;
+    readonly alpha: number;
+  },
+): FoldInModel {
+  if (itemFactors.length % dimension !== 0) {
+    throw new RangeError(`item factors length ${itemFactors.length} is not a multiple of d=${dimension}`);
+  }
+  return {
+    dimension,
+    itemFactors,
+    gram: gramMatrix(itemFactors, itemFactors.length / dimension, dimension),
+    ...settings,
+  };
+}
+
+/**
+ * Fold-in: the user vector that the iALS user step would compute from these
+ * interactions with the item factors held fixed (Hu, Koren & Volinsky 2008,
+ * eq. 4). Used for new users (session items) and to refresh a known user's
+ * vector from feedback newer than the model.
+ * @param items item row indices; duplicates are merged by summing weights.
+ * @param weights preference strength per item (≥ 0; confidence 1 + α·w).
+ * @returns a length-d Float32Array; all zeros when no item has a positive weight.
+ * @throws RangeError when the arrays differ in length or an index is out of range.
+ */
+export function foldInUser(
+  model: FoldInModel,
+  items: readonly number[],
+  weights: readonly number[],
+): Float32Array {
+  if (items.length !== weights.length) {
+    throw new RangeError(`fold-in: ${items.length} items but ${weights.length} weights`);
+  }
+  const d = model.dimension;
+  const nItems = model.itemFactors.length / d;
+  const merged = new Map<number, number>();
+  for (let k = 0; k < items.length; k++) {
+    const i = items[k]!;
+    if (!Number.isInteger(i) || i < 0 || i >= nItems)
+      throw new RangeError(`fold-in: item index ${i} outside 0..${nItems - 1}`);
+    const w = weights[k]!;
+    if (w > 0 && Number.isFinite(w)) merged.set(i, (merged.get(i) ?? 0) + w);
+  }
+  if (merged.size === 0) return new Float32Array(d);
+  const lambda = rowRegularization(
+    model.regularization,
+    model.alpha,
+    model.regularizationExponent,
+    merged.size,
+    nItems,
+  );
+  const row = solveRow(
+    model.gram,
+    model.itemFactors,
+    [...merged.keys()],
+    [...merged.values()],
+    d,
+    lambda,
+    model.alpha,
+  );
+  return Float32Array.from(row);
+}
