@@ -24,8 +24,9 @@ export interface RankerDataset {
  * before the label window) labelled 1 when the user interacted with the item
  * in the label window, else 0. Users whose label items were all outside the
  * candidates contribute only negatives; users with no label item are skipped.
- * At most `rankerNegatives` negatives per user are kept (uniform sample), all
- * positives always: negative sampling keeps the row count linear in users.
+ * At most max(20, rankerRows / users) negatives per user are kept (uniform
+ * sample), all positives always: small datasets use every candidate, large
+ * ones stay within the row budget.
  * Cold-start users (no history before the window) get the candidates an
  * unknown user gets (popular and trending) with default user features.
  * @param labels user id → item ids positive in the label window.
@@ -42,6 +43,7 @@ export function buildRankerDataset(
   const random = createRandom(config.seed);
   random.shuffle(users);
   const chosen = users.slice(0, config.rankerUsers);
+  const maxNegatives = Math.max(20, Math.floor(config.rankerRows / Math.max(1, chosen.length)));
   const blocks: Float32Array[] = [];
   const labelBlocks: Float32Array[] = [];
   let n = 0;
@@ -58,7 +60,7 @@ export function buildRankerDataset(
     const relevant = labels.get(userId)!;
     const labelsAll = Float32Array.from(candidates.items, (i) => (relevant.has(bundle.itemIds[i]!) ? 1 : 0));
     const features = candidateFeatures(bundle, state, candidates, bundle.referenceTime);
-    const keep = sampleRows(labelsAll, config.rankerNegatives, random);
+    const keep = sampleRows(labelsAll, maxNegatives, random);
     const y = Float32Array.from(keep, (j) => labelsAll[j]!);
     const block = new Float32Array(keep.length * RANKER_FEATURE_COUNT);
     keep.forEach((j, r) =>

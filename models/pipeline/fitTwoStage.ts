@@ -78,9 +78,15 @@ export function fitTwoStage(
       'the label window gave no usable ranker rows (no candidate was a later positive); use more data or a larger --label-share',
     );
   }
+  const batchSize = 256;
+  const epochs = Math.min(
+    200,
+    Math.max(config.rankerEpochs, Math.ceil((config.rankerMinSteps * batchSize) / dataset.n)),
+  );
   const ranker = trainMlpRanker(dataset.x, dataset.y, dataset.n, RANKER_FEATURE_COUNT, {
     hidden: config.rankerHidden,
-    epochs: config.rankerEpochs,
+    epochs,
+    batchSize,
     seed: config.seed,
     onEpoch: (e) =>
       log(

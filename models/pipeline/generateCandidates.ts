@@ -1,5 +1,5 @@
 import type { ModelBundle, UserState } from './modelBundle.js';
-import { topK } from './topK.js';
+import { topK, topKCached } from './topK.js';
 import type { TrainConfig } from './trainConfig.js';
 
 /**
@@ -68,10 +68,12 @@ export function generateCandidates(
   const exclude = (i: number): boolean => !bundle.available[i] || (seen?.has(i) ?? false);
   const i2i = itemToItemScores(bundle, state?.recentItems ?? []);
   const chosen = new Set<number>();
-  for (const i of topK(retrieval, counts.embedding, exclude)) chosen.add(i);
-  for (const i of topK(i2i, counts.itemToItem, (i) => exclude(i) || i2i[i] === 0)) chosen.add(i);
-  for (const i of topK(bundle.popularity, counts.popular, exclude)) chosen.add(i);
-  for (const i of topK(bundle.trend, counts.trending, exclude)) chosen.add(i);
+  if (!Number.isNaN(retrieval[0]!)) for (const i of topK(retrieval, counts.embedding, exclude)) chosen.add(i);
+  if (state && state.recentItems.length > 0) {
+    for (const i of topK(i2i, counts.itemToItem, (i) => i2i[i] === 0 || exclude(i))) chosen.add(i);
+  }
+  for (const i of topKCached(bundle.popularity, counts.popular, exclude)) chosen.add(i);
+  for (const i of topKCached(bundle.trend, counts.trending, exclude)) chosen.add(i);
   const items = Int32Array.from(chosen);
   return {
     items,

@@ -2,7 +2,7 @@ import { RANKER_FEATURE_COUNT } from '../../src/domain/rankerFeatures.js';
 import { candidateFeatures } from './candidateFeatures.js';
 import { generateCandidates, retrievalScores } from './generateCandidates.js';
 import type { ModelBundle, RowScorer, UserState } from './modelBundle.js';
-import { topK } from './topK.js';
+import { topK, topKCached } from './topK.js';
 import type { TrainConfig } from './trainConfig.js';
 
 /** The three ranked lists the evaluation compares, user id → item ids best first. */
@@ -35,14 +35,17 @@ export async function rankUsers(
     const state = states.get(userId);
     const seen = state?.seen;
     const exclude = (i: number): boolean => !bundle.available[i] || (seen?.has(i) ?? false);
-    lists.mostPop.set(userId, ids(topK(bundle.trainCounts, k, exclude)));
+    lists.mostPop.set(userId, ids(topKCached(bundle.trainCounts, k, exclude)));
     const u = bundle.userIndex.get(userId);
     const retrieval = retrievalScores(
       bundle,
       u === undefined ? null : bundle.userVectors.subarray(u * d, (u + 1) * d),
     );
     const hasVector = !Number.isNaN(retrieval[0]!);
-    lists.retrieval.set(userId, ids(topK(hasVector ? retrieval : bundle.popularity, k, exclude)));
+    lists.retrieval.set(
+      userId,
+      ids(hasVector ? topK(retrieval, k, exclude) : topKCached(bundle.popularity, k, exclude)),
+    );
     const candidates = generateCandidates(bundle, state, retrieval, config.candidates);
     const x = candidateFeatures(bundle, state, candidates, bundle.referenceTime);
     const scores = await scorer(x, x.length / RANKER_FEATURE_COUNT);

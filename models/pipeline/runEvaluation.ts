@@ -8,7 +8,7 @@ import { splitInteractions } from '../eval/splitInteractions.js';
 import { formatSplitSpec, parseSplitSpec, SplitSpecError } from '../eval/splitSpec.js';
 import { loadVersionBundle } from '../registry/loadVersionBundle.js';
 import { onnxRowScorer } from '../registry/onnxRowScorer.js';
-import { readCurrentVersion } from '../registry/registryPaths.js';
+import { readCurrentVersion, RegistryError } from '../registry/registryPaths.js';
 import { createFoldInModel, foldInUser } from '../retrieval/foldIn.js';
 import { buildUserStates, NEGATIVE_TYPES } from './buildUserStates.js';
 import type { TwoStageEvaluation } from './evaluateTwoStage.js';
@@ -26,6 +26,8 @@ export interface RunEvaluationOptions {
   readonly dataDir: string;
   readonly format: DatasetFormat;
   readonly split: string;
+  /** Share of bad rows tolerated (0..1). @default 0.05 */
+  readonly maxBadShare?: number;
   readonly config: TrainConfig;
   readonly log: ProgressLog;
 }
@@ -47,7 +49,7 @@ export async function runEvaluation(
   if (spec.kind === 'none') throw new SplitSpecError('evaluate needs a split; "none" evaluates nothing');
   const version = options.version ?? readCurrentVersion(options.registryDir, options.modelName);
   if (!version) {
-    throw new Error(
+    throw new RegistryError(
       `no version to evaluate: ${join(options.registryDir, options.modelName)} has no CURRENT; run recgate train first`,
     );
   }
@@ -55,7 +57,9 @@ export async function runEvaluation(
   log(
     `loaded ${options.modelName}/${version} (${loaded.bundle.itemIds.length} items, d=${loaded.bundle.dimension})`,
   );
-  const dataset = await loadDataset(options.dataDir, options.format);
+  const dataset = await loadDataset(options.dataDir, options.format, {
+    maxBadShare: options.maxBadShare ?? 0.05,
+  });
   const split = splitInteractions(dataset.interactions, spec, { seed: options.config.seed });
   const threshold = positiveThresholdFor(spec, dataset);
   const { bundle } = loaded;

@@ -258,6 +258,7 @@ export function formatMetricsTable(result: TwoStageEvaluation): string {
     ['cold-start users', result.coldStart, result.coldStartUsers],
   ] as const) {
     lines.push(`${title} (${users})`);
+    if (users === 0) continue;
     lines.push('model       ' + keys.map((k) => k.padStart(13)).join(''));
     for (const model of ['mostPop', 'retrieval', 'twoStage'] as const) {
       lines.push(model.padEnd(12) + keys.map((k) => (table[model][k] ?? 0).toFixed(4).padStart(13)).join(''));

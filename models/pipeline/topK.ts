@@ -54,3 +54,33 @@ function swap(idx: Int32Array, val: Float64Array, a: number, b: number): void {
   val[a] = val[b]!;
   val[b] = tv;
 }
+
+const orderCache = new WeakMap<ArrayLike<number>, Int32Array>();
+
+/**
+ * The first `k` indices of `scores` in descending order (ties: lower index
+ * first) that `exclude` does not reject. The full order is computed once per
+ * scores array (O(n log n)) and cached, so repeated calls for many users with
+ * the same global scores (popularity, trend) cost O(k + excluded) each.
+ * Non-finite scores are never returned. Do not mutate `scores` after the first call.
+ */
+export function topKCached(
+  scores: ArrayLike<number>,
+  k: number,
+  exclude?: (index: number) => boolean,
+): number[] {
+  let order = orderCache.get(scores);
+  if (!order) {
+    const idx: number[] = [];
+    for (let i = 0; i < scores.length; i++) if (Number.isFinite(scores[i]!)) idx.push(i);
+    idx.sort((a, b) => scores[b]! - scores[a]! || a - b);
+    order = Int32Array.from(idx);
+    orderCache.set(scores, order);
+  }
+  const out: number[] = [];
+  for (let j = 0; j < order.length && out.length < k; j++) {
+    const i = order[j]!;
+    if (!exclude || !exclude(i)) out.push(i);
+  }
+  return out;
+}

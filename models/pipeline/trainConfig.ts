@@ -11,7 +11,7 @@ export interface TrainConfig {
   readonly regularizationExponent: number;
   /** iALS confidence scale α (c = 1 + α·w). @default 5 */
   readonly alpha: number;
-  /** iALS epochs. @default 10 */
+  /** iALS epochs. @default 8 */
   readonly epochs: number;
   /** Seed for splits, initialisation and sampling. @default 42 */
   readonly seed: number;
@@ -30,14 +30,23 @@ export interface TrainConfig {
   };
   /** Ranker: hidden units (0 = logistic regression). @default 32 */
   readonly rankerHidden: number;
-  /** Ranker training epochs. @default 10 */
+  /** Ranker training epochs (at least; see `rankerMinSteps`). @default 10 */
   readonly rankerEpochs: number;
+  /**
+   * Minimum Adam steps (minibatches of 256) for the ranker: small datasets get
+   * more epochs, up to 200, so they are not under-trained. @default 4000
+   */
+  readonly rankerMinSteps: number;
   /** Share of the training part (by time) held out as the ranker's label window. @default 0.1 */
   readonly labelShare: number;
   /** At most this many users contribute ranker training rows (sampled with the seed). @default 5000 */
   readonly rankerUsers: number;
-  /** At most this many negative candidates per user become ranker rows (sampled; all positives are kept). @default 100 */
-  readonly rankerNegatives: number;
+  /**
+   * Budget of ranker training rows: each user keeps all positive candidates and
+   * at most max(20, rankerRows / users) sampled negatives, so small datasets
+   * use every candidate and large ones stay bounded. @default 200000
+   */
+  readonly rankerRows: number;
 }
 
 /** The defaults documented on {@link TrainConfig}. */
@@ -46,7 +55,7 @@ export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
   regularization: 0.02,
   regularizationExponent: 1,
   alpha: 5,
-  epochs: 10,
+  epochs: 8,
   seed: 42,
   neighbours: 50,
   popularityHalfLifeDays: 90,
@@ -54,7 +63,8 @@ export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
   candidates: { embedding: 200, itemToItem: 100, popular: 50, trending: 50 },
   rankerHidden: 32,
   rankerEpochs: 10,
+  rankerMinSteps: 4000,
   labelShare: 0.1,
   rankerUsers: 5000,
-  rankerNegatives: 100,
+  rankerRows: 200_000,
 };

@@ -2,6 +2,11 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ModelManifest } from '../../src/domain/manifest.js';
 
+/** A registry problem the user can fix (missing version, unreadable manifest); the CLI prints it as one line. */
+export class RegistryError extends Error {
+  override readonly name = 'RegistryError';
+}
+
 /** Default registry folder, relative to the working directory. */
 export const DEFAULT_REGISTRY_DIR = 'var/registry';
 
@@ -57,12 +62,12 @@ export function compareVersions(a: string, b: string): number {
  */
 export function readManifest(registryDir: string, name: string, version: string): ModelManifest {
   const file = join(registryDir, name, version, 'manifest.json');
-  if (!existsSync(file)) throw new Error(`no manifest at ${file}`);
+  if (!existsSync(file)) throw new RegistryError(`no manifest at ${file}`);
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new Error(`manifest ${file} is not valid JSON: ${(err as Error).message}`, { cause: err });
+    throw new RegistryError(`manifest ${file} is not valid JSON: ${(err as Error).message}`, { cause: err });
   }
   const manifest = parsed as ModelManifest | null;
   if (typeof manifest !== 'object' || manifest === null || manifest.formatVersion !== 1) {
@@ -70,7 +75,7 @@ export function readManifest(registryDir: string, name: string, version: string)
       typeof manifest === 'object' && manifest !== null
         ? String(manifest.formatVersion)
         : JSON.stringify(manifest);
-    throw new Error(`manifest ${file} has formatVersion ${got}; this recgate reads 1`);
+    throw new RegistryError(`manifest ${file} has formatVersion ${got}; this recgate reads 1`);
   }
   return manifest;
 }

@@ -33,7 +33,11 @@ export function createFoldInModel(
     dimension,
     itemFactors,
     gram: gramMatrix(itemFactors, itemFactors.length / dimension, dimension),
-    ...settings,
+    // Copied field by field: a spread of a wider object (e.g. a manifest
+    // section with an `itemFactors` file name) would overwrite the arrays.
+    regularization: settings.regularization,
+    regularizationExponent: settings.regularizationExponent,
+    alpha: settings.alpha,
   };
 }
 

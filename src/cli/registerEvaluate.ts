@@ -25,6 +25,7 @@ export function registerEvaluate(program: Command): void {
         dataDir: o.data,
         format: o.format,
         split: o.split,
+        maxBadShare: o.maxBadShare,
         config: trainConfigFrom(o),
         log,
       });

@@ -1,0 +1,70 @@
+import type {
+  Experiment,
+  ExperimentAssignment,
+  FeedbackEvent,
+  FeedbackResult,
+  ItemView,
+  ModelInfo,
+  Promotion,
+  RecommendationList,
+  RecommendationsRequest,
+  SimilarItemsRequest,
+  UserError,
+  UserView,
+} from './serviceTypes.js';
+import type { CatalogItem } from '../domain/interaction.js';
+
+/**
+ * Per-request state: the request id and fresh DataLoaders, so caches never
+ * cross requests or users (conventions.md §4). Created by
+ * {@link Gateway.createRequestScope} once per GraphQL request and passed to
+ * every call made while resolving it.
+ */
+export interface RequestScope {
+  readonly requestId: string;
+  /** Unix ms the request started. */
+  readonly startedAt: number;
+}
+
+/** Input of `upsertItems`; `available` defaults to true, times are Unix ms. */
+export interface ItemUpsert {
+  readonly id: string;
+  readonly title?: string | null;
+  readonly categories?: readonly string[] | null;
+  readonly attributes?: Readonly<Record<string, unknown>> | null;
+  readonly createdAt?: number | null;
+  readonly available?: boolean | null;
+}
+
+/**
+ * Everything the GraphQL API can ask of the engine. Methods throw
+ * `PublicError` (src/errors.ts) for client mistakes (`NOT_FOUND`,
+ * `BAD_USER_INPUT`, `UNAVAILABLE`); per-item mutation failures are returned
+ * as {@link UserError} data instead.
+ */
+export interface Gateway {
+  createRequestScope(options?: { requestId?: string }): RequestScope;
+  recommendations(request: RecommendationsRequest, scope: RequestScope): Promise<RecommendationList>;
+  /** @throws PublicError NOT_FOUND for an unknown seed item. */
+  similarItems(request: SimilarItemsRequest, scope: RequestScope): Promise<RecommendationList>;
+  /** Same length and order as `ids`; null where unknown. Batched per request. */
+  items(ids: readonly string[], scope: RequestScope): Promise<(ItemView | null)[]>;
+  user(id: string, scope: RequestScope): Promise<UserView | null>;
+  experimentAssignments(userId: string): ExperimentAssignment[];
+  experiments(): Experiment[];
+  modelInfo(): ModelInfo;
+  /** One result per event, in order; accepted events are in the event log before this resolves. */
+  recordFeedback(events: readonly FeedbackEvent[], scope: RequestScope): Promise<FeedbackResult[]>;
+  recordImpressions(
+    input: { requestId: string; userId: string | null; itemIds: readonly string[] },
+    scope: RequestScope,
+  ): Promise<{ accepted: boolean; error: UserError | null }>;
+  upsertItems(items: readonly ItemUpsert[]): Promise<{ upserted: number; errors: UserError[] }>;
+  upsertPromotion(promotion: Promotion): Promise<Promotion>;
+  deletePromotion(id: string): Promise<boolean>;
+  /** Releases stores, sessions and timers. */
+  close(): Promise<void>;
+}
+
+/** Re-exported for implementers. */
+export type { CatalogItem };
