@@ -181,6 +181,7 @@ export async function runTraining(options: RunTrainingOptions): Promise<Training
     });
     const dir = publishVersion(options.registryDir, manifest, {
       bundle: model.bundle,
+      users: model.states,
       onnx,
       catalog: dataset.items,
     });
@@ -356,6 +357,7 @@ function buildManifest(
       training: model.rankerStats,
     },
     catalog: { file: 'catalog.jsonl', itemCount: dataset.items.size },
+    userState: { file: 'user-state.jsonl', userCount: model.states.size },
     evaluation,
     config,
   };

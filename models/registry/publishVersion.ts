@@ -2,12 +2,14 @@ import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CatalogItem } from '../../src/domain/interaction.js';
 import type { ModelManifest } from '../../src/domain/manifest.js';
-import type { ModelBundle } from '../pipeline/modelBundle.js';
+import type { ModelBundle, UserState } from '../pipeline/modelBundle.js';
 import { readCurrentVersion } from './registryPaths.js';
 
 /** Everything one registry version holds besides the manifest. */
 export interface VersionFiles {
   readonly bundle: ModelBundle;
+  /** Per-user state at the end of training (history snapshot the gateway starts from). */
+  readonly users: ReadonlyMap<string, UserState>;
   readonly onnx: Uint8Array;
   readonly catalog: ReadonlyMap<string, CatalogItem>;
 }
@@ -69,6 +71,11 @@ export function publishVersion(
       join(tmpDir, manifest.catalog.file),
       [...files.catalog.values()].map((item) => JSON.stringify(item)).join('\n') + '\n',
     );
+    writeFileSync(
+      join(tmpDir, manifest.userState.file),
+      [...files.users].map(([userId, u]) => JSON.stringify(userStateRecord(userId, u, bundle))).join('\n') +
+        '\n',
+    );
     writeFileSync(join(tmpDir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
     renameSync(tmpDir, finalDir);
   } catch (err) {
@@ -96,4 +103,32 @@ function f32Bytes(a: Float32Array): Uint8Array {
 
 function round4(v: number): number {
   return Math.round(v * 1e4) / 1e4;
+}
+
+/**
+ * One line of `user-state.jsonl`: a user's state at the end of training, with
+ * item ids instead of indices. `categoryShare` × `interactionCount` gives the
+ * category weights.
+ */
+export interface UserStateRecord {
+  readonly userId: string;
+  readonly interactionCount: number;
+  /** Every item the user interacted with (filtered from their lists). */
+  readonly seen: readonly string[];
+  /** Up to 20 positive items, most recent first. */
+  readonly recent: readonly string[];
+  readonly categoryShare: Readonly<Record<string, number>>;
+  /** Category → Unix ms of the user's last interaction in it. */
+  readonly categoryLastSeen: Readonly<Record<string, number>>;
+}
+
+function userStateRecord(userId: string, u: UserState, bundle: ModelBundle): UserStateRecord {
+  return {
+    userId,
+    interactionCount: u.interactionCount,
+    seen: [...u.seen].map((i) => bundle.itemIds[i]!),
+    recent: u.recentItems.map((i) => bundle.itemIds[i]!),
+    categoryShare: Object.fromEntries([...u.categoryShare].map(([c, v]) => [c, round4(v)])),
+    categoryLastSeen: Object.fromEntries(u.categoryLastSeen),
+  };
 }

@@ -16,6 +16,7 @@
  *     neighbours.json    item-to-item neighbours
  *     popularity.json    decayed popularity and trend per item
  *     catalog.jsonl      the catalog items, one JSON object per line
+ *     user-state.jsonl   each user's seen items, recent items and category affinities
  * <registry>/<model-name>/CURRENT   the version served (one line)
  * ```
  */
@@ -134,6 +135,8 @@ export interface ModelManifest {
     readonly training?: Readonly<Record<string, number>>;
   };
   readonly catalog: { readonly file: string; readonly itemCount: number };
+  /** Per-user state at the end of training, one JSON object per line (`UserStateRecord`). */
+  readonly userState: { readonly file: string; readonly userCount: number };
   readonly evaluation: ManifestEvaluation | null;
   /** The full training configuration (informational; see models/pipeline/trainConfig.ts). */
   readonly config?: unknown;

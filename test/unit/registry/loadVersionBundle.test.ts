@@ -27,7 +27,7 @@ describe('Registry: loadVersionBundle', () => {
     catalog = fitted.catalog;
     onnx = rankerOnnx(tinyRanker());
     manifest = testManifest(bundle, ials, catalog, 'v1');
-    publishVersion(registry, manifest, { bundle, onnx, catalog });
+    publishVersion(registry, manifest, { bundle, users: new Map(), onnx, catalog });
     loaded = loadVersionBundle(registry, 'default', 'v1');
   });
 
@@ -87,7 +87,12 @@ describe('Registry: loadVersionBundle', () => {
   });
 
   it('throws naming items.f32 and both sizes when the file is truncated', () => {
-    publishVersion(registry, testManifest(bundle, ials, catalog, 'v-truncated'), { bundle, onnx, catalog });
+    publishVersion(registry, testManifest(bundle, ials, catalog, 'v-truncated'), {
+      bundle,
+      users: new Map(),
+      onnx,
+      catalog,
+    });
     const file = join(registry, 'default', 'v-truncated', 'items.f32');
     const floats = readFileSync(file).byteLength / 4;
     truncateSync(file, (floats - 1) * 4);
@@ -97,7 +102,12 @@ describe('Registry: loadVersionBundle', () => {
   });
 
   it('throws naming the file when users.json is missing', () => {
-    publishVersion(registry, testManifest(bundle, ials, catalog, 'v-no-users'), { bundle, onnx, catalog });
+    publishVersion(registry, testManifest(bundle, ials, catalog, 'v-no-users'), {
+      bundle,
+      users: new Map(),
+      onnx,
+      catalog,
+    });
     const file = join(registry, 'default', 'v-no-users', 'users.json');
     unlinkSync(file);
     expect(() => loadVersionBundle(registry, 'default', 'v-no-users')).toThrow(`cannot read ${file}`);

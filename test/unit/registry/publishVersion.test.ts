@@ -33,13 +33,42 @@ describe('Registry: publishVersion', () => {
 
   beforeAll(() => {
     const { bundle, ials, catalog } = fitTinyModels();
-    files = { bundle, onnx: rankerOnnx(tinyRanker()), catalog };
+    files = { bundle, users: new Map(), onnx: rankerOnnx(tinyRanker()), catalog };
     make = (version) => testManifest(bundle, ials, catalog, version);
   });
 
   afterEach(() => {
     if (registry) rmSync(registry, { recursive: true, force: true });
     registry = '';
+  });
+
+  it('writes each user state as one JSON line with item ids instead of indices', () => {
+    registry = tempRegistry();
+    const users = new Map([
+      [
+        'u1',
+        {
+          interactionCount: 2,
+          seen: new Set([0, 1]),
+          recentItems: [1, 0],
+          categoryShare: new Map([['Drama', 0.5]]),
+          categoryLastSeen: new Map([['Drama', 1_700_000_000_000]]),
+        },
+      ],
+    ]);
+    const dir = publishVersion(registry, make('v20240101-000001'), { ...files, users });
+    const ids = files.bundle.itemIds;
+    const lines = readFileSync(join(dir, 'user-state.jsonl'), 'utf8').trimEnd().split('\n');
+    expect(lines.map((l) => JSON.parse(l) as unknown)).toEqual([
+      {
+        userId: 'u1',
+        interactionCount: 2,
+        seen: [ids[0], ids[1]],
+        recent: [ids[1], ids[0]],
+        categoryShare: { Drama: 0.5 },
+        categoryLastSeen: { Drama: 1_700_000_000_000 },
+      },
+    ]);
   });
 
   it('writes every file of the layout into <registry>/<name>/<version> and returns that folder', () => {
@@ -55,6 +84,7 @@ describe('Registry: publishVersion', () => {
       'model.onnx',
       'neighbours.json',
       'popularity.json',
+      'user-state.jsonl',
       'users.f32',
       'users.json',
     ]);

@@ -122,6 +122,7 @@ export function testManifest(
       features: RANKER_FEATURES,
       candidateCount: 10,
     },
+    userState: { file: 'user-state.jsonl', userCount: 0 },
     catalog: { file: 'catalog.jsonl', itemCount: catalog.size },
     evaluation: null,
     config: TEST_CONFIG,

@@ -1,0 +1,88 @@
+import type { CatalogItem, InteractionType } from '../domain/interaction.js';
+import type { Promotion } from '../services/serviceTypes.js';
+
+/** One interaction kept in a user's history (most recent first in {@link UserFeatures.recent}). */
+export interface HistoryEntry {
+  readonly itemId: string;
+  readonly type: InteractionType;
+  readonly value: number | null;
+  /** Unix ms. */
+  readonly timestamp: number;
+}
+
+/**
+ * Everything the pipeline reads about one user, in one batched read per family.
+ * - `recent`: up to 50 interactions, most recent first.
+ * - `seen`: items the user interacted with (any type).
+ * - `dismissed`: items DISMISSed or DISLIKEd.
+ * - `categoryWeights`: category → accumulated positive weight; `categoryLastSeen`: category → Unix ms.
+ * - `vector`: the user's current embedding (trained or folded in), or null.
+ * - `impressions`: item → number of times shown (for demotion), with the last time.
+ */
+export interface UserFeatures {
+  readonly userId: string;
+  readonly interactionCount: number;
+  readonly recent: readonly HistoryEntry[];
+  readonly seen: ReadonlySet<string>;
+  readonly dismissed: ReadonlySet<string>;
+  readonly categoryWeights: ReadonlyMap<string, number>;
+  readonly categoryLastSeen: ReadonlyMap<string, number>;
+  readonly vector: Float32Array | null;
+  readonly impressions: ReadonlyMap<string, { readonly count: number; readonly lastAt: number }>;
+}
+
+/** Live per-item counters: decayed popularity and trend as of `updatedAt` (Unix ms). */
+export interface ItemCounters {
+  readonly popularity: number;
+  readonly trend: number;
+  readonly updatedAt: number;
+}
+
+/** A ranked list kept for paging: item ids and per-item data, expires after a TTL. */
+export interface StoredRankedList {
+  readonly requestId: string;
+  readonly entries: readonly unknown[];
+}
+
+/**
+ * Online state (port): user features, item counters and catalog, promotions and
+ * the paging cache. Adapters: `MemoryFeatureStore` (embedded default), Redis (later).
+ *
+ * Contract (one shared suite tests every adapter):
+ * - batch reads return arrays of the same length and order as the keys, `null`
+ *   for missing keys (DataLoader's batch contract);
+ * - each batch read is ONE store round trip (one MGET or pipeline in Redis);
+ * - writes for one event are applied atomically per user.
+ */
+export interface FeatureStore {
+  readonly name: string;
+  getUsers(userIds: readonly string[]): Promise<(UserFeatures | null)[]>;
+  /**
+   * Applies one accepted interaction to the user's state: history, seen,
+   * dismissed (DISMISS, DISLIKE), category weights (+`weight` per category of
+   * `categories`), interaction count. `vector`, when given, replaces the user's vector.
+   */
+  applyInteraction(
+    userId: string,
+    entry: HistoryEntry,
+    update: {
+      readonly categories: readonly string[];
+      readonly weight: number;
+      readonly vector?: Float32Array | null;
+    },
+  ): Promise<void>;
+  recordImpressions(userId: string, itemIds: readonly string[], at: number): Promise<void>;
+  getItemCounters(itemIds: readonly string[]): Promise<(ItemCounters | null)[]>;
+  /** Adds `weight` to an item's decayed counters at time `at` (half-lives fixed by the adapter's options). */
+  incrementItemCounters(itemId: string, weight: number, at: number): Promise<void>;
+  getItems(itemIds: readonly string[]): Promise<(CatalogItem | null)[]>;
+  upsertItems(items: readonly CatalogItem[]): Promise<void>;
+  /** Every item id known to the catalog (used to build sources for new items). */
+  listItemIds(): Promise<string[]>;
+  listPromotions(): Promise<Promotion[]>;
+  upsertPromotion(promotion: Promotion): Promise<void>;
+  deletePromotion(id: string): Promise<boolean>;
+  putRankedList(list: StoredRankedList, ttlMs: number): Promise<void>;
+  getRankedList(requestId: string): Promise<StoredRankedList | null>;
+  close(): Promise<void>;
+}
