@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerEvaluate } from './cli/registerEvaluate.js';
+import { registerExperiments } from './cli/registerExperiments.js';
 import { registerModels } from './cli/registerModels.js';
 import { registerTrain } from './cli/registerTrain.js';
 import { describeCliError } from './cli/describeCliError.js';
@@ -17,6 +18,7 @@ const program = new Command()
 registerTrain(program);
 registerEvaluate(program);
 registerModels(program);
+registerExperiments(program);
 
 try {
   await program.parseAsync(process.argv);

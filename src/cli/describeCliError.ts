@@ -4,7 +4,14 @@
  */
 export function describeCliError(err: unknown): string {
   if (err instanceof Error) {
-    const expected = ['DatasetError', 'SplitSpecError', 'RegistryError', 'RangeError'].includes(err.name);
+    const expected = [
+      'DatasetError',
+      'SplitSpecError',
+      'RegistryError',
+      'ExperimentConfigError',
+      'ModelLoadError',
+      'RangeError',
+    ].includes(err.name);
     const message = err.message.replace(/\s*\n\s*/g, ' ');
     return expected ? message : `${message} (set RECGATE_DEBUG=1 for the stack trace)`;
   }
