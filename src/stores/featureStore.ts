@@ -61,6 +61,14 @@ export interface FeatureStore {
    * Applies one accepted interaction to the user's state: history, seen,
    * dismissed (DISMISS, DISLIKE), category weights (+`weight` per category of
    * `categories`), interaction count. `vector`, when given, replaces the user's vector.
+   *
+   * Precisely (every adapter): the entry joins `recent` in timestamp order
+   * (most recent first; an older event lands further down; the oldest beyond
+   * the adapter's history size drop off); the item joins `seen`; DISMISS and
+   * DISLIKE (`DISMISSIVE_TYPES`) add it to `dismissed` and change nothing else;
+   * any other type adds 1 to `interactionCount` (as training counts them) and,
+   * when `weight > 0`, adds `weight` to each category of `categories` and moves
+   * its `categoryLastSeen` forward to the entry's timestamp. Creates the user if unknown.
    */
   applyInteraction(
     userId: string,
@@ -84,5 +92,37 @@ export interface FeatureStore {
   deletePromotion(id: string): Promise<boolean>;
   putRankedList(list: StoredRankedList, ttlMs: number): Promise<void>;
   getRankedList(requestId: string): Promise<StoredRankedList | null>;
+  /**
+   * Bulk load (optional): replaces the whole state of each given user in one
+   * round trip per chunk. Used by `seedFeatureStore` at start-up (16k users in
+   * well under a second); adapters without it cannot be seeded.
+   */
+  seedUsers?(users: readonly UserSeed[]): Promise<void>;
+  /**
+   * Bulk load (optional): sets items' decayed counters as of `counters.updatedAt`
+   * (replacing any stored value). `incrementItemCounters` cannot express it because
+   * it adds the same weight to popularity and trend.
+   */
+  putItemCounters?(
+    entries: readonly { readonly itemId: string; readonly counters: ItemCounters }[],
+  ): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * The complete state of one user for {@link FeatureStore.seedUsers}: the
+ * {@link UserFeatures} fields in plain-data form. `recent` is most recent first
+ * (the adapter keeps at most its history size); `impressions` start empty.
+ */
+export interface UserSeed {
+  readonly userId: string;
+  readonly interactionCount: number;
+  readonly recent: readonly HistoryEntry[];
+  readonly seen: readonly string[];
+  readonly dismissed: readonly string[];
+  /** Category → accumulated positive weight. */
+  readonly categoryWeights: Readonly<Record<string, number>>;
+  /** Category → Unix ms. */
+  readonly categoryLastSeen: Readonly<Record<string, number>>;
+  readonly vector: Float32Array | null;
 }

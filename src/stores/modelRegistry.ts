@@ -1,4 +1,5 @@
 import type { LoadedVersion } from '../../models/registry/loadVersionBundle.js';
+import type { UserStateRecord } from '../../models/registry/publishVersion.js';
 
 /**
  * Where published model versions live (port). Adapter: `FileModelRegistry`
@@ -18,4 +19,10 @@ export interface ModelRegistry {
   load(version: string): Promise<LoadedVersion>;
   /** Absolute path of a version's ONNX ranker. */
   rankerPath(version: string): string;
+  /**
+   * The users' state at the end of training (`user-state.jsonl`), in file order
+   * (optional: a registry without it serves every user as new).
+   * @throws Error naming the file when a line is not a valid record.
+   */
+  readUserStates?(version: string): Promise<UserStateRecord[]>;
 }

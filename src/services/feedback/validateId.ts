@@ -1,0 +1,26 @@
+import type { UserError } from '../serviceTypes.js';
+import { FEEDBACK_ERROR_CODES } from './feedbackErrorCodes.js';
+import { FEEDBACK_LIMITS } from './feedbackLimits.js';
+
+/**
+ * Checks an id argument. Ids are opaque and compared exactly, so they are not
+ * trimmed: an id with leading or trailing whitespace is rejected instead of
+ * silently naming a different item (`" 42"` is not `"42"`).
+ * @param field the argument name reported in the error, e.g. `itemId`.
+ * @returns null when valid, else an INVALID_ID {@link UserError} naming the field,
+ *   the rule and what was received. Length counts Unicode code points (≤ 256).
+ */
+export function validateId(value: unknown, field: string): UserError | null {
+  const error = (problem: string): UserError => ({
+    code: FEEDBACK_ERROR_CODES.INVALID_ID,
+    message: `${field} must be a non-empty string of at most ${FEEDBACK_LIMITS.maxIdLength} characters without leading or trailing whitespace; ${problem}`,
+    field,
+  });
+  if (typeof value !== 'string') return error(`got ${value === null ? 'null' : typeof value}`);
+  if (value.trim() === '') return error(value === '' ? 'got an empty string' : 'got only whitespace');
+  const length = [...value].length;
+  if (length > FEEDBACK_LIMITS.maxIdLength) return error(`got ${length} characters`);
+  if (value.trim() !== value)
+    return error(`got ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value)}`);
+  return null;
+}

@@ -1,0 +1,259 @@
+import { randomUUID } from 'node:crypto';
+import type { FeedbackRecord, ImpressionRecord } from '../domain/events.js';
+import type { CatalogItem } from '../domain/interaction.js';
+import { PublicError } from '../errors.js';
+import type { ServedModel } from '../inference/servedModel.js';
+import { DISMISSIVE_TYPES } from '../stores/dismissiveTypes.js';
+import type { EventLog } from '../stores/eventLog.js';
+import type { FeatureStore, HistoryEntry } from '../stores/featureStore.js';
+import { FEEDBACK_ERROR_CODES } from './feedback/feedbackErrorCodes.js';
+import { FEEDBACK_LIMITS } from './feedback/feedbackLimits.js';
+import { feedbackWeight } from './feedback/feedbackWeight.js';
+import { foldInFromHistory } from './feedback/foldInFromHistory.js';
+import { KeyedQueue } from './feedback/keyedQueue.js';
+import { validateFeedbackEvent } from './feedback/validateFeedbackEvent.js';
+import { validateId } from './feedback/validateId.js';
+import type { FeedbackEvent, FeedbackResult, UserError } from './serviceTypes.js';
+
+/** Options of {@link FeedbackService}. */
+export interface FeedbackServiceOptions {
+  readonly store: FeatureStore;
+  readonly eventLog: EventLog;
+  /** The model served now (read once per call, so a hot reload applies to the next call). */
+  readonly model: () => ServedModel;
+  /** Server clock, Unix ms. @default Date.now */
+  readonly now?: () => number;
+  /** How far ahead of `now()` an event timestamp may be, in ms. @default 300000 (5 minutes) */
+  readonly maxFutureSkewMs?: number;
+  /**
+   * Called when a feature update fails after the event was logged (the event
+   * stays accepted: it is durable, and a replay of the log restores the features).
+   * @default writes one line to stderr
+   */
+  readonly onUpdateError?: (error: unknown, record: FeedbackRecord) => void;
+}
+
+/**
+ * Records feedback and impressions (issue #3 §3; rules and codes in docs/feedback.md).
+ *
+ * `record(events)`:
+ * 1. more than 1000 events → throws PublicError BAD_USER_INPUT (field `events`);
+ * 2. validates each event ({@link validateFeedbackEvent}); a rejected event
+ *    gets `accepted: false` and a {@link UserError}, the others go on;
+ * 3. appends every valid event to the event log in ONE `append` call; if it
+ *    rejects, every one of them gets `accepted: false`, code UNAVAILABLE
+ *    (nothing is claimed that was not written);
+ * 4. then, before resolving, updates the feature store for each logged event
+ *    whose item the catalog knows (unknown items are logged only: catalogs lag
+ *    behind apps): history, seen, dismissed (DISMISS/DISLIKE), the user's
+ *    interaction count and category weights (+1 per non-dismissive event, the
+ *    unit weight training used, so weight / interactionCount is the share the
+ *    ranker was trained on), the item's popularity/trend counters
+ *    (+{@link feedbackWeight}, positive events only) and the user vector:
+ *    fold-in over the positive entries of the user's history including this
+ *    event (items the served model does not know do not contribute; dismissed
+ *    items are left out), recomputed when the event is positive or dismisses
+ *    an item of the history. Events of one user are applied in batch order,
+ *    one at a time (a per-user queue); different users concurrently.
+ *
+ * `recordImpressions(input)` validates the ids (at most 1000 item ids), appends
+ * one {@link ImpressionRecord} and, for a known user id, counts the impressions
+ * in the store (the pipeline demotes impressed items).
+ */
+export class FeedbackService {
+  private readonly store: FeatureStore;
+  private readonly eventLog: EventLog;
+  private readonly model: () => ServedModel;
+  private readonly now: () => number;
+  private readonly maxFutureSkewMs: number;
+  private readonly onUpdateError: (error: unknown, record: FeedbackRecord) => void;
+  private readonly perUser = new KeyedQueue();
+
+  constructor(options: FeedbackServiceOptions) {
+    this.store = options.store;
+    this.eventLog = options.eventLog;
+    this.model = options.model;
+    this.now = options.now ?? Date.now;
+    this.maxFutureSkewMs = options.maxFutureSkewMs ?? FEEDBACK_LIMITS.maxFutureSkewMs;
+    this.onUpdateError =
+      options.onUpdateError ??
+      ((error, record) =>
+        process.stderr.write(
+          `recgate: feature update failed for logged event ${record.eventId}: ${(error as Error)?.message ?? String(error)}\n`,
+        ));
+  }
+
+  /**
+   * Validates, logs and applies feedback events.
+   * @returns one result per event, in input order.
+   * @throws PublicError BAD_USER_INPUT when `events` holds more than 1000 events.
+   */
+  async record(events: readonly FeedbackEvent[]): Promise<FeedbackResult[]> {
+    const { maxBatch } = FEEDBACK_LIMITS;
+    if (events.length > maxBatch) {
+      throw new PublicError(
+        'BAD_USER_INPUT',
+        `events must hold at most ${maxBatch} events per call; got ${events.length}. Split the batch.`,
+        'events',
+      );
+    }
+    const now = this.now();
+    const results: FeedbackResult[] = new Array<FeedbackResult>(events.length);
+    const records: FeedbackRecord[] = [];
+    const positions: number[] = [];
+    events.forEach((event, k) => {
+      const error = validateFeedbackEvent(event, now, this.maxFutureSkewMs);
+      if (error !== null) {
+        results[k] = { accepted: false, eventId: null, error };
+        return;
+      }
+      records.push({
+        kind: 'feedback',
+        eventId: randomUUID(),
+        userId: event.userId,
+        itemId: event.itemId,
+        type: event.type,
+        value: event.value ?? null,
+        requestId: event.requestId ?? null,
+        timestamp: event.timestamp ?? now,
+        receivedAt: now,
+        context: event.context === null || event.context === undefined ? null : { ...event.context },
+      });
+      positions.push(k);
+    });
+    if (records.length === 0) return results;
+
+    try {
+      await this.eventLog.append(records);
+    } catch (err) {
+      const error: UserError = {
+        code: FEEDBACK_ERROR_CODES.UNAVAILABLE,
+        message: `the event log could not store the event (${(err as Error)?.message ?? 'unknown error'}); it was not recorded, retry later`,
+        field: null,
+      };
+      for (const k of positions) results[k] = { accepted: false, eventId: null, error };
+      return results;
+    }
+    records.forEach((r, j) => (results[positions[j]!] = { accepted: true, eventId: r.eventId, error: null }));
+
+    await this.applyFeatures(records);
+    return results;
+  }
+
+  /**
+   * Logs that a client showed `itemIds` from the list `requestId`.
+   * @returns accepted, or the first {@link UserError} (INVALID_ID, BATCH_TOO_LARGE, UNAVAILABLE).
+   */
+  async recordImpressions(input: {
+    requestId: string;
+    userId: string | null;
+    itemIds: readonly string[];
+  }): Promise<{ accepted: boolean; error: UserError | null }> {
+    const reject = (error: UserError): { accepted: boolean; error: UserError } => ({
+      accepted: false,
+      error,
+    });
+    const idError =
+      validateId(input.requestId, 'requestId') ??
+      (input.userId === null ? null : validateId(input.userId, 'userId'));
+    if (idError !== null) return reject(idError);
+    if (input.itemIds.length > FEEDBACK_LIMITS.maxBatch) {
+      return reject({
+        code: FEEDBACK_ERROR_CODES.BATCH_TOO_LARGE,
+        message: `itemIds must hold at most ${FEEDBACK_LIMITS.maxBatch} ids per call; got ${input.itemIds.length}`,
+        field: 'itemIds',
+      });
+    }
+    for (let k = 0; k < input.itemIds.length; k++) {
+      const error = validateId(input.itemIds[k], `itemIds[${k}]`);
+      if (error !== null) return reject(error);
+    }
+    const at = this.now();
+    const record: ImpressionRecord = {
+      kind: 'impression',
+      eventId: randomUUID(),
+      requestId: input.requestId,
+      userId: input.userId,
+      itemIds: [...input.itemIds],
+      timestamp: at,
+    };
+    try {
+      await this.eventLog.append([record]);
+    } catch (err) {
+      return reject({
+        code: FEEDBACK_ERROR_CODES.UNAVAILABLE,
+        message: `the event log could not store the impressions (${(err as Error)?.message ?? 'unknown error'}); they were not recorded, retry later`,
+        field: null,
+      });
+    }
+    if (input.userId !== null && input.itemIds.length > 0) {
+      await this.store
+        .recordImpressions(input.userId, input.itemIds, at)
+        .catch((err: unknown) =>
+          process.stderr.write(
+            `recgate: impression update failed for ${record.eventId}: ${(err as Error)?.message}\n`,
+          ),
+        );
+    }
+    return { accepted: true, error: null };
+  }
+
+  /** Step 4 of {@link record}: one catalog read for the batch, then per-user queues. */
+  private async applyFeatures(records: readonly FeedbackRecord[]): Promise<void> {
+    const model = this.model();
+    const itemIds = [...new Set(records.map((r) => r.itemId))];
+    let items: Map<string, CatalogItem>;
+    try {
+      const found = await this.store.getItems(itemIds);
+      items = new Map();
+      found.forEach((item, k) => item !== null && items.set(itemIds[k]!, item));
+    } catch (err) {
+      for (const r of records) this.onUpdateError(err, r);
+      return;
+    }
+    const byUser = new Map<string, FeedbackRecord[]>();
+    for (const r of records) {
+      if (!items.has(r.itemId)) continue;
+      const list = byUser.get(r.userId);
+      if (list === undefined) byUser.set(r.userId, [r]);
+      else list.push(r);
+    }
+    await Promise.all(
+      [...byUser].map(([userId, list]) =>
+        this.perUser.run(userId, async () => {
+          for (const r of list) {
+            try {
+              await this.applyOne(r, items.get(r.itemId)!, model);
+            } catch (err) {
+              this.onUpdateError(err, r);
+            }
+          }
+        }),
+      ),
+    );
+  }
+
+  /** Applies one logged event whose item is in the catalog (caller holds the user's queue). */
+  private async applyOne(r: FeedbackRecord, item: CatalogItem, model: ServedModel): Promise<void> {
+    const scale = model.manifest.training.ratingScale;
+    const entry: HistoryEntry = { itemId: r.itemId, type: r.type, value: r.value, timestamp: r.timestamp };
+    const dismissive = DISMISSIVE_TYPES.has(r.type);
+    const weight = feedbackWeight(r.type, r.value, scale);
+    let vector: Float32Array | undefined;
+    if (model.bundle.itemIndex.has(r.itemId) && (weight > 0 || dismissive)) {
+      const [user] = await this.store.getUsers([r.userId]);
+      const history = [entry, ...(user?.recent ?? [])];
+      const dismissed = new Set(user?.dismissed ?? []);
+      if (dismissive) dismissed.add(r.itemId);
+      // A dismissal only changes the vector when the item was a positive in the history.
+      const affected = !dismissive || (user?.recent ?? []).some((e) => e.itemId === r.itemId);
+      if (affected) vector = foldInFromHistory(model, history, dismissed, scale) ?? undefined;
+    }
+    await this.store.applyInteraction(r.userId, entry, {
+      categories: item.categories,
+      weight: dismissive ? 0 : 1,
+      ...(vector === undefined ? {} : { vector }),
+    });
+    if (weight > 0) await this.store.incrementItemCounters(r.itemId, weight, r.timestamp);
+  }
+}

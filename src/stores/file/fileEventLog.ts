@@ -1,0 +1,169 @@
+import { createReadStream } from 'node:fs';
+import { mkdir, open } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { EventRecord } from '../../domain/events.js';
+import type { EventLog } from '../eventLog.js';
+
+/** Options of {@link FileEventLog}. */
+export interface FileEventLogOptions {
+  /** The JSON Lines file; its folder is created on the first append. */
+  readonly path: string;
+  /**
+   * `'always'`: `append` resolves after `fdatasync`, so an accepted record
+   * survives a power loss. `'never'`: it resolves once the OS has the bytes
+   * (survives a crash of the process, not of the machine); faster.
+   * @default 'always'
+   */
+  readonly fsync?: 'always' | 'never';
+}
+
+/** What the last completed {@link FileEventLog.read} saw. */
+export interface EventLogReadStats {
+  readonly records: number;
+  /** Lines that were not a JSON object with a string `kind` (a torn write), skipped. */
+  readonly skipped: number;
+}
+
+/**
+ * The embedded {@link EventLog}: one JSON object per line in a local file.
+ *
+ * Durability policy:
+ * - `append(records)` writes all records of the call as one buffer at the end
+ *   of the file (O_APPEND) and, with `fsync: 'always'` (the default), calls
+ *   `fdatasync` before resolving. When it resolves, every record is on disk;
+ *   when it rejects, the file is truncated back to its previous length (best
+ *   effort) and none of the records may be assumed written.
+ * - Appends are serialised through a promise queue, so records of concurrent
+ *   calls never interleave within a line and appear in call order.
+ * - A crash mid-write can leave a torn last line. The next open terminates it
+ *   with a newline (so new records start on a line of their own) and `read()`
+ *   skips it, counting it in {@link lastRead}.
+ * - One writing process per file: two processes appending to the same file is
+ *   not supported (use the Redis Streams adapter for many replicas).
+ */
+export class FileEventLog implements EventLog {
+  readonly name = 'file';
+  private readonly path: string;
+  private readonly fsync: 'always' | 'never';
+  private handle: Promise<FileHandle> | null = null;
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+  private stats: EventLogReadStats = { records: 0, skipped: 0 };
+
+  constructor(options: FileEventLogOptions) {
+    this.path = options.path;
+    this.fsync = options.fsync ?? 'always';
+  }
+
+  /** Counts of the last `read()` that ran to the end. */
+  get lastRead(): EventLogReadStats {
+    return this.stats;
+  }
+
+  append(records: readonly EventRecord[]): Promise<void> {
+    if (this.closed) return Promise.reject(new Error(`event log ${this.path} is closed`));
+    const run = this.queue.then(() => this.write(records));
+    // The queue continues after a failed append; the caller still sees the failure.
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async *read(): AsyncIterable<EventRecord> {
+    await this.queue;
+    let records = 0;
+    let skipped = 0;
+    const input = createReadStream(this.path, { encoding: 'utf8' });
+    const opened = await new Promise<boolean>((resolve, reject) => {
+      input.once('ready', () => resolve(true));
+      input.once('error', (err: NodeJS.ErrnoException) =>
+        err.code === 'ENOENT' ? resolve(false) : reject(err),
+      );
+    });
+    if (!opened) {
+      this.stats = { records: 0, skipped: 0 };
+      return;
+    }
+    const lines = createInterface({ input, crlfDelay: Infinity });
+    try {
+      for await (const line of lines) {
+        if (line.trim() === '') continue;
+        const record = parseRecord(line);
+        if (record === null) {
+          skipped++;
+          continue;
+        }
+        records++;
+        yield record;
+      }
+    } finally {
+      lines.close();
+      input.destroy();
+    }
+    this.stats = { records, skipped };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.queue;
+    if (this.handle !== null) {
+      const handle = await this.handle.catch(() => null);
+      this.handle = null;
+      await handle?.close();
+    }
+  }
+
+  private async write(records: readonly EventRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const text = records.map((r) => JSON.stringify(r)).join('\n') + '\n';
+    const buffer = Buffer.from(text, 'utf8');
+    const handle = await this.openHandle();
+    const { size } = await handle.stat();
+    try {
+      let written = 0;
+      while (written < buffer.length) {
+        const { bytesWritten } = await handle.write(buffer, written, buffer.length - written);
+        written += bytesWritten;
+      }
+      if (this.fsync === 'always') await handle.datasync();
+    } catch (err) {
+      await handle.truncate(size).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** Opens the file for appending once, creating its folder and terminating a torn last line. */
+  private openHandle(): Promise<FileHandle> {
+    if (this.handle === null) {
+      this.handle = (async () => {
+        await mkdir(dirname(this.path), { recursive: true });
+        const handle = await open(this.path, 'a+');
+        const { size } = await handle.stat();
+        if (size > 0) {
+          const last = Buffer.alloc(1);
+          await handle.read(last, 0, 1, size - 1);
+          if (last[0] !== 0x0a) await handle.write('\n');
+        }
+        return handle;
+      })();
+      // A failed open is retried by the next append.
+      this.handle.catch(() => {
+        this.handle = null;
+      });
+    }
+    return this.handle;
+  }
+}
+
+/** A line as an event record, or null when it is not a JSON object with a string `kind`. */
+function parseRecord(line: string): EventRecord | null {
+  try {
+    const value: unknown = JSON.parse(line);
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+    if (typeof (value as { kind?: unknown }).kind !== 'string') return null;
+    return value as EventRecord;
+  } catch {
+    return null;
+  }
+}

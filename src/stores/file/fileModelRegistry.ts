@@ -1,0 +1,88 @@
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { loadVersionBundle } from '../../../models/registry/loadVersionBundle.js';
+import type { LoadedVersion } from '../../../models/registry/loadVersionBundle.js';
+import type { UserStateRecord } from '../../../models/registry/publishVersion.js';
+import {
+  DEFAULT_MODEL_NAME,
+  listVersions,
+  readCurrentVersion,
+  readManifest,
+} from '../../../models/registry/registryPaths.js';
+import type { ModelRegistry } from '../modelRegistry.js';
+
+/** Options of {@link FileModelRegistry}. */
+export interface FileModelRegistryOptions {
+  /** The registry folder (docs/registry.md), e.g. `var/registry`; resolved to an absolute path. */
+  readonly dir: string;
+  /** The model folder under `dir`. @default 'default' */
+  readonly modelName?: string;
+}
+
+/**
+ * The {@link ModelRegistry} over a registry folder in the layout of
+ * docs/registry.md, read with the offline side's own readers
+ * (models/registry/*), so both sides agree on the format by construction.
+ * Publishing is atomic (rename), so reads never see half a version.
+ */
+export class FileModelRegistry implements ModelRegistry {
+  readonly name = 'file';
+  /** Absolute registry folder. */
+  readonly dir: string;
+  readonly modelName: string;
+
+  constructor(options: FileModelRegistryOptions) {
+    this.dir = resolve(options.dir);
+    this.modelName = options.modelName ?? DEFAULT_MODEL_NAME;
+  }
+
+  async currentVersion(): Promise<string | null> {
+    return readCurrentVersion(this.dir, this.modelName);
+  }
+
+  async listVersions(): Promise<string[]> {
+    return listVersions(this.dir, this.modelName);
+  }
+
+  /** @throws RegistryError / Error naming the file when the version is missing or inconsistent. */
+  async load(version: string): Promise<LoadedVersion> {
+    return loadVersionBundle(this.dir, this.modelName, version);
+  }
+
+  /** @throws RegistryError when the version has no readable manifest. */
+  rankerPath(version: string): string {
+    const manifest = readManifest(this.dir, this.modelName, version);
+    return join(this.dir, this.modelName, version, manifest.ranker.file);
+  }
+
+  /**
+   * Reads `user-state.jsonl` (the manifest's `userState.file`); blank lines are skipped.
+   * @throws Error naming the file and line when a line is not a JSON object with a string `userId`.
+   */
+  async readUserStates(version: string): Promise<UserStateRecord[]> {
+    const manifest = readManifest(this.dir, this.modelName, version);
+    const file = join(this.dir, this.modelName, version, manifest.userState.file);
+    const text = await readFile(file, 'utf8');
+    const out: UserStateRecord[] = [];
+    const lines = text.split('\n');
+    for (let k = 0; k < lines.length; k++) {
+      const line = lines[k]!;
+      if (line.trim() === '') continue;
+      let record: unknown;
+      try {
+        record = JSON.parse(line);
+      } catch (err) {
+        throw new Error(`${file}:${k + 1}: not valid JSON: ${(err as Error).message}`, { cause: err });
+      }
+      if (
+        typeof record !== 'object' ||
+        record === null ||
+        typeof (record as UserStateRecord).userId !== 'string'
+      ) {
+        throw new Error(`${file}:${k + 1}: expected a user state object with a string userId`);
+      }
+      out.push(record as UserStateRecord);
+    }
+    return out;
+  }
+}

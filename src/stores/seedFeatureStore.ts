@@ -1,0 +1,94 @@
+import type { UserStateRecord } from '../../models/registry/publishVersion.js';
+import type { InteractionType } from '../domain/interaction.js';
+import type { ServedModel } from '../inference/servedModel.js';
+import type { FeatureStore, HistoryEntry, ItemCounters, UserSeed } from './featureStore.js';
+
+/** Options of {@link seedFeatureStore}. */
+export interface SeedFeatureStoreOptions {
+  /**
+   * Unix ms the seeded counters are current at and the seeded history entries
+   * are stamped with. @default the bundle's `referenceTime` (the last training interaction)
+   */
+  readonly referenceTime?: number;
+  /** Users per `seedUsers` call. @default 2000 */
+  readonly chunkSize?: number;
+}
+
+/**
+ * Loads a served model's training-time state into a feature store, so the
+ * gateway starts where training ended:
+ * - the catalog (`upsertItems`, one call);
+ * - item counters: the bundle's decayed `popularity` and `trend` as of the
+ *   reference time (`putItemCounters`, one call);
+ * - each user (`seedUsers`, in chunks): `seen`, `interactionCount`,
+ *   `categoryLastSeen`, category weights = share × interactionCount (the
+ *   positive interactions per category), `recent` as history entries stamped
+ *   with the reference time in the record's order (most recent first), of type
+ *   RATING when the training data had a rating scale and CLICK otherwise, with
+ *   a null value (the record keeps no type or value: they were positives), and
+ *   the trained user vector (`bundle.userVectors` row; null for a user the
+ *   retrieval model does not know). `dismissed` starts empty.
+ *
+ * Replaces the state of every seeded user; other users and promotions are untouched.
+ * @throws Error when the store lacks the optional bulk methods `seedUsers` and `putItemCounters`.
+ */
+export async function seedFeatureStore(
+  store: FeatureStore,
+  model: ServedModel,
+  users: Iterable<UserStateRecord>,
+  options: SeedFeatureStoreOptions = {},
+): Promise<void> {
+  if (store.seedUsers === undefined || store.putItemCounters === undefined) {
+    throw new Error(`feature store "${store.name}" cannot be seeded: it lacks seedUsers and putItemCounters`);
+  }
+  const { bundle } = model;
+  const referenceTime = options.referenceTime ?? bundle.referenceTime;
+  const chunkSize = Math.max(1, options.chunkSize ?? 2000);
+
+  await store.upsertItems([...model.catalog.values()]);
+  const counters: { itemId: string; counters: ItemCounters }[] = bundle.itemIds.map((itemId, i) => ({
+    itemId,
+    counters: {
+      popularity: finiteOrZero(bundle.popularity[i]),
+      trend: finiteOrZero(bundle.trend[i]),
+      updatedAt: referenceTime,
+    },
+  }));
+  await store.putItemCounters(counters);
+
+  const type: InteractionType = model.manifest.training.ratingScale === null ? 'CLICK' : 'RATING';
+  const d = bundle.dimension;
+  let chunk: UserSeed[] = [];
+  for (const record of users) {
+    const row = bundle.userIndex.get(record.userId);
+    const recent: HistoryEntry[] = record.recent.map((itemId) => ({
+      itemId,
+      type,
+      value: null,
+      timestamp: referenceTime,
+    }));
+    const categoryWeights: Record<string, number> = {};
+    for (const [c, share] of Object.entries(record.categoryShare)) {
+      categoryWeights[c] = share * record.interactionCount;
+    }
+    chunk.push({
+      userId: record.userId,
+      interactionCount: record.interactionCount,
+      recent,
+      seen: record.seen,
+      dismissed: [],
+      categoryWeights,
+      categoryLastSeen: record.categoryLastSeen,
+      vector: row === undefined ? null : bundle.userVectors.slice(row * d, (row + 1) * d),
+    });
+    if (chunk.length >= chunkSize) {
+      await store.seedUsers(chunk);
+      chunk = [];
+    }
+  }
+  if (chunk.length > 0) await store.seedUsers(chunk);
+}
+
+function finiteOrZero(value: number | undefined): number {
+  return value !== undefined && Number.isFinite(value) ? value : 0;
+}

@@ -1,0 +1,347 @@
+import { rmSync } from 'node:fs';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { foldInUser } from '../../../models/retrieval/foldIn.js';
+import type { FeedbackRecord, ImpressionRecord } from '../../../src/domain/events.js';
+import { PublicError } from '../../../src/errors.js';
+import { loadServedModel } from '../../../src/inference/loadServedModel.js';
+import { readUserStates } from '../../../src/inference/readUserStates.js';
+import type { ServedModel } from '../../../src/inference/servedModel.js';
+import { FeedbackService } from '../../../src/services/feedbackService.js';
+import type { FeedbackEvent } from '../../../src/services/serviceTypes.js';
+import { MemoryFeatureStore } from '../../../src/stores/memory/memoryFeatureStore.js';
+import { seedFeatureStore } from '../../../src/stores/seedFeatureStore.js';
+import { tinyRegistry } from '../inference/servedModelFixtures.js';
+import type { TinyRegistry } from '../inference/servedModelFixtures.js';
+import { RecordingEventLog } from './feedbackFixtures.js';
+
+const DAY = 86_400_000;
+// In the tables below, `timestamp: 1` stands for a time relative to NOW, filled in by the test.
+
+describe('FeedbackService', () => {
+  let reg: TinyRegistry;
+  let model: ServedModel;
+  let NOW: number;
+  let store: MemoryFeatureStore;
+  let log: RecordingEventLog;
+  let service: FeedbackService;
+  const updateErrors: unknown[] = [];
+
+  const event = (overrides: Partial<FeedbackEvent> = {}): FeedbackEvent => ({
+    userId: 'u1',
+    itemId: 'm2',
+    type: 'CLICK',
+    value: null,
+    requestId: null,
+    timestamp: null,
+    context: null,
+    ...overrides,
+  });
+
+  /** Cosine between a user vector and item `id`'s raw factor. */
+  const cosineToItem = (v: Float32Array, id: string): number => {
+    const d = model.bundle.dimension;
+    const row = model.bundle.itemIndex.get(id)!;
+    let dot = 0;
+    let nv = 0;
+    let ny = 0;
+    for (let p = 0; p < d; p++) {
+      const y = model.bundle.itemFactors[row * d + p]!;
+      dot += v[p]! * y;
+      nv += v[p]! ** 2;
+      ny += y ** 2;
+    }
+    return dot / Math.sqrt(nv * ny);
+  };
+
+  beforeAll(async () => {
+    reg = tinyRegistry();
+    model = await loadServedModel(reg.registry, 'v1');
+    NOW = model.bundle.referenceTime + DAY;
+  });
+
+  afterAll(async () => {
+    await model?.close();
+    if (reg) rmSync(reg.dir, { recursive: true, force: true });
+  });
+
+  beforeEach(async () => {
+    store = new MemoryFeatureStore({ now: () => NOW });
+    await seedFeatureStore(store, model, await readUserStates(reg.registry, 'v1'));
+    store.resetCalls();
+    log = new RecordingEventLog();
+    updateErrors.length = 0;
+    service = new FeedbackService({
+      store,
+      eventLog: log,
+      model: () => model,
+      now: () => NOW,
+      onUpdateError: (e) => updateErrors.push(e),
+    });
+  });
+
+  describe('validation (issue #3 §3; codes in docs/feedback.md)', () => {
+    const long = 'x'.repeat(257);
+    it.each([
+      ['an empty userId', { userId: '' }, 'INVALID_ID', 'userId'],
+      ['a blank userId', { userId: '   ' }, 'INVALID_ID', 'userId'],
+      ['a userId of 257 characters', { userId: long }, 'INVALID_ID', 'userId'],
+      ['a userId with surrounding whitespace', { userId: ' u1' }, 'INVALID_ID', 'userId'],
+      ['an empty itemId', { itemId: '' }, 'INVALID_ID', 'itemId'],
+      ['an itemId of 257 characters', { itemId: long }, 'INVALID_ID', 'itemId'],
+      ['an empty requestId', { requestId: '' }, 'INVALID_ID', 'requestId'],
+      ['an unknown type', { type: 'BOGUS' as FeedbackEvent['type'] }, 'INVALID_TYPE', 'type'],
+      ['a NaN value', { type: 'VIEW' as const, value: Number.NaN }, 'INVALID_VALUE', 'value'],
+      ['an infinite value', { type: 'VIEW' as const, value: Infinity }, 'INVALID_VALUE', 'value'],
+      ['a RATING above 10', { type: 'RATING' as const, value: 10.5 }, 'INVALID_VALUE', 'value'],
+      ['a RATING below 0', { type: 'RATING' as const, value: -1 }, 'INVALID_VALUE', 'value'],
+      ['a RATING without value', { type: 'RATING' as const, value: null }, 'INVALID_VALUE', 'value'],
+      ['a timestamp 5 min + 1 ms ahead', { timestamp: 1 }, 'FUTURE_TIMESTAMP', 'timestamp'],
+      ['a timestamp before 1990', { timestamp: Date.UTC(1989, 11, 31) }, 'INVALID_TIMESTAMP', 'timestamp'],
+      ['a timestamp in seconds', { timestamp: 1_700_000_000 }, 'INVALID_TIMESTAMP', 'timestamp'],
+      ['a NaN timestamp', { timestamp: Number.NaN }, 'INVALID_TIMESTAMP', 'timestamp'],
+    ])('rejects %s with %s on %s', async (_, overrides, code, field) => {
+      const o = { ...overrides } as { -readonly [K in keyof FeedbackEvent]?: FeedbackEvent[K] };
+      if (o.timestamp === 1) o.timestamp = NOW + 5 * 60_000 + 1;
+      const [result] = await service.record([event(o)]);
+      expect(result).toEqual({
+        accepted: false,
+        eventId: null,
+        error: { code, message: expect.any(String), field },
+      });
+      expect(result!.error!.message).toContain(field === 'type' ? 'FeedbackType' : '');
+      expect(log.records).toEqual([]);
+    });
+
+    it.each([
+      ['a 256-character id', { itemId: 'é'.repeat(256) }],
+      ['a RATING of 0', { type: 'RATING' as const, value: 0 }],
+      ['a RATING of 10', { type: 'RATING' as const, value: 10 }],
+      ['a timestamp exactly 5 minutes ahead', { timestamp: 1 }],
+      ['a timestamp on 1990-01-01', { timestamp: Date.UTC(1990, 0, 1) }],
+      ['a VIEW with dwell seconds', { type: 'VIEW' as const, value: 42 }],
+    ])('accepts %s', async (_, overrides) => {
+      const o = { ...overrides } as { -readonly [K in keyof FeedbackEvent]?: FeedbackEvent[K] };
+      if (o.timestamp === 1) o.timestamp = NOW + 5 * 60_000;
+      const [result] = await service.record([event(o)]);
+      expect(result!.error).toBeNull();
+      expect(result!.accepted).toBe(true);
+    });
+
+    it('names what was expected and what was received', async () => {
+      const [r] = await service.record([event({ type: 'RATING', value: 11 })]);
+      expect(r!.error!.message).toBe('a RATING needs a value in 0..10; got 11');
+    });
+
+    it('throws BAD_USER_INPUT for a batch of 1001 events and accepts 1000', async () => {
+      const err = await service.record(Array.from({ length: 1001 }, () => event())).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(PublicError);
+      expect(err).toMatchObject({ code: 'BAD_USER_INPUT', field: 'events' });
+      expect((err as Error).message).toMatch(/at most 1000 events per call; got 1001/);
+      const results = await service.record(Array.from({ length: 1000 }, () => event()));
+      expect(results.every((r) => r.accepted)).toBe(true);
+    });
+  });
+
+  describe('logging', () => {
+    it('appends accepted events in one call before answering, with ids, times and context', async () => {
+      const results = await service.record([
+        event({ type: 'LIKE', requestId: 'req-1', context: { device: 'ios' } }),
+        event({ userId: '' }),
+        event({ itemId: 'm4', type: 'RATING', value: 8, timestamp: NOW - 1000 }),
+      ]);
+      expect(results.map((r) => r.accepted)).toEqual([true, false, true]);
+      expect(log.appends.length).toBe(1);
+      const [first, second] = log.appends[0] as FeedbackRecord[];
+      expect(first).toEqual({
+        kind: 'feedback',
+        eventId: results[0]!.eventId,
+        userId: 'u1',
+        itemId: 'm2',
+        type: 'LIKE',
+        value: null,
+        requestId: 'req-1',
+        timestamp: NOW,
+        receivedAt: NOW,
+        context: { device: 'ios' },
+      });
+      expect(second).toMatchObject({
+        eventId: results[2]!.eventId,
+        type: 'RATING',
+        value: 8,
+        timestamp: NOW - 1000,
+      });
+      expect(new Set(results.filter((r) => r.accepted).map((r) => r.eventId)).size).toBe(2);
+    });
+
+    it('claims nothing when the event log fails: every valid event is UNAVAILABLE, no feature changes', async () => {
+      log.failWith = new Error('disk full');
+      const before = await store.getUsers(['u1']);
+      const results = await service.record([event({ type: 'DISMISS' }), event({ itemId: '' })]);
+      expect(results[0]).toEqual({
+        accepted: false,
+        eventId: null,
+        error: {
+          code: 'UNAVAILABLE',
+          message: expect.stringMatching(/disk full.*not recorded/),
+          field: null,
+        },
+      });
+      expect(results[1]!.error!.code).toBe('INVALID_ID');
+      expect(await store.getUsers(['u1'])).toEqual(before);
+      expect(store.calls.applyInteraction).toBeUndefined();
+    });
+  });
+
+  describe('feature updates', () => {
+    it('puts a DISMISSed item in dismissed and seen, without adding to the interaction count', async () => {
+      const [before] = await store.getUsers(['u1']);
+      await service.record([event({ itemId: 'm2', type: 'DISMISS' })]);
+      const [u] = await store.getUsers(['u1']);
+      expect(u!.dismissed.has('m2')).toBe(true);
+      expect(u!.seen.has('m2')).toBe(true);
+      expect(u!.interactionCount).toBe(before!.interactionCount);
+      expect(u!.recent[0]).toEqual({ itemId: 'm2', type: 'DISMISS', value: null, timestamp: NOW });
+    });
+
+    it('adds the type weight to the item counters: a PURCHASE adds 3', async () => {
+      const [before] = await store.getItemCounters(['m2']);
+      await service.record([event({ type: 'PURCHASE' })]);
+      const [after] = await store.getItemCounters(['m2']);
+      expect(after!.popularity - before!.popularity).toBeCloseTo(3, 6);
+      expect(after!.trend - before!.trend).toBeCloseTo(3, 6);
+    });
+
+    it('adds 1 per event to the category weights and the interaction count', async () => {
+      // u1 is a comedy user (m1, m3, … clicks); m2 is drama.
+      const [before] = await store.getUsers(['u1']);
+      await service.record([event({ type: 'LIKE' }), event({ itemId: 'm4', type: 'VIEW', value: 3 })]);
+      const [u] = await store.getUsers(['u1']);
+      expect(u!.interactionCount).toBe(before!.interactionCount + 2);
+      expect(u!.categoryWeights.get('drama')).toBe((before!.categoryWeights.get('drama') ?? 0) + 2);
+      expect(u!.categoryLastSeen.get('drama')).toBe(NOW);
+      expect(u!.recent.slice(0, 2).map((e) => e.itemId)).toEqual(['m4', 'm2']);
+    });
+
+    it('moves the user vector toward liked items (fold-in): the cosine to a liked item’s factor rises', async () => {
+      const [before] = await store.getUsers(['u1']);
+      const cosBefore = cosineToItem(before!.vector!, 'm2');
+      await service.record(['m0', 'm2', 'm4', 'm6'].map((itemId) => event({ itemId, type: 'LIKE' })));
+      const [after] = await store.getUsers(['u1']);
+      const cosAfter = cosineToItem(after!.vector!, 'm2');
+      expect(cosAfter).toBeGreaterThan(cosBefore + 0.1);
+    });
+
+    it('gives a new user the fold-in of their first LIKE: foldInUser(item, weight 2)', async () => {
+      await service.record([event({ userId: 'newbie', type: 'LIKE' })]);
+      const [u] = await store.getUsers(['newbie']);
+      const expected = foldInUser(model.foldIn, [model.bundle.itemIndex.get('m2')!], [2]);
+      expect(Array.from(u!.vector!)).toEqual(Array.from(expected));
+      expect(u!.interactionCount).toBe(1);
+      expect(Object.fromEntries(u!.categoryWeights)).toEqual({ drama: 1 });
+    });
+
+    it('treats a RATING below the scale’s threshold as no positive: no counter change, same vector', async () => {
+      await service.record([event({ userId: 'newbie', itemId: 'm4', type: 'LIKE' })]);
+      const [before] = await store.getUsers(['newbie']);
+      const [counters] = await store.getItemCounters(['m2']);
+      await service.record([event({ userId: 'newbie', type: 'RATING', value: 2 })]);
+      const [after] = await store.getUsers(['newbie']);
+      expect(Array.from(after!.vector!)).toEqual(Array.from(before!.vector!));
+      expect(await store.getItemCounters(['m2'])).toEqual([counters]);
+      expect(after!.seen.has('m2')).toBe(true);
+    });
+
+    it('accepts and logs an event for an unknown item but changes no feature', async () => {
+      const users = await store.getUsers(['u1']);
+      const results = await service.record([event({ itemId: 'not-in-catalog', type: 'PURCHASE' })]);
+      expect(results[0]!.accepted).toBe(true);
+      expect(log.records).toMatchObject([{ itemId: 'not-in-catalog' }]);
+      expect(await store.getUsers(['u1'])).toEqual(users);
+      expect(await store.getItemCounters(['not-in-catalog'])).toEqual([null]);
+      expect(store.calls.applyInteraction).toBeUndefined();
+    });
+
+    it('updates history and counters for a catalog item the served model does not know, keeping the vector', async () => {
+      await store.upsertItems([{ ...reg.catalog.get('m2')!, id: 'fresh' }]);
+      const [before] = await store.getUsers(['u1']);
+      await service.record([event({ itemId: 'fresh', type: 'LIKE' })]);
+      const [after] = await store.getUsers(['u1']);
+      expect(after!.recent[0]!.itemId).toBe('fresh');
+      expect(Array.from(after!.vector!)).toEqual(Array.from(before!.vector!));
+      expect((await store.getItemCounters(['fresh']))[0]!.popularity).toBeCloseTo(2, 12);
+    });
+
+    it('leaves a dismissed item out of the fold-in', async () => {
+      await service.record([
+        event({ userId: 'newbie', itemId: 'm2', type: 'LIKE' }),
+        event({ userId: 'newbie', itemId: 'm4', type: 'LIKE' }),
+        event({ userId: 'newbie', itemId: 'm4', type: 'DISMISS' }),
+      ]);
+      const [u] = await store.getUsers(['newbie']);
+      const expected = foldInUser(model.foldIn, [model.bundle.itemIndex.get('m2')!], [2]);
+      expect(Array.from(u!.vector!)).toEqual(Array.from(expected));
+    });
+
+    it('reports a failed feature update but keeps the logged event accepted', async () => {
+      store.applyInteraction = async () => Promise.reject(new Error('store down'));
+      const [result] = await service.record([event({ type: 'LIKE' })]);
+      expect(result!.accepted).toBe(true);
+      expect(log.records.length).toBe(1);
+      expect(updateErrors).toEqual([new Error('store down')]);
+    });
+  });
+
+  describe('recordImpressions', () => {
+    it('logs an impression record and counts the impressions for the user', async () => {
+      const result = await service.recordImpressions({
+        requestId: 'req-9',
+        userId: 'u1',
+        itemIds: ['m2', 'm4'],
+      });
+      expect(result).toEqual({ accepted: true, error: null });
+      const [record] = log.records as ImpressionRecord[];
+      expect(record).toEqual({
+        kind: 'impression',
+        eventId: expect.any(String),
+        requestId: 'req-9',
+        userId: 'u1',
+        itemIds: ['m2', 'm4'],
+        timestamp: NOW,
+      });
+      const [u] = await store.getUsers(['u1']);
+      expect(Object.fromEntries(u!.impressions)).toEqual({
+        m2: { count: 1, lastAt: NOW },
+        m4: { count: 1, lastAt: NOW },
+      });
+    });
+
+    it('logs impressions of an anonymous user without touching the store', async () => {
+      expect(await service.recordImpressions({ requestId: 'r', userId: null, itemIds: ['m2'] })).toEqual({
+        accepted: true,
+        error: null,
+      });
+      expect(store.calls.recordImpressions).toBeUndefined();
+    });
+
+    it('rejects bad ids and more than 1000 items with stable codes', async () => {
+      const bad = await service.recordImpressions({ requestId: '', userId: 'u1', itemIds: ['m2'] });
+      expect(bad.error).toMatchObject({ code: 'INVALID_ID', field: 'requestId' });
+      const badItem = await service.recordImpressions({ requestId: 'r', userId: 'u1', itemIds: ['m2', ''] });
+      expect(badItem.error).toMatchObject({ code: 'INVALID_ID', field: 'itemIds[1]' });
+      const many = await service.recordImpressions({
+        requestId: 'r',
+        userId: 'u1',
+        itemIds: Array.from({ length: 1001 }, (_, i) => `i${i}`),
+      });
+      expect(many.error).toMatchObject({ code: 'BATCH_TOO_LARGE', field: 'itemIds' });
+      expect(log.records).toEqual([]);
+    });
+
+    it('answers UNAVAILABLE and counts nothing when the log fails', async () => {
+      log.failWith = new Error('no space');
+      const result = await service.recordImpressions({ requestId: 'r', userId: 'u1', itemIds: ['m2'] });
+      expect(result).toEqual({ accepted: false, error: expect.objectContaining({ code: 'UNAVAILABLE' }) });
+      expect((await store.getUsers(['u1']))[0]!.impressions.size).toBe(0);
+    });
+  });
+});

@@ -1,0 +1,115 @@
+import { spawn } from 'node:child_process';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { FileEventLog } from '../../../src/stores/file/fileEventLog.js';
+import { eventLogContract, feedbackRecord, readAll } from '../../contracts/eventLogContract.js';
+
+const root = mkdtempSync(join(tmpdir(), 'recgate-eventlog-'));
+let counter = 0;
+const freshPath = (): string => join(root, `log-${counter++}`, 'events.jsonl');
+
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+eventLogContract('file', async () => {
+  const path = freshPath();
+  return { log: new FileEventLog({ path }), reopen: async () => new FileEventLog({ path }) };
+});
+
+eventLogContract('file (fsync never)', async () => {
+  const path = freshPath();
+  return {
+    log: new FileEventLog({ path, fsync: 'never' }),
+    reopen: async () => new FileEventLog({ path, fsync: 'never' }),
+  };
+});
+
+describe('FileEventLog', () => {
+  it('writes one JSON object per line and creates the folder', async () => {
+    const path = freshPath();
+    const log = new FileEventLog({ path });
+    await log.append([feedbackRecord(1), feedbackRecord(2)]);
+    await log.close();
+    const lines = readFileSync(path, 'utf8').split('\n');
+    expect(lines.length).toBe(3);
+    expect(lines[2]).toBe('');
+    expect(JSON.parse(lines[1]!)).toEqual(feedbackRecord(2));
+  });
+
+  it('never interleaves lines of concurrent appends: every line parses', async () => {
+    const path = freshPath();
+    const log = new FileEventLog({ path, fsync: 'never' });
+    const big = (c: number) =>
+      Array.from({ length: 200 }, (_, n) => ({ ...feedbackRecord(n, c), pad: 'x'.repeat(500) }));
+    await Promise.all(Array.from({ length: 20 }, (_, c) => log.append(big(c))));
+    await log.close();
+    const lines = readFileSync(path, 'utf8').trimEnd().split('\n');
+    expect(lines.length).toBe(4000);
+    for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
+  });
+
+  it('skips and counts a torn last line, and starts the next append on a line of its own', async () => {
+    const path = freshPath();
+    const log = new FileEventLog({ path });
+    await log.append([feedbackRecord(1)]);
+    await log.close();
+    appendFileSync(path, '{"kind":"feedback","eventId":"torn"');
+    const reopened = new FileEventLog({ path });
+    expect((await readAll(reopened)).map((r) => r.eventId)).toEqual(['e0-1']);
+    expect(reopened.lastRead).toEqual({ records: 1, skipped: 1 });
+    await reopened.append([feedbackRecord(2)]);
+    expect((await readAll(reopened)).map((r) => r.eventId)).toEqual(['e0-1', 'e0-2']);
+    expect(reopened.lastRead).toEqual({ records: 2, skipped: 1 });
+    await reopened.close();
+  });
+
+  it('rejects an append it cannot write, and appends again once the path works', async () => {
+    const dir = join(root, 'blocked');
+    const path = join(dir, 'events.jsonl');
+    writeFileSync(dir, 'a file where the folder should be');
+    const log = new FileEventLog({ path });
+    await expect(log.append([feedbackRecord(1)])).rejects.toThrow();
+    rmSync(dir);
+    await log.append([feedbackRecord(2)]);
+    expect((await readAll(log)).map((r) => r.eventId)).toEqual(['e0-2']);
+    await log.close();
+  });
+
+  it('rejects appends after close', async () => {
+    const log = new FileEventLog({ path: freshPath() });
+    await log.close();
+    await expect(log.append([feedbackRecord(1)])).rejects.toThrow(/closed/);
+  });
+
+  it('keeps every acknowledged record when the writing process is killed with SIGKILL', async () => {
+    const path = freshPath();
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', resolve(fileURLToPath(import.meta.url), '../eventLogChild.ts'), path, '25'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let acknowledged = 0;
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    await new Promise<void>((done, fail) => {
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        for (const m of chunk.matchAll(/appended (\d+)/g)) acknowledged = Number(m[1]);
+        if (acknowledged === 25) {
+          child.kill('SIGKILL');
+          done();
+        }
+      });
+      child.on('exit', (code) =>
+        acknowledged < 25 ? fail(new Error(`child exited ${code}: ${stderr}`)) : undefined,
+      );
+    });
+    await new Promise((done) => child.on('close', done));
+    expect(child.signalCode).toBe('SIGKILL');
+    const log = new FileEventLog({ path });
+    const ids = (await readAll(log)).map((r) => r.eventId);
+    expect(ids).toEqual(Array.from({ length: 25 }, (_, n) => `e0-${n}`));
+    await log.close();
+  });
+});

@@ -1,0 +1,92 @@
+import { rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { UserStateRecord } from '../../../models/registry/publishVersion.js';
+import { loadServedModel } from '../../../src/inference/loadServedModel.js';
+import { readUserStates } from '../../../src/inference/readUserStates.js';
+import type { ServedModel } from '../../../src/inference/servedModel.js';
+import { MemoryFeatureStore } from '../../../src/stores/memory/memoryFeatureStore.js';
+import { seedFeatureStore } from '../../../src/stores/seedFeatureStore.js';
+import { HOUR, T0 } from '../pipeline/pipelineFixtures.js';
+import { tinyRegistry } from '../inference/servedModelFixtures.js';
+import type { TinyRegistry } from '../inference/servedModelFixtures.js';
+
+describe('seedFeatureStore', () => {
+  let reg: TinyRegistry;
+  let model: ServedModel;
+  let users: UserStateRecord[];
+  let store: MemoryFeatureStore;
+
+  beforeAll(async () => {
+    reg = tinyRegistry();
+    model = await loadServedModel(reg.registry, 'v1');
+    users = await readUserStates(reg.registry, 'v1');
+    store = new MemoryFeatureStore({ now: () => model.bundle.referenceTime });
+    await seedFeatureStore(store, model, users, { chunkSize: 5 });
+  });
+
+  afterAll(async () => {
+    await model?.close();
+    if (reg) rmSync(reg.dir, { recursive: true, force: true });
+  });
+
+  it('loads the catalog, with one bulk call per family (users in chunks)', async () => {
+    expect((await store.listItemIds()).sort()).toEqual([...reg.catalog.keys()].sort());
+    expect(await store.getItems(['m5'])).toEqual([reg.catalog.get('m5')]);
+    expect(store.calls).toMatchObject({ upsertItems: 1, putItemCounters: 1, seedUsers: 4 });
+  });
+
+  it('sets item counters to the bundle’s popularity and trend at the reference time', async () => {
+    const ids = model.bundle.itemIds;
+    const counters = await store.getItemCounters(ids);
+    ids.forEach((_, i) => {
+      expect(counters[i]!.popularity).toBeCloseTo(model.bundle.popularity[i]!, 6);
+      expect(counters[i]!.trend).toBeCloseTo(model.bundle.trend[i]!, 6);
+      expect(counters[i]!.updatedAt).toBe(model.bundle.referenceTime);
+    });
+  });
+
+  it('seeds a user’s history, seen set, counts, category weights and trained vector', async () => {
+    // u0 clicked m0, m2, m4, m6 (drama) at hours 0..3 (syntheticWorld).
+    const [u0] = await store.getUsers(['u0']);
+    const ref = model.bundle.referenceTime;
+    expect(u0!.recent).toEqual(
+      ['m6', 'm4', 'm2', 'm0'].map((itemId) => ({ itemId, type: 'CLICK', value: null, timestamp: ref })),
+    );
+    expect([...u0!.seen].sort()).toEqual(['m0', 'm2', 'm4', 'm6']);
+    expect(u0!.interactionCount).toBe(4);
+    expect(Object.fromEntries(u0!.categoryWeights)).toEqual({ drama: 4 });
+    expect(Object.fromEntries(u0!.categoryLastSeen)).toEqual({ drama: T0 + 3 * HOUR });
+    expect(u0!.dismissed.size).toBe(0);
+    const row = model.bundle.userIndex.get('u0')!;
+    const d = model.bundle.dimension;
+    expect(Array.from(u0!.vector!)).toEqual(
+      Array.from(model.bundle.userVectors.subarray(row * d, (row + 1) * d)),
+    );
+  });
+
+  it('stamps history as RATING when the training data had a rating scale', async () => {
+    const rated: ServedModel = {
+      ...model,
+      manifest: {
+        ...model.manifest,
+        training: { ...model.manifest.training, ratingScale: { min: 0, max: 10, positiveThreshold: 7 } },
+      },
+    };
+    const other = new MemoryFeatureStore();
+    await seedFeatureStore(other, rated, users.slice(0, 1), { referenceTime: 42 });
+    const [u] = await other.getUsers([users[0]!.userId]);
+    expect(u!.recent.every((e) => e.type === 'RATING' && e.value === null && e.timestamp === 42)).toBe(true);
+  });
+
+  it('gives a user the retrieval model does not know a null vector', async () => {
+    const other = new MemoryFeatureStore();
+    await seedFeatureStore(other, model, [{ ...users[0]!, userId: 'stranger' }]);
+    expect((await other.getUsers(['stranger']))[0]!.vector).toBeNull();
+  });
+
+  it('refuses a store without the bulk seeding methods', async () => {
+    const bare = new MemoryFeatureStore();
+    const limited = Object.assign(Object.create(bare) as MemoryFeatureStore, { seedUsers: undefined });
+    await expect(seedFeatureStore(limited, model, users)).rejects.toThrow(/cannot be seeded/);
+  });
+});
