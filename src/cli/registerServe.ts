@@ -1,0 +1,78 @@
+import type { Command } from 'commander';
+import { createServer } from '../server/createServer.js';
+import { ensureTrainedModel } from '../server/ensureTrainedModel.js';
+import { pickExampleUserId } from '../server/pickExampleUserId.js';
+import type { ServeCliOptions } from '../server/serverConfig.js';
+import { serveConfigFrom } from '../server/serverConfig.js';
+import { createGateway } from '../services/createGateway.js';
+import { parseNumberOption } from './parseNumberOption.js';
+import { progressLog } from './progressLog.js';
+
+/** The curl command the serve command prints: one `recommendations` query, as JSON over POST. */
+export function exampleCurl(url: string, userId: string | undefined): string {
+  const user = userId === undefined ? '' : `userId: \\"${userId}\\", `;
+  const query = `{ recommendations(${user}first: 5) { items { rank score reasons item { id title } } } }`;
+  return `curl -s ${url} -H 'content-type: application/json' \\\n  -d '{"query": "${query}"}'`;
+}
+
+/**
+ * `recgate serve`: trains on the bundled data when the registry has no model,
+ * loads the current registry version into the engine and serves GraphQL (and
+ * GraphiQL) at `/graphql`. Prints the URL and an example query. SIGINT and
+ * SIGTERM drain the server and close the engine.
+ */
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description(
+      'serve recommendations over GraphQL at /graphql (GraphiQL in a browser); ' +
+        'trains on the bundled MovieTweetings data first when the registry has no model',
+    )
+    .option('--port <n>', 'TCP port (default: $PORT or 4000)', parseNumberOption(0, 65535, true))
+    .option('--host <host>', 'interface to listen on (default: $HOST or 0.0.0.0)')
+    .option('--registry <dir>', 'model registry folder (default: $RECGATE_REGISTRY or var/registry)')
+    .option(
+      '--model-name <name>',
+      'model name: the folder under the registry (default: $RECGATE_MODEL_NAME or default)',
+    )
+    .action(async (options: ServeCliOptions) => {
+      const started = performance.now();
+      const config = serveConfigFrom(options);
+      const { registryDir, modelName } = config.gateway;
+      const log = progressLog();
+      const { version } = await ensureTrainedModel({ registryDir, modelName, log });
+      log(`loading ${modelName}/${version} from ${registryDir}`);
+      const gateway = await createGateway(config.gateway);
+      const exampleUserId = pickExampleUserId(registryDir, modelName);
+      const adminToken = config.gateway.adminToken ?? undefined;
+      const server = await createServer({
+        gateway,
+        port: config.port,
+        host: config.host,
+        ...(adminToken === undefined ? {} : { adminToken }),
+        ...(exampleUserId === undefined ? {} : { exampleUserId }),
+      });
+      const seconds = ((performance.now() - started) / 1000).toFixed(1);
+      process.stdout.write(
+        `recgate is serving ${modelName}/${version} at ${server.url} (ready in ${seconds} s)\n` +
+          `open ${server.url} in a browser for GraphiQL, or try:\n\n${exampleCurl(server.url, exampleUserId)}\n\n` +
+          `admin mutations: ${adminToken === undefined ? 'disabled (set RECGATE_ADMIN_TOKEN to enable them)' : 'enabled'}\n`,
+      );
+      let closing = false;
+      const shutdown = (signal: string): void => {
+        if (closing) return;
+        closing = true;
+        log(`${signal}: draining requests and closing`);
+        void (async () => {
+          try {
+            await server.close();
+            await gateway.close();
+          } finally {
+            process.exit(process.exitCode ?? 0);
+          }
+        })();
+      };
+      process.once('SIGINT', () => shutdown('SIGINT'));
+      process.once('SIGTERM', () => shutdown('SIGTERM'));
+    });
+}

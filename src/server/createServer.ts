@@ -1,0 +1,143 @@
+import type { Server } from 'node:http';
+import { createServer as createHttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import express from 'express';
+import type { NextFunction, Request, Response } from 'express';
+import { resolvers } from '../../resolvers/index.js';
+import type { Gateway } from '../services/gateway.js';
+import { authenticateAdmin } from './adminAuth.js';
+import { createErrorMasking } from './errorMasking.js';
+import { GRAPHIQL_ASSET_PATH, serveGraphiqlAsset } from './graphiql/graphiqlAssets.js';
+import { exampleQuery, GRAPHIQL_CSP, graphiqlPage } from './graphiql/graphiqlPage.js';
+import { loadTypeDefs } from './loadTypeDefs.js';
+import type { RequestContext } from './requestContext.js';
+import { requestIdFrom } from './requestIdFrom.js';
+import { httpErrorHandler } from './httpErrorHandler.js';
+import type { ServerLogger } from './serverLogger.js';
+import { stderrLogger } from './serverLogger.js';
+
+/** Options of {@link createServer}. */
+export interface CreateServerOptions {
+  /** The engine behind the API. The server does not close it. */
+  readonly gateway: Gateway;
+  /** Secret for admin mutations (`Authorization: Bearer <token>`); undefined or empty disables them. */
+  readonly adminToken?: string;
+  /** Allow schema introspection (GraphiQL needs it). @default true */
+  readonly introspection?: boolean;
+  /** TCP port; 0 picks a free one. @default 0 */
+  readonly port?: number;
+  /** Interface to listen on. @default '127.0.0.1' */
+  readonly host?: string;
+  /** A user id of the served model for GraphiQL's example query; without one the example is a cold-start query. */
+  readonly exampleUserId?: string;
+  /** Largest request body, in express/bytes notation. @default '5mb' */
+  readonly bodyLimit?: string;
+  /** Where masked errors and guarded values are logged. @default JSON lines on stderr */
+  readonly logger?: ServerLogger;
+}
+
+/** A running server. */
+export interface RunningServer {
+  /** The GraphQL endpoint, e.g. `http://127.0.0.1:4000/graphql`. */
+  readonly url: string;
+  readonly port: number;
+  /** The Apollo Server, for `executeOperation` in tests (pass {@link RunningServer.contextFor}). */
+  readonly apollo: ApolloServer<RequestContext>;
+  /** The context an HTTP request with these headers would get (lower-case header names). */
+  contextFor(headers?: Readonly<Record<string, string>>): RequestContext;
+  /** Stops accepting requests, drains in-flight ones and closes the port. Does not close the gateway. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts recgate's HTTP server: Apollo Server 5 on express 5 at `/graphql`
+ * (POST and GET, CSRF prevention on), GraphiQL for browsers at `GET /graphql`
+ * with its assets under `/graphiql/assets/`, and `GET /healthz`. Every
+ * response carries `x-request-id`. Errors are masked (see errorMasking.ts).
+ */
+export async function createServer(options: CreateServerOptions): Promise<RunningServer> {
+  const { gateway, adminToken } = options;
+  const logger = options.logger ?? stderrLogger;
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer: Server = createHttpServer(app);
+  const masking = createErrorMasking(logger);
+  const apollo = new ApolloServer<RequestContext>({
+    typeDefs: loadTypeDefs(),
+    resolvers,
+    introspection: options.introspection ?? true,
+    includeStacktraceInErrorResponses: false,
+    formatError: masking.formatError,
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      masking.plugin,
+    ],
+  });
+  await apollo.start();
+
+  const contextFor = (
+    headers: Readonly<Record<string, string | string[] | undefined>> = {},
+  ): RequestContext => {
+    const requestId = requestIdFrom(headers['x-request-id']);
+    const authorization = headers['authorization'];
+    return {
+      gateway,
+      logger,
+      requestId,
+      scope: gateway.createRequestScope({ requestId }),
+      admin: authenticateAdmin(Array.isArray(authorization) ? authorization[0] : authorization, adminToken),
+    };
+  };
+  const page = graphiqlPage({ defaultQuery: exampleQuery(options.exampleUserId) });
+
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const requestId = requestIdFrom(req.headers['x-request-id']);
+    req.headers['x-request-id'] = requestId;
+    res.setHeader('x-request-id', requestId);
+    next();
+  });
+  app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
+  app.get('/', (_req, res) => res.redirect(302, '/graphql'));
+  app.get('/favicon.ico', (_req, res) => void res.status(204).end()); // browsers ask; spare them a 404
+  app.get(`${GRAPHIQL_ASSET_PATH}/:name`, serveGraphiqlAsset);
+  app.get('/graphql', (req: Request, res: Response, next: NextFunction) => {
+    // A browser navigating here (no GraphQL params, HTML preferred) gets GraphiQL; everything else is GraphQL.
+    const wantsPage =
+      req.query['query'] === undefined &&
+      req.accepts(['application/json', 'application/graphql-response+json', 'text/html']) === 'text/html';
+    if (!wantsPage) return next();
+    res.setHeader('Content-Security-Policy', GRAPHIQL_CSP);
+    res.setHeader('Cache-Control', 'no-store');
+    res.type('html').send(page);
+  });
+  app.use(
+    '/graphql',
+    express.json({ limit: options.bodyLimit ?? '5mb' }),
+    expressMiddleware(apollo, { context: async ({ req }) => contextFor(req.headers) }),
+  );
+  app.use(httpErrorHandler(logger));
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      httpServer.off('error', reject);
+      resolve();
+    });
+  });
+  const address = httpServer.address() as AddressInfo;
+  const host = ['0.0.0.0', '::', '127.0.0.1', '::1'].includes(address.address)
+    ? 'localhost'
+    : address.address;
+  return {
+    url: `http://${host}:${address.port}/graphql`,
+    port: address.port,
+    apollo,
+    contextFor,
+    close: () => apollo.stop(),
+  };
+}

@@ -1,0 +1,120 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import {
+  ApolloServerErrorCode,
+  ApolloServerValidationErrorCode,
+  unwrapResolverError,
+} from '@apollo/server/errors';
+import type { GraphQLFormattedError } from 'graphql';
+import { PublicError } from '../errors.js';
+import type { RequestContext } from './requestContext.js';
+import type { ServerLogger } from './serverLogger.js';
+
+/** The message every masked error gets. */
+export const MASKED_MESSAGE =
+  'Internal server error. It was logged with the request id in the x-request-id response header.';
+
+/** Codes of request-level errors (parse, validation, variable coercion, bad HTTP request) shown as they are. */
+const REQUEST_ERROR_CODES: ReadonlySet<string> = new Set([
+  ApolloServerErrorCode.GRAPHQL_PARSE_FAILED,
+  ApolloServerErrorCode.GRAPHQL_VALIDATION_FAILED,
+  ApolloServerErrorCode.BAD_USER_INPUT,
+  ApolloServerErrorCode.BAD_REQUEST,
+  ApolloServerErrorCode.OPERATION_RESOLUTION_FAILURE,
+  ApolloServerErrorCode.PERSISTED_QUERY_NOT_FOUND,
+  ApolloServerErrorCode.PERSISTED_QUERY_NOT_SUPPORTED,
+  ApolloServerValidationErrorCode.INTROSPECTION_DISABLED,
+  ApolloServerValidationErrorCode.MAX_RECURSIVE_SELECTIONS_EXCEEDED,
+]);
+
+/**
+ * Whether an error reaches the client as it is: a {@link PublicError} from a
+ * resolver or the engine, or a request-level GraphQL error (no `path`: it
+ * happened before execution) with one of Apollo's client-error codes.
+ * Everything else (plain Errors, graphql-js execution errors such as a NaN
+ * for a Float, context-creation failures) is masked.
+ */
+function isShown(error: unknown): boolean {
+  if (unwrapResolverError(error) instanceof PublicError) return true;
+  // Duck-typed, not `instanceof GraphQLError`: under vitest, Apollo (CommonJS graphql) and this file (ESM
+  // graphql) can see two copies of the GraphQLError class.
+  const { path, extensions } = asGraphQLErrorLike(error);
+  const code = extensions?.['code'];
+  return path === undefined && typeof code === 'string' && REQUEST_ERROR_CODES.has(code);
+}
+
+/** The GraphQLError fields this file reads, from any object that may be one. */
+function asGraphQLErrorLike(error: unknown): {
+  path?: readonly (string | number)[];
+  extensions?: Readonly<Record<string, unknown>>;
+} {
+  return typeof error === 'object' && error !== null ? error : {};
+}
+
+/**
+ * Error masking (conventions.md §6). `formatError` turns a PublicError into
+ * `extensions: { code, field }`, keeps request-level errors with only their
+ * code, and replaces anything else by {@link MASKED_MESSAGE} with code
+ * `INTERNAL_SERVER_ERROR`. No response ever carries `extensions.stacktrace`
+ * or an exception. The plugin logs each masked error once, with the request
+ * id, before it is masked; `formatError` logs the rest (context-creation
+ * failures, which never reach plugins) without one.
+ */
+export function createErrorMasking(logger: ServerLogger): {
+  formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
+  plugin: ApolloServerPlugin<RequestContext>;
+} {
+  const logged = new WeakSet<object>();
+  const log = (error: unknown, requestId: string | null): void => {
+    const original = unwrapResolverError(error);
+    logger.error('masked an internal error', {
+      requestId,
+      path: asGraphQLErrorLike(error).path?.join('.'),
+      error: original instanceof Error ? original.message : String(original),
+      stack: original instanceof Error ? original.stack : undefined,
+    });
+  };
+  const formatError = (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const { message, locations, path } = formatted;
+    const original = unwrapResolverError(error);
+    if (original instanceof PublicError) {
+      const extensions = {
+        code: original.code,
+        ...(original.field === null ? {} : { field: original.field }),
+      };
+      return {
+        message: original.message,
+        ...(locations && { locations }),
+        ...(path && { path }),
+        extensions,
+      };
+    }
+    if (isShown(error)) {
+      return {
+        message,
+        ...(locations && { locations }),
+        extensions: { code: formatted.extensions?.['code'] },
+      };
+    }
+    if (typeof error !== 'object' || error === null || !logged.has(error)) log(error, null);
+    return {
+      message: MASKED_MESSAGE,
+      ...(locations && { locations }),
+      ...(path && { path }),
+      extensions: { code: ApolloServerErrorCode.INTERNAL_SERVER_ERROR },
+    };
+  };
+  const plugin: ApolloServerPlugin<RequestContext> = {
+    async requestDidStart() {
+      return {
+        async didEncounterErrors({ errors, contextValue }) {
+          for (const error of errors) {
+            if (isShown(error)) continue;
+            log(error, contextValue.requestId);
+            logged.add(error);
+          }
+        },
+      };
+    },
+  };
+  return { formatError, plugin };
+}

@@ -1,0 +1,50 @@
+import { PublicError } from '../errors.js';
+import type { FeedbackResult } from '../services/serviceTypes.js';
+import type { RequestContext } from './requestContext.js';
+import type { FeedbackArgument } from './validation/toFeedbackEvent.js';
+import { toFeedbackEvent } from './validation/toFeedbackEvent.js';
+import { toUserError } from './validation/toUserError.js';
+
+/**
+ * Records feedback events one by one in effect: each input is checked on its
+ * own (see {@link toFeedbackEvent}); a malformed one becomes a rejected
+ * result with a `UserError` naming its field (`inputs[3].itemId`), and the
+ * rest go to the engine in one call. The engine's per-event errors get the
+ * input's path in front of their field (`value` → `inputs[3].value`).
+ * @param path the argument path of each input (`input`, `inputs[i]`).
+ * @returns one result per input, in input order.
+ * @throws Error when the engine breaks its contract of one result per event.
+ */
+export async function recordFeedbackEvents(
+  inputs: readonly FeedbackArgument[],
+  path: (index: number) => string,
+  ctx: RequestContext,
+): Promise<FeedbackResult[]> {
+  const results: (FeedbackResult | null)[] = [];
+  const events = [];
+  const slots: number[] = [];
+  for (const [i, input] of inputs.entries()) {
+    try {
+      events.push(toFeedbackEvent(input, path(i)));
+      slots.push(i);
+      results.push(null);
+    } catch (err) {
+      if (!(err instanceof PublicError)) throw err;
+      results.push({ accepted: false, eventId: null, error: toUserError(err) });
+    }
+  }
+  const recorded = events.length > 0 ? await ctx.gateway.recordFeedback(events, ctx.scope) : [];
+  if (recorded.length !== events.length) {
+    throw new Error(`recordFeedback returned ${recorded.length} results for ${events.length} events`);
+  }
+  slots.forEach((slot, j) => {
+    const result = recorded[j]!;
+    // The engine names the field within the event (`value`); the client needs its path (`inputs[3].value`).
+    const field = result.error?.field;
+    results[slot] =
+      result.error && field !== null && field !== undefined && !field.startsWith(path(slot))
+        ? { ...result, error: { ...result.error, field: `${path(slot)}.${field}` } }
+        : result;
+  });
+  return results as FeedbackResult[];
+}

@@ -1,0 +1,49 @@
+import type { ItemUpsert } from '../../services/gateway.js';
+import { LIMITS } from '../limits.js';
+import { badUserInput } from './badUserInput.js';
+import { optionalDateTime } from './parseDateTime.js';
+import { requireId } from './requireId.js';
+import { requireShortString } from './requireShortString.js';
+
+/** Longest item title accepted, in UTF-16 code units. */
+const MAX_TITLE_LENGTH = 4096;
+
+/** The GraphQL `ItemInput` as graphql-js hands it over. */
+export interface ItemArgument {
+  readonly id: string;
+  readonly title?: string | null;
+  readonly categories?: readonly string[] | null;
+  readonly attributes?: unknown;
+  readonly createdAt?: string | null;
+  readonly available?: boolean | null;
+}
+
+/**
+ * Checks one `ItemInput` and converts it for the engine: a valid id, a title
+ * of at most 4096 characters, at most 1000 short categories, `attributes` a
+ * JSON object, `createdAt` RFC 3339 (to Unix ms).
+ * @param path the input's path for messages, e.g. `items[2]`.
+ * @throws PublicError BAD_USER_INPUT naming the field, e.g. `items[2].attributes`.
+ */
+export function toItemUpsert(input: ItemArgument, path: string): ItemUpsert {
+  const { title, categories, attributes } = input;
+  if (title !== null && title !== undefined && title.length > MAX_TITLE_LENGTH) {
+    throw badUserInput(`${path}.title`, `be at most ${MAX_TITLE_LENGTH} characters`, title);
+  }
+  if (categories && categories.length > LIMITS.maxBatch) {
+    throw badUserInput(`${path}.categories`, `hold at most ${LIMITS.maxBatch} categories`, categories);
+  }
+  categories?.forEach((c, i) => requireShortString(c, `${path}.categories[${i}]`));
+  const isObject = typeof attributes === 'object' && attributes !== null && !Array.isArray(attributes);
+  if (attributes !== null && attributes !== undefined && !isObject) {
+    throw badUserInput(`${path}.attributes`, 'be a JSON object', attributes);
+  }
+  return {
+    id: requireId(input.id, `${path}.id`),
+    title: title ?? null,
+    categories: categories ?? null,
+    attributes: isObject ? (attributes as Record<string, unknown>) : null,
+    createdAt: optionalDateTime(input.createdAt, `${path}.createdAt`),
+    available: input.available ?? null,
+  };
+}

@@ -1,0 +1,91 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createServer } from '../../src/server/createServer.js';
+import type { RunningServer } from '../../src/server/createServer.js';
+import { pickExampleUserId } from '../../src/server/pickExampleUserId.js';
+import { serveConfigFrom } from '../../src/server/serverConfig.js';
+import type { GatewayConfig } from '../../src/config.js';
+import type { Gateway } from '../../src/services/gateway.js';
+import type { ServerLogger } from '../../src/server/serverLogger.js';
+import { repoRoot, TEST_MODEL_NAME, trainedRegistry } from './trainedRegistry.js';
+
+/** The engine's factory module (written in parallel with the API layer). */
+const CREATE_GATEWAY_MODULE = path.join(repoRoot, 'src/services/createGateway.ts');
+
+/** Whether the real engine exists; real-engine tests are skipped (with {@link NO_ENGINE_REASON}) until it does. */
+export const hasRealEngine = existsSync(CREATE_GATEWAY_MODULE);
+
+/**
+ * Loads `createGateway` dynamically, so that test files still load (and skip
+ * their real-engine tests) on a tree where the engine has not landed.
+ */
+async function loadCreateGateway(): Promise<(config: GatewayConfig) => Promise<Gateway>> {
+  const specifier = '../../src/services/createGateway.js';
+  const module = (await import(specifier)) as { createGateway: (config: GatewayConfig) => Promise<Gateway> };
+  return module.createGateway;
+}
+
+/** Reason printed for skipped real-engine tests. */
+export const NO_ENGINE_REASON =
+  'needs the real engine: src/services/createGateway.ts (createGateway) has not landed yet';
+
+/** The admin token real-engine test servers use. */
+export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';
+
+/** A server on the real engine over the shared trained registry. */
+export interface RealServer {
+  readonly server: RunningServer;
+  readonly gateway: Gateway;
+  /** A user of the trained model with many interactions. */
+  readonly exampleUserId: string;
+  /** Lines the server logged. */
+  readonly logged: { level: string; message: string; fields: Readonly<Record<string, unknown>> }[];
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the real engine (`createGateway`) over {@link trainedRegistry} with a
+ * private event log, and a server on a free port in front of it. The config
+ * is built by `serveConfigFrom`, exactly as `recgate serve` builds it.
+ */
+export async function startRealServer(options: { adminToken?: string } = {}): Promise<RealServer> {
+  const registry = await trainedRegistry();
+  const varDir = mkdtempSync(path.join(os.tmpdir(), 'recgate-test-var-'));
+  const config = serveConfigFrom(
+    { port: 0, host: '127.0.0.1', registry, modelName: TEST_MODEL_NAME },
+    {
+      RECGATE_EVENT_LOG_FILE: path.join(varDir, 'events.jsonl'),
+      RECGATE_EVENT_LOG_FSYNC: 'never',
+      RECGATE_ADMIN_TOKEN: options.adminToken ?? TEST_ADMIN_TOKEN,
+    },
+  );
+  const createGateway = await loadCreateGateway();
+  const gateway = await createGateway({ ...config.gateway, awaitSideEffects: true });
+  const exampleUserId = pickExampleUserId(registry, TEST_MODEL_NAME);
+  if (exampleUserId === undefined) throw new Error(`no user state in ${registry}`);
+  const logged: RealServer['logged'] = [];
+  const logger: ServerLogger = {
+    error: (message, fields) => void logged.push({ level: 'error', message, fields }),
+    warn: (message, fields) => void logged.push({ level: 'warn', message, fields }),
+  };
+  const server = await createServer({
+    gateway,
+    port: 0,
+    host: '127.0.0.1',
+    exampleUserId,
+    logger,
+    ...(config.gateway.adminToken ? { adminToken: config.gateway.adminToken } : {}),
+  });
+  return {
+    server,
+    gateway,
+    exampleUserId,
+    logged,
+    async close() {
+      await server.close();
+      await gateway.close();
+      rmSync(varDir, { recursive: true, force: true });
+    },
+  };
+}
