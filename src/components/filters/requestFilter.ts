@@ -1,0 +1,31 @@
+import type { Filter } from '../../pipeline/filter.js';
+import type { RecommendationQuery } from '../recommendationQuery.js';
+
+/**
+ * The request's `ItemFilter`: `excludeItemIds` drops those ids;
+ * `categoriesAny` keeps items in at least one listed category;
+ * `categoriesNone` drops items in any listed category. A missing or empty
+ * list is no constraint. Category checks read the catalog row through the
+ * request's `items` loader (already loaded by `unavailable`: no extra read).
+ */
+export const requestFilter: Filter<RecommendationQuery> = {
+  name: 'requestFilter',
+  async filter(q, candidates) {
+    const f = q.filter;
+    const exclude = f?.excludeItemIds?.length ? new Set(f.excludeItemIds) : null;
+    const any = f?.categoriesAny?.length ? new Set(f.categoriesAny) : null;
+    const none = f?.categoriesNone?.length ? new Set(f.categoriesNone) : null;
+    if (exclude === null && any === null && none === null) return candidates;
+    let kept = exclude === null ? candidates : candidates.filter((c) => !exclude.has(c.itemId));
+    if (any === null && none === null) return kept;
+    const items = await q.env.loaders.items.loadMany(kept.map((c) => c.itemId));
+    kept = kept.filter((_, j) => {
+      const item = items[j];
+      const categories = item && !(item instanceof Error) ? item.categories : [];
+      if (any !== null && !categories.some((c) => any.has(c))) return false;
+      if (none !== null && categories.some((c) => none.has(c))) return false;
+      return true;
+    });
+    return kept;
+  },
+};

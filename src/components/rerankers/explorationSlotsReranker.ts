@@ -1,0 +1,42 @@
+import type { Reranker } from '../../pipeline/reranker.js';
+import type { RecommendationQuery } from '../recommendationQuery.js';
+import { fillExplorationSlots } from './explorationSlots.js';
+
+/**
+ * Exploration (issue #3 §2): a share `params.explorationShare` of the
+ * positions (default 0.05, 1 in 20) goes to under-exposed or new items,
+ * chosen reproducibly from the request id ({@link fillExplorationSlots}).
+ * Pool: items the served model does not know or created after its training
+ * data ends (new), and items whose live popularity is in the lowest
+ * `settings.explorationQuantile` of the list (under-exposed). Chosen items
+ * get the source `EXPLORATION`. Only candidates that passed the filters can be chosen.
+ */
+export const explorationSlotsReranker: Reranker<RecommendationQuery> = {
+  name: 'explorationSlots',
+  rerank(q, list) {
+    const share = q.params.explorationShare;
+    const rows = q.rows;
+    if (!(share > 0) || rows === null || list.order.length === 0) return;
+    const n = list.candidates.length;
+    const pops = Float64Array.from({ length: n }, (_, idx) => rows.counters[idx]?.popularity ?? 0).sort();
+    const threshold = pops[Math.min(n - 1, Math.floor(q.env.settings.explorationQuantile * n))]!;
+    const reference = q.model.bundle.referenceTime;
+    const inPool = (idx: number): boolean =>
+      isNewItem(rows.modelRows[idx]!, rows.items[idx]?.createdAt ?? null, reference) ||
+      (rows.counters[idx]?.popularity ?? 0) < threshold;
+    const { order, explored } = fillExplorationSlots(q.requestId, list.order, share, inPool);
+    list.order = order;
+    for (const idx of explored) {
+      const c = list.candidates[idx]!;
+      if (!c.sources.includes('EXPLORATION')) {
+        c.sources.push('EXPLORATION');
+        c.via.push(null);
+      }
+    }
+  },
+};
+
+/** New: unknown to the served model, or created after its training data ends. */
+export function isNewItem(modelRow: number, createdAt: number | null, referenceTime: number): boolean {
+  return modelRow < 0 || (createdAt !== null && createdAt > referenceTime);
+}

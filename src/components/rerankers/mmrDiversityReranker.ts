@@ -1,0 +1,43 @@
+import type { Reranker } from '../../pipeline/reranker.js';
+import type { RecommendationQuery } from '../recommendationQuery.js';
+import { mmrOrder } from './mmr.js';
+import { unitItemFactors } from './unitItemFactors.js';
+
+/**
+ * Diversity by MMR ({@link mmrOrder}; Carbonell & Goldstein 1998) over the
+ * item embeddings (unit iALS factors), with λ = `params.mmrLambda`
+ * (default 0.8). Re-orders the top `settings.mmrWindow` positions (default
+ * 100, bounding the O(k·n·d) cost); relevance is the score min-max
+ * normalised to 0..1 over that window. Items the model does not know have
+ * no embedding (similar to nothing). Scores are unchanged.
+ */
+export const mmrDiversityReranker: Reranker<RecommendationQuery> = {
+  name: 'mmrDiversity',
+  rerank(q, list) {
+    const lambda = q.params.mmrLambda;
+    const w = Math.min(list.order.length, q.env.settings.mmrWindow);
+    if (w < 3 || lambda >= 1) return;
+    const bundle = q.model.bundle;
+    const d = bundle.dimension;
+    const unit = unitItemFactors(bundle);
+    const modelRows = q.rows?.modelRows;
+    const relevance = new Float64Array(w);
+    const embeddings = new Float32Array(w * d);
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let j = 0; j < w; j++) {
+      const idx = list.order[j]!;
+      const s = list.scores[idx]!;
+      relevance[j] = s;
+      if (s < lo) lo = s;
+      if (s > hi) hi = s;
+      const row = modelRows?.[idx] ?? bundle.itemIndex.get(list.candidates[idx]!.itemId) ?? -1;
+      if (row >= 0) embeddings.set(unit.subarray(row * d, (row + 1) * d), j * d);
+    }
+    const span = hi - lo;
+    for (let j = 0; j < w; j++) relevance[j] = span > 0 ? (relevance[j]! - lo) / span : 1;
+    const picked = mmrOrder(relevance, embeddings, d, lambda, w);
+    const head = Array.from(picked, (j) => list.order[j]!);
+    list.order = head.concat(list.order.slice(w));
+  },
+};

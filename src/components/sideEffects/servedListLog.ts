@@ -1,0 +1,65 @@
+import { randomUUID } from 'node:crypto';
+import type { ServedListRecord } from '../../domain/events.js';
+import type { SideEffect } from '../../pipeline/sideEffect.js';
+import type { ExperimentAssignment } from '../../services/serviceTypes.js';
+import { listEntries } from '../listEntries.js';
+import type { ListEntry } from '../listEntries.js';
+import type { RecommendationQuery } from '../recommendationQuery.js';
+
+/**
+ * Appends the served page to the EventLog (batched with other lists' records
+ * by the env's `BufferedEventWriter`) as a {@link ServedListRecord}:
+ * request id, user, surface, items (rank, score, sources, the ranker's
+ * feature row), model version and experiment variants — the exposure log and
+ * the next model's training data.
+ */
+export const servedListLog: SideEffect<RecommendationQuery> = {
+  name: 'servedListLog',
+  async run(q, result) {
+    const entries =
+      (q.memo.get('pageEntries') as ListEntry[] | undefined) ??
+      (await listEntries(q, result.list, result.page.positions));
+    await q.env.servedLog.write(
+      servedListRecord({
+        requestId: q.requestId,
+        userId: q.userId,
+        surface: q.surface,
+        timestamp: q.now,
+        modelVersion: q.scoredWith,
+        experiments: q.experiments,
+        entries,
+        offset: result.page.offset,
+      }),
+    );
+  },
+};
+
+/** Builds the record of one served page (`offset` = rank of the first entry − 1). */
+export function servedListRecord(input: {
+  readonly requestId: string;
+  readonly userId: string | null;
+  readonly surface: string;
+  readonly timestamp: number;
+  readonly modelVersion: string;
+  readonly experiments: readonly ExperimentAssignment[];
+  readonly entries: readonly ListEntry[];
+  readonly offset: number;
+}): ServedListRecord {
+  return {
+    kind: 'served',
+    eventId: randomUUID(),
+    requestId: input.requestId,
+    userId: input.userId,
+    surface: input.surface,
+    timestamp: input.timestamp,
+    modelVersion: input.modelVersion,
+    variants: Object.fromEntries(input.experiments.map((a) => [a.experiment, a.variant])),
+    items: input.entries.map((e, k) => ({
+      itemId: e.itemId,
+      rank: input.offset + k + 1,
+      score: e.score,
+      sources: e.sources,
+      features: e.features,
+    })),
+  };
+}

@@ -1,0 +1,21 @@
+import type { CandidateSource } from '../../pipeline/candidateSource.js';
+import type { RecommendationQuery } from '../recommendationQuery.js';
+import { userExclusion } from '../userExclusion.js';
+
+/**
+ * EMBEDDING for `similar`: the items nearest to the seed's own vector in the
+ * VectorIndex (cosine); `via` is the seed. A seed without a vector has none.
+ */
+export const seedEmbeddingSource: CandidateSource<RecommendationQuery> = {
+  name: 'seedEmbedding',
+  kind: 'EMBEDDING',
+  param: 'embedding',
+  async fetch(q, limit) {
+    const seed = q.seedItemId;
+    if (seed === null) return [];
+    const vector = await q.env.index.vectorOf(seed);
+    if (vector === null) return [];
+    const hits = await q.env.index.search(vector, limit, { exclude: userExclusion(q) });
+    return hits.map((h) => ({ itemId: h.itemId, score: h.score, via: seed }));
+  },
+};

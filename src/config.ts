@@ -1,0 +1,194 @@
+import type { PipelineResult } from './pipeline/pipelineResult.js';
+import type { SurfaceParams } from './pipeline/surfaceParams.js';
+import type { EventLog } from './stores/eventLog.js';
+import type { FeatureStore } from './stores/featureStore.js';
+import type { ModelRegistry } from './stores/modelRegistry.js';
+import type { VectorIndex } from './stores/vectorIndex.js';
+
+/**
+ * Everything `createGateway` needs. Every option is optional and documented
+ * with its unit and default; {@link configFromEnv} reads the `RECGATE_*`
+ * environment variables into it.
+ */
+export interface GatewayConfig {
+  /** Model registry folder (docs/registry.md). Env `RECGATE_REGISTRY`. @default 'var/registry' */
+  readonly registryDir?: string;
+  /** Model folder inside the registry. Env `RECGATE_MODEL_NAME`. @default 'default' */
+  readonly modelName?: string;
+  /** JSON Lines event log file. Env `RECGATE_EVENT_LOG_FILE`. @default 'var/events.jsonl' */
+  readonly eventLogFile?: string;
+  /** `always`: appends resolve after fdatasync; `never`: once the OS has the bytes. Env `RECGATE_EVENT_LOG_FSYNC`. @default 'always' */
+  readonly eventLogFsync?: 'always' | 'never';
+  /** Experiment config file (JSON or YAML); null = no experiments. Env `RECGATE_EXPERIMENTS`. @default null */
+  readonly experimentsFile?: string | null;
+  /** Bearer token of the admin mutations; null disables them. Env `RECGATE_ADMIN_TOKEN`. @default null */
+  readonly adminToken?: string | null;
+  /** Candidates kept after merging sources (`totalCandidates`). Env `RECGATE_CANDIDATES`. @default 500 */
+  readonly candidates?: number;
+  /** MMR λ in [0, 1]; 1 = pure relevance. Env `RECGATE_MMR_LAMBDA`. @default 0.8 */
+  readonly mmrLambda?: number;
+  /** Share of list positions given to exploration, 0..0.5. Env `RECGATE_EXPLORATION_SHARE`. @default 0.05 */
+  readonly explorationShare?: number;
+  /** Time budget of each candidate source, in ms. Env `RECGATE_SOURCE_BUDGET_MS`. @default 50 */
+  readonly sourceBudgetMs?: number;
+  /** How long a ranked list is kept for `after` paging, in seconds. Env `RECGATE_PAGING_TTL_SECONDS`. @default 600 */
+  readonly pagingTtlSeconds?: number;
+  /** MMR re-orders the top this-many positions. Env `RECGATE_MMR_WINDOW`. @default 100 */
+  readonly mmrWindow?: number;
+  /** The per-category cap (`categoryCap`, default 5) applies to the top this-many positions. Env `RECGATE_CATEGORY_CAP_WINDOW`. @default 20 */
+  readonly categoryCapWindow?: number;
+  /** Items whose live popularity is in this lowest share of a list are under-exposed (exploration pool), 0..1. @default 0.25 */
+  readonly explorationQuantile?: number;
+  /** The popular/trending ranking is re-read from the store at most this often, in ms. Env `RECGATE_RANKING_REFRESH_MS`. @default 5000 */
+  readonly rankingRefreshMs?: number;
+  /** Feature ages on the model's clock (`model`: training reference time + uptime) or the request time (`wall`). Env `RECGATE_FEATURE_CLOCK`. @default 'model' */
+  readonly featureClock?: 'model' | 'wall';
+  /** Served-list records are appended in batches at most this long after the list was served, in ms. Env `RECGATE_SERVED_LOG_FLUSH_MS`. @default 100 */
+  readonly servedLogFlushMs?: number;
+  /** Wait for the served-list log append before answering (tests; adds the append's latency). @default false */
+  readonly awaitSideEffects?: boolean;
+  /** Further surface-parameter defaults (before experiment overrides); the options above win. @default {} */
+  readonly surfaceParams?: Partial<SurfaceParams>;
+  /** Clock, Unix ms. @default Date.now */
+  readonly now?: () => number;
+  /** Called with every pipeline run's result (per-stage timings and counts, degraded): the telemetry hook. @default none */
+  readonly onPipelineResult?: (surface: string, result: PipelineResult) => void;
+  /** Ready-made adapters (e.g. Redis, Qdrant, or a counting memory store in tests); each replaces the embedded default. @default {} */
+  readonly adapters?: {
+    readonly featureStore?: FeatureStore;
+    readonly vectorIndex?: VectorIndex;
+    readonly eventLog?: EventLog;
+    readonly registry?: ModelRegistry;
+  };
+}
+
+/** {@link GatewayConfig} with every default applied (adapters and clock stay optional). */
+export type ResolvedGatewayConfig = Required<
+  Omit<GatewayConfig, 'adapters' | 'now' | 'surfaceParams' | 'onPipelineResult'>
+> &
+  Pick<GatewayConfig, 'adapters' | 'surfaceParams' | 'onPipelineResult'> & { readonly now: () => number };
+
+/** The documented defaults. */
+export const GATEWAY_DEFAULTS = {
+  registryDir: 'var/registry',
+  modelName: 'default',
+  eventLogFile: 'var/events.jsonl',
+  eventLogFsync: 'always',
+  experimentsFile: null,
+  adminToken: null,
+  candidates: 500,
+  mmrLambda: 0.8,
+  explorationShare: 0.05,
+  sourceBudgetMs: 50,
+  pagingTtlSeconds: 600,
+  mmrWindow: 100,
+  categoryCapWindow: 20,
+  explorationQuantile: 0.25,
+  rankingRefreshMs: 5000,
+  featureClock: 'model',
+  servedLogFlushMs: 100,
+  awaitSideEffects: false,
+} as const satisfies Omit<ResolvedGatewayConfig, 'now' | 'adapters' | 'surfaceParams' | 'onPipelineResult'>;
+
+/**
+ * Applies defaults and checks ranges.
+ * @throws RangeError naming the option, what was expected and what was received.
+ */
+export function resolveGatewayConfig(config: GatewayConfig): ResolvedGatewayConfig {
+  const c = { ...GATEWAY_DEFAULTS, now: Date.now, ...stripUndefined(config) } as ResolvedGatewayConfig;
+  const check = (name: string, ok: boolean, expected: string, value: unknown): void => {
+    if (!ok) throw new RangeError(`${name}: expected ${expected}, received ${String(value)}`);
+  };
+  check(
+    'candidates',
+    Number.isInteger(c.candidates) && c.candidates >= 1 && c.candidates <= 5000,
+    'an integer in 1..5000',
+    c.candidates,
+  );
+  check('mmrLambda', c.mmrLambda >= 0 && c.mmrLambda <= 1, 'a number in 0..1', c.mmrLambda);
+  check(
+    'explorationShare',
+    c.explorationShare >= 0 && c.explorationShare <= 0.5,
+    'a number in 0..0.5',
+    c.explorationShare,
+  );
+  check('sourceBudgetMs', c.sourceBudgetMs > 0, 'a positive number of ms', c.sourceBudgetMs);
+  check('pagingTtlSeconds', c.pagingTtlSeconds > 0, 'a positive number of seconds', c.pagingTtlSeconds);
+  check('mmrWindow', Number.isInteger(c.mmrWindow) && c.mmrWindow >= 0, 'an integer ≥ 0', c.mmrWindow);
+  check(
+    'categoryCapWindow',
+    Number.isInteger(c.categoryCapWindow) && c.categoryCapWindow >= 0,
+    'an integer ≥ 0',
+    c.categoryCapWindow,
+  );
+  check(
+    'explorationQuantile',
+    c.explorationQuantile >= 0 && c.explorationQuantile <= 1,
+    'a number in 0..1',
+    c.explorationQuantile,
+  );
+  check('rankingRefreshMs', c.rankingRefreshMs >= 0, 'a number of ms ≥ 0', c.rankingRefreshMs);
+  check('servedLogFlushMs', c.servedLogFlushMs >= 0, 'a number of ms ≥ 0', c.servedLogFlushMs);
+  check(
+    'featureClock',
+    c.featureClock === 'model' || c.featureClock === 'wall',
+    '"model" or "wall"',
+    c.featureClock,
+  );
+  check(
+    'eventLogFsync',
+    c.eventLogFsync === 'always' || c.eventLogFsync === 'never',
+    '"always" or "never"',
+    c.eventLogFsync,
+  );
+  return c;
+}
+
+/**
+ * Reads the gateway configuration from environment variables (unset or
+ * empty = the default): `RECGATE_REGISTRY`, `RECGATE_MODEL_NAME`,
+ * `RECGATE_EVENT_LOG_FILE`, `RECGATE_EVENT_LOG_FSYNC`, `RECGATE_EXPERIMENTS`,
+ * `RECGATE_ADMIN_TOKEN`, `RECGATE_CANDIDATES`, `RECGATE_MMR_LAMBDA`,
+ * `RECGATE_EXPLORATION_SHARE`, `RECGATE_SOURCE_BUDGET_MS`,
+ * `RECGATE_PAGING_TTL_SECONDS`, `RECGATE_MMR_WINDOW`,
+ * `RECGATE_CATEGORY_CAP_WINDOW`, `RECGATE_RANKING_REFRESH_MS`, `RECGATE_FEATURE_CLOCK`,
+ * `RECGATE_SERVED_LOG_FLUSH_MS`.
+ * @throws RangeError naming the variable when a number does not parse.
+ */
+export function configFromEnv(env: Readonly<Record<string, string | undefined>>): GatewayConfig {
+  const str = (name: string): string | undefined => {
+    const v = env[name]?.trim();
+    return v === undefined || v === '' ? undefined : v;
+  };
+  const num = (name: string): number | undefined => {
+    const v = str(name);
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isFinite(n)) throw new RangeError(`${name}: expected a number, received "${v}"`);
+    return n;
+  };
+  const fsync = str('RECGATE_EVENT_LOG_FSYNC');
+  const clock = str('RECGATE_FEATURE_CLOCK');
+  return stripUndefined({
+    registryDir: str('RECGATE_REGISTRY'),
+    modelName: str('RECGATE_MODEL_NAME'),
+    eventLogFile: str('RECGATE_EVENT_LOG_FILE'),
+    eventLogFsync: fsync as GatewayConfig['eventLogFsync'],
+    experimentsFile: str('RECGATE_EXPERIMENTS'),
+    adminToken: str('RECGATE_ADMIN_TOKEN'),
+    candidates: num('RECGATE_CANDIDATES'),
+    mmrLambda: num('RECGATE_MMR_LAMBDA'),
+    explorationShare: num('RECGATE_EXPLORATION_SHARE'),
+    sourceBudgetMs: num('RECGATE_SOURCE_BUDGET_MS'),
+    pagingTtlSeconds: num('RECGATE_PAGING_TTL_SECONDS'),
+    mmrWindow: num('RECGATE_MMR_WINDOW'),
+    categoryCapWindow: num('RECGATE_CATEGORY_CAP_WINDOW'),
+    rankingRefreshMs: num('RECGATE_RANKING_REFRESH_MS'),
+    featureClock: clock as GatewayConfig['featureClock'],
+    servedLogFlushMs: num('RECGATE_SERVED_LOG_FLUSH_MS'),
+  });
+}
+
+function stripUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}

@@ -1,0 +1,31 @@
+import type { SurfaceParams } from './surfaceParams.js';
+
+/**
+ * What every pipeline stage receives about the request. Surfaces extend it
+ * with their own fields (the user, the seed item…); the pipeline core only
+ * reads these.
+ *
+ * `run` is the only mutable part: stages may append to `run.degraded` when they
+ * fall back (e.g. the scorer could not load the requested ranker version).
+ */
+export interface PipelineQuery {
+  /** Identifies the request and its stored list. */
+  readonly requestId: string;
+  /** Name of the surface being served (e.g. `home`). */
+  readonly surface: string;
+  /** Unix ms the request is evaluated at (feature ages, promotion windows). */
+  readonly now: number;
+  /** How many items the first page holds (1..100). */
+  readonly first: number;
+  /** The surface parameters after experiment overrides. */
+  readonly params: SurfaceParams;
+  /** Time budget of each candidate source, in ms. @default 50 */
+  readonly sourceBudgetMs: number;
+  readonly run: PipelineRunState;
+}
+
+/** Mutable per-run state shared by the stages of one pipeline run. */
+export interface PipelineRunState {
+  /** Names of components that failed or fell back, in the order it happened. */
+  readonly degraded: string[];
+}

@@ -1,0 +1,23 @@
+import type { Candidate } from './candidate.js';
+import type { FeatureMatrix } from './featureMatrix.js';
+
+/**
+ * A ranked list as re-rankers see it.
+ * - `candidates`: the scored candidates (index = feature row); never changes.
+ * - `order`: indices into `candidates`, best first: a permutation of 0..n-1.
+ * - `scores`: per candidate index (not per position): the score reported for
+ *   it; re-rankers may adjust it (boosts, demotions). Always finite.
+ */
+export interface RankedList {
+  readonly candidates: readonly Candidate[];
+  readonly features: FeatureMatrix;
+  order: number[];
+  readonly scores: Float64Array;
+}
+
+/** Indices 0..n-1 sorted by `scores` descending (ties: lower index first). */
+export function orderByScore(scores: ArrayLike<number>): number[] {
+  const order = new Array<number>(scores.length);
+  for (let i = 0; i < order.length; i++) order[i] = i;
+  return order.sort((a, b) => scores[b]! - scores[a]! || a - b);
+}

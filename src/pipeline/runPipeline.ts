@@ -1,0 +1,241 @@
+import { performance } from 'node:perf_hooks';
+import { addSourceHit } from './candidate.js';
+import type { Candidate, SourceHit } from './candidate.js';
+import type { CandidateSource } from './candidateSource.js';
+import { createFeatureMatrix } from './featureMatrix.js';
+import type { PipelineQuery } from './pipelineQuery.js';
+import type { PipelineResult, StageTiming } from './pipelineResult.js';
+import { PipelineStageError } from './pipelineStageError.js';
+import { orderByScore } from './rankedList.js';
+import type { RankedList } from './rankedList.js';
+import type { SurfaceConfig } from './surfaceConfig.js';
+import { withBudget } from './withBudget.js';
+
+/** Logs a component failure that was absorbed (fail-open) or a side-effect failure. */
+export type FailureLogger = (component: string, error: unknown, query: PipelineQuery) => void;
+
+const defaultLogger: FailureLogger = (component, error, query) => {
+  const message = error instanceof Error ? error.message : String(error);
+  console.warn(`[recgate] request ${query.requestId}: ${component} failed: ${message}`);
+};
+
+/**
+ * The one orchestrator: runs a surface for a query.
+ *
+ * 1. sources, concurrently, each within `query.sourceBudgetMs` and only if
+ *    `params.sources[source.param]` is on, asking for
+ *    `params.candidatesPerSource[source.param]` hits;
+ * 2. merge: round-robin by rank across sources (so every source keeps its
+ *    best hits), de-duplicated, up to `params.totalCandidates`; each candidate
+ *    records every source that proposed it;
+ * 3. filters in order; 4. hydrators into one n×featureWidth Float32Array;
+ * 5. the scorer, one batch; 6. re-rankers in order; 7. the selector.
+ *
+ * A failing component is skipped and named in `degraded` when the surface's
+ * policy says fail-open (defaults: sources and re-rankers open, the rest
+ * closed); otherwise the run rejects with {@link PipelineStageError}. Side
+ * effects are not run here: call {@link runSideEffects} after the response is built.
+ */
+export async function runPipeline<Q extends PipelineQuery>(
+  surface: SurfaceConfig<Q>,
+  query: Q,
+  options: { readonly logger?: FailureLogger } = {},
+): Promise<PipelineResult> {
+  const log = options.logger ?? defaultLogger;
+  const started = performance.now();
+  const timings: StageTiming[] = [];
+  const degraded = query.run.degraded;
+  const params = query.params;
+
+  const fail = (component: string, err: unknown, openByDefault: boolean): void => {
+    const open = surface.failOpen[component] ?? openByDefault;
+    if (!open) {
+      if (err instanceof PipelineStageError) throw err;
+      throw new PipelineStageError(component, 'unavailable', `${component} failed`, { cause: err });
+    }
+    log(component, err, query);
+    degraded.push(component);
+  };
+
+  // 1. Sources, concurrently.
+  const active = surface.sources.filter((s) => params.sources[s.param] !== false);
+  const settled = await Promise.all(
+    active.map(async (source) => {
+      const t0 = performance.now();
+      const limit = params.candidatesPerSource[source.param] ?? 0;
+      try {
+        const hits =
+          limit > 0
+            ? await withBudget(source.name, query.sourceBudgetMs, (signal) =>
+                source.fetch(query, limit, signal),
+              )
+            : [];
+        timings.push({ stage: `source ${source.name}`, ms: performance.now() - t0, in: 0, out: hits.length });
+        return hits;
+      } catch (err) {
+        timings.push({ stage: `source ${source.name}`, ms: performance.now() - t0, in: 0, out: 0 });
+        return { source, err };
+      }
+    }),
+  );
+  const lists: { source: CandidateSource<Q>; hits: readonly SourceHit[] }[] = [];
+  settled.forEach((r, k) => {
+    if ('err' in r) fail(r.source.name, r.err, true);
+    else lists.push({ source: active[k]!, hits: r });
+  });
+
+  // 2. Merge round-robin by rank.
+  let t0 = performance.now();
+  const candidates = mergeSources(lists, params.totalCandidates);
+  timings.push({ stage: 'merge', ms: performance.now() - t0, in: 0, out: candidates.length });
+  const merged = candidates.length;
+
+  // 3. Filters, in order.
+  let kept: readonly Candidate[] = candidates;
+  for (const filter of surface.filters) {
+    t0 = performance.now();
+    const before = kept.length;
+    try {
+      kept = await filter.filter(query, kept);
+    } catch (err) {
+      fail(filter.name, err, false);
+    }
+    timings.push({
+      stage: `filter ${filter.name}`,
+      ms: performance.now() - t0,
+      in: before,
+      out: kept.length,
+    });
+  }
+
+  // 4. Hydrators into one matrix.
+  const features = createFeatureMatrix(kept.length, surface.featureWidth);
+  for (const hydrator of surface.hydrators) {
+    t0 = performance.now();
+    try {
+      await hydrator.hydrate(query, kept, features);
+    } catch (err) {
+      fail(hydrator.name, err, false);
+    }
+    timings.push({
+      stage: `hydrator ${hydrator.name}`,
+      ms: performance.now() - t0,
+      in: kept.length,
+      out: kept.length,
+    });
+  }
+
+  // 5. Scorer: one batch.
+  t0 = performance.now();
+  const scores = new Float64Array(kept.length);
+  try {
+    const raw = kept.length === 0 ? new Float32Array(0) : await surface.scorer.score(query, kept, features);
+    if (raw.length !== kept.length) {
+      throw new PipelineStageError(
+        surface.scorer.name,
+        'misconfigured',
+        `${surface.scorer.name} returned ${raw.length} scores for ${kept.length} candidates`,
+      );
+    }
+    for (let i = 0; i < kept.length; i++) scores[i] = Number.isFinite(raw[i]!) ? raw[i]! : 0;
+  } catch (err) {
+    fail(surface.scorer.name, err, false);
+    for (let i = 0; i < kept.length; i++) scores[i] = kept[i]!.fusion;
+  }
+  timings.push({
+    stage: `scorer ${surface.scorer.name}`,
+    ms: performance.now() - t0,
+    in: kept.length,
+    out: kept.length,
+  });
+
+  // 6. Re-rankers, in order.
+  const list: RankedList = { candidates: kept, features, order: orderByScore(scores), scores };
+  for (const reranker of surface.rerankers) {
+    t0 = performance.now();
+    const before = list.order;
+    try {
+      await reranker.rerank(query, list);
+      if (list.order.length !== kept.length) {
+        throw new PipelineStageError(
+          reranker.name,
+          'misconfigured',
+          `${reranker.name} returned ${list.order.length} positions for ${kept.length} candidates`,
+        );
+      }
+    } catch (err) {
+      list.order = before;
+      fail(reranker.name, err, true);
+    }
+    timings.push({
+      stage: `reranker ${reranker.name}`,
+      ms: performance.now() - t0,
+      in: kept.length,
+      out: kept.length,
+    });
+  }
+  for (let i = 0; i < scores.length; i++) if (!Number.isFinite(scores[i]!)) scores[i] = 0;
+
+  // 7. Selector.
+  t0 = performance.now();
+  const page = await surface.selector.select(query, list);
+  timings.push({
+    stage: `selector ${surface.selector.name}`,
+    ms: performance.now() - t0,
+    in: kept.length,
+    out: page.positions.length,
+  });
+
+  return { list, page, degraded: degraded.slice(), timings, merged, ms: performance.now() - started };
+}
+
+/**
+ * Merges source lists round-robin by rank (rank 0 of every source, then rank
+ * 1…), so that a cut at `total` trims every source's tail rather than whole
+ * late sources. A hit for an item already merged adds its source to that candidate.
+ */
+export function mergeSources(
+  lists: readonly { readonly source: { readonly kind: string }; readonly hits: readonly SourceHit[] }[],
+  total: number,
+): Candidate[] {
+  const byId = new Map<string, Candidate>();
+  const out: Candidate[] = [];
+  let longest = 0;
+  for (const l of lists) longest = Math.max(longest, l.hits.length);
+  for (let rank = 0; rank < longest; rank++) {
+    for (const { source, hits } of lists) {
+      const hit = hits[rank];
+      if (hit === undefined) continue;
+      const existing = byId.get(hit.itemId);
+      if (existing === undefined && out.length >= total) continue;
+      const c = addSourceHit(existing, source.kind, hit, rank);
+      if (existing === undefined) {
+        byId.set(hit.itemId, c);
+        out.push(c);
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Runs a surface's side effects after the response is built. Never rejects:
+ * a failure is logged with the request id and the component name.
+ */
+export async function runSideEffects<Q extends PipelineQuery>(
+  surface: SurfaceConfig<Q>,
+  query: Q,
+  result: PipelineResult,
+  options: { readonly logger?: FailureLogger } = {},
+): Promise<void> {
+  const log = options.logger ?? defaultLogger;
+  await Promise.all(
+    surface.sideEffects.map(async (effect) => {
+      try {
+        await effect.run(query, result);
+      } catch (err) {
+        log(effect.name, err, query);
+      }
+    }),
+  );
+}

@@ -1,0 +1,154 @@
+import type { LiveCounterRanking } from '../components/sources/liveCounterRanking.js';
+import type { CatalogItem } from '../domain/interaction.js';
+import { PublicError } from '../errors.js';
+import type { RequestLoaders } from '../loaders/requestLoaders.js';
+import type { FeatureStore } from '../stores/featureStore.js';
+import { validateId } from './feedback/validateId.js';
+import type { ItemUpsert } from './gateway.js';
+import type { ItemView, UserError, UserView } from './serviceTypes.js';
+
+/** Most items one `upsertItems` call may hold. */
+export const MAX_UPSERT_ITEMS = 1000;
+/** Most categories per item, and longest category / title. */
+const MAX_CATEGORIES = 100;
+const MAX_CATEGORY_LENGTH = 256;
+const MAX_TITLE_LENGTH = 1000;
+
+/**
+ * Catalog and user views and catalog writes. Reads go through the request's
+ * DataLoaders (one batched store read per family per request); items added by
+ * {@link upsertItems} become candidates at once (popular, trending and
+ * exploration sources) without retraining.
+ */
+export class CatalogService {
+  constructor(
+    private readonly options: {
+      readonly store: FeatureStore;
+      readonly liveRanking: LiveCounterRanking;
+    },
+  ) {}
+
+  /** Same length and order as `ids`; null where unknown. Popularity is the live decayed count (0 without one). */
+  async items(ids: readonly string[], loaders: RequestLoaders): Promise<(ItemView | null)[]> {
+    const [items, counters] = await Promise.all([
+      loaders.items.loadMany(ids),
+      loaders.itemCounters.loadMany(ids),
+    ]);
+    return items.map((item, k) => {
+      if (item === null || item instanceof Error) return null;
+      const c = counters[k];
+      const popularity = c && !(c instanceof Error) && Number.isFinite(c.popularity) ? c.popularity : 0;
+      return { ...item, popularity };
+    });
+  }
+
+  /** The user's profile, or null when the store does not know them. Top categories: up to 5 by share of interactions. */
+  async user(id: string, loaders: RequestLoaders): Promise<UserView | null> {
+    const u = await loaders.users.load(id);
+    if (u === null) return null;
+    const count = Math.max(1, u.interactionCount);
+    const recentItemIds: string[] = [];
+    for (const e of u.recent) if (!recentItemIds.includes(e.itemId)) recentItemIds.push(e.itemId);
+    const topCategories = [...u.categoryWeights]
+      .map(([category, w]) => ({ category, weight: Math.min(1, Math.max(0, w / count)) }))
+      .sort((a, b) => b.weight - a.weight || (a.category < b.category ? -1 : 1))
+      .slice(0, 5);
+    return { id: u.userId, recentItemIds, interactionCount: u.interactionCount, topCategories };
+  }
+
+  /**
+   * Adds or updates catalog items. Each item is checked on its own: a bad one
+   * gets a {@link UserError} (field `items[k].…`) and the others are written.
+   * Fields left out (undefined or null) keep the stored value; a new item is
+   * available unless `available: false`. Refreshes the popular/trending
+   * ranking so new items are candidates on the next request.
+   * @throws PublicError BAD_USER_INPUT for more than 1000 items.
+   */
+  async upsertItems(input: readonly ItemUpsert[]): Promise<{ upserted: number; errors: UserError[] }> {
+    if (input.length > MAX_UPSERT_ITEMS) {
+      throw new PublicError(
+        'BAD_USER_INPUT',
+        `items must hold at most ${MAX_UPSERT_ITEMS} items per call; received ${input.length}. Split the batch.`,
+        'items',
+      );
+    }
+    const errors: UserError[] = [];
+    const valid: { k: number; item: ItemUpsert }[] = [];
+    input.forEach((item, k) => {
+      const error = validateUpsert(item, k);
+      if (error !== null) errors.push(error);
+      else valid.push({ k, item });
+    });
+    if (valid.length === 0) return { upserted: 0, errors };
+    const existing = await this.options.store.getItems(valid.map((v) => v.item.id));
+    const merged = new Map<string, CatalogItem>();
+    valid.forEach(({ item }, j) => {
+      const old = merged.get(item.id) ?? existing[j] ?? null;
+      merged.set(item.id, {
+        id: item.id,
+        title: item.title ?? old?.title ?? null,
+        categories: item.categories ? [...item.categories] : (old?.categories ?? []),
+        attributes: item.attributes ? { ...item.attributes } : (old?.attributes ?? {}),
+        createdAt: item.createdAt ?? old?.createdAt ?? null,
+        available: item.available ?? old?.available ?? true,
+      });
+    });
+    await this.options.store.upsertItems([...merged.values()]);
+    this.options.liveRanking.invalidate();
+    return { upserted: valid.length, errors };
+  }
+}
+
+function validateUpsert(item: ItemUpsert, k: number): UserError | null {
+  const at = (field: string): string => `items[${k}].${field}`;
+  const idError = validateId(item.id, at('id'));
+  if (idError !== null) return idError;
+  const bad = (field: string, message: string): UserError => ({
+    code: 'INVALID_ITEM',
+    message,
+    field: at(field),
+  });
+  if (item.title !== undefined && item.title !== null) {
+    if (typeof item.title !== 'string' || item.title.length > MAX_TITLE_LENGTH) {
+      return bad(
+        'title',
+        `${at('title')} must be a string of at most ${MAX_TITLE_LENGTH} characters; received ${describe(item.title)}`,
+      );
+    }
+  }
+  if (item.categories !== undefined && item.categories !== null) {
+    if (item.categories.length > MAX_CATEGORIES) {
+      return bad(
+        'categories',
+        `${at('categories')} must hold at most ${MAX_CATEGORIES} categories; received ${item.categories.length}`,
+      );
+    }
+    const c = item.categories.findIndex(
+      (x) => typeof x !== 'string' || x.trim() === '' || x.length > MAX_CATEGORY_LENGTH,
+    );
+    if (c >= 0) {
+      return bad(
+        'categories',
+        `${at(`categories[${c}]`)} must be a non-empty string of at most ${MAX_CATEGORY_LENGTH} characters; received ${describe(item.categories[c])}`,
+      );
+    }
+  }
+  if (item.createdAt !== undefined && item.createdAt !== null && !Number.isFinite(item.createdAt)) {
+    return bad('createdAt', `${at('createdAt')} must be a finite time; received ${describe(item.createdAt)}`);
+  }
+  if (item.attributes !== undefined && item.attributes !== null) {
+    if (typeof item.attributes !== 'object' || Array.isArray(item.attributes)) {
+      return bad(
+        'attributes',
+        `${at('attributes')} must be a JSON object; received ${describe(item.attributes)}`,
+      );
+    }
+  }
+  return null;
+}
+
+function describe(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+  if (Array.isArray(v)) return 'an array';
+  return v === null ? 'null' : typeof v === 'object' ? 'an object' : String(v);
+}

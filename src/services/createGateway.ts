@@ -1,0 +1,256 @@
+import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import { BufferedEventWriter } from '../components/sideEffects/bufferedEventWriter.js';
+import { LiveCounterRanking } from '../components/sources/liveCounterRanking.js';
+import { resolveGatewayConfig } from '../config.js';
+import type { GatewayConfig } from '../config.js';
+import { PublicError } from '../errors.js';
+import { assignExperiments } from '../experiments/assignExperiments.js';
+import { loadExperiments } from '../experiments/experimentConfig.js';
+import { loadServedModel } from '../inference/loadServedModel.js';
+import { readUserStates } from '../inference/readUserStates.js';
+import type { ServedModel } from '../inference/servedModel.js';
+import { createRequestLoaders } from '../loaders/requestLoaders.js';
+import type { RequestLoaders } from '../loaders/requestLoaders.js';
+import { DEFAULT_SURFACE_PARAMS } from '../pipeline/surfaceParams.js';
+import type { SurfaceParams } from '../pipeline/surfaceParams.js';
+import { ExactVectorIndex } from '../stores/embedded/exactVectorIndex.js';
+import { FileEventLog } from '../stores/file/fileEventLog.js';
+import { FileModelRegistry } from '../stores/file/fileModelRegistry.js';
+import { MemoryFeatureStore } from '../stores/memory/memoryFeatureStore.js';
+import { seedFeatureStore } from '../stores/seedFeatureStore.js';
+import { CatalogService } from './catalogService.js';
+import { FeedbackService } from './feedbackService.js';
+import type { Gateway, ItemUpsert, RequestScope } from './gateway.js';
+import { PromotionService } from './promotionService.js';
+import {
+  RecommendationService,
+  validateRecommendationsRequest,
+  validateSimilarItemsRequest,
+} from './recommendationService.js';
+import type {
+  Experiment,
+  ExperimentAssignment,
+  FeedbackEvent,
+  ModelInfo,
+  Promotion,
+  RecommendationsRequest,
+  SimilarItemsRequest,
+} from './serviceTypes.js';
+
+/** A request scope made by this gateway: the request id and its fresh, named DataLoaders. */
+class GatewayRequestScope implements RequestScope {
+  constructor(
+    readonly requestId: string,
+    readonly startedAt: number,
+    readonly loaders: RequestLoaders,
+  ) {}
+}
+
+/**
+ * Builds the gateway on the embedded adapters (or the given ones):
+ * FileModelRegistry → loadServedModel(CURRENT) → MemoryFeatureStore seeded
+ * with the catalog, counters (current as of start-up) and user states →
+ * ExactVectorIndex over the model's item vectors → FileEventLog →
+ * FeedbackService → experiments → recommendation, catalog and promotion
+ * services. Every `Gateway` method is implemented here or delegated to them.
+ * @throws Error when the registry has no current version (train first), ModelLoadError
+ *   when it cannot be served, ExperimentConfigError for a bad experiments file,
+ *   RangeError for an out-of-range option.
+ */
+export async function createGateway(config: GatewayConfig = {}): Promise<Gateway> {
+  const cfg = resolveGatewayConfig(config);
+  const now = cfg.now;
+  const registry =
+    cfg.adapters?.registry ?? new FileModelRegistry({ dir: cfg.registryDir, modelName: cfg.modelName });
+  const version = await registry.currentVersion();
+  if (version === null) {
+    throw new Error(
+      `the model registry ${resolve(cfg.registryDir)} has no current "${cfg.modelName}" version; train one with \`npm run train\``,
+    );
+  }
+  const model = await loadServedModel(registry, version);
+  const modelLoadedAt = now();
+  const experiments = loadExperiments(cfg.experimentsFile);
+
+  const ownStore = cfg.adapters?.featureStore === undefined;
+  const store =
+    cfg.adapters?.featureStore ??
+    new MemoryFeatureStore({
+      popularityHalfLifeDays: model.manifest.popularity.halfLifeDays,
+      trendingHalfLifeDays: model.manifest.popularity.trendingHalfLifeDays,
+      now,
+    });
+  if (ownStore || (store.seedUsers !== undefined && (await store.listItemIds()).length === 0)) {
+    // Counters are taken as current at start-up: the gateway continues where training ended.
+    await seedFeatureStore(store, model, await readUserStates(registry, version), { referenceTime: now() });
+  }
+  const index =
+    cfg.adapters?.vectorIndex ??
+    ExactVectorIndex.fromVectors(model.bundle.itemIds, model.bundle.itemVectors, model.bundle.dimension + 1);
+  const eventLog =
+    cfg.adapters?.eventLog ?? new FileEventLog({ path: cfg.eventLogFile, fsync: cfg.eventLogFsync });
+
+  const current = (): ServedModel => model;
+  const feedback = new FeedbackService({ store, eventLog, model: current, now });
+  const liveRanking = new LiveCounterRanking({
+    store,
+    refreshMs: cfg.rankingRefreshMs,
+    knownToModel: (id) => model.bundle.itemIndex.has(id),
+    now,
+  });
+  await liveRanking.snapshot();
+
+  const rankerCache = new Map<string, Promise<ServedModel>>();
+  const rankers = (v: string | null): Promise<ServedModel> => {
+    if (v === null || v === model.version) return Promise.resolve(model);
+    let p = rankerCache.get(v);
+    if (p === undefined) {
+      p = loadServedModel(registry, v);
+      rankerCache.set(v, p);
+      p.catch(() => rankerCache.delete(v));
+    }
+    return p;
+  };
+
+  const baseParams: SurfaceParams = {
+    ...DEFAULT_SURFACE_PARAMS,
+    ...cfg.surfaceParams,
+    totalCandidates: cfg.candidates,
+    mmrLambda: cfg.mmrLambda,
+    explorationShare: cfg.explorationShare,
+  };
+  const recommendations = new RecommendationService({
+    env: {
+      store,
+      index,
+      eventLog,
+      servedLog: new BufferedEventWriter({ eventLog, maxDelayMs: cfg.servedLogFlushMs }),
+      rankers,
+      liveRanking,
+      settings: {
+        mmrWindow: cfg.mmrWindow,
+        categoryCapWindow: cfg.categoryCapWindow,
+        explorationQuantile: cfg.explorationQuantile,
+        pagingTtlMs: cfg.pagingTtlSeconds * 1000,
+      },
+    },
+    model: current,
+    modelLoadedAt: () => modelLoadedAt,
+    experiments: () => experiments,
+    baseParams,
+    sourceBudgetMs: cfg.sourceBudgetMs,
+    featureClock: cfg.featureClock,
+    awaitSideEffects: cfg.awaitSideEffects,
+    now,
+    ...(cfg.onPipelineResult ? { onPipelineResult: cfg.onPipelineResult } : {}),
+  });
+  const catalog = new CatalogService({ store, liveRanking });
+  const promotions = new PromotionService({ store });
+
+  const scopes = new WeakMap<RequestScope, RequestLoaders>();
+  const loadersOf = (scope: RequestScope): RequestLoaders => {
+    if (scope instanceof GatewayRequestScope) return scope.loaders;
+    // A scope built elsewhere: give it loaders of its own, once.
+    let l = scopes.get(scope);
+    if (l === undefined) {
+      l = newLoaders(scope);
+      scopes.set(scope, l);
+    }
+    return l;
+  };
+  const ctx = (scope: RequestScope) => ({
+    requestId: scope.requestId,
+    startedAt: scope.startedAt,
+    loaders: loadersOf(scope),
+  });
+  const newLoaders = (scope: RequestScope): RequestLoaders =>
+    createRequestLoaders({
+      store,
+      similar: (requests) => recommendations.similarBatch(requests, ctx(scope)),
+    });
+
+  const gateway: Gateway = {
+    createRequestScope(options = {}) {
+      const requestId = options.requestId ?? randomUUID();
+      let scope: GatewayRequestScope | null = null;
+      const loaders = createRequestLoaders({
+        store,
+        similar: (requests) => recommendations.similarBatch(requests, ctx(scope!)),
+      });
+      scope = new GatewayRequestScope(requestId, now(), loaders);
+      return scope;
+    },
+    async recommendations(request: RecommendationsRequest, scope) {
+      validateRecommendationsRequest(request);
+      return recommendations.recommendations(request, ctx(scope));
+    },
+    async similarItems(request: SimilarItemsRequest, scope) {
+      validateSimilarItemsRequest(request);
+      return recommendations.similarItems(request, ctx(scope));
+    },
+    items(ids, scope) {
+      return catalog.items(ids, loadersOf(scope));
+    },
+    user(id, scope) {
+      return catalog.user(id, loadersOf(scope));
+    },
+    experimentAssignments(userId): ExperimentAssignment[] {
+      if (userId === '')
+        throw new PublicError('BAD_USER_INPUT', 'userId: expected a non-empty id, received ""', 'userId');
+      return assignExperiments(experiments, { userId }).map((a) => ({
+        experiment: a.experiment,
+        variant: a.variant,
+        bucket: a.bucket,
+        params: a.params,
+      }));
+    },
+    experiments(): Experiment[] {
+      return experiments.experiments.map((e) => ({
+        id: e.id,
+        description: e.description,
+        trafficPercent: e.trafficPercent,
+        variants: e.variants.map((v) => ({ id: v.id, weight: v.sharePercent, params: v.params })),
+      }));
+    },
+    modelInfo(): ModelInfo {
+      const m = model.manifest;
+      const created = Date.parse(m.created);
+      return {
+        rankerVersion: model.version,
+        retrievalVersion: model.version,
+        trainedAt: Number.isFinite(created) ? created : null,
+        itemCount: m.catalog.itemCount,
+        metrics:
+          m.evaluation === null ? null : { ...m.evaluation.metrics, coldStart: m.evaluation.coldStart },
+      };
+    },
+    recordFeedback(events: readonly FeedbackEvent[]) {
+      return feedback.record(events);
+    },
+    recordImpressions(input) {
+      return feedback.recordImpressions(input);
+    },
+    upsertItems(items: readonly ItemUpsert[]) {
+      return catalog.upsertItems(items);
+    },
+    upsertPromotion(promotion: Promotion) {
+      return promotions.upsert(promotion);
+    },
+    deletePromotion(id: string) {
+      return promotions.delete(id);
+    },
+    async close() {
+      await recommendations.flush();
+      const others = await Promise.allSettled([...rankerCache.values()]);
+      await Promise.allSettled([
+        eventLog.close(),
+        store.close(),
+        index.close(),
+        model.close(),
+        ...others.map((r) => (r.status === 'fulfilled' ? r.value.close() : undefined)),
+      ]);
+    },
+  };
+  return gateway;
+}

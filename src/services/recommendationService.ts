@@ -1,0 +1,463 @@
+/**
+ * The `recommendations` and `similarItems` use cases: query hydration, one
+ * pipeline run per list (src/pipeline/runPipeline.ts over a surface config),
+ * cursor paging over stored lists, and mapping to the API's shapes.
+ * (~380 lines: query hydration, paging and request checks belong to the same use case.)
+ */
+import { foldInUser } from '../../models/retrieval/foldIn.js';
+import type {
+  RecentItem,
+  RecommendationEnv,
+  RecommendationQuery,
+} from '../components/recommendationQuery.js';
+import { listEntries } from '../components/listEntries.js';
+import type { ListEntry } from '../components/listEntries.js';
+import { decodeCursor, encodeCursor } from '../components/selectors/pagingCursor.js';
+import { fromStoredList, storedEntries, storedViaIds } from '../components/selectors/storedRankedList.js';
+import { loadTitles } from '../components/reasons.js';
+import { servedListRecord } from '../components/sideEffects/servedListLog.js';
+import type { UserFeatureState } from '../domain/rankerFeatures.js';
+import { PublicError } from '../errors.js';
+import { assignExperiments } from '../experiments/assignExperiments.js';
+import type { ExperimentSet } from '../experiments/experimentConfig.js';
+import { resolveSurfaceParams } from '../experiments/resolveSurfaceParams.js';
+import type { ServedModel } from '../inference/servedModel.js';
+import type { RequestLoaders } from '../loaders/requestLoaders.js';
+import type { PipelineResult } from '../pipeline/pipelineResult.js';
+import { PipelineStageError } from '../pipeline/pipelineStageError.js';
+import { runPipeline, runSideEffects } from '../pipeline/runPipeline.js';
+import type { SurfaceConfig } from '../pipeline/surfaceConfig.js';
+import type { SurfaceParams } from '../pipeline/surfaceParams.js';
+import { DISMISSIVE_TYPES } from '../stores/dismissiveTypes.js';
+import type { UserFeatures } from '../stores/featureStore.js';
+import { homeSurface } from '../surfaces/homeSurface.js';
+import { similarSurface } from '../surfaces/similarSurface.js';
+import type {
+  ExperimentAssignment,
+  ItemFilterInput,
+  RecommendationList,
+  RecommendationsRequest,
+  SimilarItemsRequest,
+} from './serviceTypes.js';
+import { foldInFromHistory } from './feedback/foldInFromHistory.js';
+import { validateId } from './feedback/validateId.js';
+
+/** Recent items used as the item-to-item basis (as in training's user state). */
+const RECENT_ITEMS = 20;
+
+/** What the service needs from one request scope. */
+export interface ScopeContext {
+  readonly requestId: string;
+  readonly startedAt: number;
+  readonly loaders: RequestLoaders;
+}
+
+/** Options of {@link RecommendationService}. */
+export interface RecommendationServiceOptions {
+  /** Everything of {@link RecommendationEnv} except the per-request loaders. */
+  readonly env: Omit<RecommendationEnv, 'loaders'>;
+  /** The model served now. */
+  readonly model: () => ServedModel;
+  /** Unix ms the current model was loaded (the origin of the model clock). */
+  readonly modelLoadedAt: () => number;
+  readonly experiments: () => ExperimentSet;
+  /** Surface parameters before experiment overrides. */
+  readonly baseParams: SurfaceParams;
+  /** Per-source time budget, ms. */
+  readonly sourceBudgetMs: number;
+  /**
+   * `model`: feature ages are measured on the model's clock (training
+   * reference time + time since the model was loaded), so a model trained on
+   * old data sees ages in its training range; `wall`: the request time.
+   */
+  readonly featureClock: 'model' | 'wall';
+  /** Wait for side effects (the served-list log) before answering. */
+  readonly awaitSideEffects: boolean;
+  readonly now: () => number;
+  /** Called with every pipeline run's result (timings, counts, degraded): the telemetry hook. */
+  readonly onPipelineResult?: (surface: string, result: PipelineResult) => void;
+  /** Surface configurations by name; `home` serves every non-seeded surface name. */
+  readonly surfaces?: {
+    readonly home: SurfaceConfig<RecommendationQuery>;
+    readonly similar: SurfaceConfig<RecommendationQuery>;
+  };
+}
+
+/** Runs the home and similar surfaces and pages through stored lists. */
+export class RecommendationService {
+  private readonly pending = new Set<Promise<void>>();
+  private readonly surfaces: NonNullable<RecommendationServiceOptions['surfaces']>;
+
+  constructor(private readonly options: RecommendationServiceOptions) {
+    this.surfaces = options.surfaces ?? { home: homeSurface, similar: similarSurface };
+  }
+
+  /**
+   * A page of the user's list on `request.surface`: the first page runs the
+   * pipeline; `after` continues the stored list of the request it came from.
+   * @throws PublicError BAD_USER_INPUT for a bad or expired cursor, UNAVAILABLE when a fail-closed stage fails.
+   */
+  async recommendations(request: RecommendationsRequest, scope: ScopeContext): Promise<RecommendationList> {
+    if (request.surface === this.surfaces.similar.name) {
+      throw new PublicError(
+        'BAD_USER_INPUT',
+        `surface: "${request.surface}" needs a seed item; use similarItems(itemId: …) instead`,
+        'surface',
+      );
+    }
+    if (request.after !== null) return this.nextPage(request, scope);
+    const q = await this.buildQuery(scope, {
+      surface: request.surface,
+      userId: request.userId,
+      sessionItemIds: request.sessionItemIds,
+      seedItemId: null,
+      filter: request.filter,
+      first: request.first,
+      now: request.context?.timestamp ?? this.options.now(),
+    });
+    return this.run(this.surfaces.home, q);
+  }
+
+  /**
+   * Items like `request.itemId`, batched per request scope through its
+   * `similarLists` loader. @throws PublicError NOT_FOUND for an unknown seed.
+   */
+  similarItems(request: SimilarItemsRequest, scope: ScopeContext): Promise<RecommendationList> {
+    return scope.loaders.similarLists.load(request);
+  }
+
+  /** The batch function of the `similarLists` loader: all lists computed concurrently. */
+  async similarBatch(
+    requests: readonly SimilarItemsRequest[],
+    scope: ScopeContext,
+  ): Promise<(RecommendationList | Error)[]> {
+    return Promise.all(
+      requests.map(async (request) => {
+        try {
+          const seed = await scope.loaders.items.load(request.itemId);
+          if (seed === null) {
+            throw new PublicError(
+              'NOT_FOUND',
+              `itemId: no item "${request.itemId}" in the catalog`,
+              'itemId',
+            );
+          }
+          const q = await this.buildQuery(scope, {
+            surface: this.surfaces.similar.name,
+            userId: request.userId,
+            sessionItemIds: [],
+            seedItemId: request.itemId,
+            filter: request.filter,
+            first: request.first,
+            now: this.options.now(),
+          });
+          return await this.run(this.surfaces.similar, q);
+        } catch (err) {
+          return err instanceof Error ? err : new Error(String(err));
+        }
+      }),
+    );
+  }
+
+  /** Resolves when every side effect started so far has finished. */
+  async flush(): Promise<void> {
+    await this.options.env.servedLog.flush();
+    while (this.pending.size > 0) await Promise.all([...this.pending]);
+  }
+
+  private async run(
+    surface: SurfaceConfig<RecommendationQuery>,
+    q: RecommendationQuery,
+  ): Promise<RecommendationList> {
+    let result: PipelineResult;
+    try {
+      result = await runPipeline(surface, q);
+    } catch (err) {
+      if (err instanceof PipelineStageError) {
+        console.warn(`[recgate] request ${q.requestId}: ${err.message}`, err.cause ?? '');
+        throw new PublicError(
+          'UNAVAILABLE',
+          `recommendations are temporarily unavailable (the ${err.component} stage failed: ${err.category}); retry shortly`,
+        );
+      }
+      throw err;
+    }
+    this.options.onPipelineResult?.(surface.name, result);
+    const entries = await listEntries(q, result.list, result.page.positions);
+    q.memo.set('pageEntries', entries);
+    const list = toList(q.requestId, entries, 0, result.page.hasNextPage, result.page.endCursor, {
+      modelVersion: q.scoredWith,
+      experiments: q.experiments,
+      degraded: result.degraded,
+    });
+    await this.track(runSideEffects(surface, q, result));
+    return list;
+  }
+
+  private async nextPage(request: RecommendationsRequest, scope: ScopeContext): Promise<RecommendationList> {
+    const cursor = decodeCursor(request.after!);
+    const store = this.options.env.store;
+    const raw = await store.getRankedList(cursor.requestId);
+    const stored = raw === null ? null : fromStoredList(raw);
+    if (stored === null) {
+      const minutes = Math.round(this.options.env.settings.pagingTtlMs / 60_000);
+      throw new PublicError(
+        'BAD_USER_INPUT',
+        `after: the list of request ${cursor.requestId} has expired (lists are kept for ${minutes} minutes); request the first page again without after`,
+        'after',
+      );
+    }
+    const { header, columns } = stored;
+    if (header.userId !== request.userId || header.surface !== request.surface) {
+      throw new PublicError(
+        'BAD_USER_INPUT',
+        `after: the cursor belongs to a list for user ${JSON.stringify(header.userId)} on surface "${header.surface}", received user ${JSON.stringify(request.userId)} on "${request.surface}"`,
+        'after',
+      );
+    }
+    const total = columns.ids.length;
+    const start = Math.min(total, cursor.offset);
+    const end = Math.min(total, start + request.first);
+    const titleOf = await loadTitles(scope.loaders, storedViaIds(columns, start, end));
+    const page = storedEntries(stored, start, end, titleOf);
+    const hasNextPage = end < total;
+    const endCursor = hasNextPage ? encodeCursor({ requestId: cursor.requestId, offset: end }) : null;
+    const list = toList(cursor.requestId, page, start, hasNextPage, endCursor, header);
+    const record = servedListRecord({
+      requestId: cursor.requestId,
+      userId: header.userId,
+      surface: header.surface,
+      timestamp: this.options.now(),
+      modelVersion: header.modelVersion,
+      experiments: header.experiments,
+      entries: page,
+      offset: start,
+    });
+    await this.track(
+      this.options.env.servedLog.write(record).catch((err: unknown) => {
+        console.warn(
+          `[recgate] request ${cursor.requestId}: servedListLog failed: ${(err as Error).message}`,
+        );
+      }),
+    );
+    return list;
+  }
+
+  /** Query hydration: the user, their vector, recent items, experiments and parameters. */
+  private async buildQuery(
+    scope: ScopeContext,
+    input: {
+      readonly surface: string;
+      readonly userId: string | null;
+      readonly sessionItemIds: readonly string[];
+      readonly seedItemId: string | null;
+      readonly filter: ItemFilterInput | null;
+      readonly first: number;
+      readonly now: number;
+    },
+  ): Promise<RecommendationQuery> {
+    const model = this.options.model();
+    const user = input.userId === null ? null : await scope.loaders.users.load(input.userId);
+    const index = model.bundle.itemIndex;
+    const seedRow = input.seedItemId === null ? undefined : index.get(input.seedItemId);
+    const recent: RecentItem[] =
+      input.seedItemId !== null
+        ? [{ itemId: input.seedItemId, row: seedRow ?? -1, type: 'VIEW' }]
+        : recentItems(user, index);
+    const assignments = assignExperiments(this.options.experiments(), {
+      userId: input.userId,
+      requestId: scope.requestId,
+      surface: input.surface,
+    });
+    const experiments: ExperimentAssignment[] = assignments.map((a) => ({
+      experiment: a.experiment,
+      variant: a.variant,
+      bucket: a.bucket,
+      params: a.params,
+    }));
+    const context = new Set<string>();
+    for (const r of recent) context.add(r.itemId);
+    for (const id of input.sessionItemIds.slice(0, RECENT_ITEMS)) context.add(id);
+    return {
+      requestId: scope.requestId,
+      surface: input.surface,
+      now: this.featureTime(model, input.now),
+      first: input.first,
+      params: resolveSurfaceParams(this.options.baseParams, assignments),
+      sourceBudgetMs: this.options.sourceBudgetMs,
+      run: { degraded: [] },
+      userId: input.userId,
+      user,
+      userState: userFeatureState(user),
+      userVector: userVector(model, user, input.sessionItemIds, seedRow),
+      recent,
+      sessionItemIds: input.sessionItemIds,
+      seedItemId: input.seedItemId,
+      filter: input.filter,
+      model,
+      experiments,
+      env: { ...this.options.env, loaders: scope.loaders },
+      contextItemIds: [...context],
+      rows: null,
+      scoredWith: model.version,
+      memo: new Map(),
+    };
+  }
+
+  private featureTime(model: ServedModel, now: number): number {
+    if (this.options.featureClock === 'wall') return now;
+    const reference = model.bundle.referenceTime;
+    if (!Number.isFinite(reference)) return now;
+    return Math.min(now, reference + Math.max(0, now - this.options.modelLoadedAt()));
+  }
+
+  /** Keeps a side effect for {@link flush}; resolves at once unless `awaitSideEffects`. */
+  private async track(p: Promise<void>): Promise<void> {
+    this.pending.add(p);
+    void p.finally(() => this.pending.delete(p));
+    if (this.options.awaitSideEffects) await p;
+  }
+}
+
+function toList(
+  requestId: string,
+  entries: readonly ListEntry[],
+  offset: number,
+  hasNextPage: boolean,
+  endCursor: string | null,
+  meta: { modelVersion: string; experiments: readonly ExperimentAssignment[]; degraded: readonly string[] },
+): RecommendationList {
+  return {
+    requestId,
+    items: entries.map((e, k) => ({
+      itemId: e.itemId,
+      rank: offset + k + 1,
+      score: Number.isFinite(e.score) ? e.score : 0,
+      sources: e.sources as RecommendationList['items'][number]['sources'],
+      reasons: e.reasons,
+      promotion: e.promotion,
+    })),
+    hasNextPage,
+    endCursor,
+    modelVersion: meta.modelVersion,
+    experiments: meta.experiments,
+    degraded: meta.degraded,
+  };
+}
+
+/** Up to 20 distinct positive items of the history, most recent first. */
+function recentItems(user: UserFeatures | null, index: ReadonlyMap<string, number>): RecentItem[] {
+  const out: RecentItem[] = [];
+  if (user === null) return out;
+  const taken = new Set<string>();
+  for (const e of user.recent) {
+    if (DISMISSIVE_TYPES.has(e.type) || user.dismissed.has(e.itemId) || taken.has(e.itemId)) continue;
+    taken.add(e.itemId);
+    out.push({ itemId: e.itemId, row: index.get(e.itemId) ?? -1, type: e.type });
+    if (out.length >= RECENT_ITEMS) break;
+  }
+  return out;
+}
+
+/** The ranker's view of the user: category share = weight / interaction count (as training computes it). */
+function userFeatureState(user: UserFeatures | null): UserFeatureState {
+  if (user === null) return { interactionCount: 0, categoryShare: new Map(), categoryLastSeen: new Map() };
+  const count = Math.max(1, user.interactionCount);
+  const share = new Map<string, number>();
+  for (const [c, w] of user.categoryWeights) share.set(c, Math.min(1, Math.max(0, w / count)));
+  return {
+    interactionCount: user.interactionCount,
+    categoryShare: share,
+    categoryLastSeen: user.categoryLastSeen,
+  };
+}
+
+/**
+ * The query vector: the stored one (trained, or folded in by the feedback
+ * service); else fold-in from the user's history; else from the session
+ * items; else (similar) from the seed alone. Null when nothing is known.
+ */
+function userVector(
+  model: ServedModel,
+  user: UserFeatures | null,
+  sessionItemIds: readonly string[],
+  seedRow: number | undefined,
+): Float32Array | null {
+  const d = model.bundle.dimension;
+  const usable = (v: Float32Array | null): v is Float32Array =>
+    v !== null && v.length === d && v.some((x) => x !== 0);
+  if (user !== null && usable(user.vector)) return user.vector;
+  if (user !== null) {
+    const folded = foldInFromHistory(model, user.recent, user.dismissed, model.manifest.training.ratingScale);
+    if (usable(folded)) return folded;
+  }
+  const rows: number[] = [];
+  for (const id of sessionItemIds.slice(0, RECENT_ITEMS)) {
+    const r = model.bundle.itemIndex.get(id);
+    if (r !== undefined) rows.push(r);
+  }
+  if (rows.length === 0 && seedRow !== undefined) rows.push(seedRow);
+  if (rows.length === 0) return null;
+  const v = foldInUser(
+    model.foldIn,
+    rows,
+    rows.map(() => 1),
+  );
+  return usable(v) ? v : null;
+}
+
+/** Longest id list (session items, excluded items) a request may carry. */
+const MAX_ID_LIST = 1000;
+
+/**
+ * Checks what the resolvers also check, so that every caller of the Gateway
+ * gets the same errors: `first` 1..100, ids non-empty and ≤ 256 characters, lists ≤ 1000.
+ * @throws PublicError BAD_USER_INPUT naming the argument, what was expected and what was received.
+ */
+export function validateRecommendationsRequest(r: RecommendationsRequest): void {
+  checkFirst(r.first);
+  if (r.userId !== null) checkId(r.userId, 'userId');
+  checkIds(r.sessionItemIds, 'sessionItemIds');
+  checkIds(r.filter?.excludeItemIds ?? [], 'filter.excludeItemIds');
+  if (typeof r.surface !== 'string' || r.surface.trim() === '' || r.surface.length > 64) {
+    throw new PublicError(
+      'BAD_USER_INPUT',
+      `surface: expected a name of 1..64 characters, received ${JSON.stringify(r.surface)}`,
+      'surface',
+    );
+  }
+}
+
+/** Like {@link validateRecommendationsRequest} for `similarItems`. */
+export function validateSimilarItemsRequest(r: SimilarItemsRequest): void {
+  checkFirst(r.first);
+  checkId(r.itemId, 'itemId');
+  if (r.userId !== null) checkId(r.userId, 'userId');
+  checkIds(r.filter?.excludeItemIds ?? [], 'filter.excludeItemIds');
+}
+
+function checkFirst(first: number): void {
+  if (!Number.isInteger(first) || first < 1 || first > 100) {
+    throw new PublicError(
+      'BAD_USER_INPUT',
+      `first: expected an integer in 1..100, received ${first}`,
+      'first',
+    );
+  }
+}
+
+function checkId(id: string, field: string): void {
+  const error = validateId(id, field);
+  if (error !== null) throw new PublicError('BAD_USER_INPUT', error.message, field);
+}
+
+function checkIds(ids: readonly string[], field: string): void {
+  if (ids.length > MAX_ID_LIST) {
+    throw new PublicError(
+      'BAD_USER_INPUT',
+      `${field}: expected at most ${MAX_ID_LIST} ids, received ${ids.length}`,
+      field,
+    );
+  }
+  ids.forEach((id, k) => checkId(id, `${field}[${k}]`));
+}

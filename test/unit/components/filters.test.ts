@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import { dismissedFilter } from '../../../src/components/filters/dismissedFilter.js';
+import { requestFilter } from '../../../src/components/filters/requestFilter.js';
+import { seedItemFilter } from '../../../src/components/filters/seedItemFilter.js';
+import { seenItemsFilter } from '../../../src/components/filters/seenItemsFilter.js';
+import { unavailableFilter } from '../../../src/components/filters/unavailableFilter.js';
+import type { RecommendationQuery } from '../../../src/components/recommendationQuery.js';
+import { createRequestLoaders } from '../../../src/loaders/requestLoaders.js';
+import { addSourceHit } from '../../../src/pipeline/candidate.js';
+import type { ItemFilterInput } from '../../../src/services/serviceTypes.js';
+import type { UserFeatures } from '../../../src/stores/featureStore.js';
+import { MemoryFeatureStore } from '../../../src/stores/memory/memoryFeatureStore.js';
+
+const ITEMS = [
+  { id: 'a', categories: ['drama'] },
+  { id: 'b', categories: ['comedy'] },
+  { id: 'c', categories: ['drama', 'crime'] },
+  { id: 'd', categories: [] },
+  { id: 'e', categories: ['comedy'], available: false },
+];
+
+async function setup(
+  over: {
+    filter?: ItemFilterInput | null;
+    user?: Partial<UserFeatures>;
+    session?: string[];
+    seed?: string | null;
+  } = {},
+) {
+  const store = new MemoryFeatureStore();
+  await store.upsertItems(
+    ITEMS.map((i) => ({
+      id: i.id,
+      title: i.id,
+      categories: i.categories,
+      attributes: {},
+      createdAt: null,
+      available: i.available ?? true,
+    })),
+  );
+  store.resetCalls();
+  const loaders = createRequestLoaders({ store, similar: async () => [] });
+  const user: UserFeatures | null = over.user
+    ? {
+        userId: 'u',
+        interactionCount: 0,
+        recent: [],
+        seen: new Set(),
+        dismissed: new Set(),
+        categoryWeights: new Map(),
+        categoryLastSeen: new Map(),
+        vector: null,
+        impressions: new Map(),
+        ...over.user,
+      }
+    : null;
+  // Only the fields filters read; the rest of the query is irrelevant to them.
+  const q = {
+    filter: over.filter ?? null,
+    user,
+    sessionItemIds: over.session ?? [],
+    seedItemId: over.seed ?? null,
+    contextItemIds: [],
+    env: { loaders },
+  } as unknown as RecommendationQuery;
+  const candidates = ['a', 'b', 'c', 'd', 'e', 'zz'].map((id, k) =>
+    addSourceHit(undefined, 'POPULAR', { itemId: id, score: 1 }, k),
+  );
+  return { q, candidates, store };
+}
+
+const ids = (cs: readonly { itemId: string }[]): string[] => cs.map((c) => c.itemId);
+
+describe('Filter: requestFilter', () => {
+  it('treats missing and empty lists as no constraint', async () => {
+    for (const filter of [null, {}, { categoriesAny: [], categoriesNone: [], excludeItemIds: [] }]) {
+      const { q, candidates } = await setup({ filter });
+      expect(ids(await requestFilter.filter(q, candidates))).toEqual(['a', 'b', 'c', 'd', 'e', 'zz']);
+    }
+  });
+
+  it('categoriesAny keeps items in at least one listed category (items without categories go)', async () => {
+    const { q, candidates } = await setup({ filter: { categoriesAny: ['drama', 'crime'] } });
+    expect(ids(await requestFilter.filter(q, candidates))).toEqual(['a', 'c']);
+  });
+
+  it('categoriesNone drops items in any listed category; excludeItemIds drops those ids', async () => {
+    const { q, candidates } = await setup({ filter: { categoriesNone: ['crime'], excludeItemIds: ['b'] } });
+    expect(ids(await requestFilter.filter(q, candidates))).toEqual(['a', 'd', 'e', 'zz']);
+  });
+});
+
+describe('Filter: unavailable', () => {
+  it('drops unknown and unavailable items, reading the catalog once', async () => {
+    const { q, candidates, store } = await setup();
+    expect(ids(await unavailableFilter.filter(q, candidates))).toEqual(['a', 'b', 'c', 'd']);
+    expect(store.calls).toEqual({ getItems: 1 });
+  });
+});
+
+describe('Filter: seenItems, dismissed, seedItem', () => {
+  it('drops what the user interacted with and the session items', async () => {
+    const { q, candidates } = await setup({ user: { seen: new Set(['a']) }, session: ['c'] });
+    expect(ids(await seenItemsFilter.filter(q, candidates))).toEqual(['b', 'd', 'e', 'zz']);
+  });
+
+  it('drops items the user dismissed or disliked', async () => {
+    const { q, candidates } = await setup({ user: { dismissed: new Set(['b', 'e']) } });
+    expect(ids(await dismissedFilter.filter(q, candidates))).toEqual(['a', 'c', 'd', 'zz']);
+  });
+
+  it('drops the seed of a similar list', async () => {
+    const { q, candidates } = await setup({ seed: 'c' });
+    expect(ids(await seedItemFilter.filter(q, candidates))).toEqual(['a', 'b', 'd', 'e', 'zz']);
+  });
+});
