@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { registerEvaluate } from './cli/registerEvaluate.js';
 import { registerExperiments } from './cli/registerExperiments.js';
 import { registerModels } from './cli/registerModels.js';
+import { registerServe } from './cli/registerServe.js';
 import { registerTrain } from './cli/registerTrain.js';
 import { describeCliError } from './cli/describeCliError.js';
 
@@ -15,6 +16,7 @@ const program = new Command()
   .description('recgate: a GraphQL recommendation gateway and its offline training pipeline')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
+registerServe(program);
 registerTrain(program);
 registerEvaluate(program);
 registerModels(program);
