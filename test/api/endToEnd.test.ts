@@ -3,15 +3,13 @@ import { exampleQuery } from '../../src/server/graphiql/graphiqlPage.js';
 import { hasStackTrace, postGraphQL } from '../support/graphqlHttp.js';
 import type { GraphQLHttpResult } from '../support/graphqlHttp.js';
 import type { RealServer } from '../support/realServer.js';
-import { hasRealEngine, NO_ENGINE_REASON, startRealServer, TEST_ADMIN_TOKEN } from '../support/realServer.js';
+import { startRealServer, TEST_ADMIN_TOKEN } from '../support/realServer.js';
 
 /**
  * End-to-end over HTTP (server on port 0) against the real engine
  * (`createGateway`) and a model trained on the bundled MovieTweetings data
  * (test/support/trainedRegistry.ts). Issue #3, sections 1–5, as seen by a client.
  */
-const e2e = it.skipIf(!hasRealEngine);
-const title = (name: string): string => (hasRealEngine ? name : `${name} (skipped: ${NO_ENGINE_REASON})`);
 
 interface Rec {
   rank: number;
@@ -52,33 +50,27 @@ async function recommend(args: Record<string, unknown>): Promise<List> {
 const ids = (list: List): string[] => list.items.map((r) => r.item.id);
 
 beforeAll(async () => {
-  if (!hasRealEngine) return;
   real = await startRealServer();
   gql = (query, variables, headers) => postGraphQL(real.server.url, query, variables, headers);
 }, 180_000);
 afterAll(() => real?.close());
 
 describe('End to end: recommendations', () => {
-  e2e(
-    title(
-      'a known user gets 20 distinct, available items with finite scores, ranks 1..20 and at least one reason each',
-    ),
-    async () => {
-      const list = await recommend({ userId: real.exampleUserId, first: 20 });
-      expect(list.items).toHaveLength(20);
-      expect(new Set(ids(list)).size).toBe(20);
-      expect(list.items.map((r) => r.rank)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
-      for (const r of list.items) {
-        expect(Number.isFinite(r.score)).toBe(true);
-        expect(r.reasons.length).toBeGreaterThan(0);
-        expect(r.sources.length).toBeGreaterThan(0);
-      }
-      expect(list.modelVersion).toMatch(/^v\d{8}-\d{6}/);
-      expect(list.degraded).toEqual([]);
-    },
-  );
+  it('a known user gets 20 distinct, available items with finite scores, ranks 1..20 and at least one reason each', async () => {
+    const list = await recommend({ userId: real.exampleUserId, first: 20 });
+    expect(list.items).toHaveLength(20);
+    expect(new Set(ids(list)).size).toBe(20);
+    expect(list.items.map((r) => r.rank)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    for (const r of list.items) {
+      expect(Number.isFinite(r.score)).toBe(true);
+      expect(r.reasons.length).toBeGreaterThan(0);
+      expect(r.sources.length).toBeGreaterThan(0);
+    }
+    expect(list.modelVersion).toMatch(/^v\d{8}-\d{6}/);
+    expect(list.degraded).toEqual([]);
+  });
 
-  e2e(title('never recommends an item the user already interacted with'), async () => {
+  it('never recommends an item the user already interacted with', async () => {
     const { body } = await gql('query ($id: ID!) { user(id: $id) { recentItems(first: 100) { id } } }', {
       id: real.exampleUserId,
     });
@@ -90,7 +82,7 @@ describe('End to end: recommendations', () => {
     expect(ids(list).filter((id) => seen.has(id))).toEqual([]);
   });
 
-  e2e(title('pages with `after` continue the same list: ranks go on and no item repeats'), async () => {
+  it('pages with `after` continue the same list: ranks go on and no item repeats', async () => {
     const page1 = await recommend({ userId: real.exampleUserId, first: 10 });
     expect(page1.pageInfo.hasNextPage).toBe(true);
     const page2 = await recommend({ userId: real.exampleUserId, first: 10, after: page1.pageInfo.endCursor });
@@ -98,29 +90,26 @@ describe('End to end: recommendations', () => {
     expect(ids(page2).filter((id) => ids(page1).includes(id))).toEqual([]);
   });
 
-  e2e(title('an unknown user without a session gets popular or trending items (cold start)'), async () => {
+  it('an unknown user without a session gets popular or trending items (cold start)', async () => {
     const list = await recommend({ userId: 'nobody-e2e-cold', first: 10 });
     expect(list.items).toHaveLength(10);
     for (const r of list.items)
       expect(r.sources.some((s) => ['POPULAR', 'TRENDING', 'EXPLORATION'].includes(s))).toBe(true);
   });
 
-  e2e(title('an unknown user with sessionItemIds gets session-based items'), async () => {
+  it('an unknown user with sessionItemIds gets session-based items', async () => {
     const popular = await recommend({ first: 5 });
     const list = await recommend({ userId: 'nobody-e2e-session', session: [ids(popular)[0]!], first: 10 });
     expect(list.items.some((r) => r.sources.includes('SESSION'))).toBe(true);
   });
 
-  e2e(
-    title('does not recommend the session items themselves (the user just interacted with them)'),
-    async () => {
-      const session = ids(await recommend({ first: 3 }));
-      const list = await recommend({ userId: 'nobody-e2e-session-2', session, first: 20 });
-      expect(ids(list).filter((id) => session.includes(id))).toEqual([]);
-    },
-  );
+  it('does not recommend the session items themselves (the user just interacted with them)', async () => {
+    const session = ids(await recommend({ first: 3 }));
+    const list = await recommend({ userId: 'nobody-e2e-session-2', session, first: 20 });
+    expect(ids(list).filter((id) => session.includes(id))).toEqual([]);
+  });
 
-  e2e(title('honours the ItemFilter: categoriesAny, categoriesNone and excludeItemIds'), async () => {
+  it('honours the ItemFilter: categoriesAny, categoriesNone and excludeItemIds', async () => {
     const any = await recommend({
       userId: real.exampleUserId,
       first: 10,
@@ -142,7 +131,7 @@ describe('End to end: recommendations', () => {
     expect(ids(excluded).filter((id) => ids(first).includes(id))).toEqual([]);
   });
 
-  e2e(title("runs GraphiQL's example query as printed"), async () => {
+  it("runs GraphiQL's example query as printed", async () => {
     const { body } = await gql(exampleQuery(real.exampleUserId));
     expect(body.errors).toBeUndefined();
     expect((body.data!['recommendations'] as List).items).toHaveLength(5);
@@ -150,13 +139,13 @@ describe('End to end: recommendations', () => {
 });
 
 describe('End to end: similar items', () => {
-  e2e(title('an unknown similarItems seed is NOT_FOUND'), async () => {
+  it('an unknown similarItems seed is NOT_FOUND', async () => {
     const { body, text } = await gql('{ similarItems(itemId: "no-such-item") { requestId } }');
     expect(body.errors![0]!.extensions!['code']).toBe('NOT_FOUND');
     expect(hasStackTrace(text)).toBe(false);
   });
 
-  e2e(title('similarItems and Item.similar never return the seed'), async () => {
+  it('similarItems and Item.similar never return the seed', async () => {
     const seed = ids(await recommend({ first: 1 }))[0]!;
     const { body } = await gql(
       `query ($id: ID!) { similarItems(itemId: $id, first: 10) { items { item { id } } } item(id: $id) { similar(first: 5) { item { id } } } }`,
@@ -184,7 +173,7 @@ describe('End to end: feedback changes the very next list', () => {
     expect(body.data!['recordFeedback']).toMatchObject({ accepted: true, error: null });
   };
 
-  e2e(title('a DISMISSed item never comes back, a PURCHASEd one is removed'), async () => {
+  it('a DISMISSed item never comes back, a PURCHASEd one is removed', async () => {
     const user = real.exampleUserId;
     const before = ids(await recommend({ userId: user, first: 20 }));
     await feedback(user, before[0]!, 'DISMISS');
@@ -194,7 +183,7 @@ describe('End to end: feedback changes the very next list', () => {
     expect(after).not.toContain(before[1]);
   });
 
-  e2e(title("a new user's first LIKEs move them off the popular list"), async () => {
+  it("a new user's first LIKEs move them off the popular list", async () => {
     const popular = ids(await recommend({ userId: 'e2e-new-liker', first: 20 }));
     const liked = ids(await recommend({ first: 60 })).slice(40, 43);
     for (const itemId of liked) await feedback('e2e-new-liker', itemId, 'LIKE');
@@ -202,26 +191,21 @@ describe('End to end: feedback changes the very next list', () => {
     expect(personal).not.toEqual(popular);
   });
 
-  e2e(
-    title(
-      'rejects a RATING outside 0..10 and a timestamp far in the future as data, with stable codes and field paths',
-    ),
-    async () => {
-      const { body } = await gql(`mutation { recordFeedbackBatch(inputs: [
+  it('rejects a RATING outside 0..10 and a timestamp far in the future as data, with stable codes and field paths', async () => {
+    const { body } = await gql(`mutation { recordFeedbackBatch(inputs: [
       { userId: "e2e-u", itemId: "0110912", type: RATING, value: 11 },
       { userId: "e2e-u", itemId: "0110912", type: CLICK, timestamp: "2099-01-01T00:00:00Z" },
       { userId: "e2e-u", itemId: "unknown-item-e2e", type: CLICK } ]) { accepted error { code field } } }`);
-      const results = body.data!['recordFeedbackBatch'] as {
-        accepted: boolean;
-        error: { code: string; field: string } | null;
-      }[];
-      expect(results[0]).toMatchObject({ accepted: false, error: { field: 'inputs[0].value' } });
-      expect(results[1]).toMatchObject({ accepted: false, error: { field: 'inputs[1].timestamp' } });
-      expect(results[2]).toEqual({ accepted: true, error: null }); // unknown items are accepted and logged
-    },
-  );
+    const results = body.data!['recordFeedbackBatch'] as {
+      accepted: boolean;
+      error: { code: string; field: string } | null;
+    }[];
+    expect(results[0]).toMatchObject({ accepted: false, error: { field: 'inputs[0].value' } });
+    expect(results[1]).toMatchObject({ accepted: false, error: { field: 'inputs[1].timestamp' } });
+    expect(results[2]).toEqual({ accepted: true, error: null }); // unknown items are accepted and logged
+  });
 
-  e2e(title('accepts impressions of a served list'), async () => {
+  it('accepts impressions of a served list', async () => {
     const list = await recommend({ userId: real.exampleUserId, first: 5 });
     const { body } = await gql(
       'mutation ($r: ID!, $u: ID, $i: [ID!]!) { recordImpressions(input: { requestId: $r, userId: $u, itemIds: $i }) { accepted error { message } } }',
@@ -234,50 +218,43 @@ describe('End to end: feedback changes the very next list', () => {
 describe('End to end: admin, experiments, model', () => {
   const admin = { authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
 
-  e2e(
-    title('admin mutations are FORBIDDEN without the token and work with it: a new item is served at once'),
-    async () => {
-      const upsert =
-        'mutation ($i: [ItemInput!]!) { upsertItems(items: $i) { upserted errors { message } } }';
-      const item = {
-        id: 'e2e-new-item',
-        title: 'Brand New (2026)',
-        categories: ['Drama'],
-        attributes: { year: 2026 },
-      };
-      const denied = await gql(upsert, { i: [item] });
-      expect(denied.body.errors![0]!.extensions!['code']).toBe('FORBIDDEN');
-      const done = await gql(upsert, { i: [item] }, admin);
-      expect(done.body.data).toEqual({ upsertItems: { upserted: 1, errors: [] } });
-      const { body } = await gql('{ item(id: "e2e-new-item") { id title categories attributes createdAt } }');
-      expect(body.data!['item']).toMatchObject({
-        id: 'e2e-new-item',
-        title: 'Brand New (2026)',
-        attributes: { year: 2026 },
-      });
-    },
-  );
+  it('admin mutations are FORBIDDEN without the token and work with it: a new item is served at once', async () => {
+    const upsert = 'mutation ($i: [ItemInput!]!) { upsertItems(items: $i) { upserted errors { message } } }';
+    const item = {
+      id: 'e2e-new-item',
+      title: 'Brand New (2026)',
+      categories: ['Drama'],
+      attributes: { year: 2026 },
+    };
+    const denied = await gql(upsert, { i: [item] });
+    expect(denied.body.errors![0]!.extensions!['code']).toBe('FORBIDDEN');
+    const done = await gql(upsert, { i: [item] }, admin);
+    expect(done.body.data).toEqual({ upsertItems: { upserted: 1, errors: [] } });
+    const { body } = await gql('{ item(id: "e2e-new-item") { id title categories attributes createdAt } }');
+    expect(body.data!['item']).toMatchObject({
+      id: 'e2e-new-item',
+      title: 'Brand New (2026)',
+      attributes: { year: 2026 },
+    });
+  });
 
-  e2e(
-    title('a promotion with a fixed position places its item there, marked with the promotion'),
-    async () => {
-      const target = ids(await recommend({ userId: real.exampleUserId, first: 30 }))[25]!;
-      const { body } = await gql(
-        'mutation ($i: ID!) { upsertPromotion(input: { id: "e2e-promo", itemIds: [$i], positions: [1], surfaces: ["home"] }) { id itemIds positions startsAt } }',
-        { i: target },
-        admin,
-      );
-      expect(body.data).toEqual({
-        upsertPromotion: { id: 'e2e-promo', itemIds: [target], positions: [1], startsAt: null },
-      });
-      const list = await recommend({ userId: real.exampleUserId, first: 5 });
-      expect(list.items[0]).toMatchObject({ item: { id: target }, promotion: { id: 'e2e-promo' } });
-      const removed = await gql('mutation { deletePromotion(id: "e2e-promo") }', undefined, admin);
-      expect(removed.body.data).toEqual({ deletePromotion: true });
-    },
-  );
+  it('a promotion with a fixed position places its item there, marked with the promotion', async () => {
+    const target = ids(await recommend({ userId: real.exampleUserId, first: 30 }))[25]!;
+    const { body } = await gql(
+      'mutation ($i: ID!) { upsertPromotion(input: { id: "e2e-promo", itemIds: [$i], positions: [1], surfaces: ["home"] }) { id itemIds positions startsAt } }',
+      { i: target },
+      admin,
+    );
+    expect(body.data).toEqual({
+      upsertPromotion: { id: 'e2e-promo', itemIds: [target], positions: [1], startsAt: null },
+    });
+    const list = await recommend({ userId: real.exampleUserId, first: 5 });
+    expect(list.items[0]).toMatchObject({ item: { id: target }, promotion: { id: 'e2e-promo' } });
+    const removed = await gql('mutation { deletePromotion(id: "e2e-promo") }', undefined, admin);
+    expect(removed.body.data).toEqual({ deletePromotion: true });
+  });
 
-  e2e(title('experiment assignments are deterministic and modelInfo names the served version'), async () => {
+  it('experiment assignments are deterministic and modelInfo names the served version', async () => {
     const query = `query ($u: ID!) { experimentAssignments(userId: $u) { experiment variant bucket params }
       experiments { id } modelInfo { rankerVersion retrievalVersion trainedAt itemCount } }`;
     const a = await gql(query, { u: real.exampleUserId });
@@ -290,7 +267,7 @@ describe('End to end: admin, experiments, model', () => {
     expect(info.itemCount).toBeGreaterThan(1000);
   });
 
-  e2e(title('validation errors name the argument; no response carries a stack trace'), async () => {
+  it('validation errors name the argument; no response carries a stack trace', async () => {
     const { body, text } = await gql('{ recommendations(first: 101) { requestId } }');
     expect(body.errors![0]).toMatchObject({
       message: 'Argument `first` must be an integer from 1 to 100; received 101.',

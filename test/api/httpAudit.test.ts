@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeServer } from '../support/testServer.js';
 import { startFakeServer } from '../support/testServer.js';
 import type { RealServer } from '../support/realServer.js';
-import { hasRealEngine, NO_ENGINE_REASON, startRealServer } from '../support/realServer.js';
+import { startRealServer } from '../support/realServer.js';
 import { countByStatus, runServerAudits } from '../support/runServerAudits.js';
 import type { AuditOutcome } from '../support/runServerAudits.js';
 
@@ -32,16 +32,13 @@ function checkAudits(outcomes: readonly AuditOutcome[]): void {
 describe('GraphQL over HTTP audit (graphql-http serverAudits): real engine', () => {
   let real: RealServer;
   beforeAll(async () => {
-    if (hasRealEngine) real = await startRealServer();
+    real = await startRealServer();
   }, 180_000);
   afterAll(() => real?.close());
 
-  it.skipIf(!hasRealEngine)(
-    `passes every MUST audit; 55 of 61 pass, 3 SHOULD warn, 3 MAY fail (${NO_ENGINE_REASON} when skipped)`,
-    async () => {
-      checkAudits(await runServerAudits(real.server.url));
-    },
-  );
+  it('passes every MUST audit; 55 of 61 pass, 3 SHOULD warn, 3 MAY fail', async () => {
+    checkAudits(await runServerAudits(real.server.url));
+  });
 });
 
 describe('GraphQL over HTTP audit (graphql-http serverAudits): HTTP layer on the fake engine', () => {

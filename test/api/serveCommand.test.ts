@@ -1,85 +1,74 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { hasRealEngine, NO_ENGINE_REASON } from '../support/realServer.js';
 import { repoRoot, trainedRegistry } from '../support/trainedRegistry.js';
 
 /**
  * `recgate serve` as a user runs it (issue #3 §1): a child process on port 0
  * over the shared trained registry prints the URL and an example curl
  * command that works as printed, and exits cleanly on SIGTERM.
- * Runs once `registerServe` is wired into src/cli.ts.
  */
-const wired = readFileSync(path.join(repoRoot, 'src/cli.ts'), 'utf8').includes('registerServe');
-const skipReason = !hasRealEngine
-  ? NO_ENGINE_REASON
-  : !wired
-    ? 'needs registerServe wired into src/cli.ts'
-    : null;
 const varDir = mkdtempSync(path.join(os.tmpdir(), 'recgate-serve-test-'));
 afterAll(() => rmSync(varDir, { recursive: true, force: true }));
 
 describe('CLI: recgate serve', () => {
-  it.skipIf(skipReason !== null)(
-    `prints the URL and a curl example that works, and stops on SIGTERM${skipReason === null ? '' : ` (skipped: ${skipReason})`}`,
-    async () => {
-      const registry = await trainedRegistry();
-      const child = spawn(
-        process.execPath,
-        [
-          '--import',
-          'tsx',
-          'src/cli.ts',
-          'serve',
-          '--port',
-          '0',
-          '--host',
-          '127.0.0.1',
-          '--registry',
-          registry,
-        ],
-        {
-          cwd: repoRoot,
-          env: {
-            ...process.env,
-            RECGATE_EVENT_LOG_FILE: path.join(varDir, 'events.jsonl'),
-            RECGATE_ADMIN_TOKEN: '',
-          },
-          stdio: ['ignore', 'pipe', 'pipe'],
+  it('prints the URL and a curl example that works, and stops on SIGTERM', async () => {
+    const registry = await trainedRegistry();
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'src/cli.ts',
+        'serve',
+        '--port',
+        '0',
+        '--host',
+        '127.0.0.1',
+        '--registry',
+        registry,
+      ],
+      {
+        cwd: repoRoot,
+        env: {
+          ...process.env,
+          RECGATE_EVENT_LOG_FILE: path.join(varDir, 'events.jsonl'),
+          RECGATE_ADMIN_TOKEN: '',
         },
-      );
-      let stdout = '';
-      let stderr = '';
-      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-      const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-      await new Promise<void>((resolve, reject) => {
-        child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-          stdout += chunk;
-          if (stdout.includes('admin mutations:')) resolve();
-        });
-        void exited.then((code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        stdout += chunk;
+        if (stdout.includes('admin mutations:')) resolve();
       });
-      const url = /at (http:\/\/\S+\/graphql)/.exec(stdout)?.[1];
-      expect(url).toBeDefined();
-      expect(stdout).toContain('admin mutations: disabled (set RECGATE_ADMIN_TOKEN to enable them)');
-      // Run the printed curl command's JSON body exactly as printed.
-      const body = /-d '(.+)'/.exec(stdout)?.[1];
-      const response = await fetch(url!, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: body!,
-      });
-      const json = (await response.json()) as {
-        data?: { recommendations?: { items: unknown[] } };
-        errors?: unknown;
-      };
-      expect(json.errors).toBeUndefined();
-      expect(json.data?.recommendations?.items).toHaveLength(5);
-      child.kill('SIGTERM');
-      expect(await exited).toBe(0);
-      expect(stderr).toContain('SIGTERM: draining requests and closing');
-    },
-  );
+      void exited.then((code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
+    });
+    const url = /at (http:\/\/\S+\/graphql)/.exec(stdout)?.[1];
+    expect(url).toBeDefined();
+    expect(stdout).toContain('admin mutations: disabled (set RECGATE_ADMIN_TOKEN to enable them)');
+    // Run the printed curl command's JSON body exactly as printed.
+    const body = /-d '(.+)'/.exec(stdout)?.[1];
+    const response = await fetch(url!, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: body!,
+    });
+    const json = (await response.json()) as {
+      data?: { recommendations?: { items: unknown[] } };
+      errors?: unknown;
+    };
+    expect(json.errors).toBeUndefined();
+    expect(json.data?.recommendations?.items).toHaveLength(5);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(stderr).toContain('SIGTERM: draining requests and closing');
+  });
 });

@@ -3,7 +3,7 @@ import type { Browser } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RealServer } from '../support/realServer.js';
-import { hasRealEngine, NO_ENGINE_REASON, startRealServer } from '../support/realServer.js';
+import { startRealServer } from '../support/realServer.js';
 
 /**
  * Issue #3, acceptance 4: headless Chromium (Debian `chromium`) opens
@@ -13,9 +13,7 @@ import { hasRealEngine, NO_ENGINE_REASON, startRealServer } from '../support/rea
 const CHROMIUM = '/usr/bin/chromium';
 const skipReason = !existsSync(CHROMIUM)
   ? `needs Debian chromium at ${CHROMIUM} (apt-get install chromium)`
-  : !hasRealEngine
-    ? NO_ENGINE_REASON
-    : null;
+  : null;
 
 describe('Browser: GraphiQL at /graphql', () => {
   let real: RealServer;

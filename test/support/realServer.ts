@@ -1,34 +1,14 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createServer } from '../../src/server/createServer.js';
 import type { RunningServer } from '../../src/server/createServer.js';
 import { pickExampleUserId } from '../../src/server/pickExampleUserId.js';
 import { serveConfigFrom } from '../../src/server/serverConfig.js';
-import type { GatewayConfig } from '../../src/config.js';
+import { createGateway } from '../../src/services/createGateway.js';
 import type { Gateway } from '../../src/services/gateway.js';
 import type { ServerLogger } from '../../src/server/serverLogger.js';
-import { repoRoot, TEST_MODEL_NAME, trainedRegistry } from './trainedRegistry.js';
-
-/** The engine's factory module (written in parallel with the API layer). */
-const CREATE_GATEWAY_MODULE = path.join(repoRoot, 'src/services/createGateway.ts');
-
-/** Whether the real engine exists; real-engine tests are skipped (with {@link NO_ENGINE_REASON}) until it does. */
-export const hasRealEngine = existsSync(CREATE_GATEWAY_MODULE);
-
-/**
- * Loads `createGateway` dynamically, so that test files still load (and skip
- * their real-engine tests) on a tree where the engine has not landed.
- */
-async function loadCreateGateway(): Promise<(config: GatewayConfig) => Promise<Gateway>> {
-  const specifier = '../../src/services/createGateway.js';
-  const module = (await import(specifier)) as { createGateway: (config: GatewayConfig) => Promise<Gateway> };
-  return module.createGateway;
-}
-
-/** Reason printed for skipped real-engine tests. */
-export const NO_ENGINE_REASON =
-  'needs the real engine: src/services/createGateway.ts (createGateway) has not landed yet';
+import { TEST_MODEL_NAME, trainedRegistry } from './trainedRegistry.js';
 
 /** The admin token real-engine test servers use. */
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';
@@ -60,7 +40,6 @@ export async function startRealServer(options: { adminToken?: string } = {}): Pr
       RECGATE_ADMIN_TOKEN: options.adminToken ?? TEST_ADMIN_TOKEN,
     },
   );
-  const createGateway = await loadCreateGateway();
   const gateway = await createGateway({ ...config.gateway, awaitSideEffects: true });
   const exampleUserId = pickExampleUserId(registry, TEST_MODEL_NAME);
   if (exampleUserId === undefined) throw new Error(`no user state in ${registry}`);
