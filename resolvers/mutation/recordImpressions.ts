@@ -1,14 +1,13 @@
-import { PublicError } from '../../src/errors.js';
 import type { MutationResolvers } from '../../src/generated/graphql.js';
+import { FEEDBACK_ERROR_CODES } from '../../src/services/feedback/feedbackErrorCodes.js';
+import { validateId } from '../../src/services/feedback/validateId.js';
 import { LIMITS } from '../../src/server/limits.js';
-import { badUserInput } from '../../src/server/validation/badUserInput.js';
-import { optionalId, requireId } from '../../src/server/validation/requireId.js';
-import { toUserError } from '../../src/server/validation/toUserError.js';
 
 /**
  * `Mutation.recordImpressions`: logs which items of a served list were shown.
- * Malformed ids are data (`accepted: false` with a `UserError`).
- * @throws PublicError BAD_USER_INPUT naming `input.itemIds` for more than 1000 ids.
+ * Every rejection is data (`accepted: false` with a `UserError`), as
+ * docs/feedback.md documents: more than 1000 ids is `BATCH_TOO_LARGE`
+ * (field `input.itemIds`), a malformed id is `INVALID_ID` naming it.
  */
 export const recordImpressions: NonNullable<MutationResolvers['recordImpressions']> = async (
   _parent,
@@ -16,19 +15,23 @@ export const recordImpressions: NonNullable<MutationResolvers['recordImpressions
   ctx,
 ) => {
   if (input.itemIds.length > LIMITS.maxBatch) {
-    throw badUserInput('input.itemIds', `hold at most ${LIMITS.maxBatch} IDs`, input.itemIds);
-  }
-  try {
-    const checked = {
-      requestId: requireId(input.requestId, 'input.requestId'),
-      userId: optionalId(input.userId, 'input.userId'),
-      itemIds: input.itemIds.map((id, i) => requireId(id, `input.itemIds[${i}]`)),
+    return {
+      accepted: false,
+      error: {
+        code: FEEDBACK_ERROR_CODES.BATCH_TOO_LARGE,
+        message: `input.itemIds must hold at most ${LIMITS.maxBatch} ids per call; got ${input.itemIds.length}`,
+        field: 'input.itemIds',
+      },
     };
-    return await ctx.gateway.recordImpressions(checked, ctx.scope);
-  } catch (err) {
-    if (err instanceof PublicError && err.code === 'BAD_USER_INPUT') {
-      return { accepted: false, error: toUserError(err) };
-    }
-    throw err;
   }
+  const idError =
+    validateId(input.requestId, 'input.requestId') ??
+    (input.userId === null || input.userId === undefined ? null : validateId(input.userId, 'input.userId')) ??
+    input.itemIds.reduce<ReturnType<typeof validateId>>(
+      (found, id, i) => found ?? validateId(id, `input.itemIds[${i}]`),
+      null,
+    );
+  if (idError !== null) return { accepted: false, error: idError };
+  const checked = { requestId: input.requestId, userId: input.userId ?? null, itemIds: input.itemIds };
+  return ctx.gateway.recordImpressions(checked, ctx.scope);
 };

@@ -37,7 +37,10 @@ export interface ImpressionRecord {
 export interface ServedListRecord {
   readonly kind: 'served';
   readonly eventId: string;
+  /** The list's own id (`RecommendationList.requestId`), fresh per list. */
   readonly requestId: string;
+  /** The HTTP request id (`x-request-id`) the page was served in, for tracing; absent when unknown. */
+  readonly httpRequestId?: string;
   readonly userId: string | null;
   readonly surface: string;
   readonly timestamp: number;

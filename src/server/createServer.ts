@@ -118,6 +118,8 @@ export async function createServer(options: CreateServerOptions): Promise<Runnin
   app.use(
     '/graphql',
     express.json({ limit: options.bodyLimit ?? '5mb' }),
+    (req: Request, _res: Response, next: NextFunction) =>
+      masking.withRequestId(String(req.headers['x-request-id']), next),
     expressMiddleware(apollo, { context: async ({ req }) => contextFor(req.headers) }),
   );
   app.use(httpErrorHandler(logger));

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ApolloServerPlugin } from '@apollo/server';
 import {
   ApolloServerErrorCode,
@@ -12,6 +13,9 @@ import type { ServerLogger } from './serverLogger.js';
 /** The message every masked error gets. */
 export const MASKED_MESSAGE =
   'Internal server error. It was logged with the request id in the x-request-id response header.';
+
+/** The message a document nested too deeply for the parser gets (instead of the engine's stack overflow). */
+export const TOO_DEEP_MESSAGE = 'the document is too deeply nested';
 
 /** Codes of request-level errors (parse, validation, variable coercion, bad HTTP request) shown as they are. */
 const REQUEST_ERROR_CODES: ReadonlySet<string> = new Set([
@@ -56,14 +60,20 @@ function asGraphQLErrorLike(error: unknown): {
  * code, and replaces anything else by {@link MASKED_MESSAGE} with code
  * `INTERNAL_SERVER_ERROR`. No response ever carries `extensions.stacktrace`
  * or an exception. The plugin logs each masked error once, with the request
- * id, before it is masked; `formatError` logs the rest (context-creation
- * failures, which never reach plugins) without one.
+ * id, before it is masked; `formatError` logs the rest (context-creation and
+ * response-serialization failures, which never reach plugins) with the
+ * request id that `withRequestId` bound to the HTTP request. A parse failure
+ * caused by a stack overflow (a deeply nested document) is shown as
+ * {@link TOO_DEEP_MESSAGE}, never as the engine's RangeError text.
  */
 export function createErrorMasking(logger: ServerLogger): {
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
   plugin: ApolloServerPlugin<RequestContext>;
+  /** Runs `next` (the rest of the HTTP request's handling) with `requestId` known to `formatError`. */
+  withRequestId: (requestId: string, next: () => void) => void;
 } {
   const logged = new WeakSet<object>();
+  const requestIds = new AsyncLocalStorage<string>();
   const log = (error: unknown, requestId: string | null): void => {
     const original = unwrapResolverError(error);
     logger.error('masked an internal error', {
@@ -89,13 +99,18 @@ export function createErrorMasking(logger: ServerLogger): {
       };
     }
     if (isShown(error)) {
+      const code = formatted.extensions?.['code'];
+      const tooDeep =
+        code === ApolloServerErrorCode.GRAPHQL_PARSE_FAILED && /maximum call stack/i.test(message);
       return {
-        message,
+        message: tooDeep ? TOO_DEEP_MESSAGE : message,
         ...(locations && { locations }),
         extensions: { code: formatted.extensions?.['code'] },
       };
     }
-    if (typeof error !== 'object' || error === null || !logged.has(error)) log(error, null);
+    if (typeof error !== 'object' || error === null || !logged.has(error)) {
+      log(error, requestIds.getStore() ?? null);
+    }
     return {
       message: MASKED_MESSAGE,
       ...(locations && { locations }),
@@ -116,5 +131,6 @@ export function createErrorMasking(logger: ServerLogger): {
       };
     },
   };
-  return { formatError, plugin };
+  const withRequestId = (requestId: string, next: () => void): void => requestIds.run(requestId, next);
+  return { formatError, plugin, withRequestId };
 }

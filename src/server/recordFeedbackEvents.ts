@@ -1,4 +1,5 @@
 import { PublicError } from '../errors.js';
+import { validateId } from '../services/feedback/validateId.js';
 import type { FeedbackResult } from '../services/serviceTypes.js';
 import type { RequestContext } from './requestContext.js';
 import type { FeedbackArgument } from './validation/toFeedbackEvent.js';
@@ -7,7 +8,9 @@ import { toUserError } from './validation/toUserError.js';
 
 /**
  * Records feedback events one by one in effect: each input is checked on its
- * own (see {@link toFeedbackEvent}); a malformed one becomes a rejected
+ * own: ids first with the engine's rule ({@link validateId}: a bad id is the
+ * documented per-event `INVALID_ID`), then the rest ({@link toFeedbackEvent});
+ * a malformed one becomes a rejected
  * result with a `UserError` naming its field (`inputs[3].itemId`), and the
  * rest go to the engine in one call. The engine's per-event errors get the
  * input's path in front of their field (`value` → `inputs[3].value`).
@@ -24,6 +27,16 @@ export async function recordFeedbackEvents(
   const events = [];
   const slots: number[] = [];
   for (const [i, input] of inputs.entries()) {
+    const idError =
+      validateId(input.userId, `${path(i)}.userId`) ??
+      validateId(input.itemId, `${path(i)}.itemId`) ??
+      (input.requestId === null || input.requestId === undefined
+        ? null
+        : validateId(input.requestId, `${path(i)}.requestId`));
+    if (idError !== null) {
+      results.push({ accepted: false, eventId: null, error: idError });
+      continue;
+    }
     try {
       events.push(toFeedbackEvent(input, path(i)));
       slots.push(i);

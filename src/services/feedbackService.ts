@@ -31,7 +31,20 @@ export interface FeedbackServiceOptions {
    * @default writes one line to stderr
    */
   readonly onUpdateError?: (error: unknown, record: FeedbackRecord) => void;
+  /**
+   * Called when the event log rejects an append, with the HTTP request id
+   * (when known): the detail (paths, errno) goes to the log, never to the client.
+   * @default writes one line to stderr
+   */
+  readonly onAppendError?: (error: unknown, requestId: string | null) => void;
 }
+
+/** The UNAVAILABLE message of a feedback event the event log could not store: fixed, no internals. */
+export const FEEDBACK_UNAVAILABLE_MESSAGE =
+  'the event log is unavailable; the event was not recorded, retry later';
+/** The UNAVAILABLE message of impressions the event log could not store: fixed, no internals. */
+export const IMPRESSIONS_UNAVAILABLE_MESSAGE =
+  'the event log is unavailable; the impressions were not recorded, retry later';
 
 /**
  * Records feedback and impressions (issue #3 §3; rules and codes in docs/feedback.md).
@@ -67,6 +80,7 @@ export class FeedbackService {
   private readonly now: () => number;
   private readonly maxFutureSkewMs: number;
   private readonly onUpdateError: (error: unknown, record: FeedbackRecord) => void;
+  private readonly onAppendError: (error: unknown, requestId: string | null) => void;
   private readonly perUser = new KeyedQueue();
 
   constructor(options: FeedbackServiceOptions) {
@@ -81,14 +95,21 @@ export class FeedbackService {
         process.stderr.write(
           `recgate: feature update failed for logged event ${record.eventId}: ${(error as Error)?.message ?? String(error)}\n`,
         ));
+    this.onAppendError =
+      options.onAppendError ??
+      ((error, requestId) =>
+        process.stderr.write(
+          `recgate: request ${requestId ?? '-'}: event log append failed: ${(error as Error)?.message ?? String(error)}\n`,
+        ));
   }
 
   /**
    * Validates, logs and applies feedback events.
+   * @param requestId the HTTP request id, for the log line of an append failure.
    * @returns one result per event, in input order.
    * @throws PublicError BAD_USER_INPUT when `events` holds more than 1000 events.
    */
-  async record(events: readonly FeedbackEvent[]): Promise<FeedbackResult[]> {
+  async record(events: readonly FeedbackEvent[], requestId: string | null = null): Promise<FeedbackResult[]> {
     const { maxBatch } = FEEDBACK_LIMITS;
     if (events.length > maxBatch) {
       throw new PublicError(
@@ -126,9 +147,10 @@ export class FeedbackService {
     try {
       await this.eventLog.append(records);
     } catch (err) {
+      this.onAppendError(err, requestId);
       const error: UserError = {
         code: FEEDBACK_ERROR_CODES.UNAVAILABLE,
-        message: `the event log could not store the event (${(err as Error)?.message ?? 'unknown error'}); it was not recorded, retry later`,
+        message: FEEDBACK_UNAVAILABLE_MESSAGE,
         field: null,
       };
       for (const k of positions) results[k] = { accepted: false, eventId: null, error };
@@ -144,11 +166,14 @@ export class FeedbackService {
    * Logs that a client showed `itemIds` from the list `requestId`.
    * @returns accepted, or the first {@link UserError} (INVALID_ID, BATCH_TOO_LARGE, UNAVAILABLE).
    */
-  async recordImpressions(input: {
-    requestId: string;
-    userId: string | null;
-    itemIds: readonly string[];
-  }): Promise<{ accepted: boolean; error: UserError | null }> {
+  async recordImpressions(
+    input: {
+      requestId: string;
+      userId: string | null;
+      itemIds: readonly string[];
+    },
+    httpRequestId: string | null = null,
+  ): Promise<{ accepted: boolean; error: UserError | null }> {
     const reject = (error: UserError): { accepted: boolean; error: UserError } => ({
       accepted: false,
       error,
@@ -180,9 +205,10 @@ export class FeedbackService {
     try {
       await this.eventLog.append([record]);
     } catch (err) {
+      this.onAppendError(err, httpRequestId);
       return reject({
         code: FEEDBACK_ERROR_CODES.UNAVAILABLE,
-        message: `the event log could not store the impressions (${(err as Error)?.message ?? 'unknown error'}); they were not recorded, retry later`,
+        message: IMPRESSIONS_UNAVAILABLE_MESSAGE,
         field: null,
       });
     }
@@ -196,6 +222,16 @@ export class FeedbackService {
         );
     }
     return { accepted: true, error: null };
+  }
+
+  /**
+   * Re-applies feedback already in the event log to the feature store without
+   * appending it again: at start-up the gateway replays the events received
+   * after the served model was published, so live feedback survives a restart.
+   * Events whose item is not in the catalog are skipped, as when they arrived.
+   */
+  async replay(records: readonly FeedbackRecord[]): Promise<void> {
+    await this.applyFeatures(records);
   }
 
   /** Step 4 of {@link record}: one catalog read for the batch, then per-user queues. */

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MASKED_MESSAGE } from '../../src/server/errorMasking.js';
+import { MASKED_MESSAGE, TOO_DEEP_MESSAGE } from '../../src/server/errorMasking.js';
 import { hasStackTrace, postGraphQL } from '../support/graphqlHttp.js';
 import type { FakeServer } from '../support/testServer.js';
 import { startFakeServer } from '../support/testServer.js';
@@ -63,6 +63,36 @@ describe('Errors: public codes, masked internals, no stack traces', () => {
     } finally {
       fake.gateway.failWith('createRequestScope', undefined as unknown as Error);
     }
+  });
+
+  it('logs a masked error no plugin saw (request-scope failure) with the request id (attack report #6)', async () => {
+    fake.gateway.failWith('createRequestScope', new TypeError('scope exploded'));
+    try {
+      await postGraphQL(fake.server.url, '{ experiments { id } }', undefined, {
+        'x-request-id': 'req-ctx-1',
+      });
+      expect(fake.logged).toContainEqual(
+        expect.objectContaining({
+          level: 'error',
+          fields: expect.objectContaining({
+            requestId: 'req-ctx-1',
+            error: expect.stringContaining('scope exploded'),
+          }),
+        }),
+      );
+    } finally {
+      fake.gateway.failWith('createRequestScope', undefined as unknown as Error);
+    }
+  });
+
+  it('answers a deeply nested document with "the document is too deeply nested", not a stack overflow (attack report #5)', async () => {
+    const deep = '{ ' + 'a { '.repeat(20_000) + 'b' + ' }'.repeat(20_001);
+    const { status, body, text } = await postGraphQL(fake.server.url, deep);
+    expect(status).toBe(400);
+    expect(body.errors).toEqual([
+      { message: TOO_DEEP_MESSAGE, extensions: { code: 'GRAPHQL_PARSE_FAILED' } },
+    ]);
+    expect(text).not.toMatch(/call stack/i);
   });
 
   it('never sends a non-finite score: NaN and Infinity are clamped, logged, and the list survives', async () => {

@@ -202,12 +202,12 @@ describe('Validation: mutations', () => {
       error: { field: string } | null;
     }[];
     expect(results.map((r) => r.accepted)).toEqual([true, false, false, false]);
-    expect(results[1]!.error).toMatchObject({ field: 'inputs[1].itemId', code: 'BAD_USER_INPUT' });
+    expect(results[1]!.error).toMatchObject({ field: 'inputs[1].itemId', code: 'INVALID_ID' });
     expect(results[2]!.error).toMatchObject({ field: 'inputs[2].timestamp', code: 'BAD_USER_INPUT' });
     expect(results[3]!.error).toMatchObject({ code: 'BAD_USER_INPUT', field: 'inputs[3].value' }); // the engine's rule
   });
 
-  it('rejects a malformed single recordFeedback as data', async () => {
+  it('rejects a malformed single recordFeedback as data with the documented INVALID_ID (attack report #7)', async () => {
     const body = await fake.execute({
       query:
         'mutation { recordFeedback(input: { userId: "", itemId: "i01", type: CLICK }) { accepted error { code field message } } }',
@@ -216,22 +216,48 @@ describe('Validation: mutations', () => {
       recordFeedback: {
         accepted: false,
         error: {
-          code: 'BAD_USER_INPUT',
+          code: 'INVALID_ID',
           field: 'input.userId',
           message:
-            'Argument `input.userId` must be a non-empty ID of at most 256 characters; received an empty string.',
+            'input.userId must be a non-empty string of at most 256 characters without leading or trailing whitespace; got an empty string',
         },
       },
     });
   });
 
-  it('refuses recordImpressions with more than 1000 item ids', async () => {
+  it('answers empty, blank and too-long feedback ids with INVALID_ID as data, counting code points (attack report #7)', async () => {
+    const query =
+      'mutation ($e: [FeedbackInput!]!) { recordFeedbackBatch(inputs: $e) { accepted error { code field } } }';
+    const body = await fake.execute({
+      query,
+      variables: {
+        e: [
+          { userId: '   ', itemId: 'i01', type: 'LIKE' },
+          { userId: 'u1', itemId: 'x'.repeat(257), type: 'LIKE' },
+          { userId: 'u1', itemId: 'i01', type: 'LIKE', requestId: '' },
+          { userId: 'u1', itemId: '😀'.repeat(256), type: 'LIKE' }, // 256 code points, 512 UTF-16 units
+        ],
+      },
+    });
+    expect(body.errors).toBeUndefined();
+    expect(body.data!['recordFeedbackBatch']).toEqual([
+      { accepted: false, error: { code: 'INVALID_ID', field: 'inputs[0].userId' } },
+      { accepted: false, error: { code: 'INVALID_ID', field: 'inputs[1].itemId' } },
+      { accepted: false, error: { code: 'INVALID_ID', field: 'inputs[2].requestId' } },
+      { accepted: true, error: null },
+    ]);
+  });
+
+  it('answers recordImpressions with more than 1000 item ids with the documented BATCH_TOO_LARGE as data (attack report #7)', async () => {
     const body = await fake.execute({
       query:
-        'mutation ($i: [ID!]!) { recordImpressions(input: { requestId: "r1", itemIds: $i }) { accepted } }',
+        'mutation ($i: [ID!]!) { recordImpressions(input: { requestId: "r1", itemIds: $i }) { accepted error { code field } } }',
       variables: { i: ids(1001) },
     });
-    expect(onlyError(body)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.itemIds' });
+    expect(body.errors).toBeUndefined();
+    expect(body.data).toEqual({
+      recordImpressions: { accepted: false, error: { code: 'BATCH_TOO_LARGE', field: 'input.itemIds' } },
+    });
   });
 
   it('refuses upsertItems with more than 1000 items, and reports bad items as data', async () => {
@@ -258,6 +284,54 @@ describe('Validation: mutations', () => {
         ],
       },
     });
+  });
+
+  it('reports attributes deeper than 10 levels or larger than 64 KiB as a per-item error naming items[i].attributes (attack report #6)', async () => {
+    const query =
+      'mutation ($i: [ItemInput!]!) { upsertItems(items: $i) { upserted errors { code field message } } }';
+    const nested = (depth: number): Record<string, unknown> => {
+      let v: Record<string, unknown> = { leaf: 1 };
+      for (let k = 1; k < depth; k++) v = { a: v };
+      return v;
+    };
+    const { data } = await fake.execute(
+      {
+        query,
+        variables: {
+          i: [
+            { id: 'ok10', attributes: nested(10) },
+            { id: 'deep11', attributes: nested(11) },
+            { id: 'deep5000', attributes: nested(5000) },
+            { id: 'big', attributes: { blob: 'x'.repeat(64 * 1024) } },
+          ],
+        },
+      },
+      ADMIN,
+    );
+    const result = data!['upsertItems'] as { upserted: number; errors: { field: string; message: string }[] };
+    expect(result.upserted).toBe(1);
+    expect(result.errors.map((e) => e.field)).toEqual([
+      'items[1].attributes',
+      'items[2].attributes',
+      'items[3].attributes',
+    ]);
+    expect(result.errors[0]!.message).toMatch(/10 levels/);
+    expect(result.errors[2]!.message).toMatch(/64 KiB/);
+  });
+
+  it('refuses a promotion with more than 100 items or surfaces, or an item twice with positions (attack report #6)', async () => {
+    const query = 'mutation ($p: PromotionInput!) { upsertPromotion(input: $p) { id } }';
+    const cases: [object, string][] = [
+      [{ id: 'p', itemIds: ids(101), boost: 2 }, 'input.itemIds'],
+      [{ id: 'p', itemIds: ['i01'], boost: 2, surfaces: ids(101) }, 'input.surfaces'],
+      [{ id: 'p', itemIds: ['i01', 'i02', 'i01'], positions: [1, 2, 3] }, 'input.itemIds[2]'],
+    ];
+    for (const [p, field] of cases) {
+      expect(onlyError(await fake.execute({ query, variables: { p } }, ADMIN))).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        field,
+      });
+    }
   });
 
   it('checks a promotion: exactly one of positions and boost, one position per item, a window that ends after it starts', async () => {

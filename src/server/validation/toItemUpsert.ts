@@ -1,5 +1,6 @@
 import type { ItemUpsert } from '../../services/gateway.js';
 import { LIMITS } from '../limits.js';
+import { attributesProblem } from './attributesProblem.js';
 import { badUserInput } from './badUserInput.js';
 import { optionalDateTime } from './parseDateTime.js';
 import { requireId } from './requireId.js';
@@ -21,7 +22,8 @@ export interface ItemArgument {
 /**
  * Checks one `ItemInput` and converts it for the engine: a valid id, a title
  * of at most 4096 characters, at most 1000 short categories, `attributes` a
- * JSON object, `createdAt` RFC 3339 (to Unix ms).
+ * JSON object nested at most 10 levels deep and at most 64 KiB as JSON,
+ * `createdAt` RFC 3339 (to Unix ms).
  * @param path the input's path for messages, e.g. `items[2]`.
  * @throws PublicError BAD_USER_INPUT naming the field, e.g. `items[2].attributes`.
  */
@@ -37,6 +39,10 @@ export function toItemUpsert(input: ItemArgument, path: string): ItemUpsert {
   const isObject = typeof attributes === 'object' && attributes !== null && !Array.isArray(attributes);
   if (attributes !== null && attributes !== undefined && !isObject) {
     throw badUserInput(`${path}.attributes`, 'be a JSON object', attributes);
+  }
+  if (isObject) {
+    const problem = attributesProblem(attributes as Record<string, unknown>);
+    if (problem !== null) throw badUserInput(`${path}.attributes`, problem, attributes);
   }
   return {
     id: requireId(input.id, `${path}.id`),

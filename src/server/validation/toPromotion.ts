@@ -1,3 +1,4 @@
+import { MAX_PROMOTION_ITEMS, MAX_PROMOTION_SURFACES } from '../../services/promotionService.js';
 import type { Promotion } from '../../services/serviceTypes.js';
 import { badUserInput } from './badUserInput.js';
 import { optionalDateTime } from './parseDateTime.js';
@@ -18,16 +19,19 @@ export interface PromotionArgument {
 
 /**
  * Checks a `PromotionInput` and converts it for the engine. Rules: a valid id;
- * 1..1000 valid item ids; exactly one of `positions` (one 1-based position per
- * item, rank across pages) and `boost` (finite, > 0); short surface names;
- * `endsAt` later than `startsAt`.
+ * 1..100 valid item ids (`MAX_PROMOTION_ITEMS`); exactly one of `positions`
+ * (one 1-based position per item, rank across pages; no item id twice) and
+ * `boost` (finite, > 0); at most 100 short surface names; `endsAt` later than
+ * `startsAt`.
  * @param argument the argument name (`input`).
  * @throws PublicError BAD_USER_INPUT naming the field, e.g. `input.positions`.
  */
 export function toPromotion(input: PromotionArgument, argument = 'input'): Promotion {
   const id = requireId(input.id, `${argument}.id`);
   const itemIds = requireIdList(input.itemIds, `${argument}.itemIds`);
-  if (itemIds.length === 0) throw badUserInput(`${argument}.itemIds`, 'hold at least one item ID', itemIds);
+  if (itemIds.length === 0 || itemIds.length > MAX_PROMOTION_ITEMS) {
+    throw badUserInput(`${argument}.itemIds`, `hold 1..${MAX_PROMOTION_ITEMS} item IDs`, itemIds);
+  }
   const positions = input.positions ?? null;
   const boost = input.boost ?? null;
   if ((positions === null) === (boost === null)) {
@@ -48,9 +52,27 @@ export function toPromotion(input: PromotionArgument, argument = 'input'): Promo
     positions.forEach((p, i) => {
       if (!Number.isInteger(p) || p < 1) throw badUserInput(`${argument}.positions[${i}]`, 'be 1 or more', p);
     });
+    const seen = new Set<string>();
+    itemIds.forEach((itemId, i) => {
+      if (seen.has(itemId)) {
+        throw badUserInput(
+          `${argument}.itemIds[${i}]`,
+          'name each item once when `positions` is set',
+          itemId,
+        );
+      }
+      seen.add(itemId);
+    });
   }
   if (boost !== null && (!Number.isFinite(boost) || boost <= 0)) {
     throw badUserInput(`${argument}.boost`, 'be a finite number greater than 0', boost);
+  }
+  if (input.surfaces && input.surfaces.length > MAX_PROMOTION_SURFACES) {
+    throw badUserInput(
+      `${argument}.surfaces`,
+      `hold at most ${MAX_PROMOTION_SURFACES} surfaces`,
+      input.surfaces,
+    );
   }
   input.surfaces?.forEach((s, i) => requireShortString(s, `${argument}.surfaces[${i}]`));
   const startsAt = optionalDateTime(input.startsAt, `${argument}.startsAt`);

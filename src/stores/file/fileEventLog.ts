@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { mkdir, open } from 'node:fs/promises';
+import { mkdir, open, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -42,6 +42,11 @@ export interface EventLogReadStats {
  *   skips it, counting it in {@link lastRead}.
  * - One writing process per file: two processes appending to the same file is
  *   not supported (use the Redis Streams adapter for many replicas).
+ * - Before each append the open handle is checked against the path (`fstat`
+ *   vs `stat`): when the file was deleted, renamed or replaced, the handle is
+ *   closed and the path reopened (created), so an accepted record is never
+ *   written to an orphaned inode. When the path cannot be reopened (say a
+ *   directory now stands there), the append rejects.
  */
 export class FileEventLog implements EventLog {
   readonly name = 'file';
@@ -118,7 +123,7 @@ export class FileEventLog implements EventLog {
     if (records.length === 0) return;
     const text = records.map((r) => JSON.stringify(r)).join('\n') + '\n';
     const buffer = Buffer.from(text, 'utf8');
-    const handle = await this.openHandle();
+    const handle = await this.currentHandle();
     const { size } = await handle.stat();
     try {
       let written = 0;
@@ -131,6 +136,34 @@ export class FileEventLog implements EventLog {
       await handle.truncate(size).catch(() => undefined);
       throw err;
     }
+  }
+
+  /**
+   * The open handle when it still is the file at the path; otherwise (the file
+   * was deleted, renamed or replaced) closes it and reopens the path.
+   */
+  private async currentHandle(): Promise<FileHandle> {
+    const handle = await this.openHandle();
+    if (await this.isFileAtPath(handle)) return handle;
+    this.handle = null;
+    await handle.close().catch(() => undefined);
+    const reopened = await this.openHandle();
+    if (!(await this.isFileAtPath(reopened))) {
+      throw new Error(`event log ${this.path} is not a regular file that can be appended to`);
+    }
+    return reopened;
+  }
+
+  /** Whether `handle` refers to the regular file now at the path (same device and inode). */
+  private async isFileAtPath(handle: FileHandle): Promise<boolean> {
+    const [opened, atPath] = await Promise.all([
+      handle.stat(),
+      stat(this.path).catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return null;
+        throw err;
+      }),
+    ]);
+    return atPath !== null && atPath.isFile() && atPath.dev === opened.dev && atPath.ino === opened.ino;
   }
 
   /** Opens the file for appending once, creating its folder and terminating a torn last line. */

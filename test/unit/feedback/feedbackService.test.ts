@@ -25,6 +25,7 @@ describe('FeedbackService', () => {
   let log: RecordingEventLog;
   let service: FeedbackService;
   const updateErrors: unknown[] = [];
+  const appendErrors: { error: unknown; requestId: string | null }[] = [];
 
   const event = (overrides: Partial<FeedbackEvent> = {}): FeedbackEvent => ({
     userId: 'u1',
@@ -76,7 +77,9 @@ describe('FeedbackService', () => {
       model: () => model,
       now: () => NOW,
       onUpdateError: (e) => updateErrors.push(e),
+      onAppendError: (error, requestId) => appendErrors.push({ error, requestId }),
     });
+    appendErrors.length = 0;
   });
 
   describe('validation (issue #3 §3; codes in docs/feedback.md)', () => {
@@ -182,7 +185,7 @@ describe('FeedbackService', () => {
         eventId: null,
         error: {
           code: 'UNAVAILABLE',
-          message: expect.stringMatching(/disk full.*not recorded/),
+          message: 'the event log is unavailable; the event was not recorded, retry later',
           field: null,
         },
       });
@@ -335,6 +338,29 @@ describe('FeedbackService', () => {
       });
       expect(many.error).toMatchObject({ code: 'BATCH_TOO_LARGE', field: 'itemIds' });
       expect(log.records).toEqual([]);
+    });
+
+    it('answers UNAVAILABLE with a fixed sentence, without paths or errno text, and logs the detail with the request id (attack report #5)', async () => {
+      const failure = new Error(
+        "EISDIR: illegal operation on a directory, open '/var/lib/recgate/events.jsonl'",
+      );
+      log.failWith = failure;
+      const [result] = await service.record([event()], 'http-req-1');
+      expect(result!.error).toEqual({
+        code: 'UNAVAILABLE',
+        message: 'the event log is unavailable; the event was not recorded, retry later',
+        field: null,
+      });
+      const impressions = await service.recordImpressions(
+        { requestId: 'r', userId: 'u1', itemIds: ['m2'] },
+        'http-req-2',
+      );
+      expect(impressions.error!.message).not.toMatch(/EISDIR|\/var\/lib|events\.jsonl/);
+      expect(impressions.error!.message).toMatch(/unavailable.*not recorded, retry later/);
+      expect(appendErrors).toEqual([
+        { error: failure, requestId: 'http-req-1' },
+        { error: failure, requestId: 'http-req-2' },
+      ]);
     });
 
     it('answers UNAVAILABLE and counts nothing when the log fails', async () => {

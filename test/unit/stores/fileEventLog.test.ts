@@ -1,5 +1,14 @@
 import { spawn } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -74,6 +83,50 @@ describe('FileEventLog', () => {
     rmSync(dir);
     await log.append([feedbackRecord(2)]);
     expect((await readAll(log)).map((r) => r.eventId)).toEqual(['e0-2']);
+    await log.close();
+  });
+
+  it('reopens the log when the file at its path was renamed away (attack report #1)', async () => {
+    const path = freshPath();
+    const log = new FileEventLog({ path });
+    await log.append([feedbackRecord(1)]);
+    renameSync(path, `${path}.moved`);
+    await log.append([feedbackRecord(2)]);
+    expect(
+      readFileSync(path, 'utf8')
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l).eventId),
+    ).toEqual(['e0-2']);
+    expect(readFileSync(`${path}.moved`, 'utf8')).not.toContain('e0-2');
+    await log.close();
+  });
+
+  it('reopens the log when the file at its path was deleted or replaced by another file (attack report #1)', async () => {
+    const path = freshPath();
+    const log = new FileEventLog({ path });
+    await log.append([feedbackRecord(1)]);
+    unlinkSync(path);
+    await log.append([feedbackRecord(2)]);
+    expect((await readAll(log)).map((r) => r.eventId)).toEqual(['e0-2']);
+    writeFileSync(`${path}.new`, '');
+    renameSync(`${path}.new`, path);
+    await log.append([feedbackRecord(3)]);
+    expect((await readAll(log)).map((r) => r.eventId)).toEqual(['e0-3']);
+    await log.close();
+  });
+
+  it('rejects the append when a directory replaced the file at its path, never writing to the orphan (attack report #1)', async () => {
+    const path = freshPath();
+    const log = new FileEventLog({ path });
+    await log.append([feedbackRecord(1)]);
+    renameSync(path, `${path}.moved`);
+    mkdirSync(path);
+    await expect(log.append([feedbackRecord(2)])).rejects.toThrow();
+    expect(readFileSync(`${path}.moved`, 'utf8')).not.toContain('e0-2');
+    rmSync(path, { recursive: true });
+    await log.append([feedbackRecord(3)]);
+    expect((await readAll(log)).map((r) => r.eventId)).toEqual(['e0-3']);
     await log.close();
   });
 
