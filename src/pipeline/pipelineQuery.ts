@@ -9,12 +9,20 @@ import type { SurfaceParams } from './surfaceParams.js';
  * fall back (e.g. the scorer could not load the requested ranker version).
  */
 export interface PipelineQuery {
-  /** Identifies the request and its stored list. */
+  /**
+   * Identifies this one list: a fresh id per list (never a client value),
+   * used as `RecommendationList.requestId`, the paging-cache key and the
+   * served-list record's `requestId`.
+   */
   readonly requestId: string;
+  /** The HTTP request (`x-request-id`) the list was computed in: for logs and tracing only, never a key. */
+  readonly httpRequestId?: string;
   /** Name of the surface being served (e.g. `home`). */
   readonly surface: string;
-  /** Unix ms the request is evaluated at (feature ages, promotion windows). */
+  /** Unix ms the request is evaluated at (feature ages, promotion windows): the feature clock. */
   readonly now: number;
+  /** Unix ms on the server's wall clock when the request arrived (log timestamps). */
+  readonly requestedAt: number;
   /** How many items the first page holds (1..100). */
   readonly first: number;
   /** The surface parameters after experiment overrides. */

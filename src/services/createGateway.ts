@@ -20,6 +20,8 @@ import { FileModelRegistry } from '../stores/file/fileModelRegistry.js';
 import { MemoryFeatureStore } from '../stores/memory/memoryFeatureStore.js';
 import { seedFeatureStore } from '../stores/seedFeatureStore.js';
 import { CatalogService } from './catalogService.js';
+import type { FeedbackRecord } from '../domain/events.js';
+import type { EventLog } from '../stores/eventLog.js';
 import { FeedbackService } from './feedbackService.js';
 import type { Gateway, ItemUpsert, RequestScope } from './gateway.js';
 import { PromotionService } from './promotionService.js';
@@ -93,6 +95,7 @@ export async function createGateway(config: GatewayConfig = {}): Promise<Gateway
 
   const current = (): ServedModel => model;
   const feedback = new FeedbackService({ store, eventLog, model: current, now });
+  if (ownStore) await replayFeedback(eventLog, feedback, Date.parse(model.manifest.created));
   const liveRanking = new LiveCounterRanking({
     store,
     refreshMs: cfg.rankingRefreshMs,
@@ -225,11 +228,11 @@ export async function createGateway(config: GatewayConfig = {}): Promise<Gateway
           m.evaluation === null ? null : { ...m.evaluation.metrics, coldStart: m.evaluation.coldStart },
       };
     },
-    recordFeedback(events: readonly FeedbackEvent[]) {
-      return feedback.record(events);
+    recordFeedback(events: readonly FeedbackEvent[], scope) {
+      return feedback.record(events, scope.requestId);
     },
-    recordImpressions(input) {
-      return feedback.recordImpressions(input);
+    recordImpressions(input, scope) {
+      return feedback.recordImpressions(input, scope.requestId);
     },
     upsertItems(items: readonly ItemUpsert[]) {
       return catalog.upsertItems(items);
@@ -253,4 +256,23 @@ export async function createGateway(config: GatewayConfig = {}): Promise<Gateway
     },
   };
   return gateway;
+}
+
+/**
+ * Replays the feedback the event log received after the model was published
+ * (`receivedAt` ≥ the manifest's `created`), in log order and in batches, so
+ * a restarted gateway serves what its users already told it. Earlier events
+ * are either in the model's training data or predate it.
+ */
+async function replayFeedback(eventLog: EventLog, feedback: FeedbackService, since: number): Promise<void> {
+  let batch: FeedbackRecord[] = [];
+  for await (const record of eventLog.read()) {
+    if (record.kind !== 'feedback' || !(record.receivedAt >= since)) continue;
+    batch.push(record);
+    if (batch.length >= 1000) {
+      await feedback.replay(batch);
+      batch = [];
+    }
+  }
+  if (batch.length > 0) await feedback.replay(batch);
 }

@@ -5,6 +5,8 @@ import type { Promotion } from './serviceTypes.js';
 
 /** Most items one promotion may hold. */
 export const MAX_PROMOTION_ITEMS = 100;
+/** Most surfaces one promotion may name. */
+export const MAX_PROMOTION_SURFACES = 100;
 
 /**
  * Admin CRUD of promotions, validated before they reach the store: a
@@ -96,7 +98,15 @@ export function validatePromotion(p: Promotion): Promotion {
       `expected a time after startsAt (${new Date(p.startsAt).toISOString()}), received ${new Date(p.endsAt).toISOString()}`,
     );
   }
+  if (p.positions !== null && p.positions !== undefined && p.positions.length > 0) {
+    const k = p.itemIds.findIndex((id, j) => p.itemIds.indexOf(id) !== j);
+    if (k >= 0)
+      fail(`itemIds[${k}]`, 'expected each item once in a promotion with positions, received a duplicate');
+  }
   if (p.surfaces !== null && p.surfaces !== undefined) {
+    if (p.surfaces.length > MAX_PROMOTION_SURFACES) {
+      fail('surfaces', `expected at most ${MAX_PROMOTION_SURFACES} surfaces, received ${p.surfaces.length}`);
+    }
     p.surfaces.forEach((s, k) => {
       if (typeof s !== 'string' || s.trim() === '' || s.length > 64)
         fail(`surfaces[${k}]`, `expected a surface name of 1..64 characters, received ${JSON.stringify(s)}`);

@@ -4,6 +4,7 @@
  * cursor paging over stored lists, and mapping to the API's shapes.
  * (~380 lines: query hydration, paging and request checks belong to the same use case.)
  */
+import { randomUUID } from 'node:crypto';
 import { foldInUser } from '../../models/retrieval/foldIn.js';
 import type {
   RecentItem,
@@ -41,12 +42,20 @@ import type {
 } from './serviceTypes.js';
 import { foldInFromHistory } from './feedback/foldInFromHistory.js';
 import { validateId } from './feedback/validateId.js';
+import { keptFor } from './keptFor.js';
+import { shownId } from './shownId.js';
 
 /** Recent items used as the item-to-item basis (as in training's user state). */
 const RECENT_ITEMS = 20;
 
+/** How far before the server clock a client's `context.timestamp` may place the request: 24 h. */
+export const MAX_PAST_SKEW_MS = 24 * 60 * 60 * 1000;
+/** How far after the server clock a client's `context.timestamp` may place the request: 5 min. */
+export const MAX_FUTURE_SKEW_MS = 5 * 60 * 1000;
+
 /** What the service needs from one request scope. */
 export interface ScopeContext {
+  /** The HTTP request id: logs, tracing and anonymous experiment bucketing; never a storage key. */
   readonly requestId: string;
   readonly startedAt: number;
   readonly loaders: RequestLoaders;
@@ -113,7 +122,7 @@ export class RecommendationService {
       seedItemId: null,
       filter: request.filter,
       first: request.first,
-      now: request.context?.timestamp ?? this.options.now(),
+      now: this.requestTime(request.context?.timestamp ?? null),
     });
     return this.run(this.surfaces.home, q);
   }
@@ -174,7 +183,10 @@ export class RecommendationService {
       result = await runPipeline(surface, q);
     } catch (err) {
       if (err instanceof PipelineStageError) {
-        console.warn(`[recgate] request ${q.requestId}: ${err.message}`, err.cause ?? '');
+        console.warn(
+          `[recgate] request ${q.httpRequestId ?? '-'} list ${q.requestId}: ${err.message}`,
+          err.cause ?? '',
+        );
         throw new PublicError(
           'UNAVAILABLE',
           `recommendations are temporarily unavailable (the ${err.component} stage failed: ${err.category}); retry shortly`,
@@ -200,18 +212,18 @@ export class RecommendationService {
     const raw = await store.getRankedList(cursor.requestId);
     const stored = raw === null ? null : fromStoredList(raw);
     if (stored === null) {
-      const minutes = Math.round(this.options.env.settings.pagingTtlMs / 60_000);
       throw new PublicError(
         'BAD_USER_INPUT',
-        `after: the list of request ${cursor.requestId} has expired (lists are kept for ${minutes} minutes); request the first page again without after`,
+        `after: the list ${shownId(cursor.requestId)} has expired (lists are kept for ${keptFor(this.options.env.settings.pagingTtlMs)}); request the first page again without after`,
         'after',
       );
     }
     const { header, columns } = stored;
     if (header.userId !== request.userId || header.surface !== request.surface) {
+      // Never name the list's owner: a cursor must not reveal whose list it is.
       throw new PublicError(
         'BAD_USER_INPUT',
-        `after: the cursor belongs to a list for user ${JSON.stringify(header.userId)} on surface "${header.surface}", received user ${JSON.stringify(request.userId)} on "${request.surface}"`,
+        `after: the cursor belongs to a list of another user or surface, received user ${request.userId === null ? 'null' : shownId(request.userId)} on ${shownId(request.surface)}; pass the userId and surface of the request that returned the cursor`,
         'after',
       );
     }
@@ -225,6 +237,7 @@ export class RecommendationService {
     const list = toList(cursor.requestId, page, start, hasNextPage, endCursor, header);
     const record = servedListRecord({
       requestId: cursor.requestId,
+      httpRequestId: scope.requestId,
       userId: header.userId,
       surface: header.surface,
       timestamp: this.options.now(),
@@ -236,7 +249,7 @@ export class RecommendationService {
     await this.track(
       this.options.env.servedLog.write(record).catch((err: unknown) => {
         console.warn(
-          `[recgate] request ${cursor.requestId}: servedListLog failed: ${(err as Error).message}`,
+          `[recgate] request ${scope.requestId} list ${cursor.requestId}: servedListLog failed: ${(err as Error).message}`,
         );
       }),
     );
@@ -279,9 +292,13 @@ export class RecommendationService {
     for (const r of recent) context.add(r.itemId);
     for (const id of input.sessionItemIds.slice(0, RECENT_ITEMS)) context.add(id);
     return {
-      requestId: scope.requestId,
+      // Each list gets its own id: two lists of one HTTP request (aliases,
+      // Item.similar) or two requests reusing an x-request-id never share a key.
+      requestId: randomUUID(),
+      httpRequestId: scope.requestId,
       surface: input.surface,
       now: this.featureTime(model, input.now),
+      requestedAt: this.options.now(),
       first: input.first,
       params: resolveSurfaceParams(this.options.baseParams, assignments),
       sourceBudgetMs: this.options.sourceBudgetMs,
@@ -302,6 +319,18 @@ export class RecommendationService {
       scoredWith: model.version,
       memo: new Map(),
     };
+  }
+
+  /**
+   * The request time: the client's `context.timestamp` clamped to
+   * [server now − {@link MAX_PAST_SKEW_MS}, server now + {@link MAX_FUTURE_SKEW_MS}],
+   * so a client clock cannot move feature ages and promotion windows further
+   * than that; the server time when none is given.
+   */
+  private requestTime(clientTimestamp: number | null): number {
+    const now = this.options.now();
+    if (clientTimestamp === null || !Number.isFinite(clientTimestamp)) return now;
+    return Math.min(now + MAX_FUTURE_SKEW_MS, Math.max(now - MAX_PAST_SKEW_MS, clientTimestamp));
   }
 
   private featureTime(model: ServedModel, now: number): number {

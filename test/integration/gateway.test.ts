@@ -175,7 +175,8 @@ describe('Gateway: paging', () => {
     expect(page1.hasNextPage).toBe(true);
     const page2 = await recommend(u.userId, { after: page1.endCursor });
     const page3 = await recommend(u.userId, { after: page2.endCursor });
-    expect(page2.requestId).toBe(scope.requestId);
+    expect(page2.requestId).toBe(page1.requestId);
+    expect(page1.requestId).not.toBe(scope.requestId); // a fresh id per list (attack report #2)
     expect(page2.items.map((i) => i.rank)).toEqual(Array.from({ length: 20 }, (_, k) => k + 21));
     expect(page3.items[0]!.rank).toBe(41);
     const ids = [...page1.items, ...page2.items, ...page3.items].map((i) => i.itemId);

@@ -5,7 +5,9 @@ import { fillExplorationSlots } from './explorationSlots.js';
 /**
  * Exploration (issue #3 §2): a share `params.explorationShare` of the
  * positions (default 0.05, 1 in 20) goes to under-exposed or new items,
- * chosen reproducibly from the request id ({@link fillExplorationSlots}).
+ * chosen reproducibly from the HTTP request id when there is one, else the
+ * list id ({@link fillExplorationSlots}): replaying a request with the same
+ * `x-request-id` gives the same slots. A seed, never a storage key.
  * Pool: items the served model does not know or created after its training
  * data ends (new), and items whose live popularity is in the lowest
  * `settings.explorationQuantile` of the list (under-exposed). Chosen items
@@ -24,7 +26,12 @@ export const explorationSlotsReranker: Reranker<RecommendationQuery> = {
     const inPool = (idx: number): boolean =>
       isNewItem(rows.modelRows[idx]!, rows.items[idx]?.createdAt ?? null, reference) ||
       (rows.counters[idx]?.popularity ?? 0) < threshold;
-    const { order, explored } = fillExplorationSlots(q.requestId, list.order, share, inPool);
+    const { order, explored } = fillExplorationSlots(
+      q.httpRequestId ?? q.requestId,
+      list.order,
+      share,
+      inPool,
+    );
     list.order = order;
     for (const idx of explored) {
       const c = list.candidates[idx]!;

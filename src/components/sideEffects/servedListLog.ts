@@ -22,9 +22,11 @@ export const servedListLog: SideEffect<RecommendationQuery> = {
     await q.env.servedLog.write(
       servedListRecord({
         requestId: q.requestId,
+        httpRequestId: q.httpRequestId,
         userId: q.userId,
         surface: q.surface,
-        timestamp: q.now,
+        // The log is on the wall clock; q.now is the feature clock (model time for old data).
+        timestamp: q.requestedAt,
         modelVersion: q.scoredWith,
         experiments: q.experiments,
         entries,
@@ -37,6 +39,7 @@ export const servedListLog: SideEffect<RecommendationQuery> = {
 /** Builds the record of one served page (`offset` = rank of the first entry − 1). */
 export function servedListRecord(input: {
   readonly requestId: string;
+  readonly httpRequestId?: string | undefined;
   readonly userId: string | null;
   readonly surface: string;
   readonly timestamp: number;
@@ -49,6 +52,7 @@ export function servedListRecord(input: {
     kind: 'served',
     eventId: randomUUID(),
     requestId: input.requestId,
+    ...(input.httpRequestId === undefined ? {} : { httpRequestId: input.httpRequestId }),
     userId: input.userId,
     surface: input.surface,
     timestamp: input.timestamp,

@@ -22,6 +22,7 @@ function query(params: Partial<SurfaceParams> = {}, budget = 50): PipelineQuery 
     requestId: 'r1',
     surface: 'toy',
     now: 0,
+    requestedAt: 0,
     first: 3,
     params: { ...DEFAULT_SURFACE_PARAMS, ...params },
     sourceBudgetMs: budget,

@@ -1,0 +1,92 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createGateway } from '../../src/services/createGateway.js';
+import type { Gateway } from '../../src/services/gateway.js';
+import type { RecommendationsRequest } from '../../src/services/serviceTypes.js';
+import { movieTweetingsRegistry } from './trainedRegistry.js';
+
+/**
+ * Feedback survives a restart of the embedded gateway: at start-up the
+ * event log's feedback received after the model was published is replayed
+ * into the feature store (found by a newcomer: a DISMISSed item came back
+ * after a restart).
+ */
+let registry: string;
+let tmp: string;
+let userId: string;
+
+const request = (first = 20): RecommendationsRequest => ({
+  userId,
+  sessionItemIds: [],
+  surface: 'home',
+  first,
+  after: null,
+  filter: null,
+  context: null,
+});
+
+async function start(): Promise<Gateway> {
+  return createGateway({
+    registryDir: registry,
+    eventLogFile: path.join(tmp, 'events.jsonl'),
+    eventLogFsync: 'never',
+    awaitSideEffects: true,
+    servedLogFlushMs: 0,
+  });
+}
+
+beforeAll(async () => {
+  registry = await movieTweetingsRegistry();
+  tmp = mkdtempSync(path.join(os.tmpdir(), 'recgate-replay-'));
+  const version = readFileSync(path.join(registry, 'default', 'CURRENT'), 'utf8').trim();
+  const first = readFileSync(path.join(registry, 'default', version, 'user-state.jsonl'), 'utf8').split(
+    '\n',
+  )[0]!;
+  userId = (JSON.parse(first) as { userId: string }).userId;
+}, 180_000);
+
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('Gateway: restart', () => {
+  it('keeps a DISMISS and a PURCHASE recorded before the restart', async () => {
+    const before = await start();
+    const list = await before.recommendations(request(), before.createRequestScope());
+    const [dismissed, purchased] = list.items.map((r) => r.itemId);
+    const results = await before.recordFeedback(
+      [
+        {
+          userId,
+          itemId: dismissed!,
+          type: 'DISMISS',
+          value: null,
+          requestId: list.requestId,
+          timestamp: null,
+          context: null,
+        },
+        {
+          userId,
+          itemId: purchased!,
+          type: 'PURCHASE',
+          value: null,
+          requestId: list.requestId,
+          timestamp: null,
+          context: null,
+        },
+      ],
+      before.createRequestScope(),
+    );
+    expect(results.every((r) => r.accepted)).toBe(true);
+    await before.close();
+
+    const after = await start();
+    const again = await after.recommendations(request(50), after.createRequestScope());
+    const ids = again.items.map((r) => r.itemId);
+    expect(ids).not.toContain(dismissed);
+    expect(ids).not.toContain(purchased);
+    const user = await after.user(userId, after.createRequestScope());
+    expect(user?.recentItemIds).toContain(purchased);
+    await after.close();
+  }, 120_000);
+});
