@@ -49,6 +49,7 @@ export function registerServe(program: Command): void {
         gateway,
         port: config.port,
         host: config.host,
+        limits: config.limits,
         ...(adminToken === undefined ? {} : { adminToken }),
         ...(exampleUserId === undefined ? {} : { exampleUserId }),
       });

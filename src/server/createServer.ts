@@ -17,6 +17,9 @@ import { loadTypeDefs } from './loadTypeDefs.js';
 import type { RequestContext } from './requestContext.js';
 import { requestIdFrom } from './requestIdFrom.js';
 import { httpErrorHandler } from './httpErrorHandler.js';
+import { apolloLimits } from './limits/apolloLimits.js';
+import type { QueryLimits } from './limits/queryLimits.js';
+import { resolveQueryLimits } from './limits/queryLimits.js';
 import type { ServerLogger } from './serverLogger.js';
 import { stderrLogger } from './serverLogger.js';
 
@@ -38,6 +41,12 @@ export interface CreateServerOptions {
   readonly bodyLimit?: string;
   /** Where masked errors and guarded values are logged. @default JSON lines on stderr */
   readonly logger?: ServerLogger;
+  /**
+   * Limits on the shape of a document (depth, aliases, directives, tokens,
+   * list entries); omitted ones keep their default.
+   * @default DEFAULT_QUERY_LIMITS (src/server/limits/queryLimits.ts)
+   */
+  readonly limits?: Partial<QueryLimits>;
 }
 
 /** A running server. */
@@ -58,6 +67,9 @@ export interface RunningServer {
  * (POST and GET, CSRF prevention on), GraphiQL for browsers at `GET /graphql`
  * with its assets under `/graphiql/assets/`, and `GET /healthz`. Every
  * response carries `x-request-id`. Errors are masked (see errorMasking.ts).
+ * Documents over a {@link QueryLimits} limit are refused before they run,
+ * and HTTP batching is off.
+ * @throws RangeError when a limit is not a positive integer.
  */
 export async function createServer(options: CreateServerOptions): Promise<RunningServer> {
   const { gateway, adminToken } = options;
@@ -66,12 +78,16 @@ export async function createServer(options: CreateServerOptions): Promise<Runnin
   app.disable('x-powered-by');
   const httpServer: Server = createHttpServer(app);
   const masking = createErrorMasking(logger);
+  const limits = apolloLimits(resolveQueryLimits(options.limits));
   const apollo = new ApolloServer<RequestContext>({
     typeDefs: loadTypeDefs(),
     resolvers,
     introspection: options.introspection ?? true,
     includeStacktraceInErrorResponses: false,
     formatError: masking.formatError,
+    validationRules: limits.validationRules,
+    parseOptions: limits.parseOptions,
+    allowBatchedHttpRequests: limits.allowBatchedHttpRequests,
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
