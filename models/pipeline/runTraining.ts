@@ -23,6 +23,7 @@ import type { ProgressLog } from './fitModels.js';
 import type { TwoStageModel } from './fitTwoStage.js';
 import { fitTwoStage } from './fitTwoStage.js';
 import type { TrainConfig } from './trainConfig.js';
+import { resolveDimension } from './trainConfig.js';
 
 /** Options of {@link runTraining} (the `recgate train` command). */
 export interface RunTrainingOptions {
@@ -77,12 +78,15 @@ export interface TrainingReport {
  */
 export async function runTraining(options: RunTrainingOptions): Promise<TrainingReport> {
   const started = performance.now();
-  const { log, config } = options;
+  const { log } = options;
   const spec = parseSplitSpec(options.split);
   const dataset = await loadDataset(options.dataDir, options.format, {
     maxBadShare: options.maxBadShare ?? 0.05,
   });
   const loadSeconds = (performance.now() - started) / 1000;
+  const config = resolveDimension(options.config, dataset.items.size);
+  if (options.config.dimension === 0)
+    log(`iALS dimension ${config.dimension} (automatic for ${dataset.items.size} items)`);
   log(formatDatasetSummary(summarizeDataset(dataset), dataset.report));
 
   let evaluation: ManifestEvaluation | null = null;
@@ -167,7 +171,7 @@ export async function runTraining(options: RunTrainingOptions): Promise<Training
     const modelDir = join(options.registryDir, options.modelName);
     version = newVersionName(new Date(), (name) => existsSync(join(modelDir, name)));
     const manifest = buildManifest(
-      options,
+      { ...options, config },
       dataset,
       model,
       version,

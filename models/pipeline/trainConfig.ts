@@ -3,7 +3,10 @@
  * common ones as flags; all are recorded in the manifest.
  */
 export interface TrainConfig {
-  /** iALS latent dimension. @default 32 */
+  /**
+   * iALS latent dimension, or 0 for automatic: {@link autoDimension} of the
+   * catalog size. @default 0 (automatic)
+   */
   readonly dimension: number;
   /** iALS λ. @default 0.02 (with frequency scaling ν = 1) */
   readonly regularization: number;
@@ -51,7 +54,7 @@ export interface TrainConfig {
 
 /** The defaults documented on {@link TrainConfig}. */
 export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
-  dimension: 32,
+  dimension: 0,
   regularization: 0.02,
   regularizationExponent: 1,
   alpha: 5,
@@ -68,3 +71,20 @@ export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
   rankerUsers: 5000,
   rankerRows: 200_000,
 };
+
+/**
+ * The automatic iALS dimension for a catalog of `items` items: 128 up to
+ * 3,000 items, 64 up to 6,000, else 32. Small, dense catalogs (MovieLens
+ * 100K-sized) gain from more factors, measured on ml-latest-small cut to its
+ * 1,682 most-rated items (random 80/20 NDCG@10: 0.351 at d=32, 0.360 at 64,
+ * 0.372 at 128); large catalogs keep training time bounded (the bundled
+ * MovieTweetings must train in under a minute on 2 cores).
+ */
+export function autoDimension(items: number): number {
+  return items <= 3000 ? 128 : items <= 6000 ? 64 : 32;
+}
+
+/** `config` with an automatic (0) dimension resolved for a catalog of `items` items. */
+export function resolveDimension(config: TrainConfig, items: number): TrainConfig {
+  return config.dimension > 0 ? config : { ...config, dimension: autoDimension(items) };
+}

@@ -53,7 +53,12 @@ export function addDataOptions(cmd: Command): Command {
       parseNumberOption(-2147483648, 2147483647, true),
       d.seed,
     )
-    .option('--dimension <n>', 'iALS embedding dimension', parseNumberOption(1, 1024, true), d.dimension)
+    .option(
+      '--dimension <n>',
+      'iALS embedding dimension; 0 = automatic (128 up to 3,000 catalog items, 64 up to 6,000, else 32)',
+      parseNumberOption(0, 1024, true),
+      d.dimension,
+    )
     .option(
       '--regularization <x>',
       'iALS regularisation λ (frequency-scaled, ν = 1)',
