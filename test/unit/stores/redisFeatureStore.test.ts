@@ -1,0 +1,94 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deleteKeysByPrefix } from '../../../src/stores/redis/deleteKeysByPrefix.js';
+import { RedisFeatureStore } from '../../../src/stores/redis/redisFeatureStore.js';
+import { featureStoreContract } from '../../contracts/featureStoreContract.js';
+
+// Real Redis (CI guarantees one): an unreachable server fails these tests with
+// RedisFeatureStore.connect's message, it never skips them.
+const url = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+/** Every key of this run starts with it; each store adds its own number. */
+const runPrefix = `recgate-test:${randomBytes(6).toString('hex')}:`;
+let stores = 0;
+const connect = (options: Parameters<typeof RedisFeatureStore.connect>[0] = {}) =>
+  RedisFeatureStore.connect({ url, prefix: `${runPrefix}${++stores}:`, ...options });
+
+afterAll(async () => {
+  const redis = new Redis(url, { lazyConnect: true });
+  try {
+    await redis.connect();
+    await deleteKeysByPrefix(redis, runPrefix);
+  } finally {
+    redis.disconnect();
+  }
+});
+
+featureStoreContract('redis', async (clock) => connect({ now: clock.now }));
+
+describe('RedisFeatureStore', () => {
+  let store: RedisFeatureStore;
+  beforeAll(async () => {
+    store = await connect();
+    return async () => store.close();
+  });
+
+  it('reads 50 users in one round trip', async () => {
+    const ids = Array.from({ length: 50 }, (_, k) => `u${k}`);
+    for (const id of ids.slice(0, 25)) {
+      await store.applyInteraction(
+        id,
+        { itemId: 'a', type: 'CLICK', value: null, timestamp: 1 },
+        { categories: ['x'], weight: 1 },
+      );
+    }
+    store.resetCalls();
+    const users = await store.getUsers(ids);
+    expect(store.roundTrips).toBe(1);
+    expect(users.filter((u) => u !== null).length).toBe(25);
+  });
+
+  it('reads items and item counters with one round trip each', async () => {
+    await store.upsertItems([
+      { id: 'a', title: null, categories: [], attributes: {}, createdAt: null, available: true },
+    ]);
+    await store.incrementItemCounters('a', 1, Date.now());
+    store.resetCalls();
+    await store.getItems(['a', 'b', 'c']);
+    expect(store.roundTrips).toBe(1);
+    await store.getItemCounters(['a', 'b', 'c']);
+    expect(store.roundTrips).toBe(2);
+  });
+
+  it('round-trips a vector bit for bit (stored as float32 bytes)', async () => {
+    const v = Float32Array.from([Math.PI, -0, 1e-38, 3.4e38, -1 / 3, 0, 0.1]);
+    v[5] = new Float32Array(new Uint32Array([1]).buffer)[0]!; // the smallest subnormal
+    await store.applyInteraction(
+      'vec',
+      { itemId: 'a', type: 'CLICK', value: null, timestamp: 1 },
+      { categories: [], weight: 1, vector: v },
+    );
+    const [u] = await store.getUsers(['vec']);
+    expect(Buffer.from(u!.vector!.buffer)).toEqual(Buffer.from(v.buffer));
+    const raw = await store.redis.getBuffer(`${store.prefix}{u:vec}:vec`);
+    expect(raw!.length).toBe(4 * v.length);
+  });
+
+  it('expires user keys after ttlSeconds when configured', async () => {
+    const ttl = await connect({ ttlSeconds: 60 });
+    try {
+      await ttl.recordImpressions('t', ['a'], 1);
+      const ms = await ttl.redis.pttl(`${ttl.prefix}{u:t}:imp`);
+      expect(ms).toBeGreaterThan(0);
+      expect(ms).toBeLessThanOrEqual(60_000);
+    } finally {
+      await ttl.close();
+    }
+  });
+
+  it('fails with a clear message when Redis is unreachable', async () => {
+    await expect(
+      RedisFeatureStore.connect({ url: 'redis://127.0.0.1:1', connectTimeoutMs: 1000 }),
+    ).rejects.toThrow(/cannot reach Redis at redis:\/\/127\.0\.0\.1:1/);
+  });
+});
