@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerEvaluate } from './cli/registerEvaluate.js';
 import { registerExperiments } from './cli/registerExperiments.js';
+import { registerExportEvents } from './cli/registerExportEvents.js';
 import { registerModels } from './cli/registerModels.js';
 import { registerServe } from './cli/registerServe.js';
 import { registerTrain } from './cli/registerTrain.js';
@@ -21,6 +22,7 @@ registerTrain(program);
 registerEvaluate(program);
 registerModels(program);
 registerExperiments(program);
+registerExportEvents(program);
 
 try {
   await program.parseAsync(process.argv);
