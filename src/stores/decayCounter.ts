@@ -10,3 +10,23 @@ export function decayCounter(value: number, elapsedMs: number, halfLifeMs: numbe
   if (!(elapsedMs > 0) || halfLifeMs === Infinity) return value;
   return value * Math.pow(0.5, elapsedMs / halfLifeMs);
 }
+
+/**
+ * Item counters as of `now`: popularity and trend decayed from their
+ * `updatedAt` with their half-lives (ms). A counter stamped after `now`
+ * (a clock that moved back) is returned as it is. Shared by every adapter's
+ * `getItemCounters`.
+ */
+export function countersAt(
+  c: { readonly popularity: number; readonly trend: number; readonly updatedAt: number },
+  now: number,
+  popularityHalfLifeMs: number,
+  trendHalfLifeMs: number,
+): { popularity: number; trend: number; updatedAt: number } {
+  const at = Math.max(now, c.updatedAt);
+  return {
+    popularity: decayCounter(c.popularity, at - c.updatedAt, popularityHalfLifeMs),
+    trend: decayCounter(c.trend, at - c.updatedAt, trendHalfLifeMs),
+    updatedAt: at,
+  };
+}

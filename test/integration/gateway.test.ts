@@ -8,7 +8,7 @@ import { createGateway } from '../../src/services/createGateway.js';
 import type { Gateway, RequestScope } from '../../src/services/gateway.js';
 import type { RecommendationList, RecommendationsRequest } from '../../src/services/serviceTypes.js';
 import { MemoryFeatureStore } from '../../src/stores/memory/memoryFeatureStore.js';
-import { movieTweetingsRegistry } from './trainedRegistry.js';
+import { trainedRegistry } from '../support/trainedRegistry.js';
 
 /**
  * The Gateway end to end on the embedded adapters (memory feature store,
@@ -35,7 +35,7 @@ let catalog: Map<string, { id: string; title: string | null; categories: string[
 let eventsFile: string;
 
 beforeAll(async () => {
-  registry = await movieTweetingsRegistry();
+  registry = await trainedRegistry();
   tmp = mkdtempSync(path.join(os.tmpdir(), 'recgate-gw-'));
   eventsFile = path.join(tmp, 'events.jsonl');
   const experiments = path.join(tmp, 'experiments.yaml');

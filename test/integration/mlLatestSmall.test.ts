@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGateway } from '../../src/services/createGateway.js';
 import type { Gateway } from '../../src/services/gateway.js';
 import type { RecommendationsRequest } from '../../src/services/serviceTypes.js';
-import { repoRoot, trainedRegistry } from './trainedRegistry.js';
+import { repoRoot, trainedRegistry } from '../support/trainedRegistry.js';
 
 /**
  * Issue #3 acceptance 5 and 6 on MovieLens ml-latest-small (the data of the
@@ -25,14 +25,7 @@ describe.skipIf(!available)(
     let rated: Set<string>;
 
     beforeAll(async () => {
-      const registry = await trainedRegistry('ml-latest-small', [
-        '--data',
-        data,
-        '--format',
-        'movielens',
-        '--split',
-        'none',
-      ]);
+      const registry = await trainedRegistry(['--data', data, '--format', 'movielens', '--split', 'none']);
       tmp = mkdtempSync(path.join(os.tmpdir(), 'recgate-ml-'));
       gateway = await createGateway({
         registryDir: registry,

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGateway } from '../../src/services/createGateway.js';
 import type { Gateway } from '../../src/services/gateway.js';
 import type { RecommendationsRequest } from '../../src/services/serviceTypes.js';
-import { movieTweetingsRegistry } from './trainedRegistry.js';
+import { trainedRegistry } from '../support/trainedRegistry.js';
 
 /**
  * Feedback survives a restart of the embedded gateway: at start-up the
@@ -38,7 +38,7 @@ async function start(): Promise<Gateway> {
 }
 
 beforeAll(async () => {
-  registry = await movieTweetingsRegistry();
+  registry = await trainedRegistry();
   tmp = mkdtempSync(path.join(os.tmpdir(), 'recgate-replay-'));
   const version = readFileSync(path.join(registry, 'default', 'CURRENT'), 'utf8').trim();
   const first = readFileSync(path.join(registry, 'default', version, 'user-state.jsonl'), 'utf8').split(

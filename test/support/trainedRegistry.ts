@@ -11,7 +11,6 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 
 /** The bundled dataset and the small settings that keep one training run to ~15 s. */
 export const TEST_TRAIN_ARGS = [
-  'train',
   '--data',
   'data/movietweetings',
   '--format',
@@ -22,7 +21,6 @@ export const TEST_TRAIN_ARGS = [
   '3',
   '--dimension',
   '8',
-  '--quiet',
 ] as const;
 
 /** Model name the test registry is published under. */
@@ -42,8 +40,8 @@ function sourceFiles(dir: string): string[] {
  * Hash of the settings, the training code (`models/`, `src/domain/`) and the
  * data files' sizes, so a cached registry is rebuilt whenever any of them changes.
  */
-function cacheKey(): string {
-  const hash = createHash('sha256').update(TEST_TRAIN_ARGS.join(' '));
+function cacheKey(args: readonly string[]): string {
+  const hash = createHash('sha256').update(args.join(' '));
   for (const file of [
     ...sourceFiles(path.join(repoRoot, 'models')),
     ...sourceFiles(path.join(repoRoot, 'src/domain')),
@@ -56,11 +54,11 @@ function cacheKey(): string {
   return hash.digest('hex').slice(0, 16);
 }
 
-function runTrain(registry: string): Promise<void> {
+function runTrain(registry: string, args: readonly string[]): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', 'src/cli.ts', ...TEST_TRAIN_ARGS, '--registry', registry],
+      ['--import', 'tsx', 'src/cli.ts', 'train', ...args, '--registry', registry, '--quiet'],
       { cwd: repoRoot, stdio: ['ignore', 'ignore', 'pipe'] },
     );
     let stderr = '';
@@ -73,20 +71,21 @@ function runTrain(registry: string): Promise<void> {
 }
 
 /**
- * A registry trained on the bundled MovieTweetings data with
- * {@link TEST_TRAIN_ARGS}, built once and shared by every test file (and
- * test run) through `os.tmpdir()/recgate-test-registry-<hash>`. Files racing
+ * A registry trained with `recgate train <args>` (default: the bundled
+ * MovieTweetings data with {@link TEST_TRAIN_ARGS}), built once and shared by
+ * every test file (and test run) through `os.tmpdir()/recgate-test-registry-<hash>`,
+ * where the hash covers the arguments, the training code and the bundled data. Files racing
  * to build it each train into a private folder and rename it into place; the
  * loser discards its copy. Treat it as read-only: servers write their event
  * logs elsewhere.
  * @returns the absolute registry folder (model {@link TEST_MODEL_NAME}).
  */
-export async function trainedRegistry(): Promise<string> {
-  const dir = path.join(os.tmpdir(), `recgate-test-registry-${cacheKey()}`);
+export async function trainedRegistry(args: readonly string[] = TEST_TRAIN_ARGS): Promise<string> {
+  const dir = path.join(os.tmpdir(), `recgate-test-registry-${cacheKey(args)}`);
   if (readCurrentVersion(dir, TEST_MODEL_NAME) !== null) return dir;
   const scratch = mkdtempSync(`${dir}.tmp-`);
   try {
-    await runTrain(scratch);
+    await runTrain(scratch, args);
     try {
       renameSync(scratch, dir);
     } catch (err) {

@@ -9,7 +9,7 @@ import type {
   UserFeatures,
   UserSeed,
 } from '../featureStore.js';
-import { decayCounter } from '../decayCounter.js';
+import { countersAt, decayCounter } from '../decayCounter.js';
 
 /** Options of {@link MemoryFeatureStore}. */
 export interface MemoryFeatureStoreOptions {
@@ -153,13 +153,7 @@ export class MemoryFeatureStore implements FeatureStore {
     const now = this.now();
     return itemIds.map((id) => {
       const c = this.counters.get(id);
-      if (c === undefined) return null;
-      const at = Math.max(now, c.updatedAt);
-      return {
-        popularity: decayCounter(c.popularity, at - c.updatedAt, this.popularityHalfLifeMs),
-        trend: decayCounter(c.trend, at - c.updatedAt, this.trendHalfLifeMs),
-        updatedAt: at,
-      };
+      return c === undefined ? null : countersAt(c, now, this.popularityHalfLifeMs, this.trendHalfLifeMs);
     });
   }
 

@@ -13,7 +13,7 @@ import type {
   UserFeatures,
   UserSeed,
 } from '../featureStore.js';
-import { decayCounter } from '../decayCounter.js';
+import { countersAt } from '../decayCounter.js';
 import type { FeatureStoreMethod } from '../memory/memoryFeatureStore.js';
 import { COUNTER_INCREMENT_LUA, HASH_MAX_LUA, HISTORY_INSERT_LUA, IMPRESSIONS_LUA } from './redisScripts.js';
 
@@ -254,13 +254,7 @@ export class RedisFeatureStore implements FeatureStore {
     const now = this.now();
     return raw.map((b) => {
       if (b === null) return null;
-      const c = decodeCounters(b);
-      const at = Math.max(now, c.updatedAt);
-      return {
-        popularity: decayCounter(c.popularity, at - c.updatedAt, this.popularityHalfLifeMs),
-        trend: decayCounter(c.trend, at - c.updatedAt, this.trendHalfLifeMs),
-        updatedAt: at,
-      };
+      return countersAt(decodeCounters(b), now, this.popularityHalfLifeMs, this.trendHalfLifeMs);
     });
   }
 
