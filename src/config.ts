@@ -53,6 +53,34 @@ export interface GatewayConfig {
   readonly now?: () => number;
   /** Called with every pipeline run's result (per-stage timings and counts, degraded): the telemetry hook. @default none */
   readonly onPipelineResult?: (surface: string, result: PipelineResult) => void;
+  /** Where user features, counters, the catalog, promotions and paged lists live: `memory` (this process) or `redis` (shared by replicas). Env `RECGATE_FEATURE_STORE`. @default 'memory' */
+  readonly featureStore?: 'memory' | 'redis';
+  /** Where accepted events are logged: `file` (`eventLogFile`) or `redis` (a Redis Stream shared by replicas). Env `RECGATE_EVENT_LOG`. @default 'file' */
+  readonly eventLog?: 'file' | 'redis';
+  /** The item-vector index: `embedded` (exact search in this process) or `qdrant`. Env `RECGATE_VECTOR_INDEX`. @default 'embedded' */
+  readonly vectorIndex?: 'embedded' | 'qdrant';
+  /** Redis URL (single node). Env `REDIS_URL`. @default 'redis://127.0.0.1:6379' */
+  readonly redisUrl?: string;
+  /** Redis Cluster seed nodes `host:port,host:port`; when set, wins over `redisUrl`. Env `REDIS_CLUSTER_NODES`. @default null */
+  readonly redisClusterNodes?: string | null;
+  /** Prefix of every feature-store key in Redis (docs/redis.md). Env `RECGATE_REDIS_PREFIX`. @default 'recgate:' */
+  readonly redisPrefix?: string;
+  /** The Redis Stream key of the event log. Env `RECGATE_EVENT_STREAM`. @default 'recgate:events' */
+  readonly eventStream?: string;
+  /** Approximate cap of the event stream's length (`XADD MAXLEN ~`); 0 = no trimming. Env `RECGATE_EVENT_STREAM_MAX_LEN`. @default 10000000 */
+  readonly eventStreamMaxLen?: number;
+  /** Qdrant URL. Env `QDRANT_URL`. @default 'http://127.0.0.1:6333' */
+  readonly qdrantUrl?: string;
+  /** Qdrant API key; null sends none. Env `QDRANT_API_KEY`. @default null */
+  readonly qdrantApiKey?: string | null;
+  /** Base name of the Qdrant collection; the model version is appended. Env `RECGATE_QDRANT_COLLECTION`. @default 'recgate' */
+  readonly qdrantCollection?: string;
+  /** Time budget of each Redis or Qdrant call on the request path, in ms; a slower call is served from the in-process fallback. Env `RECGATE_BACKEND_BUDGET_MS`. @default 150 */
+  readonly backendBudgetMs?: number;
+  /** Time budget of one event-log append to Redis (a feedback call waits at most this long before UNAVAILABLE), in ms. Env `RECGATE_EVENT_LOG_BUDGET_MS`. @default 1000 */
+  readonly eventLogBudgetMs?: number;
+  /** After a failed backend call, calls skip that backend for this long before one probe call, in ms. Env `RECGATE_BACKEND_RETRY_MS`. @default 1000 */
+  readonly backendRetryMs?: number;
   /** Ready-made adapters (e.g. Redis, Qdrant, or a counting memory store in tests); each replaces the embedded default. @default {} */
   readonly adapters?: {
     readonly featureStore?: FeatureStore;
@@ -88,6 +116,20 @@ export const GATEWAY_DEFAULTS = {
   featureClock: 'model',
   servedLogFlushMs: 100,
   awaitSideEffects: false,
+  featureStore: 'memory',
+  eventLog: 'file',
+  vectorIndex: 'embedded',
+  redisUrl: 'redis://127.0.0.1:6379',
+  redisClusterNodes: null,
+  redisPrefix: 'recgate:',
+  eventStream: 'recgate:events',
+  eventStreamMaxLen: 10_000_000,
+  qdrantUrl: 'http://127.0.0.1:6333',
+  qdrantApiKey: null,
+  qdrantCollection: 'recgate',
+  backendBudgetMs: 150,
+  backendRetryMs: 1000,
+  eventLogBudgetMs: 1000,
 } as const satisfies Omit<ResolvedGatewayConfig, 'now' | 'adapters' | 'surfaceParams' | 'onPipelineResult'>;
 
 /**
@@ -141,6 +183,20 @@ export function resolveGatewayConfig(config: GatewayConfig): ResolvedGatewayConf
     '"always" or "never"',
     c.eventLogFsync,
   );
+  const oneOf = (name: string, value: unknown, allowed: readonly string[]): void =>
+    check(name, allowed.includes(value as string), allowed.map((a) => `"${a}"`).join(' or '), value);
+  oneOf('featureStore', c.featureStore, ['memory', 'redis']);
+  oneOf('eventLog', c.eventLog, ['file', 'redis']);
+  oneOf('vectorIndex', c.vectorIndex, ['embedded', 'qdrant']);
+  check('backendBudgetMs', c.backendBudgetMs > 0, 'a positive number of ms', c.backendBudgetMs);
+  check('eventLogBudgetMs', c.eventLogBudgetMs > 0, 'a positive number of ms', c.eventLogBudgetMs);
+  check('backendRetryMs', c.backendRetryMs >= 0, 'a number of ms ≥ 0', c.backendRetryMs);
+  check(
+    'eventStreamMaxLen',
+    Number.isInteger(c.eventStreamMaxLen) && c.eventStreamMaxLen >= 0,
+    'an integer ≥ 0',
+    c.eventStreamMaxLen,
+  );
   return c;
 }
 
@@ -152,7 +208,11 @@ export function resolveGatewayConfig(config: GatewayConfig): ResolvedGatewayConf
  * `RECGATE_EXPLORATION_SHARE`, `RECGATE_SOURCE_BUDGET_MS`,
  * `RECGATE_PAGING_TTL_SECONDS`, `RECGATE_MMR_WINDOW`,
  * `RECGATE_CATEGORY_CAP_WINDOW`, `RECGATE_RANKING_REFRESH_MS`, `RECGATE_FEATURE_CLOCK`,
- * `RECGATE_SERVED_LOG_FLUSH_MS`.
+ * `RECGATE_SERVED_LOG_FLUSH_MS`, `RECGATE_FEATURE_STORE`, `RECGATE_EVENT_LOG`,
+ * `RECGATE_VECTOR_INDEX`, `REDIS_URL`, `REDIS_CLUSTER_NODES`, `RECGATE_REDIS_PREFIX`,
+ * `RECGATE_EVENT_STREAM`, `RECGATE_EVENT_STREAM_MAX_LEN`, `QDRANT_URL`, `QDRANT_API_KEY`,
+ * `RECGATE_QDRANT_COLLECTION`, `RECGATE_BACKEND_BUDGET_MS`, `RECGATE_BACKEND_RETRY_MS`,
+ * `RECGATE_EVENT_LOG_BUDGET_MS`.
  * @throws RangeError naming the variable when a number does not parse.
  */
 export function configFromEnv(env: Readonly<Record<string, string | undefined>>): GatewayConfig {
@@ -186,6 +246,20 @@ export function configFromEnv(env: Readonly<Record<string, string | undefined>>)
     rankingRefreshMs: num('RECGATE_RANKING_REFRESH_MS'),
     featureClock: clock as GatewayConfig['featureClock'],
     servedLogFlushMs: num('RECGATE_SERVED_LOG_FLUSH_MS'),
+    featureStore: str('RECGATE_FEATURE_STORE') as GatewayConfig['featureStore'],
+    eventLog: str('RECGATE_EVENT_LOG') as GatewayConfig['eventLog'],
+    vectorIndex: str('RECGATE_VECTOR_INDEX') as GatewayConfig['vectorIndex'],
+    redisUrl: str('REDIS_URL'),
+    redisClusterNodes: str('REDIS_CLUSTER_NODES'),
+    redisPrefix: str('RECGATE_REDIS_PREFIX'),
+    eventStream: str('RECGATE_EVENT_STREAM'),
+    eventStreamMaxLen: num('RECGATE_EVENT_STREAM_MAX_LEN'),
+    qdrantUrl: str('QDRANT_URL'),
+    qdrantApiKey: str('QDRANT_API_KEY'),
+    qdrantCollection: str('RECGATE_QDRANT_COLLECTION'),
+    backendBudgetMs: num('RECGATE_BACKEND_BUDGET_MS'),
+    backendRetryMs: num('RECGATE_BACKEND_RETRY_MS'),
+    eventLogBudgetMs: num('RECGATE_EVENT_LOG_BUDGET_MS'),
   });
 }
 

@@ -8,21 +8,18 @@ import { PublicError } from '../errors.js';
 import { assignExperiments } from '../experiments/assignExperiments.js';
 import { loadExperiments } from '../experiments/experimentConfig.js';
 import { loadServedModel } from '../inference/loadServedModel.js';
-import { readUserStates } from '../inference/readUserStates.js';
 import type { ServedModel } from '../inference/servedModel.js';
 import { createRequestLoaders } from '../loaders/requestLoaders.js';
 import type { RequestLoaders } from '../loaders/requestLoaders.js';
 import { DEFAULT_SURFACE_PARAMS } from '../pipeline/surfaceParams.js';
 import type { SurfaceParams } from '../pipeline/surfaceParams.js';
-import { ExactVectorIndex } from '../stores/embedded/exactVectorIndex.js';
-import { FileEventLog } from '../stores/file/fileEventLog.js';
 import { FileModelRegistry } from '../stores/file/fileModelRegistry.js';
-import { MemoryFeatureStore } from '../stores/memory/memoryFeatureStore.js';
-import { seedFeatureStore } from '../stores/seedFeatureStore.js';
+import { collectDegradedParts } from '../stores/fallback/degradedParts.js';
 import { CatalogService } from './catalogService.js';
 import type { FeedbackRecord } from '../domain/events.js';
 import type { EventLog } from '../stores/eventLog.js';
 import { FeedbackService } from './feedbackService.js';
+import { openBackends } from './openBackends.js';
 import type { Gateway, ItemUpsert, RequestScope } from './gateway.js';
 import { PromotionService } from './promotionService.js';
 import {
@@ -75,27 +72,11 @@ export async function createGateway(config: GatewayConfig = {}): Promise<Gateway
   const modelLoadedAt = now();
   const experiments = loadExperiments(cfg.experimentsFile);
 
-  const ownStore = cfg.adapters?.featureStore === undefined;
-  const store =
-    cfg.adapters?.featureStore ??
-    new MemoryFeatureStore({
-      popularityHalfLifeDays: model.manifest.popularity.halfLifeDays,
-      trendingHalfLifeDays: model.manifest.popularity.trendingHalfLifeDays,
-      now,
-    });
-  if (ownStore || (store.seedUsers !== undefined && (await store.listItemIds()).length === 0)) {
-    // Counters are taken as current at start-up: the gateway continues where training ended.
-    await seedFeatureStore(store, model, await readUserStates(registry, version), { referenceTime: now() });
-  }
-  const index =
-    cfg.adapters?.vectorIndex ??
-    ExactVectorIndex.fromVectors(model.bundle.itemIds, model.bundle.itemVectors, model.bundle.dimension + 1);
-  const eventLog =
-    cfg.adapters?.eventLog ?? new FileEventLog({ path: cfg.eventLogFile, fsync: cfg.eventLogFsync });
+  const { store, index, eventLog, storeIsLocal } = await openBackends(cfg, model, registry);
 
   const current = (): ServedModel => model;
   const feedback = new FeedbackService({ store, eventLog, model: current, now });
-  if (ownStore) await replayFeedback(eventLog, feedback, Date.parse(model.manifest.created));
+  if (storeIsLocal) await replayFeedback(eventLog, feedback, Date.parse(model.manifest.created));
   const liveRanking = new LiveCounterRanking({
     store,
     refreshMs: cfg.rankingRefreshMs,
@@ -186,11 +167,11 @@ export async function createGateway(config: GatewayConfig = {}): Promise<Gateway
     },
     async recommendations(request: RecommendationsRequest, scope) {
       validateRecommendationsRequest(request);
-      return recommendations.recommendations(request, ctx(scope));
+      return withDegradedParts(() => recommendations.recommendations(request, ctx(scope)));
     },
     async similarItems(request: SimilarItemsRequest, scope) {
       validateSimilarItemsRequest(request);
-      return recommendations.similarItems(request, ctx(scope));
+      return withDegradedParts(() => recommendations.similarItems(request, ctx(scope)));
     },
     items(ids, scope) {
       return catalog.items(ids, loadersOf(scope));
@@ -256,6 +237,18 @@ export async function createGateway(config: GatewayConfig = {}): Promise<Gateway
     },
   };
   return gateway;
+}
+
+/**
+ * Runs one list request and adds the backend parts served from a fallback
+ * (see src/stores/fallback/) to the list's `degraded` names.
+ */
+async function withDegradedParts<T extends { readonly degraded: readonly string[] }>(
+  fn: () => Promise<T>,
+): Promise<T> {
+  const { value, parts } = await collectDegradedParts(fn);
+  const extra = parts.filter((p) => !value.degraded.includes(p));
+  return extra.length === 0 ? value : { ...value, degraded: [...value.degraded, ...extra] };
 }
 
 /**

@@ -1,0 +1,126 @@
+import type { CatalogItem } from '../../domain/interaction.js';
+import type { Promotion } from '../../services/serviceTypes.js';
+import type {
+  FeatureStore,
+  HistoryEntry,
+  ItemCounters,
+  StoredRankedList,
+  UserFeatures,
+} from '../featureStore.js';
+import type { CircuitBreaker } from './circuitBreaker.js';
+import { reportDegraded } from './degradedParts.js';
+
+/** Options of {@link FallbackFeatureStore}. */
+export interface FallbackFeatureStoreOptions {
+  /** The shared store (Redis): every read and write goes here first. */
+  readonly primary: FeatureStore;
+  /**
+   * The in-process snapshot read when the primary fails: the catalog, item
+   * counters and user states of the served model as of start-up, plus the
+   * ranked lists this replica stored while the primary was down.
+   */
+  readonly fallback: FeatureStore;
+  /** Time budget and circuit of the primary's calls. */
+  readonly breaker: CircuitBreaker;
+}
+
+/**
+ * A {@link FeatureStore} that keeps serving when the shared store is slow or
+ * down (graceful degradation):
+ * - reads (`getUsers`, `getItems`, `getItemCounters`, `listItemIds`,
+ *   `listPromotions`, `getRankedList`) try the primary within the breaker's
+ *   budget; on failure they answer from the fallback and report the part
+ *   (`featureStore.users`, `featureStore.items`, `featureStore.itemCounters`,
+ *   `featureStore.catalog`, `featureStore.promotions`, `featureStore.rankedLists`)
+ *   to the request's `degraded` list. A ranked list missing from the fallback
+ *   answers null (the cursor's list is gone: BAD_USER_INPUT to the client).
+ * - `putRankedList` falls back to the snapshot too (paging then works on this
+ *   replica only, and says so in `degraded`).
+ * - every other write (feedback effects, impressions, catalog and promotion
+ *   changes) goes to the primary only and rejects with the breaker's
+ *   `DependencyUnavailableError` when it fails: callers report UNAVAILABLE,
+ *   never a success that was not stored. Writes are not copied to the
+ *   fallback: it stays the start-up snapshot.
+ * - No bulk loading: seed the primary itself (seeding may take longer than the budget).
+ */
+export class FallbackFeatureStore implements FeatureStore {
+  readonly name: string;
+
+  constructor(private readonly options: FallbackFeatureStoreOptions) {
+    this.name = `${options.primary.name} (fallback: ${options.fallback.name})`;
+  }
+
+  private async read<T>(
+    part: string,
+    fromPrimary: (s: FeatureStore) => Promise<T>,
+    fromFallback: (s: FeatureStore) => Promise<T> = fromPrimary,
+  ): Promise<T> {
+    try {
+      return await this.options.breaker.call(() => fromPrimary(this.options.primary));
+    } catch {
+      reportDegraded(`featureStore.${part}`);
+      return fromFallback(this.options.fallback);
+    }
+  }
+
+  private write<T>(fn: (s: FeatureStore) => Promise<T>): Promise<T> {
+    return this.options.breaker.call(() => fn(this.options.primary));
+  }
+
+  getUsers(userIds: readonly string[]): Promise<(UserFeatures | null)[]> {
+    return this.read('users', (s) => s.getUsers(userIds));
+  }
+  getItems(itemIds: readonly string[]): Promise<(CatalogItem | null)[]> {
+    return this.read('items', (s) => s.getItems(itemIds));
+  }
+  getItemCounters(itemIds: readonly string[]): Promise<(ItemCounters | null)[]> {
+    return this.read('itemCounters', (s) => s.getItemCounters(itemIds));
+  }
+  listItemIds(): Promise<string[]> {
+    return this.read('catalog', (s) => s.listItemIds());
+  }
+  listPromotions(): Promise<Promotion[]> {
+    // The snapshot holds no promotions: none is served while the shared store is down.
+    return this.read('promotions', (s) => s.listPromotions());
+  }
+  getRankedList(requestId: string): Promise<StoredRankedList | null> {
+    return this.read('rankedLists', (s) => s.getRankedList(requestId));
+  }
+  async putRankedList(list: StoredRankedList, ttlMs: number): Promise<void> {
+    try {
+      await this.write((s) => s.putRankedList(list, ttlMs));
+    } catch {
+      reportDegraded('featureStore.rankedLists');
+      await this.options.fallback.putRankedList(list, ttlMs);
+    }
+  }
+  applyInteraction(
+    userId: string,
+    entry: HistoryEntry,
+    update: {
+      readonly categories: readonly string[];
+      readonly weight: number;
+      readonly vector?: Float32Array | null;
+    },
+  ): Promise<void> {
+    return this.write((s) => s.applyInteraction(userId, entry, update));
+  }
+  recordImpressions(userId: string, itemIds: readonly string[], at: number): Promise<void> {
+    return this.write((s) => s.recordImpressions(userId, itemIds, at));
+  }
+  incrementItemCounters(itemId: string, weight: number, at: number): Promise<void> {
+    return this.write((s) => s.incrementItemCounters(itemId, weight, at));
+  }
+  upsertItems(items: readonly CatalogItem[]): Promise<void> {
+    return this.write((s) => s.upsertItems(items));
+  }
+  upsertPromotion(promotion: Promotion): Promise<void> {
+    return this.write((s) => s.upsertPromotion(promotion));
+  }
+  deletePromotion(id: string): Promise<boolean> {
+    return this.write((s) => s.deletePromotion(id));
+  }
+  async close(): Promise<void> {
+    await Promise.allSettled([this.options.primary.close(), this.options.fallback.close()]);
+  }
+}

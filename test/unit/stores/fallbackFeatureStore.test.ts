@@ -1,0 +1,168 @@
+import { describe, expect, it } from 'vitest';
+import type { CatalogItem } from '../../../src/domain/interaction.js';
+import { CircuitBreaker, DependencyUnavailableError } from '../../../src/stores/fallback/circuitBreaker.js';
+import { collectDegradedParts } from '../../../src/stores/fallback/degradedParts.js';
+import { FallbackFeatureStore } from '../../../src/stores/fallback/fallbackFeatureStore.js';
+import type { FeatureStore } from '../../../src/stores/featureStore.js';
+import { MemoryFeatureStore } from '../../../src/stores/memory/memoryFeatureStore.js';
+
+const T0 = Date.UTC(2024, 0, 1);
+const item = (id: string): CatalogItem => ({
+  id,
+  title: id,
+  categories: [],
+  attributes: {},
+  createdAt: T0,
+  available: true,
+});
+
+/** A memory store whose every call can be made to fail or hang (the primary under test). */
+function faultyStore(): { store: FeatureStore; mode: { value: 'ok' | 'fail' | 'hang' }; calls: string[] } {
+  const inner = new MemoryFeatureStore({ now: () => T0 });
+  const mode = { value: 'ok' as 'ok' | 'fail' | 'hang' };
+  const calls: string[] = [];
+  const store = new Proxy(inner, {
+    get(target, prop, receiver) {
+      const v = Reflect.get(target, prop, receiver) as unknown;
+      if (typeof v !== 'function' || prop === 'close') return v;
+      return (...args: unknown[]) => {
+        calls.push(String(prop));
+        if (mode.value === 'fail') return Promise.reject(new Error('connection refused'));
+        if (mode.value === 'hang') return new Promise(() => undefined);
+        return (v as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  return { store, mode, calls };
+}
+
+function setup(budgetMs = 20) {
+  const clock = { t: T0 };
+  const primary = faultyStore();
+  const fallback = new MemoryFeatureStore({ now: () => T0 });
+  const breaker = new CircuitBreaker('redis', { budgetMs, retryAfterMs: 1000, now: () => clock.t });
+  const store = new FallbackFeatureStore({ primary: primary.store, fallback, breaker });
+  return { clock, primary, fallback, breaker, store };
+}
+
+describe('CircuitBreaker', () => {
+  it('opens on a failure, skips calls until retryAfterMs passed, then closes on a successful probe', async () => {
+    const clock = { t: 0 };
+    const changes: string[] = [];
+    const breaker = new CircuitBreaker('redis', {
+      budgetMs: 50,
+      retryAfterMs: 1000,
+      now: () => clock.t,
+      onStateChange: (s) => changes.push(s),
+    });
+    let calls = 0;
+    const ok = () => (calls++, Promise.resolve('ok'));
+    await expect(breaker.call(() => Promise.reject(new Error('down')))).rejects.toThrow(
+      'redis is unavailable: down',
+    );
+    expect(breaker.isOpen).toBe(true);
+    clock.t = 999;
+    await expect(breaker.call(ok)).rejects.toBeInstanceOf(DependencyUnavailableError);
+    expect(calls).toBe(0);
+    clock.t = 1000;
+    await expect(breaker.call(ok)).resolves.toBe('ok');
+    expect(calls).toBe(1);
+    expect(breaker.isOpen).toBe(false);
+    expect(changes).toEqual(['open', 'closed']);
+  });
+
+  it('a failed probe opens the circuit again for retryAfterMs', async () => {
+    const clock = { t: 0 };
+    const breaker = new CircuitBreaker('redis', { budgetMs: 50, retryAfterMs: 100, now: () => clock.t });
+    await breaker.call(() => Promise.reject(new Error('a'))).catch(() => undefined);
+    clock.t = 100;
+    await breaker.call(() => Promise.reject(new Error('b'))).catch(() => undefined);
+    clock.t = 150;
+    await expect(breaker.call(() => Promise.resolve(1))).rejects.toThrow(
+      /skipped after an earlier failure \(b\)/,
+    );
+    clock.t = 200;
+    await expect(breaker.call(() => Promise.resolve(1))).resolves.toBe(1);
+  });
+
+  it('counts a call that outlives the budget as a failure', async () => {
+    const breaker = new CircuitBreaker('qdrant', { budgetMs: 10, retryAfterMs: 1000 });
+    await expect(breaker.call(() => new Promise(() => undefined))).rejects.toThrow(
+      'qdrant is unavailable: no answer within the 10 ms budget',
+    );
+    expect(breaker.isOpen).toBe(true);
+  });
+
+  it('rejects a non-positive budget', () => {
+    expect(() => new CircuitBreaker('x', { budgetMs: 0, retryAfterMs: 0 })).toThrow(RangeError);
+  });
+});
+
+describe('FallbackFeatureStore', () => {
+  it('reads the primary while it answers and reports nothing', async () => {
+    const { primary, fallback, store } = setup();
+    await primary.store.upsertItems([item('a')]);
+    await fallback.upsertItems([item('b')]);
+    const { value, parts } = await collectDegradedParts(() => store.getItems(['a', 'b']));
+    expect(value.map((i) => i?.id ?? null)).toEqual(['a', null]);
+    expect(parts).toEqual([]);
+  });
+
+  it.each(['fail', 'hang'] as const)(
+    'when the primary %ss, reads answer from the fallback and name the part',
+    async (mode) => {
+      const { primary, fallback, store } = setup();
+      await primary.store.upsertItems([item('a')]);
+      await fallback.upsertItems([item('b')]);
+      primary.mode.value = mode;
+      const { value, parts } = await collectDegradedParts(async () => {
+        const items = await store.getItems(['a', 'b']);
+        const users = await store.getUsers(['u']);
+        const promotions = await store.listPromotions();
+        return { items, users, promotions };
+      });
+      expect(value.items.map((i) => i?.id ?? null)).toEqual([null, 'b']);
+      expect(value.users).toEqual([null]);
+      expect(value.promotions).toEqual([]);
+      expect(parts).toEqual(['featureStore.items', 'featureStore.users', 'featureStore.promotions']);
+    },
+  );
+
+  it('after one failure, skips the primary (one call) until the retry delay has passed', async () => {
+    const { clock, primary, store } = setup();
+    primary.mode.value = 'hang';
+    await store.getItems(['a']);
+    await store.getUsers(['u']);
+    await store.getItemCounters(['a']);
+    expect(primary.calls).toEqual(['getItems']);
+    primary.mode.value = 'ok';
+    clock.t += 1000;
+    const { parts } = await collectDegradedParts(() => store.getUsers(['u']));
+    expect(parts).toEqual([]);
+    expect(primary.calls).toEqual(['getItems', 'getUsers']);
+  });
+
+  it('writes reject with DependencyUnavailableError and never reach the fallback', async () => {
+    const { primary, fallback, store } = setup();
+    primary.mode.value = 'fail';
+    await expect(
+      store.applyInteraction(
+        'u',
+        { itemId: 'a', type: 'CLICK', value: null, timestamp: T0 },
+        { categories: [], weight: 1 },
+      ),
+    ).rejects.toBeInstanceOf(DependencyUnavailableError);
+    expect(await fallback.getUsers(['u'])).toEqual([null]);
+  });
+
+  it('keeps a ranked list in the fallback when the primary cannot store it, and pages from there', async () => {
+    const { primary, store } = setup();
+    primary.mode.value = 'fail';
+    const { parts } = await collectDegradedParts(async () => {
+      await store.putRankedList({ requestId: 'r1', entries: ['x'] }, 60_000);
+      return null;
+    });
+    expect(parts).toEqual(['featureStore.rankedLists']);
+    expect(await store.getRankedList('r1')).toEqual({ requestId: 'r1', entries: ['x'] });
+  });
+});
