@@ -1,0 +1,61 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { repoRoot } from './trainedRegistry.js';
+
+/** A `recgate serve` child process. */
+export interface ServeProcess {
+  /** The GraphQL endpoint it printed, e.g. `http://127.0.0.1:41234/graphql`. */
+  readonly url: string;
+  readonly child: ChildProcess;
+  /** Everything written to stdout and stderr so far. */
+  output(): string;
+  /** Sends `signal` (default SIGTERM) and resolves with the exit code once it exited. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/**
+ * Starts `tsx src/cli.ts serve --port 0 --host 127.0.0.1 --registry <registry>`
+ * with `env` added to this process's environment, and resolves once it
+ * printed its URL and is serving.
+ * @throws Error with the process output when it exits before serving, or after `timeoutMs`.
+ */
+export function startServeProcess(
+  registry: string,
+  env: Readonly<Record<string, string>>,
+  timeoutMs = 90_000,
+): Promise<ServeProcess> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'src/cli.ts', 'serve', '--port', '0', '--host', '127.0.0.1', '--registry', registry],
+    { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let out = '';
+  child.stdout!.setEncoding('utf8').on('data', (c: string) => (out += c));
+  child.stderr!.setEncoding('utf8').on('data', (c: string) => (out += c));
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  return new Promise<ServeProcess>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`serve did not start within ${timeoutMs} ms:\n${out}`));
+    }, timeoutMs);
+    const check = () => {
+      const url = /at (http:\/\/\S+\/graphql)/.exec(out)?.[1];
+      if (url === undefined || !out.includes('admin mutations:')) return;
+      clearTimeout(timer);
+      resolve({
+        url,
+        child,
+        output: () => out,
+        async stop(signal = 'SIGTERM') {
+          if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+          return exited;
+        },
+      });
+    };
+    child.stdout!.on('data', check);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`serve exited with ${code} before serving:\n${out}`));
+    });
+  });
+}
