@@ -19,7 +19,10 @@ export function exampleCurl(url: string, userId: string | undefined): string {
  * `recgate serve`: trains on the bundled data when the registry has no model,
  * loads the current registry version into the engine and serves GraphQL (and
  * GraphiQL) at `/graphql`. Prints the URL and an example query. SIGINT and
- * SIGTERM drain the server and close the engine.
+ * SIGTERM: stop accepting connections, let in-flight requests finish for at
+ * most `RECGATE_SHUTDOWN_GRACE_MS` (default 10000 ms), then flush and close
+ * the engine (pending served-list records, the event log) and exit 0; exit 1
+ * when the grace period ran out or closing failed.
  */
 export function registerServe(program: Command): void {
   program
@@ -38,6 +41,7 @@ export function registerServe(program: Command): void {
     .action(async (options: ServeCliOptions) => {
       const started = performance.now();
       const config = serveConfigFrom(options);
+      const graceMs = shutdownGraceMs(process.env);
       const { registryDir, modelName } = config.gateway;
       const log = progressLog();
       const { version } = await ensureTrainedModel({ registryDir, modelName, log });
@@ -63,12 +67,22 @@ export function registerServe(program: Command): void {
       const shutdown = (signal: string): void => {
         if (closing) return;
         closing = true;
-        log(`${signal}: draining requests and closing`);
+        log(`${signal}: draining requests (at most ${graceMs} ms), then flushing the event log`);
+        const deadline = setTimeout(() => {
+          log(`${signal}: requests still running after ${graceMs} ms; closing anyway`);
+          process.exitCode = 1;
+          void gateway.close().finally(() => process.exit(1));
+        }, graceMs);
         void (async () => {
           try {
             await server.close();
             await gateway.close();
+            log(`${signal}: closed cleanly`);
+          } catch (err) {
+            log(`${signal}: closing failed: ${err instanceof Error ? err.message : String(err)}`);
+            process.exitCode = 1;
           } finally {
+            clearTimeout(deadline);
             process.exit(process.exitCode ?? 0);
           }
         })();
@@ -76,4 +90,19 @@ export function registerServe(program: Command): void {
       process.once('SIGINT', () => shutdown('SIGINT'));
       process.once('SIGTERM', () => shutdown('SIGTERM'));
     });
+}
+
+/**
+ * The shutdown grace period from `RECGATE_SHUTDOWN_GRACE_MS`, in ms.
+ * @default 10000
+ * @throws RangeError when it is set but not a number ≥ 0.
+ */
+export function shutdownGraceMs(env: Readonly<Record<string, string | undefined>>): number {
+  const raw = env['RECGATE_SHUTDOWN_GRACE_MS']?.trim();
+  if (raw === undefined || raw === '') return 10_000;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0) {
+    throw new RangeError(`RECGATE_SHUTDOWN_GRACE_MS: expected a number of ms ≥ 0, received "${raw}"`);
+  }
+  return n;
 }

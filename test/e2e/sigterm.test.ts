@@ -1,0 +1,92 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { postGraphQL } from '../support/graphqlHttp.js';
+import { startServeProcess } from '../support/serveProcess.js';
+import { trainedRegistry } from '../support/trainedRegistry.js';
+
+/**
+ * Issue #5 §2: SIGTERM drains, flushes the event log and exits 0. The test
+ * sends feedback and asks for lists (whose served-list records are buffered
+ * for up to RECGATE_SERVED_LOG_FLUSH_MS), sends SIGTERM at once, restarts on
+ * the same log, and finds every accepted event and every served list.
+ */
+const varDir = mkdtempSync(path.join(os.tmpdir(), 'recgate-sigterm-'));
+afterAll(() => rmSync(varDir, { recursive: true, force: true }));
+
+const readLog = (file: string) =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as { kind: string; eventId: string; requestId: string | null });
+
+describe('SIGTERM', () => {
+  it('flushes every accepted event and served list, exits 0, and a restart sees them', async () => {
+    const registry = await trainedRegistry();
+    const file = path.join(varDir, 'events.jsonl');
+    // A long flush delay: served lists are still buffered when SIGTERM arrives.
+    const env = {
+      RECGATE_EVENT_LOG_FILE: file,
+      RECGATE_EVENT_LOG_FSYNC: 'never',
+      RECGATE_SERVED_LOG_FLUSH_MS: '60000',
+      RECGATE_ADMIN_TOKEN: '',
+    };
+    const first = await startServeProcess(registry, env);
+    const lists = await Promise.all(
+      ['sig-a', 'sig-b', 'sig-c'].map(async (u) => {
+        const r = await postGraphQL(
+          first.url,
+          `query($u: ID!) { recommendations(userId: $u, first: 5) { requestId items { item { id } } } }`,
+          { u },
+        );
+        return (r.body.data as { recommendations: { requestId: string; items: { item: { id: string } }[] } })
+          .recommendations;
+      }),
+    );
+    const r = await postGraphQL(
+      first.url,
+      'mutation($e: [FeedbackInput!]!) { recordFeedbackBatch(inputs: $e) { accepted eventId } }',
+      {
+        e: lists.map((l, k) => ({
+          userId: ['sig-a', 'sig-b', 'sig-c'][k],
+          itemId: l.items[0]!.item.id,
+          type: 'CLICK',
+          requestId: l.requestId,
+        })),
+      },
+    );
+    const results = (r.body.data as { recordFeedbackBatch: { accepted: boolean; eventId: string }[] })
+      .recordFeedbackBatch;
+    expect(results.every((x) => x.accepted)).toBe(true);
+    const before = readLog(file).filter((x) => x.kind === 'served');
+    expect(before).toEqual([]);
+
+    expect(await first.stop('SIGTERM')).toBe(0);
+    expect(first.output()).toContain('SIGTERM: closed cleanly');
+
+    const logged = readLog(file);
+    const eventIds = new Set(logged.map((x) => x.eventId));
+    expect(results.filter((x) => !eventIds.has(x.eventId))).toEqual([]);
+    const served = new Set(logged.filter((x) => x.kind === 'served').map((x) => x.requestId));
+    expect(lists.filter((l) => !served.has(l.requestId))).toEqual([]);
+
+    // The restarted gateway replays the feedback: the clicked items are gone from the lists.
+    const second = await startServeProcess(registry, env);
+    try {
+      for (const [k, u] of ['sig-a', 'sig-b', 'sig-c'].entries()) {
+        const again = await postGraphQL(
+          second.url,
+          `query($u: ID!) { recommendations(userId: $u, first: 20) { items { item { id } } } }`,
+          { u },
+        );
+        const ids = (
+          again.body.data as { recommendations: { items: { item: { id: string } }[] } }
+        ).recommendations.items.map((x) => x.item.id);
+        expect(ids).not.toContain(lists[k]!.items[0]!.item.id);
+      }
+    } finally {
+      expect(await second.stop('SIGTERM')).toBe(0);
+    }
+  }, 180_000);
+});
