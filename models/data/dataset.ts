@@ -52,12 +52,18 @@ export interface Dataset {
 /**
  * Options for loading a dataset.
  * - `maxBadShare`: fail when more than this share (0..1) of interaction rows
- *   is bad. @default 0.05
+ *   is bad (checked for the dataset's files and, separately, for the rows of
+ *   `events`). @default 0.05
  * - `now`: Unix ms used to reject timestamps in the future. @default Date.now()
+ * - `events`: paths of event-log exports (JSON Lines `EventRecord`s, as
+ *   written by `recgate export-events` or the file event log) whose feedback
+ *   records `loadDataset` appends as interactions (`appendEventExports.ts`).
+ *   Only `loadDataset` reads it; the per-format readers ignore it. @default []
  */
 export interface LoadOptions {
   readonly maxBadShare?: number;
   readonly now?: number;
+  readonly events?: readonly string[];
 }
 
 /**

@@ -4,7 +4,7 @@ import type { Dataset, DatasetFormat, LoadOptions } from './dataset.js';
 import type { TimestampFormat } from './parseTimestamp.js';
 import { FUTURE_SLACK_MS, MIN_TIMESTAMP_MS, validateInteraction } from './validateInteraction.js';
 import type { InteractionRules, RawInteraction } from './validateInteraction.js';
-import { ValidationReportBuilder, formatBadCounts, formatExample } from './validationReportBuilder.js';
+import { ValidationReportBuilder, formatBadCounts, formatExample, formatShare } from './validationReportBuilder.js';
 
 /** Default for {@link LoadOptions.maxBadShare}. */
 export const DEFAULT_MAX_BAD_SHARE = 0.05;
@@ -146,8 +146,8 @@ export class DatasetBuilder {
     const share = badTotal / r.rowsRead;
     if (share > this.maxBadShare) {
       throw new DatasetError(
-        `${format}: ${badTotal} of ${r.rowsRead} rows in ${files} are bad (${percent(share)}, more than the ` +
-          `${percent(this.maxBadShare)} allowed): ${formatBadCounts(r.bad)}${first}`,
+        `${format}: ${badTotal} of ${r.rowsRead} rows in ${files} are bad (${formatShare(share)}, more than the ` +
+          `${formatShare(this.maxBadShare)} allowed): ${formatBadCounts(r.bad)}${first}`,
       );
     }
     if (r.itemRowsRead > 0 && r.itemRowsBad / r.itemRowsRead > this.maxBadShare) {
@@ -155,7 +155,7 @@ export class DatasetBuilder {
       const firstItem = r.firstBadItem === null ? '' : `; first: ${formatExample(r.firstBadItem)}`;
       throw new DatasetError(
         `${format}: ${r.itemRowsBad} of ${r.itemRowsRead} item rows in ${itemFiles} are bad ` +
-          `(${percent(r.itemRowsBad / r.itemRowsRead)}, more than the ${percent(this.maxBadShare)} allowed)${firstItem}`,
+          `(${formatShare(r.itemRowsBad / r.itemRowsRead)}, more than the ${formatShare(this.maxBadShare)} allowed)${firstItem}`,
       );
     }
     if (this.valuesIgnored > 0) {
@@ -278,9 +278,4 @@ function stableOrderByTimestamp(rows: readonly Interaction[]): Uint32Array {
   for (let r = 1; r <= u; r++) next[r]! += next[r - 1] as number;
   for (let i = 0; i < n; i++) order[next[rank[i] as number]!++] = i;
   return order;
-}
-
-/** `0.05` → `5%`, `0.1234` → `12.3%`, `0.00012` → `0.012%`. */
-function percent(share: number): string {
-  return `${Number((share * 100).toPrecision(3))}%`;
 }

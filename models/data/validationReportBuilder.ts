@@ -26,6 +26,11 @@ export function formatExample(example: BadRowExample): string {
   return `${example.file}:${example.line}: ${example.reason}`;
 }
 
+/** A share as a percentage with 3 significant digits: `0.05` → `5%`, `0.1234` → `12.3%`, `0.00012` → `0.012%`. */
+export function formatShare(share: number): string {
+  return `${Number((share * 100).toPrecision(3))}%`;
+}
+
 /**
  * `5 missing id, 2 duplicate` from per-kind counts (kinds with 0 left out;
  * `none` when all are 0).

@@ -38,6 +38,8 @@ export interface RunTrainingOptions {
   readonly reportFile?: string;
   /** Share of bad rows tolerated (0..1). @default 0.05 */
   readonly maxBadShare?: number;
+  /** Event-log exports whose feedback records are appended to the dataset (`LoadOptions.events`). @default [] */
+  readonly events?: readonly string[];
   readonly config: TrainConfig;
   readonly log: ProgressLog;
 }
@@ -82,6 +84,7 @@ export async function runTraining(options: RunTrainingOptions): Promise<Training
   const spec = parseSplitSpec(options.split);
   const dataset = await loadDataset(options.dataDir, options.format, {
     maxBadShare: options.maxBadShare ?? 0.05,
+    events: options.events ?? [],
   });
   const loadSeconds = (performance.now() - started) / 1000;
   const config = resolveDimension(options.config, dataset.items.size);
