@@ -119,7 +119,7 @@ describe('docker/compose.yaml', () => {
     expect(compose.services['qdrant']!.volumes).toContain('qdrant-data:/qdrant/storage');
   });
 
-  it("every variable passed to the gateway is in README.md's configuration table (OTEL_* may still be pending)", () => {
+  it("every variable passed to the gateway is in README.md's configuration table", () => {
     const documented = readmeConfigVariables();
     const undocumented = Object.keys(environmentOf(gateway)).filter((name) => !documented.has(name));
     expect(undocumented).toEqual([]);
