@@ -3,6 +3,7 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { once } from 'node:events';
 import type { Command } from 'commander';
+import { describeRedisTarget, redisTargetFromEnv } from '../stores/redis/redisConnection.js';
 import { DEFAULT_EVENT_STREAM, DEFAULT_REDIS_URL, RedisEventLog } from '../stores/redis/redisEventLog.js';
 import { progressLog } from './progressLog.js';
 
@@ -23,13 +24,17 @@ export function registerExportEvents(program: Command): void {
       'export the Redis Streams event log to JSON Lines (the FileEventLog format) for offline tools',
     )
     .requiredOption('--out <file.jsonl>', 'the JSON Lines file to write (replaced if it exists)')
-    .option('--redis-url <url>', `Redis URL (default: $REDIS_URL or ${DEFAULT_REDIS_URL})`)
+    .option(
+      '--redis-url <url>',
+      `Redis URL (default: $REDIS_CLUSTER_NODES when set, else $REDIS_URL or ${DEFAULT_REDIS_URL})`,
+    )
     .option('--stream <name>', 'the event stream key', DEFAULT_EVENT_STREAM)
     .option('--quiet', 'no progress on stderr')
     .action(async (o: { out: string; redisUrl?: string; stream: string; quiet?: boolean }) => {
       const log = progressLog({ quiet: o.quiet ?? false });
-      const url = o.redisUrl ?? process.env['REDIS_URL'] ?? DEFAULT_REDIS_URL;
-      const events = await RedisEventLog.connect({ url, stream: o.stream });
+      const target = o.redisUrl === undefined ? redisTargetFromEnv() : { url: o.redisUrl };
+      const url = describeRedisTarget(target);
+      const events = await RedisEventLog.connect({ ...target, stream: o.stream });
       const partial = `${o.out}.partial`;
       try {
         log(`exporting stream ${o.stream} from ${url}`);

@@ -1,10 +1,17 @@
-import { Redis } from 'ioredis';
 import type { EventRecord } from '../../domain/events.js';
 import type { EventLog } from '../eventLog.js';
 import type { EventLogReadStats } from '../file/fileEventLog.js';
+import { execWithDeadline, PIPELINE_DEADLINE_FACTOR } from './execWithDeadline.js';
+import {
+  closeRedisClient,
+  createRedisClient,
+  DEFAULT_COMMAND_TIMEOUT_MS,
+  resolveRedisTarget,
+} from './redisConnection.js';
+import type { RedisClient, RedisClientOptions, RedisNodeAddress } from './redisConnection.js';
 
-/** Default Redis URL of {@link RedisEventLog.connect}. */
-export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+/** Default Redis URL (`redis://127.0.0.1:6379`), re-exported for the CLI. */
+export { DEFAULT_REDIS_URL } from './redisConnection.js';
 /** Default stream key of {@link RedisEventLog}. */
 export const DEFAULT_EVENT_STREAM = 'recgate:events';
 /** Default approximate stream length cap (`XADD MAXLEN ~`). */
@@ -14,10 +21,24 @@ const PAGE_SIZE = 1000;
 /** The stream entry field holding the record's JSON. */
 const FIELD = 'r';
 
-/** Options of {@link RedisEventLog.connect}. */
-export interface RedisEventLogOptions {
-  /** @default 'redis://127.0.0.1:6379' */
+/**
+ * Options of {@link RedisEventLog.connect}. The connection options
+ * (`connectTimeoutMs` 2000 ms, `commandTimeoutMs` 1000 ms,
+ * `maxReconnectDelayMs` 2000 ms, `name`, `log`) are those of
+ * {@link createRedisClient}; `name` defaults to `'RedisEventLog'` here.
+ */
+export interface RedisEventLogOptions extends RedisClientOptions {
+  /**
+   * Redis URL of a single server. Give either `url` or `clusterNodes`.
+   * @default the target of `redisTargetFromEnv()`: `REDIS_CLUSTER_NODES`, else
+   *   `REDIS_URL`, else 'redis://127.0.0.1:6379'
+   */
   readonly url?: string;
+  /**
+   * Some nodes of a Redis Cluster. The stream is one key, so it lives on one
+   * node (one slot); every command of the log touches that key only.
+   */
+  readonly clusterNodes?: readonly RedisNodeAddress[];
   /** The stream key. @default 'recgate:events' */
   readonly stream?: string;
   /**
@@ -55,6 +76,14 @@ export interface RedisEventLogOptions {
  *   appended during a read are not waited for, so a read always ends).
  *   Entries trimmed by `MAXLEN` while reading are simply not seen. Entries
  *   without a parsable record are skipped and counted in {@link lastRead}.
+ * - Works on a single server and on Redis Cluster alike: the stream is one
+ *   key, so every command and the MULTI touch one slot.
+ * - While Redis is unreachable `append` and `read` reject at once (no offline
+ *   queue); a command without a reply rejects after `commandTimeoutMs`
+ *   (`Command timed out`), and an append's MULTI gives up after
+ *   2 × `commandTimeoutMs` in all ({@link execWithDeadline}); the connection
+ *   recovers by itself (see {@link createRedisClient}). Either way the
+ *   records of a rejected `append` may or may not be in the stream.
  */
 export class RedisEventLog implements EventLog {
   readonly name = 'redis';
@@ -62,39 +91,31 @@ export class RedisEventLog implements EventLog {
   private stats: EventLogReadStats = { records: 0, skipped: 0 };
 
   private constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     /** The stream key. */
     readonly stream: string,
     private readonly maxLen: number,
+    /** Backstop on one append's MULTI, in ms (see {@link execWithDeadline}). */
+    private readonly appendDeadlineMs: number,
   ) {}
 
   /**
-   * Connects to Redis and resolves once the connection is ready.
-   * @throws when Redis cannot be reached (the message names the URL).
+   * Connects (single server or Cluster, see {@link createRedisClient}) and
+   * resolves once Redis answered a PING.
+   * @throws RangeError for a negative or fractional `maxLen`, a non-positive
+   *   timeout, both `url` and `clusterNodes`, or a malformed
+   *   `REDIS_CLUSTER_NODES`; Error `cannot connect to Redis at <url>: <reason>`
+   *   (or `… Redis Cluster at nodes <host:port, …>`) when Redis cannot be reached.
    */
   static async connect(options: RedisEventLogOptions = {}): Promise<RedisEventLog> {
-    const url = options.url ?? DEFAULT_REDIS_URL;
     const maxLen = options.maxLen ?? DEFAULT_EVENT_STREAM_MAX_LEN;
     if (!Number.isSafeInteger(maxLen) || maxLen < 0) {
       throw new RangeError(`maxLen must be a non-negative integer (0 = unbounded); received ${maxLen}`);
     }
-    const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3 });
-    // Errors surface through the rejected commands; without a listener ioredis logs them.
-    let firstError: Error | null = null;
-    redis.on('error', (err: Error) => (firstError ??= err));
-    // The first connection fails fast (no retries); once connected, ioredis reconnects as usual.
-    const retryStrategy = redis.options.retryStrategy;
-    redis.options.retryStrategy = () => null;
-    try {
-      await redis.connect();
-    } catch (err) {
-      redis.disconnect();
-      // ioredis rejects with "Connection is closed."; the first socket error says why.
-      const reason = (firstError ?? (err as Error)).message;
-      throw new Error(`cannot connect to Redis at ${url}: ${reason}`, { cause: err });
-    }
-    redis.options.retryStrategy = retryStrategy;
-    return new RedisEventLog(redis, options.stream ?? DEFAULT_EVENT_STREAM, maxLen);
+    const target = resolveRedisTarget(options);
+    const redis = await createRedisClient(target, { name: 'RedisEventLog', ...options });
+    const deadline = PIPELINE_DEADLINE_FACTOR * (options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS);
+    return new RedisEventLog(redis, options.stream ?? DEFAULT_EVENT_STREAM, maxLen, deadline);
   }
 
   /** Counts of the last `read()` that ran to the end. */
@@ -108,7 +129,7 @@ export class RedisEventLog implements EventLog {
     const trim: (string | number)[] = this.maxLen > 0 ? ['MAXLEN', '~', this.maxLen] : [];
     const multi = this.redis.multi();
     for (const record of records) multi.xadd(this.stream, ...trim, '*', FIELD, JSON.stringify(record));
-    const results = await multi.exec();
+    const results = await execWithDeadline(multi, this.appendDeadlineMs);
     if (results === null) throw new Error(`appending to ${this.stream}: the transaction was aborted`);
     for (const [err] of results) {
       if (err) throw new Error(`appending to ${this.stream}: ${err.message}`);
@@ -143,7 +164,7 @@ export class RedisEventLog implements EventLog {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.redis.quit().catch(() => this.redis.disconnect());
+    await closeRedisClient(this.redis);
   }
 }
 

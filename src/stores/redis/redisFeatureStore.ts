@@ -1,6 +1,5 @@
 // Longer than ~300 lines: the key schema, codecs and every port method of one
 // adapter belong together (splitting them would scatter the schema).
-import { Redis } from 'ioredis';
 import type { ChainableCommander } from 'ioredis';
 import type { CatalogItem, InteractionType } from '../../domain/interaction.js';
 import type { Promotion } from '../../services/serviceTypes.js';
@@ -15,13 +14,37 @@ import type {
 } from '../featureStore.js';
 import { countersAt } from '../decayCounter.js';
 import type { FeatureStoreMethod } from '../memory/memoryFeatureStore.js';
+import { groupByNode } from './groupByNode.js';
+import { execWithDeadline, PIPELINE_DEADLINE_FACTOR } from './execWithDeadline.js';
+import {
+  closeRedisClient,
+  createRedisClient,
+  DEFAULT_COMMAND_TIMEOUT_MS,
+  resolveRedisTarget,
+} from './redisConnection.js';
+import type { RedisClient, RedisClientOptions, RedisNodeAddress } from './redisConnection.js';
 import { COUNTER_INCREMENT_LUA, HASH_MAX_LUA, HISTORY_INSERT_LUA, IMPRESSIONS_LUA } from './redisScripts.js';
 
-/** Options of {@link RedisFeatureStore.connect}. */
-export interface RedisFeatureStoreOptions {
-  /** Redis URL. @default process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' */
+/**
+ * Options of {@link RedisFeatureStore.connect}. The connection options
+ * (`connectTimeoutMs` 2000 ms, `commandTimeoutMs` 1000 ms,
+ * `maxReconnectDelayMs` 2000 ms, `name`, `log`) are those of
+ * {@link createRedisClient}; `name` defaults to `'RedisFeatureStore'` here.
+ */
+export interface RedisFeatureStoreOptions extends RedisClientOptions {
+  /**
+   * Redis URL of a single server. Give either `url` or `clusterNodes`.
+   * @default the target of `redisTargetFromEnv()`: `REDIS_CLUSTER_NODES`, else
+   *   `REDIS_URL`, else 'redis://127.0.0.1:6379'
+   */
   readonly url?: string;
-  /** Prefix of every key (see the key schema). @default 'recgate:' */
+  /** Some nodes of a Redis Cluster (the rest are discovered). Give either `url` or `clusterNodes`. */
+  readonly clusterNodes?: readonly RedisNodeAddress[];
+  /**
+   * Prefix of every key (see the key schema). Keep braces out of it: a `{…}`
+   * in the prefix would become the hash tag of every key (still correct, but
+   * all data in one Cluster slot). @default 'recgate:'
+   */
   readonly prefix?: string;
   /**
    * Server-side TTL of user keys, in seconds, refreshed on every write to the
@@ -37,8 +60,6 @@ export interface RedisFeatureStoreOptions {
   readonly trendingHalfLifeDays?: number;
   /** How many history entries a user keeps in `recent`. @default 50 */
   readonly historySize?: number;
-  /** Connect timeout, in ms. @default 5000 */
-  readonly connectTimeoutMs?: number;
 }
 
 /** The Lua commands registered on the connection (see redisScripts.ts). */
@@ -56,12 +77,16 @@ const SEED_CHUNK = 1000;
 const USER_READS = 8;
 
 /**
- * The shared {@link FeatureStore} on Redis (ioredis): any replica answers any
- * request. Semantics mirror `MemoryFeatureStore` exactly (the same contract
- * suite runs on both).
+ * The shared {@link FeatureStore} on Redis (ioredis), a single server or a
+ * Redis Cluster: any replica answers any request. Semantics mirror
+ * `MemoryFeatureStore` exactly (the same contract suite runs on both, and on
+ * a 3-master Cluster).
  *
- * Key schema (`P` = `prefix`, default `recgate:`; `{u:<id>}` is a hash tag so
- * a user's keys share a Cluster slot and one MULTI can touch them all):
+ * Key schema (`P` = `prefix`, default `recgate:`). `{…}` is a Cluster hash
+ * tag: `{u:<id>}` puts a user's keys in one slot, so one MULTI or Lua script
+ * can touch them all; `{items}` puts the whole item family in ONE slot, so a
+ * batch read of any items is one MGET (that slot holds the catalog: fine up to
+ * millions of items, but it is one hot slot on one node; docs/redis.md):
  * - `P{u:<id>}:meta` hash, field `n` = interaction count (text); its existence marks a known user.
  * - `P{u:<id>}:hist` list, most recent first, ≤ `historySize`: `<timestamp>:<json [itemId,type,value]>`.
  * - `P{u:<id>}:seen`, `P{u:<id>}:dis` sets of item ids (seen, dismissed).
@@ -69,20 +94,31 @@ const USER_READS = 8;
  *   `P{u:<id>}:catAt` hash category → last seen, Unix ms (text).
  * - `P{u:<id>}:vec` string: the vector as raw little-endian float32 bytes.
  * - `P{u:<id>}:imp` hash item id → `<count>:<lastAt>`.
- * - `P{i:<id>}:ctr` string, 24 bytes: little-endian float64 popularity, trend, updatedAt.
- * - `P{i:<id>}:item` string: the catalog item as JSON; `Pitems` set of all item ids.
+ * - `P{items}:ctr:<id>` string, 24 bytes: little-endian float64 popularity, trend, updatedAt.
+ * - `P{items}:item:<id>` string: the catalog item as JSON; `P{items}:ids` set of all item ids.
  * - `Ppromotions` hash promotion id → JSON.
  * - `P{r:<requestId>}:ranked` string: JSON `{expiresAt, list}`, `SET … PX ttl`.
  *
- * - Batch reads are one round trip: `getUsers` one pipeline, `getItems` one
- *   MGET, `getItemCounters` one MGET of binary values (needs a single node:
- *   on Cluster the item keys would have to share a slot).
+ * - Batch reads: `getItems` one MGET, `getItemCounters` one MGET of binary
+ *   values (single server and Cluster alike, thanks to `{items}`);
+ *   `getUsers` one pipeline on a single server, and on Cluster one pipeline
+ *   per node holding any of the users, sent in parallel (one round trip per
+ *   node). `seedUsers` pipelines per node the same way.
  * - `applyInteraction` is one MULTI on the user's keys; the history insert and
  *   the max-updates run as Lua inside it. Counter increments run as one Lua
- *   script (the decay arithmetic of {@link decayCounter}, server-side).
+ *   script (the decay arithmetic of {@link decayCounter}, server-side). Every
+ *   MULTI, pipeline and script touches keys of one slot only (one user's
+ *   `{u:<id>}`, or `{items}`), as Cluster requires.
  * - Ranked lists expire by `now()` (stored `expiresAt`) and, for cleanup, by Redis's own PX TTL.
+ * - Failures: while Redis is unreachable every method rejects at once (no
+ *   offline queue); a command without a reply rejects after `commandTimeoutMs`
+ *   with ioredis's `Command timed out`, and a pipeline or MULTI gives up after
+ *   2 × `commandTimeoutMs` in all ({@link execWithDeadline}: the backstop for
+ *   Cluster pipelines retried while a master is down); the connection
+ *   recovers by itself (see {@link createRedisClient}).
  * - `calls` counts port method calls by name; `roundTrips` counts server
- *   round trips (pipelines, MULTIs and single commands) — the batching test reads it.
+ *   round trips (pipelines, MULTIs and single commands; on Cluster a
+ *   per-node pipeline counts once per node) — the batching tests read it.
  */
 export class RedisFeatureStore implements FeatureStore {
   readonly name = 'redis';
@@ -97,10 +133,12 @@ export class RedisFeatureStore implements FeatureStore {
   private readonly historySize: number;
   private readonly ttlSeconds: number | null;
   private readonly now: () => number;
+  /** Backstop on one pipeline or MULTI, in ms (see {@link execWithDeadline}). */
+  private readonly pipelineDeadlineMs: number;
 
   private constructor(
-    /** The connection (owned; closed by {@link close}). */
-    readonly redis: Redis,
+    /** The connection, `Redis` or `Cluster` (owned; closed by {@link close}). */
+    readonly redis: RedisClient,
     options: RedisFeatureStoreOptions,
   ) {
     this.prefix = options.prefix ?? 'recgate:';
@@ -109,12 +147,17 @@ export class RedisFeatureStore implements FeatureStore {
     this.historySize = options.historySize ?? 50;
     this.ttlSeconds = options.ttlSeconds ?? null;
     this.now = options.now ?? Date.now;
+    this.pipelineDeadlineMs =
+      PIPELINE_DEADLINE_FACTOR * (options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS);
   }
 
   /**
-   * Connects and checks the server with a PING.
-   * @throws RangeError for a non-positive half-life, history size or TTL;
-   *   Error naming the URL when Redis cannot be reached.
+   * Connects (single server or Cluster, see {@link createRedisClient}) and
+   * checks the server with a PING.
+   * @throws RangeError for a non-positive half-life, history size, TTL or
+   *   timeout, both `url` and `clusterNodes`, or a malformed
+   *   `REDIS_CLUSTER_NODES`; Error `cannot connect to Redis at <url>: <reason>`
+   *   (or `… Redis Cluster at nodes <host:port, …>`) when Redis cannot be reached.
    */
   static async connect(options: RedisFeatureStoreOptions = {}): Promise<RedisFeatureStore> {
     const popularity = options.popularityHalfLifeDays ?? 90;
@@ -130,31 +173,12 @@ export class RedisFeatureStore implements FeatureStore {
     if (ttl !== null && !(Number.isInteger(ttl) && ttl > 0)) {
       throw new RangeError(`ttlSeconds must be a positive integer or null, got ${ttl}`);
     }
-    const url = options.url ?? process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
-    const redis = new Redis(url, {
-      lazyConnect: true,
-      connectTimeout: options.connectTimeoutMs ?? 5000,
-      maxRetriesPerRequest: 2,
-    });
+    const target = resolveRedisTarget(options);
+    const redis = await createRedisClient(target, { name: 'RedisFeatureStore', ...options });
     redis.defineCommand('historyInsert', { numberOfKeys: 1, lua: HISTORY_INSERT_LUA });
     redis.defineCommand('hashMax', { numberOfKeys: 1, lua: HASH_MAX_LUA });
     redis.defineCommand('impressions', { numberOfKeys: 1, lua: IMPRESSIONS_LUA });
     redis.defineCommand('counterIncrement', { numberOfKeys: 1, lua: COUNTER_INCREMENT_LUA });
-    // Until connected, connection errors reject connect() below rather than
-    // reaching ioredis's "Unhandled error event" log.
-    const swallow = (): void => {};
-    redis.on('error', swallow);
-    try {
-      await redis.connect();
-      await redis.ping();
-      redis.off('error', swallow);
-    } catch (error) {
-      redis.disconnect();
-      throw new Error(
-        `RedisFeatureStore: cannot reach Redis at ${url}: ${error instanceof Error ? error.message : String(error)}`,
-        { cause: error },
-      );
-    }
     return new RedisFeatureStore(redis, options);
   }
 
@@ -164,44 +188,32 @@ export class RedisFeatureStore implements FeatureStore {
     this.roundTrips = 0;
   }
 
+  /** One pipeline on a single server; on Cluster one per node holding any of the users, in parallel. */
   async getUsers(userIds: readonly string[]): Promise<(UserFeatures | null)[]> {
     this.count('getUsers');
-    if (userIds.length === 0) return [];
-    const p = this.redis.pipeline();
-    for (const id of userIds) {
-      const k = this.userKey(id);
-      p.hget(`${k}:meta`, 'n')
-        .lrange(`${k}:hist`, 0, -1)
-        .smembers(`${k}:seen`)
-        .smembers(`${k}:dis`)
-        .hgetall(`${k}:cat`)
-        .hgetall(`${k}:catAt`)
-        .getBuffer(`${k}:vec`)
-        .hgetall(`${k}:imp`);
-    }
-    const r = await this.exec(p);
-    return userIds.map((userId, u) => {
-      const at = (j: number): unknown => r[u * USER_READS + j];
-      const n = at(0) as string | null;
-      if (n === null) return null;
-      const imp = at(7) as Record<string, string>;
-      return {
-        userId,
-        interactionCount: Number(n),
-        recent: (at(1) as string[]).map(decodeEntry),
-        seen: new Set(at(2) as string[]),
-        dismissed: new Set(at(3) as string[]),
-        categoryWeights: numberMap(at(4) as Record<string, string>),
-        categoryLastSeen: numberMap(at(5) as Record<string, string>),
-        vector: decodeVector(at(6) as Buffer | null),
-        impressions: new Map(
-          Object.entries(imp).map(([id, v]) => {
-            const sep = v.indexOf(':');
-            return [id, { count: Number(v.slice(0, sep)), lastAt: Number(v.slice(sep + 1)) }];
-          }),
-        ),
-      };
-    });
+    const out: (UserFeatures | null)[] = new Array<UserFeatures | null>(userIds.length).fill(null);
+    const groups = groupByNode(this.redis, userIds.length, (u) => this.userKey(userIds[u]!));
+    await Promise.all(
+      groups.map(async (group) => {
+        const p = this.redis.pipeline();
+        for (const u of group) {
+          const k = this.userKey(userIds[u]!);
+          p.hget(`${k}:meta`, 'n')
+            .lrange(`${k}:hist`, 0, -1)
+            .smembers(`${k}:seen`)
+            .smembers(`${k}:dis`)
+            .hgetall(`${k}:cat`)
+            .hgetall(`${k}:catAt`)
+            .getBuffer(`${k}:vec`)
+            .hgetall(`${k}:imp`);
+        }
+        const r = await this.exec(p);
+        group.forEach((u, g) => {
+          out[u] = decodeUser(userIds[u]!, r.slice(g * USER_READS, (g + 1) * USER_READS));
+        });
+      }),
+    );
+    return out;
   }
 
   async applyInteraction(
@@ -297,14 +309,14 @@ export class RedisFeatureStore implements FeatureStore {
     if (items.length === 0) return;
     const p = this.redis.pipeline();
     for (const item of items) p.set(this.itemKey(item.id), JSON.stringify(item));
-    p.sadd(`${this.prefix}items`, ...items.map((i) => i.id));
+    p.sadd(this.itemIdsKey(), ...items.map((i) => i.id));
     await this.exec(p);
   }
 
   async listItemIds(): Promise<string[]> {
     this.count('listItemIds');
     this.roundTrips++;
-    return this.redis.smembers(`${this.prefix}items`);
+    return this.redis.smembers(this.itemIdsKey());
   }
 
   async listPromotions(): Promise<Promotion[]> {
@@ -343,52 +355,65 @@ export class RedisFeatureStore implements FeatureStore {
     return kept.expiresAt <= this.now() ? null : kept.list;
   }
 
-  /** Replaces each user's whole state: one pipeline per {@link SEED_CHUNK} users. */
+  /**
+   * Replaces each user's whole state: one pipeline per {@link SEED_CHUNK}
+   * users (on Cluster, per chunk one pipeline per node, in parallel).
+   */
   async seedUsers(users: readonly UserSeed[]): Promise<void> {
     this.count('seedUsers');
     for (let start = 0; start < users.length; start += SEED_CHUNK) {
-      const p = this.redis.pipeline();
-      for (const seed of users.slice(start, start + SEED_CHUNK)) {
-        const k = this.userKey(seed.userId);
-        const recent = seed.recent.slice().sort((a, b) => b.timestamp - a.timestamp);
-        if (recent.length > this.historySize) recent.length = this.historySize;
-        p.unlink(
-          `${k}:meta`,
-          `${k}:hist`,
-          `${k}:seen`,
-          `${k}:dis`,
-          `${k}:cat`,
-          `${k}:catAt`,
-          `${k}:vec`,
-          `${k}:imp`,
-        );
-        p.hset(`${k}:meta`, 'n', seed.interactionCount);
-        if (recent.length > 0) p.rpush(`${k}:hist`, ...recent.map(encodeEntry));
-        if (seed.seen.length > 0) p.sadd(`${k}:seen`, ...seed.seen);
-        if (seed.dismissed.length > 0) p.sadd(`${k}:dis`, ...seed.dismissed);
-        if (Object.keys(seed.categoryWeights).length > 0) p.hset(`${k}:cat`, seed.categoryWeights);
-        if (Object.keys(seed.categoryLastSeen).length > 0) p.hset(`${k}:catAt`, seed.categoryLastSeen);
-        if (seed.vector !== null) p.set(`${k}:vec`, encodeVector(seed.vector));
-        this.expireUser(p, k);
-      }
-      await this.exec(p);
+      const chunk = users.slice(start, start + SEED_CHUNK);
+      const groups = groupByNode(this.redis, chunk.length, (u) => this.userKey(chunk[u]!.userId));
+      await Promise.all(groups.map((group) => this.seedGroup(group.map((u) => chunk[u]!))));
     }
   }
 
-  /** Closes the connection (keys stay in Redis). */
+  /** One pipeline replacing the state of `users` (all served by one node). */
+  private async seedGroup(users: readonly UserSeed[]): Promise<void> {
+    const p = this.redis.pipeline();
+    for (const seed of users) {
+      const k = this.userKey(seed.userId);
+      const recent = seed.recent.slice().sort((a, b) => b.timestamp - a.timestamp);
+      if (recent.length > this.historySize) recent.length = this.historySize;
+      p.unlink(
+        `${k}:meta`,
+        `${k}:hist`,
+        `${k}:seen`,
+        `${k}:dis`,
+        `${k}:cat`,
+        `${k}:catAt`,
+        `${k}:vec`,
+        `${k}:imp`,
+      );
+      p.hset(`${k}:meta`, 'n', seed.interactionCount);
+      if (recent.length > 0) p.rpush(`${k}:hist`, ...recent.map(encodeEntry));
+      if (seed.seen.length > 0) p.sadd(`${k}:seen`, ...seed.seen);
+      if (seed.dismissed.length > 0) p.sadd(`${k}:dis`, ...seed.dismissed);
+      if (Object.keys(seed.categoryWeights).length > 0) p.hset(`${k}:cat`, seed.categoryWeights);
+      if (Object.keys(seed.categoryLastSeen).length > 0) p.hset(`${k}:catAt`, seed.categoryLastSeen);
+      if (seed.vector !== null) p.set(`${k}:vec`, encodeVector(seed.vector));
+      this.expireUser(p, k);
+    }
+    await this.exec(p);
+  }
+
+  /** Closes the connection (keys stay in Redis); never rejects, even when Redis is down. */
   async close(): Promise<void> {
     this.count('close');
-    await this.redis.quit();
+    await closeRedisClient(this.redis);
   }
 
   private count(method: FeatureStoreMethod): void {
     this.calls[method] = (this.calls[method] ?? 0) + 1;
   }
 
-  /** Runs a pipeline or MULTI as one round trip; rethrows the first command error. */
+  /**
+   * Runs a pipeline or MULTI as one round trip, bounded by
+   * {@link pipelineDeadlineMs}; rethrows the first command error.
+   */
   private async exec(p: ChainableCommander): Promise<unknown[]> {
     this.roundTrips++;
-    const results = (await p.exec()) ?? [];
+    const results = (await execWithDeadline(p, this.pipelineDeadlineMs)) ?? [];
     return results.map(([error, value]) => {
       if (error) throw error;
       return value;
@@ -405,15 +430,42 @@ export class RedisFeatureStore implements FeatureStore {
   private userKey(userId: string): string {
     return `${this.prefix}{u:${userId}}`;
   }
+  /** The item family shares the `{items}` hash tag: one slot, so any batch read is one MGET. */
   private counterKey(itemId: string): string {
-    return `${this.prefix}{i:${itemId}}:ctr`;
+    return `${this.prefix}{items}:ctr:${itemId}`;
   }
   private itemKey(itemId: string): string {
-    return `${this.prefix}{i:${itemId}}:item`;
+    return `${this.prefix}{items}:item:${itemId}`;
+  }
+  private itemIdsKey(): string {
+    return `${this.prefix}{items}:ids`;
   }
   private rankedKey(requestId: string): string {
     return `${this.prefix}{r:${requestId}}:ranked`;
   }
+}
+
+/** A user from the {@link USER_READS} replies of `getUsers`, in its read order; null for an unknown user. */
+function decodeUser(userId: string, r: readonly unknown[]): UserFeatures | null {
+  const n = r[0] as string | null;
+  if (n === null) return null;
+  const imp = r[7] as Record<string, string>;
+  return {
+    userId,
+    interactionCount: Number(n),
+    recent: (r[1] as string[]).map(decodeEntry),
+    seen: new Set(r[2] as string[]),
+    dismissed: new Set(r[3] as string[]),
+    categoryWeights: numberMap(r[4] as Record<string, string>),
+    categoryLastSeen: numberMap(r[5] as Record<string, string>),
+    vector: decodeVector(r[6] as Buffer | null),
+    impressions: new Map(
+      Object.entries(imp).map(([id, v]) => {
+        const sep = v.indexOf(':');
+        return [id, { count: Number(v.slice(0, sep)), lastAt: Number(v.slice(sep + 1)) }];
+      }),
+    ),
+  };
 }
 
 /** `<timestamp>:<json [itemId, type, value]>`; the Lua insert reads the timestamp prefix. */

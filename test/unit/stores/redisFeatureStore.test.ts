@@ -86,9 +86,19 @@ describe('RedisFeatureStore', () => {
     }
   });
 
-  it('fails with a clear message when Redis is unreachable', async () => {
+  it('keeps the item family under the one hash tag {items} (Cluster-ready MGETs)', async () => {
+    await store.upsertItems([
+      { id: 'tagged', title: null, categories: [], attributes: {}, createdAt: null, available: true },
+    ]);
+    await store.incrementItemCounters('tagged', 1, Date.now());
+    expect(await store.redis.get(`${store.prefix}{items}:item:tagged`)).toContain('"id":"tagged"');
+    expect((await store.redis.getBuffer(`${store.prefix}{items}:ctr:tagged`))!.length).toBe(24);
+    expect(await store.redis.sismember(`${store.prefix}{items}:ids`, 'tagged')).toBe(1);
+  });
+
+  it('fails with a clear message naming the URL when Redis is unreachable', async () => {
     await expect(
       RedisFeatureStore.connect({ url: 'redis://127.0.0.1:1', connectTimeoutMs: 1000 }),
-    ).rejects.toThrow(/cannot reach Redis at redis:\/\/127\.0\.0\.1:1/);
+    ).rejects.toThrow(/^cannot connect to Redis at redis:\/\/127\.0\.0\.1:1: .*ECONNREFUSED/);
   });
 });
