@@ -1,4 +1,12 @@
+import type { VectorSearchOptions } from '../stores/vectorIndex.js';
 import type { RecommendationQuery } from './recommendationQuery.js';
+
+/**
+ * Above this many seen items the seen set is left to the `exclude` predicate
+ * only: copying it into `excludeIds` on every request costs more than it
+ * saves (a remote index post-filters long lists anyway).
+ */
+export const MAX_PUSHED_SEEN = 10_000;
 
 /**
  * Items a source need not propose because a filter would drop them anyway
@@ -12,4 +20,38 @@ export function userExclusion(query: RecommendationQuery): (itemId: string) => b
   const session = query.sessionItemIds.length > 0 ? new Set(query.sessionItemIds) : null;
   return (id) =>
     id === seed || (seen?.has(id) ?? false) || (dismissed?.has(id) ?? false) || (session?.has(id) ?? false);
+}
+
+/**
+ * The VectorIndex search options of the embedding sources: the
+ * {@link userExclusion} predicate plus the same exclusions and the request's
+ * `ItemFilter` and availability as a structured filter a remote index
+ * evaluates server-side:
+ * - `excludeIds` (without duplicates): the seed, session items, dismissed items, the request's
+ *   `excludeItemIds`, and the seen items unless there are more than
+ *   {@link MAX_PUSHED_SEEN} (then only the predicate covers them);
+ * - `categoriesAny` / `categoriesNone`: the request's lists (empty = no constraint);
+ * - `availableOnly`: always (the `unavailable` filter would drop them).
+ * The pipeline filters (`seenItems`, `dismissed`, `unavailable`, `requestFilter`)
+ * stay the safety net: an index whose payload is stale only costs candidate slots.
+ */
+export function userSearchOptions(query: RecommendationQuery): VectorSearchOptions {
+  const excluded = new Set<string>(query.sessionItemIds);
+  if (query.seedItemId !== null) excluded.add(query.seedItemId);
+  const user = query.user;
+  if (user !== null) {
+    for (const id of user.dismissed) excluded.add(id);
+    if (user.seen.size <= MAX_PUSHED_SEEN) for (const id of user.seen) excluded.add(id);
+  }
+  const f = query.filter;
+  for (const id of f?.excludeItemIds ?? []) excluded.add(id);
+  return {
+    exclude: userExclusion(query),
+    filter: {
+      excludeIds: [...excluded],
+      categoriesAny: f?.categoriesAny ?? [],
+      categoriesNone: f?.categoriesNone ?? [],
+      availableOnly: true,
+    },
+  };
 }

@@ -1,13 +1,34 @@
 import { describe, expect, it } from 'vitest';
 import { createRandom } from '../../src/domain/random.js';
-import type { VectorIndex } from '../../src/stores/vectorIndex.js';
+import type { VectorFilter, VectorIndex, VectorPayload } from '../../src/stores/vectorIndex.js';
 
-/** Builds an index holding `vectors` (n×dimension, row-major) under `itemIds`. */
+/**
+ * Builds an index holding `vectors` (n×dimension, row-major) under `itemIds`,
+ * with `payloads` by id (ids not in it have no payload).
+ */
 export type VectorIndexFactory = (
   itemIds: readonly string[],
   vectors: Float32Array,
   dimension: number,
+  payloads?: ReadonlyMap<string, VectorPayload>,
 ) => Promise<VectorIndex>;
+
+/**
+ * Seven 2-d items whose cosine to [1, 0] falls in id order a > b > … > g,
+ * with categories and availability covering every filter case; `e` has no payload.
+ */
+const CATALOG = {
+  ids: ['a', 'b', 'c', 'd', 'e', 'f', 'g'],
+  vectors: Float32Array.from([1, 0, 0.9, 0.1, 0.8, 0.2, 0.7, 0.3, 0.6, 0.4, 0.5, 0.5, 0.4, 0.6]),
+  payloads: new Map<string, VectorPayload>([
+    ['a', { categories: ['Comedy'], available: true }],
+    ['b', { categories: ['Drama'], available: true }],
+    ['c', { categories: ['Comedy', 'Drama'], available: true }],
+    ['d', { categories: [], available: true }],
+    ['f', { categories: ['Comedy'], available: false }],
+    ['g', { categories: ['Horror'] }],
+  ]),
+};
 
 /** Cosine top-k by brute force in float64: the reference the index is checked against. */
 function bruteForce(
@@ -148,6 +169,102 @@ export function vectorIndexContract(
       expect(down.map((h) => h.itemId)).toEqual(['a', 'new', 'b']);
       expect(Array.from((await index.vectorOf('a'))!)).toEqual([0, -1]);
       await index.close();
+    });
+
+    describe('structured filter (payload: categories, availability)', () => {
+      const east = Float32Array.from([1, 0]);
+      const ids = async (index: VectorIndex, filter: VectorFilter, k = 10): Promise<string[]> =>
+        (await index.search(east, k, { filter })).map((h) => h.itemId);
+      const catalogIndex = (): Promise<VectorIndex> =>
+        make(CATALOG.ids, CATALOG.vectors, 2, CATALOG.payloads);
+
+      it('categoriesAny keeps items in at least one listed category; an item without payload has none', async () => {
+        const index = await catalogIndex();
+        expect(await ids(index, { categoriesAny: ['Comedy', 'Horror'] })).toEqual(['a', 'c', 'f', 'g']);
+        await index.close();
+      });
+
+      it('categoriesNone drops items in any listed category and keeps items without categories', async () => {
+        const index = await catalogIndex();
+        expect(await ids(index, { categoriesNone: ['Drama'] })).toEqual(['a', 'd', 'e', 'f', 'g']);
+        await index.close();
+      });
+
+      it('availableOnly drops available: false; a missing flag or payload counts as available', async () => {
+        const index = await catalogIndex();
+        expect(await ids(index, { availableOnly: true })).toEqual(['a', 'b', 'c', 'd', 'e', 'g']);
+        await index.close();
+      });
+
+      it('excludeIds never returns those ids and still fills k from further down', async () => {
+        const index = await catalogIndex();
+        expect(await ids(index, { excludeIds: ['a', 'c', 'zzz'] }, 3)).toEqual(['b', 'd', 'e']);
+        await index.close();
+      });
+
+      it('combines every constraint with AND, and with the exclude / allow predicates', async () => {
+        const index = await catalogIndex();
+        const filter = { excludeIds: ['d'], categoriesNone: ['Horror'], availableOnly: true };
+        expect(await ids(index, filter)).toEqual(['a', 'b', 'c', 'e']);
+        const hits = await index.search(east, 10, {
+          filter: { categoriesAny: ['Comedy'] },
+          exclude: (id) => id === 'a',
+          allow: (id) => id !== 'f',
+        });
+        expect(hits.map((h) => h.itemId)).toEqual(['c']);
+        await index.close();
+      });
+
+      it('treats empty lists and availableOnly false as no constraint (never as "match nothing")', async () => {
+        const index = await catalogIndex();
+        const all = await ids(index, {});
+        expect(all).toEqual(CATALOG.ids);
+        const empty = { excludeIds: [], categoriesAny: [], categoriesNone: [], availableOnly: false };
+        expect(await ids(index, empty)).toEqual(all);
+        expect(await ids(index, { categoriesAny: [], categoriesNone: ['Drama'] })).toEqual([
+          'a',
+          'd',
+          'e',
+          'f',
+          'g',
+        ]);
+        await index.close();
+      });
+
+      it('fills k under a filter that rejects most of the best items', async () => {
+        const index = await catalogIndex();
+        expect(await ids(index, { categoriesAny: ['Horror'] }, 1)).toEqual(['g']);
+        expect(await ids(index, { categoriesAny: ['Comedy'] }, 2)).toEqual(['a', 'c']);
+        await index.close();
+      });
+
+      it('upsert stores the entry’s payload and replaces it: no payload = no categories, available', async () => {
+        const index = await catalogIndex();
+        await index.upsert([
+          { itemId: 'h', vector: Float32Array.from([1, 0.05]), payload: { categories: ['Horror'] } },
+          { itemId: 'a', vector: Float32Array.from([1, 0]) },
+          { itemId: 'b', vector: Float32Array.from([0.9, 0.1]), payload: { available: false } },
+        ]);
+        expect(await ids(index, { categoriesAny: ['Horror'] })).toEqual(['h', 'g']);
+        expect(await ids(index, { categoriesAny: ['Comedy'] })).toEqual(['c', 'f']);
+        expect(await ids(index, { availableOnly: true }, 3)).toEqual(['a', 'h', 'c']);
+        await index.close();
+      });
+
+      it('excludes a large id list (1,200 of 1,500 items, best ones included) exactly like brute force', async () => {
+        const d = 3;
+        const { ids: all, vectors } = randomVectors(1500, d, 21);
+        const index = await make(all, vectors, d);
+        const query = Float32Array.from([0.3, -1, 0.2]);
+        const ranked = bruteForce(all, vectors, d, query, all.length);
+        const excluded = ranked.filter((_, r) => r % 5 !== 4).map((h) => h.itemId);
+        expect(excluded.length).toBe(1200);
+        const hits = await index.search(query, 10, { filter: { excludeIds: excluded } });
+        const excludedSet = new Set(excluded);
+        const expected = ranked.filter((h) => !excludedSet.has(h.itemId)).slice(0, 10);
+        expect(hits.map((h) => h.itemId)).toEqual(expected.map((h) => h.itemId));
+        await index.close();
+      });
     });
 
     it('rejects a query or an upserted vector of the wrong dimension', async () => {

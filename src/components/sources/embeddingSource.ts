@@ -1,13 +1,15 @@
 import type { CandidateSource } from '../../pipeline/candidateSource.js';
 import type { RecommendationQuery } from '../recommendationQuery.js';
-import { userExclusion } from '../userExclusion.js';
+import { userSearchOptions } from '../userExclusion.js';
 
 /**
  * EMBEDDING: the items nearest to the user's vector in the VectorIndex. The
  * query is [userVector, 0] against the unit item vectors of the
  * MIPS-to-cosine transform (src/domain/mipsToCosine.ts), so the order is the
  * iALS dot product's; the score is the index cosine (training's `retrieval_score`).
- * No user vector: no hits.
+ * The search skips what the filters would drop (seen, dismissed, session,
+ * the request's `ItemFilter`, unavailable items: `userSearchOptions`), so the
+ * `limit` slots go to items that survive them. No user vector: no hits.
  */
 export const embeddingSource: CandidateSource<RecommendationQuery> = {
   name: 'embedding',
@@ -21,6 +23,6 @@ export const embeddingSource: CandidateSource<RecommendationQuery> = {
       throw new RangeError(`user vector has ${x.length} components; the index holds ${query.length}`);
     }
     query.set(x);
-    return q.env.index.search(query, limit, { exclude: userExclusion(q) });
+    return q.env.index.search(query, limit, userSearchOptions(q));
   },
 };

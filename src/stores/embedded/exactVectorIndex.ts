@@ -1,5 +1,23 @@
-import type { VectorHit, VectorIndex } from '../vectorIndex.js';
+import type {
+  VectorEntry,
+  VectorHit,
+  VectorIndex,
+  VectorPayload,
+  VectorSearchOptions,
+} from '../vectorIndex.js';
+import { compileVectorFilter, passesVectorFilter } from './compileVectorFilter.js';
 import { TopKHeap } from './topKHeap.js';
+
+const NO_CATEGORIES: readonly string[] = Object.freeze([]);
+
+/** Options of {@link ExactVectorIndex.fromVectors}. */
+export interface ExactVectorIndexOptions {
+  /**
+   * Payload per item id (a served model's `catalog` fits as is); items not
+   * in the map have none (no categories, available). @default none
+   */
+  readonly payloads?: ReadonlyMap<string, VectorPayload>;
+}
 
 /**
  * The embedded {@link VectorIndex}: exact cosine search by a full scan.
@@ -12,8 +30,9 @@ import { TopKHeap } from './topKHeap.js';
  *
  * - `search` normalises the query, so scores are cosines in [-1, 1]; a
  *   zero-norm query has no direction and returns no hits. Ties go to the row
- *   added first. `exclude` / `allow` are only called for rows that would enter
- *   the current top k.
+ *   added first. The `filter` (checked against each row's payload: categories,
+ *   availability) and `exclude` / `allow` are only evaluated for rows that
+ *   would enter the current top k, so a filter costs nothing for the rest.
  * - A query or vector whose length differs from `dimension` rejects with a RangeError.
  * - A zero or non-finite vector is stored as zeros (cosine 0 with every query).
  */
@@ -23,6 +42,9 @@ export class ExactVectorIndex implements VectorIndex {
   private vectors: Float32Array;
   private readonly ids: string[] = [];
   private readonly rows = new Map<string, number>();
+  /** Per row: the payload's categories (empty = none) and availability. */
+  private readonly categories: (readonly string[])[] = [];
+  private readonly available: boolean[] = [];
 
   /**
    * An empty index of `dimension` components per vector.
@@ -39,11 +61,16 @@ export class ExactVectorIndex implements VectorIndex {
 
   /**
    * An index over `itemIds.length` vectors (n×dimension, row-major, e.g. a
-   * registry version's `items.f32`). Rows are normalised on the way in; a later
-   * duplicate id replaces the earlier row's vector.
+   * registry version's `items.f32`) with optional payloads by id. Rows are
+   * normalised on the way in; a later duplicate id replaces the earlier row's vector.
    * @throws RangeError when `vectors.length !== itemIds.length × dimension`.
    */
-  static fromVectors(itemIds: readonly string[], vectors: Float32Array, dimension: number): ExactVectorIndex {
+  static fromVectors(
+    itemIds: readonly string[],
+    vectors: Float32Array,
+    dimension: number,
+    options: ExactVectorIndexOptions = {},
+  ): ExactVectorIndex {
     if (vectors.length !== itemIds.length * dimension) {
       throw new RangeError(
         `expected ${itemIds.length}×${dimension} = ${itemIds.length * dimension} values, got ${vectors.length}`,
@@ -51,7 +78,8 @@ export class ExactVectorIndex implements VectorIndex {
     }
     const index = new ExactVectorIndex(dimension, itemIds.length);
     for (let i = 0; i < itemIds.length; i++) {
-      index.put(itemIds[i]!, vectors.subarray(i * dimension, (i + 1) * dimension));
+      const id = itemIds[i]!;
+      index.put(id, vectors.subarray(i * dimension, (i + 1) * dimension), options.payloads?.get(id));
     }
     return index;
   }
@@ -61,14 +89,7 @@ export class ExactVectorIndex implements VectorIndex {
     return this.ids.length;
   }
 
-  async search(
-    query: Float32Array,
-    k: number,
-    options: {
-      readonly exclude?: (itemId: string) => boolean;
-      readonly allow?: (itemId: string) => boolean;
-    } = {},
-  ): Promise<VectorHit[]> {
+  async search(query: Float32Array, k: number, options: VectorSearchOptions = {}): Promise<VectorHit[]> {
     const d = this.dimension;
     if (query.length !== d) {
       throw new RangeError(`query has ${query.length} components; the index holds ${d}-dimensional vectors`);
@@ -84,6 +105,7 @@ export class ExactVectorIndex implements VectorIndex {
     for (let p = 0; p < d; p++) q[p] = query[p]! / norm;
 
     const { exclude, allow } = options;
+    const filter = compileVectorFilter(options.filter);
     const heap = new TopKHeap(want);
     const v = this.vectors;
     for (let i = 0, off = 0; i < n; i++, off += d) {
@@ -91,6 +113,8 @@ export class ExactVectorIndex implements VectorIndex {
       for (let p = 0; p < d; p++) s += q[p]! * v[off + p]!;
       if (!heap.wouldAccept(s)) continue;
       const id = this.ids[i]!;
+      if (filter !== null && !passesVectorFilter(filter, id, this.categories[i]!, this.available[i]!))
+        continue;
       if (exclude !== undefined && exclude(id)) continue;
       if (allow !== undefined && !allow(id)) continue;
       heap.push(s, i);
@@ -107,9 +131,7 @@ export class ExactVectorIndex implements VectorIndex {
     return this.vectors.slice(row * this.dimension, (row + 1) * this.dimension);
   }
 
-  async upsert(
-    entries: readonly { readonly itemId: string; readonly vector: Float32Array }[],
-  ): Promise<void> {
+  async upsert(entries: readonly VectorEntry[]): Promise<void> {
     for (const e of entries) {
       if (e.vector.length !== this.dimension) {
         throw new RangeError(
@@ -117,13 +139,16 @@ export class ExactVectorIndex implements VectorIndex {
         );
       }
     }
-    for (const e of entries) this.put(e.itemId, e.vector);
+    for (const e of entries) this.put(e.itemId, e.vector, e.payload);
   }
 
   async close(): Promise<void> {}
 
-  /** Writes `vector` normalised into the item's row, appending a row for a new id. */
-  private put(itemId: string, vector: Float32Array): void {
+  /**
+   * Writes `vector` normalised and the payload (none = no categories,
+   * available) into the item's row, appending a row for a new id.
+   */
+  private put(itemId: string, vector: Float32Array, payload: VectorPayload | undefined): void {
     const d = this.dimension;
     let row = this.rows.get(itemId);
     if (row === undefined) {
@@ -136,6 +161,10 @@ export class ExactVectorIndex implements VectorIndex {
       this.ids.push(itemId);
       this.rows.set(itemId, row);
     }
+    const categories = payload?.categories;
+    this.categories[row] =
+      categories !== undefined && categories.length > 0 ? [...categories] : NO_CATEGORIES;
+    this.available[row] = payload?.available !== false;
     let norm = 0;
     for (let p = 0; p < d; p++) norm += vector[p]! * vector[p]!;
     norm = Math.sqrt(norm);

@@ -3,7 +3,9 @@ import { ExactVectorIndex } from '../../../src/stores/embedded/exactVectorIndex.
 import { TopKHeap } from '../../../src/stores/embedded/topKHeap.js';
 import { vectorIndexContract } from '../../contracts/vectorIndexContract.js';
 
-vectorIndexContract('exact', async (ids, vectors, d) => ExactVectorIndex.fromVectors(ids, vectors, d));
+vectorIndexContract('exact', async (ids, vectors, d, payloads) =>
+  ExactVectorIndex.fromVectors(ids, vectors, d, payloads === undefined ? {} : { payloads }),
+);
 
 describe('ExactVectorIndex', () => {
   it('returns no hit for a zero query (a cosine has no direction to rank by)', async () => {
@@ -23,6 +25,31 @@ describe('ExactVectorIndex', () => {
     );
     expect(index.size).toBe(10);
     expect((await index.search(Float32Array.from([1, 0]), 1))[0]!.itemId).toBe('i9');
+  });
+
+  it('takes payloads from a CatalogItem map as is (a served model’s catalog)', async () => {
+    const catalog = new Map([
+      [
+        'x',
+        { id: 'x', title: null, categories: ['Drama'], attributes: {}, createdAt: null, available: true },
+      ],
+      [
+        'y',
+        { id: 'y', title: null, categories: ['Comedy'], attributes: {}, createdAt: null, available: false },
+      ],
+    ]);
+    const index = ExactVectorIndex.fromVectors(
+      ['x', 'y', 'z'],
+      Float32Array.from([1, 0, 1, 0.1, 1, 0.2]),
+      2,
+      {
+        payloads: catalog,
+      },
+    );
+    const search = async (filter: Parameters<typeof index.search>[2]): Promise<string[]> =>
+      (await index.search(Float32Array.from([1, 0]), 3, filter)).map((h) => h.itemId);
+    expect(await search({ filter: { availableOnly: true } })).toEqual(['x', 'z']);
+    expect(await search({ filter: { categoriesNone: ['Drama'] } })).toEqual(['y', 'z']);
   });
 
   it('rejects vectors whose length is not ids × dimension', () => {
