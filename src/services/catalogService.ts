@@ -2,6 +2,7 @@ import type { LiveCounterRanking } from '../components/sources/liveCounterRankin
 import type { CatalogItem } from '../domain/interaction.js';
 import { PublicError } from '../errors.js';
 import type { RequestLoaders } from '../loaders/requestLoaders.js';
+import type { VectorIndex } from '../stores/vectorIndex.js';
 import type { FeatureStore } from '../stores/featureStore.js';
 import { validateId } from './feedback/validateId.js';
 import type { ItemUpsert } from './gateway.js';
@@ -25,6 +26,8 @@ export class CatalogService {
     private readonly options: {
       readonly store: FeatureStore;
       readonly liveRanking: LiveCounterRanking;
+      /** When given, the payload (categories, availability) of items it holds is refreshed on upsert. */
+      readonly index?: VectorIndex;
     },
   ) {}
 
@@ -61,7 +64,9 @@ export class CatalogService {
    * gets a {@link UserError} (field `items[k].…`) and the others are written.
    * Fields left out (undefined or null) keep the stored value; a new item is
    * available unless `available: false`. Refreshes the popular/trending
-   * ranking so new items are candidates on the next request.
+   * ranking so new items are candidates on the next request, and the vector
+   * index's payload of items it holds (so its category and availability
+   * filters see the change; items without a trained vector are not added).
    * @throws PublicError BAD_USER_INPUT for more than 1000 items.
    */
   async upsertItems(input: readonly ItemUpsert[]): Promise<{ upserted: number; errors: UserError[] }> {
@@ -94,8 +99,23 @@ export class CatalogService {
       });
     });
     await this.options.store.upsertItems([...merged.values()]);
+    await this.refreshIndexPayloads([...merged.values()]);
     this.options.liveRanking.invalidate();
     return { upserted: valid.length, errors };
+  }
+
+  /** Rewrites the index points of `items` that have a vector with their current categories and availability. */
+  private async refreshIndexPayloads(items: readonly CatalogItem[]): Promise<void> {
+    const index = this.options.index;
+    if (index === undefined) return;
+    const vectors = await Promise.all(items.map((item) => index.vectorOf(item.id)));
+    const entries = items.flatMap((item, k) => {
+      const vector = vectors[k];
+      return vector === null || vector === undefined
+        ? []
+        : [{ itemId: item.id, vector, payload: { categories: item.categories, available: item.available } }];
+    });
+    if (entries.length > 0) await index.upsert(entries);
   }
 }
 

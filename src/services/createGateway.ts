@@ -129,7 +129,7 @@ export async function createGateway(config: GatewayConfig = {}): Promise<Gateway
     now,
     ...(cfg.onPipelineResult ? { onPipelineResult: cfg.onPipelineResult } : {}),
   });
-  const catalog = new CatalogService({ store, liveRanking });
+  const catalog = new CatalogService({ store, liveRanking, index });
   const promotions = new PromotionService({ store });
 
   const scopes = new WeakMap<RequestScope, RequestLoaders>();

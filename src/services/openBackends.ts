@@ -6,10 +6,14 @@ import type { EventLog } from '../stores/eventLog.js';
 import { BudgetedEventLog } from '../stores/fallback/budgetedEventLog.js';
 import { CircuitBreaker } from '../stores/fallback/circuitBreaker.js';
 import { FallbackFeatureStore } from '../stores/fallback/fallbackFeatureStore.js';
+import { FallbackVectorIndex } from '../stores/fallback/fallbackVectorIndex.js';
 import type { FeatureStore } from '../stores/featureStore.js';
 import { FileEventLog } from '../stores/file/fileEventLog.js';
 import { MemoryFeatureStore } from '../stores/memory/memoryFeatureStore.js';
 import type { ModelRegistry } from '../stores/modelRegistry.js';
+import { QdrantVectorIndex } from '../stores/qdrant/qdrantVectorIndex.js';
+import { vectorEntries } from '../stores/qdrant/vectorEntries.js';
+import { parseClusterNodes } from '../stores/redis/redisConnection.js';
 import { RedisEventLog } from '../stores/redis/redisEventLog.js';
 import { RedisFeatureStore } from '../stores/redis/redisFeatureStore.js';
 import { seedFeatureStore } from '../stores/seedFeatureStore.js';
@@ -67,6 +71,10 @@ export async function openBackends(
           : `recgate: ${backend} answers again\n`,
       );
 
+    const redisTarget =
+      cfg.redisClusterNodes === null
+        ? { url: cfg.redisUrl }
+        : { clusterNodes: parseClusterNodes(cfg.redisClusterNodes) };
     let store: FeatureStore;
     let storeIsLocal = false;
     const given = cfg.adapters?.featureStore;
@@ -80,7 +88,7 @@ export async function openBackends(
       await seedInto(store);
     } else {
       const primary = await RedisFeatureStore.connect({
-        url: cfg.redisUrl,
+        ...redisTarget,
         prefix: cfg.redisPrefix,
         now: cfg.now,
         popularityHalfLifeDays: model.manifest.popularity.halfLifeDays,
@@ -108,13 +116,39 @@ export async function openBackends(
     if (cfg.adapters?.vectorIndex !== undefined) {
       index = cfg.adapters.vectorIndex;
     } else {
-      const embedded = ExactVectorIndex.fromVectors(
-        model.bundle.itemIds,
-        model.bundle.itemVectors,
-        model.bundle.dimension + 1,
-      );
+      const dim = model.bundle.dimension + 1;
+      // Payloads (categories, availability) let the index apply the request's filter itself.
+      const embedded = ExactVectorIndex.fromVectors(model.bundle.itemIds, model.bundle.itemVectors, dim, {
+        payloads: model.catalog,
+      });
       if (cfg.vectorIndex === 'embedded') index = embedded;
-      else throw new Error('RECGATE_VECTOR_INDEX=qdrant is not available yet');
+      else {
+        const primary = await QdrantVectorIndex.open({
+          url: cfg.qdrantUrl,
+          ...(cfg.qdrantApiKey === null ? {} : { apiKey: cfg.qdrantApiKey }),
+          collection: cfg.qdrantCollection,
+          modelVersion: model.version,
+          dimension: dim,
+          timeoutMs: cfg.backendBudgetMs,
+          items: vectorEntries(model.bundle.itemIds, model.bundle.itemVectors, dim, model.catalog),
+          itemCount: model.bundle.itemIds.length,
+          onProgress: (p) =>
+            process.stderr.write(`recgate: Qdrant ${p.collection}: ${p.uploaded}/${p.total} vectors\n`),
+        });
+        opened.push(primary);
+        index = new FallbackVectorIndex({
+          primary,
+          fallback: embedded,
+          breaker: new CircuitBreaker('qdrant', {
+            budgetMs: cfg.backendBudgetMs,
+            retryAfterMs: cfg.backendRetryMs,
+            onStateChange: logState(
+              'qdrant',
+              "searching the embedded index built from the registry, named in each list's degraded",
+            ),
+          }),
+        });
+      }
     }
 
     let eventLog: EventLog;
@@ -123,7 +157,7 @@ export async function openBackends(
       eventLog = new FileEventLog({ path: cfg.eventLogFile, fsync: cfg.eventLogFsync });
     } else {
       const redisLog = await RedisEventLog.connect({
-        url: cfg.redisUrl,
+        ...redisTarget,
         stream: cfg.eventStream,
         maxLen: cfg.eventStreamMaxLen,
       });

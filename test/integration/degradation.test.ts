@@ -1,0 +1,176 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer } from '../../src/server/createServer.js';
+import type { RunningServer } from '../../src/server/createServer.js';
+import { createGateway } from '../../src/services/createGateway.js';
+import type { Gateway } from '../../src/services/gateway.js';
+import { RedisEventLog } from '../../src/stores/redis/redisEventLog.js';
+import { postGraphQL } from '../support/graphqlHttp.js';
+import { startRedis } from '../support/redisServers.js';
+import type { RedisProcess } from '../support/redisServers.js';
+import { TEST_MODEL_NAME, trainedRegistry } from '../support/trainedRegistry.js';
+
+/**
+ * Issue #4 §4: the gateway on its own Redis server (feature store and event
+ * log), which the test pauses (`CLIENT PAUSE`), blocks (`DEBUG SLEEP`) and
+ * stops and restarts. In each case:
+ * - `recommendations` answers within its budget (`backendBudgetMs`) + 100 ms,
+ *   from the in-process snapshot, with `degraded` naming the feature-store parts;
+ * - feedback answers `accepted: false`, `UNAVAILABLE` within the event log's
+ *   budget + 100 ms;
+ * - once Redis answers again, the same gateway serves from it (no restart);
+ * - afterwards every accepted event is in the Redis stream.
+ * The Redis server runs with AOF (`appendfsync always`), as in docker/compose.yaml,
+ * so a restart keeps its data.
+ */
+const BUDGET_MS = 150;
+const LOG_BUDGET_MS = 300;
+const RETRY_MS = 250;
+const SLACK_MS = 100;
+
+let redis: RedisProcess;
+let gateway: Gateway;
+let server: RunningServer;
+let userId: string;
+const stream = `recgate-degradation:${randomBytes(4).toString('hex')}:events`;
+const accepted: string[] = [];
+const durations: { what: string; ms: number }[] = [];
+
+const LIST = `query($u: ID!) { recommendations(userId: $u, first: 10) { items { item { id } } degraded } }`;
+const FEEDBACK = `mutation($u: ID!, $i: ID!) { recordFeedback(input: { userId: $u, itemId: $i, type: CLICK }) { accepted eventId error { code } } }`;
+
+async function timed<T>(what: string, fn: () => Promise<T>): Promise<{ value: T; ms: number }> {
+  const t = performance.now();
+  const value = await fn();
+  const ms = performance.now() - t;
+  durations.push({ what, ms });
+  return { value, ms };
+}
+
+async function recommend(what: string) {
+  const { value, ms } = await timed(what, () => postGraphQL(server.url, LIST, { u: userId }));
+  expect(value.status).toBe(200);
+  expect(value.body.errors).toBeUndefined();
+  const list = (
+    value.body.data as { recommendations: { items: { item: { id: string } }[]; degraded: string[] } }
+  ).recommendations;
+  return { ids: list.items.map((x) => x.item.id), degraded: list.degraded, ms };
+}
+
+async function feedback(what: string, itemId: string) {
+  const { value, ms } = await timed(what, () => postGraphQL(server.url, FEEDBACK, { u: userId, i: itemId }));
+  expect(value.status).toBe(200);
+  const r = (
+    value.body.data as {
+      recordFeedback: { accepted: boolean; eventId: string | null; error: { code: string } | null };
+    }
+  ).recordFeedback;
+  if (r.accepted) accepted.push(r.eventId!);
+  return { ...r, ms };
+}
+
+/**
+ * Polls until the gateway serves from Redis again, at most `ms`: lists are no
+ * longer degraded and a feedback event is accepted (the event log has its own
+ * connection, which may reconnect a little later).
+ * @returns whether it recovered in time.
+ */
+async function recovered(itemId: string, ms = 15_000): Promise<boolean> {
+  const until = Date.now() + ms;
+  let listOk = false;
+  while (Date.now() < until) {
+    listOk ||= (await recommend('recovery poll (list)')).degraded.length === 0;
+    if (listOk && (await feedback('recovery poll (feedback)', itemId)).accepted) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
+}
+
+/** The checks of one outage, while it lasts. */
+async function expectDegraded(kind: string): Promise<void> {
+  const list = await recommend(`recommendations during ${kind}`);
+  expect(list.ids).toHaveLength(10);
+  expect(list.degraded).toEqual(expect.arrayContaining(['featureStore.users']));
+  expect(list.degraded.every((p) => p.startsWith('featureStore.'))).toBe(true);
+  expect(list.ms).toBeLessThan(BUDGET_MS + SLACK_MS);
+  // The circuit is open now: the next list skips Redis at once.
+  const again = await recommend(`recommendations during ${kind} (circuit open)`);
+  expect(again.degraded.length).toBeGreaterThan(0);
+  expect(again.ms).toBeLessThan(BUDGET_MS + SLACK_MS);
+
+  const fb = await feedback(`feedback during ${kind}`, list.ids[0]!);
+  expect(fb).toMatchObject({ accepted: false, eventId: null, error: { code: 'UNAVAILABLE' } });
+  expect(fb.ms).toBeLessThan(LOG_BUDGET_MS + SLACK_MS);
+}
+
+beforeAll(async () => {
+  redis = await startRedis({ persist: true });
+  const registry = await trainedRegistry();
+  gateway = await createGateway({
+    registryDir: registry,
+    modelName: TEST_MODEL_NAME,
+    featureStore: 'redis',
+    eventLog: 'redis',
+    redisUrl: redis.url,
+    eventStream: stream,
+    backendBudgetMs: BUDGET_MS,
+    backendRetryMs: RETRY_MS,
+    eventLogBudgetMs: LOG_BUDGET_MS,
+  });
+  server = await createServer({ gateway, port: 0, host: '127.0.0.1' });
+  userId = `degradation-user-${randomBytes(3).toString('hex')}`;
+}, 180_000);
+
+afterAll(async () => {
+  await server?.close();
+  await gateway?.close();
+  await redis?.stop();
+  const summary = durations.map((d) => `${d.what}: ${d.ms.toFixed(1)} ms`).join('\n  ');
+  console.log(`degradation test request durations:\n  ${summary}`);
+});
+
+describe('graceful degradation when Redis fails', () => {
+  it('serves normally while Redis answers', async () => {
+    const list = await recommend('recommendations, healthy');
+    expect(list.degraded).toEqual([]);
+    expect((await feedback('feedback, healthy', list.ids[0]!)).accepted).toBe(true);
+  });
+
+  it('CLIENT PAUSE: degrades within the budget, then recovers with no restart', async () => {
+    await redis.pause(3000);
+    await expectDegraded('CLIENT PAUSE');
+    const list = await recommend('recommendations, paused');
+    expect(await recovered(list.ids[1]!)).toBe(true);
+    expect((await recommend('recommendations after CLIENT PAUSE')).degraded).toEqual([]);
+  }, 30_000);
+
+  it('DEBUG SLEEP: degrades within the budget, then recovers with no restart', async () => {
+    await redis.sleep(3);
+    await expectDegraded('DEBUG SLEEP');
+    const list = await recommend('recommendations, sleeping');
+    expect(await recovered(list.ids[2]!)).toBe(true);
+    expect((await recommend('recommendations after DEBUG SLEEP')).degraded).toEqual([]);
+  }, 30_000);
+
+  it('server stopped: degrades within the budget; restarted: recovers with no restart of the gateway', async () => {
+    await redis.stop();
+    await expectDegraded('server stopped');
+    const list = await recommend('recommendations, stopped');
+    await redis.start();
+    expect(await recovered(list.ids[3]!)).toBe(true);
+    expect((await recommend('recommendations after restart')).degraded).toEqual([]);
+  }, 60_000);
+
+  it('lost no accepted event: every accepted event id is in the Redis stream', async () => {
+    // One while healthy, then one per recovery (the poll that succeeded).
+    expect(accepted.length).toBe(4);
+    const log = await RedisEventLog.connect({ url: redis.url, stream });
+    try {
+      const ids = new Set<string>();
+      for await (const record of log.read()) ids.add(record.eventId);
+      expect(accepted.filter((id) => !ids.has(id))).toEqual([]);
+    } finally {
+      await log.close();
+    }
+  });
+});
