@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { createServer } from '../server/createServer.js';
+import { connectRateLimiter } from '../server/rateLimit/connectRateLimiter.js';
+import { stderrLogger } from '../server/serverLogger.js';
 import { ensureTrainedModel } from '../server/ensureTrainedModel.js';
 import { pickExampleUserId } from '../server/pickExampleUserId.js';
 import type { ServeCliOptions } from '../server/serverConfig.js';
@@ -47,6 +49,7 @@ export function registerServe(program: Command): void {
       const { version } = await ensureTrainedModel({ registryDir, modelName, log });
       log(`loading ${modelName}/${version} from ${registryDir}`);
       const gateway = await createGateway(config.gateway);
+      const limiter = connectRateLimiter(config.rateLimit, stderrLogger);
       const exampleUserId = pickExampleUserId(registryDir, modelName);
       const adminToken = config.gateway.adminToken ?? undefined;
       const server = await createServer({
@@ -54,6 +57,10 @@ export function registerServe(program: Command): void {
         port: config.port,
         host: config.host,
         limits: config.limits,
+        bodyLimit: config.maxBodyBytes,
+        introspection: config.introspection,
+        debug: config.debug,
+        rateLimiter: limiter.rateLimiter,
         ...(adminToken === undefined ? {} : { adminToken }),
         ...(exampleUserId === undefined ? {} : { exampleUserId }),
       });
@@ -71,12 +78,13 @@ export function registerServe(program: Command): void {
         const deadline = setTimeout(() => {
           log(`${signal}: requests still running after ${graceMs} ms; closing anyway`);
           process.exitCode = 1;
-          void gateway.close().finally(() => process.exit(1));
+          void Promise.allSettled([gateway.close(), limiter.close()]).finally(() => process.exit(1));
         }, graceMs);
         void (async () => {
           try {
             await server.close();
             await gateway.close();
+            await limiter.close();
             log(`${signal}: closed cleanly`);
           } catch (err) {
             log(`${signal}: closing failed: ${err instanceof Error ? err.message : String(err)}`);

@@ -10,6 +10,8 @@ import type { NextFunction, Request, Response } from 'express';
 import { resolvers } from '../../resolvers/index.js';
 import type { Gateway } from '../services/gateway.js';
 import { authenticateAdmin } from './adminAuth.js';
+import { clientErrorHandler } from './clientErrorHandler.js';
+import { debugEnabled } from './debugEnabled.js';
 import { createErrorMasking } from './errorMasking.js';
 import { GRAPHIQL_ASSET_PATH, serveGraphiqlAsset } from './graphiql/graphiqlAssets.js';
 import { exampleQuery, GRAPHIQL_CSP, graphiqlPage } from './graphiql/graphiqlPage.js';
@@ -17,9 +19,14 @@ import { loadTypeDefs } from './loadTypeDefs.js';
 import type { RequestContext } from './requestContext.js';
 import { requestIdFrom } from './requestIdFrom.js';
 import { httpErrorHandler } from './httpErrorHandler.js';
+import { introspectionEnabled } from './introspectionEnabled.js';
 import { apolloLimits } from './limits/apolloLimits.js';
+import { DEFAULT_BODY_LIMIT_BYTES } from './limits/bodyLimit.js';
+import { jsonNestingLimit } from './limits/jsonNestingLimit.js';
 import type { QueryLimits } from './limits/queryLimits.js';
 import { resolveQueryLimits } from './limits/queryLimits.js';
+import type { RateLimiter } from './rateLimit/rateLimiter.js';
+import { rateLimitMiddleware } from './rateLimit/rateLimitMiddleware.js';
 import type { ServerLogger } from './serverLogger.js';
 import { stderrLogger } from './serverLogger.js';
 
@@ -29,16 +36,36 @@ export interface CreateServerOptions {
   readonly gateway: Gateway;
   /** Secret for admin mutations (`Authorization: Bearer <token>`); undefined or empty disables them. */
   readonly adminToken?: string;
-  /** Allow schema introspection (GraphiQL needs it). @default true */
+  /**
+   * Allow schema introspection (GraphiQL needs it); off also hides "Did you
+   * mean …" suggestions in errors.
+   * @default introspectionEnabled(process.env): `RECGATE_INTROSPECTION`, else on unless NODE_ENV=production
+   */
   readonly introspection?: boolean;
+  /**
+   * Send masked errors' stack traces in `extensions.stacktrace`. Never on by
+   * itself in any NODE_ENV.
+   * @default debugEnabled(process.env): true only with RECGATE_DEBUG=1
+   */
+  readonly debug?: boolean;
+  /**
+   * Per-client rate limit of `/graphql` (createRateLimiter in
+   * src/server/rateLimit/); null = none. The server does not close it.
+   * @default null
+   */
+  readonly rateLimiter?: RateLimiter | null;
   /** TCP port; 0 picks a free one. @default 0 */
   readonly port?: number;
   /** Interface to listen on. @default '127.0.0.1' */
   readonly host?: string;
   /** A user id of the served model for GraphiQL's example query; without one the example is a cold-start query. */
   readonly exampleUserId?: string;
-  /** Largest request body, in express/bytes notation. @default '5mb' */
-  readonly bodyLimit?: string;
+  /**
+   * Largest request body: bytes, or express's notation (`'1mb'`). A larger
+   * body gets 413 PAYLOAD_TOO_LARGE before it is parsed.
+   * @default DEFAULT_BODY_LIMIT_BYTES (1 MiB)
+   */
+  readonly bodyLimit?: number | string;
   /** Where masked errors and guarded values are logged. @default JSON lines on stderr */
   readonly logger?: ServerLogger;
   /**
@@ -68,8 +95,15 @@ export interface RunningServer {
  * with its assets under `/graphiql/assets/`, and `GET /healthz`. Every
  * response carries `x-request-id`. Errors are masked (see errorMasking.ts).
  * Documents over a {@link QueryLimits} limit are refused before they run,
- * and HTTP batching is off.
- * @throws RangeError when a limit is not a positive integer.
+ * and HTTP batching is off. Before a body is read, a `rateLimiter` may refuse
+ * the request (429 RATE_LIMITED); bodies over `bodyLimit` (413
+ * PAYLOAD_TOO_LARGE), not UTF-8 or nested deeper than 64 levels (415/400
+ * BAD_REQUEST) are refused before they are parsed; variables are checked
+ * before coercion (variableShapeGuard.ts). Requests Node's HTTP parser
+ * refuses (headers over 16 KiB) get the same JSON error body (clientErrorHandler.ts).
+ * Every refusal is listed in docs/api.md.
+ * @throws RangeError when a limit is not a positive integer, or RECGATE_INTROSPECTION (read when
+ *   `introspection` is not given) is neither true nor false.
  */
 export async function createServer(options: CreateServerOptions): Promise<RunningServer> {
   const { gateway, adminToken } = options;
@@ -77,12 +111,20 @@ export async function createServer(options: CreateServerOptions): Promise<Runnin
   const app = express();
   app.disable('x-powered-by');
   const httpServer: Server = createHttpServer(app);
-  const masking = createErrorMasking(logger);
+  httpServer.on('clientError', clientErrorHandler());
+  const introspection = options.introspection ?? introspectionEnabled(process.env);
+  const debug = options.debug ?? debugEnabled(process.env);
+  if (debug) {
+    logger.warn('debug mode (RECGATE_DEBUG=1): masked errors carry their stack trace to clients', {});
+  }
+  const masking = createErrorMasking({ logger, debug });
   const limits = apolloLimits(resolveQueryLimits(options.limits));
   const apollo = new ApolloServer<RequestContext>({
     typeDefs: loadTypeDefs(),
     resolvers,
-    introspection: options.introspection ?? true,
+    introspection,
+    // Without introspection, "Did you mean …" suggestions would reveal the schema instead.
+    hideSchemaDetailsFromClientErrors: !introspection,
     includeStacktraceInErrorResponses: false,
     formatError: masking.formatError,
     validationRules: limits.validationRules,
@@ -92,6 +134,7 @@ export async function createServer(options: CreateServerOptions): Promise<Runnin
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       masking.plugin,
+      ...limits.plugins,
     ],
   });
   await apollo.start();
@@ -131,14 +174,16 @@ export async function createServer(options: CreateServerOptions): Promise<Runnin
     res.setHeader('Cache-Control', 'no-store');
     res.type('html').send(page);
   });
+  const rateLimiter = options.rateLimiter ?? null;
   app.use(
     '/graphql',
-    express.json({ limit: options.bodyLimit ?? '5mb' }),
+    ...(rateLimiter === null ? [] : [rateLimitMiddleware(rateLimiter)]),
+    express.json({ limit: options.bodyLimit ?? DEFAULT_BODY_LIMIT_BYTES, verify: jsonNestingLimit() }),
     (req: Request, _res: Response, next: NextFunction) =>
       masking.withRequestId(String(req.headers['x-request-id']), next),
     expressMiddleware(apollo, { context: async ({ req }) => contextFor(req.headers) }),
   );
-  app.use(httpErrorHandler(logger));
+  app.use(httpErrorHandler({ logger, debug }));
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);

@@ -14,6 +14,9 @@ import type { ServerLogger } from './serverLogger.js';
 export const MASKED_MESSAGE =
   'Internal server error. It was logged with the request id in the x-request-id response header.';
 
+/** Longest message of a request-level error sent to clients; longer ones (graphql-js quotes the values it refuses) are cut. */
+export const MAX_SHOWN_MESSAGE_LENGTH = 1000;
+
 /** The message a document nested too deeply for the parser gets (instead of the engine's stack overflow). */
 export const TOO_DEEP_MESSAGE = 'the document is too deeply nested';
 
@@ -54,24 +57,46 @@ function asGraphQLErrorLike(error: unknown): {
   return typeof error === 'object' && error !== null ? error : {};
 }
 
+/** Options of {@link createErrorMasking}. */
+export interface ErrorMaskingOptions {
+  /** Where masked errors are logged, with the request id and stack. */
+  readonly logger: ServerLogger;
+  /** Send masked errors' stack traces in `extensions.stacktrace` (RECGATE_DEBUG=1 only). @default false */
+  readonly debug?: boolean;
+}
+
+/** An error's stack as lines (`String(error)` for a non-Error), for debug responses. */
+export function stackLines(error: unknown): string[] {
+  return error instanceof Error ? (error.stack ?? String(error)).split('\n') : [String(error)];
+}
+
 /**
  * Error masking (conventions.md §6). `formatError` turns a PublicError into
  * `extensions: { code, field }`, keeps request-level errors with only their
  * code, and replaces anything else by {@link MASKED_MESSAGE} with code
- * `INTERNAL_SERVER_ERROR`. No response ever carries `extensions.stacktrace`
- * or an exception. The plugin logs each masked error once, with the request
+ * `INTERNAL_SERVER_ERROR`. No response carries `extensions.stacktrace` (but
+ * in debug mode, below) or an exception. The plugin logs each masked error once, with the request
  * id, before it is masked; `formatError` logs the rest (context-creation and
  * response-serialization failures, which never reach plugins) with the
  * request id that `withRequestId` bound to the HTTP request. A parse failure
  * caused by a stack overflow (a deeply nested document) is shown as
- * {@link TOO_DEEP_MESSAGE}, never as the engine's RangeError text.
+ * {@link TOO_DEEP_MESSAGE}, never as the engine's RangeError text. A
+ * request-level message longer than {@link MAX_SHOWN_MESSAGE_LENGTH}
+ * characters (graphql-js quotes a refused variable value whole) is cut there
+ * and ends with `… (message truncated)`.
+ *
+ * With `debug` (explicit `RECGATE_DEBUG=1`, never implied by `NODE_ENV`) a
+ * masked error additionally carries `extensions.stacktrace`: the original
+ * error's stack as an array of lines (its first line holds the original
+ * message). Only masked errors get one; public and request-level errors never do.
  */
-export function createErrorMasking(logger: ServerLogger): {
+export function createErrorMasking(options: ErrorMaskingOptions): {
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
   plugin: ApolloServerPlugin<RequestContext>;
   /** Runs `next` (the rest of the HTTP request's handling) with `requestId` known to `formatError`. */
   withRequestId: (requestId: string, next: () => void) => void;
 } {
+  const { logger, debug = false } = options;
   const logged = new WeakSet<object>();
   const requestIds = new AsyncLocalStorage<string>();
   const log = (error: unknown, requestId: string | null): void => {
@@ -102,8 +127,12 @@ export function createErrorMasking(logger: ServerLogger): {
       const code = formatted.extensions?.['code'];
       const tooDeep =
         code === ApolloServerErrorCode.GRAPHQL_PARSE_FAILED && /maximum call stack/i.test(message);
+      const shown =
+        message.length > MAX_SHOWN_MESSAGE_LENGTH
+          ? `${message.slice(0, MAX_SHOWN_MESSAGE_LENGTH)}… (message truncated)`
+          : message;
       return {
-        message: tooDeep ? TOO_DEEP_MESSAGE : message,
+        message: tooDeep ? TOO_DEEP_MESSAGE : shown,
         ...(locations && { locations }),
         extensions: { code: formatted.extensions?.['code'] },
       };
@@ -115,7 +144,10 @@ export function createErrorMasking(logger: ServerLogger): {
       message: MASKED_MESSAGE,
       ...(locations && { locations }),
       ...(path && { path }),
-      extensions: { code: ApolloServerErrorCode.INTERNAL_SERVER_ERROR },
+      extensions: {
+        code: ApolloServerErrorCode.INTERNAL_SERVER_ERROR,
+        ...(debug && { stacktrace: stackLines(original) }),
+      },
     };
   };
   const plugin: ApolloServerPlugin<RequestContext> = {

@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer } from '../../src/server/createServer.js';
+import { debugEnabled } from '../../src/server/debugEnabled.js';
 import { MASKED_MESSAGE, TOO_DEEP_MESSAGE } from '../../src/server/errorMasking.js';
+import { fakeGateway } from '../support/fakeGateway.js';
 import { hasStackTrace, postGraphQL } from '../support/graphqlHttp.js';
 import type { FakeServer } from '../support/testServer.js';
 import { startFakeServer } from '../support/testServer.js';
@@ -147,13 +150,149 @@ describe('Errors: public codes, masked internals, no stack traces', () => {
     expect(hasStackTrace(text)).toBe(false);
   });
 
-  it('answers a body over the limit with 413 and no stack', async () => {
+  it('answers a body over the limit with 413 PAYLOAD_TOO_LARGE as JSON, naming the limit, and no stack', async () => {
+    const body = JSON.stringify({ query: '{ __typename }', padding: 'x'.repeat(6 * 1024 * 1024) });
     const response = await fetch(fake.server.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: '{ __typename }', padding: 'x'.repeat(6 * 1024 * 1024) }),
+      body,
     });
     expect(response.status).toBe(413);
-    expect(hasStackTrace(await response.text())).toBe(false);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    const text = await response.text();
+    expect(JSON.parse(text)).toEqual({
+      errors: [
+        {
+          message: `The request body must be at most 1048576 bytes; received ${body.length} bytes. Send smaller batches (at most 1000 events or items).`,
+          extensions: { code: 'PAYLOAD_TOO_LARGE' },
+        },
+      ],
+    });
+    expect(hasStackTrace(text)).toBe(false);
+  });
+
+  it('refuses a JSON body nested deeper than 64 levels before parsing it (400 BAD_REQUEST)', async () => {
+    // The body is level 1, `variables` level 2, then `depth − 2` nested lists.
+    const nested = (depth: number): string =>
+      `{"query":"{ __typename }","variables":{"x":${'['.repeat(depth - 2)}${']'.repeat(depth - 2)}}}`;
+    const ok = await fetch(fake.server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: nested(64),
+    });
+    expect(ok.status).toBe(200);
+    const deep = await fetch(fake.server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: nested(65),
+    });
+    expect(deep.status).toBe(400);
+    expect(await deep.json()).toEqual({
+      errors: [
+        {
+          message:
+            'The request body must nest arrays and objects at most 64 levels deep; received a deeper body.',
+          extensions: { code: 'BAD_REQUEST' },
+        },
+      ],
+    });
+    // Brackets inside strings are text, not nesting.
+    const inString = await fetch(fake.server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ __typename }', variables: { x: `\\"${'['.repeat(500)}` } }),
+    });
+    expect(inString.status).toBe(200);
+  });
+
+  it('refuses a JSON body in another charset than UTF-8 with 415 BAD_REQUEST', async () => {
+    const response = await fetch(fake.server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json; charset=utf-16le' },
+      body: Buffer.from(JSON.stringify({ query: '{ __typename }' }), 'utf16le'),
+    });
+    expect(response.status).toBe(415);
+    expect(await response.json()).toMatchObject({ errors: [{ extensions: { code: 'BAD_REQUEST' } }] });
+  });
+
+  it('answers a request whose headers are over 16 KiB with 431 and the same JSON error body', async () => {
+    const response = await fetch(`${fake.server.url}?query=${'x'.repeat(20_000)}`, {
+      headers: { 'apollo-require-preflight': 'true' },
+    });
+    expect(response.status).toBe(431);
+    expect(await response.json()).toEqual({
+      errors: [
+        {
+          message:
+            'The request line and headers must fit in the server limit (16 KiB by default); send long operations in a POST body.',
+          extensions: { code: 'BAD_REQUEST' },
+        },
+      ],
+    });
+  });
+
+  it('cuts a long request-level message (graphql-js quotes the refused value) at 1000 characters', async () => {
+    const { status, body } = await postGraphQL(
+      fake.server.url,
+      'query ($f: Int) { recommendations(first: $f) { requestId } }',
+      { f: 'x'.repeat(100_000) },
+    );
+    expect(status).toBe(400);
+    const message = body.errors![0]!.message;
+    expect(message).toMatch(/^Variable "\$f" got invalid value "xxx/);
+    expect(message).toMatch(/… \(message truncated\)$/);
+    expect(message.length).toBe(1000 + '… (message truncated)'.length);
+  });
+});
+
+describe('Errors: stack traces only with explicit debug (RECGATE_DEBUG=1)', () => {
+  const failing = async (
+    options: { debug?: boolean },
+    env: Record<string, string | undefined>,
+  ): Promise<{ text: string; extensions: Record<string, unknown> }> => {
+    const saved = { NODE_ENV: process.env['NODE_ENV'], RECGATE_DEBUG: process.env['RECGATE_DEBUG'] };
+    Object.assign(process.env, env);
+    for (const [key, value] of Object.entries(env)) if (value === undefined) delete process.env[key];
+    const gateway = fakeGateway();
+    const server = await createServer({ gateway, logger: { error: () => {}, warn: () => {} }, ...options });
+    try {
+      gateway.failWith('modelInfo', new Error('disk on fire at /var/secret/path'));
+      const { text, body } = await postGraphQL(server.url, '{ modelInfo { rankerVersion } }');
+      expect(body.errors![0]!.message).toBe(MASKED_MESSAGE);
+      return { text, extensions: body.errors![0]!.extensions! };
+    } finally {
+      await server.close();
+      for (const [key, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+    }
+  };
+
+  it.each([
+    ['NODE_ENV=development', { NODE_ENV: 'development', RECGATE_DEBUG: undefined }],
+    ['NODE_ENV=production', { NODE_ENV: 'production', RECGATE_DEBUG: undefined }],
+    ['RECGATE_DEBUG=true (only 1 counts)', { NODE_ENV: 'development', RECGATE_DEBUG: 'true' }],
+  ])('sends no stack with %s', async (_name, env) => {
+    const { text, extensions } = await failing({}, env);
+    expect(extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR' });
+    expect(hasStackTrace(text)).toBe(false);
+    expect(text).not.toContain('disk on fire');
+  });
+
+  it('sends the masked error’s stack in extensions.stacktrace with RECGATE_DEBUG=1 (or createServer({ debug: true }))', async () => {
+    for (const [options, env] of [
+      [{}, { RECGATE_DEBUG: '1' }],
+      [{ debug: true }, {}],
+    ] as const) {
+      const { extensions } = await failing(options, env);
+      expect(extensions['code']).toBe('INTERNAL_SERVER_ERROR');
+      const stack = extensions['stacktrace'] as string[];
+      expect(stack[0]).toBe('Error: disk on fire at /var/secret/path');
+      expect(stack.slice(1).every((line) => /^\s+at /.test(line))).toBe(true);
+    }
+    expect(debugEnabled({ RECGATE_DEBUG: '1' })).toBe(true);
+    expect(debugEnabled({ RECGATE_DEBUG: 'yes' })).toBe(false);
+    expect(debugEnabled({})).toBe(false);
   });
 });

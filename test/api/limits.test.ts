@@ -12,7 +12,7 @@ import type { FakeServer } from '../support/testServer.js';
 import { startFakeServer } from '../support/testServer.js';
 
 // API-shape tests on the fake engine: the document limits of src/server/limits/ with their defaults
-// (depth 8, aliases 15, directives 50, tokens 5000, list items 2000; docs/api.md "Limits").
+// (depth 8, aliases 15, directives 50, root fields 10, tokens 5000, list items 2000; docs/api.md "Limits").
 let fake: FakeServer;
 beforeAll(async () => (fake = await startFakeServer()));
 afterAll(() => fake.server.close());
@@ -93,7 +93,7 @@ describe('Limits: each refuses its attacking document before anything runs, nami
   it('refuses 16 aliases of a cheap field by the aliases limit alone', async () => {
     const result = await postGraphQL(
       fake.server.url,
-      `{ ${times(16, (i) => `m${i}: modelInfo { rankerVersion }`)} }`,
+      `{ modelInfo { ${times(16, (i) => `v${i}: rankerVersion`)} } }`,
     );
     expectRefused(result, 'GRAPHQL_VALIDATION_FAILED', /^Aliases limit of 15 exceeded, found 16\.$/);
     expect(result.body.errors).toHaveLength(1);
@@ -107,13 +107,58 @@ describe('Limits: each refuses its attacking document before anything runs, nami
     expect(result.body.errors).toHaveLength(1);
   });
 
-  it('refuses a 3.8 MB literal list of 100,000 feedback events by the token limit while parsing', async () => {
+  it('refuses 11 root fields by the root fields limit, counting through fragments (issue #5 §4)', async () => {
+    const plain = await postGraphQL(
+      fake.server.url,
+      `{ ${times(11, () => `user(id: "u1") { id }`)} }`, // no aliases: repeats merge, yet every one counts
+    );
+    expectRefused(plain, 'GRAPHQL_VALIDATION_FAILED', /^Root fields limit of 10 exceeded, found 11\.$/);
+    expect(plain.body.errors).toHaveLength(1);
+    // 2 × A (modelInfo, experiments, __typename free, B: modelInfo, user) + 3 in the inline fragment = 11.
+    const viaFragments = `{ ...A ...A ... on Query { experiments { id } modelInfo { itemCount } experiments { id } } }
+      fragment A on Query { modelInfo { itemCount } experiments { id } __typename ...B }
+      fragment B on Query { modelInfo { itemCount } user(id: "u1") { id } }`;
+    expectRefused(
+      await postGraphQL(fake.server.url, viaFragments),
+      'GRAPHQL_VALIDATION_FAILED',
+      /^Root fields limit of 10 exceeded, found 11\.$/,
+    );
+  });
+
+  it('refuses a 3.8 MB literal list of 100,000 feedback events by the token limit while parsing, when the body limit allows it', async () => {
+    const server = await createServer({ gateway: fakeGateway(), bodyLimit: 8 * 1024 * 1024 });
+    try {
+      const events = times(100_000, (i) => `{ userId: "u1", itemId: "i${i % 30}", type: LIKE }`);
+      const query = `mutation { recordFeedbackBatch(inputs: [${events}]) { accepted } }`;
+      expect(query.length).toBeGreaterThan(3_800_000);
+      const result = await postGraphQL(server.url, query);
+      expect(result.status).toBe(400);
+      expect(result.body.errors).toHaveLength(1);
+      expect(result.body.errors![0]).toMatchObject({
+        message: 'Syntax Error: Document contains more that 5000 tokens. Parsing aborted.',
+        extensions: { code: 'GRAPHQL_PARSE_FAILED' },
+      });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('refuses the same 3.8 MB document by the default body limit (1 MiB) before reading it: 413 PAYLOAD_TOO_LARGE', async () => {
     const events = times(100_000, (i) => `{ userId: "u1", itemId: "i${i % 30}", type: LIKE }`);
-    const query = `mutation { recordFeedbackBatch(inputs: [${events}]) { accepted } }`;
-    expect(query.length).toBeGreaterThan(3_800_000);
-    const result = await postGraphQL(fake.server.url, query);
-    expectRefused(result, 'GRAPHQL_PARSE_FAILED', /\b5000 tokens\b/);
-    expect(result.body.errors).toHaveLength(1);
+    const result = await postGraphQL(
+      fake.server.url,
+      `mutation { recordFeedbackBatch(inputs: [${events}]) { accepted } }`,
+    );
+    expect(result.status).toBe(413);
+    expect(result.body.errors).toEqual([
+      {
+        message: expect.stringMatching(
+          /^The request body must be at most 1048576 bytes; received \d+ bytes\./,
+        ),
+        extensions: { code: 'PAYLOAD_TOO_LARGE' },
+      },
+    ]);
+    expect(engineWork()).toEqual([]);
   });
 
   it('takes a 1000-event recordFeedbackBatch as a variable; as a literal (about 11 tokens an event) it is over the token limit', async () => {
@@ -155,6 +200,117 @@ describe('Limits: each refuses its attacking document before anything runs, nami
   });
 });
 
+describe('Limits: variables graphql-js is slow to refuse are refused before coercion (issue #5 §4)', () => {
+  const ids = (n: number): string[] => Array.from({ length: n }, (_, i) => `i${i}`);
+
+  it('refuses a list variable of more than 2000 entries with 400 BAD_USER_INPUT, naming the variable', async () => {
+    // 20,000 events (860 KB, under the 1 MiB body limit): coercing them would take about 0.25 s.
+    const events = Array.from({ length: 20_000 }, () => ({ userId: 'u1', itemId: 'i01', type: 'LIKE' }));
+    const result = await postGraphQL(
+      fake.server.url,
+      'mutation ($e: [FeedbackInput!]!) { recordFeedbackBatch(inputs: $e) { accepted } }',
+      { e: events },
+    );
+    expect(result.status).toBe(400);
+    expect(result.body.errors).toEqual([
+      {
+        message: 'Variable "$e" must be a list of at most 2000 entries; received a list of 20000.',
+        extensions: { code: 'BAD_USER_INPUT' },
+      },
+    ]);
+    expect(engineWork()).toEqual([]);
+  });
+
+  it('leaves a list of up to 2000 entries to the resolver, whose error names the argument', async () => {
+    const result = await postGraphQL(fake.server.url, 'query ($i: [ID!]!) { items(ids: $i) { id } }', {
+      i: ids(2000),
+    });
+    expect(result.body.errors![0]).toMatchObject({
+      message: 'Argument `ids` must hold at most 1000 IDs; received a list of 2000.',
+      extensions: { code: 'BAD_USER_INPUT', field: 'ids' },
+    });
+  });
+
+  it('checks lists inside input objects, naming the path', async () => {
+    const result = await postGraphQL(
+      fake.server.url,
+      'query ($f: ItemFilter) { recommendations(filter: $f) { requestId } }',
+      { f: { excludeItemIds: ids(2001) } },
+    );
+    expect(result.status).toBe(400);
+    expect(result.body.errors![0]!.message).toBe(
+      'Variable "$f" at "f.excludeItemIds" must be a list of at most 2000 entries; received a list of 2001.',
+    );
+    expect(engineWork()).toEqual([]);
+  });
+
+  it('refuses an input object with a field its type does not have at the first one (200,000 of them took 19 s)', async () => {
+    const context = Object.fromEntries(Array.from({ length: 80_000 }, (_, i) => [`k${i}`, 1])); // under 1 MiB
+    const result = await postGraphQL(
+      fake.server.url,
+      'query ($c: RequestContext) { recommendations(context: $c) { requestId } }',
+      { c: context },
+    );
+    expect(result.status).toBe(400);
+    expect(result.body.errors).toEqual([
+      {
+        message:
+          'Variable "$c" must be a RequestContext; received the field "k0", which RequestContext does not have.',
+        extensions: { code: 'BAD_USER_INPUT' },
+      },
+    ]);
+  });
+
+  it('refuses an object or a list given to a scalar or an enum, without printing it', async () => {
+    const wide = Object.fromEntries(Array.from({ length: 50_000 }, (_, i) => [`k${i}`, 1]));
+    const asString = await postGraphQL(
+      fake.server.url,
+      'query ($s: String) { recommendations(surface: $s) { requestId } }',
+      { s: wide },
+    );
+    expect(asString.status).toBe(400);
+    expect(asString.body.errors![0]!.message).toBe('Variable "$s" must be a String; received an object.');
+    const asEnum = await postGraphQL(
+      fake.server.url,
+      'mutation ($e: [FeedbackInput!]!) { recordFeedbackBatch(inputs: $e) { accepted } }',
+      {
+        e: [
+          { userId: 'u1', itemId: 'i01', type: 'LIKE' },
+          { userId: 'u1', itemId: 'i01', type: [1, 2, 3] },
+        ],
+      },
+    );
+    expect(asEnum.body.errors![0]!.message).toBe(
+      'Variable "$e" at "e[1].type" must be a FeedbackType; received a list of 3 entries.',
+    );
+    expect(engineWork()).toEqual([]);
+  });
+
+  it('lets JSON take any value (ItemInput.attributes has its own rules) and leaves other mistakes to graphql-js', async () => {
+    const server = await createServer({ gateway: fakeGateway(), adminToken: 'secret-token-for-limits' });
+    try {
+      const attributes = { tags: ids(3000), nested: { a: [1, [2, [3]]] } };
+      const ok = await postGraphQL(
+        server.url,
+        'mutation ($i: [ItemInput!]!) { upsertItems(items: $i) { upserted } }',
+        { i: [{ id: 'new-1', attributes }] },
+        { authorization: 'Bearer secret-token-for-limits' },
+      );
+      expect(ok.body).toEqual({ data: { upsertItems: { upserted: 1 } } });
+    } finally {
+      await server.close();
+    }
+    const wrongType = await postGraphQL(
+      fake.server.url,
+      'query ($n: Int) { recommendations(first: $n) { requestId } }',
+      { n: 'ten' },
+    );
+    expect(wrongType.body.errors![0]!.message).toBe(
+      'Variable "$n" got invalid value "ten"; Int cannot represent non-integer value: "ten"',
+    );
+  });
+});
+
 describe('Limits: the documents clients actually send still pass', () => {
   /** Runs `query` over HTTP and returns its data, asserting there is no error. */
   async function passes(query: string): Promise<Record<string, unknown>> {
@@ -188,9 +344,10 @@ describe('Limits: the documents clients actually send still pass', () => {
     expect(items.every(({ item }) => item.similar.length === 10)).toBe(true);
   });
 
-  it('passes a document at exactly the limits: depth 8 and 15 aliases', async () => {
+  it('passes a document at exactly the limits: depth 8, 15 aliases and 10 root fields', async () => {
     await passes(`{ item(id: "i01") { ${nestedSimilar(3, 2)} } }`); // 8 fields deep, 2 + 4 + 8 list items
-    await passes(`{ ${times(15, (i) => `m${i}: modelInfo { rankerVersion }`)} }`);
+    await passes(`{ modelInfo { ${times(15, (i) => `v${i}: rankerVersion`)} } }`);
+    await passes(`{ ${times(10, (i) => `m${i}: modelInfo { rankerVersion }`)} __typename }`);
   });
 });
 
@@ -200,6 +357,7 @@ describe('Limits: configuration', () => {
       maxDepth: 8,
       maxAliases: 15,
       maxDirectives: 50,
+      maxRootFields: 10,
       maxTokens: 5000,
       maxListItems: 2000,
     });
@@ -224,6 +382,7 @@ describe('Limits: configuration', () => {
         RECGATE_MAX_DEPTH: '12',
         RECGATE_MAX_ALIASES: '30',
         RECGATE_MAX_DIRECTIVES: ' ',
+        RECGATE_MAX_ROOT_FIELDS: '4',
         RECGATE_MAX_TOKENS: '20000',
         RECGATE_MAX_LIST_ITEMS: '5000',
       },
@@ -232,6 +391,7 @@ describe('Limits: configuration', () => {
       maxDepth: 12,
       maxAliases: 30,
       maxDirectives: 50,
+      maxRootFields: 4,
       maxTokens: 20000,
       maxListItems: 5000,
     });
@@ -242,6 +402,28 @@ describe('Limits: configuration', () => {
     expect(() => serveConfigFrom({}, { RECGATE_MAX_DEPTH: value })).toThrow(
       `RECGATE_MAX_DEPTH: expected a positive integer, received "${value}"`,
     );
+  });
+
+  it('reads RECGATE_MAX_BODY_BYTES (default 1 MiB) and RECGATE_DEBUG, and createServer({ bodyLimit }) applies', async () => {
+    expect(serveConfigFrom({}, {}).maxBodyBytes).toBe(1_048_576);
+    expect(serveConfigFrom({}, { RECGATE_MAX_BODY_BYTES: '2048' }).maxBodyBytes).toBe(2048);
+    expect(() => serveConfigFrom({}, { RECGATE_MAX_BODY_BYTES: '1mb' })).toThrow(
+      'RECGATE_MAX_BODY_BYTES: expected a positive integer, received "1mb"',
+    );
+    expect(serveConfigFrom({}, {}).debug).toBe(false);
+    expect(serveConfigFrom({}, { RECGATE_DEBUG: '1' }).debug).toBe(true);
+    const server = await createServer({ gateway: fakeGateway(), bodyLimit: 2048 });
+    try {
+      const small = await postGraphQL(server.url, '{ __typename }', { pad: 'x'.repeat(1900) });
+      expect(small.status).toBe(200);
+      const large = await postGraphQL(server.url, '{ __typename }', { pad: 'x'.repeat(2100) });
+      expect(large.status).toBe(413);
+      expect(large.body.errors![0]!.message).toMatch(
+        /^The request body must be at most 2048 bytes; received 21\d\d bytes\./,
+      );
+    } finally {
+      await server.close();
+    }
   });
 
   it('refuses a limit that is not a positive integer in createServer options', () => {

@@ -69,6 +69,8 @@ describe('CLI: recgate serve', () => {
     expect(json.data?.recommendations?.items).toHaveLength(5);
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
-    expect(stderr).toContain('SIGTERM: draining requests and closing');
+    // Wording since 7699615 (graceful shutdown): "SIGTERM: draining requests (at most N ms), …".
+    expect(stderr).toContain('SIGTERM: draining requests');
+    expect(stderr).toContain('SIGTERM: closed cleanly');
   });
 });

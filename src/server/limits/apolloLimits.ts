@@ -1,15 +1,29 @@
-import type { ApolloServerOptions, BaseContext } from '@apollo/server';
+import type { ApolloServerOptions, ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { ValidationContext, ValidationRule } from 'graphql';
 import { GraphQLError } from 'graphql';
+import { LIMITS } from '../limits.js';
 import { listCostRule } from './listCostRule.js';
 import type { QueryLimits } from './queryLimits.js';
+import { rootFieldsRule } from './rootFieldsRule.js';
+import { variableShapeGuard } from './variableShapeGuard.js';
+
+/**
+ * The longest list variable coerced at all: twice the largest list any
+ * argument accepts (LIMITS.maxBatch, 1000). A batch a little over the limit
+ * still gets the resolver's own error naming the argument (or, for
+ * `recordImpressions`, the documented BATCH_TOO_LARGE as data); a longer one
+ * is refused before coercion, which costs about 12 µs an element (1.2 s for
+ * 100,000 feedback events).
+ */
+export const MAX_VARIABLE_LIST_LENGTH = 2 * LIMITS.maxBatch;
 
 /** The ApolloServer options {@link apolloLimits} sets. */
 export interface ApolloLimitOptions {
   readonly validationRules: ValidationRule[];
   readonly parseOptions: NonNullable<ApolloServerOptions<BaseContext>['parseOptions']>;
   readonly allowBatchedHttpRequests: false;
+  readonly plugins: ApolloServerPlugin<BaseContext>[];
 }
 
 /**
@@ -26,6 +40,7 @@ const report = (context: ValidationContext | null, error: GraphQLError): void =>
  * ApolloServer constructor:
  *
  * - depth, aliases and directives: graphql-armor's validation rules;
+ * - root fields: {@link rootFieldsRule} (armor has no such rule);
  * - tokens: graphql-js's own parser limit (`parseOptions.maxTokens`, error
  *   code `GRAPHQL_PARSE_FAILED`). Armor's token plugin is off: under Apollo it
  *   parses every document a second time in `parsingDidStart`, and a rejection
@@ -35,7 +50,10 @@ const report = (context: ValidationContext | null, error: GraphQLError): void =>
  * - field suggestions ("Did you mean …") stay on: the schema is public and
  *   introspectable, so hiding them would only make errors less helpful;
  * - HTTP batching stays off (one operation per request, so the limits bound
- *   a request).
+ *   a request);
+ * - variables: {@link variableShapeGuard}, a plugin refusing before
+ *   coercion the variables graphql-js is slow to refuse (lists over
+ *   {@link MAX_VARIABLE_LIST_LENGTH}, unknown input fields, objects for scalars).
  *
  * Only armor's validation rules are used: its Apollo plugins serve the token
  * limit and the suggestion masking, both off here (and they are typed
@@ -52,8 +70,13 @@ export function apolloLimits(limits: QueryLimits): ApolloLimitOptions {
     blockFieldSuggestion: { enabled: false },
   }).protect();
   return {
-    validationRules: [...armor.validationRules, listCostRule(limits.maxListItems)],
+    validationRules: [
+      ...armor.validationRules,
+      rootFieldsRule(limits.maxRootFields),
+      listCostRule(limits.maxListItems),
+    ],
     parseOptions: { maxTokens: limits.maxTokens },
     allowBatchedHttpRequests: false,
+    plugins: [variableShapeGuard(MAX_VARIABLE_LIST_LENGTH)],
   };
 }

@@ -16,6 +16,13 @@ export interface QueryLimits {
   /** Most directives (`@include`, `@skip`, …) in an operation, fragments included. Env `RECGATE_MAX_DIRECTIVES`. @default 50 */
   readonly maxDirectives: number;
   /**
+   * Most root fields (top-level selections) in an operation, counted through
+   * fragment spreads and inline fragments, every occurrence counted
+   * (`__typename` is free); see rootFieldsRule.ts. Env `RECGATE_MAX_ROOT_FIELDS`.
+   * @default 10
+   */
+  readonly maxRootFields: number;
+  /**
    * Most lexical tokens in a document (names, punctuation, values; commas and
    * comments are free). Variables are JSON, not tokens: a 1000-event
    * `recordFeedbackBatch` sent as a variable costs a few dozen tokens, but as
@@ -36,6 +43,7 @@ export const DEFAULT_QUERY_LIMITS: QueryLimits = {
   maxDepth: 8,
   maxAliases: 15,
   maxDirectives: 50,
+  maxRootFields: 10,
   maxTokens: 5000,
   maxListItems: 2000,
 };
@@ -45,6 +53,7 @@ export const QUERY_LIMIT_ENV: { readonly [K in keyof QueryLimits]: string } = {
   maxDepth: 'RECGATE_MAX_DEPTH',
   maxAliases: 'RECGATE_MAX_ALIASES',
   maxDirectives: 'RECGATE_MAX_DIRECTIVES',
+  maxRootFields: 'RECGATE_MAX_ROOT_FIELDS',
   maxTokens: 'RECGATE_MAX_TOKENS',
   maxListItems: 'RECGATE_MAX_LIST_ITEMS',
 };
