@@ -4,12 +4,16 @@
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const require = createRequire(import.meta.url);
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const tsxCli = require.resolve('tsx/cli');
-const result = spawnSync(process.execPath, [tsxCli, join(root, 'src', 'cli.ts'), ...process.argv.slice(2)], {
-  stdio: 'inherit',
-});
+// The OpenTelemetry SDK must start before anything it instruments is imported (src/telemetry/register.ts).
+const telemetry = pathToFileURL(join(root, 'src', 'telemetry', 'register.ts')).href;
+const result = spawnSync(
+  process.execPath,
+  [tsxCli, '--import', telemetry, join(root, 'src', 'cli.ts'), ...process.argv.slice(2)],
+  { stdio: 'inherit' },
+);
 process.exit(result.status ?? 1);

@@ -1,4 +1,16 @@
 import { performance } from 'node:perf_hooks';
+import type { Span } from '@opentelemetry/api';
+import {
+  ATTR_CANDIDATES_OUT,
+  ATTR_DEGRADED_PARTS,
+  ATTR_LIST_ID,
+  ATTR_PAGE_SIZE,
+  ATTR_REQUEST_ID,
+  ATTR_SURFACE,
+  MERGE_STAGE,
+  pipelineSpanName,
+  stageName,
+} from '../telemetry/telemetryNames.js';
 import { addSourceHit } from './candidate.js';
 import type { Candidate, SourceHit } from './candidate.js';
 import type { CandidateSource } from './candidateSource.js';
@@ -8,6 +20,7 @@ import type { PipelineResult, StageTiming } from './pipelineResult.js';
 import { PipelineStageError } from './pipelineStageError.js';
 import { orderByScore } from './rankedList.js';
 import type { RankedList } from './rankedList.js';
+import { markStageFailed, setStageCounts, withStageSpan } from './stageSpan.js';
 import type { SurfaceConfig } from './surfaceConfig.js';
 import { withBudget } from './withBudget.js';
 
@@ -35,20 +48,51 @@ const defaultLogger: FailureLogger = (component, error, query) => {
  * policy says fail-open (defaults: sources and re-rankers open, the rest
  * closed); otherwise the run rejects with {@link PipelineStageError}. Side
  * effects are not run here: call {@link runSideEffects} after the response is built.
+ *
+ * Tracing (OpenTelemetry API only; free when no SDK is registered): the run
+ * is a span `pipeline <surface>` and every stage a child span named like its
+ * `StageTiming.stage` (`source embedding`, `merge`, `filter seenItems`,
+ * `hydrator itemFeatures`, `scorer onnxRanker`, `reranker mmrDiversity`, `selector
+ * cursorPaging`) with `recgate.candidates.in` / `.out` equal to the timing's
+ * `in` / `out`. Names and attributes: src/telemetry/telemetryNames.ts.
  */
 export async function runPipeline<Q extends PipelineQuery>(
   surface: SurfaceConfig<Q>,
   query: Q,
   options: { readonly logger?: FailureLogger } = {},
 ): Promise<PipelineResult> {
-  const log = options.logger ?? defaultLogger;
+  return withStageSpan(pipelineSpanName(surface.name), async (span) => {
+    if (span.isRecording()) {
+      span.setAttribute(ATTR_SURFACE, surface.name);
+      span.setAttribute(ATTR_LIST_ID, query.requestId);
+      if (query.httpRequestId !== undefined) span.setAttribute(ATTR_REQUEST_ID, query.httpRequestId);
+    }
+    const result = await runStages(surface, query, options.logger ?? defaultLogger);
+    if (span.isRecording()) {
+      span.setAttribute(ATTR_CANDIDATES_OUT, result.merged);
+      span.setAttribute(ATTR_PAGE_SIZE, result.page.positions.length);
+      if (result.degraded.length > 0) span.setAttribute(ATTR_DEGRADED_PARTS, [...result.degraded]);
+    }
+    return result;
+  });
+}
+
+async function runStages<Q extends PipelineQuery>(
+  surface: SurfaceConfig<Q>,
+  query: Q,
+  log: FailureLogger,
+): Promise<PipelineResult> {
   const started = performance.now();
   const timings: StageTiming[] = [];
   const degraded = query.run.degraded;
   const params = query.params;
 
-  const fail = (component: string, err: unknown, openByDefault: boolean): void => {
-    const open = surface.failOpen[component] ?? openByDefault;
+  const isOpen = (component: string, openByDefault: boolean): boolean =>
+    surface.failOpen[component] ?? openByDefault;
+  /** Applies the fail-open policy to a failed component (marking its span): skip and report it, or throw. */
+  const fail = (component: string, err: unknown, openByDefault: boolean, span?: Span): void => {
+    const open = isOpen(component, openByDefault);
+    if (span !== undefined) markStageFailed(span, err, open);
     if (!open) {
       if (err instanceof PipelineStageError) throw err;
       throw new PipelineStageError(component, 'unavailable', `${component} failed`, { cause: err });
@@ -56,26 +100,41 @@ export async function runPipeline<Q extends PipelineQuery>(
     log(component, err, query);
     degraded.push(component);
   };
+  /** Ends a stage: its timing, and its span's candidate counts. */
+  const record = (
+    span: Span,
+    stage: string,
+    t0: number,
+    candidatesIn: number,
+    candidatesOut: number,
+  ): void => {
+    timings.push({ stage, ms: performance.now() - t0, in: candidatesIn, out: candidatesOut });
+    setStageCounts(span, candidatesIn, candidatesOut);
+  };
 
   // 1. Sources, concurrently.
   const active = surface.sources.filter((s) => params.sources[s.param] !== false);
   const settled = await Promise.all(
-    active.map(async (source) => {
-      const t0 = performance.now();
-      const limit = params.candidatesPerSource[source.param] ?? 0;
-      try {
-        const hits =
-          limit > 0
-            ? await withBudget(source.name, query.sourceBudgetMs, (signal) =>
-                source.fetch(query, limit, signal),
-              )
-            : [];
-        timings.push({ stage: `source ${source.name}`, ms: performance.now() - t0, in: 0, out: hits.length });
-        return hits;
-      } catch (err) {
-        timings.push({ stage: `source ${source.name}`, ms: performance.now() - t0, in: 0, out: 0 });
-        return { source, err };
-      }
+    active.map((source) => {
+      const stage = stageName('source', source.name);
+      return withStageSpan(stage, async (span) => {
+        const t0 = performance.now();
+        const limit = params.candidatesPerSource[source.param] ?? 0;
+        try {
+          const hits =
+            limit > 0
+              ? await withBudget(source.name, query.sourceBudgetMs, (signal) =>
+                  source.fetch(query, limit, signal),
+                )
+              : [];
+          record(span, stage, t0, 0, hits.length);
+          return hits;
+        } catch (err) {
+          record(span, stage, t0, 0, 0);
+          markStageFailed(span, err, isOpen(source.name, true));
+          return { source, err };
+        }
+      });
     }),
   );
   const lists: { source: CandidateSource<Q>; hits: readonly SourceHit[] }[] = [];
@@ -85,105 +144,99 @@ export async function runPipeline<Q extends PipelineQuery>(
   });
 
   // 2. Merge round-robin by rank.
-  let t0 = performance.now();
-  const candidates = mergeSources(lists, params.totalCandidates);
-  timings.push({ stage: 'merge', ms: performance.now() - t0, in: 0, out: candidates.length });
+  const candidates = await withStageSpan(MERGE_STAGE, async (span) => {
+    const t0 = performance.now();
+    const merged = mergeSources(lists, params.totalCandidates);
+    record(span, MERGE_STAGE, t0, 0, merged.length);
+    return merged;
+  });
   const merged = candidates.length;
 
   // 3. Filters, in order.
   let kept: readonly Candidate[] = candidates;
   for (const filter of surface.filters) {
-    t0 = performance.now();
-    const before = kept.length;
-    try {
-      kept = await filter.filter(query, kept);
-    } catch (err) {
-      fail(filter.name, err, false);
-    }
-    timings.push({
-      stage: `filter ${filter.name}`,
-      ms: performance.now() - t0,
-      in: before,
-      out: kept.length,
+    const stage = stageName('filter', filter.name);
+    await withStageSpan(stage, async (span) => {
+      const t0 = performance.now();
+      const before = kept.length;
+      try {
+        kept = await filter.filter(query, kept);
+      } catch (err) {
+        fail(filter.name, err, false, span);
+      }
+      record(span, stage, t0, before, kept.length);
     });
   }
 
   // 4. Hydrators into one matrix.
   const features = createFeatureMatrix(kept.length, surface.featureWidth);
   for (const hydrator of surface.hydrators) {
-    t0 = performance.now();
-    try {
-      await hydrator.hydrate(query, kept, features);
-    } catch (err) {
-      fail(hydrator.name, err, false);
-    }
-    timings.push({
-      stage: `hydrator ${hydrator.name}`,
-      ms: performance.now() - t0,
-      in: kept.length,
-      out: kept.length,
+    const stage = stageName('hydrator', hydrator.name);
+    await withStageSpan(stage, async (span) => {
+      const t0 = performance.now();
+      try {
+        await hydrator.hydrate(query, kept, features);
+      } catch (err) {
+        fail(hydrator.name, err, false, span);
+      }
+      record(span, stage, t0, kept.length, kept.length);
     });
   }
 
   // 5. Scorer: one batch.
-  t0 = performance.now();
   const scores = new Float64Array(kept.length);
-  try {
-    const raw = kept.length === 0 ? new Float32Array(0) : await surface.scorer.score(query, kept, features);
-    if (raw.length !== kept.length) {
-      throw new PipelineStageError(
-        surface.scorer.name,
-        'misconfigured',
-        `${surface.scorer.name} returned ${raw.length} scores for ${kept.length} candidates`,
-      );
+  const scorerStage = stageName('scorer', surface.scorer.name);
+  await withStageSpan(scorerStage, async (span) => {
+    const t0 = performance.now();
+    try {
+      const raw = kept.length === 0 ? new Float32Array(0) : await surface.scorer.score(query, kept, features);
+      if (raw.length !== kept.length) {
+        throw new PipelineStageError(
+          surface.scorer.name,
+          'misconfigured',
+          `${surface.scorer.name} returned ${raw.length} scores for ${kept.length} candidates`,
+        );
+      }
+      for (let i = 0; i < kept.length; i++) scores[i] = Number.isFinite(raw[i]!) ? raw[i]! : 0;
+    } catch (err) {
+      fail(surface.scorer.name, err, false, span);
+      for (let i = 0; i < kept.length; i++) scores[i] = kept[i]!.fusion;
     }
-    for (let i = 0; i < kept.length; i++) scores[i] = Number.isFinite(raw[i]!) ? raw[i]! : 0;
-  } catch (err) {
-    fail(surface.scorer.name, err, false);
-    for (let i = 0; i < kept.length; i++) scores[i] = kept[i]!.fusion;
-  }
-  timings.push({
-    stage: `scorer ${surface.scorer.name}`,
-    ms: performance.now() - t0,
-    in: kept.length,
-    out: kept.length,
+    record(span, scorerStage, t0, kept.length, kept.length);
   });
 
   // 6. Re-rankers, in order.
   const list: RankedList = { candidates: kept, features, order: orderByScore(scores), scores };
   for (const reranker of surface.rerankers) {
-    t0 = performance.now();
-    const before = list.order;
-    try {
-      await reranker.rerank(query, list);
-      if (list.order.length !== kept.length) {
-        throw new PipelineStageError(
-          reranker.name,
-          'misconfigured',
-          `${reranker.name} returned ${list.order.length} positions for ${kept.length} candidates`,
-        );
+    const stage = stageName('reranker', reranker.name);
+    await withStageSpan(stage, async (span) => {
+      const t0 = performance.now();
+      const before = list.order;
+      try {
+        await reranker.rerank(query, list);
+        if (list.order.length !== kept.length) {
+          throw new PipelineStageError(
+            reranker.name,
+            'misconfigured',
+            `${reranker.name} returned ${list.order.length} positions for ${kept.length} candidates`,
+          );
+        }
+      } catch (err) {
+        list.order = before;
+        fail(reranker.name, err, true, span);
       }
-    } catch (err) {
-      list.order = before;
-      fail(reranker.name, err, true);
-    }
-    timings.push({
-      stage: `reranker ${reranker.name}`,
-      ms: performance.now() - t0,
-      in: kept.length,
-      out: kept.length,
+      record(span, stage, t0, kept.length, kept.length);
     });
   }
   for (let i = 0; i < scores.length; i++) if (!Number.isFinite(scores[i]!)) scores[i] = 0;
 
   // 7. Selector.
-  t0 = performance.now();
-  const page = await surface.selector.select(query, list);
-  timings.push({
-    stage: `selector ${surface.selector.name}`,
-    ms: performance.now() - t0,
-    in: kept.length,
-    out: page.positions.length,
+  const selectorStage = stageName('selector', surface.selector.name);
+  const page = await withStageSpan(selectorStage, async (span) => {
+    const t0 = performance.now();
+    const selected = await surface.selector.select(query, list);
+    record(span, selectorStage, t0, kept.length, selected.positions.length);
+    return selected;
   });
 
   return { list, page, degraded: degraded.slice(), timings, merged, ms: performance.now() - started };

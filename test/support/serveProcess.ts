@@ -26,7 +26,20 @@ export function startServeProcess(
 ): Promise<ServeProcess> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'src/cli.ts', 'serve', '--port', '0', '--host', '127.0.0.1', '--registry', registry],
+    [
+      '--import',
+      'tsx',
+      '--import',
+      './src/telemetry/register.ts',
+      'src/cli.ts',
+      'serve',
+      '--port',
+      '0',
+      '--host',
+      '127.0.0.1',
+      '--registry',
+      registry,
+    ],
     { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';

@@ -171,7 +171,11 @@ describe('docker/Dockerfile', () => {
       true,
     );
     const pkg = JSON.parse(readRepoFile('package.json')) as { dependencies: Record<string, string> };
-    const { packages: imported, files } = runtimeGraph(path.join(repoRoot, 'src/cli.ts'));
+    // The container runs src/cli.ts with the OpenTelemetry entry imported first.
+    const cli = runtimeGraph(path.join(repoRoot, 'src/cli.ts'));
+    const telemetry = runtimeGraph(path.join(repoRoot, 'src/telemetry/register.ts'));
+    const imported = new Set([...cli.packages, ...telemetry.packages]);
+    const files = new Set([...cli.files, ...telemetry.files]);
     // src/generated/ (GraphQL Code Generator output) is not in the image: only types may come from it.
     const generated = path.join(repoRoot, 'src/generated');
     expect([...files].filter((f) => f.startsWith(generated))).toEqual([]);
@@ -194,7 +198,7 @@ describe('docker/Dockerfile', () => {
     }
     expect(instructions.at(-1)).toEqual({
       keyword: 'CMD',
-      args: '["node", "--import", "tsx", "src/cli.ts", "serve"]',
+      args: '["node", "--import", "tsx", "--import", "./src/telemetry/register.ts", "src/cli.ts", "serve"]',
     });
     expect(instructions.some((i) => i.keyword === 'EXPOSE' && i.args === '4000')).toBe(true);
   });

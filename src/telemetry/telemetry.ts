@@ -1,0 +1,61 @@
+import type { PipelineResult } from '../pipeline/pipelineResult.js';
+
+/**
+ * What services and the server tell telemetry, in product terms. The
+ * implementation behind it records OpenTelemetry metrics (exported on
+ * `/metrics`, see docs/operations.md); {@link noopTelemetry} ignores
+ * everything, so tests and library use never need the SDK.
+ *
+ * Contract: every method is synchronous, cheap (a few map lookups), never
+ * throws and never awaits I/O; it may be called on the request path.
+ * Label values a client can influence (operation names, feedback types) are
+ * bounded: past a fixed number of distinct values they are recorded as `other`.
+ */
+export interface Telemetry {
+  /**
+   * One pipeline run: each stage's duration (`ms` → seconds) by surface and
+   * stage, and each candidate source's hit count. `degraded` is NOT counted
+   * here (call {@link Telemetry.recordDegraded} with the list's final
+   * `degraded`, which also names backend fallbacks).
+   * @param surface the surface config's name (`home`, `similar`), never a client value.
+   */
+  recordPipelineResult(surface: string, result: PipelineResult): void;
+  /** One served list's `degraded` names: +1 per part (an empty list records nothing). */
+  recordDegraded(parts: readonly string[]): void;
+  /** One feedback event by its type (`CLICK`, `DISMISS`…) and whether it was accepted. */
+  recordFeedback(type: string, accepted: boolean): void;
+  /** One served page: +1 per item and per source kind that proposed it (`EMBEDDING`, `POPULAR`…). */
+  recordServed(items: readonly { readonly sources: readonly string[] }[]): void;
+  /** One `after` paging lookup: `true` when the stored list was found, `false` when it had expired. */
+  recordPagingCache(hit: boolean): void;
+  /** The model version served from now on: `recgate_model_info{version}` = 1; versions served before report 0. */
+  setModelVersion(version: string): void;
+  /**
+   * One GraphQL operation.
+   * @param name the operation name, null when anonymous.
+   * @param type `query`, `mutation` or `subscription`; null when the document did not resolve to one.
+   * @param seconds wall time, ≥ 0.
+   * @param ok false when the response carried errors.
+   */
+  recordOperation(name: string | null, type: string | null, seconds: number, ok: boolean): void;
+  /** One attempt to load a new model version while serving (hot reload or shadow): `loaded` or `rejected`. */
+  recordModelReload(outcome: 'loaded' | 'rejected'): void;
+  /**
+   * One shadow comparison: Spearman's ρ (skipped when NaN) and the top-10 overlap
+   * between the live and the shadow ranker on the same candidates.
+   */
+  recordShadowComparison(shadowVersion: string, spearman: number, top10Overlap: number): void;
+}
+
+/** A {@link Telemetry} that records nothing: the default when the SDK is not initialised. */
+export const noopTelemetry: Telemetry = Object.freeze({
+  recordPipelineResult: () => undefined,
+  recordDegraded: () => undefined,
+  recordFeedback: () => undefined,
+  recordServed: () => undefined,
+  recordPagingCache: () => undefined,
+  setModelVersion: () => undefined,
+  recordOperation: () => undefined,
+  recordModelReload: () => undefined,
+  recordShadowComparison: () => undefined,
+});

@@ -1,0 +1,85 @@
+import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { describe, expect, it } from 'vitest';
+import { createMeterTelemetry } from '../../../src/telemetry/meterTelemetry.js';
+import type { Telemetry } from '../../../src/telemetry/telemetry.js';
+
+/** The Telemetry facade over a private MeterProvider (no globals), read back in the Prometheus format. */
+function setup(maxLabelValues?: number): { telemetry: Telemetry; scrape: () => Promise<string[]> } {
+  const exporter = new PrometheusExporter({ preventServerStart: true });
+  const provider = new MeterProvider({ readers: [exporter] });
+  const telemetry = createMeterTelemetry(
+    provider.getMeter('recgate'),
+    maxLabelValues === undefined ? {} : { maxLabelValues },
+  );
+  const serializer = new PrometheusSerializer(undefined, false, undefined, true, true);
+  const scrape = async (): Promise<string[]> =>
+    serializer
+      .serialize((await exporter.collect()).resourceMetrics)
+      .split('\n')
+      .filter((l) => l.startsWith('recgate_') && !l.includes('_bucket'));
+  return { telemetry, scrape };
+}
+
+describe('Telemetry: the metrics facade', () => {
+  it('model info: the current version reports 1, a replaced one 0', async () => {
+    const { telemetry, scrape } = setup();
+    telemetry.setModelVersion('v1');
+    expect(await scrape()).toEqual(['recgate_model_info{version="v1"} 1']);
+    telemetry.setModelVersion('v2');
+    expect(await scrape()).toEqual([
+      'recgate_model_info{version="v1"} 0',
+      'recgate_model_info{version="v2"} 1',
+    ]);
+  });
+
+  it('operation names a client chooses are bounded: past maxLabelValues new names count as "other"', async () => {
+    const { telemetry, scrape } = setup(2);
+    for (const name of ['A', 'B', 'C', 'D', 'A']) telemetry.recordOperation(name, 'query', 0.01, true);
+    const counts = (await scrape()).filter((l) => l.startsWith('recgate_operation_duration_seconds_count'));
+    expect(counts.map((l) => l.replace(/,graphql_operation_type.*\}/, '}'))).toEqual([
+      'recgate_operation_duration_seconds_count{graphql_operation_name="A"} 2',
+      'recgate_operation_duration_seconds_count{graphql_operation_name="B"} 1',
+      'recgate_operation_duration_seconds_count{graphql_operation_name="other"} 2',
+    ]);
+  });
+
+  it('served items count once per item and source; an empty degraded list records nothing', async () => {
+    const { telemetry, scrape } = setup();
+    telemetry.recordServed([
+      { sources: ['EMBEDDING', 'POPULAR'] },
+      { sources: ['EMBEDDING'] },
+      { sources: ['EXPLORATION'] },
+    ]);
+    telemetry.recordDegraded([]);
+    expect(await scrape()).toEqual([
+      'recgate_served_items_total{source="EMBEDDING"} 2',
+      'recgate_served_items_total{source="POPULAR"} 1',
+      'recgate_served_items_total{source="EXPLORATION"} 1',
+    ]);
+  });
+
+  it('stage durations are recorded in seconds and source hit counts per source', async () => {
+    const { telemetry, scrape } = setup();
+    telemetry.recordPipelineResult('similar', {
+      timings: [
+        { stage: 'source seedNeighbours', ms: 2, in: 0, out: 40 },
+        { stage: 'merge', ms: 0.5, in: 0, out: 40 },
+      ],
+    } as never);
+    const lines = await scrape();
+    expect(lines).toContain(
+      'recgate_pipeline_stage_duration_seconds_sum{surface="similar",stage="source seedNeighbours"} 0.002',
+    );
+    expect(lines).toContain(
+      'recgate_pipeline_stage_duration_seconds_sum{surface="similar",stage="merge"} 0.0005',
+    );
+    expect(lines).toContain('recgate_source_candidates_sum{source="seedNeighbours"} 40');
+    expect(lines.some((l) => l.includes('source="merge"'))).toBe(false);
+  });
+
+  it('rejects a maxLabelValues that is not a positive integer', () => {
+    const provider = new MeterProvider();
+    expect(() => createMeterTelemetry(provider.getMeter('x'), { maxLabelValues: 0 })).toThrow(RangeError);
+  });
+});
