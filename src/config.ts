@@ -1,3 +1,4 @@
+import type { Telemetry } from './telemetry/telemetry.js';
 import type { PipelineResult } from './pipeline/pipelineResult.js';
 import type { SurfaceParams } from './pipeline/surfaceParams.js';
 import type { EventLog } from './stores/eventLog.js';
@@ -81,6 +82,10 @@ export interface GatewayConfig {
   readonly eventLogBudgetMs?: number;
   /** After a failed backend call, calls skip that backend for this long before one probe call, in ms. Env `RECGATE_BACKEND_RETRY_MS`. @default 1000 */
   readonly backendRetryMs?: number;
+  /** How often the registry's CURRENT and SHADOW pointers are read for a hot reload, in ms; 0 = never (restart to change models). Env `RECGATE_MODEL_POLL_MS`. @default 5000 */
+  readonly modelPollMs?: number;
+  /** Where metrics go (src/telemetry/). @default the process's telemetry (`getTelemetry()`: no-op unless the SDK was started) */
+  readonly telemetry?: Telemetry;
   /** Ready-made adapters (e.g. Redis, Qdrant, or a counting memory store in tests); each replaces the embedded default. @default {} */
   readonly adapters?: {
     readonly featureStore?: FeatureStore;
@@ -92,9 +97,11 @@ export interface GatewayConfig {
 
 /** {@link GatewayConfig} with every default applied (adapters and clock stay optional). */
 export type ResolvedGatewayConfig = Required<
-  Omit<GatewayConfig, 'adapters' | 'now' | 'surfaceParams' | 'onPipelineResult'>
+  Omit<GatewayConfig, 'adapters' | 'now' | 'surfaceParams' | 'onPipelineResult' | 'telemetry'>
 > &
-  Pick<GatewayConfig, 'adapters' | 'surfaceParams' | 'onPipelineResult'> & { readonly now: () => number };
+  Pick<GatewayConfig, 'adapters' | 'surfaceParams' | 'onPipelineResult' | 'telemetry'> & {
+    readonly now: () => number;
+  };
 
 /** The documented defaults. */
 export const GATEWAY_DEFAULTS = {
@@ -130,7 +137,11 @@ export const GATEWAY_DEFAULTS = {
   backendBudgetMs: 150,
   backendRetryMs: 1000,
   eventLogBudgetMs: 1000,
-} as const satisfies Omit<ResolvedGatewayConfig, 'now' | 'adapters' | 'surfaceParams' | 'onPipelineResult'>;
+  modelPollMs: 5000,
+} as const satisfies Omit<
+  ResolvedGatewayConfig,
+  'now' | 'adapters' | 'surfaceParams' | 'onPipelineResult' | 'telemetry'
+>;
 
 /**
  * Applies defaults and checks ranges.
@@ -190,6 +201,7 @@ export function resolveGatewayConfig(config: GatewayConfig): ResolvedGatewayConf
   oneOf('vectorIndex', c.vectorIndex, ['embedded', 'qdrant']);
   check('backendBudgetMs', c.backendBudgetMs > 0, 'a positive number of ms', c.backendBudgetMs);
   check('eventLogBudgetMs', c.eventLogBudgetMs > 0, 'a positive number of ms', c.eventLogBudgetMs);
+  check('modelPollMs', c.modelPollMs >= 0, 'a number of ms ≥ 0', c.modelPollMs);
   check('backendRetryMs', c.backendRetryMs >= 0, 'a number of ms ≥ 0', c.backendRetryMs);
   check(
     'eventStreamMaxLen',
@@ -212,7 +224,7 @@ export function resolveGatewayConfig(config: GatewayConfig): ResolvedGatewayConf
  * `RECGATE_VECTOR_INDEX`, `REDIS_URL`, `REDIS_CLUSTER_NODES`, `RECGATE_REDIS_PREFIX`,
  * `RECGATE_EVENT_STREAM`, `RECGATE_EVENT_STREAM_MAX_LEN`, `QDRANT_URL`, `QDRANT_API_KEY`,
  * `RECGATE_QDRANT_COLLECTION`, `RECGATE_BACKEND_BUDGET_MS`, `RECGATE_BACKEND_RETRY_MS`,
- * `RECGATE_EVENT_LOG_BUDGET_MS`.
+ * `RECGATE_EVENT_LOG_BUDGET_MS`, `RECGATE_MODEL_POLL_MS`.
  * @throws RangeError naming the variable when a number does not parse.
  */
 export function configFromEnv(env: Readonly<Record<string, string | undefined>>): GatewayConfig {
@@ -260,6 +272,7 @@ export function configFromEnv(env: Readonly<Record<string, string | undefined>>)
     backendBudgetMs: num('RECGATE_BACKEND_BUDGET_MS'),
     backendRetryMs: num('RECGATE_BACKEND_RETRY_MS'),
     eventLogBudgetMs: num('RECGATE_EVENT_LOG_BUDGET_MS'),
+    modelPollMs: num('RECGATE_MODEL_POLL_MS'),
   });
 }
 

@@ -7,6 +7,7 @@ import { pickExampleUserId } from '../server/pickExampleUserId.js';
 import type { ServeCliOptions } from '../server/serverConfig.js';
 import { serveConfigFrom } from '../server/serverConfig.js';
 import { createGateway } from '../services/createGateway.js';
+import { shutdownTelemetry } from '../telemetry/telemetryRuntime.js';
 import { parseNumberOption } from './parseNumberOption.js';
 import { progressLog } from './progressLog.js';
 
@@ -85,6 +86,7 @@ export function registerServe(program: Command): void {
             await server.close();
             await gateway.close();
             await limiter.close();
+            await shutdownTelemetry();
             log(`${signal}: closed cleanly`);
           } catch (err) {
             log(`${signal}: closing failed: ${err instanceof Error ? err.message : String(err)}`);

@@ -1,3 +1,4 @@
+import type { ShadowRanker } from './scorers/shadowRanker.js';
 import type { CatalogItem, InteractionType } from '../domain/interaction.js';
 import type { UserFeatureState } from '../domain/rankerFeatures.js';
 import type { ServedModel } from '../inference/servedModel.js';
@@ -36,6 +37,8 @@ export interface RecommendationEnv {
   readonly rankers: RankerProvider;
   readonly liveRanking: LiveCounterRanking;
   readonly settings: RecommendationSettings;
+  /** Shadow scoring of a second model version on sampled requests; absent when none is set. */
+  readonly shadow?: ShadowRanker;
 }
 
 /** One of the user's recent positive items: its id, its row in the served model (-1 if none) and how they met it. */

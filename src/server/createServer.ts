@@ -17,6 +17,10 @@ import { GRAPHIQL_ASSET_PATH, serveGraphiqlAsset } from './graphiql/graphiqlAsse
 import { exampleQuery, GRAPHIQL_CSP, graphiqlPage } from './graphiql/graphiqlPage.js';
 import { loadTypeDefs } from './loadTypeDefs.js';
 import type { RequestContext } from './requestContext.js';
+import { metricsHandler } from '../telemetry/metricsHandler.js';
+import { logger as jsonLogger } from '../telemetry/logger.js';
+import { telemetryApolloPlugin } from '../telemetry/telemetryApolloPlugin.js';
+import { telemetryGraphqlMiddleware } from '../telemetry/telemetryGraphqlMiddleware.js';
 import { requestIdFrom } from './requestIdFrom.js';
 import { httpErrorHandler } from './httpErrorHandler.js';
 import { introspectionEnabled } from './introspectionEnabled.js';
@@ -28,7 +32,6 @@ import { resolveQueryLimits } from './limits/queryLimits.js';
 import type { RateLimiter } from './rateLimit/rateLimiter.js';
 import { rateLimitMiddleware } from './rateLimit/rateLimitMiddleware.js';
 import type { ServerLogger } from './serverLogger.js';
-import { stderrLogger } from './serverLogger.js';
 
 /** Options of {@link createServer}. */
 export interface CreateServerOptions {
@@ -107,7 +110,7 @@ export interface RunningServer {
  */
 export async function createServer(options: CreateServerOptions): Promise<RunningServer> {
   const { gateway, adminToken } = options;
-  const logger = options.logger ?? stderrLogger;
+  const logger = options.logger ?? jsonLogger;
   const app = express();
   app.disable('x-powered-by');
   const httpServer: Server = createHttpServer(app);
@@ -135,6 +138,7 @@ export async function createServer(options: CreateServerOptions): Promise<Runnin
       ApolloServerPluginDrainHttpServer({ httpServer }),
       masking.plugin,
       ...limits.plugins,
+      telemetryApolloPlugin<RequestContext>(),
     ],
   });
   await apollo.start();
@@ -161,6 +165,17 @@ export async function createServer(options: CreateServerOptions): Promise<Runnin
     next();
   });
   app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
+  app.get('/readyz', (_req, res) => {
+    void gateway.readiness().then(
+      (r) =>
+        res.status(r.ready ? 200 : 503).json({ status: r.ready ? 'ready' : 'not ready', checks: r.checks }),
+      (err: unknown) =>
+        res
+          .status(503)
+          .json({ status: 'not ready', checks: [{ name: 'gateway', ok: false, detail: String(err) }] }),
+    );
+  });
+  app.get('/metrics', metricsHandler);
   app.get('/', (_req, res) => res.redirect(302, '/graphql'));
   app.get('/favicon.ico', (_req, res) => void res.status(204).end()); // browsers ask; spare them a 404
   app.get(`${GRAPHIQL_ASSET_PATH}/:name`, serveGraphiqlAsset);
@@ -179,6 +194,8 @@ export async function createServer(options: CreateServerOptions): Promise<Runnin
     '/graphql',
     ...(rateLimiter === null ? [] : [rateLimitMiddleware(rateLimiter)]),
     express.json({ limit: options.bodyLimit ?? DEFAULT_BODY_LIMIT_BYTES, verify: jsonNestingLimit() }),
+    // After the body parser: it resumes in the HTTP span's context (see telemetryGraphqlMiddleware).
+    telemetryGraphqlMiddleware(),
     (req: Request, _res: Response, next: NextFunction) =>
       masking.withRequestId(String(req.headers['x-request-id']), next),
     expressMiddleware(apollo, { context: async ({ req }) => contextFor(req.headers) }),

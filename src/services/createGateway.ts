@@ -19,8 +19,11 @@ import { CatalogService } from './catalogService.js';
 import type { FeedbackRecord } from '../domain/events.js';
 import type { EventLog } from '../stores/eventLog.js';
 import { FeedbackService } from './feedbackService.js';
+import { ModelRollout } from './modelRollout.js';
 import { openBackends } from './openBackends.js';
-import type { Gateway, ItemUpsert, RequestScope } from './gateway.js';
+import type { Backends } from './openBackends.js';
+import { getTelemetry } from '../telemetry/telemetryRuntime.js';
+import type { Gateway, ItemUpsert, ReadinessCheck, RequestScope } from './gateway.js';
 import { PromotionService } from './promotionService.js';
 import {
   RecommendationService,
@@ -33,6 +36,7 @@ import type {
   FeedbackEvent,
   ModelInfo,
   Promotion,
+  RecommendationList,
   RecommendationsRequest,
   SimilarItemsRequest,
 } from './serviceTypes.js';
@@ -68,25 +72,50 @@ export async function createGateway(config: GatewayConfig = {}): Promise<Gateway
       `the model registry ${resolve(cfg.registryDir)} has no current "${cfg.modelName}" version; train one with \`npm run train\``,
     );
   }
-  const model = await loadServedModel(registry, version);
-  const modelLoadedAt = now();
+  const initialModel = await loadServedModel(registry, version);
   const experiments = loadExperiments(cfg.experimentsFile);
+  const telemetry = cfg.telemetry ?? getTelemetry();
 
-  const { store, index, eventLog, storeIsLocal } = await openBackends(cfg, model, registry);
+  let backends: Backends;
+  let rollout: ModelRollout;
+  try {
+    backends = await openBackends(cfg, registry, initialModel);
+    const parts = await backends.forModel(initialModel).catch(async (err: unknown) => {
+      await backends.close();
+      throw err;
+    });
+    parts.activate();
+    rollout = new ModelRollout({
+      registry,
+      backends,
+      initial: { model: initialModel, parts },
+      telemetry,
+      now,
+    });
+  } catch (err) {
+    await initialModel.close();
+    throw err;
+  }
+  const { eventLog, storeIsLocal } = backends;
+  const store = rollout.store;
+  const index = rollout.index;
+  const current = (): ServedModel => rollout.model();
 
-  const current = (): ServedModel => model;
   const feedback = new FeedbackService({ store, eventLog, model: current, now });
-  if (storeIsLocal) await replayFeedback(eventLog, feedback, Date.parse(model.manifest.created));
+  if (storeIsLocal) await replayFeedback(eventLog, feedback, Date.parse(initialModel.manifest.created));
+  rollout.attachFeedback(feedback);
   const liveRanking = new LiveCounterRanking({
     store,
     refreshMs: cfg.rankingRefreshMs,
-    knownToModel: (id) => model.bundle.itemIndex.has(id),
+    knownToModel: (id) => current().bundle.itemIndex.has(id),
     now,
   });
   await liveRanking.snapshot();
+  rollout.onSwap = () => liveRanking.invalidate();
 
   const rankerCache = new Map<string, Promise<ServedModel>>();
   const rankers = (v: string | null): Promise<ServedModel> => {
+    const model = current();
     if (v === null || v === model.version) return Promise.resolve(model);
     let p = rankerCache.get(v);
     if (p === undefined) {
@@ -96,6 +125,12 @@ export async function createGateway(config: GatewayConfig = {}): Promise<Gateway
     }
     return p;
   };
+
+  let poll: NodeJS.Timeout | null = null;
+  if (cfg.modelPollMs > 0) {
+    poll = setInterval(() => void rollout.check(), cfg.modelPollMs);
+    poll.unref();
+  }
 
   const baseParams: SurfaceParams = {
     ...DEFAULT_SURFACE_PARAMS,
@@ -112,6 +147,7 @@ export async function createGateway(config: GatewayConfig = {}): Promise<Gateway
       servedLog: new BufferedEventWriter({ eventLog, maxDelayMs: cfg.servedLogFlushMs }),
       rankers,
       liveRanking,
+      shadow: rollout.shadow,
       settings: {
         mmrWindow: cfg.mmrWindow,
         categoryCapWindow: cfg.categoryCapWindow,
@@ -120,14 +156,18 @@ export async function createGateway(config: GatewayConfig = {}): Promise<Gateway
       },
     },
     model: current,
-    modelLoadedAt: () => modelLoadedAt,
+    modelLoadedAt: () => rollout.loadedAt(),
     experiments: () => experiments,
     baseParams,
     sourceBudgetMs: cfg.sourceBudgetMs,
     featureClock: cfg.featureClock,
     awaitSideEffects: cfg.awaitSideEffects,
     now,
-    ...(cfg.onPipelineResult ? { onPipelineResult: cfg.onPipelineResult } : {}),
+    onPipelineResult: (surface, result) => {
+      telemetry.recordPipelineResult(surface, result);
+      cfg.onPipelineResult?.(surface, result);
+    },
+    onPagingLookup: (hit) => telemetry.recordPagingCache(hit),
   });
   const catalog = new CatalogService({ store, liveRanking, index });
   const promotions = new PromotionService({ store });
@@ -154,6 +194,12 @@ export async function createGateway(config: GatewayConfig = {}): Promise<Gateway
       similar: (requests) => recommendations.similarBatch(requests, ctx(scope)),
     });
 
+  const served = (list: RecommendationList): RecommendationList => {
+    telemetry.recordDegraded(list.degraded);
+    telemetry.recordServed(list.items);
+    return list;
+  };
+
   const gateway: Gateway = {
     createRequestScope(options = {}) {
       const requestId = options.requestId ?? randomUUID();
@@ -167,11 +213,11 @@ export async function createGateway(config: GatewayConfig = {}): Promise<Gateway
     },
     async recommendations(request: RecommendationsRequest, scope) {
       validateRecommendationsRequest(request);
-      return withDegradedParts(() => recommendations.recommendations(request, ctx(scope)));
+      return served(await withDegradedParts(() => recommendations.recommendations(request, ctx(scope))));
     },
     async similarItems(request: SimilarItemsRequest, scope) {
       validateSimilarItemsRequest(request);
-      return withDegradedParts(() => recommendations.similarItems(request, ctx(scope)));
+      return served(await withDegradedParts(() => recommendations.similarItems(request, ctx(scope))));
     },
     items(ids, scope) {
       return catalog.items(ids, loadersOf(scope));
@@ -198,6 +244,7 @@ export async function createGateway(config: GatewayConfig = {}): Promise<Gateway
       }));
     },
     modelInfo(): ModelInfo {
+      const model = current();
       const m = model.manifest;
       const created = Date.parse(m.created);
       return {
@@ -209,8 +256,10 @@ export async function createGateway(config: GatewayConfig = {}): Promise<Gateway
           m.evaluation === null ? null : { ...m.evaluation.metrics, coldStart: m.evaluation.coldStart },
       };
     },
-    recordFeedback(events: readonly FeedbackEvent[], scope) {
-      return feedback.record(events, scope.requestId);
+    async recordFeedback(events: readonly FeedbackEvent[], scope) {
+      const results = await feedback.record(events, scope.requestId);
+      results.forEach((r, k) => telemetry.recordFeedback(events[k]!.type, r.accepted));
+      return results;
     },
     recordImpressions(input, scope) {
       return feedback.recordImpressions(input, scope.requestId);
@@ -224,14 +273,32 @@ export async function createGateway(config: GatewayConfig = {}): Promise<Gateway
     deletePromotion(id: string) {
       return promotions.delete(id);
     },
+    async readiness() {
+      const checks: ReadinessCheck[] = [{ name: 'model', ok: true, detail: `${current().version} loaded` }];
+      for (const probe of backends.probes) {
+        try {
+          await probe.check();
+          checks.push({ name: probe.name, ok: true, detail: null });
+        } catch (err) {
+          checks.push({
+            name: probe.name,
+            ok: false,
+            detail: err instanceof Error ? err.message : String(err),
+          });
+        }
+      }
+      return { ready: checks.every((c) => c.ok), checks };
+    },
+    checkModel() {
+      return rollout.check();
+    },
     async close() {
+      if (poll !== null) clearInterval(poll);
       await recommendations.flush();
       const others = await Promise.allSettled([...rankerCache.values()]);
+      await rollout.close();
       await Promise.allSettled([
-        eventLog.close(),
-        store.close(),
-        index.close(),
-        model.close(),
+        backends.close(),
         ...others.map((r) => (r.status === 'fulfilled' ? r.value.close() : undefined)),
       ]);
     },

@@ -82,6 +82,8 @@ export class FeedbackService {
   private readonly onUpdateError: (error: unknown, record: FeedbackRecord) => void;
   private readonly onAppendError: (error: unknown, requestId: string | null) => void;
   private readonly perUser = new KeyedQueue();
+  /** While a model reload rebuilds the store: updates wait for `released`, then skip `skip`'s event ids. */
+  private hold: { released: Promise<void>; skip: Set<string> } | null = null;
 
   constructor(options: FeedbackServiceOptions) {
     this.store = options.store;
@@ -158,7 +160,12 @@ export class FeedbackService {
     }
     records.forEach((r, j) => (results[positions[j]!] = { accepted: true, eventId: r.eventId, error: null }));
 
-    await this.applyFeatures(records);
+    const hold = this.hold;
+    if (hold === null) await this.applyFeatures(records);
+    else {
+      // A reload is rebuilding the store: apply to the new one once it is served (not awaited).
+      void hold.released.then(() => this.applyFeatures(records.filter((r) => !hold.skip.has(r.eventId))));
+    }
     return results;
   }
 
@@ -222,6 +229,28 @@ export class FeedbackService {
         );
     }
     return { accepted: true, error: null };
+  }
+
+  /**
+   * Holds the feature updates of newly accepted events (they are logged and
+   * answered as usual) until `resume(applied)`: then they are applied to the
+   * store served at that time, except those whose event id is in `applied`
+   * (already replayed into it). The gateway holds updates while a model
+   * reload rebuilds an in-process store, so no event is applied twice or lost.
+   * @throws Error when updates are already held.
+   */
+  holdUpdates(): { resume(applied: ReadonlySet<string>): void } {
+    if (this.hold !== null) throw new Error('feature updates are already held');
+    let release!: () => void;
+    const hold = { released: new Promise<void>((r) => (release = r)), skip: new Set<string>() };
+    this.hold = hold;
+    return {
+      resume: (applied) => {
+        for (const id of applied) hold.skip.add(id);
+        this.hold = null;
+        release();
+      },
+    };
   }
 
   /**

@@ -62,8 +62,26 @@ export interface Gateway {
   upsertItems(items: readonly ItemUpsert[]): Promise<{ upserted: number; errors: UserError[] }>;
   upsertPromotion(promotion: Promotion): Promise<Promotion>;
   deletePromotion(id: string): Promise<boolean>;
+  /**
+   * `/readyz`: ready when a model is loaded and every configured backend
+   * (Redis, Qdrant) answers within the backend budget; each check says why not.
+   */
+  readiness(): Promise<{ ready: boolean; checks: ReadinessCheck[] }>;
+  /**
+   * Reads the registry's CURRENT and SHADOW pointers now and applies a change
+   * (hot reload, shadow on/off); the gateway also does this every
+   * `modelPollMs`. Never rejects: a bad version is logged and skipped.
+   */
+  checkModel(): Promise<void>;
   /** Releases stores, sessions and timers. */
   close(): Promise<void>;
+}
+
+/** One readiness check: what was checked, whether it answered, and why not. */
+export interface ReadinessCheck {
+  readonly name: string;
+  readonly ok: boolean;
+  readonly detail: string | null;
 }
 
 /** Re-exported for implementers. */

@@ -19,10 +19,26 @@ import { RedisFeatureStore } from '../stores/redis/redisFeatureStore.js';
 import { seedFeatureStore } from '../stores/seedFeatureStore.js';
 import type { VectorIndex } from '../stores/vectorIndex.js';
 
-/** The adapters a gateway serves from, chosen by the configuration. */
-export interface Backends {
+/** One dependency check of `/readyz`. */
+export interface ReadinessProbe {
+  /** e.g. `featureStore (redis)`. */
+  readonly name: string;
+  /** Resolves when the dependency answers; rejects with the reason otherwise. */
+  check(): Promise<void>;
+}
+
+/** The adapters that depend on the served model: rebuilt when a new version is loaded. */
+export interface ModelBackends {
   readonly store: FeatureStore;
   readonly index: VectorIndex;
+  /** Makes this model's view of shared state current (e.g. the Redis vector namespace); called at the swap. */
+  activate(): void;
+  /** Releases what only this model used (never the shared Redis connection or event log). */
+  close(): Promise<void>;
+}
+
+/** The adapters a gateway serves from, chosen by the configuration. */
+export interface Backends {
   readonly eventLog: EventLog;
   /**
    * True when the feature store lives in this process only (memory): it
@@ -30,138 +46,118 @@ export interface Backends {
    * into it. A shared store (Redis) already holds every replica's feedback.
    */
   readonly storeIsLocal: boolean;
+  /** What `/readyz` checks besides the model. */
+  readonly probes: readonly ReadinessProbe[];
+  /**
+   * Opens the model-dependent adapters for `model`.
+   * - memory: a new `MemoryFeatureStore` seeded from `model`, with the
+   *   promotions and the API-added catalog items of `previous` copied over;
+   * - redis: the shared store (seeded when it holds no catalog; else the
+   *   model's new items are added), user vectors namespaced by the model
+   *   version (`setVectorVersion` at `activate`), behind a `FallbackFeatureStore`
+   *   over a fresh in-process snapshot of `model`;
+   * - the embedded exact index over the model's vectors, or Qdrant's
+   *   collection of this version behind a `FallbackVectorIndex` over it.
+   * @throws Error when Qdrant cannot be reached or its collection cannot be made.
+   */
+  forModel(model: ServedModel, previous?: ModelBackends): Promise<ModelBackends>;
+  /** Closes the shared adapters (Redis connections, the event log). */
+  close(): Promise<void>;
 }
 
 /**
- * Opens the configured adapters (`featureStore`, `eventLog`, `vectorIndex`;
- * ready-made `adapters` win):
- * - memory store: a `MemoryFeatureStore` seeded from the served model;
- * - redis store: `RedisFeatureStore` (seeded from the model when it holds no
- *   catalog yet), behind a `FallbackFeatureStore` whose fallback is an
- *   in-process snapshot seeded from the same model, with a circuit breaker of
- *   `backendBudgetMs` / `backendRetryMs`;
- * - embedded index: exact search over the registry's item vectors; qdrant:
- *   `QdrantVectorIndex` behind a `FallbackVectorIndex` over the embedded one;
- * - file or redis event log; a Redis log's appends run within `eventLogBudgetMs`
- *   (`BudgetedEventLog`): feedback answers UNAVAILABLE rather than wait.
- * @throws Error naming the backend and its address when Redis or Qdrant cannot be reached at start-up.
+ * Opens the configured shared adapters (`featureStore`, `eventLog`,
+ * `vectorIndex`; ready-made `adapters` win): the Redis feature-store
+ * connection, the file or Redis event log (a Redis log's appends run within
+ * `eventLogBudgetMs`, `BudgetedEventLog`: feedback answers UNAVAILABLE rather
+ * than wait), and one circuit breaker per backend (`backendBudgetMs`,
+ * `backendRetryMs`). The model-dependent parts come from {@link Backends.forModel}.
+ * `initial` gives the counters' half-lives (the manifest's `popularity`).
+ * @throws Error naming the backend and its address when Redis cannot be reached at start-up.
  */
 export async function openBackends(
   cfg: ResolvedGatewayConfig,
-  model: ServedModel,
   registry: ModelRegistry,
+  initial: ServedModel,
 ): Promise<Backends> {
-  const opened: { close(): Promise<void> }[] = [];
+  const shared: { close(): Promise<void> }[] = [];
+  const probes: ReadinessProbe[] = [];
+  const logState = (backend: string, whileDown: string) => (state: 'open' | 'closed', reason: string) =>
+    process.stderr.write(
+      state === 'open'
+        ? `recgate: ${backend} is unavailable (${reason}); ${whileDown}\n`
+        : `recgate: ${backend} answers again\n`,
+    );
+  const withTimeout = async (p: Promise<unknown>): Promise<void> => {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        p,
+        new Promise((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`no answer within ${cfg.backendBudgetMs} ms`)),
+            cfg.backendBudgetMs,
+          );
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
   try {
-    const seedInto = async (store: FeatureStore): Promise<void> =>
-      // Counters are taken as current at start-up: the gateway continues where training ended.
-      seedFeatureStore(store, model, await readUserStates(registry, model.version), {
-        referenceTime: cfg.now(),
-      });
-    const memoryStore = (): MemoryFeatureStore =>
-      new MemoryFeatureStore({
-        popularityHalfLifeDays: model.manifest.popularity.halfLifeDays,
-        trendingHalfLifeDays: model.manifest.popularity.trendingHalfLifeDays,
-        now: cfg.now,
-      });
-    const logState = (backend: string, whileDown: string) => (state: 'open' | 'closed', reason: string) =>
-      process.stderr.write(
-        state === 'open'
-          ? `recgate: ${backend} is unavailable (${reason}); ${whileDown}\n`
-          : `recgate: ${backend} answers again\n`,
-      );
-
     const redisTarget =
       cfg.redisClusterNodes === null
         ? { url: cfg.redisUrl }
         : { clusterNodes: parseClusterNodes(cfg.redisClusterNodes) };
-    let store: FeatureStore;
-    let storeIsLocal = false;
+
+    let primary: RedisFeatureStore | null = null;
+    let redisBreaker: CircuitBreaker | null = null;
     const given = cfg.adapters?.featureStore;
-    if (given !== undefined) {
-      store = given;
-      if (store.seedUsers !== undefined && (await store.listItemIds()).length === 0) await seedInto(store);
-    } else if (cfg.featureStore === 'memory') {
-      store = memoryStore();
-      opened.push(store);
-      storeIsLocal = true;
-      await seedInto(store);
-    } else {
-      const primary = await RedisFeatureStore.connect({
+    if (given === undefined && cfg.featureStore === 'redis') {
+      primary = await RedisFeatureStore.connect({
         ...redisTarget,
         prefix: cfg.redisPrefix,
         now: cfg.now,
-        popularityHalfLifeDays: model.manifest.popularity.halfLifeDays,
-        trendingHalfLifeDays: model.manifest.popularity.trendingHalfLifeDays,
+        popularityHalfLifeDays: initial.manifest.popularity.halfLifeDays,
+        trendingHalfLifeDays: initial.manifest.popularity.trendingHalfLifeDays,
       });
-      opened.push(primary);
-      if ((await primary.listItemIds()).length === 0) await seedInto(primary);
-      const snapshot = memoryStore();
-      await seedInto(snapshot);
-      store = new FallbackFeatureStore({
-        primary,
-        fallback: snapshot,
-        breaker: new CircuitBreaker('redis', {
-          budgetMs: cfg.backendBudgetMs,
-          retryAfterMs: cfg.backendRetryMs,
-          onStateChange: logState(
-            'redis (feature store)',
-            "serving from the in-process snapshot of the model, named in each list's degraded",
-          ),
-        }),
+      shared.push(primary);
+      const store = primary;
+      probes.push({ name: 'featureStore (redis)', check: () => withTimeout(store.redis.ping()) });
+      redisBreaker = new CircuitBreaker('redis', {
+        budgetMs: cfg.backendBudgetMs,
+        retryAfterMs: cfg.backendRetryMs,
+        onStateChange: logState(
+          'redis (feature store)',
+          "serving from the in-process snapshot of the model, named in each list's degraded",
+        ),
       });
     }
-
-    let index: VectorIndex;
-    if (cfg.adapters?.vectorIndex !== undefined) {
-      index = cfg.adapters.vectorIndex;
-    } else {
-      const dim = model.bundle.dimension + 1;
-      // Payloads (categories, availability) let the index apply the request's filter itself.
-      const embedded = ExactVectorIndex.fromVectors(model.bundle.itemIds, model.bundle.itemVectors, dim, {
-        payloads: model.catalog,
-      });
-      if (cfg.vectorIndex === 'embedded') index = embedded;
-      else {
-        const primary = await QdrantVectorIndex.open({
-          url: cfg.qdrantUrl,
-          ...(cfg.qdrantApiKey === null ? {} : { apiKey: cfg.qdrantApiKey }),
-          collection: cfg.qdrantCollection,
-          modelVersion: model.version,
-          dimension: dim,
-          timeoutMs: cfg.backendBudgetMs,
-          items: vectorEntries(model.bundle.itemIds, model.bundle.itemVectors, dim, model.catalog),
-          itemCount: model.bundle.itemIds.length,
-          onProgress: (p) =>
-            process.stderr.write(`recgate: Qdrant ${p.collection}: ${p.uploaded}/${p.total} vectors\n`),
-        });
-        opened.push(primary);
-        index = new FallbackVectorIndex({
-          primary,
-          fallback: embedded,
-          breaker: new CircuitBreaker('qdrant', {
+    const qdrantBreaker =
+      cfg.adapters?.vectorIndex === undefined && cfg.vectorIndex === 'qdrant'
+        ? new CircuitBreaker('qdrant', {
             budgetMs: cfg.backendBudgetMs,
             retryAfterMs: cfg.backendRetryMs,
             onStateChange: logState(
               'qdrant',
               "searching the embedded index built from the registry, named in each list's degraded",
             ),
-          }),
-        });
-      }
-    }
+          })
+        : null;
 
     let eventLog: EventLog;
     if (cfg.adapters?.eventLog !== undefined) eventLog = cfg.adapters.eventLog;
     else if (cfg.eventLog === 'file') {
       eventLog = new FileEventLog({ path: cfg.eventLogFile, fsync: cfg.eventLogFsync });
+      shared.push(eventLog);
     } else {
       const redisLog = await RedisEventLog.connect({
         ...redisTarget,
         stream: cfg.eventStream,
         maxLen: cfg.eventStreamMaxLen,
       });
-      opened.push(redisLog);
+      shared.push(redisLog);
+      probes.push({ name: 'eventLog (redis)', check: () => withTimeout(redisLog.ping()) });
       eventLog = new BudgetedEventLog(
         redisLog,
         new CircuitBreaker('redis', {
@@ -171,9 +167,138 @@ export async function openBackends(
         }),
       );
     }
-    return { store, index, eventLog, storeIsLocal };
+
+    let currentQdrant: QdrantVectorIndex | null = null;
+    if (qdrantBreaker !== null) {
+      probes.push({
+        name: 'vectorIndex (qdrant)',
+        check: () =>
+          withTimeout(currentQdrant === null ? Promise.resolve() : currentQdrant.vectorOf('recgate-readyz')),
+      });
+    }
+
+    const forModel = async (model: ServedModel, previous?: ModelBackends): Promise<ModelBackends> => {
+      const owned: { close(): Promise<void> }[] = [];
+      try {
+        const seedInto = async (store: FeatureStore): Promise<void> =>
+          // Counters are taken as current at start-up: the gateway continues where training ended.
+          seedFeatureStore(store, model, await readUserStates(registry, model.version), {
+            referenceTime: cfg.now(),
+          });
+        const memoryStore = (): MemoryFeatureStore =>
+          new MemoryFeatureStore({
+            popularityHalfLifeDays: model.manifest.popularity.halfLifeDays,
+            trendingHalfLifeDays: model.manifest.popularity.trendingHalfLifeDays,
+            now: cfg.now,
+          });
+
+        let store: FeatureStore;
+        let activate = (): void => undefined;
+        if (given !== undefined) {
+          store = given;
+          if (store.seedUsers !== undefined && (await store.listItemIds()).length === 0)
+            await seedInto(store);
+          activate = () => given.setVectorVersion?.(model.version);
+        } else if (primary === null) {
+          const memory = memoryStore();
+          owned.push(memory);
+          await seedInto(memory);
+          if (previous !== undefined) await carryOver(previous.store, memory, model);
+          store = memory;
+        } else {
+          const redis = primary;
+          const known = new Set(await redis.listItemIds());
+          if (known.size === 0) {
+            redis.setVectorVersion(model.version);
+            await seedInto(redis);
+          } else {
+            const added = [...model.catalog.values()].filter((item) => !known.has(item.id));
+            if (added.length > 0) await redis.upsertItems(added);
+          }
+          activate = () => redis.setVectorVersion(model.version);
+          const snapshot = memoryStore();
+          owned.push(snapshot);
+          await seedInto(snapshot);
+          store = new FallbackFeatureStore({ primary: redis, fallback: snapshot, breaker: redisBreaker! });
+        }
+
+        let index: VectorIndex;
+        if (cfg.adapters?.vectorIndex !== undefined) {
+          index = cfg.adapters.vectorIndex;
+        } else {
+          const dim = model.bundle.dimension + 1;
+          // Payloads (categories, availability) let the index apply the request's filter itself.
+          const embedded = ExactVectorIndex.fromVectors(model.bundle.itemIds, model.bundle.itemVectors, dim, {
+            payloads: model.catalog,
+          });
+          owned.push(embedded);
+          if (qdrantBreaker === null) index = embedded;
+          else {
+            const qdrant = await QdrantVectorIndex.open({
+              url: cfg.qdrantUrl,
+              ...(cfg.qdrantApiKey === null ? {} : { apiKey: cfg.qdrantApiKey }),
+              collection: cfg.qdrantCollection,
+              modelVersion: model.version,
+              dimension: dim,
+              timeoutMs: cfg.backendBudgetMs,
+              items: vectorEntries(model.bundle.itemIds, model.bundle.itemVectors, dim, model.catalog),
+              itemCount: model.bundle.itemIds.length,
+              onProgress: (p) =>
+                process.stderr.write(`recgate: Qdrant ${p.collection}: ${p.uploaded}/${p.total} vectors\n`),
+            });
+            owned.push(qdrant);
+            const previousActivate = activate;
+            activate = () => {
+              previousActivate();
+              currentQdrant = qdrant;
+            };
+            index = new FallbackVectorIndex({ primary: qdrant, fallback: embedded, breaker: qdrantBreaker });
+          }
+        }
+        return {
+          store,
+          index,
+          activate,
+          close: async () => {
+            await Promise.allSettled(owned.map((o) => o.close()));
+          },
+        };
+      } catch (err) {
+        await Promise.allSettled(owned.map((o) => o.close()));
+        throw err;
+      }
+    };
+
+    return {
+      eventLog,
+      storeIsLocal: given === undefined && primary === null,
+      probes,
+      forModel,
+      close: async () => {
+        await Promise.allSettled(shared.map((o) => o.close()));
+      },
+    };
   } catch (err) {
-    await Promise.allSettled(opened.map((o) => o.close()));
+    await Promise.allSettled(shared.map((o) => o.close()));
     throw err;
   }
+}
+
+/**
+ * Copies what a memory store learned from the API, not from training, into
+ * the store of the next model: every promotion, and the catalog items the
+ * next model does not know (with their current counters).
+ */
+async function carryOver(from: FeatureStore, to: FeatureStore, model: ServedModel): Promise<void> {
+  for (const promotion of await from.listPromotions()) await to.upsertPromotion(promotion);
+  const ids = (await from.listItemIds()).filter((id) => !model.catalog.has(id));
+  if (ids.length === 0) return;
+  const items = (await from.getItems(ids)).filter((i) => i !== null);
+  await to.upsertItems(items);
+  const counters = await from.getItemCounters(ids);
+  const entries = ids.flatMap((itemId, k) => {
+    const c = counters[k];
+    return c === null || c === undefined ? [] : [{ itemId, counters: c }];
+  });
+  if (entries.length > 0 && to.putItemCounters !== undefined) await to.putItemCounters(entries);
 }

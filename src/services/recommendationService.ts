@@ -85,6 +85,8 @@ export interface RecommendationServiceOptions {
   readonly now: () => number;
   /** Called with every pipeline run's result (timings, counts, degraded): the telemetry hook. */
   readonly onPipelineResult?: (surface: string, result: PipelineResult) => void;
+  /** Called with every `after` lookup: true when the stored list was found (paging-cache hit). */
+  readonly onPagingLookup?: (hit: boolean) => void;
   /** Surface configurations by name; `home` serves every non-seeded surface name. */
   readonly surfaces?: {
     readonly home: SurfaceConfig<RecommendationQuery>;
@@ -211,6 +213,7 @@ export class RecommendationService {
     const store = this.options.env.store;
     const raw = await store.getRankedList(cursor.requestId);
     const stored = raw === null ? null : fromStoredList(raw);
+    this.options.onPagingLookup?.(stored !== null);
     if (stored === null) {
       throw new PublicError(
         'BAD_USER_INPUT',

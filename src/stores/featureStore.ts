@@ -106,6 +106,14 @@ export interface FeatureStore {
   putItemCounters?(
     entries: readonly { readonly itemId: string; readonly counters: ItemCounters }[],
   ): Promise<void>;
+  /**
+   * Optional: namespaces user vectors by model version (a shared store
+   * outlives a model). After the call, `getUsers` returns only vectors written
+   * under `version` (others read as null: callers fold the user in from their
+   * history) and writes store vectors under it. Stores rebuilt per model
+   * (memory) do not need it.
+   */
+  setVectorVersion?(version: string): void;
   close(): Promise<void>;
 }
 

@@ -1,3 +1,4 @@
+import type { ShadowSetting } from '../../models/registry/shadowPointer.js';
 import type { LoadedVersion } from '../../models/registry/loadVersionBundle.js';
 import type { UserStateRecord } from '../../models/registry/publishVersion.js';
 
@@ -25,4 +26,10 @@ export interface ModelRegistry {
    * @throws Error naming the file when a line is not a valid record.
    */
   readUserStates?(version: string): Promise<UserStateRecord[]>;
+  /**
+   * The shadow setting (`recgate models shadow`): a version scored in shadow
+   * on a sample of requests, or null (optional: no shadow support).
+   * @throws Error when the setting is unreadable.
+   */
+  shadow?(): Promise<ShadowSetting | null>;
 }

@@ -1,4 +1,4 @@
-import { cpSync, readFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliResult, GeneratedDataset } from './cliHarness.js';
@@ -133,12 +133,45 @@ describe.concurrent('CLI: recgate models list', () => {
     const r = await recgate(['models', 'list'], registry);
     expect(r.status, r.stderr).toBe(0);
     const out = lines(r.stdout);
-    expect(out[0]).toMatch(/^version\s+status\s+dataset\s+split\s+ndcg@10\s+items$/);
+    expect(out[0]).toMatch(/^version\s+role\s+dataset\s+split\s+ndcg@10\s+items$/);
     expect(out).toHaveLength(3);
     // Oldest first; only the CURRENT version is marked.
     expect(out[1]).toMatch(new RegExp(`^${version}\\s+synthetic\\s+temporal\\s+\\d\\.\\d{4}\\s+60$`));
     expect(out[2]).toMatch(new RegExp(`^${second}\\s+current\\s+synthetic\\s+none\\s+-\\s+60$`));
     expect(out.filter((l) => /\bcurrent\b/.test(l))).toHaveLength(1);
+
+    // Roll out: shadow the new version, make the old one a canary, promote the old one back.
+    const shadow = await recgate(['models', 'shadow', second, '--sample', '0.25'], registry);
+    expect(shadow.status, shadow.stderr).toBe(0);
+    expect(shadow.stdout).toBe(`shadow: ${second} on 25.0% of requests\n`);
+    const experiments = path.join(tempDir(), 'experiments.yaml');
+    writeFileSync(
+      experiments,
+      `experiments:\n  - id: ranker-canary\n    trafficPercent: 10\n    variants:\n      - id: control\n        weight: 9\n        params: {}\n      - id: old\n        weight: 1\n        params: { rankerVersion: "${version}" }\n`,
+    );
+    const promote = await recgate(['models', 'promote', version], registry);
+    expect(promote.status, promote.stderr).toBe(0);
+    expect(promote.stdout).toBe(`CURRENT: ${second} → ${version}\n`);
+    const roles = lines((await recgate(['models', 'list', '--experiments', experiments], registry)).stdout);
+    expect(roles[1]).toMatch(new RegExp(`^${version}\\s+current, canary ranker-canary/old\\s+synthetic`));
+    expect(roles[2]).toMatch(new RegExp(`^${second}\\s+shadow 25%\\s+synthetic`));
+    const off = await recgate(['models', 'shadow', '--off'], registry);
+    expect(off.stdout).toBe('shadow scoring off\n');
+    expect(lines((await recgate(['models', 'list'], registry)).stdout)[2]).not.toMatch(/shadow/);
+  });
+
+  it('refuses to promote or shadow an unknown version, and a bad sample rate, with one line', async () => {
+    const unknown = await recgate(['models', 'promote', 'v-nope', '--registry', published], tempDir());
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toMatch(
+      /^recgate: error: no version "v-nope" of "default" in .+; see recgate models list\n$/,
+    );
+    const rate = await recgate(
+      ['models', 'shadow', version, '--sample', '2', '--registry', published],
+      tempDir(),
+    );
+    expect(rate.status).toBe(1);
+    expect(rate.stderr).toBe('recgate: error: --sample: expected a number in (0, 1], received "2"\n');
   });
 
   it('reads the registry given by --registry as well as by $RECGATE_REGISTRY', async () => {

@@ -32,7 +32,7 @@ let hitIds: string[];
 let dimension: number;
 let modelVersion: string;
 
-const LIST = `query { recommendations(userId: "qdrant-user", sessionItemIds: $SESSION, first: 10) { items { item { id } sources } degraded } }`;
+const LIST = `query { recommendations(userId: "qdrant-user", sessionItemIds: $SESSION, first: 100) { items { item { id } sources } degraded } }`;
 let query: string;
 
 function routes(fake: FakeQdrant, version: string, dimension: number): void {
@@ -118,13 +118,16 @@ describe('Qdrant unreachable: the embedded index takes over', () => {
     const searches = qdrant.calls(before).filter((c) => c.url === `${path}/points/query`);
     expect(searches.length).toBeGreaterThan(0);
     const fromQdrant = new Set(hitIds);
-    expect(list.items.some((x) => x.sources.includes('EMBEDDING') && fromQdrant.has(x.item.id))).toBe(true);
+    // EMBEDDING candidates can only have come from Qdrant's answer.
+    const embedding = list.items.filter((x) => x.sources.includes('EMBEDDING'));
+    expect(embedding.length).toBeGreaterThan(0);
+    expect(embedding.filter((x) => !fromQdrant.has(x.item.id))).toEqual([]);
   });
 
   it('answers from the embedded index within the budget + 100 ms, naming vectorIndex in degraded', async () => {
     await qdrant.close();
     const down = await recommend();
-    expect(down.items).toHaveLength(10);
+    expect(down.items.length).toBeGreaterThanOrEqual(10);
     expect(down.degraded).toEqual(['vectorIndex']);
     expect(down.ms).toBeLessThan(BUDGET_MS + 100);
     const again = await recommend();

@@ -199,6 +199,13 @@ export function fakeGateway(): FakeGateway {
       record('deletePromotion', id);
       return promotions.delete(id);
     },
+    async readiness() {
+      record('readiness', null);
+      return { ready: true, checks: [{ name: 'model', ok: true, detail: 'fake-v1 loaded' }] };
+    },
+    async checkModel() {
+      record('checkModel', null);
+    },
     async close() {
       record('close', null);
     },

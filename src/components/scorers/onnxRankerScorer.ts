@@ -2,6 +2,7 @@ import { RANKER_FEATURES } from '../../domain/rankerFeatures.js';
 import type { ServedModel } from '../../inference/servedModel.js';
 import type { Scorer } from '../../pipeline/scorer.js';
 import type { RecommendationQuery } from '../recommendationQuery.js';
+import { compareWithShadow } from './shadowRanker.js';
 
 /**
  * The registry's ONNX ranker: `scoreRows` on all candidates' feature rows in
@@ -10,6 +11,12 @@ import type { RecommendationQuery } from '../recommendationQuery.js';
  * cannot be loaded or its manifest lists other features than the gateway
  * computes, the current version scores and `onnxRanker.rankerVersion` is
  * reported in `degraded`. Sets `query.scoredWith` to the version used.
+ *
+ * Shadow scoring: when the gateway has a shadow version and samples this
+ * request (`env.shadow`), the shadow model scores a copy of the same rows
+ * after the live scores are computed, without being awaited; the comparison
+ * (Spearman's ρ, top-10 overlap) goes to `env.shadow.report` and the promise
+ * is kept in `query.memo` under `shadowScoring` (tests await it).
  */
 export const onnxRankerScorer: Scorer<RecommendationQuery> = {
   name: 'onnxRanker',
@@ -29,7 +36,22 @@ export const onnxRankerScorer: Scorer<RecommendationQuery> = {
       }
     }
     q.scoredWith = model.version;
-    return model.scoreRows(features.data, candidates.length);
+    const n = candidates.length;
+    const scores = await model.scoreRows(features.data, n);
+    const shadow = q.env.shadow?.sample() ?? null;
+    if (shadow !== null && shadow.version !== model.version && n > 0) {
+      try {
+        assertSameFeatures(shadow);
+        const rows = features.data.slice(0, n * RANKER_FEATURES.length);
+        q.memo.set(
+          'shadowScoring',
+          compareWithShadow(q.env.shadow!, shadow, model.version, rows, scores.slice()),
+        );
+      } catch (err) {
+        q.env.shadow!.fail(shadow.version, err);
+      }
+    }
+    return scores;
   },
 };
 

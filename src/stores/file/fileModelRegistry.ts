@@ -1,3 +1,5 @@
+import { readShadowSetting } from '../../../models/registry/shadowPointer.js';
+import type { ShadowSetting } from '../../../models/registry/shadowPointer.js';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { loadVersionBundle } from '../../../models/registry/loadVersionBundle.js';
@@ -38,6 +40,10 @@ export class FileModelRegistry implements ModelRegistry {
 
   async currentVersion(): Promise<string | null> {
     return readCurrentVersion(this.dir, this.modelName);
+  }
+
+  async shadow(): Promise<ShadowSetting | null> {
+    return readShadowSetting(this.dir, this.modelName);
   }
 
   async listVersions(): Promise<string[]> {

@@ -161,6 +161,11 @@ export class RedisEventLog implements EventLog {
     this.stats = { records, skipped };
   }
 
+  /** Sends PING (readiness checks). @throws the connection's error when Redis does not answer. */
+  async ping(): Promise<void> {
+    await this.redis.ping();
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

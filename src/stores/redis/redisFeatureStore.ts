@@ -92,7 +92,9 @@ const USER_READS = 8;
  * - `P{u:<id>}:seen`, `P{u:<id>}:dis` sets of item ids (seen, dismissed).
  * - `P{u:<id>}:cat` hash category → weight (text, HINCRBYFLOAT);
  *   `P{u:<id>}:catAt` hash category → last seen, Unix ms (text).
- * - `P{u:<id>}:vec` string: the vector as raw little-endian float32 bytes.
+ * - `P{u:<id>}:vec` string: the vector as raw little-endian float32 bytes; after
+ *   {@link RedisFeatureStore.setVectorVersion}(`v`) the key is `P{u:<id>}:vec:<v>`,
+ *   so vectors of one model version are never read by another.
  * - `P{u:<id>}:imp` hash item id → `<count>:<lastAt>`.
  * - `P{items}:ctr:<id>` string, 24 bytes: little-endian float64 popularity, trend, updatedAt.
  * - `P{items}:item:<id>` string: the catalog item as JSON; `P{items}:ids` set of all item ids.
@@ -182,6 +184,20 @@ export class RedisFeatureStore implements FeatureStore {
     return new RedisFeatureStore(redis, options);
   }
 
+  /** `''` or `:<model version>`: the suffix of user vector keys. */
+  private vectorSuffix = '';
+
+  /**
+   * Namespaces user vectors by model version: reads and writes after the call
+   * use `P{u:<id>}:vec:<version>`; vectors written under another version are
+   * not seen (the gateway then folds the user in from their history).
+   * @throws RangeError for an empty version.
+   */
+  setVectorVersion(version: string): void {
+    if (version === '') throw new RangeError('setVectorVersion: the version must not be empty');
+    this.vectorSuffix = `:${version}`;
+  }
+
   /** Sets every call count and the round-trip count back to zero. */
   resetCalls(): void {
     for (const key of Object.keys(this.calls)) delete this.calls[key];
@@ -204,7 +220,7 @@ export class RedisFeatureStore implements FeatureStore {
             .smembers(`${k}:dis`)
             .hgetall(`${k}:cat`)
             .hgetall(`${k}:catAt`)
-            .getBuffer(`${k}:vec`)
+            .getBuffer(`${k}:vec${this.vectorSuffix}`)
             .hgetall(`${k}:imp`);
         }
         const r = await this.exec(p);
@@ -242,8 +258,8 @@ export class RedisFeatureStore implements FeatureStore {
         if (categories.length > 0) s.hashMax(`${k}:catAt`, String(entry.timestamp), ...categories);
       }
     }
-    if (update.vector === null) m.del(`${k}:vec`);
-    else if (update.vector !== undefined) m.set(`${k}:vec`, encodeVector(update.vector));
+    if (update.vector === null) m.del(`${k}:vec${this.vectorSuffix}`);
+    else if (update.vector !== undefined) m.set(`${k}:vec${this.vectorSuffix}`, encodeVector(update.vector));
     this.expireUser(m, k);
     await this.exec(m);
   }
@@ -382,7 +398,7 @@ export class RedisFeatureStore implements FeatureStore {
         `${k}:dis`,
         `${k}:cat`,
         `${k}:catAt`,
-        `${k}:vec`,
+        `${k}:vec${this.vectorSuffix}`,
         `${k}:imp`,
       );
       p.hset(`${k}:meta`, 'n', seed.interactionCount);
@@ -391,7 +407,7 @@ export class RedisFeatureStore implements FeatureStore {
       if (seed.dismissed.length > 0) p.sadd(`${k}:dis`, ...seed.dismissed);
       if (Object.keys(seed.categoryWeights).length > 0) p.hset(`${k}:cat`, seed.categoryWeights);
       if (Object.keys(seed.categoryLastSeen).length > 0) p.hset(`${k}:catAt`, seed.categoryLastSeen);
-      if (seed.vector !== null) p.set(`${k}:vec`, encodeVector(seed.vector));
+      if (seed.vector !== null) p.set(`${k}:vec${this.vectorSuffix}`, encodeVector(seed.vector));
       this.expireUser(p, k);
     }
     await this.exec(p);
@@ -422,7 +438,7 @@ export class RedisFeatureStore implements FeatureStore {
 
   private expireUser(p: ChainableCommander, k: string): void {
     if (this.ttlSeconds === null) return;
-    for (const suffix of ['meta', 'hist', 'seen', 'dis', 'cat', 'catAt', 'vec', 'imp']) {
+    for (const suffix of ['meta', 'hist', 'seen', 'dis', 'cat', 'catAt', `vec${this.vectorSuffix}`, 'imp']) {
       p.expire(`${k}:${suffix}`, this.ttlSeconds);
     }
   }

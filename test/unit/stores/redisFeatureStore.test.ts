@@ -102,3 +102,33 @@ describe('RedisFeatureStore', () => {
     ).rejects.toThrow(/^cannot connect to Redis at redis:\/\/127\.0\.0\.1:1: .*ECONNREFUSED/);
   });
 });
+
+describe('RedisFeatureStore.setVectorVersion', () => {
+  it('keeps user vectors of each model version apart; other state is shared', async () => {
+    const store = await connect();
+    try {
+      const entry = { itemId: 'a', type: 'CLICK' as const, value: null, timestamp: 1 };
+      store.setVectorVersion('v1');
+      await store.applyInteraction('u', entry, {
+        categories: [],
+        weight: 1,
+        vector: Float32Array.from([1, 2]),
+      });
+      store.setVectorVersion('v2');
+      const [underV2] = await store.getUsers(['u']);
+      expect(underV2?.vector).toBeNull();
+      expect(underV2?.interactionCount).toBe(1);
+      await store.applyInteraction(
+        'u',
+        { ...entry, timestamp: 2 },
+        { categories: [], weight: 1, vector: Float32Array.from([3, 4]) },
+      );
+      expect(Array.from((await store.getUsers(['u']))[0]!.vector!)).toEqual([3, 4]);
+      store.setVectorVersion('v1');
+      expect(Array.from((await store.getUsers(['u']))[0]!.vector!)).toEqual([1, 2]);
+      expect(() => store.setVectorVersion('')).toThrow(RangeError);
+    } finally {
+      await store.close();
+    }
+  });
+});

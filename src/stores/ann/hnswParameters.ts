@@ -1,0 +1,66 @@
+/**
+ * The parameters of a hierarchical navigable small world graph (HNSW:
+ * Malkov & Yashunin, "Efficient and robust approximate nearest neighbor
+ * search using Hierarchical Navigable Small World graphs", IEEE TPAMI 2018),
+ * with the names the paper uses and USearch's names beside them.
+ */
+export interface HnswParameters {
+  /**
+   * M: links per node on the upper layers (2·M on the bottom layer); USearch
+   * `connectivity`. More links: better recall, more memory (about 2·M·4 bytes
+   * per item on the bottom layer) and slower builds. Integer 4..64. @default 16
+   */
+  readonly m: number;
+  /**
+   * efConstruction: the candidate-list size while inserting; USearch
+   * `expansion_add`. Larger builds a better graph, more slowly. Integer ≥ M. @default 128
+   */
+  readonly efConstruction: number;
+  /**
+   * efSearch: the candidate-list size of a search; USearch `expansion_search`.
+   * A search for k' results explores max(efSearch, k') candidates, so
+   * over-fetching (filters, exclusions) raises it by itself. Integer ≥ 1. @default 128
+   */
+  readonly efSearch: number;
+  /**
+   * How the graph stores its copy of the vectors: `f32`, `f16` (half the
+   * memory) or `i8` (a quarter). Only the graph walk uses this copy: every
+   * hit is re-scored exactly from the float32 vectors the adapter keeps, so
+   * quantisation can cost recall but never makes a returned score inexact. @default 'f16'
+   */
+  readonly quantization: 'f32' | 'f16' | 'i8';
+}
+
+/** The defaults documented on {@link HnswParameters}: recall@100 ≥ 0.98 on the bench's catalogs (BENCHMARKS.md). */
+export const DEFAULT_HNSW_PARAMETERS: HnswParameters = {
+  m: 16,
+  efConstruction: 128,
+  efSearch: 128,
+  quantization: 'f16',
+};
+
+/**
+ * Applies the defaults and checks the ranges documented on {@link HnswParameters}.
+ * @throws RangeError naming the parameter, what was expected and what was received.
+ */
+export function resolveHnswParameters(given: Partial<HnswParameters> = {}): HnswParameters {
+  const p = { ...DEFAULT_HNSW_PARAMETERS, ...stripUndefined(given) };
+  const int = (name: string, v: number, min: number, max: number): void => {
+    if (!Number.isInteger(v) || v < min || v > max) {
+      throw new RangeError(`HNSW ${name}: expected an integer in ${min}..${max}, received ${v}`);
+    }
+  };
+  int('m', p.m, 4, 64);
+  int('efConstruction', p.efConstruction, p.m, 4096);
+  int('efSearch', p.efSearch, 1, 4096);
+  if (!['f32', 'f16', 'i8'].includes(p.quantization)) {
+    throw new RangeError(
+      `HNSW quantization: expected "f32", "f16" or "i8", received ${String(p.quantization)}`,
+    );
+  }
+  return p;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

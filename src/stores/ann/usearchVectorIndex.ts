@@ -1,0 +1,290 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Index, MetricKind, ScalarKind } from 'usearch';
+import { compileVectorFilter, passesVectorFilter } from '../embedded/compileVectorFilter.js';
+import { TopKHeap } from '../embedded/topKHeap.js';
+import type {
+  VectorEntry,
+  VectorHit,
+  VectorIndex,
+  VectorPayload,
+  VectorSearchOptions,
+} from '../vectorIndex.js';
+import type { HnswParameters } from './hnswParameters.js';
+import { resolveHnswParameters } from './hnswParameters.js';
+import { VectorRows } from './vectorRows.js';
+
+/** Options of {@link UsearchVectorIndex.fromVectors}; every one is optional. */
+export interface UsearchVectorIndexOptions {
+  /** Payload per item id (a served model's `catalog` fits as is); others have none. @default none */
+  readonly payloads?: ReadonlyMap<string, VectorPayload>;
+  /** Graph parameters (M, efConstruction, efSearch, quantisation). @default DEFAULT_HNSW_PARAMETERS */
+  readonly hnsw?: Partial<HnswParameters>;
+  /** Threads of the initial build; 0 = one per core. Searches always run on the calling thread. @default 0 */
+  readonly threads?: number;
+  /**
+   * A file to load the graph from, when it was saved for exactly these ids,
+   * vectors and parameters (a fingerprint in `<cacheFile>.json` says so);
+   * otherwise the graph is built and saved there (write + rename). null = always build.
+   * @default null
+   */
+  readonly cacheFile?: string | null;
+  /**
+   * Use `vectors` as the index's float32 copy without copying it: the caller
+   * guarantees every row is L2-normalised (or all zeros), as a registry's
+   * `items.f32` is, and never writes to it. Halves the memory of a large
+   * catalog. Ignored when `itemIds` has duplicates. @default false
+   */
+  readonly shareVectors?: boolean;
+  /**
+   * The most results one graph search may be asked for while over-fetching
+   * for filters and exclusions; past it (or when the graph runs out) the
+   * search falls back to an exact scan of the float32 rows. @default 8192
+   */
+  readonly maxOverFetch?: number;
+}
+
+/** Counters of how searches were answered (for benchmarks and logs). */
+export interface AnnSearchStats {
+  /** Searches that reached the graph. */
+  readonly searches: number;
+  /** Graph searches repeated with a larger k' because filters left too few hits. */
+  readonly refetches: number;
+  /** Searches answered by the exact scan (filters too selective for the graph). */
+  readonly exactFallbacks: number;
+}
+
+/**
+ * An in-process approximate {@link VectorIndex}: an HNSW graph (Malkov &
+ * Yashunin, TPAMI 2018) from USearch (`usearch`, Unum; native, prebuilt for
+ * linux-x64) over inner product of L2-normalised vectors, i.e. cosine.
+ *
+ * - **Build:** at construction, from all vectors at once on `threads` threads
+ *   (a blocking native call: about 20 s per 100k 65-d items on 2 busy cores,
+ *   see BENCHMARKS.md), or loaded from `cacheFile`.
+ * - **Search:** the graph proposes k' rows (k' = 1.25k + 4, or 2k + 4 +
+ *   |excludeIds| under constraints); each is re-scored exactly from the float32 rows
+ *   (scores are exact cosines), constraints are applied, and the best k are
+ *   returned by exact score (ties: lower row first). When fewer than k pass,
+ *   k' is quadrupled and the graph asked again, up to `maxOverFetch`; past
+ *   that the search is an exact scan (O(n·d)), so the contract's "fills k
+ *   when enough items qualify" always holds. Recall is the graph's: an item
+ *   the graph does not propose is missed (measured in BENCHMARKS.md).
+ * - **Upsert:** replaces a row's vector in the graph (remove + add) and its
+ *   payload; new ids are appended. A zero or non-finite vector is stored as zeros.
+ * - A query or vector of the wrong length rejects with a RangeError; a
+ *   zero-norm query returns no hits.
+ */
+export class UsearchVectorIndex implements VectorIndex {
+  readonly name = 'usearch-hnsw';
+  readonly dimension: number;
+  readonly parameters: HnswParameters;
+  /** Where the graph came from and how long building or loading took, in seconds. */
+  readonly origin: { readonly source: 'built' | 'cache'; readonly seconds: number };
+  private readonly graph: Index;
+  private readonly maxOverFetch: number;
+  private counters = { searches: 0, refetches: 0, exactFallbacks: 0 };
+
+  private constructor(
+    private readonly rows: VectorRows,
+    parameters: HnswParameters,
+    options: UsearchVectorIndexOptions,
+  ) {
+    this.dimension = rows.dimension;
+    this.parameters = parameters;
+    this.maxOverFetch = Math.max(1, Math.floor(options.maxOverFetch ?? 8192));
+    this.graph = newGraph(rows.dimension, parameters);
+    const started = performance.now();
+    const source = this.buildOrLoad(options.threads ?? 0, options.cacheFile ?? null);
+    this.origin = { source, seconds: (performance.now() - started) / 1000 };
+  }
+
+  /**
+   * An index over `itemIds.length` vectors (n×dimension, row-major, any norm
+   * unless `shareVectors`), with payloads by id. A later duplicate id
+   * replaces the earlier one's vector.
+   * @throws RangeError when `vectors.length !== itemIds.length × dimension`, the
+   *   dimension is not a positive integer or a parameter is out of range;
+   *   Error when USearch cannot allocate the graph.
+   */
+  static fromVectors(
+    itemIds: readonly string[],
+    vectors: Float32Array,
+    dimension: number,
+    options: UsearchVectorIndexOptions = {},
+  ): UsearchVectorIndex {
+    const parameters = resolveHnswParameters(options.hnsw);
+    if (vectors.length !== itemIds.length * dimension) {
+      throw new RangeError(
+        `expected ${itemIds.length}×${dimension} = ${itemIds.length * dimension} values, got ${vectors.length}`,
+      );
+    }
+    let rows: VectorRows;
+    if (options.shareVectors === true && new Set(itemIds).size === itemIds.length) {
+      rows = VectorRows.shared(itemIds, vectors, dimension, options.payloads);
+    } else {
+      rows = new VectorRows(dimension, itemIds.length);
+      for (let i = 0; i < itemIds.length; i++) {
+        const id = itemIds[i]!;
+        rows.put(id, vectors.subarray(i * dimension, (i + 1) * dimension), options.payloads?.get(id));
+      }
+    }
+    return new UsearchVectorIndex(rows, parameters, options);
+  }
+
+  /** Number of stored vectors. */
+  get size(): number {
+    return this.rows.size;
+  }
+
+  /** How searches were answered since start-up. */
+  get searchStats(): AnnSearchStats {
+    return { ...this.counters };
+  }
+
+  async search(query: Float32Array, k: number, options: VectorSearchOptions = {}): Promise<VectorHit[]> {
+    const d = this.dimension;
+    if (query.length !== d) {
+      throw new RangeError(`query has ${query.length} components; the index holds ${d}-dimensional vectors`);
+    }
+    const n = this.rows.size;
+    const want = Math.min(Math.floor(k), n);
+    if (!(want > 0)) return [];
+    let norm = 0;
+    for (let p = 0; p < d; p++) norm += query[p]! * query[p]!;
+    norm = Math.sqrt(norm);
+    if (!(norm > 0) || !Number.isFinite(norm)) return [];
+    const q = new Float32Array(d);
+    for (let p = 0; p < d; p++) q[p] = query[p]! / norm;
+
+    const rows = this.rows;
+    const filter = compileVectorFilter(options.filter);
+    const { exclude, allow } = options;
+    const accepts = (row: number): boolean => {
+      const id = rows.id(row);
+      if (filter !== null && !passesVectorFilter(filter, id, rows.categoriesOf(row), rows.availableOf(row)))
+        return false;
+      if (exclude !== undefined && exclude(id)) return false;
+      if (allow !== undefined && !allow(id)) return false;
+      return true;
+    };
+    const constrained = filter !== null || exclude !== undefined || allow !== undefined;
+    const cap = Math.min(n, Math.max(want, this.maxOverFetch));
+    // A margin over k absorbs the quantised graph's misordering near the cut; re-scoring is exact.
+    const margin = want + Math.ceil(want / 4) + 4;
+    let fetch = Math.min(cap, constrained ? 2 * want + 4 + (filter?.excludeIds?.size ?? 0) : margin);
+    this.counters.searches++;
+    for (;;) {
+      const keys = this.graph.search(q, fetch, 1).keys;
+      const heap = new TopKHeap(want);
+      let kept = 0;
+      for (let i = 0; i < keys.length; i++) {
+        const row = Number(keys[i]!);
+        if (!accepts(row)) continue;
+        heap.push(rows.dot(q, row), row);
+        kept++;
+      }
+      if (kept >= want) return this.hits(heap);
+      if (fetch >= cap) break;
+      fetch = Math.min(cap, 4 * fetch);
+      this.counters.refetches++;
+    }
+    this.counters.exactFallbacks++;
+    const heap = new TopKHeap(want);
+    for (let row = 0; row < n; row++) {
+      const s = rows.dot(q, row);
+      if (heap.wouldAccept(s) && accepts(row)) heap.push(s, row);
+    }
+    return this.hits(heap);
+  }
+
+  async vectorOf(itemId: string): Promise<Float32Array | null> {
+    const row = this.rows.row(itemId);
+    return row === undefined ? null : this.rows.vectorOf(row);
+  }
+
+  async upsert(entries: readonly VectorEntry[]): Promise<void> {
+    for (const e of entries) {
+      if (e.vector.length !== this.dimension) {
+        throw new RangeError(
+          `vector of ${e.itemId} has ${e.vector.length} components; the index holds ${this.dimension}`,
+        );
+      }
+    }
+    const d = this.dimension;
+    for (const e of entries) {
+      const existed = this.rows.row(e.itemId) !== undefined;
+      const row = this.rows.put(e.itemId, e.vector, e.payload);
+      const key = BigInt(row);
+      if (existed) this.graph.remove(key);
+      this.graph.add(key, this.rows.vectors.subarray(row * d, (row + 1) * d), 1);
+    }
+  }
+
+  async close(): Promise<void> {}
+
+  private hits(heap: TopKHeap): VectorHit[] {
+    const { scores, rows } = heap.sorted();
+    const hits = new Array<VectorHit>(rows.length);
+    for (let r = 0; r < rows.length; r++) hits[r] = { itemId: this.rows.id(rows[r]!), score: scores[r]! };
+    return hits;
+  }
+
+  /** Loads the graph from `cacheFile` when its fingerprint matches, else builds it (and saves it there). */
+  private buildOrLoad(threads: number, cacheFile: string | null): 'built' | 'cache' {
+    const n = this.rows.size;
+    const fingerprint = cacheFile === null ? '' : this.fingerprint();
+    if (cacheFile !== null && existsSync(cacheFile) && existsSync(`${cacheFile}.json`)) {
+      try {
+        const meta = JSON.parse(readFileSync(`${cacheFile}.json`, 'utf8')) as { fingerprint?: string };
+        if (meta.fingerprint === fingerprint) {
+          this.graph.load(cacheFile);
+          if (this.graph.size() === n) return 'cache';
+        }
+      } catch {
+        // An unreadable or stale cache is rebuilt below.
+      }
+    }
+    if (n > 0) {
+      const keys = new BigUint64Array(n);
+      for (let i = 0; i < n; i++) keys[i] = BigInt(i);
+      this.graph.add(keys, this.rows.vectors.subarray(0, n * this.dimension), threads);
+    }
+    if (cacheFile !== null) {
+      mkdirSync(dirname(cacheFile), { recursive: true });
+      const tmp = `${cacheFile}.tmp-${process.pid}`;
+      try {
+        this.graph.save(tmp);
+        renameSync(tmp, cacheFile);
+        writeFileSync(`${cacheFile}.json`, JSON.stringify({ fingerprint, size: n }) + '\n');
+      } catch {
+        rmSync(tmp, { force: true }); // a cache that cannot be written only costs the next start a build
+      }
+    }
+    return 'built';
+  }
+
+  /** SHA-256 of the parameters, the ids and the float32 rows: what a cached graph must have been built from. */
+  private fingerprint(): string {
+    const hash = createHash('sha256').update(JSON.stringify({ format: 1, ...this.parameters }));
+    const n = this.rows.size;
+    for (let i = 0; i < n; i++) hash.update(this.rows.id(i)).update('\n');
+    const v = this.rows.vectors;
+    hash.update(new Uint8Array(v.buffer, v.byteOffset, n * this.dimension * 4));
+    return hash.digest('hex');
+  }
+}
+
+function newGraph(dimension: number, p: HnswParameters): Index {
+  const quantization = { f32: ScalarKind.F32, f16: ScalarKind.F16, i8: ScalarKind.I8 }[p.quantization];
+  return new Index({
+    dimensions: dimension,
+    metric: MetricKind.IP,
+    quantization,
+    connectivity: p.m,
+    expansion_add: p.efConstruction,
+    expansion_search: p.efSearch,
+    multi: false,
+  });
+}
