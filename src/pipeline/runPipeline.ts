@@ -23,14 +23,13 @@ import type { RankedList } from './rankedList.js';
 import { markStageFailed, setStageCounts, withStageSpan } from './stageSpan.js';
 import type { SurfaceConfig } from './surfaceConfig.js';
 import { withBudget } from './withBudget.js';
+import { logger } from '../telemetry/logger.js';
 
 /** Logs a component failure that was absorbed (fail-open) or a side-effect failure. */
 export type FailureLogger = (component: string, error: unknown, query: PipelineQuery) => void;
 
-const defaultLogger: FailureLogger = (component, error, query) => {
-  const message = error instanceof Error ? error.message : String(error);
-  console.warn(`[recgate] request ${query.requestId}: ${component} failed: ${message}`);
-};
+const defaultLogger: FailureLogger = (component, error, query) =>
+  logger.warn(`${component} failed`, { listId: query.requestId, component, error });
 
 /**
  * The one orchestrator: runs a surface for a query.

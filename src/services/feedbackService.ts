@@ -14,6 +14,7 @@ import { KeyedQueue } from './feedback/keyedQueue.js';
 import { validateFeedbackEvent } from './feedback/validateFeedbackEvent.js';
 import { validateId } from './feedback/validateId.js';
 import type { FeedbackEvent, FeedbackResult, UserError } from './serviceTypes.js';
+import { logger } from '../telemetry/logger.js';
 
 /** Options of {@link FeedbackService}. */
 export interface FeedbackServiceOptions {
@@ -94,15 +95,10 @@ export class FeedbackService {
     this.onUpdateError =
       options.onUpdateError ??
       ((error, record) =>
-        process.stderr.write(
-          `recgate: feature update failed for logged event ${record.eventId}: ${(error as Error)?.message ?? String(error)}\n`,
-        ));
+        logger.error('feature update failed for a logged event', { eventId: record.eventId, error }));
     this.onAppendError =
       options.onAppendError ??
-      ((error, requestId) =>
-        process.stderr.write(
-          `recgate: request ${requestId ?? '-'}: event log append failed: ${(error as Error)?.message ?? String(error)}\n`,
-        ));
+      ((error, requestId) => logger.error('event log append failed', { requestId, error }));
   }
 
   /**
@@ -222,10 +218,12 @@ export class FeedbackService {
     if (input.userId !== null && input.itemIds.length > 0) {
       await this.store
         .recordImpressions(input.userId, input.itemIds, at)
-        .catch((err: unknown) =>
-          process.stderr.write(
-            `recgate: impression update failed for ${record.eventId}: ${(err as Error)?.message}\n`,
-          ),
+        .catch((error: unknown) =>
+          logger.error('impression update failed', {
+            eventId: record.eventId,
+            requestId: httpRequestId,
+            error,
+          }),
         );
     }
     return { accepted: true, error: null };

@@ -7,6 +7,7 @@ import type { FeatureStore } from '../stores/featureStore.js';
 import type { ModelRegistry } from '../stores/modelRegistry.js';
 import type { VectorIndex } from '../stores/vectorIndex.js';
 import type { Telemetry } from '../telemetry/telemetry.js';
+import { logger } from '../telemetry/logger.js';
 import { FeedbackService } from './feedbackService.js';
 import type { Backends, ModelBackends } from './openBackends.js';
 
@@ -47,7 +48,7 @@ export interface ModelRolloutOptions {
   readonly now: () => number;
   /** Random number in [0, 1) for shadow sampling. @default Math.random */
   readonly random?: () => number;
-  /** Receives every rollout event. @default one line to stderr per event, except comparisons */
+  /** Receives every rollout event. @default one JSON log line per event (warn for rejections and failures) */
   readonly log?: (event: RolloutEvent) => void;
 }
 
@@ -327,5 +328,6 @@ function defaultLog(event: RolloutEvent): void {
       }
     }
   })();
-  process.stderr.write(`recgate: ${line}\n`);
+  const warn = event.kind === 'rejected' || event.kind === 'shadowRejected' || event.kind === 'shadowFailed';
+  (warn ? logger.warn : logger.info)(line, { rollout: event.kind });
 }

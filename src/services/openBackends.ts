@@ -18,6 +18,7 @@ import { RedisEventLog } from '../stores/redis/redisEventLog.js';
 import { RedisFeatureStore } from '../stores/redis/redisFeatureStore.js';
 import { seedFeatureStore } from '../stores/seedFeatureStore.js';
 import type { VectorIndex } from '../stores/vectorIndex.js';
+import { logger } from '../telemetry/logger.js';
 
 /** One dependency check of `/readyz`. */
 export interface ReadinessProbe {
@@ -83,11 +84,9 @@ export async function openBackends(
   const shared: { close(): Promise<void> }[] = [];
   const probes: ReadinessProbe[] = [];
   const logState = (backend: string, whileDown: string) => (state: 'open' | 'closed', reason: string) =>
-    process.stderr.write(
-      state === 'open'
-        ? `recgate: ${backend} is unavailable (${reason}); ${whileDown}\n`
-        : `recgate: ${backend} answers again\n`,
-    );
+    state === 'open'
+      ? logger.warn(`${backend} is unavailable; ${whileDown}`, { backend, reason })
+      : logger.info(`${backend} answers again`, { backend });
   const withTimeout = async (p: Promise<unknown>): Promise<void> => {
     let timer: NodeJS.Timeout | undefined;
     try {
@@ -244,7 +243,7 @@ export async function openBackends(
               items: vectorEntries(model.bundle.itemIds, model.bundle.itemVectors, dim, model.catalog),
               itemCount: model.bundle.itemIds.length,
               onProgress: (p) =>
-                process.stderr.write(`recgate: Qdrant ${p.collection}: ${p.uploaded}/${p.total} vectors\n`),
+                logger.info(`Qdrant ${p.collection}: ${p.uploaded}/${p.total} vectors`, { ...p }),
             });
             owned.push(qdrant);
             const previousActivate = activate;

@@ -44,6 +44,7 @@ import { foldInFromHistory } from './feedback/foldInFromHistory.js';
 import { validateId } from './feedback/validateId.js';
 import { keptFor } from './keptFor.js';
 import { shownId } from './shownId.js';
+import { logger } from '../telemetry/logger.js';
 
 /** Recent items used as the item-to-item basis (as in training's user state). */
 const RECENT_ITEMS = 20;
@@ -185,10 +186,12 @@ export class RecommendationService {
       result = await runPipeline(surface, q);
     } catch (err) {
       if (err instanceof PipelineStageError) {
-        console.warn(
-          `[recgate] request ${q.httpRequestId ?? '-'} list ${q.requestId}: ${err.message}`,
-          err.cause ?? '',
-        );
+        logger.warn(err.message, {
+          requestId: q.httpRequestId,
+          listId: q.requestId,
+          component: err.component,
+          error: err.cause,
+        });
         throw new PublicError(
           'UNAVAILABLE',
           `recommendations are temporarily unavailable (the ${err.component} stage failed: ${err.category}); retry shortly`,
@@ -251,9 +254,11 @@ export class RecommendationService {
     });
     await this.track(
       this.options.env.servedLog.write(record).catch((err: unknown) => {
-        console.warn(
-          `[recgate] request ${scope.requestId} list ${cursor.requestId}: servedListLog failed: ${(err as Error).message}`,
-        );
+        logger.warn('servedListLog failed', {
+          requestId: scope.requestId,
+          listId: cursor.requestId,
+          error: err,
+        });
       }),
     );
     return list;

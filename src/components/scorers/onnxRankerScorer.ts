@@ -3,6 +3,7 @@ import type { ServedModel } from '../../inference/servedModel.js';
 import type { Scorer } from '../../pipeline/scorer.js';
 import type { RecommendationQuery } from '../recommendationQuery.js';
 import { compareWithShadow } from './shadowRanker.js';
+import { logger } from '../../telemetry/logger.js';
 
 /**
  * The registry's ONNX ranker: `scoreRows` on all candidates' feature rows in
@@ -30,9 +31,11 @@ export const onnxRankerScorer: Scorer<RecommendationQuery> = {
         model = other;
       } catch (err) {
         q.run.degraded.push('onnxRanker.rankerVersion');
-        console.warn(
-          `[recgate] request ${q.requestId}: ranker ${wanted} unavailable: ${(err as Error).message}`,
-        );
+        logger.warn(`ranker ${wanted} unavailable`, {
+          listId: q.requestId,
+          requestId: q.httpRequestId,
+          error: err,
+        });
       }
     }
     q.scoredWith = model.version;
