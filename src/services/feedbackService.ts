@@ -216,15 +216,13 @@ export class FeedbackService {
       });
     }
     if (input.userId !== null && input.itemIds.length > 0) {
-      await this.store
-        .recordImpressions(input.userId, input.itemIds, at)
-        .catch((error: unknown) =>
-          logger.error('impression update failed', {
-            eventId: record.eventId,
-            requestId: httpRequestId,
-            error,
-          }),
-        );
+      await this.store.recordImpressions(input.userId, input.itemIds, at).catch((error: unknown) =>
+        logger.error('impression update failed', {
+          eventId: record.eventId,
+          requestId: httpRequestId,
+          error,
+        }),
+      );
     }
     return { accepted: true, error: null };
   }

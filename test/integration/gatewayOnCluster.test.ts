@@ -46,10 +46,7 @@ describe('gateway on Redis Cluster', () => {
     const page1 = await gateway.recommendations(request(), gateway.createRequestScope());
     expect(page1.degraded).toEqual([]);
     expect(page1.items).toHaveLength(10);
-    const page2 = await gateway.recommendations(
-      request(page1.endCursor),
-      gateway.createRequestScope(),
-    );
+    const page2 = await gateway.recommendations(request(page1.endCursor), gateway.createRequestScope());
     expect(page2.items.filter((x) => page1.items.some((y) => y.itemId === x.itemId))).toEqual([]);
     const dismissed = page1.items[0]!.itemId;
     const [result] = await gateway.recordFeedback(
