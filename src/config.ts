@@ -58,8 +58,14 @@ export interface GatewayConfig {
   readonly featureStore?: 'memory' | 'redis';
   /** Where accepted events are logged: `file` (`eventLogFile`) or `redis` (a Redis Stream shared by replicas). Env `RECGATE_EVENT_LOG`. @default 'file' */
   readonly eventLog?: 'file' | 'redis';
-  /** The item-vector index: `embedded` (exact search in this process) or `qdrant`. Env `RECGATE_VECTOR_INDEX`. @default 'embedded' */
-  readonly vectorIndex?: 'embedded' | 'qdrant';
+  /** The item-vector index: `embedded` (in this process: exact up to `annMinItems` items, HNSW above), `exact`, `ann` (HNSW, USearch), or `qdrant`. Env `RECGATE_VECTOR_INDEX`. @default 'embedded' */
+  readonly vectorIndex?: 'embedded' | 'exact' | 'ann' | 'qdrant';
+  /** With `embedded`, catalogs of more than this many items use the in-process HNSW index. Env `RECGATE_ANN_MIN_ITEMS`. @default 200000 */
+  readonly annMinItems?: number;
+  /** HNSW efSearch, the recall/latency knob (BENCHMARKS.md). Env `RECGATE_ANN_EF_SEARCH`. @default 1024 */
+  readonly annEfSearch?: number;
+  /** Folder of the HNSW graph cache, one file per model version; null = always build. Env `RECGATE_ANN_CACHE_DIR`. @default 'var/ann-cache' */
+  readonly annCacheDir?: string | null;
   /** Redis URL (single node). Env `REDIS_URL`. @default 'redis://127.0.0.1:6379' */
   readonly redisUrl?: string;
   /** Redis Cluster seed nodes `host:port,host:port`; when set, wins over `redisUrl`. Env `REDIS_CLUSTER_NODES`. @default null */
@@ -138,6 +144,9 @@ export const GATEWAY_DEFAULTS = {
   backendRetryMs: 1000,
   eventLogBudgetMs: 1000,
   modelPollMs: 5000,
+  annMinItems: 200_000,
+  annEfSearch: 1024,
+  annCacheDir: 'var/ann-cache',
 } as const satisfies Omit<
   ResolvedGatewayConfig,
   'now' | 'adapters' | 'surfaceParams' | 'onPipelineResult' | 'telemetry'
@@ -198,7 +207,19 @@ export function resolveGatewayConfig(config: GatewayConfig): ResolvedGatewayConf
     check(name, allowed.includes(value as string), allowed.map((a) => `"${a}"`).join(' or '), value);
   oneOf('featureStore', c.featureStore, ['memory', 'redis']);
   oneOf('eventLog', c.eventLog, ['file', 'redis']);
-  oneOf('vectorIndex', c.vectorIndex, ['embedded', 'qdrant']);
+  oneOf('vectorIndex', c.vectorIndex, ['embedded', 'exact', 'ann', 'qdrant']);
+  check(
+    'annMinItems',
+    Number.isInteger(c.annMinItems) && c.annMinItems >= 0,
+    'an integer ≥ 0',
+    c.annMinItems,
+  );
+  check(
+    'annEfSearch',
+    Number.isInteger(c.annEfSearch) && c.annEfSearch >= 1 && c.annEfSearch <= 4096,
+    'an integer in 1..4096',
+    c.annEfSearch,
+  );
   check('backendBudgetMs', c.backendBudgetMs > 0, 'a positive number of ms', c.backendBudgetMs);
   check('eventLogBudgetMs', c.eventLogBudgetMs > 0, 'a positive number of ms', c.eventLogBudgetMs);
   check('modelPollMs', c.modelPollMs >= 0, 'a number of ms ≥ 0', c.modelPollMs);
@@ -224,7 +245,8 @@ export function resolveGatewayConfig(config: GatewayConfig): ResolvedGatewayConf
  * `RECGATE_VECTOR_INDEX`, `REDIS_URL`, `REDIS_CLUSTER_NODES`, `RECGATE_REDIS_PREFIX`,
  * `RECGATE_EVENT_STREAM`, `RECGATE_EVENT_STREAM_MAX_LEN`, `QDRANT_URL`, `QDRANT_API_KEY`,
  * `RECGATE_QDRANT_COLLECTION`, `RECGATE_BACKEND_BUDGET_MS`, `RECGATE_BACKEND_RETRY_MS`,
- * `RECGATE_EVENT_LOG_BUDGET_MS`, `RECGATE_MODEL_POLL_MS`.
+ * `RECGATE_EVENT_LOG_BUDGET_MS`, `RECGATE_MODEL_POLL_MS`, `RECGATE_ANN_MIN_ITEMS`,
+ * `RECGATE_ANN_EF_SEARCH`, `RECGATE_ANN_CACHE_DIR`.
  * @throws RangeError naming the variable when a number does not parse.
  */
 export function configFromEnv(env: Readonly<Record<string, string | undefined>>): GatewayConfig {
@@ -273,6 +295,9 @@ export function configFromEnv(env: Readonly<Record<string, string | undefined>>)
     backendRetryMs: num('RECGATE_BACKEND_RETRY_MS'),
     eventLogBudgetMs: num('RECGATE_EVENT_LOG_BUDGET_MS'),
     modelPollMs: num('RECGATE_MODEL_POLL_MS'),
+    annMinItems: num('RECGATE_ANN_MIN_ITEMS'),
+    annEfSearch: num('RECGATE_ANN_EF_SEARCH'),
+    annCacheDir: str('RECGATE_ANN_CACHE_DIR'),
   });
 }
 

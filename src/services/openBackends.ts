@@ -1,4 +1,6 @@
+import { join } from 'node:path';
 import type { ResolvedGatewayConfig } from '../config.js';
+import { UsearchVectorIndex } from '../stores/ann/usearchVectorIndex.js';
 import { readUserStates } from '../inference/readUserStates.js';
 import type { ServedModel } from '../inference/servedModel.js';
 import { ExactVectorIndex } from '../stores/embedded/exactVectorIndex.js';
@@ -226,10 +228,22 @@ export async function openBackends(
           index = cfg.adapters.vectorIndex;
         } else {
           const dim = model.bundle.dimension + 1;
+          const n = model.bundle.itemIds.length;
+          const useAnn = cfg.vectorIndex === 'ann' || (cfg.vectorIndex !== 'exact' && n > cfg.annMinItems);
           // Payloads (categories, availability) let the index apply the request's filter itself.
-          const embedded = ExactVectorIndex.fromVectors(model.bundle.itemIds, model.bundle.itemVectors, dim, {
-            payloads: model.catalog,
-          });
+          const embedded: VectorIndex = useAnn
+            ? UsearchVectorIndex.fromVectors(model.bundle.itemIds, model.bundle.itemVectors, dim, {
+                payloads: model.catalog,
+                shareVectors: true, // registry rows are unit vectors and never written: one copy in memory
+                hnsw: { efSearch: cfg.annEfSearch },
+                cacheFile:
+                  cfg.annCacheDir === null
+                    ? null
+                    : join(cfg.annCacheDir, `${model.manifest.name}-${model.version}.usearch`),
+              })
+            : ExactVectorIndex.fromVectors(model.bundle.itemIds, model.bundle.itemVectors, dim, {
+                payloads: model.catalog,
+              });
           owned.push(embedded);
           if (qdrantBreaker === null) index = embedded;
           else {

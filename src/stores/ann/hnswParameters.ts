@@ -18,8 +18,10 @@ export interface HnswParameters {
   readonly efConstruction: number;
   /**
    * efSearch: the candidate-list size of a search; USearch `expansion_search`.
-   * A search for k' results explores max(efSearch, k') candidates, so
-   * over-fetching (filters, exclusions) raises it by itself. Integer ≥ 1. @default 128
+   * The adapter takes at least this many candidates from the graph per
+   * search (k' = max(efSearch, 1.25k + 4), more under filters) and re-scores
+   * them exactly, so it is the recall/latency knob. A search-time setting:
+   * changing it needs no rebuild. Integer ≥ 1. @default 1024
    */
   readonly efSearch: number;
   /**
@@ -31,11 +33,11 @@ export interface HnswParameters {
   readonly quantization: 'f32' | 'f16' | 'i8';
 }
 
-/** The defaults documented on {@link HnswParameters}: recall@100 ≥ 0.98 on the bench's catalogs (BENCHMARKS.md). */
+/** The defaults documented on {@link HnswParameters} (chosen from the recall/latency sweep in BENCHMARKS.md). */
 export const DEFAULT_HNSW_PARAMETERS: HnswParameters = {
   m: 16,
   efConstruction: 128,
-  efSearch: 128,
+  efSearch: 1024,
   quantization: 'f16',
 };
 

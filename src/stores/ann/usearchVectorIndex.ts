@@ -1,3 +1,5 @@
+// About 310 lines, just over the ~300 guideline: the search's over-fetch loop, its exact fallback
+// and the graph cache share the row store and counters; split apart they would need to expose them.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -63,8 +65,8 @@ export interface AnnSearchStats {
  * - **Build:** at construction, from all vectors at once on `threads` threads
  *   (a blocking native call: about 20 s per 100k 65-d items on 2 busy cores,
  *   see BENCHMARKS.md), or loaded from `cacheFile`.
- * - **Search:** the graph proposes k' rows (k' = 1.25k + 4, or 2k + 4 +
- *   |excludeIds| under constraints); each is re-scored exactly from the float32 rows
+ * - **Search:** the graph proposes k' rows (k' = max(efSearch, 1.25k + 4),
+ *   or max(efSearch, 2k + 4 + |excludeIds|) under constraints); each is re-scored exactly from the float32 rows
  *   (scores are exact cosines), constraints are applied, and the best k are
  *   returned by exact score (ties: lower row first). When fewer than k pass,
  *   k' is quadrupled and the graph asked again, up to `maxOverFetch`; past
@@ -79,7 +81,12 @@ export interface AnnSearchStats {
 export class UsearchVectorIndex implements VectorIndex {
   readonly name = 'usearch-hnsw';
   readonly dimension: number;
-  readonly parameters: HnswParameters;
+  /** The parameters in force (`efSearch` as last set by {@link UsearchVectorIndex.setEfSearch}). */
+  get parameters(): HnswParameters {
+    return { ...this.graphParameters, efSearch: this.efSearch };
+  }
+  private readonly graphParameters: HnswParameters;
+  private efSearch: number;
   /** Where the graph came from and how long building or loading took, in seconds. */
   readonly origin: { readonly source: 'built' | 'cache'; readonly seconds: number };
   private readonly graph: Index;
@@ -92,7 +99,8 @@ export class UsearchVectorIndex implements VectorIndex {
     options: UsearchVectorIndexOptions,
   ) {
     this.dimension = rows.dimension;
-    this.parameters = parameters;
+    this.graphParameters = parameters;
+    this.efSearch = parameters.efSearch;
     this.maxOverFetch = Math.max(1, Math.floor(options.maxOverFetch ?? 8192));
     this.graph = newGraph(rows.dimension, parameters);
     const started = performance.now();
@@ -138,6 +146,15 @@ export class UsearchVectorIndex implements VectorIndex {
     return this.rows.size;
   }
 
+  /**
+   * Changes efSearch, the least number of candidates a search takes from
+   * the graph (see HnswParameters.efSearch); takes effect on the next search.
+   * @throws RangeError unless an integer in 1..4096.
+   */
+  setEfSearch(efSearch: number): void {
+    this.efSearch = resolveHnswParameters({ ...this.graphParameters, efSearch }).efSearch;
+  }
+
   /** How searches were answered since start-up. */
   get searchStats(): AnnSearchStats {
     return { ...this.counters };
@@ -170,10 +187,12 @@ export class UsearchVectorIndex implements VectorIndex {
       return true;
     };
     const constrained = filter !== null || exclude !== undefined || allow !== undefined;
-    const cap = Math.min(n, Math.max(want, this.maxOverFetch));
+    const cap = Math.min(n, Math.max(want, this.efSearch, this.maxOverFetch));
     // A margin over k absorbs the quantised graph's misordering near the cut; re-scoring is exact.
-    const margin = want + Math.ceil(want / 4) + 4;
-    let fetch = Math.min(cap, constrained ? 2 * want + 4 + (filter?.excludeIds?.size ?? 0) : margin);
+    const margin = constrained
+      ? 2 * want + 4 + (filter?.excludeIds?.size ?? 0)
+      : want + Math.ceil(want / 4) + 4;
+    let fetch = Math.min(cap, Math.max(this.efSearch, margin));
     this.counters.searches++;
     for (;;) {
       const keys = this.graph.search(q, fetch, 1).keys;
@@ -265,9 +284,10 @@ export class UsearchVectorIndex implements VectorIndex {
     return 'built';
   }
 
-  /** SHA-256 of the parameters, the ids and the float32 rows: what a cached graph must have been built from. */
+  /** SHA-256 of the graph parameters (M, efConstruction, quantisation), the ids and the float32 rows: what a cached graph must have been built from. */
   private fingerprint(): string {
-    const hash = createHash('sha256').update(JSON.stringify({ format: 1, ...this.parameters }));
+    const { m, efConstruction, quantization } = this.graphParameters; // efSearch does not shape the graph
+    const hash = createHash('sha256').update(JSON.stringify({ format: 1, m, efConstruction, quantization }));
     const n = this.rows.size;
     for (let i = 0; i < n; i++) hash.update(this.rows.id(i)).update('\n');
     const v = this.rows.vectors;
@@ -284,7 +304,9 @@ function newGraph(dimension: number, p: HnswParameters): Index {
     quantization,
     connectivity: p.m,
     expansion_add: p.efConstruction,
-    expansion_search: p.efSearch,
+    // USearch explores max(expansion_search, k') candidates; 1 leaves the search width to the
+    // adapter's k' = max(efSearch, …), so efSearch can change per index without a rebuild.
+    expansion_search: 1,
     multi: false,
   });
 }

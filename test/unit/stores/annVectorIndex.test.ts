@@ -76,7 +76,11 @@ describe('UsearchVectorIndex', () => {
     const d = 8;
     const vectors = clustered(3000, d, 10, 3);
     const ids = Array.from({ length: 3000 }, (_, i) => `i${i}`);
-    const index = UsearchVectorIndex.fromVectors(ids, vectors, d, { threads: 1, maxOverFetch: 64 });
+    const index = UsearchVectorIndex.fromVectors(ids, vectors, d, {
+      threads: 1,
+      maxOverFetch: 64,
+      hnsw: { efSearch: 16 },
+    });
     const query = vectors.slice(0, d);
     const allowed = (id: string): boolean => Number(id.slice(1)) % 250 === 7; // 12 items
     const hits = await index.search(query, 20, { allow: allowed });
@@ -90,11 +94,17 @@ describe('UsearchVectorIndex', () => {
   it('shares a normalised vector array without copying it, and never writes to it', async () => {
     const vectors = Float32Array.from([1, 0, 0, 1, 0.6, 0.8]);
     const before = Array.from(vectors);
-    const index = UsearchVectorIndex.fromVectors(['a', 'b', 'c'], vectors, 2, { shareVectors: true, threads: 1 });
+    const index = UsearchVectorIndex.fromVectors(['a', 'b', 'c'], vectors, 2, {
+      shareVectors: true,
+      threads: 1,
+    });
     await index.upsert([{ itemId: 'a', vector: Float32Array.from([0, -1]) }]);
     expect(Array.from(vectors)).toEqual(before);
     expect((await index.search(Float32Array.from([0, -1]), 1))[0]!.itemId).toBe('a');
-    expect(Array.from((await index.vectorOf('c'))!)).toEqual([expect.closeTo(0.6, 6), expect.closeTo(0.8, 6)]);
+    expect(Array.from((await index.vectorOf('c'))!)).toEqual([
+      expect.closeTo(0.6, 6),
+      expect.closeTo(0.8, 6),
+    ]);
   });
 
   it('saves the graph to cacheFile and loads it on the next start for the same vectors only', async () => {
@@ -115,15 +125,39 @@ describe('UsearchVectorIndex', () => {
     expect(third.origin.source).toBe('built');
   });
 
+  it('takes efSearch as a search-time setting: raising it never lowers recall, and it is range-checked', async () => {
+    const d = 16;
+    const vectors = clustered(3000, d, 30, 5);
+    const ids = Array.from({ length: 3000 }, (_, i) => `i${i}`);
+    const index = UsearchVectorIndex.fromVectors(ids, vectors, d, { threads: 1, hnsw: { efSearch: 8 } });
+    const query = vectors.slice(0, d);
+    const truth = new Set(bruteForceTop(vectors, d, query, 50).map((i) => `i${i}`));
+    const recall = async (): Promise<number> =>
+      (await index.search(query, 50)).filter((h) => truth.has(h.itemId)).length / 50;
+    const low = await recall();
+    index.setEfSearch(3000);
+    expect(index.parameters.efSearch).toBe(3000);
+    expect(await recall()).toBe(1); // k' = n: every item is re-scored exactly
+    expect(low).toBeLessThanOrEqual(1);
+    expect(() => index.setEfSearch(0)).toThrow(RangeError);
+  });
+
   it('returns no hit for a zero query', async () => {
     const index = UsearchVectorIndex.fromVectors(['a'], Float32Array.from([1, 0]), 2, { threads: 1 });
     expect(await index.search(new Float32Array(2), 5)).toEqual([]);
   });
 
   it('refuses parameters outside their documented ranges with a RangeError naming them', () => {
-    expect(() => resolveHnswParameters({ m: 2 })).toThrow(/HNSW m: expected an integer in 4\.\.64, received 2/);
+    expect(() => resolveHnswParameters({ m: 2 })).toThrow(
+      /HNSW m: expected an integer in 4\.\.64, received 2/,
+    );
     expect(() => resolveHnswParameters({ efConstruction: 8 })).toThrow(/efConstruction/);
     expect(() => resolveHnswParameters({ quantization: 'f8' as 'f16' })).toThrow(/quantization/);
-    expect(resolveHnswParameters({})).toEqual({ m: 16, efConstruction: 128, efSearch: 128, quantization: 'f16' });
+    expect(resolveHnswParameters({})).toEqual({
+      m: 16,
+      efConstruction: 128,
+      efSearch: 1024,
+      quantization: 'f16',
+    });
   });
 });

@@ -1,0 +1,279 @@
+import type { AnnStudyResult } from './annStudy.js';
+import type { BenchResults, CatalogResult, RateResult, ScenarioResult, TargetRow } from './benchResults.js';
+
+const f1 = (v: number): string => v.toFixed(1);
+const f2 = (v: number): string => v.toFixed(2);
+const int = (v: number): string => Math.round(v).toLocaleString('en-US');
+
+function isMeasured(c: BenchResults['catalogs'][number]): c is CatalogResult {
+  return !('skipped' in c);
+}
+
+function scenarioOf(
+  results: BenchResults,
+  catalog: string,
+  name: string,
+  variant = '',
+): ScenarioResult | undefined {
+  return results.catalogs
+    .filter(isMeasured)
+    .find((c) => c.name === catalog && c.variant === variant)
+    ?.scenarios.find((s) => s.name === name);
+}
+
+function rateOf(s: ScenarioResult | undefined, rate: number): RateResult | undefined {
+  return s?.rates.find((r) => r.rate === rate);
+}
+
+/**
+ * The issue's target table (issue #6 §2), one row per target, with the
+ * value this run measured and whether it meets the target. A row whose
+ * measurement was not part of the run (e.g. `--quick`) says so (`met: null`).
+ */
+export function targetRows(results: BenchResults): TargetRow[] {
+  const rows: TargetRow[] = [];
+  const rec10k = scenarioOf(results, 'synthetic-10k', 'recommendations');
+  const at200 = rateOf(rec10k, 200);
+  if (rec10k === undefined)
+    rows.push(
+      missing(
+        '`recommendations(first:20)`, 500 candidates, 10k items',
+        'p50 ≤ 3 ms and p99 ≤ 10 ms at 200 req/s; ≥ 600 req/s at saturation',
+      ),
+    );
+  else {
+    const sat = rec10k.saturation.requestsPerSecond;
+    const latency =
+      at200 === undefined
+        ? 'not measured at 200 req/s'
+        : 'skipped' in at200
+          ? `200 req/s not sustainable (${at200.skipped})`
+          : `p50 ${f1(at200.latency.p50)} ms, p99 ${f1(at200.latency.p99)} ms at 200 req/s`;
+    const latencyMet =
+      at200 !== undefined && !('skipped' in at200) && at200.latency.p50 <= 3 && at200.latency.p99 <= 10;
+    rows.push({
+      what: '`recommendations(first:20)`, 500 candidates, 10k items',
+      target: 'p50 ≤ 3 ms and p99 ≤ 10 ms at 200 req/s; ≥ 600 req/s at saturation',
+      measured: `${latency}; ${int(sat)} req/s at saturation (${int(candidatesOf(rec10k))} candidates ranked on average)`,
+      met: latencyMet && sat >= 600,
+    });
+  }
+  const rec1m = scenarioOf(results, 'synthetic-1m', 'recommendations');
+  const at200m = rateOf(rec1m, 200);
+  rows.push(
+    rec1m === undefined
+      ? missing('same, 1M items', 'p99 ≤ 15 ms at 200 req/s')
+      : {
+          what: 'same, 1M items',
+          target: 'p99 ≤ 15 ms at 200 req/s',
+          measured:
+            at200m === undefined
+              ? 'not measured at 200 req/s'
+              : 'skipped' in at200m
+                ? `200 req/s not sustainable (${at200m.skipped}); ${int(rec1m.saturation.requestsPerSecond)} req/s at saturation`
+                : `p99 ${f1(at200m.latency.p99)} ms at 200 req/s (p50 ${f1(at200m.latency.p50)} ms)`,
+          met: at200m !== undefined && !('skipped' in at200m) && at200m.latency.p99 <= 15,
+        },
+  );
+  rows.push(
+    rec10k === undefined
+      ? missing('server CPU per `recommendations` call', '≤ 1.5 ms (CPU seconds / requests)')
+      : {
+          what: 'server CPU per `recommendations` call',
+          target: '≤ 1.5 ms (CPU seconds / requests)',
+          measured: `${f2(rec10k.saturation.cpuMsPerRequest)} ms (10k items, at saturation; all threads of the server process)`,
+          met: rec10k.saturation.cpuMsPerRequest <= 1.5,
+        },
+  );
+  const ann1m = results.ann.find((a) => a.items >= 1_000_000);
+  rows.push(
+    ann1m === undefined
+      ? missing('retrieval over 1M items', 'ANN recall@100 ≥ 0.95 against exact search, ≤ 2 ms p99')
+      : {
+          what: 'retrieval over 1M items',
+          target: 'ANN recall@100 ≥ 0.95 against exact search, ≤ 2 ms p99',
+          measured: `recall@100 ${ann1m.recallAt100.toFixed(3)}, p99 ${f2(ann1m.annLatency.p99)} ms (k = 100; ${f2(ann1m.annFilteredLatency.p99)} ms with k = 200 and exclusions) over ${ann1m.queries} queries`,
+          met: ann1m.recallAt100 >= 0.95 && ann1m.annLatency.p99 <= 2,
+        },
+  );
+  const fbMem = scenarioOf(results, 'synthetic-10k', 'feedbackBatch');
+  const fbRedis = scenarioOf(results, 'synthetic-10k', 'feedbackBatch', 'redis');
+  if (fbMem === undefined && fbRedis === undefined) {
+    rows.push(
+      missing(
+        'feedback ingestion',
+        '≥ 20,000 events/s through `recordFeedbackBatch` (memory store), ≥ 5,000/s on Redis',
+      ),
+    );
+  } else
+    rows.push({
+      what: 'feedback ingestion',
+      target: '≥ 20,000 events/s through `recordFeedbackBatch` (memory store), ≥ 5,000/s on Redis',
+      measured: `memory: ${fbMem ? int(fbMem.saturation.unitsPerSecond) + ' events/s' : 'not measured'}; Redis: ${fbRedis ? int(fbRedis.saturation.unitsPerSecond) + ' events/s' : 'not measured'}`,
+      met:
+        fbMem === undefined
+          ? null
+          : fbMem.saturation.unitsPerSecond >= 20_000 &&
+            (fbRedis === undefined || fbRedis.saturation.unitsPerSecond >= 5_000),
+    });
+  const c100k = results.catalogs
+    .filter(isMeasured)
+    .find((c) => c.name === 'synthetic-100k' && c.variant === '');
+  rows.push(
+    c100k === undefined
+      ? missing('cold start to ready, 100k-item model', '≤ 5 s')
+      : {
+          what: 'cold start to ready, 100k-item model',
+          target: '≤ 5 s',
+          measured: `${f1(c100k.coldStart.readySeconds)} s in process (${f1(c100k.coldStart.spawnToReadySeconds)} s from spawn, tsx included; ${c100k.index} index)`,
+          met: c100k.coldStart.readySeconds <= 5,
+        },
+  );
+  const c1m = results.catalogs.filter(isMeasured).find((c) => c.name === 'synthetic-1m' && c.variant === '');
+  rows.push(
+    c1m === undefined || c1m.peakRssBytes === null
+      ? missing('memory, 1M items × 64-d', '≤ 600 MB RSS')
+      : {
+          what: 'memory, 1M items × 64-d',
+          target: '≤ 600 MB RSS',
+          measured: `${int(c1m.peakRssBytes / 1e6)} MB peak RSS (VmHWM; ${c1m.index} index)`,
+          met: c1m.peakRssBytes <= 600e6,
+        },
+  );
+  rows.push(
+    rec10k?.healthz == null
+      ? missing('event loop', 'while `recommendations` load saturates the server, `/healthz` p99 ≤ 20 ms')
+      : {
+          what: 'event loop',
+          target: 'while `recommendations` load saturates the server, `/healthz` p99 ≤ 20 ms',
+          measured: `/healthz p99 ${f1(rec10k.healthz.p99)} ms (p50 ${f1(rec10k.healthz.p50)} ms; 10k items, ${rec10k.saturation.connections} connections)`,
+          met: rec10k.healthz.p99 <= 20,
+        },
+  );
+  return rows;
+}
+
+function missing(what: string, target: string): TargetRow {
+  return { what, target, measured: 'not measured in this run', met: null };
+}
+
+function candidatesOf(s: ScenarioResult): number {
+  return s.stages.find((x) => x.stage.startsWith('scorer'))?.meanIn ?? 0;
+}
+
+/** The human report: machine, targets, per-catalog scenario tables, stage breakdowns, ANN and profile, as Markdown. */
+export function formatReport(r: BenchResults): string {
+  const out: string[] = [];
+  const m = r.machine;
+  out.push(`# recgate benchmark${r.quick ? ' (--quick)' : ''}`, '');
+  out.push(
+    `${r.startedAt}, ${f1(r.seconds)} s. ${m.cores} × ${m.cpu}, ${f1(m.memoryGiB)} GiB, Node ${m.node}, ${m.platform}. ` +
+      `Load average at start ${m.loadAverageStart.map(f2).join(' / ')}, at end ${m.loadAverageEnd.map(f2).join(' / ')} (1/5/15 min).`,
+    '',
+  );
+  out.push('## Targets', '', '| what | target | measured | met |', '| --- | --- | --- | --- |');
+  for (const t of r.targets)
+    out.push(
+      `| ${t.what} | ${t.target} | ${t.measured} | ${t.met === null ? '–' : t.met ? 'yes' : '**no**'} |`,
+    );
+  out.push('');
+  for (const c of r.catalogs) {
+    if (!isMeasured(c)) {
+      out.push(`## ${c.name}: skipped`, '', c.skipped, '');
+      continue;
+    }
+    out.push(
+      `## ${c.name}${c.variant ? ` (${c.variant})` : ''}: ${int(c.items)} items, ${c.index} index`,
+      '',
+    );
+    const graph = c.coldStart.annGraph
+      ? `; ANN graph ${c.coldStart.annGraph.source} in ${f1(c.coldStart.annGraph.seconds)} s`
+      : '';
+    out.push(
+      `Version ${c.version} (${c.origin.how}, ${f1(c.origin.seconds)} s). Ready in ${f1(c.coldStart.readySeconds)} s in process, ${f1(c.coldStart.spawnToReadySeconds)} s from spawn${graph}. Peak RSS ${c.peakRssBytes === null ? 'n/a' : int(c.peakRssBytes / 1e6) + ' MB'}.`,
+      '',
+    );
+    out.push(
+      '| scenario | saturation req/s | units/s | p50 / p90 / p99 ms at saturation | CPU ms/req | fixed rates: p50 / p90 / p99 ms (achieved req/s) | event-loop delay p99 ms | /healthz p99 ms |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    );
+    for (const s of c.scenarios) {
+      const sat = s.saturation;
+      const rates = s.rates
+        .map((x) =>
+          'skipped' in x
+            ? `${x.rate}/s: skipped (${x.skipped})`
+            : `${x.rate}/s: ${f1(x.latency.p50)} / ${f1(x.latency.p90)} / ${f1(x.latency.p99)} (${int(x.achieved)})`,
+        )
+        .join('; ');
+      out.push(
+        `| ${s.name} | ${int(sat.requestsPerSecond)} | ${int(sat.unitsPerSecond)} | ${f1(sat.latency.p50)} / ${f1(sat.latency.p90)} / ${f1(sat.latency.p99)} | ${f2(sat.cpuMsPerRequest)} | ${rates} | ${f1(sat.eventLoopDelay.p99)} | ${s.healthz ? f1(s.healthz.p99) : '–'} |`,
+      );
+    }
+    out.push('');
+    for (const s of c.scenarios.filter((x) => x.stages.length > 0)) {
+      out.push(
+        `Stages of ${s.name} at saturation (ms per run; candidates in → out):`,
+        '',
+        '| stage | mean | p50 | p99 | in → out |',
+        '| --- | --- | --- | --- | --- |',
+      );
+      for (const st of s.stages) {
+        out.push(
+          `| ${st.surface} ${st.stage} | ${f2(st.mean)} | ${f2(st.p50)} | ${f2(st.p99)} | ${int(st.meanIn)} → ${int(st.meanOut)} |`,
+        );
+      }
+      out.push('');
+    }
+  }
+  if (r.ann.length > 0) {
+    out.push(
+      '## Vector search: ANN (usearch HNSW) against exact',
+      '',
+      '| catalog | items × dim | M / efConstruction / efSearch / quantisation | graph | recall@100 | ANN p50 / p99 ms (k=100) | ANN p99 ms (k=200, exclusions) | exact p50 / p99 ms (k=100) |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    );
+    for (const a of r.ann) out.push(annRow(a));
+    out.push('');
+    const swept = r.ann.filter((a) => (a.sweep ?? []).length > 0);
+    if (swept.length > 0) {
+      out.push(
+        'efSearch sweep (same graph and queries, k = 100):',
+        '',
+        '| catalog | efSearch | recall@100 | p50 / p99 ms |',
+        '| --- | --- | --- | --- |',
+      );
+      for (const a of swept) {
+        const rows = [
+          { efSearch: a.parameters.efSearch, recallAt100: a.recallAt100, latency: a.annLatency },
+          ...a.sweep,
+        ].sort((x, y) => x.efSearch - y.efSearch);
+        for (const x of rows)
+          out.push(
+            `| ${a.catalog} | ${x.efSearch} | ${x.recallAt100.toFixed(3)} | ${f2(x.latency.p50)} / ${f2(x.latency.p99)} |`,
+          );
+      }
+      out.push('');
+    }
+  }
+  if ('skipped' in r.profile) out.push('## CPU profile', '', r.profile.skipped, '');
+  else {
+    out.push(
+      `## CPU profile: ${r.profile.catalog}, recommendations at saturation`,
+      '',
+      `\`${r.profile.file}\``,
+      '',
+      '| self % | self ms | function |',
+      '| --- | --- | --- |',
+    );
+    for (const p of r.profile.top)
+      out.push(`| ${f1(p.share * 100)} | ${int(p.ms)} | ${p.function.replace(/\|/g, '\\|')} |`);
+    out.push('');
+  }
+  return out.join('\n');
+}
+
+function annRow(a: AnnStudyResult): string {
+  const p = a.parameters;
+  return `| ${a.catalog} | ${int(a.items)} × ${a.dimension} | ${p.m} / ${p.efConstruction} / ${p.efSearch} / ${p.quantization} | ${a.graph.source} in ${f1(a.graph.seconds)} s | ${a.recallAt100.toFixed(3)} | ${f2(a.annLatency.p50)} / ${f2(a.annLatency.p99)} | ${f2(a.annFilteredLatency.p99)} | ${f2(a.exactLatency.p50)} / ${f2(a.exactLatency.p99)} |`;
+}

@@ -1,0 +1,102 @@
+import type { AnnStudyResult } from './annStudy.js';
+import type { SkippedCatalog } from './benchCatalogs.js';
+import type { ScenarioName } from './benchScenarios.js';
+import type { FunctionSelfTime } from './cpuProfileSummary.js';
+import type { LatencySummary } from './latencyHistogram.js';
+import type { StageSummary } from './stageStats.js';
+
+/** Latency at one fixed offered rate (open loop), or why it was not measured. */
+export type RateResult =
+  | {
+      /** Offered requests/s. */
+      readonly rate: number;
+      /** Completed 2xx requests/s. */
+      readonly achieved: number;
+      /** ms from when each request was due (see loadDrivers.openLoop). */
+      readonly latency: LatencySummary;
+      readonly failures: number;
+      /** Server CPU ms per completed request during this run. */
+      readonly cpuMsPerRequest: number;
+    }
+  | { readonly rate: number; readonly skipped: string };
+
+/** One scenario on one catalog. */
+export interface ScenarioResult {
+  readonly name: ScenarioName;
+  readonly description: string;
+  readonly saturation: {
+    readonly connections: number;
+    readonly seconds: number;
+    readonly requestsPerSecond: number;
+    /** requests/s × units per request (feedback events/s for the batch scenario). */
+    readonly unitsPerSecond: number;
+    /** autocannon's latency at saturation, ms. */
+    readonly latency: LatencySummary;
+    readonly failures: number;
+    /** Server CPU (user + system, all threads) ms per completed request. */
+    readonly cpuMsPerRequest: number;
+    /** The server's event-loop delay over the run (perf_hooks, ms). */
+    readonly eventLoopDelay: { readonly p50: number; readonly p99: number; readonly max: number };
+  };
+  readonly rates: readonly RateResult[];
+  /** The gateway's stage timings over the saturation run (onPipelineResult). */
+  readonly stages: readonly StageSummary[];
+  /** GET /healthz latency while this scenario saturated the server (recommendations only). */
+  readonly healthz: LatencySummary | null;
+}
+
+/** Everything measured on one catalog. */
+export interface CatalogResult {
+  readonly name: string;
+  readonly items: number;
+  /** `exact` or `usearch-hnsw`. */
+  readonly index: string;
+  readonly version: string;
+  /** Extra settings of this server (e.g. the Redis store). */
+  readonly variant: string;
+  readonly origin: { readonly how: string; readonly seconds: number };
+  readonly coldStart: {
+    /** Spawn to serving, wall seconds (Node + tsx start-up included). */
+    readonly spawnToReadySeconds: number;
+    /** The server's own start-up: model load, index build or load, listen. */
+    readonly readySeconds: number;
+    readonly annGraph: { readonly source: string; readonly seconds: number } | null;
+  };
+  /** VmHWM of the server after its scenarios, bytes. */
+  readonly peakRssBytes: number | null;
+  readonly scenarios: readonly ScenarioResult[];
+}
+
+/** One row of the issue's target table with the measured value. */
+export interface TargetRow {
+  readonly what: string;
+  readonly target: string;
+  readonly measured: string;
+  /** true met, false missed, null not measured in this run. */
+  readonly met: boolean | null;
+}
+
+/** The whole `npm run bench` output (`--json` prints it). */
+export interface BenchResults {
+  readonly machine: {
+    readonly cpu: string;
+    readonly cores: number;
+    readonly memoryGiB: number;
+    readonly node: string;
+    readonly platform: string;
+    /** os.loadavg() (1, 5, 15 min) when the run started and ended. */
+    readonly loadAverageStart: readonly number[];
+    readonly loadAverageEnd: readonly number[];
+  };
+  readonly command: string;
+  readonly quick: boolean;
+  readonly startedAt: string;
+  readonly seconds: number;
+  readonly catalogs: readonly (CatalogResult | SkippedCatalog)[];
+  readonly ann: readonly AnnStudyResult[];
+  /** Top self-time functions of the server under recommendations load (10k items), or why absent. */
+  readonly profile:
+    | { readonly catalog: string; readonly file: string; readonly top: readonly FunctionSelfTime[] }
+    | { readonly skipped: string };
+  readonly targets: readonly TargetRow[];
+}

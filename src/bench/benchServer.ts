@@ -1,0 +1,139 @@
+/**
+ * The gateway process `npm run bench` drives (started as a child process by
+ * `src/bench/benchServerProcess.ts`). It builds the gateway exactly as
+ * `recgate serve` does — `createGateway` with the environment's
+ * configuration (`configFromEnv`), then `createServer` with the default
+ * limits — with three additions for measurement:
+ *
+ * - `--index ann` serves from the in-process HNSW index
+ *   (`UsearchVectorIndex`, built over the registry's item vectors, or loaded
+ *   from `--ann-cache`) through `GatewayConfig.adapters.vectorIndex`; `exact`
+ *   leaves the gateway's own `ExactVectorIndex`.
+ * - `GatewayConfig.onPipelineResult` feeds every run's stage timings into a
+ *   {@link StageStats}.
+ * - A second HTTP listener on 127.0.0.1 (its own port, not the gateway's)
+ *   answers `GET /stats` with JSON — `cpu` (process.cpuUsage, µs), `memory`
+ *   (process.memoryUsage, bytes), `stages` (StageSummary[]), `ann`
+ *   (AnnSearchStats or null), `eventLoopDelay` (ms summary of
+ *   perf_hooks.monitorEventLoopDelay) — and `POST /reset` clears the stages
+ *   and the event-loop histogram.
+ *
+ * When serving it prints one line `BENCH_READY <json>` on stdout with `url`
+ * (GraphQL endpoint), `statsUrl`, `readySeconds` (in-process start-up time),
+ * `index` and `annOrigin`. SIGTERM/SIGINT close the server and the gateway and exit 0.
+ *
+ * Run: `tsx src/bench/benchServer.ts --registry <dir> --model-name <name>
+ * [--index exact|ann] [--ann-cache <file>] [--event-log <file>]`.
+ */
+import { createServer as createHttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { configFromEnv } from '../config.js';
+import { createServer } from '../server/createServer.js';
+import { createGateway } from '../services/createGateway.js';
+import { UsearchVectorIndex } from '../stores/ann/usearchVectorIndex.js';
+import { FileModelRegistry } from '../stores/file/fileModelRegistry.js';
+import type { VectorIndex } from '../stores/vectorIndex.js';
+import { memoizedRegistry } from './memoizedRegistry.js';
+import { StageStats } from './stageStats.js';
+
+const started = performance.now();
+const { values } = parseArgs({
+  options: {
+    registry: { type: 'string' },
+    'model-name': { type: 'string', default: 'default' },
+    index: { type: 'string', default: 'exact' },
+    'ann-cache': { type: 'string' },
+    'event-log': { type: 'string' },
+  },
+});
+if (values.registry === undefined) throw new Error('benchServer: --registry <dir> is required');
+if (values.index !== 'exact' && values.index !== 'ann') {
+  throw new Error(`benchServer: --index expects exact or ann, received ${values.index}`);
+}
+const modelName = values['model-name'];
+const registry = memoizedRegistry(new FileModelRegistry({ dir: values.registry, modelName }));
+const version = await registry.currentVersion();
+if (version === null) throw new Error(`benchServer: ${values.registry}/${modelName} has no CURRENT version`);
+
+let ann: UsearchVectorIndex | null = null;
+if (values.index === 'ann') {
+  const loaded = await registry.load(version);
+  ann = UsearchVectorIndex.fromVectors(
+    loaded.bundle.itemIds,
+    loaded.bundle.itemVectors,
+    loaded.manifest.retrieval.vectorDimension,
+    {
+      payloads: loaded.catalog,
+      shareVectors: true,
+      ...(values['ann-cache'] === undefined ? {} : { cacheFile: values['ann-cache'] }),
+    },
+  );
+}
+
+const stages = new StageStats();
+const adapters: { registry: typeof registry; vectorIndex?: VectorIndex } = { registry };
+if (ann !== null) adapters.vectorIndex = ann;
+const gateway = await createGateway({
+  ...configFromEnv(process.env),
+  registryDir: values.registry,
+  modelName,
+  ...(values['event-log'] === undefined ? {} : { eventLogFile: values['event-log'] }),
+  adapters,
+  onPipelineResult: (surface, result) => stages.record(surface, result),
+});
+const server = await createServer({ gateway, port: 0, host: '127.0.0.1' });
+
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
+const stats = createHttpServer((req, res) => {
+  if (req.method === 'POST' && req.url === '/reset') {
+    stages.reset();
+    loopDelay.reset();
+    res.writeHead(204).end();
+    return;
+  }
+  if (req.method === 'GET' && req.url === '/stats') {
+    const body = {
+      cpu: process.cpuUsage(),
+      memory: process.memoryUsage(),
+      stages: stages.snapshot(),
+      ann: ann?.searchStats ?? null,
+      eventLoopDelay: {
+        p50: loopDelay.percentile(50) / 1e6,
+        p99: loopDelay.percentile(99) / 1e6,
+        max: loopDelay.max / 1e6,
+      },
+    };
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    return;
+  }
+  res.writeHead(404).end();
+});
+await new Promise<void>((resolve) => stats.listen(0, '127.0.0.1', resolve));
+const statsPort = (stats.address() as AddressInfo).port;
+
+process.stdout.write(
+  `BENCH_READY ${JSON.stringify({
+    url: `http://127.0.0.1:${server.port}/graphql`,
+    statsUrl: `http://127.0.0.1:${statsPort}`,
+    readySeconds: (performance.now() - started) / 1000,
+    index: ann?.name ?? 'exact',
+    annOrigin: ann?.origin ?? null,
+    modelVersion: version,
+  })}\n`,
+);
+
+let closing = false;
+const shutdown = (): void => {
+  if (closing) return;
+  closing = true;
+  stats.close();
+  void server
+    .close()
+    .then(() => gateway.close())
+    .finally(() => process.exit(0));
+};
+process.once('SIGTERM', shutdown);
+process.once('SIGINT', shutdown);

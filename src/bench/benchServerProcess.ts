@@ -1,0 +1,136 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { StageSummary } from './stageStats.js';
+import type { ProcMemory } from './procStatus.js';
+import { readProcMemory } from './procStatus.js';
+
+/** Repository root (two folders above this file). */
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Options of {@link startBenchServer}. */
+export interface BenchServerOptions {
+  readonly registry: string;
+  readonly modelName: string;
+  /** `exact` (the gateway's ExactVectorIndex) or `ann` (UsearchVectorIndex). */
+  readonly index: 'exact' | 'ann';
+  /** Graph cache file of the ANN index (see UsearchVectorIndexOptions.cacheFile). @default none */
+  readonly annCache?: string;
+  /** The gateway's event log file (fresh per run keeps replay out of start-up). */
+  readonly eventLog: string;
+  /** Write a V8 CPU profile (`node --cpu-prof`) into this folder when the process exits. @default none */
+  readonly cpuProfileDir?: string;
+  /** Extra environment (RECGATE_* settings). @default {} */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Give up waiting for BENCH_READY after this long, in ms. @default 900000 */
+  readonly timeoutMs?: number;
+}
+
+/** What the bench server's `GET /stats` answers (see benchServer.ts). */
+export interface BenchServerStats {
+  /** process.cpuUsage() of the server: µs of user and system CPU since it started. */
+  readonly cpu: { readonly user: number; readonly system: number };
+  readonly memory: NodeJS.MemoryUsage;
+  readonly stages: readonly StageSummary[];
+  readonly ann: { searches: number; refetches: number; exactFallbacks: number } | null;
+  readonly eventLoopDelay: { readonly p50: number; readonly p99: number; readonly max: number };
+}
+
+/** A running bench server. */
+export interface BenchServer {
+  readonly url: string;
+  readonly pid: number;
+  /** Wall seconds from spawn to BENCH_READY (includes Node and tsx start-up). */
+  readonly spawnToReadySeconds: number;
+  /** The server's own start-up time, seconds (model load, index build, listen). */
+  readonly readySeconds: number;
+  readonly index: string;
+  readonly annOrigin: { source: 'built' | 'cache'; seconds: number } | null;
+  stats(): Promise<BenchServerStats>;
+  /** Clears the stage histograms and the event-loop delay histogram. */
+  reset(): Promise<void>;
+  /** VmRSS / VmHWM from /proc (null off Linux). */
+  memory(): ProcMemory | null;
+  /** Everything the process printed so far. */
+  output(): string;
+  /** SIGTERM, then resolves with the exit code once it exited (SIGKILL after 30 s). */
+  stop(): Promise<number | null>;
+}
+
+/**
+ * Spawns `node [--cpu-prof] --import tsx src/bench/benchServer.ts …` from
+ * the repository root and resolves once it printed BENCH_READY.
+ * @throws Error with the process output when it exits before serving or times out.
+ */
+export function startBenchServer(options: BenchServerOptions): Promise<BenchServer> {
+  const args = [
+    ...(options.cpuProfileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir]),
+    '--import',
+    'tsx',
+    'src/bench/benchServer.ts',
+    '--registry',
+    options.registry,
+    '--model-name',
+    options.modelName,
+    '--index',
+    options.index,
+    '--event-log',
+    options.eventLog,
+    ...(options.annCache === undefined ? [] : ['--ann-cache', options.annCache]),
+  ];
+  const spawnedAt = performance.now();
+  const child: ChildProcess = spawn(process.execPath, args, {
+    cwd: REPO_ROOT,
+    env: { ...process.env, RECGATE_EVENT_LOG_FILE: options.eventLog, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.setEncoding('utf8').on('data', (c: string) => (out += c));
+  child.stderr!.setEncoding('utf8').on('data', (c: string) => (out += c));
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  const timeoutMs = options.timeoutMs ?? 900_000;
+  return new Promise<BenchServer>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`bench server did not start within ${timeoutMs} ms:\n${out}`));
+    }, timeoutMs);
+    const onData = (): void => {
+      const line = /^BENCH_READY (.*)$/m.exec(out)?.[1];
+      if (line === undefined) return;
+      child.stdout!.off('data', onData);
+      clearTimeout(timer);
+      const ready = JSON.parse(line) as {
+        url: string;
+        statsUrl: string;
+        readySeconds: number;
+        index: string;
+        annOrigin: BenchServer['annOrigin'];
+      };
+      const pid = child.pid!;
+      resolve({
+        url: ready.url,
+        pid,
+        spawnToReadySeconds: (performance.now() - spawnedAt) / 1000,
+        readySeconds: ready.readySeconds,
+        index: ready.index,
+        annOrigin: ready.annOrigin,
+        stats: async () => (await (await fetch(`${ready.statsUrl}/stats`)).json()) as BenchServerStats,
+        reset: async () => void (await fetch(`${ready.statsUrl}/reset`, { method: 'POST' })),
+        memory: () => readProcMemory(pid),
+        output: () => out,
+        async stop() {
+          if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+          const kill = setTimeout(() => child.kill('SIGKILL'), 30_000);
+          const code = await exited;
+          clearTimeout(kill);
+          return code;
+        },
+      });
+    };
+    child.stdout!.on('data', onData);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`bench server exited with ${code} before serving:\n${out}`));
+    });
+  });
+}

@@ -1,0 +1,329 @@
+// About 330 lines, over the ~300 guideline: it is the one script that sequences a run (catalogs,
+// ANN study, servers, scenarios, profile); each step it calls lives in its own module.
+/**
+ * `npm run bench`: the gateway benchmark of issue #6 (BENCHMARKS.md has the
+ * results and what every number means).
+ *
+ * Prepares the catalogs (ml-latest-small trained from ../shared/data when it
+ * exists; synthetic 10k / 100k / 1M from the seeded generator), measures the
+ * ANN index against exact search, then for each catalog starts the gateway
+ * in a child process (`benchServer.ts`) and drives it from this process:
+ * autocannon (closed loop, in a worker thread) for requests/s at saturation,
+ * an open-loop scheduler for latency at fixed offered rates, a `/healthz`
+ * probe while `recommendations` saturates the server, the server's own stage
+ * timings and CPU, and its peak RSS from /proc. Finally a CPU profile of the
+ * server under `recommendations` load (10k items). Prints Markdown, or JSON with `--json`.
+ *
+ * Options: `--quick` (10k items only, short runs: < 2 minutes, for CI smoke;
+ * no thresholds), `--json`, `--catalogs a,b` (ml-latest-small, synthetic-10k,
+ * synthetic-100k, synthetic-1m), `--seconds <n>` per load run (default 10;
+ * quick 3), `--no-profile`, `--no-redis`, `--dir <folder>` (default var/bench:
+ * registries, ANN graph cache, event logs, profiles, and `last-run.json`, the
+ * JSON of the last full run; `last-quick-run.json` for `--quick`),
+ * `--render <file.json>` (print a saved run as the Markdown report, and
+ * nothing else). Progress goes to stderr.
+ */
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Redis } from 'ioredis';
+import { deleteKeysByPrefix } from '../stores/redis/deleteKeysByPrefix.js';
+import type { AnnStudyResult } from './annStudy.js';
+import { annStudy } from './annStudy.js';
+import type { PreparedCatalog, SkippedCatalog } from './benchCatalogs.js';
+import { prepareCatalog, sampleIds } from './benchCatalogs.js';
+import { formatReport, targetRows } from './benchReport.js';
+import type { BenchResults, CatalogResult, RateResult, ScenarioResult } from './benchResults.js';
+import type { BenchScenario, ScenarioName } from './benchScenarios.js';
+import { benchScenarios } from './benchScenarios.js';
+import type { BenchServer } from './benchServerProcess.js';
+import { REPO_ROOT, startBenchServer } from './benchServerProcess.js';
+import { summarizeCpuProfile } from './cpuProfileSummary.js';
+import type { CpuProfile } from './cpuProfileSummary.js';
+import { openLoop, probeLatency, saturate } from './loadDrivers.js';
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+    catalogs: { type: 'string' },
+    seconds: { type: 'string' },
+    'no-profile': { type: 'boolean', default: false },
+    'no-redis': { type: 'boolean', default: false },
+    dir: { type: 'string', default: 'var/bench' },
+    render: { type: 'string' },
+  },
+});
+if (values.render !== undefined) {
+  // Re-print a saved run (the JSON of --json or <dir>/last-run.json) as the Markdown report.
+  process.stdout.write(formatReport(JSON.parse(readFileSync(values.render, 'utf8')) as BenchResults) + '\n');
+  process.exit(0);
+}
+const quick = values.quick;
+const seconds = Number(values.seconds ?? (quick ? 3 : 10));
+if (!(seconds > 0)) throw new RangeError(`--seconds: expected a positive number, received ${values.seconds}`);
+const benchDir = resolve(REPO_ROOT, values.dir);
+const began = performance.now();
+const log = (line: string): void =>
+  void process.stderr.write(`[${((performance.now() - began) / 1000).toFixed(1).padStart(6)}s] ${line}\n`);
+
+/** Which scenarios, index and extras each catalog runs (full mode). */
+const PLANS: Record<string, { scenarios: ScenarioName[]; index: 'exact' | 'ann'; ann: boolean }> = {
+  'ml-latest-small': {
+    scenarios: ['recommendations', 'similarItems', 'feedbackBatch', 'typename'],
+    index: 'exact',
+    ann: false,
+  },
+  'synthetic-10k': {
+    scenarios: ['recommendations', 'similarItems', 'feedbackBatch', 'typename'],
+    index: 'exact',
+    ann: quick,
+  },
+  'synthetic-100k': { scenarios: ['recommendations', 'similarItems'], index: 'exact', ann: true },
+  'synthetic-1m': { scenarios: ['recommendations', 'similarItems'], index: 'ann', ann: true },
+};
+const catalogNames = (values.catalogs ?? (quick ? 'synthetic-10k' : Object.keys(PLANS).join(','))).split(',');
+for (const name of catalogNames)
+  if (PLANS[name] === undefined)
+    throw new Error(`unknown catalog ${name}; known: ${Object.keys(PLANS).join(', ')}`);
+
+const loadAverageStart = os.loadavg();
+mkdirSync(join(benchDir, 'events'), { recursive: true });
+const annCache = (c: PreparedCatalog): string => join(benchDir, 'ann', `${c.modelName}-${c.version}.usearch`);
+
+const prepared: (PreparedCatalog | SkippedCatalog)[] = [];
+for (const name of catalogNames) {
+  const c = await prepareCatalog(name, benchDir, log);
+  if ('skipped' in c) log(`${name}: skipped: ${c.skipped}`);
+  prepared.push(c);
+}
+const ready = prepared.filter((c): c is PreparedCatalog => !('skipped' in c));
+
+const ann: AnnStudyResult[] = [];
+for (const c of ready.filter((x) => PLANS[x.name]!.ann)) {
+  const study = await annStudy(c, {
+    queries: quick ? 50 : 200,
+    cacheFile: annCache(c),
+    log,
+    sweep: quick ? [128] : [128, 256, 512, 2048],
+  });
+  log(`ANN ${c.name}: recall@100 ${study.recallAt100.toFixed(3)}, p99 ${study.annLatency.p99.toFixed(2)} ms`);
+  ann.push(study);
+}
+
+const catalogs: (CatalogResult | SkippedCatalog)[] = prepared.filter(
+  (c): c is SkippedCatalog => 'skipped' in c,
+);
+for (const c of ready) {
+  const plan = PLANS[c.name]!;
+  catalogs.push(await runCatalog(c, plan.index, plan.scenarios, '', {}));
+  if (c.name === 'synthetic-10k' && !quick && !values['no-redis']) {
+    const redis = await redisVariant(c);
+    if (redis !== null) catalogs.push(redis);
+  }
+}
+
+let profile: BenchResults['profile'] = {
+  skipped: quick ? 'not run with --quick' : 'disabled with --no-profile',
+};
+const tenK = ready.find((c) => c.name === 'synthetic-10k');
+if (!quick && !values['no-profile']) {
+  profile =
+    tenK === undefined
+      ? { skipped: 'synthetic-10k was not part of this run' }
+      : await profileRecommendations(tenK);
+}
+
+const results: BenchResults = {
+  machine: {
+    cpu: os.cpus()[0]?.model ?? 'unknown',
+    cores: os.cpus().length,
+    memoryGiB: os.totalmem() / 2 ** 30,
+    node: process.version,
+    platform: `${os.type()} ${os.release()} ${os.arch()}`,
+    loadAverageStart,
+    loadAverageEnd: os.loadavg(),
+  },
+  command: `npm run bench --${process.argv.slice(2).length > 0 ? ' ' + process.argv.slice(2).join(' ') : ''}`,
+  quick,
+  startedAt: new Date(Date.now() - (performance.now() - began)).toISOString(),
+  seconds: (performance.now() - began) / 1000,
+  catalogs,
+  ann,
+  profile,
+  targets: [],
+};
+const withTargets: BenchResults = { ...results, targets: targetRows(results) };
+writeFileSync(
+  join(benchDir, quick ? 'last-quick-run.json' : 'last-run.json'),
+  JSON.stringify(withTargets, null, 2) + '\n',
+);
+process.stdout.write(
+  values.json ? JSON.stringify(withTargets, null, 2) + '\n' : formatReport(withTargets) + '\n',
+);
+
+/** Starts a server for `c`, runs `names` and stops it. */
+async function runCatalog(
+  c: PreparedCatalog,
+  index: 'exact' | 'ann',
+  names: readonly ScenarioName[],
+  variant: string,
+  env: Record<string, string>,
+  cpuProfileDir?: string,
+): Promise<CatalogResult> {
+  log(`${c.name}${variant ? ` (${variant})` : ''}: starting the gateway (${index} index)`);
+  const server = await startBenchServer({
+    registry: c.registry,
+    modelName: c.modelName,
+    index,
+    ...(index === 'ann' ? { annCache: annCache(c) } : {}),
+    eventLog: join(benchDir, 'events', `${c.name}-${process.pid}-${Date.now()}.jsonl`),
+    env,
+    ...(cpuProfileDir === undefined ? {} : { cpuProfileDir }),
+  });
+  log(
+    `${c.name}: ready in ${server.readySeconds.toFixed(1)} s (${server.spawnToReadySeconds.toFixed(1)} s from spawn)`,
+  );
+  const ids = sampleIds(c, 256);
+  const scenarios = benchScenarios(ids.users, ids.items).filter((s) => names.includes(s.name));
+  const results: ScenarioResult[] = [];
+  let memory: ReturnType<BenchServer['memory']>;
+  try {
+    for (const s of scenarios) results.push(await runScenario(server, s));
+  } finally {
+    memory = server.memory(); // VmHWM must be read before the process exits
+    await server.stop();
+  }
+  return {
+    name: c.name,
+    items: c.items,
+    index: server.index,
+    version: c.version,
+    variant,
+    origin: c.origin,
+    coldStart: {
+      spawnToReadySeconds: server.spawnToReadySeconds,
+      readySeconds: server.readySeconds,
+      annGraph: server.annOrigin,
+    },
+    peakRssBytes: memory?.peakRss ?? null,
+    scenarios: results,
+  };
+}
+
+/** Warm-up, saturation (with the /healthz probe for recommendations), then each fixed rate. */
+async function runScenario(server: BenchServer, s: BenchScenario): Promise<ScenarioResult> {
+  const target = { url: server.url, bodies: s.bodies };
+  const connections = 8;
+  log(`  ${s.name}: warm-up, then ${seconds} s at saturation (${connections} connections)`);
+  await saturate(target, { connections: 4, seconds: quick ? 1 : 3 });
+  await server.reset();
+  const before = (await server.stats()).cpu;
+  const run = saturate(target, { connections, seconds });
+  const healthz =
+    s.name === 'recommendations'
+      ? await probeLatency(server.url.replace(/\/graphql$/, '/healthz'), 50, run)
+      : null;
+  const sat = await run;
+  const after = await server.stats();
+  const cpuMs = (after.cpu.user + after.cpu.system - before.user - before.system) / 1000;
+  const rates: RateResult[] = [];
+  // The scenario's fixed rates, plus half the saturation throughput: a load every server here sustains.
+  const half = Math.max(1, Math.round(sat.requestsPerSecond / 2));
+  const offered = [...new Set([half, ...(quick ? s.rates.slice(0, 1) : s.rates)])].sort((a, b) => a - b);
+  for (const rate of offered) {
+    if (rate > 1.1 * sat.requestsPerSecond) {
+      rates.push({
+        rate,
+        skipped: `above the ${Math.round(sat.requestsPerSecond)} req/s saturation throughput`,
+      });
+      continue;
+    }
+    log(`  ${s.name}: ${seconds} s at ${rate} req/s (open loop)`);
+    const c0 = (await server.stats()).cpu;
+    const r = await openLoop(target, { rate, seconds });
+    const c1 = (await server.stats()).cpu;
+    rates.push({
+      rate,
+      achieved: r.requestsPerSecond,
+      latency: r.latency,
+      failures: r.failures,
+      cpuMsPerRequest: (c1.user + c1.system - c0.user - c0.system) / 1000 / Math.max(1, r.completed),
+    });
+  }
+  log(
+    `  ${s.name}: ${Math.round(sat.requestsPerSecond)} req/s, p99 ${sat.latency.p99} ms, ${(cpuMs / Math.max(1, sat.completed)).toFixed(2)} CPU ms/req`,
+  );
+  return {
+    name: s.name,
+    description: s.description,
+    saturation: {
+      connections,
+      seconds: sat.seconds,
+      requestsPerSecond: sat.requestsPerSecond,
+      unitsPerSecond: sat.requestsPerSecond * s.unitsPerRequest,
+      latency: sat.latency,
+      failures: sat.failures,
+      cpuMsPerRequest: cpuMs / Math.max(1, sat.completed),
+      eventLoopDelay: after.eventLoopDelay,
+    },
+    rates,
+    stages: after.stages,
+    healthz,
+  };
+}
+
+/** feedbackBatch on the Redis feature store and event log (a private key prefix, deleted afterwards), when Redis answers. */
+async function redisVariant(c: PreparedCatalog): Promise<CatalogResult | null> {
+  const url = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 1000 });
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch {
+    log(`Redis does not answer at ${url}: the Redis feedback run is skipped`);
+    redis.disconnect();
+    return null;
+  }
+  const prefix = `recgate-bench-${process.pid}:`;
+  try {
+    return await runCatalog(c, 'exact', ['feedbackBatch'], 'redis', {
+      RECGATE_FEATURE_STORE: 'redis',
+      RECGATE_EVENT_LOG: 'redis',
+      RECGATE_REDIS_PREFIX: prefix,
+      RECGATE_EVENT_STREAM: `${prefix}events`,
+      REDIS_URL: url,
+    });
+  } finally {
+    await deleteKeysByPrefix(redis, prefix);
+    redis.disconnect();
+  }
+}
+
+/** A server with --cpu-prof under recommendations saturation; summarises its profile. */
+async function profileRecommendations(c: PreparedCatalog): Promise<BenchResults['profile']> {
+  const dir = join(benchDir, 'profiles', `${Date.now()}`);
+  mkdirSync(dir, { recursive: true });
+  log(`CPU profile: ${c.name} under recommendations load`);
+  const server = await startBenchServer({
+    registry: c.registry,
+    modelName: c.modelName,
+    index: 'exact',
+    eventLog: join(benchDir, 'events', `profile-${process.pid}.jsonl`),
+    cpuProfileDir: dir,
+  });
+  const ids = sampleIds(c, 256);
+  const s = benchScenarios(ids.users, ids.items).find((x) => x.name === 'recommendations')!;
+  await saturate({ url: server.url, bodies: s.bodies }, { connections: 8, seconds });
+  await server.stop();
+  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+  if (file === undefined) return { skipped: `no .cpuprofile was written to ${dir}` };
+  const top = summarizeCpuProfile(
+    JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile,
+    25,
+    REPO_ROOT,
+  );
+  rmSync(join(benchDir, 'events', `profile-${process.pid}.jsonl`), { force: true });
+  return { catalog: c.name, file: join(dir, file).replace(REPO_ROOT, ''), top };
+}

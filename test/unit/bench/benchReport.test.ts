@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import { formatReport, targetRows } from '../../../src/bench/benchReport.js';
+import type { BenchResults, CatalogResult, ScenarioResult } from '../../../src/bench/benchResults.js';
+
+const latency = (p50: number, p99: number) => ({ count: 100, mean: p50, p50, p90: p99, p99, max: p99 });
+
+function scenario(
+  name: ScenarioResult['name'],
+  rps: number,
+  extra: Partial<ScenarioResult> = {},
+): ScenarioResult {
+  return {
+    name,
+    description: name,
+    saturation: {
+      connections: 8,
+      seconds: 10,
+      requestsPerSecond: rps,
+      unitsPerSecond: name === 'feedbackBatch' ? rps * 100 : rps,
+      latency: latency(5, 20),
+      failures: 0,
+      cpuMsPerRequest: 1.2,
+      eventLoopDelay: { p50: 1, p99: 5, max: 9 },
+    },
+    rates: [],
+    stages: [],
+    healthz: null,
+    ...extra,
+  };
+}
+
+function catalog(
+  name: string,
+  scenarios: ScenarioResult[],
+  extra: Partial<CatalogResult> = {},
+): CatalogResult {
+  return {
+    name,
+    items: 10_000,
+    index: 'exact',
+    version: 'v1',
+    variant: '',
+    origin: { how: 'cached', seconds: 0 },
+    coldStart: { spawnToReadySeconds: 3, readySeconds: 1, annGraph: null },
+    peakRssBytes: 300e6,
+    scenarios,
+    ...extra,
+  };
+}
+
+const BASE: BenchResults = {
+  machine: {
+    cpu: 'x',
+    cores: 2,
+    memoryGiB: 24,
+    node: 'v20',
+    platform: 'Linux',
+    loadAverageStart: [1, 1, 1],
+    loadAverageEnd: [2, 2, 2],
+  },
+  command: 'npm run bench',
+  quick: false,
+  startedAt: '2024-01-01T00:00:00Z',
+  seconds: 60,
+  catalogs: [],
+  ann: [],
+  profile: { skipped: 'not run' },
+  targets: [],
+};
+
+describe('Bench report: the target table', () => {
+  it('has one row per target of issue #6, "not measured" (met null) when the run lacks it', () => {
+    const rows = targetRows(BASE);
+    expect(rows.map((r) => r.what)).toEqual([
+      '`recommendations(first:20)`, 500 candidates, 10k items',
+      'same, 1M items',
+      'server CPU per `recommendations` call',
+      'retrieval over 1M items',
+      'feedback ingestion',
+      'cold start to ready, 100k-item model',
+      'memory, 1M items × 64-d',
+      'event loop',
+    ]);
+    expect(rows.every((r) => r.met === null && r.measured === 'not measured in this run')).toBe(true);
+  });
+
+  it('judges each measured row against its threshold', () => {
+    const rec = scenario('recommendations', 700, {
+      rates: [{ rate: 200, achieved: 200, latency: latency(2.5, 9), failures: 0, cpuMsPerRequest: 1 }],
+      healthz: latency(2, 25),
+    });
+    const results: BenchResults = {
+      ...BASE,
+      catalogs: [
+        catalog('synthetic-10k', [rec, scenario('feedbackBatch', 250)]),
+        catalog('synthetic-10k', [scenario('feedbackBatch', 40)], { variant: 'redis' }),
+        catalog('synthetic-100k', [], {
+          coldStart: { spawnToReadySeconds: 9, readySeconds: 6, annGraph: null },
+        }),
+        catalog(
+          'synthetic-1m',
+          [scenario('recommendations', 100, { rates: [{ rate: 200, skipped: 'above' }] })],
+          {
+            peakRssBytes: 900e6,
+          },
+        ),
+      ],
+    };
+    const met = Object.fromEntries(targetRows(results).map((r) => [r.what, r.met]));
+    expect(met).toEqual({
+      '`recommendations(first:20)`, 500 candidates, 10k items': true,
+      'same, 1M items': false,
+      'server CPU per `recommendations` call': true,
+      'retrieval over 1M items': null,
+      'feedback ingestion': false, // 25,000/s on memory but 4,000/s on Redis
+      'cold start to ready, 100k-item model': false,
+      'memory, 1M items × 64-d': false,
+      'event loop': false,
+    });
+    const report = formatReport({ ...results, targets: targetRows(results) });
+    expect(report).toContain('| feedback ingestion |');
+    expect(report).toContain('memory: 25,000 events/s; Redis: 4,000 events/s');
+  });
+});
