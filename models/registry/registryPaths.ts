@@ -21,12 +21,25 @@ export function resolveRegistryDir(option?: string): string {
   return resolve(option ?? process.env['RECGATE_REGISTRY'] ?? DEFAULT_REGISTRY_DIR);
 }
 
-/** The version named in `<registry>/<name>/CURRENT`, or `null` when there is none. */
+/** What a version folder name may look like: letters, digits, `.`, `_`, `-`, not starting with `.`. */
+const VERSION_NAME = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$/;
+
+/**
+ * The version named in `<registry>/<name>/CURRENT`, or `null` when there is none.
+ * @throws RegistryError when the file names something that is not a version
+ *   folder name (e.g. a path: `CURRENT` must never point outside the registry).
+ */
 export function readCurrentVersion(registryDir: string, name: string): string | null {
   const file = join(registryDir, name, 'CURRENT');
   if (!existsSync(file)) return null;
   const version = readFileSync(file, 'utf8').trim();
-  return version.length > 0 ? version : null;
+  if (version.length === 0) return null;
+  if (!VERSION_NAME.test(version)) {
+    throw new RegistryError(
+      `${file} names "${version.slice(0, 80)}", which is not a version folder name (letters, digits, ".", "_", "-")`,
+    );
+  }
+  return version;
 }
 
 /** Every version folder of a model that holds a manifest, oldest first (names sort by time). */

@@ -14,6 +14,7 @@ import type { RequestLoaders } from '../loaders/requestLoaders.js';
 import { DEFAULT_SURFACE_PARAMS } from '../pipeline/surfaceParams.js';
 import type { SurfaceParams } from '../pipeline/surfaceParams.js';
 import { FileModelRegistry } from '../stores/file/fileModelRegistry.js';
+import { DependencyUnavailableError } from '../stores/fallback/circuitBreaker.js';
 import { collectDegradedParts } from '../stores/fallback/degradedParts.js';
 import { CatalogService } from './catalogService.js';
 import type { FeedbackRecord } from '../domain/events.js';
@@ -111,7 +112,7 @@ export async function createGateway(config: GatewayConfig = {}): Promise<Gateway
     now,
   });
   await liveRanking.snapshot();
-  rollout.onSwap = () => liveRanking.invalidate();
+  rollout.onSwap = () => liveRanking.revalidate();
 
   const rankerCache = new Map<string, Promise<ServedModel>>();
   const rankers = (v: string | null): Promise<ServedModel> => {
@@ -126,9 +127,14 @@ export async function createGateway(config: GatewayConfig = {}): Promise<Gateway
     return p;
   };
 
+  /** One poll: the registry's pointers (hot reload, shadow) and a shared store's seed. */
+  const checkModel = async (): Promise<void> => {
+    await rollout.check();
+    await backends.repairSeed(current());
+  };
   let poll: NodeJS.Timeout | null = null;
   if (cfg.modelPollMs > 0) {
-    poll = setInterval(() => void rollout.check(), cfg.modelPollMs);
+    poll = setInterval(() => void checkModel(), cfg.modelPollMs);
     poll.unref();
   }
 
@@ -265,13 +271,13 @@ export async function createGateway(config: GatewayConfig = {}): Promise<Gateway
       return feedback.recordImpressions(input, scope.requestId);
     },
     upsertItems(items: readonly ItemUpsert[]) {
-      return catalog.upsertItems(items);
+      return unavailableAsPublic(() => catalog.upsertItems(items));
     },
     upsertPromotion(promotion: Promotion) {
-      return promotions.upsert(promotion);
+      return unavailableAsPublic(() => promotions.upsert(promotion));
     },
     deletePromotion(id: string) {
-      return promotions.delete(id);
+      return unavailableAsPublic(() => promotions.delete(id));
     },
     async readiness() {
       const checks: ReadinessCheck[] = [{ name: 'model', ok: true, detail: `${current().version} loaded` }];
@@ -289,9 +295,7 @@ export async function createGateway(config: GatewayConfig = {}): Promise<Gateway
       }
       return { ready: checks.every((c) => c.ok), checks };
     },
-    checkModel() {
-      return rollout.check();
-    },
+    checkModel,
     async close() {
       if (poll !== null) clearInterval(poll);
       await recommendations.flush();
@@ -304,6 +308,25 @@ export async function createGateway(config: GatewayConfig = {}): Promise<Gateway
     },
   };
   return gateway;
+}
+
+/**
+ * Runs an admin write; a backend that failed or ran out of its budget becomes
+ * the client error UNAVAILABLE (not a masked internal error).
+ * @throws PublicError UNAVAILABLE for a DependencyUnavailableError; other errors unchanged.
+ */
+async function unavailableAsPublic<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof DependencyUnavailableError) {
+      throw new PublicError(
+        'UNAVAILABLE',
+        `the shared store (${err.dependency}) did not confirm the change in time, so it may not have been applied; retry shortly`,
+      );
+    }
+    throw err;
+  }
 }
 
 /**

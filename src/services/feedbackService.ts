@@ -42,10 +42,10 @@ export interface FeedbackServiceOptions {
 
 /** The UNAVAILABLE message of a feedback event the event log could not store: fixed, no internals. */
 export const FEEDBACK_UNAVAILABLE_MESSAGE =
-  'the event log is unavailable; the event was not recorded, retry later';
+  'the event log did not confirm the write; treat the event as not recorded and retry later (a write that timed out can still land, so a retry may log it twice)';
 /** The UNAVAILABLE message of impressions the event log could not store: fixed, no internals. */
 export const IMPRESSIONS_UNAVAILABLE_MESSAGE =
-  'the event log is unavailable; the impressions were not recorded, retry later';
+  'the event log did not confirm the write; treat the impressions as not recorded and retry later (a write that timed out can still land, so a retry may log them twice)';
 
 /**
  * Records feedback and impressions (issue #3 §3; rules and codes in docs/feedback.md).

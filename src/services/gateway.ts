@@ -69,7 +69,8 @@ export interface Gateway {
   readiness(): Promise<{ ready: boolean; checks: ReadinessCheck[] }>;
   /**
    * Reads the registry's CURRENT and SHADOW pointers now and applies a change
-   * (hot reload, shadow on/off); the gateway also does this every
+   * (hot reload, shadow on/off), and seeds a shared store (Redis) again when
+   * it lost the model's state; the gateway also does this every
    * `modelPollMs`. Never rejects: a bad version is logged and skipped.
    */
   checkModel(): Promise<void>;

@@ -32,6 +32,8 @@ export interface ReadinessProbe {
 
 /** The adapters that depend on the served model: rebuilt when a new version is loaded. */
 export interface ModelBackends {
+  /** The model these adapters were built for. */
+  readonly model: ServedModel;
   readonly store: FeatureStore;
   readonly index: VectorIndex;
   /** Makes this model's view of shared state current (e.g. the Redis vector namespace); called at the swap. */
@@ -64,6 +66,13 @@ export interface Backends {
    * @throws Error when Qdrant cannot be reached or its collection cannot be made.
    */
   forModel(model: ServedModel, previous?: ModelBackends): Promise<ModelBackends>;
+  /**
+   * Checks that a shared store still holds `model`'s training state (its
+   * seed mark) and, when it does not (Redis restarted empty, or a seeding was
+   * interrupted), seeds it again from `model`. Logged; never rejects. A no-op
+   * for in-process stores.
+   */
+  repairSeed(model: ServedModel): Promise<void>;
   /** Closes the shared adapters (Redis connections, the event log). */
   close(): Promise<void>;
 }
@@ -124,7 +133,15 @@ export async function openBackends(
       });
       shared.push(primary);
       const store = primary;
-      probes.push({ name: 'featureStore (redis)', check: () => withTimeout(store.redis.ping()) });
+      probes.push({
+        name: 'featureStore (redis)',
+        check: async () => {
+          await withTimeout(store.redis.ping());
+          if ((await store.seededVersion()) === null) {
+            throw new Error('Redis holds no seeded model state (restarted empty?); re-seeding');
+          }
+        },
+      });
       redisBreaker = new CircuitBreaker('redis', {
         budgetMs: cfg.backendBudgetMs,
         retryAfterMs: cfg.backendRetryMs,
@@ -204,15 +221,17 @@ export async function openBackends(
           const memory = memoryStore();
           owned.push(memory);
           await seedInto(memory);
-          if (previous !== undefined) await carryOver(previous.store, memory, model);
+          if (previous !== undefined) await carryOver(previous, memory, model);
           store = memory;
         } else {
           const redis = primary;
-          const known = new Set(await redis.listItemIds());
-          if (known.size === 0) {
+          if ((await redis.seededVersion()) === null) {
+            // Never seeded, or a seeding was interrupted: load the whole training state (idempotent).
             redis.setVectorVersion(model.version);
             await seedInto(redis);
+            await redis.markSeeded(model.version);
           } else {
+            const known = new Set(await redis.listItemIds());
             const added = [...model.catalog.values()].filter((item) => !known.has(item.id));
             if (added.length > 0) await redis.upsertItems(added);
           }
@@ -269,6 +288,7 @@ export async function openBackends(
           }
         }
         return {
+          model,
           store,
           index,
           activate,
@@ -282,11 +302,36 @@ export async function openBackends(
       }
     };
 
+    let repairing: Promise<void> | null = null;
+    const repairSeed = (model: ServedModel): Promise<void> => {
+      const redis = primary;
+      if (redis === null) return Promise.resolve();
+      repairing ??= (async () => {
+        try {
+          if ((await redis.seededVersion()) !== null) return;
+          logger.warn('Redis holds no seeded model state (restarted empty?); seeding it again', {
+            version: model.version,
+          });
+          await seedFeatureStore(redis, model, await readUserStates(registry, model.version), {
+            referenceTime: cfg.now(),
+          });
+          await redis.markSeeded(model.version);
+          logger.info('Redis seeded again', { version: model.version });
+        } catch (err) {
+          logger.warn('re-seeding Redis failed; will retry', { error: err });
+        } finally {
+          repairing = null;
+        }
+      })();
+      return repairing;
+    };
+
     return {
       eventLog,
       storeIsLocal: given === undefined && primary === null,
       probes,
       forModel,
+      repairSeed,
       close: async () => {
         await Promise.allSettled(shared.map((o) => o.close()));
       },
@@ -299,17 +344,29 @@ export async function openBackends(
 
 /**
  * Copies what a memory store learned from the API, not from training, into
- * the store of the next model: every promotion, and the catalog items the
- * next model does not know (with their current counters).
+ * the store of the next model: every promotion, and every catalog item that
+ * the next model does not know or that was changed through `upsertItems`
+ * since the previous model was loaded (its stored value differs from the
+ * previous model's catalog entry), with its current counters. An admin's
+ * `available: false` therefore survives a model rollout.
  */
-async function carryOver(from: FeatureStore, to: FeatureStore, model: ServedModel): Promise<void> {
+async function carryOver(previous: ModelBackends, to: FeatureStore, model: ServedModel): Promise<void> {
+  const from = previous.store;
   for (const promotion of await from.listPromotions()) await to.upsertPromotion(promotion);
-  const ids = (await from.listItemIds()).filter((id) => !model.catalog.has(id));
-  if (ids.length === 0) return;
-  const items = (await from.getItems(ids)).filter((i) => i !== null);
-  await to.upsertItems(items);
-  const counters = await from.getItemCounters(ids);
-  const entries = ids.flatMap((itemId, k) => {
+  const all = await from.listItemIds();
+  const stored = await from.getItems(all);
+  const changed = all.filter((id, k) => {
+    if (!model.catalog.has(id)) return true;
+    const trained = previous.model.catalog.get(id);
+    return trained === undefined || JSON.stringify(trained) !== JSON.stringify(stored[k]);
+  });
+  if (changed.length === 0) return;
+  const byId = new Map(all.map((id, k) => [id, stored[k]]));
+  await to.upsertItems(changed.flatMap((id) => (byId.get(id) ? [byId.get(id)!] : [])));
+  const fresh = changed.filter((id) => !model.catalog.has(id));
+  if (fresh.length === 0) return;
+  const counters = await from.getItemCounters(fresh);
+  const entries = fresh.flatMap((itemId, k) => {
     const c = counters[k];
     return c === null || c === undefined ? [] : [{ itemId, counters: c }];
   });

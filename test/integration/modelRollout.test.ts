@@ -106,6 +106,11 @@ describe('hot reload', () => {
       endsAt: null,
     });
 
+    // An admin hides an item the model knows: the rollout must not bring it back.
+    const hidden = before.items[5]!.itemId;
+    const upsert = await gateway.upsertItems([{ id: hidden, title: 'Hidden by an admin', available: false }]);
+    expect(upsert).toEqual({ upserted: 1, errors: [] });
+
     setCurrentVersion(dir, TEST_MODEL_NAME, 'v2');
     const reload = gateway.checkModel();
     // Feedback arriving while the new store is built is applied to it after the swap.
@@ -135,6 +140,9 @@ describe('hot reload', () => {
     const ids = after.items.map((x) => x.itemId);
     expect(ids).not.toContain(dismissed);
     expect(ids).not.toContain(during);
+    expect(ids).not.toContain(hidden);
+    const [view] = await gateway.items([hidden], scope());
+    expect(view?.title).toBe('Hidden by an admin');
     expect(ids[0]).toBe(promoted);
     expect(after.items[0]!.promotion?.id).toBe('rollout-promo');
     await gateway.deletePromotion('rollout-promo');

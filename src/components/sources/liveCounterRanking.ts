@@ -63,6 +63,14 @@ export class LiveCounterRanking {
     return this.pending ?? this.start();
   }
 
+  /**
+   * Starts a refresh now but keeps serving the current snapshot until it
+   * completes (a model swap: no request waits for the full counter read).
+   */
+  revalidate(): void {
+    if (this.pending === null) this.start().catch(() => undefined);
+  }
+
   /** The next {@link snapshot} reads the store again. */
   invalidate(): void {
     this.latest = null;

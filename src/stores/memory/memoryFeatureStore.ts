@@ -21,6 +21,12 @@ export interface MemoryFeatureStoreOptions {
   readonly historySize?: number;
   /** Clock in Unix ms: counters are decayed to it on read, ranked lists expire by it. @default Date.now */
   readonly now?: () => number;
+  /**
+   * Most ranked lists kept for paging; past it the oldest is dropped (its
+   * cursor then answers "expired"), so traffic cannot grow memory without bound.
+   * @default 10000
+   */
+  readonly maxRankedLists?: number;
 }
 
 /** Names of the {@link FeatureStore} methods counted in {@link MemoryFeatureStore.calls}. */
@@ -73,6 +79,7 @@ export class MemoryFeatureStore implements FeatureStore {
   private readonly counters = new Map<string, CounterState>();
   private readonly items = new Map<string, CatalogItem>();
   private readonly promotions = new Map<string, Promotion>();
+  private readonly maxRankedLists: number;
   private readonly rankedLists = new Map<string, { list: StoredRankedList; expiresAt: number }>();
   private readonly popularityHalfLifeMs: number;
   private readonly trendHalfLifeMs: number;
@@ -95,6 +102,10 @@ export class MemoryFeatureStore implements FeatureStore {
     this.trendHalfLifeMs = trend * DAY_MS;
     this.historySize = historySize;
     this.now = options.now ?? Date.now;
+    this.maxRankedLists = options.maxRankedLists ?? 10_000;
+    if (!(Number.isInteger(this.maxRankedLists) && this.maxRankedLists >= 1)) {
+      throw new RangeError(`maxRankedLists must be an integer ≥ 1, got ${this.maxRankedLists}`);
+    }
   }
 
   /** Sets every call count back to zero. */
@@ -226,7 +237,12 @@ export class MemoryFeatureStore implements FeatureStore {
       this.putsSinceSweep = 0;
       for (const [id, kept] of this.rankedLists) if (kept.expiresAt <= now) this.rankedLists.delete(id);
     }
+    this.rankedLists.delete(list.requestId);
     this.rankedLists.set(list.requestId, { list, expiresAt: now + ttlMs });
+    // Maps keep insertion order: the first key is the oldest list.
+    while (this.rankedLists.size > this.maxRankedLists) {
+      this.rankedLists.delete(this.rankedLists.keys().next().value!);
+    }
   }
 
   async getRankedList(requestId: string): Promise<StoredRankedList | null> {

@@ -99,6 +99,7 @@ const USER_READS = 8;
  * - `P{items}:ctr:<id>` string, 24 bytes: little-endian float64 popularity, trend, updatedAt.
  * - `P{items}:item:<id>` string: the catalog item as JSON; `P{items}:ids` set of all item ids.
  * - `Ppromotions` hash promotion id → JSON.
+ * - `P{meta}:seeded` string: the model version whose training state was completely seeded.
  * - `P{r:<requestId>}:ranked` string: JSON `{expiresAt, list}`, `SET … PX ttl`.
  *
  * - Batch reads: `getItems` one MGET, `getItemCounters` one MGET of binary
@@ -196,6 +197,22 @@ export class RedisFeatureStore implements FeatureStore {
   setVectorVersion(version: string): void {
     if (version === '') throw new RangeError('setVectorVersion: the version must not be empty');
     this.vectorSuffix = `:${version}`;
+  }
+
+  /**
+   * The model version whose training state was last loaded completely into
+   * this store (`P{meta}:seeded`), or null: never seeded, seeding was
+   * interrupted, or Redis lost its data.
+   */
+  async seededVersion(): Promise<string | null> {
+    this.roundTrips++;
+    return this.redis.get(`${this.prefix}{meta}:seeded`);
+  }
+
+  /** Records that `version`'s training state is completely loaded (call after seeding). */
+  async markSeeded(version: string): Promise<void> {
+    this.roundTrips++;
+    await this.redis.set(`${this.prefix}{meta}:seeded`, version);
   }
 
   /** Sets every call count and the round-trip count back to zero. */

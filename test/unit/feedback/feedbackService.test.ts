@@ -6,7 +6,11 @@ import { PublicError } from '../../../src/errors.js';
 import { loadServedModel } from '../../../src/inference/loadServedModel.js';
 import { readUserStates } from '../../../src/inference/readUserStates.js';
 import type { ServedModel } from '../../../src/inference/servedModel.js';
-import { FeedbackService } from '../../../src/services/feedbackService.js';
+import {
+  FEEDBACK_UNAVAILABLE_MESSAGE,
+  FeedbackService,
+  IMPRESSIONS_UNAVAILABLE_MESSAGE,
+} from '../../../src/services/feedbackService.js';
 import type { FeedbackEvent } from '../../../src/services/serviceTypes.js';
 import { MemoryFeatureStore } from '../../../src/stores/memory/memoryFeatureStore.js';
 import { seedFeatureStore } from '../../../src/stores/seedFeatureStore.js';
@@ -185,7 +189,7 @@ describe('FeedbackService', () => {
         eventId: null,
         error: {
           code: 'UNAVAILABLE',
-          message: 'the event log is unavailable; the event was not recorded, retry later',
+          message: FEEDBACK_UNAVAILABLE_MESSAGE,
           field: null,
         },
       });
@@ -348,7 +352,7 @@ describe('FeedbackService', () => {
       const [result] = await service.record([event()], 'http-req-1');
       expect(result!.error).toEqual({
         code: 'UNAVAILABLE',
-        message: 'the event log is unavailable; the event was not recorded, retry later',
+        message: FEEDBACK_UNAVAILABLE_MESSAGE,
         field: null,
       });
       const impressions = await service.recordImpressions(
@@ -356,7 +360,7 @@ describe('FeedbackService', () => {
         'http-req-2',
       );
       expect(impressions.error!.message).not.toMatch(/EISDIR|\/var\/lib|events\.jsonl/);
-      expect(impressions.error!.message).toMatch(/unavailable.*not recorded, retry later/);
+      expect(impressions.error!.message).toBe(IMPRESSIONS_UNAVAILABLE_MESSAGE);
       expect(appendErrors).toEqual([
         { error: failure, requestId: 'http-req-1' },
         { error: failure, requestId: 'http-req-2' },
