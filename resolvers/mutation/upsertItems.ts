@@ -10,7 +10,8 @@ import { toUserError } from '../../src/server/validation/toUserError.js';
 
 /**
  * `Mutation.upsertItems` (admin): malformed items are reported in `errors`
- * (field `items[i]…`) and skipped; the rest go to the engine in one call.
+ * (field `items[i]…`, `i` the index in the request) and skipped; the rest go
+ * to the engine in one call, whose errors are renumbered to the request's indexes.
  * @throws PublicError FORBIDDEN without the admin token; BAD_USER_INPUT
  *   naming `items` for more than 1000 items.
  */
@@ -20,15 +21,24 @@ export const upsertItems: NonNullable<MutationResolvers['upsertItems']> = async 
     throw badUserInput('items', `hold at most ${LIMITS.maxBatch} items`, args.items);
   }
   const valid: ItemUpsert[] = [];
+  /** `positions[k]` = the index in `args.items` of `valid[k]`. */
+  const positions: number[] = [];
   const errors: UserError[] = [];
   for (const [i, input] of args.items.entries()) {
     try {
       valid.push(toItemUpsert(input, `items[${i}]`));
+      positions.push(i);
     } catch (err) {
       if (!(err instanceof PublicError)) throw err;
       errors.push(toUserError(err));
     }
   }
   const result = valid.length > 0 ? await ctx.gateway.upsertItems(valid) : { upserted: 0, errors: [] };
-  return { upserted: result.upserted, errors: [...errors, ...result.errors] };
+  // The engine numbers items within `valid`: name them by their index in the request.
+  const renumbered = result.errors.map((e) => ({
+    ...e,
+    field:
+      e.field?.replace(/^items\[(\d+)\]/, (_, k: string) => `items[${positions[Number(k)] ?? k}]`) ?? null,
+  }));
+  return { upserted: result.upserted, errors: [...errors, ...renumbered] };
 };

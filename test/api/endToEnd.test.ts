@@ -238,6 +238,20 @@ describe('End to end: admin, experiments, model', () => {
     });
   });
 
+  it('upsertItems names each rejected item by its index in the request, whichever check refused it', async () => {
+    const upsert =
+      'mutation ($i: [ItemInput!]!) { upsertItems(items: $i) { upserted errors { code field } } }';
+    const tooMany = Array.from({ length: 101 }, (_, k) => `c${k}`);
+    const { body } = await gql(
+      upsert,
+      { i: [{ id: '' }, { id: 'idx-1', categories: tooMany }, { id: 'idx-2' }] },
+      admin,
+    );
+    const result = body.data!['upsertItems'] as { upserted: number; errors: { field: string }[] };
+    expect(result.upserted).toBe(1);
+    expect(result.errors.map((e) => e.field)).toEqual(['items[0].id', 'items[1].categories']);
+  });
+
   it('a promotion with a fixed position places its item there, marked with the promotion', async () => {
     const target = ids(await recommend({ userId: real.exampleUserId, first: 30 }))[25]!;
     const { body } = await gql(
