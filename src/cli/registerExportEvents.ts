@@ -28,7 +28,11 @@ export function registerExportEvents(program: Command): void {
       '--redis-url <url>',
       `Redis URL (default: $REDIS_CLUSTER_NODES when set, else $REDIS_URL or ${DEFAULT_REDIS_URL})`,
     )
-    .option('--stream <name>', 'the event stream key', DEFAULT_EVENT_STREAM)
+    .option(
+      '--stream <name>',
+      `the event stream key (default: $RECGATE_EVENT_STREAM or ${DEFAULT_EVENT_STREAM})`,
+      process.env['RECGATE_EVENT_STREAM'] || DEFAULT_EVENT_STREAM,
+    )
     .option('--quiet', 'no progress on stderr')
     .action(async (o: { out: string; redisUrl?: string; stream: string; quiet?: boolean }) => {
       const log = progressLog({ quiet: o.quiet ?? false });
@@ -52,6 +56,10 @@ export function registerExportEvents(program: Command): void {
         await rename(partial, o.out);
         const { skipped } = events.lastRead;
         log(`done: ${count} records${skipped > 0 ? `, ${skipped} unparsable entries skipped` : ''}`);
+        if (count === 0)
+          log(
+            `warning: stream ${o.stream} is empty or does not exist (check --stream / RECGATE_EVENT_STREAM)`,
+          );
         process.stdout.write(`exported ${count} records from ${o.stream} to ${o.out}\n`);
       } catch (err) {
         await rm(partial, { force: true });

@@ -54,7 +54,11 @@ export function registerModels(program: Command): void {
   const common = (c: Command): Command =>
     c
       .option('--registry <dir>', 'model registry folder (default: $RECGATE_REGISTRY or var/registry)')
-      .option('--model-name <name>', 'model name', DEFAULT_MODEL_NAME);
+      .option(
+        '--model-name <name>',
+        'model name (default: $RECGATE_MODEL_NAME or default)',
+        process.env['RECGATE_MODEL_NAME'] || DEFAULT_MODEL_NAME,
+      );
 
   common(
     models

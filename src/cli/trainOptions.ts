@@ -45,7 +45,11 @@ export function addDataOptions(cmd: Command): Command {
       'temporal',
     )
     .option('--registry <dir>', 'model registry folder (default: $RECGATE_REGISTRY or var/registry)')
-    .option('--model-name <name>', 'model name: the folder under the registry', DEFAULT_MODEL_NAME)
+    .option(
+      '--model-name <name>',
+      'model name: the folder under the registry (default: $RECGATE_MODEL_NAME or default)',
+      process.env['RECGATE_MODEL_NAME'] || DEFAULT_MODEL_NAME,
+    )
     .option('--report <file>', 'write the metrics as JSON to this file')
     .option(
       '--seed <n>',

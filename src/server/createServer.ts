@@ -123,6 +123,9 @@ export async function createServer(options: CreateServerOptions): Promise<Runnin
   const masking = createErrorMasking({ logger, debug });
   const limits = apolloLimits(resolveQueryLimits(options.limits));
   const apollo = new ApolloServer<RequestContext>({
+    // Shutdown is recgate's (src/cli/registerServe.ts): Apollo's own handler would re-raise
+    // SIGTERM after stop() and kill the process before the event log is flushed.
+    stopOnTerminationSignals: false,
     typeDefs: loadTypeDefs(),
     resolvers,
     introspection,

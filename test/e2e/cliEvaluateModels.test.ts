@@ -158,7 +158,7 @@ describe.concurrent('CLI: recgate models list', () => {
     const off = await recgate(['models', 'shadow', '--off'], registry);
     expect(off.stdout).toBe('shadow scoring off\n');
     expect(lines((await recgate(['models', 'list'], registry)).stdout)[2]).not.toMatch(/shadow/);
-  });
+  }, 240_000);
 
   it('refuses to promote or shadow an unknown version, and a bad sample rate, with one line', async () => {
     const unknown = await recgate(['models', 'promote', 'v-nope', '--registry', published], tempDir());

@@ -40,7 +40,7 @@ export function startServeProcess(
       '--registry',
       registry,
     ],
-    { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    { cwd: repoRoot, env: serveEnv(env), stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';
   child.stdout!.setEncoding('utf8').on('data', (c: string) => (out += c));
@@ -71,4 +71,15 @@ export function startServeProcess(
       reject(new Error(`serve exited with ${code} before serving:\n${out}`));
     });
   });
+}
+
+/**
+ * This process's environment plus `env`, without vitest's `NODE_ENV=test`
+ * (libraries such as Apollo Server behave differently under it), so the child
+ * runs as a user runs it. `env` may set NODE_ENV itself.
+ */
+function serveEnv(env: Readonly<Record<string, string>>): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = { ...process.env };
+  delete out['NODE_ENV'];
+  return { ...out, ...env };
 }
