@@ -49,7 +49,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       messageKey: 'message',
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
-      serializers: { err: pino.stdSerializers.err, error: pino.stdSerializers.err },
+      serializers: { err: serializeError, error: serializeError },
       mixin: traceFields,
     },
     options.destination ?? pino.destination({ dest: 2, sync: true }),
@@ -96,4 +96,14 @@ function levelFrom(value: string | undefined): LevelWithSilent {
   const levels: readonly string[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
   const v = (value ?? '').trim().toLowerCase();
   return levels.includes(v) ? (v as LevelWithSilent) : 'info';
+}
+
+/** Errors that describe an expected condition (a backend is down or slow): logged without a stack. */
+const EXPECTED_ERRORS = new Set(['DependencyUnavailableError']);
+
+/** pino's error serializer, minus the stack for {@link EXPECTED_ERRORS} (a stack per request during an outage is noise). */
+function serializeError(value: unknown): unknown {
+  if (!(value instanceof Error)) return value;
+  if (EXPECTED_ERRORS.has(value.name)) return { type: value.name, message: value.message };
+  return pino.stdSerializers.err(value);
 }

@@ -10,6 +10,11 @@ import type {
 import type { CircuitBreaker } from './circuitBreaker.js';
 import { reportDegraded } from './degradedParts.js';
 
+/** Reads of more keys than this are bulk reads ({@link BULK_BUDGET_MS}, outside the circuit). */
+const BULK_KEYS = 1000;
+/** Time budget of a bulk read, ms. */
+const BULK_BUDGET_MS = 10_000;
+
 /** Options of {@link FallbackFeatureStore}. */
 export interface FallbackFeatureStoreOptions {
   /** The shared store (Redis): every read and write goes here first. */
@@ -41,6 +46,9 @@ export interface FallbackFeatureStoreOptions {
  *   `DependencyUnavailableError` when it fails: callers report UNAVAILABLE,
  *   never a success that was not stored. Writes are not copied to the
  *   fallback: it stays the start-up snapshot.
+ * - Whole-catalog reads (`listItemIds`, `getItemCounters` of more than 1000
+ *   items: the ranking refresh) get a 10 s budget and never open the circuit,
+ *   so a slow refresh on a big catalog does not degrade requests.
  * - No bulk loading: seed the primary itself (seeding may take longer than the budget).
  */
 export class FallbackFeatureStore implements FeatureStore {
@@ -74,10 +82,38 @@ export class FallbackFeatureStore implements FeatureStore {
     return this.read('items', (s) => s.getItems(itemIds));
   }
   getItemCounters(itemIds: readonly string[]): Promise<(ItemCounters | null)[]> {
+    if (itemIds.length > BULK_KEYS) return this.bulkRead('itemCounters', (s) => s.getItemCounters(itemIds));
     return this.read('itemCounters', (s) => s.getItemCounters(itemIds));
   }
   listItemIds(): Promise<string[]> {
-    return this.read('catalog', (s) => s.listItemIds());
+    return this.bulkRead('catalog', (s) => s.listItemIds());
+  }
+
+  /**
+   * A whole-catalog read (the background refresh of the popular/trending
+   * ranking): it may take longer than a request's budget on a big catalog,
+   * so it gets {@link BULK_BUDGET_MS} and never opens the request path's
+   * circuit; on failure it answers from the fallback.
+   */
+  private async bulkRead<T>(part: string, fn: (s: FeatureStore) => Promise<T>): Promise<T> {
+    if (this.options.breaker.isOpen) {
+      reportDegraded(`featureStore.${part}`);
+      return fn(this.options.fallback);
+    }
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        fn(this.options.primary),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error('bulk read timed out')), BULK_BUDGET_MS);
+        }),
+      ]);
+    } catch {
+      reportDegraded(`featureStore.${part}`);
+      return fn(this.options.fallback);
+    } finally {
+      clearTimeout(timer);
+    }
   }
   listPromotions(): Promise<Promotion[]> {
     // The snapshot holds no promotions: none is served while the shared store is down.

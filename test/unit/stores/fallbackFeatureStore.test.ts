@@ -17,9 +17,13 @@ const item = (id: string): CatalogItem => ({
 });
 
 /** A memory store whose every call can be made to fail or hang (the primary under test). */
-function faultyStore(): { store: FeatureStore; mode: { value: 'ok' | 'fail' | 'hang' }; calls: string[] } {
+function faultyStore(): {
+  store: FeatureStore;
+  mode: { value: 'ok' | 'fail' | 'hang' | 'slow' };
+  calls: string[];
+} {
   const inner = new MemoryFeatureStore({ now: () => T0 });
-  const mode = { value: 'ok' as 'ok' | 'fail' | 'hang' };
+  const mode = { value: 'ok' as 'ok' | 'fail' | 'hang' | 'slow' };
   const calls: string[] = [];
   const store = new Proxy(inner, {
     get(target, prop, receiver) {
@@ -29,6 +33,11 @@ function faultyStore(): { store: FeatureStore; mode: { value: 'ok' | 'fail' | 'h
         calls.push(String(prop));
         if (mode.value === 'fail') return Promise.reject(new Error('connection refused'));
         if (mode.value === 'hang') return new Promise(() => undefined);
+        if (mode.value === 'slow') {
+          return new Promise((r) => setTimeout(r, 80)).then(() =>
+            (v as (...a: unknown[]) => unknown).apply(target, args),
+          );
+        }
         return (v as (...a: unknown[]) => unknown).apply(target, args);
       };
     },
@@ -164,5 +173,19 @@ describe('FallbackFeatureStore', () => {
     });
     expect(parts).toEqual(['featureStore.rankedLists']);
     expect(await store.getRankedList('r1')).toEqual({ requestId: 'r1', entries: ['x'] });
+  });
+
+  it('a whole-catalog read slower than the request budget still reads the primary and leaves the circuit closed', async () => {
+    const { primary, fallback, breaker, store } = setup(20);
+    await primary.store.upsertItems([item('a')]);
+    await fallback.upsertItems([item('b')]);
+    primary.mode.value = 'slow';
+    const { value, parts } = await collectDegradedParts(() => store.listItemIds());
+    expect(value).toEqual(['a']);
+    expect(parts).toEqual([]);
+    expect(breaker.isOpen).toBe(false);
+    // A request-path read of the same slowness does open it.
+    await collectDegradedParts(() => store.getItems(['a']));
+    expect(breaker.isOpen).toBe(true);
   });
 });
