@@ -16,6 +16,7 @@ import type {
 import type { HnswParameters } from './hnswParameters.js';
 import { resolveHnswParameters } from './hnswParameters.js';
 import { VectorRows } from './vectorRows.js';
+import { unitQuery } from '../embedded/unitQuery.js';
 
 /** Options of {@link UsearchVectorIndex.fromVectors}; every one is optional. */
 export interface UsearchVectorIndexOptions {
@@ -162,18 +163,11 @@ export class UsearchVectorIndex implements VectorIndex {
 
   async search(query: Float32Array, k: number, options: VectorSearchOptions = {}): Promise<VectorHit[]> {
     const d = this.dimension;
-    if (query.length !== d) {
-      throw new RangeError(`query has ${query.length} components; the index holds ${d}-dimensional vectors`);
-    }
+    const unit = unitQuery(query, d);
     const n = this.rows.size;
     const want = Math.min(Math.floor(k), n);
-    if (!(want > 0)) return [];
-    let norm = 0;
-    for (let p = 0; p < d; p++) norm += query[p]! * query[p]!;
-    norm = Math.sqrt(norm);
-    if (!(norm > 0) || !Number.isFinite(norm)) return [];
-    const q = new Float32Array(d);
-    for (let p = 0; p < d; p++) q[p] = query[p]! / norm;
+    if (!(want > 0) || unit === null) return [];
+    const q = unit;
 
     const rows = this.rows;
     const filter = compileVectorFilter(options.filter);

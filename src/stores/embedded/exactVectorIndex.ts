@@ -7,6 +7,7 @@ import type {
 } from '../vectorIndex.js';
 import { compileVectorFilter, passesVectorFilter } from './compileVectorFilter.js';
 import { TopKHeap } from './topKHeap.js';
+import { unitQuery } from './unitQuery.js';
 
 const NO_CATEGORIES: readonly string[] = Object.freeze([]);
 
@@ -91,18 +92,11 @@ export class ExactVectorIndex implements VectorIndex {
 
   async search(query: Float32Array, k: number, options: VectorSearchOptions = {}): Promise<VectorHit[]> {
     const d = this.dimension;
-    if (query.length !== d) {
-      throw new RangeError(`query has ${query.length} components; the index holds ${d}-dimensional vectors`);
-    }
+    const unit = unitQuery(query, d);
     const n = this.ids.length;
     const want = Math.min(Math.floor(k), n);
-    if (!(want > 0)) return [];
-    let norm = 0;
-    for (let p = 0; p < d; p++) norm += query[p]! * query[p]!;
-    norm = Math.sqrt(norm);
-    if (!(norm > 0) || !Number.isFinite(norm)) return [];
-    const q = new Float32Array(d);
-    for (let p = 0; p < d; p++) q[p] = query[p]! / norm;
+    if (!(want > 0) || unit === null) return [];
+    const q = unit;
 
     const { exclude, allow } = options;
     const filter = compileVectorFilter(options.filter);
