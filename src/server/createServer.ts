@@ -203,6 +203,17 @@ export async function createServer(options: CreateServerOptions): Promise<Runnin
       masking.withRequestId(String(req.headers['x-request-id']), next),
     expressMiddleware(apollo, { context: async ({ req }) => contextFor(req.headers) }),
   );
+  // Any other path: the same JSON error shape as the API, not express's HTML page.
+  app.use((req: Request, res: Response) => {
+    res.status(404).json({
+      errors: [
+        {
+          message: `no such path: ${req.method} ${req.path.slice(0, 200)}`,
+          extensions: { code: 'NOT_FOUND' },
+        },
+      ],
+    });
+  });
   app.use(httpErrorHandler({ logger, debug }));
 
   await new Promise<void>((resolve, reject) => {

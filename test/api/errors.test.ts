@@ -13,6 +13,26 @@ beforeAll(async () => (fake = await startFakeServer()));
 afterAll(() => fake.server.close());
 
 describe('Errors: public codes, masked internals, no stack traces', () => {
+  it('refuses a subscription at validation (400), without logging an internal error', async () => {
+    const before = fake.logged.length;
+    const { status, body, text } = await postGraphQL(fake.server.url, 'subscription { x }');
+    expect(status).toBe(400);
+    expect(body.errors!.map((e) => e.extensions?.['code'])).toContain('GRAPHQL_VALIDATION_FAILED');
+    expect(body.errors!.map((e) => e.message)).toContain(
+      'Subscriptions are not supported: send a query or a mutation.',
+    );
+    expect(hasStackTrace(text)).toBe(false);
+    expect(fake.logged.slice(before).filter((l) => l.level === 'error')).toEqual([]);
+  });
+
+  it('answers an unknown path with a JSON 404 NOT_FOUND', async () => {
+    const r = await fetch(fake.server.url.replace(/\/graphql$/, '/no/such/page'));
+    expect(r.status).toBe(404);
+    expect(await r.json()).toEqual({
+      errors: [{ message: 'no such path: GET /no/such/page', extensions: { code: 'NOT_FOUND' } }],
+    });
+  });
+
   it("passes the engine's NOT_FOUND for an unknown similarItems seed", async () => {
     const { body, text } = await postGraphQL(
       fake.server.url,

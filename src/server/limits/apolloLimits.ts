@@ -3,6 +3,7 @@ import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { ValidationContext, ValidationRule } from 'graphql';
 import { GraphQLError } from 'graphql';
 import { LIMITS } from '../limits.js';
+import { noSubscriptionsRule } from './noSubscriptionsRule.js';
 import { listCostRule } from './listCostRule.js';
 import type { QueryLimits } from './queryLimits.js';
 import { rootFieldsRule } from './rootFieldsRule.js';
@@ -74,6 +75,7 @@ export function apolloLimits(limits: QueryLimits): ApolloLimitOptions {
       ...armor.validationRules,
       rootFieldsRule(limits.maxRootFields),
       listCostRule(limits.maxListItems),
+      noSubscriptionsRule,
     ],
     parseOptions: { maxTokens: limits.maxTokens },
     allowBatchedHttpRequests: false,
