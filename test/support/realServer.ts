@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createServer } from '../../src/server/createServer.js';
-import type { RunningServer } from '../../src/server/createServer.js';
+import type { CreateServerOptions, RunningServer } from '../../src/server/createServer.js';
 import { pickExampleUserId } from '../../src/server/pickExampleUserId.js';
 import { serveConfigFrom } from '../../src/server/serverConfig.js';
 import { createGateway } from '../../src/services/createGateway.js';
@@ -19,6 +19,8 @@ export interface RealServer {
   readonly gateway: Gateway;
   /** A user of the trained model with many interactions. */
   readonly exampleUserId: string;
+  /** The JSON Lines event log the engine appends to (fsync off). */
+  readonly eventLogFile: string;
   /** Lines the server logged. */
   readonly logged: { level: string; message: string; fields: Readonly<Record<string, unknown>> }[];
   close(): Promise<void>;
@@ -29,15 +31,24 @@ export interface RealServer {
  * private event log, and a server on a free port in front of it. The config
  * is built by `serveConfigFrom`, exactly as `recgate serve` builds it.
  */
-export async function startRealServer(options: { adminToken?: string } = {}): Promise<RealServer> {
+export async function startRealServer(
+  options: {
+    /** The admin token; null leaves admin mutations disabled. @default TEST_ADMIN_TOKEN */
+    adminToken?: string | null;
+    /** More `createServer` options (rate limiter, limits, …). */
+    server?: Partial<Omit<CreateServerOptions, 'gateway'>>;
+  } = {},
+): Promise<RealServer> {
   const registry = await trainedRegistry();
   const varDir = mkdtempSync(path.join(os.tmpdir(), 'recgate-test-var-'));
+  const eventLogFile = path.join(varDir, 'events.jsonl');
+  const adminToken = options.adminToken === undefined ? TEST_ADMIN_TOKEN : options.adminToken;
   const config = serveConfigFrom(
     { port: 0, host: '127.0.0.1', registry, modelName: TEST_MODEL_NAME },
     {
-      RECGATE_EVENT_LOG_FILE: path.join(varDir, 'events.jsonl'),
+      RECGATE_EVENT_LOG_FILE: eventLogFile,
       RECGATE_EVENT_LOG_FSYNC: 'never',
-      RECGATE_ADMIN_TOKEN: options.adminToken ?? TEST_ADMIN_TOKEN,
+      ...(adminToken === null ? {} : { RECGATE_ADMIN_TOKEN: adminToken }),
     },
   );
   const gateway = await createGateway({ ...config.gateway, awaitSideEffects: true });
@@ -55,11 +66,13 @@ export async function startRealServer(options: { adminToken?: string } = {}): Pr
     exampleUserId,
     logger,
     ...(config.gateway.adminToken ? { adminToken: config.gateway.adminToken } : {}),
+    ...options.server,
   });
   return {
     server,
     gateway,
     exampleUserId,
+    eventLogFile,
     logged,
     async close() {
       await server.close();
