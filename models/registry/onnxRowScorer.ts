@@ -1,6 +1,7 @@
 import * as ort from 'onnxruntime-node';
 import type { ModelManifest } from '../../src/domain/manifest.js';
 import type { RowScorer } from '../pipeline/modelBundle.js';
+import { RANKER_SESSION_OPTIONS } from './rankerSessionOptions.js';
 
 /**
  * A {@link RowScorer} over a version's `model.onnx` run by onnxruntime-node,
@@ -8,7 +9,7 @@ import type { RowScorer } from '../pipeline/modelBundle.js';
  * @throws Error when the ONNX file is unreadable or its names differ from the manifest.
  */
 export async function onnxRowScorer(modelPath: string, manifest: ModelManifest): Promise<RowScorer> {
-  const session = await ort.InferenceSession.create(modelPath);
+  const session = await ort.InferenceSession.create(modelPath, RANKER_SESSION_OPTIONS);
   const { inputName, outputName, features } = manifest.ranker;
   if (!session.inputNames.includes(inputName) || !session.outputNames.includes(outputName)) {
     throw new Error(

@@ -1,4 +1,5 @@
 import * as ort from 'onnxruntime-node';
+import { RANKER_SESSION_OPTIONS } from '../../models/registry/rankerSessionOptions.js';
 import { createFoldInModel } from '../../models/retrieval/foldIn.js';
 import type { FoldInModel } from '../../models/retrieval/foldIn.js';
 import type { ModelManifest } from '../domain/manifest.js';
@@ -60,7 +61,7 @@ export async function loadServedModel(registry: ModelRegistry, version: string):
 
   let session: ort.InferenceSession;
   try {
-    session = await ort.InferenceSession.create(rankerFile);
+    session = await ort.InferenceSession.create(rankerFile, RANKER_SESSION_OPTIONS);
   } catch (err) {
     throw fail(`onnxruntime cannot open the ranker: ${(err as Error).message}`, err);
   }
