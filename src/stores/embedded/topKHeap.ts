@@ -15,6 +15,16 @@ export class TopKHeap {
     this.rows = new Int32Array(k);
   }
 
+  /** Number of kept pairs (≤ k). */
+  get count(): number {
+    return this.size;
+  }
+
+  /** The worst kept score (the root); -Infinity while empty. */
+  get worstScore(): number {
+    return this.size === 0 ? -Infinity : this.scores[0]!;
+  }
+
   /** True when a pair with this score (and a row above every kept row) would be kept. */
   wouldAccept(score: number): boolean {
     return this.size < this.k || score > this.scores[0]!;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ExactVectorIndex } from '../../../src/stores/embedded/exactVectorIndex.js';
+import { createRandom } from '../../../src/domain/random.js';
 import { TopKHeap } from '../../../src/stores/embedded/topKHeap.js';
 import { vectorIndexContract } from '../../contracts/vectorIndexContract.js';
 
@@ -56,6 +57,80 @@ describe('ExactVectorIndex', () => {
     expect(() => ExactVectorIndex.fromVectors(['a', 'b'], new Float32Array(3), 2)).toThrow(
       /2×2 = 4 values, got 3/,
     );
+  });
+});
+
+describe('ExactVectorIndex on indexes large enough for the SIMD candidate step', () => {
+  // 3000 rows: searches with k ≤ 100 go through usearch's exactSearch and
+  // the re-scoring rounds; the reference is a plain float64 sort of all rows.
+  const n = 3000;
+  const d = 24;
+  const random = createRandom(11);
+  const ids = Array.from({ length: n }, (_, i) => `i${i}`);
+  const raw = new Float32Array(n * d);
+  for (let i = 0; i < raw.length; i++) raw[i] = random.normal();
+  // Rows 0..9 duplicated at 10..19: equal scores, the earlier row must win.
+  raw.copyWithin(10 * d, 0, 10 * d);
+  const categories = ids.map((_, i) => (i % 7 === 0 ? ['rare'] : ['common']));
+  const available = ids.map((_, i) => i % 5 !== 0);
+  const index = ExactVectorIndex.fromVectors(ids, raw, d, {
+    payloads: new Map(ids.map((id, i) => [id, { categories: categories[i]!, available: available[i]! }])),
+  });
+  const unit = (row: Float32Array): number[] => {
+    const norm = Math.hypot(...row);
+    return [...row].map((x) => x / norm);
+  };
+  const rows = ids.map((_, i) => unit(raw.subarray(i * d, (i + 1) * d)));
+  const reference = (q: Float32Array, k: number, keep: (i: number) => boolean): string[] => {
+    const uq = unit(q);
+    return rows
+      .map((r, i) => ({ i, s: r.reduce((acc, x, p) => acc + x * uq[p]!, 0) }))
+      .filter(({ i }) => keep(i))
+      .sort((a, b) => b.s - a.s || a.i - b.i)
+      .slice(0, k)
+      .map(({ i }) => ids[i]!);
+  };
+  const queries = Array.from({ length: 12 }, (_, j) =>
+    j < 4 ? raw.slice(j * d, (j + 1) * d) : Float32Array.from({ length: d }, () => random.normal()),
+  );
+
+  it('returns the same items, in the same order, as a full sort', async () => {
+    for (const q of queries) {
+      for (const k of [1, 10, 100]) {
+        const hits = await index.search(q, k);
+        expect(hits.map((h) => h.itemId)).toEqual(reference(q, k, () => true));
+        for (const h of hits)
+          expect(h.score).toBeCloseTo(
+            rows[Number(h.itemId.slice(1))]!.reduce((a, x, p) => a + x * unit(q)[p]!, 0),
+            5,
+          );
+      }
+    }
+  });
+
+  it('keeps the earlier of two identical rows when only one fits', async () => {
+    const hits = await index.search(raw.slice(0, d), 1);
+    expect(hits.map((h) => h.itemId)).toEqual(['i0']);
+    const two = await index.search(raw.slice(0, d), 2);
+    expect(two.map((h) => h.itemId)).toEqual(['i0', 'i10']);
+  });
+
+  it('applies a selective filter, exclusions and an allow list exactly', async () => {
+    const excluded = new Set(ids.filter((_, i) => i % 3 === 0));
+    const allowed = new Set(ids.filter((_, i) => i % 2 === 0));
+    for (const q of queries) {
+      expect(
+        (await index.search(q, 50, { filter: { categoriesAny: ['rare'] } })).map((h) => h.itemId),
+      ).toEqual(reference(q, 50, (i) => categories[i]![0] === 'rare'));
+      expect(
+        (
+          await index.search(q, 40, { exclude: (id) => excluded.has(id), allow: (id) => allowed.has(id) })
+        ).map((h) => h.itemId),
+      ).toEqual(reference(q, 40, (i) => !excluded.has(ids[i]!) && allowed.has(ids[i]!)));
+      expect((await index.search(q, 30, { filter: { availableOnly: true } })).map((h) => h.itemId)).toEqual(
+        reference(q, 30, (i) => available[i]!),
+      );
+    }
   });
 });
 
