@@ -122,7 +122,7 @@ export const GATEWAY_DEFAULTS = {
   explorationShare: 0.05,
   sourceBudgetMs: 50,
   pagingTtlSeconds: 600,
-  mmrWindow: 100,
+  mmrWindow: 50,
   categoryCapWindow: 20,
   explorationQuantile: 0.25,
   rankingRefreshMs: 5000,

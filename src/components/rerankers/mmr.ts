@@ -43,11 +43,26 @@ export function mmrOrder(
     const o = best * d;
     for (let i = 0; i < n; i++) {
       if (taken[i] === 1) continue;
-      let s = 0;
-      const oi = i * d;
-      for (let p = 0; p < d; p++) s += embeddings[o + p]! * embeddings[oi + p]!;
+      const s = dot(embeddings, o, i * d, d);
       if (s > maxSim[i]!) maxSim[i] = s;
     }
   }
   return out;
+}
+
+/** Dot product of the d-vectors at offsets a and b of `x`, four lanes at a time. */
+function dot(x: Float32Array, a: number, b: number, d: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let p = 0;
+  for (; p + 3 < d; p += 4) {
+    s0 += x[a + p]! * x[b + p]!;
+    s1 += x[a + p + 1]! * x[b + p + 1]!;
+    s2 += x[a + p + 2]! * x[b + p + 2]!;
+    s3 += x[a + p + 3]! * x[b + p + 3]!;
+  }
+  for (; p < d; p++) s0 += x[a + p]! * x[b + p]!;
+  return s0 + s1 + s2 + s3;
 }

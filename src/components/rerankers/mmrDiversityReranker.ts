@@ -7,7 +7,7 @@ import { unitItemFactors } from './unitItemFactors.js';
  * Diversity by MMR ({@link mmrOrder}; Carbonell & Goldstein 1998) over the
  * item embeddings (unit iALS factors), with λ = `params.mmrLambda`
  * (default 0.8). Re-orders the top `settings.mmrWindow` positions (default
- * 100, bounding the O(k·n·d) cost); relevance is the score min-max
+ * 50, bounding the O(w²·d) cost); relevance is the score min-max
  * normalised to 0..1 over that window. Items the model does not know have
  * no embedding (similar to nothing). Scores are unchanged.
  */
