@@ -4,39 +4,61 @@ import type { RecommendationQuery } from './recommendationQuery.js';
 /**
  * Item-based CF scores from a basis of items (Sarwar et al. 2001): for every
  * model item, the sum of neighbour similarities from the basis items — the
- * same sum training's `itemToItemScores` computes.
- * - `scores`: nItems, the sum (0 when no basis item points to it);
- * - `via`: nItems, the basis row contributing the largest single similarity (-1 if none);
- * - `touched`: rows with a positive score, in discovery order.
+ * same sum training's `itemToItemScores` computes. Sparse: only the rows some
+ * basis item points to are stored (at most basis × list length), so the cost
+ * does not grow with the catalog.
+ * - `touched`: rows with a positive score, in discovery order;
+ * - `scores[k]` / `via[k]`: the sum for `touched[k]`, and the basis row
+ *   contributing its largest single similarity;
+ * - `scoreOf(row)`: the sum for any model row (0 when no basis item points to it).
  */
 export interface NeighbourScores {
-  readonly scores: Float32Array;
-  readonly via: Int32Array;
   readonly touched: readonly number[];
+  readonly scores: readonly number[];
+  readonly via: readonly number[];
+  scoreOf(row: number): number;
 }
 
 /** Computes {@link NeighbourScores} over `basisRows` (model rows; negatives are skipped). O(basis·topN). */
 export function neighbourScores(model: ServedModel, basisRows: readonly number[]): NeighbourScores {
-  const n = model.bundle.itemIds.length;
-  const scores = new Float32Array(n);
-  const best = new Float32Array(n);
-  const via = new Int32Array(n).fill(-1);
+  const slot = new Map<number, number>();
   const touched: number[] = [];
+  const scores: number[] = [];
+  const best: number[] = [];
+  const via: number[] = [];
   for (const r of basisRows) {
     const list = r >= 0 ? model.bundle.neighbours[r] : undefined;
     if (!list) continue;
     for (let k = 0; k < list.items.length; k++) {
       const i = list.items[k]!;
       const s = list.scores[k]!;
-      if (scores[i] === 0 && s > 0) touched.push(i);
-      scores[i]! += s;
-      if (s > best[i]!) {
-        best[i] = s;
-        via[i] = r;
+      let at = slot.get(i);
+      if (at === undefined) {
+        if (!(s > 0)) continue;
+        at = touched.length;
+        slot.set(i, at);
+        touched.push(i);
+        scores.push(0);
+        best.push(0);
+        via.push(-1);
+      }
+      // Summed in float32, as the dense Float32Array of training's scores does.
+      scores[at] = Math.fround(scores[at]! + s);
+      if (s > best[at]!) {
+        best[at] = s;
+        via[at] = r;
       }
     }
   }
-  return { scores, via, touched };
+  return {
+    touched,
+    scores,
+    via,
+    scoreOf: (row) => {
+      const at = slot.get(row);
+      return at === undefined ? 0 : scores[at]!;
+    },
+  };
 }
 
 /** {@link neighbourScores} memoised on the query under `key`. */

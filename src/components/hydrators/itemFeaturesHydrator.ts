@@ -80,7 +80,7 @@ export const itemFeaturesHydrator: Hydrator<RecommendationQuery> = {
         scores.retrieval = null;
         scores.cosine = null;
       }
-      scores.itemToItem = row >= 0 ? ns.scores[row]! : 0;
+      scores.itemToItem = row >= 0 ? ns.scoreOf(row) : 0;
       writeFeatureRow(features.data, j * features.width, q.userState, item, scores, q.now);
     }
     q.rows = { items, counters, modelRows };

@@ -31,11 +31,8 @@ export function topNeighbours(
 ): SourceHit[] {
   const ids = q.model.bundle.itemIds;
   const touched = ns.touched;
-  const values = new Float32Array(touched.length);
-  for (let k = 0; k < touched.length; k++) values[k] = ns.scores[touched[k]!]!;
-  return topK(values, limit, (k) => exclude(ids[touched[k]!]!)).map((k) => {
-    const i = touched[k]!;
-    const via = ns.via[i]!;
-    return { itemId: ids[i]!, score: ns.scores[i]!, via: via >= 0 ? ids[via]! : null };
+  return topK(ns.scores, limit, (k) => exclude(ids[touched[k]!]!)).map((k) => {
+    const via = ns.via[k]!;
+    return { itemId: ids[touched[k]!]!, score: ns.scores[k]!, via: via >= 0 ? ids[via]! : null };
   });
 }
