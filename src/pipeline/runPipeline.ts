@@ -23,6 +23,7 @@ import type { RankedList } from './rankedList.js';
 import { markStageFailed, setStageCounts, withStageSpan } from './stageSpan.js';
 import type { SurfaceConfig } from './surfaceConfig.js';
 import { withBudget } from './withBudget.js';
+import { yieldToEventLoop } from './yieldToEventLoop.js';
 import { logger } from '../telemetry/logger.js';
 
 /** Logs a component failure that was absorbed (fail-open) or a side-effect failure. */
@@ -151,6 +152,9 @@ async function runStages<Q extends PipelineQuery>(
   });
   const merged = candidates.length;
 
+  // Between phases the run yields to the event loop (see yieldToEventLoop).
+  await yieldToEventLoop();
+
   // 3. Filters, in order.
   let kept: readonly Candidate[] = candidates;
   for (const filter of surface.filters) {
@@ -166,6 +170,8 @@ async function runStages<Q extends PipelineQuery>(
       record(span, stage, t0, before, kept.length);
     });
   }
+
+  await yieldToEventLoop();
 
   // 4. Hydrators into one matrix.
   const features = createFeatureMatrix(kept.length, surface.featureWidth);
@@ -204,6 +210,8 @@ async function runStages<Q extends PipelineQuery>(
     record(span, scorerStage, t0, kept.length, kept.length);
   });
 
+  await yieldToEventLoop();
+
   // 6. Re-rankers, in order.
   const list: RankedList = { candidates: kept, features, order: orderByScore(scores), scores };
   for (const reranker of surface.rerankers) {
@@ -228,6 +236,8 @@ async function runStages<Q extends PipelineQuery>(
     });
   }
   for (let i = 0; i < scores.length; i++) if (!Number.isFinite(scores[i]!)) scores[i] = 0;
+
+  await yieldToEventLoop();
 
   // 7. Selector.
   const selectorStage = stageName('selector', surface.selector.name);

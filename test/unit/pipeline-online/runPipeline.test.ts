@@ -271,3 +271,22 @@ describe('Pipeline: runPipeline', () => {
     expect(ran).toBe(false);
   });
 });
+
+describe('Pipeline: event-loop turns', () => {
+  it('lets I/O callbacks queued during a run (setImmediate) run before the run reaches its scorer', async () => {
+    // Every stage here resolves synchronously, as over the in-memory store:
+    // without yields the whole run would finish inside one task.
+    const seen: string[] = [];
+    const scorer: Scorer = {
+      name: 'recording',
+      score: async (_q, candidates) => {
+        seen.push('scorer');
+        return Float32Array.from(candidates, () => 1);
+      },
+    };
+    const run = runPipeline(surface({ scorer }), query());
+    setImmediate(() => seen.push('other I/O'));
+    await run;
+    expect(seen).toEqual(['other I/O', 'scorer']);
+  });
+});
