@@ -113,6 +113,8 @@ export async function createServer(options: CreateServerOptions): Promise<Runnin
   const logger = options.logger ?? jsonLogger;
   const app = express();
   app.disable('x-powered-by');
+  // No ETag: GraphQL POST answers are not revalidated, and hashing every body costs CPU per request.
+  app.set('etag', false);
   const httpServer: Server = createHttpServer(app);
   httpServer.on('clientError', clientErrorHandler());
   const introspection = options.introspection ?? introspectionEnabled(process.env);
