@@ -3,7 +3,9 @@
  * `src/bench/benchServerProcess.ts`). It builds the gateway exactly as
  * `recgate serve` does — `createGateway` with the environment's
  * configuration (`configFromEnv`), then `createServer` with the default
- * limits — with three additions for measurement:
+ * limits — with three additions for measurement (and the embedding source
+ * asked for 450 candidates instead of 200, so that `recommendations` ranks
+ * the 500 candidates issue #6's scenario names):
  *
  * - `--index ann` serves from the in-process HNSW index
  *   (`UsearchVectorIndex`, built over the registry's item vectors, or loaded
@@ -30,6 +32,7 @@ import type { AddressInfo } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { configFromEnv } from '../config.js';
+import { DEFAULT_SURFACE_PARAMS } from '../pipeline/surfaceParams.js';
 import { createServer } from '../server/createServer.js';
 import { createGateway } from '../services/createGateway.js';
 import { UsearchVectorIndex } from '../stores/ann/usearchVectorIndex.js';
@@ -72,6 +75,9 @@ if (values.index === 'ann') {
   );
 }
 
+/** Embedding candidates per request in the bench (the gateway's default is 200). */
+const BENCH_EMBEDDING_CANDIDATES = 450;
+
 const stages = new StageStats();
 const adapters: { registry: typeof registry; vectorIndex?: VectorIndex } = { registry };
 if (ann !== null) adapters.vectorIndex = ann;
@@ -81,6 +87,16 @@ const gateway = await createGateway({
   modelName,
   ...(values['event-log'] === undefined ? {} : { eventLogFile: values['event-log'] }),
   adapters,
+  // Issue #6's scenario ranks 500 candidates: the default per-source counts
+  // (embedding 200, item-to-item 100, popular 50, trending 50) merge to about
+  // 270 distinct items, so the embedding source is asked for 450 and the merge
+  // is cut at RECGATE_CANDIDATES (500).
+  surfaceParams: {
+    candidatesPerSource: {
+      ...DEFAULT_SURFACE_PARAMS.candidatesPerSource,
+      embedding: BENCH_EMBEDDING_CANDIDATES,
+    },
+  },
   onPipelineResult: (surface, result) => stages.record(surface, result),
 });
 const server = await createServer({ gateway, port: 0, host: '127.0.0.1' });
