@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import type { Promotion } from '../services/serviceTypes.js';
 import type { FeatureStore } from '../stores/featureStore.js';
+import { dispatchOnNextLoopTurn } from './loopTurnBatching.js';
 
 /** The single key of {@link createPromotionsLoader}. */
 export const ALL_PROMOTIONS = 'all';
@@ -15,6 +16,6 @@ export function createPromotionsLoader(store: FeatureStore): DataLoader<string, 
       const all = await store.listPromotions();
       return keys.map(() => all);
     },
-    { name: 'promotions' },
+    { name: 'promotions', batchScheduleFn: dispatchOnNextLoopTurn },
   );
 }
