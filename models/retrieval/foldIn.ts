@@ -13,9 +13,31 @@ export interface FoldInModel {
   readonly alpha: number;
 }
 
+/** Gram matrices read from a registry version, keyed by the item factor array they belong to. */
+const registeredGrams = new WeakMap<Float32Array, Float64Array>();
+
 /**
- * Prepares a {@link FoldInModel}: computes YᵀY once (O(nItems·d²)) so that
- * each later fold-in costs O(n·d² + d³) for n interactions.
+ * Records a precomputed YᵀY (d×d row-major float64, e.g. read from the
+ * registry's `item-factors.gram.f64`) for `itemFactors`, so that
+ * {@link createFoldInModel} on the same array uses it instead of recomputing.
+ * Held weakly: it goes when the factor array does.
+ * @throws RangeError when `gram` does not have d² values for some d dividing the factor length.
+ */
+export function registerItemGram(itemFactors: Float32Array, gram: Float64Array): void {
+  const d = Math.round(Math.sqrt(gram.length));
+  if (d < 1 || d * d !== gram.length || itemFactors.length % d !== 0) {
+    throw new RangeError(
+      `registerItemGram: ${gram.length} values are not d×d for a d dividing ${itemFactors.length}`,
+    );
+  }
+  registeredGrams.set(itemFactors, gram);
+}
+
+/**
+ * Prepares a {@link FoldInModel}: YᵀY is the one registered for this array
+ * ({@link registerItemGram}, when its size is d×d) or else computed once
+ * (O(nItems·d²), {@link gramMatrix}), so that each later fold-in costs
+ * O(n·d² + d³) for n interactions.
  */
 export function createFoldInModel(
   itemFactors: Float32Array,
@@ -29,10 +51,12 @@ export function createFoldInModel(
   if (itemFactors.length % dimension !== 0) {
     throw new RangeError(`item factors length ${itemFactors.length} is not a multiple of d=${dimension}`);
   }
+  const registered = registeredGrams.get(itemFactors);
+  const gram = registered?.length === dimension * dimension ? registered : undefined;
   return {
     dimension,
     itemFactors,
-    gram: gramMatrix(itemFactors, itemFactors.length / dimension, dimension),
+    gram: gram ?? gramMatrix(itemFactors, itemFactors.length / dimension, dimension),
     // Copied field by field: a spread of a wider object (e.g. a manifest
     // section with an `itemFactors` file name) would overwrite the arrays.
     regularization: settings.regularization,

@@ -1,4 +1,5 @@
-import { CholeskyDecomposition, EigenvalueDecomposition, Matrix, solve } from 'ml-matrix';
+import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+import { choleskySolve } from './choleskySolve.js';
 import { createRandom } from '../../src/domain/random.js';
 import type { ImplicitMatrix } from './implicitMatrix.js';
 
@@ -51,7 +52,7 @@ export interface IalsModel {
  * Minimises Σ_{u,i} c_ui (p_ui − x_u·y_i)² + λ(Σ‖x_u‖² + Σ‖y_i‖²) with
  * p_ui = 1 for observed entries (0 otherwise) and c_ui = 1 + α·w_ui. Each
  * half-step solves, per row, (YᵀY + λI + Σ_{i∈u} α w_ui y_i y_iᵀ) x_u =
- * Σ_{i∈u} (1 + α w_ui) y_i with a Cholesky factorisation (ml-matrix).
+ * Σ_{i∈u} (1 + α w_ui) y_i with a Cholesky factorisation ({@link choleskySolve}).
  * Cost per epoch: O(nnz·d² + (nUsers + nItems)·d³).
  * @throws RangeError for a non-positive dimension, negative λ/α or an empty matrix.
  */
@@ -116,22 +117,55 @@ export function trainIals(matrix: ImplicitMatrix, options: IalsOptions = {}): Ia
 }
 
 /**
- * Gram matrix GᵀG of row-major `factors` (n×d) as a d×d row-major Float64Array.
+ * Gram matrix GᵀG of row-major `factors` (n×d) as a d×d row-major Float64Array
+ * (symmetric; sums in float64). O(n·d²/2): rows are taken in blocks of
+ * {@link GRAM_BLOCK}, each block copied transposed into a float64 scratch so
+ * every upper-triangle entry is a contiguous dot product accumulated in a
+ * register (two output columns per pass), then the lower triangle is mirrored.
+ * About 0.5 s for 1M × 64 float32 rows on one core.
+ * @param factors at least n·d values; only the first n rows are read.
  */
 export function gramMatrix(factors: ArrayLike<number>, n: number, d: number): Float64Array {
   const g = new Float64Array(d * d);
-  for (let r = 0; r < n; r++) {
-    const o = r * d;
+  const block = Math.max(1, Math.min(GRAM_BLOCK, n));
+  const t = new Float64Array(d * block);
+  for (let start = 0; start < n; start += block) {
+    const m = Math.min(block, n - start);
+    for (let j = 0; j < m; j++) {
+      const o = (start + j) * d;
+      for (let p = 0; p < d; p++) t[p * block + j] = factors[o + p]!;
+    }
     for (let a = 0; a < d; a++) {
-      const va = factors[o + a]!;
-      if (va === 0) continue;
+      const ta = a * block;
       const ga = a * d;
-      for (let b = a; b < d; b++) g[ga + b]! += va * factors[o + b]!;
+      let b = a;
+      for (; b + 1 < d; b += 2) {
+        const tb = b * block;
+        const tc = tb + block;
+        let s0 = 0;
+        let s1 = 0;
+        for (let j = 0; j < m; j++) {
+          const v = t[ta + j]!;
+          s0 += v * t[tb + j]!;
+          s1 += v * t[tc + j]!;
+        }
+        g[ga + b]! += s0;
+        g[ga + b + 1]! += s1;
+      }
+      if (b < d) {
+        const tb = b * block;
+        let s0 = 0;
+        for (let j = 0; j < m; j++) s0 += t[ta + j]! * t[tb + j]!;
+        g[ga + b]! += s0;
+      }
     }
   }
   for (let a = 0; a < d; a++) for (let b = 0; b < a; b++) g[a * d + b] = g[b * d + a]!;
   return g;
 }
+
+/** Rows per block of {@link gramMatrix}: 256 × 64 doubles = 128 KB of scratch, within L2. */
+const GRAM_BLOCK = 256;
 
 /**
  * Solves one least-squares row: the user (or item) vector minimising
@@ -143,6 +177,8 @@ export function gramMatrix(factors: ArrayLike<number>, n: number, d: number): Fl
  * @param rows indices into `other` of the observed entries.
  * @param weights preference strength w_j per observed entry (confidence 1 + α·w_j).
  * @returns the solved row (length d); all zeros when `rows` is empty.
+ * @throws RangeError when the system is not positive definite (only with
+ *   λ = 0 and a singular Gram matrix, or NaN input), see {@link choleskySolve}.
  */
 export function solveRow(
   gram: Float64Array,
@@ -153,37 +189,79 @@ export function solveRow(
   lambda: number,
   alpha: number,
 ): Float64Array {
-  const out = new Float64Array(d);
-  if (rows.length === 0) return out;
+  if (rows.length === 0) return new Float64Array(d);
   const a = gram.slice();
   for (let k = 0; k < d; k++) a[k * d + k]! += lambda;
   const b = new Float64Array(d);
-  for (let j = 0; j < rows.length; j++) {
-    const o = rows[j]! * d;
-    const w = weights[j]!;
-    const extra = alpha * w;
-    const conf = 1 + extra;
-    for (let p = 0; p < d; p++) {
-      const vp = other[o + p]!;
-      b[p]! += conf * vp;
-      const s = extra * vp;
-      if (s === 0) continue;
-      const ap = p * d;
-      for (let q = p; q < d; q++) a[ap + q]! += s * other[o + q]!;
+  // Σ α·w_j·y_j·y_jᵀ (upper triangle) in blocks of ROW_BLOCK observed rows:
+  // each block is gathered transposed (yt[p][j] = y_j[p], ws[p][j] = α·w_j·y_j[p])
+  // so the entries are contiguous dot products accumulated in registers,
+  // 2×2 output entries per pass (4 independent chains, 4 loads per 4
+  // multiply-adds), rather than one store per multiply-add. An odd d gets
+  // one zero pad row.
+  const block = Math.min(ROW_BLOCK, rows.length);
+  const dp = d + (d & 1);
+  // Scratch reused across calls (the function is synchronous, so never shared
+  // by two calls at once): fold-in runs it per feedback batch and user, and
+  // two fresh 32 KB arrays per call showed up as GC time.
+  if (scratch.length < 2 * dp * block) scratch = new Float64Array(2 * dp * block);
+  const yt = scratch.subarray(0, dp * block);
+  const ws = scratch.subarray(dp * block, 2 * dp * block);
+  if (dp !== d) {
+    yt.fill(0, d * block, dp * block);
+    ws.fill(0, d * block, dp * block);
+  }
+  for (let start = 0; start < rows.length; start += block) {
+    const m = Math.min(block, rows.length - start);
+    for (let j = 0; j < m; j++) {
+      const o = rows[start + j]! * d;
+      const w = weights[start + j]!;
+      const extra = alpha * w;
+      const conf = 1 + extra;
+      for (let p = 0; p < d; p++) {
+        const vp = other[o + p]!;
+        b[p]! += conf * vp;
+        yt[p * block + j] = vp;
+        ws[p * block + j] = extra * vp;
+      }
+    }
+    for (let p = 0; p < dp; p += 2) {
+      const w0 = p * block;
+      const w1 = w0 + block;
+      for (let q = p; q < dp; q += 2) {
+        const y0 = q * block;
+        const y1 = y0 + block;
+        let s00 = 0;
+        let s01 = 0;
+        let s10 = 0;
+        let s11 = 0;
+        for (let j = 0; j < m; j++) {
+          const u = ws[w0 + j]!;
+          const v = ws[w1 + j]!;
+          const x = yt[y0 + j]!;
+          const y = yt[y1 + j]!;
+          s00 += u * x;
+          s01 += u * y;
+          s10 += v * x;
+          s11 += v * y;
+        }
+        // Pad entries (index d) and the lower-triangle (p+1, p) are not stored.
+        a[p * d + q]! += s00;
+        if (q > p) a[(p + 1) * d + q]! += s10; // q ≥ p + 2, so p + 1 < d
+        if (q + 1 < d) {
+          a[p * d + q + 1]! += s01;
+          a[(p + 1) * d + q + 1]! += s11;
+        }
+      }
     }
   }
-  const m = new Matrix(d, d);
-  for (let p = 0; p < d; p++) {
-    for (let q = p; q < d; q++) {
-      const v = a[p * d + q]!;
-      m.set(p, q, v);
-      m.set(q, p, v);
-    }
-  }
-  const solution = new CholeskyDecomposition(m).solve(Matrix.columnVector(Array.from(b)));
-  for (let p = 0; p < d; p++) out[p] = solution.get(p, 0);
-  return out;
+  return choleskySolve(a, b, d);
 }
+
+/** Observed rows gathered per block by {@link solveRow} (bounds its scratch memory to 2·d·64 doubles). */
+const ROW_BLOCK = 64;
+/** {@link solveRow}'s gather buffers, grown on demand. */
+let scratch = new Float64Array(0);
 
 function solveSide(
   target: Float64Array,
@@ -301,15 +379,8 @@ export function solveRowLowRank(
       m[l * n + j] = v;
     }
   }
-  // n = 1 (the most common row in sparse data) is a scalar division; larger
-  // systems go to ml-matrix.
-  const t =
-    n === 1
-      ? [r[0]! / m[0]!]
-      : solve(
-          new Matrix(Array.from({ length: n }, (_, j) => Array.from(m.subarray(j * n, (j + 1) * n)))),
-          Matrix.columnVector(r),
-        ).getColumn(0);
+  // M is symmetric positive definite (D⁻¹ > 0 plus a Gram matrix): Cholesky.
+  const t = choleskySolve(m, Float64Array.from(r), n);
   // x = Q·(s ⊙ (bq − yqᵀt)).
   const z = new Float64Array(d);
   for (let k = 0; k < d; k++) {

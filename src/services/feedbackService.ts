@@ -1,15 +1,16 @@
 import { randomUUID } from 'node:crypto';
+import DataLoader from 'dataloader';
 import type { FeedbackRecord, ImpressionRecord } from '../domain/events.js';
-import type { CatalogItem } from '../domain/interaction.js';
+import type { CatalogItem, RatingScale } from '../domain/interaction.js';
 import { PublicError } from '../errors.js';
 import type { ServedModel } from '../inference/servedModel.js';
 import { DISMISSIVE_TYPES } from '../stores/dismissiveTypes.js';
 import type { EventLog } from '../stores/eventLog.js';
-import type { FeatureStore, HistoryEntry } from '../stores/featureStore.js';
+import type { FeatureStore, HistoryEntry, UserFeatures } from '../stores/featureStore.js';
 import { FEEDBACK_ERROR_CODES } from './feedback/feedbackErrorCodes.js';
 import { FEEDBACK_LIMITS } from './feedback/feedbackLimits.js';
 import { feedbackWeight } from './feedback/feedbackWeight.js';
-import { foldInFromHistory } from './feedback/foldInFromHistory.js';
+import { foldInAfterBatch, mayMoveVector } from './feedback/foldInAfterBatch.js';
 import { KeyedQueue } from './feedback/keyedQueue.js';
 import { validateFeedbackEvent } from './feedback/validateFeedbackEvent.js';
 import { validateId } from './feedback/validateId.js';
@@ -64,11 +65,14 @@ export const IMPRESSIONS_UNAVAILABLE_MESSAGE =
  *    unit weight training used, so weight / interactionCount is the share the
  *    ranker was trained on), the item's popularity/trend counters
  *    (+{@link feedbackWeight}, positive events only) and the user vector:
- *    fold-in over the positive entries of the user's history including this
- *    event (items the served model does not know do not contribute; dismissed
- *    items are left out), recomputed when the event is positive or dismisses
- *    an item of the history. Events of one user are applied in batch order,
- *    one at a time (a per-user queue); different users concurrently.
+ *    fold-in over the positive entries of the user's history including the
+ *    batch's events (items the served model does not know do not contribute;
+ *    dismissed items are left out), recomputed when an event is positive or
+ *    dismisses an item of the history — ONCE per user and batch, however many
+ *    of the user's events it holds ({@link foldInAfterBatch}). The stored
+ *    state of every user of the batch is read in one `getUsers` call. Events
+ *    of one user are applied in batch order under a per-user queue (so two
+ *    batches of one user never interleave); different users concurrently.
  *
  * `recordImpressions(input)` validates the ids (at most 1000 item ids), appends
  * one {@link ImpressionRecord} and, for a known user id, counts the impressions
@@ -259,7 +263,13 @@ export class FeedbackService {
     await this.applyFeatures(records);
   }
 
-  /** Step 4 of {@link record}: one catalog read for the batch, then per-user queues. */
+  /**
+   * Step 4 of {@link record}: one catalog read for the batch, then per user
+   * (in the user's queue) one read of the stored state, batched with the other
+   * users' reads into one `getUsers` call, one fold-in for all the user's
+   * events ({@link foldInAfterBatch}) and the events' writes in batch order,
+   * the last one carrying the new vector.
+   */
   private async applyFeatures(records: readonly FeedbackRecord[]): Promise<void> {
     const model = this.model();
     const itemIds = [...new Set(records.map((r) => r.itemId))];
@@ -279,41 +289,66 @@ export class FeedbackService {
       if (list === undefined) byUser.set(r.userId, [r]);
       else list.push(r);
     }
+    // Reads issued in the same tick (every user whose queue is free) go to the store as one getUsers.
+    const users = new DataLoader<string, UserFeatures | null>((ids) => this.store.getUsers(ids), {
+      cache: false,
+    });
     await Promise.all(
       [...byUser].map(([userId, list]) =>
-        this.perUser.run(userId, async () => {
-          for (const r of list) {
-            try {
-              await this.applyOne(r, items.get(r.itemId)!, model);
-            } catch (err) {
-              this.onUpdateError(err, r);
-            }
-          }
-        }),
+        this.perUser.run(userId, () => this.applyUser(userId, list, items, model, users)),
       ),
     );
   }
 
-  /** Applies one logged event whose item is in the catalog (caller holds the user's queue). */
-  private async applyOne(r: FeedbackRecord, item: CatalogItem, model: ServedModel): Promise<void> {
+  /** Applies one user's logged events (all with catalog items), in order; the caller holds the user's queue. */
+  private async applyUser(
+    userId: string,
+    list: readonly FeedbackRecord[],
+    items: ReadonlyMap<string, CatalogItem>,
+    model: ServedModel,
+    users: DataLoader<string, UserFeatures | null>,
+  ): Promise<void> {
     const scale = model.manifest.training.ratingScale;
+    let vector: Float32Array | null = null;
+    let pending = list;
+    if (list.some((r) => mayMoveVector(model, r, scale))) {
+      try {
+        vector = foldInAfterBatch(model, await users.load(userId), list, scale);
+      } catch (err) {
+        // As when each event read the user itself: the events that needed the
+        // read fail, the others still apply.
+        pending = list.filter((r) => {
+          if (!mayMoveVector(model, r, scale)) return true;
+          this.onUpdateError(err, r);
+          return false;
+        });
+      }
+    }
+    // Issued together: the store applies one connection's writes in call order
+    // (the memory store synchronously), so the user's events land in batch order.
+    await Promise.all(
+      pending.map((r, k) =>
+        this.applyOne(r, items.get(r.itemId)!, scale, k === pending.length - 1 ? vector : null).catch(
+          (err: unknown) => this.onUpdateError(err, r),
+        ),
+      ),
+    );
+  }
+
+  /** Writes one logged event whose item is in the catalog; `vector`, when not null, replaces the user's. */
+  private async applyOne(
+    r: FeedbackRecord,
+    item: CatalogItem,
+    scale: RatingScale | null,
+    vector: Float32Array | null,
+  ): Promise<void> {
     const entry: HistoryEntry = { itemId: r.itemId, type: r.type, value: r.value, timestamp: r.timestamp };
     const dismissive = DISMISSIVE_TYPES.has(r.type);
     const weight = feedbackWeight(r.type, r.value, scale);
-    let vector: Float32Array | undefined;
-    if (model.bundle.itemIndex.has(r.itemId) && (weight > 0 || dismissive)) {
-      const [user] = await this.store.getUsers([r.userId]);
-      const history = [entry, ...(user?.recent ?? [])];
-      const dismissed = new Set(user?.dismissed ?? []);
-      if (dismissive) dismissed.add(r.itemId);
-      // A dismissal only changes the vector when the item was a positive in the history.
-      const affected = !dismissive || (user?.recent ?? []).some((e) => e.itemId === r.itemId);
-      if (affected) vector = foldInFromHistory(model, history, dismissed, scale) ?? undefined;
-    }
     await this.store.applyInteraction(r.userId, entry, {
       categories: item.categories,
       weight: dismissive ? 0 : 1,
-      ...(vector === undefined ? {} : { vector }),
+      ...(vector === null ? {} : { vector }),
     });
     if (weight > 0) await this.store.incrementItemCounters(r.itemId, weight, r.timestamp);
   }

@@ -23,7 +23,7 @@ import {
   resolveRedisTarget,
 } from './redisConnection.js';
 import type { RedisClient, RedisClientOptions, RedisNodeAddress } from './redisConnection.js';
-import { COUNTER_INCREMENT_LUA, HASH_MAX_LUA, HISTORY_INSERT_LUA, IMPRESSIONS_LUA } from './redisScripts.js';
+import { APPLY_INTERACTION_LUA, COUNTER_INCREMENT_LUA, IMPRESSIONS_LUA } from './redisScripts.js';
 
 /**
  * Options of {@link RedisFeatureStore.connect}. The connection options
@@ -64,8 +64,7 @@ export interface RedisFeatureStoreOptions extends RedisClientOptions {
 
 /** The Lua commands registered on the connection (see redisScripts.ts). */
 interface ScriptCommands {
-  historyInsert(key: string, encoded: string, timestamp: string, size: string): unknown;
-  hashMax(key: string, at: string, ...fields: string[]): unknown;
+  applyInteraction(...keysThenArgs: (string | Buffer)[]): Promise<unknown>;
   impressions(key: string, at: string, ...itemIds: string[]): unknown;
   counterIncrement(key: string, weight: string, at: string, hpMs: string, htMs: string): unknown;
 }
@@ -107,8 +106,8 @@ const USER_READS = 8;
  *   `getUsers` one pipeline on a single server, and on Cluster one pipeline
  *   per node holding any of the users, sent in parallel (one round trip per
  *   node). `seedUsers` pipelines per node the same way.
- * - `applyInteraction` is one MULTI on the user's keys; the history insert and
- *   the max-updates run as Lua inside it. Counter increments run as one Lua
+ * - `applyInteraction` is one Lua script on the user's keys (atomic: the
+ *   history insert, sets, counts, category max-updates, vector and TTL). Counter increments run as one Lua
  *   script (the decay arithmetic of {@link decayCounter}, server-side). Every
  *   MULTI, pipeline and script touches keys of one slot only (one user's
  *   `{u:<id>}`, or `{items}`), as Cluster requires.
@@ -178,8 +177,7 @@ export class RedisFeatureStore implements FeatureStore {
     }
     const target = resolveRedisTarget(options);
     const redis = await createRedisClient(target, { name: 'RedisFeatureStore', ...options });
-    redis.defineCommand('historyInsert', { numberOfKeys: 1, lua: HISTORY_INSERT_LUA });
-    redis.defineCommand('hashMax', { numberOfKeys: 1, lua: HASH_MAX_LUA });
+    redis.defineCommand('applyInteraction', { numberOfKeys: 8, lua: APPLY_INTERACTION_LUA });
     redis.defineCommand('impressions', { numberOfKeys: 1, lua: IMPRESSIONS_LUA });
     redis.defineCommand('counterIncrement', { numberOfKeys: 1, lua: COUNTER_INCREMENT_LUA });
     return new RedisFeatureStore(redis, options);
@@ -260,25 +258,36 @@ export class RedisFeatureStore implements FeatureStore {
   ): Promise<void> {
     this.count('applyInteraction');
     const k = this.userKey(userId);
-    const m = this.redis.multi();
-    const s = m as unknown as ScriptCommands;
-    m.hsetnx(`${k}:meta`, 'n', 0);
-    s.historyInsert(`${k}:hist`, encodeEntry(entry), String(entry.timestamp), String(this.historySize));
-    m.sadd(`${k}:seen`, entry.itemId);
-    if (DISMISSIVE_TYPES.has(entry.type)) {
-      m.sadd(`${k}:dis`, entry.itemId);
-    } else {
-      m.hincrby(`${k}:meta`, 'n', 1);
-      if (update.weight > 0 && Number.isFinite(update.weight)) {
-        const categories = [...new Set(update.categories)];
-        for (const c of categories) m.hincrbyfloat(`${k}:cat`, c, update.weight);
-        if (categories.length > 0) s.hashMax(`${k}:catAt`, String(entry.timestamp), ...categories);
-      }
-    }
-    if (update.vector === null) m.del(`${k}:vec${this.vectorSuffix}`);
-    else if (update.vector !== undefined) m.set(`${k}:vec${this.vectorSuffix}`, encodeVector(update.vector));
-    this.expireUser(m, k);
-    await this.exec(m);
+    const dismissive = DISMISSIVE_TYPES.has(entry.type);
+    const categories =
+      !dismissive && update.weight > 0 && Number.isFinite(update.weight)
+        ? [...new Set(update.categories)]
+        : [];
+    const vec = `${k}:vec${this.vectorSuffix}`;
+    // One script per event (APPLY_INTERACTION_LUA): atomic like the MULTI it
+    // replaces, one command instead of ~10 (issue #6: feedback throughput).
+    // A single command: bounded by ioredis's commandTimeout (no pipeline deadline needed).
+    this.roundTrips++;
+    await (this.redis as unknown as ScriptCommands).applyInteraction(
+      `${k}:meta`,
+      `${k}:hist`,
+      `${k}:seen`,
+      `${k}:dis`,
+      `${k}:cat`,
+      `${k}:catAt`,
+      vec,
+      `${k}:imp`,
+      encodeEntry(entry),
+      String(entry.timestamp),
+      String(this.historySize),
+      entry.itemId,
+      dismissive ? '1' : '0',
+      String(update.weight),
+      update.vector === null ? 'del' : update.vector === undefined ? 'keep' : 'set',
+      update.vector ? encodeVector(update.vector) : '',
+      this.ttlSeconds === null ? '' : String(this.ttlSeconds),
+      ...categories,
+    );
   }
 
   async recordImpressions(userId: string, itemIds: readonly string[], at: number): Promise<void> {

@@ -5,43 +5,6 @@
  */
 
 /**
- * Inserts a history entry by timestamp and trims the list.
- * KEYS[1] history list (most recent first). ARGV[1] encoded entry
- * (`<timestamp>:<json>`), ARGV[2] its timestamp (Unix ms), ARGV[3] history size.
- * The entry goes before the first stored entry that is not strictly more
- * recent (among equal timestamps the latest arrival comes first).
- */
-export const HISTORY_INSERT_LUA = `
-local ts = tonumber(ARGV[2])
-local list = redis.call('LRANGE', KEYS[1], 0, -1)
-local pivot = nil
-for i = 1, #list do
-  local t = tonumber(string.match(list[i], '^([^:]+):'))
-  if t <= ts then pivot = list[i] break end
-end
-if pivot == nil then
-  redis.call('RPUSH', KEYS[1], ARGV[1])
-else
-  redis.call('LINSERT', KEYS[1], 'BEFORE', pivot, ARGV[1])
-end
-redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[3]) - 1)
-return 1
-`;
-
-/**
- * Raises hash fields to a time, never lowers them.
- * KEYS[1] hash (field → Unix ms as text). ARGV[1] the time; ARGV[2..] fields.
- */
-export const HASH_MAX_LUA = `
-local t = tonumber(ARGV[1])
-for i = 2, #ARGV do
-  local old = tonumber(redis.call('HGET', KEYS[1], ARGV[i]))
-  if old == nil or t > old then redis.call('HSET', KEYS[1], ARGV[i], ARGV[1]) end
-end
-return 1
-`;
-
-/**
  * Counts impressions. KEYS[1] hash (item id → `<count>:<lastAt>`).
  * ARGV[1] time (Unix ms); ARGV[2..] item ids (a repeated id counts twice).
  */
@@ -89,5 +52,58 @@ else
   end
 end
 redis.call('SET', KEYS[1], struct.pack('<ddd', p, tr, u))
+return 1
+`;
+
+/**
+ * Applies one interaction to a user's keys as ONE script (atomic, one command
+ * instead of a MULTI of ~10): inserts the history entry by timestamp (before
+ * the first stored entry that is not strictly more recent, so among equal
+ * timestamps the latest arrival comes first) and trims the list; adds the
+ * item to seen (and dismissed); counts the interaction; adds the weight to
+ * each category and raises (never lowers) its last-seen time; sets or
+ * deletes the vector; refreshes the TTL.
+ * KEYS: 1 meta hash, 2 history list, 3 seen set, 4 dismissed set, 5 category
+ * weights hash, 6 category last-seen hash, 7 vector string, 8 impressions hash.
+ * ARGV: 1 encoded entry (`<timestamp>:<json>`), 2 its timestamp (Unix ms),
+ * 3 history size, 4 item id, 5 `1` when dismissive, 6 category weight,
+ * 7 vector mode (`keep`, `del` or `set`), 8 vector bytes (for `set`),
+ * 9 TTL in seconds or `` for none, 10.. categories (distinct; only when the
+ * weight is positive and finite).
+ */
+export const APPLY_INTERACTION_LUA = `
+local ts = tonumber(ARGV[2])
+redis.call('HSETNX', KEYS[1], 'n', 0)
+local list = redis.call('LRANGE', KEYS[2], 0, -1)
+local pivot = nil
+for i = 1, #list do
+  local t = tonumber(string.match(list[i], '^([^:]+):'))
+  if t <= ts then pivot = list[i] break end
+end
+if pivot == nil then
+  redis.call('RPUSH', KEYS[2], ARGV[1])
+else
+  redis.call('LINSERT', KEYS[2], 'BEFORE', pivot, ARGV[1])
+end
+redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[3]) - 1)
+redis.call('SADD', KEYS[3], ARGV[4])
+if ARGV[5] == '1' then
+  redis.call('SADD', KEYS[4], ARGV[4])
+else
+  redis.call('HINCRBY', KEYS[1], 'n', 1)
+  for i = 10, #ARGV do
+    redis.call('HINCRBYFLOAT', KEYS[5], ARGV[i], ARGV[6])
+    local old = tonumber(redis.call('HGET', KEYS[6], ARGV[i]))
+    if old == nil or ts > old then redis.call('HSET', KEYS[6], ARGV[i], ARGV[2]) end
+  end
+end
+if ARGV[7] == 'del' then
+  redis.call('DEL', KEYS[7])
+elseif ARGV[7] == 'set' then
+  redis.call('SET', KEYS[7], ARGV[8])
+end
+if ARGV[9] ~= '' then
+  for i = 1, 8 do redis.call('EXPIRE', KEYS[i], tonumber(ARGV[9])) end
+end
 return 1
 `;

@@ -289,6 +289,88 @@ describe('FeedbackService', () => {
       expect(Array.from(u!.vector!)).toEqual(Array.from(expected));
     });
 
+    it('folds a user in once per batch, over the history plus every event of the batch (issue #6)', async () => {
+      const batch = [
+        event({ userId: 'newbie', itemId: 'm2', type: 'LIKE' }),
+        event({ userId: 'newbie', itemId: 'm4', type: 'CLICK' }),
+        event({ userId: 'newbie', itemId: 'm6', type: 'VIEW', value: 12 }),
+      ];
+      await service.record(batch);
+      const [u] = await store.getUsers(['newbie']);
+      const rows = ['m2', 'm4', 'm6'].map((id) => model.bundle.itemIndex.get(id)!);
+      const expected = foldInUser(model.foldIn, rows, [2, 1, 0.5]);
+      expect(u!.vector!.length).toBe(expected.length);
+      u!.vector!.forEach((v, p) => expect(v).toBeCloseTo(expected[p]!, 6));
+      expect(u!.recent.map((e) => e.itemId)).toEqual(['m6', 'm4', 'm2']);
+      expect(u!.interactionCount).toBe(3);
+    });
+
+    it('gives the same state for one batch as for the same events sent one call each', async () => {
+      const events = [
+        event({ itemId: 'm2', type: 'LIKE' }),
+        event({ itemId: 'm4', type: 'CLICK', timestamp: NOW - 5000 }),
+        event({ itemId: 'm0', type: 'DISMISS' }),
+        event({ itemId: 'm6', type: 'RATING', value: 9 }),
+        event({ itemId: 'm2', type: 'DISLIKE' }),
+        event({ userId: 'newbie', itemId: 'm4', type: 'PURCHASE' }),
+      ];
+      const fresh = async (): Promise<MemoryFeatureStore> => {
+        const s = new MemoryFeatureStore({ now: () => NOW });
+        await seedFeatureStore(s, model, await readUserStates(reg.registry, 'v1'));
+        return s;
+      };
+      const serviceOn = (s: MemoryFeatureStore): FeedbackService =>
+        new FeedbackService({
+          store: s,
+          eventLog: new RecordingEventLog(),
+          model: () => model,
+          now: () => NOW,
+        });
+      const batched = await fresh();
+      await serviceOn(batched).record(events);
+      const single = await fresh();
+      const one = serviceOn(single);
+      for (const e of events) await one.record([e]);
+      const [b1, bn] = await batched.getUsers(['u1', 'newbie']);
+      const [s1, sn] = await single.getUsers(['u1', 'newbie']);
+      for (const [b, x] of [
+        [b1!, s1!],
+        [bn!, sn!],
+      ] as const) {
+        expect({ ...b, vector: null }).toEqual({ ...x, vector: null });
+        b.vector!.forEach((v, p) => expect(v).toBeCloseTo(x.vector![p]!, 6));
+      }
+      expect(await batched.getItemCounters(['m2', 'm4', 'm6'])).toEqual(
+        await single.getItemCounters(['m2', 'm4', 'm6']),
+      );
+    });
+
+    it('reads every user of a batch in one getUsers call', async () => {
+      await service.record([
+        event({ userId: 'u1', type: 'LIKE' }),
+        event({ userId: 'newbie', type: 'LIKE' }),
+        event({ userId: 'u1', itemId: 'm4', type: 'CLICK' }),
+        event({ userId: 'other', itemId: 'm6', type: 'VIEW' }),
+      ]);
+      expect(store.calls.getUsers).toBe(1);
+      expect(store.calls.applyInteraction).toBe(4);
+    });
+
+    it('when the user read fails, reports the events that needed it and still applies the others', async () => {
+      const failure = new Error('read failed');
+      store.getUsers = async () => Promise.reject(failure);
+      const results = await service.record([
+        event({ userId: 'newbie', itemId: 'm2', type: 'LIKE' }),
+        event({ userId: 'newbie', itemId: 'm4', type: 'RATING', value: 2 }),
+      ]);
+      expect(results.every((r) => r.accepted)).toBe(true);
+      expect(updateErrors).toEqual([failure]);
+      delete (store as { getUsers?: unknown }).getUsers;
+      const [u] = await store.getUsers(['newbie']);
+      expect(u!.recent.map((e) => e.itemId)).toEqual(['m4']);
+      expect(u!.vector).toBeNull();
+    });
+
     it('reports a failed feature update but keeps the logged event accepted', async () => {
       store.applyInteraction = async () => Promise.reject(new Error('store down'));
       const [result] = await service.record([event({ type: 'LIKE' })]);

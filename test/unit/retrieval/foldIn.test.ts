@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRandom } from '../../../src/domain/random.js';
-import { createFoldInModel, foldInUser } from '../../../models/retrieval/foldIn.js';
+import { createFoldInModel, foldInUser, registerItemGram } from '../../../models/retrieval/foldIn.js';
 import { buildImplicitMatrix } from '../../../models/retrieval/implicitMatrix.js';
 import type { ImplicitMatrix, MatrixEntry } from '../../../models/retrieval/implicitMatrix.js';
 import { gramMatrix, rowRegularization, solveRow, trainIals } from '../../../models/retrieval/trainIals.js';
@@ -35,6 +35,21 @@ describe('iALS: createFoldInModel', () => {
     const model = createFoldInModel(Y1, 1, PLAIN);
     expect(Array.from(model.gram)).toEqual([6]);
     expect(model).toMatchObject({ dimension: 1, regularization: 0.5, regularizationExponent: 0, alpha: 1 });
+  });
+
+  it('uses the Gram matrix registered for the same factor array instead of recomputing it', () => {
+    const factors = Float32Array.of(2, 1, -1);
+    // A deliberately different registered value shows which one is used.
+    registerItemGram(factors, Float64Array.of(42));
+    expect(Array.from(createFoldInModel(factors, 1, PLAIN).gram)).toEqual([42]);
+    // Another array with the same values is not affected.
+    expect(Array.from(createFoldInModel(Float32Array.of(2, 1, -1), 1, PLAIN).gram)).toEqual([6]);
+    // A registered Gram of another dimension is ignored: d = 3 computes its own 3×3.
+    expect(createFoldInModel(factors, 3, PLAIN).gram.length).toBe(9);
+  });
+
+  it('refuses to register a Gram matrix that is not square', () => {
+    expect(() => registerItemGram(Float32Array.of(1, 2), Float64Array.of(1, 2))).toThrow(RangeError);
   });
 
   it('throws RangeError when the factor length is not a multiple of d', () => {

@@ -1,3 +1,4 @@
+import { Matrix, solve } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
 import { createRandom } from '../../../src/domain/random.js';
 import { buildImplicitMatrix } from '../../../models/retrieval/implicitMatrix.js';
@@ -53,6 +54,21 @@ describe('iALS: gramMatrix', () => {
     expect(Array.from(gramMatrix([0, 2, 3, 0, 1, 1], 3, 2))).toEqual([10, 1, 1, 5]);
   });
 
+  it('equals the direct triple sum on 600 random rows with an odd d (several row blocks)', () => {
+    const n = 600;
+    const d = 5;
+    const random = createRandom(3);
+    const f = Float32Array.from({ length: n * d }, () => random.normal());
+    const g = gramMatrix(f, n, d);
+    for (let a = 0; a < d; a++) {
+      for (let b = 0; b < d; b++) {
+        let s = 0;
+        for (let r = 0; r < n; r++) s += f[r * d + a]! * f[r * d + b]!;
+        expect(g[a * d + b]).toBeCloseTo(s, 9);
+      }
+    }
+  });
+
   it('reads only the first n rows', () => {
     // Only row [1, 2] counts: [[1, 2], [2, 4]]
     expect(Array.from(gramMatrix([1, 2, 100, 100], 1, 2))).toEqual([1, 2, 2, 4]);
@@ -93,6 +109,33 @@ describe('iALS: solveRow', () => {
 
   it('returns the zero vector when no row is observed', () => {
     expect(Array.from(solveRow(G, Y, [], [], 2, 0.5, 1))).toEqual([0, 0]);
+  });
+
+  it('matches an ml-matrix solve of the explicitly built system on 150 random observed rows (several blocks)', () => {
+    const d = 7;
+    const nOther = 300;
+    const random = createRandom(11);
+    const y = Float32Array.from({ length: nOther * d }, () => random.normal() * 0.3);
+    const rows = Array.from({ length: 150 }, (_, j) => (j * 7) % nOther);
+    const w = rows.map(() => 0.5 + random.next());
+    const [lambda, alpha] = [0.7, 3];
+    const g = gramMatrix(y, nOther, d);
+    const a = Matrix.zeros(d, d);
+    const b = Matrix.zeros(d, 1);
+    for (let p = 0; p < d; p++) {
+      for (let q = 0; q < d; q++) a.set(p, q, g[p * d + q]! + (p === q ? lambda : 0));
+    }
+    rows.forEach((r, j) => {
+      for (let p = 0; p < d; p++) {
+        b.set(p, 0, b.get(p, 0) + (1 + alpha * w[j]!) * y[r * d + p]!);
+        for (let q = 0; q < d; q++) {
+          a.set(p, q, a.get(p, q) + alpha * w[j]! * y[r * d + p]! * y[r * d + q]!);
+        }
+      }
+    });
+    const reference = solve(a, b).getColumn(0);
+    const x = solveRow(g, y, rows, w, d, lambda, alpha);
+    for (let p = 0; p < d; p++) expect(x[p]).toBeCloseTo(reference[p]!, 9);
   });
 
   it('does not modify the Gram matrix it is given', () => {

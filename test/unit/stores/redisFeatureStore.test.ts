@@ -86,6 +86,28 @@ describe('RedisFeatureStore', () => {
     }
   });
 
+  it('refreshes the TTL of every user key an interaction writes, the vector included (one script)', async () => {
+    const ttl = await connect({ ttlSeconds: 60 });
+    try {
+      await ttl.applyInteraction(
+        't2',
+        { itemId: 'a', type: 'LIKE', value: null, timestamp: 5 },
+        { categories: ['drama', 'drama'], weight: 1, vector: Float32Array.of(1, 2) },
+      );
+      expect(ttl.roundTrips).toBe(1);
+      for (const suffix of ['meta', 'hist', 'seen', 'cat', 'catAt', 'vec']) {
+        const ms = await ttl.redis.pttl(`${ttl.prefix}{u:t2}:${suffix}`);
+        expect([suffix, ms > 0 && ms <= 60_000]).toEqual([suffix, true]);
+      }
+      const [u] = await ttl.getUsers(['t2']);
+      expect(Object.fromEntries(u!.categoryWeights)).toEqual({ drama: 1 });
+      expect(Object.fromEntries(u!.categoryLastSeen)).toEqual({ drama: 5 });
+      expect(Array.from(u!.vector!)).toEqual([1, 2]);
+    } finally {
+      await ttl.close();
+    }
+  });
+
   it('keeps the item family under the one hash tag {items} (Cluster-ready MGETs)', async () => {
     await store.upsertItems([
       { id: 'tagged', title: null, categories: [], attributes: {}, createdAt: null, available: true },

@@ -1,0 +1,63 @@
+import type { FeedbackRecord } from '../../domain/events.js';
+import type { RatingScale } from '../../domain/interaction.js';
+import type { ServedModel } from '../../inference/servedModel.js';
+import { DISMISSIVE_TYPES } from '../../stores/dismissiveTypes.js';
+import type { HistoryEntry, UserFeatures } from '../../stores/featureStore.js';
+import { feedbackWeight } from './feedbackWeight.js';
+import { foldInFromHistory } from './foldInFromHistory.js';
+
+/**
+ * Whether an event can change the user's vector, so the user's stored state
+ * must be read before it is applied: its item is known to the served
+ * retrieval model and it is positive ({@link feedbackWeight} > 0) or dismissive
+ * (DISMISS/DISLIKE may remove a positive of the history).
+ */
+export function mayMoveVector(
+  model: ServedModel,
+  record: FeedbackRecord,
+  scale: RatingScale | null,
+): boolean {
+  if (!model.bundle.itemIndex.has(record.itemId)) return false;
+  return DISMISSIVE_TYPES.has(record.type) || feedbackWeight(record.type, record.value, scale) > 0;
+}
+
+/**
+ * The user vector after one user's events of a feedback batch, from ONE
+ * fold-in (Hu, Koren & Volinsky 2008, eq. 4, via {@link foldInFromHistory})
+ * instead of one per event.
+ *
+ * Walks `records` in batch order over a local copy of the user's state: an
+ * event "moves" the vector when {@link mayMoveVector} holds and it is either
+ * positive or dismisses an item present in the history at that point (the
+ * stored history plus the batch's earlier events). When any event moves it,
+ * the result is the fold-in over the stored history plus every event of the
+ * batch, without the dismissed items (stored and from the batch). For a batch
+ * of one event this is exactly the per-event rule of docs/feedback.md; for
+ * several it equals folding after each event and keeping the last, except that
+ * history entries the store trims while applying the batch (past its history
+ * size) still count, and that a batch whose positives are all dismissed again
+ * keeps the stored vector.
+ * @param user the stored state before the batch (null for a new user).
+ * @param records this user's events, in batch order, all with catalog items.
+ * @returns the new vector, or null when it stays as stored (nothing moved it,
+ *   or no entry contributes).
+ */
+export function foldInAfterBatch(
+  model: ServedModel,
+  user: UserFeatures | null,
+  records: readonly FeedbackRecord[],
+  scale: RatingScale | null,
+): Float32Array | null {
+  const history: HistoryEntry[] = user === null ? [] : user.recent.slice();
+  const inHistory = new Set(history.map((e) => e.itemId));
+  const dismissed = new Set(user?.dismissed ?? []);
+  let moved = false;
+  for (const r of records) {
+    const dismissive = DISMISSIVE_TYPES.has(r.type);
+    if (mayMoveVector(model, r, scale) && (!dismissive || inHistory.has(r.itemId))) moved = true;
+    if (dismissive) dismissed.add(r.itemId);
+    history.push({ itemId: r.itemId, type: r.type, value: r.value, timestamp: r.timestamp });
+    inHistory.add(r.itemId);
+  }
+  return moved ? foldInFromHistory(model, history, dismissed, scale) : null;
+}
