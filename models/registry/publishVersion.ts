@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import type { CatalogItem } from '../../src/domain/interaction.js';
 import type { ModelManifest } from '../../src/domain/manifest.js';
 import type { ModelBundle, UserState } from '../pipeline/modelBundle.js';
+import { gramMatrix } from '../retrieval/trainIals.js';
+import { ITEM_GRAM_FILE, itemGramBytes } from './itemGramFile.js';
 import { readCurrentVersion } from './registryPaths.js';
 
 /** Everything one registry version holds besides the manifest. */
@@ -29,6 +31,8 @@ export function newVersionName(now: Date, exists: (name: string) => boolean): st
  * Writes a registry version (see `src/domain/manifest.ts` for the layout)
  * into a temporary folder, renames it into place, then points `CURRENT` at
  * it (also via rename, so readers never see a half-written version or pointer).
+ * Besides the files the manifest names it writes {@link ITEM_GRAM_FILE}, the
+ * item factors' Gram matrix, so servers need not compute it at every load.
  * @param makeCurrent false writes the version without switching `CURRENT`.
  * @returns the version folder.
  */
@@ -47,6 +51,10 @@ export function publishVersion(
     const r = manifest.retrieval;
     writeFileSync(join(tmpDir, r.itemVectors), f32Bytes(bundle.itemVectors));
     writeFileSync(join(tmpDir, r.itemFactors), f32Bytes(bundle.itemFactors));
+    writeFileSync(
+      join(tmpDir, ITEM_GRAM_FILE),
+      itemGramBytes(gramMatrix(bundle.itemFactors, bundle.itemIds.length, r.dimension)),
+    );
     writeFileSync(join(tmpDir, r.itemIds), JSON.stringify(bundle.itemIds));
     writeFileSync(join(tmpDir, r.userFactors), f32Bytes(bundle.userVectors));
     writeFileSync(join(tmpDir, r.userIds), JSON.stringify(bundle.userIds));

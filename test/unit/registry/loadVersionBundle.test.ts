@@ -6,6 +6,9 @@ import { loadVersionBundle } from '../../../models/registry/loadVersionBundle.js
 import type { LoadedVersion } from '../../../models/registry/loadVersionBundle.js';
 import type { IalsModel } from '../../../models/retrieval/trainIals.js';
 import { publishVersion } from '../../../models/registry/publishVersion.js';
+import { ITEM_GRAM_FILE } from '../../../models/registry/itemGramFile.js';
+import { createFoldInModel } from '../../../models/retrieval/foldIn.js';
+import { gramMatrix } from '../../../models/retrieval/trainIals.js';
 import type { CatalogItem } from '../../../src/domain/interaction.js';
 import type { ModelManifest } from '../../../src/domain/manifest.js';
 import { fitTinyModels, rankerOnnx, tempRegistry, testManifest, tinyRanker } from './registryFixtures.js';
@@ -53,6 +56,43 @@ describe('Registry: loadVersionBundle', () => {
     expect(Array.from(loaded.bundle.itemVectors)).toEqual(Array.from(bundle.itemVectors));
     expect(Array.from(loaded.bundle.itemFactors)).toEqual(Array.from(bundle.itemFactors));
     expect(Array.from(loaded.bundle.userVectors)).toEqual(Array.from(bundle.userVectors));
+  });
+
+  it('publishes the item factors’ Gram matrix, which fold-in then uses as is', () => {
+    const d = bundle.dimension;
+    const expected = gramMatrix(bundle.itemFactors, bundle.itemIds.length, d);
+    const bytes = readFileSync(join(registry, 'default', 'v1', ITEM_GRAM_FILE));
+    expect(Array.from(new Float64Array(new Uint8Array(bytes).buffer))).toEqual(Array.from(expected));
+    const foldIn = createFoldInModel(loaded.bundle.itemFactors, d, manifest.retrieval);
+    expect(Array.from(foldIn.gram)).toEqual(Array.from(expected));
+  });
+
+  it('loads a version published before the Gram file existed, computing YᵀY instead', () => {
+    publishVersion(
+      registry,
+      testManifest(bundle, ials, catalog, 'v-old'),
+      { bundle, users: new Map(), onnx, catalog },
+      false,
+    );
+    unlinkSync(join(registry, 'default', 'v-old', ITEM_GRAM_FILE));
+    const old = loadVersionBundle(registry, 'default', 'v-old');
+    const foldIn = createFoldInModel(old.bundle.itemFactors, bundle.dimension, manifest.retrieval);
+    expect(Array.from(foldIn.gram)).toEqual(
+      Array.from(gramMatrix(bundle.itemFactors, bundle.itemIds.length, bundle.dimension)),
+    );
+  });
+
+  it('names the Gram file when its size does not match d×d float64', () => {
+    publishVersion(
+      registry,
+      testManifest(bundle, ials, catalog, 'v-bad'),
+      { bundle, users: new Map(), onnx, catalog },
+      false,
+    );
+    truncateSync(join(registry, 'default', 'v-bad', ITEM_GRAM_FILE), 8);
+    expect(() => loadVersionBundle(registry, 'default', 'v-bad')).toThrow(
+      /item-factors\.gram\.f64 holds 8 bytes/,
+    );
   });
 
   it('reads back the neighbours, with scores rounded to 4 decimals', () => {

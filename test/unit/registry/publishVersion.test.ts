@@ -78,6 +78,7 @@ describe('Registry: publishVersion', () => {
     expect(readdirSync(dir).sort()).toEqual([
       'catalog.jsonl',
       'item-factors.f32',
+      'item-factors.gram.f64',
       'items.f32',
       'items.json',
       'manifest.json',

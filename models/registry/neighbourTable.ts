@@ -1,0 +1,208 @@
+import type { NeighbourList } from '../retrieval/itemNeighbours.js';
+import { lazyArrayView } from './lazyArrayView.js';
+
+/**
+ * Every item's neighbour list in compressed sparse row (CSR) form: the
+ * neighbours of item i are `items[offsets[i] .. offsets[i + 1] − 1]` with
+ * `scores` alongside, best first. Three typed arrays instead of one object
+ * and two typed arrays per item (issue #6: 2M small typed arrays at 1M items).
+ * - `offsets`: Int32Array of nItems + 1, non-decreasing, `offsets[0] = 0`;
+ * - `items`: Int32Array, item indices; `scores`: Float32Array, same length.
+ */
+export interface NeighbourTable {
+  readonly offsets: Int32Array;
+  readonly items: Int32Array;
+  readonly scores: Float32Array;
+}
+
+/**
+ * Parses a registry's `neighbours.json` (`{"items": number[][], "scores":
+ * number[][]}`, docs/registry.md) straight into a {@link NeighbourTable},
+ * without building the nested arrays `JSON.parse` would (at 1M items that is
+ * 2M arrays and 20M numbers on the heap for a moment). Rows past the file's
+ * last row are empty, as `nb.items[i] ?? []` read them before.
+ *
+ * Numbers: integers are read digit by digit; a decimal with at most 15
+ * significant digits and no exponent is `mantissa / 10^fraction digits` (one
+ * correctly rounded division of two exact doubles, Clinger's fast path:
+ * W. D. Clinger, "How to read floating point numbers accurately", PLDI 1990),
+ * so the value equals `JSON.parse`'s; any other form goes through `Number()`.
+ * @param nItems rows of the table (the catalog's item count).
+ * @throws Error describing the position for anything that is not that shape:
+ *   another top-level key, a non-number, a non-integer or out-of-range item
+ *   index, rows of `items` and `scores` that differ in count or length.
+ */
+export function parseNeighbourTable(bytes: Uint8Array, nItems: number): NeighbourTable {
+  const p = new Parser(bytes);
+  let items: Rows<Int32Array> | null = null;
+  let scores: Rows<Float32Array> | null = null;
+  p.expect(0x7b); // {
+  if (!p.tryConsume(0x7d)) {
+    do {
+      const key = p.string();
+      p.expect(0x3a); // :
+      if (key === 'items') {
+        items = p.rows(new Int32Array(1024), (v) => {
+          if (!Number.isInteger(v) || v < 0 || v >= nItems) {
+            throw p.error(`neighbour ${v}: expected an item index in [0, ${nItems})`);
+          }
+        });
+      } else if (key === 'scores') scores = p.rows(new Float32Array(1024), () => undefined);
+      else throw p.error(`unexpected key "${key}" (expected "items" and "scores")`);
+    } while (p.tryConsume(0x2c));
+    p.expect(0x7d);
+  }
+  p.end();
+  if (items === null || scores === null) throw p.error('both "items" and "scores" are required');
+  if (items.offsets.length !== scores.offsets.length) {
+    throw p.error(`"items" has ${items.offsets.length - 1} rows, "scores" ${scores.offsets.length - 1}`);
+  }
+  const rows = Math.min(nItems, items.offsets.length - 1);
+  const offsets = new Int32Array(nItems + 1);
+  for (let r = 0; r <= rows; r++) {
+    if (items.offsets[r] !== scores.offsets[r]) {
+      throw p.error(`row ${r - 1}: "items" and "scores" differ in length`);
+    }
+    offsets[r] = items.offsets[r]!;
+  }
+  offsets.fill(offsets[rows]!, rows + 1);
+  const total = offsets[nItems]!;
+  return { offsets, items: items.values.slice(0, total), scores: scores.values.slice(0, total) };
+}
+
+/** Rows read by {@link Parser.rows}: row r is `values[offsets[r] .. offsets[r + 1] − 1]`. */
+interface Rows<A extends Int32Array | Float32Array> {
+  readonly offsets: number[];
+  readonly values: A;
+}
+
+/**
+ * The table as the `readonly NeighbourList[]` a {@link ModelBundle} holds:
+ * element i is built on read as two subarray views of the shared columns
+ * (no copy; see {@link lazyArrayView} for the read-only array semantics).
+ */
+export function neighbourListView(table: NeighbourTable): readonly NeighbourList[] {
+  const { offsets, items, scores } = table;
+  return lazyArrayView(offsets.length - 1, (i) => ({
+    items: items.subarray(offsets[i]!, offsets[i + 1]!),
+    scores: scores.subarray(offsets[i]!, offsets[i + 1]!),
+  }));
+}
+
+const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
+
+/** A minimal JSON reader for the one shape above: an object of arrays of number arrays. */
+class Parser {
+  private pos = 0;
+  constructor(private readonly b: Uint8Array) {}
+
+  error(message: string): Error {
+    return new Error(`neighbours.json at byte ${this.pos}: ${message}`);
+  }
+
+  private ws(): void {
+    const b = this.b;
+    while (this.pos < b.length) {
+      const c = b[this.pos]!;
+      if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return;
+      this.pos++;
+    }
+  }
+
+  tryConsume(c: number): boolean {
+    this.ws();
+    if (this.b[this.pos] !== c) return false;
+    this.pos++;
+    return true;
+  }
+
+  expect(c: number): void {
+    if (!this.tryConsume(c)) throw this.error(`expected "${String.fromCharCode(c)}"`);
+  }
+
+  end(): void {
+    this.ws();
+    if (this.pos !== this.b.length) throw this.error('unexpected content after the object');
+  }
+
+  /** A key: a JSON string without escapes. */
+  string(): string {
+    this.expect(0x22);
+    const start = this.pos;
+    while (this.pos < this.b.length && this.b[this.pos] !== 0x22) {
+      if (this.b[this.pos] === 0x5c) throw this.error('escapes are not expected in keys');
+      this.pos++;
+    }
+    if (this.pos >= this.b.length) throw this.error('unterminated string');
+    return Buffer.from(this.b.buffer, this.b.byteOffset + start, this.pos++ - start).toString('utf8');
+  }
+
+  /**
+   * `[[n, …], …]` as row offsets and one column of `initial`'s type (grown by
+   * doubling); `check` sees each number before it is stored (and may throw).
+   */
+  rows<A extends Int32Array | Float32Array>(initial: A, check: (v: number) => void): Rows<A> {
+    const offsets = [0];
+    let values = initial;
+    let count = 0;
+    this.expect(0x5b);
+    if (this.tryConsume(0x5d)) return { offsets, values };
+    do {
+      this.expect(0x5b);
+      if (!this.tryConsume(0x5d)) {
+        do {
+          if (count === values.length) {
+            const grown = new (values.constructor as new (n: number) => A)(values.length * 2);
+            grown.set(values);
+            values = grown;
+          }
+          const v = this.number();
+          check(v);
+          values[count++] = v;
+        } while (this.tryConsume(0x2c));
+        this.expect(0x5d);
+      }
+      offsets.push(count);
+    } while (this.tryConsume(0x2c));
+    this.expect(0x5d);
+    return { offsets, values };
+  }
+
+  number(): number {
+    this.ws();
+    const b = this.b;
+    const start = this.pos;
+    let negative = false;
+    if (b[this.pos] === 0x2d) {
+      negative = true;
+      this.pos++;
+    }
+    let mantissa = 0;
+    let digits = 0;
+    let fraction = 0;
+    let simple = true;
+    while (this.pos < b.length) {
+      const c = b[this.pos]!;
+      if (c >= 0x30 && c <= 0x39) {
+        mantissa = mantissa * 10 + (c - 0x30);
+        if (mantissa !== 0) digits++;
+        if (fraction > 0) fraction++;
+      } else if (c === 0x2e && fraction === 0) {
+        fraction = 1;
+      } else if (c === 0x65 || c === 0x45 || c === 0x2b || c === 0x2d || c === 0x2e) {
+        simple = false;
+      } else break;
+      this.pos++;
+    }
+    if (this.pos === start || (negative && this.pos === start + 1)) throw this.error('expected a number');
+    const fractionDigits = Math.max(0, fraction - 1);
+    if (simple && digits <= 15 && fractionDigits <= 22) {
+      const v = mantissa / POW10[fractionDigits]!;
+      return negative ? -v : v;
+    }
+    const text = Buffer.from(b.buffer, b.byteOffset + start, this.pos - start).toString('latin1');
+    const v = Number(text);
+    if (!Number.isFinite(v)) throw this.error(`"${text}" is not a finite number`);
+    return v;
+  }
+}

@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { lazyArrayView } from '../../../models/registry/lazyArrayView.js';
+import { neighbourListView, parseNeighbourTable } from '../../../models/registry/neighbourTable.js';
+import { createRandom } from '../../../src/domain/random.js';
+
+const bytes = (text: string): Uint8Array => Buffer.from(text, 'utf8');
+
+describe('Registry: neighbours.json read into one CSR table (issue #6)', () => {
+  it('reads rows into offsets, item indices and scores (hand-worked)', () => {
+    const t = parseNeighbourTable(
+      bytes('{ "items": [[2, 1], [], [0]],\n "scores": [[0.5, 0.25], [], [1e-3]] }'),
+      4,
+    );
+    expect(Array.from(t.offsets)).toEqual([0, 2, 2, 3, 3]); // the 4th row is past the file: empty
+    expect(Array.from(t.items)).toEqual([2, 1, 0]);
+    expect(Array.from(t.scores)).toEqual([0.5, 0.25, Math.fround(0.001)]);
+    const lists = neighbourListView(t);
+    expect(lists.length).toBe(4);
+    expect(lists.map((l) => [Array.from(l.items), Array.from(l.scores)])).toEqual([
+      [
+        [2, 1],
+        [0.5, 0.25],
+      ],
+      [[], []],
+      [[0], [Math.fround(0.001)]],
+      [[], []],
+    ]);
+    expect(lists[4]).toBeUndefined();
+  });
+
+  it('gives the same numbers as JSON.parse with Float32Array.from, on random files', () => {
+    const rng = createRandom(5);
+    for (let round = 0; round < 20; round++) {
+      const n = 1 + rng.int(0, 200);
+      const items: number[][] = [];
+      const scores: number[][] = [];
+      for (let i = 0; i < n; i++) {
+        const k = rng.int(0, 12);
+        items.push(Array.from({ length: k }, () => rng.int(0, n - 1)));
+        // Rounded like publishVersion's round4, plus full-precision doubles and tiny values (exponent form).
+        scores.push(
+          Array.from({ length: k }, () => {
+            const v = rng.next();
+            const form = rng.int(0, 2);
+            return form === 0 ? Math.round(v * 1e4) / 1e4 : form === 1 ? v : v * 1e-9;
+          }),
+        );
+      }
+      const text = JSON.stringify({ items, scores }, null, round % 2 === 0 ? undefined : 1);
+      const t = parseNeighbourTable(bytes(text), n);
+      const parsed = JSON.parse(text) as { items: number[][]; scores: number[][] };
+      expect(Array.from(t.items)).toEqual(parsed.items.flat());
+      expect(Array.from(t.scores)).toEqual(Array.from(Float32Array.from(parsed.scores.flat())));
+      expect(Array.from(t.offsets.subarray(1))).toEqual(
+        parsed.items.map((_, i) => parsed.items.slice(0, i + 1).flat().length),
+      );
+    }
+  });
+
+  it('refuses another shape, naming the byte', () => {
+    expect(() => parseNeighbourTable(bytes('{"items":[[1]],"scores":[[0.5, 0.1]]}'), 2)).toThrow(
+      /differ in length/,
+    );
+    expect(() => parseNeighbourTable(bytes('{"items":[[5]],"scores":[[0.5]]}'), 2)).toThrow(
+      /expected an item index in \[0, 2\)/,
+    );
+    expect(() => parseNeighbourTable(bytes('{"items":[[1]]}'), 2)).toThrow(/both "items" and "scores"/);
+    expect(() => parseNeighbourTable(bytes('{"items":[["a"]],"scores":[[1]]}'), 2)).toThrow(
+      /at byte 11: expected a number/,
+    );
+    expect(() => parseNeighbourTable(bytes('{"other":[]}'), 2)).toThrow(/unexpected key "other"/);
+    expect(() => parseNeighbourTable(bytes('{"items":[],"scores":[]} x'), 2)).toThrow(/after the object/);
+  });
+});
+
+describe('lazyArrayView', () => {
+  it('reads like an array and builds each element on read', () => {
+    let built = 0;
+    const view = lazyArrayView(3, (i) => {
+      built++;
+      return { i };
+    });
+    expect(view.length).toBe(3);
+    expect(view[1]).toEqual({ i: 1 });
+    expect(view[3]).toBeUndefined();
+    expect(1 in view && !(3 in view)).toBe(true);
+    expect(view.map((x) => x.i * 10)).toEqual([0, 10, 20]);
+    expect([...view].map((x) => x.i)).toEqual([0, 1, 2]);
+    expect(Array.isArray(view)).toBe(true);
+    expect(built).toBe(1 + 3 + 3);
+  });
+
+  it('refuses writes', () => {
+    const view = lazyArrayView(2, (i) => i) as number[];
+    expect(() => {
+      view[0] = 5;
+    }).toThrow(TypeError);
+    expect(() => view.push(1)).toThrow(TypeError);
+    expect(view[0]).toBe(0);
+  });
+});
