@@ -1,12 +1,16 @@
 import type { FeatureStore } from '../../stores/featureStore.js';
+import { TopIndicesSelector, topIndices } from './topIndices.js';
 
 /**
- * Every catalog item ordered by its live decayed counters, for the `popular`
- * and `trending` sources.
+ * The catalog ranked by its live decayed counters, for the `popular` and
+ * `trending` sources.
  * - `ids[i]`, `popularity[i]`, `trend[i]`: item i and its counters (0 when none);
- * - `byPopularity`, `byTrend`: indices into `ids`, best first (ties: lower index);
- * - `newItems`: indices of items the served model does not know (added by
- *   `upsertItems` after training), most popular first.
+ * - `byPopularity`, `byTrend`: the best `min(n, topK)` indices into `ids`, best
+ *   first (ties: lower index): the first entries of a full sort, which is never
+ *   built ({@link topFromRanking} extends a prefix on demand);
+ * - `newCandidates`: indices of items the served model does not know (added by
+ *   `upsertItems` after training), ascending;
+ * - `newItems`: the best `min(newCandidates.length, topK)` of them, most popular first.
  */
 export interface RankingSnapshot {
   readonly ids: readonly string[];
@@ -15,8 +19,23 @@ export interface RankingSnapshot {
   readonly byPopularity: Int32Array;
   readonly byTrend: Int32Array;
   readonly newItems: Int32Array;
+  readonly newCandidates: Int32Array;
   /** Unix ms of the refresh. */
   readonly at: number;
+}
+
+/**
+ * A store that can hand out its counters in bulk without an object per item
+ * (`MemoryFeatureStore.itemCounterChunks`): every item id in `listItemIds`
+ * order with float32 counters decayed to the store's clock at the call (as
+ * `getItemCounters` decays them), in chunks of `chunkSize` ids.
+ */
+export interface BulkItemCounters {
+  itemCounterChunks(chunkSize: number): Iterable<{
+    readonly ids: readonly string[];
+    readonly popularity: Float32Array;
+    readonly trend: Float32Array;
+  }>;
 }
 
 /** Options of {@link LiveCounterRanking}. */
@@ -28,26 +47,62 @@ export interface LiveCounterRankingOptions {
   readonly knownToModel: (itemId: string) => boolean;
   /** Clock, Unix ms. @default Date.now */
   readonly now?: () => number;
+  /**
+   * How many of the best items each order keeps ready (sources ask for a few
+   * hundred; a request that skips more is served by extending the order on
+   * demand). An integer ≥ 1. @default 1024
+   */
+  readonly topK?: number;
+  /**
+   * Items handled per event-loop turn during a refresh (reading counters,
+   * selecting the best): the refresh yields to the event loop between slices.
+   * An integer ≥ 1. @default 16384
+   */
+  readonly sliceSize?: number;
 }
 
 /**
  * A periodically refreshed ranking of the catalog by live counters. The
  * FeatureStore port has no "top items" query, so instead of reading every
- * counter on every request this reads them all (`listItemIds` +
- * `getItemCounters`, two round trips) at most once per `refreshMs`, shared by
- * concurrent requests; `invalidate()` forces the next read to refresh (after
- * `upsertItems`). Each replica keeps its own snapshot: feedback on other
- * replicas shows up within `refreshMs`.
+ * counter on every request this reads them all at most once per `refreshMs`,
+ * shared by concurrent requests; `invalidate()` forces the next read to
+ * refresh (after `upsertItems`). Each replica keeps its own snapshot:
+ * feedback on other replicas shows up within `refreshMs`.
+ *
+ * A refresh never blocks the event loop for long (issue #6: at 1M items a full
+ * read and sort took seconds): it reads the counters in slices of `sliceSize`
+ * items (through {@link BulkItemCounters} when the store has it, else
+ * `listItemIds` + one `getItemCounters`), yields between slices, and keeps
+ * only the best `topK` of each order (a bounded heap, {@link TopIndicesSelector})
+ * instead of sorting all n. `knownToModel` is asked of every item only when
+ * the ids changed since the last refresh or after {@link revalidate} /
+ * {@link invalidate} (the gateway calls `revalidate` on a model swap).
+ * Memory per snapshot: 8 bytes per item (two float32 columns) plus the id array.
+ * @throws RangeError from the constructor for a `topK` or `sliceSize` that is not an integer ≥ 1.
  */
 export class LiveCounterRanking {
   private latest: RankingSnapshot | null = null;
+  /** The last refresh's ids and new items, reused while the catalog and the model stay the same. */
+  private lastNew: { readonly ids: readonly string[]; readonly newCandidates: Int32Array } | null = null;
+  /** Bumped by revalidate() and invalidate(): a refresh begun before must not keep its new items. */
+  private generation = 0;
   private pending: Promise<RankingSnapshot> | null = null;
   private readonly refreshMs: number;
   private readonly now: () => number;
+  private readonly topK: number;
+  private readonly sliceSize: number;
 
   constructor(private readonly options: LiveCounterRankingOptions) {
     this.refreshMs = options.refreshMs ?? 5000;
     this.now = options.now ?? Date.now;
+    this.topK = options.topK ?? 1024;
+    this.sliceSize = options.sliceSize ?? 16384;
+    for (const [name, v] of [
+      ['topK', this.topK],
+      ['sliceSize', this.sliceSize],
+    ] as const) {
+      if (!Number.isInteger(v) || v < 1) throw new RangeError(`${name} must be an integer ≥ 1, got ${v}`);
+    }
   }
 
   /**
@@ -68,11 +123,15 @@ export class LiveCounterRanking {
    * completes (a model swap: no request waits for the full counter read).
    */
   revalidate(): void {
+    this.lastNew = null;
+    this.generation++;
     if (this.pending === null) this.start().catch(() => undefined);
   }
 
   /** The next {@link snapshot} reads the store again. */
   invalidate(): void {
+    this.lastNew = null;
+    this.generation++;
     this.latest = null;
     this.pending = null;
   }
@@ -97,33 +156,160 @@ export class LiveCounterRanking {
 
   private async refresh(): Promise<RankingSnapshot> {
     const at = this.now();
-    const ids = await this.options.store.listItemIds();
-    const counters = ids.length === 0 ? [] : await this.options.store.getItemCounters(ids);
+    const generation = this.generation;
+    const { ids, popularity, trend } = await this.readCounters();
+    const n = ids.length;
+    const slice = this.sliceSize;
+    const byPop = new TopIndicesSelector(popularity, Math.min(n, this.topK));
+    const byTrd = new TopIndicesSelector(trend, Math.min(n, this.topK));
+    // Which items the model does not know changes only with the catalog or the model (a swap calls
+    // revalidate(), which drops `lastNew`); at 1M items asking `knownToModel` of each costs a
+    // string-keyed lookup per item, so a slice whose ids are the last refresh's (the same strings:
+    // pointer checks) takes its new items from the last refresh instead.
+    const last = this.lastNew;
+    const fresh: number[] = [];
+    const known = this.options.knownToModel;
+    let lastK = 0;
+    for (let from = 0; from < n; from += slice) {
+      const to = Math.min(n, from + slice);
+      byPop.pushRange(from, to);
+      byTrd.pushRange(from, to);
+      if (last !== null && sameIdsIn(last.ids, ids, from, to)) {
+        const prev = last.newCandidates;
+        while (lastK < prev.length && prev[lastK]! < from) lastK++;
+        for (; lastK < prev.length && prev[lastK]! < to; lastK++) fresh.push(prev[lastK]!);
+      } else {
+        for (let i = from; i < to; i++) if (!known(ids[i]!)) fresh.push(i);
+      }
+      if (to < n) await nextTurn();
+    }
+    const newCandidates = Int32Array.from(fresh);
+    if (generation === this.generation) this.lastNew = { ids, newCandidates };
+    const newItems = topIndices(popularity, Math.min(newCandidates.length, this.topK), newCandidates);
+    return {
+      ids,
+      popularity,
+      trend,
+      byPopularity: byPop.result(),
+      byTrend: byTrd.result(),
+      newItems,
+      newCandidates,
+      at,
+    };
+  }
+
+  /** Every item id and its counters (decayed by the store), read in slices with a yield between them. */
+  private async readCounters(): Promise<{ ids: string[]; popularity: Float32Array; trend: Float32Array }> {
+    const store = this.options.store;
+    const slice = this.sliceSize;
+    if (hasBulkCounters(store)) {
+      // Columns sized like the last refresh's (the catalog rarely changes size), filled chunk by
+      // chunk: no whole-catalog copy in one event-loop turn.
+      let popularity: Float32Array = new Float32Array(this.latest?.ids.length ?? slice);
+      let trend: Float32Array = new Float32Array(popularity.length);
+      const ids: string[] = [];
+      for (const chunk of store.itemCounterChunks(slice)) {
+        const at = ids.length;
+        if (at + chunk.ids.length > popularity.length) {
+          popularity = grown(popularity, at + chunk.ids.length);
+          trend = grown(trend, at + chunk.ids.length);
+        }
+        ids.push(...chunk.ids);
+        popularity.set(chunk.popularity, at);
+        trend.set(chunk.trend, at);
+        await nextTurn();
+      }
+      return {
+        ids,
+        popularity: popularity.length === ids.length ? popularity : popularity.slice(0, ids.length),
+        trend: trend.length === ids.length ? trend : trend.slice(0, ids.length),
+      };
+    }
+    const ids = await store.listItemIds();
+    const counters = ids.length === 0 ? [] : await store.getItemCounters(ids);
     const n = ids.length;
     const popularity = new Float32Array(n);
     const trend = new Float32Array(n);
-    for (let i = 0; i < n; i++) {
-      const c = counters[i];
-      popularity[i] = c && Number.isFinite(c.popularity) ? c.popularity : 0;
-      trend[i] = c && Number.isFinite(c.trend) ? c.trend : 0;
+    for (let from = 0; from < n; from += slice) {
+      const to = Math.min(n, from + slice);
+      for (let i = from; i < to; i++) {
+        const c = counters[i];
+        popularity[i] = c && Number.isFinite(c.popularity) ? c.popularity : 0;
+        trend[i] = c && Number.isFinite(c.trend) ? c.trend : 0;
+      }
+      if (to < n) await nextTurn();
     }
-    const byPopularity = sortedIndices(popularity);
-    const byTrend = sortedIndices(trend);
-    const newItems = Int32Array.from([...byPopularity].filter((i) => !this.options.knownToModel(ids[i]!)));
-    return { ids, popularity, trend, byPopularity, byTrend, newItems, at };
+    return { ids, popularity, trend };
   }
 }
 
-function sortedIndices(values: Float32Array): Int32Array {
-  const idx = new Int32Array(values.length);
-  for (let i = 0; i < idx.length; i++) idx[i] = i;
-  return idx.sort((a, b) => values[b]! - values[a]! || a - b);
+/** Whether `a` and `b` hold the same ids at positions `from .. to − 1` (usually the same string objects). */
+function sameIdsIn(a: readonly string[], b: readonly string[], from: number, to: number): boolean {
+  if (a.length < to) return false;
+  for (let i = from; i < to; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function hasBulkCounters(store: FeatureStore): store is FeatureStore & BulkItemCounters {
+  return typeof (store as Partial<BulkItemCounters>).itemCounterChunks === 'function';
+}
+
+/** A copy of `a` in an array of at least `need` values (doubling), zeros after `a`. */
+function grown(a: Float32Array, need: number): Float32Array {
+  const out = new Float32Array(Math.max(need, 2 * a.length));
+  out.set(a);
+  return out;
+}
+
+/** Resolves on a later event-loop turn (after pending I/O callbacks), so requests run between refresh slices. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Longer prefixes of a snapshot's orders, built on demand by {@link topFromRanking}. */
+const extended = new WeakMap<Int32Array, Int32Array>();
+
+/**
+ * The order continuing `order` (a best-first prefix of `values` over all
+ * items, or over `candidates`): four times as long, capped at the population.
+ */
+function extend(order: Int32Array, values: Float32Array, candidates: Int32Array | undefined): Int32Array {
+  let next = extended.get(order);
+  if (next === undefined) {
+    const population = candidates?.length ?? values.length;
+    next = topIndices(values, Math.min(population, Math.max(1, order.length) * 4), candidates);
+    extended.set(order, next);
+  }
+  return next;
+}
+
+/**
+ * Visits the indices of a best-first order, extending the prefix when it runs
+ * out before `visit` returns true (stop) and more of the population remains.
+ */
+function scanOrder(
+  order: Int32Array,
+  values: Float32Array,
+  candidates: Int32Array | undefined,
+  visit: (i: number) => boolean,
+): void {
+  const population = candidates?.length ?? values.length;
+  let current = order;
+  let k = 0;
+  for (;;) {
+    for (; k < current.length; k++) if (visit(current[k]!)) return;
+    if (current.length >= population) return;
+    current = extend(current, values, candidates);
+  }
 }
 
 /**
  * Up to `limit` hits from a ranking order, skipping excluded items, then up to
  * `newShare × limit` (at least 1) new items not already taken, so items added
- * after training are candidates at once.
+ * after training are candidates at once. `order` must be `snapshot.byPopularity`
+ * with `snapshot.popularity` or `snapshot.byTrend` with `snapshot.trend`: when
+ * exclusions use up its prefix, the order is extended (O(n log k), cached per
+ * snapshot), so the result is the same as over a full sort.
  */
 export function topFromRanking(
   snapshot: RankingSnapshot,
@@ -135,21 +321,22 @@ export function topFromRanking(
 ): { itemId: string; score: number }[] {
   const out: { itemId: string; score: number }[] = [];
   const taken = new Set<number>();
-  for (let k = 0; k < order.length && out.length < limit; k++) {
-    const i = order[k]!;
-    const id = snapshot.ids[i]!;
-    if (exclude(id)) continue;
-    taken.add(i);
-    out.push({ itemId: id, score: values[i]! });
+  if (limit > 0) {
+    scanOrder(order, values, undefined, (i) => {
+      const id = snapshot.ids[i]!;
+      if (exclude(id)) return false;
+      taken.add(i);
+      out.push({ itemId: id, score: values[i]! });
+      return out.length >= limit;
+    });
   }
   const extra = Math.max(1, Math.ceil(limit * newShare));
   let added = 0;
-  for (let k = 0; k < snapshot.newItems.length && added < extra; k++) {
-    const i = snapshot.newItems[k]!;
+  scanOrder(snapshot.newItems, snapshot.popularity, snapshot.newCandidates, (i) => {
     const id = snapshot.ids[i]!;
-    if (taken.has(i) || exclude(id)) continue;
+    if (taken.has(i) || exclude(id)) return false;
     out.push({ itemId: id, score: values[i]! });
-    added++;
-  }
+    return ++added >= extra;
+  });
   return out;
 }

@@ -129,10 +129,12 @@ export class UsearchVectorIndex implements VectorIndex {
         `expected ${itemIds.length}×${dimension} = ${itemIds.length * dimension} values, got ${vectors.length}`,
       );
     }
-    let rows: VectorRows;
-    if (options.shareVectors === true && new Set(itemIds).size === itemIds.length) {
-      rows = VectorRows.shared(itemIds, vectors, dimension, options.payloads);
-    } else {
+    // Shared rows keep the first of duplicate ids; with duplicates, fall back to copying (the last wins).
+    // The shared rows' own id map detects them, without a second set of a million ids at start-up.
+    let rows: VectorRows | null =
+      options.shareVectors === true ? VectorRows.shared(itemIds, vectors, dimension, options.payloads) : null;
+    if (rows !== null && rows.distinctIds !== itemIds.length) rows = null;
+    if (rows === null) {
       rows = new VectorRows(dimension, itemIds.length);
       for (let i = 0; i < itemIds.length; i++) {
         const id = itemIds[i]!;

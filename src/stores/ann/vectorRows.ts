@@ -69,6 +69,11 @@ export class VectorRows {
     return rows;
   }
 
+  /** Number of distinct ids (less than {@link size} when {@link VectorRows.shared} was given duplicates). */
+  get distinctIds(): number {
+    return this.rowOf.size;
+  }
+
   /** Number of rows. */
   get size(): number {
     return this.ids.length;

@@ -1,0 +1,247 @@
+import { describe, expect, it } from 'vitest';
+import { LiveCounterRanking, topFromRanking } from '../../../src/components/sources/liveCounterRanking.js';
+import type { RankingSnapshot } from '../../../src/components/sources/liveCounterRanking.js';
+import { topIndices } from '../../../src/components/sources/topIndices.js';
+import type { CatalogItem } from '../../../src/domain/interaction.js';
+import type { FeatureStore } from '../../../src/stores/featureStore.js';
+import { MemoryFeatureStore } from '../../../src/stores/memory/memoryFeatureStore.js';
+import { createRandom } from '../../../src/domain/random.js';
+
+const DAY = 86_400_000;
+const T0 = Date.UTC(2024, 0, 1);
+
+/** The reference: every index sorted by value descending, ties by lower index. */
+function fullSort(values: Float32Array): number[] {
+  return Array.from(values.keys()).sort((a, b) => values[b]! - values[a]! || a - b);
+}
+
+/** A catalog item with only an id. */
+function item(id: string): CatalogItem {
+  return { id, title: null, categories: [], attributes: {}, createdAt: null, available: true };
+}
+
+/** A memory store holding items i0..i{n−1} with the given popularity (= trend weight) at T0. */
+async function storeWith(weights: readonly number[]): Promise<MemoryFeatureStore> {
+  const store = new MemoryFeatureStore({ now: () => T0 });
+  await store.upsertItems(weights.map((_, i) => item(`i${i}`)));
+  for (const [i, w] of weights.entries()) if (w !== 0) await store.incrementItemCounters(`i${i}`, w, T0);
+  return store;
+}
+
+/** The same store seen through the port only (no bulk counter read): the generic refresh path. */
+function portOnly(store: MemoryFeatureStore): FeatureStore {
+  return {
+    name: 'port-only',
+    listItemIds: () => store.listItemIds(),
+    getItemCounters: (ids) => store.getItemCounters(ids),
+  } as FeatureStore;
+}
+
+describe('topIndices (top-k selection)', () => {
+  it('picks the k best, best first, ties to the lower index (hand-worked)', () => {
+    const v = Float32Array.from([1, 3, 3, 0, 2, 3]);
+    expect(Array.from(topIndices(v, 3))).toEqual([1, 2, 5]);
+    expect(Array.from(topIndices(v, 5))).toEqual([1, 2, 5, 4, 0]);
+    expect(Array.from(topIndices(v, 0))).toEqual([]);
+    expect(Array.from(topIndices(v, 10))).toEqual([1, 2, 5, 4, 0, 3]);
+    // Over a subset of candidate indices (ascending): 0, 3, 4.
+    expect(Array.from(topIndices(v, 2, Int32Array.from([0, 3, 4])))).toEqual([4, 0]);
+  });
+
+  it('gives the same top-k as a full sort on random data with many ties', () => {
+    const rng = createRandom(7);
+    const random = (): number => rng.next();
+    for (let round = 0; round < 40; round++) {
+      const n = 1 + Math.floor(random() * 3000);
+      // Few distinct values (ties), zeros (items without counters) and fractions.
+      const v = Float32Array.from({ length: n }, () =>
+        random() < 0.3 ? 0 : Math.floor(random() * 20) + (random() < 0.5 ? 0 : random()),
+      );
+      const reference = fullSort(v);
+      for (const k of [1, 7, 100, n]) {
+        expect(Array.from(topIndices(v, k))).toEqual(reference.slice(0, k));
+      }
+      const subset = Int32Array.from(reference.filter(() => random() < 0.2).sort((a, b) => a - b));
+      const subsetReference = reference.filter((i) => subset.includes(i));
+      expect(Array.from(topIndices(v, 50, subset))).toEqual(subsetReference.slice(0, 50));
+    }
+  });
+
+  it('rejects a k that is not an integer ≥ 0', () => {
+    expect(() => topIndices(new Float32Array(3), -1)).toThrow(RangeError);
+    expect(() => topIndices(new Float32Array(3), 1.5)).toThrow(RangeError);
+  });
+});
+
+describe('LiveCounterRanking', () => {
+  it('ranks by popularity and trend like a full sort of the live counters', async () => {
+    const store = await storeWith([0, 5, 2, 5, 9, 0, 1]);
+    // Make trend differ from popularity: i2 gets a recent burst after i4's counts have aged.
+    await store.incrementItemCounters('i2', 20, T0 - 30 * DAY);
+    const s = await new LiveCounterRanking({ store, knownToModel: () => true, topK: 3 }).snapshot();
+    expect(s.ids).toEqual(['i0', 'i1', 'i2', 'i3', 'i4', 'i5', 'i6']);
+    expect(Array.from(s.byPopularity)).toEqual(fullSort(s.popularity).slice(0, 3));
+    expect(Array.from(s.byTrend)).toEqual(fullSort(s.trend).slice(0, 3));
+    expect(Array.from(s.byPopularity)).toEqual([2, 4, 1]); // 2 + 20·0.5^(30/90) ≈ 17.9 > 9 > 5 (i1 before i3)
+    expect(Array.from(s.byTrend)).toEqual([4, 1, 3]); // i2: 2 + 20·0.5^(30/7) ≈ 3.0 < 5
+  });
+
+  it('gives the same results through the bulk counter read and through the port', async () => {
+    const rng = createRandom(11);
+    const random = (): number => rng.next();
+    const weights = Array.from({ length: 500 }, () => (random() < 0.4 ? 0 : Math.floor(random() * 30)));
+    const store = await storeWith(weights);
+    const known = (id: string): boolean => Number(id.slice(1)) % 7 !== 0;
+    const bulk = await new LiveCounterRanking({
+      store,
+      knownToModel: known,
+      topK: 16,
+      sliceSize: 37,
+    }).snapshot();
+    const port = await new LiveCounterRanking({
+      store: portOnly(store),
+      knownToModel: known,
+      topK: 16,
+      sliceSize: 37,
+    }).snapshot();
+    expect({ ...bulk, at: 0 }).toEqual({ ...port, at: 0 });
+    expect(Array.from(bulk.newCandidates)).toEqual(weights.flatMap((_, i) => (i % 7 === 0 ? [i] : [])));
+    expect(Array.from(bulk.newItems)).toEqual(
+      fullSort(bulk.popularity)
+        .filter((i) => i % 7 === 0)
+        .slice(0, 16),
+    );
+  });
+
+  it('serves the same hits as a full sort when exclusions use up the kept top-k', async () => {
+    const rng = createRandom(3);
+    const random = (): number => rng.next();
+    const weights = Array.from({ length: 300 }, () => Math.floor(random() * 50));
+    const store = await storeWith(weights);
+    const known = (id: string): boolean => Number(id.slice(1)) % 5 !== 0;
+    const s = await new LiveCounterRanking({ store, knownToModel: known, topK: 4 }).snapshot();
+    const order = fullSort(s.popularity);
+    // The user has seen the 40 most popular items and most new ones: far past the 4 kept.
+    const seen = new Set([...order.slice(0, 40), ...order.filter((i) => i % 5 === 0).slice(0, 30)]);
+    const exclude = (id: string): boolean => seen.has(Number(id.slice(1)));
+    const hits = topFromRanking(s, s.byPopularity, s.popularity, 10, exclude);
+    const expected = order.filter((i) => !seen.has(i)).slice(0, 10);
+    const expectedNew = order.filter((i) => i % 5 === 0 && !seen.has(i) && !expected.includes(i)).slice(0, 2);
+    expect(hits.map((h) => h.itemId)).toEqual([...expected, ...expectedNew].map((i) => `i${i}`));
+    expect(hits.map((h) => h.score)).toEqual([...expected, ...expectedNew].map((i) => s.popularity[i]));
+  });
+
+  it('reads and ranks in slices, letting other callbacks run between them (issue #6)', async () => {
+    const store = await storeWith(Array.from({ length: 1000 }, (_, i) => i % 13));
+    const ranking = new LiveCounterRanking({ store, knownToModel: () => true, sliceSize: 100 });
+    let turnsDuringRefresh = 0;
+    let done = false;
+    const tick = (): void => {
+      if (done) return;
+      turnsDuringRefresh++;
+      setImmediate(tick);
+    };
+    setImmediate(tick);
+    await ranking.snapshot();
+    done = true;
+    // 10 slices of reads and 10 of selection, each ending with a yield.
+    expect(turnsDuringRefresh).toBeGreaterThanOrEqual(10);
+  });
+
+  it('asks the model about new items again after a catalog change or a model swap, not on every refresh', async () => {
+    const store = await storeWith([3, 1, 2]);
+    let known = new Set(['i0', 'i1', 'i2']);
+    let asked = 0;
+    const ranking = new LiveCounterRanking({
+      store,
+      refreshMs: 0,
+      knownToModel: (id) => {
+        asked++;
+        return known.has(id);
+      },
+    });
+    /** Refreshes run in the background: the next snapshot object once it lands. */
+    const refreshed = async (trigger: () => void): Promise<RankingSnapshot> => {
+      const before = await ranking.snapshot();
+      trigger();
+      for (let turn = 0; turn < 1000; turn++) {
+        await new Promise((resolve) => setImmediate(resolve));
+        const s = await ranking.snapshot();
+        if (s !== before) return s;
+      }
+      throw new Error('no refresh landed');
+    };
+    expect(Array.from((await ranking.snapshot()).newItems)).toEqual([]);
+    expect(asked).toBe(3);
+    await refreshed(() => undefined); // refreshMs 0: every read starts a refresh; same catalog and model
+    expect(asked).toBe(3);
+    known = new Set(['i1']); // a model swap: the gateway calls revalidate()
+    expect(Array.from((await refreshed(() => ranking.revalidate())).newItems)).toEqual([0, 2]);
+    expect(asked).toBe(6);
+    await store.upsertItems([item('i3')]); // a catalog change: the ids differ
+    await store.incrementItemCounters('i3', 9, T0);
+    ranking.invalidate();
+    const s = await ranking.snapshot();
+    expect(Array.from(s.newItems)).toEqual([3, 0, 2]);
+    expect(Array.from(s.byPopularity)).toEqual([3, 0, 2, 1]);
+  });
+
+  it('after catalog growth, asks the model only about the slices whose ids changed', async () => {
+    const store = await storeWith([1, 2, 3, 4, 5]);
+    const asked: string[] = [];
+    const ranking = new LiveCounterRanking({
+      store,
+      refreshMs: 0,
+      sliceSize: 2,
+      knownToModel: (id) => {
+        asked.push(id);
+        return id !== 'i1' && id !== 'i5';
+      },
+    });
+    expect(Array.from((await ranking.snapshot()).newItems)).toEqual([1]);
+    asked.length = 0;
+    await store.upsertItems([item('i5')]); // slices [i0 i1] [i2 i3] [i4 i5]: only the last one changed
+    const before = await ranking.snapshot(); // stale: starts a refresh
+    let s = before;
+    for (let turn = 0; turn < 1000 && s === before; turn++) {
+      await new Promise((resolve) => setImmediate(resolve));
+      s = await ranking.snapshot();
+    }
+    expect(asked).toEqual(['i4', 'i5']);
+    expect(Array.from(s.newCandidates)).toEqual([1, 5]);
+    expect(Array.from(s.newItems)).toEqual([1, 5]); // popularity 2, then 0
+  });
+
+  it('rejects a topK or slice size that is not an integer ≥ 1', () => {
+    const store = new MemoryFeatureStore();
+    expect(() => new LiveCounterRanking({ store, knownToModel: () => true, topK: 0 })).toThrow(RangeError);
+    expect(() => new LiveCounterRanking({ store, knownToModel: () => true, sliceSize: 2.5 })).toThrow(
+      RangeError,
+    );
+  });
+});
+
+describe('MemoryFeatureStore.itemCounterChunks', () => {
+  it('yields every item in listItemIds order with the float32 of getItemCounters, in chunks', async () => {
+    const t = { now: T0 };
+    const store = new MemoryFeatureStore({
+      now: () => t.now,
+      popularityHalfLifeDays: 1,
+      trendingHalfLifeDays: 2,
+    });
+    await store.upsertItems(['a', 'b', 'c', 'd', 'e'].map(item));
+    await store.incrementItemCounters('a', 8, T0);
+    await store.incrementItemCounters('c', 3, T0 - DAY);
+    await store.incrementItemCounters('e', 1, T0 + DAY); // stamped after the read time: as it is
+    const chunks = [...store.itemCounterChunks(2, T0 + DAY)];
+    expect(chunks.map((c) => c.ids)).toEqual([['a', 'b'], ['c', 'd'], ['e']]);
+    // a: 8 · 0.5^(1/1) = 4 and 8 · 0.5^(1/2) ≈ 5.657; c: 3 · 0.5^2 = 0.75 and 3 · 0.5^1 = 1.5.
+    expect(chunks.flatMap((c) => Array.from(c.popularity))).toEqual([4, 0, 0.75, 0, 1]);
+    expect(chunks.flatMap((c) => Array.from(c.trend))).toEqual([Math.fround(8 * Math.SQRT1_2), 0, 1.5, 0, 1]);
+    t.now = T0 + DAY;
+    const viaPort = await store.getItemCounters(['a', 'b', 'c', 'd', 'e']);
+    expect(viaPort.map((c) => Math.fround(c?.trend ?? 0))).toEqual(
+      chunks.flatMap((c) => Array.from(c.trend)),
+    );
+  });
+});
