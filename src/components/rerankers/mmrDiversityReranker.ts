@@ -1,7 +1,26 @@
 import type { Reranker } from '../../pipeline/reranker.js';
 import type { RecommendationQuery } from '../recommendationQuery.js';
 import { mmrOrder } from './mmr.js';
-import { unitItemFactors } from './unitItemFactors.js';
+
+/**
+ * Writes item `row`'s raw factors scaled to unit length into `out` at
+ * `offset` (a zero row stays zero), so cosines between items are dot products.
+ * Only the window's rows are normalised, per request: a catalog-wide copy
+ * would cost nItems × d × 4 bytes (256 MB at 1M items × 64).
+ */
+function writeUnitRow(
+  factors: Float32Array,
+  row: number,
+  d: number,
+  out: Float32Array,
+  offset: number,
+): void {
+  const o = row * d;
+  let s = 0;
+  for (let p = 0; p < d; p++) s += factors[o + p]! * factors[o + p]!;
+  const scale = s > 0 ? 1 / Math.sqrt(s) : 0;
+  for (let p = 0; p < d; p++) out[offset + p] = factors[o + p]! * scale;
+}
 
 /**
  * Diversity by MMR ({@link mmrOrder}; Carbonell & Goldstein 1998) over the
@@ -19,7 +38,6 @@ export const mmrDiversityReranker: Reranker<RecommendationQuery> = {
     if (w < 3 || lambda >= 1) return;
     const bundle = q.model.bundle;
     const d = bundle.dimension;
-    const unit = unitItemFactors(bundle);
     const modelRows = q.rows?.modelRows;
     const relevance = new Float64Array(w);
     const embeddings = new Float32Array(w * d);
@@ -32,7 +50,7 @@ export const mmrDiversityReranker: Reranker<RecommendationQuery> = {
       if (s < lo) lo = s;
       if (s > hi) hi = s;
       const row = modelRows?.[idx] ?? bundle.itemIndex.get(list.candidates[idx]!.itemId) ?? -1;
-      if (row >= 0) embeddings.set(unit.subarray(row * d, (row + 1) * d), j * d);
+      if (row >= 0) writeUnitRow(bundle.itemFactors, row, d, embeddings, j * d);
     }
     const span = hi - lo;
     for (let j = 0; j < w; j++) relevance[j] = span > 0 ? (relevance[j]! - lo) / span : 1;
