@@ -46,6 +46,12 @@ export interface ModelBundle {
   readonly trend: Float32Array;
   readonly trainCounts: Float32Array;
   readonly itemState: readonly ItemFeatureState[];
+  /**
+   * Optional column of `itemState[i].firstSeen` (Unix ms, NaN for none), set
+   * by the registry loader so the serving hydrator reads a number instead of
+   * building an item state per candidate.
+   */
+  readonly firstSeen?: Float64Array;
   readonly available: readonly boolean[];
   /** Unix ms: the last training interaction; ages and decays are measured from here. */
   readonly referenceTime: number;

@@ -50,7 +50,8 @@ export function loadVersionBundle(registryDir: string, name: string, version: st
   const itemIndex = new Map<string, number>();
   for (let i = 0; i < itemIds.length; i++) itemIndex.set(itemIds[i]!, i);
   const catalog = readCatalog(join(dir, manifest.catalog.file), itemIds, itemIndex);
-  const itemState = itemStateView(itemIds, pop, catalog);
+  const firstSeen = Float64Array.from({ length: itemIds.length }, (_, i) => pop.firstSeen[i] ?? NaN);
+  const itemState = itemStateView(itemIds, pop, firstSeen, catalog);
   const bundle: ModelBundle = {
     itemIds,
     itemIndex,
@@ -66,6 +67,7 @@ export function loadVersionBundle(registryDir: string, name: string, version: st
     trend: Float32Array.from(pop.trend),
     trainCounts: Float32Array.from(pop.counts),
     itemState,
+    firstSeen,
     available: itemIds.map((id) => catalog.get(id)?.available ?? true),
     referenceTime: Date.parse(manifest.training.referenceTime),
   };
@@ -118,13 +120,13 @@ function readCatalog(
  */
 function itemStateView(
   itemIds: readonly string[],
-  pop: { popularity: number[]; trend: number[]; firstSeen: (number | null)[] },
+  pop: { popularity: number[]; trend: number[] },
+  firstSeen: Float64Array,
   catalog: ReadonlyMap<string, CatalogItem>,
 ): readonly ItemFeatureState[] {
   const n = itemIds.length;
   const popularity = Float64Array.from({ length: n }, (_, i) => pop.popularity[i] ?? 0);
   const trend = Float64Array.from({ length: n }, (_, i) => pop.trend[i] ?? 0);
-  const firstSeen = Float64Array.from({ length: n }, (_, i) => pop.firstSeen[i] ?? NaN);
   const none: readonly string[] = Object.freeze([]);
   return lazyArrayView(n, (i) => ({
     popularity: popularity[i]!,

@@ -1,4 +1,5 @@
 import { cosineFromIndexScore } from '../../../models/pipeline/candidateFeatures.js';
+import type { ModelBundle } from '../../../models/pipeline/modelBundle.js';
 import type { CatalogItem } from '../../domain/interaction.js';
 import type { CandidateScores, ItemFeatureState } from '../../domain/rankerFeatures.js';
 import { RANKER_FEATURE_COUNT, writeFeatureRow } from '../../domain/rankerFeatures.js';
@@ -25,6 +26,15 @@ import type { RecommendationQuery } from '../recommendationQuery.js';
  * candidates. Writes straight into the matrix; one reused item/score object,
  * no per-candidate allocation. Also records what it read in `query.rows`.
  */
+/** The model's first-seen time of `row` (Unix ms), from the column when the loader provided one. */
+function modelFirstSeen(bundle: ModelBundle, row: number): number | null {
+  if (bundle.firstSeen !== undefined) {
+    const t = bundle.firstSeen[row]!;
+    return Number.isNaN(t) ? null : t;
+  }
+  return bundle.itemState[row]?.firstSeen ?? null;
+}
+
 export const itemFeaturesHydrator: Hydrator<RecommendationQuery> = {
   name: 'itemFeatures',
   async hydrate(q, candidates, features) {
@@ -67,7 +77,7 @@ export const itemFeaturesHydrator: Hydrator<RecommendationQuery> = {
       const c = counters[j];
       item.popularity = c?.popularity ?? 0;
       item.trend = c?.trend ?? 0;
-      item.firstSeen = (row >= 0 ? bundle.itemState[row]?.firstSeen : null) ?? catalog?.createdAt ?? null;
+      item.firstSeen = (row >= 0 ? modelFirstSeen(bundle, row) : null) ?? catalog?.createdAt ?? null;
       item.categories = catalog?.categories ?? [];
       if (row >= 0 && x !== null && xNorm > 0) {
         let s = 0;

@@ -113,6 +113,10 @@ describe('Registry: loadVersionBundle', () => {
     bundle.trend.forEach((v, i) => expect(Math.abs(loaded.bundle.trend[i]! - v)).toBeLessThanOrEqual(6e-5));
     expect(Array.from(loaded.bundle.trainCounts)).toEqual(Array.from(bundle.trainCounts));
     expect(loaded.bundle.itemState.map((s) => s.firstSeen)).toEqual(bundle.itemState.map((s) => s.firstSeen));
+    // The first-seen column the serving hydrator reads: the same times, NaN for none.
+    expect(Array.from(loaded.bundle.firstSeen!, (t) => (Number.isNaN(t) ? null : t))).toEqual(
+      bundle.itemState.map((s) => s.firstSeen),
+    );
     expect(loaded.bundle.itemState.map((s) => s.categories)).toEqual(
       bundle.itemState.map((s) => s.categories),
     );
