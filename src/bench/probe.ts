@@ -1,0 +1,129 @@
+/**
+ * `npm run bench:probe`: one scenario against one catalog, for profiling a
+ * change. Starts the bench server (`benchServer.ts`, the same gateway as
+ * `npm run bench`), sends `--requests` requests on `--connections` keep-alive
+ * connections (each sends its next request when the previous answer arrived)
+ * after 50 warm-up requests, and prints requests/s, wall and server CPU
+ * milliseconds per request (process.cpuUsage of the server, all threads),
+ * the event-loop delay, the peak RSS and the mean / p50 milliseconds of every
+ * pipeline stage. With `--cpu-prof <dir>` the server writes a V8 CPU profile
+ * there and the top self-time functions are printed.
+ *
+ * Options: `--catalog` (default synthetic-10k; any of `npm run bench`'s),
+ * `--scenario` (recommendations | similarItems | feedbackBatch | typename;
+ * default recommendations), `--requests` (default 400), `--connections`
+ * (default 1: the clean per-request cost, no queueing), `--cpu-prof <dir>`,
+ * `--dir` (default var/bench). Catalogs are prepared as `npm run bench` does.
+ * A non-200 answer or a GraphQL error stops the run with that body.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { PreparedCatalog } from './benchCatalogs.js';
+import { prepareCatalog, sampleIds } from './benchCatalogs.js';
+import type { ScenarioName } from './benchScenarios.js';
+import { benchScenarios, SCENARIO_NAMES } from './benchScenarios.js';
+import { REPO_ROOT, startBenchServer } from './benchServerProcess.js';
+import type { CpuProfile } from './cpuProfileSummary.js';
+import { summarizeCpuProfile } from './cpuProfileSummary.js';
+
+const { values } = parseArgs({
+  options: {
+    catalog: { type: 'string', default: 'synthetic-10k' },
+    scenario: { type: 'string', default: 'recommendations' },
+    requests: { type: 'string', default: '400' },
+    connections: { type: 'string', default: '1' },
+    'cpu-prof': { type: 'string' },
+    dir: { type: 'string', default: 'var/bench' },
+  },
+});
+const scenarioName = values.scenario as ScenarioName;
+if (!SCENARIO_NAMES.includes(scenarioName)) {
+  throw new RangeError(
+    `--scenario: expected one of ${SCENARIO_NAMES.join(', ')}, received ${values.scenario}`,
+  );
+}
+const requests = Number(values.requests);
+const connections = Number(values.connections);
+if (!Number.isInteger(requests) || requests < 1) {
+  throw new RangeError(`--requests: expected a positive integer, received ${values.requests}`);
+}
+if (!Number.isInteger(connections) || connections < 1) {
+  throw new RangeError(`--connections: expected a positive integer, received ${values.connections}`);
+}
+const benchDir = resolve(REPO_ROOT, values.dir);
+const profileDir = values['cpu-prof'] === undefined ? undefined : resolve(values['cpu-prof']);
+
+const prepared = await prepareCatalog(values.catalog, benchDir, (line) => process.stderr.write(`${line}\n`));
+if ('skipped' in prepared) {
+  process.stderr.write(`${values.catalog}: skipped (${prepared.skipped})\n`);
+  process.exit(0);
+}
+const catalog: PreparedCatalog = prepared;
+const ids = sampleIds(catalog, 256);
+const scenario = benchScenarios(ids.users, ids.items).find((s) => s.name === scenarioName)!;
+const server = await startBenchServer({
+  registry: catalog.registry,
+  modelName: catalog.modelName,
+  index: catalog.items >= 1_000_000 ? 'ann' : 'exact',
+  annCache: join(benchDir, 'ann', `${catalog.modelName}-${catalog.version}.usearch`),
+  eventLog: join(benchDir, 'events', `probe-${Date.now()}.jsonl`),
+  ...(profileDir === undefined ? {} : { cpuProfileDir: profileDir }),
+});
+try {
+  const send = async (i: number): Promise<void> => {
+    const res = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: scenario.bodies[i % scenario.bodies.length],
+    });
+    const text = await res.text();
+    if (res.status !== 200 || text.includes('"errors"'))
+      throw new Error(`HTTP ${res.status}: ${text.slice(0, 500)}`);
+  };
+  for (let i = 0; i < 50; i++) await send(i);
+  await server.reset();
+  const before = await server.stats();
+  let next = 0;
+  const began = performance.now();
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (next < requests) await send(next++);
+    }),
+  );
+  const wallMs = performance.now() - began;
+  const after = await server.stats();
+  const cpuMs = (after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system) / 1000;
+  const line = (label: string, value: string): void =>
+    void process.stdout.write(`${label.padEnd(30)} ${value}\n`);
+  line('catalog / scenario', `${catalog.name} (${catalog.items} items) / ${scenario.name}`);
+  line('requests, connections', `${requests}, ${connections}`);
+  line('requests/s', ((requests / wallMs) * 1000).toFixed(1));
+  line('wall ms per request', (wallMs / requests).toFixed(2));
+  line('server CPU ms per request', (cpuMs / requests).toFixed(2));
+  line(
+    'event-loop delay p50 / p99 ms',
+    `${after.eventLoopDelay.p50.toFixed(1)} / ${after.eventLoopDelay.p99.toFixed(1)}`,
+  );
+  line('peak RSS MB', String(Math.round((server.memory()?.peakRss ?? 0) / 1e6)));
+  for (const s of after.stages) {
+    line(
+      `  ${s.surface} ${s.stage}`,
+      `mean ${s.mean.toFixed(3)}  p50 ${s.p50.toFixed(3)}  (${s.meanIn.toFixed(0)} → ${s.meanOut.toFixed(0)})`,
+    );
+  }
+} finally {
+  await server.stop();
+}
+if (profileDir !== undefined) {
+  const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
+  if (file !== undefined) {
+    const profile = JSON.parse(readFileSync(join(profileDir, file), 'utf8')) as CpuProfile;
+    process.stdout.write(`\nCPU profile ${join(profileDir, file)}: top self time\n`);
+    for (const f of summarizeCpuProfile(profile, 25, REPO_ROOT)) {
+      process.stdout.write(
+        `${(f.share * 100).toFixed(1).padStart(5)} %  ${f.ms.toFixed(0).padStart(6)} ms  ${f.function}\n`,
+      );
+    }
+  }
+}
