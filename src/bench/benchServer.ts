@@ -90,7 +90,8 @@ const gateway = await createGateway({
   // Issue #6's scenario ranks 500 candidates: the default per-source counts
   // (embedding 200, item-to-item 100, popular 50, trending 50) merge to about
   // 270 distinct items, so the embedding source is asked for 450 and the merge
-  // is cut at RECGATE_CANDIDATES (500).
+  // is cut at RECGATE_CANDIDATES (500). The similar surface's seed-embedding
+  // source reads the same count, so similarItems ranks about 450 here.
   surfaceParams: {
     candidatesPerSource: {
       ...DEFAULT_SURFACE_PARAMS.candidatesPerSource,
