@@ -136,14 +136,18 @@ function itemStateView(
   }));
 }
 
-function readNeighbours(dir: string, file: string, nItems: number): NeighbourTable {
-  const path = join(dir, file);
-  let bytes: Buffer;
+/** The file's bytes. @throws Error naming the path when it cannot be read. */
+function readBytes(path: string): Buffer {
   try {
-    bytes = readFileSync(path);
+    return readFileSync(path);
   } catch (err) {
     throw new Error(`cannot read ${path}: ${(err as Error).message}`, { cause: err });
   }
+}
+
+function readNeighbours(dir: string, file: string, nItems: number): NeighbourTable {
+  const path = join(dir, file);
+  const bytes = readBytes(path);
   try {
     return parseNeighbourTable(bytes, nItems);
   } catch (err) {
@@ -161,12 +165,7 @@ function readJson<T>(dir: string, file: string): T {
 
 function readF32(dir: string, file: string, expected: number): Float32Array {
   const path = join(dir, file);
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch (err) {
-    throw new Error(`cannot read ${path}: ${(err as Error).message}`, { cause: err });
-  }
+  const bytes = readBytes(path);
   if (bytes.byteLength !== expected * 4) {
     throw new Error(`${path} holds ${bytes.byteLength / 4} floats; the manifest implies ${expected}`);
   }

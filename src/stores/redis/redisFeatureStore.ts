@@ -263,20 +263,12 @@ export class RedisFeatureStore implements FeatureStore {
       !dismissive && update.weight > 0 && Number.isFinite(update.weight)
         ? [...new Set(update.categories)]
         : [];
-    const vec = `${k}:vec${this.vectorSuffix}`;
     // One script per event (APPLY_INTERACTION_LUA): atomic like the MULTI it
     // replaces, one command instead of ~10 (issue #6: feedback throughput).
     // A single command: bounded by ioredis's commandTimeout (no pipeline deadline needed).
     this.roundTrips++;
     await (this.redis as unknown as ScriptCommands).applyInteraction(
-      `${k}:meta`,
-      `${k}:hist`,
-      `${k}:seen`,
-      `${k}:dis`,
-      `${k}:cat`,
-      `${k}:catAt`,
-      vec,
-      `${k}:imp`,
+      ...this.userKeys(k),
       encodeEntry(entry),
       String(entry.timestamp),
       String(this.historySize),
@@ -417,16 +409,7 @@ export class RedisFeatureStore implements FeatureStore {
       const k = this.userKey(seed.userId);
       const recent = seed.recent.slice().sort((a, b) => b.timestamp - a.timestamp);
       if (recent.length > this.historySize) recent.length = this.historySize;
-      p.unlink(
-        `${k}:meta`,
-        `${k}:hist`,
-        `${k}:seen`,
-        `${k}:dis`,
-        `${k}:cat`,
-        `${k}:catAt`,
-        `${k}:vec${this.vectorSuffix}`,
-        `${k}:imp`,
-      );
+      p.unlink(...this.userKeys(k));
       p.hset(`${k}:meta`, 'n', seed.interactionCount);
       if (recent.length > 0) p.rpush(`${k}:hist`, ...recent.map(encodeEntry));
       if (seed.seen.length > 0) p.sadd(`${k}:seen`, ...seed.seen);
@@ -471,6 +454,19 @@ export class RedisFeatureStore implements FeatureStore {
 
   private userKey(userId: string): string {
     return `${this.prefix}{u:${userId}}`;
+  }
+  /** Every key of the user at `k` (= userKey), in APPLY_INTERACTION_LUA's KEYS order: meta, hist, seen, dis, cat, catAt, vec, imp. */
+  private userKeys(k: string): [string, string, string, string, string, string, string, string] {
+    return [
+      `${k}:meta`,
+      `${k}:hist`,
+      `${k}:seen`,
+      `${k}:dis`,
+      `${k}:cat`,
+      `${k}:catAt`,
+      `${k}:vec${this.vectorSuffix}`,
+      `${k}:imp`,
+    ];
   }
   /** The item family shares the `{items}` hash tag: one slot, so any batch read is one MGET. */
   private counterKey(itemId: string): string {
