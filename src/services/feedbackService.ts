@@ -258,9 +258,23 @@ export class FeedbackService {
    * appending it again: at start-up the gateway replays the events received
    * after the served model was published, so live feedback survives a restart.
    * Events whose item is not in the catalog are skipped, as when they arrived.
+   *
+   * A user's events are never folded in together here: round r applies every
+   * user's r-th event, so each fold-in sees the history the store had kept
+   * (at most its history size) after that event, as when it arrived one by
+   * one. Folding a long run of one user's events at once would also count
+   * history entries the store trims, and give a restarted gateway different
+   * vectors from the ones its users had.
    */
   async replay(records: readonly FeedbackRecord[]): Promise<void> {
-    await this.applyFeatures(records);
+    const rounds: FeedbackRecord[][] = [];
+    const perUser = new Map<string, number>();
+    for (const r of records) {
+      const k = perUser.get(r.userId) ?? 0;
+      perUser.set(r.userId, k + 1);
+      (rounds[k] ??= []).push(r);
+    }
+    for (const round of rounds) await this.applyFeatures(round);
   }
 
   /**

@@ -345,6 +345,31 @@ describe('FeedbackService', () => {
       );
     });
 
+    it('replays a long run of one user’s events to the vector they had live, past the history size', async () => {
+      // History size 3, 6 positives: live, each event's fold-in saw at most the 3 newest.
+      const events = ['m0', 'm1', 'm2', 'm3', 'm4', 'm5'].map((itemId, k) =>
+        event({ userId: 'heavy', itemId, type: 'CLICK', timestamp: NOW - 10_000 + k }),
+      );
+      const serviceOn = (s: MemoryFeatureStore, log: RecordingEventLog): FeedbackService =>
+        new FeedbackService({ store: s, eventLog: log, model: () => model, now: () => NOW });
+      const fresh = async (): Promise<MemoryFeatureStore> => {
+        const s = new MemoryFeatureStore({ now: () => NOW, historySize: 3 });
+        await seedFeatureStore(s, model, await readUserStates(reg.registry, 'v1'));
+        return s;
+      };
+      const live = await fresh();
+      const log = new RecordingEventLog();
+      for (const e of events) await serviceOn(live, log).record([e]);
+      const restarted = await fresh();
+      await serviceOn(restarted, new RecordingEventLog()).replay(
+        log.records.filter((r): r is FeedbackRecord => r.kind === 'feedback'),
+      );
+      const [a] = await live.getUsers(['heavy']);
+      const [b] = await restarted.getUsers(['heavy']);
+      expect(b!.recent.map((e) => e.itemId)).toEqual(a!.recent.map((e) => e.itemId));
+      b!.vector!.forEach((v, p) => expect(v).toBeCloseTo(a!.vector![p]!, 6));
+    });
+
     it('reads every user of a batch in one getUsers call', async () => {
       await service.record([
         event({ userId: 'u1', type: 'LIKE' }),
