@@ -125,7 +125,9 @@ export class LiveCounterRanking {
   revalidate(): void {
     this.lastNew = null;
     this.generation++;
-    if (this.pending === null) this.start().catch(() => undefined);
+    // A refresh already running asked the old model about some slices: it is
+    // replaced (its result is dropped when it lands), not waited for.
+    this.start().catch(() => undefined);
   }
 
   /** The next {@link snapshot} reads the store again. */
@@ -137,7 +139,7 @@ export class LiveCounterRanking {
   }
 
   private start(): Promise<RankingSnapshot> {
-    const run = this.refresh().then(
+    const run: Promise<RankingSnapshot> = this.refresh().then(
       (s) => {
         if (this.pending === run) {
           this.latest = s;
@@ -145,8 +147,10 @@ export class LiveCounterRanking {
         }
         return s;
       },
-      (err: unknown) => {
+      (err: unknown): Promise<RankingSnapshot> => {
         if (this.pending === run) this.pending = null;
+        // Superseded by a model swap or an invalidation: answer with the newer refresh.
+        if (err instanceof StaleRefresh) return this.pending ?? this.start();
         throw err;
       },
     );
@@ -171,6 +175,8 @@ export class LiveCounterRanking {
     const known = this.options.knownToModel;
     let lastK = 0;
     for (let from = 0; from < n; from += slice) {
+      // A model swap (revalidate) or invalidate started a newer refresh: stop asking the old model.
+      if (generation !== this.generation) throw new StaleRefresh();
       const to = Math.min(n, from + slice);
       byPop.pushRange(from, to);
       byTrd.pushRange(from, to);
@@ -339,4 +345,11 @@ export function topFromRanking(
     return ++added >= extra;
   });
   return out;
+}
+
+/** Ends a refresh that a model swap made stale; its caller falls back to the newer refresh. */
+class StaleRefresh extends Error {
+  constructor() {
+    super('ranking refresh superseded by a model swap');
+  }
 }

@@ -186,6 +186,24 @@ describe('LiveCounterRanking', () => {
     expect(Array.from(s.byPopularity)).toEqual([3, 0, 2, 1]);
   });
 
+  it('a model swap during a running refresh is not overwritten by that refresh’s answers from the old model', async () => {
+    const store = await storeWith(Array.from({ length: 2000 }, (_, i) => 1 + (i % 7)));
+    let knows = (id: string): boolean => Number(id.slice(1)) % 3 !== 0;
+    const ranking = new LiveCounterRanking({ store, knownToModel: (id) => knows(id), sliceSize: 100 });
+    const first = ranking.snapshot();
+    // Past the counter reads (20 slices), into the slices that ask the model.
+    for (let turn = 0; turn < 25; turn++) await new Promise((resolve) => setImmediate(resolve));
+    knows = () => true; // the new model knows every item
+    ranking.revalidate();
+    await first.catch(() => undefined);
+    let s = await ranking.snapshot();
+    for (let turn = 0; turn < 1000 && s.newCandidates.length > 0; turn++) {
+      await new Promise((resolve) => setImmediate(resolve));
+      s = await ranking.snapshot();
+    }
+    expect(s.newCandidates.length).toBe(0);
+  });
+
   it('after catalog growth, asks the model only about the slices whose ids changed', async () => {
     const store = await storeWith([1, 2, 3, 4, 5]);
     const asked: string[] = [];
