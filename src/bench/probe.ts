@@ -16,44 +16,64 @@
  * `--dir` (default var/bench). Catalogs are prepared as `npm run bench` does.
  * A non-200 answer or a GraphQL error stops the run with that body.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { PreparedCatalog } from './benchCatalogs.js';
-import { prepareCatalog, sampleIds } from './benchCatalogs.js';
+import { prepareCatalog, sampleIds, SYNTHETIC_SIZES } from './benchCatalogs.js';
+import { helpOrContinue, parseOrExit, usageError } from './benchCli.js';
 import type { ScenarioName } from './benchScenarios.js';
 import { benchScenarios, SCENARIO_NAMES } from './benchScenarios.js';
 import { REPO_ROOT, startBenchServer } from './benchServerProcess.js';
 import type { CpuProfile } from './cpuProfileSummary.js';
 import { summarizeCpuProfile } from './cpuProfileSummary.js';
 
-const { values } = parseArgs({
-  options: {
-    catalog: { type: 'string', default: 'synthetic-10k' },
-    scenario: { type: 'string', default: 'recommendations' },
-    requests: { type: 'string', default: '400' },
-    connections: { type: 'string', default: '1' },
-    'cpu-prof': { type: 'string' },
-    dir: { type: 'string', default: 'var/bench' },
-  },
-});
+const USAGE = `npm run bench:probe -- [options]   one scenario, CPU and stage times per request
+  --catalog name       ml-latest-small, synthetic-10k (default), synthetic-100k, synthetic-1m
+  --scenario name      ${SCENARIO_NAMES.join(' | ')} (default recommendations)
+  --requests n         requests after 50 warm-up ones (default 400)
+  --connections n      keep-alive connections, each waiting for its answer (default 1: no queueing)
+  --cpu-prof dir       write the server's V8 CPU profile there and print its top functions
+  --dir folder         catalogs and event logs, as npm run bench (default var/bench)
+  --help               this text`;
+helpOrContinue(USAGE);
+const { values } = parseOrExit('bench:probe', () =>
+  parseArgs({
+    options: {
+      catalog: { type: 'string', default: 'synthetic-10k' },
+      scenario: { type: 'string', default: 'recommendations' },
+      requests: { type: 'string', default: '400' },
+      connections: { type: 'string', default: '1' },
+      'cpu-prof': { type: 'string' },
+      dir: { type: 'string', default: 'var/bench' },
+    },
+  }),
+);
 const scenarioName = values.scenario as ScenarioName;
 if (!SCENARIO_NAMES.includes(scenarioName)) {
-  throw new RangeError(
+  usageError(
+    'bench:probe',
     `--scenario: expected one of ${SCENARIO_NAMES.join(', ')}, received ${values.scenario}`,
   );
 }
 const requests = Number(values.requests);
 const connections = Number(values.connections);
 if (!Number.isInteger(requests) || requests < 1) {
-  throw new RangeError(`--requests: expected a positive integer, received ${values.requests}`);
+  usageError('bench:probe', `--requests: expected a positive integer, received ${values.requests}`);
 }
 if (!Number.isInteger(connections) || connections < 1) {
-  throw new RangeError(`--connections: expected a positive integer, received ${values.connections}`);
+  usageError('bench:probe', `--connections: expected a positive integer, received ${values.connections}`);
 }
 const benchDir = resolve(REPO_ROOT, values.dir);
 const profileDir = values['cpu-prof'] === undefined ? undefined : resolve(values['cpu-prof']);
 
+if (!(values.catalog in SYNTHETIC_SIZES) && values.catalog !== 'ml-latest-small') {
+  usageError(
+    'bench:probe',
+    `--catalog: expected ml-latest-small or ${Object.keys(SYNTHETIC_SIZES).join(', ')}, received ${values.catalog}`,
+  );
+}
+const profileSince = Date.now();
 const prepared = await prepareCatalog(values.catalog, benchDir, (line) => process.stderr.write(`${line}\n`));
 if ('skipped' in prepared) {
   process.stderr.write(`${values.catalog}: skipped (${prepared.skipped})\n`);
@@ -116,7 +136,10 @@ try {
   await server.stop();
 }
 if (profileDir !== undefined) {
-  const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
+  // The server's main thread writes the largest profile; older runs' files in the same folder are skipped.
+  const file = readdirSync(profileDir)
+    .filter((f) => f.endsWith('.cpuprofile') && statSync(join(profileDir, f)).mtimeMs >= profileSince)
+    .sort((a, b) => statSync(join(profileDir, b)).size - statSync(join(profileDir, a)).size)[0];
   if (file !== undefined) {
     const profile = JSON.parse(readFileSync(join(profileDir, file), 'utf8')) as CpuProfile;
     process.stdout.write(`\nCPU profile ${join(profileDir, file)}: top self time\n`);

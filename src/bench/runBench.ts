@@ -23,7 +23,7 @@
  * `--render <file.json>` (print a saved run as the Markdown report, and
  * nothing else). Progress goes to stderr.
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -31,6 +31,7 @@ import { Redis } from 'ioredis';
 import { deleteKeysByPrefix } from '../stores/redis/deleteKeysByPrefix.js';
 import type { AnnStudyResult } from './annStudy.js';
 import { annStudy } from './annStudy.js';
+import { helpOrContinue, parseOrExit, usageError } from './benchCli.js';
 import type { PreparedCatalog, SkippedCatalog } from './benchCatalogs.js';
 import { prepareCatalog, sampleIds } from './benchCatalogs.js';
 import { formatReport, targetRows } from './benchReport.js';
@@ -43,26 +44,40 @@ import { summarizeCpuProfile } from './cpuProfileSummary.js';
 import type { CpuProfile } from './cpuProfileSummary.js';
 import { openLoop, probeLatency, saturate } from './loadDrivers.js';
 
-const { values } = parseArgs({
-  options: {
-    quick: { type: 'boolean', default: false },
-    json: { type: 'boolean', default: false },
-    catalogs: { type: 'string' },
-    seconds: { type: 'string' },
-    'no-profile': { type: 'boolean', default: false },
-    'no-redis': { type: 'boolean', default: false },
-    dir: { type: 'string', default: 'var/bench' },
-    render: { type: 'string' },
-  },
-});
+const USAGE = `npm run bench -- [options]   (BENCHMARKS.md explains every number)
+  --quick              synthetic-10k only, short runs (< 2 minutes), for CI smoke use
+  --json               print the results as JSON instead of Markdown
+  --catalogs a,b       ml-latest-small, synthetic-10k, synthetic-100k, synthetic-1m (default: all)
+  --seconds n          seconds per load run (default 10; 3 with --quick)
+  --no-profile         skip the CPU profile
+  --no-redis           skip the Redis feedback run
+  --dir folder         registries, ANN graph cache, event logs, profiles, JSON (default var/bench)
+  --render file.json   print a saved run as the Markdown report, and nothing else
+  --help               this text`;
+helpOrContinue(USAGE);
+const { values } = parseOrExit('bench', () =>
+  parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      catalogs: { type: 'string' },
+      seconds: { type: 'string' },
+      'no-profile': { type: 'boolean', default: false },
+      'no-redis': { type: 'boolean', default: false },
+      dir: { type: 'string', default: 'var/bench' },
+      render: { type: 'string' },
+    },
+  }),
+);
 if (values.render !== undefined) {
   // Re-print a saved run (the JSON of --json or <dir>/last-run.json) as the Markdown report.
+  if (!existsSync(values.render)) usageError('bench', `--render: no file at ${values.render}`);
   process.stdout.write(formatReport(JSON.parse(readFileSync(values.render, 'utf8')) as BenchResults) + '\n');
   process.exit(0);
 }
 const quick = values.quick;
 const seconds = Number(values.seconds ?? (quick ? 3 : 10));
-if (!(seconds > 0)) throw new RangeError(`--seconds: expected a positive number, received ${values.seconds}`);
+if (!(seconds > 0)) usageError('bench', `--seconds: expected a positive number, received ${values.seconds}`);
 const benchDir = resolve(REPO_ROOT, values.dir);
 const began = performance.now();
 const log = (line: string): void =>
@@ -86,7 +101,7 @@ const PLANS: Record<string, { scenarios: ScenarioName[]; index: 'exact' | 'ann';
 const catalogNames = (values.catalogs ?? (quick ? 'synthetic-10k' : Object.keys(PLANS).join(','))).split(',');
 for (const name of catalogNames)
   if (PLANS[name] === undefined)
-    throw new Error(`unknown catalog ${name}; known: ${Object.keys(PLANS).join(', ')}`);
+    usageError('bench', `--catalogs: unknown catalog ${name}; known: ${Object.keys(PLANS).join(', ')}`);
 
 const loadAverageStart = os.loadavg();
 mkdirSync(join(benchDir, 'events'), { recursive: true });
