@@ -34,7 +34,7 @@ export interface GatewayConfig {
   readonly sourceBudgetMs?: number;
   /** How long a ranked list is kept for `after` paging, in seconds. Env `RECGATE_PAGING_TTL_SECONDS`. @default 600 */
   readonly pagingTtlSeconds?: number;
-  /** MMR re-orders the top this-many positions. Env `RECGATE_MMR_WINDOW`. @default 100 */
+  /** MMR re-orders the top this-many positions (cost grows with its square). Env `RECGATE_MMR_WINDOW`. @default 50 */
   readonly mmrWindow?: number;
   /** The per-category cap (`categoryCap`, default 5) applies to the top this-many positions. Env `RECGATE_CATEGORY_CAP_WINDOW`. @default 20 */
   readonly categoryCapWindow?: number;
