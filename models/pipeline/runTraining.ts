@@ -24,6 +24,7 @@ import type { TwoStageModel } from './fitTwoStage.js';
 import { fitTwoStage } from './fitTwoStage.js';
 import type { TrainConfig } from './trainConfig.js';
 import { resolveDimension } from './trainConfig.js';
+import { retrievalSection } from '../registry/retrievalSection.js';
 
 /** Options of {@link runTraining} (the `recgate train` command). */
 export interface RunTrainingOptions {
@@ -325,23 +326,7 @@ function buildManifest(
       ratingScale: dataset.ratingScale,
       seconds: round(seconds),
     },
-    retrieval: {
-      algorithm: 'ials',
-      dimension: model.ials.dimension,
-      regularization: model.ials.regularization,
-      regularizationExponent: model.ials.regularizationExponent,
-      alpha: model.ials.alpha,
-      epochs: model.ials.epochs,
-      distance: 'cosine',
-      vectorDimension: model.ials.dimension + 1,
-      transform: 'mips-to-cosine',
-      maxItemNorm: model.bundle.maxItemNorm,
-      itemVectors: 'items.f32',
-      itemFactors: 'item-factors.f32',
-      itemIds: 'items.json',
-      userFactors: 'users.f32',
-      userIds: 'users.json',
-    },
+    retrieval: retrievalSection(model.ials, model.bundle.maxItemNorm),
     neighbours: { file: 'neighbours.json', topN: config.neighbours, similarity: 'cosine' },
     popularity: {
       file: 'popularity.json',

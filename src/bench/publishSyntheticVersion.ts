@@ -10,6 +10,7 @@ import { createRandom } from '../domain/random.js';
 import { RANKER_FEATURE_COUNT, RANKER_FEATURES, writeFeatureRow } from '../domain/rankerFeatures.js';
 import type { SyntheticCatalog, SyntheticCatalogOptions } from './syntheticCatalog.js';
 import { generateSyntheticCatalog, SYNTHETIC_GENERATOR_VERSION } from './syntheticCatalog.js';
+import { retrievalSection } from '../../models/registry/retrievalSection.js';
 
 /** What a synthetic version's manifest records in `config` (and what makes a cached one reusable). */
 export interface SyntheticConfig {
@@ -180,24 +181,11 @@ function syntheticManifest(
       ratingScale: null,
       seconds: Math.round(seconds * 10) / 10,
     },
-    retrieval: {
-      // Synthetic factors stand in for iALS ones; fold-in uses these settings as training would.
-      algorithm: 'ials',
-      dimension: bundle.dimension,
-      regularization: 0.02,
-      regularizationExponent: 1,
-      alpha: 5,
-      epochs: 0,
-      distance: 'cosine',
-      vectorDimension: bundle.dimension + 1,
-      transform: 'mips-to-cosine',
-      maxItemNorm: bundle.maxItemNorm,
-      itemVectors: 'items.f32',
-      itemFactors: 'item-factors.f32',
-      itemIds: 'items.json',
-      userFactors: 'users.f32',
-      userIds: 'users.json',
-    },
+    // Synthetic factors stand in for iALS ones; fold-in uses these settings as training would.
+    retrieval: retrievalSection(
+      { dimension: bundle.dimension, regularization: 0.02, regularizationExponent: 1, alpha: 5, epochs: 0 },
+      bundle.maxItemNorm,
+    ),
     neighbours: { file: 'neighbours.json', topN: settings.neighbours, similarity: 'cosine' },
     popularity: { file: 'popularity.json', halfLifeDays: 90, trendingHalfLifeDays: 7 },
     ranker: {

@@ -15,6 +15,7 @@ import type { MlpRanker } from '../../../models/ranker/mlpRanker.js';
 import { trainMlpRanker } from '../../../models/ranker/trainMlpRanker.js';
 import type { IalsModel } from '../../../models/retrieval/trainIals.js';
 import { syntheticWorld } from '../pipeline/pipelineFixtures.js';
+import { retrievalSection } from '../../../models/registry/retrievalSection.js';
 
 /** The small training configuration registry tests fit with. */
 export const TEST_CONFIG: TrainConfig = { ...DEFAULT_TRAIN_CONFIG, dimension: 4, epochs: 3, neighbours: 5 };
@@ -89,23 +90,7 @@ export function testManifest(
       ratingScale: null,
       seconds: 0.5,
     },
-    retrieval: {
-      algorithm: 'ials',
-      dimension: ials.dimension,
-      regularization: ials.regularization,
-      regularizationExponent: ials.regularizationExponent,
-      alpha: ials.alpha,
-      epochs: ials.epochs,
-      distance: 'cosine',
-      vectorDimension: ials.dimension + 1,
-      transform: 'mips-to-cosine',
-      maxItemNorm: bundle.maxItemNorm,
-      itemVectors: 'items.f32',
-      itemFactors: 'item-factors.f32',
-      itemIds: 'items.json',
-      userFactors: 'users.f32',
-      userIds: 'users.json',
-    },
+    retrieval: retrievalSection(ials, bundle.maxItemNorm),
     neighbours: { file: 'neighbours.json', topN: TEST_CONFIG.neighbours, similarity: 'cosine' },
     popularity: {
       file: 'popularity.json',
