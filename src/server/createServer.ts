@@ -3,7 +3,10 @@ import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
@@ -140,6 +143,8 @@ export async function createServer(options: CreateServerOptions): Promise<Runnin
     allowBatchedHttpRequests: limits.allowBatchedHttpRequests,
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
+      // No cache hints are used, and the plugin would wrap every field resolver (a cost per field).
+      ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       masking.plugin,
       ...limits.plugins,
@@ -201,9 +206,21 @@ export async function createServer(options: CreateServerOptions): Promise<Runnin
     express.json({ limit: options.bodyLimit ?? DEFAULT_BODY_LIMIT_BYTES, verify: jsonNestingLimit() }),
     // After the body parser: it resumes in the HTTP span's context (see telemetryGraphqlMiddleware).
     telemetryGraphqlMiddleware(),
-    (req: Request, _res: Response, next: NextFunction) =>
-      masking.withRequestId(String(req.headers['x-request-id']), next),
-    expressMiddleware(apollo, { context: async ({ req }) => contextFor(req.headers) }),
+    (_req: Request, res: Response, next: NextFunction) => {
+      // Apollo's cache-control plugin is off (it wraps every field resolver); answers are per user, never cached.
+      res.setHeader('Cache-Control', 'no-store');
+      next();
+    },
+    expressMiddleware(apollo, {
+      context: async ({ req }) => {
+        try {
+          return contextFor(req.headers);
+        } catch (err) {
+          masking.contextFailed(err, String(req.headers['x-request-id']));
+          throw err;
+        }
+      },
+    }),
   );
   // Any other path: the same JSON error shape as the API, not express's HTML page.
   app.use((req: Request, res: Response) => {

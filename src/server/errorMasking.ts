@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ApolloServerPlugin } from '@apollo/server';
 import {
   ApolloServerErrorCode,
@@ -76,9 +75,12 @@ export function stackLines(error: unknown): string[] {
  * code, and replaces anything else by {@link MASKED_MESSAGE} with code
  * `INTERNAL_SERVER_ERROR`. No response carries `extensions.stacktrace` (but
  * in debug mode, below) or an exception. The plugin logs each masked error once, with the request
- * id, before it is masked; `formatError` logs the rest (context-creation and
- * response-serialization failures, which never reach plugins) with the
- * request id that `withRequestId` bound to the HTTP request. A parse failure
+ * id, before it is masked; a failure to create the request's context (no
+ * plugin sees one) is logged with its request id by `contextFailed`, which
+ * the context function calls; `formatError` logs anything else it masks
+ * unlogged (a response-serialization failure) with a null request id. No
+ * AsyncLocalStorage is used: it would add a promise hook to every promise of
+ * every request. A parse failure
  * caused by a stack overflow (a deeply nested document) is shown as
  * {@link TOO_DEEP_MESSAGE}, never as the engine's RangeError text. A
  * request-level message longer than {@link MAX_SHOWN_MESSAGE_LENGTH}
@@ -93,12 +95,15 @@ export function stackLines(error: unknown): string[] {
 export function createErrorMasking(options: ErrorMaskingOptions): {
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
   plugin: ApolloServerPlugin<RequestContext>;
-  /** Runs `next` (the rest of the HTTP request's handling) with `requestId` known to `formatError`. */
-  withRequestId: (requestId: string, next: () => void) => void;
+  /**
+   * Logs a failure to create a request's context (Apollo runs no plugin for
+   * one) with the request's id, once: `formatError` then masks it without
+   * logging it again.
+   */
+  contextFailed: (error: unknown, requestId: string) => void;
 } {
   const { logger, debug = false } = options;
   const logged = new WeakSet<object>();
-  const requestIds = new AsyncLocalStorage<string>();
   const log = (error: unknown, requestId: string | null): void => {
     const original = unwrapResolverError(error);
     logger.error('masked an internal error', {
@@ -107,6 +112,13 @@ export function createErrorMasking(options: ErrorMaskingOptions): {
       error: original instanceof Error ? original.message : String(original),
       stack: original instanceof Error ? original.stack : undefined,
     });
+  };
+  /** Whether `error`, or the error Apollo wrapped in it ("Context creation failed: …"), was logged. */
+  const wasLogged = (error: unknown): boolean => {
+    if (typeof error !== 'object' || error === null) return false;
+    if (logged.has(error)) return true;
+    const { originalError } = error as { originalError?: unknown };
+    return typeof originalError === 'object' && originalError !== null && logged.has(originalError);
   };
   const formatError = (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const { message, locations, path } = formatted;
@@ -137,9 +149,7 @@ export function createErrorMasking(options: ErrorMaskingOptions): {
         extensions: { code: formatted.extensions?.['code'] },
       };
     }
-    if (typeof error !== 'object' || error === null || !logged.has(error)) {
-      log(error, requestIds.getStore() ?? null);
-    }
+    if (!wasLogged(error)) log(error, null);
     return {
       message: MASKED_MESSAGE,
       ...(locations && { locations }),
@@ -163,6 +173,10 @@ export function createErrorMasking(options: ErrorMaskingOptions): {
       };
     },
   };
-  const withRequestId = (requestId: string, next: () => void): void => requestIds.run(requestId, next);
-  return { formatError, plugin, withRequestId };
+  const contextFailed = (error: unknown, requestId: string): void => {
+    if (wasLogged(error)) return;
+    log(error, requestId);
+    if (typeof error === 'object' && error !== null) logged.add(error);
+  };
+  return { formatError, plugin, contextFailed };
 }

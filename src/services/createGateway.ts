@@ -97,7 +97,7 @@ export async function createGateway(config: GatewayConfig = {}): Promise<Gateway
     await initialModel.close();
     throw err;
   }
-  const { eventLog, storeIsLocal } = backends;
+  const { eventLog, storeIsLocal, mayDegrade } = backends;
   const store = rollout.store;
   const index = rollout.index;
   const current = (): ServedModel => rollout.model();
@@ -219,11 +219,15 @@ export async function createGateway(config: GatewayConfig = {}): Promise<Gateway
     },
     async recommendations(request: RecommendationsRequest, scope) {
       validateRecommendationsRequest(request);
-      return served(await withDegradedParts(() => recommendations.recommendations(request, ctx(scope))));
+      return served(
+        await withDegradedParts(mayDegrade, () => recommendations.recommendations(request, ctx(scope))),
+      );
     },
     async similarItems(request: SimilarItemsRequest, scope) {
       validateSimilarItemsRequest(request);
-      return served(await withDegradedParts(() => recommendations.similarItems(request, ctx(scope))));
+      return served(
+        await withDegradedParts(mayDegrade, () => recommendations.similarItems(request, ctx(scope))),
+      );
     },
     items(ids, scope) {
       return catalog.items(ids, loadersOf(scope));
@@ -331,11 +335,14 @@ async function unavailableAsPublic<T>(fn: () => Promise<T>): Promise<T> {
 
 /**
  * Runs one list request and adds the backend parts served from a fallback
- * (see src/stores/fallback/) to the list's `degraded` names.
+ * (see src/stores/fallback/) to the list's `degraded` names. With
+ * `mayDegrade` false (in-process stores only) it just runs `fn`.
  */
 async function withDegradedParts<T extends { readonly degraded: readonly string[] }>(
+  mayDegrade: boolean,
   fn: () => Promise<T>,
 ): Promise<T> {
+  if (!mayDegrade) return fn();
   const { value, parts } = await collectDegradedParts(fn);
   const extra = parts.filter((p) => !value.degraded.includes(p));
   return extra.length === 0 ? value : { ...value, degraded: [...value.degraded, ...extra] };

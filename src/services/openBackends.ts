@@ -51,6 +51,15 @@ export interface Backends {
    * into it. A shared store (Redis) already holds every replica's feedback.
    */
   readonly storeIsLocal: boolean;
+  /**
+   * True when a list request may be served partly from a fallback (Redis or
+   * Qdrant behind a circuit breaker, or adapters given by the caller, which
+   * may report degraded parts): the gateway then collects each list
+   * request's degraded parts. False for the in-process stores, which cannot
+   * degrade; the collection (an AsyncLocalStorage, so a promise hook on every
+   * promise) is then skipped.
+   */
+  readonly mayDegrade: boolean;
   /** What `/readyz` checks besides the model. */
   readonly probes: readonly ReadinessProbe[];
   /**
@@ -329,6 +338,11 @@ export async function openBackends(
     return {
       eventLog,
       storeIsLocal: given === undefined && primary === null,
+      mayDegrade:
+        redisBreaker !== null ||
+        qdrantBreaker !== null ||
+        given !== undefined ||
+        cfg.adapters?.vectorIndex !== undefined,
       probes,
       forModel,
       repairSeed,

@@ -54,6 +54,13 @@ describe('HTTP: Apollo CSRF prevention stays on', () => {
   });
 });
 
+describe('HTTP: caching', () => {
+  it('marks GraphQL answers Cache-Control: no-store (they are per user and per request)', async () => {
+    const { headers } = await postGraphQL(fake.server.url, '{ recommendations(first: 1) { requestId } }');
+    expect(headers.get('cache-control')).toBe('no-store');
+  });
+});
+
 describe('HTTP: request ids', () => {
   it('echoes a valid x-request-id and hands it to the engine as the request scope id', async () => {
     const { headers, body } = await postGraphQL(
