@@ -22,11 +22,17 @@ export function explorationSlotPositions(requestId: string, length: number, shar
 /**
  * Fills exploration slots: for each slot (ascending), one item of the pool
  * still at or below the slot is chosen uniformly with a generator seeded by
- * the request id's hash and moved into the slot. Reproducible: the same
- * request id, order and pool give the same result.
- * @param order indices, best first (not modified).
- * @param inPool whether an index may explore (under-exposed or new).
- * @returns the new order and the indices that were placed in slots.
+ * the request id's hash and moved into the slot (the items between shift
+ * down by one). Reproducible: the same request id, order and pool give the
+ * same result.
+ *
+ * Cost: `inPool` is called at most once per position, then O(slots × n) work on
+ * typed arrays. Items already placed sit above every later slot, so the
+ * items eligible for a slot are exactly the pool items at or below it.
+ * @param order indices, best first, without repeats (a permutation, as
+ *   `RankedList.order`); not modified.
+ * @param inPool whether an index may explore (under-exposed or new); pure.
+ * @returns the new order (a copy) and the indices placed in slots, in slot order.
  */
 export function fillExplorationSlots(
   requestId: string,
@@ -36,22 +42,36 @@ export function fillExplorationSlots(
 ): { order: number[]; explored: number[] } {
   const out = order.slice();
   const explored: number[] = [];
-  const slots = explorationSlotPositions(requestId, out.length, share);
+  const n = out.length;
+  const slots = explorationSlotPositions(requestId, n, share);
   if (slots.length === 0) return { order: out, explored };
-  const rng = createRandom(murmurhash.v3(`pick:${requestId}`, 0) | 0);
-  const chosen = new Set<number>();
-  for (const slot of slots) {
-    const eligible: number[] = [];
-    for (let p = slot; p < out.length; p++) {
-      const idx = out[p]!;
-      if (!chosen.has(idx) && inPool(idx)) eligible.push(p);
+  // pool[p]: whether the item now at position p may explore (moves with it).
+  const pool = new Uint8Array(n);
+  let eligible = 0; // pool items at or below the current slot
+  for (let p = slots[0]!; p < n; p++) {
+    if (inPool(out[p]!)) {
+      pool[p] = 1;
+      eligible++;
     }
-    if (eligible.length === 0) break;
-    const from = eligible[rng.int(0, eligible.length - 1)]!;
-    const [idx] = out.splice(from, 1);
-    out.splice(slot, 0, idx!);
-    chosen.add(idx!);
-    explored.push(idx!);
+  }
+  const rng = createRandom(murmurhash.v3(`pick:${requestId}`, 0) | 0);
+  for (let s = 0; s < slots.length; s++) {
+    const slot = slots[s]!;
+    if (s > 0) for (let p = slots[s - 1]!; p < slot; p++) eligible -= pool[p]!;
+    if (eligible === 0) break;
+    // The k-th (0-based) pool item at or below the slot.
+    let k = rng.int(0, eligible - 1);
+    let from = slot;
+    for (; from < n; from++) if (pool[from] === 1 && k-- === 0) break;
+    if (from === n) break; // unreachable while `eligible` is exact; bounds the scan regardless
+    const idx = out[from]!;
+    for (let p = from; p > slot; p--) {
+      out[p] = out[p - 1]!;
+      pool[p] = pool[p - 1]!;
+    }
+    out[slot] = idx;
+    pool[slot] = 1;
+    explored.push(idx);
   }
   return { order: out, explored };
 }

@@ -20,17 +20,23 @@ export const explorationSlotsReranker: Reranker<RecommendationQuery> = {
     const rows = q.rows;
     if (!(share > 0) || rows === null || list.order.length === 0) return;
     const n = list.candidates.length;
-    const pops = Float64Array.from({ length: n }, (_, idx) => rows.counters[idx]?.popularity ?? 0).sort();
-    const threshold = pops[Math.min(n - 1, Math.floor(q.env.settings.explorationQuantile * n))]!;
+    const pops = new Float64Array(n);
+    for (let idx = 0; idx < n; idx++) pops[idx] = rows.counters[idx]?.popularity ?? 0;
+    // The quantile comes from a sorted copy; `pops` stays in candidate order.
+    const rank = Math.min(n - 1, Math.floor(q.env.settings.explorationQuantile * n));
+    const threshold = pops.slice().sort()[rank]!;
     const reference = q.model.bundle.referenceTime;
-    const inPool = (idx: number): boolean =>
-      isNewItem(rows.modelRows[idx]!, rows.items[idx]?.createdAt ?? null, reference) ||
-      (rows.counters[idx]?.popularity ?? 0) < threshold;
+    // Pool membership per candidate index, decided once (not once per slot).
+    const pool = new Uint8Array(n);
+    for (let idx = 0; idx < n; idx++) {
+      const isNew = isNewItem(rows.modelRows[idx]!, rows.items[idx]?.createdAt ?? null, reference);
+      if (isNew || pops[idx]! < threshold) pool[idx] = 1;
+    }
     const { order, explored } = fillExplorationSlots(
       q.httpRequestId ?? q.requestId,
       list.order,
       share,
-      inPool,
+      (idx) => pool[idx] === 1,
     );
     list.order = order;
     for (const idx of explored) {

@@ -55,7 +55,13 @@ export const mmrDiversityReranker: Reranker<RecommendationQuery> = {
     const span = hi - lo;
     for (let j = 0; j < w; j++) relevance[j] = span > 0 ? (relevance[j]! - lo) / span : 1;
     const picked = mmrOrder(relevance, embeddings, d, lambda, w);
-    const head = Array.from(picked, (j) => list.order[j]!);
-    list.order = head.concat(list.order.slice(w));
+    let moved = false;
+    for (let j = 0; j < w && !moved; j++) moved = picked[j] !== j;
+    if (!moved) return; // the window is already in MMR order: no copy
+    // A new array (the pipeline keeps the previous one to restore on failure); the tail keeps its order.
+    const before = list.order;
+    const order = before.slice();
+    for (let j = 0; j < w; j++) order[j] = before[picked[j]!]!;
+    list.order = order;
   },
 };

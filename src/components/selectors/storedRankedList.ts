@@ -4,9 +4,9 @@ import type { ExperimentAssignment, Promotion } from '../../services/serviceType
 import type { StoredRankedList } from '../../stores/featureStore.js';
 import { activePromotions } from '../activePromotions.js';
 import type { ListEntry } from '../listEntries.js';
-import { isNewAt } from '../listEntries.js';
 import type { RecommendationQuery } from '../recommendationQuery.js';
 import { reasonsFor } from '../reasons.js';
+import { isNewItem } from '../rerankers/explorationSlotsReranker.js';
 import type { ReasonContext } from '../reasons.js';
 
 /** Who a stored list was ranked for and how (`entries[0]`). */
@@ -46,35 +46,53 @@ export interface StoredListColumns {
 
 const SEP = '\u001f';
 
-/** The whole final list of a query in the stored shape (JSON-safe: also fits Redis). */
+/**
+ * The whole final list of a query in the stored shape (JSON-safe: also fits
+ * Redis). One pass over `list.order` filling the columns: no object per
+ * position (a one-kind `sources` is stored as that kind's string, feature
+ * rows are copied value by value, `isNew` is written as bytes).
+ */
 export async function toStoredList(q: RecommendationQuery, list: RankedList): Promise<StoredRankedList> {
   const order = list.order;
   const n = order.length;
   const w = list.features.width;
+  const data = list.features.data;
+  const candidates = list.candidates;
   const matrix = new Float32Array(n * w);
   const ids = new Array<string>(n);
   const scores = new Array<number>(n);
   const sources = new Array<string>(n);
   const via = new Array<string>(n);
-  let isNew = '';
+  const isNewBytes = Buffer.alloc(n, 0x30); // '0' per position
   const promotionIds: Record<number, string> = {};
   const promotions: Record<string, Promotion> = {};
-  const active = new Map((await activePromotions(q)).map((p) => [p.id, p]));
+  const activeList = await activePromotions(q);
+  const active = activeList.length === 0 ? null : new Map(activeList.map((p) => [p.id, p]));
+  const rows = q.rows;
+  const reference = rows === null ? 0 : q.model.bundle.referenceTime;
+  const pairs = new Map<string, Map<string, string>>();
   for (let p = 0; p < n; p++) {
     const idx = order[p]!;
-    const c = list.candidates[idx]!;
+    const c = candidates[idx]!;
     ids[p] = c.itemId;
     scores[p] = list.scores[idx]!;
-    sources[p] = c.sources.join(',');
-    via[p] = c.via.some((v) => v !== null) ? c.via.map((v) => v ?? '').join(SEP) : '';
-    isNew += isNewAt(q, idx) ? '1' : '0';
+    const kinds = c.sources;
+    sources[p] = kinds.length === 1 ? kinds[0]! : joinKinds(kinds, pairs);
+    via[p] = joinVia(c.via);
+    if (rows !== null && isNewItem(rows.modelRows[idx]!, rows.items[idx]?.createdAt ?? null, reference))
+      isNewBytes[p] = 0x31; // '1'
     if (c.promotionId !== null) {
       promotionIds[p] = c.promotionId;
-      const promo = active.get(c.promotionId);
+      const promo = active?.get(c.promotionId);
       if (promo) promotions[promo.id] = promo;
     }
-    if (w > 0) matrix.set(list.features.data.subarray(idx * w, (idx + 1) * w), p * w);
+    // Row idx of the features → row p of the stored matrix (a short matrix leaves zeros, as TypedArray.set did).
+    const from = idx * w;
+    const to = p * w;
+    const end = Math.min(w, data.length - from);
+    for (let f = 0; f < end; f++) matrix[to + f] = data[from + f]!;
   }
+  const isNew = isNewBytes.toString('latin1');
   const header: StoredListHeader = {
     kind: 'header',
     userId: q.userId,
@@ -100,6 +118,28 @@ export async function toStoredList(q: RecommendationQuery, list: RankedList): Pr
   return { requestId: q.requestId, entries: [header, columns] };
 }
 
+/**
+ * `kinds.join(',')`, with two-kind joins shared through `pairs` (first kind →
+ * second kind → joined): lists repeat a handful of source pairs, so most
+ * positions get an existing string instead of a new one.
+ */
+function joinKinds(kinds: readonly string[], pairs: Map<string, Map<string, string>>): string {
+  if (kinds.length !== 2) return kinds.join(',');
+  const a = kinds[0]!;
+  const b = kinds[1]!;
+  let byB = pairs.get(a);
+  if (byB === undefined) pairs.set(a, (byB = new Map()));
+  let joined = byB.get(b);
+  if (joined === undefined) byB.set(b, (joined = `${a},${b}`));
+  return joined;
+}
+
+/** `via` as stored: '' when every entry is null, else the entries ('' for null) joined by U+001F. */
+function joinVia(via: readonly (string | null)[]): string {
+  for (let k = 0; k < via.length; k++) if (via[k] !== null) return via.map((v) => v ?? '').join(SEP);
+  return '';
+}
+
 /** A stored list read back, or null when it is not in the shape {@link toStoredList} writes. */
 export function fromStoredList(
   list: StoredRankedList,
@@ -117,6 +157,30 @@ export function storedViaIds(columns: StoredListColumns, start: number, end: num
   return out;
 }
 
+/**
+ * Feature rows start..end-1 of a stored matrix (`StoredListColumns.features`,
+ * base64 of float32 rows of `w` values), row-major; only the rows complete in
+ * the matrix (none when w ≤ 0, fewer when it is short). Decodes only the
+ * base64 groups that hold those rows, not the whole list: a page needs 20
+ * rows of hundreds. Expects canonical base64, as `Buffer.toString('base64')`
+ * writes it (every writer of the format does).
+ */
+export function storedFeatureRows(features: string, w: number, start: number, end: number): Float32Array {
+  if (!(w > 0)) return new Float32Array(0);
+  const rowBytes = w * 4;
+  const complete = Math.floor(Buffer.byteLength(features, 'base64') / rowBytes);
+  const count = Math.max(0, Math.min(end, complete) - start);
+  if (count === 0) return new Float32Array(0);
+  const b0 = start * rowBytes; // first byte wanted
+  const c0 = Math.floor(b0 / 3) * 4; // its base64 group (3 bytes per 4 characters)
+  const c1 = Math.min(features.length, Math.ceil((b0 + count * rowBytes) / 3) * 4);
+  const bytes = Buffer.from(features.slice(c0, c1), 'base64');
+  const skip = b0 - (c0 / 4) * 3;
+  const out = new Float32Array(count * w); // a fresh buffer: aligned, platform byte order as written
+  new Uint8Array(out.buffer).set(bytes.subarray(skip, skip + count * rowBytes));
+  return out;
+}
+
 /** Positions start..end-1 of a stored list as served entries (reasons rebuilt with `titleOf`). */
 export function storedEntries(
   stored: { header: StoredListHeader; columns: StoredListColumns },
@@ -131,8 +195,8 @@ export function storedEntries(
     titleOf,
   };
   const w = columns.width;
-  const bytes = Buffer.from(columns.features, 'base64');
-  const matrix = new Float32Array(bytes.buffer, bytes.byteOffset, Math.floor(bytes.byteLength / 4));
+  const rows = storedFeatureRows(columns.features, w, start, end);
+  const rowCount = w > 0 ? rows.length / w : 0;
   const out: ListEntry[] = [];
   for (let p = start; p < end; p++) {
     const sources = columns.sources[p]!.split(',');
@@ -145,8 +209,7 @@ export function storedEntries(
       sources,
       reasons: reasonsFor(sources, via, columns.isNew[p] === '1', ctx),
       promotion: promotionId === undefined ? null : (header.promotions[promotionId] ?? null),
-      features:
-        w > 0 && matrix.length >= (p + 1) * w ? Array.from(matrix.subarray(p * w, (p + 1) * w)) : null,
+      features: p - start < rowCount ? Array.from(rows.subarray((p - start) * w, (p - start + 1) * w)) : null,
     });
   }
   return out;

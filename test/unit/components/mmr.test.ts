@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mmrOrder } from '../../../src/components/rerankers/mmr.js';
+import { createRandom } from '../../../src/domain/random.js';
 
 /**
  * Hand-worked example (Carbonell & Goldstein 1998, MMR = argmax λ·rel − (1−λ)·max sim).
@@ -36,5 +37,89 @@ describe('Re-ranker: MMR (Carbonell & Goldstein 1998)', () => {
   it('returns only k picks and rejects λ outside 0..1', () => {
     expect(Array.from(mmrOrder(rel, emb, 2, 0.5, 2))).toEqual([0, 2]);
     expect(() => mmrOrder(rel, emb, 2, 1.5, 4)).toThrow(RangeError);
+  });
+});
+
+/**
+ * The plain form of the algorithm (as first written): float32 rows, one dot
+ * product at a time, every free item updated after every pick. The optimised
+ * {@link mmrOrder} must pick the same items in the same order.
+ */
+function referenceMmr(
+  relevance: ArrayLike<number>,
+  e: Float32Array,
+  d: number,
+  lambda: number,
+  k: number,
+): number[] {
+  const n = relevance.length;
+  const out: number[] = [];
+  const maxSim = new Float64Array(n).fill(-Infinity);
+  const taken = new Uint8Array(n);
+  const dot = (a: number, b: number): number => {
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let p = 0;
+    for (; p + 3 < d; p += 4) {
+      s0 += e[a + p]! * e[b + p]!;
+      s1 += e[a + p + 1]! * e[b + p + 1]!;
+      s2 += e[a + p + 2]! * e[b + p + 2]!;
+      s3 += e[a + p + 3]! * e[b + p + 3]!;
+    }
+    for (; p < d; p++) s0 += e[a + p]! * e[b + p]!;
+    return s0 + s1 + s2 + s3;
+  };
+  for (let step = 0; step < Math.min(k, n); step++) {
+    let best = -1;
+    let bestValue = -Infinity;
+    for (let i = 0; i < n; i++) {
+      if (taken[i] === 1) continue;
+      const value = lambda * relevance[i]! - (1 - lambda) * (step === 0 ? 0 : maxSim[i]!);
+      if (value > bestValue) {
+        bestValue = value;
+        best = i;
+      }
+    }
+    out.push(best);
+    taken[best] = 1;
+    for (let i = 0; i < n; i++) {
+      if (taken[i] === 1) continue;
+      const s = dot(best * d, i * d);
+      if (s > maxSim[i]!) maxSim[i] = s;
+    }
+  }
+  return out;
+}
+
+describe('Re-ranker: MMR, optimised form', () => {
+  it('matches the plain algorithm on random inputs (clusters, duplicates, zero rows, tied relevance, any d)', () => {
+    const rng = createRandom(11);
+    for (let t = 0; t < 500; t++) {
+      const n = rng.int(0, 60);
+      const d = rng.int(1, 17);
+      const clusters = Array.from({ length: 4 }, () => Array.from({ length: d }, () => rng.normal()));
+      const e = new Float32Array(n * d);
+      for (let i = 0; i < n; i++) {
+        const kind = rng.int(0, 9);
+        if (kind === 0) continue; // zero row: an item the model does not know
+        if (kind === 1 && i > 0) {
+          e.copyWithin(i * d, (i - 1) * d, i * d); // duplicate of the previous item
+          continue;
+        }
+        const c = clusters[rng.int(0, 3)]!;
+        const v = c.map((x) => 2 * x + rng.normal());
+        const norm = Math.hypot(...v) || 1;
+        for (let p = 0; p < d; p++) e[i * d + p] = v[p]! / norm;
+      }
+      // Half the lists have coarse relevance, so ties are common.
+      const relevance = Array.from({ length: n }, () => (t % 2 === 0 ? rng.int(0, 4) / 4 : rng.next()));
+      const lambda = [0, 0.3, 0.5, 0.8, 0.9, 1][t % 6]!;
+      const k = t % 3 === 0 ? rng.int(0, n) : n;
+      expect(Array.from(mmrOrder(relevance, e, d, lambda, k))).toEqual(
+        referenceMmr(relevance, e, d, lambda, k),
+      );
+    }
   });
 });

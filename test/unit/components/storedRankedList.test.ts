@@ -1,0 +1,150 @@
+import { describe, expect, it } from 'vitest';
+import type { RecommendationQuery } from '../../../src/components/recommendationQuery.js';
+import {
+  fromStoredList,
+  storedEntries,
+  storedFeatureRows,
+  storedViaIds,
+  toStoredList,
+} from '../../../src/components/selectors/storedRankedList.js';
+import type { Candidate } from '../../../src/pipeline/candidate.js';
+import type { RankedList } from '../../../src/pipeline/rankedList.js';
+import type { Promotion } from '../../../src/services/serviceTypes.js';
+import type { StoredRankedList } from '../../../src/stores/featureStore.js';
+
+const promo: Promotion = {
+  id: 'p1',
+  itemIds: ['c'],
+  positions: [1],
+  boost: null,
+  surfaces: null,
+  startsAt: null,
+  endsAt: null,
+};
+
+const candidate = (
+  itemId: string,
+  sources: string[],
+  via: (string | null)[],
+  promotionId: string | null = null,
+) => ({ itemId, sources, via, sourceScore: 0, fusion: 0, promotionId }) satisfies Candidate;
+
+/**
+ * Four candidates, listed in the order c, a, d, b: one source; two sources
+ * with a `via` on the second; three sources; a promoted new item (unknown to
+ * the model) and one created after the model's reference time.
+ */
+function fixture(): { q: RecommendationQuery; list: RankedList } {
+  const candidates = [
+    candidate('a', ['EMBEDDING'], [null]),
+    candidate('b', ['EMBEDDING', 'ITEM_TO_ITEM'], [null, 'r1']),
+    candidate('c', ['POPULAR'], [null], 'p1'),
+    candidate('d', ['EMBEDDING', 'POPULAR', 'EXPLORATION'], [null, null, null]),
+  ];
+  const item = (createdAt: number) => ({ createdAt }) as never;
+  const q = {
+    requestId: 'req-1',
+    userId: 'u1',
+    surface: 'home',
+    now: 1_000,
+    scoredWith: 'v7',
+    experiments: [],
+    seedItemId: null,
+    recent: [{ itemId: 'r1', row: 3, type: 'PURCHASE' }],
+    run: { degraded: ['trending'] },
+    model: { bundle: { referenceTime: 500 } },
+    rows: {
+      items: [item(100), item(100), item(100), item(900)],
+      counters: [null, null, null, null],
+      modelRows: Int32Array.from([0, 1, -1, 2]),
+    },
+    memo: new Map<string, unknown>([['activePromotions', Promise.resolve([promo])]]),
+  } as unknown as RecommendationQuery;
+  const features = { width: 2, rows: 4, data: Float32Array.from([1, 2, 3, 4, 5, 6, 7.5, 8]) };
+  const list: RankedList = {
+    candidates,
+    features,
+    order: [2, 0, 3, 1],
+    scores: Float64Array.from([0.9, 0.1, 2, 0.5]),
+  };
+  return { q, list };
+}
+
+describe('Selector: stored ranked list', () => {
+  it('writes the columns format other replicas read (pinned)', async () => {
+    const { q, list } = fixture();
+    const stored = await toStoredList(q, list);
+    const [header, columns] = stored.entries;
+    expect(stored.requestId).toBe('req-1');
+    expect(header).toEqual({
+      kind: 'header',
+      userId: 'u1',
+      surface: 'home',
+      modelVersion: 'v7',
+      experiments: [],
+      degraded: ['trending'],
+      seedItemId: null,
+      recentTypes: { r1: 'PURCHASE' },
+      promotions: { p1: promo },
+    });
+    expect(columns).toEqual({
+      kind: 'columns',
+      ids: ['c', 'a', 'd', 'b'],
+      scores: [2, 0.9, 0.5, 0.1],
+      sources: ['POPULAR', 'EMBEDDING', 'EMBEDDING,POPULAR,EXPLORATION', 'EMBEDDING,ITEM_TO_ITEM'],
+      via: ['', '', '', '\u001fr1'],
+      isNew: '1010',
+      promotionIds: { 0: 'p1' },
+      width: 2,
+      features: Buffer.from(Float32Array.from([5, 6, 1, 2, 7.5, 8, 3, 4]).buffer).toString('base64'),
+    });
+  });
+
+  it('reads back after a JSON round trip (as through Redis) into the served entries', async () => {
+    const { q, list } = fixture();
+    const raw = JSON.parse(JSON.stringify(await toStoredList(q, list))) as StoredRankedList;
+    const stored = fromStoredList(raw)!;
+    expect(stored).not.toBeNull();
+    expect(storedViaIds(stored.columns, 0, 4)).toEqual(['r1']);
+    const page = storedEntries(stored, 1, 4, (id) => `title of ${id}`);
+    expect(page.map((e) => [e.itemId, e.score, e.sources, e.promotion, e.features])).toEqual([
+      ['a', 0.9, ['EMBEDDING'], null, [1, 2]],
+      ['d', 0.5, ['EMBEDDING', 'POPULAR', 'EXPLORATION'], null, [7.5, 8]],
+      ['b', 0.1, ['EMBEDDING', 'ITEM_TO_ITEM'], null, [3, 4]],
+    ]);
+    expect(storedEntries(stored, 0, 1, String)[0]!.promotion).toEqual(promo);
+  });
+
+  it('rejects entries in another shape', () => {
+    expect(fromStoredList({ requestId: 'r', entries: ['x'] })).toBeNull();
+  });
+});
+
+describe('Selector: stored feature rows', () => {
+  it('decodes any range of rows as decoding the whole matrix does, including a short matrix', () => {
+    for (const w of [1, 2, 3, 5, 10]) {
+      const n = 37;
+      const all = Float32Array.from({ length: n * w }, (_, i) => Math.fround(Math.sin(i) * 1000));
+      for (const cut of [0, 1, 2, 3, 4, 7]) {
+        // A matrix missing its last `cut` bytes (a partial last row).
+        const bytes = Buffer.from(all.buffer).subarray(0, all.byteLength - cut);
+        const text = bytes.toString('base64');
+        const complete = Math.floor(bytes.length / (4 * w));
+        for (const [start, end] of [
+          [0, n],
+          [0, 1],
+          [1, 4],
+          [5, 25],
+          [20, 40],
+          [n, n],
+          [complete - 1, complete + 1],
+        ] as const) {
+          const s = Math.max(0, start);
+          const expected = all.slice(s * w, Math.max(s, Math.min(end, complete)) * w);
+          expect(Array.from(storedFeatureRows(text, w, s, end))).toEqual(Array.from(expected));
+        }
+      }
+    }
+    expect(storedFeatureRows('AAAA', 0, 0, 1)).toHaveLength(0);
+  });
+});
