@@ -193,6 +193,30 @@ export function solveRow(
   const a = gram.slice();
   for (let k = 0; k < d; k++) a[k * d + k]! += lambda;
   const b = new Float64Array(d);
+  accumulateRows(a, b, other, rows, weights, d, alpha);
+  return choleskySolve(a, b, d);
+}
+
+/**
+ * The data terms of one row's normal equations (see {@link solveRow}), added
+ * in place: `a` += Σ_j α·w_j·y_j·y_jᵀ (upper triangle only, q ≥ p; the strict
+ * lower triangle is not touched) and `b` += Σ_j (1 + α·w_j)·y_j, over the
+ * observed rows j in order.
+ * @param a d×d row-major float64 (e.g. YᵀY + λI, or zeros).
+ * @param b length d.
+ * @param other the fixed side's factors, row-major, with `d` columns.
+ * @param rows indices into `other`; `weights` the w_j, same length.
+ */
+export function accumulateRows(
+  a: Float64Array,
+  b: Float64Array,
+  other: ArrayLike<number>,
+  rows: ArrayLike<number>,
+  weights: ArrayLike<number>,
+  d: number,
+  alpha: number,
+): void {
+  if (rows.length === 0) return;
   // Σ α·w_j·y_j·y_jᵀ (upper triangle) in blocks of ROW_BLOCK observed rows:
   // each block is gathered transposed (yt[p][j] = y_j[p], ws[p][j] = α·w_j·y_j[p])
   // so the entries are contiguous dot products accumulated in registers,
@@ -255,7 +279,6 @@ export function solveRow(
       }
     }
   }
-  return choleskySolve(a, b, d);
 }
 
 /** Observed rows gathered per block by {@link solveRow} (bounds its scratch memory to 2·d·64 doubles). */

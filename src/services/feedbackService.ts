@@ -6,9 +6,11 @@ import { PublicError } from '../errors.js';
 import type { ServedModel } from '../inference/servedModel.js';
 import { DISMISSIVE_TYPES } from '../stores/dismissiveTypes.js';
 import type { EventLog } from '../stores/eventLog.js';
-import type { FeatureStore, HistoryEntry, UserFeatures } from '../stores/featureStore.js';
+import type { FeatureStore, HistoryEntry } from '../stores/featureStore.js';
 import { FEEDBACK_ERROR_CODES } from './feedback/feedbackErrorCodes.js';
 import { FEEDBACK_LIMITS } from './feedback/feedbackLimits.js';
+import type { CounterIncrement, FoldInState } from '../stores/featureStoreBatchWrites.js';
+import { hasBatchWrites, hasFoldInReads } from '../stores/featureStoreBatchWrites.js';
 import { feedbackWeight } from './feedback/feedbackWeight.js';
 import { foldInAfterBatch, mayMoveVector } from './feedback/foldInAfterBatch.js';
 import { KeyedQueue } from './feedback/keyedQueue.js';
@@ -70,7 +72,11 @@ export const IMPRESSIONS_UNAVAILABLE_MESSAGE =
  *    dismissed items are left out), recomputed when an event is positive or
  *    dismisses an item of the history — ONCE per user and batch, however many
  *    of the user's events it holds ({@link foldInAfterBatch}). The stored
- *    state of every user of the batch is read in one `getUsers` call. Events
+ *    state of every user of the batch is read in one `getUsers` call (or
+ *    `getFoldInStates`, when the store offers that narrower read). With a
+ *    store offering `BatchWrites` (stores/featureStoreBatchWrites.ts; Redis), each
+ *    user's events are written in one call and the batch's counter
+ *    increments, in batch order, in one more. Events
  *    of one user are applied in batch order under a per-user queue (so two
  *    batches of one user never interleave); different users concurrently.
  *
@@ -304,24 +310,50 @@ export class FeedbackService {
       else list.push(r);
     }
     // Reads issued in the same tick (every user whose queue is free) go to the store as one getUsers.
-    const users = new DataLoader<string, UserFeatures | null>((ids) => this.store.getUsers(ids), {
-      cache: false,
-    });
-    await Promise.all(
+    const store = this.store;
+    const users = new DataLoader<string, FoldInState | null>(
+      (ids) => (hasFoldInReads(store) ? store.getFoldInStates(ids) : store.getUsers(ids)),
+      { cache: false },
+    );
+    const applied = await Promise.all(
       [...byUser].map(([userId, list]) =>
         this.perUser.run(userId, () => this.applyUser(userId, list, items, model, users)),
       ),
     );
+    if (!hasBatchWrites(store)) return;
+    // Batch writes: the counters of every applied positive event, in batch order, in one call.
+    const done = new Set(applied.flat());
+    const scale = model.manifest.training.ratingScale;
+    const counted: FeedbackRecord[] = [];
+    const increments: CounterIncrement[] = [];
+    for (const r of records) {
+      if (!done.has(r)) continue;
+      const weight = feedbackWeight(r.type, r.value, scale);
+      if (weight > 0) {
+        counted.push(r);
+        increments.push({ itemId: r.itemId, weight, at: r.timestamp });
+      }
+    }
+    if (increments.length === 0) return;
+    await store.incrementItemCountersBatch(increments).catch((err: unknown) => {
+      for (const r of counted) this.onUpdateError(err, r);
+    });
   }
 
-  /** Applies one user's logged events (all with catalog items), in order; the caller holds the user's queue. */
+  /**
+   * Applies one user's logged events (all with catalog items), in order; the
+   * caller holds the user's queue. With a store offering `BatchWrites`
+   * (stores/featureStoreBatchWrites.ts): one `applyUserInteractions` call, and the
+   * counters are left to the caller.
+   * @returns the events written with a batch write (for their counters), else [].
+   */
   private async applyUser(
     userId: string,
     list: readonly FeedbackRecord[],
     items: ReadonlyMap<string, CatalogItem>,
     model: ServedModel,
-    users: DataLoader<string, UserFeatures | null>,
-  ): Promise<void> {
+    users: DataLoader<string, FoldInState | null>,
+  ): Promise<readonly FeedbackRecord[]> {
     const scale = model.manifest.training.ratingScale;
     let vector: Float32Array | null = null;
     let pending = list;
@@ -338,6 +370,22 @@ export class FeedbackService {
         });
       }
     }
+    const store = this.store;
+    if (hasBatchWrites(store)) {
+      if (pending.length === 0) return [];
+      const writes = pending.map((r) => ({
+        entry: { itemId: r.itemId, type: r.type, value: r.value, timestamp: r.timestamp },
+        categories: items.get(r.itemId)!.categories,
+        weight: DISMISSIVE_TYPES.has(r.type) ? 0 : 1,
+      }));
+      try {
+        await store.applyUserInteractions(userId, writes, vector ?? undefined);
+        return pending;
+      } catch (err) {
+        for (const r of pending) this.onUpdateError(err, r);
+        return [];
+      }
+    }
     // Issued together: the store applies one connection's writes in call order
     // (the memory store synchronously), so the user's events land in batch order.
     await Promise.all(
@@ -347,6 +395,7 @@ export class FeedbackService {
         ),
       ),
     );
+    return [];
   }
 
   /** Writes one logged event whose item is in the catalog; `vector`, when not null, replaces the user's. */

@@ -46,7 +46,10 @@ export interface StoredRankedList {
 
 /**
  * Online state (port): user features, item counters and catalog, promotions and
- * the paging cache. Adapters: `MemoryFeatureStore` (embedded default), Redis (later).
+ * the paging cache. Adapters: `MemoryFeatureStore` (embedded default),
+ * `RedisFeatureStore`. A store may also offer the optional batch writes and
+ * narrow fold-in read of featureStoreBatchWrites.ts (Redis does: one call per
+ * user and one per feedback batch instead of two per event).
  *
  * Contract (one shared suite tests every adapter):
  * - batch reads return arrays of the same length and order as the keys, `null`

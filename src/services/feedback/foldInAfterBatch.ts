@@ -2,7 +2,8 @@ import type { FeedbackRecord } from '../../domain/events.js';
 import type { RatingScale } from '../../domain/interaction.js';
 import type { ServedModel } from '../../inference/servedModel.js';
 import { DISMISSIVE_TYPES } from '../../stores/dismissiveTypes.js';
-import type { HistoryEntry, UserFeatures } from '../../stores/featureStore.js';
+import type { HistoryEntry } from '../../stores/featureStore.js';
+import type { FoldInState } from '../../stores/featureStoreBatchWrites.js';
 import { feedbackWeight } from './feedbackWeight.js';
 import { foldInFromHistory } from './foldInFromHistory.js';
 
@@ -36,15 +37,18 @@ export function mayMoveVector(
  * several it equals folding after each event and keeping the last, except that
  * history entries the store trims while applying the batch (past its history
  * size) still count, and that a batch whose positives are all dismissed again
- * keeps the stored vector.
+ * keeps the stored vector. The solve reuses the user's cached normal
+ * equations when possible (`FoldInCache`, models/retrieval/foldInCache.ts), so the vector equals the
+ * fresh fold-in up to floating-point rounding.
  * @param user the stored state before the batch (null for a new user).
- * @param records this user's events, in batch order, all with catalog items.
+ * @param records this user's events (all of one user, at least one), in batch
+ *   order, all with catalog items.
  * @returns the new vector, or null when it stays as stored (nothing moved it,
  *   or no entry contributes).
  */
 export function foldInAfterBatch(
   model: ServedModel,
-  user: UserFeatures | null,
+  user: Omit<FoldInState, 'userId'> | null,
   records: readonly FeedbackRecord[],
   scale: RatingScale | null,
 ): Float32Array | null {
@@ -59,5 +63,10 @@ export function foldInAfterBatch(
     history.push({ itemId: r.itemId, type: r.type, value: r.value, timestamp: r.timestamp });
     inHistory.add(r.itemId);
   }
-  return moved ? foldInFromHistory(model, history, dismissed, scale) : null;
+  if (!moved) return null;
+  // The per-user normal-equation cache (FoldInCache): exact solve, same vector up to rounding.
+  return foldInFromHistory(model, history, dismissed, scale, {
+    userId: records[0]!.userId,
+    vector: user?.vector ?? null,
+  });
 }

@@ -7,6 +7,8 @@ import type {
   StoredRankedList,
   UserFeatures,
 } from '../featureStore.js';
+import type { CounterIncrement, FoldInState, InteractionWrite } from '../featureStoreBatchWrites.js';
+import { hasBatchWrites, hasFoldInReads } from '../featureStoreBatchWrites.js';
 import type { CircuitBreaker } from './circuitBreaker.js';
 import { reportDegraded } from './degradedParts.js';
 
@@ -78,6 +80,10 @@ export class FallbackFeatureStore implements FeatureStore {
   getUsers(userIds: readonly string[]): Promise<(UserFeatures | null)[]> {
     return this.read('users', (s) => s.getUsers(userIds));
   }
+  /** `FoldInReads` (issue #6): the primary's narrow read when it has one, else `getUsers`; falls back like `getUsers`. */
+  getFoldInStates(userIds: readonly string[]): Promise<(FoldInState | null)[]> {
+    return this.read('users', (s) => (hasFoldInReads(s) ? s.getFoldInStates(userIds) : s.getUsers(userIds)));
+  }
   getItems(itemIds: readonly string[]): Promise<(CatalogItem | null)[]> {
     return this.read('items', (s) => s.getItems(itemIds));
   }
@@ -144,6 +150,37 @@ export class FallbackFeatureStore implements FeatureStore {
   recordImpressions(userId: string, itemIds: readonly string[], at: number): Promise<void> {
     return this.write((s) => s.recordImpressions(userId, itemIds, at));
   }
+  /**
+   * Batch write (`BatchWrites`, issue #6) on the primary: its own batch method
+   * when it has one (one breaker call), else one `applyInteraction` per write
+   * in order, the last carrying `vector`.
+   */
+  async applyUserInteractions(
+    userId: string,
+    writes: readonly InteractionWrite[],
+    vector: Float32Array | null | undefined,
+  ): Promise<void> {
+    const primary = this.options.primary;
+    if (hasBatchWrites(primary)) {
+      return this.write(() => primary.applyUserInteractions(userId, writes, vector));
+    }
+    for (const [k, w] of writes.entries()) {
+      const last = k === writes.length - 1;
+      await this.applyInteraction(userId, w.entry, {
+        categories: w.categories,
+        weight: w.weight,
+        ...(last && vector !== undefined ? { vector } : {}),
+      });
+    }
+  }
+
+  /** Batch write (`BatchWrites`) on the primary: its batch method when it has one, else one increment each in order. */
+  async incrementItemCountersBatch(increments: readonly CounterIncrement[]): Promise<void> {
+    const primary = this.options.primary;
+    if (hasBatchWrites(primary)) return this.write(() => primary.incrementItemCountersBatch(increments));
+    for (const i of increments) await this.incrementItemCounters(i.itemId, i.weight, i.at);
+  }
+
   incrementItemCounters(itemId: string, weight: number, at: number): Promise<void> {
     return this.write((s) => s.incrementItemCounters(itemId, weight, at));
   }

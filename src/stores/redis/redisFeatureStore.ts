@@ -23,7 +23,20 @@ import {
   resolveRedisTarget,
 } from './redisConnection.js';
 import type { RedisClient, RedisClientOptions, RedisNodeAddress } from './redisConnection.js';
-import { APPLY_INTERACTION_LUA, COUNTER_INCREMENT_LUA, IMPRESSIONS_LUA } from './redisScripts.js';
+import type {
+  BatchWrites,
+  CounterIncrement,
+  FoldInReads,
+  FoldInState,
+  InteractionWrite,
+} from '../featureStoreBatchWrites.js';
+import {
+  APPLY_INTERACTION_LUA,
+  APPLY_INTERACTIONS_LUA,
+  COUNTER_INCREMENT_LUA,
+  COUNTER_INCREMENTS_LUA,
+  IMPRESSIONS_LUA,
+} from './redisScripts.js';
 
 /**
  * Options of {@link RedisFeatureStore.connect}. The connection options
@@ -65,6 +78,8 @@ export interface RedisFeatureStoreOptions extends RedisClientOptions {
 /** The Lua commands registered on the connection (see redisScripts.ts). */
 interface ScriptCommands {
   applyInteraction(...keysThenArgs: (string | Buffer)[]): Promise<unknown>;
+  applyInteractions(...keysThenArgs: (string | Buffer)[]): Promise<unknown>;
+  counterIncrements(numberOfKeys: number, ...keysThenArgs: string[]): Promise<unknown>;
   impressions(key: string, at: string, ...itemIds: string[]): unknown;
   counterIncrement(key: string, weight: string, at: string, hpMs: string, htMs: string): unknown;
 }
@@ -74,6 +89,8 @@ const DAY_MS = 86_400_000;
 const SEED_CHUNK = 1000;
 /** Commands per user in {@link RedisFeatureStore.getUsers}. */
 const USER_READS = 8;
+/** Commands per user in {@link RedisFeatureStore.getFoldInStates}. */
+const FOLD_IN_READS = 4;
 
 /**
  * The shared {@link FeatureStore} on Redis (ioredis), a single server or a
@@ -122,7 +139,7 @@ const USER_READS = 8;
  *   round trips (pipelines, MULTIs and single commands; on Cluster a
  *   per-node pipeline counts once per node) — the batching tests read it.
  */
-export class RedisFeatureStore implements FeatureStore {
+export class RedisFeatureStore implements FeatureStore, BatchWrites, FoldInReads {
   readonly name = 'redis';
   /** Calls per port method since construction or {@link resetCalls}. */
   readonly calls: Record<string, number> = {};
@@ -180,6 +197,9 @@ export class RedisFeatureStore implements FeatureStore {
     redis.defineCommand('applyInteraction', { numberOfKeys: 8, lua: APPLY_INTERACTION_LUA });
     redis.defineCommand('impressions', { numberOfKeys: 1, lua: IMPRESSIONS_LUA });
     redis.defineCommand('counterIncrement', { numberOfKeys: 1, lua: COUNTER_INCREMENT_LUA });
+    redis.defineCommand('applyInteractions', { numberOfKeys: 8, lua: APPLY_INTERACTIONS_LUA });
+    // Variable key count: the first argument of each call is the number of keys.
+    redis.defineCommand('counterIncrements', { lua: COUNTER_INCREMENTS_LUA });
     return new RedisFeatureStore(redis, options);
   }
 
@@ -247,6 +267,41 @@ export class RedisFeatureStore implements FeatureStore {
     return out;
   }
 
+  /**
+   * {@link FoldInReads}: like {@link getUsers} (one pipeline per node, null
+   * for unknown users) but reads only the count, history, dismissed set and
+   * vector — 4 commands per user instead of 8, and never the `seen` set.
+   */
+  async getFoldInStates(userIds: readonly string[]): Promise<(FoldInState | null)[]> {
+    this.count('getFoldInStates');
+    const out: (FoldInState | null)[] = new Array<FoldInState | null>(userIds.length).fill(null);
+    const groups = groupByNode(this.redis, userIds.length, (u) => this.userKey(userIds[u]!));
+    await Promise.all(
+      groups.map(async (group) => {
+        const p = this.redis.pipeline();
+        for (const u of group) {
+          const k = this.userKey(userIds[u]!);
+          p.hget(`${k}:meta`, 'n')
+            .lrange(`${k}:hist`, 0, -1)
+            .smembers(`${k}:dis`)
+            .getBuffer(`${k}:vec${this.vectorSuffix}`);
+        }
+        const r = await this.exec(p);
+        group.forEach((u, g) => {
+          const o = g * FOLD_IN_READS;
+          if (r[o] === null) return;
+          out[u] = {
+            userId: userIds[u]!,
+            recent: (r[o + 1] as string[]).map(decodeEntry),
+            dismissed: new Set(r[o + 2] as string[]),
+            vector: decodeVector(r[o + 3] as Buffer | null),
+          };
+        });
+      }),
+    );
+    return out;
+  }
+
   async applyInteraction(
     userId: string,
     entry: HistoryEntry,
@@ -280,6 +335,67 @@ export class RedisFeatureStore implements FeatureStore {
       this.ttlSeconds === null ? '' : String(this.ttlSeconds),
       ...categories,
     );
+  }
+
+  /**
+   * Batch write ({@link BatchWrites}): one user's interactions in order as
+   * ONE Lua script (APPLY_INTERACTIONS_LUA), the same final state as one
+   * {@link applyInteraction} per write, the last carrying `vector`
+   * (`undefined` keeps it, null deletes it). Atomic for the user.
+   */
+  async applyUserInteractions(
+    userId: string,
+    writes: readonly InteractionWrite[],
+    vector: Float32Array | null | undefined,
+  ): Promise<void> {
+    this.count('applyUserInteractions');
+    if (writes.length === 0 && vector === undefined) return;
+    const k = this.userKey(userId);
+    const args: (string | Buffer)[] = [
+      String(this.historySize),
+      this.ttlSeconds === null ? '' : String(this.ttlSeconds),
+      vector === null ? 'del' : vector === undefined ? 'keep' : 'set',
+      vector ? encodeVector(vector) : '',
+      String(writes.length),
+    ];
+    for (const { entry, categories, weight } of writes) {
+      const dismissive = DISMISSIVE_TYPES.has(entry.type);
+      const cats = !dismissive && weight > 0 && Number.isFinite(weight) ? [...new Set(categories)] : [];
+      args.push(
+        encodeEntry(entry),
+        String(entry.timestamp),
+        entry.itemId,
+        dismissive ? '1' : '0',
+        String(weight),
+        String(cats.length),
+        ...cats,
+      );
+    }
+    this.roundTrips++;
+    await (this.redis as unknown as ScriptCommands).applyInteractions(...this.userKeys(k), ...args);
+  }
+
+  /**
+   * Batch write ({@link BatchWrites}): the increments in order as ONE Lua
+   * script on the `{items}` slot (COUNTER_INCREMENTS_LUA), the same result as
+   * one {@link incrementItemCounters} each.
+   * @throws RangeError for a non-finite weight or time (nothing is written).
+   */
+  async incrementItemCountersBatch(increments: readonly CounterIncrement[]): Promise<void> {
+    this.count('incrementItemCountersBatch');
+    if (increments.length === 0) return;
+    for (const { itemId, weight, at } of increments) {
+      if (!Number.isFinite(weight) || !Number.isFinite(at)) {
+        throw new RangeError(
+          `counter increment of ${itemId} needs a finite weight and time, got ${weight} at ${at}`,
+        );
+      }
+    }
+    const keys = increments.map((i) => this.counterKey(i.itemId));
+    const args = [String(this.popularityHalfLifeMs), String(this.trendHalfLifeMs)];
+    for (const { weight, at } of increments) args.push(String(weight), String(at));
+    this.roundTrips++;
+    await (this.redis as unknown as ScriptCommands).counterIncrements(keys.length, ...keys, ...args);
   }
 
   async recordImpressions(userId: string, itemIds: readonly string[], at: number): Promise<void> {
@@ -428,7 +544,7 @@ export class RedisFeatureStore implements FeatureStore {
     await closeRedisClient(this.redis);
   }
 
-  private count(method: FeatureStoreMethod): void {
+  private count(method: FeatureStoreMethod | keyof BatchWrites | keyof FoldInReads): void {
     this.calls[method] = (this.calls[method] ?? 0) + 1;
   }
 

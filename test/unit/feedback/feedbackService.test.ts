@@ -11,6 +11,13 @@ import {
   FeedbackService,
   IMPRESSIONS_UNAVAILABLE_MESSAGE,
 } from '../../../src/services/feedbackService.js';
+import type {
+  BatchWrites,
+  CounterIncrement,
+  FoldInReads,
+  FoldInState,
+  InteractionWrite,
+} from '../../../src/stores/featureStoreBatchWrites.js';
 import type { FeedbackEvent } from '../../../src/services/serviceTypes.js';
 import { MemoryFeatureStore } from '../../../src/stores/memory/memoryFeatureStore.js';
 import { seedFeatureStore } from '../../../src/stores/seedFeatureStore.js';
@@ -19,6 +26,40 @@ import type { TinyRegistry } from '../inference/servedModelFixtures.js';
 import { RecordingEventLog } from './feedbackFixtures.js';
 
 const DAY = 86_400_000;
+
+/**
+ * A memory store with the optional batch writes and fold-in reads of
+ * src/stores/featureStoreBatchWrites.ts, done by the single-event methods in order
+ * (the contract the Redis store's scripts implement), counting the batch calls.
+ */
+class BatchingStore extends MemoryFeatureStore implements BatchWrites, FoldInReads {
+  readonly batchCalls: Record<string, number> = {};
+  private countBatch(name: string): void {
+    this.batchCalls[name] = (this.batchCalls[name] ?? 0) + 1;
+  }
+  async getFoldInStates(userIds: readonly string[]): Promise<(FoldInState | null)[]> {
+    this.countBatch('getFoldInStates');
+    return super.getUsers(userIds);
+  }
+  async applyUserInteractions(
+    userId: string,
+    writes: readonly InteractionWrite[],
+    vector: Float32Array | null | undefined,
+  ): Promise<void> {
+    this.countBatch('applyUserInteractions');
+    for (const [k, w] of writes.entries()) {
+      await this.applyInteraction(userId, w.entry, {
+        categories: w.categories,
+        weight: w.weight,
+        ...(k === writes.length - 1 && vector !== undefined ? { vector } : {}),
+      });
+    }
+  }
+  async incrementItemCountersBatch(increments: readonly CounterIncrement[]): Promise<void> {
+    this.countBatch('incrementItemCountersBatch');
+    for (const i of increments) await this.incrementItemCounters(i.itemId, i.weight, i.at);
+  }
+}
 // In the tables below, `timestamp: 1` stands for a time relative to NOW, filled in by the test.
 
 describe('FeedbackService', () => {
@@ -343,6 +384,46 @@ describe('FeedbackService', () => {
       expect(await batched.getItemCounters(['m2', 'm4', 'm6'])).toEqual(
         await single.getItemCounters(['m2', 'm4', 'm6']),
       );
+    });
+
+    it('with a store offering batch writes and fold-in reads (Redis), writes each user once and the counters once per batch, to the same state (issue #6)', async () => {
+      const events = [
+        event({ itemId: 'm2', type: 'LIKE' }),
+        event({ itemId: 'm4', type: 'CLICK', timestamp: NOW - 5000 }),
+        event({ itemId: 'm0', type: 'DISMISS' }),
+        event({ userId: 'newbie', itemId: 'm4', type: 'PURCHASE' }),
+        event({ itemId: 'm6', type: 'RATING', value: 9 }),
+        event({ userId: 'newbie', itemId: 'm2', type: 'VIEW' }),
+        event({ itemId: 'not-in-catalog', type: 'LIKE' }),
+      ];
+      const fresh = async <S extends MemoryFeatureStore>(s: S): Promise<S> => {
+        await seedFeatureStore(s, model, await readUserStates(reg.registry, 'v1'));
+        s.resetCalls();
+        return s;
+      };
+      const plain = await fresh(new MemoryFeatureStore({ now: () => NOW }));
+      const batching = await fresh(new BatchingStore({ now: () => NOW }));
+      for (const s of [plain, batching]) {
+        const results = await new FeedbackService({
+          store: s,
+          eventLog: new RecordingEventLog(),
+          model: () => model,
+          now: () => NOW,
+        }).record(events);
+        expect(results.every((r) => r.accepted)).toBe(true);
+      }
+      expect(batching.batchCalls).toEqual({
+        getFoldInStates: 1,
+        applyUserInteractions: 2,
+        incrementItemCountersBatch: 1,
+      });
+      const ids = ['u1', 'newbie'];
+      const [p1, pn] = await plain.getUsers(ids);
+      const [b1, bn] = await batching.getUsers(ids);
+      expect(b1).toEqual(p1);
+      expect(bn).toEqual(pn);
+      const items = ['m0', 'm2', 'm4', 'm6'];
+      expect(await batching.getItemCounters(items)).toEqual(await plain.getItemCounters(items));
     });
 
     it('replays a long run of one user’s events to the vector they had live, past the history size', async () => {

@@ -18,6 +18,34 @@ function randomSpd(n: number, seed: number): Float64Array {
   return a;
 }
 
+/**
+ * The plain Cholesky–Banachiewicz recurrence, one row and one entry at a time
+ * (Golub & Van Loan, Algorithm 4.2.1): the reference the register-blocked
+ * {@link choleskySolve} must match bit for bit (same operations, same order).
+ */
+function referenceCholeskySolve(a: Float64Array, b: Float64Array, n: number): Float64Array {
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = a[j * n + i]!;
+      for (let k = 0; k < j; k++) s -= a[i * n + k]! * a[j * n + k]!;
+      if (j < i) a[i * n + j] = s / a[j * n + j]!;
+      else if (s > 0) a[i * n + i] = Math.sqrt(s);
+      else throw new RangeError('not positive definite');
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    let s = b[i]!;
+    for (let k = 0; k < i; k++) s -= a[i * n + k]! * b[k]!;
+    b[i] = s / a[i * n + i]!;
+  }
+  for (let i = n - 1; i >= 0; i--) {
+    let s = b[i]!;
+    for (let k = i + 1; k < n; k++) s -= a[k * n + i]! * b[k]!;
+    b[i] = s / a[i * n + i]!;
+  }
+  return b;
+}
+
 describe('choleskySolve', () => {
   // The classic example (e.g. Wikipedia "Cholesky decomposition"):
   // A = [[4, 12, −16], [12, 37, −43], [−16, −43, 98]] = L·Lᵀ with
@@ -56,6 +84,21 @@ describe('choleskySolve', () => {
       expect(Math.abs(r)).toBeLessThan(1e-9 * n);
     }
   });
+
+  it.each([1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 13, 31, 64, 67])(
+    'gives bitwise the plain row-by-row recurrence’s L and x for n = %i (register blocking keeps the order)',
+    (n) => {
+      const a = randomSpd(n, 7 * n);
+      const random = createRandom(1000 + n);
+      const b = Float64Array.from({ length: n }, () => random.normal());
+      const refA = a.slice();
+      const reference = referenceCholeskySolve(refA, b.slice(), n);
+      const blockedA = a.slice();
+      const x = choleskySolve(blockedA, b.slice(), n);
+      expect(Array.from(x)).toEqual(Array.from(reference));
+      expect(Array.from(blockedA)).toEqual(Array.from(refA));
+    },
+  );
 
   it('solves an empty system', () => {
     expect(choleskySolve(new Float64Array(0), new Float64Array(0), 0).length).toBe(0);

@@ -125,6 +125,80 @@ describe('RedisFeatureStore', () => {
   });
 });
 
+describe('RedisFeatureStore batch writes (issue #6)', () => {
+  it('applyUserInteractions leaves the state of one applyInteraction per write, in order, in one round trip', async () => {
+    const single = await connect({ historySize: 3, now: () => 5_000 });
+    const batched = await connect({ historySize: 3, now: () => 5_000 });
+    try {
+      const writes = [
+        {
+          entry: { itemId: 'a', type: 'CLICK', value: null, timestamp: 100 },
+          categories: ['x', 'y', 'x'],
+          weight: 1,
+        },
+        { entry: { itemId: 'b', type: 'LIKE', value: null, timestamp: 50 }, categories: ['y'], weight: 1 },
+        {
+          entry: { itemId: 'a', type: 'DISMISS', value: null, timestamp: 300 },
+          categories: ['x'],
+          weight: 0,
+        },
+        { entry: { itemId: 'c', type: 'RATING', value: 9, timestamp: 200 }, categories: ['z'], weight: 1 },
+        { entry: { itemId: 'd', type: 'VIEW', value: null, timestamp: 400 }, categories: [], weight: 1 },
+      ] as const;
+      const vector = Float32Array.of(0.25, -1.5, 3);
+      for (const [k, w] of writes.entries()) {
+        await single.applyInteraction('u', w.entry, {
+          categories: w.categories,
+          weight: w.weight,
+          ...(k === writes.length - 1 ? { vector } : {}),
+        });
+      }
+      batched.resetCalls();
+      await batched.applyUserInteractions('u', writes, vector);
+      expect(batched.roundTrips).toBe(1);
+      const [a] = await single.getUsers(['u']);
+      const [b] = await batched.getUsers(['u']);
+      expect(b).toEqual(a);
+      expect(b!.recent.map((e) => e.itemId)).toEqual(['d', 'a', 'c']);
+      expect(Array.from(b!.vector!)).toEqual([0.25, -1.5, 3]);
+      // undefined keeps the vector, null deletes it.
+      await batched.applyUserInteractions('u', writes.slice(0, 1), undefined);
+      expect((await batched.getUsers(['u']))[0]!.vector).not.toBeNull();
+      await batched.applyUserInteractions('u', writes.slice(0, 1), null);
+      expect((await batched.getUsers(['u']))[0]!.vector).toBeNull();
+    } finally {
+      await single.close();
+      await batched.close();
+    }
+  });
+
+  it('incrementItemCountersBatch equals one incrementItemCounters per increment, in order, in one round trip', async () => {
+    const single = await connect({ now: () => 10 * 86_400_000 });
+    const batched = await connect({ now: () => 10 * 86_400_000 });
+    try {
+      const increments = [
+        { itemId: 'a', weight: 1, at: 2 * 86_400_000 },
+        { itemId: 'b', weight: 3, at: 3 * 86_400_000 },
+        { itemId: 'a', weight: 2, at: 86_400_000 }, // older than the stored time: decayed into it
+        { itemId: 'a', weight: 0.5, at: 5 * 86_400_000 },
+      ];
+      for (const i of increments) await single.incrementItemCounters(i.itemId, i.weight, i.at);
+      batched.resetCalls();
+      await batched.incrementItemCountersBatch(increments);
+      expect(batched.roundTrips).toBe(1);
+      expect(await batched.getItemCounters(['a', 'b', 'c'])).toEqual(
+        await single.getItemCounters(['a', 'b', 'c']),
+      );
+      await expect(batched.incrementItemCountersBatch([{ itemId: 'a', weight: NaN, at: 1 }])).rejects.toThrow(
+        RangeError,
+      );
+    } finally {
+      await single.close();
+      await batched.close();
+    }
+  });
+});
+
 describe('RedisFeatureStore.setVectorVersion', () => {
   it('keeps user vectors of each model version apart; other state is shared', async () => {
     const store = await connect();

@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import { createFoldInModel, foldInUser } from '../../../models/retrieval/foldIn.js';
+import type { FoldInModel } from '../../../models/retrieval/foldIn.js';
+import { FoldInCache, MAX_RANK_ONE_UPDATES } from '../../../models/retrieval/foldInCache.js';
+import { createRandom } from '../../../src/domain/random.js';
+
+// d = 1 item factors y = [2, 1, −1]: YᵀY = 6 (as in foldIn.test.ts).
+const Y1 = Float32Array.of(2, 1, -1);
+const PLAIN = { regularization: 0.5, regularizationExponent: 0, alpha: 1 };
+
+function randomModel(nItems: number, d: number, nu: number): FoldInModel {
+  const random = createRandom(11 * d + nu);
+  const factors = Float32Array.from({ length: nItems * d }, () => random.normal() * 0.3);
+  return createFoldInModel(factors, d, { regularization: 0.05, regularizationExponent: nu, alpha: 4 });
+}
+
+/** Largest |a − b| relative to the largest |b|. */
+function relativeError(a: Float32Array, b: Float32Array): number {
+  let err = 0;
+  let scale = 0;
+  for (let p = 0; p < b.length; p++) {
+    err = Math.max(err, Math.abs(a[p]! - b[p]!));
+    scale = Math.max(scale, Math.abs(b[p]!));
+  }
+  return err / scale;
+}
+
+describe('FoldInCache', () => {
+  it('solves the d = 1 fold-in by hand, then updates it by one item incrementally', () => {
+    const model = createFoldInModel(Y1, 1, PLAIN);
+    const cache = new FoldInCache(model);
+    // items [0], w = 1: A = 6 + 0.5 + 1·1·2² = 10.5; b = 2·2 = 4; x = 8/21.
+    const x1 = cache.foldIn('u', [0], [1], null);
+    expect(x1[0]).toBeCloseTo(8 / 21, 6);
+    // + item 1, w = 1 (rank-one term 1·1·1² and b term 2·1):
+    // A = 10.5 + 1 = 11.5; b = 4 + 2 = 6; x = 6 / 11.5 = 0.521739.
+    const x2 = cache.foldIn('u', [0, 1], [1, 1], x1);
+    expect(x2[0]).toBeCloseTo(6 / 11.5, 6);
+    expect(cache.stats).toEqual({ fresh: 1, incremental: 1 });
+    // − item 0 (w = 1 leaves): A = 11.5 − 4 = 7.5; b = 6 − 4 = 2; x = 2/7.5.
+    // That changes 1 of 1 items (more than half): accumulated from scratch instead.
+    const x3 = cache.foldIn('u', [1], [1], x2);
+    expect(x3[0]).toBeCloseTo(2 / 7.5, 6);
+    expect(cache.stats).toEqual({ fresh: 2, incremental: 1 });
+  });
+
+  it.each([
+    [10, 0],
+    [40, 1],
+    [80, 1],
+  ])('from scratch gives bitwise the vector of foldInUser (%i items, ν = %i)', (n, nu) => {
+    const model = randomModel(300, 16, nu);
+    const random = createRandom(n);
+    const items = Array.from({ length: n }, () => Math.floor(random.next() * 300));
+    const weights = items.map(() => [0.5, 1, 2, 3][Math.floor(random.next() * 4)]!);
+    const cache = new FoldInCache(model);
+    expect(Array.from(cache.foldIn('u', items, weights, null))).toEqual(
+      Array.from(foldInUser(model, items, weights)),
+    );
+  });
+
+  it.each([0, 1])(
+    'after many incremental updates (items joining, leaving, weights changing; ν = %i) stays within 1e-6 of foldInUser',
+    (nu) => {
+      const model = randomModel(500, 32, nu);
+      const random = createRandom(99 + nu);
+      const cache = new FoldInCache(model);
+      let items = Array.from({ length: 40 }, () => Math.floor(random.next() * 500));
+      let weights = items.map(() => 1);
+      let vector: Float32Array | null = null;
+      for (let step = 0; step < 300; step++) {
+        // A new event first, the oldest drops off (a history of 40), sometimes a repeat.
+        const item = random.next() < 0.2 ? items[5]! : Math.floor(random.next() * 500);
+        items = [item, ...items.slice(0, 39)];
+        weights = [[0.5, 1, 2, 3][step % 4]!, ...weights.slice(0, 39)];
+        vector = cache.foldIn('u', items, weights, vector);
+        expect(relativeError(vector, foldInUser(model, items, weights))).toBeLessThan(1e-6);
+      }
+      // Mostly incremental; recomputed from scratch at least every MAX_RANK_ONE_UPDATES changes.
+      expect(cache.stats.incremental).toBeGreaterThan(200);
+      expect(cache.stats.fresh).toBeGreaterThanOrEqual(Math.floor((2 * 300) / MAX_RANK_ONE_UPDATES));
+    },
+  );
+
+  it('starts from scratch when the current vector is not the one it returned last', () => {
+    const model = randomModel(100, 8, 1);
+    const cache = new FoldInCache(model);
+    const x = cache.foldIn('u', [1, 2, 3, 4], [1, 1, 1, 1], null);
+    const other = x.slice();
+    other[0] = other[0]! + 1e-3;
+    const y = cache.foldIn('u', [1, 2, 3, 4, 5], [1, 1, 1, 1, 2], other);
+    expect(cache.stats).toEqual({ fresh: 2, incremental: 0 });
+    expect(Array.from(y)).toEqual(Array.from(foldInUser(model, [1, 2, 3, 4, 5], [1, 1, 1, 1, 2])));
+    cache.foldIn('u', [1, 2, 3, 4, 5, 6], [1, 1, 1, 1, 2, 1], y);
+    expect(cache.stats).toEqual({ fresh: 2, incremental: 1 });
+  });
+
+  it('keeps at most maxEntries users, evicting the least recently used', () => {
+    const model = randomModel(100, 8, 0);
+    const cache = new FoldInCache(model, 2);
+    const a = cache.foldIn('a', [1, 2, 3], [1, 1, 1], null);
+    const b = cache.foldIn('b', [1, 2, 3], [1, 1, 1], null);
+    cache.foldIn('a', [1, 2, 3, 4], [1, 1, 1, 1], a); // a is now the most recent
+    cache.foldIn('c', [1, 2, 3], [1, 1, 1], null); // evicts b
+    expect(cache.size).toBe(2);
+    expect(cache.stats).toEqual({ fresh: 3, incremental: 1 });
+    cache.foldIn('b', [1, 2, 3, 4], [1, 1, 1, 1], b);
+    expect(cache.stats).toEqual({ fresh: 4, incremental: 1 });
+  });
+
+  it('returns zeros without a positive weight, and rejects bad input like foldInUser', () => {
+    const model = createFoldInModel(Y1, 1, PLAIN);
+    const cache = new FoldInCache(model);
+    expect(Array.from(cache.foldIn('u', [0, 1], [0, -1], null))).toEqual([0]);
+    expect(() => cache.foldIn('u', [3], [1], null)).toThrow(RangeError);
+    expect(() => cache.foldIn('u', [0], [], null)).toThrow(RangeError);
+    expect(() => new FoldInCache(model, 0)).toThrow(RangeError);
+  });
+});
