@@ -1,6 +1,6 @@
 import type { SourceHit } from '../../pipeline/candidate.js';
 import type { CandidateSource } from '../../pipeline/candidateSource.js';
-import { topK } from '../../../models/pipeline/topK.js';
+import { TopKHeap } from '../../stores/embedded/topKHeap.js';
 import type { NeighbourScores } from '../neighbourScores.js';
 import { memoNeighbourScores } from '../neighbourScores.js';
 import type { RecommendationQuery } from '../recommendationQuery.js';
@@ -22,7 +22,14 @@ export const itemToItemSource: CandidateSource<RecommendationQuery> = {
   },
 };
 
-/** The `limit` best-scored touched items of `ns` as hits, skipping `exclude`d ones. */
+/**
+ * The `limit` best-scored touched items of `ns` as hits, skipping `exclude`d
+ * ones: best first, ties in discovery order (`ns.touched` order), non-finite
+ * scores skipped — the same list as training's `topK` over the filtered
+ * scores. `exclude` is only asked about items that would enter the current
+ * best `limit` (a bounded min-heap, {@link TopKHeap}), not about every
+ * touched item. O(touched · log limit).
+ */
 export function topNeighbours(
   q: RecommendationQuery,
   ns: NeighbourScores,
@@ -31,7 +38,17 @@ export function topNeighbours(
 ): SourceHit[] {
   const ids = q.model.bundle.itemIds;
   const touched = ns.touched;
-  return topK(ns.scores, limit, (k) => exclude(ids[touched[k]!]!)).map((k) => {
+  const size = Math.min(Math.floor(limit), touched.length);
+  if (!(size > 0)) return [];
+  const heap = new TopKHeap(size);
+  for (let k = 0; k < touched.length; k++) {
+    const s = ns.scores[k]!;
+    // Indices arrive ascending: a score tying the worst kept one never enters.
+    if (!Number.isFinite(s) || !heap.wouldAccept(s) || exclude(ids[touched[k]!]!)) continue;
+    heap.push(s, k);
+  }
+  const { rows } = heap.sorted();
+  return Array.from(rows, (k) => {
     const via = ns.via[k]!;
     return { itemId: ids[touched[k]!]!, score: ns.scores[k]!, via: via >= 0 ? ids[via]! : null };
   });

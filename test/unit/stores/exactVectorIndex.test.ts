@@ -53,6 +53,20 @@ describe('ExactVectorIndex', () => {
     expect(await search({ filter: { categoriesNone: ['Drama'] } })).toEqual(['y', 'z']);
   });
 
+  it('refuses a search of the same index from inside its own predicate, and stays usable', async () => {
+    const index = ExactVectorIndex.fromVectors(['a', 'b'], Float32Array.from([1, 0, 0, 1]), 2);
+    let inner: Promise<unknown> | undefined;
+    const hits = await index.search(Float32Array.from([1, 0]), 2, {
+      exclude: () => {
+        inner ??= index.search(Float32Array.from([0, 1]), 1);
+        return false;
+      },
+    });
+    expect(hits.map((h) => h.itemId)).toEqual(['a', 'b']);
+    await expect(inner).rejects.toThrow(/own exclude\/allow predicate/);
+    expect((await index.search(Float32Array.from([0, 1]), 1)).map((h) => h.itemId)).toEqual(['b']);
+  });
+
   it('rejects vectors whose length is not ids × dimension', () => {
     expect(() => ExactVectorIndex.fromVectors(['a', 'b'], new Float32Array(3), 2)).toThrow(
       /2×2 = 4 values, got 3/,
@@ -130,6 +144,78 @@ describe('ExactVectorIndex on indexes large enough for the SIMD candidate step',
       expect((await index.search(q, 30, { filter: { availableOnly: true } })).map((h) => h.itemId)).toEqual(
         reference(q, 30, (i) => available[i]!),
       );
+    }
+  });
+});
+
+describe('ExactVectorIndex past the sampled-histogram size, with many ties', () => {
+  // 9000 rows (the histogram samples every 4th row from 8192 on) of values in
+  // {-1, 0, 1}: many rows share a score, so the boundary and tie rules matter.
+  const n = 9000;
+  const d = 6;
+  const random = createRandom(5);
+  const ids = Array.from({ length: n }, (_, i) => `r${i}`);
+  const raw = Float32Array.from({ length: n * d }, () => Math.floor(random.next() * 3) - 1);
+  const available = ids.map((_, i) => i % 13 !== 0);
+  const categories = ids.map((_, i) => (i % 4 === 0 ? ['a'] : i % 4 === 1 ? ['b'] : []));
+  const payloads = new Map(
+    ids.map((id, i) => [id, { categories: categories[i]!, available: available[i]! }]),
+  );
+  const unit = (row: ArrayLike<number>): number[] => {
+    const norm = Math.hypot(...Array.from(row));
+    return Array.from(row, (x) => (norm > 0 ? x / norm : 0));
+  };
+  const rows = ids.map((_, i) => Float32Array.from(unit(raw.subarray(i * d, (i + 1) * d))));
+  const reference = (
+    q: Float32Array,
+    k: number,
+    keep: (i: number) => boolean,
+  ): { id: string; s: number }[] => {
+    const uq = Float32Array.from(unit(q));
+    return rows
+      .map((r, i) => {
+        let s = 0;
+        for (let p = 0; p < d; p++) s += uq[p]! * r[p]!;
+        return { i, s };
+      })
+      .filter(({ i }) => keep(i))
+      .sort((a, b) => b.s - a.s || a.i - b.i)
+      .slice(0, k)
+      .map(({ i, s }) => ({ id: ids[i]!, s }));
+  };
+
+  it('returns the full scan’s items, order and scores, with exclusions, filters and growth', async () => {
+    const index = new ExactVectorIndex(d, 3);
+    await index.upsert(
+      ids.map((id, i) => ({
+        itemId: id,
+        vector: raw.subarray(i * d, (i + 1) * d),
+        payload: payloads.get(id),
+      })),
+    );
+    const excluded = new Set(ids.filter(() => random.next() < 0.05));
+    for (let j = 0; j < 10; j++) {
+      const q = Float32Array.from({ length: d }, () => Math.floor(random.next() * 3) - 1);
+      if (q.every((x) => x === 0)) q[0] = 1;
+      for (const k of [1, 37, 500]) {
+        const check = async (options: Parameters<typeof index.search>[2], keep: (i: number) => boolean) => {
+          const hits = await index.search(q, k, options);
+          expect(hits.map((h) => ({ id: h.itemId, s: h.score }))).toEqual(reference(q, k, keep));
+        };
+        await check(undefined, () => true);
+        await check(
+          {
+            exclude: (id) => excluded.has(id),
+            filter: { excludeIds: [...excluded].slice(0, 50), availableOnly: true },
+          },
+          (i) => !excluded.has(ids[i]!) && available[i]!,
+        );
+        await check({ filter: { categoriesAny: ['a'] } }, (i) => categories[i]![0] === 'a');
+        await check(
+          { allow: (id) => Number(id.slice(1)) % 97 === 0, filter: { categoriesNone: ['b'] } },
+          (i) => i % 97 === 0 && categories[i]![0] !== 'b',
+        );
+      }
     }
   });
 });

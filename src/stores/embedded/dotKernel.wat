@@ -1,0 +1,113 @@
+;; Kernels of RowScorer (src/stores/embedded/rowScorer.ts); memory offsets in bytes.
+;; scores(q, v, groups, stride, out): for row i < groups·8, out[i] = Σ_{p<stride} q[p]·v[i·stride + p]
+;; in float32. q, v, out: byte offsets into the imported memory; stride: floats per row, a multiple of 4.
+;; 8 rows at a time: 8 independent f32x4 accumulators share each query load; lane sums in a fixed order.
+(module
+  (import "env" "memory" (memory 1))
+  (func (export "scores") (param $q i32) (param $v i32) (param $groups i32) (param $stride i32) (param $out i32)
+    (local $g i32) (local $p i32) (local $row i32) (local $rowBytes i32) (local $end i32) (local $qv v128) (local $off i32)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $a4 v128) (local $a5 v128) (local $a6 v128) (local $a7 v128) (local $u v128) (local $x v128)
+    (local $s1 i32) (local $s2 i32) (local $s3 i32) (local $s4 i32) (local $s5 i32) (local $s6 i32) (local $s7 i32)
+    (local.set $rowBytes (i32.shl (local.get $stride) (i32.const 2)))
+    (local.set $end (i32.add (local.get $q) (local.get $rowBytes)))
+    (local.set $row (local.get $v))
+    (local.set $s1 (i32.mul (local.get $rowBytes) (i32.const 1)))
+    (local.set $s2 (i32.mul (local.get $rowBytes) (i32.const 2)))
+    (local.set $s3 (i32.mul (local.get $rowBytes) (i32.const 3)))
+    (local.set $s4 (i32.mul (local.get $rowBytes) (i32.const 4)))
+    (local.set $s5 (i32.mul (local.get $rowBytes) (i32.const 5)))
+    (local.set $s6 (i32.mul (local.get $rowBytes) (i32.const 6)))
+    (local.set $s7 (i32.mul (local.get $rowBytes) (i32.const 7)))
+    (block $done
+      (loop $groups
+        (br_if $done (i32.ge_u (local.get $g) (local.get $groups)))
+        (local.set $a0 (v128.const f32x4 0 0 0 0))
+        (local.set $a1 (v128.const f32x4 0 0 0 0))
+        (local.set $a2 (v128.const f32x4 0 0 0 0))
+        (local.set $a3 (v128.const f32x4 0 0 0 0))
+        (local.set $a4 (v128.const f32x4 0 0 0 0))
+        (local.set $a5 (v128.const f32x4 0 0 0 0))
+        (local.set $a6 (v128.const f32x4 0 0 0 0))
+        (local.set $a7 (v128.const f32x4 0 0 0 0))
+        (local.set $p (local.get $q))
+        (local.set $off (local.get $row))
+        (block $vdone
+          (loop $vec
+            (br_if $vdone (i32.ge_u (local.get $p) (local.get $end)))
+            (local.set $qv (v128.load (local.get $p)))
+            (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $qv) (v128.load (local.get $off)))))
+            (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (local.get $qv) (v128.load (i32.add (local.get $off) (local.get $s1))))))
+            (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (local.get $qv) (v128.load (i32.add (local.get $off) (local.get $s2))))))
+            (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (local.get $qv) (v128.load (i32.add (local.get $off) (local.get $s3))))))
+            (local.set $a4 (f32x4.add (local.get $a4) (f32x4.mul (local.get $qv) (v128.load (i32.add (local.get $off) (local.get $s4))))))
+            (local.set $a5 (f32x4.add (local.get $a5) (f32x4.mul (local.get $qv) (v128.load (i32.add (local.get $off) (local.get $s5))))))
+            (local.set $a6 (f32x4.add (local.get $a6) (f32x4.mul (local.get $qv) (v128.load (i32.add (local.get $off) (local.get $s6))))))
+            (local.set $a7 (f32x4.add (local.get $a7) (f32x4.mul (local.get $qv) (v128.load (i32.add (local.get $off) (local.get $s7))))))
+            (local.set $p (i32.add (local.get $p) (i32.const 16)))
+            (local.set $off (i32.add (local.get $off) (i32.const 16)))
+            (br $vec)))
+        (local.set $u (f32x4.add (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $a0) (local.get $a1)) (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $a0) (local.get $a1))))
+        (local.set $x (f32x4.add (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $a2) (local.get $a3)) (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $a2) (local.get $a3))))
+        (v128.store offset=0 (local.get $out) (f32x4.add (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $u) (local.get $x)) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $u) (local.get $x))))
+        (local.set $u (f32x4.add (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $a4) (local.get $a5)) (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $a4) (local.get $a5))))
+        (local.set $x (f32x4.add (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $a6) (local.get $a7)) (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $a6) (local.get $a7))))
+        (v128.store offset=16 (local.get $out) (f32x4.add (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $u) (local.get $x)) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $u) (local.get $x))))
+        (local.set $out (i32.add (local.get $out) (i32.const 32)))
+        (local.set $row (i32.add (local.get $row) (i32.shl (local.get $rowBytes) (i32.const 3))))
+        (local.set $g (i32.add (local.get $g) (i32.const 1)))
+        (br $groups))))
+  ;; exact(q, v, stride, d, list, count, out): for j < count, with row = list[j] (int32),
+  ;; out[j] (float64) = Σ_{p<d} f64(q[p])·f64(v[row·stride + p]), summed sequentially from 0 in p order
+  ;; (the float32 products are exact in float64, so this equals a JavaScript loop `s += q[p] * v[i]`).
+  ;; 4 listed rows at a time (independent sums), then the rest one by one.
+  (func (export "exact") (param $q i32) (param $v i32) (param $stride i32) (param $d i32) (param $list i32) (param $count i32) (param $out i32)
+    (local $j i32) (local $p i32) (local $rowBytes i32) (local $qp f64) (local $c4 i32) (local $po i32)
+    (local $r0 i32) (local $s0 f64) (local $r1 i32) (local $s1 f64) (local $r2 i32) (local $s2 f64) (local $r3 i32) (local $s3 f64)
+    (local.set $rowBytes (i32.shl (local.get $stride) (i32.const 2)))
+    (local.set $c4 (i32.and (local.get $count) (i32.const -4)))
+    (block $done4
+      (loop $groups
+        (br_if $done4 (i32.ge_u (local.get $j) (local.get $c4)))
+        (local.set $r0 (i32.add (local.get $v) (i32.mul (i32.load offset=0 (i32.add (local.get $list) (i32.shl (local.get $j) (i32.const 2)))) (local.get $rowBytes))))
+        (local.set $s0 (f64.const 0))
+        (local.set $r1 (i32.add (local.get $v) (i32.mul (i32.load offset=4 (i32.add (local.get $list) (i32.shl (local.get $j) (i32.const 2)))) (local.get $rowBytes))))
+        (local.set $s1 (f64.const 0))
+        (local.set $r2 (i32.add (local.get $v) (i32.mul (i32.load offset=8 (i32.add (local.get $list) (i32.shl (local.get $j) (i32.const 2)))) (local.get $rowBytes))))
+        (local.set $s2 (f64.const 0))
+        (local.set $r3 (i32.add (local.get $v) (i32.mul (i32.load offset=12 (i32.add (local.get $list) (i32.shl (local.get $j) (i32.const 2)))) (local.get $rowBytes))))
+        (local.set $s3 (f64.const 0))
+        (local.set $p (i32.const 0))
+        (block $pdone
+          (loop $ps
+            (br_if $pdone (i32.ge_u (local.get $p) (local.get $d)))
+            (local.set $po (i32.shl (local.get $p) (i32.const 2)))
+            (local.set $qp (f64.promote_f32 (f32.load (i32.add (local.get $q) (local.get $po)))))
+            (local.set $s0 (f64.add (local.get $s0) (f64.mul (local.get $qp) (f64.promote_f32 (f32.load (i32.add (local.get $r0) (local.get $po)))))))
+            (local.set $s1 (f64.add (local.get $s1) (f64.mul (local.get $qp) (f64.promote_f32 (f32.load (i32.add (local.get $r1) (local.get $po)))))))
+            (local.set $s2 (f64.add (local.get $s2) (f64.mul (local.get $qp) (f64.promote_f32 (f32.load (i32.add (local.get $r2) (local.get $po)))))))
+            (local.set $s3 (f64.add (local.get $s3) (f64.mul (local.get $qp) (f64.promote_f32 (f32.load (i32.add (local.get $r3) (local.get $po)))))))
+            (local.set $p (i32.add (local.get $p) (i32.const 1)))
+            (br $ps)))
+        (f64.store offset=0 (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 3))) (local.get $s0))
+        (f64.store offset=8 (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 3))) (local.get $s1))
+        (f64.store offset=16 (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 3))) (local.get $s2))
+        (f64.store offset=24 (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 3))) (local.get $s3))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $groups)))
+    (block $done
+      (loop $rest
+        (br_if $done (i32.ge_u (local.get $j) (local.get $count)))
+        (local.set $r0 (i32.add (local.get $v) (i32.mul (i32.load (i32.add (local.get $list) (i32.shl (local.get $j) (i32.const 2)))) (local.get $rowBytes))))
+        (local.set $s0 (f64.const 0))
+        (local.set $p (i32.const 0))
+        (block $pdone1
+          (loop $ps1
+            (br_if $pdone1 (i32.ge_u (local.get $p) (local.get $d)))
+            (local.set $po (i32.shl (local.get $p) (i32.const 2)))
+            (local.set $s0 (f64.add (local.get $s0) (f64.mul (f64.promote_f32 (f32.load (i32.add (local.get $q) (local.get $po)))) (f64.promote_f32 (f32.load (i32.add (local.get $r0) (local.get $po)))))))
+            (local.set $p (i32.add (local.get $p) (i32.const 1)))
+            (br $ps1)))
+        (f64.store (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 3))) (local.get $s0))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $rest))))
+)
