@@ -24,14 +24,17 @@ export function userExclusion(query: RecommendationQuery): (itemId: string) => b
 
 /**
  * The VectorIndex search options of the embedding sources: the
- * {@link userExclusion} predicate plus the same exclusions and the request's
- * `ItemFilter` and availability as a structured filter a remote index
- * evaluates server-side:
+ * {@link userExclusion} exclusions and the request's `ItemFilter` and
+ * availability as a structured filter (which a remote index evaluates
+ * server-side):
  * - `excludeIds` (without duplicates): the seed, session items, dismissed items, the request's
  *   `excludeItemIds`, and the seen items unless there are more than
  *   {@link MAX_PUSHED_SEEN} (then only the predicate covers them);
  * - `categoriesAny` / `categoriesNone`: the request's lists (empty = no constraint);
- * - `availableOnly`: always (the `unavailable` filter would drop them).
+ * - `availableOnly`: always (the `unavailable` filter would drop them);
+ * - `exclude`: the {@link userExclusion} predicate only when the seen set is
+ *   over {@link MAX_PUSHED_SEEN} (otherwise `excludeIds` already holds every
+ *   id it would refuse, and calling it per row would only cost time).
  * The pipeline filters (`seenItems`, `dismissed`, `unavailable`, `requestFilter`)
  * stay the safety net: an index whose payload is stale only costs candidate slots.
  */
@@ -45,8 +48,9 @@ export function userSearchOptions(query: RecommendationQuery): VectorSearchOptio
   }
   const f = query.filter;
   for (const id of f?.excludeItemIds ?? []) excluded.add(id);
+  const seenPushed = user === null || user.seen.size <= MAX_PUSHED_SEEN;
   return {
-    exclude: userExclusion(query),
+    ...(seenPushed ? {} : { exclude: userExclusion(query) }),
     filter: {
       excludeIds: [...excluded],
       categoriesAny: f?.categoriesAny ?? [],
