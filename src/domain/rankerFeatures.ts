@@ -112,6 +112,18 @@ export interface CandidateScores {
   readonly itemToItem: number;
 }
 
+// The RANKER_FEATURES defaults, by column (read once, not per row).
+const DEFAULT_0 = RANKER_FEATURES[0]!.default;
+const DEFAULT_1 = RANKER_FEATURES[1]!.default;
+const DEFAULT_2 = RANKER_FEATURES[2]!.default;
+const DEFAULT_3 = RANKER_FEATURES[3]!.default;
+const DEFAULT_4 = RANKER_FEATURES[4]!.default;
+const DEFAULT_5 = RANKER_FEATURES[5]!.default;
+const DEFAULT_6 = RANKER_FEATURES[6]!.default;
+const DEFAULT_7 = RANKER_FEATURES[7]!.default;
+const DEFAULT_8 = RANKER_FEATURES[8]!.default;
+const DEFAULT_9 = RANKER_FEATURES[9]!.default;
+
 /**
  * Writes one feature row (RANKER_FEATURE_COUNT floats) into `out` at `offset`,
  * in {@link RANKER_FEATURES} order. Non-finite inputs fall back to the
@@ -126,34 +138,40 @@ export function writeFeatureRow(
   scores: CandidateScores,
   now: number,
 ): void {
-  const f = RANKER_FEATURES;
   const popularity = Math.log1p(Math.max(0, item.popularity));
   const trend = Math.log1p(Math.max(0, item.trend));
   let affinity = 0;
   let lastSeen = -Infinity;
-  for (const c of item.categories) {
-    const share = user.categoryShare.get(c);
-    if (share !== undefined && share > affinity) affinity = share;
-    const seen = user.categoryLastSeen.get(c);
-    if (seen !== undefined && seen > lastSeen) lastSeen = seen;
+  const categories = item.categories;
+  if (categories.length > 0) {
+    const share = user.categoryShare;
+    const seenAt = user.categoryLastSeen;
+    for (let k = 0; k < categories.length; k++) {
+      const c = categories[k]!;
+      const s = share.get(c);
+      if (s !== undefined && s > affinity) affinity = s;
+      const seen = seenAt.get(c);
+      if (seen !== undefined && seen > lastSeen) lastSeen = seen;
+    }
   }
-  // Written column by column (no per-row array): this runs for every candidate of every request.
-  out[offset] = finiteOr(scores.retrieval ?? f[0]!.default, f[0]!.default);
-  out[offset + 1] = finiteOr(scores.cosine ?? f[1]!.default, f[1]!.default);
-  out[offset + 2] = finiteOr(Math.log1p(Math.max(0, scores.itemToItem)), f[2]!.default);
-  out[offset + 3] = finiteOr(popularity, f[3]!.default);
-  out[offset + 4] = finiteOr(trend, f[4]!.default);
-  out[offset + 5] = finiteOr(trend - popularity, f[5]!.default);
+  // Written column by column (no per-row array), defaults hoisted (DEFAULT_*): this runs for every
+  // candidate of every request.
+  out[offset] = finiteOr(scores.retrieval ?? DEFAULT_0, DEFAULT_0);
+  out[offset + 1] = finiteOr(scores.cosine ?? DEFAULT_1, DEFAULT_1);
+  out[offset + 2] = finiteOr(Math.log1p(Math.max(0, scores.itemToItem)), DEFAULT_2);
+  out[offset + 3] = finiteOr(popularity, DEFAULT_3);
+  out[offset + 4] = finiteOr(trend, DEFAULT_4);
+  out[offset + 5] = finiteOr(trend - popularity, DEFAULT_5);
   out[offset + 6] =
     item.firstSeen === null
-      ? f[6]!.default
-      : finiteOr(Math.log1p(Math.max(0, now - item.firstSeen) / DAY_MS), f[6]!.default);
-  out[offset + 7] = finiteOr(Math.log1p(Math.max(0, user.interactionCount)), f[7]!.default);
-  out[offset + 8] = finiteOr(affinity, f[8]!.default);
+      ? DEFAULT_6
+      : finiteOr(Math.log1p(Math.max(0, now - item.firstSeen) / DAY_MS), DEFAULT_6);
+  out[offset + 7] = finiteOr(Math.log1p(Math.max(0, user.interactionCount)), DEFAULT_7);
+  out[offset + 8] = finiteOr(affinity, DEFAULT_8);
   out[offset + 9] =
     lastSeen === -Infinity
-      ? f[9]!.default
-      : finiteOr(Math.log1p(Math.max(0, now - lastSeen) / DAY_MS), f[9]!.default);
+      ? DEFAULT_9
+      : finiteOr(Math.log1p(Math.max(0, now - lastSeen) / DAY_MS), DEFAULT_9);
 }
 
 function finiteOr(value: number, fallback: number): number {

@@ -1,6 +1,7 @@
 /**
- * DataLoader `batchScheduleFn` for the request-scoped store loaders: a batch
- * is dispatched on the event loop's next check phase (`setImmediate`) instead
+ * DataLoader `batchScheduleFn` for the request-scoped store loaders (and the
+ * default schedule of `KeyedBatchLoader`, the `items` and `itemCounters`
+ * loaders): a batch is dispatched on the event loop's next check phase (`setImmediate`) instead
  * of DataLoader's default (after the current microtasks, `process.nextTick`).
  *
  * The pipeline yields to the event loop between its phases

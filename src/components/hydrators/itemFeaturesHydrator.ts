@@ -1,4 +1,3 @@
-import { cosineFromIndexScore } from '../../../models/pipeline/candidateFeatures.js';
 import type { ModelBundle } from '../../../models/pipeline/modelBundle.js';
 import type { CatalogItem } from '../../domain/interaction.js';
 import type { CandidateScores, ItemFeatureState } from '../../domain/rankerFeatures.js';
@@ -14,7 +13,8 @@ import type { RecommendationQuery } from '../recommendationQuery.js';
  * - `retrieval_score`: the index cosine of [userVector, 0] and the item vector
  *   (computed for every candidate, whichever source proposed it), null
  *   without a user vector or for an item the model does not know;
- * - `embedding_cosine`: `cosineFromIndexScore` of that score;
+ * - `embedding_cosine`: `cosineFromIndexScore` of that score (computed with
+ *   the bundle's cached item norms, {@link itemFactorNorms});
  * - `item_to_item_score`: the sum of neighbour similarities from the user's
  *   recent items (or the session items of a user without history);
  * - `popularity` / `trend`: the live counters; `item_age_days` from the
@@ -23,18 +23,11 @@ import type { RecommendationQuery } from '../recommendationQuery.js';
  *
  * Store reads: one `getItems` (the request's `items` loader, usually already
  * filled by the `unavailable` filter) and one `getItemCounters`, for all
- * candidates. Writes straight into the matrix; one reused item/score object,
- * no per-candidate allocation. Also records what it read in `query.rows`.
+ * candidates, each one promise per call (not per key). Writes straight into
+ * the matrix; one reused item/score object, no per-candidate allocation (the
+ * loaders' result arrays become `query.rows`, a failed read's Errors replaced
+ * by null in place). Also records what it read in `query.rows`.
  */
-/** The model's first-seen time of `row` (Unix ms), from the column when the loader provided one. */
-function modelFirstSeen(bundle: ModelBundle, row: number): number | null {
-  if (bundle.firstSeen !== undefined) {
-    const t = bundle.firstSeen[row]!;
-    return Number.isNaN(t) ? null : t;
-  }
-  return bundle.itemState[row]?.firstSeen ?? null;
-}
-
 export const itemFeaturesHydrator: Hydrator<RecommendationQuery> = {
   name: 'itemFeatures',
   async hydrate(q, candidates, features) {
@@ -43,56 +36,139 @@ export const itemFeaturesHydrator: Hydrator<RecommendationQuery> = {
         `itemFeatures writes ${RANKER_FEATURE_COUNT} columns, the matrix has ${features.width}`,
       );
     }
-    const ids = candidates.map((c) => c.itemId);
-    const [itemsRaw, countersRaw] = await Promise.all([
-      q.env.loaders.items.loadMany(ids),
-      q.env.loaders.itemCounters.loadMany(ids),
-    ]);
-    const items = itemsRaw.map((v) => (v instanceof Error ? null : v)) as (CatalogItem | null)[];
-    const counters = countersRaw.map((v) => (v instanceof Error ? null : v)) as (ItemCounters | null)[];
+    const n = candidates.length;
+    const ids = new Array<string>(n);
+    for (let j = 0; j < n; j++) ids[j] = candidates[j]!.itemId;
+    // Both reads are queued before the first await, so they join the same batch turn.
+    const itemsRead = q.env.loaders.items.loadMany(ids);
+    const countersRead = q.env.loaders.itemCounters.loadMany(ids);
+    const items = await itemsRead;
+    const counters = await countersRead;
     const bundle = q.model.bundle;
+    // Hoisted: the bundle's fields are read once, not per candidate and component.
+    const itemIndex = bundle.itemIndex;
+    const vectors = bundle.itemVectors;
+    const firstSeenColumn = bundle.firstSeen;
+    const itemState = bundle.itemState;
+    const maxItemNorm = bundle.maxItemNorm;
     const d = bundle.dimension;
     const w = d + 1;
-    const modelRows = new Int32Array(candidates.length);
+    const modelRows = new Int32Array(n);
     const x = q.userVector;
     let xNorm = 0;
     if (x !== null) for (let p = 0; p < d; p++) xNorm += x[p]! * x[p]!;
     xNorm = Math.sqrt(xNorm);
+    const scoring = x !== null && xNorm > 0;
+    const norms = scoring ? itemFactorNorms(bundle) : null;
     const ns = featureNeighbourScores(q);
+    const data = features.data;
+    const width = features.width;
+    const user = q.userState;
+    const now = q.now;
     const item: { -readonly [K in keyof ItemFeatureState]: ItemFeatureState[K] } = {
       popularity: 0,
       trend: 0,
       firstSeen: null,
-      categories: [],
+      categories: NO_CATEGORIES,
     };
     const scores: { -readonly [K in keyof CandidateScores]: CandidateScores[K] } = {
       retrieval: null,
       cosine: null,
       itemToItem: 0,
     };
-    for (let j = 0; j < candidates.length; j++) {
-      const row = bundle.itemIndex.get(ids[j]!) ?? -1;
+    for (let j = 0; j < n; j++) {
+      const row = itemIndex.get(ids[j]!) ?? -1;
       modelRows[j] = row;
-      const catalog = items[j];
-      const c = counters[j];
+      // A failed read (an Error in place) reads as missing; the arrays become q.rows' (no copies).
+      let catalog = items[j] ?? null;
+      if (catalog instanceof Error) items[j] = catalog = null;
+      let c = counters[j] ?? null;
+      if (c instanceof Error) counters[j] = c = null;
       item.popularity = c?.popularity ?? 0;
       item.trend = c?.trend ?? 0;
-      item.firstSeen = (row >= 0 ? modelFirstSeen(bundle, row) : null) ?? catalog?.createdAt ?? null;
-      item.categories = catalog?.categories ?? [];
-      if (row >= 0 && x !== null && xNorm > 0) {
+      let firstSeen: number | null = null;
+      if (row >= 0) {
+        if (firstSeenColumn !== undefined) {
+          const t = firstSeenColumn[row]!;
+          firstSeen = Number.isNaN(t) ? null : t;
+        } else {
+          firstSeen = itemState[row]?.firstSeen ?? null;
+        }
+      }
+      item.firstSeen = firstSeen ?? catalog?.createdAt ?? null;
+      item.categories = catalog?.categories ?? NO_CATEGORIES;
+      if (row >= 0 && norms !== null) {
         let s = 0;
         const o = row * w;
-        for (let p = 0; p < d; p++) s += x[p]! * bundle.itemVectors[o + p]!;
+        for (let p = 0; p < d; p++) s += x![p]! * vectors[o + p]!;
         const r = s / xNorm;
         scores.retrieval = r;
-        scores.cosine = cosineFromIndexScore(bundle, row, r);
+        scores.cosine = cosineFromNorm(r, maxItemNorm, norms.of(row));
       } else {
         scores.retrieval = null;
         scores.cosine = null;
       }
       scores.itemToItem = row >= 0 ? ns.scoreOf(row) : 0;
-      writeFeatureRow(features.data, j * features.width, q.userState, item, scores, q.now);
+      writeFeatureRow(data, j * width, user, item, scores, now);
     }
-    q.rows = { items, counters, modelRows };
+    q.rows = {
+      items: items as (CatalogItem | null)[],
+      counters: counters as (ItemCounters | null)[],
+      modelRows,
+    };
   },
 };
+
+const NO_CATEGORIES: readonly string[] = Object.freeze([]);
+
+/** L2 norms of a bundle's raw item factors, computed on first use per row and kept with the bundle. */
+export interface ItemFactorNorms {
+  /** ‖itemFactors[row]‖ (float64), as `cosineFromIndexScore` computes it. @param row a model row, 0 ≤ row < nItems. */
+  of(row: number): number;
+}
+
+const normsByBundle = new WeakMap<ModelBundle, ItemFactorNorms>();
+
+/**
+ * The item-factor norms of `bundle` (one Float64Array of nItems, filled
+ * lazily: a row's norm is summed the first time it is asked for, in the
+ * same order and precision as `cosineFromIndexScore`, so the cosine is bit
+ * for bit the same). Kept per bundle (a WeakMap: dropped with the model).
+ */
+export function itemFactorNorms(bundle: ModelBundle): ItemFactorNorms {
+  let norms = normsByBundle.get(bundle);
+  if (norms === undefined) {
+    const d = bundle.dimension;
+    const factors = bundle.itemFactors;
+    const cache = new Float64Array(bundle.itemIds.length).fill(NaN);
+    norms = {
+      of(row) {
+        let norm = cache[row];
+        // undefined: a row past the bundle's items, recomputed each time (as cosineFromIndexScore would).
+        if (norm === undefined || Number.isNaN(norm)) {
+          norm = 0;
+          const o = row * d;
+          for (let p = 0; p < d; p++) {
+            const f = factors[o + p]!;
+            // f·f is exact for a float32 f (48 significant bits), so it equals f ** 2.
+            norm += f * f;
+          }
+          norm = Math.sqrt(norm);
+          cache[row] = norm;
+        }
+        return norm;
+      },
+    };
+    normsByBundle.set(bundle, norms);
+  }
+  return norms;
+}
+
+/**
+ * `cosineFromIndexScore` given the item's factor norm: score·M/‖y‖ clamped
+ * to [-1, 1], 0 for a zero item. @param maxItemNorm M of the bundle.
+ */
+export function cosineFromNorm(score: number, maxItemNorm: number, norm: number): number {
+  if (norm === 0) return 0;
+  return Math.max(-1, Math.min(1, (score * maxItemNorm) / norm));
+}

@@ -1,3 +1,4 @@
+import { setImmediate as nextLoopTurn } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { dismissedFilter } from '../../../src/components/filters/dismissedFilter.js';
 import { requestFilter } from '../../../src/components/filters/requestFilter.js';
@@ -91,10 +92,12 @@ describe('Filter: requestFilter', () => {
 });
 
 describe('Filter: unavailable', () => {
-  it('drops unknown and unavailable items, reading the catalog once', async () => {
+  it('drops unknown and unavailable items, reading the catalog once (and queueing the counters read)', async () => {
     const { q, candidates, store } = await setup();
     expect(ids(await unavailableFilter.filter(q, candidates))).toEqual(['a', 'b', 'c', 'd']);
-    expect(store.calls).toEqual({ getItems: 1 });
+    await nextLoopTurn();
+    // The candidates' counters, for the itemFeatures hydrator, go in the same turn (one read).
+    expect(store.calls).toEqual({ getItems: 1, getItemCounters: 1 });
   });
 });
 

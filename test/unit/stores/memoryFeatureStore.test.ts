@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { createRandom } from '../../../src/domain/random.js';
+import { countersAt } from '../../../src/stores/decayCounter.js';
 import { MemoryFeatureStore } from '../../../src/stores/memory/memoryFeatureStore.js';
 import { featureStoreContract } from '../../contracts/featureStoreContract.js';
 
@@ -37,6 +39,30 @@ describe('MemoryFeatureStore', () => {
     await store.incrementItemCounters('i', 8, t.now);
     t.now += 2 * 86_400_000;
     expect(await store.getItemCounters(['i'])).toEqual([{ popularity: 2, trend: 4, updatedAt: t.now }]);
+  });
+
+  it('getItemCounters equals countersAt for every item, bit for bit, whatever mix of stamps', async () => {
+    const now = Date.UTC(2024, 0, 10);
+    const store = new MemoryFeatureStore({ now: () => now });
+    const random = createRandom(17);
+    const stamps = [now - 86_400_000, now - 3_600_000, now, now + 60_000, NaN];
+    const entries = Array.from({ length: 60 }, (_, i) => ({
+      itemId: `i${i}`,
+      counters: {
+        popularity: random.next() * 100,
+        trend: random.next() * 10,
+        // Runs of equal stamps (seeded), and changes between them.
+        updatedAt: stamps[Math.floor(i / 7) % stamps.length]!,
+      },
+    }));
+    await store.putItemCounters(entries);
+    const ids = [...entries.map((e) => e.itemId), 'none', ...entries.map((e) => e.itemId).reverse()];
+    const byId = new Map(entries.map((e) => [e.itemId, e.counters]));
+    const expected = ids.map((id) => {
+      const c = byId.get(id);
+      return c === undefined ? null : countersAt(c, now, 90 * 86_400_000, 7 * 86_400_000);
+    });
+    expect(await store.getItemCounters(ids)).toEqual(expected);
   });
 
   it('rejects a non-positive half-life or history size', () => {

@@ -1,0 +1,225 @@
+import { setImmediate as nextLoopTurn } from 'node:timers/promises';
+import { describe, expect, it } from 'vitest';
+import { cosineFromIndexScore } from '../../../models/pipeline/candidateFeatures.js';
+import type { ModelBundle } from '../../../models/pipeline/modelBundle.js';
+import { unavailableFilter } from '../../../src/components/filters/unavailableFilter.js';
+import {
+  cosineFromNorm,
+  itemFactorNorms,
+  itemFeaturesHydrator,
+} from '../../../src/components/hydrators/itemFeaturesHydrator.js';
+import { featureNeighbourScores } from '../../../src/components/neighbourScores.js';
+import type { RecommendationQuery } from '../../../src/components/recommendationQuery.js';
+import type { CatalogItem } from '../../../src/domain/interaction.js';
+import { createRandom } from '../../../src/domain/random.js';
+import { RANKER_FEATURE_COUNT, writeFeatureRow } from '../../../src/domain/rankerFeatures.js';
+import { createRequestLoaders } from '../../../src/loaders/requestLoaders.js';
+import { addSourceHit } from '../../../src/pipeline/candidate.js';
+import type { Candidate } from '../../../src/pipeline/candidate.js';
+import { createFeatureMatrix } from '../../../src/pipeline/featureMatrix.js';
+import type { ItemCounters } from '../../../src/stores/featureStore.js';
+import { MemoryFeatureStore } from '../../../src/stores/memory/memoryFeatureStore.js';
+import { catalogItem, handBundle, neighbourList, T0 } from '../pipeline/pipelineFixtures.js';
+
+const DAY = 86_400_000;
+const N = 40;
+const D = 6;
+
+/** A bundle of N random items (i0…), some with first-seen times and neighbours; `column` adds the firstSeen column. */
+function bundleOf(column: boolean): ModelBundle {
+  const random = createRandom(5);
+  const factors = Float32Array.from({ length: N * D }, () => random.normal());
+  factors.fill(0, 3 * D, 4 * D); // i3: a zero item (cosine 0)
+  const itemState = Array.from({ length: N }, (_, i) => ({
+    popularity: 0,
+    trend: 0,
+    firstSeen: i % 3 === 0 ? T0 - i * DAY : null,
+    categories: [],
+  }));
+  const neighbours = Array.from({ length: N }, (_, i) =>
+    i < 3
+      ? neighbourList([
+          [i + 5, 0.5],
+          [i + 6, 0.25],
+        ])
+      : neighbourList([]),
+  );
+  return handBundle(factors, D, {
+    itemState,
+    neighbours,
+    ...(column
+      ? { firstSeen: Float64Array.from(itemState, (s) => (s.firstSeen === null ? NaN : s.firstSeen)) }
+      : {}),
+  });
+}
+
+async function setup(bundle: ModelBundle, store = new MemoryFeatureStore({ now: () => T0 })) {
+  const items: CatalogItem[] = [];
+  for (let i = 0; i < N; i += 2) {
+    items.push(catalogItem(`i${i}`, i % 4 === 0 ? ['drama', 'crime'] : ['comedy'], { createdAt: T0 - DAY }));
+  }
+  items.push(catalogItem('new1', ['drama'], { createdAt: T0 - 2 * DAY }), catalogItem('new2'));
+  await store.upsertItems(items);
+  await store.putItemCounters([
+    { itemId: 'i0', counters: { popularity: 10, trend: 3, updatedAt: T0 - DAY } },
+    { itemId: 'i1', counters: { popularity: 4, trend: 1, updatedAt: T0 - 2 * DAY } },
+    { itemId: 'new1', counters: { popularity: 2, trend: 2, updatedAt: T0 - DAY } },
+  ]);
+  store.resetCalls();
+  const random = createRandom(9);
+  const q = {
+    userId: 'u',
+    userVector: Float32Array.from({ length: D }, () => random.normal()),
+    userState: {
+      interactionCount: 12,
+      categoryShare: new Map([
+        ['drama', 0.5],
+        ['comedy', 0.25],
+      ]),
+      categoryLastSeen: new Map([['crime', T0 - 3 * DAY]]),
+    },
+    recent: [
+      { itemId: 'i0', row: 0, type: 'CLICK' },
+      { itemId: 'i1', row: 1, type: 'CLICK' },
+    ],
+    sessionItemIds: [],
+    contextItemIds: [],
+    model: { bundle },
+    now: T0,
+    memo: new Map(),
+    rows: null,
+    env: { loaders: createRequestLoaders({ store, similar: async () => [] }) },
+  } as unknown as RecommendationQuery;
+  const ids = [...Array.from({ length: N }, (_, i) => `i${i}`), 'new1', 'new2', 'gone'];
+  const candidates = ids.map((id, k) => addSourceHit(undefined, 'POPULAR', { itemId: id, score: 1 }, k));
+  return { q, candidates, store };
+}
+
+/** The hydrator as it was written before the loaders kept no per-key promises: the reference rows. */
+async function referenceRows(
+  q: RecommendationQuery,
+  candidates: readonly Candidate[],
+): Promise<Float32Array> {
+  const ids = candidates.map((c) => c.itemId);
+  const [itemsRaw, countersRaw] = await Promise.all([
+    q.env.loaders.items.loadMany(ids),
+    q.env.loaders.itemCounters.loadMany(ids),
+  ]);
+  const items = itemsRaw.map((v) => (v instanceof Error ? null : v));
+  const counters = countersRaw.map((v) => (v instanceof Error ? null : v)) as (ItemCounters | null)[];
+  const bundle = q.model.bundle;
+  const d = bundle.dimension;
+  const x = q.userVector;
+  let xNorm = 0;
+  if (x !== null) for (let p = 0; p < d; p++) xNorm += x[p]! * x[p]!;
+  xNorm = Math.sqrt(xNorm);
+  const ns = featureNeighbourScores(q);
+  const out = new Float32Array(ids.length * RANKER_FEATURE_COUNT);
+  ids.forEach((id, j) => {
+    const row = bundle.itemIndex.get(id) ?? -1;
+    const modelFirstSeen =
+      row < 0
+        ? null
+        : bundle.firstSeen !== undefined
+          ? Number.isNaN(bundle.firstSeen[row]!)
+            ? null
+            : bundle.firstSeen[row]!
+          : (bundle.itemState[row]?.firstSeen ?? null);
+    let retrieval: number | null = null;
+    let cosine: number | null = null;
+    if (row >= 0 && x !== null && xNorm > 0) {
+      let s = 0;
+      for (let p = 0; p < d; p++) s += x[p]! * bundle.itemVectors[row * (d + 1) + p]!;
+      retrieval = s / xNorm;
+      cosine = cosineFromIndexScore(bundle, row, retrieval);
+    }
+    writeFeatureRow(
+      out,
+      j * RANKER_FEATURE_COUNT,
+      q.userState,
+      {
+        popularity: counters[j]?.popularity ?? 0,
+        trend: counters[j]?.trend ?? 0,
+        firstSeen: modelFirstSeen ?? items[j]?.createdAt ?? null,
+        categories: items[j]?.categories ?? [],
+      },
+      { retrieval, cosine, itemToItem: row >= 0 ? ns.scoreOf(row) : 0 },
+      q.now,
+    );
+  });
+  return out;
+}
+
+describe('Hydrator: itemFeatures', () => {
+  for (const [column, vector] of [
+    [false, true],
+    [true, true],
+    [false, false],
+  ]) {
+    it(`writes the same rows as the per-candidate reference, bit for bit (firstSeen column: ${column}, user vector: ${vector})`, async () => {
+      const { q, candidates } = await setup(bundleOf(column!));
+      if (!vector) (q as { userVector: Float32Array | null }).userVector = null;
+      const features = createFeatureMatrix(candidates.length, RANKER_FEATURE_COUNT);
+      await itemFeaturesHydrator.hydrate(q, candidates, features);
+      expect(Array.from(features.data)).toEqual(Array.from(await referenceRows(q, candidates)));
+      // What it read, per row: the catalog rows, the counters, the model rows.
+      const rows = q.rows!;
+      expect(rows.items.map((i) => i?.id ?? null)).toEqual(
+        candidates.map((c) => (c.itemId === 'gone' || /^i\d*[13579]$/.test(c.itemId) ? null : c.itemId)),
+      );
+      expect(rows.counters[0]!.popularity).toBeCloseTo(10 * Math.pow(0.5, 1 / 90), 12);
+      expect(rows.counters[0]!.trend).toBeCloseTo(3 * Math.pow(0.5, 1 / 7), 12);
+      expect(rows.counters[2]).toBeNull();
+      expect(Array.from(rows.modelRows)).toEqual([...Array.from({ length: N }, (_, i) => i), -1, -1, -1]);
+    });
+  }
+
+  it('after the unavailable filter, reads no catalog row and no counters again', async () => {
+    const { q, candidates, store } = await setup(bundleOf(false));
+    const kept = await unavailableFilter.filter(q, candidates);
+    await nextLoopTurn(); // runPipeline yields between filters and hydrators: the prefetch has gone
+    expect(store.calls).toEqual({ getItems: 1, getItemCounters: 1 });
+    await itemFeaturesHydrator.hydrate(q, kept, createFeatureMatrix(kept.length, RANKER_FEATURE_COUNT));
+    expect(store.calls).toEqual({ getItems: 1, getItemCounters: 1 });
+  });
+
+  it('a failed counters read hydrates as no counters (null rows, default features)', async () => {
+    class FailingCounters extends MemoryFeatureStore {
+      override async getItemCounters(): Promise<(ItemCounters | null)[]> {
+        throw new Error('counters down');
+      }
+    }
+    const { q, candidates } = await setup(bundleOf(false), new FailingCounters({ now: () => T0 }));
+    const features = createFeatureMatrix(candidates.length, RANKER_FEATURE_COUNT);
+    await itemFeaturesHydrator.hydrate(q, candidates, features);
+    expect(q.rows!.counters.every((c) => c === null)).toBe(true);
+    for (let j = 0; j < candidates.length; j++) {
+      expect(features.data[j * RANKER_FEATURE_COUNT + 3]).toBe(0); // popularity
+      expect(features.data[j * RANKER_FEATURE_COUNT + 4]).toBe(0); // trend
+    }
+  });
+
+  it('rejects a matrix of the wrong width', async () => {
+    const { q, candidates } = await setup(bundleOf(false));
+    await expect(
+      itemFeaturesHydrator.hydrate(q, candidates, createFeatureMatrix(candidates.length, 3)),
+    ).rejects.toThrow(RangeError);
+  });
+});
+
+describe('Hydrator: cached item-factor norms', () => {
+  it('give cosineFromIndexScore bit for bit, for every row and many scores', () => {
+    const bundle = bundleOf(false);
+    const norms = itemFactorNorms(bundle);
+    expect(itemFactorNorms(bundle)).toBe(norms); // kept per bundle
+    const random = createRandom(3);
+    for (let row = 0; row < N; row++) {
+      for (let k = 0; k < 20; k++) {
+        const score = random.normal() * 0.5;
+        expect(cosineFromNorm(score, bundle.maxItemNorm, norms.of(row))).toBe(
+          cosineFromIndexScore(bundle, row, score),
+        );
+      }
+    }
+  });
+});

@@ -1,0 +1,161 @@
+import { setImmediate as nextLoopTurn } from 'node:timers/promises';
+import DataLoader from 'dataloader';
+import { describe, expect, it } from 'vitest';
+import { KeyedBatchLoader } from '../../../src/loaders/keyedBatchLoader.js';
+import { dispatchOnNextLoopTurn } from '../../../src/loaders/loopTurnBatching.js';
+
+/** A store read over `data` that records every batch of keys it was called with. */
+function recordingRead(data: Record<string, number>) {
+  const batches: string[][] = [];
+  const read = async (keys: readonly string[]): Promise<(number | null)[]> => {
+    batches.push(keys.slice());
+    return keys.map((k) => data[k] ?? null);
+  };
+  return { batches, read };
+}
+
+const DATA = { a: 1, b: 2, c: 3 };
+
+describe('KeyedBatchLoader', () => {
+  it('returns values in key order, null for missing keys, and reads each key once per batch', async () => {
+    const { batches, read } = recordingRead(DATA);
+    const loader = new KeyedBatchLoader('n', read);
+    expect(await loader.loadMany(['b', 'zz', 'a', 'b'])).toEqual([2, null, 1, 2]);
+    expect(batches).toEqual([['b', 'zz', 'a']]);
+    expect(await loader.loadMany([])).toEqual([]);
+  });
+
+  it('batches every load made before the dispatch turn into one read', async () => {
+    const { batches, read } = recordingRead(DATA);
+    const loader = new KeyedBatchLoader('n', read);
+    // Two tasks of one check phase (as the 20 similar pipelines resume): the first opens the batch,
+    // whose dispatch goes to the next turn, so the second joins it.
+    const [x, z] = await Promise.all([
+      nextLoopTurn().then(() => Promise.all([loader.loadMany(['a', 'b']), loader.load('c')])),
+      nextLoopTurn().then(() => loader.loadMany(['b', 'zz'])),
+    ]);
+    expect([x, z]).toEqual([
+      [[1, 2], 3],
+      [2, null],
+    ]);
+    expect(batches).toEqual([['a', 'b', 'c', 'zz']]);
+  });
+
+  it('caches loaded keys (values and nulls): a later call reads only new keys', async () => {
+    const { batches, read } = recordingRead(DATA);
+    const loader = new KeyedBatchLoader('n', read);
+    await loader.loadMany(['a', 'zz']);
+    expect(await loader.loadMany(['zz', 'a', 'c'])).toEqual([null, 1, 3]);
+    expect(await loader.load('zz')).toBeNull();
+    expect(await loader.loadMany(['a', 'c'])).toEqual([1, 3]);
+    expect(batches).toEqual([['a', 'zz'], ['c']]);
+  });
+
+  it('a key whose batch is in flight waits for it instead of being read again', async () => {
+    const batches: string[][] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const loader = new KeyedBatchLoader<number>('n', async (keys) => {
+      batches.push(keys.slice());
+      await gate;
+      return keys.map((k) => DATA[k as keyof typeof DATA] ?? null);
+    });
+    const first = loader.loadMany(['a', 'b']);
+    await nextLoopTurn(); // the first batch is now in flight
+    await nextLoopTurn();
+    const second = loader.loadMany(['b', 'c']); // b waits for batch 1, c opens batch 2
+    await nextLoopTurn();
+    await nextLoopTurn();
+    release();
+    expect(await first).toEqual([1, 2]);
+    expect(await second).toEqual([2, 3]);
+    expect(batches).toEqual([['a', 'b'], ['c']]);
+  });
+
+  it('prefetch queues keys without waiting; a later load shares that read', async () => {
+    const { batches, read } = recordingRead(DATA);
+    const loader = new KeyedBatchLoader('n', read);
+    loader.prefetch(['a', 'b']);
+    await nextLoopTurn();
+    await nextLoopTurn();
+    expect(batches).toEqual([['a', 'b']]);
+    expect(await loader.loadMany(['b', 'a'])).toEqual([2, 1]);
+    expect(batches).toHaveLength(1);
+  });
+
+  it('a failed read puts its error in place for every key of the batch, and a later load reads them again', async () => {
+    let fail = true;
+    const calls: string[][] = [];
+    const loader = new KeyedBatchLoader<number>('n', async (keys) => {
+      calls.push(keys.slice());
+      if (fail) throw new Error('store down');
+      return keys.map(() => 7);
+    });
+    const [many, one] = await Promise.all([
+      loader.loadMany(['a', 'b']),
+      loader.load('b').catch((e: unknown) => e),
+    ]);
+    expect(many.map((v) => (v instanceof Error ? v.message : v))).toEqual(['store down', 'store down']);
+    expect((one as Error).message).toBe('store down');
+    fail = false;
+    expect(await loader.loadMany(['a', 'b'])).toEqual([7, 7]);
+    expect(calls).toEqual([
+      ['a', 'b'],
+      ['a', 'b'],
+    ]);
+  });
+
+  it('a read returning the wrong number of values fails the batch, naming the loader', async () => {
+    const loader = new KeyedBatchLoader<number>('items', async () => [1]);
+    const [v] = await loader.loadMany(['a', 'b']);
+    expect((v as Error).message).toBe('items: the store returned 1 values for 2 keys');
+    const empty = new KeyedBatchLoader<number>('items', async () => []);
+    await expect(empty.load('c')).rejects.toThrow('items: the store returned 0 values for 1 keys');
+  });
+
+  it('a read that throws synchronously or rejects with a non-Error fails the batch with an Error', async () => {
+    const sync = new KeyedBatchLoader<number>('n', () => {
+      throw new Error('sync');
+    });
+    await expect(sync.load('a')).rejects.toThrow('sync');
+    const odd = new KeyedBatchLoader<number>('n', () => Promise.reject('nope' as unknown as Error));
+    const [v] = await odd.loadMany(['a']);
+    expect(v).toBeInstanceOf(Error);
+    expect((v as Error).message).toBe('nope');
+  });
+
+  it('only the failed batch errs: keys loaded by another batch keep their values', async () => {
+    let n = 0;
+    const loader = new KeyedBatchLoader<number>('n', async (keys) => {
+      if (++n === 2) throw new Error('second read fails');
+      return keys.map(() => n);
+    });
+    await loader.loadMany(['a']);
+    const out = await loader.loadMany(['a', 'b']);
+    expect(out[0]).toBe(1);
+    expect((out[1] as Error).message).toBe('second read fails');
+  });
+
+  it('gives the same results and store batches as the DataLoader it replaces', async () => {
+    const data: Record<string, number> = { a: 1, b: 2, c: 3, d: 4 };
+    const plan = [['a', 'b', 'x'], ['b', 'c'], ['x', 'd'], ['a']];
+    const run = async (loadMany: (keys: string[]) => Promise<unknown[]>) => {
+      const results: unknown[] = [];
+      // Two calls in one turn, one in the next turn, one after everything settled.
+      const p = [loadMany(plan[0]!), loadMany(plan[1]!)];
+      await nextLoopTurn();
+      p.push(loadMany(plan[2]!));
+      results.push(...(await Promise.all(p)));
+      results.push(await loadMany(plan[3]!));
+      return results;
+    };
+    const mine = recordingRead(data);
+    const keyed = new KeyedBatchLoader('n', mine.read);
+    const theirs = recordingRead(data);
+    const dl = new DataLoader<string, number | null>((keys) => theirs.read(keys), {
+      batchScheduleFn: dispatchOnNextLoopTurn,
+    });
+    expect(await run((k) => keyed.loadMany(k))).toEqual(await run((k) => dl.loadMany(k)));
+    expect(mine.batches).toEqual(theirs.batches);
+  });
+});
