@@ -13,7 +13,15 @@ const tsxCli = require.resolve('tsx/cli');
 const telemetry = pathToFileURL(join(root, 'src', 'telemetry', 'register.ts')).href;
 const result = spawnSync(
   process.execPath,
-  [tsxCli, '--import', telemetry, join(root, 'src', 'cli.ts'), ...process.argv.slice(2)],
+  // 64 MB young-generation semi-spaces: fewer scavenges on the request path (docs/operations.md, GC).
+  [
+    tsxCli,
+    '--max-semi-space-size=64',
+    '--import',
+    telemetry,
+    join(root, 'src', 'cli.ts'),
+    ...process.argv.slice(2),
+  ],
   { stdio: 'inherit' },
 );
 process.exit(result.status ?? 1);

@@ -5,6 +5,9 @@ import type { StageSummary } from './stageStats.js';
 import type { ProcMemory } from './procStatus.js';
 import { readProcMemory } from './procStatus.js';
 
+/** The V8 flag every start command of `recgate serve` passes (package.json, bin/recgate.js, docker/Dockerfile). */
+export const SEMI_SPACE_FLAG = '--max-semi-space-size=64';
+
 /** Repository root (two folders above this file). */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -58,13 +61,15 @@ export interface BenchServer {
 }
 
 /**
- * Spawns `node [--cpu-prof] --import tsx src/bench/benchServer.ts …` from
+ * Spawns `node [--cpu-prof] --max-semi-space-size=64 --import tsx src/bench/benchServer.ts …` (the
+ * young-generation size `recgate serve` runs with) from
  * the repository root and resolves once it printed BENCH_READY.
  * @throws Error with the process output when it exits before serving or times out.
  */
 export function startBenchServer(options: BenchServerOptions): Promise<BenchServer> {
   const args = [
     ...(options.cpuProfileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir]),
+    SEMI_SPACE_FLAG,
     '--import',
     'tsx',
     'src/bench/benchServer.ts',
