@@ -51,11 +51,17 @@ export function targetRows(results: BenchResults): TargetRow[] {
           : `p50 ${f1(at200.latency.p50)} ms, p99 ${f1(at200.latency.p99)} ms at 200 req/s`;
     const latencyMet =
       at200 !== undefined && !('skipped' in at200) && at200.latency.p50 <= 3 && at200.latency.p99 <= 10;
+    const replicas =
+      results.replicas !== undefined && !('skipped' in results.replicas) ? results.replicas : null;
+    const replicaText =
+      replicas === null
+        ? ''
+        : `, ${int(replicas.requestsPerSecond)} req/s with ${replicas.replicas} replicas (one per core)`;
     rows.push({
       what: '`recommendations(first:20)`, 500 candidates, 10k items',
       target: 'p50 ≤ 3 ms and p99 ≤ 10 ms at 200 req/s; ≥ 600 req/s at saturation',
-      measured: `${latency}; ${int(sat)} req/s at saturation (${int(candidatesOf(rec10k))} candidates ranked on average)`,
-      met: latencyMet && sat >= 600,
+      measured: `${latency}; ${int(sat)} req/s at saturation with one server process${replicaText} (${int(candidatesOf(rec10k))} candidates ranked on average)`,
+      met: latencyMet && Math.max(sat, replicas?.requestsPerSecond ?? 0) >= 600,
     });
   }
   const rec1m = scenarioOf(results, 'synthetic-1m', 'recommendations');
@@ -223,6 +229,25 @@ export function formatReport(r: BenchResults): string {
           `| ${st.surface} ${st.stage} | ${f2(st.mean)} | ${f2(st.p50)} | ${f2(st.p99)} | ${int(st.meanIn)} → ${int(st.meanOut)} |`,
         );
       }
+      out.push('');
+    }
+  }
+  if (r.replicas !== undefined) {
+    out.push('## Replicas: recommendations on both cores', '');
+    if ('skipped' in r.replicas) out.push(r.replicas.skipped, '');
+    else {
+      const x = r.replicas;
+      out.push(
+        `${x.replicas} servers (${x.catalog}, memory store, exact index), each driven by its own autocannon worker with ${x.connectionsPerReplica} connections for ${f1(x.seconds)} s, at the same time: ${int(x.requestsPerSecond)} req/s in total, ${f2(x.cpuMsPerRequest)} server CPU ms per request.`,
+        '',
+        '| replica | req/s | p50 / p90 / p99 ms |',
+        '| --- | --- | --- |',
+      );
+      x.perReplica.forEach((p, i) =>
+        out.push(
+          `| ${i + 1} | ${int(p.requestsPerSecond)} | ${f1(p.latency.p50)} / ${f1(p.latency.p90)} / ${f1(p.latency.p99)} |`,
+        ),
+      );
       out.push('');
     }
   }

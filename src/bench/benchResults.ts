@@ -99,4 +99,25 @@ export interface BenchResults {
     | { readonly catalog: string; readonly file: string; readonly top: readonly FunctionSelfTime[] }
     | { readonly skipped: string };
   readonly targets: readonly TargetRow[];
+  /**
+   * `recommendations` at saturation on two servers at once (the production
+   * layout of docs/operations.md: one replica per core), 10k items; absent
+   * with --quick or without synthetic-10k.
+   */
+  readonly replicas?: ReplicaSaturation | { readonly skipped: string };
+}
+
+/** Saturation of several replicas driven at once, each by its own autocannon worker. */
+export interface ReplicaSaturation {
+  readonly catalog: string;
+  readonly replicas: number;
+  /** Keep-alive connections per replica. */
+  readonly connectionsPerReplica: number;
+  readonly seconds: number;
+  /** Sum over the replicas of completed 2xx requests/s. */
+  readonly requestsPerSecond: number;
+  /** Per replica: requests/s and autocannon's latency (ms). */
+  readonly perReplica: readonly { readonly requestsPerSecond: number; readonly latency: LatencySummary }[];
+  /** Server CPU (all replicas, all threads) ms per completed request. */
+  readonly cpuMsPerRequest: number;
 }

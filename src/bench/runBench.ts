@@ -35,7 +35,13 @@ import { helpOrContinue, parseOrExit, usageError } from './benchCli.js';
 import type { PreparedCatalog, SkippedCatalog } from './benchCatalogs.js';
 import { prepareCatalog, sampleIds } from './benchCatalogs.js';
 import { formatReport, targetRows } from './benchReport.js';
-import type { BenchResults, CatalogResult, RateResult, ScenarioResult } from './benchResults.js';
+import type {
+  BenchResults,
+  CatalogResult,
+  RateResult,
+  ReplicaSaturation,
+  ScenarioResult,
+} from './benchResults.js';
 import type { BenchScenario, ScenarioName } from './benchScenarios.js';
 import { benchScenarios } from './benchScenarios.js';
 import type { BenchServer } from './benchServerProcess.js';
@@ -150,6 +156,11 @@ if (!quick && !values['no-profile']) {
       : await profileRecommendations(tenK);
 }
 
+let replicas: BenchResults['replicas'] = {
+  skipped: quick ? 'not run with --quick' : 'synthetic-10k was not part of this run',
+};
+if (!quick && tenK !== undefined) replicas = await replicaSaturation(tenK, 2);
+
 const results: BenchResults = {
   machine: {
     cpu: os.cpus()[0]?.model ?? 'unknown',
@@ -168,6 +179,7 @@ const results: BenchResults = {
   ann,
   profile,
   targets: [],
+  replicas,
 };
 const withTargets: BenchResults = { ...results, targets: targetRows(results) };
 writeFileSync(
@@ -313,6 +325,62 @@ async function redisVariant(c: PreparedCatalog): Promise<CatalogResult | null> {
   } finally {
     await deleteKeysByPrefix(redis, prefix);
     redis.disconnect();
+  }
+}
+
+/**
+ * `recommendations` at saturation on `n` servers at once (one replica per
+ * core, docs/operations.md), each driven by its own autocannon worker with 4
+ * connections, after a warm-up; requests/s are summed and CPU is the
+ * servers' total per completed request. The servers use the memory store, as
+ * the single-server run does (read-only load: their states do not diverge).
+ */
+async function replicaSaturation(c: PreparedCatalog, n: number): Promise<ReplicaSaturation> {
+  log(`${c.name}: ${n} replicas, recommendations at saturation`);
+  const servers: BenchServer[] = [];
+  try {
+    for (let i = 0; i < n; i++) {
+      servers.push(
+        await startBenchServer({
+          registry: c.registry,
+          modelName: c.modelName,
+          index: 'exact',
+          eventLog: join(benchDir, 'events', `${c.name}-replica${i}-${process.pid}-${Date.now()}.jsonl`),
+        }),
+      );
+    }
+    const ids = sampleIds(c, 256);
+    const s = benchScenarios(ids.users, ids.items).find((x) => x.name === 'recommendations')!;
+    const connections = 4;
+    await Promise.all(
+      servers.map((sv) => saturate({ url: sv.url, bodies: s.bodies }, { connections, seconds: 3 })),
+    );
+    const before = await Promise.all(servers.map((sv) => sv.stats()));
+    const runs = await Promise.all(
+      servers.map((sv) => saturate({ url: sv.url, bodies: s.bodies }, { connections, seconds })),
+    );
+    const after = await Promise.all(servers.map((sv) => sv.stats()));
+    let cpuMs = 0;
+    for (let i = 0; i < n; i++) {
+      cpuMs +=
+        (after[i]!.cpu.user + after[i]!.cpu.system - before[i]!.cpu.user - before[i]!.cpu.system) / 1000;
+    }
+    const completed = runs.reduce((sum, r) => sum + r.completed, 0);
+    const result: ReplicaSaturation = {
+      catalog: c.name,
+      replicas: n,
+      connectionsPerReplica: connections,
+      seconds,
+      requestsPerSecond: runs.reduce((sum, r) => sum + r.requestsPerSecond, 0),
+      perReplica: runs.map((r) => ({ requestsPerSecond: r.requestsPerSecond, latency: r.latency })),
+      cpuMsPerRequest: cpuMs / Math.max(1, completed),
+    };
+    log(
+      `  ${n} replicas: ${Math.round(result.requestsPerSecond)} req/s, ${result.cpuMsPerRequest.toFixed(2)} CPU ms/req`,
+    );
+    return result;
+  } finally {
+    await Promise.all(servers.map((sv) => sv.stop()));
   }
 }
 

@@ -121,4 +121,36 @@ describe('Bench report: the target table', () => {
     expect(report).toContain('| feedback ingestion |');
     expect(report).toContain('memory: 25,000 events/s; Redis: 4,000 events/s');
   });
+
+  it('meets the 10k saturation target with replicas when one process alone does not, and renders them', () => {
+    const rec = scenario('recommendations', 250, {
+      rates: [{ rate: 200, achieved: 200, latency: latency(2.5, 9), failures: 0, cpuMsPerRequest: 1 }],
+    });
+    const replicas = {
+      catalog: 'synthetic-10k',
+      replicas: 2,
+      connectionsPerReplica: 4,
+      seconds: 10,
+      requestsPerSecond: 640,
+      perReplica: [
+        { requestsPerSecond: 330, latency: latency(10, 30) },
+        { requestsPerSecond: 310, latency: latency(11, 31) },
+      ],
+      cpuMsPerRequest: 2.5,
+    };
+    const withReplicas: BenchResults = { ...BASE, catalogs: [catalog('synthetic-10k', [rec])], replicas };
+    const row = targetRows(withReplicas)[0]!;
+    expect(row.met).toBe(true);
+    expect(row.measured).toContain(
+      '250 req/s at saturation with one server process, 640 req/s with 2 replicas',
+    );
+    const slower = { ...withReplicas, replicas: { ...replicas, requestsPerSecond: 590 } };
+    expect(targetRows(slower)[0]!.met).toBe(false);
+    const report = formatReport({ ...withReplicas, targets: targetRows(withReplicas) });
+    expect(report).toContain('## Replicas: recommendations on both cores');
+    expect(report).toContain('| 2 | 310 | 11.0 / 31.0 / 31.0 |');
+    expect(formatReport({ ...BASE, replicas: { skipped: 'not run with --quick' } })).toContain(
+      'not run with --quick',
+    );
+  });
 });
