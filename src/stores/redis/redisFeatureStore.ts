@@ -30,13 +30,7 @@ import type {
   FoldInState,
   InteractionWrite,
 } from '../featureStoreBatchWrites.js';
-import {
-  APPLY_INTERACTION_LUA,
-  APPLY_INTERACTIONS_LUA,
-  COUNTER_INCREMENT_LUA,
-  COUNTER_INCREMENTS_LUA,
-  IMPRESSIONS_LUA,
-} from './redisScripts.js';
+import { APPLY_INTERACTIONS_LUA, COUNTER_INCREMENTS_LUA, IMPRESSIONS_LUA } from './redisScripts.js';
 
 /**
  * Options of {@link RedisFeatureStore.connect}. The connection options
@@ -77,11 +71,9 @@ export interface RedisFeatureStoreOptions extends RedisClientOptions {
 
 /** The Lua commands registered on the connection (see redisScripts.ts). */
 interface ScriptCommands {
-  applyInteraction(...keysThenArgs: (string | Buffer)[]): Promise<unknown>;
   applyInteractions(...keysThenArgs: (string | Buffer)[]): Promise<unknown>;
   counterIncrements(numberOfKeys: number, ...keysThenArgs: string[]): Promise<unknown>;
   impressions(key: string, at: string, ...itemIds: string[]): unknown;
-  counterIncrement(key: string, weight: string, at: string, hpMs: string, htMs: string): unknown;
 }
 
 const DAY_MS = 86_400_000;
@@ -194,9 +186,7 @@ export class RedisFeatureStore implements FeatureStore, BatchWrites, FoldInReads
     }
     const target = resolveRedisTarget(options);
     const redis = await createRedisClient(target, { name: 'RedisFeatureStore', ...options });
-    redis.defineCommand('applyInteraction', { numberOfKeys: 8, lua: APPLY_INTERACTION_LUA });
     redis.defineCommand('impressions', { numberOfKeys: 1, lua: IMPRESSIONS_LUA });
-    redis.defineCommand('counterIncrement', { numberOfKeys: 1, lua: COUNTER_INCREMENT_LUA });
     redis.defineCommand('applyInteractions', { numberOfKeys: 8, lua: APPLY_INTERACTIONS_LUA });
     // Variable key count: the first argument of each call is the number of keys.
     redis.defineCommand('counterIncrements', { lua: COUNTER_INCREMENTS_LUA });
@@ -312,28 +302,12 @@ export class RedisFeatureStore implements FeatureStore, BatchWrites, FoldInReads
     },
   ): Promise<void> {
     this.count('applyInteraction');
-    const k = this.userKey(userId);
-    const dismissive = DISMISSIVE_TYPES.has(entry.type);
-    const categories =
-      !dismissive && update.weight > 0 && Number.isFinite(update.weight)
-        ? [...new Set(update.categories)]
-        : [];
-    // One script per event (APPLY_INTERACTION_LUA): atomic like the MULTI it
-    // replaces, one command instead of ~10 (issue #6: feedback throughput).
-    // A single command: bounded by ioredis's commandTimeout (no pipeline deadline needed).
-    this.roundTrips++;
-    await (this.redis as unknown as ScriptCommands).applyInteraction(
-      ...this.userKeys(k),
-      encodeEntry(entry),
-      String(entry.timestamp),
-      String(this.historySize),
-      entry.itemId,
-      dismissive ? '1' : '0',
-      String(update.weight),
-      update.vector === null ? 'del' : update.vector === undefined ? 'keep' : 'set',
-      update.vector ? encodeVector(update.vector) : '',
-      this.ttlSeconds === null ? '' : String(this.ttlSeconds),
-      ...categories,
+    // One script (APPLY_INTERACTIONS_LUA with one interaction): atomic like a MULTI, one command
+    // instead of ~10; a single command is bounded by ioredis's commandTimeout.
+    await this.runInteractions(
+      userId,
+      [{ entry, categories: update.categories, weight: update.weight }],
+      update.vector,
     );
   }
 
@@ -350,6 +324,15 @@ export class RedisFeatureStore implements FeatureStore, BatchWrites, FoldInReads
   ): Promise<void> {
     this.count('applyUserInteractions');
     if (writes.length === 0 && vector === undefined) return;
+    await this.runInteractions(userId, writes, vector);
+  }
+
+  /** One APPLY_INTERACTIONS_LUA call for `writes` of `userId` (in order), then `vector` (undefined keeps it). */
+  private async runInteractions(
+    userId: string,
+    writes: readonly InteractionWrite[],
+    vector: Float32Array | null | undefined,
+  ): Promise<void> {
     const k = this.userKey(userId);
     const args: (string | Buffer)[] = [
       String(this.historySize),
@@ -391,6 +374,11 @@ export class RedisFeatureStore implements FeatureStore, BatchWrites, FoldInReads
         );
       }
     }
+    await this.runCounterIncrements(increments);
+  }
+
+  /** One COUNTER_INCREMENTS_LUA call for `increments` (checked finite), in order. */
+  private async runCounterIncrements(increments: readonly CounterIncrement[]): Promise<void> {
     const keys = increments.map((i) => this.counterKey(i.itemId));
     const args = [String(this.popularityHalfLifeMs), String(this.trendHalfLifeMs)];
     for (const { weight, at } of increments) args.push(String(weight), String(at));
@@ -426,14 +414,7 @@ export class RedisFeatureStore implements FeatureStore, BatchWrites, FoldInReads
     if (!Number.isFinite(weight) || !Number.isFinite(at)) {
       throw new RangeError(`counter increment needs a finite weight and time, got ${weight} at ${at}`);
     }
-    this.roundTrips++;
-    await (this.redis as unknown as ScriptCommands).counterIncrement(
-      this.counterKey(itemId),
-      String(weight),
-      String(at),
-      String(this.popularityHalfLifeMs),
-      String(this.trendHalfLifeMs),
-    );
+    await this.runCounterIncrements([{ itemId, weight, at }]);
   }
 
   async putItemCounters(
@@ -571,7 +552,7 @@ export class RedisFeatureStore implements FeatureStore, BatchWrites, FoldInReads
   private userKey(userId: string): string {
     return `${this.prefix}{u:${userId}}`;
   }
-  /** Every key of the user at `k` (= userKey), in APPLY_INTERACTION_LUA's KEYS order: meta, hist, seen, dis, cat, catAt, vec, imp. */
+  /** Every key of the user at `k` (= userKey), in APPLY_INTERACTIONS_LUA's KEYS order: meta, hist, seen, dis, cat, catAt, vec, imp. */
   private userKeys(k: string): [string, string, string, string, string, string, string, string] {
     return [
       `${k}:meta`,
