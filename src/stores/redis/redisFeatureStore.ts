@@ -232,29 +232,21 @@ export class RedisFeatureStore implements FeatureStore, BatchWrites, FoldInReads
   /** One pipeline on a single server; on Cluster one per node holding any of the users, in parallel. */
   async getUsers(userIds: readonly string[]): Promise<(UserFeatures | null)[]> {
     this.count('getUsers');
-    const out: (UserFeatures | null)[] = new Array<UserFeatures | null>(userIds.length).fill(null);
-    const groups = groupByNode(this.redis, userIds.length, (u) => this.userKey(userIds[u]!));
-    await Promise.all(
-      groups.map(async (group) => {
-        const p = this.redis.pipeline();
-        for (const u of group) {
-          const k = this.userKey(userIds[u]!);
-          p.hget(`${k}:meta`, 'n')
-            .lrange(`${k}:hist`, 0, -1)
-            .smembers(`${k}:seen`)
-            .smembers(`${k}:dis`)
-            .hgetall(`${k}:cat`)
-            .hgetall(`${k}:catAt`)
-            .getBuffer(`${k}:vec${this.vectorSuffix}`)
-            .hgetall(`${k}:imp`);
-        }
-        const r = await this.exec(p);
-        group.forEach((u, g) => {
-          out[u] = decodeUser(userIds[u]!, r.slice(g * USER_READS, (g + 1) * USER_READS));
-        });
-      }),
+    return this.readUsers(
+      userIds,
+      USER_READS,
+      (p, k) =>
+        p
+          .hget(`${k}:meta`, 'n')
+          .lrange(`${k}:hist`, 0, -1)
+          .smembers(`${k}:seen`)
+          .smembers(`${k}:dis`)
+          .hgetall(`${k}:cat`)
+          .hgetall(`${k}:catAt`)
+          .getBuffer(`${k}:vec${this.vectorSuffix}`)
+          .hgetall(`${k}:imp`),
+      (userId, r) => decodeUser(userId, r),
     );
-    return out;
   }
 
   /**
@@ -264,28 +256,47 @@ export class RedisFeatureStore implements FeatureStore, BatchWrites, FoldInReads
    */
   async getFoldInStates(userIds: readonly string[]): Promise<(FoldInState | null)[]> {
     this.count('getFoldInStates');
-    const out: (FoldInState | null)[] = new Array<FoldInState | null>(userIds.length).fill(null);
+    return this.readUsers(
+      userIds,
+      FOLD_IN_READS,
+      (p, k) =>
+        p
+          .hget(`${k}:meta`, 'n')
+          .lrange(`${k}:hist`, 0, -1)
+          .smembers(`${k}:dis`)
+          .getBuffer(`${k}:vec${this.vectorSuffix}`),
+      (userId, r) =>
+        r[0] === null
+          ? null
+          : {
+              userId,
+              recent: (r[1] as string[]).map(decodeEntry),
+              dismissed: new Set(r[2] as string[]),
+              vector: decodeVector(r[3] as Buffer | null),
+            },
+    );
+  }
+
+  /**
+   * Reads users through one pipeline per node (in parallel): `queue` adds
+   * `reads` commands for the user at key `k`; `decode` turns those replies
+   * (in order) into the value, or null for an unknown user.
+   */
+  private async readUsers<T>(
+    userIds: readonly string[],
+    reads: number,
+    queue: (p: ChainableCommander, k: string) => void,
+    decode: (userId: string, replies: readonly unknown[]) => T | null,
+  ): Promise<(T | null)[]> {
+    const out: (T | null)[] = new Array<T | null>(userIds.length).fill(null);
     const groups = groupByNode(this.redis, userIds.length, (u) => this.userKey(userIds[u]!));
     await Promise.all(
       groups.map(async (group) => {
         const p = this.redis.pipeline();
-        for (const u of group) {
-          const k = this.userKey(userIds[u]!);
-          p.hget(`${k}:meta`, 'n')
-            .lrange(`${k}:hist`, 0, -1)
-            .smembers(`${k}:dis`)
-            .getBuffer(`${k}:vec${this.vectorSuffix}`);
-        }
+        for (const u of group) queue(p, this.userKey(userIds[u]!));
         const r = await this.exec(p);
         group.forEach((u, g) => {
-          const o = g * FOLD_IN_READS;
-          if (r[o] === null) return;
-          out[u] = {
-            userId: userIds[u]!,
-            recent: (r[o + 1] as string[]).map(decodeEntry),
-            dismissed: new Set(r[o + 2] as string[]),
-            vector: decodeVector(r[o + 3] as Buffer | null),
-          };
+          out[u] = decode(userIds[u]!, r.slice(g * reads, (g + 1) * reads));
         });
       }),
     );
