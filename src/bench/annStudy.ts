@@ -40,8 +40,11 @@ export interface AnnStudyResult {
  * `queries` trained user vectors [xᵤ, 0] (seeded sample), as the embedding
  * source sends them; recall@100 is against ExactVectorIndex on the same
  * queries; latencies are one search at a time on this thread (after 20
- * warm-up searches each); `sweep` repeats the ANN searches at other
- * efSearch values (a search-time setting). The graph is cached in `cacheFile` (the bench
+ * warm-up searches each; at the default efSearch each ANN search follows an
+ * exact scan of the whole catalog, which evicts the CPU caches, so those
+ * latencies run higher than the sweep's back-to-back ones); `sweep` repeats
+ * the ANN searches at other efSearch values (a search-time setting; each value
+ * reloads the graph, see UsearchVectorIndex.setEfSearch). The graph is cached in `cacheFile` (the bench
  * server of the same catalog then loads it instead of rebuilding).
  */
 export async function annStudy(

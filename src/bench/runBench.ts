@@ -127,7 +127,7 @@ for (const c of ready.filter((x) => PLANS[x.name]!.ann)) {
     queries: quick ? 50 : 200,
     cacheFile: annCache(c),
     log,
-    sweep: quick ? [128] : [128, 256, 512, 2048],
+    sweep: quick ? [128] : [256, 512, 768, 960, 1152, 1536, 2048],
   });
   log(`ANN ${c.name}: recall@100 ${study.recallAt100.toFixed(3)}, p99 ${study.annLatency.p99.toFixed(2)} ms`);
   ann.push(study);

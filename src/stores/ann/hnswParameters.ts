@@ -7,38 +7,48 @@
 export interface HnswParameters {
   /**
    * M: links per node on the upper layers (2·M on the bottom layer); USearch
-   * `connectivity`. More links: better recall, more memory (about 2·M·4 bytes
-   * per item on the bottom layer) and slower builds. Integer 4..64. @default 16
+   * `connectivity`. More links: better recall at a given efSearch, more memory
+   * (about 2·M·4 bytes per item on the bottom layer) and slower builds. 24
+   * instead of the paper's usual 16 because the registry's clustered MIPS
+   * vectors trap a sparser graph's search in the wrong cluster (recall@100
+   * 0.97 instead of 0.93 at efSearch 1024 on 1M items, BENCHMARKS.md).
+   * Integer 4..64. @default 24
    */
   readonly m: number;
   /**
    * efConstruction: the candidate-list size while inserting; USearch
-   * `expansion_add`. Larger builds a better graph, more slowly. Integer ≥ M. @default 128
+   * `expansion_add`. Larger builds a better graph, more slowly (build time
+   * grows about linearly with it). Integer M..4096. @default 256
    */
   readonly efConstruction: number;
   /**
-   * efSearch: the candidate-list size of a search; USearch `expansion_search`.
-   * The adapter takes at least this many candidates from the graph per
-   * search (k' = max(efSearch, 1.25k + 4), more under filters) and re-scores
-   * them exactly, so it is the recall/latency knob. A search-time setting:
-   * changing it needs no rebuild. Integer ≥ 1. @default 1024
+   * efSearch: the candidate-list (beam) size of a search; USearch
+   * `expansion_search`. The graph walk keeps this many candidates, and only
+   * its best k' = 2k + 4 (more under filters) are re-scored exactly, so it is
+   * the recall/latency knob; at 1M registry items recall@100 rises steeply
+   * once it exceeds the ~1,000 items of a topic cluster (BENCHMARKS.md). A
+   * search-time setting: changing it needs no rebuild. Integer 1..4096. @default 1024
    */
   readonly efSearch: number;
   /**
    * How the graph stores its copy of the vectors: `f32`, `f16` (half the
-   * memory) or `i8` (a quarter). Only the graph walk uses this copy: every
-   * hit is re-scored exactly from the float32 vectors the adapter keeps, so
-   * quantisation can cost recall but never makes a returned score inexact. @default 'f16'
+   * memory) or `i8` (a quarter: d bytes per item, components of unit vectors
+   * scaled to −127..127). Only the graph walk uses this copy: every hit is
+   * re-scored exactly from the float32 vectors the adapter keeps, so
+   * quantisation can cost recall but never makes a returned score inexact.
+   * `i8` pays for M = 24's extra links: the 1M graph stays at ~280 MB (M 16
+   * in f16 was the same size), and it cost under 0.01 of recall@100 on the
+   * registry vectors (BENCHMARKS.md). @default 'i8'
    */
   readonly quantization: 'f32' | 'f16' | 'i8';
 }
 
 /** The defaults documented on {@link HnswParameters} (chosen from the recall/latency sweep in BENCHMARKS.md). */
 export const DEFAULT_HNSW_PARAMETERS: HnswParameters = {
-  m: 16,
-  efConstruction: 128,
+  m: 24,
+  efConstruction: 256,
   efSearch: 1024,
-  quantization: 'f16',
+  quantization: 'i8',
 };
 
 /**

@@ -1,8 +1,10 @@
-// About 310 lines, just over the ~300 guideline: the search's over-fetch loop, its exact fallback
-// and the graph cache share the row store and counters; split apart they would need to expose them.
-import { createHash } from 'node:crypto';
+// About 350 lines, over the ~300 guideline: the search's over-fetch loop, its exact fallback, the
+// graph cache and the efSearch reload share the row store, graph and counters; split apart they
+// would need to expose them.
+import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { Index, MetricKind, ScalarKind } from 'usearch';
 import { compileVectorFilter, passesVectorFilter } from '../embedded/compileVectorFilter.js';
 import { TopKHeap } from '../embedded/topKHeap.js';
@@ -28,7 +30,9 @@ export interface UsearchVectorIndexOptions {
   readonly threads?: number;
   /**
    * A file to load the graph from, when it was saved for exactly these ids,
-   * vectors and parameters (a fingerprint in `<cacheFile>.json` says so);
+   * vectors and graph parameters (`<cacheFile>.json` holds a SHA-256
+   * fingerprint of all three and the parameters in clear: metric, M,
+   * efConstruction, quantisation; efSearch is search-time and not part of it);
    * otherwise the graph is built and saved there (write + rename). null = always build.
    * @default null
    */
@@ -64,10 +68,12 @@ export interface AnnSearchStats {
  * linux-x64) over inner product of L2-normalised vectors, i.e. cosine.
  *
  * - **Build:** at construction, from all vectors at once on `threads` threads
- *   (a blocking native call: about 20 s per 100k 65-d items on 2 busy cores,
- *   see BENCHMARKS.md), or loaded from `cacheFile`.
- * - **Search:** the graph proposes k' rows (k' = max(efSearch, 1.25k + 4),
- *   or max(efSearch, 2k + 4 + |excludeIds|) under constraints); each is re-scored exactly from the float32 rows
+ *   (a blocking native call; with the defaults M 24, efConstruction 256 about
+ *   45 s per 100k 65-d items and ~8 min for 1M on 2 busy cores, see
+ *   BENCHMARKS.md), or loaded from `cacheFile`.
+ * - **Search:** the graph walks with a beam of max(efSearch, k') candidates
+ *   (USearch `expansion_search`) and proposes its best k' rows (k' = 2k + 4,
+ *   plus |excludeIds| under constraints); each is re-scored exactly from the float32 rows
  *   (scores are exact cosines), constraints are applied, and the best k are
  *   returned by exact score (ties: lower row first). When fewer than k pass,
  *   k' is quadrupled and the graph asked again, up to `maxOverFetch`; past
@@ -90,7 +96,7 @@ export class UsearchVectorIndex implements VectorIndex {
   private efSearch: number;
   /** Where the graph came from and how long building or loading took, in seconds. */
   readonly origin: { readonly source: 'built' | 'cache'; readonly seconds: number };
-  private readonly graph: Index;
+  private graph: Index;
   private readonly maxOverFetch: number;
   private counters = { searches: 0, refetches: 0, exactFallbacks: 0 };
 
@@ -150,12 +156,29 @@ export class UsearchVectorIndex implements VectorIndex {
   }
 
   /**
-   * Changes efSearch, the least number of candidates a search takes from
-   * the graph (see HnswParameters.efSearch); takes effect on the next search.
-   * @throws RangeError unless an integer in 1..4096.
+   * Changes efSearch, the width of the graph walk (see HnswParameters.efSearch);
+   * takes effect on the next search. USearch fixes the width when the graph
+   * object is made, so a new value saves the graph to a temporary file and
+   * loads it into a new graph object: about a second and, meanwhile, twice the
+   * graph's memory at 1M items (a benchmark or operator action, not per request).
+   * @throws RangeError unless an integer in 1..4096; Error when the temporary
+   *   file cannot be written or read (the index keeps its previous efSearch).
    */
   setEfSearch(efSearch: number): void {
-    this.efSearch = resolveHnswParameters({ ...this.graphParameters, efSearch }).efSearch;
+    const value = resolveHnswParameters({ ...this.graphParameters, efSearch }).efSearch;
+    if (value === this.efSearch) return;
+    const graph = newGraph(this.dimension, { ...this.graphParameters, efSearch: value });
+    if (this.graph.size() > 0) {
+      const tmp = join(tmpdir(), `recgate-ann-${process.pid}-${randomUUID()}.usearch`);
+      try {
+        this.graph.save(tmp);
+        graph.load(tmp);
+      } finally {
+        rmSync(tmp, { force: true });
+      }
+    }
+    this.graph = graph;
+    this.efSearch = value;
   }
 
   /** How searches were answered since start-up. */
@@ -183,12 +206,12 @@ export class UsearchVectorIndex implements VectorIndex {
       return true;
     };
     const constrained = filter !== null || exclude !== undefined || allow !== undefined;
-    const cap = Math.min(n, Math.max(want, this.efSearch, this.maxOverFetch));
-    // A margin over k absorbs the quantised graph's misordering near the cut; re-scoring is exact.
-    const margin = constrained
-      ? 2 * want + 4 + (filter?.excludeIds?.size ?? 0)
-      : want + Math.ceil(want / 4) + 4;
-    let fetch = Math.min(cap, Math.max(this.efSearch, margin));
+    const cap = Math.min(n, Math.max(want, this.maxOverFetch));
+    // A margin over k absorbs the quantised graph's misordering near the cut (1.25k lost 0.045 of
+    // recall@100 with the i8 graph at 1M items, 2k under 0.002); re-scoring is exact.
+    const margin = 2 * want + 4 + (constrained ? (filter?.excludeIds?.size ?? 0) : 0);
+    // The graph's beam is max(efSearch, k'); only k' results cross into JS to be re-scored.
+    let fetch = Math.min(cap, margin);
     this.counters.searches++;
     for (;;) {
       const keys = this.graph.search(q, fetch, 1).keys;
@@ -252,8 +275,15 @@ export class UsearchVectorIndex implements VectorIndex {
     const fingerprint = cacheFile === null ? '' : this.fingerprint();
     if (cacheFile !== null && existsSync(cacheFile) && existsSync(`${cacheFile}.json`)) {
       try {
-        const meta = JSON.parse(readFileSync(`${cacheFile}.json`, 'utf8')) as { fingerprint?: string };
-        if (meta.fingerprint === fingerprint) {
+        const meta = JSON.parse(readFileSync(`${cacheFile}.json`, 'utf8')) as {
+          fingerprint?: string;
+          graph?: unknown;
+        };
+        // The fingerprint covers the graph parameters; the readable copy beside it must agree too.
+        if (
+          meta.fingerprint === fingerprint &&
+          JSON.stringify(meta.graph) === JSON.stringify(this.graphShape())
+        ) {
           this.graph.load(cacheFile);
           if (this.graph.size() === n) return 'cache';
         }
@@ -272,7 +302,8 @@ export class UsearchVectorIndex implements VectorIndex {
       try {
         this.graph.save(tmp);
         renameSync(tmp, cacheFile);
-        writeFileSync(`${cacheFile}.json`, JSON.stringify({ fingerprint, size: n }) + '\n');
+        const meta = { fingerprint, size: n, graph: this.graphShape() };
+        writeFileSync(`${cacheFile}.json`, JSON.stringify(meta) + '\n');
       } catch {
         rmSync(tmp, { force: true }); // a cache that cannot be written only costs the next start a build
       }
@@ -280,10 +311,24 @@ export class UsearchVectorIndex implements VectorIndex {
     return 'built';
   }
 
-  /** SHA-256 of the graph parameters (M, efConstruction, quantisation), the ids and the float32 rows: what a cached graph must have been built from. */
+  /**
+   * What shapes the saved graph besides the vectors: the format, metric and the
+   * graph parameters (efSearch does not), as written to the cache's `.json` sidecar.
+   */
+  private graphShape(): {
+    format: number;
+    metric: 'ip';
+    m: number;
+    efConstruction: number;
+    quantization: string;
+  } {
+    const { m, efConstruction, quantization } = this.graphParameters;
+    return { format: 1, metric: 'ip', m, efConstruction, quantization };
+  }
+
+  /** SHA-256 of {@link graphShape} (parameters), the ids and the float32 rows: what a cached graph must have been built from. */
   private fingerprint(): string {
-    const { m, efConstruction, quantization } = this.graphParameters; // efSearch does not shape the graph
-    const hash = createHash('sha256').update(JSON.stringify({ format: 1, m, efConstruction, quantization }));
+    const hash = createHash('sha256').update(JSON.stringify(this.graphShape()));
     const n = this.rows.size;
     for (let i = 0; i < n; i++) hash.update(this.rows.id(i)).update('\n');
     const v = this.rows.vectors;
@@ -300,9 +345,9 @@ function newGraph(dimension: number, p: HnswParameters): Index {
     quantization,
     connectivity: p.m,
     expansion_add: p.efConstruction,
-    // USearch explores max(expansion_search, k') candidates; 1 leaves the search width to the
-    // adapter's k' = max(efSearch, …), so efSearch can change per index without a rebuild.
-    expansion_search: 1,
+    // USearch's beam is max(expansion_search, k'): efSearch sets the width of the walk while
+    // the adapter asks for only k' ≈ 2k results (returning and re-scoring 1,024 cost ~35 % of a search).
+    expansion_search: p.efSearch,
     multi: false,
   });
 }

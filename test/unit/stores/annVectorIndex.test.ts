@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -8,14 +8,14 @@ import { UsearchVectorIndex } from '../../../src/stores/ann/usearchVectorIndex.j
 import { vectorIndexContract } from '../../contracts/vectorIndexContract.js';
 
 // threads: 1 makes the graph, and so every result, reproducible.
-vectorIndexContract('usearch-hnsw (f16 graph, exact re-scoring)', async (ids, vectors, d, payloads) =>
+vectorIndexContract('usearch-hnsw (default i8 graph, exact re-scoring)', async (ids, vectors, d, payloads) =>
   UsearchVectorIndex.fromVectors(ids, vectors, d, { threads: 1, ...(payloads ? { payloads } : {}) }),
 );
 
-vectorIndexContract('usearch-hnsw (i8 graph, M = 8)', async (ids, vectors, d, payloads) =>
+vectorIndexContract('usearch-hnsw (f16 graph, M = 8)', async (ids, vectors, d, payloads) =>
   UsearchVectorIndex.fromVectors(ids, vectors, d, {
     threads: 1,
-    hnsw: { m: 8, efConstruction: 64, quantization: 'i8' },
+    hnsw: { m: 8, efConstruction: 64, quantization: 'f16' },
     ...(payloads ? { payloads } : {}),
   }),
 );
@@ -125,11 +125,36 @@ describe('UsearchVectorIndex', () => {
     expect(third.origin.source).toBe('built');
   });
 
+  it('rebuilds a cached graph saved with other graph parameters, and records them beside it', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'recgate-ann-'));
+    dirs.push(dir);
+    const cacheFile = path.join(dir, 'graph.usearch');
+    const d = 6;
+    const vectors = clustered(300, d, 5, 6);
+    const ids = Array.from({ length: 300 }, (_, i) => `i${i}`);
+    const build = (hnsw: Parameters<typeof resolveHnswParameters>[0]): UsearchVectorIndex =>
+      UsearchVectorIndex.fromVectors(ids, vectors, d, { threads: 1, cacheFile, hnsw });
+    expect(build({ m: 8, efConstruction: 32 }).origin.source).toBe('built');
+    expect(build({ m: 8, efConstruction: 32, efSearch: 7 }).origin.source).toBe('cache'); // efSearch is search-time
+    expect(build({ m: 12, efConstruction: 32 }).origin.source).toBe('built');
+    expect(build({ m: 12, efConstruction: 48 }).origin.source).toBe('built');
+    expect(build({ m: 12, efConstruction: 48, quantization: 'f32' }).origin.source).toBe('built');
+    const meta = JSON.parse(readFileSync(`${cacheFile}.json`, 'utf8')) as { graph: unknown; size: number };
+    expect(meta).toMatchObject({
+      size: 300,
+      graph: { metric: 'ip', m: 12, efConstruction: 48, quantization: 'f32' },
+    });
+  });
+
   it('takes efSearch as a search-time setting: raising it never lowers recall, and it is range-checked', async () => {
     const d = 16;
     const vectors = clustered(3000, d, 30, 5);
     const ids = Array.from({ length: 3000 }, (_, i) => `i${i}`);
-    const index = UsearchVectorIndex.fromVectors(ids, vectors, d, { threads: 1, hnsw: { efSearch: 8 } });
+    // f32: graph distances are exact, so a beam over every item ranks the true top first.
+    const index = UsearchVectorIndex.fromVectors(ids, vectors, d, {
+      threads: 1,
+      hnsw: { efSearch: 8, quantization: 'f32' },
+    });
     const query = vectors.slice(0, d);
     const truth = new Set(bruteForceTop(vectors, d, query, 50).map((i) => `i${i}`));
     const recall = async (): Promise<number> =>
@@ -137,9 +162,25 @@ describe('UsearchVectorIndex', () => {
     const low = await recall();
     index.setEfSearch(3000);
     expect(index.parameters.efSearch).toBe(3000);
-    expect(await recall()).toBe(1); // k' = n: every item is re-scored exactly
+    expect(await recall()).toBe(1); // a beam of n: the walk visits every item
     expect(low).toBeLessThanOrEqual(1);
     expect(() => index.setEfSearch(0)).toThrow(RangeError);
+  });
+
+  it('keeps upserted items across a change of efSearch (the graph is reloaded with the new width)', async () => {
+    const d = 8;
+    const vectors = clustered(400, d, 4, 7);
+    const ids = Array.from({ length: 400 }, (_, i) => `i${i}`);
+    const index = UsearchVectorIndex.fromVectors(ids, vectors, d, { threads: 1 });
+    const fresh = Float32Array.from({ length: d }, (_, p) => (p === 0 ? 1 : 0));
+    await index.upsert([{ itemId: 'new', vector: fresh }]);
+    index.setEfSearch(64);
+    expect(index.parameters.efSearch).toBe(64);
+    expect(index.size).toBe(401);
+    expect((await index.search(fresh, 1))[0]).toEqual({ itemId: 'new', score: expect.closeTo(1, 6) });
+    const empty = UsearchVectorIndex.fromVectors([], new Float32Array(0), d, { threads: 1 });
+    empty.setEfSearch(32);
+    expect(await empty.search(fresh, 3)).toEqual([]);
   });
 
   it('returns no hit for a zero query', async () => {
@@ -154,10 +195,10 @@ describe('UsearchVectorIndex', () => {
     expect(() => resolveHnswParameters({ efConstruction: 8 })).toThrow(/efConstruction/);
     expect(() => resolveHnswParameters({ quantization: 'f8' as 'f16' })).toThrow(/quantization/);
     expect(resolveHnswParameters({})).toEqual({
-      m: 16,
-      efConstruction: 128,
+      m: 24,
+      efConstruction: 256,
       efSearch: 1024,
-      quantization: 'f16',
+      quantization: 'i8',
     });
   });
 });
