@@ -124,3 +124,158 @@ function pivot(a: Float64Array, ri: number, i: number, aii: number): number {
     throw new RangeError(`choleskySolve: the matrix is not positive definite (pivot ${i} is ${s})`);
   return Math.sqrt(s);
 }
+
+/**
+ * Cholesky factor update / downdate in place: given the lower factor L of an
+ * SPD matrix A = L·Lᵀ, overwrites it with the factor of A + σ·v·vᵀ (σ = +1,
+ * update) or A − v·vᵀ (σ = −1, downdate) in O(n²), instead of the O(n³)
+ * refactorisation. Column k is rotated against v in turn: r = √(L_kk² + σ·v_k²),
+ * c = r / L_kk, s = v_k / L_kk, then L_ik ← (L_ik + σ·s·v_i) / c and
+ * v_i ← c·v_i − s·L_ik for i > k (Golub & Van Loan, "Matrix Computations",
+ * 4th ed., §6.5.4, "Updating the Cholesky factorization"; the formulation of
+ * the Wikipedia article "Cholesky decomposition", §"Rank-one update/downdate",
+ * and MATLAB's `cholupdate`).
+ *
+ * Storage: L's strict lower triangle in `l` (n×n row-major, L_ik at
+ * `l[i·n + k]` for k < i) and its diagonal in `diag`; the upper triangle of
+ * `l` is neither read nor written (so `l` can share an array with a symmetric
+ * matrix kept in its upper triangle).
+ * @param v length n; overwritten (scratch).
+ * @param sign +1 to add v·vᵀ, −1 to subtract it.
+ * @param minRatio give up when a pivot r² is at most `minRatio`·L_kk² (a
+ *   downdate cancelling most of a diagonal loses accuracy). @default 0
+ * @returns false when a pivot r² is not above `minRatio`·L_kk² (with 0: the
+ *   downdate would leave A not positive definite), or NaN: L is then partly
+ *   overwritten and must be recomputed.
+ */
+export function choleskyRankOne(
+  l: Float64Array,
+  diag: Float64Array,
+  n: number,
+  v: Float64Array,
+  sign: 1 | -1,
+  minRatio = 0,
+): boolean {
+  for (let k = 0; k < n; k++) {
+    const lkk = diag[k]!;
+    const vk = v[k]!;
+    const l2 = lkk * lkk;
+    const r2 = l2 + sign * vk * vk;
+    if (!(r2 > minRatio * l2)) return false;
+    const r = Math.sqrt(r2);
+    const c = r / lkk;
+    const s = vk / lkk;
+    // L_ik ← (L_ik + σ·s·v_i) / c = L_ik·(1/c) + v_i·(σ·s/c).
+    const inv = lkk / r;
+    const ss = (sign * vk) / r;
+    diag[k] = r;
+    for (let i = k + 1; i < n; i++) {
+      const o = i * n + k;
+      const vi = v[i]!;
+      const lik = l[o]! * inv + ss * vi;
+      l[o] = lik;
+      v[i] = c * vi - s * lik;
+    }
+  }
+  return true;
+}
+
+/**
+ * Solves L·Lᵀ·x = b in place for a lower factor stored as in
+ * {@link choleskyRankOne} (strict lower triangle of `l`, diagonal in `diag`):
+ * the forward substitution L·z = b by rows (each row's dot product in four
+ * partial sums, so its rounding is not bitwise {@link choleskySolve}'s), then
+ * the back substitution Lᵀ·x = z by columns of Lᵀ (rows of L, so both passes
+ * read `l` contiguously; Golub & Van Loan §3.1, Algorithms 3.1.1 and 3.1.4).
+ * @param b length n; overwritten with x.
+ * @returns `b` (now x).
+ */
+export function choleskyFactorSolve(
+  l: Float64Array,
+  diag: Float64Array,
+  n: number,
+  b: Float64Array,
+): Float64Array {
+  for (let i = 0; i < n; i++) {
+    const ri = i * n;
+    // Four partial sums: independent add chains (the one-sum loop waits on each add).
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let k = 0;
+    for (; k + 4 <= i; k += 4) {
+      s0 += l[ri + k]! * b[k]!;
+      s1 += l[ri + k + 1]! * b[k + 1]!;
+      s2 += l[ri + k + 2]! * b[k + 2]!;
+      s3 += l[ri + k + 3]! * b[k + 3]!;
+    }
+    for (; k < i; k++) s0 += l[ri + k]! * b[k]!;
+    b[i] = (b[i]! - (s0 + s1 + (s2 + s3))) / diag[i]!;
+  }
+  // Lᵀ·x = z, column-oriented: x_k = z_k / L_kk, then z_i −= L_ki·x_k for i < k (row k of L).
+  for (let k = n - 1; k >= 0; k--) {
+    const xk = b[k]! / diag[k]!;
+    b[k] = xk;
+    const rk = k * n;
+    for (let i = 0; i < k; i++) b[i]! -= l[rk + i]! * xk;
+  }
+  return b;
+}
+
+/**
+ * Two {@link choleskyRankOne} steps in one sweep over L: the factor of
+ * A + σ₁·v·vᵀ + σ₂·w·wᵀ. At column k the rotation of `v` is computed and
+ * applied, then that of `w` from the updated L_kk, and each L_ik is carried
+ * through both rotations in turn, so every operation is the one of
+ * `choleskyRankOne(v)` followed by `choleskyRankOne(w)` in the same order and
+ * the result is bitwise theirs (the second sweep reads column k only after the
+ * first has finished it); each column is read once instead of twice.
+ * @param v, w length n; overwritten (scratch).
+ * @returns false as {@link choleskyRankOne} does (L then partly overwritten).
+ */
+export function choleskyRankTwo(
+  l: Float64Array,
+  diag: Float64Array,
+  n: number,
+  v: Float64Array,
+  signV: 1 | -1,
+  w: Float64Array,
+  signW: 1 | -1,
+  minRatio = 0,
+): boolean {
+  for (let k = 0; k < n; k++) {
+    const l0 = diag[k]!;
+    const vk = v[k]!;
+    const l02 = l0 * l0;
+    const r2 = l02 + signV * vk * vk;
+    if (!(r2 > minRatio * l02)) return false;
+    const r = Math.sqrt(r2);
+    const c = r / l0;
+    const s = vk / l0;
+    const inv = l0 / r;
+    const ss = (signV * vk) / r;
+    const wk = w[k]!;
+    // (√r2)², as choleskyRankOne squares the stored diagonal (not bitwise r2).
+    const rr = r * r;
+    const q2 = rr + signW * wk * wk;
+    if (!(q2 > minRatio * rr)) return false;
+    const q = Math.sqrt(q2);
+    const cw = q / r;
+    const sw = wk / r;
+    const invW = r / q;
+    const ssW = (signW * wk) / q;
+    diag[k] = q;
+    for (let i = k + 1; i < n; i++) {
+      const o = i * n + k;
+      const vi = v[i]!;
+      const li = l[o]! * inv + ss * vi;
+      v[i] = c * vi - s * li;
+      const wi = w[i]!;
+      const lw = li * invW + ssW * wi;
+      l[o] = lw;
+      w[i] = cw * wi - sw * lw;
+    }
+  }
+  return true;
+}

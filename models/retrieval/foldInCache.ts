@@ -1,4 +1,4 @@
-import { choleskySolve } from './choleskySolve.js';
+import { choleskyFactorSolve, choleskyRankOne, choleskyRankTwo, choleskySolve } from './choleskySolve.js';
 import type { FoldInModel } from './foldIn.js';
 import { accumulateRows, rowRegularization } from './trainIals.js';
 
@@ -6,8 +6,18 @@ import { accumulateRows, rowRegularization } from './trainIals.js';
 interface CacheEntry {
   /** Item row → merged weight w that `m` and `b` hold. */
   weights: Map<number, number>;
-  /** M = YᵀY + λ·I + Σ α·w_i·y_i·y_iᵀ, d×d row-major float64, upper triangle (q ≥ p) only. */
+  /**
+   * M = YᵀY + λ·I + Σ α·w_i·y_i·y_iᵀ, d×d row-major float64, in the upper
+   * triangle (q ≥ p). The strict lower triangle holds the strict lower part of
+   * the Cholesky factor L of M − (λ − lambdaRef)·I, when `factored`.
+   */
   readonly m: Float64Array;
+  /** The diagonal of L (see `m`), when `factored`. */
+  readonly diag: Float64Array;
+  /** Whether `m`'s lower triangle and `diag` hold a valid factor. */
+  factored: boolean;
+  /** The λ on the diagonal of the matrix L factors (λ of M when L was last computed from scratch). */
+  lambdaRef: number;
   /** b = Σ (1 + α·w_i)·y_i, length d. */
   readonly b: Float64Array;
   /** The λ on M's diagonal. */
@@ -32,9 +42,20 @@ interface CacheEntry {
  * item count) — the "keep the per-user Σ terms between updates" idea of
  * incremental iALS (Takács, Pilászy & Tikk 2011, "Applications of the
  * conjugate gradient method for implicit feedback collaborative filtering",
- * RecSys, §3). The system is then solved exactly ({@link choleskySolve}), so
- * the result equals a fresh fold-in up to floating-point rounding (relative
- * ~1e-15 before the float32 result; see the tests).
+ * RecSys, §3). The system is then solved exactly, so the result equals a
+ * fresh fold-in up to floating-point rounding (relative ~1e-15 before the
+ * float32 result; see the tests).
+ *
+ * The entry also keeps the Cholesky factor L of M, so the solve usually
+ * costs O(d²) rather than the d³/6 of factoring again: each changed item is a
+ * rank-one update or downdate of L ({@link choleskyRankOne}; Golub & Van Loan
+ * §6.5.4), then two triangular solves. A change of λ_u (the item count
+ * changed under frequency-scaled λ, ν > 0) shifts the whole diagonal, which
+ * no rank-one step follows; then, and when more than
+ * {@link MAX_FACTOR_CHANGES} items changed or a downdate loses too much to
+ * cancellation ({@link DOWNDATE_MIN_RATIO}), L is computed again from M by
+ * {@link choleskySolve}. Both are exact solves of the same M·x = b, so the
+ * result still equals a fresh fold-in up to rounding (see the tests).
  *
  * An entry is used only when the caller's current vector is bitwise the one
  * that entry last returned (so a vector written by anyone else, a reseeded
@@ -43,16 +64,22 @@ interface CacheEntry {
  * (bounding rounding drift); otherwise M_u and b_u are accumulated from
  * scratch with exactly the operations of `solveRow` (trainIals.ts), which then gives
  * bitwise the vector of `foldInUser` (foldIn.ts). Least recently used users are
- * evicted past `maxEntries` (each entry holds d² + d float64s: 32 KB at
- * d = 64). Synchronous and single-threaded, like the rest of fold-in.
+ * evicted past `maxEntries` (each entry holds d² + 2d float64s, M and L
+ * sharing one d×d array: 32 KB at d = 64). Synchronous and single-threaded,
+ * like the rest of fold-in.
  */
 export class FoldInCache {
   private readonly entries = new Map<string, CacheEntry>();
   /** Scratch copies of M and b for the in-place solve. */
   private readonly a: Float64Array;
   private readonly rhs: Float64Array;
-  /** Fold-ins served by rank-one updates / from scratch (for tests and profiling). */
+  /** Scratch: the vectors of two rank-one factor steps. */
+  private readonly v: Float64Array;
+  private readonly w: Float64Array;
+  /** Fold-ins served by rank-one updates of M / from scratch (for tests and profiling). */
   readonly stats = { incremental: 0, fresh: 0 };
+  /** Solves by the updated factor / by factoring M again (for tests and profiling). */
+  readonly solves = { updated: 0, factored: 0 };
 
   /**
    * @param model the fold-in model every call uses (the cache belongs to it).
@@ -66,6 +93,8 @@ export class FoldInCache {
     if (!(maxEntries >= 1)) throw new RangeError(`FoldInCache: maxEntries must be ≥ 1, got ${maxEntries}`);
     this.a = new Float64Array(model.dimension * model.dimension);
     this.rhs = new Float64Array(model.dimension);
+    this.v = new Float64Array(model.dimension);
+    this.w = new Float64Array(model.dimension);
   }
 
   /**
@@ -120,7 +149,7 @@ export class FoldInCache {
       2 * changes.length <= merged.size &&
       entry.updates + changes.length <= MAX_RANK_ONE_UPDATES
     ) {
-      applyChanges(entry, changes, y, model.alpha, d);
+      applyChanges(entry, changes, y, model.alpha, d, this.v, this.w);
       if (lambda !== entry.lambda) {
         const shift = lambda - entry.lambda;
         for (let p = 0; p < d; p++) entry.m[p * d + p]! += shift;
@@ -133,26 +162,117 @@ export class FoldInCache {
       // From scratch, with solveRow's operations: M = (YᵀY + λI) + data terms.
       const m = entry?.m ?? new Float64Array(d * d);
       const b = entry?.b ?? new Float64Array(d);
+      const diag = entry?.diag ?? new Float64Array(d);
       m.set(model.gram);
       for (let p = 0; p < d; p++) m[p * d + p]! += lambda;
       b.fill(0);
       accumulateRows(m, b, y, [...merged.keys()], [...merged.values()], d, model.alpha);
-      entry = { weights: merged, m, b, lambda, vector: new Float32Array(d), updates: 0 };
+      entry = {
+        weights: merged,
+        m,
+        b,
+        diag,
+        factored: false,
+        lambdaRef: lambda,
+        lambda,
+        vector: new Float32Array(d),
+        updates: 0,
+      };
       this.stats.fresh++;
     }
 
-    // The Cholesky solve overwrites its inputs' lower triangle and right-hand side: solve on copies.
-    const a = this.a;
-    a.set(entry.m);
-    const b = this.rhs;
-    b.set(entry.b);
-    const x = Float32Array.from(choleskySolve(a, b, d));
+    let solved: Float64Array | null = null;
+    if (
+      entry.factored &&
+      changes !== null &&
+      changes.length <= MAX_FACTOR_CHANGES &&
+      lambda === entry.lambdaRef
+    ) {
+      solved = this.updateFactor(entry, changes) ? this.factorSolve(entry) : null;
+    }
+    if (solved === null) solved = this.factorAndSolve(entry);
+    const x = new Float32Array(solved);
     entry.vector.set(x);
     this.entries.set(key, entry);
     if (this.entries.size > this.maxEntries) {
       const oldest = this.entries.keys().next().value as string;
       this.entries.delete(oldest);
     }
+    return x;
+  }
+
+  /**
+   * Applies `changes` to the entry's factor: L·Lᵀ + α·Δw·y·yᵀ per changed item
+   * (an update for Δw > 0, a downdate for Δw < 0, nothing for α·Δw = 0).
+   * @returns false when a downdate fails (the factor is then invalid).
+   */
+  private updateFactor(entry: CacheEntry, changes: readonly Change[]): boolean {
+    const d = this.model.dimension;
+    const { v, w } = this;
+    let ok = true;
+    let pending = false; // v holds a step not applied yet (applied with the next one, in one sweep)
+    let signV: 1 | -1 = 1;
+    for (const [row, dw] of changes) {
+      const c = this.model.alpha * dw;
+      if (c === 0) continue;
+      const sign = c > 0 ? 1 : -1;
+      if (!pending) {
+        this.scaledRow(v, row, c);
+        signV = sign;
+        pending = true;
+      } else {
+        this.scaledRow(w, row, c);
+        ok = choleskyRankTwo(entry.m, entry.diag, d, v, signV, w, sign, DOWNDATE_MIN_RATIO);
+        pending = false;
+        if (!ok) break;
+      }
+    }
+    if (ok && pending) ok = choleskyRankOne(entry.m, entry.diag, d, v, signV, DOWNDATE_MIN_RATIO);
+    if (!ok) entry.factored = false;
+    return ok;
+  }
+
+  /** out = √|c|·y_row, the vector whose outer product is |c|·y·yᵀ. */
+  private scaledRow(out: Float64Array, row: number, c: number): void {
+    const d = this.model.dimension;
+    const y = this.model.itemFactors;
+    const scale = Math.sqrt(Math.abs(c));
+    const o = row * d;
+    for (let p = 0; p < d; p++) out[p] = scale * y[o + p]!;
+  }
+
+  /** x with M·x = b by the entry's (updated) factor, in the solve scratch. */
+  private factorSolve(entry: CacheEntry): Float64Array {
+    const x = this.rhs;
+    x.set(entry.b);
+    this.solves.updated++;
+    return choleskyFactorSolve(entry.m, entry.diag, this.model.dimension, x);
+  }
+
+  /**
+   * Solves M·x = b by {@link choleskySolve} (exactly as a fresh fold-in does)
+   * and keeps the factor it computed in the entry.
+   * @returns x in the solve scratch.
+   * @throws RangeError when M is not positive definite.
+   */
+  private factorAndSolve(entry: CacheEntry): Float64Array {
+    const d = this.model.dimension;
+    const { m, diag } = entry;
+    // The Cholesky solve overwrites its inputs' lower triangle and right-hand side: solve on copies.
+    const a = this.a;
+    a.set(m);
+    const x = this.rhs;
+    x.set(entry.b);
+    entry.factored = false;
+    choleskySolve(a, x, d);
+    for (let i = 0; i < d; i++) {
+      const ri = i * d;
+      for (let k = 0; k < i; k++) m[ri + k] = a[ri + k]!;
+      diag[i] = a[ri + i]!;
+    }
+    entry.factored = true;
+    entry.lambdaRef = entry.lambda;
+    this.solves.factored++;
     return x;
   }
 
@@ -166,6 +286,13 @@ export class FoldInCache {
 export const FOLD_IN_CACHE_BYTES = 32 * 1024 * 1024;
 /** Rank-one updates applied to one cached M before it is accumulated from scratch again. */
 export const MAX_RANK_ONE_UPDATES = 64;
+/** Most changed items one fold-in applies to the cached factor; past it, M is factored again. */
+export const MAX_FACTOR_CHANGES = 4;
+/**
+ * A downdate step whose pivot r² falls below this share of L_kk² (cancellation:
+ * the item's term was most of that diagonal) gives up, and M is factored again.
+ */
+export const DOWNDATE_MIN_RATIO = 1e-3;
 
 function sameVector(cached: Float32Array, current: Float32Array | null): boolean {
   if (current === null || current.length !== cached.length) return false;
@@ -195,7 +322,9 @@ type Change = readonly [number, number, number];
  * Applies weight changes to an entry's M and b: for each (row, Δw, Δpresent),
  * M += α·Δw·y·yᵀ (upper triangle) and b += (Δpresent + α·Δw)·y (b's term of
  * an item is (1 + α·w)·y). Changes are applied two at a time (one pass over M
- * for two rank-one terms).
+ * for two rank-one terms), their rows first copied to float64 scratch (`s0`,
+ * `s1`, length d): the same values (float32 → float64 is exact), without a
+ * conversion per multiply-add.
  */
 function applyChanges(
   entry: CacheEntry,
@@ -203,6 +332,8 @@ function applyChanges(
   y: Float32Array,
   alpha: number,
   d: number,
+  s0: Float64Array,
+  s1: Float64Array,
 ): void {
   const { m, b } = entry;
   for (const [row, dw, present] of changes) {
@@ -217,19 +348,24 @@ function applyChanges(
     const o1 = changes[k + 1]![0] * d;
     const c1 = alpha * changes[k + 1]![1];
     for (let p = 0; p < d; p++) {
-      const u0 = c0 * y[o0 + p]!;
-      const u1 = c1 * y[o1 + p]!;
+      s0[p] = y[o0 + p]!;
+      s1[p] = y[o1 + p]!;
+    }
+    for (let p = 0; p < d; p++) {
+      const u0 = c0 * s0[p]!;
+      const u1 = c1 * s1[p]!;
       const r = p * d;
-      for (let q = p; q < d; q++) m[r + q]! += u0 * y[o0 + q]! + u1 * y[o1 + q]!;
+      for (let q = p; q < d; q++) m[r + q]! += u0 * s0[q]! + u1 * s1[q]!;
     }
   }
   if (k < changes.length) {
     const o = changes[k]![0] * d;
     const c = alpha * changes[k]![1];
+    for (let p = 0; p < d; p++) s0[p] = y[o + p]!;
     for (let p = 0; p < d; p++) {
-      const u = c * y[o + p]!;
+      const u = c * s0[p]!;
       const r = p * d;
-      for (let q = p; q < d; q++) m[r + q]! += u * y[o + q]!;
+      for (let q = p; q < d; q++) m[r + q]! += u * s0[q]!;
     }
   }
 }

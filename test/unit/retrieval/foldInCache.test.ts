@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { createFoldInModel, foldInUser } from '../../../models/retrieval/foldIn.js';
 import type { FoldInModel } from '../../../models/retrieval/foldIn.js';
-import { FoldInCache, MAX_RANK_ONE_UPDATES } from '../../../models/retrieval/foldInCache.js';
+import {
+  FoldInCache,
+  MAX_FACTOR_CHANGES,
+  MAX_RANK_ONE_UPDATES,
+} from '../../../models/retrieval/foldInCache.js';
 import { createRandom } from '../../../src/domain/random.js';
 
 // d = 1 item factors y = [2, 1, −1]: YᵀY = 6 (as in foldIn.test.ts).
@@ -81,6 +85,67 @@ describe('FoldInCache', () => {
       expect(cache.stats.fresh).toBeGreaterThanOrEqual(Math.floor((2 * 300) / MAX_RANK_ONE_UPDATES));
     },
   );
+
+  it.each([0, 1])(
+    'solves by the updated Cholesky factor on random histories (ν = %i) within 1e-6 of foldInUser, and of the full solve',
+    (nu) => {
+      // A catalog large next to α·n, as served models are: λ_u moves little, and often not at all.
+      const model = randomModel(2000, 24, nu);
+      const random = createRandom(7 + nu);
+      const cache = new FoldInCache(model);
+      const users = ['a', 'b', 'c'];
+      const items = users.map(() => Array.from({ length: 30 }, () => Math.floor(random.next() * 60)));
+      const weights = items.map((list) => list.map(() => 1));
+      const vectors: (Float32Array | null)[] = users.map(() => null);
+      for (let step = 0; step < 600; step++) {
+        const u = step % users.length;
+        // A new event (often a repeat of an item: weight changes, updates and downdates), the oldest drops off.
+        items[u] = [Math.floor(random.next() * 60), ...items[u]!.slice(0, 29)];
+        weights[u] = [[0.5, 1, 2, 3][Math.floor(random.next() * 4)]!, ...weights[u]!.slice(0, 29)];
+        vectors[u] = cache.foldIn(users[u]!, items[u]!, weights[u]!, vectors[u]!);
+        expect(relativeError(vectors[u]!, foldInUser(model, items[u]!, weights[u]!))).toBeLessThan(1e-6);
+      }
+      // Most solves went through the updated factor; the rest factored M again.
+      expect(cache.solves.updated).toBeGreaterThan(300);
+      expect(cache.solves.updated + cache.solves.factored).toBe(600);
+    },
+  );
+
+  it('factors M again when a downdate cancels most of a pivot (d = 1 by hand)', () => {
+    const model = createFoldInModel(Y1, 1, PLAIN);
+    const cache = new FoldInCache(model);
+    // M = 6 + 0.5 + 1·10⁴·2² + 1·1·1² = 40007.5; b = (1 + 10⁴)·2 + 2·1.
+    const x = cache.foldIn('u', [0, 1], [1e4, 1], null);
+    expect(x[0]).toBeCloseTo(20004 / 40007.5, 6);
+    // w₀ → 1: the downdate leaves 11.5 of 40007.5 (under DOWNDATE_MIN_RATIO): factored again.
+    // M = 6.5 + 4 + 1 = 11.5; b = 4 + 2 = 6.
+    const y = cache.foldIn('u', [0, 1], [1, 1], x);
+    expect(y[0]).toBeCloseTo(6 / 11.5, 6);
+    expect(cache.stats).toEqual({ fresh: 1, incremental: 1 });
+    expect(cache.solves).toEqual({ updated: 0, factored: 2 });
+  });
+
+  it('factors M again when more than MAX_FACTOR_CHANGES items changed, with the same result', () => {
+    const model = randomModel(300, 8, 0);
+    const cache = new FoldInCache(model);
+    const items = Array.from({ length: 20 }, (_, k) => k);
+    const x = cache.foldIn(
+      'u',
+      items,
+      items.map(() => 1),
+      null,
+    );
+    expect(cache.solves).toEqual({ updated: 0, factored: 1 });
+    const few = items.map((_, k) => (k < MAX_FACTOR_CHANGES ? 2 : 1));
+    const y = cache.foldIn('u', items, few, x);
+    expect(cache.solves).toEqual({ updated: 1, factored: 1 });
+    expect(relativeError(y, foldInUser(model, items, few))).toBeLessThan(1e-6);
+    const many = items.map((_, k) => (k <= MAX_FACTOR_CHANGES ? 3 : 1));
+    const z = cache.foldIn('u', items, many, y);
+    expect(cache.stats).toEqual({ fresh: 1, incremental: 2 });
+    expect(cache.solves).toEqual({ updated: 1, factored: 2 });
+    expect(relativeError(z, foldInUser(model, items, many))).toBeLessThan(1e-6);
+  });
 
   it('starts from scratch when the current vector is not the one it returned last', () => {
     const model = randomModel(100, 8, 1);
