@@ -66,6 +66,31 @@ export function createFoldInModel(
 }
 
 /**
+ * A fold-in's interactions merged by item: row index → summed weight, keeping
+ * only positive finite weights (in first-seen order).
+ * @param nItems rows of the item factors; every index must be an integer in 0..nItems−1.
+ * @throws RangeError when the arrays differ in length or an index is out of range.
+ */
+export function mergeFoldInItems(
+  items: readonly number[],
+  weights: readonly number[],
+  nItems: number,
+): Map<number, number> {
+  if (items.length !== weights.length) {
+    throw new RangeError(`fold-in: ${items.length} items but ${weights.length} weights`);
+  }
+  const merged = new Map<number, number>();
+  for (let k = 0; k < items.length; k++) {
+    const i = items[k]!;
+    if (!Number.isInteger(i) || i < 0 || i >= nItems)
+      throw new RangeError(`fold-in: item index ${i} outside 0..${nItems - 1}`);
+    const w = weights[k]!;
+    if (w > 0 && Number.isFinite(w)) merged.set(i, (merged.get(i) ?? 0) + w);
+  }
+  return merged;
+}
+
+/**
  * Fold-in: the user vector that the iALS user step would compute from these
  * interactions with the item factors held fixed (Hu, Koren & Volinsky 2008,
  * eq. 4). Used for new users (session items) and to refresh a known user's
@@ -80,19 +105,9 @@ export function foldInUser(
   items: readonly number[],
   weights: readonly number[],
 ): Float32Array {
-  if (items.length !== weights.length) {
-    throw new RangeError(`fold-in: ${items.length} items but ${weights.length} weights`);
-  }
   const d = model.dimension;
   const nItems = model.itemFactors.length / d;
-  const merged = new Map<number, number>();
-  for (let k = 0; k < items.length; k++) {
-    const i = items[k]!;
-    if (!Number.isInteger(i) || i < 0 || i >= nItems)
-      throw new RangeError(`fold-in: item index ${i} outside 0..${nItems - 1}`);
-    const w = weights[k]!;
-    if (w > 0 && Number.isFinite(w)) merged.set(i, (merged.get(i) ?? 0) + w);
-  }
+  const merged = mergeFoldInItems(items, weights, nItems);
   if (merged.size === 0) return new Float32Array(d);
   const lambda = rowRegularization(
     model.regularization,

@@ -1,5 +1,6 @@
 import { choleskyFactorSolve, choleskyRankOne, choleskyRankTwo, choleskySolve } from './choleskySolve.js';
 import type { FoldInModel } from './foldIn.js';
+import { mergeFoldInItems } from './foldIn.js';
 import { accumulateRows, rowRegularization } from './trainIals.js';
 
 /** One cached user: the normal equations of their last fold-in and what they were built from. */
@@ -119,17 +120,7 @@ export class FoldInCache {
     const d = model.dimension;
     const y = model.itemFactors;
     const nItems = y.length / d;
-    if (items.length !== weights.length) {
-      throw new RangeError(`fold-in: ${items.length} items but ${weights.length} weights`);
-    }
-    const merged = new Map<number, number>();
-    for (let k = 0; k < items.length; k++) {
-      const i = items[k]!;
-      if (!Number.isInteger(i) || i < 0 || i >= nItems)
-        throw new RangeError(`fold-in: item index ${i} outside 0..${nItems - 1}`);
-      const w = weights[k]!;
-      if (w > 0 && Number.isFinite(w)) merged.set(i, (merged.get(i) ?? 0) + w);
-    }
+    const merged = mergeFoldInItems(items, weights, nItems);
     if (merged.size === 0) return new Float32Array(d);
 
     const lambda = rowRegularization(
