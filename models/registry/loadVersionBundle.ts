@@ -1,10 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CatalogItem } from '../../src/domain/interaction.js';
 import type { ModelManifest } from '../../src/domain/manifest.js';
 import type { ItemFeatureState } from '../../src/domain/rankerFeatures.js';
 import type { ModelBundle } from '../pipeline/modelBundle.js';
 import { registerItemGram } from '../retrieval/foldIn.js';
+import { CatalogTable } from './catalogTable.js';
 import { readItemGram } from './itemGramFile.js';
 import { lazyArrayView } from './lazyArrayView.js';
 import { neighbourListView, parseNeighbourTable } from './neighbourTable.js';
@@ -16,7 +17,11 @@ export interface LoadedVersion {
   readonly manifest: ModelManifest;
   readonly dir: string;
   readonly bundle: ModelBundle;
-  readonly catalog: Map<string, CatalogItem>;
+  /**
+   * The catalog by item id. `loadVersionBundle` returns a {@link CatalogTable}
+   * (items are built on read from columns, not kept as objects).
+   */
+  readonly catalog: ReadonlyMap<string, CatalogItem>;
 }
 
 /**
@@ -51,7 +56,13 @@ export function loadVersionBundle(registryDir: string, name: string, version: st
   for (let i = 0; i < itemIds.length; i++) itemIndex.set(itemIds[i]!, i);
   const catalog = readCatalog(join(dir, manifest.catalog.file), itemIds, itemIndex);
   const firstSeen = Float64Array.from({ length: itemIds.length }, (_, i) => pop.firstSeen[i] ?? NaN);
-  const itemState = itemStateView(itemIds, pop, firstSeen, catalog);
+  const itemState = itemStateView(
+    itemIds,
+    Float64Array.from({ length: itemIds.length }, (_, i) => pop.popularity[i] ?? 0),
+    Float64Array.from({ length: itemIds.length }, (_, i) => pop.trend[i] ?? 0),
+    firstSeen,
+    catalog,
+  );
   const bundle: ModelBundle = {
     itemIds,
     itemIndex,
@@ -68,48 +79,67 @@ export function loadVersionBundle(registryDir: string, name: string, version: st
     trainCounts: Float32Array.from(pop.counts),
     itemState,
     firstSeen,
-    available: itemIds.map((id) => catalog.get(id)?.available ?? true),
+    available: itemIds.map((id) => catalog.availableOf(id) ?? true),
     referenceTime: Date.parse(manifest.training.referenceTime),
   };
   return { manifest, dir, bundle, catalog };
 }
 
 /**
- * The catalog file (JSON lines) by item id, read line by line without an
- * array of lines. Memory at 1M items (issue #6): an item the model knows
- * takes its id string from `itemIds` (one copy of each id instead of two),
- * and equal category lists share one array (a catalog draws its items'
- * categories from few combinations: one array and its strings per
- * combination instead of per item). Items are otherwise as parsed.
+ * The catalog file (JSON lines) as a {@link CatalogTable} by item id, read
+ * line by line from the file's bytes (no string of the whole file: 160 MB at
+ * 1M items). Memory at 1M items (issue #6): an item the model knows takes its
+ * id string from `itemIds`, items are kept as columns (equal category lists
+ * and equal flat attribute objects shared), and when the catalog lists the
+ * model's items in their order the table uses `itemIds` and `itemIndex` as
+ * its keys and id → position map. Items read back equal the parsed lines.
  */
 function readCatalog(
   path: string,
   itemIds: readonly string[],
   itemIndex: ReadonlyMap<string, number>,
-): Map<string, CatalogItem> {
-  const text = readFileSync(path, 'utf8');
-  const catalog = new Map<string, CatalogItem>();
-  const interned = new Map<string, readonly string[]>();
-  for (let start = 0; start < text.length;) {
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
-    const line = text.slice(start, end);
-    start = end + 1;
-    if (line.trim() === '') continue;
-    const parsed = JSON.parse(line) as CatalogItem;
-    const row = itemIndex.get(parsed.id);
-    const id = row === undefined ? parsed.id : itemIds[row]!;
-    let categories = parsed.categories;
-    if (Array.isArray(categories)) {
-      const key = categories.join('\u0000');
-      const shared = interned.get(key);
-      if (shared !== undefined && shared.length === categories.length) categories = shared;
-      else interned.set(key, categories);
+): CatalogTable {
+  function* items(): Generator<CatalogItem> {
+    for (const line of fileLines(path)) {
+      if (line.trim() === '') continue;
+      yield JSON.parse(line) as CatalogItem;
     }
-    // `id` equals `parsed.id` but is the `itemIds` string: the parsed copy becomes garbage.
-    catalog.set(id, { ...parsed, id, categories });
   }
-  return catalog;
+  return CatalogTable.build(items(), { ids: itemIds, index: itemIndex });
+}
+
+/** Bytes read per `readSync` by {@link fileLines}. */
+const LINE_CHUNK_BYTES = 8 << 20;
+
+/**
+ * The file's lines (split at "\n", each decoded as UTF-8, without the "\n";
+ * the last line is yielded even when empty), read in chunks of
+ * {@link LINE_CHUNK_BYTES} so the whole file is never in memory at once
+ * (issue #6: the 1M catalog is 160 MB). A UTF-8 sequence never contains the
+ * byte 0x0a, so each line equals the same line of the decoded whole file.
+ * @throws Error as `openSync`/`readSync` do when the file cannot be read.
+ */
+export function* fileLines(path: string, chunkBytes = LINE_CHUNK_BYTES): Generator<string> {
+  const fd = openSync(path, 'r');
+  try {
+    const chunk = Buffer.allocUnsafe(chunkBytes);
+    let carry: Buffer = Buffer.alloc(0);
+    for (;;) {
+      const n = readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) break;
+      const bytes = carry.length === 0 ? chunk.subarray(0, n) : Buffer.concat([carry, chunk.subarray(0, n)]);
+      let start = 0;
+      for (let end = bytes.indexOf(0x0a, start); end >= 0; end = bytes.indexOf(0x0a, start)) {
+        yield bytes.toString('utf8', start, end);
+        start = end + 1;
+      }
+      // The rest of the line continues in the next chunk: copied, since `chunk` is read into again.
+      carry = Buffer.from(bytes.subarray(start));
+    }
+    yield carry.toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**
@@ -120,19 +150,20 @@ function readCatalog(
  */
 function itemStateView(
   itemIds: readonly string[],
-  pop: { popularity: number[]; trend: number[] },
+  popularity: Float64Array,
+  trend: Float64Array,
   firstSeen: Float64Array,
-  catalog: ReadonlyMap<string, CatalogItem>,
+  catalog: CatalogTable,
 ): readonly ItemFeatureState[] {
+  // Only columns reach this scope: the view's closure keeps its whole scope alive (issue #6: the
+  // parsed popularity.json, four 1M-element arrays, was kept by it).
   const n = itemIds.length;
-  const popularity = Float64Array.from({ length: n }, (_, i) => pop.popularity[i] ?? 0);
-  const trend = Float64Array.from({ length: n }, (_, i) => pop.trend[i] ?? 0);
   const none: readonly string[] = Object.freeze([]);
   return lazyArrayView(n, (i) => ({
     popularity: popularity[i]!,
     trend: trend[i]!,
     firstSeen: Number.isNaN(firstSeen[i]!) ? null : firstSeen[i]!,
-    categories: catalog.get(itemIds[i]!)?.categories ?? none,
+    categories: catalog.categoriesOf(itemIds[i]!) ?? none,
   }));
 }
 
@@ -163,9 +194,45 @@ function readJson<T>(dir: string, file: string): T {
   }
 }
 
+/**
+ * A float32 file read straight into the returned array (issue #6: reading it
+ * into a Buffer first held both copies at once, 2 × 260 MB at 1M items, and
+ * left the Buffer for the GC). Anything but a regular file is read the plain way.
+ * @throws Error naming the path when it cannot be read or its size is not `expected` floats.
+ */
 function readF32(dir: string, file: string, expected: number): Float32Array {
   const path = join(dir, file);
-  const bytes = readBytes(path);
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (err) {
+    throw new Error(`cannot read ${path}: ${(err as Error).message}`, { cause: err });
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) return copyF32(path, readBytes(path), expected);
+    if (stat.size !== expected * 4) {
+      throw new Error(`${path} holds ${stat.size / 4} floats; the manifest implies ${expected}`);
+    }
+    const out = new Float32Array(expected);
+    const bytes = new Uint8Array(out.buffer);
+    for (let at = 0; at < bytes.length;) {
+      let n: number;
+      try {
+        n = readSync(fd, bytes, at, Math.min(bytes.length - at, 1 << 30), at);
+      } catch (err) {
+        throw new Error(`cannot read ${path}: ${(err as Error).message}`, { cause: err });
+      }
+      if (n === 0) throw new Error(`${path} holds ${at / 4} floats; the manifest implies ${expected}`);
+      at += n;
+    }
+    return out;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function copyF32(path: string, bytes: Buffer, expected: number): Float32Array {
   if (bytes.byteLength !== expected * 4) {
     throw new Error(`${path} holds ${bytes.byteLength / 4} floats; the manifest implies ${expected}`);
   }

@@ -74,7 +74,7 @@ export const IMPRESSIONS_UNAVAILABLE_MESSAGE =
  *    of the user's events it holds ({@link foldInAfterBatch}). The stored
  *    state of every user of the batch is read in one `getUsers` call (or
  *    `getFoldInStates`, when the store offers that narrower read). With a
- *    store offering `BatchWrites` (stores/featureStoreBatchWrites.ts; Redis), each
+ *    store offering `BatchWrites` (stores/featureStoreBatchWrites.ts; memory, Redis), each
  *    user's events are written in one call and the batch's counter
  *    increments, in batch order, in one more. Events
  *    of one user are applied in batch order under a per-user queue (so two

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { ResolvedGatewayConfig } from '../config.js';
+import type { CatalogItem } from '../domain/interaction.js';
 import { UsearchVectorIndex } from '../stores/ann/usearchVectorIndex.js';
 import { readUserStates } from '../inference/readUserStates.js';
 import type { ServedModel } from '../inference/servedModel.js';
@@ -356,6 +357,9 @@ export async function openBackends(
   }
 }
 
+/** Items read per `getItems` call by {@link carryOver}. */
+const CARRY_OVER_CHUNK = 10_000;
+
 /**
  * Copies what a memory store learned from the API, not from training, into
  * the store of the next model: every promotion, and every catalog item that
@@ -368,14 +372,25 @@ async function carryOver(previous: ModelBackends, to: FeatureStore, model: Serve
   const from = previous.store;
   for (const promotion of await from.listPromotions()) await to.upsertPromotion(promotion);
   const all = await from.listItemIds();
-  const stored = await from.getItems(all);
-  const changed = all.filter((id, k) => {
-    if (!model.catalog.has(id)) return true;
-    const trained = previous.model.catalog.get(id);
-    return trained === undefined || JSON.stringify(trained) !== JSON.stringify(stored[k]);
-  });
+  // Read in chunks: a registry catalog builds its items on read (issue #6), 1M at once would be ~150 MB.
+  const changed: string[] = [];
+  const byId = new Map<string, CatalogItem | null | undefined>();
+  for (let start = 0; start < all.length; start += CARRY_OVER_CHUNK) {
+    const ids = all.slice(start, start + CARRY_OVER_CHUNK);
+    const stored = await from.getItems(ids);
+    ids.forEach((id, k) => {
+      const trained = model.catalog.has(id) ? previous.model.catalog.get(id) : undefined;
+      if (
+        !model.catalog.has(id) ||
+        trained === undefined ||
+        JSON.stringify(trained) !== JSON.stringify(stored[k])
+      ) {
+        changed.push(id);
+        byId.set(id, stored[k]);
+      }
+    });
+  }
   if (changed.length === 0) return;
-  const byId = new Map(all.map((id, k) => [id, stored[k]]));
   await to.upsertItems(changed.flatMap((id) => (byId.get(id) ? [byId.get(id)!] : [])));
   const fresh = changed.filter((id) => !model.catalog.has(id));
   if (fresh.length === 0) return;

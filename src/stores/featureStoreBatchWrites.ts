@@ -38,7 +38,7 @@ export interface BatchWrites {
   incrementItemCountersBatch(increments: readonly CounterIncrement[]): Promise<void>;
 }
 
-/** Whether `store` offers {@link BatchWrites} (the Redis store and its fallback wrapper do). */
+/** Whether `store` offers {@link BatchWrites} (the memory and Redis stores and the fallback wrapper do). */
 export function hasBatchWrites(store: FeatureStore): store is FeatureStore & BatchWrites {
   const s = store as Partial<BatchWrites>;
   return typeof s.applyUserInteractions === 'function' && typeof s.incrementItemCountersBatch === 'function';

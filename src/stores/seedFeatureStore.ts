@@ -2,6 +2,7 @@ import type { UserStateRecord } from '../../models/registry/publishVersion.js';
 import type { InteractionType } from '../domain/interaction.js';
 import type { ServedModel } from '../inference/servedModel.js';
 import type { FeatureStore, HistoryEntry, ItemCounters, UserSeed } from './featureStore.js';
+import type { MemoryFeatureStore } from './memory/memoryFeatureStore.js';
 
 /** Options of {@link seedFeatureStore}. */
 export interface SeedFeatureStoreOptions {
@@ -20,6 +21,8 @@ export interface SeedFeatureStoreOptions {
  * - the catalog (`upsertItems`, one call);
  * - item counters: the bundle's decayed `popularity` and `trend` as of the
  *   reference time (`putItemCounters`, one call);
+ *   a store with `seedCatalog` (the memory store) gets both in that one call
+ *   instead, which reads the catalog in place (no array of 1M items);
  * - each user (`seedUsers`, in chunks): `seen`, `interactionCount`,
  *   `categoryLastSeen`, category weights = share × interactionCount (the
  *   positive interactions per category), `recent` as history entries stamped
@@ -45,16 +48,27 @@ export async function seedFeatureStore(
   const referenceTime = options.referenceTime ?? bundle.referenceTime;
   const chunkSize = Math.max(1, options.chunkSize ?? 2000);
 
-  await store.upsertItems([...model.catalog.values()]);
-  const counters: { itemId: string; counters: ItemCounters }[] = bundle.itemIds.map((itemId, i) => ({
-    itemId,
-    counters: {
-      popularity: finiteOrZero(bundle.popularity[i]),
-      trend: finiteOrZero(bundle.trend[i]),
+  if (isCatalogSeedable(store)) {
+    // The memory store reads the catalog in place and keeps counters as columns (issue #6).
+    const n = bundle.itemIds.length;
+    await store.seedCatalog(model.catalog, {
+      itemIds: bundle.itemIds,
+      popularity: Float64Array.from({ length: n }, (_, i) => finiteOrZero(bundle.popularity[i])),
+      trend: Float64Array.from({ length: n }, (_, i) => finiteOrZero(bundle.trend[i])),
       updatedAt: referenceTime,
-    },
-  }));
-  await store.putItemCounters(counters);
+    });
+  } else {
+    await store.upsertItems([...model.catalog.values()]);
+    const counters: { itemId: string; counters: ItemCounters }[] = bundle.itemIds.map((itemId, i) => ({
+      itemId,
+      counters: {
+        popularity: finiteOrZero(bundle.popularity[i]),
+        trend: finiteOrZero(bundle.trend[i]),
+        updatedAt: referenceTime,
+      },
+    }));
+    await store.putItemCounters(counters);
+  }
 
   const type: InteractionType = model.manifest.training.ratingScale === null ? 'CLICK' : 'RATING';
   const d = bundle.dimension;
@@ -87,6 +101,13 @@ export async function seedFeatureStore(
     }
   }
   if (chunk.length > 0) await store.seedUsers(chunk);
+}
+
+/** A store with the memory store's `seedCatalog` (the catalog and counters in one step). */
+function isCatalogSeedable(
+  store: FeatureStore,
+): store is FeatureStore & Pick<MemoryFeatureStore, 'seedCatalog'> {
+  return typeof (store as Partial<MemoryFeatureStore>).seedCatalog === 'function';
 }
 
 function finiteOrZero(value: number | undefined): number {

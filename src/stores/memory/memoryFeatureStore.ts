@@ -10,6 +10,15 @@ import type {
   UserSeed,
 } from '../featureStore.js';
 import { decayCounter } from '../decayCounter.js';
+import { indexCatalog, isIndexedCatalog } from '../../../models/registry/catalogTable.js';
+import type { IndexedCatalog } from '../../../models/registry/catalogTable.js';
+import type {
+  BatchWrites,
+  CounterIncrement,
+  FoldInReads,
+  FoldInState,
+  InteractionWrite,
+} from '../featureStoreBatchWrites.js';
 
 /** Options of {@link MemoryFeatureStore}. */
 export interface MemoryFeatureStoreOptions {
@@ -32,6 +41,9 @@ export interface MemoryFeatureStoreOptions {
 /** Names of the {@link FeatureStore} methods counted in {@link MemoryFeatureStore.calls}. */
 export type FeatureStoreMethod = Exclude<keyof FeatureStore, 'name'>;
 
+/** Names of the optional batch methods (stores/featureStoreBatchWrites.ts) counted in {@link MemoryFeatureStore.calls}. */
+export type BatchMethod = keyof BatchWrites | keyof FoldInReads;
+
 interface UserState {
   interactionCount: number;
   /** Most recent first, at most `historySize`. */
@@ -49,6 +61,32 @@ interface CounterState {
   popularity: number;
   trend: number;
   updatedAt: number;
+}
+
+/**
+ * The catalog adopted by {@link MemoryFeatureStore.seedCatalog}, read in
+ * place: its items (replaced ones in `replaced`) and the counters of its ids
+ * as columns by catalog position (`hasCounters[k]` 0: none).
+ */
+interface BaseCatalog {
+  readonly catalog: IndexedCatalog;
+  readonly replaced: Map<string, CatalogItem>;
+  readonly popularity: Float64Array;
+  readonly trend: Float64Array;
+  readonly updatedAt: Float64Array;
+  readonly hasCounters: Uint8Array;
+}
+
+/** The model's counters handed to {@link MemoryFeatureStore.seedCatalog}, by model row. */
+export interface SeedCounters {
+  /** The model's item ids: row i holds the counters of `itemIds[i]`. */
+  readonly itemIds: readonly string[];
+  /** Decayed popularity by row (the store may keep the array: do not write to it afterwards). */
+  readonly popularity: Float64Array;
+  /** Decayed trend by row (the store may keep the array: do not write to it afterwards). */
+  readonly trend: Float64Array;
+  /** Unix ms every counter is current at. */
+  readonly updatedAt: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -70,14 +108,21 @@ const SWEEP_EVERY = 256;
  *   list reads as null and is swept periodically.
  * - Reads return copies: a caller may keep a snapshot while feedback changes the user.
  * - `calls` counts every port method call, by method name (the batching test reads it).
+ * - Offers the optional batch writes and fold-in read of feedback
+ *   (stores/featureStoreBatchWrites.ts): one call per user and one per batch
+ *   instead of two per event, and a read that skips the `seen` set (issue #6).
  */
-export class MemoryFeatureStore implements FeatureStore {
+export class MemoryFeatureStore implements FeatureStore, BatchWrites, FoldInReads {
   readonly name = 'memory';
   /** Calls per port method since construction or {@link resetCalls}. */
   readonly calls: Record<string, number> = {};
   private readonly users = new Map<string, UserState>();
+  /** Counters of the ids outside {@link base} (whose counters are columns there). */
   private readonly counters = new Map<string, CounterState>();
+  /** Items outside {@link base}, in insertion order (all of them when nothing was adopted). */
   private readonly items = new Map<string, CatalogItem>();
+  /** The seeded catalog, read in place (issue #6: no map or object per item of its own). */
+  private base: BaseCatalog | null = null;
   private readonly promotions = new Map<string, Promotion>();
   private readonly maxRankedLists: number;
   private readonly rankedLists = new Map<string, { list: StoredRankedList; expiresAt: number }>();
@@ -132,6 +177,61 @@ export class MemoryFeatureStore implements FeatureStore {
   ): Promise<void> {
     this.count('applyInteraction');
     const u = this.userState(userId);
+    this.applyTo(u, entry, update.categories, update.weight);
+    if (update.vector !== undefined)
+      u.vector = update.vector === null ? null : Float32Array.from(update.vector);
+  }
+
+  /**
+   * The fold-in read of feedback (stores/featureStoreBatchWrites.ts): the
+   * `recent`, `dismissed` and `vector` of {@link getUsers}, copied the same
+   * way, without copying the rest of the user (the `seen` set grows with every
+   * item the user touches).
+   */
+  async getFoldInStates(userIds: readonly string[]): Promise<(FoldInState | null)[]> {
+    this.count('getFoldInStates');
+    return userIds.map((userId) => {
+      const u = this.users.get(userId);
+      if (u === undefined) return null;
+      return {
+        userId,
+        recent: u.recent.slice(),
+        dismissed: new Set(u.dismissed),
+        vector: u.vector === null ? null : Float32Array.from(u.vector),
+      };
+    });
+  }
+
+  /**
+   * The batch write of one user's events (stores/featureStoreBatchWrites.ts):
+   * exactly {@link applyInteraction} for each write in order, the last one
+   * carrying `vector` (`undefined` keeps the stored one, null deletes it), in
+   * one synchronous step.
+   */
+  async applyUserInteractions(
+    userId: string,
+    writes: readonly InteractionWrite[],
+    vector: Float32Array | null | undefined,
+  ): Promise<void> {
+    this.count('applyUserInteractions');
+    if (writes.length === 0) return;
+    const u = this.userState(userId);
+    for (const w of writes) this.applyTo(u, w.entry, w.categories, w.weight);
+    if (vector !== undefined) u.vector = vector === null ? null : Float32Array.from(vector);
+  }
+
+  /**
+   * The batch counter write (stores/featureStoreBatchWrites.ts):
+   * {@link incrementItemCounters} for each increment in order. Rejects at the
+   * first invalid increment, the earlier ones applied (like the single calls).
+   */
+  async incrementItemCountersBatch(increments: readonly CounterIncrement[]): Promise<void> {
+    this.count('incrementItemCountersBatch');
+    for (const i of increments) await this.incrementItemCounters(i.itemId, i.weight, i.at);
+  }
+
+  /** One interaction's change to a user's state, but the vector (see {@link applyInteraction}). */
+  private applyTo(u: UserState, entry: HistoryEntry, categories: readonly string[], weight: number): void {
     insertByTime(u.recent, { ...entry }, this.historySize);
     if (!(u.seen instanceof Set)) u.seen = new Set(u.seen);
     u.seen.add(entry.itemId);
@@ -139,15 +239,13 @@ export class MemoryFeatureStore implements FeatureStore {
       u.dismissed.add(entry.itemId);
     } else {
       u.interactionCount++;
-      if (update.weight > 0 && Number.isFinite(update.weight)) {
-        for (const c of new Set(update.categories)) {
-          u.categoryWeights.set(c, (u.categoryWeights.get(c) ?? 0) + update.weight);
+      if (weight > 0 && Number.isFinite(weight)) {
+        for (const c of new Set(categories)) {
+          u.categoryWeights.set(c, (u.categoryWeights.get(c) ?? 0) + weight);
           u.categoryLastSeen.set(c, Math.max(u.categoryLastSeen.get(c) ?? -Infinity, entry.timestamp));
         }
       }
     }
-    if (update.vector !== undefined)
-      u.vector = update.vector === null ? null : Float32Array.from(update.vector);
   }
 
   async recordImpressions(userId: string, itemIds: readonly string[], at: number): Promise<void> {
@@ -170,19 +268,36 @@ export class MemoryFeatureStore implements FeatureStore {
     let at = now;
     let popularityFactor = 1;
     let trendFactor = 1;
+    const base = this.base;
     for (let j = 0; j < itemIds.length; j++) {
-      const c = this.counters.get(itemIds[j]!);
-      if (c === undefined) {
-        out[j] = null;
-        continue;
+      const id = itemIds[j]!;
+      const k = base?.catalog.positionOf(id);
+      let popularity: number;
+      let trend: number;
+      let updatedAt: number;
+      if (k !== undefined) {
+        if (base!.hasCounters[k] === 0) {
+          out[j] = null;
+          continue;
+        }
+        updatedAt = base!.updatedAt[k]!;
+        popularity = base!.popularity[k]!;
+        trend = base!.trend[k]!;
+      } else {
+        const c = this.counters.get(id);
+        if (c === undefined) {
+          out[j] = null;
+          continue;
+        }
+        ({ updatedAt, popularity, trend } = c);
       }
-      if (c.updatedAt !== stamp) {
-        stamp = c.updatedAt;
+      if (updatedAt !== stamp) {
+        stamp = updatedAt;
         at = Math.max(now, stamp);
         popularityFactor = decayCounter(1, at - stamp, this.popularityHalfLifeMs);
         trendFactor = decayCounter(1, at - stamp, this.trendHalfLifeMs);
       }
-      out[j] = { popularity: c.popularity * popularityFactor, trend: c.trend * trendFactor, updatedAt: at };
+      out[j] = { popularity: popularity * popularityFactor, trend: trend * trendFactor, updatedAt: at };
     }
     return out;
   }
@@ -192,18 +307,52 @@ export class MemoryFeatureStore implements FeatureStore {
     if (!Number.isFinite(weight) || !Number.isFinite(at)) {
       throw new RangeError(`counter increment needs a finite weight and time, got ${weight} at ${at}`);
     }
-    const c = this.counters.get(itemId);
+    const base = this.base;
+    const k = base?.catalog.positionOf(itemId);
+    const c: CounterState | undefined =
+      k === undefined
+        ? this.counters.get(itemId)
+        : base!.hasCounters[k] === 0
+          ? undefined
+          : { popularity: base!.popularity[k]!, trend: base!.trend[k]!, updatedAt: base!.updatedAt[k]! };
+    let next: CounterState;
     if (c === undefined) {
-      this.counters.set(itemId, { popularity: weight, trend: weight, updatedAt: at });
+      next = { popularity: weight, trend: weight, updatedAt: at };
     } else if (at >= c.updatedAt) {
-      c.popularity = decayCounter(c.popularity, at - c.updatedAt, this.popularityHalfLifeMs) + weight;
-      c.trend = decayCounter(c.trend, at - c.updatedAt, this.trendHalfLifeMs) + weight;
-      c.updatedAt = at;
+      next = {
+        popularity: decayCounter(c.popularity, at - c.updatedAt, this.popularityHalfLifeMs) + weight,
+        trend: decayCounter(c.trend, at - c.updatedAt, this.trendHalfLifeMs) + weight,
+        updatedAt: at,
+      };
     } else {
       // A late event: its weight, decayed from its own time to the stored time.
-      c.popularity += decayCounter(weight, c.updatedAt - at, this.popularityHalfLifeMs);
-      c.trend += decayCounter(weight, c.updatedAt - at, this.trendHalfLifeMs);
+      next = {
+        popularity: c.popularity + decayCounter(weight, c.updatedAt - at, this.popularityHalfLifeMs),
+        trend: c.trend + decayCounter(weight, c.updatedAt - at, this.trendHalfLifeMs),
+        updatedAt: c.updatedAt,
+      };
     }
+    this.setCounters(itemId, next.popularity, next.trend, next.updatedAt);
+  }
+
+  /** Stores an id's counters: in the adopted catalog's columns for its ids, in the map otherwise. */
+  private setCounters(itemId: string, popularity: number, trend: number, updatedAt: number): void {
+    const base = this.base;
+    const k = base?.catalog.positionOf(itemId);
+    if (k === undefined) {
+      const c = this.counters.get(itemId);
+      if (c === undefined) this.counters.set(itemId, { popularity, trend, updatedAt });
+      else {
+        c.popularity = popularity;
+        c.trend = trend;
+        c.updatedAt = updatedAt;
+      }
+      return;
+    }
+    base!.popularity[k] = popularity;
+    base!.trend[k] = trend;
+    base!.updatedAt[k] = updatedAt;
+    base!.hasCounters[k] = 1;
   }
 
   /**
@@ -234,6 +383,31 @@ export class MemoryFeatureStore implements FeatureStore {
     let ids: string[] = [];
     let popularity = new Float32Array(chunkSize);
     let trend = new Float32Array(chunkSize);
+    // The adopted catalog first (its keys come first in listItemIds), its counters read by position.
+    const base = this.base;
+    const baseIds = base?.catalog.ids ?? [];
+    for (let k = 0; k < baseIds.length; k++) {
+      if (base!.hasCounters[k] === 1) {
+        const stamp = base!.updatedAt[k]!;
+        if (stamp !== updatedAt) {
+          updatedAt = stamp;
+          const elapsed = Math.max(at, updatedAt) - updatedAt;
+          popularityFactor = decayCounter(1, elapsed, this.popularityHalfLifeMs);
+          trendFactor = decayCounter(1, elapsed, this.trendHalfLifeMs);
+        }
+        const p = base!.popularity[k]! * popularityFactor;
+        const t = base!.trend[k]! * trendFactor;
+        popularity[ids.length] = Number.isFinite(p) ? p : 0;
+        trend[ids.length] = Number.isFinite(t) ? t : 0;
+      }
+      ids.push(baseIds[k]!);
+      if (ids.length === chunkSize) {
+        yield { ids, popularity, trend };
+        ids = [];
+        popularity = new Float32Array(chunkSize);
+        trend = new Float32Array(chunkSize);
+      }
+    }
     // Counters are usually stored in catalog order (seeded in one pass): walk both maps side by side
     // and look an id up only when the orders differ (a string-keyed Map.get costs ~0.5 µs at 1M keys).
     const walk = this.counters.entries();
@@ -276,27 +450,81 @@ export class MemoryFeatureStore implements FeatureStore {
   ): Promise<void> {
     this.count('putItemCounters');
     for (const { itemId, counters } of entries) {
-      this.counters.set(itemId, {
-        popularity: counters.popularity,
-        trend: counters.trend,
-        updatedAt: counters.updatedAt,
-      });
+      this.setCounters(itemId, counters.popularity, counters.trend, counters.updatedAt);
+    }
+  }
+
+  /**
+   * Seeds the catalog and the model's counters in one step: the same state
+   * as `upsertItems([...catalog.values()])` followed by `putItemCounters`
+   * with `{ popularity: popularity[i], trend: trend[i], updatedAt }` for each
+   * `itemIds[i]` (and counted as those two calls in {@link calls}), but on an
+   * empty store the catalog is read in place: no item object, map entry or
+   * counter object per item (issue #6: two 1M-entry maps and 1M counter
+   * objects at 1M items). Its counters become float64 columns by catalog
+   * position, using the catalog's id → position map when it is an
+   * {@link IndexedCatalog} (a registry's `CatalogTable`; a plain map gets an
+   * index of its own). Items upserted later shadow the catalog's; new ids
+   * follow its ids in {@link listItemIds}.
+   * @param catalog read for the store's life: do not change it afterwards.
+   * @throws RangeError when `popularity` or `trend` is shorter than `itemIds`.
+   */
+  async seedCatalog(catalog: ReadonlyMap<string, CatalogItem>, counters: SeedCounters): Promise<void> {
+    this.count('upsertItems');
+    this.count('putItemCounters');
+    const { itemIds, popularity, trend, updatedAt } = counters;
+    if (popularity.length < itemIds.length || trend.length < itemIds.length) {
+      throw new RangeError(
+        `seedCatalog: ${itemIds.length} item ids, ${popularity.length} popularity and ${trend.length} trend values`,
+      );
+    }
+    if (this.base !== null || this.items.size > 0 || this.counters.size > 0) {
+      for (const item of catalog.values()) this.upsertItem(item);
+      for (let i = 0; i < itemIds.length; i++)
+        this.setCounters(itemIds[i]!, popularity[i]!, trend[i]!, updatedAt);
+      return;
+    }
+    const indexed = isIndexedCatalog(catalog) ? catalog : indexCatalog(catalog);
+    const n = indexed.ids.length;
+    const aligned = indexed.ids === itemIds;
+    const own = (column: Float64Array): Float64Array => (column.length === n ? column : column.slice(0, n));
+    this.base = {
+      catalog: indexed,
+      replaced: new Map(),
+      // The model's rows are the catalog's positions: the columns are the given arrays.
+      popularity: aligned ? own(popularity) : new Float64Array(n),
+      trend: aligned ? own(trend) : new Float64Array(n),
+      updatedAt: new Float64Array(n).fill(aligned ? updatedAt : 0),
+      hasCounters: new Uint8Array(n).fill(aligned ? 1 : 0),
+    };
+    if (!aligned) {
+      for (let i = 0; i < itemIds.length; i++)
+        this.setCounters(itemIds[i]!, popularity[i]!, trend[i]!, updatedAt);
     }
   }
 
   async getItems(itemIds: readonly string[]): Promise<(CatalogItem | null)[]> {
     this.count('getItems');
-    return itemIds.map((id) => this.items.get(id) ?? null);
+    const base = this.base;
+    return itemIds.map((id) => {
+      if (base !== null && base.catalog.has(id)) return base.replaced.get(id) ?? base.catalog.get(id) ?? null;
+      return this.items.get(id) ?? null;
+    });
   }
 
   async upsertItems(items: readonly CatalogItem[]): Promise<void> {
     this.count('upsertItems');
-    for (const item of items) this.items.set(item.id, item);
+    for (const item of items) this.upsertItem(item);
+  }
+
+  private upsertItem(item: CatalogItem): void {
+    if (this.base !== null && this.base.catalog.has(item.id)) this.base.replaced.set(item.id, item);
+    else this.items.set(item.id, item);
   }
 
   async listItemIds(): Promise<string[]> {
     this.count('listItemIds');
-    return [...this.items.keys()];
+    return this.base === null ? [...this.items.keys()] : [...this.base.catalog.ids, ...this.items.keys()];
   }
 
   async listPromotions(): Promise<Promotion[]> {
@@ -362,7 +590,7 @@ export class MemoryFeatureStore implements FeatureStore {
     this.count('close');
   }
 
-  private count(method: FeatureStoreMethod): void {
+  private count(method: FeatureStoreMethod | BatchMethod): void {
     this.calls[method] = (this.calls[method] ?? 0) + 1;
   }
 

@@ -37,11 +37,11 @@ class BatchingStore extends MemoryFeatureStore implements BatchWrites, FoldInRea
   private countBatch(name: string): void {
     this.batchCalls[name] = (this.batchCalls[name] ?? 0) + 1;
   }
-  async getFoldInStates(userIds: readonly string[]): Promise<(FoldInState | null)[]> {
+  override async getFoldInStates(userIds: readonly string[]): Promise<(FoldInState | null)[]> {
     this.countBatch('getFoldInStates');
     return super.getUsers(userIds);
   }
-  async applyUserInteractions(
+  override async applyUserInteractions(
     userId: string,
     writes: readonly InteractionWrite[],
     vector: Float32Array | null | undefined,
@@ -55,11 +55,21 @@ class BatchingStore extends MemoryFeatureStore implements BatchWrites, FoldInRea
       });
     }
   }
-  async incrementItemCountersBatch(increments: readonly CounterIncrement[]): Promise<void> {
+  override async incrementItemCountersBatch(increments: readonly CounterIncrement[]): Promise<void> {
     this.countBatch('incrementItemCountersBatch');
     for (const i of increments) await this.incrementItemCounters(i.itemId, i.weight, i.at);
   }
 }
+/**
+ * `store` without the optional batch methods (own properties set to
+ * undefined), so the service takes the single-event path of the port.
+ */
+function singleEventStore<S extends MemoryFeatureStore>(store: S): S {
+  for (const name of ['getFoldInStates', 'applyUserInteractions', 'incrementItemCountersBatch'])
+    Object.defineProperty(store, name, { value: undefined, configurable: true });
+  return store;
+}
+
 // In the tables below, `timestamp: 1` stands for a time relative to NOW, filled in by the test.
 
 describe('FeedbackService', () => {
@@ -237,6 +247,7 @@ describe('FeedbackService', () => {
       expect(results[1]!.error!.code).toBe('INVALID_ID');
       expect(await store.getUsers(['u1'])).toEqual(before);
       expect(store.calls.applyInteraction).toBeUndefined();
+      expect(store.calls.applyUserInteractions).toBeUndefined();
     });
   });
 
@@ -307,6 +318,7 @@ describe('FeedbackService', () => {
       expect(await store.getUsers(['u1'])).toEqual(users);
       expect(await store.getItemCounters(['not-in-catalog'])).toEqual([null]);
       expect(store.calls.applyInteraction).toBeUndefined();
+      expect(store.calls.applyUserInteractions).toBeUndefined();
     });
 
     it('updates history and counters for a catalog item the served model does not know, keeping the vector', async () => {
@@ -401,9 +413,11 @@ describe('FeedbackService', () => {
         s.resetCalls();
         return s;
       };
-      const plain = await fresh(new MemoryFeatureStore({ now: () => NOW }));
+      const plain = await fresh(singleEventStore(new MemoryFeatureStore({ now: () => NOW })));
       const batching = await fresh(new BatchingStore({ now: () => NOW }));
-      for (const s of [plain, batching]) {
+      // The memory store's own batch methods (not the single-event ones in order).
+      const memory = await fresh(new MemoryFeatureStore({ now: () => NOW }));
+      for (const s of [plain, batching, memory]) {
         const results = await new FeedbackService({
           store: s,
           eventLog: new RecordingEventLog(),
@@ -422,8 +436,15 @@ describe('FeedbackService', () => {
       const [b1, bn] = await batching.getUsers(ids);
       expect(b1).toEqual(p1);
       expect(bn).toEqual(pn);
+      expect(await memory.getUsers(ids)).toEqual([p1, pn]);
+      expect(memory.calls).toMatchObject({
+        getFoldInStates: 1,
+        applyUserInteractions: 2,
+        incrementItemCountersBatch: 1,
+      });
       const items = ['m0', 'm2', 'm4', 'm6'];
       expect(await batching.getItemCounters(items)).toEqual(await plain.getItemCounters(items));
+      expect(await memory.getItemCounters(items)).toEqual(await plain.getItemCounters(items));
     });
 
     it('replays a long run of one user’s events to the vector they had live, past the history size', async () => {
@@ -451,7 +472,25 @@ describe('FeedbackService', () => {
       b!.vector!.forEach((v, p) => expect(v).toBeCloseTo(a!.vector![p]!, 6));
     });
 
-    it('reads every user of a batch in one getUsers call', async () => {
+    it('reads every user of a batch in one getFoldInStates call and writes each user once (memory store)', async () => {
+      await service.record([
+        event({ userId: 'u1', type: 'LIKE' }),
+        event({ userId: 'newbie', type: 'LIKE' }),
+        event({ userId: 'u1', itemId: 'm4', type: 'CLICK' }),
+        event({ userId: 'other', itemId: 'm6', type: 'VIEW' }),
+      ]);
+      expect(store.calls).toEqual({
+        getItems: 1,
+        getFoldInStates: 1,
+        applyUserInteractions: 3,
+        incrementItemCountersBatch: 1,
+        incrementItemCounters: 4,
+      });
+    });
+
+    it('reads every user of a batch in one getUsers call on a store without the batch methods', async () => {
+      const plain = singleEventStore(store);
+      service = new FeedbackService({ store: plain, eventLog: log, model: () => model, now: () => NOW });
       await service.record([
         event({ userId: 'u1', type: 'LIKE' }),
         event({ userId: 'newbie', type: 'LIKE' }),
@@ -464,21 +503,21 @@ describe('FeedbackService', () => {
 
     it('when the user read fails, reports the events that needed it and still applies the others', async () => {
       const failure = new Error('read failed');
-      store.getUsers = async () => Promise.reject(failure);
+      store.getFoldInStates = async () => Promise.reject(failure);
       const results = await service.record([
         event({ userId: 'newbie', itemId: 'm2', type: 'LIKE' }),
         event({ userId: 'newbie', itemId: 'm4', type: 'RATING', value: 2 }),
       ]);
       expect(results.every((r) => r.accepted)).toBe(true);
       expect(updateErrors).toEqual([failure]);
-      delete (store as { getUsers?: unknown }).getUsers;
+      delete (store as { getFoldInStates?: unknown }).getFoldInStates;
       const [u] = await store.getUsers(['newbie']);
       expect(u!.recent.map((e) => e.itemId)).toEqual(['m4']);
       expect(u!.vector).toBeNull();
     });
 
     it('reports a failed feature update but keeps the logged event accepted', async () => {
-      store.applyInteraction = async () => Promise.reject(new Error('store down'));
+      store.applyUserInteractions = async () => Promise.reject(new Error('store down'));
       const [result] = await service.record([event({ type: 'LIKE' })]);
       expect(result!.accepted).toBe(true);
       expect(log.records.length).toBe(1);

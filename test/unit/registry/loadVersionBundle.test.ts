@@ -128,6 +128,12 @@ describe('Registry: loadVersionBundle', () => {
   it('reads back the catalog', () => {
     expect([...loaded.catalog.keys()]).toEqual([...catalog.keys()]);
     expect(loaded.catalog.get('m0')).toEqual(JSON.parse(JSON.stringify(catalog.get('m0'))));
+    // Every item as its JSON line parses, keys in the same order (items are rebuilt from columns).
+    for (const [id, item] of catalog) {
+      expect(loaded.catalog.get(id)).toStrictEqual(JSON.parse(JSON.stringify(item)));
+      expect(JSON.stringify(loaded.catalog.get(id))).toBe(JSON.stringify(item));
+    }
+    expect(loaded.bundle.available).toEqual(bundle.itemIds.map((id) => catalog.get(id)?.available ?? true));
   });
 
   it('throws naming items.f32 and both sizes when the file is truncated', () => {

@@ -65,6 +65,83 @@ describe('MemoryFeatureStore', () => {
     expect(await store.getItemCounters(ids)).toEqual(expected);
   });
 
+  it('batch writes and the fold-in read equal the single-event methods in order (issue #6)', async () => {
+    const T = Date.UTC(2024, 0, 1);
+    const random = createRandom(5);
+    const types = ['CLICK', 'VIEW', 'LIKE', 'DISMISS', 'PURCHASE', 'DISLIKE'] as const;
+    const writes = Array.from({ length: 40 }, (_, k) => ({
+      entry: {
+        itemId: `i${random.int(0, 9)}`,
+        type: types[random.int(0, types.length - 1)]!,
+        value: k % 5 === 0 ? 30 : null,
+        // Out of order and with ties, so insertion by time matters.
+        timestamp: T + random.int(0, 20) * 1000,
+      },
+      categories: k % 3 === 0 ? ['a', 'b', 'a'] : ['c'],
+      weight: k % 7 === 0 ? 0 : 1,
+    }));
+    const vector = Float32Array.from([0.5, -1, 2]);
+    const single = new MemoryFeatureStore({ historySize: 8, now: () => T });
+    const batched = new MemoryFeatureStore({ historySize: 8, now: () => T });
+    for (const s of [single, batched]) await s.seedUsers([]);
+    for (const [k, w] of writes.entries()) {
+      await single.applyInteraction('u', w.entry, {
+        categories: w.categories,
+        weight: w.weight,
+        ...(k === 24 || k === writes.length - 1 ? { vector } : {}),
+      });
+    }
+    await batched.applyUserInteractions('u', writes.slice(0, 25), vector);
+    await batched.applyUserInteractions('u', writes.slice(25), undefined);
+    await batched.applyUserInteractions('u', [], null); // no write: nothing changes
+    await batched.applyUserInteractions('u', writes.slice(writes.length), vector);
+    await batched.applyUserInteractions('u', [], vector);
+    await single.applyInteraction('v', writes[0]!.entry, { categories: [], weight: 1, vector });
+    await batched.applyUserInteractions('v', [{ ...writes[0]!, categories: [], weight: 1 }], vector);
+    await single.applyInteraction('v', writes[1]!.entry, { categories: [], weight: 1, vector: null });
+    await batched.applyUserInteractions('v', [{ ...writes[1]!, categories: [], weight: 1 }], null);
+    expect(await batched.getUsers(['u', 'v', 'w'])).toEqual(await single.getUsers(['u', 'v', 'w']));
+
+    const [u, v, w] = await batched.getFoldInStates(['u', 'v', 'w']);
+    const [full] = await batched.getUsers(['u']);
+    expect(u).toEqual({
+      userId: 'u',
+      recent: full!.recent,
+      dismissed: full!.dismissed,
+      vector: full!.vector,
+    });
+    expect(v!.vector).toBeNull();
+    expect(w).toBeNull();
+    // A copy: changing what the caller holds changes nothing stored.
+    (u!.recent as unknown[]).length = 0;
+    (u!.dismissed as Set<string>).add('zz');
+    u!.vector![0] = 99;
+    expect((await batched.getFoldInStates(['u']))[0]).toEqual({
+      userId: 'u',
+      recent: full!.recent,
+      dismissed: full!.dismissed,
+      vector: full!.vector,
+    });
+
+    const increments = writes.map((w2, k) => ({
+      itemId: w2.entry.itemId,
+      weight: 1 + (k % 3),
+      at: w2.entry.timestamp,
+    }));
+    for (const i of increments) await single.incrementItemCounters(i.itemId, i.weight, i.at);
+    await batched.incrementItemCountersBatch(increments);
+    const ids = Array.from({ length: 10 }, (_, i) => `i${i}`);
+    expect(await batched.getItemCounters(ids)).toEqual(await single.getItemCounters(ids));
+    await expect(batched.incrementItemCountersBatch([{ itemId: 'x', weight: NaN, at: T }])).rejects.toThrow(
+      RangeError,
+    );
+    expect(batched.calls).toMatchObject({
+      applyUserInteractions: 7,
+      getFoldInStates: 2,
+      incrementItemCountersBatch: 2,
+    });
+  });
+
   it('rejects a non-positive half-life or history size', () => {
     expect(() => new MemoryFeatureStore({ popularityHalfLifeDays: 0 })).toThrow(RangeError);
     expect(() => new MemoryFeatureStore({ historySize: 0 })).toThrow(RangeError);

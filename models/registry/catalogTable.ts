@@ -1,0 +1,292 @@
+import type { CatalogItem } from '../../src/domain/interaction.js';
+
+/**
+ * A read-only catalog whose keys are also numbered: `ids[k]` is the k-th key
+ * in iteration order and `positionOf(id)` its k. The memory feature store
+ * keeps its catalog and counters by this position instead of in maps of its
+ * own (issue #6: one id → position map for the whole process at 1M items).
+ */
+export interface IndexedCatalog extends ReadonlyMap<string, CatalogItem> {
+  /** The keys in iteration order (do not write to it). */
+  readonly ids: readonly string[];
+  /** Position of `id` in {@link ids}, or undefined when it is not a key. */
+  positionOf(id: string): number | undefined;
+}
+
+/** True when `catalog` is an {@link IndexedCatalog}. */
+export function isIndexedCatalog(catalog: ReadonlyMap<string, CatalogItem>): catalog is IndexedCatalog {
+  return (
+    Array.isArray((catalog as Partial<IndexedCatalog>).ids) &&
+    typeof (catalog as Partial<IndexedCatalog>).positionOf === 'function'
+  );
+}
+
+const KEYS = ['id', 'title', 'categories', 'attributes', 'createdAt', 'available'] as const;
+
+/**
+ * A registry catalog (issue #6: memory at 1M items) kept as columns by
+ * position: titles, interned category lists, interned attribute objects,
+ * `createdAt` (Float64Array, NaN for null) and `available` (Uint8Array). A
+ * {@link CatalogItem} is built on each `get` (and each value an iterator
+ * yields): equal to the parsed line (same keys in the same order, the same
+ * values), but a new object per read, so callers must not rely on identity.
+ * Category arrays and attribute objects are shared between items with equal
+ * contents: treat them as read-only (the type says so).
+ *
+ * A line that is not exactly that shape (other keys, another key order, a
+ * value of another type) is kept as the parsed object, returned as is.
+ *
+ * Memory: about 45 bytes per item (a title string, four pointers and nine
+ * bytes of columns) instead of a Map entry and four objects; the ids and the
+ * id → position map are the model's (`itemIds`, `itemIndex`) when the
+ * catalog lists exactly the model's items in its order.
+ */
+export class CatalogTable implements IndexedCatalog {
+  readonly ids: readonly string[];
+  private readonly index: ReadonlyMap<string, number>;
+  private readonly titles: (string | null)[];
+  private readonly categories: (readonly string[])[];
+  private readonly attributes: Readonly<Record<string, unknown>>[];
+  private readonly createdAt: Float64Array;
+  private readonly availability: Uint8Array;
+  /** Items kept as parsed (not of the columns' shape), by position. */
+  private readonly irregular: Map<number, CatalogItem>;
+
+  private constructor(
+    builder: CatalogTableBuilder,
+    ids: readonly string[],
+    index: ReadonlyMap<string, number>,
+  ) {
+    const n = ids.length;
+    this.ids = ids;
+    this.index = index;
+    this.titles = builder.titles;
+    this.categories = builder.categories;
+    this.attributes = builder.attributes;
+    this.createdAt = builder.createdAt.slice(0, n);
+    this.availability = builder.availability.slice(0, n);
+    this.irregular = builder.irregular;
+  }
+
+  /**
+   * Builds a table from parsed items in order; a repeated id replaces the
+   * item at its first position (as `Map.set` does). `known` are the model's
+   * ids and their map: an item whose id is in it keeps the `known` id string,
+   * and when the items are exactly `known.ids` in order, the table uses
+   * `known.ids` and `known.index` instead of an array and map of its own.
+   */
+  static build(
+    items: Iterable<CatalogItem>,
+    known: { readonly ids: readonly string[]; readonly index: ReadonlyMap<string, number> },
+  ): CatalogTable {
+    const b = new CatalogTableBuilder();
+    const ids: string[] = [];
+    // While every item so far sits at its model row, no map is built.
+    let own: Map<string, number> | null = null;
+    for (const item of items) {
+      const row = known.index.get(item.id);
+      const id = row === undefined ? item.id : known.ids[row]!;
+      let k: number | undefined;
+      if (own === null && row === ids.length) k = row;
+      else {
+        if (own === null) own = new Map(ids.map((x, i) => [x, i]));
+        k = own.get(id);
+        if (k === undefined) own.set(id, (k = ids.length));
+      }
+      if (k === ids.length) ids.push(id);
+      b.put(k, id, item);
+    }
+    if (own === null && ids.length === known.ids.length) return new CatalogTable(b, known.ids, known.index);
+    return new CatalogTable(b, ids, own ?? new Map(ids.map((x, i) => [x, i])));
+  }
+
+  get size(): number {
+    return this.ids.length;
+  }
+
+  positionOf(id: string): number | undefined {
+    return this.index.get(id);
+  }
+
+  has(id: string): boolean {
+    return this.index.has(id);
+  }
+
+  get(id: string): CatalogItem | undefined {
+    const k = this.index.get(id);
+    return k === undefined ? undefined : this.at(k);
+  }
+
+  /** The item at position k (0 ≤ k < size), built from the columns. */
+  at(k: number): CatalogItem {
+    const kept = this.irregular.get(k);
+    if (kept !== undefined) return kept;
+    const createdAt = this.createdAt[k]!;
+    return {
+      id: this.ids[k]!,
+      title: this.titles[k]!,
+      categories: this.categories[k]!,
+      attributes: this.attributes[k]!,
+      createdAt: Number.isNaN(createdAt) ? null : createdAt,
+      available: this.availability[k] === 1,
+    };
+  }
+
+  /** The categories of `id` without building the item; undefined when it is not a key. */
+  categoriesOf(id: string): readonly string[] | undefined {
+    const k = this.index.get(id);
+    if (k === undefined) return undefined;
+    return this.irregular.get(k)?.categories ?? this.categories[k];
+  }
+
+  /** The availability of `id` without building the item; undefined when it is not a key. */
+  availableOf(id: string): boolean | undefined {
+    const k = this.index.get(id);
+    if (k === undefined) return undefined;
+    const kept = this.irregular.get(k);
+    return kept === undefined ? this.availability[k] === 1 : kept.available;
+  }
+
+  *keys(): MapIterator<string> {
+    yield* this.ids;
+  }
+
+  *values(): MapIterator<CatalogItem> {
+    for (let k = 0; k < this.ids.length; k++) yield this.at(k);
+  }
+
+  *entries(): MapIterator<[string, CatalogItem]> {
+    for (let k = 0; k < this.ids.length; k++) yield [this.ids[k]!, this.at(k)];
+  }
+
+  [Symbol.iterator](): MapIterator<[string, CatalogItem]> {
+    return this.entries();
+  }
+
+  forEach(
+    callback: (value: CatalogItem, key: string, map: ReadonlyMap<string, CatalogItem>) => void,
+    thisArg?: unknown,
+  ): void {
+    for (let k = 0; k < this.ids.length; k++) callback.call(thisArg, this.at(k), this.ids[k]!, this);
+  }
+}
+
+/** Columns being filled by {@link CatalogTable.build}. */
+class CatalogTableBuilder {
+  readonly titles: (string | null)[] = [];
+  readonly categories: (readonly string[])[] = [];
+  readonly attributes: Readonly<Record<string, unknown>>[] = [];
+  createdAt = new Float64Array(1024);
+  availability = new Uint8Array(1024);
+  readonly irregular = new Map<number, CatalogItem>();
+  private readonly internedCategories = new Map<string, readonly string[]>();
+  private readonly internedAttributes = new Map<string, Readonly<Record<string, unknown>>>();
+
+  put(k: number, id: string, item: CatalogItem): void {
+    if (k >= this.createdAt.length) {
+      const grownAt = new Float64Array(this.createdAt.length * 2);
+      grownAt.set(this.createdAt);
+      this.createdAt = grownAt;
+      const grownAvailable = new Uint8Array(this.availability.length * 2);
+      grownAvailable.set(this.availability);
+      this.availability = grownAvailable;
+    }
+    const categories = this.internCategories(item.categories);
+    if (!isRegular(item)) {
+      this.irregular.set(k, { ...item, id, categories });
+      this.titles[k] = null;
+      this.categories[k] = categories;
+      this.attributes[k] = EMPTY;
+      return;
+    }
+    this.irregular.delete(k);
+    this.titles[k] = item.title;
+    this.categories[k] = categories;
+    this.attributes[k] = this.internAttributes(item.attributes);
+    this.createdAt[k] = item.createdAt ?? NaN;
+    this.availability[k] = item.available ? 1 : 0;
+  }
+
+  /** Equal category lists share one array (as the registry loader did before). */
+  private internCategories(categories: readonly string[]): readonly string[] {
+    if (!Array.isArray(categories)) return categories;
+    const key = categories.join('\u0000');
+    const shared = this.internedCategories.get(key);
+    if (shared !== undefined && shared.length === categories.length) return shared;
+    this.internedCategories.set(key, categories);
+    return categories;
+  }
+
+  /**
+   * Equal flat attribute objects (same keys in the same order, each value a
+   * string, boolean, null or a number other than −0, so JSON tells them
+   * apart) share one object; any other object is kept as is.
+   */
+  private internAttributes(attributes: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> {
+    for (const v of Object.values(attributes)) {
+      const flat =
+        v === null ||
+        typeof v === 'string' ||
+        typeof v === 'boolean' ||
+        (typeof v === 'number' && !Object.is(v, -0));
+      if (!flat) return attributes;
+    }
+    const key = JSON.stringify(attributes);
+    const shared = this.internedAttributes.get(key);
+    if (shared !== undefined) return shared;
+    this.internedAttributes.set(key, attributes);
+    return attributes;
+  }
+}
+
+const EMPTY: Readonly<Record<string, unknown>> = Object.freeze({});
+
+/**
+ * True when `item` has exactly the keys of a {@link CatalogItem} in their
+ * declared order with values of their declared types (a plain-object
+ * `attributes` of JSON values, a finite or null `createdAt`), so the columns
+ * rebuild it exactly.
+ */
+function isRegular(item: CatalogItem): boolean {
+  const keys = Object.keys(item);
+  if (keys.length !== KEYS.length || keys.some((key, i) => key !== KEYS[i])) return false;
+  const { title, categories, attributes, createdAt, available } = item;
+  return (
+    (title === null || typeof title === 'string') &&
+    Array.isArray(categories) &&
+    categories.every((c) => typeof c === 'string') &&
+    typeof attributes === 'object' &&
+    attributes !== null &&
+    !Array.isArray(attributes) &&
+    Object.getPrototypeOf(attributes) === Object.prototype &&
+    (createdAt === null || (typeof createdAt === 'number' && !Number.isNaN(createdAt))) &&
+    typeof available === 'boolean'
+  );
+}
+
+/**
+ * An {@link IndexedCatalog} over a copy of `catalog` (its entries as they are
+ * now, in its order), for a catalog that is not one already: one array of
+ * ids and one map, as a store's own copy of a small catalog would hold.
+ */
+export function indexCatalog(catalog: ReadonlyMap<string, CatalogItem>): IndexedCatalog {
+  const items = new Map(catalog);
+  const ids = [...items.keys()];
+  const positions = new Map(ids.map((id, k) => [id, k]));
+  return {
+    ids,
+    positionOf: (id) => positions.get(id),
+    get size() {
+      return items.size;
+    },
+    get: (id) => items.get(id),
+    has: (id) => items.has(id),
+    keys: () => items.keys(),
+    values: () => items.values(),
+    entries: () => items.entries(),
+    forEach(callback, thisArg?: unknown) {
+      for (const [id, item] of items) callback.call(thisArg, item, id, this);
+    },
+    [Symbol.iterator]: () => items.entries(),
+  };
+}

@@ -1,0 +1,144 @@
+import { describe, expect, it } from 'vitest';
+import { CatalogTable, indexCatalog, isIndexedCatalog } from '../../../models/registry/catalogTable.js';
+import type { CatalogItem } from '../../../src/domain/interaction.js';
+
+const item = (id: string, extra: Partial<CatalogItem> = {}): CatalogItem => ({
+  id,
+  title: `title ${id}`,
+  categories: ['a', 'b'],
+  attributes: { topic: id.length },
+  createdAt: 1_700_000_000_000 + id.length,
+  available: true,
+  ...extra,
+});
+
+/** JSON round trip: the catalog file's lines, as the loader parses them. */
+const parsed = (items: readonly CatalogItem[]): CatalogItem[] =>
+  items.map((i) => JSON.parse(JSON.stringify(i)) as CatalogItem);
+
+const known = (ids: readonly string[]) => ({ ids, index: new Map(ids.map((id, i) => [id, i])) });
+
+describe('CatalogTable', () => {
+  it('gives back every item equal to its line, keys in the same order, and reads like a map', () => {
+    const items = parsed([
+      item('x'),
+      item('yy', { title: null, createdAt: null, available: false, categories: [] }),
+      item('zzz', { attributes: { nested: { deep: [1, 2] }, flag: true } }),
+    ]);
+    const ids = known(['x', 'yy', 'zzz']);
+    const table = CatalogTable.build(items, ids);
+    const expected = new Map(items.map((i) => [i.id, i]));
+    expect(table.size).toBe(3);
+    for (const i of items) {
+      expect(table.get(i.id)).toStrictEqual(i);
+      expect(Object.keys(table.get(i.id)!)).toEqual(Object.keys(i));
+      expect(table.has(i.id)).toBe(true);
+      expect(table.categoriesOf(i.id)).toEqual(i.categories);
+      expect(table.availableOf(i.id)).toBe(i.available);
+    }
+    expect(table.get('nope')).toBeUndefined();
+    expect(table.categoriesOf('nope')).toBeUndefined();
+    expect(table.availableOf('nope')).toBeUndefined();
+    expect(new Map(table)).toEqual(expected);
+    expect([...table.keys()]).toEqual([...expected.keys()]);
+    expect([...table.values()]).toEqual([...expected.values()]);
+    expect([...table.entries()]).toEqual([...expected.entries()]);
+    const seen: [string, CatalogItem][] = [];
+    table.forEach((v, k, m) => {
+      expect(m).toBe(table);
+      seen.push([k, v]);
+    });
+    expect(seen).toEqual([...expected.entries()]);
+  });
+
+  it("uses the model's ids and map when the catalog lists exactly the model's items in order", () => {
+    const ids = known(['x', 'yy']);
+    const table = CatalogTable.build(parsed([item('x'), item('yy')]), ids);
+    expect(table.ids).toBe(ids.ids);
+    expect(table.positionOf('yy')).toBe(1);
+    expect(isIndexedCatalog(table)).toBe(true);
+    expect(isIndexedCatalog(new Map())).toBe(false);
+    // The id strings are the model's.
+    expect(table.get('x')!.id).toBe(ids.ids[0]);
+  });
+
+  it('numbers its own keys for another order, unknown items or fewer items, and keeps the first position of a repeated id', () => {
+    const lines = parsed([item('b'), item('new'), item('a'), item('b', { title: 'again' })]);
+    const table = CatalogTable.build(lines, known(['a', 'b', 'c']));
+    expect([...table.keys()]).toEqual(['b', 'new', 'a']);
+    expect(table.positionOf('a')).toBe(2);
+    expect(table.has('c')).toBe(false);
+    expect(table.get('b')!.title).toBe('again');
+    expect(new Map(table)).toEqual(new Map(lines.map((i) => [i.id, i])));
+    const fewer = CatalogTable.build(parsed([item('a')]), known(['a', 'b']));
+    expect(fewer.has('b')).toBe(false);
+    expect(fewer.size).toBe(1);
+  });
+
+  it('keeps a line of another shape as parsed', () => {
+    const odd = [
+      { ...item('k1'), extra: 1 },
+      { available: true, id: 'k2', title: 't', categories: [], attributes: {}, createdAt: null }, // another key order
+      { ...item('k3'), createdAt: '2024' }, // another type
+      { id: 'k4', title: 't' }, // missing keys: categories is added as undefined, as the loader did
+    ] as unknown as CatalogItem[];
+    const table = CatalogTable.build(parsed(odd), known([]));
+    const read = (id: string) => table.get(id) as unknown as Record<string, unknown>;
+    expect(read('k1')).toStrictEqual(parsed(odd)[0]);
+    expect(Object.keys(read('k2'))).toEqual(Object.keys(parsed(odd)[1]!));
+    expect(read('k3')['createdAt']).toBe('2024');
+    expect(Object.keys(read('k4'))).toEqual(['id', 'title', 'categories']);
+    expect(table.categoriesOf('k4')).toBeUndefined();
+  });
+
+  it('shares equal category lists and equal flat attributes, but never conflates −0 and 0', () => {
+    const table = CatalogTable.build(
+      parsed([
+        item('p', { attributes: { topic: 1, tag: 's' } }),
+        item('q', { attributes: { topic: 1, tag: 's' } }),
+        item('r', { attributes: { tag: 's', topic: 1 } }),
+      ]),
+      known([]),
+    );
+    expect(table.get('p')!.categories).toBe(table.get('q')!.categories);
+    expect(table.get('p')!.attributes).toBe(table.get('q')!.attributes);
+    expect(Object.keys(table.get('r')!.attributes)).toEqual(['tag', 'topic']);
+    const zeros = CatalogTable.build(
+      [item('z0', { attributes: { v: 0 } }), item('z1', { attributes: { v: -0 } })],
+      known([]),
+    );
+    expect(Object.is(zeros.get('z1')!.attributes['v'], -0)).toBe(true);
+    expect(Object.is(zeros.get('z0')!.attributes['v'], 0)).toBe(true);
+  });
+
+  it('grows past its initial columns', () => {
+    const ids = Array.from({ length: 3000 }, (_, i) => `i${i}`);
+    const table = CatalogTable.build(
+      ids.map((id, i) => item(id, { available: i % 3 !== 0, createdAt: i })),
+      known(ids),
+    );
+    expect(table.get('i2999')).toEqual(item('i2999', { available: true, createdAt: 2999 }));
+    expect(table.get('i2700')!.available).toBe(false);
+  });
+});
+
+describe('indexCatalog', () => {
+  it('indexes a copy of a map, in its order', () => {
+    const source = new Map([
+      ['b', item('b')],
+      ['a', item('a')],
+    ]);
+    const indexed = indexCatalog(source);
+    source.delete('a');
+    expect(indexed.ids).toEqual(['b', 'a']);
+    expect(indexed.positionOf('a')).toBe(1);
+    expect(indexed.positionOf('c')).toBeUndefined();
+    expect(indexed.size).toBe(2);
+    expect(indexed.get('a')).toEqual(item('a'));
+    expect([...indexed]).toEqual([
+      ['b', item('b')],
+      ['a', item('a')],
+    ]);
+    expect(isIndexedCatalog(indexed)).toBe(true);
+  });
+});

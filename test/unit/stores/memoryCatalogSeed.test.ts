@@ -1,0 +1,148 @@
+import { describe, expect, it } from 'vitest';
+import { CatalogTable } from '../../../models/registry/catalogTable.js';
+import type { CatalogItem } from '../../../src/domain/interaction.js';
+import { MemoryFeatureStore } from '../../../src/stores/memory/memoryFeatureStore.js';
+import type { SeedCounters } from '../../../src/stores/memory/memoryFeatureStore.js';
+
+const DAY = 86_400_000;
+const T0 = Date.UTC(2024, 0, 10);
+
+const item = (id: string, title = `t-${id}`): CatalogItem => ({
+  id,
+  title,
+  categories: [`c${id.length}`],
+  attributes: {},
+  createdAt: null,
+  available: true,
+});
+
+/** The same store state reached by the generic port calls: what `seedCatalog` must equal. */
+async function seedGeneric(
+  store: MemoryFeatureStore,
+  catalog: ReadonlyMap<string, CatalogItem>,
+  c: SeedCounters,
+): Promise<void> {
+  await store.upsertItems([...catalog.values()]);
+  await store.putItemCounters(
+    c.itemIds.map((itemId, i) => ({
+      itemId,
+      counters: { popularity: c.popularity[i]!, trend: c.trend[i]!, updatedAt: c.updatedAt },
+    })),
+  );
+}
+
+/** Everything the store answers about items and counters, at its clock. */
+async function observe(store: MemoryFeatureStore, probe: readonly string[]) {
+  const ids = await store.listItemIds();
+  const chunks = [...store.itemCounterChunks(2, T0 + 3 * DAY)].map((c) => ({
+    ids: c.ids,
+    popularity: [...c.popularity],
+    trend: [...c.trend],
+  }));
+  return {
+    ids,
+    items: await store.getItems([...ids, ...probe]),
+    counters: await store.getItemCounters([...ids, ...probe]),
+    chunks,
+  };
+}
+
+/** The same writes on both stores, then the same observation. */
+async function both(
+  a: MemoryFeatureStore,
+  b: MemoryFeatureStore,
+  write: (s: MemoryFeatureStore) => Promise<void>,
+  probe: readonly string[],
+): Promise<void> {
+  await write(a);
+  await write(b);
+  expect(await observe(a, probe)).toEqual(await observe(b, probe));
+}
+
+const clock = { now: T0 + DAY };
+const store = () => new MemoryFeatureStore({ now: () => clock.now });
+
+describe('MemoryFeatureStore.seedCatalog', () => {
+  for (const shape of ['aligned registry table', 'table in another order', 'plain map'] as const) {
+    it(`answers like upsertItems + putItemCounters, before and after writes (${shape})`, async () => {
+      const itemIds = ['a', 'bb', 'ccc', 'dddd'];
+      const lines =
+        shape === 'aligned registry table'
+          ? itemIds.map((id) => item(id))
+          : [item('ccc'), item('zz-only-in-catalog'), item('a'), item('bb')];
+      const catalog =
+        shape === 'plain map'
+          ? new Map(lines.map((i) => [i.id, i]))
+          : CatalogTable.build(lines, { ids: itemIds, index: new Map(itemIds.map((id, i) => [id, i])) });
+      const counters: SeedCounters = {
+        itemIds,
+        popularity: Float64Array.from([4, 0, 2.5, 1]),
+        trend: Float64Array.from([1, 0, 0.5, 3]),
+        updatedAt: T0,
+      };
+      const seeded = store();
+      const generic = store();
+      const probe = ['unknown', 'dddd'];
+      await seeded.seedCatalog(catalog, counters);
+      await seedGeneric(generic, catalog, counters);
+      expect(seeded.calls).toEqual({ upsertItems: 1, putItemCounters: 1 });
+      expect(await observe(seeded, probe)).toEqual(await observe(generic, probe));
+      await both(seeded, generic, (s) => s.upsertItems([item('a', 'renamed'), item('new')]), probe);
+      await both(seeded, generic, (s) => s.incrementItemCounters('a', 2, T0 + 2 * DAY), probe);
+      await both(seeded, generic, (s) => s.incrementItemCounters('ccc', 1, T0 - DAY), probe); // late event
+      await both(seeded, generic, (s) => s.incrementItemCounters('new', 1, T0), probe);
+      await both(seeded, generic, (s) => s.incrementItemCounters('unknown', 1, T0), probe);
+      await both(
+        seeded,
+        generic,
+        (s) =>
+          s.putItemCounters([
+            { itemId: 'bb', counters: { popularity: 7, trend: 7, updatedAt: T0 + DAY } },
+            { itemId: 'zz-only-in-catalog', counters: { popularity: 1, trend: 2, updatedAt: T0 } },
+          ]),
+        probe,
+      );
+      clock.now = T0 + 5 * DAY;
+      expect(await observe(seeded, probe)).toEqual(await observe(generic, probe));
+      clock.now = T0 + DAY;
+    });
+  }
+
+  it('adds to a store that already holds items as the generic calls would', async () => {
+    const itemIds = ['a', 'b'];
+    const catalog = CatalogTable.build([item('a'), item('b')], {
+      ids: itemIds,
+      index: new Map(itemIds.map((id, i) => [id, i])),
+    });
+    const counters: SeedCounters = {
+      itemIds,
+      popularity: Float64Array.from([1, 2]),
+      trend: Float64Array.from([3, 4]),
+      updatedAt: T0,
+    };
+    const seeded = store();
+    const generic = store();
+    for (const s of [seeded, generic]) {
+      await s.upsertItems([item('b', 'old'), item('x')]);
+      await s.incrementItemCounters('x', 1, T0);
+    }
+    await seeded.seedCatalog(catalog, counters);
+    await seedGeneric(generic, catalog, counters);
+    expect(await observe(seeded, [])).toEqual(await observe(generic, []));
+    // A second seed on a seeded store also falls back to the generic writes.
+    await seeded.seedCatalog(catalog, counters);
+    await seedGeneric(generic, catalog, counters);
+    expect(await observe(seeded, [])).toEqual(await observe(generic, []));
+  });
+
+  it('rejects counter columns shorter than the ids', async () => {
+    await expect(
+      store().seedCatalog(new Map(), {
+        itemIds: ['a'],
+        popularity: new Float64Array(0),
+        trend: new Float64Array(1),
+        updatedAt: T0,
+      }),
+    ).rejects.toThrow(RangeError);
+  });
+});
