@@ -249,7 +249,12 @@ export async function openBackends(
           const snapshot = memoryStore();
           owned.push(snapshot);
           await seedInto(snapshot);
-          store = new FallbackFeatureStore({ primary: redis, fallback: snapshot, breaker: redisBreaker! });
+          store = new FallbackFeatureStore({
+            primary: redis,
+            fallback: snapshot,
+            breaker: redisBreaker!,
+            writeBudgetMs: cfg.eventLogBudgetMs,
+          });
         }
 
         let index: VectorIndex;

@@ -10,12 +10,16 @@ import type {
 import type { CounterIncrement, FoldInState, InteractionWrite } from '../featureStoreBatchWrites.js';
 import { hasBatchWrites, hasFoldInReads } from '../featureStoreBatchWrites.js';
 import type { CircuitBreaker } from './circuitBreaker.js';
+import { DependencyUnavailableError } from './circuitBreaker.js';
 import { reportDegraded } from './degradedParts.js';
 
 /** Reads of more keys than this are bulk reads ({@link BULK_BUDGET_MS}, outside the circuit). */
 const BULK_KEYS = 1000;
 /** Time budget of a bulk read, ms. */
 const BULK_BUDGET_MS = 10_000;
+
+/** Default of {@link FallbackFeatureStoreOptions.writeBudgetMs}, ms. */
+const DEFAULT_WRITE_BUDGET_MS = 1000;
 
 /** Options of {@link FallbackFeatureStore}. */
 export interface FallbackFeatureStoreOptions {
@@ -27,8 +31,17 @@ export interface FallbackFeatureStoreOptions {
    * ranked lists this replica stored while the primary was down.
    */
   readonly fallback: FeatureStore;
-  /** Time budget and circuit of the primary's calls. */
+  /** Time budget and circuit of the primary's reads (and of `putRankedList`). */
   readonly breaker: CircuitBreaker;
+  /**
+   * Time budget of one write to the primary, in ms. Writes do not go through
+   * the read circuit: a write is tried even while reads are skipped, so an
+   * event already in the event log is not left unapplied because an earlier
+   * read was slow (issue #6 attack report: a slow read after a large feedback
+   * batch opened the circuit and the next second's accepted events were never
+   * applied to Redis). @default 1000 (RECGATE_EVENT_LOG_BUDGET_MS's default)
+   */
+  readonly writeBudgetMs?: number;
 }
 
 /**
@@ -44,9 +57,10 @@ export interface FallbackFeatureStoreOptions {
  * - `putRankedList` falls back to the snapshot too (paging then works on this
  *   replica only, and says so in `degraded`).
  * - every other write (feedback effects, impressions, catalog and promotion
- *   changes) goes to the primary only and rejects with the breaker's
- *   `DependencyUnavailableError` when it fails: callers report UNAVAILABLE,
- *   never a success that was not stored. Writes are not copied to the
+ *   changes) goes to the primary only, within `writeBudgetMs` and even while
+ *   the read circuit is open, and rejects with `DependencyUnavailableError`
+ *   when it fails: callers report UNAVAILABLE, never a success that was not
+ *   stored. Writes are not copied to the
  *   fallback: it stays the start-up snapshot.
  * - Whole-catalog reads (`listItemIds`, `getItemCounters` of more than 1000
  *   items: the ranking refresh) get a 10 s budget and never open the circuit,
@@ -73,8 +87,28 @@ export class FallbackFeatureStore implements FeatureStore {
     }
   }
 
-  private write<T>(fn: (s: FeatureStore) => Promise<T>): Promise<T> {
-    return this.options.breaker.call(() => fn(this.options.primary));
+  /** A write to the primary within `writeBudgetMs`, whatever the read circuit's state; never the fallback. */
+  private async write<T>(fn: (s: FeatureStore) => Promise<T>): Promise<T> {
+    const budgetMs = this.options.writeBudgetMs ?? DEFAULT_WRITE_BUDGET_MS;
+    const dependency = this.options.breaker.dependency;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        fn(this.options.primary),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`no answer within the ${budgetMs} ms write budget`)),
+            budgetMs,
+          );
+        }),
+      ]);
+    } catch (err) {
+      throw new DependencyUnavailableError(dependency, err instanceof Error ? err.message : String(err), {
+        cause: err,
+      });
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   getUsers(userIds: readonly string[]): Promise<(UserFeatures | null)[]> {
@@ -130,7 +164,8 @@ export class FallbackFeatureStore implements FeatureStore {
   }
   async putRankedList(list: StoredRankedList, ttlMs: number): Promise<void> {
     try {
-      await this.write((s) => s.putRankedList(list, ttlMs));
+      // On the request path with a fallback: under the read circuit, like a read.
+      await this.options.breaker.call(() => this.options.primary.putRankedList(list, ttlMs));
     } catch {
       reportDegraded('featureStore.rankedLists');
       await this.options.fallback.putRankedList(list, ttlMs);

@@ -50,7 +50,7 @@ function setup(budgetMs = 20) {
   const primary = faultyStore();
   const fallback = new MemoryFeatureStore({ now: () => T0 });
   const breaker = new CircuitBreaker('redis', { budgetMs, retryAfterMs: 1000, now: () => clock.t });
-  const store = new FallbackFeatureStore({ primary: primary.store, fallback, breaker });
+  const store = new FallbackFeatureStore({ primary: primary.store, fallback, breaker, writeBudgetMs: 30 });
   return { clock, primary, fallback, breaker, store };
 }
 
@@ -149,6 +149,30 @@ describe('FallbackFeatureStore', () => {
     const { parts } = await collectDegradedParts(() => store.getUsers(['u']));
     expect(parts).toEqual([]);
     expect(primary.calls).toEqual(['getItems', 'getUsers']);
+  });
+
+  it('writes still reach the primary while the read circuit is open (an accepted event is not left unapplied)', async () => {
+    const { primary, store } = setup();
+    primary.mode.value = 'hang';
+    await store.getUsers(['u']); // times out: the read circuit opens
+    primary.mode.value = 'ok';
+    await store.getItems(['a']); // skipped: still open
+    expect(primary.calls).toEqual(['getUsers']);
+    await store.applyInteraction(
+      'u',
+      { itemId: 'a', type: 'CLICK', value: null, timestamp: T0 },
+      { categories: [], weight: 1 },
+    );
+    expect(primary.calls).toEqual(['getUsers', 'applyInteraction']);
+    const [u] = await primary.store.getUsers(['u']);
+    expect(u?.recent.map((e) => e.itemId)).toEqual(['a']);
+  });
+
+  it('a write that outlives its own budget rejects with DependencyUnavailableError', async () => {
+    const { primary, store } = setup();
+    primary.mode.value = 'hang';
+    // The primary never answers: only the write budget can end the call.
+    await expect(store.incrementItemCounters('a', 1, T0)).rejects.toBeInstanceOf(DependencyUnavailableError);
   });
 
   it('writes reject with DependencyUnavailableError and never reach the fallback', async () => {
