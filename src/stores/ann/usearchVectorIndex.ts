@@ -2,7 +2,18 @@
 // graph cache and the efSearch reload share the row store, graph and counters; split apart they
 // would need to expose them.
 import { createHash, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Index, MetricKind, ScalarKind } from 'usearch';
@@ -278,14 +289,25 @@ export class UsearchVectorIndex implements VectorIndex {
         const meta = JSON.parse(readFileSync(`${cacheFile}.json`, 'utf8')) as {
           fingerprint?: string;
           graph?: unknown;
+          fileBytes?: number;
+          fileSha256?: string;
         };
         // The fingerprint covers the graph parameters; the readable copy beside it must agree too.
+        // USearch aborts the process on a truncated or damaged file (native code, no exception),
+        // so the file's size and SHA-256 are checked before it is loaded.
+        const checked = meta.fileBytes !== undefined && meta.fileSha256 !== undefined;
         if (
           meta.fingerprint === fingerprint &&
-          JSON.stringify(meta.graph) === JSON.stringify(this.graphShape())
+          JSON.stringify(meta.graph) === JSON.stringify(this.graphShape()) &&
+          (!checked ||
+            (statSync(cacheFile).size === meta.fileBytes && sha256OfFile(cacheFile) === meta.fileSha256))
         ) {
           this.graph.load(cacheFile);
-          if (this.graph.size() === n) return 'cache';
+          if (this.graph.size() === n) {
+            // A sidecar written before the file checks existed gains them now.
+            if (!checked) writeSidecar(cacheFile, { fingerprint, size: n, graph: this.graphShape() });
+            return 'cache';
+          }
         }
       } catch {
         // An unreadable or stale cache is rebuilt below.
@@ -302,8 +324,7 @@ export class UsearchVectorIndex implements VectorIndex {
       try {
         this.graph.save(tmp);
         renameSync(tmp, cacheFile);
-        const meta = { fingerprint, size: n, graph: this.graphShape() };
-        writeFileSync(`${cacheFile}.json`, JSON.stringify(meta) + '\n');
+        writeSidecar(cacheFile, { fingerprint, size: n, graph: this.graphShape() });
       } catch {
         rmSync(tmp, { force: true }); // a cache that cannot be written only costs the next start a build
       }
@@ -350,4 +371,27 @@ function newGraph(dimension: number, p: HnswParameters): Index {
     expansion_search: p.efSearch,
     multi: false,
   });
+}
+
+/**
+ * Writes the cache's `.json` sidecar: `meta` plus the graph file's size
+ * (`fileBytes`) and SHA-256 (`fileSha256`), checked before the next load.
+ */
+function writeSidecar(cacheFile: string, meta: Record<string, unknown>): void {
+  const checks = { fileBytes: statSync(cacheFile).size, fileSha256: sha256OfFile(cacheFile) };
+  writeFileSync(`${cacheFile}.json`, JSON.stringify({ ...meta, ...checks }) + '\n');
+}
+
+/** Hex SHA-256 of a file, read in 8 MiB chunks (no whole-file buffer: the 1M graph is ~280 MB). */
+function sha256OfFile(path: string): string {
+  const hash = createHash('sha256');
+  const chunk = Buffer.allocUnsafe(8 * 1024 * 1024);
+  const fd = openSync(path, 'r');
+  try {
+    for (let read = readSync(fd, chunk); read > 0; read = readSync(fd, chunk))
+      hash.update(chunk.subarray(0, read));
+  } finally {
+    closeSync(fd);
+  }
+  return hash.digest('hex');
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -123,6 +123,39 @@ describe('UsearchVectorIndex', () => {
     changed[0] = 42;
     const third = UsearchVectorIndex.fromVectors(ids, changed, d, { threads: 1, cacheFile });
     expect(third.origin.source).toBe('built');
+  });
+
+  it('rebuilds instead of loading a truncated or altered graph file (USearch would abort the process), and upgrades an old sidecar', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'recgate-ann-'));
+    dirs.push(dir);
+    const cacheFile = path.join(dir, 'graph.usearch');
+    const d = 6;
+    const vectors = clustered(400, d, 5, 7);
+    const ids = Array.from({ length: 400 }, (_, i) => `i${i}`);
+    const build = (): UsearchVectorIndex =>
+      UsearchVectorIndex.fromVectors(ids, vectors, d, { threads: 1, cacheFile });
+    expect(build().origin.source).toBe('built');
+    const whole = readFileSync(cacheFile);
+    const meta = JSON.parse(readFileSync(`${cacheFile}.json`, 'utf8')) as Record<string, unknown>;
+    expect(meta).toMatchObject({
+      fileBytes: whole.length,
+      fileSha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
+    writeFileSync(cacheFile, whole.subarray(0, Math.floor(whole.length / 3))); // truncated
+    expect(build().origin.source).toBe('built');
+    const flipped = readFileSync(cacheFile);
+    flipped[flipped.length - 10] = flipped[flipped.length - 10]! ^ 0xff; // same size, one byte changed
+    writeFileSync(cacheFile, flipped);
+    expect(build().origin.source).toBe('built');
+    // A sidecar from before the file checks: loaded as before, then given the checks.
+    const {
+      fileBytes: _bytes,
+      fileSha256: _hash,
+      ...old
+    } = JSON.parse(readFileSync(`${cacheFile}.json`, 'utf8')) as Record<string, unknown>;
+    writeFileSync(`${cacheFile}.json`, JSON.stringify(old));
+    expect(build().origin.source).toBe('cache');
+    expect(JSON.parse(readFileSync(`${cacheFile}.json`, 'utf8'))).toHaveProperty('fileSha256');
   });
 
   it('rebuilds a cached graph saved with other graph parameters, and records them beside it', async () => {
