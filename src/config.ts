@@ -34,6 +34,13 @@ export interface GatewayConfig {
   readonly sourceBudgetMs?: number;
   /** How long a ranked list is kept for `after` paging, in seconds. Env `RECGATE_PAGING_TTL_SECONDS`. @default 600 */
   readonly pagingTtlSeconds?: number;
+  /**
+   * With the memory store, the most ranked lists kept for `after` paging; past
+   * it the oldest is dropped (its cursor answers "expired"). A list of 500
+   * candidates takes roughly 0.1 MB, so the default bounds the cache near 1 GB
+   * under heavy traffic. Env `RECGATE_PAGING_MAX_LISTS`. @default 10000
+   */
+  readonly pagingMaxLists?: number;
   /** MMR re-orders the top this-many positions (cost grows with its square). Env `RECGATE_MMR_WINDOW`. @default 50 */
   readonly mmrWindow?: number;
   /** The per-category cap (`categoryCap`, default 5) applies to the top this-many positions. Env `RECGATE_CATEGORY_CAP_WINDOW`. @default 20 */
@@ -122,6 +129,7 @@ export const GATEWAY_DEFAULTS = {
   explorationShare: 0.05,
   sourceBudgetMs: 50,
   pagingTtlSeconds: 600,
+  pagingMaxLists: 10_000,
   mmrWindow: 50,
   categoryCapWindow: 20,
   explorationQuantile: 0.25,
@@ -176,6 +184,12 @@ export function resolveGatewayConfig(config: GatewayConfig): ResolvedGatewayConf
   );
   check('sourceBudgetMs', c.sourceBudgetMs > 0, 'a positive number of ms', c.sourceBudgetMs);
   check('pagingTtlSeconds', c.pagingTtlSeconds > 0, 'a positive number of seconds', c.pagingTtlSeconds);
+  check(
+    'pagingMaxLists',
+    Number.isInteger(c.pagingMaxLists) && c.pagingMaxLists >= 1,
+    'an integer ≥ 1',
+    c.pagingMaxLists,
+  );
   check('mmrWindow', Number.isInteger(c.mmrWindow) && c.mmrWindow >= 0, 'an integer ≥ 0', c.mmrWindow);
   check(
     'categoryCapWindow',
@@ -239,7 +253,7 @@ export function resolveGatewayConfig(config: GatewayConfig): ResolvedGatewayConf
  * `RECGATE_EVENT_LOG_FILE`, `RECGATE_EVENT_LOG_FSYNC`, `RECGATE_EXPERIMENTS`,
  * `RECGATE_ADMIN_TOKEN`, `RECGATE_CANDIDATES`, `RECGATE_MMR_LAMBDA`,
  * `RECGATE_EXPLORATION_SHARE`, `RECGATE_SOURCE_BUDGET_MS`,
- * `RECGATE_PAGING_TTL_SECONDS`, `RECGATE_MMR_WINDOW`,
+ * `RECGATE_PAGING_TTL_SECONDS`, `RECGATE_PAGING_MAX_LISTS`, `RECGATE_MMR_WINDOW`,
  * `RECGATE_CATEGORY_CAP_WINDOW`, `RECGATE_RANKING_REFRESH_MS`, `RECGATE_FEATURE_CLOCK`,
  * `RECGATE_SERVED_LOG_FLUSH_MS`, `RECGATE_FEATURE_STORE`, `RECGATE_EVENT_LOG`,
  * `RECGATE_VECTOR_INDEX`, `REDIS_URL`, `REDIS_CLUSTER_NODES`, `RECGATE_REDIS_PREFIX`,
@@ -275,6 +289,7 @@ export function configFromEnv(env: Readonly<Record<string, string | undefined>>)
     explorationShare: num('RECGATE_EXPLORATION_SHARE'),
     sourceBudgetMs: num('RECGATE_SOURCE_BUDGET_MS'),
     pagingTtlSeconds: num('RECGATE_PAGING_TTL_SECONDS'),
+    pagingMaxLists: num('RECGATE_PAGING_MAX_LISTS'),
     mmrWindow: num('RECGATE_MMR_WINDOW'),
     categoryCapWindow: num('RECGATE_CATEGORY_CAP_WINDOW'),
     rankingRefreshMs: num('RECGATE_RANKING_REFRESH_MS'),

@@ -64,6 +64,11 @@ export interface CatalogResult {
   };
   /** VmHWM of the server after its scenarios, bytes. */
   readonly peakRssBytes: number | null;
+  /**
+   * VmRSS and VmHWM right after the server became ready (model, index and
+   * code loaded; no request served), bytes; absent in runs recorded before it was measured.
+   */
+  readonly atReady?: { readonly rssBytes: number; readonly peakRssBytes: number } | null;
   readonly scenarios: readonly ScenarioResult[];
 }
 

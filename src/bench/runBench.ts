@@ -212,6 +212,7 @@ async function runCatalog(
   log(
     `${c.name}: ready in ${server.readySeconds.toFixed(1)} s (${server.spawnToReadySeconds.toFixed(1)} s from spawn)`,
   );
+  const atReady = server.memory();
   const ids = sampleIds(c, 256);
   const scenarios = benchScenarios(ids.users, ids.items).filter((s) => names.includes(s.name));
   const results: ScenarioResult[] = [];
@@ -235,6 +236,7 @@ async function runCatalog(
       annGraph: server.annOrigin,
     },
     peakRssBytes: memory?.peakRss ?? null,
+    atReady: atReady === null ? null : { rssBytes: atReady.rss, peakRssBytes: atReady.peakRss },
     scenarios: results,
   };
 }

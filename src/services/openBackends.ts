@@ -218,6 +218,7 @@ export async function openBackends(
             popularityHalfLifeDays: model.manifest.popularity.halfLifeDays,
             trendingHalfLifeDays: model.manifest.popularity.trendingHalfLifeDays,
             now: cfg.now,
+            maxRankedLists: cfg.pagingMaxLists,
           });
 
         let store: FeatureStore;

@@ -120,6 +120,18 @@ describe('Bench report: the target table', () => {
     const report = formatReport({ ...results, targets: targetRows(results) });
     expect(report).toContain('| feedback ingestion |');
     expect(report).toContain('memory: 25,000 events/s; Redis: 4,000 events/s');
+    const withReady = {
+      ...results,
+      catalogs: results.catalogs.map((c) =>
+        'name' in c && c.name === 'synthetic-1m'
+          ? { ...c, atReady: { rssBytes: 450e6, peakRssBytes: 520e6 } }
+          : c,
+      ),
+    };
+    const row = targetRows(withReady).find((r) => r.what === 'memory, 1M items × 64-d')!;
+    expect(row.measured).toContain('900 MB peak RSS');
+    expect(row.measured).toContain('450 MB RSS when ready (start-up peak 520 MB)');
+    expect(row.met).toBe(false);
   });
 
   it('meets the 10k saturation target with replicas when one process alone does not, and renders them', () => {

@@ -1,0 +1,13 @@
+import { describe, expect, it } from 'vitest';
+import { configFromEnv, resolveGatewayConfig } from '../../../src/config.js';
+
+describe('RECGATE_PAGING_MAX_LISTS', () => {
+  it('is read from the environment, defaults to 10,000 and must be an integer ≥ 1', () => {
+    expect(configFromEnv({ RECGATE_PAGING_MAX_LISTS: '250' }).pagingMaxLists).toBe(250);
+    expect(resolveGatewayConfig({}).pagingMaxLists).toBe(10_000);
+    expect(resolveGatewayConfig({ pagingMaxLists: 250 }).pagingMaxLists).toBe(250);
+    for (const bad of [0, -1, 2.5, Number.NaN]) {
+      expect(() => resolveGatewayConfig({ pagingMaxLists: bad })).toThrow(/pagingMaxLists/);
+    }
+  });
+});
