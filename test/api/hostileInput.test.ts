@@ -435,11 +435,11 @@ const ROWS: readonly Row[] = [
     effect: { acceptedUserId: 'a\u0000b\nc\u001b[31m' },
   },
   {
-    name: 'a lone surrogate in a userId (accepted verbatim)',
+    name: 'a lone surrogate in a userId (rejected: a UTF-8 store would map it to U+FFFD)',
     body: () => gql(RF, { i: { userId: 'lone-\uD800', itemId, type: 'CLICK' } }),
     status: 200,
-    code: 'ACCEPTED',
-    effect: { acceptedUserId: 'lone-\uD800' },
+    code: 'INVALID_ID',
+    effect: 'rejected',
   },
   {
     name: 'a userId with a leading space',

@@ -2,10 +2,16 @@ import type { UserError } from '../serviceTypes.js';
 import { FEEDBACK_ERROR_CODES } from './feedbackErrorCodes.js';
 import { FEEDBACK_LIMITS } from './feedbackLimits.js';
 
+/** A surrogate code unit not part of a pair (with the `u` flag, a valid pair is one code point, not Cs). */
+const LONE_SURROGATE = /\p{Cs}/u;
+
 /**
  * Checks an id argument. Ids are opaque and compared exactly, so they are not
  * trimmed: an id with leading or trailing whitespace is rejected instead of
- * silently naming a different item (`" 42"` is not `"42"`).
+ * silently naming a different item (`" 42"` is not `"42"`). An id must be
+ * well-formed Unicode: a lone UTF-16 surrogate is rejected, since UTF-8
+ * stores such as Redis would turn it into U+FFFD and two different ids would
+ * share one key.
  * @param field the argument name reported in the error, e.g. `itemId`.
  * @returns null when valid, else an INVALID_ID {@link UserError} naming the field,
  *   the rule and what was received. Length counts Unicode code points (≤ 256).
@@ -20,6 +26,8 @@ export function validateId(value: unknown, field: string): UserError | null {
   if (value.trim() === '') return error(value === '' ? 'got an empty string' : 'got only whitespace');
   const length = [...value].length;
   if (length > FEEDBACK_LIMITS.maxIdLength) return error(`got ${length} characters`);
+  if (LONE_SURROGATE.test(value))
+    return error('got a lone UTF-16 surrogate (ids must be well-formed Unicode)');
   if (value.trim() !== value)
     return error(`got ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value)}`);
   return null;

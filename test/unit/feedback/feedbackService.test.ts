@@ -144,6 +144,8 @@ describe('FeedbackService', () => {
       ['a blank userId', { userId: '   ' }, 'INVALID_ID', 'userId'],
       ['a userId of 257 characters', { userId: long }, 'INVALID_ID', 'userId'],
       ['a userId with surrounding whitespace', { userId: ' u1' }, 'INVALID_ID', 'userId'],
+      ['a userId with a lone surrogate', { userId: 'u\uD800' }, 'INVALID_ID', 'userId'],
+      ['an itemId with a lone low surrogate', { itemId: '\uDC00i' }, 'INVALID_ID', 'itemId'],
       ['an empty itemId', { itemId: '' }, 'INVALID_ID', 'itemId'],
       ['an itemId of 257 characters', { itemId: long }, 'INVALID_ID', 'itemId'],
       ['an empty requestId', { requestId: '' }, 'INVALID_ID', 'requestId'],
