@@ -9,10 +9,11 @@ import {
   unlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { FileEventLog } from '../../../src/stores/file/fileEventLog.js';
 import { eventLogContract, feedbackRecord, readAll } from '../../contracts/eventLogContract.js';
 
@@ -127,6 +128,69 @@ describe('FileEventLog', () => {
     rmSync(path, { recursive: true });
     await log.append([feedbackRecord(3)]);
     expect((await readAll(log)).map((r) => r.eventId)).toEqual(['e0-3']);
+    await log.close();
+  });
+
+  it('writes appends that arrive during a write together, with one fdatasync, in call order (group commit)', async () => {
+    const path = freshPath();
+    const log = new FileEventLog({ path });
+    await log.append([feedbackRecord(0)]); // opens the file
+    const handle = await open(path, 'r');
+    const datasync = vi.spyOn(Object.getPrototypeOf(handle) as { datasync: () => Promise<void> }, 'datasync');
+    await handle.close();
+    try {
+      // 20 calls in one tick: the write starts on a later microtask, so all 20 share it.
+      const order: number[] = [];
+      await Promise.all(
+        Array.from({ length: 20 }, (_, c) =>
+          log.append([feedbackRecord(1, c + 1)]).then(() => order.push(c)),
+        ),
+      );
+      expect(datasync).toHaveBeenCalledTimes(1);
+      expect(order).toEqual(Array.from({ length: 20 }, (_, c) => c));
+      // One call whose write has started, then two more: those two share the next write.
+      const first = log.append([feedbackRecord(2)]);
+      await new Promise((done) => setImmediate(done));
+      await Promise.all([first, log.append([feedbackRecord(3)]), log.append([feedbackRecord(4)])]);
+      expect(datasync).toHaveBeenCalledTimes(3);
+      const ids = (await readAll(log)).map((r) => r.eventId);
+      expect(ids).toEqual([
+        feedbackRecord(0).eventId,
+        ...order.map((c) => feedbackRecord(1, c + 1).eventId),
+        ...[2, 3, 4].map((n) => feedbackRecord(n).eventId),
+      ]);
+    } finally {
+      datasync.mockRestore();
+      await log.close();
+    }
+  });
+
+  it('rejects every append of a failed group write, and the next group is written', async () => {
+    const dir = join(root, 'blocked-group');
+    const path = join(dir, 'events.jsonl');
+    writeFileSync(dir, 'a file where the folder should be');
+    const log = new FileEventLog({ path });
+    const results = await Promise.allSettled([1, 2, 3].map((n) => log.append([feedbackRecord(n)])));
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    rmSync(dir);
+    await Promise.all([4, 5].map((n) => log.append([feedbackRecord(n)])));
+    expect((await readAll(log)).map((r) => r.eventId)).toEqual([
+      feedbackRecord(4).eventId,
+      feedbackRecord(5).eventId,
+    ]);
+    await log.close();
+  });
+
+  it('rejects a record that cannot be serialised without blocking the appends after it', async () => {
+    const path = freshPath();
+    const log = new FileEventLog({ path });
+    const cyclic = { ...feedbackRecord(1) } as Record<string, unknown>;
+    cyclic.self = cyclic;
+    await expect(log.append([cyclic as unknown as ReturnType<typeof feedbackRecord>])).rejects.toThrow(
+      TypeError,
+    );
+    await log.append([feedbackRecord(2)]);
+    expect((await readAll(log)).map((r) => r.eventId)).toEqual([feedbackRecord(2).eventId]);
     await log.close();
   });
 
