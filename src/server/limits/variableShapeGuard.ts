@@ -32,51 +32,76 @@ interface Problem {
 }
 
 /**
+ * A problem found below the variable: the path's segments from the variable
+ * down (list index or field name), built only once a problem is found, so a
+ * valid variable costs no strings.
+ */
+interface FoundProblem {
+  readonly segments: (string | number)[];
+  readonly expected: string;
+  readonly received: string;
+}
+
+/** An input object type's fields as [name, type] pairs, computed once per type. */
+const fieldLists = new WeakMap<object, readonly (readonly [string, InputTypeLike])[]>();
+
+function fieldList(type: InputTypeLike): readonly (readonly [string, InputTypeLike])[] {
+  let list = fieldLists.get(type);
+  if (list === undefined) {
+    list = Object.entries(type.getFields!()).map(([key, field]) => [key, field.type] as const);
+    fieldLists.set(type, list);
+  }
+  return list;
+}
+
+/**
  * Why `value` cannot be coerced to `type`, or null when graphql-js may try.
  * Only the problems that are expensive for graphql-js to report are looked
  * for; everything else is left to its coercion and messages.
  */
-function problem(type: InputTypeLike, value: unknown, path: string, maxListLength: number): Problem | null {
+function problem(type: InputTypeLike, value: unknown, maxListLength: number): FoundProblem | null {
   if (value === null || value === undefined) return null;
   switch (kindOf(type)) {
     case 'GraphQLNonNull':
-      return problem(type.ofType!, value, path, maxListLength);
+      return problem(type.ofType!, value, maxListLength);
     case 'GraphQLList': {
       // A single value stands for a list of one (GraphQL input coercion).
-      if (!Array.isArray(value)) return problem(type.ofType!, value, path, maxListLength);
+      if (!Array.isArray(value)) return problem(type.ofType!, value, maxListLength);
       if (value.length > maxListLength) {
         return {
-          path,
+          segments: [],
           expected: `a list of at most ${maxListLength} entries`,
           received: `a list of ${value.length}`,
         };
       }
       for (let i = 0; i < value.length; i++) {
-        const found = problem(type.ofType!, value[i], `${path}[${i}]`, maxListLength);
-        if (found !== null) return found;
+        const found = problem(type.ofType!, value[i], maxListLength);
+        if (found !== null) {
+          found.segments.unshift(i);
+          return found;
+        }
       }
       return null;
     }
     case 'GraphQLInputObjectType': {
       if (typeof value !== 'object' || Array.isArray(value)) return null; // graphql-js's message is short
       const fields = type.getFields!();
-      for (const key of Object.keys(value)) {
+      for (const key in value) {
+        if (!Object.hasOwn(value, key)) continue;
         if (!Object.hasOwn(fields, key)) {
           return {
-            path,
+            segments: [],
             expected: `a ${type.name}`,
             received: `the field ${quote(key)}, which ${type.name} does not have`,
           };
         }
       }
-      for (const [key, field] of Object.entries(fields)) {
-        const found = problem(
-          field.type,
-          (value as Record<string, unknown>)[key],
-          `${path}.${key}`,
-          maxListLength,
-        );
-        if (found !== null) return found;
+      for (const [key, fieldType] of fieldList(type)) {
+        const found = problem(fieldType, (value as Record<string, unknown>)[key], maxListLength);
+        if (found !== null) {
+          found.segments.unshift(key);
+          return found;
+        }
       }
       return null;
     }
@@ -85,8 +110,27 @@ function problem(type: InputTypeLike, value: unknown, path: string, maxListLengt
       // other scalar or enum given an object or list is refused here, because
       // graphql-js would print the whole value into its message.
       if (type.name === 'JSON' || typeof value !== 'object') return null;
-      return { path, expected: `a ${type.name}`, received: describe(value) };
+      return { segments: [], expected: `a ${type.name}`, received: describe(value) };
   }
+}
+
+/** `name` followed by the segments: `e[3].context`. */
+function pathOf(name: string, segments: readonly (string | number)[]): string {
+  let path = name;
+  for (const s of segments) path += typeof s === 'number' ? `[${s}]` : `.${s}`;
+  return path;
+}
+
+/** The problem of variable `name` holding `value`, with its path; null when graphql-js may try. */
+function variableProblem(
+  type: InputTypeLike,
+  value: unknown,
+  name: string,
+  maxListLength: number,
+): Problem | null {
+  const found = problem(type, value, maxListLength);
+  if (found === null) return null;
+  return { path: pathOf(name, found.segments), expected: found.expected, received: found.received };
 }
 
 /** The schema type a variable definition's type names, wrappers included; null for an unknown name. */
@@ -128,7 +172,7 @@ export function variableShapeGuard(maxListLength: number): ApolloServerPlugin<Ba
           for (const definition of operation?.variableDefinitions ?? []) {
             const name = definition.variable.name.value;
             const type = resolveTypeNode(schema, definition.type);
-            const found = type === null ? null : problem(type, variables[name], name, maxListLength);
+            const found = type === null ? null : variableProblem(type, variables[name], name, maxListLength);
             if (found === null) continue;
             const where = found.path === name ? '' : ` at ${quote(found.path)}`;
             throw new GraphQLError(
