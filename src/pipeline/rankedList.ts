@@ -19,5 +19,10 @@ export interface RankedList {
 export function orderByScore(scores: ArrayLike<number>): number[] {
   const order = new Array<number>(scores.length);
   for (let i = 0; i < order.length; i++) order[i] = i;
-  return order.sort((a, b) => scores[b]! - scores[a]! || a - b);
+  // The comparator returns -1/0/1 and index differences (small integers): returning the float
+  // difference itself boxed a heap number per comparison (about 4,500 for 500 candidates).
+  return order.sort((a, b) => {
+    const d = scores[b]! - scores[a]!;
+    return d > 0 ? 1 : d < 0 ? -1 : a - b;
+  });
 }

@@ -48,7 +48,11 @@ export class TopIndicesSelector {
   result(): Int32Array {
     const out = this.heap.slice(0, this.size);
     const v = this.values;
-    return out.sort((a, b) => v[b]! - v[a]! || a - b);
+    // -1/0/1 or an index difference (small integers: no heap number per comparison).
+    return out.sort((a, b) => {
+      const d = v[b]! - v[a]!;
+      return d > 0 ? 1 : d < 0 ? -1 : a - b;
+    });
   }
 
   private offer(i: number): void {
