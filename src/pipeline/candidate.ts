@@ -5,8 +5,10 @@
  * replace it.
  *
  * - `sources`: every source kind that proposed the item (e.g. `EMBEDDING`,
- *   `POPULAR`), in merge order, without duplicates; a re-ranker may append one
- *   (e.g. `EXPLORATION`).
+ *   `POPULAR`), in merge order, without duplicates; a re-ranker may add one
+ *   (e.g. `EXPLORATION`) with {@link addCandidateSource}. The arrays are
+ *   read-only and may be shared between candidates (a one-source candidate
+ *   holds a frozen array per kind): add a kind only by replacing the array.
  * - `via`: parallel to `sources`: the item that led that source to this one
  *   (the recent item whose neighbour list held it, the seed…), or null. Used
  *   for reasons such as "Because you watched …".
@@ -18,8 +20,8 @@
  */
 export interface Candidate {
   readonly itemId: string;
-  readonly sources: string[];
-  readonly via: (string | null)[];
+  sources: readonly string[];
+  via: readonly (string | null)[];
   sourceScore: number;
   fusion: number;
   promotionId: string | null;
@@ -37,6 +39,11 @@ export interface SourceHit {
 /** RRF constant k of Cormack et al. 2009. */
 export const RRF_K = 60;
 
+/** Frozen one-kind `sources` arrays, shared by every candidate of one source (no array per candidate). */
+const oneKind = new Map<string, readonly string[]>();
+/** The shared `via` of a one-source candidate that no item led to. */
+const NO_VIA: readonly (string | null)[] = Object.freeze([null]);
+
 /**
  * Adds a source's hit to a candidate (or to a new one). Returns the candidate.
  * @param rank 0-based position of the hit in the source's list.
@@ -49,19 +56,33 @@ export function addSourceHit(
 ): Candidate {
   const rrf = 1 / (RRF_K + rank + 1);
   if (existing === undefined) {
+    let sources = oneKind.get(kind);
+    if (sources === undefined) {
+      sources = Object.freeze([kind]);
+      oneKind.set(kind, sources);
+    }
+    const via = hit.via ?? null;
     return {
       itemId: hit.itemId,
-      sources: [kind],
-      via: [hit.via ?? null],
+      sources,
+      via: via === null ? NO_VIA : [via],
       sourceScore: hit.score,
       fusion: rrf,
       promotionId: null,
     };
   }
-  if (!existing.sources.includes(kind)) {
-    existing.sources.push(kind);
-    existing.via.push(hit.via ?? null);
-    existing.fusion += rrf;
-  }
+  if (addCandidateSource(existing, kind, hit.via ?? null)) existing.fusion += rrf;
   return existing;
+}
+
+/**
+ * Records that source `kind` (led by item `via`, or null) also proposed `c`:
+ * appends both to new copies of its `sources` and `via` (they may be shared).
+ * @returns false, changing nothing, when `kind` is already among its sources.
+ */
+export function addCandidateSource(c: Candidate, kind: string, via: string | null): boolean {
+  if (c.sources.includes(kind)) return false;
+  c.sources = [...c.sources, kind];
+  c.via = [...c.via, via];
+  return true;
 }

@@ -1,3 +1,4 @@
+import { addCandidateSource } from '../../pipeline/candidate.js';
 import type { Reranker } from '../../pipeline/reranker.js';
 import type { RecommendationQuery } from '../recommendationQuery.js';
 import { fillExplorationSlots } from './explorationSlots.js';
@@ -40,11 +41,7 @@ export const explorationSlotsReranker: Reranker<RecommendationQuery> = {
     );
     list.order = order;
     for (const idx of explored) {
-      const c = list.candidates[idx]!;
-      if (!c.sources.includes('EXPLORATION')) {
-        c.sources.push('EXPLORATION');
-        c.via.push(null);
-      }
+      addCandidateSource(list.candidates[idx]!, 'EXPLORATION', null);
     }
   },
 };
