@@ -7,6 +7,9 @@ import type { FoldInState } from '../../stores/featureStoreBatchWrites.js';
 import { feedbackWeight } from './feedbackWeight.js';
 import { foldInFromHistory } from './foldInFromHistory.js';
 
+/** The empty dismissed set of users who dismissed nothing (never written). */
+const NO_ITEMS: ReadonlySet<string> = new Set<string>();
+
 /**
  * Whether an event can change the user's vector, so the user's stored state
  * must be read before it is applied: its item is known to the served
@@ -53,15 +56,19 @@ export function foldInAfterBatch(
   scale: RatingScale | null,
 ): Float32Array | null {
   const history: HistoryEntry[] = user === null ? [] : user.recent.slice();
-  const inHistory = new Set(history.map((e) => e.itemId));
-  const dismissed = new Set(user?.dismissed ?? []);
+  const storedDismissed: ReadonlySet<string> = user?.dismissed ?? NO_ITEMS;
+  // The sets are built only when the batch has a dismissive event or the user dismissed items
+  // (most batches have neither: then no item is excluded and no membership is asked).
+  const anyDismissive = records.some((r) => DISMISSIVE_TYPES.has(r.type));
+  const inHistory = anyDismissive ? new Set(history.map((e) => e.itemId)) : null;
+  const dismissed = anyDismissive ? new Set(storedDismissed) : storedDismissed;
   let moved = false;
   for (const r of records) {
     const dismissive = DISMISSIVE_TYPES.has(r.type);
-    if (mayMoveVector(model, r, scale) && (!dismissive || inHistory.has(r.itemId))) moved = true;
-    if (dismissive) dismissed.add(r.itemId);
+    if (mayMoveVector(model, r, scale) && (!dismissive || inHistory!.has(r.itemId))) moved = true;
+    if (dismissive) (dismissed as Set<string>).add(r.itemId);
     history.push({ itemId: r.itemId, type: r.type, value: r.value, timestamp: r.timestamp });
-    inHistory.add(r.itemId);
+    inHistory?.add(r.itemId);
   }
   if (!moved) return null;
   // The per-user normal-equation cache (FoldInCache): exact solve, same vector up to rounding.
