@@ -17,18 +17,27 @@ const LONE_SURROGATE = /\p{Cs}/u;
  *   the rule and what was received. Length counts Unicode code points (≤ 256).
  */
 export function validateId(value: unknown, field: string): UserError | null {
-  const error = (problem: string): UserError => ({
+  if (typeof value !== 'string') return idError(field, `got ${value === null ? 'null' : typeof value}`);
+  const trimmed = value.trim();
+  if (trimmed === '') return idError(field, value === '' ? 'got an empty string' : 'got only whitespace');
+  // Code points ≤ UTF-16 code units: only a string longer than the limit in units needs counting.
+  if (value.length > FEEDBACK_LIMITS.maxIdLength) {
+    let length = 0;
+    for (const _ of value) length++;
+    if (length > FEEDBACK_LIMITS.maxIdLength) return idError(field, `got ${length} characters`);
+  }
+  if (LONE_SURROGATE.test(value))
+    return idError(field, 'got a lone UTF-16 surrogate (ids must be well-formed Unicode)');
+  if (trimmed !== value)
+    return idError(field, `got ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value)}`);
+  return null;
+}
+
+/** The INVALID_ID error of `field`: the rule, then `problem` (what was received). */
+function idError(field: string, problem: string): UserError {
+  return {
     code: FEEDBACK_ERROR_CODES.INVALID_ID,
     message: `${field} must be a non-empty string of at most ${FEEDBACK_LIMITS.maxIdLength} characters without leading or trailing whitespace; ${problem}`,
     field,
-  });
-  if (typeof value !== 'string') return error(`got ${value === null ? 'null' : typeof value}`);
-  if (value.trim() === '') return error(value === '' ? 'got an empty string' : 'got only whitespace');
-  const length = [...value].length;
-  if (length > FEEDBACK_LIMITS.maxIdLength) return error(`got ${length} characters`);
-  if (LONE_SURROGATE.test(value))
-    return error('got a lone UTF-16 surrogate (ids must be well-formed Unicode)');
-  if (value.trim() !== value)
-    return error(`got ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value)}`);
-  return null;
+  };
 }
