@@ -56,7 +56,7 @@ export class CatalogService {
       .map(([category, w]) => ({ category, weight: Math.min(1, Math.max(0, w / count)) }))
       .sort((a, b) => b.weight - a.weight || (a.category < b.category ? -1 : 1))
       .slice(0, 5);
-    return { id: u.userId, recentItemIds, interactionCount: u.interactionCount, topCategories };
+    return { id: u.userId, recentItemIds, interactionCount: u.interactionCount, topCategories, degraded: [] };
   }
 
   /**

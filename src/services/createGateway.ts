@@ -232,8 +232,13 @@ export async function createGateway(config: GatewayConfig = {}): Promise<Gateway
     items(ids, scope) {
       return catalog.items(ids, loadersOf(scope));
     },
-    user(id, scope) {
-      return catalog.user(id, loadersOf(scope));
+    async user(id, scope) {
+      if (!mayDegrade) return catalog.user(id, loadersOf(scope));
+      const found = await withDegradedParts(true, async () => ({
+        view: await catalog.user(id, loadersOf(scope)),
+        degraded: [] as readonly string[],
+      }));
+      return found.view === null ? null : { ...found.view, degraded: found.degraded };
     },
     experimentAssignments(userId): ExperimentAssignment[] {
       if (userId === '')

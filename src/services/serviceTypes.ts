@@ -131,6 +131,8 @@ export interface UserView {
   readonly recentItemIds: readonly string[];
   readonly interactionCount: number;
   readonly topCategories: readonly { readonly category: string; readonly weight: number }[];
+  /** Backend parts served from a fallback for this answer (as a list's `degraded`); empty normally. */
+  readonly degraded: readonly string[];
 }
 
 /** What is being served. */

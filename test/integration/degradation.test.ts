@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readCurrentVersion, readManifest } from '../../models/registry/registryPaths.js';
 import { createServer } from '../../src/server/createServer.js';
 import type { RunningServer } from '../../src/server/createServer.js';
 import { createGateway } from '../../src/services/createGateway.js';
@@ -32,11 +35,14 @@ let redis: RedisProcess;
 let gateway: Gateway;
 let server: RunningServer;
 let userId: string;
+/** A user of the trained model, so the in-process snapshot knows them during an outage. */
+let trainedUserId: string;
 const stream = `recgate-degradation:${randomBytes(4).toString('hex')}:events`;
 const accepted: string[] = [];
 const durations: { what: string; ms: number }[] = [];
 
 const LIST = `query($u: ID!) { recommendations(userId: $u, first: 10) { items { item { id } } degraded } }`;
+const USER = `query($u: ID!) { user(id: $u) { id interactionCount degraded } }`;
 const FEEDBACK = `mutation($u: ID!, $i: ID!) { recordFeedback(input: { userId: $u, itemId: $i, type: CLICK }) { accepted eventId error { code } } }`;
 
 async function timed<T>(what: string, fn: () => Promise<T>): Promise<{ value: T; ms: number }> {
@@ -55,6 +61,14 @@ async function recommend(what: string) {
     value.body.data as { recommendations: { items: { item: { id: string } }[]; degraded: string[] } }
   ).recommendations;
   return { ids: list.items.map((x) => x.item.id), degraded: list.degraded, ms };
+}
+
+async function userView(what: string) {
+  const { value } = await timed(what, () => postGraphQL(server.url, USER, { u: trainedUserId }));
+  expect(value.status).toBe(200);
+  expect(value.body.errors).toBeUndefined();
+  return (value.body.data as { user: { id: string; interactionCount: number; degraded: string[] } | null })
+    .user;
 }
 
 async function feedback(what: string, itemId: string) {
@@ -99,6 +113,11 @@ async function expectDegraded(kind: string): Promise<void> {
   expect(again.degraded.length).toBeGreaterThan(0);
   expect(again.ms).toBeLessThan(BUDGET_MS + SLACK_MS);
 
+  // user(id) from the snapshot says so too (attack report, issue #6 session 11).
+  const user = await userView(`user during ${kind}`);
+  expect(user?.id).toBe(trainedUserId);
+  expect(user!.degraded.some((p) => p.startsWith('featureStore.'))).toBe(true);
+
   const fb = await feedback(`feedback during ${kind}`, list.ids[0]!);
   expect(fb).toMatchObject({ accepted: false, eventId: null, error: { code: 'UNAVAILABLE' } });
   expect(fb.ms).toBeLessThan(LOG_BUDGET_MS + SLACK_MS);
@@ -120,6 +139,11 @@ beforeAll(async () => {
   });
   server = await createServer({ gateway, port: 0, host: '127.0.0.1' });
   userId = `degradation-user-${randomBytes(3).toString('hex')}`;
+  const version = readCurrentVersion(registry, TEST_MODEL_NAME)!;
+  const userIdsFile = readManifest(registry, TEST_MODEL_NAME, version).retrieval.userIds;
+  trainedUserId = (
+    JSON.parse(readFileSync(join(registry, TEST_MODEL_NAME, version, userIdsFile), 'utf8')) as string[]
+  )[0]!;
 }, 180_000);
 
 afterAll(async () => {
@@ -134,6 +158,7 @@ describe('graceful degradation when Redis fails', () => {
   it('serves normally while Redis answers', async () => {
     const list = await recommend('recommendations, healthy');
     expect(list.degraded).toEqual([]);
+    expect((await userView('user, healthy'))?.degraded).toEqual([]);
     expect((await feedback('feedback, healthy', list.ids[0]!)).accepted).toBe(true);
   });
 

@@ -127,6 +127,7 @@ export function fakeGateway(): FakeGateway {
           { category: 'Comedy', weight: 0.3 },
           { category: 'Action', weight: 0.2 },
         ],
+        degraded: [],
       };
     },
     experimentAssignments(userId) {
