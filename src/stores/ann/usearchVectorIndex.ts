@@ -319,14 +319,20 @@ export class UsearchVectorIndex implements VectorIndex {
       this.graph.add(keys, this.rows.vectors.subarray(0, n * this.dimension), threads);
     }
     if (cacheFile !== null) {
-      mkdirSync(dirname(cacheFile), { recursive: true });
       const tmp = `${cacheFile}.tmp-${process.pid}`;
       try {
+        mkdirSync(dirname(cacheFile), { recursive: true });
         this.graph.save(tmp);
         renameSync(tmp, cacheFile);
         writeSidecar(cacheFile, { fingerprint, size: n, graph: this.graphShape() });
       } catch {
-        rmSync(tmp, { force: true }); // a cache that cannot be written only costs the next start a build
+        // A cache that cannot be written only costs the next start a build. `force` does not cover
+        // ENOTDIR (the cache folder's path runs through a file), hence the second catch.
+        try {
+          rmSync(tmp, { force: true });
+        } catch {
+          // nothing was written there
+        }
       }
     }
     return 'built';

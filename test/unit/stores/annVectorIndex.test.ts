@@ -216,6 +216,21 @@ describe('UsearchVectorIndex', () => {
     expect(await empty.search(fresh, 3)).toEqual([]);
   });
 
+  it('builds and serves when the cache folder cannot be created (its path runs through a file)', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'recgate-ann-'));
+    dirs.push(dir);
+    writeFileSync(path.join(dir, 'not-a-dir'), 'x');
+    const d = 6;
+    const vectors = clustered(300, d, 3, 9);
+    const ids = Array.from({ length: 300 }, (_, i) => `i${i}`);
+    const index = UsearchVectorIndex.fromVectors(ids, vectors, d, {
+      threads: 1,
+      cacheFile: path.join(dir, 'not-a-dir', 'graph.usearch'),
+    });
+    expect(index.origin.source).toBe('built');
+    expect((await index.search(vectors.slice(0, d), 1))[0]!.itemId).toBe('i0');
+  });
+
   it('returns no hit for a zero query', async () => {
     const index = UsearchVectorIndex.fromVectors(['a'], Float32Array.from([1, 0]), 2, { threads: 1 });
     expect(await index.search(new Float32Array(2), 5)).toEqual([]);
