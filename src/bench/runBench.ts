@@ -124,7 +124,7 @@ const ready = prepared.filter((c): c is PreparedCatalog => !('skipped' in c));
 const ann: AnnStudyResult[] = [];
 for (const c of ready.filter((x) => PLANS[x.name]!.ann)) {
   const study = await annStudy(c, {
-    queries: quick ? 50 : 200,
+    queries: quick ? 50 : 1000,
     cacheFile: annCache(c),
     log,
     sweep: quick ? [128] : [256, 512, 768, 960, 1152, 1536, 2048],
