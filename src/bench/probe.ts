@@ -5,9 +5,10 @@
  * connections (each sends its next request when the previous answer arrived)
  * after 50 warm-up requests, and prints requests/s, wall and server CPU
  * milliseconds per request (process.cpuUsage of the server, all threads),
- * the event-loop delay, the peak RSS and the mean / p50 milliseconds of every
- * pipeline stage. With `--cpu-prof <dir>` the server writes a V8 CPU profile
- * there and the top self-time functions are printed.
+ * the event-loop delay, the RSS when the server was ready (`VmRSS` before the
+ * warm-up, with the start-up peak `VmHWM`), the peak RSS after the run and the
+ * mean / p50 milliseconds of every pipeline stage. With `--cpu-prof <dir>` the
+ * server writes a V8 CPU profile there and the top self-time functions are printed.
  *
  * Options: `--catalog` (default synthetic-10k; any of `npm run bench`'s),
  * `--scenario` (recommendations | similarItems | feedbackBatch | typename;
@@ -90,6 +91,8 @@ const server = await startBenchServer({
   eventLog: join(benchDir, 'events', `probe-${Date.now()}.jsonl`),
   ...(profileDir === undefined ? {} : { cpuProfileDir: profileDir }),
 });
+// Read before any request: the model, index and stores alone (issue #6's "when ready").
+const atReady = server.memory();
 try {
   const send = async (i: number): Promise<void> => {
     const res = await fetch(server.url, {
@@ -125,7 +128,10 @@ try {
     'event-loop delay p50 / p99 ms',
     `${after.eventLoopDelay.p50.toFixed(1)} / ${after.eventLoopDelay.p99.toFixed(1)}`,
   );
-  line('peak RSS MB', String(Math.round((server.memory()?.peakRss ?? 0) / 1e6)));
+  const mb = (bytes: number | undefined): string =>
+    bytes === undefined ? 'n/a' : String(Math.round(bytes / 1e6));
+  line('RSS when ready MB', `${mb(atReady?.rss)} (start-up peak ${mb(atReady?.peakRss)})`);
+  line('peak RSS MB', mb(server.memory()?.peakRss));
   for (const s of after.stages) {
     line(
       `  ${s.surface} ${s.stage}`,
