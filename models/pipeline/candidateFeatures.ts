@@ -1,3 +1,4 @@
+import { factorRowNorm } from '../../src/domain/factorRows.js';
 import { RANKER_FEATURE_COUNT, writeFeatureRow } from '../../src/domain/rankerFeatures.js';
 import type { UserFeatureState } from '../../src/domain/rankerFeatures.js';
 import type { CandidateSet } from './generateCandidates.js';
@@ -44,15 +45,12 @@ export function candidateFeatures(
 
 /**
  * Recovers the plain user–item cosine from the index score: the score is
- * x·y/(‖x‖·M), so cos = score·M/‖y‖, with ‖y‖ from the raw item factors
- * (not from the float32 last component, whose 1 − last² cancels for small
- * norms). Clamped to [-1, 1]; 0 for a zero item.
+ * x·y/(‖x‖·M), so cos = score·M/‖y‖, with ‖y‖ from the item factor rows
+ * ({@link factorRowNorm}; not from the float32 last component, whose
+ * 1 − last² cancels for small norms). Clamped to [-1, 1]; 0 for a zero item.
  */
 export function cosineFromIndexScore(bundle: ModelBundle, item: number, score: number): number {
-  const d = bundle.dimension;
-  let norm = 0;
-  for (let p = 0; p < d; p++) norm += bundle.itemFactors[item * d + p]! ** 2;
-  norm = Math.sqrt(norm);
+  const norm = factorRowNorm(bundle.itemFactors, item);
   if (norm === 0) return 0;
   return Math.max(-1, Math.min(1, (score * bundle.maxItemNorm) / norm));
 }

@@ -1,4 +1,5 @@
 import type { CatalogItem, Interaction } from '../../src/domain/interaction.js';
+import { denseFactorRows } from '../../src/domain/factorRows.js';
 import { mipsToCosine } from '../../src/domain/mipsToCosine.js';
 import type { ItemFeatureState } from '../../src/domain/rankerFeatures.js';
 import { decayedCounts } from '../popularity/decayedCounts.js';
@@ -90,7 +91,7 @@ export function fitModels(
       dimension: d,
       itemVectors,
       maxItemNorm,
-      itemFactors: ials.itemFactors,
+      itemFactors: denseFactorRows(ials.itemFactors, d),
       userVectors: ials.userFactors,
       neighbours,
       popularity,

@@ -1,3 +1,4 @@
+import type { FactorRows } from '../../src/domain/factorRows.js';
 import type { ItemFeatureState, UserFeatureState } from '../../src/domain/rankerFeatures.js';
 import type { NeighbourList } from '../retrieval/itemNeighbours.js';
 
@@ -24,7 +25,10 @@ export type RowScorer = (x: Float32Array, n: number) => Promise<Float32Array>;
  * - `itemVectors`: nItems×(d+1), L2-normalised rows after the MIPS-to-cosine
  *   transform (`src/domain/mipsToCosine.ts`): cosine with [userVector, 0]
  *   ranks items by the iALS dot product.
- * - `itemFactors`: nItems×d raw iALS factors (fold-in).
+ * - `itemFactors`: the nItems×d raw iALS factors Y (fold-in, the cosine
+ *   feature, MMR) as rows: dense in training and evaluation; when served, a
+ *   view through `itemVectors` (stride d + 1, scale `maxItemNorm`: equal to
+ *   Y up to float32 rounding), so the server holds no copy of Y.
  * - `userVectors`: nUsers×d raw user factors (indexed like `userIds`).
  * - `popularity`, `trend`: decayed counts; `trainCounts`: plain counts (MostPop).
  * - `itemState`: per item the feature inputs (index-aligned with `itemIds`).
@@ -39,7 +43,7 @@ export interface ModelBundle {
   readonly itemVectors: Float32Array;
   /** M of the MIPS-to-cosine transform: the largest item-factor norm. */
   readonly maxItemNorm: number;
-  readonly itemFactors: Float32Array;
+  readonly itemFactors: FactorRows;
   readonly userVectors: Float32Array;
   readonly neighbours: readonly NeighbourList[];
   readonly popularity: Float32Array;

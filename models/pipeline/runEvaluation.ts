@@ -53,7 +53,8 @@ export async function runEvaluation(
       `no version to evaluate: ${join(options.registryDir, options.modelName)} has no CURRENT; run recgate train first`,
     );
   }
-  const loaded = loadVersionBundle(options.registryDir, options.modelName, version);
+  // Fold-in on the published factors themselves, as training evaluated them (not the served view).
+  const loaded = loadVersionBundle(options.registryDir, options.modelName, version, { rawItemFactors: true });
   log(
     `loaded ${options.modelName}/${version} (${loaded.bundle.itemIds.length} items, d=${loaded.bundle.dimension})`,
   );

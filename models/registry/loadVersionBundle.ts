@@ -1,5 +1,7 @@
 import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
+import { denseFactorRows, factorRowsOfVectors } from '../../src/domain/factorRows.js';
+import type { FactorRows } from '../../src/domain/factorRows.js';
 import type { CatalogItem } from '../../src/domain/interaction.js';
 import type { ModelManifest } from '../../src/domain/manifest.js';
 import type { ItemFeatureState } from '../../src/domain/rankerFeatures.js';
@@ -24,15 +26,36 @@ export interface LoadedVersion {
   readonly catalog: ReadonlyMap<string, CatalogItem>;
 }
 
+/** Options of {@link loadVersionBundle}. */
+export interface LoadVersionOptions {
+  /**
+   * Read `item-factors.f32` into dense rows (evaluation: fold-in on exactly
+   * the published factors, as at training time). Otherwise, as the server
+   * loads a version, the factors are a view through the item vectors
+   * ({@link factorRowsOfVectors}: stride d + 1, scale `maxItemNorm`; equal up
+   * to float32 rounding) and the file is only checked: its size, and a sample
+   * of {@link FACTOR_CHECK_ROWS} rows against the vectors. @default false
+   */
+  readonly rawItemFactors?: boolean;
+}
+
 /**
  * Reads a registry version's files into a {@link ModelBundle} (the same shape
- * training produces), so a published version can be re-evaluated. When the
- * version has an `item-factors.gram.f64` ({@link readItemGram}), it is registered for the item factors
- * ({@link registerItemGram}), so `createFoldInModel` does not recompute YᵀY.
+ * training produces), for serving or, with `rawItemFactors`, to re-evaluate it.
+ * When the version has an `item-factors.gram.f64` ({@link readItemGram}), it
+ * is registered for the item factor rows ({@link registerItemGram}), so
+ * `createFoldInModel` does not recompute YᵀY.
  * @throws Error naming the file when a file is missing or its size does not
- *   match the manifest (n×d float32, d×d float64 for the Gram file).
+ *   match the manifest (n×d float32, d×d float64 for the Gram file), or (not
+ *   `rawItemFactors`) when a sampled row of `item-factors.f32` is not the
+ *   item vector's row times M (the vectors are not the factors' MIPS-to-cosine transform).
  */
-export function loadVersionBundle(registryDir: string, name: string, version: string): LoadedVersion {
+export function loadVersionBundle(
+  registryDir: string,
+  name: string,
+  version: string,
+  options: LoadVersionOptions = {},
+): LoadedVersion {
   const manifest = readManifest(registryDir, name, version);
   const dir = join(registryDir, name, version);
   const r = manifest.retrieval;
@@ -40,7 +63,18 @@ export function loadVersionBundle(registryDir: string, name: string, version: st
   const itemIds = readJson<string[]>(dir, r.itemIds);
   const userIds = readJson<string[]>(dir, r.userIds);
   const itemVectors = readF32(dir, r.itemVectors, itemIds.length * r.vectorDimension);
-  const itemFactors = readF32(dir, r.itemFactors, itemIds.length * d);
+  let itemFactors: FactorRows;
+  if (options.rawItemFactors === true) {
+    itemFactors = denseFactorRows(readF32(dir, r.itemFactors, itemIds.length * d), d);
+  } else {
+    if (r.vectorDimension !== d + 1) {
+      throw new Error(
+        `${join(dir, 'manifest.json')}: vectorDimension ${r.vectorDimension} is not dimension + 1 = ${d + 1}`,
+      );
+    }
+    itemFactors = factorRowsOfVectors(itemVectors, d, r.maxItemNorm);
+    checkFactorRows(join(dir, r.itemFactors), join(dir, r.itemVectors), itemFactors);
+  }
   // Precomputed YᵀY (absent in older versions): createFoldInModel then skips the O(n·d²) pass.
   const gram = readItemGram(dir, d);
   if (gram !== null) registerItemGram(itemFactors, gram);
@@ -165,6 +199,55 @@ function itemStateView(
     firstSeen: Number.isNaN(firstSeen[i]!) ? null : firstSeen[i]!,
     categories: catalog.categoriesOf(itemIds[i]!) ?? none,
   }));
+}
+
+/** Rows of `item-factors.f32` compared with the item vectors when a version is loaded for serving. */
+export const FACTOR_CHECK_ROWS = 16;
+
+/**
+ * Checks that the served view of the item factors (`rows`, through the item
+ * vectors) is what the published `item-factors.f32` holds: the file has
+ * count×d float32s, and {@link FACTOR_CHECK_ROWS} rows spread over it (first
+ * and last included) equal scale·v within 2⁻²²·|y| + 2⁻¹⁴⁰·scale per component
+ * (4× the float32 rounding bound of y/M, plus the float32 subnormal step).
+ * Reads 16·d·4 bytes, not the file. Anything but a regular file is not sampled.
+ * @throws Error naming the files and the first differing component.
+ */
+function checkFactorRows(factorsPath: string, vectorsPath: string, rows: FactorRows): void {
+  const { values, dimension: d, stride, scale, count } = rows;
+  let fd: number;
+  try {
+    fd = openSync(factorsPath, 'r');
+  } catch (err) {
+    throw new Error(`cannot read ${factorsPath}: ${(err as Error).message}`, { cause: err });
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) return;
+    if (stat.size !== count * d * 4) {
+      throw new Error(`${factorsPath} holds ${stat.size / 4} floats; the manifest implies ${count * d}`);
+    }
+    const row = new Float32Array(d);
+    const bytes = new Uint8Array(row.buffer);
+    const samples = Math.min(count, FACTOR_CHECK_ROWS);
+    for (let k = 0; k < samples; k++) {
+      const i = samples === 1 ? 0 : Math.round((k * (count - 1)) / (samples - 1));
+      if (readSync(fd, bytes, 0, bytes.length, i * d * 4) !== bytes.length) {
+        throw new Error(`cannot read row ${i} of ${factorsPath}`);
+      }
+      for (let p = 0; p < d; p++) {
+        const y = row[p]!;
+        const view = scale * values[i * stride + p]!;
+        if (!(Math.abs(y - view) <= 2 ** -22 * Math.abs(y) + 2 ** -140 * scale)) {
+          throw new Error(
+            `${vectorsPath} is not the MIPS-to-cosine transform of ${factorsPath}: row ${i}, component ${p} is ${y} in the factors but ${view} through the vectors (maxItemNorm ${scale})`,
+          );
+        }
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** The file's bytes. @throws Error naming the path when it cannot be read. */

@@ -1,5 +1,6 @@
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { denseFactors } from '../../src/domain/factorRows.js';
 import type { CatalogItem } from '../../src/domain/interaction.js';
 import type { ModelManifest } from '../../src/domain/manifest.js';
 import type { ModelBundle, UserState } from '../pipeline/modelBundle.js';
@@ -33,6 +34,8 @@ export function newVersionName(now: Date, exists: (name: string) => boolean): st
  * it (also via rename, so readers never see a half-written version or pointer).
  * Besides the files the manifest names it writes {@link ITEM_GRAM_FILE}, the
  * item factors' Gram matrix, so servers need not compute it at every load.
+ * The item factors are written as {@link denseFactors} of the bundle's rows
+ * (the array itself for a trained bundle).
  * @param makeCurrent false writes the version without switching `CURRENT`.
  * @returns the version folder.
  */
@@ -50,10 +53,11 @@ export function publishVersion(
     const { bundle } = files;
     const r = manifest.retrieval;
     writeFileSync(join(tmpDir, r.itemVectors), f32Bytes(bundle.itemVectors));
-    writeFileSync(join(tmpDir, r.itemFactors), f32Bytes(bundle.itemFactors));
+    const itemFactors = denseFactors(bundle.itemFactors);
+    writeFileSync(join(tmpDir, r.itemFactors), f32Bytes(itemFactors));
     writeFileSync(
       join(tmpDir, ITEM_GRAM_FILE),
-      itemGramBytes(gramMatrix(bundle.itemFactors, bundle.itemIds.length, r.dimension)),
+      itemGramBytes(gramMatrix(itemFactors, bundle.itemIds.length, r.dimension)),
     );
     writeFileSync(join(tmpDir, r.itemIds), JSON.stringify(bundle.itemIds));
     writeFileSync(join(tmpDir, r.userFactors), f32Bytes(bundle.userVectors));

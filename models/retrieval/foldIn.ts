@@ -1,46 +1,65 @@
+import { denseFactorRows } from '../../src/domain/factorRows.js';
+import type { FactorRows } from '../../src/domain/factorRows.js';
 import { gramMatrix, rowRegularization, solveRow } from './trainIals.js';
 
 /**
- * What fold-in needs from a trained iALS model: the raw item factors
- * (nItems×d row-major), their Gram matrix YᵀY and the training settings.
+ * What fold-in needs from a trained iALS model: the item factors Y
+ * (nItems×d) as {@link FactorRows} — dense in training and evaluation, a view
+ * through the item vectors when served (`models/registry/loadVersionBundle.ts`)
+ * — their Gram matrix YᵀY and the training settings.
  */
 export interface FoldInModel {
   readonly dimension: number;
-  readonly itemFactors: Float32Array;
+  readonly itemFactors: FactorRows;
   readonly gram: Float64Array;
   readonly regularization: number;
   readonly regularizationExponent: number;
   readonly alpha: number;
 }
 
-/** Gram matrices read from a registry version, keyed by the item factor array they belong to. */
-const registeredGrams = new WeakMap<Float32Array, Float64Array>();
+/** Gram matrices read from a registry version, keyed by the factor array or rows they belong to. */
+const registeredGrams = new WeakMap<Float32Array | FactorRows, Float64Array>();
 
 /**
  * Records a precomputed YᵀY (d×d row-major float64, e.g. read from the
- * registry's `item-factors.gram.f64`) for `itemFactors`, so that
- * {@link createFoldInModel} on the same array uses it instead of recomputing.
- * Held weakly: it goes when the factor array does.
- * @throws RangeError when `gram` does not have d² values for some d dividing the factor length.
+ * registry's `item-factors.gram.f64`) for `itemFactors` (a dense n×d array or
+ * a {@link FactorRows} object), so that {@link createFoldInModel} on the same
+ * array or object uses it instead of recomputing. Held weakly: it goes when
+ * they do.
+ * @throws RangeError when `gram` does not have d² values (for rows: d = their
+ *   dimension; for an array: some d dividing its length).
  */
-export function registerItemGram(itemFactors: Float32Array, gram: Float64Array): void {
+export function registerItemGram(itemFactors: Float32Array | FactorRows, gram: Float64Array): void {
   const d = Math.round(Math.sqrt(gram.length));
-  if (d < 1 || d * d !== gram.length || itemFactors.length % d !== 0) {
-    throw new RangeError(
-      `registerItemGram: ${gram.length} values are not d×d for a d dividing ${itemFactors.length}`,
-    );
+  const fits =
+    itemFactors instanceof Float32Array
+      ? d >= 1 && d * d === gram.length && itemFactors.length % d === 0
+      : itemFactors.dimension ** 2 === gram.length;
+  if (!fits) {
+    const shape =
+      itemFactors instanceof Float32Array
+        ? `a d dividing ${itemFactors.length}`
+        : `d = ${itemFactors.dimension}`;
+    throw new RangeError(`registerItemGram: ${gram.length} values are not d×d for ${shape}`);
   }
   registeredGrams.set(itemFactors, gram);
 }
 
 /**
- * Prepares a {@link FoldInModel}: YᵀY is the one registered for this array
- * ({@link registerItemGram}, when its size is d×d) or else computed once
- * (O(nItems·d²), {@link gramMatrix}), so that each later fold-in costs
- * O(n·d² + d³) for n interactions.
+ * Prepares a {@link FoldInModel}: YᵀY is the one registered for this array or
+ * rows object ({@link registerItemGram}, when its size is d×d) or else
+ * computed once (O(nItems·d²), {@link gramMatrix}), so that each later
+ * fold-in costs O(n·d² + d³) for n interactions.
+ *
+ * A served model's rows are a view of Y through the item vectors, equal to Y
+ * up to float32 rounding (see `FactorRows`), while the registered Gram matrix
+ * was computed from the published Y: the two differ by the same relative
+ * ~1e-7, well inside what fold-in tolerates (the tests compare both ways).
+ * @param itemFactors a dense n×d Float32Array (wrapped by `denseFactorRows`) or rows.
+ * @throws RangeError when the length is not a multiple of d or the rows have another dimension.
  */
 export function createFoldInModel(
-  itemFactors: Float32Array,
+  itemFactors: Float32Array | FactorRows,
   dimension: number,
   settings: {
     readonly regularization: number;
@@ -48,15 +67,16 @@ export function createFoldInModel(
     readonly alpha: number;
   },
 ): FoldInModel {
-  if (itemFactors.length % dimension !== 0) {
-    throw new RangeError(`item factors length ${itemFactors.length} is not a multiple of d=${dimension}`);
+  const rows = itemFactors instanceof Float32Array ? denseFactorRows(itemFactors, dimension) : itemFactors;
+  if (rows.dimension !== dimension) {
+    throw new RangeError(`item factor rows have d=${rows.dimension}, the model d=${dimension}`);
   }
   const registered = registeredGrams.get(itemFactors);
   const gram = registered?.length === dimension * dimension ? registered : undefined;
   return {
     dimension,
-    itemFactors,
-    gram: gram ?? gramMatrix(itemFactors, itemFactors.length / dimension, dimension),
+    itemFactors: rows,
+    gram: gram ?? gramMatrix(rows.values, rows.count, dimension, rows.stride, rows.scale),
     // Copied field by field: a spread of a wider object (e.g. a manifest
     // section with an `itemFactors` file name) would overwrite the arrays.
     regularization: settings.regularization,
@@ -106,7 +126,8 @@ export function foldInUser(
   weights: readonly number[],
 ): Float32Array {
   const d = model.dimension;
-  const nItems = model.itemFactors.length / d;
+  const y = model.itemFactors;
+  const nItems = y.count;
   const merged = mergeFoldInItems(items, weights, nItems);
   if (merged.size === 0) return new Float32Array(d);
   const lambda = rowRegularization(
@@ -118,12 +139,14 @@ export function foldInUser(
   );
   const row = solveRow(
     model.gram,
-    model.itemFactors,
+    y.values,
     [...merged.keys()],
     [...merged.values()],
     d,
     lambda,
     model.alpha,
+    y.stride,
+    y.scale,
   );
   return Float32Array.from(row);
 }

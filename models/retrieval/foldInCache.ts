@@ -1,3 +1,4 @@
+import type { FactorRows } from '../../src/domain/factorRows.js';
 import { choleskyFactorSolve, choleskyRankOne, choleskyRankTwo, choleskySolve } from './choleskySolve.js';
 import type { FoldInModel } from './foldIn.js';
 import { mergeFoldInItems } from './foldIn.js';
@@ -66,7 +67,9 @@ interface CacheEntry {
  * scratch with exactly the operations of `solveRow` (trainIals.ts), which then gives
  * bitwise the vector of `foldInUser` (foldIn.ts). Least recently used users are
  * evicted past `maxEntries` (each entry holds d² + 2d float64s, M and L
- * sharing one d×d array: 32 KB at d = 64). Synchronous and single-threaded,
+ * sharing one d×d array: 32 KB at d = 64). Item factors are read through the
+ * model's `FactorRows` (a view through the item vectors when served), the
+ * same way on both paths. Synchronous and single-threaded,
  * like the rest of fold-in.
  */
 export class FoldInCache {
@@ -119,7 +122,7 @@ export class FoldInCache {
     const model = this.model;
     const d = model.dimension;
     const y = model.itemFactors;
-    const nItems = y.length / d;
+    const nItems = y.count;
     const merged = mergeFoldInItems(items, weights, nItems);
     if (merged.size === 0) return new Float32Array(d);
 
@@ -140,7 +143,7 @@ export class FoldInCache {
       2 * changes.length <= merged.size &&
       entry.updates + changes.length <= MAX_RANK_ONE_UPDATES
     ) {
-      applyChanges(entry, changes, y, model.alpha, d, this.v, this.w);
+      applyChanges(entry, changes, y, model.alpha, this.v, this.w);
       if (lambda !== entry.lambda) {
         const shift = lambda - entry.lambda;
         for (let p = 0; p < d; p++) entry.m[p * d + p]! += shift;
@@ -157,7 +160,17 @@ export class FoldInCache {
       m.set(model.gram);
       for (let p = 0; p < d; p++) m[p * d + p]! += lambda;
       b.fill(0);
-      accumulateRows(m, b, y, [...merged.keys()], [...merged.values()], d, model.alpha);
+      accumulateRows(
+        m,
+        b,
+        y.values,
+        [...merged.keys()],
+        [...merged.values()],
+        d,
+        model.alpha,
+        y.stride,
+        y.scale,
+      );
       entry = {
         weights: merged,
         m,
@@ -223,13 +236,13 @@ export class FoldInCache {
     return ok;
   }
 
-  /** out = √|c|·y_row, the vector whose outer product is |c|·y·yᵀ. */
+  /** out = √|c|·y_row, the vector whose outer product is |c|·y·yᵀ (y = scale·v for the stored row v). */
   private scaledRow(out: Float64Array, row: number, c: number): void {
     const d = this.model.dimension;
-    const y = this.model.itemFactors;
-    const scale = Math.sqrt(Math.abs(c));
-    const o = row * d;
-    for (let p = 0; p < d; p++) out[p] = scale * y[o + p]!;
+    const { values, stride, scale } = this.model.itemFactors;
+    const k = Math.sqrt(Math.abs(c)) * scale;
+    const o = row * stride;
+    for (let p = 0; p < d; p++) out[p] = k * values[o + p]!;
   }
 
   /** x with M·x = b by the entry's (updated) factor, in the solve scratch. */
@@ -315,32 +328,34 @@ type Change = readonly [number, number, number];
  * an item is (1 + α·w)·y). Changes are applied two at a time (one pass over M
  * for two rank-one terms), their rows first copied to float64 scratch (`s0`,
  * `s1`, length d): the same values (float32 → float64 is exact), without a
- * conversion per multiply-add.
+ * conversion per multiply-add. The rows' scale (y = scale·v) is folded into
+ * the coefficients: α·Δw·scale² for M, (Δpresent + α·Δw)·scale for b.
  */
 function applyChanges(
   entry: CacheEntry,
   changes: readonly Change[],
-  y: Float32Array,
+  y: FactorRows,
   alpha: number,
-  d: number,
   s0: Float64Array,
   s1: Float64Array,
 ): void {
   const { m, b } = entry;
+  const { values, dimension: d, stride, scale } = y;
+  const scale2 = scale * scale;
   for (const [row, dw, present] of changes) {
-    const cb = present + alpha * dw;
-    const o = row * d;
-    for (let p = 0; p < d; p++) b[p]! += cb * y[o + p]!;
+    const cb = (present + alpha * dw) * scale;
+    const o = row * stride;
+    for (let p = 0; p < d; p++) b[p]! += cb * values[o + p]!;
   }
   let k = 0;
   for (; k + 2 <= changes.length; k += 2) {
-    const o0 = changes[k]![0] * d;
-    const c0 = alpha * changes[k]![1];
-    const o1 = changes[k + 1]![0] * d;
-    const c1 = alpha * changes[k + 1]![1];
+    const o0 = changes[k]![0] * stride;
+    const c0 = alpha * changes[k]![1] * scale2;
+    const o1 = changes[k + 1]![0] * stride;
+    const c1 = alpha * changes[k + 1]![1] * scale2;
     for (let p = 0; p < d; p++) {
-      s0[p] = y[o0 + p]!;
-      s1[p] = y[o1 + p]!;
+      s0[p] = values[o0 + p]!;
+      s1[p] = values[o1 + p]!;
     }
     for (let p = 0; p < d; p++) {
       const u0 = c0 * s0[p]!;
@@ -350,9 +365,9 @@ function applyChanges(
     }
   }
   if (k < changes.length) {
-    const o = changes[k]![0] * d;
-    const c = alpha * changes[k]![1];
-    for (let p = 0; p < d; p++) s0[p] = y[o + p]!;
+    const o = changes[k]![0] * stride;
+    const c = alpha * changes[k]![1] * scale2;
+    for (let p = 0; p < d; p++) s0[p] = values[o + p]!;
     for (let p = 0; p < d; p++) {
       const u = c * s0[p]!;
       const r = p * d;

@@ -123,16 +123,26 @@ export function trainIals(matrix: ImplicitMatrix, options: IalsOptions = {}): Ia
  * every upper-triangle entry is a contiguous dot product accumulated in a
  * register (two output columns per pass), then the lower triangle is mirrored.
  * About 0.5 s for 1M × 64 float32 rows on one core.
- * @param factors at least n·d values; only the first n rows are read.
+ * @param factors row i is `scale` times the d values at i·`stride`; only the first n rows are read.
+ * @param stride distance between row starts, in values (≥ d; e.g. d + 1 for a view of Y through the
+ *   item vectors, see `src/domain/factorRows.ts`). @default d
+ * @param scale every value's factor: the sums are of the stored values and multiplied by scale²
+ *   at the end (with 1, as training calls it, nothing is multiplied). @default 1
  */
-export function gramMatrix(factors: ArrayLike<number>, n: number, d: number): Float64Array {
+export function gramMatrix(
+  factors: ArrayLike<number>,
+  n: number,
+  d: number,
+  stride: number = d,
+  scale: number = 1,
+): Float64Array {
   const g = new Float64Array(d * d);
   const block = Math.max(1, Math.min(GRAM_BLOCK, n));
   const t = new Float64Array(d * block);
   for (let start = 0; start < n; start += block) {
     const m = Math.min(block, n - start);
     for (let j = 0; j < m; j++) {
-      const o = (start + j) * d;
+      const o = (start + j) * stride;
       for (let p = 0; p < d; p++) t[p * block + j] = factors[o + p]!;
     }
     for (let a = 0; a < d; a++) {
@@ -160,6 +170,10 @@ export function gramMatrix(factors: ArrayLike<number>, n: number, d: number): Fl
       }
     }
   }
+  if (scale !== 1) {
+    const s2 = scale * scale;
+    for (let k = 0; k < g.length; k++) g[k]! *= s2;
+  }
   for (let a = 0; a < d; a++) for (let b = 0; b < a; b++) g[a * d + b] = g[b * d + a]!;
   return g;
 }
@@ -173,9 +187,11 @@ const GRAM_BLOCK = 256;
  * side. This is the iALS half-step for one row, and also the **fold-in** of a
  * new or updated user from (item, weight) interactions.
  * @param gram YᵀY of the fixed side (d×d row-major), see {@link gramMatrix}.
- * @param other the fixed side's factors, row-major, with `d` columns.
+ * @param other the fixed side's factors: row j is `scale` times the d values at j·`stride`.
  * @param rows indices into `other` of the observed entries.
  * @param weights preference strength w_j per observed entry (confidence 1 + α·w_j).
+ * @param stride distance between row starts in `other` (see {@link accumulateRows}). @default d
+ * @param scale the factor of every value of `other` (see {@link accumulateRows}). @default 1
  * @returns the solved row (length d); all zeros when `rows` is empty.
  * @throws RangeError when the system is not positive definite (only with
  *   λ = 0 and a singular Gram matrix, or NaN input), see {@link choleskySolve}.
@@ -188,12 +204,14 @@ export function solveRow(
   d: number,
   lambda: number,
   alpha: number,
+  stride: number = d,
+  scale: number = 1,
 ): Float64Array {
   if (rows.length === 0) return new Float64Array(d);
   const a = gram.slice();
   for (let k = 0; k < d; k++) a[k * d + k]! += lambda;
   const b = new Float64Array(d);
-  accumulateRows(a, b, other, rows, weights, d, alpha);
+  accumulateRows(a, b, other, rows, weights, d, alpha, stride, scale);
   return choleskySolve(a, b, d);
 }
 
@@ -204,8 +222,14 @@ export function solveRow(
  * observed rows j in order.
  * @param a d×d row-major float64 (e.g. YᵀY + λI, or zeros).
  * @param b length d.
- * @param other the fixed side's factors, row-major, with `d` columns.
+ * @param other the fixed side's factors: y_j = `scale` · (the d values at j·`stride`).
  * @param rows indices into `other`; `weights` the w_j, same length.
+ * @param stride distance between row starts in `other`, in values (≥ d; d + 1 when
+ *   serving reads Y through the item vectors, `src/domain/factorRows.ts`). @default d
+ * @param scale folded into the coefficients, not applied per value: a gets
+ *   (α·w_j·scale²)·v·vᵀ and b gets ((1 + α·w_j)·scale)·v for the stored row v.
+ *   With 1 (training) the products by it are exact, so the sums are bit for
+ *   bit those of the unscaled formula. @default 1
  */
 export function accumulateRows(
   a: Float64Array,
@@ -215,6 +239,8 @@ export function accumulateRows(
   weights: ArrayLike<number>,
   d: number,
   alpha: number,
+  stride: number = d,
+  scale: number = 1,
 ): void {
   if (rows.length === 0) return;
   // Σ α·w_j·y_j·y_jᵀ (upper triangle) in blocks of ROW_BLOCK observed rows:
@@ -235,13 +261,16 @@ export function accumulateRows(
     yt.fill(0, d * block, dp * block);
     ws.fill(0, d * block, dp * block);
   }
+  const scale2 = scale * scale;
   for (let start = 0; start < rows.length; start += block) {
     const m = Math.min(block, rows.length - start);
     for (let j = 0; j < m; j++) {
-      const o = rows[start + j]! * d;
+      const o = rows[start + j]! * stride;
       const w = weights[start + j]!;
-      const extra = alpha * w;
-      const conf = 1 + extra;
+      const aw = alpha * w;
+      // y = scale·v: α·w·y·yᵀ = (α·w·scale²)·v·vᵀ and (1 + α·w)·y = ((1 + α·w)·scale)·v.
+      const extra = aw * scale2;
+      const conf = (1 + aw) * scale;
       for (let p = 0; p < d; p++) {
         const vp = other[o + p]!;
         b[p]! += conf * vp;

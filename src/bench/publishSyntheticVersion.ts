@@ -4,6 +4,7 @@ import { exportRankerToOnnx } from '../../models/ranker/exportRankerToOnnx.js';
 import { trainMlpRanker } from '../../models/ranker/trainMlpRanker.js';
 import { newVersionName, publishVersion } from '../../models/registry/publishVersion.js';
 import { readCurrentVersion, readManifest } from '../../models/registry/registryPaths.js';
+import { denseFactors } from '../domain/factorRows.js';
 import type { ModelManifest } from '../domain/manifest.js';
 import { REGISTRY_FORMAT_VERSION } from '../domain/manifest.js';
 import { createRandom } from '../domain/random.js';
@@ -91,6 +92,7 @@ function trainSyntheticRanker(s: SyntheticCatalog): {
 } {
   const { bundle } = s;
   const d = bundle.dimension;
+  const factors = denseFactors(bundle.itemFactors); // the generator's own array (dense rows)
   const n = bundle.itemIds.length;
   const random = createRandom(s.settings.seed + 1);
   const F = RANKER_FEATURE_COUNT;
@@ -126,8 +128,8 @@ function trainSyntheticRanker(s: SyntheticCatalog): {
       let dot = 0;
       let yNorm = 0;
       for (let p = 0; p < d; p++) {
-        dot += bundle.userVectors[u * d + p]! * bundle.itemFactors[i * d + p]!;
-        yNorm += bundle.itemFactors[i * d + p]! ** 2;
+        dot += bundle.userVectors[u * d + p]! * factors[i * d + p]!;
+        yNorm += factors[i * d + p]! ** 2;
       }
       const cosine = dot / (xNorm * Math.sqrt(yNorm) || 1);
       writeFeatureRow(

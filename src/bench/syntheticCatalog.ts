@@ -1,6 +1,7 @@
 // About 320 lines, over the ~300 guideline: the generator is one documented recipe whose
 // steps share the same seeded stream; split up, its reproducibility would be harder to read.
 import type { CatalogItem } from '../domain/interaction.js';
+import { denseFactorRows } from '../domain/factorRows.js';
 import { mipsToCosine } from '../domain/mipsToCosine.js';
 import { createRandom } from '../domain/random.js';
 import type { Random } from '../domain/random.js';
@@ -203,7 +204,7 @@ export function generateSyntheticCatalog(options: SyntheticCatalogOptions): Synt
     dimension: d,
     itemVectors,
     maxItemNorm: maxNorm,
-    itemFactors: factors,
+    itemFactors: denseFactorRows(factors, d),
     userVectors,
     neighbours,
     popularity,

@@ -9,7 +9,8 @@
  *     model.onnx         the ranker
  *     items.f32          item embeddings, n×(d+1) float32 LE, L2-normalised rows
  *                        (MIPS-to-cosine transform of the factors, see mipsToCosine.ts)
- *     item-factors.f32   raw iALS item factors, n×d float32 LE (for fold-in)
+ *     item-factors.f32   raw iALS item factors, n×d float32 LE (evaluation; the server reads
+ *                        them through items.f32 × maxItemNorm, see factorRows.ts, and only checks this file)
  *     items.json         item ids in row order (JSON array of strings)
  *     users.f32          trained user factors, m×d float32 LE
  *     users.json         user ids in row order
@@ -101,7 +102,10 @@ export interface ModelManifest {
     readonly vectorDimension: number;
     /** How `itemVectors` were made from `itemFactors`. */
     readonly transform: 'mips-to-cosine';
-    /** M, the largest item-factor norm the transform divided by. */
+    /**
+     * M, the largest item-factor norm the transform divided by. The server reads
+     * the factors as M × the first d columns of `itemVectors` (`factorRows.ts`).
+     */
     readonly maxItemNorm: number;
     readonly itemVectors: string;
     readonly itemFactors: string;

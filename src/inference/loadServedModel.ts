@@ -8,8 +8,10 @@ import { ModelLoadError } from './modelLoadError.js';
 import type { ServedModel } from './servedModel.js';
 
 /**
- * Loads registry version `version` for serving: reads the bundle and catalog,
- * prepares the fold-in model (YᵀY once, with the manifest's `retrieval`
+ * Loads registry version `version` for serving: reads the bundle and catalog
+ * (the item factors are a view through the item vectors, not a copy: see
+ * `loadVersionBundle`), prepares the fold-in model over that view (YᵀY from
+ * the registry's Gram file, else computed once; the manifest's `retrieval`
  * regularisation, exponent and α) and creates ONE onnxruntime-node session for
  * the ranker, validated against the manifest before anything is served:
  *

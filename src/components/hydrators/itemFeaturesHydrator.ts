@@ -1,4 +1,5 @@
 import type { ModelBundle } from '../../../models/pipeline/modelBundle.js';
+import { factorRowNorm } from '../../domain/factorRows.js';
 import type { CatalogItem } from '../../domain/interaction.js';
 import type { CandidateScores, ItemFeatureState } from '../../domain/rankerFeatures.js';
 import { RANKER_FEATURE_COUNT, writeFeatureRow } from '../../domain/rankerFeatures.js';
@@ -121,9 +122,9 @@ export const itemFeaturesHydrator: Hydrator<RecommendationQuery> = {
 
 const NO_CATEGORIES: readonly string[] = Object.freeze([]);
 
-/** L2 norms of a bundle's raw item factors, computed on first use per row and kept with the bundle. */
+/** L2 norms of a bundle's item factors, computed on first use per row and kept with the bundle. */
 export interface ItemFactorNorms {
-  /** ‖itemFactors[row]‖ (float64), as `cosineFromIndexScore` computes it. @param row a model row, 0 ≤ row < nItems. */
+  /** ‖y_row‖ (float64) by `factorRowNorm`, as `cosineFromIndexScore` computes it. @param row a model row, 0 ≤ row < nItems. */
   of(row: number): number;
 }
 
@@ -131,29 +132,24 @@ const normsByBundle = new WeakMap<ModelBundle, ItemFactorNorms>();
 
 /**
  * The item-factor norms of `bundle` (one Float64Array of nItems, filled
- * lazily: a row's norm is summed the first time it is asked for, in the
- * same order and precision as `cosineFromIndexScore`, so the cosine is bit
- * for bit the same). Kept per bundle (a WeakMap: dropped with the model).
+ * lazily: a row's norm is computed by `factorRowNorm` the first time it is
+ * asked for, as `cosineFromIndexScore` computes it, so the cosine is bit for
+ * bit the same for the same bundle). When served, the rows are a view through
+ * the item vectors, so the norm is M·‖v[0:d]‖: ‖y‖ up to float32 rounding, and
+ * the cosine score·M/‖y‖ = (x·v/‖x‖)/‖v[0:d]‖ is the one of the vectors the
+ * index ranked. Kept per bundle (a WeakMap: dropped with the model).
  */
 export function itemFactorNorms(bundle: ModelBundle): ItemFactorNorms {
   let norms = normsByBundle.get(bundle);
   if (norms === undefined) {
-    const d = bundle.dimension;
-    const factors = bundle.itemFactors;
+    const rows = bundle.itemFactors;
     const cache = new Float64Array(bundle.itemIds.length).fill(NaN);
     norms = {
       of(row) {
         let norm = cache[row];
         // undefined: a row past the bundle's items, recomputed each time (as cosineFromIndexScore would).
         if (norm === undefined || Number.isNaN(norm)) {
-          norm = 0;
-          const o = row * d;
-          for (let p = 0; p < d; p++) {
-            const f = factors[o + p]!;
-            // f·f is exact for a float32 f (48 significant bits), so it equals f ** 2.
-            norm += f * f;
-          }
-          norm = Math.sqrt(norm);
+          norm = factorRowNorm(rows, row);
           cache[row] = norm;
         }
         return norm;

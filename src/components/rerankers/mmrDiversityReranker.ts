@@ -1,25 +1,25 @@
+import type { FactorRows } from '../../domain/factorRows.js';
 import type { Reranker } from '../../pipeline/reranker.js';
 import type { RecommendationQuery } from '../recommendationQuery.js';
 import { mmrOrder } from './mmr.js';
 
 /**
- * Writes item `row`'s raw factors scaled to unit length into `out` at
- * `offset` (a zero row stays zero), so cosines between items are dot products.
- * Only the window's rows are normalised, per request: a catalog-wide copy
- * would cost nItems × d × 4 bytes (256 MB at 1M items × 64).
+ * Writes item `row`'s factors y scaled to unit length, y/‖y‖, into `out` at
+ * `offset` (a zero row stays zero), so cosines between items are dot
+ * products. Rows are `scale`·v for the stored v, and y/‖y‖ = v/‖v‖ for any
+ * scale > 0, so `scale` only matters when it is 0 (every item zero). When
+ * served, v is the first d components of the item vector: the unit rows equal
+ * those of the raw factors up to float32 rounding. Only the window's rows are
+ * normalised, per request: a catalog-wide copy would cost nItems × d × 4 bytes
+ * (256 MB at 1M items × 64).
  */
-function writeUnitRow(
-  factors: Float32Array,
-  row: number,
-  d: number,
-  out: Float32Array,
-  offset: number,
-): void {
-  const o = row * d;
+export function writeUnitRow(rows: FactorRows, row: number, out: Float32Array, offset: number): void {
+  const { values, dimension: d } = rows;
+  const o = row * rows.stride;
   let s = 0;
-  for (let p = 0; p < d; p++) s += factors[o + p]! * factors[o + p]!;
-  const scale = s > 0 ? 1 / Math.sqrt(s) : 0;
-  for (let p = 0; p < d; p++) out[offset + p] = factors[o + p]! * scale;
+  for (let p = 0; p < d; p++) s += values[o + p]! * values[o + p]!;
+  const k = s > 0 && rows.scale > 0 ? 1 / Math.sqrt(s) : 0;
+  for (let p = 0; p < d; p++) out[offset + p] = values[o + p]! * k;
 }
 
 /**
@@ -50,7 +50,7 @@ export const mmrDiversityReranker: Reranker<RecommendationQuery> = {
       if (s < lo) lo = s;
       if (s > hi) hi = s;
       const row = modelRows?.[idx] ?? bundle.itemIndex.get(list.candidates[idx]!.itemId) ?? -1;
-      if (row >= 0) writeUnitRow(bundle.itemFactors, row, d, embeddings, j * d);
+      if (row >= 0) writeUnitRow(bundle.itemFactors, row, embeddings, j * d);
     }
     const span = hi - lo;
     for (let j = 0; j < w; j++) relevance[j] = span > 0 ? (relevance[j]! - lo) / span : 1;

@@ -16,7 +16,8 @@ describe('Synthetic catalog generator', () => {
     const { bundle } = a;
     expect(bundle.itemIds.length).toBe(400);
     expect(bundle.itemVectors.length).toBe(400 * 9);
-    expect(bundle.itemFactors.length).toBe(400 * 8);
+    expect(bundle.itemFactors).toMatchObject({ dimension: 8, stride: 8, scale: 1, count: 400 });
+    expect(bundle.itemFactors.values.length).toBe(400 * 8);
     expect(bundle.userVectors.length).toBe(50 * 8);
     for (let i = 0; i < 400; i++) {
       let s = 0;

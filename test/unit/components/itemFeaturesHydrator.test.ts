@@ -10,6 +10,7 @@ import {
 } from '../../../src/components/hydrators/itemFeaturesHydrator.js';
 import { featureNeighbourScores } from '../../../src/components/neighbourScores.js';
 import type { RecommendationQuery } from '../../../src/components/recommendationQuery.js';
+import { factorRowsOfVectors } from '../../../src/domain/factorRows.js';
 import type { CatalogItem } from '../../../src/domain/interaction.js';
 import { createRandom } from '../../../src/domain/random.js';
 import { RANKER_FEATURE_COUNT, writeFeatureRow } from '../../../src/domain/rankerFeatures.js';
@@ -24,6 +25,17 @@ import { catalogItem, handBundle, neighbourList, T0 } from '../pipeline/pipeline
 const DAY = 86_400_000;
 const N = 40;
 const D = 6;
+
+/** 2⁻²⁴: the float32 rounding of y/M, the served view's only difference from the raw factors. */
+const U = 2 ** -24;
+
+/** `bundle` as the server loads it: the item factors read through the item vectors (stride d + 1, scale M). */
+function servedView(bundle: ModelBundle): ModelBundle {
+  return {
+    ...bundle,
+    itemFactors: factorRowsOfVectors(bundle.itemVectors, bundle.dimension, bundle.maxItemNorm),
+  };
+}
 
 /** A bundle of N random items (i0…), some with first-seen times and neighbours; `column` adds the firstSeen column. */
 function bundleOf(column: boolean): ModelBundle {
@@ -199,6 +211,30 @@ describe('Hydrator: itemFeatures', () => {
     }
   });
 
+  it('through the served view of the factors writes the raw-factor rows, embedding_cosine within float32 rounding', async () => {
+    // The view's norm is M·‖v[0:d]‖ = ‖y·(1 + δ)‖ with |δ| ≤ U per component, so it is within
+    // U·‖y‖ of ‖y‖ and the cosine within about U relative; both are then rounded to float32
+    // (U relative each): |Δcos| ≤ 3U·|cos|. Every other column reads the same inputs: bit for bit.
+    const raw = await setup(bundleOf(false));
+    const expected = createFeatureMatrix(raw.candidates.length, RANKER_FEATURE_COUNT);
+    await itemFeaturesHydrator.hydrate(raw.q, raw.candidates, expected);
+    const served = await setup(servedView(bundleOf(false)));
+    const got = createFeatureMatrix(served.candidates.length, RANKER_FEATURE_COUNT);
+    await itemFeaturesHydrator.hydrate(served.q, served.candidates, got);
+    let differing = 0;
+    for (let k = 0; k < got.data.length; k++) {
+      const e = expected.data[k]!;
+      if (k % RANKER_FEATURE_COUNT === 1) {
+        expect(Math.abs(got.data[k]! - e)).toBeLessThanOrEqual(3 * U * Math.abs(e));
+        if (got.data[k] !== e) differing++;
+      } else {
+        expect(got.data[k]).toBe(e);
+      }
+    }
+    expect(expected.data.some((v, k) => k % RANKER_FEATURE_COUNT === 1 && v !== 0)).toBe(true);
+    expect(differing).toBeLessThan(N); // most cosines round to the same float32
+  });
+
   it('rejects a matrix of the wrong width', async () => {
     const { q, candidates } = await setup(bundleOf(false));
     await expect(
@@ -221,5 +257,21 @@ describe('Hydrator: cached item-factor norms', () => {
         );
       }
     }
+  });
+
+  it('through the served view agree with the raw factors’ norms within 2⁻²⁴ relative (and 0 for a zero item)', () => {
+    const bundle = bundleOf(false);
+    const raw = itemFactorNorms(bundle);
+    const served = itemFactorNorms(servedView(bundle));
+    const y = bundle.itemFactors.values;
+    for (let row = 0; row < N; row++) {
+      let s = 0;
+      for (let p = 0; p < D; p++) s += y[row * D + p]! ** 2;
+      const exact = Math.sqrt(s);
+      expect(raw.of(row)).toBe(exact);
+      // ‖y(1 + δ)‖ − ‖y‖ ≤ ‖yδ‖ ≤ U·‖y‖; the float64 sums add ~1e-15 relative.
+      expect(Math.abs(served.of(row) - exact)).toBeLessThanOrEqual(U * exact * (1 + 1e-9));
+    }
+    expect(served.of(3)).toBe(0);
   });
 });

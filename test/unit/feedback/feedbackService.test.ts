@@ -93,15 +93,16 @@ describe('FeedbackService', () => {
     ...overrides,
   });
 
-  /** Cosine between a user vector and item `id`'s raw factor. */
+  /** Cosine between a user vector and item `id`'s factor (through the served rows). */
   const cosineToItem = (v: Float32Array, id: string): number => {
     const d = model.bundle.dimension;
     const row = model.bundle.itemIndex.get(id)!;
+    const { values, stride, scale } = model.bundle.itemFactors;
     let dot = 0;
     let nv = 0;
     let ny = 0;
     for (let p = 0; p < d; p++) {
-      const y = model.bundle.itemFactors[row * d + p]!;
+      const y = scale * values[row * stride + p]!;
       dot += v[p]! * y;
       nv += v[p]! ** 2;
       ny += y ** 2;

@@ -73,7 +73,8 @@ describe('Pipeline: fitModels', () => {
     const d = CONFIG.dimension;
     expect(bundle.dimension).toBe(d);
     expect(ials.dimension).toBe(d);
-    expect(bundle.itemFactors.length).toBe(5 * d);
+    expect(bundle.itemFactors).toMatchObject({ dimension: d, stride: d, scale: 1, count: 5 });
+    expect(bundle.itemFactors.values).toBe(ials.itemFactors);
     expect(bundle.userVectors.length).toBe(3 * d);
     expect(bundle.itemVectors.length).toBe(5 * (d + 1));
     for (let i = 0; i < 5; i++) {
@@ -84,7 +85,7 @@ describe('Pipeline: fitModels', () => {
 
   it('gives an item without interactions a zero factor, hence the item vector [0…0, 1]', () => {
     const d = CONFIG.dimension;
-    expect(Array.from(bundle.itemFactors.subarray(3 * d, 4 * d))).toEqual([0, 0, 0]);
+    expect(Array.from(bundle.itemFactors.values.subarray(3 * d, 4 * d))).toEqual([0, 0, 0]);
     expect(Array.from(bundle.itemVectors.subarray(3 * (d + 1), 4 * (d + 1)))).toEqual([0, 0, 0, 1]);
   });
 

@@ -1,4 +1,5 @@
 import type { CatalogItem, Interaction, InteractionType } from '../../../src/domain/interaction.js';
+import { denseFactorRows } from '../../../src/domain/factorRows.js';
 import { mipsToCosine } from '../../../src/domain/mipsToCosine.js';
 import type { ModelBundle } from '../../../models/pipeline/modelBundle.js';
 import type { NeighbourList } from '../../../models/retrieval/itemNeighbours.js';
@@ -53,7 +54,7 @@ export function handBundle(
     dimension: d,
     itemVectors: vectors,
     maxItemNorm: maxNorm,
-    itemFactors: factors,
+    itemFactors: denseFactorRows(factors, d),
     userVectors: new Float32Array(0),
     neighbours: itemIds.map(() => ({ items: new Int32Array(0), scores: new Float32Array(0) })),
     popularity: new Float32Array(n),

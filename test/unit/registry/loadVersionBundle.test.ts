@@ -1,4 +1,4 @@
-import { readFileSync, rmSync, truncateSync, unlinkSync } from 'node:fs';
+import { readFileSync, rmSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelBundle } from '../../../models/pipeline/modelBundle.js';
@@ -52,19 +52,59 @@ describe('Registry: loadVersionBundle', () => {
     expect(loaded.bundle.maxItemNorm).toBe(bundle.maxItemNorm);
   });
 
-  it('reads back item vectors, item factors and user vectors bit for bit', () => {
+  it('reads back item vectors and user vectors bit for bit', () => {
     expect(Array.from(loaded.bundle.itemVectors)).toEqual(Array.from(bundle.itemVectors));
-    expect(Array.from(loaded.bundle.itemFactors)).toEqual(Array.from(bundle.itemFactors));
     expect(Array.from(loaded.bundle.userVectors)).toEqual(Array.from(bundle.userVectors));
+  });
+
+  it('reads back the item factors bit for bit with rawItemFactors (evaluation)', () => {
+    const raw = loadVersionBundle(registry, 'default', 'v1', { rawItemFactors: true });
+    const d = bundle.dimension;
+    expect(raw.bundle.itemFactors).toMatchObject({
+      dimension: d,
+      stride: d,
+      scale: 1,
+      count: bundle.itemIds.length,
+    });
+    expect(Array.from(raw.bundle.itemFactors.values)).toEqual(Array.from(bundle.itemFactors.values));
+  });
+
+  it('serves the item factors as a view through the item vectors, equal to the published ones within float32 rounding', () => {
+    // Issue #6: no copy of Y. Row i of the view is M·v_i[0:d], and v_i[p] = fl32(y_i[p]/M), so
+    // |M·v_i[p] − y_i[p]| ≤ 2⁻²⁴·|y_i[p]| (round to nearest) plus ~2⁻⁵³ from the float64 steps.
+    const d = bundle.dimension;
+    const rows = loaded.bundle.itemFactors;
+    expect(rows.values).toBe(loaded.bundle.itemVectors); // shared, not copied
+    expect(rows).toMatchObject({
+      dimension: d,
+      stride: d + 1,
+      scale: bundle.maxItemNorm,
+      count: bundle.itemIds.length,
+    });
+    const y = bundle.itemFactors.values;
+    let nonZero = 0;
+    for (let i = 0; i < rows.count; i++) {
+      for (let p = 0; p < d; p++) {
+        const exact = y[i * d + p]!;
+        const view = rows.scale * rows.values[i * rows.stride + p]!;
+        expect(Math.abs(view - exact)).toBeLessThanOrEqual(2 ** -24 * Math.abs(exact) * (1 + 1e-9));
+        if (exact !== 0) nonZero++;
+      }
+    }
+    expect(nonZero).toBeGreaterThan(0);
   });
 
   it('publishes the item factors’ Gram matrix, which fold-in then uses as is', () => {
     const d = bundle.dimension;
-    const expected = gramMatrix(bundle.itemFactors, bundle.itemIds.length, d);
+    const expected = gramMatrix(bundle.itemFactors.values, bundle.itemIds.length, d);
     const bytes = readFileSync(join(registry, 'default', 'v1', ITEM_GRAM_FILE));
     expect(Array.from(new Float64Array(new Uint8Array(bytes).buffer))).toEqual(Array.from(expected));
     const foldIn = createFoldInModel(loaded.bundle.itemFactors, d, manifest.retrieval);
     expect(Array.from(foldIn.gram)).toEqual(Array.from(expected));
+    const raw = loadVersionBundle(registry, 'default', 'v1', { rawItemFactors: true });
+    expect(Array.from(createFoldInModel(raw.bundle.itemFactors, d, manifest.retrieval).gram)).toEqual(
+      Array.from(expected),
+    );
   });
 
   it('loads a version published before the Gram file existed, computing YᵀY instead', () => {
@@ -75,10 +115,58 @@ describe('Registry: loadVersionBundle', () => {
       false,
     );
     unlinkSync(join(registry, 'default', 'v-old', ITEM_GRAM_FILE));
+    const d = bundle.dimension;
+    const n = bundle.itemIds.length;
+    const rawGram = gramMatrix(bundle.itemFactors.values, n, d);
+    // With the raw factors: the same YᵀY as publishing computed.
+    const raw = loadVersionBundle(registry, 'default', 'v-old', { rawItemFactors: true });
+    expect(Array.from(createFoldInModel(raw.bundle.itemFactors, d, manifest.retrieval).gram)).toEqual(
+      Array.from(rawGram),
+    );
+    // Served: YᵀY of the view, M²·VᵀV over the vectors' first d columns; each entry within
+    // 4·2⁻²⁴ of the largest |G| (two factors off by 2⁻²⁴ each, Cauchy–Schwarz, plus the sums).
     const old = loadVersionBundle(registry, 'default', 'v-old');
-    const foldIn = createFoldInModel(old.bundle.itemFactors, bundle.dimension, manifest.retrieval);
-    expect(Array.from(foldIn.gram)).toEqual(
-      Array.from(gramMatrix(bundle.itemFactors, bundle.itemIds.length, bundle.dimension)),
+    const served = createFoldInModel(old.bundle.itemFactors, d, manifest.retrieval).gram;
+    expect(Array.from(served)).toEqual(
+      Array.from(gramMatrix(old.bundle.itemVectors, n, d, d + 1, manifest.retrieval.maxItemNorm)),
+    );
+    const largest = Math.max(...rawGram.map(Math.abs));
+    rawGram.forEach((g, k) => expect(Math.abs(served[k]! - g)).toBeLessThanOrEqual(4 * 2 ** -24 * largest));
+  });
+
+  it('throws naming both files when a sampled row of item-factors.f32 is not the item vector times M', () => {
+    publishVersion(
+      registry,
+      testManifest(bundle, ials, catalog, 'v-mismatch'),
+      { bundle, users: new Map(), onnx, catalog },
+      false,
+    );
+    const dir = join(registry, 'default', 'v-mismatch');
+    const factors = new Float32Array(new Uint8Array(readFileSync(join(dir, 'item-factors.f32'))).buffer);
+    // Row 0 is always sampled; a change of 1e-5 relative is far above float32 rounding.
+    factors[1] = factors[1]! === 0 ? 1e-3 : factors[1]! * (1 + 1e-5);
+    writeFileSync(join(dir, 'item-factors.f32'), factors);
+    expect(() => loadVersionBundle(registry, 'default', 'v-mismatch')).toThrow(
+      `${join(dir, 'items.f32')} is not the MIPS-to-cosine transform of ${join(dir, 'item-factors.f32')}: row 0, component 1`,
+    );
+    // Evaluation reads the file as it is.
+    expect(() =>
+      loadVersionBundle(registry, 'default', 'v-mismatch', { rawItemFactors: true }),
+    ).not.toThrow();
+  });
+
+  it('throws naming item-factors.f32 and both sizes when it is truncated, though serving does not read it', () => {
+    publishVersion(
+      registry,
+      testManifest(bundle, ials, catalog, 'v-short-factors'),
+      { bundle, users: new Map(), onnx, catalog },
+      false,
+    );
+    const file = join(registry, 'default', 'v-short-factors', 'item-factors.f32');
+    const floats = readFileSync(file).byteLength / 4;
+    truncateSync(file, (floats - 1) * 4);
+    expect(() => loadVersionBundle(registry, 'default', 'v-short-factors')).toThrow(
+      `${file} holds ${floats - 1} floats; the manifest implies ${floats}`,
     );
   });
 

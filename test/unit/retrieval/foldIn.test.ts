@@ -1,9 +1,18 @@
 import { describe, expect, it } from 'vitest';
+import { denseFactorRows, factorRowsOfVectors } from '../../../src/domain/factorRows.js';
+import { mipsToCosine } from '../../../src/domain/mipsToCosine.js';
 import { createRandom } from '../../../src/domain/random.js';
 import { createFoldInModel, foldInUser, registerItemGram } from '../../../models/retrieval/foldIn.js';
+import type { FoldInModel } from '../../../models/retrieval/foldIn.js';
 import { buildImplicitMatrix } from '../../../models/retrieval/implicitMatrix.js';
 import type { ImplicitMatrix, MatrixEntry } from '../../../models/retrieval/implicitMatrix.js';
-import { gramMatrix, rowRegularization, solveRow, trainIals } from '../../../models/retrieval/trainIals.js';
+import {
+  gramEigen,
+  gramMatrix,
+  rowRegularization,
+  solveRow,
+  trainIals,
+} from '../../../models/retrieval/trainIals.js';
 
 // d = 1 item factors y = [2, 1, −1]: YᵀY = 4 + 1 + 1 = 6.
 const Y1 = Float32Array.of(2, 1, -1);
@@ -181,3 +190,104 @@ describe('iALS: foldInUser', () => {
     }
   });
 });
+
+describe('iALS: fold-in through FactorRows (the served view of Y in the item vectors)', () => {
+  it('reads rows at their stride and folds the scale in: the d = 1 hand case through stride 2, scale 2', () => {
+    // Y1 = [2, 1, −1] stored as 2·[1, 0.5, −0.5] with a pad value between rows (never read):
+    // the same YᵀY = 6 and x = 8/21 as above. A power-of-two scale makes every product
+    // exact, so the result is bit for bit the dense one.
+    const rows = {
+      values: Float32Array.of(1, 99, 0.5, 99, -0.5, 99),
+      dimension: 1,
+      stride: 2,
+      scale: 2,
+      count: 3,
+    };
+    const model = createFoldInModel(rows, 1, PLAIN);
+    expect(Array.from(model.gram)).toEqual([6]);
+    expect(Array.from(foldInUser(model, [0], [1]))).toEqual(
+      Array.from(foldInUser(createFoldInModel(Y1, 1, PLAIN), [0], [1])),
+    );
+    expect(foldInUser(model, [0], [1])[0]).toBeCloseTo(8 / 21, 6);
+    // items [0, 1], w = 1 each: A = 6.5 + 4 + 1 = 11.5; b = 2·2 + 2·1 = 6; x = 6/11.5.
+    expect(foldInUser(model, [0, 1], [1, 1])[0]).toBeCloseTo(6 / 11.5, 6);
+  });
+
+  it('uses a Gram matrix registered for the rows object', () => {
+    const rows = denseFactorRows(Float32Array.of(2, 1, -1), 1);
+    registerItemGram(rows, Float64Array.of(42));
+    expect(Array.from(createFoldInModel(rows, 1, PLAIN).gram)).toEqual([42]);
+    expect(() => registerItemGram(rows, Float64Array.of(1, 2, 3, 4))).toThrow(RangeError);
+    expect(() => createFoldInModel(rows, 2, PLAIN)).toThrow(RangeError);
+  });
+
+  it.each([
+    [0, 'its own YᵀY'],
+    [1, 'its own YᵀY'],
+    [0, 'the published YᵀY'],
+    [1, 'the published YᵀY'],
+  ])(
+    'equals the fold-in on the raw factors within the float32 rounding of y/M (ν = %i, %s)',
+    (nu, gramSource) => {
+      // Tolerance. The view's factors are y·(1 + δ) with |δ| ≤ u = 2⁻²⁴ per component
+      // (v = fl32(y/M)), so the normal equations A·x = b (A = YᵀY + λI + Σ α·w·y·yᵀ,
+      // b = Σ (1 + α·w)·y) are perturbed by ‖ΔA‖ ≤ 2u·trace ≤ 2u·d·‖A‖ and |Δb| ≤ u·Σ c·|y|.
+      // First-order perturbation theory (Golub & Van Loan §2.6.2) bounds the solution's
+      // relative change by κ(A)·(‖ΔA‖/‖A‖ + ‖Δb‖/‖b‖); each result is then rounded to
+      // float32 (u each). κ(A) is computed below, so the bound is the test's own:
+      // ‖Δx‖ ≤ (κ·(2d + 2)·u + 2u)·‖x‖. The observed error is far below it (~1e-7).
+      const random = createRandom(5 + nu);
+      const d = 16;
+      const nItems = 400;
+      const factors = Float32Array.from({ length: nItems * d }, () => random.normal() * 0.3);
+      const { vectors, maxNorm } = mipsToCosine(factors, nItems, d);
+      const settings = { regularization: 0.05, regularizationExponent: nu, alpha: 4 };
+      const view = factorRowsOfVectors(vectors, d, maxNorm);
+      if (gramSource === 'the published YᵀY') registerItemGram(view, gramMatrix(factors, nItems, d));
+      const served = createFoldInModel(view, d, settings);
+      const raw = createFoldInModel(factors, d, settings);
+      const u = 2 ** -24;
+      for (let trial = 0; trial < 20; trial++) {
+        const n = 1 + Math.floor(random.next() * 60);
+        const items = Array.from({ length: n }, () => Math.floor(random.next() * nItems));
+        const weights = items.map(() => [0.5, 1, 2, 3][Math.floor(random.next() * 4)]!);
+        const expected = foldInUser(raw, items, weights);
+        const got = foldInUser(served, items, weights);
+        const kappa = conditionNumber(raw, items, weights);
+        const tol = (kappa * (2 * d + 2) * u + 2 * u) * norm(expected);
+        expect(norm(got.map((g, p) => g - expected[p]!))).toBeLessThanOrEqual(tol);
+        expect(kappa).toBeLessThan(100); // keeps the bound meaningful: under 2e-4 relative
+      }
+    },
+  );
+});
+
+/** ‖x‖₂. */
+function norm(x: ArrayLike<number>): number {
+  let s = 0;
+  for (let p = 0; p < x.length; p++) s += x[p]! ** 2;
+  return Math.sqrt(s);
+}
+
+/** κ₂ of the fold-in system A = YᵀY + λI + Σ α·w·y·yᵀ (merged weights), from its eigenvalues. */
+function conditionNumber(model: FoldInModel, items: readonly number[], weights: readonly number[]): number {
+  const d = model.dimension;
+  const { values } = model.itemFactors;
+  const merged = new Map<number, number>();
+  items.forEach((i, k) => merged.set(i, (merged.get(i) ?? 0) + weights[k]!));
+  const lambda = rowRegularization(
+    model.regularization,
+    model.alpha,
+    model.regularizationExponent,
+    merged.size,
+    model.itemFactors.count,
+  );
+  const a = model.gram.slice();
+  for (let p = 0; p < d; p++) a[p * d + p]! += lambda;
+  for (const [i, w] of merged) {
+    for (let p = 0; p < d; p++)
+      for (let q = 0; q < d; q++) a[p * d + q]! += model.alpha * w * values[i * d + p]! * values[i * d + q]!;
+  }
+  const eigen = gramEigen(a, d).values;
+  return Math.max(...eigen) / Math.min(...eigen);
+}

@@ -6,6 +6,9 @@ import {
   MAX_FACTOR_CHANGES,
   MAX_RANK_ONE_UPDATES,
 } from '../../../models/retrieval/foldInCache.js';
+import { factorRowsOfVectors } from '../../../src/domain/factorRows.js';
+import type { FactorRows } from '../../../src/domain/factorRows.js';
+import { mipsToCosine } from '../../../src/domain/mipsToCosine.js';
 import { createRandom } from '../../../src/domain/random.js';
 
 // d = 1 item factors y = [2, 1, −1]: YᵀY = 6 (as in foldIn.test.ts).
@@ -16,6 +19,15 @@ function randomModel(nItems: number, d: number, nu: number): FoldInModel {
   const random = createRandom(11 * d + nu);
   const factors = Float32Array.from({ length: nItems * d }, () => random.normal() * 0.3);
   return createFoldInModel(factors, d, { regularization: 0.05, regularizationExponent: nu, alpha: 4 });
+}
+
+/** {@link randomModel}'s factors read as served: through their MIPS-to-cosine vectors (stride d + 1, scale M). */
+function servedModel(nItems: number, d: number, nu: number): FoldInModel {
+  const random = createRandom(11 * d + nu);
+  const factors = Float32Array.from({ length: nItems * d }, () => random.normal() * 0.3);
+  const { vectors, maxNorm } = mipsToCosine(factors, nItems, d);
+  const rows = factorRowsOfVectors(vectors, d, maxNorm);
+  return createFoldInModel(rows, d, { regularization: 0.05, regularizationExponent: nu, alpha: 4 });
 }
 
 /** Largest |a − b| relative to the largest |b|. */
@@ -180,5 +192,85 @@ describe('FoldInCache', () => {
     expect(() => cache.foldIn('u', [3], [1], null)).toThrow(RangeError);
     expect(() => cache.foldIn('u', [0], [], null)).toThrow(RangeError);
     expect(() => new FoldInCache(model, 0)).toThrow(RangeError);
+  });
+
+  describe('through the served view of Y in the item vectors (FactorRows: stride d + 1, scale M)', () => {
+    it('updates the d = 1 hand case incrementally through stride 2, scale 2, bit for bit as on dense factors', () => {
+      // Y1 = 2·[1, 0.5, −0.5], a pad value after each row: a power-of-two scale keeps every
+      // product exact, so each step equals the dense cache's (and the hand values above).
+      const rows: FactorRows = {
+        values: Float32Array.of(1, 99, 0.5, 99, -0.5, 99),
+        dimension: 1,
+        stride: 2,
+        scale: 2,
+        count: 3,
+      };
+      const view = new FoldInCache(createFoldInModel(rows, 1, PLAIN));
+      const dense = new FoldInCache(createFoldInModel(Y1, 1, PLAIN));
+      const steps: [number[], number[]][] = [
+        [[0], [1]],
+        [
+          [0, 1],
+          [1, 1],
+        ],
+        [
+          [0, 1, 2],
+          [1, 1, 2],
+        ],
+        [[1], [1]],
+      ];
+      let a: Float32Array | null = null;
+      let b: Float32Array | null = null;
+      for (const [items, weights] of steps) {
+        a = view.foldIn('u', items, weights, a);
+        b = dense.foldIn('u', items, weights, b);
+        expect(Array.from(a)).toEqual(Array.from(b));
+      }
+      expect(view.stats).toEqual(dense.stats);
+      expect(view.solves).toEqual(dense.solves);
+      expect(view.stats.incremental).toBeGreaterThan(0);
+      expect(view.solves.updated).toBeGreaterThan(0); // the factor's rank-one path read the view too
+      expect(a![0]).toBeCloseTo(2 / 7.5, 6);
+    });
+
+    it.each([
+      [10, 0],
+      [40, 1],
+      [80, 1],
+    ])(
+      'from scratch gives bitwise the vector of foldInUser through the same view (%i items, ν = %i)',
+      (n, nu) => {
+        const model = servedModel(300, 16, nu);
+        expect(model.itemFactors.stride).toBe(17);
+        const random = createRandom(n);
+        const items = Array.from({ length: n }, () => Math.floor(random.next() * 300));
+        const weights = items.map(() => [0.5, 1, 2, 3][Math.floor(random.next() * 4)]!);
+        const cache = new FoldInCache(model);
+        expect(Array.from(cache.foldIn('u', items, weights, null))).toEqual(
+          Array.from(foldInUser(model, items, weights)),
+        );
+      },
+    );
+
+    it.each([0, 1])(
+      'after many incremental updates through the view (ν = %i) stays within 1e-6 of foldInUser through it',
+      (nu) => {
+        const model = servedModel(500, 32, nu);
+        const random = createRandom(99 + nu);
+        const cache = new FoldInCache(model);
+        let items = Array.from({ length: 40 }, () => Math.floor(random.next() * 500));
+        let weights = items.map(() => 1);
+        let vector: Float32Array | null = null;
+        for (let step = 0; step < 200; step++) {
+          const item = random.next() < 0.2 ? items[5]! : Math.floor(random.next() * 500);
+          items = [item, ...items.slice(0, 39)];
+          weights = [[0.5, 1, 2, 3][step % 4]!, ...weights.slice(0, 39)];
+          vector = cache.foldIn('u', items, weights, vector);
+          expect(relativeError(vector, foldInUser(model, items, weights))).toBeLessThan(1e-6);
+        }
+        expect(cache.stats.incremental).toBeGreaterThan(100);
+        expect(cache.solves.updated).toBeGreaterThan(0);
+      },
+    );
   });
 });
