@@ -90,6 +90,27 @@ describe('Validation: BAD_USER_INPUT naming the argument, what was expected and 
     }
   });
 
+  it.each([
+    ['item(id)', 'query ($v: ID!) { item(id: $v) { id } }', 'id'],
+    ['user(id)', 'query ($v: ID!) { user(id: $v) { id } }', 'id'],
+    ['recommendations(userId)', 'query ($v: ID) { recommendations(userId: $v) { requestId } }', 'userId'],
+  ])(
+    'refuses an id with a lone UTF-16 surrogate in %s (a UTF-8 store would share it with U+FFFD)',
+    async (_label, query, argument) => {
+      for (const value of ['zz\uD800', '\uDC00', 'a\uD83D']) {
+        const error = onlyError(await fake.execute({ query, variables: { v: value } }));
+        expect(error).toMatchObject({ code: 'BAD_USER_INPUT', field: argument });
+        expect(error.message).toMatch(
+          new RegExp(
+            `^Argument \`${argument}\` must be well-formed Unicode \\(no lone UTF-16 surrogate\\); received `,
+          ),
+        );
+      }
+      // A well-formed pair (one code point) is fine.
+      expect((await fake.execute({ query, variables: { v: 'zz\uD83D\uDE00' } })).errors).toBeUndefined();
+    },
+  );
+
   it('accepts an id of exactly 256 characters', async () => {
     const body = await fake.execute({
       query: 'query ($v: ID!) { item(id: $v) { id } }',
