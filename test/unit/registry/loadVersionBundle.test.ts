@@ -1,4 +1,5 @@
-import { readFileSync, rmSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelBundle } from '../../../models/pipeline/modelBundle.js';
@@ -167,6 +168,60 @@ describe('Registry: loadVersionBundle', () => {
     truncateSync(file, (floats - 1) * 4);
     expect(() => loadVersionBundle(registry, 'default', 'v-short-factors')).toThrow(
       `${file} holds ${floats - 1} floats; the manifest implies ${floats}`,
+    );
+  });
+
+  it('refuses a version with a damaged item vector row (NaN, or not of norm 1) anywhere, naming the row', () => {
+    for (const [version, damage] of [
+      ['v-nan-row', (v: Float32Array, w: number, n: number) => (v[(n - 2) * w + 1] = Number.NaN)],
+      ['v-scaled-row', (v: Float32Array, w: number) => (v[3 * w + w - 1] = v[3 * w + w - 1]! * 1.5 + 0.1)],
+    ] as const) {
+      publishVersion(
+        registry,
+        testManifest(bundle, ials, catalog, version),
+        { bundle, users: new Map(), onnx, catalog },
+        false,
+      );
+      const file = join(registry, 'default', version, 'items.f32');
+      const vectors = new Float32Array(new Uint8Array(readFileSync(file)).buffer);
+      const w = manifest.retrieval.vectorDimension;
+      const n = vectors.length / w;
+      damage(vectors, w, n);
+      writeFileSync(file, vectors);
+      const row = version === 'v-nan-row' ? n - 2 : 3;
+      expect(() => loadVersionBundle(registry, 'default', version)).toThrow(`${file}: row ${row} has norm`);
+    }
+  });
+
+  it('refuses a FIFO or a folder in place of a registry file, without blocking on the FIFO', () => {
+    for (const [version, name] of [
+      ['v-fifo-factors', 'item-factors.f32'],
+      ['v-fifo-vectors', 'items.f32'],
+      ['v-fifo-ids', 'items.json'],
+    ] as const) {
+      publishVersion(
+        registry,
+        testManifest(bundle, ials, catalog, version),
+        { bundle, users: new Map(), onnx, catalog },
+        false,
+      );
+      const file = join(registry, 'default', version, name);
+      rmSync(file);
+      execFileSync('mkfifo', [file]);
+      // A blocking open would hang this test (no writer ever opens the FIFO).
+      expect(() => loadVersionBundle(registry, 'default', version)).toThrow(`${file} is not a regular file`);
+    }
+    publishVersion(
+      registry,
+      testManifest(bundle, ials, catalog, 'v-dir-factors'),
+      { bundle, users: new Map(), onnx, catalog },
+      false,
+    );
+    const dirFile = join(registry, 'default', 'v-dir-factors', 'item-factors.f32');
+    rmSync(dirFile);
+    mkdirSync(dirFile);
+    expect(() => loadVersionBundle(registry, 'default', 'v-dir-factors')).toThrow(
+      `${dirFile} is not a regular file`,
     );
   });
 
