@@ -283,6 +283,8 @@ describe('Limits: variables graphql-js is slow to refuse are refused before coer
     expect(asEnum.body.errors![0]!.message).toBe(
       'Variable "$e" at "e[1].type" must be a FeedbackType; received a list of 3 entries.',
     );
+    const asId = await postGraphQL(fake.server.url, 'query ($v: ID!) { item(id: $v) { id } }', { v: [[1]] });
+    expect(asId.body.errors![0]!.message).toBe('Variable "$v" must be an ID; received a list of 1 entry.');
     expect(engineWork()).toEqual([]);
   });
 

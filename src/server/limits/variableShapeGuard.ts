@@ -17,9 +17,14 @@ interface InputTypeLike {
  */
 const kindOf = (type: unknown): string => Object.prototype.toString.call(type).slice(8, -1);
 
-/** What a JSON value is, for messages: `an object`, `a list of 5 entries`. */
+/** What a JSON value is, for messages: `an object`, `a list of 1 entry`, `a list of 5 entries`. */
 const describe = (value: object): string =>
-  Array.isArray(value) ? `a list of ${value.length} entries` : 'an object';
+  Array.isArray(value)
+    ? `a list of ${value.length} ${value.length === 1 ? 'entry' : 'entries'}`
+    : 'an object';
+
+/** A type name with its indefinite article, for messages: `an ID`, `an ItemFilter`, `a FeedbackType`. */
+const aType = (name: string | undefined): string => `${/^[AEIOU]/i.test(name ?? '') ? 'an' : 'a'} ${name}`;
 
 /** A client-chosen name, shortened for a message. */
 const quote = (name: string): string => JSON.stringify(name.length > 40 ? `${name.slice(0, 40)}…` : name);
@@ -91,7 +96,7 @@ function problem(type: InputTypeLike, value: unknown, maxListLength: number): Fo
         if (!Object.hasOwn(fields, key)) {
           return {
             segments: [],
-            expected: `a ${type.name}`,
+            expected: aType(type.name),
             received: `the field ${quote(key)}, which ${type.name} does not have`,
           };
         }
@@ -110,7 +115,7 @@ function problem(type: InputTypeLike, value: unknown, maxListLength: number): Fo
       // other scalar or enum given an object or list is refused here, because
       // graphql-js would print the whole value into its message.
       if (type.name === 'JSON' || typeof value !== 'object') return null;
-      return { segments: [], expected: `a ${type.name}`, received: describe(value) };
+      return { segments: [], expected: aType(type.name), received: describe(value) };
   }
 }
 
