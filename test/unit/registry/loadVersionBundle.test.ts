@@ -39,6 +39,15 @@ describe('Registry: loadVersionBundle', () => {
     if (registry) rmSync(registry, { recursive: true, force: true });
   });
 
+  /** Publishes the tiny model again as `version` (CURRENT unchanged), for a test to damage; returns what publishVersion does. */
+  const publishCopy = (version: string): string =>
+    publishVersion(
+      registry,
+      testManifest(bundle, ials, catalog, version),
+      { bundle, users: new Map(), onnx, catalog },
+      false,
+    );
+
   it('reads back the manifest and the version folder', () => {
     expect(loaded.manifest).toEqual(JSON.parse(JSON.stringify(manifest)));
     expect(loaded.dir).toBe(join(registry, 'default', 'v1'));
@@ -109,12 +118,7 @@ describe('Registry: loadVersionBundle', () => {
   });
 
   it('loads a version published before the Gram file existed, computing YᵀY instead', () => {
-    publishVersion(
-      registry,
-      testManifest(bundle, ials, catalog, 'v-old'),
-      { bundle, users: new Map(), onnx, catalog },
-      false,
-    );
+    publishCopy('v-old');
     unlinkSync(join(registry, 'default', 'v-old', ITEM_GRAM_FILE));
     const d = bundle.dimension;
     const n = bundle.itemIds.length;
@@ -136,12 +140,7 @@ describe('Registry: loadVersionBundle', () => {
   });
 
   it('throws naming both files when a sampled row of item-factors.f32 is not the item vector times M', () => {
-    publishVersion(
-      registry,
-      testManifest(bundle, ials, catalog, 'v-mismatch'),
-      { bundle, users: new Map(), onnx, catalog },
-      false,
-    );
+    publishCopy('v-mismatch');
     const dir = join(registry, 'default', 'v-mismatch');
     const factors = new Float32Array(new Uint8Array(readFileSync(join(dir, 'item-factors.f32'))).buffer);
     // Row 0 is always sampled; a change of 1e-5 relative is far above float32 rounding.
@@ -157,12 +156,7 @@ describe('Registry: loadVersionBundle', () => {
   });
 
   it('throws naming item-factors.f32 and both sizes when it is truncated, though serving does not read it', () => {
-    publishVersion(
-      registry,
-      testManifest(bundle, ials, catalog, 'v-short-factors'),
-      { bundle, users: new Map(), onnx, catalog },
-      false,
-    );
+    publishCopy('v-short-factors');
     const file = join(registry, 'default', 'v-short-factors', 'item-factors.f32');
     const floats = readFileSync(file).byteLength / 4;
     truncateSync(file, (floats - 1) * 4);
@@ -176,12 +170,7 @@ describe('Registry: loadVersionBundle', () => {
       ['v-nan-row', (v: Float32Array, w: number, n: number) => (v[(n - 2) * w + 1] = Number.NaN)],
       ['v-scaled-row', (v: Float32Array, w: number) => (v[3 * w + w - 1] = v[3 * w + w - 1]! * 1.5 + 0.1)],
     ] as const) {
-      publishVersion(
-        registry,
-        testManifest(bundle, ials, catalog, version),
-        { bundle, users: new Map(), onnx, catalog },
-        false,
-      );
+      publishCopy(version);
       const file = join(registry, 'default', version, 'items.f32');
       const vectors = new Float32Array(new Uint8Array(readFileSync(file)).buffer);
       const w = manifest.retrieval.vectorDimension;
@@ -199,24 +188,14 @@ describe('Registry: loadVersionBundle', () => {
       ['v-fifo-vectors', 'items.f32'],
       ['v-fifo-ids', 'items.json'],
     ] as const) {
-      publishVersion(
-        registry,
-        testManifest(bundle, ials, catalog, version),
-        { bundle, users: new Map(), onnx, catalog },
-        false,
-      );
+      publishCopy(version);
       const file = join(registry, 'default', version, name);
       rmSync(file);
       execFileSync('mkfifo', [file]);
       // A blocking open would hang this test (no writer ever opens the FIFO).
       expect(() => loadVersionBundle(registry, 'default', version)).toThrow(`${file} is not a regular file`);
     }
-    publishVersion(
-      registry,
-      testManifest(bundle, ials, catalog, 'v-dir-factors'),
-      { bundle, users: new Map(), onnx, catalog },
-      false,
-    );
+    publishCopy('v-dir-factors');
     const dirFile = join(registry, 'default', 'v-dir-factors', 'item-factors.f32');
     rmSync(dirFile);
     mkdirSync(dirFile);
@@ -226,12 +205,7 @@ describe('Registry: loadVersionBundle', () => {
   });
 
   it('names the Gram file when its size does not match d×d float64', () => {
-    publishVersion(
-      registry,
-      testManifest(bundle, ials, catalog, 'v-bad'),
-      { bundle, users: new Map(), onnx, catalog },
-      false,
-    );
+    publishCopy('v-bad');
     truncateSync(join(registry, 'default', 'v-bad', ITEM_GRAM_FILE), 8);
     expect(() => loadVersionBundle(registry, 'default', 'v-bad')).toThrow(
       /item-factors\.gram\.f64 holds 8 bytes/,
