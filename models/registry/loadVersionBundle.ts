@@ -216,18 +216,8 @@ export const FACTOR_CHECK_ROWS = 16;
  */
 function checkFactorRows(factorsPath: string, vectorsPath: string, rows: FactorRows): void {
   const { values, dimension: d, stride, scale, count } = rows;
-  let fd: number;
+  const fd = openFloat32File(factorsPath, count * d);
   try {
-    fd = openSync(factorsPath, READ_NONBLOCKING);
-  } catch (err) {
-    throw new Error(`cannot read ${factorsPath}: ${(err as Error).message}`, { cause: err });
-  }
-  try {
-    const stat = fstatSync(fd);
-    if (!stat.isFile()) throw new Error(`${factorsPath} is not a regular file`);
-    if (stat.size !== count * d * 4) {
-      throw new Error(`${factorsPath} holds ${stat.size / 4} floats; the manifest implies ${count * d}`);
-    }
     const row = new Float32Array(d);
     const bytes = new Uint8Array(row.buffer);
     const samples = Math.min(count, FACTOR_CHECK_ROWS);
@@ -288,18 +278,8 @@ function readJson<T>(dir: string, file: string): T {
  */
 function readF32(dir: string, file: string, expected: number): Float32Array {
   const path = join(dir, file);
-  let fd: number;
+  const fd = openFloat32File(path, expected);
   try {
-    fd = openSync(path, READ_NONBLOCKING);
-  } catch (err) {
-    throw new Error(`cannot read ${path}: ${(err as Error).message}`, { cause: err });
-  }
-  try {
-    const stat = fstatSync(fd);
-    if (!stat.isFile()) throw new Error(`${path} is not a regular file`);
-    if (stat.size !== expected * 4) {
-      throw new Error(`${path} holds ${stat.size / 4} floats; the manifest implies ${expected}`);
-    }
     const out = new Float32Array(expected);
     const bytes = new Uint8Array(out.buffer);
     for (let at = 0; at < bytes.length;) {
@@ -358,4 +338,31 @@ function checkUnitRows(path: string, vectors: Float32Array, w: number): void {
  */
 function requireRegularFile(path: string): void {
   if (!statSync(path).isFile()) throw new Error(`${path} is not a regular file`);
+}
+
+/**
+ * Opens a registry float32 file without blocking (see {@link READ_NONBLOCKING})
+ * and checks that it is a regular file of exactly `expected` floats.
+ * @returns the open descriptor (the caller closes it).
+ * @throws Error naming the path when it cannot be opened, is not a regular
+ *   file, or holds another number of floats (the descriptor is then closed).
+ */
+function openFloat32File(path: string, expected: number): number {
+  let fd: number;
+  try {
+    fd = openSync(path, READ_NONBLOCKING);
+  } catch (err) {
+    throw new Error(`cannot read ${path}: ${(err as Error).message}`, { cause: err });
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) throw new Error(`${path} is not a regular file`);
+    if (stat.size !== expected * 4) {
+      throw new Error(`${path} holds ${stat.size / 4} floats; the manifest implies ${expected}`);
+    }
+    return fd;
+  } catch (err) {
+    closeSync(fd);
+    throw err;
+  }
 }
