@@ -1,7 +1,6 @@
 import type { InteractionType } from '../../domain/interaction.js';
 import type { FeedbackEvent } from '../../services/serviceTypes.js';
 import { optionalDateTime } from './parseDateTime.js';
-import { optionalId, requireId } from './requireId.js';
 import { requireFiniteNumber } from './requireFiniteNumber.js';
 import type { RequestContextArgument } from './toRequestContextInput.js';
 import { toRequestContextInput } from './toRequestContextInput.js';
@@ -18,22 +17,25 @@ export interface FeedbackArgument {
 }
 
 /**
- * Checks the shape of one feedback event (ids, a finite value, RFC 3339
- * times) and converts it for the engine. The engine checks the rest (rating
- * range, clock skew) and reports it per event.
+ * Checks the shape of one feedback event (a finite value, RFC 3339 times, the
+ * context) and converts it for the engine. Its ids are not checked again here:
+ * the only caller, `recordFeedbackEvents`, has refused bad ones with the
+ * engine's stricter `validateId` (INVALID_ID as data) before it calls this, and
+ * the engine checks them once more. The engine checks the rest (rating range,
+ * clock skew) and reports it per event.
  * @param path the input's path for messages, e.g. `input` or `inputs[3]`.
- * @throws PublicError BAD_USER_INPUT naming the field, e.g. `inputs[3].itemId`.
+ * @throws PublicError BAD_USER_INPUT naming the field, e.g. `inputs[3].value`.
  */
 export function toFeedbackEvent(input: FeedbackArgument, path: string): FeedbackEvent {
   return {
-    userId: requireId(input.userId, `${path}.userId`),
-    itemId: requireId(input.itemId, `${path}.itemId`),
+    userId: input.userId,
+    itemId: input.itemId,
     type: input.type,
     value:
       input.value === null || input.value === undefined
         ? null
         : requireFiniteNumber(input.value, `${path}.value`),
-    requestId: optionalId(input.requestId, `${path}.requestId`),
+    requestId: input.requestId ?? null,
     timestamp: optionalDateTime(input.timestamp, `${path}.timestamp`),
     context: toRequestContextInput(input.context, `${path}.context`),
   };
