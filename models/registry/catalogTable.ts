@@ -11,13 +11,16 @@ export interface IndexedCatalog extends ReadonlyMap<string, CatalogItem> {
   readonly ids: readonly string[];
   /** Position of `id` in {@link ids}, or undefined when it is not a key. */
   positionOf(id: string): number | undefined;
+  /** The item at position k (0 ≤ k < size; `get(ids[k])` without a lookup by id). */
+  at(k: number): CatalogItem;
 }
 
 /** True when `catalog` is an {@link IndexedCatalog}. */
 export function isIndexedCatalog(catalog: ReadonlyMap<string, CatalogItem>): catalog is IndexedCatalog {
   return (
     Array.isArray((catalog as Partial<IndexedCatalog>).ids) &&
-    typeof (catalog as Partial<IndexedCatalog>).positionOf === 'function'
+    typeof (catalog as Partial<IndexedCatalog>).positionOf === 'function' &&
+    typeof (catalog as Partial<IndexedCatalog>).at === 'function'
   );
 }
 
@@ -276,6 +279,7 @@ export function indexCatalog(catalog: ReadonlyMap<string, CatalogItem>): Indexed
   return {
     ids,
     positionOf: (id) => positions.get(id),
+    at: (k) => items.get(ids[k]!)!,
     get size() {
       return items.size;
     },

@@ -506,10 +506,15 @@ export class MemoryFeatureStore implements FeatureStore, BatchWrites, FoldInRead
   async getItems(itemIds: readonly string[]): Promise<(CatalogItem | null)[]> {
     this.count('getItems');
     const base = this.base;
-    return itemIds.map((id) => {
-      if (base !== null && base.catalog.has(id)) return base.replaced.get(id) ?? base.catalog.get(id) ?? null;
-      return this.items.get(id) ?? null;
-    });
+    const out = new Array<CatalogItem | null>(itemIds.length);
+    // One lookup by id per item: its catalog position, then the item at that position.
+    for (let j = 0; j < itemIds.length; j++) {
+      const id = itemIds[j]!;
+      const k = base?.catalog.positionOf(id);
+      if (k === undefined) out[j] = this.items.get(id) ?? null;
+      else out[j] = (base!.replaced.size === 0 ? undefined : base!.replaced.get(id)) ?? base!.catalog.at(k);
+    }
+    return out;
   }
 
   async upsertItems(items: readonly CatalogItem[]): Promise<void> {

@@ -56,8 +56,10 @@ describe('CatalogTable', () => {
     const table = CatalogTable.build(parsed([item('x'), item('yy')]), ids);
     expect(table.ids).toBe(ids.ids);
     expect(table.positionOf('yy')).toBe(1);
+    expect(table.at(1)).toEqual(table.get('yy'));
     expect(isIndexedCatalog(table)).toBe(true);
     expect(isIndexedCatalog(new Map())).toBe(false);
+    expect(isIndexedCatalog(Object.assign(new Map(), { ids: [], positionOf: () => undefined }))).toBe(false);
     // The id strings are the model's.
     expect(table.get('x')!.id).toBe(ids.ids[0]);
   });
@@ -135,6 +137,8 @@ describe('indexCatalog', () => {
     expect(indexed.positionOf('c')).toBeUndefined();
     expect(indexed.size).toBe(2);
     expect(indexed.get('a')).toEqual(item('a'));
+    expect(indexed.at(0)).toEqual(item('b'));
+    expect(indexed.at(1)).toBe(indexed.get('a'));
     expect([...indexed]).toEqual([
       ['b', item('b')],
       ['a', item('a')],
