@@ -23,7 +23,7 @@ export interface BenchServerOptions {
   readonly eventLog: string;
   /** Write a V8 CPU profile (`node --cpu-prof`) into this folder when the process exits. @default none */
   readonly cpuProfileDir?: string;
-  /** Extra environment (RECGATE_* settings). @default {} */
+  /** Extra environment (RECGATE_* settings; the server runs with NODE_ENV=production unless this sets it). @default {} */
   readonly env?: Readonly<Record<string, string>>;
   /** Give up waiting for BENCH_READY after this long, in ms. @default 900000 */
   readonly timeoutMs?: number;
@@ -86,7 +86,8 @@ export function startBenchServer(options: BenchServerOptions): Promise<BenchServ
   const spawnedAt = performance.now();
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd: REPO_ROOT,
-    env: { ...process.env, RECGATE_EVENT_LOG_FILE: options.eventLog, ...options.env },
+    // NODE_ENV=production as the Docker image sets it (graphql-js then skips its development-only checks).
+    env: { ...process.env, NODE_ENV: 'production', RECGATE_EVENT_LOG_FILE: options.eventLog, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
