@@ -238,7 +238,17 @@ export async function createGateway(config: GatewayConfig = {}): Promise<Gateway
         view: await catalog.user(id, loadersOf(scope)),
         degraded: [] as readonly string[],
       }));
-      return found.view === null ? null : { ...found.view, degraded: found.degraded };
+      if (found.view !== null) return { ...found.view, degraded: found.degraded };
+      // Unknown to the fallback while the store is down: the user may well exist there, so an
+      // answer of "unknown" (null) would be wrong.
+      if (found.degraded.length > 0) {
+        throw new PublicError(
+          'UNAVAILABLE',
+          `user: the feature store did not answer and its in-process fallback does not know this user; retry shortly`,
+          'id',
+        );
+      }
+      return null;
     },
     experimentAssignments(userId): ExperimentAssignment[] {
       if (userId === '')

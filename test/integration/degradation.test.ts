@@ -118,6 +118,14 @@ async function expectDegraded(kind: string): Promise<void> {
   expect(user?.id).toBe(trainedUserId);
   expect(user!.degraded.some((p) => p.startsWith('featureStore.'))).toBe(true);
 
+  // A user the snapshot does not know may exist in Redis: UNAVAILABLE, not "unknown" (null).
+  const { value: unknown } = await timed(`unknown user during ${kind}`, () =>
+    postGraphQL(server.url, USER, { u: `not-in-the-snapshot-${kind}` }),
+  );
+  expect(unknown.status).toBe(200);
+  expect((unknown.body.data as { user: unknown }).user).toBeNull();
+  expect(unknown.body.errors?.[0]?.extensions?.['code']).toBe('UNAVAILABLE');
+
   const fb = await feedback(`feedback during ${kind}`, list.ids[0]!);
   expect(fb).toMatchObject({ accepted: false, eventId: null, error: { code: 'UNAVAILABLE' } });
   expect(fb.ms).toBeLessThan(LOG_BUDGET_MS + SLACK_MS);
