@@ -52,6 +52,10 @@ export interface EventLogReadStats {
  *   closed and the path reopened (created), so an accepted record is never
  *   written to an orphaned inode. When the path cannot be reopened (say a
  *   directory now stands there), the append rejects.
+ * - When the file's length is not the one this log's last write left (another
+ *   process truncated or appended to it), the write first checks the last
+ *   byte and starts on a new line if the file now ends mid-line, so a record
+ *   is never glued to a torn one.
  */
 export class FileEventLog implements EventLog {
   readonly name = 'file';
@@ -64,6 +68,8 @@ export class FileEventLog implements EventLog {
   private waiting: PendingAppend[] | null = null;
   private closed = false;
   private stats: EventLogReadStats = { records: 0, skipped: 0 };
+  /** The file's length after this log's last write or open, or null before the first. */
+  private expectedSize: number | null = null;
 
   constructor(options: FileEventLogOptions) {
     this.path = options.path;
@@ -151,8 +157,15 @@ export class FileEventLog implements EventLog {
 
   /** Writes `text` (whole lines) at the end of the file, then syncs per the policy. */
   private async write(text: string): Promise<void> {
-    const buffer = Buffer.from(text, 'utf8');
+    let buffer = Buffer.from(text, 'utf8');
     const { handle, size } = await this.currentHandle();
+    if (this.expectedSize !== null && size !== this.expectedSize && size > 0) {
+      // Changed by someone else since our last write: do not append to a line it left torn.
+      const last = Buffer.alloc(1);
+      await handle.read(last, 0, 1, size - 1);
+      if (last[0] !== 0x0a) buffer = Buffer.concat([NEWLINE, buffer]);
+    }
+    this.expectedSize = null;
     try {
       let written = 0;
       while (written < buffer.length) {
@@ -160,6 +173,7 @@ export class FileEventLog implements EventLog {
         written += bytesWritten;
       }
       if (this.fsync === 'always') await handle.datasync();
+      this.expectedSize = size + buffer.length;
     } catch (err) {
       await handle.truncate(size).catch(() => undefined);
       throw err;
@@ -213,6 +227,7 @@ export class FileEventLog implements EventLog {
           await handle.read(last, 0, 1, size - 1);
           if (last[0] !== 0x0a) await handle.write('\n');
         }
+        this.expectedSize = null;
         return handle;
       })();
       // A failed open is retried by the next append.
@@ -223,6 +238,8 @@ export class FileEventLog implements EventLog {
     return this.handle;
   }
 }
+
+const NEWLINE = Buffer.from('\n');
 
 /** One `append` call waiting for its group's write. */
 interface PendingAppend {

@@ -75,6 +75,24 @@ describe('FileEventLog', () => {
     await reopened.close();
   });
 
+  it('starts a new line when another process left the open file ending mid-line (fault-injection report, issue #6)', async () => {
+    const path = freshPath();
+    const log = new FileEventLog({ path });
+    await log.append([feedbackRecord(1), feedbackRecord(2)]);
+    // Another process cuts the file in the middle of the second line while the log keeps it open.
+    const text = readFileSync(path, 'utf8');
+    writeFileSync(path, text.slice(0, text.length - 10));
+    await log.append([feedbackRecord(3)]);
+    expect((await readAll(log)).map((r) => r.eventId)).toEqual(['e0-1', 'e0-3']);
+    expect(log.lastRead).toEqual({ records: 2, skipped: 1 });
+    // An outside append of whole lines needs no newline: nothing is skipped.
+    appendFileSync(path, `${JSON.stringify(feedbackRecord(4))}\n`);
+    await log.append([feedbackRecord(5)]);
+    expect((await readAll(log)).map((r) => r.eventId)).toEqual(['e0-1', 'e0-3', 'e0-4', 'e0-5']);
+    expect(readFileSync(path, 'utf8')).not.toContain('\n\n');
+    await log.close();
+  });
+
   it('rejects an append it cannot write, and appends again once the path works', async () => {
     const dir = join(root, 'blocked');
     const path = join(dir, 'events.jsonl');
