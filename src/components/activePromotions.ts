@@ -21,7 +21,7 @@ export async function activePromotions(query: RecommendationQuery): Promise<Prom
     v = query.env.loaders.promotions
       .load(ALL_PROMOTIONS)
       .then((all) =>
-        all
+        (all ?? [])
           .filter((p) => isPromotionActive(p, query.surface, query.now))
           .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
       );

@@ -1,3 +1,4 @@
+import { collectDegradedParts, reportDegraded } from '../stores/fallback/degradedParts.js';
 import { dispatchOnNextLoopTurn } from './loopTurnBatching.js';
 
 /**
@@ -17,12 +18,16 @@ class Batch {
   settle!: () => void;
   /** The read's error when it failed (wrong length included); null while pending or after success. */
   error: Error | null = null;
+  /** The degraded parts the read reported (when the loader tracks them). */
+  parts: readonly string[] = NO_PARTS;
   constructor() {
     this.done = new Promise<void>((resolve) => {
       this.settle = resolve;
     });
   }
 }
+
+const NO_PARTS: readonly string[] = Object.freeze([]);
 
 /** Marks a `loadMany` result slot whose key is still loading. */
 const LOADING: unique symbol = Symbol('loading');
@@ -48,6 +53,12 @@ const LOADING: unique symbol = Symbol('loading');
  * - an `undefined` value from `read` is cached as `null`; a rejection that
  *   is not an Error is wrapped in one.
  *
+ * With `trackDegraded`, the parts a read reports as served from a fallback
+ * (`reportDegraded`, src/stores/fallback/degradedParts.ts) are kept with the
+ * keys it read and reported again to every caller that gets those keys, in
+ * the caller's own `collectDegradedParts` context: a read shared by two
+ * fields of one request (say `user` and `recommendations`) marks both.
+ *
  * Internally every key gets a slot (`slotOf`) once; its value and the batch
  * it waits for live in arrays indexed by slot, so settling a batch touches no map.
  * Create one per request (caches never cross requests or users).
@@ -59,25 +70,34 @@ export class KeyedBatchLoader<V> {
   /** Per slot: the batch the key waits for; undefined once loaded; a failed batch stays. */
   private readonly waiting: (Batch | undefined)[] = [];
   private queued: Batch | null = null;
+  /** Per slot: the degraded parts its read reported; null until a read reports one. */
+  private partsOf: (readonly string[] | undefined)[] | null = null;
 
   /**
    * @param name names the loader in errors (`<name>: the store returned 3 values for 4 keys`).
    * @param read the store batch read; called once per dispatched batch.
    * @param schedule runs `dispatch` when the batch should go (default {@link dispatchOnNextLoopTurn}).
+   * @param trackDegraded keep and re-report the degraded parts of each read
+   *   (see the class docs); off, no AsyncLocalStorage context is entered. @default false
    */
   constructor(
     readonly name: string,
     private readonly read: KeyedBatchRead<V>,
     private readonly schedule: (dispatch: () => void) => void = dispatchOnNextLoopTurn,
+    private readonly trackDegraded = false,
   ) {}
 
   /** The value of `key` (null when the store has none). Rejects with the batch's error when its read failed. */
   load(key: string): Promise<V | null> {
     const slot = this.slot(key);
     const batch = this.waiting[slot];
-    if (batch === undefined) return Promise.resolve(this.values[slot]!);
+    if (batch === undefined) {
+      this.reportParts(slot);
+      return Promise.resolve(this.values[slot]!);
+    }
     return batch.done.then(() => {
       if (batch.error !== null) throw batch.error;
+      this.reportParts(slot);
       return this.values[slot]!;
     });
   }
@@ -107,7 +127,10 @@ export class KeyedBatchLoader<V> {
       if (first === null) first = batch;
       else if (batch !== first && (more === null || !more.includes(batch))) (more ??= []).push(batch);
     }
-    if (first === null) return Promise.resolve(out as (V | null)[]);
+    if (first === null) {
+      if (this.partsOf !== null) this.reportPartsOf(keys);
+      return Promise.resolve(out as (V | null)[]);
+    }
     const ready = more === null ? first.done : Promise.all([first.done, ...more.map((b) => b.done)]);
     const loading = slots!;
     return ready.then(() => {
@@ -116,6 +139,7 @@ export class KeyedBatchLoader<V> {
         const slot = loading[j]!;
         out[j] = this.waiting[slot]?.error ?? this.values[slot]!;
       }
+      if (this.partsOf !== null) this.reportPartsOf(keys);
       return out as (V | null | Error)[];
     });
   }
@@ -148,11 +172,30 @@ export class KeyedBatchLoader<V> {
     return slot;
   }
 
+  /** Reports the degraded parts kept for `slot` (nothing when its read reported none). */
+  private reportParts(slot: number): void {
+    const parts = this.partsOf?.[slot];
+    if (parts !== undefined) for (const part of parts) reportDegraded(part);
+  }
+
+  /** {@link reportParts} for every loaded key of `keys`. */
+  private reportPartsOf(keys: readonly string[]): void {
+    for (const key of keys) {
+      const slot = this.slotOf.get(key);
+      if (slot !== undefined) this.reportParts(slot);
+    }
+  }
+
   private dispatch(batch: Batch): void {
     if (this.queued === batch) this.queued = null;
     let pending: Promise<readonly (V | null)[]>;
     try {
-      pending = this.read(batch.keys);
+      pending = this.trackDegraded
+        ? collectDegradedParts(() => this.read(batch.keys)).then(({ value, parts }) => {
+            if (parts.length > 0) batch.parts = parts;
+            return value;
+          })
+        : this.read(batch.keys);
     } catch (err) {
       pending = Promise.reject(err as Error);
     }
@@ -169,6 +212,10 @@ export class KeyedBatchLoader<V> {
         for (let i = 0; i < slots.length; i++) {
           this.values[slots[i]!] = values[i] ?? null;
           this.waiting[slots[i]!] = undefined;
+        }
+        if (batch.parts.length > 0) {
+          const partsOf = (this.partsOf ??= []);
+          for (let i = 0; i < slots.length; i++) partsOf[slots[i]!] = batch.parts;
         }
         batch.settle();
       },

@@ -1,6 +1,6 @@
-import DataLoader from 'dataloader';
 import type { Promotion } from '../services/serviceTypes.js';
 import type { FeatureStore } from '../stores/featureStore.js';
+import { KeyedBatchLoader } from './keyedBatchLoader.js';
 import { dispatchOnNextLoopTurn } from './loopTurnBatching.js';
 
 /** The single key of {@link createPromotionsLoader}. */
@@ -9,13 +9,19 @@ export const ALL_PROMOTIONS = 'all';
 /**
  * Every promotion, read once per request (`listPromotions`), whichever
  * surfaces of the request ask. One key: {@link ALL_PROMOTIONS}.
+ * @param trackDegraded re-report a fallback read to every caller (see {@link KeyedBatchLoader}). @default false
  */
-export function createPromotionsLoader(store: FeatureStore): DataLoader<string, Promotion[]> {
-  return new DataLoader(
+export function createPromotionsLoader(
+  store: FeatureStore,
+  trackDegraded = false,
+): KeyedBatchLoader<Promotion[]> {
+  return new KeyedBatchLoader(
+    'promotions',
     async (keys) => {
       const all = await store.listPromotions();
       return keys.map(() => all);
     },
-    { name: 'promotions', batchScheduleFn: dispatchOnNextLoopTurn },
+    dispatchOnNextLoopTurn,
+    trackDegraded,
   );
 }

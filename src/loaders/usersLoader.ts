@@ -1,12 +1,14 @@
-import DataLoader from 'dataloader';
 import type { FeatureStore, UserFeatures } from '../stores/featureStore.js';
-import { batchByKeys } from './batchByKeys.js';
+import { KeyedBatchLoader } from './keyedBatchLoader.js';
 import { dispatchOnNextLoopTurn } from './loopTurnBatching.js';
 
-/** User id → the user's features (null when unknown): one `getUsers` per batch. Create one per request. */
-export function createUsersLoader(store: FeatureStore): DataLoader<string, UserFeatures | null> {
-  return new DataLoader((keys) => batchByKeys('users', keys, (k) => store.getUsers(k)), {
-    name: 'users',
-    batchScheduleFn: dispatchOnNextLoopTurn,
-  });
+/**
+ * User id → the user's features (null when unknown): one `getUsers` per batch. Create one per request.
+ * @param trackDegraded re-report a fallback read to every caller (see {@link KeyedBatchLoader}). @default false
+ */
+export function createUsersLoader(
+  store: FeatureStore,
+  trackDegraded = false,
+): KeyedBatchLoader<UserFeatures> {
+  return new KeyedBatchLoader('users', (keys) => store.getUsers(keys), dispatchOnNextLoopTurn, trackDegraded);
 }

@@ -198,6 +198,7 @@ export async function createGateway(config: GatewayConfig = {}): Promise<Gateway
     createRequestLoaders({
       store,
       similar: (requests) => recommendations.similarBatch(requests, ctx(scope)),
+      trackDegraded: mayDegrade,
     });
 
   const served = (list: RecommendationList): RecommendationList => {
@@ -213,6 +214,7 @@ export async function createGateway(config: GatewayConfig = {}): Promise<Gateway
       const loaders = createRequestLoaders({
         store,
         similar: (requests) => recommendations.similarBatch(requests, ctx(scope!)),
+        trackDegraded: mayDegrade,
       });
       scope = new GatewayRequestScope(requestId, now(), loaders);
       return scope;

@@ -43,6 +43,7 @@ const durations: { what: string; ms: number }[] = [];
 
 const LIST = `query($u: ID!) { recommendations(userId: $u, first: 10) { items { item { id } } degraded } }`;
 const USER = `query($u: ID!) { user(id: $u) { id interactionCount degraded } }`;
+const BOTH = `query($u: ID!) { user(id: $u) { degraded } recommendations(userId: $u, first: 10) { degraded } }`;
 const FEEDBACK = `mutation($u: ID!, $i: ID!) { recordFeedback(input: { userId: $u, itemId: $i, type: CLICK }) { accepted eventId error { code } } }`;
 
 async function timed<T>(what: string, fn: () => Promise<T>): Promise<{ value: T; ms: number }> {
@@ -117,6 +118,18 @@ async function expectDegraded(kind: string): Promise<void> {
   const user = await userView(`user during ${kind}`);
   expect(user?.id).toBe(trainedUserId);
   expect(user!.degraded.some((p) => p.startsWith('featureStore.'))).toBe(true);
+
+  // One request with both fields: the user read they share marks both (fault-injection report, issue #6).
+  const { value: both } = await timed(`user + recommendations during ${kind}`, () =>
+    postGraphQL(server.url, BOTH, { u: trainedUserId }),
+  );
+  expect(both.body.errors).toBeUndefined();
+  const bothData = both.body.data as {
+    user: { degraded: string[] };
+    recommendations: { degraded: string[] };
+  };
+  expect(bothData.user.degraded).toContain('featureStore.users');
+  expect(bothData.recommendations.degraded).toContain('featureStore.users');
 
   // A user the snapshot does not know may exist in Redis: UNAVAILABLE, not "unknown" (null).
   const { value: unknown } = await timed(`unknown user during ${kind}`, () =>

@@ -3,6 +3,7 @@ import DataLoader from 'dataloader';
 import { describe, expect, it } from 'vitest';
 import { KeyedBatchLoader } from '../../../src/loaders/keyedBatchLoader.js';
 import { dispatchOnNextLoopTurn } from '../../../src/loaders/loopTurnBatching.js';
+import { collectDegradedParts, reportDegraded } from '../../../src/stores/fallback/degradedParts.js';
 
 /** A store read over `data` that records every batch of keys it was called with. */
 function recordingRead(data: Record<string, number>) {
@@ -157,5 +158,42 @@ describe('KeyedBatchLoader', () => {
     });
     expect(await run((k) => keyed.loadMany(k))).toEqual(await run((k) => dl.loadMany(k)));
     expect(mine.batches).toEqual(theirs.batches);
+  });
+});
+
+describe('KeyedBatchLoader degraded parts (trackDegraded)', () => {
+  /** A read that reports `featureStore.users` as served from a fallback when it reads key `z`. */
+  const fallbackRead = async (keys: readonly string[]): Promise<(number | null)[]> => {
+    if (keys.includes('z')) reportDegraded('featureStore.users');
+    return keys.map((k) => k.length);
+  };
+  const partsOf = async (fn: () => Promise<unknown>): Promise<string[]> =>
+    (await collectDegradedParts(fn)).parts;
+
+  it('reports a fallback read to every caller of its keys: in the same batch, and later from the cache', async () => {
+    const loader = new KeyedBatchLoader('users', fallbackRead, dispatchOnNextLoopTurn, true);
+    const [first, second] = await Promise.all([
+      partsOf(() => loader.load('z')),
+      partsOf(() => loader.loadMany(['a', 'z'])),
+    ]);
+    expect(first).toEqual(['featureStore.users']);
+    expect(second).toEqual(['featureStore.users']);
+    // Cached now: each later caller still hears of it, through load and loadMany.
+    expect(await partsOf(() => loader.load('z'))).toEqual(['featureStore.users']);
+    expect(await partsOf(() => loader.loadMany(['a']))).toEqual(['featureStore.users']);
+    // A key of another batch, read normally, reports nothing.
+    expect(await partsOf(() => loader.load('b'))).toEqual([]);
+    expect(await loader.loadMany(['z', 'b'])).toEqual([1, 1]);
+  });
+
+  it('without tracking only the caller whose load dispatched the read hears of it', async () => {
+    const loader = new KeyedBatchLoader('users', fallbackRead);
+    const [first, second] = await Promise.all([
+      partsOf(() => loader.load('z')),
+      partsOf(() => loader.load('z')),
+    ]);
+    expect(first).toEqual(['featureStore.users']);
+    expect(second).toEqual([]);
+    expect(await partsOf(() => loader.load('z'))).toEqual([]);
   });
 });
