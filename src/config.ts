@@ -67,13 +67,17 @@ export interface GatewayConfig {
   readonly featureStore?: 'memory' | 'redis';
   /** Where accepted events are logged: `file` (`eventLogFile`) or `redis` (a Redis Stream shared by replicas). Env `RECGATE_EVENT_LOG`. @default 'file' */
   readonly eventLog?: 'file' | 'redis';
-  /** The item-vector index: `embedded` (in this process: exact up to `annMinItems` items, HNSW above), `exact`, `ann` (HNSW, USearch), or `qdrant`. Env `RECGATE_VECTOR_INDEX`. @default 'embedded' */
-  readonly vectorIndex?: 'embedded' | 'exact' | 'ann' | 'qdrant';
+  /** The item-vector index: `embedded` (in this process: exact up to `annMinItems` items, HNSW above), `exact`, `ann` (HNSW, USearch), `ivf` (IVF-Flat, in this process), or `qdrant`. Env `RECGATE_VECTOR_INDEX`. @default 'embedded' */
+  readonly vectorIndex?: 'embedded' | 'exact' | 'ann' | 'ivf' | 'qdrant';
   /** With `embedded`, catalogs of more than this many items use the in-process HNSW index. Env `RECGATE_ANN_MIN_ITEMS`. @default 200000 */
   readonly annMinItems?: number;
   /** HNSW efSearch, the search beam and recall/latency knob (1024: recall@100 ≈ 0.96 at 1M items, BENCHMARKS.md). Env `RECGATE_ANN_EF_SEARCH`. @default 1024 */
   readonly annEfSearch?: number;
-  /** Folder of the HNSW graph cache, one file per model version; null = always build. Env `RECGATE_ANN_CACHE_DIR`. @default 'var/ann-cache' */
+  /** With `ivf`, the number of lists (coarse centroids); 0 = automatic, 4·√n rounded to a power of two (4,096 at 1M items; src/stores/ann/ivfParameters.ts). Env `RECGATE_IVF_LISTS`. @default 0 */
+  readonly ivfLists?: number;
+  /** With `ivf`, the lists scanned per search, the recall/latency knob (16: recall@100 ≈ 0.97 at 1M items, BENCHMARKS.md). Env `RECGATE_IVF_PROBES`. @default 16 */
+  readonly ivfProbes?: number;
+  /** Folder of the HNSW graph cache and of the IVF list assignments, one file per model version; null = always build. Env `RECGATE_ANN_CACHE_DIR`. @default 'var/ann-cache' */
   readonly annCacheDir?: string | null;
   /** Redis URL (single node). Env `REDIS_URL`. @default 'redis://127.0.0.1:6379' */
   readonly redisUrl?: string;
@@ -156,6 +160,8 @@ export const GATEWAY_DEFAULTS = {
   modelPollMs: 5000,
   annMinItems: 200_000,
   annEfSearch: 1024,
+  ivfLists: 0,
+  ivfProbes: 16,
   annCacheDir: 'var/ann-cache',
 } as const satisfies Omit<
   ResolvedGatewayConfig,
@@ -223,7 +229,7 @@ export function resolveGatewayConfig(config: GatewayConfig): ResolvedGatewayConf
     check(name, allowed.includes(value as string), allowed.map((a) => `"${a}"`).join(' or '), value);
   oneOf('featureStore', c.featureStore, ['memory', 'redis']);
   oneOf('eventLog', c.eventLog, ['file', 'redis']);
-  oneOf('vectorIndex', c.vectorIndex, ['embedded', 'exact', 'ann', 'qdrant']);
+  oneOf('vectorIndex', c.vectorIndex, ['embedded', 'exact', 'ann', 'ivf', 'qdrant']);
   check(
     'annMinItems',
     Number.isInteger(c.annMinItems) && c.annMinItems >= 0,
@@ -235,6 +241,18 @@ export function resolveGatewayConfig(config: GatewayConfig): ResolvedGatewayConf
     Number.isInteger(c.annEfSearch) && c.annEfSearch >= 1 && c.annEfSearch <= 4096,
     'an integer in 1..4096',
     c.annEfSearch,
+  );
+  check(
+    'ivfLists',
+    Number.isInteger(c.ivfLists) && c.ivfLists >= 0 && c.ivfLists <= 65_536,
+    'an integer in 0..65536 (0 = automatic)',
+    c.ivfLists,
+  );
+  check(
+    'ivfProbes',
+    Number.isInteger(c.ivfProbes) && c.ivfProbes >= 1 && c.ivfProbes <= 65_536,
+    'an integer in 1..65536',
+    c.ivfProbes,
   );
   check('backendBudgetMs', c.backendBudgetMs > 0, 'a positive number of ms', c.backendBudgetMs);
   check('eventLogBudgetMs', c.eventLogBudgetMs > 0, 'a positive number of ms', c.eventLogBudgetMs);
@@ -262,7 +280,7 @@ export function resolveGatewayConfig(config: GatewayConfig): ResolvedGatewayConf
  * `RECGATE_EVENT_STREAM`, `RECGATE_EVENT_STREAM_MAX_LEN`, `QDRANT_URL`, `QDRANT_API_KEY`,
  * `RECGATE_QDRANT_COLLECTION`, `RECGATE_BACKEND_BUDGET_MS`, `RECGATE_BACKEND_RETRY_MS`,
  * `RECGATE_EVENT_LOG_BUDGET_MS`, `RECGATE_MODEL_POLL_MS`, `RECGATE_ANN_MIN_ITEMS`,
- * `RECGATE_ANN_EF_SEARCH`, `RECGATE_ANN_CACHE_DIR`.
+ * `RECGATE_ANN_EF_SEARCH`, `RECGATE_IVF_LISTS`, `RECGATE_IVF_PROBES`, `RECGATE_ANN_CACHE_DIR`.
  * @throws RangeError naming the variable when a number does not parse.
  */
 export function configFromEnv(env: Readonly<Record<string, string | undefined>>): GatewayConfig {
@@ -314,6 +332,8 @@ export function configFromEnv(env: Readonly<Record<string, string | undefined>>)
     modelPollMs: num('RECGATE_MODEL_POLL_MS'),
     annMinItems: num('RECGATE_ANN_MIN_ITEMS'),
     annEfSearch: num('RECGATE_ANN_EF_SEARCH'),
+    ivfLists: num('RECGATE_IVF_LISTS'),
+    ivfProbes: num('RECGATE_IVF_PROBES'),
     annCacheDir: str('RECGATE_ANN_CACHE_DIR'),
   });
 }

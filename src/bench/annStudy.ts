@@ -3,7 +3,10 @@ import { join } from 'node:path';
 import { readManifest } from '../../models/registry/registryPaths.js';
 import { createRandom } from '../domain/random.js';
 import type { HnswParameters } from '../stores/ann/hnswParameters.js';
+import type { IvfParameters } from '../stores/ann/ivfParameters.js';
+import { IvfVectorIndex } from '../stores/ann/ivfVectorIndex.js';
 import { UsearchVectorIndex } from '../stores/ann/usearchVectorIndex.js';
+import type { VectorIndex } from '../stores/vectorIndex.js';
 import { ExactVectorIndex } from '../stores/embedded/exactVectorIndex.js';
 import type { PreparedCatalog } from './benchCatalogs.js';
 import { LatencyHistogram } from './latencyHistogram.js';
@@ -33,6 +36,34 @@ export interface AnnStudyResult {
     readonly recallAt100: number;
     readonly latency: LatencySummary;
   }[];
+  /** Growth of the process's RSS while the HNSW graph was built or loaded, bytes (GC makes it approximate). */
+  readonly hnswRssGrowthBytes?: number;
+  /** The IVF-Flat index on the same vectors and queries (absent in runs before it existed, or when not asked for). */
+  readonly ivf?: IvfStudyResult;
+}
+
+/** IVF-Flat measured like the HNSW graph: same queries, same exact truth, same search shapes. */
+export interface IvfStudyResult {
+  /** Parameters in force for the main rows (`probes` the default). */
+  readonly parameters: IvfParameters;
+  /** Lists of the built index. */
+  readonly lists: number;
+  /** How the list assignment was obtained (trained now or loaded from the cache) and how long it took, s. */
+  readonly build: { readonly source: 'built' | 'cache'; readonly seconds: number };
+  /** WebAssembly and typed-array bytes of the index ({@link IvfVectorIndex.memoryBytes}). */
+  readonly memoryBytes: number;
+  /** Growth of the process's RSS while the index was built or loaded, bytes (approximate). */
+  readonly rssGrowthBytes: number;
+  readonly recallAt100: number;
+  readonly annLatency: LatencySummary;
+  readonly annFilteredLatency: LatencySummary;
+  readonly searchStats: { searches: number; refetches: number; exactFallbacks: number };
+  /** Recall@100 and latency (k = 100) at other probes values, on the same lists and queries. */
+  readonly sweep: readonly {
+    readonly probes: number;
+    readonly recallAt100: number;
+    readonly latency: LatencySummary;
+  }[];
 }
 
 /**
@@ -46,6 +77,13 @@ export interface AnnStudyResult {
  * the ANN searches at other efSearch values (a search-time setting; each value
  * reloads the graph, see UsearchVectorIndex.setEfSearch). The graph is cached in `cacheFile` (the bench
  * server of the same catalog then loads it instead of rebuilding).
+ *
+ * With `ivfCacheFile`, IVF-Flat (default parameters, IvfVectorIndex) is
+ * then trained (or its lists loaded from that file) on the same vectors and
+ * measured the same way against the same truth, after the HNSW searches;
+ * `ivfSweep` repeats its k = 100 searches at other probes values (a
+ * search-time setting, no rebuild). Memory: the RSS growth while each index
+ * was made (approximate: GC runs meanwhile) and IVF's own byte count.
  */
 export async function annStudy(
   catalog: PreparedCatalog,
@@ -55,6 +93,13 @@ export async function annStudy(
     readonly log: (line: string) => void;
     /** efSearch values to measure besides the default (recall and latency at k = 100). @default [] */
     readonly sweep?: readonly number[];
+    /**
+     * Also measure IVF-Flat (default parameters), its list assignment cached
+     * in this file (null: trained every run; undefined: IVF not measured). @default undefined
+     */
+    readonly ivfCacheFile?: string | null;
+    /** probes values to measure besides the default (recall and latency at k = 100). @default [] */
+    readonly ivfSweep?: readonly number[];
   },
 ): Promise<AnnStudyResult> {
   const dir = join(catalog.registry, catalog.modelName, catalog.version);
@@ -68,10 +113,12 @@ export async function annStudy(
   options.log(
     `ANN study on ${catalog.name}: building or loading the HNSW graph over ${itemIds.length} vectors`,
   );
+  const rssBeforeGraph = process.memoryUsage().rss;
   const ann = UsearchVectorIndex.fromVectors(itemIds, vectors, dim, {
     shareVectors: true,
     cacheFile: options.cacheFile,
   });
+  const hnswRssGrowthBytes = process.memoryUsage().rss - rssBeforeGraph;
   const exact = ExactVectorIndex.fromVectors(itemIds, vectors, dim);
   const random = createRandom(99);
   const queries: Float32Array[] = [];
@@ -81,12 +128,7 @@ export async function annStudy(
     query.set(userVectors.subarray(u * r.dimension, (u + 1) * r.dimension));
     queries.push(query);
   }
-  for (const q of queries.slice(0, 20)) {
-    await ann.search(q, 100);
-    await exact.search(q, 100);
-  }
-  const annH = new LatencyHistogram();
-  const annFilteredH = new LatencyHistogram();
+  for (const q of queries.slice(0, 20)) await exact.search(q, 100);
   const exactH = new LatencyHistogram();
   // Exact search first, all queries; then the ANN searches back to back (an exact scan of
   // the whole catalog between two ANN searches would evict the CPU caches the graph uses).
@@ -97,39 +139,52 @@ export async function annStudy(
     exactH.record(performance.now() - t);
     truths.push(new Set(truth.map((h) => h.itemId)));
   }
-  let recall = 0;
-  for (let i = 0; i < queries.length; i++) {
-    const t = performance.now();
-    const hits = await ann.search(queries[i]!, 100);
-    annH.record(performance.now() - t);
-    recall += hits.filter((h) => truths[i]!.has(h.itemId)).length / Math.max(1, truths[i]!.size);
-  }
-  for (const q of queries) {
+  const filteredShapes = queries.map(() => {
     const excluded = Array.from({ length: 50 }, () => itemIds[random.int(0, itemIds.length - 1)]!);
-    const excludedSet = new Set(excluded);
-    const t = performance.now();
-    await ann.search(q, 200, {
-      filter: { excludeIds: excluded, availableOnly: true },
-      exclude: (id) => excludedSet.has(id),
-    });
-    annFilteredH.record(performance.now() - t);
-  }
+    return { excluded, set: new Set(excluded) };
+  });
+  const hnsw = await measureSearches(ann, queries, truths, filteredShapes);
   const searchStats = ann.searchStats;
   const parameters = ann.parameters;
   const sweep: AnnStudyResult['sweep'][number][] = [];
   for (const efSearch of options.sweep ?? []) {
     ann.setEfSearch(efSearch);
-    const h = new LatencyHistogram();
-    let found = 0;
-    for (let q = 0; q < queries.length; q++) {
-      const t = performance.now();
-      const hits = await ann.search(queries[q]!, 100);
-      h.record(performance.now() - t);
-      found += hits.filter((x) => truths[q]!.has(x.itemId)).length / Math.max(1, truths[q]!.size);
-    }
-    sweep.push({ efSearch, recallAt100: found / queries.length, latency: h.summary() });
+    sweep.push({ efSearch, ...(await recallAndLatency(ann, queries, truths)) });
   }
   ann.setEfSearch(parameters.efSearch);
+  let ivf: IvfStudyResult | undefined;
+  if (options.ivfCacheFile !== undefined) {
+    options.log(`ANN study on ${catalog.name}: training or loading the IVF lists`);
+    const rssBefore = process.memoryUsage().rss;
+    const index = IvfVectorIndex.fromVectors(itemIds, vectors, dim, {
+      cacheFile: options.ivfCacheFile,
+      onProgress: (p) => {
+        if (p.done === p.total) options.log(`  IVF ${p.stage}: ${p.total} done`);
+      },
+    });
+    const rssGrowthBytes = process.memoryUsage().rss - rssBefore;
+    options.log(
+      `  IVF: ${index.lists} lists, ${index.origin.source} in ${index.origin.seconds.toFixed(1)} s`,
+    );
+    const main = await measureSearches(index, queries, truths, filteredShapes);
+    const ivfStats = index.searchStats;
+    const ivfParameters = index.parameters;
+    const ivfSweep: IvfStudyResult['sweep'][number][] = [];
+    for (const probes of options.ivfSweep ?? []) {
+      index.setProbes(probes);
+      ivfSweep.push({ probes, ...(await recallAndLatency(index, queries, truths)) });
+    }
+    ivf = {
+      parameters: ivfParameters,
+      lists: index.lists,
+      build: index.origin,
+      memoryBytes: index.memoryBytes,
+      rssGrowthBytes,
+      ...main,
+      searchStats: ivfStats,
+      sweep: ivfSweep,
+    };
+  }
   return {
     catalog: catalog.name,
     items: itemIds.length,
@@ -137,13 +192,58 @@ export async function annStudy(
     queries: queries.length,
     parameters,
     graph: ann.origin,
-    recallAt100: recall / queries.length,
-    annLatency: annH.summary(),
-    annFilteredLatency: annFilteredH.summary(),
+    recallAt100: hnsw.recallAt100,
+    annLatency: hnsw.annLatency,
+    annFilteredLatency: hnsw.annFilteredLatency,
     exactLatency: exactH.summary(),
     searchStats,
     sweep,
+    hnswRssGrowthBytes,
+    ...(ivf === undefined ? {} : { ivf }),
   };
+}
+
+/**
+ * Recall@100 against `truths` and latency of `index` on `queries` (k = 100,
+ * 20 warm-up searches first), then the embedding source's shape: k = 200
+ * with 50 excluded ids, availableOnly and an exclude predicate.
+ */
+async function measureSearches(
+  index: VectorIndex,
+  queries: readonly Float32Array[],
+  truths: readonly Set<string>[],
+  filtered: readonly { readonly excluded: string[]; readonly set: Set<string> }[],
+): Promise<{ recallAt100: number; annLatency: LatencySummary; annFilteredLatency: LatencySummary }> {
+  for (const q of queries.slice(0, 20)) await index.search(q, 100);
+  const { recallAt100, latency } = await recallAndLatency(index, queries, truths);
+  const h = new LatencyHistogram();
+  for (let i = 0; i < queries.length; i++) {
+    const { excluded, set } = filtered[i]!;
+    const t = performance.now();
+    await index.search(queries[i]!, 200, {
+      filter: { excludeIds: excluded, availableOnly: true },
+      exclude: (id) => set.has(id),
+    });
+    h.record(performance.now() - t);
+  }
+  return { recallAt100, annLatency: latency, annFilteredLatency: h.summary() };
+}
+
+/** Mean recall@100 against `truths` and the latency of k = 100 searches, one at a time. */
+async function recallAndLatency(
+  index: VectorIndex,
+  queries: readonly Float32Array[],
+  truths: readonly Set<string>[],
+): Promise<{ recallAt100: number; latency: LatencySummary }> {
+  const h = new LatencyHistogram();
+  let found = 0;
+  for (let q = 0; q < queries.length; q++) {
+    const t = performance.now();
+    const hits = await index.search(queries[q]!, 100);
+    h.record(performance.now() - t);
+    found += hits.filter((x) => truths[q]!.has(x.itemId)).length / Math.max(1, truths[q]!.size);
+  }
+  return { recallAt100: found / queries.length, latency: h.summary() };
 }
 
 function readF32(path: string): Float32Array {

@@ -17,9 +17,12 @@
  * Options: `--quick` (10k items only, short runs: < 2 minutes, for CI smoke;
  * no thresholds), `--json`, `--catalogs a,b` (ml-latest-small, synthetic-10k,
  * synthetic-100k, synthetic-1m), `--seconds <n>` per load run (default 10;
- * quick 3), `--no-profile`, `--no-redis`, `--dir <folder>` (default var/bench:
+ * quick 3), `--no-profile`, `--no-redis`, `--ann-only` (the ANN study, HNSW and
+ * IVF-Flat against exact, on synthetic-100k and synthetic-1m or the catalogs
+ * given, and nothing else), `--dir <folder>` (default var/bench:
  * registries, ANN graph cache, event logs, profiles, and `last-run.json`, the
- * JSON of the last full run; `last-quick-run.json` for `--quick`),
+ * JSON of the last full run; `last-quick-run.json` for `--quick`, `last-ann-run.json`
+ * for `--ann-only`),
  * `--render <file.json>` (print a saved run as the Markdown report, and
  * nothing else). Progress goes to stderr.
  */
@@ -57,6 +60,8 @@ const USAGE = `npm run bench -- [options]   (BENCHMARKS.md explains every number
   --seconds n          seconds per load run (default 10; 3 with --quick)
   --no-profile         skip the CPU profile
   --no-redis           skip the Redis feedback run
+  --ann-only           only the ANN study (HNSW and IVF-Flat against exact search), on
+                       synthetic-100k and synthetic-1m unless --catalogs says otherwise
   --dir folder         registries, ANN graph cache, event logs, profiles, JSON (default var/bench)
   --render file.json   print a saved run as the Markdown report, and nothing else
   --help               this text`;
@@ -70,6 +75,7 @@ const { values } = parseOrExit('bench', () =>
       seconds: { type: 'string' },
       'no-profile': { type: 'boolean', default: false },
       'no-redis': { type: 'boolean', default: false },
+      'ann-only': { type: 'boolean', default: false },
       dir: { type: 'string', default: 'var/bench' },
       render: { type: 'string' },
     },
@@ -104,7 +110,13 @@ const PLANS: Record<string, { scenarios: ScenarioName[]; index: 'exact' | 'ann';
   'synthetic-100k': { scenarios: ['recommendations', 'similarItems'], index: 'exact', ann: true },
   'synthetic-1m': { scenarios: ['recommendations', 'similarItems'], index: 'ann', ann: true },
 };
-const catalogNames = (values.catalogs ?? (quick ? 'synthetic-10k' : Object.keys(PLANS).join(','))).split(',');
+const annOnly = values['ann-only'];
+const defaultCatalogs = quick
+  ? 'synthetic-10k'
+  : annOnly
+    ? 'synthetic-100k,synthetic-1m'
+    : Object.keys(PLANS).join(',');
+const catalogNames = (values.catalogs ?? defaultCatalogs).split(',');
 for (const name of catalogNames)
   if (PLANS[name] === undefined)
     usageError('bench', `--catalogs: unknown catalog ${name}; known: ${Object.keys(PLANS).join(', ')}`);
@@ -112,6 +124,7 @@ for (const name of catalogNames)
 const loadAverageStart = os.loadavg();
 mkdirSync(join(benchDir, 'events'), { recursive: true });
 const annCache = (c: PreparedCatalog): string => join(benchDir, 'ann', `${c.modelName}-${c.version}.usearch`);
+const ivfCache = (c: PreparedCatalog): string => join(benchDir, 'ann', `${c.modelName}-${c.version}.ivf`);
 
 const prepared: (PreparedCatalog | SkippedCatalog)[] = [];
 for (const name of catalogNames) {
@@ -122,21 +135,28 @@ for (const name of catalogNames) {
 const ready = prepared.filter((c): c is PreparedCatalog => !('skipped' in c));
 
 const ann: AnnStudyResult[] = [];
-for (const c of ready.filter((x) => PLANS[x.name]!.ann)) {
+for (const c of ready.filter((x) => annOnly || PLANS[x.name]!.ann)) {
   const study = await annStudy(c, {
     queries: quick ? 50 : 1000,
     cacheFile: annCache(c),
     log,
     sweep: quick ? [128] : [256, 512, 768, 960, 1152, 1536, 2048],
+    ivfCacheFile: ivfCache(c),
+    ivfSweep: quick ? [8] : [8, 32, 64],
   });
   log(`ANN ${c.name}: recall@100 ${study.recallAt100.toFixed(3)}, p99 ${study.annLatency.p99.toFixed(2)} ms`);
+  if (study.ivf !== undefined) {
+    log(
+      `IVF ${c.name}: recall@100 ${study.ivf.recallAt100.toFixed(3)}, p99 ${study.ivf.annLatency.p99.toFixed(2)} ms`,
+    );
+  }
   ann.push(study);
 }
 
 const catalogs: (CatalogResult | SkippedCatalog)[] = prepared.filter(
   (c): c is SkippedCatalog => 'skipped' in c,
 );
-for (const c of ready) {
+for (const c of annOnly ? [] : ready) {
   const plan = PLANS[c.name]!;
   catalogs.push(await runCatalog(c, plan.index, plan.scenarios, '', {}));
   if (c.name === 'synthetic-10k' && !quick && !values['no-redis']) {
@@ -146,10 +166,14 @@ for (const c of ready) {
 }
 
 let profile: BenchResults['profile'] = {
-  skipped: quick ? 'not run with --quick' : 'disabled with --no-profile',
+  skipped: quick
+    ? 'not run with --quick'
+    : annOnly
+      ? 'not run with --ann-only'
+      : 'disabled with --no-profile',
 };
 const tenK = ready.find((c) => c.name === 'synthetic-10k');
-if (!quick && !values['no-profile']) {
+if (!quick && !annOnly && !values['no-profile']) {
   profile =
     tenK === undefined
       ? { skipped: 'synthetic-10k was not part of this run' }
@@ -157,9 +181,13 @@ if (!quick && !values['no-profile']) {
 }
 
 let replicas: BenchResults['replicas'] = {
-  skipped: quick ? 'not run with --quick' : 'synthetic-10k was not part of this run',
+  skipped: quick
+    ? 'not run with --quick'
+    : annOnly
+      ? 'not run with --ann-only'
+      : 'synthetic-10k was not part of this run',
 };
-if (!quick && tenK !== undefined) replicas = await replicaSaturation(tenK, 2);
+if (!quick && !annOnly && tenK !== undefined) replicas = await replicaSaturation(tenK, 2);
 
 const results: BenchResults = {
   machine: {
@@ -183,7 +211,7 @@ const results: BenchResults = {
 };
 const withTargets: BenchResults = { ...results, targets: targetRows(results) };
 writeFileSync(
-  join(benchDir, quick ? 'last-quick-run.json' : 'last-run.json'),
+  join(benchDir, quick ? 'last-quick-run.json' : annOnly ? 'last-ann-run.json' : 'last-run.json'),
   JSON.stringify(withTargets, null, 2) + '\n',
 );
 process.stdout.write(

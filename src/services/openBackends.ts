@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { ResolvedGatewayConfig } from '../config.js';
 import type { CatalogItem } from '../domain/interaction.js';
+import { IvfVectorIndex } from '../stores/ann/ivfVectorIndex.js';
 import { UsearchVectorIndex } from '../stores/ann/usearchVectorIndex.js';
 import { readUserStates } from '../inference/readUserStates.js';
 import type { ServedModel } from '../inference/servedModel.js';
@@ -71,7 +72,9 @@ export interface Backends {
    *   model's new items are added), user vectors namespaced by the model
    *   version (`setVectorVersion` at `activate`), behind a `FallbackFeatureStore`
    *   over a fresh in-process snapshot of `model`;
-   * - the embedded exact index over the model's vectors, or Qdrant's
+   * - the embedded index over the model's vectors (exact; HNSW with `ann` or
+   *   above `annMinItems`; IVF-Flat with `ivf`, its lists cached in
+   *   `annCacheDir`), or Qdrant's
    *   collection of this version behind a `FallbackVectorIndex` over it.
    * @throws Error when Qdrant cannot be reached or its collection cannot be made.
    */
@@ -265,20 +268,31 @@ export async function openBackends(
           const dim = model.bundle.dimension + 1;
           const n = model.bundle.itemIds.length;
           const useAnn = cfg.vectorIndex === 'ann' || (cfg.vectorIndex !== 'exact' && n > cfg.annMinItems);
+          const cacheFile = (ext: string): string | null =>
+            cfg.annCacheDir === null
+              ? null
+              : join(cfg.annCacheDir, `${model.manifest.name}-${model.version}.${ext}`);
           // Payloads (categories, availability) let the index apply the request's filter itself.
-          const embedded: VectorIndex = useAnn
-            ? UsearchVectorIndex.fromVectors(model.bundle.itemIds, model.bundle.itemVectors, dim, {
-                payloads: model.catalog,
-                shareVectors: true, // registry rows are unit vectors and never written: one copy in memory
-                hnsw: { efSearch: cfg.annEfSearch },
-                cacheFile:
-                  cfg.annCacheDir === null
-                    ? null
-                    : join(cfg.annCacheDir, `${model.manifest.name}-${model.version}.usearch`),
-              })
-            : ExactVectorIndex.fromVectors(model.bundle.itemIds, model.bundle.itemVectors, dim, {
-                payloads: model.catalog,
-              });
+          const embedded: VectorIndex =
+            cfg.vectorIndex === 'ivf'
+              ? IvfVectorIndex.fromVectors(model.bundle.itemIds, model.bundle.itemVectors, dim, {
+                  payloads: model.catalog,
+                  ivf: { lists: cfg.ivfLists, probes: cfg.ivfProbes },
+                  cacheFile: cacheFile('ivf'),
+                  onProgress: (p) => {
+                    if (p.done === p.total) logger.info(`IVF index: ${p.stage} done`, { ...p });
+                  },
+                })
+              : useAnn
+                ? UsearchVectorIndex.fromVectors(model.bundle.itemIds, model.bundle.itemVectors, dim, {
+                    payloads: model.catalog,
+                    shareVectors: true, // registry rows are unit vectors and never written: one copy in memory
+                    hnsw: { efSearch: cfg.annEfSearch },
+                    cacheFile: cacheFile('usearch'),
+                  })
+                : ExactVectorIndex.fromVectors(model.bundle.itemIds, model.bundle.itemVectors, dim, {
+                    payloads: model.catalog,
+                  });
           owned.push(embedded);
           if (qdrantBreaker === null) index = embedded;
           else {

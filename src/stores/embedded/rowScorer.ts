@@ -84,6 +84,9 @@ export class RowScorer {
   private scoresOffset = 0;
   /** View of the rows: `capacity × stride` float32 (replaced when the capacity grows). */
   private rowView = new Float32Array(0);
+  /** Views of the query (`dimension` floats) and of the score area (`capacity` floats), replaced with `rowView`. */
+  private queryView = new Float32Array(0);
+  private scoreView = new Float32Array(0);
 
   /**
    * @param dimension components per row, a positive integer (not checked here).
@@ -102,6 +105,11 @@ export class RowScorer {
   /** Rows that fit without growing. */
   get capacity(): number {
     return this.capacityRows;
+  }
+
+  /** Bytes of WebAssembly memory held (rows and scratch areas). */
+  get bytes(): number {
+    return this.memory.buffer.byteLength;
   }
 
   /**
@@ -137,6 +145,8 @@ export class RowScorer {
     this.listOffset = listOffset;
     this.exactOffset = exactOffset;
     this.rowView = new Float32Array(this.memory.buffer, 0, capacity * stride);
+    this.queryView = new Float32Array(this.memory.buffer, queryOffset, this.dimension);
+    this.scoreView = new Float32Array(this.memory.buffer, scoresOffset, capacity);
   }
 
   /**
@@ -144,10 +154,32 @@ export class RowScorer {
    * 0 .. n − 1: a view of n scores, valid until the next call or {@link reserve}.
    */
   scores(query: Float32Array, n: number): Float32Array {
-    const buffer = this.memory.buffer;
-    new Float32Array(buffer, this.queryOffset, this.dimension).set(query);
+    this.queryView.set(query);
     this.kernel(this.queryOffset, 0, Math.ceil(n / GROUP), this.stride, this.scoresOffset);
-    return new Float32Array(buffer, this.scoresOffset, n);
+    return this.scoreView.subarray(0, n);
+  }
+
+  /**
+   * The float32 dot products of `query` (length `dimension`) with the rows
+   * of `ranges` row ranges, `starts[i] .. starts[i] + counts[i] − 1`, in
+   * range order: a view of Σ counts scores, valid until the next call or
+   * {@link reserve}. The same kernel as {@link scores}, pointed at each
+   * range's first row. It works 8 rows at a time, so it reads up to 7 rows
+   * past a range and writes up to 7 scores past its share (the next range
+   * overwrites them): callers keep every `starts[i] + counts[i] + 7` and
+   * `Σ counts + 7` within the capacity.
+   */
+  scoreRanges(query: Float32Array, starts: Int32Array, counts: Int32Array, ranges: number): Float32Array {
+    this.queryView.set(query);
+    const rowBytes = this.stride * 4;
+    let out = this.scoresOffset;
+    for (let i = 0; i < ranges; i++) {
+      const count = counts[i]!;
+      if (count <= 0) continue;
+      this.kernel(this.queryOffset, starts[i]! * rowBytes, Math.ceil(count / GROUP), this.stride, out);
+      out += count * 4;
+    }
+    return this.scoreView.subarray(0, (out - this.scoresOffset) / 4);
   }
 
   /**

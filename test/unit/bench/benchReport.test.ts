@@ -166,3 +166,56 @@ describe('Bench report: the target table', () => {
     );
   });
 });
+
+describe('Bench report: IVF-Flat beside HNSW', () => {
+  const ann1m = {
+    catalog: 'synthetic-1m',
+    items: 1_000_000,
+    dimension: 65,
+    queries: 1000,
+    parameters: { m: 24, efConstruction: 256, efSearch: 1024, quantization: 'i8' as const },
+    graph: { source: 'cache' as const, seconds: 2 },
+    recallAt100: 0.966,
+    annLatency: latency(2, 3.5),
+    annFilteredLatency: latency(2.5, 4.5),
+    exactLatency: latency(23, 34),
+    searchStats: { searches: 1000, refetches: 0, exactFallbacks: 0 },
+    sweep: [],
+    hnswRssGrowthBytes: 300 * 2 ** 20,
+    ivf: {
+      parameters: { lists: 0, probes: 16, trainingSample: 65_536, iterations: 10, seed: 42 },
+      lists: 4095,
+      build: { source: 'built' as const, seconds: 15.3 },
+      memoryBytes: 302 * 2 ** 20,
+      rssGrowthBytes: 296 * 2 ** 20,
+      recallAt100: 0.972,
+      annLatency: latency(0.4, 1.7),
+      annFilteredLatency: latency(0.6, 2.4),
+      searchStats: { searches: 1000, refetches: 0, exactFallbacks: 0 },
+      sweep: [{ probes: 8, recallAt100: 0.954, latency: latency(0.3, 1.2) }],
+    },
+  };
+
+  it('adds a target row judged on the IVF figures, and the comparison and probes tables', () => {
+    const results: BenchResults = { ...BASE, ann: [ann1m] };
+    const rows = targetRows(results);
+    expect(rows.find((r) => r.what === 'retrieval over 1M items')!.met).toBe(false); // HNSW p99 3.5 ms
+    expect(rows.find((r) => r.what === 'retrieval over 1M items (IVF-Flat)')).toMatchObject({
+      met: true,
+      measured: expect.stringContaining('recall@100 0.972, p99 1.70 ms (k = 100, 16 of 4095 lists'),
+    });
+    const report = formatReport({ ...results, targets: rows });
+    expect(report).toContain(
+      '| synthetic-1m | IVF-Flat 4,095 lists, 16 probes | built in 15.3 s | RSS +296 MB (index 302 MB) | 0.972 | 0.40 / 1.70 | 2.40 |',
+    );
+    expect(report).toContain('| synthetic-1m | 8 | 0.954 | 0.30 / 1.20 |');
+    expect(report).toContain('| synthetic-1m | 16 | 0.972 | 0.40 / 1.70 |');
+  });
+
+  it('leaves runs without IVF figures as they were (no IVF row, no IVF table)', () => {
+    const { ivf: _ivf, ...hnswOnly } = ann1m;
+    const results: BenchResults = { ...BASE, ann: [hnswOnly] };
+    expect(targetRows(results).map((r) => r.what)).not.toContain('retrieval over 1M items (IVF-Flat)');
+    expect(formatReport({ ...results, targets: [] })).not.toContain('IVF-Flat');
+  });
+});

@@ -84,6 +84,24 @@ describe('RowScorer', () => {
       expect(exact[j]).toBe(s);
     });
   });
+
+  it('scores row ranges one after the other, ranges of any length and start (IVF lists)', () => {
+    for (const d of [3, 8, 65]) {
+      const scorer = new RowScorer(d, 120);
+      const values = fill(scorer, 100, d);
+      const q = Float32Array.from({ length: d }, (_, p) => Math.sin(2 * p + 1));
+      const starts = Int32Array.from([3, 40, 11, 0, 90]);
+      const counts = Int32Array.from([5, 0, 17, 1, 10]); // the last ends at row 99
+      const scores = scorer.scoreRanges(q, starts, counts, 5);
+      const rows = [...starts].flatMap((s, i) => Array.from({ length: counts[i]! }, (_, j) => s + j));
+      expect(scores.length).toBe(rows.length);
+      rows.forEach((row, j) => {
+        let s = 0;
+        for (let p = 0; p < d; p++) s += q[p]! * values[row * d + p]!;
+        expect(Math.abs(scores[j]! - s)).toBeLessThan(1e-5 * d);
+      });
+    }
+  });
 });
 
 describe('kthLargest', () => {

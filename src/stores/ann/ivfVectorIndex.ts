@@ -1,0 +1,597 @@
+// About 600 lines (a third of them docs), over the ~300 guideline: the build (training or cache), the
+// probe/widen/fallback search and the upsert tail share the row store, the list layout and the
+// per-position arrays; split apart they would have to expose all three. The k-means, the list
+// layout and the cache file live in their own modules.
+import { createRandom } from '../../domain/random.js';
+import { kthLargest } from '../embedded/exactVectorIndex.js';
+import { RowScorer } from '../embedded/rowScorer.js';
+import { TopKHeap } from '../embedded/topKHeap.js';
+import { unitQuery } from '../embedded/unitQuery.js';
+import type {
+  VectorEntry,
+  VectorHit,
+  VectorIndex,
+  VectorPayload,
+  VectorSearchOptions,
+} from '../vectorIndex.js';
+import type { IvfAssignment } from './ivfCacheFile.js';
+import { ivfFingerprint, readIvfCache, writeIvfCache } from './ivfCacheFile.js';
+import type { IvfParameters } from './ivfParameters.js';
+import { automaticIvfLists, resolveIvfParameters } from './ivfParameters.js';
+import type { IvfBuildProgress } from './ivfQuantiser.js';
+import { listOrder, permuteRows, trainIvfQuantiser } from './ivfQuantiser.js';
+import type { AnnSearchStats } from './usearchVectorIndex.js';
+
+const NO_CATEGORIES: readonly string[] = Object.freeze([]);
+
+/** Bound on |float32 kernel score − float64 score| for unit vectors (see ExactVectorIndex's ROUNDING_MARGIN). */
+const ROUNDING_MARGIN = 1e-4;
+
+/** Rows kept free past the last row: the kernel reads and writes up to 7 rows past a range. */
+const SLACK_ROWS = 8;
+
+/** Options of {@link IvfVectorIndex.fromVectors}; every one is optional. */
+export interface IvfVectorIndexOptions {
+  /** Payload per item id (a served model's `catalog` fits as is); others have none. @default none */
+  readonly payloads?: ReadonlyMap<string, VectorPayload>;
+  /** Lists, probes, training sample, iterations, seed. @default DEFAULT_IVF_PARAMETERS */
+  readonly ivf?: Partial<IvfParameters>;
+  /**
+   * A file to load the list assignment from (centroids, list boundaries,
+   * row order: about 4·(n + lists·d) bytes), when it was saved for exactly
+   * these ids, vectors and build parameters (`<cacheFile>.json` holds their
+   * SHA-256 fingerprint and the file's size and SHA-256); otherwise the
+   * index is trained and the assignment saved there (write + rename). A
+   * stale, truncated or damaged file is retrained over, never loaded.
+   * null = always train. @default null
+   */
+  readonly cacheFile?: string | null;
+  /**
+   * The most lists a search probes while widening because constraints left
+   * fewer than k hits (probes, 4·probes, 16·probes … while ≤ this); past
+   * it the search scans every row (exact). Integer ≥ 1. @default 256
+   */
+  readonly maxProbes?: number;
+  /** Called as a long build progresses (k-means stages, row copy). @default none */
+  readonly onProgress?: (p: IvfBuildProgress) => void;
+}
+
+/**
+ * A search's constraints on positions, compiled once per search: `blocked`
+ * marks the positions of `filter.excludeIds` (listed in `blockedRows`,
+ * unmarked when the search ends); the category sets are null when unset.
+ */
+interface Constraints {
+  readonly blockedRows: number[];
+  readonly availableOnly: boolean;
+  readonly categoriesAny: ReadonlySet<string> | null;
+  readonly categoriesNone: ReadonlySet<string> | null;
+  readonly exclude: ((itemId: string) => boolean) | undefined;
+  readonly allow: ((itemId: string) => boolean) | undefined;
+}
+
+/**
+ * An in-process approximate {@link VectorIndex}: IVF-Flat, an inverted file
+ * with an exact scan of the probed lists (Jégou, Douze & Schmid, TPAMI 2011,
+ * §IV, without the product quantiser; FAISS `IndexIVFFlat`), over inner
+ * product of L2-normalised vectors, i.e. cosine.
+ *
+ * - **Build:** the coarse quantiser (about `lists` centroids) is two-level
+ *   spherical k-means on a seeded sample ({@link trainIvfQuantiser}), every
+ *   row goes to one list, and the normalised rows are stored in list order
+ *   in WebAssembly memory ({@link RowScorer}: one float32 copy, 4·⌈d/4⌉·4
+ *   bytes per row, 272 MB at 1M × 65), so each list is a contiguous row
+ *   range; a row permutation (`orderOf`, Int32Array) maps positions back
+ *   to the input ids. Or the assignment is loaded from `cacheFile`. 15 s at
+ *   1M × 65 (4,095 lists), 2 s from the cache.
+ * - **Search:** score the query against every centroid (SIMD), take the
+ *   `probes` best lists (plus the upsert tail), score their rows with the
+ *   SIMD kernel, and select the exact top k of those rows: float32 scores
+ *   pick candidates, which are re-scored in float64 (steps 1–4 of
+ *   ExactVectorIndex: a candidate threshold t, constraints checked only
+ *   above it, the k-th exact score must clear t + rounding margin). Scores
+ *   are exact cosines; an item in an unprobed list is missed (recall in
+ *   BENCHMARKS.md). Ties: the item added first. When constraints leave fewer
+ *   than k, the search widens to 4× the lists, up to `maxProbes`, then scans
+ *   every row, so "fills k when enough items qualify" always holds.
+ *   probes ≥ lists is exact search. At 1M items with the defaults a search
+ *   scans ~4k rows plus 4k centroids: ~0.6 ms of CPU (BENCHMARKS.md).
+ * - **Upsert:** new and replaced items are appended to a tail that every
+ *   search scans in full (a replaced item's old row is marked dead); the
+ *   lists are not retrained, so a large tail costs latency linearly until
+ *   the next build. A zero or non-finite vector is stored as zeros.
+ * - A query or vector of the wrong length rejects with a RangeError; a
+ *   zero-norm query returns no hits; a predicate that searches the same
+ *   index again makes that inner search reject (per-index scratch memory).
+ */
+export class IvfVectorIndex implements VectorIndex {
+  readonly name = 'ivf-flat';
+  readonly dimension: number;
+  /** Where the list assignment came from and how long building or loading took, in seconds. */
+  get origin(): { readonly source: 'built' | 'cache'; readonly seconds: number } {
+    return this.originValue;
+  }
+  private originValue: { readonly source: 'built' | 'cache'; readonly seconds: number } = {
+    source: 'built',
+    seconds: 0,
+  };
+  private readonly buildParameters: IvfParameters;
+  private probes: number;
+  private readonly maxProbes: number;
+  private readonly scorer: RowScorer;
+  private centroids: RowScorer | null = null;
+  private listCount = 0;
+  private listStart: Int32Array = new Int32Array(1);
+  /** Positions 0 .. built − 1 are in lists; built .. count − 1 are the upsert tail. */
+  private built = 0;
+  private count = 0;
+  /** Per position: the order key (index of first arrival; ties and ids go by it). */
+  private orderOf: Int32Array;
+  private idOfOrder: string[] = [];
+  private readonly rowOf = new Map<string, number>();
+  private readonly categories: (readonly string[])[] = [];
+  private available: Uint8Array;
+  private dead: Uint8Array;
+  private deadCount = 0;
+  private blocked: Uint8Array;
+  private readonly interned = new Map<string, readonly string[]>();
+  /** Search scratch (one entry per position). */
+  private slotPos: Int32Array;
+  private passPos: Int32Array;
+  private passScores: Float32Array;
+  private selectScratch: Float32Array;
+  private selectList: Int32Array;
+  private rangeStarts = new Int32Array(2);
+  private rangeCounts = new Int32Array(2);
+  private searching = false;
+  private readonly counters = { searches: 0, refetches: 0, exactFallbacks: 0 };
+
+  private constructor(dimension: number, capacity: number, parameters: IvfParameters, maxProbes: number) {
+    this.dimension = dimension;
+    this.buildParameters = parameters;
+    this.probes = parameters.probes;
+    this.maxProbes = maxProbes;
+    this.scorer = new RowScorer(dimension, capacity + SLACK_ROWS);
+    const cap = this.scorer.capacity;
+    this.orderOf = new Int32Array(cap);
+    this.available = new Uint8Array(cap);
+    this.dead = new Uint8Array(cap);
+    this.blocked = new Uint8Array(cap);
+    this.slotPos = new Int32Array(cap);
+    this.passPos = new Int32Array(cap);
+    this.passScores = new Float32Array(cap);
+    this.selectScratch = new Float32Array(cap);
+    this.selectList = new Int32Array(cap);
+  }
+
+  /**
+   * An index over `itemIds.length` vectors (n×dimension, row-major, any
+   * norm), with payloads by id. A later duplicate id replaces the earlier
+   * one's vector (the item keeps its first place for ties).
+   * @throws RangeError when `vectors.length !== itemIds.length × dimension`, the
+   *   dimension is not a positive integer, a parameter is out of range
+   *   ({@link resolveIvfParameters}) or maxProbes is not an integer ≥ 1; a
+   *   RangeError from WebAssembly when the rows exceed its 4 GiB.
+   */
+  static fromVectors(
+    itemIds: readonly string[],
+    vectors: Float32Array,
+    dimension: number,
+    options: IvfVectorIndexOptions = {},
+  ): IvfVectorIndex {
+    const parameters = resolveIvfParameters(options.ivf);
+    if (!Number.isInteger(dimension) || dimension < 1) {
+      throw new RangeError(`vector dimension must be a positive integer, got ${dimension}`);
+    }
+    if (vectors.length !== itemIds.length * dimension) {
+      throw new RangeError(
+        `expected ${itemIds.length}×${dimension} = ${itemIds.length * dimension} values, got ${vectors.length}`,
+      );
+    }
+    const maxProbes = options.maxProbes ?? 256;
+    if (!Number.isInteger(maxProbes) || maxProbes < 1) {
+      throw new RangeError(`IVF maxProbes: expected an integer ≥ 1, received ${maxProbes}`);
+    }
+    // Distinct ids in order of first arrival; each takes the vector of its last occurrence.
+    const first = new Map<string, number>();
+    const distinct: string[] = [];
+    const source: number[] = [];
+    for (let i = 0; i < itemIds.length; i++) {
+      const j = first.get(itemIds[i]!);
+      if (j === undefined) {
+        first.set(itemIds[i]!, distinct.length);
+        distinct.push(itemIds[i]!);
+        source.push(i);
+      } else source[j] = i;
+    }
+    const index = new IvfVectorIndex(dimension, distinct.length, parameters, maxProbes);
+    const started = performance.now();
+    const from = index.buildOrLoad(distinct, Int32Array.from(source), itemIds, vectors, options);
+    index.originValue = {
+      source: from,
+      seconds: (performance.now() - started) / 1000,
+    };
+    for (let p = 0; p < index.built; p++) {
+      const id = distinct[index.orderOf[p]!]!;
+      index.rowOf.set(id, p);
+      index.setPayload(p, options.payloads?.get(id));
+    }
+    index.idOfOrder = distinct; // built here, not the caller's array
+    return index;
+  }
+
+  /** Number of stored items. */
+  get size(): number {
+    return this.rowOf.size;
+  }
+
+  /**
+   * Bytes held outside the JavaScript heap's objects: the WebAssembly rows
+   * and scratch of the row store and of the centroids, and the typed arrays
+   * per position (27 bytes each). Ids, their map and payloads are not counted.
+   */
+  get memoryBytes(): number {
+    const perPosition = 27 * this.orderOf.length;
+    return this.scorer.bytes + (this.centroids?.bytes ?? 0) + perPosition + 8 * this.listStart.length;
+  }
+
+  /** Number of lists of the built index (0 when it was built empty). */
+  get lists(): number {
+    return this.listCount;
+  }
+
+  /** The parameters in force (`probes` as last set by {@link setProbes}; `lists` as asked, see {@link lists}). */
+  get parameters(): IvfParameters {
+    return { ...this.buildParameters, probes: this.probes };
+  }
+
+  /** How searches were answered: `refetches` counts widenings to more lists, `exactFallbacks` scans of every row after widening. */
+  get searchStats(): AnnSearchStats {
+    return { ...this.counters };
+  }
+
+  /**
+   * Sets the lists scanned per search (a search-time setting, no rebuild).
+   * @throws RangeError unless an integer in 1..65536.
+   */
+  setProbes(probes: number): void {
+    this.probes = resolveIvfParameters({ ...this.buildParameters, probes }).probes;
+  }
+
+  async search(query: Float32Array, k: number, options: VectorSearchOptions = {}): Promise<VectorHit[]> {
+    const unit = unitQuery(query, this.dimension);
+    const want = Math.min(Math.floor(k), this.rowOf.size);
+    if (!(want > 0) || unit === null) return [];
+    if (this.searching) throw new Error('IvfVectorIndex.search called from its own exclude/allow predicate');
+    this.searching = true;
+    let constraints: Constraints | null = null;
+    try {
+      constraints = this.compile(options);
+      this.counters.searches++;
+      const lists = this.listCount;
+      let probes = Math.min(this.probes, lists);
+      for (;;) {
+        const everything = probes >= lists;
+        const scores = this.scan(unit, everything ? lists : probes, everything);
+        const heap = this.select(unit, scores, want, constraints);
+        if (heap.count >= want || everything) return this.hits(heap);
+        this.counters.refetches++;
+        if (4 * probes <= this.maxProbes && 4 * probes < lists) probes *= 4;
+        else {
+          probes = lists;
+          this.counters.exactFallbacks++;
+        }
+      }
+    } finally {
+      if (constraints !== null) for (const p of constraints.blockedRows) this.blocked[p] = 0;
+      this.searching = false;
+    }
+  }
+
+  async vectorOf(itemId: string): Promise<Float32Array | null> {
+    const p = this.rowOf.get(itemId);
+    if (p === undefined) return null;
+    const off = p * this.scorer.stride;
+    return this.scorer.rows.slice(off, off + this.dimension);
+  }
+
+  async upsert(entries: readonly VectorEntry[]): Promise<void> {
+    for (const e of entries) {
+      if (e.vector.length !== this.dimension) {
+        throw new RangeError(
+          `vector of ${e.itemId} has ${e.vector.length} components; the index holds ${this.dimension}`,
+        );
+      }
+    }
+    for (const e of entries) {
+      let p = this.rowOf.get(e.itemId);
+      if (p === undefined || p < this.built) {
+        let order: number;
+        if (p === undefined) {
+          order = this.idOfOrder.length;
+          this.idOfOrder.push(e.itemId);
+        } else {
+          order = this.orderOf[p]!;
+          this.dead[p] = 1; // the listed row stays in place, never returned again
+          this.deadCount++;
+        }
+        p = this.count;
+        if (p + 1 + SLACK_ROWS > this.scorer.capacity) this.grow(p + 1 + SLACK_ROWS);
+        this.count++;
+        this.orderOf[p] = order;
+        this.rowOf.set(e.itemId, p);
+      }
+      this.writeRow(p, e.vector);
+      this.setPayload(p, e.payload);
+    }
+  }
+
+  async close(): Promise<void> {}
+
+  /**
+   * Scores the rows of the `probes` lists whose centroids score best (or
+   * every row), plus the upsert tail, into the kernel's score area; fills
+   * `slotPos` with each score's position. @returns the scores (a view of
+   * the kernel's score area, valid until the next scan).
+   */
+  private scan(q: Float32Array, probes: number, everything: boolean): Float32Array {
+    const starts = this.rangeStarts;
+    const counts = this.rangeCounts;
+    let ranges = 0;
+    if (everything) {
+      starts[0] = 0;
+      counts[0] = this.count;
+      ranges = 1;
+    } else {
+      const centroidScores = this.centroids!.scores(q, this.listCount);
+      const best = new TopKHeap(probes);
+      for (let l = 0; l < this.listCount; l++) {
+        if (best.wouldAccept(centroidScores[l]!)) best.push(centroidScores[l]!, l);
+      }
+      // In list (= memory) order: the scan then walks forward through the rows.
+      const chosen = best.sorted().rows.sort();
+      for (const l of chosen) {
+        starts[ranges] = this.listStart[l]!;
+        counts[ranges++] = this.listStart[l + 1]! - this.listStart[l]!;
+      }
+      if (this.count > this.built) {
+        starts[ranges] = this.built;
+        counts[ranges++] = this.count - this.built;
+      }
+    }
+    let m = 0;
+    const slotPos = this.slotPos;
+    for (let r = 0; r < ranges; r++) {
+      for (let p = starts[r]!, end = p + counts[r]!; p < end; p++) slotPos[m++] = p;
+    }
+    return this.scorer.scoreRanges(q, starts, counts, ranges);
+  }
+
+  /**
+   * The exact top `want` of the scanned positions (`slotPos`, float32
+   * `scores`) that pass the constraints (fewer when fewer pass):
+   * ExactVectorIndex's threshold selection. The threshold t only goes down,
+   * so no position is checked twice.
+   */
+  private select(q: Float32Array, scores: Float32Array, want: number, c: Constraints | null): TopKHeap {
+    const m = scores.length;
+    const constrained = c !== null || this.deadCount > 0;
+    const slotPos = this.slotPos;
+    const pos = this.passPos;
+    const passScores = this.passScores;
+    let passed = 0;
+    let checked = 0;
+    let t = Infinity;
+    let kPrime = !constrained ? want + 8 : want + (c?.blockedRows.length ?? 0) + (want >> 3) + 16;
+    for (;;) {
+      const next = kPrime >= m ? -Infinity : kthLargest(scores, m, kPrime, this.selectScratch);
+      if (next < t) {
+        for (let j = 0; j < m; j++) {
+          const a = scores[j]!;
+          if (a < next || a >= t) continue;
+          checked++;
+          const p = slotPos[j]!;
+          if (constrained && !this.passes(p, c)) continue;
+          pos[passed] = p;
+          passScores[passed++] = a;
+        }
+        t = next;
+      }
+      if (passed >= want) {
+        const heap = this.rescore(q, passed, want);
+        if (t === -Infinity || heap.worstScore >= t + ROUNDING_MARGIN) return heap;
+        kPrime *= 2;
+      } else if (t === -Infinity) {
+        return this.rescore(q, passed, want);
+      } else {
+        kPrime = Math.max(2 * kPrime, Math.ceil((1.25 * want * checked) / Math.max(1, passed)) + 16);
+      }
+    }
+  }
+
+  /** The exact top `want` of the `count` passing positions (ExactVectorIndex.rescore), keyed by order. */
+  private rescore(q: Float32Array, count: number, want: number): TopKHeap {
+    const scores = this.passScores;
+    const floor =
+      count > want ? kthLargest(scores, count, want, this.selectScratch) - 2 * ROUNDING_MARGIN : -Infinity;
+    const list = this.selectList;
+    let m = 0;
+    for (let j = 0; j < count; j++) if (scores[j]! >= floor) list[m++] = this.passPos[j]!;
+    const exact = this.scorer.exactScores(q, list, m);
+    const heap = new TopKHeap(want);
+    for (let j = 0; j < m; j++) heap.push(exact[j]!, this.orderOf[list[j]!]!);
+    return heap;
+  }
+
+  private hits(heap: TopKHeap): VectorHit[] {
+    const { scores, rows } = heap.sorted();
+    const hits = new Array<VectorHit>(rows.length);
+    for (let r = 0; r < rows.length; r++) hits[r] = { itemId: this.idOfOrder[rows[r]!]!, score: scores[r]! };
+    return hits;
+  }
+
+  /** The search's constraints, or null when nothing constrains (empty lists are no constraint). */
+  private compile({ filter, exclude, allow }: VectorSearchOptions): Constraints | null {
+    const blockedRows: number[] = [];
+    for (const id of filter?.excludeIds ?? []) {
+      const p = this.rowOf.get(id);
+      if (p !== undefined && this.blocked[p] === 0) {
+        this.blocked[p] = 1;
+        blockedRows.push(p);
+      }
+    }
+    const set = (list: readonly string[] | undefined): ReadonlySet<string> | null =>
+      list !== undefined && list.length > 0 ? new Set(list) : null;
+    const c: Constraints = {
+      blockedRows,
+      availableOnly: filter?.availableOnly === true,
+      categoriesAny: set(filter?.categoriesAny),
+      categoriesNone: set(filter?.categoriesNone),
+      exclude,
+      allow,
+    };
+    const constrains =
+      blockedRows.length > 0 ||
+      c.availableOnly ||
+      c.categoriesAny !== null ||
+      c.categoriesNone !== null ||
+      exclude !== undefined ||
+      allow !== undefined;
+    return constrains ? c : null;
+  }
+
+  /** Whether position `p` is live and passes the search's constraints (`c` null: none). */
+  private passes(p: number, c: Constraints | null): boolean {
+    if (this.dead[p] === 1) return false;
+    if (c === null) return true;
+    if (this.blocked[p] === 1) return false;
+    if (c.availableOnly && this.available[p] === 0) return false;
+    if (c.categoriesAny !== null || c.categoriesNone !== null) {
+      let any = c.categoriesAny === null;
+      for (const x of this.categories[p]!) {
+        if (c.categoriesNone?.has(x) === true) return false;
+        if (!any && c.categoriesAny!.has(x)) any = true;
+      }
+      if (!any) return false;
+    }
+    if (c.exclude === undefined && c.allow === undefined) return true;
+    const id = this.idOfOrder[this.orderOf[p]!]!;
+    if (c.exclude !== undefined && c.exclude(id)) return false;
+    if (c.allow !== undefined && !c.allow(id)) return false;
+    return true;
+  }
+
+  /**
+   * Decides the lists (from the cache, or by training) and writes the
+   * normalised rows in list order. @returns where the assignment came from.
+   */
+  private buildOrLoad(
+    distinct: readonly string[],
+    source: Int32Array,
+    itemIds: readonly string[],
+    vectors: Float32Array,
+    options: IvfVectorIndexOptions,
+  ): 'built' | 'cache' {
+    const n = distinct.length;
+    const d = this.dimension;
+    const stride = this.scorer.stride;
+    const p = this.buildParameters;
+    const lists = p.lists === 0 ? automaticIvfLists(n) : Math.min(p.lists, n);
+    const shape = {
+      format: 1,
+      metric: 'ip',
+      lists,
+      trainingSample: p.trainingSample,
+      iterations: p.iterations,
+      seed: p.seed,
+    };
+    const cacheFile = options.cacheFile ?? null;
+    const fingerprint = cacheFile === null ? '' : ivfFingerprint(shape, itemIds, vectors);
+    let a: IvfAssignment | null =
+      cacheFile === null ? null : readIvfCache(cacheFile, { fingerprint, shape, n, dimension: d });
+    let from: 'built' | 'cache' = 'cache';
+    if (a !== null) {
+      for (let q = 0; q < n; q++) this.writeRowFrom(q, vectors, source[a.perm[q]!]! * d);
+    } else {
+      from = 'built';
+      for (let i = 0; i < n; i++) this.writeRowFrom(i, vectors, source[i]! * d);
+      const quantiser = trainIvfQuantiser(this.scorer.rows, stride, d, n, {
+        lists,
+        trainingSample: p.trainingSample,
+        iterations: p.iterations,
+        random: createRandom(p.seed),
+        ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+      });
+      a = listOrder(quantiser.lists, quantiser.centroids, quantiser.listOf);
+      permuteRows(this.scorer.rows, stride, a.perm);
+      options.onProgress?.({ stage: 'copy', done: n, total: n });
+      if (cacheFile !== null) writeIvfCache(cacheFile, a, { fingerprint, shape, dimension: d });
+    }
+    this.orderOf.set(a.perm);
+    this.built = n;
+    this.count = n;
+    this.listCount = a.lists;
+    this.listStart = a.listStart;
+    this.rangeStarts = new Int32Array(a.lists + 2);
+    this.rangeCounts = new Int32Array(a.lists + 2);
+    if (a.lists > 0) {
+      this.centroids = new RowScorer(d, a.lists);
+      const cs = this.centroids.stride;
+      for (let l = 0; l < a.lists; l++)
+        this.centroids.rows.set(a.centroids.subarray(l * d, (l + 1) * d), l * cs);
+    }
+    return from;
+  }
+
+  /** Writes `vector` normalised into position `p` (zero or non-finite norm: zeros), as ExactVectorIndex does. */
+  private writeRow(p: number, vector: Float32Array): void {
+    this.writeRowFrom(p, vector, 0);
+  }
+
+  private writeRowFrom(p: number, source: Float32Array, offset: number): void {
+    const d = this.dimension;
+    let norm = 0;
+    for (let i = 0; i < d; i++) norm += source[offset + i]! * source[offset + i]!;
+    norm = Math.sqrt(norm);
+    const scale = norm > 0 && Number.isFinite(norm) ? 1 / norm : 0;
+    const rows = this.scorer.rows;
+    const off = p * this.scorer.stride;
+    for (let i = 0; i < d; i++) rows[off + i] = scale === 0 ? 0 : source[offset + i]! * scale;
+  }
+
+  private setPayload(p: number, payload: VectorPayload | undefined): void {
+    const list = payload?.categories;
+    let categories = NO_CATEGORIES;
+    if (list !== undefined && list.length > 0) {
+      const key = list.join('\u0000');
+      let shared = this.interned.get(key);
+      if (shared === undefined) {
+        shared = Object.freeze([...list]);
+        this.interned.set(key, shared);
+      }
+      categories = shared;
+    }
+    this.categories[p] = categories;
+    this.available[p] = payload?.available === false ? 0 : 1;
+  }
+
+  /** Grows the row storage and the per-position arrays to at least `rows` positions. */
+  private grow(rows: number): void {
+    this.scorer.reserve(rows);
+    const cap = this.scorer.capacity;
+    const keep = <T extends Int32Array | Uint8Array>(a: T, make: (n: number) => T): T => {
+      const b = make(cap);
+      b.set(a);
+      return b;
+    };
+    this.orderOf = keep(this.orderOf, (n) => new Int32Array(n));
+    this.available = keep(this.available, (n) => new Uint8Array(n));
+    this.dead = keep(this.dead, (n) => new Uint8Array(n));
+    this.blocked = new Uint8Array(cap);
+    this.slotPos = new Int32Array(cap);
+    this.passPos = new Int32Array(cap);
+    this.passScores = new Float32Array(cap);
+    this.selectScratch = new Float32Array(cap);
+    this.selectList = new Int32Array(cap);
+  }
+}

@@ -1,0 +1,63 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createGateway } from '../../src/services/createGateway.js';
+import type { Gateway } from '../../src/services/gateway.js';
+import { trainedRegistry } from '../support/trainedRegistry.js';
+
+/**
+ * `RECGATE_VECTOR_INDEX=ivf`: the gateway serves from an IVF-Flat index built
+ * from the model's vectors, caches its list assignment in `annCacheDir`
+ * and, on the next start, loads it instead of training again.
+ */
+let registry: string;
+let tmp: string;
+
+beforeAll(async () => {
+  registry = await trainedRegistry();
+  tmp = mkdtempSync(path.join(os.tmpdir(), 'recgate-ivf-gateway-'));
+}, 180_000);
+
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+async function start(): Promise<Gateway> {
+  return createGateway({
+    registryDir: registry,
+    eventLogFile: path.join(tmp, 'events.jsonl'),
+    eventLogFsync: 'never',
+    vectorIndex: 'ivf',
+    ivfProbes: 4,
+    annCacheDir: path.join(tmp, 'ann'),
+  });
+}
+
+describe('Gateway: IVF-Flat vector index', () => {
+  it('serves similar items from the IVF index and caches its lists for the next start', async () => {
+    const first = await start();
+    const cached = readdirSync(path.join(tmp, 'ann'));
+    expect(cached.filter((f) => f.endsWith('.ivf'))).toHaveLength(1);
+    const file = path.join(
+      tmp,
+      'ann',
+      cached.find((f) => f.endsWith('.ivf'))!,
+    );
+    expect(existsSync(`${file}.json`)).toBe(true);
+    const version = readFileSync(path.join(registry, 'default', 'CURRENT'), 'utf8').trim();
+    const items = JSON.parse(
+      readFileSync(path.join(registry, 'default', version, 'items.json'), 'utf8'),
+    ) as string[];
+    const seed = items[0]!;
+    const ask = { itemId: seed, userId: null, first: 10, filter: null };
+    const similar = await first.similarItems(ask, first.createRequestScope());
+    expect(similar.items.length).toBe(10);
+    expect(similar.items.map((i) => i.itemId)).not.toContain(seed);
+    const written = statSync(file).mtimeMs;
+    await first.close();
+    const second = await start();
+    const again = await second.similarItems(ask, second.createRequestScope());
+    expect(again.items.map((i) => i.itemId)).toEqual(similar.items.map((i) => i.itemId));
+    expect(statSync(file).mtimeMs).toBe(written); // loaded, not trained and written again
+    await second.close();
+  });
+});

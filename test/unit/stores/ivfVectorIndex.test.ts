@@ -1,0 +1,300 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createRandom } from '../../../src/domain/random.js';
+import { automaticIvfLists, resolveIvfParameters } from '../../../src/stores/ann/ivfParameters.js';
+import { IvfVectorIndex } from '../../../src/stores/ann/ivfVectorIndex.js';
+import { sphericalKMeans } from '../../../src/stores/ann/sphericalKMeans.js';
+import { ExactVectorIndex } from '../../../src/stores/embedded/exactVectorIndex.js';
+import { vectorIndexContract } from '../../contracts/vectorIndexContract.js';
+
+// Default parameters: the automatic list count is at most n / 64, so the contract's catalogs of up
+// to 1,024 items have at most 16 lists, all probed (exact); its 1,500-item catalog has 23 lists, and
+// its 1,200 excluded ids make the search widen past the 16 probes to every list.
+vectorIndexContract('ivf-flat (default parameters)', async (ids, vectors, d, payloads) =>
+  IvfVectorIndex.fromVectors(ids, vectors, d, payloads === undefined ? {} : { payloads }),
+);
+
+// 16 lists all probed: the contract through the list machinery (centroid ranking, range scans,
+// the threshold selection under constraints, the upsert tail).
+vectorIndexContract('ivf-flat (16 lists, 16 probes)', async (ids, vectors, d, payloads) =>
+  IvfVectorIndex.fromVectors(ids, vectors, d, {
+    ivf: { lists: 16, probes: 16 },
+    ...(payloads === undefined ? {} : { payloads }),
+  }),
+);
+
+/** n unit-ish vectors in d dimensions around `clusters` seeded centres (the shape of trained embeddings). */
+function clustered(n: number, d: number, clusters: number, seed: number): Float32Array {
+  const random = createRandom(seed);
+  const centres = Float32Array.from({ length: clusters * d }, () => random.normal());
+  const out = new Float32Array(n * d);
+  for (let i = 0; i < n; i++) {
+    const c = random.int(0, clusters - 1);
+    for (let p = 0; p < d; p++) out[i * d + p] = centres[c * d + p]! + 0.6 * random.normal();
+  }
+  return out;
+}
+
+const idsOf = (n: number): string[] => Array.from({ length: n }, (_, i) => `i${i}`);
+
+describe('IvfVectorIndex', () => {
+  const dirs: string[] = [];
+  afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+  const tempDir = (): string => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'recgate-ivf-'));
+    dirs.push(dir);
+    return dir;
+  };
+
+  it('finds at least 95 % of the exact top 100 on clustered data (20,000 items, 16-d, 64 lists, 16 probes)', async () => {
+    const d = 16;
+    const n = 20_000;
+    const vectors = clustered(n, d, 50, 1);
+    const ids = idsOf(n);
+    const ivf = IvfVectorIndex.fromVectors(ids, vectors, d, { ivf: { lists: 64, probes: 16 } });
+    const exact = ExactVectorIndex.fromVectors(ids, vectors, d);
+    expect(ivf.lists).toBeGreaterThan(48);
+    const queries = clustered(40, d, 50, 2);
+    let found = 0;
+    for (let q = 0; q < 40; q++) {
+      const query = queries.subarray(q * d, (q + 1) * d);
+      const truth = new Set((await exact.search(query, 100)).map((h) => h.itemId));
+      const hits = await ivf.search(query, 100);
+      expect(hits.length).toBe(100);
+      found += hits.filter((h) => truth.has(h.itemId)).length;
+    }
+    expect(found / 4000).toBeGreaterThanOrEqual(0.95);
+    expect(found / 4000).toBeLessThan(1); // 16 of ~64 lists: approximate, not a disguised full scan
+  });
+
+  it('returns exactly the exact index’s hits (ids and scores) when probes ≥ lists', async () => {
+    const d = 12;
+    const n = 3000;
+    const vectors = clustered(n, d, 20, 3);
+    const ids = idsOf(n);
+    const ivf = IvfVectorIndex.fromVectors(ids, vectors, d, { ivf: { lists: 32, probes: 32 } });
+    const exact = ExactVectorIndex.fromVectors(ids, vectors, d);
+    const queries = clustered(10, d, 20, 4);
+    for (let q = 0; q < 10; q++) {
+      const query = queries.subarray(q * d, (q + 1) * d);
+      expect(await ivf.search(query, 50)).toEqual(await exact.search(query, 50));
+      const filter = { excludeIds: ids.slice(0, 500), availableOnly: true };
+      expect(await ivf.search(query, 30, { filter })).toEqual(await exact.search(query, 30, { filter }));
+    }
+    expect(ivf.searchStats.refetches).toBe(0);
+  });
+
+  it('widens to more lists, then scans every row, when constraints leave too few hits, and counts it', async () => {
+    const d = 8;
+    const n = 4000;
+    const vectors = clustered(n, d, 10, 5);
+    const ids = idsOf(n);
+    const ivf = IvfVectorIndex.fromVectors(ids, vectors, d, {
+      ivf: { lists: 64, probes: 2 },
+      maxProbes: 8,
+    });
+    const exact = ExactVectorIndex.fromVectors(ids, vectors, d);
+    const query = vectors.slice(0, d);
+    const allow = (id: string): boolean => Number(id.slice(1)) % 400 === 7; // 10 items, spread over clusters
+    const hits = await ivf.search(query, 10, { allow });
+    expect(hits).toEqual(await exact.search(query, 10, { allow }));
+    // 2 probes, then 8 (= maxProbes), then every row.
+    expect(ivf.searchStats).toEqual({ searches: 1, refetches: 2, exactFallbacks: 1 });
+  });
+
+  it('keeps upserted and replaced items in a tail that every search scans', async () => {
+    const d = 8;
+    const n = 2000;
+    const vectors = clustered(n, d, 10, 6);
+    const ids = idsOf(n);
+    const ivf = IvfVectorIndex.fromVectors(ids, vectors, d, { ivf: { lists: 32, probes: 1 } });
+    const far = Float32Array.from({ length: d }, (_, p) => (p === 0 ? -1 : 0));
+    await ivf.upsert([
+      { itemId: 'new', vector: far },
+      { itemId: 'i5', vector: Float32Array.from(far.map((x, p) => (p === 1 ? 0.1 : x))) },
+    ]);
+    const hits = await ivf.search(far, 2);
+    expect(hits.map((h) => h.itemId)).toEqual(['new', 'i5']);
+    expect(ivf.size).toBe(n + 1);
+    // i5's old row is never returned: its own old vector now finds other items first.
+    const old = vectors.slice(5 * d, 6 * d);
+    const near = await ivf.search(old, 20);
+    expect(near.filter((h) => h.itemId === 'i5').length).toBeLessThanOrEqual(1);
+    expect(near.every((h) => h.itemId !== 'i5' || h.score < 0.5)).toBe(true);
+  });
+
+  it('saves the list assignment to cacheFile and loads it for the same ids, vectors and parameters only', async () => {
+    const cacheFile = path.join(tempDir(), 'lists.ivf');
+    const d = 6;
+    const vectors = clustered(1500, d, 8, 7);
+    const ids = idsOf(1500);
+    const make = (v = vectors, lists = 16): IvfVectorIndex =>
+      IvfVectorIndex.fromVectors(ids, v, d, { ivf: { lists, probes: 2 }, cacheFile });
+    const first = make();
+    const second = make();
+    expect([first.origin.source, second.origin.source]).toEqual(['built', 'cache']);
+    const query = vectors.slice(3 * d, 4 * d);
+    expect(await second.search(query, 10)).toEqual(await first.search(query, 10));
+    expect(second.lists).toBe(first.lists);
+    const changed = vectors.slice();
+    changed[0] = 42;
+    expect(make(changed).origin.source).toBe('built');
+    expect(make(changed, 8).origin.source).toBe('built');
+    expect(make(changed, 8).origin.source).toBe('cache');
+  });
+
+  it('retrains instead of loading a truncated, altered or inconsistent cache, and never throws', async () => {
+    const cacheFile = path.join(tempDir(), 'lists.ivf');
+    const d = 6;
+    const vectors = clustered(800, d, 5, 8);
+    const ids = idsOf(800);
+    const make = (): IvfVectorIndex =>
+      IvfVectorIndex.fromVectors(ids, vectors, d, { ivf: { lists: 8, probes: 8 }, cacheFile });
+    const reference = await make().search(vectors.slice(0, d), 5);
+    const whole = readFileSync(cacheFile);
+    writeFileSync(cacheFile, whole.subarray(0, whole.length >> 1)); // truncated
+    expect(make().origin.source).toBe('built');
+    const flipped = readFileSync(cacheFile);
+    flipped[flipped.length - 3] = flipped[flipped.length - 3]! ^ 0x7f; // same size, one byte changed
+    writeFileSync(cacheFile, flipped);
+    expect(make().origin.source).toBe('built');
+    writeFileSync(`${cacheFile}.json`, '{ not json');
+    const rebuilt = make();
+    expect(rebuilt.origin.source).toBe('built');
+    expect(await rebuilt.search(vectors.slice(0, d), 5)).toEqual(reference);
+    expect(make().origin.source).toBe('cache');
+  });
+
+  it('builds and serves when the cache folder cannot be created (its path runs through a file)', async () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'not-a-dir'), 'x');
+    const vectors = clustered(300, 4, 3, 9);
+    const ivf = IvfVectorIndex.fromVectors(idsOf(300), vectors, 4, {
+      cacheFile: path.join(dir, 'not-a-dir', 'lists.ivf'),
+    });
+    expect(ivf.origin.source).toBe('built');
+    expect((await ivf.search(vectors.slice(0, 4), 1))[0]!.itemId).toBe('i0');
+  });
+
+  it('takes probes as a search-time setting, range-checked', async () => {
+    const d = 8;
+    const vectors = clustered(3000, d, 20, 10);
+    const ids = idsOf(3000);
+    const ivf = IvfVectorIndex.fromVectors(ids, vectors, d, { ivf: { lists: 32, probes: 1 } });
+    const exact = ExactVectorIndex.fromVectors(ids, vectors, d);
+    const query = vectors.slice(0, d);
+    ivf.setProbes(1000);
+    expect(ivf.parameters.probes).toBe(1000);
+    expect(await ivf.search(query, 40)).toEqual(await exact.search(query, 40));
+    expect(() => ivf.setProbes(0)).toThrow(RangeError);
+    expect(ivf.parameters.probes).toBe(1000);
+  });
+
+  it('refuses a search of the same index from inside its own predicate, and stays usable', async () => {
+    const ivf = IvfVectorIndex.fromVectors(['a', 'b'], Float32Array.from([1, 0, 0, 1]), 2);
+    let inner: Promise<unknown> | undefined;
+    const hits = await ivf.search(Float32Array.from([1, 0]), 2, {
+      exclude: () => {
+        inner ??= ivf.search(Float32Array.from([0, 1]), 1);
+        return false;
+      },
+    });
+    expect(hits.map((h) => h.itemId)).toEqual(['a', 'b']);
+    await expect(inner).rejects.toThrow(/its own exclude\/allow predicate/);
+    expect((await ivf.search(Float32Array.from([0, 1]), 1))[0]!.itemId).toBe('b');
+  });
+
+  it('reports build progress and returns no hit for a zero query or an empty index', async () => {
+    const stages = new Set<string>();
+    const ivf = IvfVectorIndex.fromVectors(idsOf(500), clustered(500, 4, 3, 11), 4, {
+      ivf: { lists: 9 },
+      onProgress: (p) => stages.add(p.stage),
+    });
+    expect([...stages].sort()).toEqual(['coarse', 'copy', 'lists']);
+    expect(await ivf.search(new Float32Array(4), 5)).toEqual([]);
+    const empty = IvfVectorIndex.fromVectors([], new Float32Array(0), 4);
+    expect(await empty.search(Float32Array.from([1, 0, 0, 0]), 3)).toEqual([]);
+    await empty.upsert([{ itemId: 'a', vector: Float32Array.from([1, 0, 0, 0]) }]);
+    expect(await empty.search(Float32Array.from([1, 0, 0, 0]), 3)).toEqual([
+      { itemId: 'a', score: expect.closeTo(1, 6) },
+    ]);
+  });
+});
+
+describe('sphericalKMeans', () => {
+  // Hand-worked: from the initial centroids (1, 0) and (0.8, 0.6), iteration 1 puts (1,0), (0,−1),
+  // (−0.6,−0.8) with (1,0) [their dots: 1, 0, −0.6 vs 0.8, −0.6, −0.96] and (0.8,0.6) alone;
+  // centroid 0 = unit((0.4, −1.8)/3) = (0.21693, −0.97619). Iteration 2: (1,0) and (0.8,0.6) go to
+  // (0.8,0.6), the others to centroid 0; the normalised means are unit(−0.3, −0.9) = (−0.31623,
+  // −0.94868) and unit(0.9, 0.3) = (0.94868, 0.31623). Iteration 3 changes nothing.
+  it('converges on a hand-worked 2-d example to the normalised means (−0.31623, −0.94868) and (0.94868, 0.31623)', () => {
+    const rows = Float32Array.from([1, 0, 0.8, 0.6, 0, -1, -0.6, -0.8]);
+    const centroids = sphericalKMeans(rows, 2, 2, Int32Array.from([0, 1, 2, 3]), {
+      k: 2,
+      iterations: 10,
+      random: createRandom(1),
+      initial: Float32Array.from([1, 0, 0.8, 0.6]),
+    });
+    const expected = [-0.316228, -0.948683, 0.948683, 0.316228];
+    Array.from(centroids).forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 5));
+  });
+
+  it('re-seeds an empty cluster with the member worst served by its centroid', () => {
+    // Both initial centroids are (1, 0): every member ties and goes to centroid 0 (ties: lower
+    // centroid), whose best scores are 1, 0.8 and −1. Centroid 0 becomes unit(0.8, 0.6); the
+    // empty centroid 1 takes the member worst served, (−1, 0). Iteration 2 moves (−1, 0) there.
+    const rows = Float32Array.from([1, 0, 0.8, 0.6, -1, 0]);
+    const centroids = sphericalKMeans(rows, 2, 2, Int32Array.from([0, 1, 2]), {
+      k: 2,
+      iterations: 10,
+      random: createRandom(1),
+      initial: Float32Array.from([1, 0, 1, 0]),
+    });
+    // Converged: {(1,0), (0.8,0.6)} → unit(1.8, 0.6) = (0.94868, 0.31623); {(−1, 0)} → (−1, 0).
+    const expected = [0.948683, 0.316228, -1, 0];
+    Array.from(centroids).forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 5));
+  });
+
+  it('rejects k outside 1..members and initial centroids of the wrong length', () => {
+    const rows = Float32Array.from([1, 0, 0, 1]);
+    const members = Int32Array.from([0, 1]);
+    const opts = { iterations: 3, random: createRandom(1) };
+    expect(() => sphericalKMeans(rows, 2, 2, members, { ...opts, k: 3 })).toThrow(RangeError);
+    expect(() => sphericalKMeans(rows, 2, 2, members, { ...opts, k: 0 })).toThrow(RangeError);
+    expect(() =>
+      sphericalKMeans(rows, 2, 2, members, { ...opts, k: 2, initial: new Float32Array(3) }),
+    ).toThrow(/2×2 initial centroid values, received 3/);
+  });
+});
+
+describe('IVF parameters', () => {
+  it('documents its defaults and the automatic list count 4·√n (power of two, ≥ 64 rows a list)', () => {
+    expect(resolveIvfParameters({})).toEqual({
+      lists: 0,
+      probes: 16,
+      trainingSample: 65_536,
+      iterations: 10,
+      seed: 42,
+    });
+    expect(automaticIvfLists(1_000_000)).toBe(4096);
+    expect(automaticIvfLists(100_000)).toBe(1024);
+    expect(automaticIvfLists(1500)).toBe(23); // 4·√1500 ≈ 155 → 128, capped at 1500 / 64
+    expect(automaticIvfLists(10)).toBe(1);
+  });
+
+  it('refuses parameters outside their documented ranges with a RangeError naming them', () => {
+    expect(() => resolveIvfParameters({ lists: -1 })).toThrow(
+      /IVF lists: expected an integer in 0\.\.65536, received -1/,
+    );
+    expect(() => resolveIvfParameters({ probes: 0 })).toThrow(/IVF probes/);
+    expect(() => resolveIvfParameters({ probes: 2.5 })).toThrow(/IVF probes/);
+    expect(() => resolveIvfParameters({ iterations: 0 })).toThrow(/IVF iterations/);
+    expect(() => resolveIvfParameters({ trainingSample: 0 })).toThrow(/IVF trainingSample/);
+    expect(() => IvfVectorIndex.fromVectors(['a'], Float32Array.from([1, 0]), 2, { maxProbes: 0 })).toThrow(
+      /IVF maxProbes: expected an integer ≥ 1, received 0/,
+    );
+    expect(() => IvfVectorIndex.fromVectors(['a'], Float32Array.from([1, 0, 0]), 2)).toThrow(RangeError);
+  });
+});
