@@ -67,9 +67,9 @@ export interface GatewayConfig {
   readonly featureStore?: 'memory' | 'redis';
   /** Where accepted events are logged: `file` (`eventLogFile`) or `redis` (a Redis Stream shared by replicas). Env `RECGATE_EVENT_LOG`. @default 'file' */
   readonly eventLog?: 'file' | 'redis';
-  /** The item-vector index: `embedded` (in this process: exact up to `annMinItems` items, HNSW above), `exact`, `ann` (HNSW, USearch), `ivf` (IVF-Flat, in this process), or `qdrant`. Env `RECGATE_VECTOR_INDEX`. @default 'embedded' */
+  /** The item-vector index: `embedded` (in this process: exact up to `annMinItems` items, IVF-Flat above), `exact`, `ann` (HNSW, USearch), `ivf` (IVF-Flat, in this process), or `qdrant` (with the embedded index as its fallback). Env `RECGATE_VECTOR_INDEX`. @default 'embedded' */
   readonly vectorIndex?: 'embedded' | 'exact' | 'ann' | 'ivf' | 'qdrant';
-  /** With `embedded`, catalogs of more than this many items use the in-process HNSW index. Env `RECGATE_ANN_MIN_ITEMS`. @default 200000 */
+  /** With `embedded` (and `qdrant`'s fallback), catalogs of more than this many items use the in-process IVF-Flat index. Env `RECGATE_ANN_MIN_ITEMS`. @default 200000 */
   readonly annMinItems?: number;
   /** HNSW efSearch, the search beam and recall/latency knob (1024: recall@100 ≈ 0.96 at 1M items, BENCHMARKS.md). Env `RECGATE_ANN_EF_SEARCH`. @default 1024 */
   readonly annEfSearch?: number;

@@ -7,10 +7,12 @@
  * asked for 450 candidates instead of 200, so that `recommendations` ranks
  * the 500 candidates issue #6's scenario names):
  *
- * - `--index ann` serves from the in-process HNSW index
- *   (`UsearchVectorIndex`, built over the registry's item vectors, or loaded
- *   from `--ann-cache`) through `GatewayConfig.adapters.vectorIndex`; `exact`
- *   leaves the gateway's own `ExactVectorIndex`.
+ * - `--index ivf` serves from the in-process IVF-Flat index (`IvfVectorIndex`,
+ *   the gateway's default past `RECGATE_ANN_MIN_ITEMS`) and `--index ann` from
+ *   the HNSW index (`UsearchVectorIndex`), each built over the registry's item
+ *   vectors or loaded from `--ann-cache`, through
+ *   `GatewayConfig.adapters.vectorIndex`; `exact` leaves the gateway's own
+ *   `ExactVectorIndex`.
  * - `GatewayConfig.onPipelineResult` feeds every run's stage timings into a
  *   {@link StageStats}.
  * - A second HTTP listener on 127.0.0.1 (its own port, not the gateway's)
@@ -25,7 +27,7 @@
  * `index` and `annOrigin`. SIGTERM/SIGINT close the server and the gateway and exit 0.
  *
  * Run: `tsx src/bench/benchServer.ts --registry <dir> --model-name <name>
- * [--index exact|ann] [--ann-cache <file>] [--event-log <file>]`.
+ * [--index exact|ann|ivf] [--ann-cache <file>] [--event-log <file>]`.
  */
 import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -35,6 +37,7 @@ import { configFromEnv } from '../config.js';
 import { DEFAULT_SURFACE_PARAMS } from '../pipeline/surfaceParams.js';
 import { createServer } from '../server/createServer.js';
 import { createGateway } from '../services/createGateway.js';
+import { IvfVectorIndex } from '../stores/ann/ivfVectorIndex.js';
 import { UsearchVectorIndex } from '../stores/ann/usearchVectorIndex.js';
 import { FileModelRegistry } from '../stores/file/fileModelRegistry.js';
 import type { VectorIndex } from '../stores/vectorIndex.js';
@@ -52,16 +55,28 @@ const { values } = parseArgs({
   },
 });
 if (values.registry === undefined) throw new Error('benchServer: --registry <dir> is required');
-if (values.index !== 'exact' && values.index !== 'ann') {
-  throw new Error(`benchServer: --index expects exact or ann, received ${values.index}`);
+if (values.index !== 'exact' && values.index !== 'ann' && values.index !== 'ivf') {
+  throw new Error(`benchServer: --index expects exact, ann or ivf, received ${values.index}`);
 }
 const modelName = values['model-name'];
 const registry = memoizedRegistry(new FileModelRegistry({ dir: values.registry, modelName }));
 const version = await registry.currentVersion();
 if (version === null) throw new Error(`benchServer: ${values.registry}/${modelName} has no CURRENT version`);
 
-let ann: UsearchVectorIndex | null = null;
-if (values.index === 'ann') {
+let ann: UsearchVectorIndex | IvfVectorIndex | null = null;
+if (values.index === 'ivf') {
+  // The gateway's default past RECGATE_ANN_MIN_ITEMS, with its default parameters.
+  const loaded = await registry.load(version);
+  ann = IvfVectorIndex.fromVectors(
+    loaded.bundle.itemIds,
+    loaded.bundle.itemVectors,
+    loaded.manifest.retrieval.vectorDimension,
+    {
+      payloads: loaded.catalog,
+      ...(values['ann-cache'] === undefined ? {} : { cacheFile: values['ann-cache'] }),
+    },
+  );
+} else if (values.index === 'ann') {
   const loaded = await registry.load(version);
   ann = UsearchVectorIndex.fromVectors(
     loaded.bundle.itemIds,

@@ -15,9 +15,9 @@ export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export interface BenchServerOptions {
   readonly registry: string;
   readonly modelName: string;
-  /** `exact` (the gateway's ExactVectorIndex) or `ann` (UsearchVectorIndex). */
-  readonly index: 'exact' | 'ann';
-  /** Graph cache file of the ANN index (see UsearchVectorIndexOptions.cacheFile). @default none */
+  /** `exact` (the gateway's ExactVectorIndex), `ann` (UsearchVectorIndex) or `ivf` (IvfVectorIndex). */
+  readonly index: 'exact' | 'ann' | 'ivf';
+  /** Cache file of the `ann` graph or the `ivf` lists (see the indexes' `cacheFile` options). @default none */
   readonly annCache?: string;
   /** The gateway's event log file (fresh per run keeps replay out of start-up). */
   readonly eventLog: string;

@@ -86,8 +86,8 @@ const scenario = benchScenarios(ids.users, ids.items).find((s) => s.name === sce
 const server = await startBenchServer({
   registry: catalog.registry,
   modelName: catalog.modelName,
-  index: catalog.items >= 1_000_000 ? 'ann' : 'exact',
-  annCache: join(benchDir, 'ann', `${catalog.modelName}-${catalog.version}.usearch`),
+  index: catalog.items >= 1_000_000 ? 'ivf' : 'exact',
+  annCache: join(benchDir, 'ann', `${catalog.modelName}-${catalog.version}.ivf`),
   eventLog: join(benchDir, 'events', `probe-${Date.now()}.jsonl`),
   ...(profileDir === undefined ? {} : { cpuProfileDir: profileDir }),
 });

@@ -267,32 +267,35 @@ export async function openBackends(
         } else {
           const dim = model.bundle.dimension + 1;
           const n = model.bundle.itemIds.length;
-          const useAnn = cfg.vectorIndex === 'ann' || (cfg.vectorIndex !== 'exact' && n > cfg.annMinItems);
+          // Past annMinItems the in-process default is IVF-Flat: at 1M items it matched HNSW's recall at
+          // about an eighth of its CPU per search, a quarter of its build time and less memory (BENCHMARKS.md).
+          const useIvf =
+            cfg.vectorIndex === 'ivf' ||
+            (cfg.vectorIndex !== 'exact' && cfg.vectorIndex !== 'ann' && n > cfg.annMinItems);
           const cacheFile = (ext: string): string | null =>
             cfg.annCacheDir === null
               ? null
               : join(cfg.annCacheDir, `${model.manifest.name}-${model.version}.${ext}`);
           // Payloads (categories, availability) let the index apply the request's filter itself.
-          const embedded: VectorIndex =
-            cfg.vectorIndex === 'ivf'
-              ? IvfVectorIndex.fromVectors(model.bundle.itemIds, model.bundle.itemVectors, dim, {
+          const embedded: VectorIndex = useIvf
+            ? IvfVectorIndex.fromVectors(model.bundle.itemIds, model.bundle.itemVectors, dim, {
+                payloads: model.catalog,
+                ivf: { lists: cfg.ivfLists, probes: cfg.ivfProbes },
+                cacheFile: cacheFile('ivf'),
+                onProgress: (p) => {
+                  if (p.done === p.total) logger.info(`IVF index: ${p.stage} done`, { ...p });
+                },
+              })
+            : cfg.vectorIndex === 'ann'
+              ? UsearchVectorIndex.fromVectors(model.bundle.itemIds, model.bundle.itemVectors, dim, {
                   payloads: model.catalog,
-                  ivf: { lists: cfg.ivfLists, probes: cfg.ivfProbes },
-                  cacheFile: cacheFile('ivf'),
-                  onProgress: (p) => {
-                    if (p.done === p.total) logger.info(`IVF index: ${p.stage} done`, { ...p });
-                  },
+                  shareVectors: true, // registry rows are unit vectors and never written: one copy in memory
+                  hnsw: { efSearch: cfg.annEfSearch },
+                  cacheFile: cacheFile('usearch'),
                 })
-              : useAnn
-                ? UsearchVectorIndex.fromVectors(model.bundle.itemIds, model.bundle.itemVectors, dim, {
-                    payloads: model.catalog,
-                    shareVectors: true, // registry rows are unit vectors and never written: one copy in memory
-                    hnsw: { efSearch: cfg.annEfSearch },
-                    cacheFile: cacheFile('usearch'),
-                  })
-                : ExactVectorIndex.fromVectors(model.bundle.itemIds, model.bundle.itemVectors, dim, {
-                    payloads: model.catalog,
-                  });
+              : ExactVectorIndex.fromVectors(model.bundle.itemIds, model.bundle.itemVectors, dim, {
+                  payloads: model.catalog,
+                });
           owned.push(embedded);
           if (qdrantBreaker === null) index = embedded;
           else {

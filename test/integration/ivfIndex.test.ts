@@ -60,4 +60,26 @@ describe('Gateway: IVF-Flat vector index', () => {
     expect(statSync(file).mtimeMs).toBe(written); // loaded, not trained and written again
     await second.close();
   });
+
+  it('is the embedded default past annMinItems; `ann` still picks HNSW', async () => {
+    const pick = async (vectorIndex: 'embedded' | 'ann', annMinItems: number): Promise<string[]> => {
+      const dir = mkdtempSync(path.join(tmp, `pick-${vectorIndex}-`));
+      const g = await createGateway({
+        registryDir: registry,
+        eventLogFile: path.join(dir, 'events.jsonl'),
+        eventLogFsync: 'never',
+        vectorIndex,
+        annMinItems,
+        annCacheDir: path.join(dir, 'ann'),
+      });
+      await g.close();
+      return existsSync(path.join(dir, 'ann'))
+        ? readdirSync(path.join(dir, 'ann')).filter((f) => !f.endsWith('.json'))
+        : [];
+    };
+    // The cache file names the index the gateway built.
+    expect((await pick('embedded', 10)).map((f) => path.extname(f))).toEqual(['.ivf']);
+    expect(await pick('embedded', 1_000_000)).toEqual([]); // exact: nothing to cache
+    expect((await pick('ann', 1_000_000)).map((f) => path.extname(f))).toEqual(['.usearch']);
+  });
 });

@@ -199,8 +199,8 @@ describe('Bench report: IVF-Flat beside HNSW', () => {
   it('adds a target row judged on the IVF figures, and the comparison and probes tables', () => {
     const results: BenchResults = { ...BASE, ann: [ann1m] };
     const rows = targetRows(results);
-    expect(rows.find((r) => r.what === 'retrieval over 1M items')!.met).toBe(false); // HNSW p99 3.5 ms
-    expect(rows.find((r) => r.what === 'retrieval over 1M items (IVF-Flat)')).toMatchObject({
+    expect(rows.find((r) => r.what === 'retrieval over 1M items (HNSW, `ann`)')!.met).toBe(false); // HNSW p99 3.5 ms
+    expect(rows.find((r) => r.what === 'retrieval over 1M items (IVF-Flat, the default)')).toMatchObject({
       met: true,
       measured: expect.stringContaining('recall@100 0.972, p99 1.70 ms (k = 100, 16 of 4095 lists'),
     });
@@ -215,7 +215,7 @@ describe('Bench report: IVF-Flat beside HNSW', () => {
   it('leaves runs without IVF figures as they were (no IVF row, no IVF table)', () => {
     const { ivf: _ivf, ...hnswOnly } = ann1m;
     const results: BenchResults = { ...BASE, ann: [hnswOnly] };
-    expect(targetRows(results).map((r) => r.what)).not.toContain('retrieval over 1M items (IVF-Flat)');
+    expect(targetRows(results).map((r) => r.what)).not.toContain('retrieval over 1M items (IVF-Flat, the default)');
     expect(formatReport({ ...results, targets: [] })).not.toContain('IVF-Flat');
   });
 });
