@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { createServer } from '../server/createServer.js';
 import { connectRateLimiter } from '../server/rateLimit/connectRateLimiter.js';
 import { stderrLogger } from '../server/serverLogger.js';
+import { resolveGatewayConfig } from '../config.js';
 import { ensureTrainedModel } from '../server/ensureTrainedModel.js';
 import { pickExampleUserId } from '../server/pickExampleUserId.js';
 import type { ServeCliOptions } from '../server/serverConfig.js';
@@ -44,6 +45,8 @@ export function registerServe(program: Command): void {
     .action(async (options: ServeCliOptions) => {
       const started = performance.now();
       const config = serveConfigFrom(options);
+      // Refuse bad settings before training a first model (minutes) rather than after it.
+      resolveGatewayConfig(config.gateway);
       const graceMs = shutdownGraceMs(process.env);
       const { registryDir, modelName } = config.gateway;
       const log = progressLog();

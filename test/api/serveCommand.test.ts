@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -72,5 +72,29 @@ describe('CLI: recgate serve', () => {
     // Wording since 7699615 (graceful shutdown): "SIGTERM: draining requests (at most N ms), …".
     expect(stderr).toContain('SIGTERM: draining requests');
     expect(stderr).toContain('SIGTERM: closed cleanly');
+  });
+
+  it('refuses a bad setting before training a first model (newcomer report)', async () => {
+    const emptyRegistry = path.join(varDir, 'empty-registry');
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli.ts', 'serve', '--port', '0', '--registry', emptyRegistry],
+      {
+        cwd: repoRoot,
+        env: {
+          ...process.env,
+          RECGATE_IVF_PROBES: '0',
+          RECGATE_EVENT_LOG_FILE: path.join(varDir, 'e2.jsonl'),
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(1);
+    expect(stderr).toContain('ivfProbes: expected an integer in 1..65536, received 0');
+    expect(stderr).not.toContain('    at '); // one line, no stack trace
+    expect(existsSync(emptyRegistry)).toBe(false); // nothing was trained
   });
 });

@@ -215,7 +215,9 @@ describe('Bench report: IVF-Flat beside HNSW', () => {
   it('leaves runs without IVF figures as they were (no IVF row, no IVF table)', () => {
     const { ivf: _ivf, ...hnswOnly } = ann1m;
     const results: BenchResults = { ...BASE, ann: [hnswOnly] };
-    expect(targetRows(results).map((r) => r.what)).not.toContain('retrieval over 1M items (IVF-Flat, the default)');
+    expect(targetRows(results).map((r) => r.what)).not.toContain(
+      'retrieval over 1M items (IVF-Flat, the default)',
+    );
     expect(formatReport({ ...results, targets: [] })).not.toContain('IVF-Flat');
   });
 });
