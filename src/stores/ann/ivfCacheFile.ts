@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { isRegularFile, makeFolder, readCacheSidecar, writeCacheSidecar } from './cacheFiles.js';
 import { dirname } from 'node:path';
 
 /** What an IVF build decides: the centroids, the list boundaries and the row order. */
@@ -55,7 +56,7 @@ export function writeIvfCache(
   ints.set(a.perm, HEADER_INTS + a.centroids.length + a.listStart.length);
   const tmp = `${file}.tmp-${process.pid}`;
   try {
-    mkdirSync(dirname(file), { recursive: true });
+    makeFolder(dirname(file));
     writeFileSync(tmp, bytes);
     renameSync(tmp, file);
     const sidecar = {
@@ -67,7 +68,7 @@ export function writeIvfCache(
       fileBytes: bytes.length,
       fileSha256: createHash('sha256').update(bytes).digest('hex'),
     };
-    writeFileSync(`${file}.json`, JSON.stringify(sidecar) + '\n');
+    writeCacheSidecar(`${file}.json`, sidecar);
     return true;
   } catch {
     try {
@@ -96,9 +97,10 @@ export function readIvfCache(
   },
 ): IvfAssignment | null {
   try {
-    if (!existsSync(file) || !existsSync(`${file}.json`)) return null;
-    const meta = JSON.parse(readFileSync(`${file}.json`, 'utf8')) as Record<string, unknown>;
+    if (!isRegularFile(file)) return null;
+    const meta = readCacheSidecar(`${file}.json`);
     if (
+      meta === null ||
       meta['format'] !== FORMAT ||
       meta['fingerprint'] !== expected.fingerprint ||
       JSON.stringify(meta['shape']) !== JSON.stringify(expected.shape) ||

@@ -2,18 +2,7 @@
 // graph cache and the efSearch reload share the row store, graph and counters; split apart they
 // would need to expose them.
 import { createHash, randomUUID } from 'node:crypto';
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  readSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { closeSync, openSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Index, MetricKind, ScalarKind } from 'usearch';
@@ -26,6 +15,7 @@ import type {
   VectorPayload,
   VectorSearchOptions,
 } from '../vectorIndex.js';
+import { isRegularFile, makeFolder, readCacheSidecar, writeCacheSidecar } from './cacheFiles.js';
 import type { HnswParameters } from './hnswParameters.js';
 import { resolveHnswParameters } from './hnswParameters.js';
 import { VectorRows } from './vectorRows.js';
@@ -284,9 +274,11 @@ export class UsearchVectorIndex implements VectorIndex {
   private buildOrLoad(threads: number, cacheFile: string | null): 'built' | 'cache' {
     const n = this.rows.size;
     const fingerprint = cacheFile === null ? '' : this.fingerprint();
-    if (cacheFile !== null && existsSync(cacheFile) && existsSync(`${cacheFile}.json`)) {
+    const sidecar =
+      cacheFile !== null && isRegularFile(cacheFile) ? readCacheSidecar(`${cacheFile}.json`) : null;
+    if (cacheFile !== null && sidecar !== null) {
       try {
-        const meta = JSON.parse(readFileSync(`${cacheFile}.json`, 'utf8')) as {
+        const meta = sidecar as {
           fingerprint?: string;
           graph?: unknown;
           fileBytes?: number;
@@ -321,7 +313,7 @@ export class UsearchVectorIndex implements VectorIndex {
     if (cacheFile !== null) {
       const tmp = `${cacheFile}.tmp-${process.pid}`;
       try {
-        mkdirSync(dirname(cacheFile), { recursive: true });
+        makeFolder(dirname(cacheFile));
         this.graph.save(tmp);
         renameSync(tmp, cacheFile);
         writeSidecar(cacheFile, { fingerprint, size: n, graph: this.graphShape() });
@@ -385,7 +377,7 @@ function newGraph(dimension: number, p: HnswParameters): Index {
  */
 function writeSidecar(cacheFile: string, meta: Record<string, unknown>): void {
   const checks = { fileBytes: statSync(cacheFile).size, fileSha256: sha256OfFile(cacheFile) };
-  writeFileSync(`${cacheFile}.json`, JSON.stringify({ ...meta, ...checks }) + '\n');
+  writeCacheSidecar(`${cacheFile}.json`, { ...meta, ...checks });
 }
 
 /** Hex SHA-256 of a file, read in 8 MiB chunks (no whole-file buffer: the 1M graph is ~280 MB). */
