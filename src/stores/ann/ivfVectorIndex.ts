@@ -21,8 +21,7 @@ import { automaticIvfLists, resolveIvfParameters } from './ivfParameters.js';
 import type { IvfBuildProgress } from './ivfQuantiser.js';
 import { listOrder, permuteRows, trainIvfQuantiser } from './ivfQuantiser.js';
 import type { AnnSearchStats } from './usearchVectorIndex.js';
-
-const NO_CATEGORIES: readonly string[] = Object.freeze([]);
+import { CategoryInterner } from './categoryInterner.js';
 
 /** Bound on |float32 kernel score − float64 score| for unit vectors (see ExactVectorIndex's ROUNDING_MARGIN). */
 const ROUNDING_MARGIN = 1e-4;
@@ -134,7 +133,7 @@ export class IvfVectorIndex implements VectorIndex {
   private dead: Uint8Array;
   private deadCount = 0;
   private blocked: Uint8Array;
-  private readonly interned = new Map<string, readonly string[]>();
+  private readonly interned = new CategoryInterner();
   /** Search scratch (one entry per position). */
   private slotPos: Int32Array;
   private passPos: Int32Array;
@@ -560,18 +559,7 @@ export class IvfVectorIndex implements VectorIndex {
   }
 
   private setPayload(p: number, payload: VectorPayload | undefined): void {
-    const list = payload?.categories;
-    let categories = NO_CATEGORIES;
-    if (list !== undefined && list.length > 0) {
-      const key = list.join('\u0000');
-      let shared = this.interned.get(key);
-      if (shared === undefined) {
-        shared = Object.freeze([...list]);
-        this.interned.set(key, shared);
-      }
-      categories = shared;
-    }
-    this.categories[p] = categories;
+    this.categories[p] = this.interned.intern(payload?.categories);
     this.available[p] = payload?.available === false ? 0 : 1;
   }
 

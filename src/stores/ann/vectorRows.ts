@@ -1,6 +1,5 @@
 import type { VectorPayload } from '../vectorIndex.js';
-
-const NO_CATEGORIES: readonly string[] = Object.freeze([]);
+import { CategoryInterner } from './categoryInterner.js';
 
 /**
  * The rows an approximate index keeps beside its graph: item ids, the
@@ -22,7 +21,7 @@ export class VectorRows {
   private readonly rowOf = new Map<string, number>();
   private readonly categories: (readonly string[])[] = [];
   private availability: Uint8Array;
-  private readonly interned = new Map<string, readonly string[]>();
+  private readonly interned = new CategoryInterner();
 
   /**
    * @param dimension components per vector, a positive integer.
@@ -148,18 +147,7 @@ export class VectorRows {
   }
 
   private setPayload(row: number, payload: VectorPayload | undefined): void {
-    const list = payload?.categories;
-    let categories = NO_CATEGORIES;
-    if (list !== undefined && list.length > 0) {
-      const key = list.join('\u0000');
-      let shared = this.interned.get(key);
-      if (shared === undefined) {
-        shared = Object.freeze([...list]);
-        this.interned.set(key, shared);
-      }
-      categories = shared;
-    }
-    this.categories[row] = categories;
+    this.categories[row] = this.interned.intern(payload?.categories);
     this.availability[row] = payload?.available === false ? 0 : 1;
   }
 
