@@ -4,6 +4,8 @@
 // layout and the cache file live in their own modules.
 import { createRandom } from '../../domain/random.js';
 import { kthLargest } from '../embedded/exactVectorIndex.js';
+import type { RowConstraints as Constraints } from '../embedded/rowConstraints.js';
+import { compileRowConstraints, passesPayload } from '../embedded/rowConstraints.js';
 import { RowScorer } from '../embedded/rowScorer.js';
 import { TopKHeap } from '../embedded/topKHeap.js';
 import { unitQuery } from '../embedded/unitQuery.js';
@@ -53,20 +55,6 @@ export interface IvfVectorIndexOptions {
   readonly maxProbes?: number;
   /** Called as a long build progresses (k-means stages, row copy). @default none */
   readonly onProgress?: (p: IvfBuildProgress) => void;
-}
-
-/**
- * A search's constraints on positions, compiled once per search: `blocked`
- * marks the positions of `filter.excludeIds` (listed in `blockedRows`,
- * unmarked when the search ends); the category sets are null when unset.
- */
-interface Constraints {
-  readonly blockedRows: number[];
-  readonly availableOnly: boolean;
-  readonly categoriesAny: ReadonlySet<string> | null;
-  readonly categoriesNone: ReadonlySet<string> | null;
-  readonly exclude: ((itemId: string) => boolean) | undefined;
-  readonly allow: ((itemId: string) => boolean) | undefined;
 }
 
 /**
@@ -430,49 +418,15 @@ export class IvfVectorIndex implements VectorIndex {
   }
 
   /** The search's constraints, or null when nothing constrains (empty lists are no constraint). */
-  private compile({ filter, exclude, allow }: VectorSearchOptions): Constraints | null {
-    const blockedRows: number[] = [];
-    for (const id of filter?.excludeIds ?? []) {
-      const p = this.rowOf.get(id);
-      if (p !== undefined && this.blocked[p] === 0) {
-        this.blocked[p] = 1;
-        blockedRows.push(p);
-      }
-    }
-    const set = (list: readonly string[] | undefined): ReadonlySet<string> | null =>
-      list !== undefined && list.length > 0 ? new Set(list) : null;
-    const c: Constraints = {
-      blockedRows,
-      availableOnly: filter?.availableOnly === true,
-      categoriesAny: set(filter?.categoriesAny),
-      categoriesNone: set(filter?.categoriesNone),
-      exclude,
-      allow,
-    };
-    const constrains =
-      blockedRows.length > 0 ||
-      c.availableOnly ||
-      c.categoriesAny !== null ||
-      c.categoriesNone !== null ||
-      exclude !== undefined ||
-      allow !== undefined;
-    return constrains ? c : null;
+  private compile(options: VectorSearchOptions): Constraints | null {
+    return compileRowConstraints(options, (id) => this.rowOf.get(id), this.blocked);
   }
 
   /** Whether position `p` is live and passes the search's constraints (`c` null: none). */
   private passes(p: number, c: Constraints | null): boolean {
     if (this.dead[p] === 1) return false;
     if (c === null) return true;
-    if (this.blocked[p] === 1) return false;
-    if (c.availableOnly && this.available[p] === 0) return false;
-    if (c.categoriesAny !== null || c.categoriesNone !== null) {
-      let any = c.categoriesAny === null;
-      for (const x of this.categories[p]!) {
-        if (c.categoriesNone?.has(x) === true) return false;
-        if (!any && c.categoriesAny!.has(x)) any = true;
-      }
-      if (!any) return false;
-    }
+    if (!passesPayload(c, p, this.blocked, this.available, this.categories)) return false;
     if (c.exclude === undefined && c.allow === undefined) return true;
     const id = this.idOfOrder[this.orderOf[p]!]!;
     if (c.exclude !== undefined && c.exclude(id)) return false;

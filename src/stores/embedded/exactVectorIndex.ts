@@ -5,6 +5,8 @@ import type {
   VectorPayload,
   VectorSearchOptions,
 } from '../vectorIndex.js';
+import type { RowConstraints } from './rowConstraints.js';
+import { compileRowConstraints, passesPayload } from './rowConstraints.js';
 import { RowScorer } from './rowScorer.js';
 import { TopKHeap } from './topKHeap.js';
 import { unitQuery } from './unitQuery.js';
@@ -61,21 +63,6 @@ export function kthLargest(values: Float32Array, count: number, k: number, scrat
     else return pivot;
   }
   return a[target]!;
-}
-
-/**
- * A search's constraints on rows, compiled once per search: `blocked` marks
- * the rows of `filter.excludeIds` (listed in `blockedRows`, unmarked when the
- * search ends); the category sets are null when the filter sets none.
- */
-interface RowConstraints {
-  readonly blocked: Uint8Array;
-  readonly blockedRows: number[];
-  readonly availableOnly: boolean;
-  readonly categoriesAny: ReadonlySet<string> | null;
-  readonly categoriesNone: ReadonlySet<string> | null;
-  readonly exclude: ((itemId: string) => boolean) | undefined;
-  readonly allow: ((itemId: string) => boolean) | undefined;
 }
 
 /** Options of {@link ExactVectorIndex.fromVectors}. */
@@ -223,34 +210,8 @@ export class ExactVectorIndex implements VectorIndex {
   }
 
   /** The search's constraints on rows, or null when nothing constrains (empty lists are no constraint). */
-  private compile({ filter, exclude, allow }: VectorSearchOptions): RowConstraints | null {
-    const blockedRows: number[] = [];
-    for (const id of filter?.excludeIds ?? []) {
-      const row = this.rows.get(id);
-      if (row !== undefined && this.blocked[row] === 0) {
-        this.blocked[row] = 1;
-        blockedRows.push(row);
-      }
-    }
-    const set = (list: readonly string[] | undefined): ReadonlySet<string> | null =>
-      list !== undefined && list.length > 0 ? new Set(list) : null;
-    const c: RowConstraints = {
-      blocked: this.blocked,
-      blockedRows,
-      availableOnly: filter?.availableOnly === true,
-      categoriesAny: set(filter?.categoriesAny),
-      categoriesNone: set(filter?.categoriesNone),
-      exclude,
-      allow,
-    };
-    const constrains =
-      blockedRows.length > 0 ||
-      c.availableOnly ||
-      c.categoriesAny !== null ||
-      c.categoriesNone !== null ||
-      exclude !== undefined ||
-      allow !== undefined;
-    return constrains ? c : null;
+  private compile(options: VectorSearchOptions): RowConstraints | null {
+    return compileRowConstraints(options, (id) => this.rows.get(id), this.blocked);
   }
 
   /**
@@ -366,17 +327,7 @@ export class ExactVectorIndex implements VectorIndex {
 
   /** Whether row `i` passes the search's filter, exclusions and allow list. */
   private passes(i: number, c: RowConstraints): boolean {
-    if (c.blocked[i] === 1) return false;
-    if (c.availableOnly && this.available[i] === 0) return false;
-    if (c.categoriesAny !== null || c.categoriesNone !== null) {
-      const cats = this.categories[i]!;
-      let any = c.categoriesAny === null;
-      for (const x of cats) {
-        if (c.categoriesNone?.has(x) === true) return false;
-        if (!any && c.categoriesAny!.has(x)) any = true;
-      }
-      if (!any) return false;
-    }
+    if (!passesPayload(c, i, this.blocked, this.available, this.categories)) return false;
     if (c.exclude !== undefined && c.exclude(this.ids[i]!)) return false;
     if (c.allow !== undefined && !c.allow(this.ids[i]!)) return false;
     return true;
