@@ -99,9 +99,9 @@ export interface GatewayConfig {
   readonly backendBudgetMs?: number;
   /** Time budget of one event-log append to Redis (a feedback call waits at most this long before UNAVAILABLE), in ms. Env `RECGATE_EVENT_LOG_BUDGET_MS`. @default 1000 */
   readonly eventLogBudgetMs?: number;
-  /** After a failed backend call, calls skip that backend for this long before one probe call, in ms. Env `RECGATE_BACKEND_RETRY_MS`. @default 1000 */
+  /** After a failed backend call, calls skip that backend for this long before one probe call, in ms; also how often a Redis feature store's seed mark is re-read on the request path (`SeedWatch`). Env `RECGATE_BACKEND_RETRY_MS`. @default 1000 */
   readonly backendRetryMs?: number;
-  /** How often the registry's CURRENT and SHADOW pointers are read for a hot reload, in ms; 0 = never (restart to change models). Env `RECGATE_MODEL_POLL_MS`. @default 5000 */
+  /** How often the registry's CURRENT and SHADOW pointers are read for a hot reload, in ms; 0 = never (restart to change models; a Redis that lost its seed is still seeded again, see `backendRetryMs`). Env `RECGATE_MODEL_POLL_MS`. @default 5000 */
   readonly modelPollMs?: number;
   /** Where metrics go (src/telemetry/). @default the process's telemetry (`getTelemetry()`: no-op unless the SDK was started) */
   readonly telemetry?: Telemetry;
@@ -168,174 +168,165 @@ export const GATEWAY_DEFAULTS = {
   'now' | 'adapters' | 'surfaceParams' | 'onPipelineResult' | 'telemetry'
 >;
 
+/** What one setting accepts: a predicate and the sentence an error quotes after "expected". */
+interface SettingRule {
+  /** Whether `value` is acceptable. */
+  readonly ok: (value: unknown) => boolean;
+  /** What the setting accepts, e.g. `an integer in 1..5000`. */
+  readonly expected: string;
+}
+
+const isNumber = (v: unknown): v is number => typeof v === 'number';
+const intIn = (min: number, max: number, expected = `an integer in ${min}..${max}`): SettingRule => ({
+  ok: (v) => isNumber(v) && Number.isInteger(v) && v >= min && v <= max,
+  expected,
+});
+const intAtLeast = (min: number): SettingRule => ({
+  ok: (v) => isNumber(v) && Number.isInteger(v) && v >= min,
+  expected: `an integer ≥ ${min}`,
+});
+const numIn = (min: number, max: number): SettingRule => ({
+  ok: (v) => isNumber(v) && v >= min && v <= max,
+  expected: `a number in ${min}..${max}`,
+});
+const positive = (unit: string): SettingRule => ({
+  ok: (v) => isNumber(v) && v > 0,
+  expected: `a positive number of ${unit}`,
+});
+const msAtLeastZero: SettingRule = { ok: (v) => isNumber(v) && v >= 0, expected: 'a number of ms ≥ 0' };
+const oneOf = (...allowed: readonly string[]): SettingRule => ({
+  ok: (v) => allowed.includes(v as string),
+  expected: allowed.map((a) => `"${a}"`).join(' or '),
+});
+
+/** The range of every checked setting; {@link resolveGatewayConfig} and {@link configFromEnv} both apply it. */
+const SETTING_RULES: { readonly [K in keyof GatewayConfig]?: SettingRule } = {
+  candidates: intIn(1, 5000),
+  mmrLambda: numIn(0, 1),
+  explorationShare: numIn(0, 0.5),
+  sourceBudgetMs: positive('ms'),
+  pagingTtlSeconds: positive('seconds'),
+  pagingMaxLists: intAtLeast(1),
+  mmrWindow: intAtLeast(0),
+  categoryCapWindow: intAtLeast(0),
+  explorationQuantile: numIn(0, 1),
+  rankingRefreshMs: msAtLeastZero,
+  servedLogFlushMs: msAtLeastZero,
+  featureClock: oneOf('model', 'wall'),
+  eventLogFsync: oneOf('always', 'never'),
+  featureStore: oneOf('memory', 'redis'),
+  eventLog: oneOf('file', 'redis'),
+  vectorIndex: oneOf('embedded', 'exact', 'ann', 'ivf', 'qdrant'),
+  annMinItems: intAtLeast(0),
+  annEfSearch: intIn(1, 4096),
+  ivfLists: intIn(0, 65_536, 'an integer in 0..65536 (0 = automatic)'),
+  ivfProbes: intIn(1, 65_536),
+  backendBudgetMs: positive('ms'),
+  eventLogBudgetMs: positive('ms'),
+  modelPollMs: msAtLeastZero,
+  backendRetryMs: msAtLeastZero,
+  eventStreamMaxLen: intAtLeast(0),
+};
+
 /**
- * Applies defaults and checks ranges.
- * @throws RangeError naming the option, what was expected and what was received.
+ * The environment variable of each {@link GatewayConfig} key that has one, read
+ * by {@link configFromEnv} and named by its errors. Keys without one
+ * (`explorationQuantile`, `awaitSideEffects`, `now`, …) are set in code only.
+ */
+export const GATEWAY_ENV_VARS = {
+  registryDir: 'RECGATE_REGISTRY',
+  modelName: 'RECGATE_MODEL_NAME',
+  eventLogFile: 'RECGATE_EVENT_LOG_FILE',
+  eventLogFsync: 'RECGATE_EVENT_LOG_FSYNC',
+  experimentsFile: 'RECGATE_EXPERIMENTS',
+  adminToken: 'RECGATE_ADMIN_TOKEN',
+  candidates: 'RECGATE_CANDIDATES',
+  mmrLambda: 'RECGATE_MMR_LAMBDA',
+  explorationShare: 'RECGATE_EXPLORATION_SHARE',
+  sourceBudgetMs: 'RECGATE_SOURCE_BUDGET_MS',
+  pagingTtlSeconds: 'RECGATE_PAGING_TTL_SECONDS',
+  pagingMaxLists: 'RECGATE_PAGING_MAX_LISTS',
+  mmrWindow: 'RECGATE_MMR_WINDOW',
+  categoryCapWindow: 'RECGATE_CATEGORY_CAP_WINDOW',
+  rankingRefreshMs: 'RECGATE_RANKING_REFRESH_MS',
+  featureClock: 'RECGATE_FEATURE_CLOCK',
+  servedLogFlushMs: 'RECGATE_SERVED_LOG_FLUSH_MS',
+  featureStore: 'RECGATE_FEATURE_STORE',
+  eventLog: 'RECGATE_EVENT_LOG',
+  vectorIndex: 'RECGATE_VECTOR_INDEX',
+  redisUrl: 'REDIS_URL',
+  redisClusterNodes: 'REDIS_CLUSTER_NODES',
+  redisPrefix: 'RECGATE_REDIS_PREFIX',
+  eventStream: 'RECGATE_EVENT_STREAM',
+  eventStreamMaxLen: 'RECGATE_EVENT_STREAM_MAX_LEN',
+  qdrantUrl: 'QDRANT_URL',
+  qdrantApiKey: 'QDRANT_API_KEY',
+  qdrantCollection: 'RECGATE_QDRANT_COLLECTION',
+  backendBudgetMs: 'RECGATE_BACKEND_BUDGET_MS',
+  backendRetryMs: 'RECGATE_BACKEND_RETRY_MS',
+  eventLogBudgetMs: 'RECGATE_EVENT_LOG_BUDGET_MS',
+  modelPollMs: 'RECGATE_MODEL_POLL_MS',
+  annMinItems: 'RECGATE_ANN_MIN_ITEMS',
+  annEfSearch: 'RECGATE_ANN_EF_SEARCH',
+  ivfLists: 'RECGATE_IVF_LISTS',
+  ivfProbes: 'RECGATE_IVF_PROBES',
+  annCacheDir: 'RECGATE_ANN_CACHE_DIR',
+} as const satisfies { readonly [K in keyof GatewayConfig]?: string };
+
+/**
+ * Throws when `value` breaks the rule of setting `key` (no rule: accepted).
+ * @param label what the error names: the config key, or the environment variable the value came from.
+ * @param shown the received value as the message prints it.
+ * @throws RangeError `<label>: expected <what>, received <shown>`.
+ */
+function checkSetting(key: keyof GatewayConfig, value: unknown, label: string, shown: string): void {
+  const rule = SETTING_RULES[key];
+  if (rule !== undefined && !rule.ok(value)) {
+    throw new RangeError(`${label}: expected ${rule.expected}, received ${shown}`);
+  }
+}
+
+/**
+ * Applies defaults and checks ranges. Values read by {@link configFromEnv}
+ * were already checked there, under their variable's name.
+ * @throws RangeError naming the option (its config key), what was expected and what was received.
  */
 export function resolveGatewayConfig(config: GatewayConfig): ResolvedGatewayConfig {
   const c = { ...GATEWAY_DEFAULTS, now: Date.now, ...stripUndefined(config) } as ResolvedGatewayConfig;
-  const check = (name: string, ok: boolean, expected: string, value: unknown): void => {
-    if (!ok) throw new RangeError(`${name}: expected ${expected}, received ${String(value)}`);
-  };
-  check(
-    'candidates',
-    Number.isInteger(c.candidates) && c.candidates >= 1 && c.candidates <= 5000,
-    'an integer in 1..5000',
-    c.candidates,
-  );
-  check('mmrLambda', c.mmrLambda >= 0 && c.mmrLambda <= 1, 'a number in 0..1', c.mmrLambda);
-  check(
-    'explorationShare',
-    c.explorationShare >= 0 && c.explorationShare <= 0.5,
-    'a number in 0..0.5',
-    c.explorationShare,
-  );
-  check('sourceBudgetMs', c.sourceBudgetMs > 0, 'a positive number of ms', c.sourceBudgetMs);
-  check('pagingTtlSeconds', c.pagingTtlSeconds > 0, 'a positive number of seconds', c.pagingTtlSeconds);
-  check(
-    'pagingMaxLists',
-    Number.isInteger(c.pagingMaxLists) && c.pagingMaxLists >= 1,
-    'an integer ≥ 1',
-    c.pagingMaxLists,
-  );
-  check('mmrWindow', Number.isInteger(c.mmrWindow) && c.mmrWindow >= 0, 'an integer ≥ 0', c.mmrWindow);
-  check(
-    'categoryCapWindow',
-    Number.isInteger(c.categoryCapWindow) && c.categoryCapWindow >= 0,
-    'an integer ≥ 0',
-    c.categoryCapWindow,
-  );
-  check(
-    'explorationQuantile',
-    c.explorationQuantile >= 0 && c.explorationQuantile <= 1,
-    'a number in 0..1',
-    c.explorationQuantile,
-  );
-  check('rankingRefreshMs', c.rankingRefreshMs >= 0, 'a number of ms ≥ 0', c.rankingRefreshMs);
-  check('servedLogFlushMs', c.servedLogFlushMs >= 0, 'a number of ms ≥ 0', c.servedLogFlushMs);
-  check(
-    'featureClock',
-    c.featureClock === 'model' || c.featureClock === 'wall',
-    '"model" or "wall"',
-    c.featureClock,
-  );
-  check(
-    'eventLogFsync',
-    c.eventLogFsync === 'always' || c.eventLogFsync === 'never',
-    '"always" or "never"',
-    c.eventLogFsync,
-  );
-  const oneOf = (name: string, value: unknown, allowed: readonly string[]): void =>
-    check(name, allowed.includes(value as string), allowed.map((a) => `"${a}"`).join(' or '), value);
-  oneOf('featureStore', c.featureStore, ['memory', 'redis']);
-  oneOf('eventLog', c.eventLog, ['file', 'redis']);
-  oneOf('vectorIndex', c.vectorIndex, ['embedded', 'exact', 'ann', 'ivf', 'qdrant']);
-  check(
-    'annMinItems',
-    Number.isInteger(c.annMinItems) && c.annMinItems >= 0,
-    'an integer ≥ 0',
-    c.annMinItems,
-  );
-  check(
-    'annEfSearch',
-    Number.isInteger(c.annEfSearch) && c.annEfSearch >= 1 && c.annEfSearch <= 4096,
-    'an integer in 1..4096',
-    c.annEfSearch,
-  );
-  check(
-    'ivfLists',
-    Number.isInteger(c.ivfLists) && c.ivfLists >= 0 && c.ivfLists <= 65_536,
-    'an integer in 0..65536 (0 = automatic)',
-    c.ivfLists,
-  );
-  check(
-    'ivfProbes',
-    Number.isInteger(c.ivfProbes) && c.ivfProbes >= 1 && c.ivfProbes <= 65_536,
-    'an integer in 1..65536',
-    c.ivfProbes,
-  );
-  check('backendBudgetMs', c.backendBudgetMs > 0, 'a positive number of ms', c.backendBudgetMs);
-  check('eventLogBudgetMs', c.eventLogBudgetMs > 0, 'a positive number of ms', c.eventLogBudgetMs);
-  check('modelPollMs', c.modelPollMs >= 0, 'a number of ms ≥ 0', c.modelPollMs);
-  check('backendRetryMs', c.backendRetryMs >= 0, 'a number of ms ≥ 0', c.backendRetryMs);
-  check(
-    'eventStreamMaxLen',
-    Number.isInteger(c.eventStreamMaxLen) && c.eventStreamMaxLen >= 0,
-    'an integer ≥ 0',
-    c.eventStreamMaxLen,
-  );
+  for (const key of Object.keys(SETTING_RULES) as (keyof GatewayConfig)[]) {
+    checkSetting(
+      key,
+      c[key as keyof ResolvedGatewayConfig],
+      key,
+      String(c[key as keyof ResolvedGatewayConfig]),
+    );
+  }
   return c;
 }
 
 /**
- * Reads the gateway configuration from environment variables (unset or
- * empty = the default): `RECGATE_REGISTRY`, `RECGATE_MODEL_NAME`,
- * `RECGATE_EVENT_LOG_FILE`, `RECGATE_EVENT_LOG_FSYNC`, `RECGATE_EXPERIMENTS`,
- * `RECGATE_ADMIN_TOKEN`, `RECGATE_CANDIDATES`, `RECGATE_MMR_LAMBDA`,
- * `RECGATE_EXPLORATION_SHARE`, `RECGATE_SOURCE_BUDGET_MS`,
- * `RECGATE_PAGING_TTL_SECONDS`, `RECGATE_PAGING_MAX_LISTS`, `RECGATE_MMR_WINDOW`,
- * `RECGATE_CATEGORY_CAP_WINDOW`, `RECGATE_RANKING_REFRESH_MS`, `RECGATE_FEATURE_CLOCK`,
- * `RECGATE_SERVED_LOG_FLUSH_MS`, `RECGATE_FEATURE_STORE`, `RECGATE_EVENT_LOG`,
- * `RECGATE_VECTOR_INDEX`, `REDIS_URL`, `REDIS_CLUSTER_NODES`, `RECGATE_REDIS_PREFIX`,
- * `RECGATE_EVENT_STREAM`, `RECGATE_EVENT_STREAM_MAX_LEN`, `QDRANT_URL`, `QDRANT_API_KEY`,
- * `RECGATE_QDRANT_COLLECTION`, `RECGATE_BACKEND_BUDGET_MS`, `RECGATE_BACKEND_RETRY_MS`,
- * `RECGATE_EVENT_LOG_BUDGET_MS`, `RECGATE_MODEL_POLL_MS`, `RECGATE_ANN_MIN_ITEMS`,
- * `RECGATE_ANN_EF_SEARCH`, `RECGATE_IVF_LISTS`, `RECGATE_IVF_PROBES`, `RECGATE_ANN_CACHE_DIR`.
- * @throws RangeError naming the variable when a number does not parse.
+ * Reads the gateway configuration from the environment variables of
+ * {@link GATEWAY_ENV_VARS} (unset or empty = the default), checking each value
+ * set against the same ranges as {@link resolveGatewayConfig}.
+ * @throws RangeError naming the variable (e.g. `RECGATE_IVF_PROBES: expected an
+ *   integer in 1..65536, received "0"`) when a value does not parse or is out of range.
  */
 export function configFromEnv(env: Readonly<Record<string, string | undefined>>): GatewayConfig {
-  const str = (name: string): string | undefined => {
-    const v = env[name]?.trim();
-    return v === undefined || v === '' ? undefined : v;
-  };
-  const num = (name: string): number | undefined => {
-    const v = str(name);
-    if (v === undefined) return undefined;
-    const n = Number(v);
-    if (!Number.isFinite(n)) throw new RangeError(`${name}: expected a number, received "${v}"`);
-    return n;
-  };
-  const fsync = str('RECGATE_EVENT_LOG_FSYNC');
-  const clock = str('RECGATE_FEATURE_CLOCK');
-  return stripUndefined({
-    registryDir: str('RECGATE_REGISTRY'),
-    modelName: str('RECGATE_MODEL_NAME'),
-    eventLogFile: str('RECGATE_EVENT_LOG_FILE'),
-    eventLogFsync: fsync as GatewayConfig['eventLogFsync'],
-    experimentsFile: str('RECGATE_EXPERIMENTS'),
-    adminToken: str('RECGATE_ADMIN_TOKEN'),
-    candidates: num('RECGATE_CANDIDATES'),
-    mmrLambda: num('RECGATE_MMR_LAMBDA'),
-    explorationShare: num('RECGATE_EXPLORATION_SHARE'),
-    sourceBudgetMs: num('RECGATE_SOURCE_BUDGET_MS'),
-    pagingTtlSeconds: num('RECGATE_PAGING_TTL_SECONDS'),
-    pagingMaxLists: num('RECGATE_PAGING_MAX_LISTS'),
-    mmrWindow: num('RECGATE_MMR_WINDOW'),
-    categoryCapWindow: num('RECGATE_CATEGORY_CAP_WINDOW'),
-    rankingRefreshMs: num('RECGATE_RANKING_REFRESH_MS'),
-    featureClock: clock as GatewayConfig['featureClock'],
-    servedLogFlushMs: num('RECGATE_SERVED_LOG_FLUSH_MS'),
-    featureStore: str('RECGATE_FEATURE_STORE') as GatewayConfig['featureStore'],
-    eventLog: str('RECGATE_EVENT_LOG') as GatewayConfig['eventLog'],
-    vectorIndex: str('RECGATE_VECTOR_INDEX') as GatewayConfig['vectorIndex'],
-    redisUrl: str('REDIS_URL'),
-    redisClusterNodes: str('REDIS_CLUSTER_NODES'),
-    redisPrefix: str('RECGATE_REDIS_PREFIX'),
-    eventStream: str('RECGATE_EVENT_STREAM'),
-    eventStreamMaxLen: num('RECGATE_EVENT_STREAM_MAX_LEN'),
-    qdrantUrl: str('QDRANT_URL'),
-    qdrantApiKey: str('QDRANT_API_KEY'),
-    qdrantCollection: str('RECGATE_QDRANT_COLLECTION'),
-    backendBudgetMs: num('RECGATE_BACKEND_BUDGET_MS'),
-    backendRetryMs: num('RECGATE_BACKEND_RETRY_MS'),
-    eventLogBudgetMs: num('RECGATE_EVENT_LOG_BUDGET_MS'),
-    modelPollMs: num('RECGATE_MODEL_POLL_MS'),
-    annMinItems: num('RECGATE_ANN_MIN_ITEMS'),
-    annEfSearch: num('RECGATE_ANN_EF_SEARCH'),
-    ivfLists: num('RECGATE_IVF_LISTS'),
-    ivfProbes: num('RECGATE_IVF_PROBES'),
-    annCacheDir: str('RECGATE_ANN_CACHE_DIR'),
-  });
+  const config: Record<string, string | number> = {};
+  for (const [key, name] of Object.entries(GATEWAY_ENV_VARS) as [keyof typeof GATEWAY_ENV_VARS, string][]) {
+    const raw = env[name]?.trim();
+    if (raw === undefined || raw === '') continue;
+    const numeric = typeof GATEWAY_DEFAULTS[key] === 'number';
+    const value = numeric ? Number(raw) : raw;
+    if (numeric && !Number.isFinite(value)) {
+      throw new RangeError(
+        `${name}: expected ${SETTING_RULES[key]?.expected ?? 'a number'}, received ${JSON.stringify(raw)}`,
+      );
+    }
+    checkSetting(key, value, name, JSON.stringify(raw));
+    config[key] = value;
+  }
+  return config as GatewayConfig;
 }
 
 function stripUndefined<T extends object>(o: T): T {

@@ -93,7 +93,7 @@ describe('CLI: recgate serve', () => {
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     expect(code).toBe(1);
-    expect(stderr).toContain('ivfProbes: expected an integer in 1..65536, received 0');
+    expect(stderr).toContain('RECGATE_IVF_PROBES: expected an integer in 1..65536, received "0"');
     expect(stderr).not.toContain('    at '); // one line, no stack trace
     expect(existsSync(emptyRegistry)).toBe(false); // nothing was trained
   });

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { configFromEnv, GATEWAY_ENV_VARS, resolveGatewayConfig } from '../../../src/config.js';
+
+// Regression: errors for bad settings named internal config keys (`ivfProbes`)
+// instead of the environment variable the user had set (`RECGATE_IVF_PROBES`).
+describe('Settings errors name where the value came from', () => {
+  it('names the RECGATE_* variable and the raw value for an out-of-range environment setting', () => {
+    expect(() => configFromEnv({ RECGATE_IVF_PROBES: '0' })).toThrow(
+      new RangeError('RECGATE_IVF_PROBES: expected an integer in 1..65536, received "0"'),
+    );
+    expect(() => configFromEnv({ RECGATE_CANDIDATES: '9000' })).toThrow(
+      new RangeError('RECGATE_CANDIDATES: expected an integer in 1..5000, received "9000"'),
+    );
+    expect(() => configFromEnv({ RECGATE_MMR_LAMBDA: '1.5' })).toThrow(
+      new RangeError('RECGATE_MMR_LAMBDA: expected a number in 0..1, received "1.5"'),
+    );
+    expect(() => configFromEnv({ RECGATE_VECTOR_INDEX: 'hnsw' })).toThrow(
+      new RangeError(
+        'RECGATE_VECTOR_INDEX: expected "embedded" or "exact" or "ann" or "ivf" or "qdrant", received "hnsw"',
+      ),
+    );
+    expect(() => configFromEnv({ RECGATE_MODEL_POLL_MS: '-1' })).toThrow(
+      new RangeError('RECGATE_MODEL_POLL_MS: expected a number of ms ≥ 0, received "-1"'),
+    );
+  });
+
+  it('says what the variable expects when its value is not a number', () => {
+    expect(() => configFromEnv({ RECGATE_IVF_LISTS: 'many' })).toThrow(
+      new RangeError('RECGATE_IVF_LISTS: expected an integer in 0..65536 (0 = automatic), received "many"'),
+    );
+    expect(() => configFromEnv({ RECGATE_BACKEND_BUDGET_MS: 'Infinity' })).toThrow(
+      new RangeError('RECGATE_BACKEND_BUDGET_MS: expected a positive number of ms, received "Infinity"'),
+    );
+  });
+
+  it('keeps naming the config key when a programmatic caller passed the value', () => {
+    expect(() => resolveGatewayConfig({ ivfProbes: 0 })).toThrow(
+      new RangeError('ivfProbes: expected an integer in 1..65536, received 0'),
+    );
+    expect(() => resolveGatewayConfig({ featureStore: 'disk' as 'memory' })).toThrow(
+      new RangeError('featureStore: expected "memory" or "redis", received disk'),
+    );
+  });
+
+  it('reads every variable of the table, and accepts values in range', () => {
+    expect(GATEWAY_ENV_VARS.ivfProbes).toBe('RECGATE_IVF_PROBES');
+    const config = configFromEnv({
+      RECGATE_IVF_PROBES: ' 32 ',
+      RECGATE_FEATURE_STORE: 'redis',
+      RECGATE_REGISTRY: 'models/x',
+      QDRANT_API_KEY: 'k',
+      RECGATE_ADMIN_TOKEN: '',
+    });
+    expect(config).toEqual({
+      ivfProbes: 32,
+      featureStore: 'redis',
+      registryDir: 'models/x',
+      qdrantApiKey: 'k',
+    });
+    expect(resolveGatewayConfig(config)).toMatchObject(config);
+  });
+});
