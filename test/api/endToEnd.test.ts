@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exampleQuery } from '../../src/server/graphiql/graphiqlPage.js';
 import { hasStackTrace, postGraphQL } from '../support/graphqlHttp.js';
@@ -139,6 +140,24 @@ describe('End to end: recommendations', () => {
 });
 
 describe('End to end: similar items', () => {
+  it("runs the README's similarItems example (its GraphQL block and its curl body) on the bundled data", async () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const example = [...readme.matchAll(/```graphql\n([\s\S]*?)```/g)]
+      .map((m) => m[1]!)
+      .find((q) => q.includes('similarItems('));
+    const curl = /-d '(\{"query": "\{ similarItems[^']*)'/.exec(readme)?.[1];
+    expect(example).toBeDefined();
+    expect(curl).toBeDefined();
+    for (const query of [example!, (JSON.parse(curl!) as { query: string }).query]) {
+      const { body } = await gql(query);
+      expect(body.errors).toBeUndefined();
+      const list = body.data!['similarItems'] as { items: { item: { id: string; title: string } }[] };
+      expect(list.items).toHaveLength(5);
+      expect(list.items.map((r) => r.item.id)).not.toContain('1300854');
+      expect(list.items.every((r) => r.item.title !== '')).toBe(true);
+    }
+  });
+
   it('an unknown similarItems seed is NOT_FOUND', async () => {
     const { body, text } = await gql('{ similarItems(itemId: "no-such-item") { requestId } }');
     expect(body.errors![0]!.extensions!['code']).toBe('NOT_FOUND');
