@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import type { ResolvedGatewayConfig } from '../config.js';
 import type { CatalogItem } from '../domain/interaction.js';
+import { ivfCacheFileName } from '../stores/ann/ivfCacheFile.js';
+import { resolveIvfParameters } from '../stores/ann/ivfParameters.js';
 import { IvfVectorIndex } from '../stores/ann/ivfVectorIndex.js';
 import { UsearchVectorIndex } from '../stores/ann/usearchVectorIndex.js';
 import { readUserStates } from '../inference/readUserStates.js';
@@ -20,6 +22,7 @@ import { vectorEntries } from '../stores/qdrant/vectorEntries.js';
 import { parseClusterNodes } from '../stores/redis/redisConnection.js';
 import { RedisEventLog } from '../stores/redis/redisEventLog.js';
 import { RedisFeatureStore } from '../stores/redis/redisFeatureStore.js';
+import { SeedWatch } from '../stores/redis/seedWatch.js';
 import { seedFeatureStore } from '../stores/seedFeatureStore.js';
 import type { VectorIndex } from '../stores/vectorIndex.js';
 import { logger } from '../telemetry/logger.js';
@@ -71,7 +74,12 @@ export interface Backends {
    * - redis: the shared store (seeded when it holds no catalog; else the
    *   model's new items are added), user vectors namespaced by the model
    *   version (`setVectorVersion` at `activate`), behind a `FallbackFeatureStore`
-   *   over a fresh in-process snapshot of `model`;
+   *   over a fresh in-process snapshot of `model`, which also answers while
+   *   Redis has lost its seed mark (`SeedWatch`: checked on reconnects, on
+   *   `/readyz` and at most every `backendRetryMs` on the request path; the
+   *   mark's absence starts {@link Backends.repairSeed});
+   * - seeded history is stamped with the model's publish time (counters with
+   *   now), so feedback received since, live or replayed, sorts before it;
    * - the embedded index over the model's vectors (exact; HNSW with `ann` or
    *   above `annMinItems`; IVF-Flat with `ivf`, its lists cached in
    *   `annCacheDir`), or Qdrant's
@@ -82,8 +90,9 @@ export interface Backends {
   /**
    * Checks that a shared store still holds `model`'s training state (its
    * seed mark) and, when it does not (Redis restarted empty, or a seeding was
-   * interrupted), seeds it again from `model`. Logged; never rejects. A no-op
-   * for in-process stores.
+   * interrupted), seeds it again from `model`. Logged; never rejects;
+   * single-flight. A no-op for in-process stores. Called by the model poll
+   * and by the seed watch (so also with `modelPollMs` 0).
    */
   repairSeed(model: ServedModel): Promise<void>;
   /** Closes the shared adapters (Redis connections, the event log). */
@@ -151,6 +160,7 @@ export async function openBackends(
         check: async () => {
           await withTimeout(store.redis.ping());
           if ((await store.seededVersion()) === null) {
+            void seedWatch?.check(); // starts the re-seed, whatever RECGATE_MODEL_POLL_MS is
             throw new Error('Redis holds no seeded model state (restarted empty?); re-seeding');
           }
         },
@@ -208,14 +218,22 @@ export async function openBackends(
       });
     }
 
+    const seedFrom = async (store: FeatureStore, model: ServedModel): Promise<void> => {
+      const now = cfg.now();
+      // Counters are taken as current at start-up: the gateway continues where training ended.
+      // History is stamped with the publish time instead (never later than now), so the feedback
+      // received since then, live or replayed from the event log after a restart, sorts first.
+      const published = Date.parse(model.manifest.created);
+      await seedFeatureStore(store, model, await readUserStates(registry, model.version), {
+        referenceTime: now,
+        historyTime: Number.isFinite(published) ? Math.min(published, now) : now,
+      });
+    };
+
     const forModel = async (model: ServedModel, previous?: ModelBackends): Promise<ModelBackends> => {
       const owned: { close(): Promise<void> }[] = [];
       try {
-        const seedInto = async (store: FeatureStore): Promise<void> =>
-          // Counters are taken as current at start-up: the gateway continues where training ended.
-          seedFeatureStore(store, model, await readUserStates(registry, model.version), {
-            referenceTime: cfg.now(),
-          });
+        const seedInto = (store: FeatureStore): Promise<void> => seedFrom(store, model);
         const memoryStore = (): MemoryFeatureStore =>
           new MemoryFeatureStore({
             popularityHalfLifeDays: model.manifest.popularity.halfLifeDays,
@@ -249,7 +267,10 @@ export async function openBackends(
             const added = [...model.catalog.values()].filter((item) => !known.has(item.id));
             if (added.length > 0) await redis.upsertItems(added);
           }
-          activate = () => redis.setVectorVersion(model.version);
+          activate = () => {
+            redis.setVectorVersion(model.version);
+            seedModel = model;
+          };
           const snapshot = memoryStore();
           owned.push(snapshot);
           await seedInto(snapshot);
@@ -258,6 +279,7 @@ export async function openBackends(
             fallback: snapshot,
             breaker: redisBreaker!,
             writeBudgetMs: cfg.eventLogBudgetMs,
+            primaryTrusted: () => seedWatch!.trusted(),
           });
         }
 
@@ -272,16 +294,17 @@ export async function openBackends(
           const useIvf =
             cfg.vectorIndex === 'ivf' ||
             (cfg.vectorIndex !== 'exact' && cfg.vectorIndex !== 'ann' && n > cfg.annMinItems);
-          const cacheFile = (ext: string): string | null =>
-            cfg.annCacheDir === null
-              ? null
-              : join(cfg.annCacheDir, `${model.manifest.name}-${model.version}.${ext}`);
+          const stem = `${model.manifest.name}-${model.version}`;
+          const ivf = resolveIvfParameters({ lists: cfg.ivfLists, probes: cfg.ivfProbes });
+          // The IVF file also names the build parameters: replicas with other lists share one folder.
+          const cacheFile = (name: string): string | null =>
+            cfg.annCacheDir === null ? null : join(cfg.annCacheDir, name);
           // Payloads (categories, availability) let the index apply the request's filter itself.
           const embedded: VectorIndex = useIvf
             ? IvfVectorIndex.fromVectors(model.bundle.itemIds, model.bundle.itemVectors, dim, {
                 payloads: model.catalog,
-                ivf: { lists: cfg.ivfLists, probes: cfg.ivfProbes },
-                cacheFile: cacheFile('ivf'),
+                ivf,
+                cacheFile: cacheFile(ivfCacheFileName(stem, ivf)),
                 onProgress: (p) => {
                   if (p.done === p.total) logger.info(`IVF index: ${p.stage} done`, { ...p });
                 },
@@ -291,7 +314,7 @@ export async function openBackends(
                   payloads: model.catalog,
                   shareVectors: true, // registry rows are unit vectors and never written: one copy in memory
                   hnsw: { efSearch: cfg.annEfSearch },
-                  cacheFile: cacheFile('usearch'),
+                  cacheFile: cacheFile(`${stem}.usearch`),
                 })
               : ExactVectorIndex.fromVectors(model.bundle.itemIds, model.bundle.itemVectors, dim, {
                   payloads: model.catalog,
@@ -345,9 +368,7 @@ export async function openBackends(
           logger.warn('Redis holds no seeded model state (restarted empty?); seeding it again', {
             version: model.version,
           });
-          await seedFeatureStore(redis, model, await readUserStates(registry, model.version), {
-            referenceTime: cfg.now(),
-          });
+          await seedFrom(redis, model);
           await redis.markSeeded(model.version);
           logger.info('Redis seeded again', { version: model.version });
         } catch (err) {
@@ -358,6 +379,24 @@ export async function openBackends(
       })();
       return repairing;
     };
+
+    // The served model a lost seed is restored from: the initial one until a model is activated.
+    let seedModel = initial;
+    // Checks the seed mark on reconnects and on the request path (at most every backendRetryMs), so a
+    // Redis that restarted empty is seeded again (and served from the snapshot meanwhile, degraded)
+    // without waiting for the model poll, which RECGATE_MODEL_POLL_MS=0 turns off.
+    const seedWatch =
+      primary === null
+        ? null
+        : new SeedWatch({
+            client: primary.redis,
+            seededVersion: () => primary!.seededVersion(),
+            reseed: () => repairSeed(seedModel),
+            checkEveryMs: Math.max(1, cfg.backendRetryMs),
+            budgetMs: cfg.backendBudgetMs,
+            now: cfg.now,
+          });
+    if (seedWatch !== null) shared.push({ close: async () => seedWatch.close() });
 
     return {
       eventLog,

@@ -7,10 +7,20 @@ import type { MemoryFeatureStore } from './memory/memoryFeatureStore.js';
 /** Options of {@link seedFeatureStore}. */
 export interface SeedFeatureStoreOptions {
   /**
-   * Unix ms the seeded counters are current at and the seeded history entries
-   * are stamped with. @default the bundle's `referenceTime` (the last training interaction)
+   * Unix ms the seeded counters are current at (their decay runs from it).
+   * @default the bundle's `referenceTime` (the last training interaction)
    */
   readonly referenceTime?: number;
+  /**
+   * Unix ms the seeded history entries (`recent`) are stamped with. The
+   * training state keeps the order of a user's recent items but not their
+   * times, so every entry gets this one time; the store orders `recent` by
+   * timestamp, so feedback stamped later sorts first. The gateway passes the
+   * model's publish time: feedback received after it (live, or replayed from
+   * the event log after a restart) then comes before the training history.
+   * @default `referenceTime`
+   */
+  readonly historyTime?: number;
   /** Users per `seedUsers` call. @default 2000 */
   readonly chunkSize?: number;
 }
@@ -26,7 +36,7 @@ export interface SeedFeatureStoreOptions {
  * - each user (`seedUsers`, in chunks): `seen`, `interactionCount`,
  *   `categoryLastSeen`, category weights = share × interactionCount (the
  *   positive interactions per category), `recent` as history entries stamped
- *   with the reference time in the record's order (most recent first), of type
+ *   with `historyTime` in the record's order (most recent first), of type
  *   RATING when the training data had a rating scale and CLICK otherwise, with
  *   a null value (the record keeps no type or value: they were positives), and
  *   the trained user vector (`bundle.userVectors` row; null for a user the
@@ -46,6 +56,7 @@ export async function seedFeatureStore(
   }
   const { bundle } = model;
   const referenceTime = options.referenceTime ?? bundle.referenceTime;
+  const historyTime = options.historyTime ?? referenceTime;
   const chunkSize = Math.max(1, options.chunkSize ?? 2000);
 
   if (isCatalogSeedable(store)) {
@@ -79,7 +90,7 @@ export async function seedFeatureStore(
       itemId,
       type,
       value: null,
-      timestamp: referenceTime,
+      timestamp: historyTime,
     }));
     const categoryWeights: Record<string, number> = {};
     for (const [c, share] of Object.entries(record.categoryShare)) {

@@ -27,10 +27,11 @@ const request = (first = 20): RecommendationsRequest => ({
   context: null,
 });
 
-async function start(): Promise<Gateway> {
+async function start(options: { log?: string; now?: () => number } = {}): Promise<Gateway> {
   return createGateway({
     registryDir: registry,
-    eventLogFile: path.join(tmp, 'events.jsonl'),
+    eventLogFile: path.join(tmp, options.log ?? 'events.jsonl'),
+    ...(options.now === undefined ? {} : { now: options.now }),
     eventLogFsync: 'never',
     awaitSideEffects: true,
     servedLogFlushMs: 0,
@@ -87,6 +88,42 @@ describe('Gateway: restart', () => {
     expect(ids).not.toContain(purchased);
     const user = await after.user(userId, after.createRequestScope());
     expect(user?.recentItemIds).toContain(purchased);
+    await after.close();
+  }, 120_000);
+
+  it('puts replayed feedback before the seeded training history in recentItems', async () => {
+    // Regression: the seed stamped the training history with the start-up time, so after a
+    // restart the replayed (earlier-stamped) feedback sorted behind it, and out of the 20
+    // recent items that drive item-to-item retrieval.
+    const log = 'recent-order.jsonl';
+    const before = await start({ log });
+    const seeded = (await before.user(userId, before.createRequestScope()))!.recentItemIds;
+    expect(seeded.length).toBeGreaterThan(1);
+    const list = await before.recommendations(request(), before.createRequestScope());
+    const clicked = list.items.map((r) => r.itemId).find((id) => !seeded.includes(id))!;
+    const [result] = await before.recordFeedback(
+      [
+        {
+          userId,
+          itemId: clicked,
+          type: 'CLICK',
+          value: null,
+          requestId: list.requestId,
+          timestamp: null,
+          context: null,
+        },
+      ],
+      before.createRequestScope(),
+    );
+    expect(result!.accepted).toBe(true);
+    expect((await before.user(userId, before.createRequestScope()))!.recentItemIds[0]).toBe(clicked);
+    await before.close();
+
+    // Restarted an hour later: the seed runs at the new start-up time, the CLICK is replayed.
+    const after = await start({ log, now: () => Date.now() + 3_600_000 });
+    const recent = (await after.user(userId, after.createRequestScope()))!.recentItemIds;
+    expect(recent[0]).toBe(clicked);
+    expect(recent.slice(1, seeded.length + 1)).toEqual(seeded); // training order kept behind it
     await after.close();
   }, 120_000);
 });

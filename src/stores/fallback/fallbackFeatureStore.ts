@@ -42,6 +42,15 @@ export interface FallbackFeatureStoreOptions {
    * applied to Redis). @default 1000 (RECGATE_EVENT_LOG_BUDGET_MS's default)
    */
   readonly writeBudgetMs?: number;
+  /**
+   * False while the primary is reachable but known not to hold the served
+   * state (Redis restarted empty or was flushed, and is being seeded again:
+   * `SeedWatch.trusted`). Reads (and `putRankedList`) then go to the
+   * fallback and are reported in `degraded`, as when the primary fails;
+   * writes still go to the primary. May return a promise (a check is due).
+   * @default always trusted
+   */
+  readonly primaryTrusted?: () => boolean | Promise<boolean>;
 }
 
 /**
@@ -66,6 +75,8 @@ export interface FallbackFeatureStoreOptions {
  *   items: the ranking refresh) get a 10 s budget and never open the circuit,
  *   so a slow refresh on a big catalog does not degrade requests.
  * - No bulk loading: seed the primary itself (seeding may take longer than the budget).
+ * - While `primaryTrusted` answers false (the primary lost its seed), reads
+ *   and `putRankedList` are served by the fallback and reported as above.
  */
 export class FallbackFeatureStore implements FeatureStore {
   readonly name: string;
@@ -74,17 +85,32 @@ export class FallbackFeatureStore implements FeatureStore {
     this.name = `${options.primary.name} (fallback: ${options.fallback.name})`;
   }
 
+  /** False when `primaryTrusted` says the primary lost the served state (awaited only when a check is due). */
+  private async primaryUsable(): Promise<boolean> {
+    const trusted = this.options.primaryTrusted?.() ?? true;
+    return trusted === true || (trusted !== false && (await trusted));
+  }
+
   private async read<T>(
     part: string,
     fromPrimary: (s: FeatureStore) => Promise<T>,
     fromFallback: (s: FeatureStore) => Promise<T> = fromPrimary,
   ): Promise<T> {
-    try {
-      return await this.options.breaker.call(() => fromPrimary(this.options.primary));
-    } catch {
-      reportDegraded(`featureStore.${part}`);
-      return fromFallback(this.options.fallback);
+    const trust = this.options.primaryTrusted?.() ?? true;
+    if (trust !== false) {
+      const answer = this.options.breaker
+        .call(() => fromPrimary(this.options.primary))
+        .then(
+          (value) => ({ ok: true as const, value }),
+          () => ({ ok: false as const }),
+        );
+      // A due trust check runs beside the read, both within the budget, never one after the other;
+      // a failed read goes to the fallback without waiting for it.
+      const read = await answer;
+      if (read.ok && (await trust)) return read.value;
     }
+    reportDegraded(`featureStore.${part}`);
+    return fromFallback(this.options.fallback);
   }
 
   /** A write to the primary within `writeBudgetMs`, whatever the read circuit's state; never the fallback. */
@@ -136,7 +162,7 @@ export class FallbackFeatureStore implements FeatureStore {
    * circuit; on failure it answers from the fallback.
    */
   private async bulkRead<T>(part: string, fn: (s: FeatureStore) => Promise<T>): Promise<T> {
-    if (this.options.breaker.isOpen) {
+    if (this.options.breaker.isOpen || !(await this.primaryUsable())) {
       reportDegraded(`featureStore.${part}`);
       return fn(this.options.fallback);
     }
@@ -164,8 +190,11 @@ export class FallbackFeatureStore implements FeatureStore {
   }
   async putRankedList(list: StoredRankedList, ttlMs: number): Promise<void> {
     try {
-      // On the request path with a fallback: under the read circuit, like a read.
+      const trust = this.options.primaryTrusted?.() ?? true;
+      if (trust === false) throw new Error('the primary lost the served state');
+      // On the request path with a fallback: under the read circuit, like a read (a due trust check beside it).
       await this.options.breaker.call(() => this.options.primary.putRankedList(list, ttlMs));
+      if (!(await trust)) throw new Error('the primary lost the served state');
     } catch {
       reportDegraded('featureStore.rankedLists');
       await this.options.fallback.putRankedList(list, ttlMs);

@@ -213,3 +213,33 @@ describe('FallbackFeatureStore', () => {
     expect(breaker.isOpen).toBe(true);
   });
 });
+
+describe('FallbackFeatureStore: primaryTrusted', () => {
+  it('reads from the fallback, named in degraded, while the primary lost the served state; writes still go to the primary', async () => {
+    const primary = faultyStore();
+    const fallback = new MemoryFeatureStore({ now: () => T0 });
+    await fallback.upsertItems([item('snap')]);
+    const trusted = { value: false as boolean | Promise<boolean> };
+    const store = new FallbackFeatureStore({
+      primary: primary.store,
+      fallback,
+      breaker: new CircuitBreaker('redis', { budgetMs: 20, retryAfterMs: 1000, now: () => T0 }),
+      primaryTrusted: () => trusted.value,
+    });
+    const untrusted = await collectDegradedParts(() => store.getItems(['snap']));
+    expect(untrusted).toEqual({ value: [item('snap')], parts: ['featureStore.items'] });
+    expect(await collectDegradedParts(() => store.listItemIds())).toEqual({
+      value: ['snap'],
+      parts: ['featureStore.catalog'],
+    });
+    expect(primary.calls).toEqual([]); // the empty primary was not read
+    await store.upsertItems([item('live')]);
+    expect(primary.calls).toEqual(['upsertItems']);
+
+    trusted.value = Promise.resolve(true); // a check was due and found the seed mark
+    expect(await collectDegradedParts(() => store.getItems(['live']))).toEqual({
+      value: [item('live')],
+      parts: [],
+    });
+  });
+});

@@ -78,6 +78,15 @@ describe('seedFeatureStore', () => {
     expect(u!.recent.every((e) => e.type === 'RATING' && e.value === null && e.timestamp === 42)).toBe(true);
   });
 
+  it('stamps history with historyTime and counters with referenceTime when both are given', async () => {
+    const other = new MemoryFeatureStore({ now: () => 5_000 });
+    await seedFeatureStore(other, model, users.slice(0, 1), { referenceTime: 5_000, historyTime: 1_000 });
+    const [u] = await other.getUsers([users[0]!.userId]);
+    expect(u!.recent.length).toBeGreaterThan(0);
+    expect(u!.recent.every((e) => e.timestamp === 1_000)).toBe(true);
+    expect((await other.getItemCounters([model.bundle.itemIds[0]!]))[0]!.updatedAt).toBe(5_000);
+  });
+
   it('gives a user the retrieval model does not know a null vector', async () => {
     const other = new MemoryFeatureStore();
     await seedFeatureStore(other, model, [{ ...users[0]!, userId: 'stranger' }]);
