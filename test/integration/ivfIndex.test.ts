@@ -61,6 +61,33 @@ describe('Gateway: IVF-Flat vector index', () => {
     await second.close();
   });
 
+  it('keeps one cache file per list count, so replicas with different RECGATE_IVF_LISTS sharing a folder both load theirs', async () => {
+    // Regression: the file name held only the model version, so each replica overwrote the other's lists.
+    const dir = mkdtempSync(path.join(tmp, 'shared-'));
+    const open = (ivfLists: number): Promise<Gateway> =>
+      createGateway({
+        registryDir: registry,
+        eventLogFile: path.join(dir, `events-${ivfLists}.jsonl`),
+        eventLogFsync: 'never',
+        vectorIndex: 'ivf',
+        ivfLists,
+        annCacheDir: path.join(dir, 'ann'),
+      });
+    const files = (): string[] =>
+      readdirSync(path.join(dir, 'ann'))
+        .filter((f) => f.endsWith('.ivf'))
+        .sort();
+    const written = (): number[] => files().map((f) => statSync(path.join(dir, 'ann', f)).mtimeMs);
+    for (const lists of [8, 16]) await (await open(lists)).close();
+    expect(files()).toHaveLength(2);
+    expect(files()[0]).toMatch(/\.l16-s65536-i10-r42\.ivf$/);
+    expect(files()[1]).toMatch(/\.l8-s65536-i10-r42\.ivf$/);
+    const first = written();
+    for (const lists of [8, 16]) await (await open(lists)).close();
+    expect(files()).toHaveLength(2);
+    expect(written()).toEqual(first); // both loaded, neither trained and written again
+  });
+
   it('is the embedded default past annMinItems; `ann` still picks HNSW', async () => {
     const pick = async (vectorIndex: 'embedded' | 'ann', annMinItems: number): Promise<string[]> => {
       const dir = mkdtempSync(path.join(tmp, `pick-${vectorIndex}-`));

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { isRegularFile, makeFolder, readCacheSidecar, writeCacheSidecar } from './cacheFiles.js';
 import { dirname } from 'node:path';
+import type { IvfParameters } from './ivfParameters.js';
 
 /** What an IVF build decides: the centroids, the list boundaries and the row order. */
 export interface IvfAssignment {
@@ -13,6 +14,24 @@ export interface IvfAssignment {
   readonly listStart: Int32Array;
   /** For each position (list order), the item's index among the distinct input ids. */
   readonly perm: Int32Array;
+}
+
+/**
+ * The file name of an IVF list assignment cached for the model version
+ * `stem` (e.g. `default-20260101T000000Z`) under the build parameters that
+ * decide the assignment: `<stem>.l<lists>-s<trainingSample>-i<iterations>-r<seed>.ivf`,
+ * e.g. `default-v1.l0-s65536-i10-r42.ivf` (`l0`: automatic lists). Probes
+ * are left out: a search-time setting, no rebuild. Replicas built with
+ * other parameters (say another `RECGATE_IVF_LISTS`) sharing one cache
+ * folder so keep one file each instead of overwriting each other's at every
+ * start; files named by older versions (`<stem>.ivf`) are no longer read.
+ * @param stem the model name and version, without folder or extension.
+ */
+export function ivfCacheFileName(
+  stem: string,
+  p: Pick<IvfParameters, 'lists' | 'trainingSample' | 'iterations' | 'seed'>,
+): string {
+  return `${stem}.l${p.lists}-s${p.trainingSample}-i${p.iterations}-r${p.seed}.ivf`;
 }
 
 /** First int32 of the file: "RIVF" read little-endian. */

@@ -277,9 +277,7 @@ export class IvfVectorIndex implements VectorIndex {
 
   async vectorOf(itemId: string): Promise<Float32Array | null> {
     const p = this.rowOf.get(itemId);
-    if (p === undefined) return null;
-    const off = p * this.scorer.stride;
-    return this.scorer.rows.slice(off, off + this.dimension);
+    return p === undefined ? null : this.scorer.vectorAt(p);
   }
 
   async upsert(entries: readonly VectorEntry[]): Promise<void> {

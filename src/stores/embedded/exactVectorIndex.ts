@@ -342,9 +342,7 @@ export class ExactVectorIndex implements VectorIndex {
 
   async vectorOf(itemId: string): Promise<Float32Array | null> {
     const row = this.rows.get(itemId);
-    if (row === undefined) return null;
-    const off = row * this.scorer.stride;
-    return this.scorer.rows.slice(off, off + this.dimension);
+    return row === undefined ? null : this.scorer.vectorAt(row);
   }
 
   async upsert(entries: readonly VectorEntry[]): Promise<void> {

@@ -122,6 +122,17 @@ export class RowScorer {
   }
 
   /**
+   * A copy of row `row`'s `dimension` components, without the padding: what
+   * the in-process indexes' `vectorOf` returns (`ExactVectorIndex`,
+   * `IvfVectorIndex`). The copy survives {@link reserve} and later writes.
+   * @param row a stored row, 0 ≤ row < capacity (not checked here).
+   */
+  vectorAt(row: number): Float32Array {
+    const off = row * this.stride;
+    return this.rowView.slice(off, off + this.dimension);
+  }
+
+  /**
    * Makes room for at least `rows` rows (doubling), keeping the stored rows.
    * @throws RangeError when WebAssembly memory cannot grow that far (4 GiB in all).
    */

@@ -71,6 +71,20 @@ describe('RowScorer', () => {
     expect(Array.from(scorer.scores(q, 20).subarray(8))).toEqual(new Array(12).fill(0));
   });
 
+  it('copies one row out without its padding (vectorOf of the exact and IVF indexes), unaffected by later growth or writes', () => {
+    const d = 5; // stride 8: three padding floats per row
+    const scorer = new RowScorer(d, 8);
+    const values = fill(scorer, 3, 4);
+    const row1 = scorer.vectorAt(1);
+    expect(row1).toHaveLength(d);
+    expect(Array.from(row1)).toEqual(Array.from(values.subarray(d, 2 * d)));
+    scorer.rows.fill(7, 8, 16); // overwrite row 1, padding included
+    scorer.reserve(1000); // and move the rows' view
+    expect(Array.from(row1)).toEqual(Array.from(values.subarray(d, 2 * d)));
+    expect(Array.from(scorer.vectorAt(1))).toEqual([7, 7, 7, 7, 7]);
+    expect(Array.from(scorer.vectorAt(2))).toEqual(Array.from(values.subarray(2 * d, 3 * d)));
+  });
+
   it('gives float64 scores bit for bit equal to a JavaScript loop over the float32 values', () => {
     const d = 65;
     const scorer = new RowScorer(d, 64);
