@@ -133,6 +133,11 @@ export async function createRedisClient(
   } else {
     client = new Redis(target.url, {
       ...common,
+      // Auto-pipelining: the commands issued in one tick (a feedback batch's per-user scripts, the
+      // loaders' reads) leave in one socket write, each still its own command, reply and timeout.
+      // Not on Cluster: ioredis retries a Cluster pipeline without re-arming command timeouts, so a
+      // call to a master that died would hang (test/unit/stores/redisCluster.test.ts).
+      enableAutoPipelining: true,
       lazyConnect: true,
       enableOfflineQueue: true,
       retryStrategy: retry,

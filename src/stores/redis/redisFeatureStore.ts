@@ -120,6 +120,10 @@ const FOLD_IN_READS = 4;
  *   script (the decay arithmetic of {@link decayCounter}, server-side). Every
  *   MULTI, pipeline and script touches keys of one slot only (one user's
  *   `{u:<id>}`, or `{items}`), as Cluster requires.
+ * - Commands issued in one tick (a feedback batch's per-user scripts) leave
+ *   in one socket write on a single server: the connection uses ioredis's
+ *   `enableAutoPipelining` (src/stores/redis/redisConnection.ts; not on
+ *   Cluster); each stays its own command, reply and error, in call order.
  * - Ranked lists expire by `now()` (stored `expiresAt`) and, for cleanup, by Redis's own PX TTL.
  * - Failures: while Redis is unreachable every method rejects at once (no
  *   offline queue); a command without a reply rejects after `commandTimeoutMs`
@@ -614,16 +618,52 @@ function decodeUser(userId: string, r: readonly unknown[]): UserFeatures | null 
   };
 }
 
-/** `<timestamp>:<json [itemId, type, value]>`; the Lua insert reads the timestamp prefix. */
-function encodeEntry(e: HistoryEntry): string {
+/**
+ * A history entry as stored: `<timestamp>:<json [itemId, type, value]>` (the
+ * Lua insert reads the timestamp prefix). Inverse: {@link decodeEntry}.
+ */
+export function encodeEntry(e: HistoryEntry): string {
   return `${e.timestamp}:${JSON.stringify([e.itemId, e.type, e.value])}`;
 }
 
-function decodeEntry(s: string): HistoryEntry {
+/**
+ * The entry {@link encodeEntry} wrote. Fast path (issue #6: a feedback batch
+ * decodes ~50 entries per user): when the JSON part holds no backslash it is
+ * `["<itemId>","<type>",<value>]` with the strings verbatim, split without
+ * JSON.parse; anything else (escapes, an unexpected shape) goes through
+ * JSON.parse, so both paths give the same entry for anything encodeEntry
+ * wrote (JSON.stringify escapes quotes and control characters).
+ * @throws SyntaxError for a value that is not an encoded entry.
+ */
+export function decodeEntry(s: string): HistoryEntry {
   const sep = s.indexOf(':');
-  const [itemId, type, value] = JSON.parse(s.slice(sep + 1)) as [string, InteractionType, number | null];
-  return { itemId, type, value, timestamp: Number(s.slice(0, sep)) };
+  const timestamp = Number(s.slice(0, sep));
+  const open = sep + 1;
+  if (s.startsWith('["', open) && s.indexOf('\\', open) === -1 && s.charCodeAt(s.length - 1) === 93 /* ] */) {
+    const idEnd = s.indexOf('"', open + 2);
+    if (idEnd !== -1 && s.startsWith('","', idEnd)) {
+      const typeEnd = s.indexOf('"', idEnd + 3);
+      if (typeEnd !== -1 && s.charCodeAt(typeEnd + 1) === 44 /* , */) {
+        const raw = s.slice(typeEnd + 2, -1);
+        // JSON numbers as JSON.stringify writes them: -?digits[.digits][e±digits]; NaN/Infinity are written null.
+        const value = raw === 'null' ? null : NUMBER_TEXT.test(raw) ? Number(raw) : undefined;
+        if (value !== undefined) {
+          return {
+            itemId: s.slice(open + 2, idEnd),
+            type: s.slice(idEnd + 3, typeEnd) as InteractionType,
+            value,
+            timestamp,
+          };
+        }
+      }
+    }
+  }
+  const [itemId, type, value] = JSON.parse(s.slice(open)) as [string, InteractionType, number | null];
+  return { itemId, type, value, timestamp };
 }
+
+/** A JSON number literal (what JSON.stringify writes for a finite number). */
+const NUMBER_TEXT = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 
 /** The vector's float32 bytes (platform order: little-endian on every supported platform), copied. */
 function encodeVector(v: Float32Array): Buffer {

@@ -28,8 +28,10 @@ return 1
  * command instead of a MULTI of ~10 per interaction). For each: inserts the
  * history entry by timestamp (before the first stored entry that is not
  * strictly more recent, so among equal timestamps the latest arrival comes
- * first) and trims the list; adds the item to seen (and dismissed); counts
- * the interaction; adds the weight to each category and raises (never
+ * first) and trims the list (the common case, an entry not older than the
+ * newest stored one, is one LINDEX and an LPUSH, without reading the list);
+ * adds the item to seen (and dismissed); counts the interaction; adds the
+ * weight to each category and raises (never
  * lowers) its last-seen time. Then, once: sets or deletes the vector and
  * refreshes the TTL. A single interaction is the case N = 1.
  * KEYS: 1 meta hash, 2 history list, 3 seen set, 4 dismissed set, 5 category
@@ -47,16 +49,21 @@ for e = 1, tonumber(ARGV[5]) do
   local enc, tsArg, item, dis, weight = ARGV[pos], ARGV[pos + 1], ARGV[pos + 2], ARGV[pos + 3], ARGV[pos + 4]
   local ncat = tonumber(ARGV[pos + 5])
   local ts = tonumber(tsArg)
-  local list = redis.call('LRANGE', KEYS[2], 0, -1)
-  local pivot = nil
-  for i = 1, #list do
-    local t = tonumber(string.match(list[i], '^([^:]+):'))
-    if t <= ts then pivot = list[i] break end
-  end
-  if pivot == nil then
-    redis.call('RPUSH', KEYS[2], enc)
+  local head = redis.call('LINDEX', KEYS[2], 0)
+  if head and tonumber(string.match(head, '^([^:]+):')) <= ts then
+    redis.call('LPUSH', KEYS[2], enc)
   else
-    redis.call('LINSERT', KEYS[2], 'BEFORE', pivot, enc)
+    local list = redis.call('LRANGE', KEYS[2], 0, -1)
+    local pivot = nil
+    for i = 2, #list do
+      local t = tonumber(string.match(list[i], '^([^:]+):'))
+      if t <= ts then pivot = list[i] break end
+    end
+    if pivot == nil then
+      redis.call('RPUSH', KEYS[2], enc)
+    else
+      redis.call('LINSERT', KEYS[2], 'BEFORE', pivot, enc)
+    end
   end
   redis.call('LTRIM', KEYS[2], 0, hsize - 1)
   redis.call('SADD', KEYS[3], item)

@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deleteKeysByPrefix } from '../../../src/stores/redis/deleteKeysByPrefix.js';
-import { RedisFeatureStore } from '../../../src/stores/redis/redisFeatureStore.js';
+import type { HistoryEntry } from '../../../src/stores/featureStore.js';
+import { MemoryFeatureStore } from '../../../src/stores/memory/memoryFeatureStore.js';
+import { decodeEntry, encodeEntry, RedisFeatureStore } from '../../../src/stores/redis/redisFeatureStore.js';
 import { featureStoreContract } from '../../contracts/featureStoreContract.js';
 
 // Real Redis (CI guarantees one): an unreachable server fails these tests with
@@ -196,6 +198,152 @@ describe('RedisFeatureStore batch writes (issue #6)', () => {
       await single.close();
       await batched.close();
     }
+  });
+});
+
+describe('RedisFeatureStore write coalescing (issue #6)', () => {
+  it('sends the interaction scripts of one tick in one socket write, each with its own reply, in call order', async () => {
+    const store = await connect({ historySize: 5 });
+    try {
+      // 'bad' has a string where its seen set belongs: its script fails with WRONGTYPE.
+      await store.redis.set(`${store.prefix}{u:bad}:seen`, 'x');
+      const socket = (store.redis as Redis).stream as unknown as {
+        _write: (...a: unknown[]) => void;
+        _writev: (...a: unknown[]) => void;
+      };
+      const writes = { single: 0, vectored: 0 };
+      const [write, writev] = [socket._write, socket._writev];
+      socket._write = function (...a: unknown[]) {
+        writes.single++;
+        return write.apply(this, a);
+      };
+      socket._writev = function (...a: unknown[]) {
+        writes.vectored++;
+        return writev.apply(this, a);
+      };
+      const click = (itemId: string, timestamp: number) => ({
+        entry: { itemId, type: 'CLICK' as const, value: null, timestamp },
+        categories: ['c'],
+        weight: 1,
+      });
+      let calls: Promise<void>[];
+      try {
+        calls = [
+          ...Array.from({ length: 20 }, (_, k) =>
+            store.applyUserInteractions(`u${k}`, [click('a', k)], undefined),
+          ),
+          store.applyUserInteractions('same', [click('first', 10)], Float32Array.of(1)),
+          store.applyUserInteractions('bad', [click('a', 1)], undefined),
+          store.applyUserInteractions('same', [click('second', 10)], Float32Array.of(2)),
+        ];
+        const settled = await Promise.allSettled(calls);
+        expect(writes.single + writes.vectored).toBe(1);
+        expect(settled.map((r) => r.status)).toEqual([
+          ...Array(21).fill('fulfilled'),
+          'rejected',
+          'fulfilled',
+        ]);
+        expect(String((settled[21] as PromiseRejectedResult).reason)).toMatch(/WRONGTYPE/);
+      } finally {
+        socket._write = write;
+        socket._writev = writev;
+      }
+      const [same, u19] = await store.getUsers(['same', 'u19']);
+      // Equal timestamps: the later call's entry comes first; the later vector wins.
+      expect(same!.recent.map((e) => e.itemId)).toEqual(['second', 'first']);
+      expect(Array.from(same!.vector!)).toEqual([2]);
+      expect(same!.interactionCount).toBe(2);
+      expect(u19!.recent).toEqual([{ itemId: 'a', type: 'CLICK', value: null, timestamp: 19 }]);
+      // Calls in later ticks still work.
+      await store.applyUserInteractions('same', [click('third', 11)], undefined);
+      expect((await store.getUsers(['same']))[0]!.recent[0]!.itemId).toBe('third');
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('inserts history entries in the order the memory store keeps them (newest-first fast path and ordered insert)', async () => {
+    const redis = await connect({ historySize: 6 });
+    const memory = new MemoryFeatureStore({ historySize: 6 });
+    try {
+      // Newer, equal, older than the head, older than every entry, into an empty and a full list.
+      const stamps = [5, 5, 7, 3, 7, 1, 9, 6, 6, 2, 10, 4, 10, 0, 8];
+      for (const [k, timestamp] of stamps.entries()) {
+        const entry = { itemId: `i${k}`, type: 'CLICK' as const, value: k % 2 ? 1.5 : null, timestamp };
+        await redis.applyUserInteractions('u', [{ entry, categories: [], weight: 1 }], undefined);
+        await memory.applyInteraction('u', entry, { categories: [], weight: 1 });
+        const [[r], [m]] = [await redis.getUsers(['u']), await memory.getUsers(['u'])];
+        expect(r!.recent).toEqual(m!.recent);
+      }
+      // Several entries in one script: the same order too.
+      const many = stamps.map((timestamp, k) => ({
+        entry: { itemId: `j${k}`, type: 'VIEW' as const, value: k, timestamp: timestamp + 5 },
+        categories: [],
+        weight: 1,
+      }));
+      await redis.applyUserInteractions('v', many, undefined);
+      for (const w of many) await memory.applyInteraction('v', w.entry, { categories: [], weight: 1 });
+      expect((await redis.getUsers(['v']))[0]!.recent).toEqual((await memory.getUsers(['v']))[0]!.recent);
+    } finally {
+      await redis.close();
+    }
+  });
+});
+
+describe('decodeEntry', () => {
+  /** The reference decoding: JSON.parse of the part after the timestamp. */
+  const viaJson = (s: string): HistoryEntry => {
+    const sep = s.indexOf(':');
+    const [itemId, type, value] = JSON.parse(s.slice(sep + 1)) as [
+      string,
+      HistoryEntry['type'],
+      number | null,
+    ];
+    return { itemId, type, value, timestamp: Number(s.slice(0, sep)) };
+  };
+
+  it('decodes what encodeEntry writes, as JSON.parse would, for plain and awkward ids and values', () => {
+    const ids = [
+      'm1',
+      '',
+      'a:b',
+      'say "hi"',
+      'back\\slash',
+      'tab\there',
+      '","',
+      '["x"]',
+      'ünï 🎬',
+      '\u2028',
+      'x,1]',
+    ];
+    const values = [null, 0, -0, 3, -2.5, 1e21, 1.5e-7, 123456.789, Number.MAX_VALUE, NaN, Infinity];
+    for (const itemId of ids) {
+      for (const value of values) {
+        const entry: HistoryEntry = { itemId, type: 'RATING', value, timestamp: 1_700_000_000_123 };
+        const s = encodeEntry(entry);
+        expect(decodeEntry(s)).toEqual(viaJson(s));
+        expect(decodeEntry(s).itemId).toBe(itemId);
+      }
+    }
+  });
+
+  it('falls back to JSON.parse for shapes it does not know, and throws on a malformed entry', () => {
+    expect(decodeEntry('5:["a","CLICK",1.0]')).toEqual({
+      itemId: 'a',
+      type: 'CLICK',
+      value: 1,
+      timestamp: 5,
+    });
+    expect(decodeEntry('5:[ "a","CLICK",null]')).toEqual({
+      itemId: 'a',
+      type: 'CLICK',
+      value: null,
+      timestamp: 5,
+    });
+    expect(decodeEntry('5:["a","CLICK",2E3]')).toEqual(viaJson('5:["a","CLICK",2E3]'));
+    expect(() => decodeEntry('5:["a","CLICK",0x10]')).toThrow(SyntaxError);
+    expect(() => decodeEntry('5:["a","CLICK",]')).toThrow(SyntaxError);
+    expect(() => decodeEntry('5:not json')).toThrow(SyntaxError);
   });
 });
 
