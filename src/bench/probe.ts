@@ -9,17 +9,26 @@
  * warm-up, with the start-up peak `VmHWM`), the peak RSS after the run and the
  * mean / p50 milliseconds of every pipeline stage. With `--cpu-prof <dir>` the
  * server writes a V8 CPU profile there and the top self-time functions are printed.
+ * With `--store redis` the server runs on the Redis feature store and event
+ * log (`RECGATE_FEATURE_STORE=redis RECGATE_EVENT_LOG=redis`, `REDIS_URL` or
+ * redis://127.0.0.1:6379) under a private key prefix `recgate-probe-<pid>:`,
+ * deleted afterwards, as `npm run bench`'s Redis row does; the Redis server's
+ * CPU (`INFO cpu`, all its threads) per request is printed too (it counts
+ * every client of that server, so read it on an otherwise idle Redis).
  *
  * Options: `--catalog` (default synthetic-10k; any of `npm run bench`'s),
  * `--scenario` (recommendations | similarItems | feedbackBatch | typename;
  * default recommendations), `--requests` (default 400), `--connections`
  * (default 1: the clean per-request cost, no queueing), `--cpu-prof <dir>`,
- * `--dir` (default var/bench). Catalogs are prepared as `npm run bench` does.
+ * `--store` (memory | redis; default memory), `--dir` (default var/bench).
+ * Catalogs are prepared as `npm run bench` does.
  * A non-200 answer or a GraphQL error stops the run with that body.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { Redis } from 'ioredis';
+import { deleteKeysByPrefix } from '../stores/redis/deleteKeysByPrefix.js';
 import type { PreparedCatalog } from './benchCatalogs.js';
 import { prepareCatalog, sampleIds, SYNTHETIC_SIZES } from './benchCatalogs.js';
 import { helpOrContinue, parseOrExit, usageError } from './benchCli.js';
@@ -35,6 +44,8 @@ const USAGE = `npm run bench:probe -- [options]   one scenario, CPU and stage ti
   --requests n         requests after 50 warm-up ones (default 400)
   --connections n      keep-alive connections, each waiting for its answer (default 1: no queueing)
   --cpu-prof dir       write the server's V8 CPU profile there and print its top functions
+  --store name         memory (default) | redis: the Redis feature store and event log
+                       (REDIS_URL or redis://127.0.0.1:6379, private key prefix deleted afterwards)
   --dir folder         catalogs and event logs, as npm run bench (default var/bench)
   --help               this text`;
 helpOrContinue(USAGE);
@@ -46,6 +57,7 @@ const { values } = parseOrExit('bench:probe', () =>
       requests: { type: 'string', default: '400' },
       connections: { type: 'string', default: '1' },
       'cpu-prof': { type: 'string' },
+      store: { type: 'string', default: 'memory' },
       dir: { type: 'string', default: 'var/bench' },
     },
   }),
@@ -65,6 +77,9 @@ if (!Number.isInteger(requests) || requests < 1) {
 if (!Number.isInteger(connections) || connections < 1) {
   usageError('bench:probe', `--connections: expected a positive integer, received ${values.connections}`);
 }
+if (values.store !== 'memory' && values.store !== 'redis') {
+  usageError('bench:probe', `--store: expected memory or redis, received ${values.store}`);
+}
 const benchDir = resolve(REPO_ROOT, values.dir);
 const profileDir = values['cpu-prof'] === undefined ? undefined : resolve(values['cpu-prof']);
 
@@ -83,6 +98,26 @@ if ('skipped' in prepared) {
 const catalog: PreparedCatalog = prepared;
 const ids = sampleIds(catalog, 256);
 const scenario = benchScenarios(ids.users, ids.items).find((s) => s.name === scenarioName)!;
+const redisUrl = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+const redisPrefix = `recgate-probe-${process.pid}:`;
+let redis: Redis | null = null;
+if (values.store === 'redis') {
+  redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 1000 });
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (error) {
+    redis.disconnect();
+    usageError('bench:probe', `--store redis: Redis does not answer at ${redisUrl} (${String(error)})`);
+  }
+}
+/** CPU seconds (user + system, all threads) of the Redis server so far, from `INFO cpu`. */
+const redisCpuSeconds = async (): Promise<number> => {
+  const info = await redis!.info('cpu');
+  const field = (name: string): number =>
+    Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? NaN);
+  return field('used_cpu_user') + field('used_cpu_sys');
+};
 const server = await startBenchServer({
   registry: catalog.registry,
   modelName: catalog.modelName,
@@ -90,6 +125,23 @@ const server = await startBenchServer({
   annCache: join(benchDir, 'ann', `${catalog.modelName}-${catalog.version}.ivf`),
   eventLog: join(benchDir, 'events', `probe-${Date.now()}.jsonl`),
   ...(profileDir === undefined ? {} : { cpuProfileDir: profileDir }),
+  ...(redis === null
+    ? {}
+    : {
+        env: {
+          RECGATE_FEATURE_STORE: 'redis',
+          RECGATE_EVENT_LOG: 'redis',
+          RECGATE_REDIS_PREFIX: redisPrefix,
+          RECGATE_EVENT_STREAM: `${redisPrefix}events`,
+          REDIS_URL: redisUrl,
+        },
+      }),
+}).catch(async (error: unknown) => {
+  if (redis !== null) {
+    await deleteKeysByPrefix(redis, redisPrefix);
+    redis.disconnect();
+  }
+  throw error;
 });
 // Read before any request: the model, index and stores alone (issue #6's "when ready").
 const atReady = server.memory();
@@ -107,6 +159,7 @@ try {
   for (let i = 0; i < 50; i++) await send(i);
   await server.reset();
   const before = await server.stats();
+  const redisBefore = redis === null ? 0 : await redisCpuSeconds();
   let next = 0;
   const began = performance.now();
   await Promise.all(
@@ -116,14 +169,19 @@ try {
   );
   const wallMs = performance.now() - began;
   const after = await server.stats();
+  const redisCpuMs = redis === null ? 0 : ((await redisCpuSeconds()) - redisBefore) * 1000;
   const cpuMs = (after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system) / 1000;
   const line = (label: string, value: string): void =>
     void process.stdout.write(`${label.padEnd(30)} ${value}\n`);
-  line('catalog / scenario', `${catalog.name} (${catalog.items} items) / ${scenario.name}`);
+  line(
+    'catalog / scenario / store',
+    `${catalog.name} (${catalog.items} items) / ${scenario.name} / ${values.store}`,
+  );
   line('requests, connections', `${requests}, ${connections}`);
   line('requests/s', ((requests / wallMs) * 1000).toFixed(1));
   line('wall ms per request', (wallMs / requests).toFixed(2));
   line('server CPU ms per request', (cpuMs / requests).toFixed(2));
+  if (redis !== null) line('redis CPU ms per request', (redisCpuMs / requests).toFixed(2));
   line(
     'event-loop delay p50 / p99 ms',
     `${after.eventLoopDelay.p50.toFixed(1)} / ${after.eventLoopDelay.p99.toFixed(1)}`,
@@ -140,6 +198,10 @@ try {
   }
 } finally {
   await server.stop();
+  if (redis !== null) {
+    await deleteKeysByPrefix(redis, redisPrefix);
+    redis.disconnect();
+  }
 }
 if (profileDir !== undefined) {
   // The server's main thread writes the largest profile; older runs' files in the same folder are skipped.
