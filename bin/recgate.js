@@ -13,10 +13,10 @@ const tsxCli = require.resolve('tsx/cli');
 const telemetry = pathToFileURL(join(root, 'src', 'telemetry', 'register.ts')).href;
 const result = spawnSync(
   process.execPath,
-  // 64 MB young-generation semi-spaces: fewer scavenges on the request path (docs/operations.md, GC).
+  // 16 MB young-generation semi-spaces: short scavenge pauses under load (docs/operations.md, GC).
   [
     tsxCli,
-    '--max-semi-space-size=64',
+    '--max-semi-space-size=16',
     '--import',
     telemetry,
     join(root, 'src', 'cli.ts'),

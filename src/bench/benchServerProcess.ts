@@ -6,7 +6,7 @@ import type { ProcMemory } from './procStatus.js';
 import { readProcMemory } from './procStatus.js';
 
 /** The V8 flag every start command of `recgate serve` passes (package.json, bin/recgate.js, docker/Dockerfile). */
-export const SEMI_SPACE_FLAG = '--max-semi-space-size=64';
+export const SEMI_SPACE_FLAG = '--max-semi-space-size=16';
 
 /** Repository root (two folders above this file). */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -61,7 +61,7 @@ export interface BenchServer {
 }
 
 /**
- * Spawns `node [--cpu-prof] --max-semi-space-size=64 --import tsx src/bench/benchServer.ts …` (the
+ * Spawns `node [--cpu-prof] --max-semi-space-size=16 --import tsx src/bench/benchServer.ts …` (the
  * young-generation size `recgate serve` runs with) from
  * the repository root and resolves once it printed BENCH_READY.
  * @throws Error with the process output when it exits before serving or times out.
