@@ -1,3 +1,4 @@
+import { LOG_LEVELS } from './telemetry/logger.js';
 import type { Telemetry } from './telemetry/telemetry.js';
 import type { PipelineResult } from './pipeline/pipelineResult.js';
 import type { SurfaceParams } from './pipeline/surfaceParams.js';
@@ -308,10 +309,22 @@ export function resolveGatewayConfig(config: GatewayConfig): ResolvedGatewayConf
  * Reads the gateway configuration from the environment variables of
  * {@link GATEWAY_ENV_VARS} (unset or empty = the default), checking each value
  * set against the same ranges as {@link resolveGatewayConfig}.
+ * `RECGATE_LOG_LEVEL` (read by the logger itself) is checked here too, so a
+ * misspelt level stops `recgate serve` like any other bad setting.
  * @throws RangeError naming the variable (e.g. `RECGATE_IVF_PROBES: expected an
  *   integer in 1..65536, received "0"`) when a value does not parse or is out of range.
  */
 export function configFromEnv(env: Readonly<Record<string, string | undefined>>): GatewayConfig {
+  const level = env['RECGATE_LOG_LEVEL']?.trim();
+  if (
+    level !== undefined &&
+    level !== '' &&
+    !(LOG_LEVELS as readonly string[]).includes(level.toLowerCase())
+  ) {
+    throw new RangeError(
+      `RECGATE_LOG_LEVEL: expected one of ${LOG_LEVELS.join(', ')}, received ${JSON.stringify(level)}`,
+    );
+  }
   const config: Record<string, string | number> = {};
   for (const [key, name] of Object.entries(GATEWAY_ENV_VARS) as [keyof typeof GATEWAY_ENV_VARS, string][]) {
     const raw = env[name]?.trim();

@@ -86,16 +86,27 @@ function wrap(p: pino.Logger): Logger {
   };
 }
 
+/** The values `RECGATE_LOG_LEVEL` accepts (any case); `recgate serve` refuses others (config.ts). */
+export const LOG_LEVELS: readonly LevelWithSilent[] = [
+  'fatal',
+  'error',
+  'warn',
+  'info',
+  'debug',
+  'trace',
+  'silent',
+];
+
 /**
- * The process logger: stderr, level from `RECGATE_LOG_LEVEL` (`error`,
- * `warn`, `info`, `debug`, `silent`; default `info`; an unknown value falls back to `info`).
+ * The process logger: stderr, level from `RECGATE_LOG_LEVEL` ({@link LOG_LEVELS};
+ * default `info`; an unknown value falls back to `info` here, and `recgate serve` refuses it).
  */
 export const logger: Logger = createLogger({ level: levelFrom(process.env['RECGATE_LOG_LEVEL']) });
 
+/** The pino level named by `value` (trimmed, any case); unset or unknown: `info`. */
 function levelFrom(value: string | undefined): LevelWithSilent {
-  const levels: readonly string[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
   const v = (value ?? '').trim().toLowerCase();
-  return levels.includes(v) ? (v as LevelWithSilent) : 'info';
+  return (LOG_LEVELS as readonly string[]).includes(v) ? (v as LevelWithSilent) : 'info';
 }
 
 /** Errors that describe an expected condition (a backend is down or slow): logged without a stack. */

@@ -24,6 +24,17 @@ describe('Settings errors name where the value came from', () => {
     );
   });
 
+  it('refuses an unknown RECGATE_LOG_LEVEL and accepts every pino level in any case', () => {
+    expect(() => configFromEnv({ RECGATE_LOG_LEVEL: 'verbose' })).toThrow(
+      new RangeError(
+        'RECGATE_LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent, received "verbose"',
+      ),
+    );
+    for (const level of ['fatal', 'ERROR', ' warn ', 'Info', 'debug', 'trace', 'silent', '']) {
+      expect(() => configFromEnv({ RECGATE_LOG_LEVEL: level })).not.toThrow();
+    }
+  });
+
   it('says what the variable expects when its value is not a number', () => {
     expect(() => configFromEnv({ RECGATE_IVF_LISTS: 'many' })).toThrow(
       new RangeError('RECGATE_IVF_LISTS: expected an integer in 0..65536 (0 = automatic), received "many"'),
