@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -96,5 +98,43 @@ describe('CLI: recgate serve', () => {
     expect(stderr).toContain('RECGATE_IVF_PROBES: expected an integer in 1..65536, received "0"');
     expect(stderr).not.toContain('    at '); // one line, no stack trace
     expect(existsSync(emptyRegistry)).toBe(false); // nothing was trained
+  });
+
+  it('refuses a port in use before training a first model, naming PORT (newcomer report)', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as AddressInfo).port;
+    const emptyRegistry = path.join(varDir, 'empty-registry-port');
+    try {
+      const child = spawn(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          'src/cli.ts',
+          'serve',
+          '--host',
+          '127.0.0.1',
+          '--port',
+          String(port),
+          '--registry',
+          emptyRegistry,
+        ],
+        {
+          cwd: repoRoot,
+          env: { ...process.env, RECGATE_EVENT_LOG_FILE: path.join(varDir, 'e3.jsonl') },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      expect(code).toBe(1);
+      expect(stderr).toContain(`port ${port} on 127.0.0.1 is in use (set PORT or --port to use another)`);
+      expect(stderr).not.toContain('    at ');
+      expect(existsSync(emptyRegistry)).toBe(false); // nothing was trained
+    } finally {
+      await new Promise<void>((resolve) => taken.close(() => resolve()));
+    }
   });
 });
