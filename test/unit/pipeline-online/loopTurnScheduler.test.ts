@@ -16,20 +16,6 @@ async function settle(scheduler: LoopTurnScheduler, done: () => boolean): Promis
   expect(scheduler.turns).toBeGreaterThan(0);
 }
 
-/** A loader whose batches go through `s`, recording every batch of keys (value: the key's length). */
-function recordingLoader(s: LoopTurnScheduler) {
-  const batches: string[][] = [];
-  const loader = new KeyedBatchLoader<number>(
-    'n',
-    async (keys) => {
-      batches.push(keys.slice());
-      return keys.map((k) => k.length);
-    },
-    (dispatch) => s.afterPending(dispatch),
-  );
-  return { batches, loader };
-}
-
 describe('LoopTurnScheduler', () => {
   it('resumes continuations in order, all in one turn while the budget lasts', async () => {
     const clock = fakeClock();
@@ -94,7 +80,15 @@ describe('LoopTurnScheduler', () => {
   it('dispatches a batch only after the continuations queued before it, even across turns', async () => {
     const clock = fakeClock();
     const s = new LoopTurnScheduler(4, clock.now);
-    const { batches, loader } = recordingLoader(s);
+    const batches: string[][] = [];
+    const loader = new KeyedBatchLoader<number>(
+      'n',
+      async (keys) => {
+        batches.push(keys.slice());
+        return keys.map((k) => k.length);
+      },
+      (dispatch) => s.afterPending(dispatch),
+    );
     // Five continuations resumed together, each costing 3 ms, each loading one key after
     // it resumes: the budget spreads them over three turns, and the first load's
     // dispatch must still wait for the other four.
@@ -114,7 +108,15 @@ describe('LoopTurnScheduler', () => {
   it('keeps first-in first-out order across turns, so the loads of a later phase still share one batch', async () => {
     const clock = fakeClock();
     const s = new LoopTurnScheduler(4, clock.now);
-    const { batches, loader } = recordingLoader(s);
+    const batches: string[][] = [];
+    const loader = new KeyedBatchLoader<number>(
+      'n',
+      async (keys) => {
+        batches.push(keys.slice());
+        return keys.map((k) => k.length);
+      },
+      (dispatch) => s.afterPending(dispatch),
+    );
     const order: string[] = [];
     // Two phases per run, 3 ms each: the budget cuts phase 1 after two runs. Runs whose
     // phase 1 was deferred must still reach phase 2 before the first phase-2 load is sent.
