@@ -82,9 +82,6 @@ async function runStages<Q extends PipelineQuery>(
   query: Q,
   log: FailureLogger,
 ): Promise<PipelineResult> {
-  // The run starts on a later loop turn (see yieldToEventLoop): the sources' work is then budgeted
-  // with the other phases instead of running in the I/O callback that parsed the request.
-  await yieldToEventLoop();
   const started = performance.now();
   const timings: StageTiming[] = [];
   const degraded = query.run.degraded;
