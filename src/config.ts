@@ -194,7 +194,19 @@ const positive = (unit: string): SettingRule => ({
   ok: (v) => isNumber(v) && v > 0,
   expected: `a positive number of ${unit}`,
 });
-const msAtLeastZero: SettingRule = { ok: (v) => isNumber(v) && v >= 0, expected: 'a number of ms ≥ 0' };
+/**
+ * The longest delay Node's timers take, in ms (2³¹ − 1, about 24.8 days): a
+ * longer `setTimeout`/`setInterval` delay is silently replaced by 1 ms.
+ */
+export const MAX_TIMER_MS = 2_147_483_647;
+const positiveMs: SettingRule = {
+  ok: (v) => isNumber(v) && v > 0 && v <= MAX_TIMER_MS,
+  expected: `a positive number of ms ≤ ${MAX_TIMER_MS}`,
+};
+const msAtLeastZero: SettingRule = {
+  ok: (v) => isNumber(v) && v >= 0 && v <= MAX_TIMER_MS,
+  expected: `a number of ms in 0..${MAX_TIMER_MS}`,
+};
 const oneOf = (...allowed: readonly string[]): SettingRule => ({
   ok: (v) => allowed.includes(v as string),
   expected: allowed.map((a) => `"${a}"`).join(' or '),
@@ -205,7 +217,7 @@ const SETTING_RULES: { readonly [K in keyof GatewayConfig]?: SettingRule } = {
   candidates: intIn(1, 5000),
   mmrLambda: numIn(0, 1),
   explorationShare: numIn(0, 0.5),
-  sourceBudgetMs: positive('ms'),
+  sourceBudgetMs: positiveMs,
   pagingTtlSeconds: positive('seconds'),
   pagingMaxLists: intAtLeast(1),
   mmrWindow: intAtLeast(0),
@@ -222,8 +234,8 @@ const SETTING_RULES: { readonly [K in keyof GatewayConfig]?: SettingRule } = {
   annEfSearch: intIn(1, 4096),
   ivfLists: intIn(0, 65_536, 'an integer in 0..65536 (0 = automatic)'),
   ivfProbes: intIn(1, 65_536),
-  backendBudgetMs: positive('ms'),
-  eventLogBudgetMs: positive('ms'),
+  backendBudgetMs: positiveMs,
+  eventLogBudgetMs: positiveMs,
   modelPollMs: msAtLeastZero,
   backendRetryMs: msAtLeastZero,
   eventStreamMaxLen: intAtLeast(0),
@@ -331,7 +343,8 @@ export function configFromEnv(env: Readonly<Record<string, string | undefined>>)
     if (raw === undefined || raw === '') continue;
     const numeric = typeof GATEWAY_DEFAULTS[key] === 'number';
     const value = numeric ? Number(raw) : raw;
-    if (numeric && !Number.isFinite(value)) {
+    // Decimal notation only: Number() would also read "0x10" as 16 and "0b11" as 3.
+    if (numeric && (!DECIMAL.test(raw) || !Number.isFinite(value))) {
       throw new RangeError(
         `${name}: expected ${SETTING_RULES[key]?.expected ?? 'a number'}, received ${JSON.stringify(raw)}`,
       );
@@ -341,6 +354,9 @@ export function configFromEnv(env: Readonly<Record<string, string | undefined>>)
   }
   return config as GatewayConfig;
 }
+
+/** A decimal number as a person writes it: optional sign, digits with an optional fraction, optional exponent. */
+const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
 function stripUndefined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;

@@ -3,7 +3,7 @@ import { assertPortFree } from '../server/assertPortFree.js';
 import { createServer } from '../server/createServer.js';
 import { connectRateLimiter } from '../server/rateLimit/connectRateLimiter.js';
 import { stderrLogger } from '../server/serverLogger.js';
-import { resolveGatewayConfig } from '../config.js';
+import { MAX_TIMER_MS, resolveGatewayConfig } from '../config.js';
 import { ensureTrainedModel } from '../server/ensureTrainedModel.js';
 import { pickExampleUserId } from '../server/pickExampleUserId.js';
 import type { ServeCliOptions } from '../server/serverConfig.js';
@@ -58,18 +58,26 @@ export function registerServe(program: Command): void {
       const limiter = connectRateLimiter(config.rateLimit, stderrLogger);
       const exampleUserId = pickExampleUserId(registryDir, modelName);
       const adminToken = config.gateway.adminToken ?? undefined;
-      const server = await createServer({
-        gateway,
-        port: config.port,
-        host: config.host,
-        limits: config.limits,
-        bodyLimit: config.maxBodyBytes,
-        introspection: config.introspection,
-        debug: config.debug,
-        rateLimiter: limiter.rateLimiter,
-        ...(adminToken === undefined ? {} : { adminToken }),
-        ...(exampleUserId === undefined ? {} : { exampleUserId }),
-      });
+      let server: Awaited<ReturnType<typeof createServer>>;
+      try {
+        server = await createServer({
+          gateway,
+          port: config.port,
+          host: config.host,
+          limits: config.limits,
+          bodyLimit: config.maxBodyBytes,
+          introspection: config.introspection,
+          debug: config.debug,
+          rateLimiter: limiter.rateLimiter,
+          ...(adminToken === undefined ? {} : { adminToken }),
+          ...(exampleUserId === undefined ? {} : { exampleUserId }),
+        });
+      } catch (err) {
+        // Not listening (e.g. the port was taken after the early check): close the stores'
+        // connections and timers, so the process ends with the error instead of idling.
+        await Promise.allSettled([gateway.close(), limiter.close()]);
+        throw err;
+      }
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
       process.stdout.write(
         `recgate is serving ${modelName}/${version} at ${server.url} (ready in ${seconds} s)\n` +
@@ -116,8 +124,10 @@ export function shutdownGraceMs(env: Readonly<Record<string, string | undefined>
   const raw = env['RECGATE_SHUTDOWN_GRACE_MS']?.trim();
   if (raw === undefined || raw === '') return 10_000;
   const n = Number(raw);
-  if (!Number.isFinite(n) || n < 0) {
-    throw new RangeError(`RECGATE_SHUTDOWN_GRACE_MS: expected a number of ms ≥ 0, received "${raw}"`);
+  if (!/^\d+(\.\d*)?$/.test(raw) || !Number.isFinite(n) || n > MAX_TIMER_MS) {
+    throw new RangeError(
+      `RECGATE_SHUTDOWN_GRACE_MS: expected a number of ms in 0..${MAX_TIMER_MS}, received "${raw}"`,
+    );
   }
   return n;
 }

@@ -20,7 +20,7 @@ describe('Settings errors name where the value came from', () => {
       ),
     );
     expect(() => configFromEnv({ RECGATE_MODEL_POLL_MS: '-1' })).toThrow(
-      new RangeError('RECGATE_MODEL_POLL_MS: expected a number of ms ≥ 0, received "-1"'),
+      new RangeError('RECGATE_MODEL_POLL_MS: expected a number of ms in 0..2147483647, received "-1"'),
     );
   });
 
@@ -35,12 +35,42 @@ describe('Settings errors name where the value came from', () => {
     }
   });
 
+  it('refuses timer settings past the 2³¹ − 1 ms Node timers take (Node would run them after 1 ms)', () => {
+    expect(() => configFromEnv({ RECGATE_BACKEND_BUDGET_MS: '3000000000' })).toThrow(
+      new RangeError(
+        'RECGATE_BACKEND_BUDGET_MS: expected a positive number of ms ≤ 2147483647, received "3000000000"',
+      ),
+    );
+    expect(() => configFromEnv({ RECGATE_MODEL_POLL_MS: '1e12' })).toThrow(
+      new RangeError('RECGATE_MODEL_POLL_MS: expected a number of ms in 0..2147483647, received "1e12"'),
+    );
+    expect(configFromEnv({ RECGATE_MODEL_POLL_MS: '2147483647' }).modelPollMs).toBe(2_147_483_647);
+    expect(() => resolveGatewayConfig({ sourceBudgetMs: 2 ** 31 })).toThrow(
+      /sourceBudgetMs: expected a positive number of ms/,
+    );
+  });
+
+  it('reads numbers in decimal notation only (no hexadecimal or binary)', () => {
+    expect(() => configFromEnv({ RECGATE_CANDIDATES: '0x10' })).toThrow(
+      new RangeError('RECGATE_CANDIDATES: expected an integer in 1..5000, received "0x10"'),
+    );
+    expect(() => configFromEnv({ RECGATE_MMR_LAMBDA: '0b1' })).toThrow(
+      /RECGATE_MMR_LAMBDA: expected a number in 0\.\.1/,
+    );
+    expect(configFromEnv({ RECGATE_CANDIDATES: '1e3', RECGATE_MMR_LAMBDA: '.5' })).toMatchObject({
+      candidates: 1000,
+      mmrLambda: 0.5,
+    });
+  });
+
   it('says what the variable expects when its value is not a number', () => {
     expect(() => configFromEnv({ RECGATE_IVF_LISTS: 'many' })).toThrow(
       new RangeError('RECGATE_IVF_LISTS: expected an integer in 0..65536 (0 = automatic), received "many"'),
     );
     expect(() => configFromEnv({ RECGATE_BACKEND_BUDGET_MS: 'Infinity' })).toThrow(
-      new RangeError('RECGATE_BACKEND_BUDGET_MS: expected a positive number of ms, received "Infinity"'),
+      new RangeError(
+        'RECGATE_BACKEND_BUDGET_MS: expected a positive number of ms ≤ 2147483647, received "Infinity"',
+      ),
     );
   });
 
