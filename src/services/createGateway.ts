@@ -23,6 +23,7 @@ import { FeedbackService } from './feedbackService.js';
 import { ModelRollout } from './modelRollout.js';
 import { openBackends } from './openBackends.js';
 import type { Backends } from './openBackends.js';
+import { logger } from '../telemetry/logger.js';
 import { getTelemetry } from '../telemetry/telemetryRuntime.js';
 import type { Gateway, ItemUpsert, ReadinessCheck, RequestScope } from './gateway.js';
 import { PromotionService } from './promotionService.js';
@@ -103,7 +104,15 @@ export async function createGateway(config: GatewayConfig = {}): Promise<Gateway
   const current = (): ServedModel => rollout.model();
 
   const feedback = new FeedbackService({ store, eventLog, model: current, now });
-  if (storeIsLocal) await replayFeedback(eventLog, feedback, Date.parse(initialModel.manifest.created));
+  if (storeIsLocal) {
+    const since = Date.parse(initialModel.manifest.created);
+    const replayed = await replayFeedback(eventLog, feedback, since);
+    if (replayed > 0) {
+      logger.info(`replayed ${replayed} feedback events received since the model was published`, {
+        since: new Date(since).toISOString(),
+      });
+    }
+  }
   rollout.attachFeedback(feedback);
   const liveRanking = new LiveCounterRanking({
     store,
@@ -370,11 +379,14 @@ async function withDegradedParts<T extends { readonly degraded: readonly string[
  * (`receivedAt` ≥ the manifest's `created`), in log order and in batches, so
  * a restarted gateway serves what its users already told it. Earlier events
  * are either in the model's training data or predate it.
+ * @returns how many feedback events were replayed.
  */
-async function replayFeedback(eventLog: EventLog, feedback: FeedbackService, since: number): Promise<void> {
+async function replayFeedback(eventLog: EventLog, feedback: FeedbackService, since: number): Promise<number> {
   let batch: FeedbackRecord[] = [];
+  let count = 0;
   for await (const record of eventLog.read()) {
     if (record.kind !== 'feedback' || !(record.receivedAt >= since)) continue;
+    count++;
     batch.push(record);
     if (batch.length >= 1000) {
       await feedback.replay(batch);
@@ -382,4 +394,5 @@ async function replayFeedback(eventLog: EventLog, feedback: FeedbackService, sin
     }
   }
   if (batch.length > 0) await feedback.replay(batch);
+  return count;
 }

@@ -1,9 +1,10 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createGateway } from '../../src/services/createGateway.js';
 import type { Gateway } from '../../src/services/gateway.js';
+import { logger } from '../../src/telemetry/logger.js';
 import type { RecommendationsRequest } from '../../src/services/serviceTypes.js';
 import { trainedRegistry } from '../support/trainedRegistry.js';
 
@@ -81,7 +82,13 @@ describe('Gateway: restart', () => {
     expect(results.every((r) => r.accepted)).toBe(true);
     await before.close();
 
+    const info = vi.spyOn(logger, 'info');
     const after = await start();
+    // The start-up says how much feedback it replayed from the event log (newcomer report).
+    expect(info.mock.calls.map(([message]) => message)).toContain(
+      'replayed 2 feedback events received since the model was published',
+    );
+    info.mockRestore();
     const again = await after.recommendations(request(50), after.createRequestScope());
     const ids = again.items.map((r) => r.itemId);
     expect(ids).not.toContain(dismissed);
