@@ -158,6 +158,45 @@ describe('End to end: similar items', () => {
     }
   });
 
+  it("runs the README's feedback batch, user and next-page examples on the bundled data", async () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const block = (name: string): string => {
+      const found = [...readme.matchAll(/```graphql\n([\s\S]*?)```/g)]
+        .map((m) => m[1]!)
+        .find((q) => q.includes(name));
+      expect(found, name).toBeDefined();
+      return found!;
+    };
+    const batch = await gql(block('mutation Batch'));
+    expect(batch.body.errors).toBeUndefined();
+    const results = batch.body.data!['recordFeedbackBatch'] as { accepted: boolean }[];
+    expect(results.map((r) => r.accepted)).toEqual([true, true]);
+
+    const who = await gql(block('query WhoIs'));
+    expect(who.body.errors).toBeUndefined();
+    const user = who.body.data!['user'] as { recentItems: { id: string }[]; topCategories: unknown[] };
+    expect(user.recentItems.map((i) => i.id)).toContain('1300854');
+    expect(user.topCategories.length).toBeGreaterThan(0);
+
+    const first = await gql(
+      '{ recommendations(userId: "2850", first: 5) { items { item { id } } pageInfo { endCursor } } }',
+    );
+    const page1 = first.body.data!['recommendations'] as {
+      items: { item: { id: string } }[];
+      pageInfo: { endCursor: string };
+    };
+    const next = block('query NextPage').replace(
+      '<pageInfo.endCursor of the first page>',
+      page1.pageInfo.endCursor,
+    );
+    const second = await gql(next);
+    expect(second.body.errors).toBeUndefined();
+    const page2 = second.body.data!['recommendations'] as { items: { rank: number; item: { id: string } }[] };
+    expect(page2.items.map((r) => r.rank)).toEqual([6, 7, 8, 9, 10]);
+    const shown = new Set(page1.items.map((r) => r.item.id));
+    expect(page2.items.some((r) => shown.has(r.item.id))).toBe(false);
+  });
+
   it('an unknown similarItems seed is NOT_FOUND', async () => {
     const { body, text } = await gql('{ similarItems(itemId: "no-such-item") { requestId } }');
     expect(body.errors![0]!.extensions!['code']).toBe('NOT_FOUND');
