@@ -207,6 +207,8 @@ const msAtLeastZero: SettingRule = {
   ok: (v) => isNumber(v) && v >= 0 && v <= MAX_TIMER_MS,
   expected: `a number of ms in 0..${MAX_TIMER_MS}`,
 };
+/** For intervals that are compared with a clock, never handed to a timer: no upper bound. */
+const intervalMs: SettingRule = { ok: (v) => isNumber(v) && v >= 0, expected: 'a number of ms ≥ 0' };
 const oneOf = (...allowed: readonly string[]): SettingRule => ({
   ok: (v) => allowed.includes(v as string),
   expected: allowed.map((a) => `"${a}"`).join(' or '),
@@ -223,7 +225,7 @@ const SETTING_RULES: { readonly [K in keyof GatewayConfig]?: SettingRule } = {
   mmrWindow: intAtLeast(0),
   categoryCapWindow: intAtLeast(0),
   explorationQuantile: numIn(0, 1),
-  rankingRefreshMs: msAtLeastZero,
+  rankingRefreshMs: intervalMs,
   servedLogFlushMs: msAtLeastZero,
   featureClock: oneOf('model', 'wall'),
   eventLogFsync: oneOf('always', 'never'),
@@ -237,7 +239,7 @@ const SETTING_RULES: { readonly [K in keyof GatewayConfig]?: SettingRule } = {
   backendBudgetMs: positiveMs,
   eventLogBudgetMs: positiveMs,
   modelPollMs: msAtLeastZero,
-  backendRetryMs: msAtLeastZero,
+  backendRetryMs: intervalMs,
   eventStreamMaxLen: intAtLeast(0),
 };
 
