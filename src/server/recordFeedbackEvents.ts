@@ -26,6 +26,7 @@ export async function recordFeedbackEvents(
   const results: (FeedbackResult | null)[] = [];
   const events = [];
   const slots: number[] = [];
+  const refusedTypes: string[] = [];
   for (const [i, input] of inputs.entries()) {
     const idError =
       validateId(input.userId, `${path(i)}.userId`) ??
@@ -35,6 +36,7 @@ export async function recordFeedbackEvents(
         : validateId(input.requestId, `${path(i)}.requestId`));
     if (idError !== null) {
       results.push({ accepted: false, eventId: null, error: idError });
+      refusedTypes.push(String(input.type));
       continue;
     }
     try {
@@ -44,9 +46,14 @@ export async function recordFeedbackEvents(
     } catch (err) {
       if (!(err instanceof PublicError)) throw err;
       results.push({ accepted: false, eventId: null, error: toUserError(err) });
+      refusedTypes.push(String(input.type));
     }
   }
-  const recorded = events.length > 0 ? await ctx.gateway.recordFeedback(events, ctx.scope) : [];
+  // The refused events go along only to be counted (the feedback metric's accepted="false").
+  const recorded =
+    events.length > 0 || refusedTypes.length > 0
+      ? await ctx.gateway.recordFeedback(events, ctx.scope, refusedTypes)
+      : [];
   if (recorded.length !== events.length) {
     throw new Error(`recordFeedback returned ${recorded.length} results for ${events.length} events`);
   }

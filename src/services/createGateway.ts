@@ -292,7 +292,9 @@ export async function createGateway(config: GatewayConfig = {}): Promise<Gateway
           m.evaluation === null ? null : { ...m.evaluation.metrics, coldStart: m.evaluation.coldStart },
       };
     },
-    async recordFeedback(events: readonly FeedbackEvent[], scope) {
+    async recordFeedback(events: readonly FeedbackEvent[], scope, refusedTypes: readonly string[] = []) {
+      for (const type of refusedTypes) telemetry.recordFeedback(type, false);
+      if (events.length === 0) return [];
       const results = await feedback.record(events, scope.requestId);
       results.forEach((r, k) => telemetry.recordFeedback(events[k]!.type, r.accepted));
       return results;

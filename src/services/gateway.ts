@@ -53,8 +53,17 @@ export interface Gateway {
   experimentAssignments(userId: string): ExperimentAssignment[];
   experiments(): Experiment[];
   modelInfo(): ModelInfo;
-  /** One result per event, in order; accepted events are in the event log before this resolves. */
-  recordFeedback(events: readonly FeedbackEvent[], scope: RequestScope): Promise<FeedbackResult[]>;
+  /**
+   * One result per event, in order; accepted events are in the event log before this resolves.
+   * @param refusedTypes the types of events of the same call that the API layer refused
+   *   before they reached the engine (a bad id or field): counted as not accepted in the
+   *   feedback metric, nothing else. @default []
+   */
+  recordFeedback(
+    events: readonly FeedbackEvent[],
+    scope: RequestScope,
+    refusedTypes?: readonly string[],
+  ): Promise<FeedbackResult[]>;
   recordImpressions(
     input: { requestId: string; userId: string | null; itemIds: readonly string[] },
     scope: RequestScope,

@@ -228,6 +228,24 @@ describe('Validation: mutations', () => {
     expect(results[3]!.error).toMatchObject({ code: 'BAD_USER_INPUT', field: 'inputs[3].value' }); // the engine's rule
   });
 
+  it('hands the types of events refused before the engine to it, to be counted as not accepted (newcomer report)', async () => {
+    const before = fake.gateway.calls.length;
+    const body = await fake.execute({
+      query: 'mutation ($e: [FeedbackInput!]!) { recordFeedbackBatch(inputs: $e) { accepted } }',
+      variables: {
+        e: [
+          { userId: '', itemId: 'i01', type: 'CLICK' },
+          { userId: 'u1', itemId: 'i02', type: 'VIEW', timestamp: 'soon' },
+        ],
+      },
+    });
+    expect(body.data!['recordFeedbackBatch']).toEqual([{ accepted: false }, { accepted: false }]);
+    const feedbackCalls = fake.gateway.calls
+      .slice(before)
+      .filter((c) => c.method.startsWith('recordFeedback'));
+    expect(feedbackCalls).toEqual([{ method: 'recordFeedback refused', arg: ['CLICK', 'VIEW'] }]);
+  });
+
   it('rejects a malformed single recordFeedback as data with the documented INVALID_ID (attack report #7)', async () => {
     const body = await fake.execute({
       query:

@@ -8,6 +8,8 @@ import { createGateway } from '../../src/services/createGateway.js';
 import type { Gateway, RequestScope } from '../../src/services/gateway.js';
 import type { RecommendationList, RecommendationsRequest } from '../../src/services/serviceTypes.js';
 import { MemoryFeatureStore } from '../../src/stores/memory/memoryFeatureStore.js';
+import type { Telemetry } from '../../src/telemetry/telemetry.js';
+import { noopTelemetry } from '../../src/telemetry/telemetry.js';
 import { trainedRegistry } from '../support/trainedRegistry.js';
 
 /**
@@ -67,6 +69,7 @@ beforeAll(async () => {
     rankingRefreshMs: 1e12,
     awaitSideEffects: true,
     servedLogFlushMs: 0,
+    telemetry: countingTelemetry,
   });
   const version = readFileSync(path.join(registry, 'default', 'CURRENT'), 'utf8').trim();
   const dir = path.join(registry, 'default', version);
@@ -89,6 +92,13 @@ afterAll(async () => {
 });
 
 /** Known users with a moderate history, in file order; `k` picks a different one per test. */
+/** The feedback metric's calls: [type, accepted]. */
+const feedbackCounted: [string, boolean][] = [];
+const countingTelemetry: Telemetry = {
+  ...noopTelemetry,
+  recordFeedback: (type, accepted) => void feedbackCounted.push([type, accepted]),
+};
+
 function knownUser(k: number): UserStateLine {
   const fit = users.filter((u) => u.interactionCount >= 10 && u.interactionCount <= 60);
   return fit[k % fit.length]!;
@@ -236,6 +246,33 @@ describe('Gateway: the served-list log', () => {
     expect(r.items.map((i) => i.itemId)).toEqual(list.items.map((i) => i.itemId));
     expect(r.items.map((i) => i.rank)).toEqual(list.items.map((i) => i.rank));
     for (const item of r.items) expect(item.features).toHaveLength(10);
+  });
+});
+
+describe('Gateway: the feedback metric', () => {
+  it('counts each event by type and outcome, including those the API layer refused', async () => {
+    const u = knownUser(5);
+    const list = await recommend(u.userId);
+    feedbackCounted.length = 0;
+    const event = {
+      userId: u.userId,
+      itemId: list.items[0]!.itemId,
+      type: 'CLICK' as const,
+      value: null,
+      requestId: list.requestId,
+      timestamp: null,
+      context: null,
+    };
+    const results = await gateway.recordFeedback([event], gateway.createRequestScope(), ['LIKE', 'VIEW']);
+    expect(results.map((r) => r.accepted)).toEqual([true]);
+    expect(feedbackCounted).toEqual([
+      ['LIKE', false],
+      ['VIEW', false],
+      ['CLICK', true],
+    ]);
+    // Only refused events: counted, nothing recorded, no results.
+    expect(await gateway.recordFeedback([], gateway.createRequestScope(), ['RATING'])).toEqual([]);
+    expect(feedbackCounted.at(-1)).toEqual(['RATING', false]);
   });
 });
 

@@ -158,7 +158,10 @@ export function fakeGateway(): FakeGateway {
         metrics: { 'ndcg@10': 0.05 },
       };
     },
-    async recordFeedback(events) {
+    async recordFeedback(events, _scope, refusedTypes = []) {
+      // Refused events are only counted: recorded as a call of their own (not a Gateway method).
+      if (refusedTypes.length > 0) calls.push({ method: 'recordFeedback refused', arg: refusedTypes });
+      if (events.length === 0) return [];
       record('recordFeedback', events);
       return events.map((event) => {
         if (event.type === 'RATING' && (event.value === null || event.value < 0 || event.value > 10)) {
