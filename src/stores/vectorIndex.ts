@@ -75,6 +75,21 @@ export interface VectorEntry {
   readonly payload?: VectorPayload;
 }
 
+/**
+ * Checks that every entry's vector has `dimension` components, before an
+ * index stores any of them (an upsert is all or nothing on this check).
+ * @throws RangeError `vector of <itemId> has <n> components; the index holds <dimension>`.
+ */
+export function checkEntryDimensions(entries: readonly VectorEntry[], dimension: number): void {
+  for (const e of entries) {
+    if (e.vector.length !== dimension) {
+      throw new RangeError(
+        `vector of ${e.itemId} has ${e.vector.length} components; the index holds ${dimension}`,
+      );
+    }
+  }
+}
+
 /** One search hit: an item id and its cosine similarity to the query. */
 export interface VectorHit {
   readonly itemId: string;

@@ -16,6 +16,7 @@ import type {
   VectorPayload,
   VectorSearchOptions,
 } from '../vectorIndex.js';
+import { checkEntryDimensions } from '../vectorIndex.js';
 import type { IvfAssignment } from './ivfCacheFile.js';
 import { ivfFingerprint, readIvfCache, writeIvfCache } from './ivfCacheFile.js';
 import type { IvfParameters } from './ivfParameters.js';
@@ -281,13 +282,7 @@ export class IvfVectorIndex implements VectorIndex {
   }
 
   async upsert(entries: readonly VectorEntry[]): Promise<void> {
-    for (const e of entries) {
-      if (e.vector.length !== this.dimension) {
-        throw new RangeError(
-          `vector of ${e.itemId} has ${e.vector.length} components; the index holds ${this.dimension}`,
-        );
-      }
-    }
+    checkEntryDimensions(entries, this.dimension);
     for (const e of entries) {
       let p = this.rowOf.get(e.itemId);
       if (p === undefined || p < this.built) {

@@ -15,6 +15,7 @@ import type {
   VectorPayload,
   VectorSearchOptions,
 } from '../vectorIndex.js';
+import { checkEntryDimensions } from '../vectorIndex.js';
 import { isRegularFile, makeFolder, readCacheSidecar, writeCacheSidecar } from './cacheFiles.js';
 import type { HnswParameters } from './hnswParameters.js';
 import { resolveHnswParameters } from './hnswParameters.js';
@@ -244,13 +245,7 @@ export class UsearchVectorIndex implements VectorIndex {
   }
 
   async upsert(entries: readonly VectorEntry[]): Promise<void> {
-    for (const e of entries) {
-      if (e.vector.length !== this.dimension) {
-        throw new RangeError(
-          `vector of ${e.itemId} has ${e.vector.length} components; the index holds ${this.dimension}`,
-        );
-      }
-    }
+    checkEntryDimensions(entries, this.dimension);
     const d = this.dimension;
     for (const e of entries) {
       const existed = this.rows.row(e.itemId) !== undefined;

@@ -5,6 +5,7 @@ import type {
   VectorPayload,
   VectorSearchOptions,
 } from '../vectorIndex.js';
+import { checkEntryDimensions } from '../vectorIndex.js';
 import type { RowConstraints } from './rowConstraints.js';
 import { compileRowConstraints, passesPayload } from './rowConstraints.js';
 import { RowScorer } from './rowScorer.js';
@@ -346,13 +347,7 @@ export class ExactVectorIndex implements VectorIndex {
   }
 
   async upsert(entries: readonly VectorEntry[]): Promise<void> {
-    for (const e of entries) {
-      if (e.vector.length !== this.dimension) {
-        throw new RangeError(
-          `vector of ${e.itemId} has ${e.vector.length} components; the index holds ${this.dimension}`,
-        );
-      }
-    }
+    checkEntryDimensions(entries, this.dimension);
     for (const e of entries) this.put(e.itemId, e.vector, e.payload);
   }
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { QdrantClient, Schemas } from '@qdrant/js-client-rest';
 import type { VectorEntry, VectorPayload } from '../vectorIndex.js';
+import { checkEntryDimensions } from '../vectorIndex.js';
 import { itemPointId } from './pointIds.js';
 import { VectorIndexConfigError, toVectorIndexError } from './qdrantErrors.js';
 import { AVAILABLE_FIELD, CATEGORIES_FIELD, ITEM_ID_FIELD } from './qdrantFilter.js';
@@ -166,11 +167,7 @@ export async function ensureCollection(o: EnsureCollectionOptions): Promise<numb
  * @throws RangeError when the vector's length is not `dimension`.
  */
 export function toPoint(entry: VectorEntry, dimension: number): Schemas['PointStruct'] {
-  if (entry.vector.length !== dimension) {
-    throw new RangeError(
-      `vector of ${entry.itemId} has ${entry.vector.length} components; the index holds ${dimension}`,
-    );
-  }
+  checkEntryDimensions([entry], dimension);
   const finite = entry.vector.every((v) => Number.isFinite(v));
   return {
     id: itemPointId(entry.itemId),
