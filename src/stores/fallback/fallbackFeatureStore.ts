@@ -97,7 +97,14 @@ export class FallbackFeatureStore implements FeatureStore {
     fromFallback: (s: FeatureStore) => Promise<T> = fromPrimary,
   ): Promise<T> {
     const trust = this.options.primaryTrusted?.() ?? true;
-    if (trust !== false) {
+    if (trust === true) {
+      // The usual case (no trust check due): read the primary, fall back on failure.
+      try {
+        return await this.options.breaker.call(() => fromPrimary(this.options.primary));
+      } catch {
+        // served from the fallback below
+      }
+    } else if (trust !== false) {
       const answer = this.options.breaker
         .call(() => fromPrimary(this.options.primary))
         .then(
