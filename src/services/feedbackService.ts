@@ -9,10 +9,17 @@ import type { EventLog } from '../stores/eventLog.js';
 import type { FeatureStore, HistoryEntry } from '../stores/featureStore.js';
 import { FEEDBACK_ERROR_CODES } from './feedback/feedbackErrorCodes.js';
 import { FEEDBACK_LIMITS } from './feedback/feedbackLimits.js';
-import type { CounterIncrement, FoldInState } from '../stores/featureStoreBatchWrites.js';
-import { hasBatchWrites, hasFoldInReads } from '../stores/featureStoreBatchWrites.js';
+import type {
+  CounterIncrement,
+  DeferredVector,
+  FoldInHistory,
+  FoldInState,
+} from '../stores/featureStoreBatchWrites.js';
+import { hasBatchWrites, hasFoldInReads, hasLazyFoldIn } from '../stores/featureStoreBatchWrites.js';
 import { feedbackWeight } from './feedback/feedbackWeight.js';
-import { foldInAfterBatch, mayMoveVector } from './feedback/foldInAfterBatch.js';
+import type { FoldInInput } from './feedback/foldInAfterBatch.js';
+import { foldInAfterBatch, foldInInputAfterBatch, mayMoveVector } from './feedback/foldInAfterBatch.js';
+import { foldInFromHistory } from './feedback/foldInFromHistory.js';
 import { KeyedQueue } from './feedback/keyedQueue.js';
 import { validateFeedbackEvent } from './feedback/validateFeedbackEvent.js';
 import { validateId } from './feedback/validateId.js';
@@ -79,6 +86,10 @@ export const IMPRESSIONS_UNAVAILABLE_MESSAGE =
  *    increments, in batch order, in one more. Events
  *    of one user are applied in batch order under a per-user queue (so two
  *    batches of one user never interleave); different users concurrently.
+ *    With a store offering lazy fold-in (`LazyFoldIn`: the memory store), the
+ *    batch decides the same way whether the vector moves and what it is folded
+ *    in from, but the solve runs when the user's vector is next read, once
+ *    for all the batches before that read (the last one's input wins).
  *
  * `recordImpressions(input)` validates the ids (at most 1000 item ids), appends
  * one {@link ImpressionRecord} and, for a known user id, counts the impressions
@@ -311,8 +322,14 @@ export class FeedbackService {
     }
     // Reads issued in the same tick (every user whose queue is free) go to the store as one getUsers.
     const store = this.store;
-    const users = new DataLoader<string, FoldInState | null>(
-      (ids) => (hasFoldInReads(store) ? store.getFoldInStates(ids) : store.getUsers(ids)),
+    const lazy = hasLazyFoldIn(store);
+    const users = new DataLoader<string, FoldInState | FoldInHistory | null>(
+      (ids) =>
+        lazy
+          ? store.getFoldInHistories(ids)
+          : hasFoldInReads(store)
+            ? store.getFoldInStates(ids)
+            : store.getUsers(ids),
       { cache: false },
     );
     const applied = await Promise.all(
@@ -352,14 +369,23 @@ export class FeedbackService {
     list: readonly FeedbackRecord[],
     items: ReadonlyMap<string, CatalogItem>,
     model: ServedModel,
-    users: DataLoader<string, FoldInState | null>,
+    users: DataLoader<string, FoldInState | FoldInHistory | null>,
   ): Promise<readonly FeedbackRecord[]> {
     const scale = model.manifest.training.ratingScale;
+    const store = this.store;
+    const lazy = hasLazyFoldIn(store);
     let vector: Float32Array | null = null;
+    let deferred: DeferredVector | undefined;
     let pending = list;
     if (list.some((r) => mayMoveVector(model, r, scale))) {
       try {
-        vector = foldInAfterBatch(model, await users.load(userId), list, scale);
+        const user = await users.load(userId);
+        if (lazy) {
+          const input = foldInInputAfterBatch(model, user, list, scale);
+          if (input !== null) deferred = this.deferredFoldIn(model, userId, input, list, scale);
+        } else {
+          vector = foldInAfterBatch(model, user as FoldInState | null, list, scale);
+        }
       } catch (err) {
         // As when each event read the user itself: the events that needed the
         // read fail, the others still apply.
@@ -370,7 +396,6 @@ export class FeedbackService {
         });
       }
     }
-    const store = this.store;
     if (hasBatchWrites(store)) {
       if (pending.length === 0) return [];
       const writes = pending.map((r) => ({
@@ -379,7 +404,8 @@ export class FeedbackService {
         weight: DISMISSIVE_TYPES.has(r.type) ? 0 : 1,
       }));
       try {
-        await store.applyUserInteractions(userId, writes, vector ?? undefined);
+        if (lazy) await store.applyUserInteractionsLazily(userId, writes, deferred);
+        else await store.applyUserInteractions(userId, writes, vector ?? undefined);
         return pending;
       } catch (err) {
         for (const r of pending) this.onUpdateError(err, r);
@@ -396,6 +422,30 @@ export class FeedbackService {
       ),
     );
     return [];
+  }
+
+  /**
+   * The fold-in of one user's batch, run by a lazy store at the user's next
+   * vector read: {@link foldInFromHistory} over `input` with the model of the
+   * batch, through the fold-in cache keyed by the vector stored at that read.
+   * A failed solve (NaN factors) is reported for the batch's events that
+   * needed it, and the stored vector is kept.
+   */
+  private deferredFoldIn(
+    model: ServedModel,
+    userId: string,
+    input: FoldInInput,
+    list: readonly FeedbackRecord[],
+    scale: RatingScale | null,
+  ): DeferredVector {
+    return (current) => {
+      try {
+        return foldInFromHistory(model, input.history, input.dismissed, scale, { userId, vector: current });
+      } catch (err) {
+        for (const r of list) if (mayMoveVector(model, r, scale)) this.onUpdateError(err, r);
+        return null;
+      }
+    };
   }
 
   /** Writes one logged event whose item is in the catalog; `vector`, when not null, replaces the user's. */

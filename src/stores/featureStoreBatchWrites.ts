@@ -61,3 +61,51 @@ export interface FoldInReads {
 export function hasFoldInReads(store: FeatureStore): store is FeatureStore & FoldInReads {
   return typeof (store as Partial<FoldInReads>).getFoldInStates === 'function';
 }
+
+/**
+ * A user vector computed at its first read instead of at write time (lazy
+ * fold-in, see {@link LazyFoldIn}). Called at most once, with the user's
+ * stored vector at that moment (null when none).
+ * @returns the new vector (length d), or null to keep the stored one.
+ *   Must not throw: a failure is reported by the function itself and answered with null.
+ */
+export type DeferredVector = (current: Float32Array | null) => Float32Array | null;
+
+/** What the lazy feedback path reads of a user: {@link FoldInState} without the vector. */
+export type FoldInHistory = Pick<UserFeatures, 'userId' | 'recent' | 'dismissed'>;
+
+/**
+ * Optional lazy fold-in of an in-process store (issue #6; the memory store
+ * offers it). Feedback then writes a user's events with a {@link DeferredVector}
+ * instead of solving the fold-in at once; the store runs it when the user's
+ * vector is next read (`getUsers`, `getFoldInStates`), so a user who sends
+ * many batches between two reads costs one fold-in, at that read, not one
+ * per batch. A later deferred or explicit vector replaces a pending one,
+ * unread (the last fold-in wins, as when each was computed at once).
+ * A store shared between processes (Redis) cannot offer it: a reader would
+ * need the writer's model and a conditional write-back.
+ */
+export interface LazyFoldIn {
+  /** {@link FoldInReads.getFoldInStates} without the vector: a pending fold-in stays pending. */
+  getFoldInHistories(userIds: readonly string[]): Promise<(FoldInHistory | null)[]>;
+  /**
+   * {@link BatchWrites.applyUserInteractions} whose vector, when `vector` is
+   * given, is computed at the next read of the user's vector; `undefined`
+   * keeps the stored (or pending) one.
+   */
+  applyUserInteractionsLazily(
+    userId: string,
+    writes: readonly InteractionWrite[],
+    vector: DeferredVector | undefined,
+  ): Promise<void>;
+}
+
+/** Whether `store` offers {@link LazyFoldIn} (and the {@link BatchWrites} it extends). */
+export function hasLazyFoldIn(store: FeatureStore): store is FeatureStore & BatchWrites & LazyFoldIn {
+  const s = store as Partial<LazyFoldIn>;
+  return (
+    hasBatchWrites(store) &&
+    typeof s.getFoldInHistories === 'function' &&
+    typeof s.applyUserInteractionsLazily === 'function'
+  );
+}

@@ -15,9 +15,12 @@ import type { IndexedCatalog } from '../../../models/registry/catalogTable.js';
 import type {
   BatchWrites,
   CounterIncrement,
+  DeferredVector,
+  FoldInHistory,
   FoldInReads,
   FoldInState,
   InteractionWrite,
+  LazyFoldIn,
 } from '../featureStoreBatchWrites.js';
 
 /** Options of {@link MemoryFeatureStore}. */
@@ -42,7 +45,7 @@ export interface MemoryFeatureStoreOptions {
 export type FeatureStoreMethod = Exclude<keyof FeatureStore, 'name'>;
 
 /** Names of the optional batch methods (stores/featureStoreBatchWrites.ts) counted in {@link MemoryFeatureStore.calls}. */
-export type BatchMethod = keyof BatchWrites | keyof FoldInReads;
+export type BatchMethod = keyof BatchWrites | keyof FoldInReads | keyof LazyFoldIn;
 
 interface UserState {
   interactionCount: number;
@@ -54,6 +57,8 @@ interface UserState {
   categoryWeights: Map<string, number>;
   categoryLastSeen: Map<string, number>;
   vector: Float32Array | null;
+  /** A fold-in written by {@link MemoryFeatureStore.applyUserInteractionsLazily}, run at the next vector read. */
+  pendingVector: DeferredVector | null;
   impressions: Map<string, { count: number; lastAt: number }>;
 }
 
@@ -111,8 +116,11 @@ const SWEEP_EVERY = 256;
  * - Offers the optional batch writes and fold-in read of feedback
  *   (stores/featureStoreBatchWrites.ts): one call per user and one per batch
  *   instead of two per event, and a read that skips the `seen` set (issue #6).
+ * - Offers lazy fold-in ({@link LazyFoldIn}): a user vector written as a
+ *   {@link DeferredVector} is computed at the next read of that user's vector
+ *   (`getUsers`, `getFoldInStates`), once, however many batches came before.
  */
-export class MemoryFeatureStore implements FeatureStore, BatchWrites, FoldInReads {
+export class MemoryFeatureStore implements FeatureStore, BatchWrites, FoldInReads, LazyFoldIn {
   readonly name = 'memory';
   /** Calls per port method since construction or {@link resetCalls}. */
   readonly calls: Record<string, number> = {};
@@ -162,7 +170,9 @@ export class MemoryFeatureStore implements FeatureStore, BatchWrites, FoldInRead
     this.count('getUsers');
     return userIds.map((id) => {
       const u = this.users.get(id);
-      return u === undefined ? null : snapshot(id, u);
+      if (u === undefined) return null;
+      resolveVector(u);
+      return snapshot(id, u);
     });
   }
 
@@ -178,8 +188,7 @@ export class MemoryFeatureStore implements FeatureStore, BatchWrites, FoldInRead
     this.count('applyInteraction');
     const u = this.userState(userId);
     this.applyTo(u, entry, update.categories, update.weight);
-    if (update.vector !== undefined)
-      u.vector = update.vector === null ? null : Float32Array.from(update.vector);
+    if (update.vector !== undefined) setVector(u, update.vector);
   }
 
   /**
@@ -193,6 +202,7 @@ export class MemoryFeatureStore implements FeatureStore, BatchWrites, FoldInRead
     return userIds.map((userId) => {
       const u = this.users.get(userId);
       if (u === undefined) return null;
+      resolveVector(u);
       return {
         userId,
         recent: u.recent.slice(),
@@ -200,6 +210,36 @@ export class MemoryFeatureStore implements FeatureStore, BatchWrites, FoldInRead
         vector: u.vector === null ? null : Float32Array.from(u.vector),
       };
     });
+  }
+
+  /**
+   * The lazy fold-in read ({@link LazyFoldIn}): `recent` and `dismissed` as
+   * {@link getFoldInStates} copies them, leaving a pending vector pending.
+   */
+  async getFoldInHistories(userIds: readonly string[]): Promise<(FoldInHistory | null)[]> {
+    this.count('getFoldInHistories');
+    return userIds.map((userId) => {
+      const u = this.users.get(userId);
+      if (u === undefined) return null;
+      return { userId, recent: u.recent.slice(), dismissed: new Set(u.dismissed) };
+    });
+  }
+
+  /**
+   * The lazy batch write ({@link LazyFoldIn}): {@link applyUserInteractions}
+   * with the vector computed by `vector` at the next read of the user's
+   * vector (`undefined` keeps the stored or pending one), in one synchronous step.
+   */
+  async applyUserInteractionsLazily(
+    userId: string,
+    writes: readonly InteractionWrite[],
+    vector: DeferredVector | undefined,
+  ): Promise<void> {
+    this.count('applyUserInteractionsLazily');
+    if (writes.length === 0) return;
+    const u = this.userState(userId);
+    for (const w of writes) this.applyTo(u, w.entry, w.categories, w.weight);
+    if (vector !== undefined) u.pendingVector = vector;
   }
 
   /**
@@ -217,7 +257,7 @@ export class MemoryFeatureStore implements FeatureStore, BatchWrites, FoldInRead
     if (writes.length === 0) return;
     const u = this.userState(userId);
     for (const w of writes) this.applyTo(u, w.entry, w.categories, w.weight);
-    if (vector !== undefined) u.vector = vector === null ? null : Float32Array.from(vector);
+    if (vector !== undefined) setVector(u, vector);
   }
 
   /**
@@ -586,6 +626,7 @@ export class MemoryFeatureStore implements FeatureStore, BatchWrites, FoldInRead
         categoryWeights: new Map(Object.entries(seed.categoryWeights)),
         categoryLastSeen: new Map(Object.entries(seed.categoryLastSeen)),
         vector: seed.vector === null ? null : Float32Array.from(seed.vector),
+        pendingVector: null,
         impressions: new Map(),
       });
     }
@@ -610,12 +651,28 @@ export class MemoryFeatureStore implements FeatureStore, BatchWrites, FoldInRead
         categoryWeights: new Map(),
         categoryLastSeen: new Map(),
         vector: null,
+        pendingVector: null,
         impressions: new Map(),
       };
       this.users.set(userId, u);
     }
     return u;
   }
+}
+
+/** Replaces the user's vector (null deletes it) with a copy; a pending lazy fold-in is dropped unread. */
+function setVector(u: UserState, vector: Float32Array | null): void {
+  u.vector = vector === null ? null : Float32Array.from(vector);
+  u.pendingVector = null;
+}
+
+/** Runs the user's pending lazy fold-in, if any, and stores its vector (null keeps the stored one). */
+function resolveVector(u: UserState): void {
+  const pending = u.pendingVector;
+  if (pending === null) return;
+  u.pendingVector = null;
+  const vector = pending(u.vector);
+  if (vector !== null) u.vector = vector;
 }
 
 /** A copy of a user's state, so later writes do not change what a caller holds. */

@@ -1,6 +1,8 @@
 import { rmSync } from 'node:fs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { foldInUser } from '../../../models/retrieval/foldIn.js';
+import { FoldInCache } from '../../../models/retrieval/foldInCache.js';
+import { foldInCacheOf } from '../../../src/services/feedback/foldInFromHistory.js';
 import type { FeedbackRecord, ImpressionRecord } from '../../../src/domain/events.js';
 import { PublicError } from '../../../src/errors.js';
 import { loadServedModel } from '../../../src/inference/loadServedModel.js';
@@ -34,6 +36,10 @@ const DAY = 86_400_000;
  */
 class BatchingStore extends MemoryFeatureStore implements BatchWrites, FoldInReads {
   readonly batchCalls: Record<string, number> = {};
+  constructor(options: ConstructorParameters<typeof MemoryFeatureStore>[0]) {
+    super(options);
+    eagerStore(this);
+  }
   private countBatch(name: string): void {
     this.batchCalls[name] = (this.batchCalls[name] ?? 0) + 1;
   }
@@ -66,6 +72,15 @@ class BatchingStore extends MemoryFeatureStore implements BatchWrites, FoldInRea
  */
 function singleEventStore<S extends MemoryFeatureStore>(store: S): S {
   for (const name of ['getFoldInStates', 'applyUserInteractions', 'incrementItemCountersBatch'])
+    Object.defineProperty(store, name, { value: undefined, configurable: true });
+  return eagerStore(store);
+}
+/**
+ * `store` without the optional lazy fold-in (LazyFoldIn), so the service
+ * solves each fold-in when the batch is applied, as it does on Redis.
+ */
+function eagerStore<S extends MemoryFeatureStore>(store: S): S {
+  for (const name of ['getFoldInHistories', 'applyUserInteractionsLazily'])
     Object.defineProperty(store, name, { value: undefined, configurable: true });
   return store;
 }
@@ -441,8 +456,8 @@ describe('FeedbackService', () => {
       expect(bn).toEqual(pn);
       expect(await memory.getUsers(ids)).toEqual([p1, pn]);
       expect(memory.calls).toMatchObject({
-        getFoldInStates: 1,
-        applyUserInteractions: 2,
+        getFoldInHistories: 1,
+        applyUserInteractionsLazily: 2,
         incrementItemCountersBatch: 1,
       });
       const items = ['m0', 'm2', 'm4', 'm6'];
@@ -475,7 +490,25 @@ describe('FeedbackService', () => {
       b!.vector!.forEach((v, p) => expect(v).toBeCloseTo(a!.vector![p]!, 6));
     });
 
-    it('reads every user of a batch in one getFoldInStates call and writes each user once (memory store)', async () => {
+    it('reads every user of a batch in one getFoldInHistories call and writes each user once, lazily (memory store)', async () => {
+      await service.record([
+        event({ userId: 'u1', type: 'LIKE' }),
+        event({ userId: 'newbie', type: 'LIKE' }),
+        event({ userId: 'u1', itemId: 'm4', type: 'CLICK' }),
+        event({ userId: 'other', itemId: 'm6', type: 'VIEW' }),
+      ]);
+      expect(store.calls).toEqual({
+        getItems: 1,
+        getFoldInHistories: 1,
+        applyUserInteractionsLazily: 3,
+        incrementItemCountersBatch: 1,
+        incrementItemCounters: 4,
+      });
+    });
+
+    it('reads every user of a batch in one getFoldInStates call on a store without lazy fold-in', async () => {
+      const eager = eagerStore(store);
+      service = new FeedbackService({ store: eager, eventLog: log, model: () => model, now: () => NOW });
       await service.record([
         event({ userId: 'u1', type: 'LIKE' }),
         event({ userId: 'newbie', type: 'LIKE' }),
@@ -504,28 +537,112 @@ describe('FeedbackService', () => {
       expect(store.calls.applyInteraction).toBe(4);
     });
 
-    it('when the user read fails, reports the events that needed it and still applies the others', async () => {
-      const failure = new Error('read failed');
-      store.getFoldInStates = async () => Promise.reject(failure);
-      const results = await service.record([
-        event({ userId: 'newbie', itemId: 'm2', type: 'LIKE' }),
-        event({ userId: 'newbie', itemId: 'm4', type: 'RATING', value: 2 }),
-      ]);
-      expect(results.every((r) => r.accepted)).toBe(true);
-      expect(updateErrors).toEqual([failure]);
-      delete (store as { getFoldInStates?: unknown }).getFoldInStates;
-      const [u] = await store.getUsers(['newbie']);
-      expect(u!.recent.map((e) => e.itemId)).toEqual(['m4']);
-      expect(u!.vector).toBeNull();
+    it('lazy fold-in (memory store): several batches of a user cost one fold-in, at the next read, to the vector fold-in at write gives', async () => {
+      const eager = eagerStore(new MemoryFeatureStore({ now: () => NOW }));
+      await seedFeatureStore(eager, model, await readUserStates(reg.registry, 'v1'));
+      const eagerService = new FeedbackService({
+        store: eager,
+        eventLog: log,
+        model: () => model,
+        now: () => NOW,
+      });
+      const cache = foldInCacheOf(model.foldIn);
+      const foldIns = (): number => cache.stats.fresh + cache.stats.incremental;
+      const batches = [
+        [event({ itemId: 'm2', type: 'LIKE' }), event({ userId: 'newbie', itemId: 'm4', type: 'CLICK' })],
+        [event({ itemId: 'm4', type: 'CLICK', timestamp: NOW - 1000 })],
+        [event({ itemId: 'm6', type: 'RATING', value: 9 }), event({ itemId: 'm0', type: 'DISMISS' })],
+        [event({ itemId: 'not-in-catalog', type: 'LIKE' })], // moves nothing: the pending fold-in stays
+      ];
+      const before = foldIns();
+      for (const batch of batches) await service.record(batch);
+      expect(foldIns()).toBe(before); // nothing solved at write
+      const [lazyU1, lazyNewbie] = await store.getUsers(['u1', 'newbie']);
+      expect(foldIns()).toBe(before + 2); // one per user, at the read
+      await store.getUsers(['u1', 'newbie']);
+      expect(foldIns()).toBe(before + 2);
+
+      const atWrite = foldIns();
+      for (const batch of batches) await eagerService.record(batch);
+      expect(foldIns()).toBe(atWrite + 4); // u1 three times, newbie once
+      const [eagerU1, eagerNewbie] = await eager.getUsers(['u1', 'newbie']);
+      expect(lazyU1!.recent).toEqual(eagerU1!.recent);
+      for (const [lazyVector, eagerVector] of [
+        [lazyU1!.vector!, eagerU1!.vector!],
+        [lazyNewbie!.vector!, eagerNewbie!.vector!],
+      ] as const) {
+        expect(lazyVector).toHaveLength(eagerVector.length);
+        lazyVector.forEach((v, p) => expect(v).toBeCloseTo(eagerVector[p]!, 5));
+      }
+      expect(updateErrors).toEqual([]);
     });
 
-    it('reports a failed feature update but keeps the logged event accepted', async () => {
-      store.applyUserInteractions = async () => Promise.reject(new Error('store down'));
-      const [result] = await service.record([event({ type: 'LIKE' })]);
-      expect(result!.accepted).toBe(true);
-      expect(log.records.length).toBe(1);
-      expect(updateErrors).toEqual([new Error('store down')]);
+    it('lazy fold-in: a solve that fails at the read is reported for the events that needed it, and the stored vector is kept', async () => {
+      const [before] = await store.getUsers(['u1']);
+      await service.record([
+        event({ itemId: 'm2', type: 'LIKE' }),
+        event({ itemId: 'not-in-catalog', type: 'CLICK' }),
+      ]);
+      const failure = new RangeError('not positive definite');
+      const spy = vi.spyOn(FoldInCache.prototype, 'foldIn').mockImplementation(() => {
+        throw failure;
+      });
+      try {
+        const [after] = await store.getUsers(['u1']);
+        expect(updateErrors).toEqual([failure]);
+        expect(after!.vector).toEqual(before!.vector);
+        expect(after!.recent[0]!.itemId).toBe('m2');
+      } finally {
+        spy.mockRestore();
+      }
     });
+
+    for (const lazy of [true, false]) {
+      const path = lazy ? 'lazy fold-in' : 'fold-in at write';
+      const readName = lazy ? 'getFoldInHistories' : 'getFoldInStates';
+      const writeName = lazy ? 'applyUserInteractionsLazily' : 'applyUserInteractions';
+      const patched = (): MemoryFeatureStore => {
+        const s = lazy ? store : eagerStore(store);
+        service = new FeedbackService({
+          store: s,
+          eventLog: log,
+          model: () => model,
+          now: () => NOW,
+          onUpdateError: (error) => updateErrors.push(error),
+        });
+        return s;
+      };
+
+      it(`when the user read fails, reports the events that needed it and still applies the others (${path})`, async () => {
+        const s = patched();
+        const failure = new Error('read failed');
+        Object.defineProperty(s, readName, {
+          value: async () => Promise.reject(failure),
+          configurable: true,
+        });
+        const results = await service.record([
+          event({ userId: 'newbie', itemId: 'm2', type: 'LIKE' }),
+          event({ userId: 'newbie', itemId: 'm4', type: 'RATING', value: 2 }),
+        ]);
+        expect(results.every((r) => r.accepted)).toBe(true);
+        expect(updateErrors).toEqual([failure]);
+        const [u] = await s.getUsers(['newbie']);
+        expect(u!.recent.map((e) => e.itemId)).toEqual(['m4']);
+        expect(u!.vector).toBeNull();
+      });
+
+      it(`reports a failed feature update but keeps the logged event accepted (${path})`, async () => {
+        const s = patched();
+        Object.defineProperty(s, writeName, {
+          value: async () => Promise.reject(new Error('store down')),
+          configurable: true,
+        });
+        const [result] = await service.record([event({ type: 'LIKE' })]);
+        expect(result!.accepted).toBe(true);
+        expect(log.records.length).toBe(1);
+        expect(updateErrors).toEqual([new Error('store down')]);
+      });
+    }
   });
 
   describe('recordImpressions', () => {

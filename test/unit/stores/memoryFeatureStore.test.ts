@@ -142,6 +142,62 @@ describe('MemoryFeatureStore', () => {
     });
   });
 
+  it('lazy fold-in: a deferred vector runs once, at the next vector read, with the vector stored then (issue #6)', async () => {
+    const store = new MemoryFeatureStore();
+    const entry = (itemId: string, timestamp: number) => ({
+      entry: { itemId, type: 'CLICK' as const, value: null, timestamp },
+      categories: ['c'],
+      weight: 1,
+    });
+    const first = Float32Array.of(1, 2);
+    await store.applyUserInteractions('u', [entry('a', 1)], first);
+    const seen: (number[] | null)[] = [];
+    const deferred = (result: Float32Array | null) => (current: Float32Array | null) => {
+      seen.push(current === null ? null : [...current]);
+      return result;
+    };
+    await store.applyUserInteractionsLazily('u', [entry('b', 2)], deferred(Float32Array.of(3, 4)));
+    // The history is written at once; the vector waits. The history read leaves it pending.
+    expect(await store.getFoldInHistories(['u', 'nobody'])).toEqual([
+      { userId: 'u', recent: [entry('b', 2).entry, entry('a', 1).entry], dismissed: new Set() },
+      null,
+    ]);
+    expect(seen).toEqual([]);
+    const [u] = await store.getUsers(['u']);
+    expect(seen).toEqual([[1, 2]]);
+    expect([...u!.vector!]).toEqual([3, 4]);
+    expect(u!.categoryWeights.get('c')).toBe(2);
+    await store.getUsers(['u']);
+    await store.getFoldInStates(['u']);
+    expect(seen).toHaveLength(1); // once
+
+    // A later lazy write replaces a pending one unread; null keeps the stored vector.
+    await store.applyUserInteractionsLazily('u', [entry('c', 3)], deferred(Float32Array.of(5, 6)));
+    await store.applyUserInteractionsLazily('u', [entry('d', 4)], deferred(null));
+    await store.applyUserInteractionsLazily('u', [entry('e', 5)], undefined); // keeps the pending one
+    const [s1] = await store.getFoldInStates(['u']);
+    expect(seen).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
+    expect([...s1!.vector!]).toEqual([3, 4]);
+    expect(s1!.recent.map((e) => e.itemId)).toEqual(['e', 'd', 'c', 'b', 'a']);
+
+    // An explicit vector (or a re-seed) drops a pending one unread.
+    await store.applyUserInteractionsLazily('u', [entry('f', 6)], deferred(Float32Array.of(7, 8)));
+    await store.applyUserInteractions('u', [entry('g', 7)], Float32Array.of(9, 9));
+    await store.applyUserInteractionsLazily('u', [entry('h', 8)], deferred(Float32Array.of(7, 8)));
+    await store.applyInteraction('u', entry('i', 9).entry, { categories: [], weight: 1, vector: null });
+    const [s2] = await store.getUsers(['u']);
+    expect(s2!.vector).toBeNull();
+    expect(seen).toHaveLength(2);
+    // No write: nothing changes, nothing is left pending.
+    await store.applyUserInteractionsLazily('u', [], deferred(Float32Array.of(1, 1)));
+    await store.getUsers(['u']);
+    expect(seen).toHaveLength(2);
+    expect(store.calls).toMatchObject({ applyUserInteractionsLazily: 7, getFoldInHistories: 1 });
+  });
+
   it('rejects a non-positive half-life or history size', () => {
     expect(() => new MemoryFeatureStore({ popularityHalfLifeDays: 0 })).toThrow(RangeError);
     expect(() => new MemoryFeatureStore({ historySize: 0 })).toThrow(RangeError);
