@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { assertPortFree } from '../server/assertPortFree.js';
+import { checkServeSettings } from '../server/checkServeSettings.js';
 import { createServer } from '../server/createServer.js';
 import { connectRateLimiter } from '../server/rateLimit/connectRateLimiter.js';
 import { stderrLogger } from '../server/serverLogger.js';
@@ -48,6 +49,7 @@ export function registerServe(program: Command): void {
       const config = serveConfigFrom(options);
       // Refuse bad settings before training a first model (minutes) rather than after it.
       resolveGatewayConfig(config.gateway);
+      checkServeSettings(config.gateway);
       await assertPortFree(config.port, config.host);
       const graceMs = shutdownGraceMs(process.env);
       const { registryDir, modelName } = config.gateway;

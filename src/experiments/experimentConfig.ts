@@ -55,9 +55,24 @@ export interface ExperimentSet {
   readonly experiments: readonly ExperimentDefinition[];
 }
 
-/** The config file is unreadable or invalid. The message is one line naming the file and the first problem. */
+/**
+ * The config file is unreadable or invalid. The message is one line naming
+ * the file and the first problem: `<source>: <reason>`.
+ */
 export class ExperimentConfigError extends Error {
   override readonly name = 'ExperimentConfigError';
+
+  /**
+   * @param source the file (or origin) the problem is in.
+   * @param reason the first problem, without the source, e.g. `no such file`
+   *   or `experiments[0].trafficPercent: expected a number ≤ 100, received 150`.
+   */
+  constructor(
+    readonly source: string,
+    readonly reason: string,
+  ) {
+    super(`${source}: ${reason}`);
+  }
 }
 
 /** An empty set: no experiments, every unit gets the base parameters. */
@@ -76,9 +91,7 @@ export function loadExperiments(path: string | null | undefined): ExperimentSet 
   if (path === undefined || path === null || path.trim() === '') return NO_EXPERIMENTS;
   const ext = extname(path).toLowerCase();
   if (!['.json', '.yaml', '.yml'].includes(ext)) {
-    throw new ExperimentConfigError(
-      `${path}: expected a .json, .yaml or .yml file, received "${ext || path}"`,
-    );
+    throw new ExperimentConfigError(path, `expected a .json, .yaml or .yml file, received "${ext || path}"`);
   }
   let text: string;
   try {
@@ -86,17 +99,18 @@ export function loadExperiments(path: string | null | undefined): ExperimentSet 
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new ExperimentConfigError(
-      code === 'ENOENT' ? `${path}: no such file` : `${path}: cannot read (${oneLine(err)})`,
+      path,
+      code === 'ENOENT' ? 'no such file' : `cannot read (${oneLine(err)})`,
     );
   }
   let raw: unknown;
   try {
     raw = text.trim() === '' ? null : ext === '.json' ? JSON.parse(text) : parseYaml(text);
   } catch (err) {
-    if (ext === '.json') throw new ExperimentConfigError(`${path}: invalid JSON: ${oneLine(err)}`);
+    if (ext === '.json') throw new ExperimentConfigError(path, `invalid JSON: ${oneLine(err)}`);
     // yaml's messages continue with a code excerpt after the first line; keep the first.
     const first = (err instanceof Error ? err.message : String(err)).split('\n')[0]?.replace(/:$/, '');
-    throw new ExperimentConfigError(`${path}: invalid YAML: ${first}`);
+    throw new ExperimentConfigError(path, `invalid YAML: ${first}`);
   }
   if (raw === null) return { source: path, experiments: [] };
   return { source: path, experiments: parseExperimentConfig(raw, path) };
@@ -111,7 +125,7 @@ export function parseExperimentConfig(raw: unknown, source: string): readonly Ex
   const result = experimentConfigSchema.safeParse(raw);
   if (!result.success) {
     const issue = result.error.issues[0];
-    throw new ExperimentConfigError(`${source}: ${issue ? describeIssue(issue, raw) : 'invalid'}`);
+    throw new ExperimentConfigError(source, issue ? describeIssue(issue, raw) : 'invalid');
   }
   return result.data.experiments.map((e) => {
     const total = e.variants.reduce((s, v) => s + v.weight, 0);

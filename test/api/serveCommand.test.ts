@@ -100,6 +100,38 @@ describe('CLI: recgate serve', () => {
     expect(existsSync(emptyRegistry)).toBe(false); // nothing was trained
   });
 
+  // Regression: these two were only read after the first training, and not in the `VAR: expected …` form.
+  it.each([
+    {
+      name: 'REDIS_CLUSTER_NODES',
+      env: { RECGATE_FEATURE_STORE: 'redis', REDIS_CLUSTER_NODES: 'redis-a:7000,redis-b' },
+      message:
+        'REDIS_CLUSTER_NODES: expected host:port[,host:port…] with ports in 1..65535, received "redis-a:7000,redis-b"',
+    },
+    {
+      name: 'RECGATE_EXPERIMENTS',
+      env: { RECGATE_EXPERIMENTS: 'config/no-such-experiments.yaml' },
+      message: 'RECGATE_EXPERIMENTS: no such file, received "config/no-such-experiments.yaml"',
+    },
+  ])('refuses a bad $name before training a first model, in one line', async ({ name, env, message }) => {
+    const emptyRegistry = path.join(varDir, `empty-registry-${name}`);
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli.ts', 'serve', '--port', '0', '--registry', emptyRegistry],
+      {
+        cwd: repoRoot,
+        env: { ...process.env, ...env, RECGATE_EVENT_LOG_FILE: path.join(varDir, `e-${name}.jsonl`) },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(1);
+    expect(stderr.trim()).toBe(`recgate: error: ${message}`);
+    expect(existsSync(emptyRegistry)).toBe(false); // nothing was trained
+  });
+
   it('refuses a port in use before training a first model, naming PORT (newcomer report)', async () => {
     const taken = createServer();
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
