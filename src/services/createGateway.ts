@@ -17,8 +17,6 @@ import { FileModelRegistry } from '../stores/file/fileModelRegistry.js';
 import { DependencyUnavailableError } from '../stores/fallback/circuitBreaker.js';
 import { collectDegradedParts } from '../stores/fallback/degradedParts.js';
 import { CatalogService } from './catalogService.js';
-import type { FeedbackRecord } from '../domain/events.js';
-import type { EventLog } from '../stores/eventLog.js';
 import { FeedbackService } from './feedbackService.js';
 import { ModelRollout } from './modelRollout.js';
 import { openBackends } from './openBackends.js';
@@ -27,6 +25,7 @@ import { logger } from '../telemetry/logger.js';
 import { getTelemetry } from '../telemetry/telemetryRuntime.js';
 import type { Gateway, ItemUpsert, ReadinessCheck, RequestScope } from './gateway.js';
 import { PromotionService } from './promotionService.js';
+import { replayFeedback } from './replayFeedback.js';
 import {
   RecommendationService,
   validateRecommendationsRequest,
@@ -106,7 +105,7 @@ export async function createGateway(config: GatewayConfig = {}): Promise<Gateway
   const feedback = new FeedbackService({ store, eventLog, model: current, now });
   if (storeIsLocal) {
     const since = Date.parse(initialModel.manifest.created);
-    const replayed = await replayFeedback(eventLog, feedback, since);
+    const replayed = (await replayFeedback(eventLog, feedback, since)).size;
     if (replayed > 0) {
       logger.info(`replayed ${replayed} feedback events received since the model was published`, {
         since: new Date(since).toISOString(),
@@ -114,6 +113,7 @@ export async function createGateway(config: GatewayConfig = {}): Promise<Gateway
     }
   }
   rollout.attachFeedback(feedback);
+  backends.attachFeedback(feedback);
   const liveRanking = new LiveCounterRanking({
     store,
     refreshMs: cfg.rankingRefreshMs,
@@ -374,27 +374,4 @@ async function withDegradedParts<T extends { readonly degraded: readonly string[
   const { value, parts } = await collectDegradedParts(fn);
   const extra = parts.filter((p) => !value.degraded.includes(p));
   return extra.length === 0 ? value : { ...value, degraded: [...value.degraded, ...extra] };
-}
-
-/**
- * Replays the feedback the event log received after the model was published
- * (`receivedAt` ≥ the manifest's `created`), in log order and in batches, so
- * a restarted gateway serves what its users already told it. Earlier events
- * are either in the model's training data or predate it.
- * @returns how many feedback events were replayed.
- */
-async function replayFeedback(eventLog: EventLog, feedback: FeedbackService, since: number): Promise<number> {
-  let batch: FeedbackRecord[] = [];
-  let count = 0;
-  for await (const record of eventLog.read()) {
-    if (record.kind !== 'feedback' || !(record.receivedAt >= since)) continue;
-    count++;
-    batch.push(record);
-    if (batch.length >= 1000) {
-      await feedback.replay(batch);
-      batch = [];
-    }
-  }
-  if (batch.length > 0) await feedback.replay(batch);
-  return count;
 }

@@ -106,6 +106,8 @@ export class FeedbackService {
   private readonly perUser = new KeyedQueue();
   /** While a model reload rebuilds the store: updates wait for `released`, then skip `skip`'s event ids. */
   private hold: { released: Promise<void>; skip: Set<string> } | null = null;
+  /** The feature updates `record` started and that have not ended yet (see {@link holdUpdates}' `settled`). */
+  private readonly applying = new Set<Promise<void>>();
 
   constructor(options: FeedbackServiceOptions) {
     this.store = options.store;
@@ -178,10 +180,12 @@ export class FeedbackService {
     records.forEach((r, j) => (results[positions[j]!] = { accepted: true, eventId: r.eventId, error: null }));
 
     const hold = this.hold;
-    if (hold === null) await this.applyFeatures(records);
+    if (hold === null) await this.tracked(this.applyFeatures(records));
     else {
       // A reload is rebuilding the store: apply to the new one once it is served (not awaited).
-      void hold.released.then(() => this.applyFeatures(records.filter((r) => !hold.skip.has(r.eventId))));
+      void hold.released.then(() =>
+        this.tracked(this.applyFeatures(records.filter((r) => !hold.skip.has(r.eventId)))),
+      );
     }
     return results;
   }
@@ -253,15 +257,20 @@ export class FeedbackService {
    * answered as usual) until `resume(applied)`: then they are applied to the
    * store served at that time, except those whose event id is in `applied`
    * (already replayed into it). The gateway holds updates while a model
-   * reload rebuilds an in-process store, so no event is applied twice or lost.
+   * reload rebuilds an in-process store, and while a shared store that lost
+   * its data is seeded again and the event log replayed into it
+   * (`Backends.repairSeed`), so no event is applied twice or lost.
+   * `settled` resolves (never rejects) once the updates started before the
+   * hold have ended: a caller that rewrites the store they write to awaits it first.
    * @throws Error when updates are already held.
    */
-  holdUpdates(): { resume(applied: ReadonlySet<string>): void } {
+  holdUpdates(): { readonly settled: Promise<void>; resume(applied: ReadonlySet<string>): void } {
     if (this.hold !== null) throw new Error('feature updates are already held');
     let release!: () => void;
     const hold = { released: new Promise<void>((r) => (release = r)), skip: new Set<string>() };
     this.hold = hold;
     return {
+      settled: Promise.allSettled([...this.applying]).then(() => undefined),
       resume: (applied) => {
         for (const id of applied) hold.skip.add(id);
         this.hold = null;
@@ -292,6 +301,16 @@ export class FeedbackService {
       (rounds[k] ??= []).push(r);
     }
     for (const round of rounds) await this.applyFeatures(round);
+  }
+
+  /** Registers a feature update of {@link record} in {@link applying} until it ends. */
+  private async tracked(update: Promise<void>): Promise<void> {
+    this.applying.add(update);
+    try {
+      await update;
+    } finally {
+      this.applying.delete(update);
+    }
   }
 
   /**

@@ -1,5 +1,4 @@
 import type { ShadowComparison, ShadowRanker } from '../components/scorers/shadowRanker.js';
-import type { FeedbackRecord } from '../domain/events.js';
 import { loadServedModel } from '../inference/loadServedModel.js';
 import type { ServedModel } from '../inference/servedModel.js';
 import type { EventLog } from '../stores/eventLog.js';
@@ -10,6 +9,7 @@ import type { Telemetry } from '../telemetry/telemetry.js';
 import { logger } from '../telemetry/logger.js';
 import { FeedbackService } from './feedbackService.js';
 import type { Backends, ModelBackends } from './openBackends.js';
+import { replayFeedback } from './replayFeedback.js';
 
 /**
  * A stand-in object that forwards every property read to the current
@@ -287,20 +287,7 @@ async function replayInto(
   now: () => number,
 ): Promise<Set<string>> {
   const feedback = new FeedbackService({ store, eventLog, model: () => model, now });
-  const since = Date.parse(model.manifest.created);
-  const applied = new Set<string>();
-  let batch: FeedbackRecord[] = [];
-  for await (const record of eventLog.read()) {
-    if (record.kind !== 'feedback' || !(record.receivedAt >= since)) continue;
-    batch.push(record);
-    applied.add(record.eventId);
-    if (batch.length >= 1000) {
-      await feedback.replay(batch);
-      batch = [];
-    }
-  }
-  if (batch.length > 0) await feedback.replay(batch);
-  return applied;
+  return replayFeedback(eventLog, feedback, Date.parse(model.manifest.created));
 }
 
 function messageOf(err: unknown): string {

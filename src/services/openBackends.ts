@@ -26,6 +26,8 @@ import { SeedWatch } from '../stores/redis/seedWatch.js';
 import { seedFeatureStore } from '../stores/seedFeatureStore.js';
 import type { VectorIndex } from '../stores/vectorIndex.js';
 import { logger } from '../telemetry/logger.js';
+import { FeedbackService } from './feedbackService.js';
+import { replayFeedback } from './replayFeedback.js';
 
 /** One dependency check of `/readyz`. */
 export interface ReadinessProbe {
@@ -89,12 +91,28 @@ export interface Backends {
   forModel(model: ServedModel, previous?: ModelBackends): Promise<ModelBackends>;
   /**
    * Checks that a shared store still holds `model`'s training state (its
-   * seed mark) and, when it does not (Redis restarted empty, or a seeding was
-   * interrupted), seeds it again from `model`. Logged; never rejects;
+   * seed mark) and, when it does not (Redis restarted empty or was flushed,
+   * or a seeding was interrupted), seeds it again from `model`, then replays
+   * into it the event log's feedback received since `model` was published
+   * (`replayFeedback`, the start-up replay's code path), and only then sets
+   * the seed mark, so reads stay on the snapshot (degraded) until the users'
+   * feedback is back. While it runs, the feature updates of feedback accepted
+   * by this process are held (`FeedbackService.holdUpdates`, once
+   * {@link attachFeedback} was called): updates already running are awaited
+   * before seeding, and the held ones are applied after the mark, except the
+   * events the replay applied, so none is applied twice or lost. Logs
+   * `re-seeded Redis and replayed N feedback events` once per re-seed (a
+   * failure: a warning, and the next check tries again). Never rejects;
    * single-flight. A no-op for in-process stores. Called by the model poll
    * and by the seed watch (so also with `modelPollMs` 0).
    */
   repairSeed(model: ServedModel): Promise<void>;
+  /**
+   * The gateway's feedback service, whose live feature updates a re-seed
+   * holds (see {@link repairSeed}); set once, after the service exists.
+   * Before it is set a re-seed still replays, but holds nothing.
+   */
+  attachFeedback(feedback: FeedbackService): void;
   /** Closes the shared adapters (Redis connections, the event log). */
   close(): Promise<void>;
 }
@@ -107,7 +125,8 @@ export interface Backends {
  * than wait), and one circuit breaker per backend (`backendBudgetMs`,
  * `backendRetryMs`). The model-dependent parts come from {@link Backends.forModel}.
  * `initial` gives the counters' half-lives (the manifest's `popularity`).
- * @throws Error naming the backend and its address when Redis cannot be reached at start-up.
+ * @throws Error naming the backend and its address when Redis cannot be reached at start-up;
+ *   RangeError when `redisClusterNodes` does not parse and a Redis adapter is opened (else it is unused).
  */
 export async function openBackends(
   cfg: ResolvedGatewayConfig,
@@ -137,7 +156,8 @@ export async function openBackends(
     }
   };
   try {
-    const redisTarget =
+    // Parsed only when a Redis adapter is opened: without one, REDIS_CLUSTER_NODES is not used.
+    const redisTarget = (): { url: string } | { clusterNodes: ReturnType<typeof parseClusterNodes> } =>
       cfg.redisClusterNodes === null
         ? { url: cfg.redisUrl }
         : { clusterNodes: parseClusterNodes(cfg.redisClusterNodes) };
@@ -147,7 +167,7 @@ export async function openBackends(
     const given = cfg.adapters?.featureStore;
     if (given === undefined && cfg.featureStore === 'redis') {
       primary = await RedisFeatureStore.connect({
-        ...redisTarget,
+        ...redisTarget(),
         prefix: cfg.redisPrefix,
         now: cfg.now,
         popularityHalfLifeDays: initial.manifest.popularity.halfLifeDays,
@@ -193,7 +213,7 @@ export async function openBackends(
       shared.push(eventLog);
     } else {
       const redisLog = await RedisEventLog.connect({
-        ...redisTarget,
+        ...redisTarget(),
         stream: cfg.eventStream,
         maxLen: cfg.eventStreamMaxLen,
       });
@@ -358,27 +378,51 @@ export async function openBackends(
       }
     };
 
+    let liveFeedback: FeedbackService | null = null;
     let repairing: Promise<void> | null = null;
-    const repairSeed = (model: ServedModel): Promise<void> => {
+    /**
+     * `repairSeed`; `markMissing` when the caller has just found the mark
+     * missing (the seed watch): live updates are then held at once, in the
+     * same turn as the store became untrusted, rather than after one more read.
+     */
+    const repair = (model: ServedModel, markMissing: boolean): Promise<void> => {
       const redis = primary;
       if (redis === null) return Promise.resolve();
       repairing ??= (async () => {
+        let hold: HeldUpdates | null = markMissing ? holdLiveUpdates(liveFeedback) : null;
+        let applied: ReadonlySet<string> = new Set();
         try {
           if ((await redis.seededVersion()) !== null) return;
+          hold ??= holdLiveUpdates(liveFeedback);
           logger.warn('Redis holds no seeded model state (restarted empty?); seeding it again', {
             version: model.version,
           });
+          // Updates that started before the hold write to the store being rebuilt: let them land
+          // first, so the seed replaces their effects and the replay re-applies them, once.
+          await hold?.settled;
           await seedFrom(redis, model);
+          const since = Date.parse(model.manifest.created);
+          const replayer = new FeedbackService({ store: redis, eventLog, model: () => model, now: cfg.now });
+          const replayed = await replayFeedback(eventLog, replayer, since);
+          applied = replayed;
           await redis.markSeeded(model.version);
-          logger.info('Redis seeded again', { version: model.version });
+          // Trusted again before the held updates run: their fold-ins then read Redis, not the snapshot.
+          await seedWatch?.check(false);
+          logger.info(`re-seeded Redis and replayed ${replayed.size} feedback events`, {
+            version: model.version,
+            since: Number.isFinite(since) ? new Date(since).toISOString() : null,
+          });
         } catch (err) {
           logger.warn('re-seeding Redis failed; will retry', { error: err });
         } finally {
+          // After a failure the held updates are applied too: the next re-seed replays them again.
+          hold?.resume(applied);
           repairing = null;
         }
       })();
       return repairing;
     };
+    const repairSeed = (model: ServedModel): Promise<void> => repair(model, false);
 
     // The served model a lost seed is restored from: the initial one until a model is activated.
     let seedModel = initial;
@@ -391,7 +435,7 @@ export async function openBackends(
         : new SeedWatch({
             client: primary.redis,
             seededVersion: () => primary!.seededVersion(),
-            reseed: () => repairSeed(seedModel),
+            reseed: () => repair(seedModel, true),
             checkEveryMs: Math.max(1, cfg.backendRetryMs),
             budgetMs: cfg.backendBudgetMs,
             now: cfg.now,
@@ -409,6 +453,7 @@ export async function openBackends(
       probes,
       forModel,
       repairSeed,
+      attachFeedback: (feedback) => void (liveFeedback = feedback),
       close: async () => {
         await Promise.allSettled(shared.map((o) => o.close()));
       },
@@ -416,6 +461,22 @@ export async function openBackends(
   } catch (err) {
     await Promise.allSettled(shared.map((o) => o.close()));
     throw err;
+  }
+}
+
+/** The live feature updates a re-seed holds (`FeedbackService.holdUpdates`). */
+type HeldUpdates = ReturnType<FeedbackService['holdUpdates']>;
+
+/**
+ * Holds `feedback`'s live feature updates for a re-seed; null when there is
+ * no service yet, or when its updates are already held (only an in-process
+ * store's model reload does that, never alongside a shared store).
+ */
+function holdLiveUpdates(feedback: FeedbackService | null): HeldUpdates | null {
+  try {
+    return feedback?.holdUpdates() ?? null;
+  } catch {
+    return null;
   }
 }
 
