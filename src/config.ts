@@ -1,6 +1,8 @@
 import { LOG_LEVELS } from './telemetry/logger.js';
 import type { Telemetry } from './telemetry/telemetry.js';
+import type { RecommendationQuery } from './components/recommendationQuery.js';
 import type { PipelineResult } from './pipeline/pipelineResult.js';
+import type { SurfaceConfig } from './pipeline/surfaceConfig.js';
 import type { SurfaceParams } from './pipeline/surfaceParams.js';
 import type { EventLog } from './stores/eventLog.js';
 import type { FeatureStore } from './stores/featureStore.js';
@@ -64,6 +66,16 @@ export interface GatewayConfig {
   readonly now?: () => number;
   /** Called with every pipeline run's result (per-stage timings and counts, degraded): the telemetry hook. @default none */
   readonly onPipelineResult?: (surface: string, result: PipelineResult) => void;
+  /**
+   * The surface configurations served: `home` (every non-seeded surface name)
+   * and `similar`. For tests and embedders that wire their own components
+   * (e.g. a source that waits on a test's promise); not read from the environment.
+   * @default the built-in homeSurface and similarSurface (src/surfaces/)
+   */
+  readonly surfaces?: {
+    readonly home: SurfaceConfig<RecommendationQuery>;
+    readonly similar: SurfaceConfig<RecommendationQuery>;
+  };
   /** Where user features, counters, the catalog, promotions and paged lists live: `memory` (this process) or `redis` (shared by replicas). Env `RECGATE_FEATURE_STORE`. @default 'memory' */
   readonly featureStore?: 'memory' | 'redis';
   /** Where accepted events are logged: `file` (`eventLogFile`) or `redis` (a Redis Stream shared by replicas). Env `RECGATE_EVENT_LOG`. @default 'file' */
@@ -117,9 +129,9 @@ export interface GatewayConfig {
 
 /** {@link GatewayConfig} with every default applied (adapters and clock stay optional). */
 export type ResolvedGatewayConfig = Required<
-  Omit<GatewayConfig, 'adapters' | 'now' | 'surfaceParams' | 'onPipelineResult' | 'telemetry'>
+  Omit<GatewayConfig, 'adapters' | 'now' | 'surfaceParams' | 'onPipelineResult' | 'telemetry' | 'surfaces'>
 > &
-  Pick<GatewayConfig, 'adapters' | 'surfaceParams' | 'onPipelineResult' | 'telemetry'> & {
+  Pick<GatewayConfig, 'adapters' | 'surfaceParams' | 'onPipelineResult' | 'telemetry' | 'surfaces'> & {
     readonly now: () => number;
   };
 
@@ -166,7 +178,7 @@ export const GATEWAY_DEFAULTS = {
   annCacheDir: 'var/ann-cache',
 } as const satisfies Omit<
   ResolvedGatewayConfig,
-  'now' | 'adapters' | 'surfaceParams' | 'onPipelineResult' | 'telemetry'
+  'now' | 'adapters' | 'surfaceParams' | 'onPipelineResult' | 'telemetry' | 'surfaces'
 >;
 
 /** What one setting accepts: a predicate and the sentence an error quotes after "expected". */

@@ -2,7 +2,14 @@
  * Public error codes (conventions.md §6). Anything thrown that is not a
  * {@link PublicError} is masked as `INTERNAL_SERVER_ERROR` by the server.
  */
-export type PublicErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'FORBIDDEN' | 'RATE_LIMITED' | 'UNAVAILABLE';
+export type PublicErrorCode =
+  | 'BAD_USER_INPUT'
+  | 'NOT_FOUND'
+  | 'FORBIDDEN'
+  | 'RATE_LIMITED'
+  | 'UNAVAILABLE'
+  /** The client closed the connection before the response (src/pipeline/requestAbortedError.ts). */
+  | 'CLIENT_CLOSED_REQUEST';
 
 /**
  * An error meant for the client: a stable `code`, a sentence saying what was

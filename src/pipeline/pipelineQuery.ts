@@ -29,6 +29,13 @@ export interface PipelineQuery {
   readonly params: SurfaceParams;
   /** Time budget of each candidate source, in ms. @default 50 */
   readonly sourceBudgetMs: number;
+  /**
+   * Aborted when the HTTP request's client closed the connection before the
+   * response was sent. The orchestrator checks it before every stage and
+   * stops with `RequestAbortedError`; sources get it combined with their time
+   * budget's signal; side effects skip an aborted request. Absent: never aborted.
+   */
+  readonly signal?: AbortSignal;
   readonly run: PipelineRunState;
 }
 

@@ -18,6 +18,7 @@ import { createFeatureMatrix } from './featureMatrix.js';
 import type { PipelineQuery } from './pipelineQuery.js';
 import type { PipelineResult, StageTiming } from './pipelineResult.js';
 import { PipelineStageError } from './pipelineStageError.js';
+import { RequestAbortedError, throwIfRequestAborted } from './requestAbortedError.js';
 import { orderByScore } from './rankedList.js';
 import type { RankedList } from './rankedList.js';
 import { markStageFailed, setStageCounts, withStageSpan } from './stageSpan.js';
@@ -49,6 +50,13 @@ const defaultLogger: FailureLogger = (component, error, query) =>
  * closed); otherwise the run rejects with {@link PipelineStageError}. Side
  * effects are not run here: call {@link runSideEffects} after the response is built.
  *
+ * Cancellation: when `query.signal` (the HTTP request's) is aborted, the run
+ * rejects with {@link RequestAbortedError} at its next checkpoint: at its
+ * start, before the merge, and before every filter, hydrator, the scorer,
+ * every re-ranker and the selector; sources get the signal combined with
+ * their budget's and are not waited for. A component that throws a
+ * RequestAbortedError itself stops the run too (never absorbed as degraded).
+ *
  * Tracing (OpenTelemetry API only; free when no SDK is registered): the run
  * is a span `pipeline <surface>` and every stage a child span named like its
  * `StageTiming.stage` (`source embedding`, `merge`, `filter seenItems`,
@@ -61,6 +69,7 @@ export async function runPipeline<Q extends PipelineQuery>(
   query: Q,
   options: { readonly logger?: FailureLogger } = {},
 ): Promise<PipelineResult> {
+  throwIfRequestAborted(query.signal);
   return withStageSpan(pipelineSpanName(surface.name), async (span) => {
     if (span.isRecording()) {
       span.setAttribute(ATTR_SURFACE, surface.name);
@@ -86,11 +95,14 @@ async function runStages<Q extends PipelineQuery>(
   const timings: StageTiming[] = [];
   const degraded = query.run.degraded;
   const params = query.params;
+  /** The checkpoint before every stage: stops the run once the request was aborted. */
+  const checkpoint = (): void => throwIfRequestAborted(query.signal);
 
   const isOpen = (component: string, openByDefault: boolean): boolean =>
     surface.failOpen[component] ?? openByDefault;
   /** Applies the fail-open policy to a failed component (marking its span): skip and report it, or throw. */
   const fail = (component: string, err: unknown, openByDefault: boolean, span?: Span): void => {
+    if (err instanceof RequestAbortedError) throw err;
     const open = isOpen(component, openByDefault);
     if (span !== undefined) markStageFailed(span, err, open);
     if (!open) {
@@ -113,6 +125,7 @@ async function runStages<Q extends PipelineQuery>(
   };
 
   // 1. Sources, concurrently.
+  checkpoint();
   const active = surface.sources.filter((s) => params.sources[s.param] !== false);
   const settled = await Promise.all(
     active.map((source) => {
@@ -123,20 +136,25 @@ async function runStages<Q extends PipelineQuery>(
         try {
           const hits =
             limit > 0
-              ? await withBudget(source.name, query.sourceBudgetMs, (signal) =>
-                  source.fetch(query, limit, signal),
+              ? await withBudget(
+                  source.name,
+                  query.sourceBudgetMs,
+                  (signal) => source.fetch(query, limit, signal),
+                  query.signal,
                 )
               : [];
           record(span, stage, t0, 0, hits.length);
           return hits;
         } catch (err) {
           record(span, stage, t0, 0, 0);
-          markStageFailed(span, err, isOpen(source.name, true));
+          if (!(err instanceof RequestAbortedError)) markStageFailed(span, err, isOpen(source.name, true));
           return { source, err };
         }
       });
     }),
   );
+  // Before the fail-open policy: a source stopped by the abort is not a degraded source.
+  checkpoint();
   const lists: { source: CandidateSource<Q>; hits: readonly SourceHit[] }[] = [];
   settled.forEach((r, k) => {
     if ('err' in r) fail(r.source.name, r.err, true);
@@ -158,6 +176,7 @@ async function runStages<Q extends PipelineQuery>(
   // 3. Filters, in order.
   let kept: readonly Candidate[] = candidates;
   for (const filter of surface.filters) {
+    checkpoint();
     const stage = stageName('filter', filter.name);
     await withStageSpan(stage, async (span) => {
       const t0 = performance.now();
@@ -176,6 +195,7 @@ async function runStages<Q extends PipelineQuery>(
   // 4. Hydrators into one matrix.
   const features = createFeatureMatrix(kept.length, surface.featureWidth);
   for (const hydrator of surface.hydrators) {
+    checkpoint();
     const stage = stageName('hydrator', hydrator.name);
     await withStageSpan(stage, async (span) => {
       const t0 = performance.now();
@@ -191,6 +211,7 @@ async function runStages<Q extends PipelineQuery>(
   // 5. Scorer: one batch.
   const scores = new Float64Array(kept.length);
   const scorerStage = stageName('scorer', surface.scorer.name);
+  checkpoint();
   await withStageSpan(scorerStage, async (span) => {
     const t0 = performance.now();
     try {
@@ -215,6 +236,7 @@ async function runStages<Q extends PipelineQuery>(
   // 6. Re-rankers, in order.
   const list: RankedList = { candidates: kept, features, order: orderByScore(scores), scores };
   for (const reranker of surface.rerankers) {
+    checkpoint();
     const stage = stageName('reranker', reranker.name);
     await withStageSpan(stage, async (span) => {
       const t0 = performance.now();
@@ -241,6 +263,7 @@ async function runStages<Q extends PipelineQuery>(
 
   // 7. Selector.
   const selectorStage = stageName('selector', surface.selector.name);
+  checkpoint();
   const page = await withStageSpan(selectorStage, async (span) => {
     const t0 = performance.now();
     const selected = await surface.selector.select(query, list);
@@ -282,7 +305,11 @@ export function mergeSources(
 
 /**
  * Runs a surface's side effects after the response is built. Never rejects:
- * a failure is logged with the request id and the component name.
+ * a failure is logged with the request id and the component name. When
+ * `query.signal` is aborted (the client is gone, so the list was not served)
+ * no side effect runs: neither when this is called nor, checked again, when
+ * each effect starts. Effects that write later (the served-list log's buffer)
+ * check the signal themselves.
  */
 export async function runSideEffects<Q extends PipelineQuery>(
   surface: SurfaceConfig<Q>,
@@ -291,8 +318,10 @@ export async function runSideEffects<Q extends PipelineQuery>(
   options: { readonly logger?: FailureLogger } = {},
 ): Promise<void> {
   const log = options.logger ?? defaultLogger;
+  if (query.signal?.aborted === true) return;
   await Promise.all(
     surface.sideEffects.map(async (effect) => {
+      if (query.signal?.aborted === true) return;
       try {
         await effect.run(query, result);
       } catch (err) {

@@ -1,31 +1,61 @@
 import { StageTimeoutError } from './pipelineStageError.js';
+import { RequestAbortedError } from './requestAbortedError.js';
 
 /**
  * Runs `work` with a time budget: resolves with its result, or rejects with
  * {@link StageTimeoutError} after `budgetMs` and aborts the signal it was
  * given (so the work can stop). The timer is cleared either way.
+ *
+ * With a `requestSignal` (the HTTP request's, see `PipelineQuery.signal`)
+ * the signal `work` gets also aborts when the request does
+ * (`AbortSignal.any`), and the returned promise rejects at once with
+ * {@link RequestAbortedError} without waiting for `work` to notice; an
+ * already-aborted `requestSignal` rejects without calling `work`.
  * @param budgetMs > 0; `Infinity` means no budget.
+ * @param requestSignal the request's abort signal. @default none (never aborted)
  */
 export function withBudget<T>(
   component: string,
   budgetMs: number,
   work: (signal: AbortSignal) => Promise<T>,
+  requestSignal?: AbortSignal,
 ): Promise<T> {
+  if (requestSignal?.aborted === true) return Promise.reject(new RequestAbortedError());
   const controller = new AbortController();
-  if (!Number.isFinite(budgetMs)) return work(controller.signal);
+  const signal =
+    requestSignal === undefined ? controller.signal : AbortSignal.any([controller.signal, requestSignal]);
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      controller.abort();
-      reject(new StageTimeoutError(component, budgetMs));
-    }, budgetMs);
-  });
+  let onAbort: (() => void) | undefined;
+  const racers: Promise<never>[] = [];
+  if (Number.isFinite(budgetMs)) {
+    racers.push(
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          controller.abort();
+          reject(new StageTimeoutError(component, budgetMs));
+        }, budgetMs);
+      }),
+    );
+  }
+  if (requestSignal !== undefined) {
+    racers.push(
+      new Promise<never>((_, reject) => {
+        onAbort = () => reject(new RequestAbortedError());
+        requestSignal.addEventListener('abort', onAbort, { once: true });
+      }),
+    );
+  }
+  const cleanUp = (): void => {
+    clearTimeout(timer);
+    if (onAbort !== undefined) requestSignal?.removeEventListener('abort', onAbort);
+  };
   let running: Promise<T>;
   try {
-    running = work(controller.signal);
+    running = work(signal);
   } catch (err) {
-    clearTimeout(timer);
+    cleanUp();
     return Promise.reject(err);
   }
-  return Promise.race([running, timeout]).finally(() => clearTimeout(timer));
+  if (racers.length === 0) return running;
+  return Promise.race([running, ...racers]).finally(cleanUp);
 }

@@ -35,6 +35,11 @@ import { resolveQueryLimits } from './limits/queryLimits.js';
 import type { RateLimiter } from './rateLimit/rateLimiter.js';
 import { rateLimitMiddleware } from './rateLimit/rateLimitMiddleware.js';
 import type { ServerLogger } from './serverLogger.js';
+import type { Telemetry } from '../telemetry/telemetry.js';
+import { getTelemetry } from '../telemetry/telemetryRuntime.js';
+
+/** Abort signal of each in-flight `/graphql` request, set before its body is read (see {@link createServer}). */
+const requestSignals = new WeakMap<Request, AbortSignal>();
 
 /** Options of {@link createServer}. */
 export interface CreateServerOptions {
@@ -80,6 +85,8 @@ export interface CreateServerOptions {
    * @default DEFAULT_QUERY_LIMITS (src/server/limits/queryLimits.ts)
    */
   readonly limits?: Partial<QueryLimits>;
+  /** Where `recgate_requests_aborted_total` is counted. @default getTelemetry() when a request aborts */
+  readonly telemetry?: Telemetry;
 }
 
 /** A running server. */
@@ -89,8 +96,16 @@ export interface RunningServer {
   readonly port: number;
   /** The Apollo Server, for `executeOperation` in tests (pass {@link RunningServer.contextFor}). */
   readonly apollo: ApolloServer<RequestContext>;
-  /** The context an HTTP request with these headers would get (lower-case header names). */
-  contextFor(headers?: Readonly<Record<string, string>>): RequestContext;
+  /**
+   * The context an HTTP request with these headers would get (lower-case
+   * header names). `options.signal` stands for the request's abort signal
+   * (aborted when its client disconnects); without one the context's
+   * pipeline runs are never aborted.
+   */
+  contextFor(
+    headers?: Readonly<Record<string, string>>,
+    options?: { readonly signal?: AbortSignal },
+  ): RequestContext;
   /** Stops accepting requests, drains in-flight ones and closes the port. Does not close the gateway. */
   close(): Promise<void>;
 }
@@ -108,6 +123,14 @@ export interface RunningServer {
  * before coercion (variableShapeGuard.ts). Requests Node's HTTP parser
  * refuses (headers over 16 KiB) get the same JSON error body (clientErrorHandler.ts).
  * Every refusal is listed in docs/api.md.
+ *
+ * Every `/graphql` request gets an AbortSignal (in its context and its
+ * gateway request scope) that aborts when the client closes the connection
+ * before the response was fully sent (`res` `close` without
+ * `writableFinished`): the engine then stops at its next pipeline stage and
+ * logs nothing as served. Such a request is counted in
+ * `recgate_requests_aborted_total` and logged with one `info` line (request
+ * id, method, path), never as an error.
  * @throws RangeError when a limit is not a positive integer, or RECGATE_INTROSPECTION (read when
  *   `introspection` is not given) is neither true nor false.
  */
@@ -155,14 +178,17 @@ export async function createServer(options: CreateServerOptions): Promise<Runnin
 
   const contextFor = (
     headers: Readonly<Record<string, string | string[] | undefined>> = {},
+    contextOptions: { readonly signal?: AbortSignal } = {},
   ): RequestContext => {
     const requestId = requestIdFrom(headers['x-request-id']);
     const authorization = headers['authorization'];
+    const { signal } = contextOptions;
     return {
       gateway,
       logger,
       requestId,
-      scope: gateway.createRequestScope({ requestId }),
+      ...(signal === undefined ? {} : { signal }),
+      scope: gateway.createRequestScope(signal === undefined ? { requestId } : { requestId, signal }),
       admin: authenticateAdmin(Array.isArray(authorization) ? authorization[0] : authorization, adminToken),
     };
   };
@@ -200,8 +226,29 @@ export async function createServer(options: CreateServerOptions): Promise<Runnin
     res.type('html').send(page);
   });
   const rateLimiter = options.rateLimiter ?? null;
+  /**
+   * Gives the request its abort signal, before anything else reads the body:
+   * `res` `close` before the response finished means the client went away
+   * (`req` `close` would not do: it fires once the body is read).
+   */
+  const abortOnDisconnect = (req: Request, res: Response, next: NextFunction): void => {
+    const controller = new AbortController();
+    requestSignals.set(req, controller.signal);
+    res.once('close', () => {
+      if (res.writableFinished) return;
+      controller.abort();
+      (options.telemetry ?? getTelemetry()).recordRequestAborted();
+      logger.info?.('request aborted: the client closed the connection before the response was sent', {
+        requestId: String(req.headers['x-request-id']),
+        method: req.method,
+        path: req.baseUrl,
+      });
+    });
+    next();
+  };
   app.use(
     '/graphql',
+    abortOnDisconnect,
     ...(rateLimiter === null ? [] : [rateLimitMiddleware(rateLimiter)]),
     express.json({ limit: options.bodyLimit ?? DEFAULT_BODY_LIMIT_BYTES, verify: jsonNestingLimit() }),
     // After the body parser: it resumes in the HTTP span's context (see telemetryGraphqlMiddleware).
@@ -214,7 +261,8 @@ export async function createServer(options: CreateServerOptions): Promise<Runnin
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         try {
-          return contextFor(req.headers);
+          const signal = requestSignals.get(req);
+          return contextFor(req.headers, signal === undefined ? {} : { signal });
         } catch (err) {
           masking.contextFailed(err, String(req.headers['x-request-id']));
           throw err;

@@ -16,6 +16,12 @@ export interface RequestContext {
   readonly requestId: string;
   /** Whether the caller presented the admin token (see {@link AdminAuth}). */
   readonly admin: AdminAuth;
+  /**
+   * Aborted when the client closed the connection before the response was
+   * sent (also in `scope.signal`); absent when the context was not built for
+   * an HTTP request (`contextFor` in tests).
+   */
+  readonly signal?: AbortSignal;
   /** Where resolvers report what the client must not see (guarded values, engine inconsistencies). */
   readonly logger: ServerLogger;
 }

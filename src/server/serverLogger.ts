@@ -5,12 +5,15 @@
 export interface ServerLogger {
   error(message: string, fields: Readonly<Record<string, unknown>>): void;
   warn(message: string, fields: Readonly<Record<string, unknown>>): void;
+  /** Routine events worth a line (a client that disconnected mid-request); optional, so older loggers still fit. */
+  info?(message: string, fields: Readonly<Record<string, unknown>>): void;
 }
 
 /** The default {@link ServerLogger}: one JSON object per line on stderr. */
 export const stderrLogger: ServerLogger = {
   error: (message, fields) => writeLine('error', message, fields),
   warn: (message, fields) => writeLine('warn', message, fields),
+  info: (message, fields) => writeLine('info', message, fields),
 };
 
 function writeLine(level: string, message: string, fields: Readonly<Record<string, unknown>>): void {

@@ -48,6 +48,7 @@ class GatewayRequestScope implements RequestScope {
     readonly requestId: string,
     readonly startedAt: number,
     readonly loaders: RequestLoaders,
+    readonly signal: AbortSignal | undefined,
   ) {}
 }
 
@@ -183,6 +184,7 @@ export async function createGateway(config: GatewayConfig = {}): Promise<Gateway
       cfg.onPipelineResult?.(surface, result);
     },
     onPagingLookup: (hit) => telemetry.recordPagingCache(hit),
+    ...(cfg.surfaces === undefined ? {} : { surfaces: cfg.surfaces }),
   });
   const catalog = new CatalogService({ store, liveRanking, index });
   const promotions = new PromotionService({ store });
@@ -202,6 +204,7 @@ export async function createGateway(config: GatewayConfig = {}): Promise<Gateway
     requestId: scope.requestId,
     startedAt: scope.startedAt,
     loaders: loadersOf(scope),
+    signal: scope.signal,
   });
   const newLoaders = (scope: RequestScope): RequestLoaders =>
     createRequestLoaders({
@@ -225,7 +228,7 @@ export async function createGateway(config: GatewayConfig = {}): Promise<Gateway
         similar: (requests) => recommendations.similarBatch(requests, ctx(scope!)),
         trackDegraded: mayDegrade,
       });
-      scope = new GatewayRequestScope(requestId, now(), loaders);
+      scope = new GatewayRequestScope(requestId, now(), loaders, options.signal);
       return scope;
     },
     async recommendations(request: RecommendationsRequest, scope) {

@@ -24,6 +24,13 @@ export interface RequestScope {
   readonly requestId: string;
   /** Unix ms the request started. */
   readonly startedAt: number;
+  /**
+   * Aborted when the HTTP request's client closed the connection before the
+   * response was sent: pipeline runs stop at their next stage with
+   * `RequestAbortedError` (code `CLIENT_CLOSED_REQUEST`) and nothing is logged
+   * as served. Absent: never aborted (tests, library use).
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** Input of `upsertItems`; `available` defaults to true, times are Unix ms. */
@@ -43,7 +50,12 @@ export interface ItemUpsert {
  * as {@link UserError} data instead.
  */
 export interface Gateway {
-  createRequestScope(options?: { requestId?: string }): RequestScope;
+  /**
+   * A fresh scope for one GraphQL request.
+   * @param options.requestId the HTTP request id. @default a random UUID
+   * @param options.signal the request's abort signal (see {@link RequestScope.signal}). @default none
+   */
+  createRequestScope(options?: { requestId?: string; signal?: AbortSignal }): RequestScope;
   recommendations(request: RecommendationsRequest, scope: RequestScope): Promise<RecommendationList>;
   /** @throws PublicError NOT_FOUND for an unknown seed item. */
   similarItems(request: SimilarItemsRequest, scope: RequestScope): Promise<RecommendationList>;

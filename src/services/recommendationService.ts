@@ -26,6 +26,7 @@ import type { ServedModel } from '../inference/servedModel.js';
 import type { RequestLoaders } from '../loaders/requestLoaders.js';
 import type { PipelineResult } from '../pipeline/pipelineResult.js';
 import { PipelineStageError } from '../pipeline/pipelineStageError.js';
+import { throwIfRequestAborted } from '../pipeline/requestAbortedError.js';
 import { runPipeline, runSideEffects } from '../pipeline/runPipeline.js';
 import type { SurfaceConfig } from '../pipeline/surfaceConfig.js';
 import type { SurfaceParams } from '../pipeline/surfaceParams.js';
@@ -60,6 +61,8 @@ export interface ScopeContext {
   readonly requestId: string;
   readonly startedAt: number;
   readonly loaders: RequestLoaders;
+  /** The request's abort signal (client disconnected): runs stop with RequestAbortedError. @default none */
+  readonly signal?: AbortSignal | undefined;
 }
 
 /** Options of {@link RecommendationService}. */
@@ -108,6 +111,7 @@ export class RecommendationService {
    * A page of the user's list on `request.surface`: the first page runs the
    * pipeline; `after` continues the stored list of the request it came from.
    * @throws PublicError BAD_USER_INPUT for a bad or expired cursor, UNAVAILABLE when a fail-closed stage fails.
+   * @throws RequestAbortedError (CLIENT_CLOSED_REQUEST) when `scope.signal` aborted: nothing is logged as served.
    */
   async recommendations(request: RecommendationsRequest, scope: ScopeContext): Promise<RecommendationList> {
     if (request.surface === this.surfaces.similar.name) {
@@ -117,6 +121,7 @@ export class RecommendationService {
         'surface',
       );
     }
+    throwIfRequestAborted(scope.signal);
     if (request.after !== null) return this.nextPage(request, scope);
     const q = await this.buildQuery(scope, {
       surface: request.surface,
@@ -146,6 +151,7 @@ export class RecommendationService {
     return Promise.all(
       requests.map(async (request) => {
         try {
+          throwIfRequestAborted(scope.signal);
           const seed = await scope.loaders.items.load(request.itemId);
           if (seed === null) {
             throw new PublicError(
@@ -207,6 +213,8 @@ export class RecommendationService {
       experiments: q.experiments,
       degraded: result.degraded,
     });
+    // The last checkpoint: a list whose client is gone is neither answered nor logged as served.
+    throwIfRequestAborted(q.signal);
     await this.track(runSideEffects(surface, q, result));
     return list;
   }
@@ -241,6 +249,7 @@ export class RecommendationService {
     const hasNextPage = end < total;
     const endCursor = hasNextPage ? encodeCursor({ requestId: cursor.requestId, offset: end }) : null;
     const list = toList(cursor.requestId, page, start, hasNextPage, endCursor, header);
+    throwIfRequestAborted(scope.signal);
     const record = servedListRecord({
       requestId: cursor.requestId,
       httpRequestId: scope.requestId,
@@ -253,7 +262,7 @@ export class RecommendationService {
       offset: start,
     });
     await this.track(
-      this.options.env.servedLog.write(record).catch((err: unknown) => {
+      this.options.env.servedLog.write(record, { signal: scope.signal }).catch((err: unknown) => {
         logger.warn('servedListLog failed', {
           requestId: scope.requestId,
           listId: cursor.requestId,
@@ -310,6 +319,7 @@ export class RecommendationService {
       first: input.first,
       params: resolveSurfaceParams(this.options.baseParams, assignments),
       sourceBudgetMs: this.options.sourceBudgetMs,
+      signal: scope.signal,
       run: { degraded: [] },
       userId: input.userId,
       user,

@@ -12,6 +12,7 @@ import {
   METRIC_OPERATION_DURATION,
   METRIC_PAGING_CACHE_REQUESTS,
   METRIC_PIPELINE_STAGE_DURATION,
+  METRIC_REQUESTS_ABORTED,
   METRIC_SERVED_ITEMS,
   METRIC_SOURCE_CANDIDATES,
   stageName,
@@ -93,6 +94,10 @@ export function createMeterTelemetry(meter: Meter, options: MeterTelemetryOption
     description: 'Lookups of a stored ranked list for after-cursor paging, by result (hit, miss)',
     unit: '{request}',
   });
+  const aborted = meter.createCounter(METRIC_REQUESTS_ABORTED, {
+    description: 'Requests to /graphql whose client closed the connection before the response was sent',
+    unit: '{request}',
+  });
   const reloads = meter.createCounter(METRIC_MODEL_RELOADS, {
     description: 'Model versions the gateway tried to load while serving, by outcome (loaded, rejected)',
     unit: '{version}',
@@ -140,6 +145,9 @@ export function createMeterTelemetry(meter: Meter, options: MeterTelemetryOption
     },
     recordPagingCache(hit) {
       paging.add(1, { [LABEL.result]: hit ? 'hit' : 'miss' });
+    },
+    recordRequestAborted() {
+      aborted.add(1);
     },
     setModelVersion(version) {
       const v = clip(version);

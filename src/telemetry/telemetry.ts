@@ -28,6 +28,11 @@ export interface Telemetry {
   recordServed(items: readonly { readonly sources: readonly string[] }[]): void;
   /** One `after` paging lookup: `true` when the stored list was found, `false` when it had expired. */
   recordPagingCache(hit: boolean): void;
+  /**
+   * One `/graphql` request whose client closed the connection before the
+   * response was sent (`recgate_requests_aborted_total` + 1).
+   */
+  recordRequestAborted(): void;
   /** The model version served from now on: `recgate_model_info{version}` = 1; versions served before report 0. */
   setModelVersion(version: string): void;
   /**
@@ -54,6 +59,7 @@ export const noopTelemetry: Telemetry = Object.freeze({
   recordFeedback: () => undefined,
   recordServed: () => undefined,
   recordPagingCache: () => undefined,
+  recordRequestAborted: () => undefined,
   setModelVersion: () => undefined,
   recordOperation: () => undefined,
   recordModelReload: () => undefined,

@@ -94,6 +94,13 @@ export const METRIC_MODEL_INFO = 'recgate_model_info';
 /** Counter (`_total`): `after` paging lookups of a stored list; label `result` (`hit`, `miss`). */
 export const METRIC_PAGING_CACHE_REQUESTS = 'recgate_paging_cache_requests';
 
+/**
+ * Counter (`_total`): HTTP requests to `/graphql` whose client closed the
+ * connection before the response was sent (their pipeline runs stop at the
+ * next stage and log nothing as served). No labels.
+ */
+export const METRIC_REQUESTS_ABORTED = 'recgate_requests_aborted';
+
 /** Counter (`_total`): model versions the gateway tried to load while serving; label `outcome` (`loaded`, `rejected`). */
 export const METRIC_MODEL_RELOADS = 'recgate_model_reloads';
 /** Histogram: Spearman's ρ between the live and shadow rankers' scores of one request's candidates; label `version` (the shadow's). */

@@ -7,6 +7,7 @@ import { pickExampleUserId } from '../../src/server/pickExampleUserId.js';
 import { serveConfigFrom } from '../../src/server/serverConfig.js';
 import { createGateway } from '../../src/services/createGateway.js';
 import type { Gateway } from '../../src/services/gateway.js';
+import type { GatewayConfig } from '../../src/config.js';
 import type { ServerLogger } from '../../src/server/serverLogger.js';
 import { TEST_MODEL_NAME, trainedRegistry } from './trainedRegistry.js';
 
@@ -37,6 +38,10 @@ export async function startRealServer(
     adminToken?: string | null;
     /** More `createServer` options (rate limiter, limits, …). */
     server?: Partial<Omit<CreateServerOptions, 'gateway'>>;
+    /** More `createGateway` options (surfaces, source budget, …), over the serve config. */
+    gateway?: Partial<GatewayConfig>;
+    /** Wraps the engine before the server is put in front of it (e.g. to observe calls). @default none */
+    wrapGateway?: (gateway: Gateway) => Gateway;
   } = {},
 ): Promise<RealServer> {
   const registry = await trainedRegistry();
@@ -51,16 +56,17 @@ export async function startRealServer(
       ...(adminToken === null ? {} : { RECGATE_ADMIN_TOKEN: adminToken }),
     },
   );
-  const gateway = await createGateway({ ...config.gateway, awaitSideEffects: true });
+  const gateway = await createGateway({ ...config.gateway, awaitSideEffects: true, ...options.gateway });
   const exampleUserId = pickExampleUserId(registry, TEST_MODEL_NAME);
   if (exampleUserId === undefined) throw new Error(`no user state in ${registry}`);
   const logged: RealServer['logged'] = [];
   const logger: ServerLogger = {
     error: (message, fields) => void logged.push({ level: 'error', message, fields }),
     warn: (message, fields) => void logged.push({ level: 'warn', message, fields }),
+    info: (message, fields) => void logged.push({ level: 'info', message, fields }),
   };
   const server = await createServer({
-    gateway,
+    gateway: options.wrapGateway?.(gateway) ?? gateway,
     port: 0,
     host: '127.0.0.1',
     exampleUserId,

@@ -17,9 +17,14 @@ export interface BufferedEventWriterOptions {
  * the file log, each a thread-pool round trip) measurably delays the next
  * requests, one append per batch does not. A record's promise resolves when
  * its batch is durable per the log's policy, and rejects if that append does.
+ *
+ * A record written with a `signal` (its HTTP request's) is dropped, not
+ * appended, if the signal aborted before its batch is taken: a list whose
+ * client disconnected while the record waited was never served. Its promise
+ * then resolves too (a drop is not a failure).
  */
 export class BufferedEventWriter {
-  private batch: EventRecord[] = [];
+  private batch: { record: EventRecord; signal: AbortSignal | undefined }[] = [];
   private waiters: { resolve: () => void; reject: (err: unknown) => void }[] = [];
   private timer: NodeJS.Timeout | null = null;
   private readonly maxDelayMs: number;
@@ -31,10 +36,14 @@ export class BufferedEventWriter {
     this.maxRecords = options.maxRecords ?? 256;
   }
 
-  /** Queues a record; resolves when it was appended. */
-  write(record: EventRecord): Promise<void> {
+  /**
+   * Queues a record; resolves when it was appended (or dropped because
+   * `options.signal` aborted first).
+   * @param options.signal the request's abort signal. @default none (always appended)
+   */
+  write(record: EventRecord, options: { readonly signal?: AbortSignal } = {}): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.batch.push(record);
+      this.batch.push({ record, signal: options.signal });
       this.waiters.push({ resolve, reject });
       if (this.batch.length >= this.maxRecords) void this.flush();
       else if (this.timer === null) this.timer = setTimeout(() => void this.flush(), this.maxDelayMs);
@@ -48,10 +57,14 @@ export class BufferedEventWriter {
       this.timer = null;
     }
     if (this.batch.length > 0) {
-      const records = this.batch;
+      const records = this.batch.filter((b) => b.signal?.aborted !== true).map((b) => b.record);
       const waiters = this.waiters;
       this.batch = [];
       this.waiters = [];
+      if (records.length === 0) {
+        waiters.forEach((w) => w.resolve());
+        return this.inFlight;
+      }
       this.inFlight = this.inFlight.then(() =>
         this.options.eventLog.append(records).then(
           () => waiters.forEach((w) => w.resolve()),

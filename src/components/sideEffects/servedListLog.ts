@@ -12,13 +12,22 @@ import type { RecommendationQuery } from '../recommendationQuery.js';
  * request id, user, surface, items (rank, score, sources, the ranker's
  * feature row), model version and experiment variants — the exposure log and
  * the next model's training data.
+ *
+ * Nothing is logged for a request whose client disconnected before the
+ * response (`q.signal` aborted): checked before the record is built and again
+ * when its batch is appended (see BufferedEventWriter); a record appended
+ * before the disconnect stays in the log.
  */
 export const servedListLog: SideEffect<RecommendationQuery> = {
   name: 'servedListLog',
   async run(q, result) {
+    // A call, not a property test: TypeScript would keep the first test's narrowing across the await.
+    const aborted = (): boolean => q.signal?.aborted === true;
+    if (aborted()) return;
     const entries =
       (q.memo.get('pageEntries') as ListEntry[] | undefined) ??
       (await listEntries(q, result.list, result.page.positions));
+    if (aborted()) return;
     await q.env.servedLog.write(
       servedListRecord({
         requestId: q.requestId,
@@ -32,6 +41,7 @@ export const servedListLog: SideEffect<RecommendationQuery> = {
         entries,
         offset: result.page.offset,
       }),
+      { signal: q.signal },
     );
   },
 };

@@ -69,6 +69,7 @@ describe('Telemetry: /metrics', () => {
     telemetry.recordPagingCache(true);
     telemetry.recordPagingCache(false);
     telemetry.setModelVersion('v-test-1');
+    telemetry.recordRequestAborted();
 
     const res = await fetch(url);
     expect(res.status).toBe(200);
@@ -83,6 +84,7 @@ describe('Telemetry: /metrics', () => {
       ['recgate_served_items_total', 'counter'],
       ['recgate_model_info', 'gauge'],
       ['recgate_paging_cache_requests_total', 'counter'],
+      ['recgate_requests_aborted_total', 'counter'],
     ] as const) {
       expect(text, name).toContain(`# TYPE ${name} ${type}\n`);
     }
@@ -111,6 +113,7 @@ describe('Telemetry: /metrics', () => {
     expect(line('recgate_model_info', 'version="v-test-1"')).toMatch(/ 1$/);
     expect(line('recgate_paging_cache_requests_total', 'result="hit"')).toMatch(/ 1$/);
     expect(line('recgate_paging_cache_requests_total', 'result="miss"')).toMatch(/ 1$/);
+    expect(line('recgate_requests_aborted_total')).toMatch(/ 1$/);
   });
 
   it('initTelemetry is idempotent: a second call returns the running runtime', () => {
