@@ -7,8 +7,10 @@ import { RequestAbortedError } from './requestAbortedError.js';
  * given (so the work can stop). The timer is cleared either way.
  *
  * With a `requestSignal` (the HTTP request's, see `PipelineQuery.signal`)
- * the signal `work` gets also aborts when the request does
- * (`AbortSignal.any`), and the returned promise rejects at once with
+ * the signal `work` gets also aborts when the request does (one listener
+ * on `requestSignal`, removed when the work settles; not `AbortSignal.any`,
+ * which leaks dependent signals of a long-lived one in Node 20–22,
+ * nodejs/node#54614, #55351), and the returned promise rejects at once with
  * {@link RequestAbortedError} without waiting for `work` to notice; an
  * already-aborted `requestSignal` rejects without calling `work`.
  * @param budgetMs > 0; `Infinity` means no budget.
@@ -22,8 +24,6 @@ export function withBudget<T>(
 ): Promise<T> {
   if (requestSignal?.aborted === true) return Promise.reject(new RequestAbortedError());
   const controller = new AbortController();
-  const signal =
-    requestSignal === undefined ? controller.signal : AbortSignal.any([controller.signal, requestSignal]);
   let timer: NodeJS.Timeout | undefined;
   let onAbort: (() => void) | undefined;
   const racers: Promise<never>[] = [];
@@ -40,7 +40,10 @@ export function withBudget<T>(
   if (requestSignal !== undefined) {
     racers.push(
       new Promise<never>((_, reject) => {
-        onAbort = () => reject(new RequestAbortedError());
+        onAbort = () => {
+          controller.abort();
+          reject(new RequestAbortedError());
+        };
         requestSignal.addEventListener('abort', onAbort, { once: true });
       }),
     );
@@ -51,7 +54,7 @@ export function withBudget<T>(
   };
   let running: Promise<T>;
   try {
-    running = work(signal);
+    running = work(controller.signal);
   } catch (err) {
     cleanUp();
     return Promise.reject(err);
