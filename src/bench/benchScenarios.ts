@@ -2,7 +2,7 @@ import { createRandom } from '../domain/random.js';
 
 /** One benchmark scenario: a name and the POST bodies its requests cycle through. */
 export interface BenchScenario {
-  /** `recommendations`, `similarItems`, `feedbackBatch` or `typename`. */
+  /** `recommendations`, `similarItems`, `feedbackBatch`, `feedbackThenRead` or `typename`. */
   readonly name: ScenarioName;
   /** What one request does, for the report. */
   readonly description: string;
@@ -15,13 +15,15 @@ export interface BenchScenario {
 }
 
 /** The scenarios of issue #6. */
-export type ScenarioName = 'recommendations' | 'similarItems' | 'feedbackBatch' | 'typename';
+export type ScenarioName =
+  'recommendations' | 'similarItems' | 'feedbackBatch' | 'feedbackThenRead' | 'typename';
 
 /** Every scenario name, in report order. */
 export const SCENARIO_NAMES: readonly ScenarioName[] = [
   'recommendations',
   'similarItems',
   'feedbackBatch',
+  'feedbackThenRead',
   'typename',
 ];
 
@@ -48,6 +50,12 @@ const FEEDBACK_TYPES = ['CLICK', 'CLICK', 'CLICK', 'VIEW', 'LIKE', 'ADD_TO_CART'
  * - `similarItems`: `similarItems(itemId, first: 10)`.
  * - `feedbackBatch`: `recordFeedbackBatch` of 100 events (CLICK, VIEW with a
  *   dwell time, LIKE, ADD_TO_CART) by known users on known items.
+ * - `feedbackThenRead` (for `bench:probe`; `npm run bench` does not run it):
+ *   requests alternate between a `recordFeedbackBatch` of 5 events by one
+ *   user and that user's `recommendations(first: 20)`, so every read follows
+ *   feedback of its user. On one connection it measures feedback and the
+ *   read of the changed user together: where the fold-in is solved (at the
+ *   write, or lazily at the read) does not hide its cost.
  * - `typename`: `{ __typename }`, the floor: HTTP, Apollo and nothing else.
  * @throws RangeError when `userIds` or `itemIds` is empty.
  */
@@ -92,6 +100,25 @@ export function benchScenarios(
       ),
       unitsPerRequest: 100,
       rates: [50, 100],
+    },
+    {
+      name: 'feedbackThenRead',
+      description:
+        'recordFeedbackBatch of 5 events by a user, then recommendations(userId, first: 20) for that user',
+      bodies: Array.from({ length: Math.min(variants, 128) }, () => {
+        const u = user();
+        return [
+          body(FEEDBACK, {
+            inputs: Array.from({ length: 5 }, () => {
+              const type = FEEDBACK_TYPES[random.int(0, FEEDBACK_TYPES.length - 1)]!;
+              return { userId: u, itemId: item(), type, ...(type === 'VIEW' ? { value: 30 } : {}) };
+            }),
+          }),
+          body(RECOMMENDATIONS, { userId: u }),
+        ];
+      }).flat(),
+      unitsPerRequest: 1,
+      rates: [100, 200],
     },
     {
       name: 'typename',

@@ -5,7 +5,7 @@ import { benchScenarios, SCENARIO_NAMES } from '../../../src/bench/benchScenario
 describe('Bench scenarios', () => {
   const scenarios = benchScenarios(['u1', 'u2', 'u3'], ['i1', 'i2'], { variants: 8 });
 
-  it('are the four of issue #6, in report order, each a parseable GraphQL document', () => {
+  it('are the four of issue #6 and feedbackThenRead, in report order, each a parseable GraphQL document', () => {
     expect(scenarios.map((s) => s.name)).toEqual(SCENARIO_NAMES);
     for (const s of scenarios)
       for (const body of s.bodies) expect(() => parse(JSON.parse(body).query)).not.toThrow();
@@ -28,8 +28,22 @@ describe('Bench scenarios', () => {
     for (const e of inputs) if (e.type === 'VIEW') expect(e.value).toBe(30);
   });
 
+  it('alternate a 5-event feedback batch of one user with that user’s recommendations (feedbackThenRead)', () => {
+    const mixed = scenarios.find((s) => s.name === 'feedbackThenRead')!;
+    expect(mixed.bodies.length % 2).toBe(0);
+    for (let k = 0; k < mixed.bodies.length; k += 2) {
+      const feedback = JSON.parse(mixed.bodies[k]!);
+      const read = JSON.parse(mixed.bodies[k + 1]!);
+      const inputs = feedback.variables.inputs as { userId: string }[];
+      expect(inputs).toHaveLength(5);
+      expect(new Set(inputs.map((e) => e.userId))).toEqual(new Set([read.variables.userId]));
+      expect(feedback.query).toContain('recordFeedbackBatch');
+      expect(read.query).toContain('recommendations(userId: $userId, first: 20)');
+    }
+  });
+
   it('end with the { __typename } floor', () => {
-    expect(JSON.parse(scenarios[3]!.bodies[0]!)).toEqual({ query: '{ __typename }' });
+    expect(JSON.parse(scenarios.at(-1)!.bodies[0]!)).toEqual({ query: '{ __typename }' });
   });
 
   it('refuse to be built without known users or items', () => {
