@@ -280,8 +280,7 @@ export async function openBackends(
           if ((await redis.seededVersion()) === null) {
             // Never seeded, or a seeding was interrupted: load the whole training state (idempotent).
             redis.setVectorVersion(model.version);
-            await seedInto(redis);
-            await redis.markSeeded(model.version);
+            await seedUntilMarked(redis, model.version, () => seedInto(redis));
           } else {
             const known = new Set(await redis.listItemIds());
             const added = [...model.catalog.values()].filter((item) => !known.has(item.id));
@@ -400,12 +399,13 @@ export async function openBackends(
           // Updates that started before the hold write to the store being rebuilt: let them land
           // first, so the seed replaces their effects and the replay re-applies them, once.
           await hold?.settled;
-          await seedFrom(redis, model);
           const since = Date.parse(model.manifest.created);
           const replayer = new FeedbackService({ store: redis, eventLog, model: () => model, now: cfg.now });
-          const replayed = await replayFeedback(eventLog, replayer, since);
+          const replayed = await seedUntilMarked(redis, model.version, async () => {
+            await seedFrom(redis, model);
+            return replayFeedback(eventLog, replayer, since);
+          });
           applied = replayed;
-          await redis.markSeeded(model.version);
           // Trusted again before the held updates run: their fold-ins then read Redis, not the snapshot.
           await seedWatch?.check(false);
           logger.info(`re-seeded Redis and replayed ${replayed.size} feedback events`, {
@@ -461,6 +461,35 @@ export async function openBackends(
   } catch (err) {
     await Promise.allSettled(shared.map((o) => o.close()));
     throw err;
+  }
+}
+
+/** Seedings {@link seedUntilMarked} tries before it gives up. */
+const SEED_ATTEMPTS = 3;
+
+/**
+ * Runs `seed` (loading the training state into `redis`, and what must land
+ * with it, e.g. the event log's replay) between `beginSeeding` and a
+ * token-checked `markSeeded`, again when Redis lost its data meanwhile (the
+ * token is gone: a second flush or empty restart during the seeding), at most
+ * {@link SEED_ATTEMPTS} times, so the seed mark never vouches for a store
+ * that was emptied while it was being filled.
+ * @returns what the last (marked) `seed` returned.
+ * @throws Error when Redis lost its data during every attempt; what `seed` throws.
+ */
+async function seedUntilMarked<T>(
+  redis: RedisFeatureStore,
+  version: string,
+  seed: () => Promise<T>,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const token = await redis.beginSeeding();
+    const result = await seed();
+    if (await redis.markSeeded(version, token)) return result;
+    if (attempt >= SEED_ATTEMPTS) {
+      throw new Error(`Redis lost its data during each of ${SEED_ATTEMPTS} seedings; not marked as seeded`);
+    }
+    logger.warn('Redis lost its data while it was being seeded; seeding it again', { version, attempt });
   }
 }
 

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { pickExampleUserId } from '../../src/server/pickExampleUserId.js';
+import { RedisFeatureStore } from '../../src/stores/redis/redisFeatureStore.js';
 import { createGateway } from '../../src/services/createGateway.js';
 import type { Gateway } from '../../src/services/gateway.js';
 import type { FeedbackEvent, RecommendationsRequest, UserView } from '../../src/services/serviceTypes.js';
@@ -139,5 +140,42 @@ describe('Redis flushed while serving, with a file event log', () => {
     expect(lines[0]).toMatch(/^re-seeded Redis and replayed [12] feedback events$/);
     warn.mockRestore();
     info.mockRestore();
+  }, 60_000);
+
+  it('seeds again when Redis loses its data a second time while it is being seeded, and only then marks it', async () => {
+    const before = (await userView(userId))!;
+    expect(before.degraded).toEqual([]);
+    const keysBefore = await client.dbsize();
+    // The second loss lands between the seeding and its mark: the first marking must fail.
+    const markSeeded = RedisFeatureStore.prototype.markSeeded;
+    const marks: boolean[] = [];
+    const spy = vi.spyOn(RedisFeatureStore.prototype, 'markSeeded').mockImplementation(async function (
+      this: RedisFeatureStore,
+      version: string,
+      token?: string,
+    ) {
+      if (marks.length === 0) await client.flushall();
+      const set = await markSeeded.call(this, version, token);
+      marks.push(set);
+      return set;
+    });
+    const warn = vi.spyOn(logger, 'warn');
+    try {
+      await client.flushall();
+      const after = await reseeded(userId);
+      expect(marks).toEqual([false, true]);
+      expect(
+        warn.mock.calls.filter(([m]) => m.startsWith('Redis lost its data while it was being seeded')),
+      ).toHaveLength(1);
+      expect(after?.degraded).toEqual([]);
+      expect(after?.recentItemIds).toEqual(before.recentItemIds);
+      expect(after?.interactionCount).toBe(before.interactionCount);
+      // Everything is back, not only the keys written after the second loss.
+      expect(await client.dbsize()).toBeGreaterThanOrEqual(keysBefore);
+      expect(await client.get('recgate:{meta}:seeding')).toBeNull();
+    } finally {
+      spy.mockRestore();
+      warn.mockRestore();
+    }
   }, 60_000);
 });

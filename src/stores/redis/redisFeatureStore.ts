@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 // Longer than ~300 lines: the key schema, codecs and every port method of one
 // adapter belong together (splitting them would scatter the schema).
 import type { ChainableCommander } from 'ioredis';
@@ -79,6 +80,19 @@ interface ScriptCommands {
 const DAY_MS = 86_400_000;
 /** Users written per pipeline by {@link RedisFeatureStore.seedUsers}. */
 const SEED_CHUNK = 1000;
+
+/**
+ * {@link RedisFeatureStore.markSeeded} with a token: KEYS[1] the seed mark,
+ * KEYS[2] the seeding token, ARGV[1] the version, ARGV[2] the token. Sets the
+ * mark and deletes the token only when the token is still the one stored.
+ */
+const MARK_SEEDED_LUA = `
+if redis.call('GET', KEYS[2]) == ARGV[2] then
+  redis.call('SET', KEYS[1], ARGV[1])
+  redis.call('DEL', KEYS[2])
+  return 1
+end
+return 0`;
 /** Commands per user in {@link RedisFeatureStore.getUsers}. */
 const USER_READS = 8;
 /** Commands per user in {@link RedisFeatureStore.getFoldInStates}. */
@@ -221,10 +235,42 @@ export class RedisFeatureStore implements FeatureStore, BatchWrites, FoldInReads
     return this.redis.get(`${this.prefix}{meta}:seeded`);
   }
 
-  /** Records that `version`'s training state is completely loaded (call after seeding). */
-  async markSeeded(version: string): Promise<void> {
+  /**
+   * Records that `version`'s training state is completely loaded (call after
+   * seeding). With the `token` of {@link beginSeeding}, only when that token
+   * is still stored, in one atomic step (a Lua script over the two `{meta}`
+   * keys, one Cluster slot): when Redis lost its data while it was being
+   * seeded (a second flush or empty restart), the token is gone, nothing is
+   * marked and the caller must seed again. The token is deleted when the mark is set.
+   * @returns whether the mark was set (always true without a token).
+   */
+  async markSeeded(version: string, token?: string): Promise<boolean> {
     this.roundTrips++;
-    await this.redis.set(`${this.prefix}{meta}:seeded`, version);
+    const mark = `${this.prefix}{meta}:seeded`;
+    if (token === undefined) {
+      await this.redis.set(mark, version);
+      return true;
+    }
+    const set = await this.redis.eval(
+      MARK_SEEDED_LUA,
+      2,
+      mark,
+      `${this.prefix}{meta}:seeding`,
+      version,
+      token,
+    );
+    return set === 1;
+  }
+
+  /**
+   * Starts a seeding: stores a new random token under `P{meta}:seeding` and
+   * returns it, for {@link markSeeded} to check that nothing was lost while seeding.
+   */
+  async beginSeeding(): Promise<string> {
+    this.roundTrips++;
+    const token = randomUUID();
+    await this.redis.set(`${this.prefix}{meta}:seeding`, token);
+    return token;
   }
 
   /** Sets every call count and the round-trip count back to zero. */

@@ -120,6 +120,24 @@ describe('RedisFeatureStore', () => {
     expect(await store.redis.sismember(`${store.prefix}{items}:ids`, 'tagged')).toBe(1);
   });
 
+  it('marks a seeding with a token only while that token is stored (a loss during seeding leaves no mark)', async () => {
+    expect(await store.seededVersion()).toBeNull();
+    const token = await store.beginSeeding();
+    expect(await store.redis.get(`${store.prefix}{meta}:seeding`)).toBe(token);
+    // What a FLUSHALL during the seeding does to the token (this store's keys only: the server is shared).
+    await store.redis.del(`${store.prefix}{meta}:seeding`);
+    expect(await store.markSeeded('v1', token)).toBe(false);
+    expect(await store.seededVersion()).toBeNull();
+    const second = await store.beginSeeding();
+    expect(second).not.toBe(token);
+    expect(await store.markSeeded('v1', token)).toBe(false); // a stale token
+    expect(await store.markSeeded('v1', second)).toBe(true);
+    expect(await store.seededVersion()).toBe('v1');
+    expect(await store.redis.exists(`${store.prefix}{meta}:seeding`)).toBe(0);
+    expect(await store.markSeeded('v2')).toBe(true); // without a token: unconditional
+    expect(await store.seededVersion()).toBe('v2');
+  });
+
   it('fails with a clear message naming the URL when Redis is unreachable', async () => {
     await expect(
       RedisFeatureStore.connect({ url: 'redis://127.0.0.1:1', connectTimeoutMs: 1000 }),
