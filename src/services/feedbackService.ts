@@ -19,7 +19,7 @@ import { hasBatchWrites, hasFoldInReads, hasLazyFoldIn } from '../stores/feature
 import { feedbackWeight } from './feedback/feedbackWeight.js';
 import type { FoldInInput } from './feedback/foldInAfterBatch.js';
 import { foldInAfterBatch, foldInInputAfterBatch, mayMoveVector } from './feedback/foldInAfterBatch.js';
-import { foldInFromHistory } from './feedback/foldInFromHistory.js';
+import { foldInFromTerms, foldInTerms } from './feedback/foldInFromHistory.js';
 import { KeyedQueue } from './feedback/keyedQueue.js';
 import { validateFeedbackEvent } from './feedback/validateFeedbackEvent.js';
 import { validateId } from './feedback/validateId.js';
@@ -401,7 +401,7 @@ export class FeedbackService {
         const user = await users.load(userId);
         if (lazy) {
           const input = foldInInputAfterBatch(model, user, list, scale);
-          if (input !== null) deferred = this.deferredFoldIn(model, userId, input, list, scale);
+          if (input !== null) deferred = this.deferredFoldIn(model, userId, input, list, scale) ?? undefined;
         } else {
           vector = foldInAfterBatch(model, user as FoldInState | null, list, scale);
         }
@@ -445,10 +445,14 @@ export class FeedbackService {
 
   /**
    * The fold-in of one user's batch, run by a lazy store at the user's next
-   * vector read: {@link foldInFromHistory} over `input` with the model of the
-   * batch, through the fold-in cache keyed by the vector stored at that read.
-   * A failed solve (NaN factors) is reported for the batch's events that
-   * needed it, and the stored vector is kept.
+   * vector read: the solve of `foldInFromHistory` over `input` with the model
+   * of the batch, through the fold-in cache keyed by the vector stored at that
+   * read. What waits for the read is only the contributing items' rows and
+   * weights ({@link foldInTerms}: two numbers per entry, not the history, the
+   * batch or its records), so a user who never reads again holds little. A
+   * failed solve (NaN factors) is reported once, with the first event of the
+   * batch that needed it, and the stored vector is kept.
+   * @returns null when no entry contributes (the stored or pending vector stays).
    */
   private deferredFoldIn(
     model: ServedModel,
@@ -456,12 +460,15 @@ export class FeedbackService {
     input: FoldInInput,
     list: readonly FeedbackRecord[],
     scale: RatingScale | null,
-  ): DeferredVector {
+  ): DeferredVector | null {
+    const terms = foldInTerms(model, input.history, input.dismissed, scale);
+    if (terms === null) return null;
+    const first = list.find((r) => mayMoveVector(model, r, scale))!;
     return (current) => {
       try {
-        return foldInFromHistory(model, input.history, input.dismissed, scale, { userId, vector: current });
+        return foldInFromTerms(model, terms, userId, current);
       } catch (err) {
-        for (const r of list) if (mayMoveVector(model, r, scale)) this.onUpdateError(err, r);
+        this.onUpdateError(err, first);
         return null;
       }
     };

@@ -29,6 +29,33 @@ export function foldInFromHistory(
   scale: RatingScale | null,
   cached?: { readonly userId: string; readonly vector: Float32Array | null },
 ): Float32Array | null {
+  const terms = foldInTerms(model, history, dismissed, scale);
+  if (terms === null) return null;
+  if (cached === undefined) return foldInUser(model.foldIn, terms.items, terms.weights);
+  return foldInCacheOf(model.foldIn).foldIn(cached.userId, terms.items, terms.weights, cached.vector);
+}
+
+/** What a fold-in solves from ({@link foldInTerms}): parallel arrays, one entry per contributing history entry. */
+export interface FoldInTerms {
+  /** Model rows of the items (repeats allowed; their weights add up). */
+  readonly items: readonly number[];
+  /** The entries' {@link feedbackWeight}s, all > 0. */
+  readonly weights: readonly number[];
+}
+
+/**
+ * The contributing entries of a history, as {@link foldInFromHistory} counts
+ * them: every entry with a positive {@link feedbackWeight} whose item the
+ * retrieval model knows, except items in `dismissed`. Small (two numbers per
+ * entry), so a lazy fold-in keeps these instead of the history.
+ * @returns the terms, or null when no entry contributes.
+ */
+export function foldInTerms(
+  model: ServedModel,
+  history: readonly HistoryEntry[],
+  dismissed: ReadonlySet<string>,
+  scale: RatingScale | null,
+): FoldInTerms | null {
   const items: number[] = [];
   const weights: number[] = [];
   for (const entry of history) {
@@ -41,9 +68,20 @@ export function foldInFromHistory(
       weights.push(w);
     }
   }
-  if (items.length === 0) return null;
-  if (cached === undefined) return foldInUser(model.foldIn, items, weights);
-  return foldInCacheOf(model.foldIn).foldIn(cached.userId, items, weights, cached.vector);
+  return items.length === 0 ? null : { items, weights };
+}
+
+/**
+ * {@link foldInFromHistory} from precomputed {@link foldInTerms}, through the
+ * model's {@link FoldInCache} under `userId` (`current`: the stored vector).
+ */
+export function foldInFromTerms(
+  model: ServedModel,
+  terms: FoldInTerms,
+  userId: string,
+  current: Float32Array | null,
+): Float32Array {
+  return foldInCacheOf(model.foldIn).foldIn(userId, terms.items, terms.weights, current);
 }
 
 /** One {@link FoldInCache} per fold-in model, dropped with it. */
