@@ -91,7 +91,10 @@ export function loadExperiments(path: string | null | undefined): ExperimentSet 
   if (path === undefined || path === null || path.trim() === '') return NO_EXPERIMENTS;
   const ext = extname(path).toLowerCase();
   if (!['.json', '.yaml', '.yml'].includes(ext)) {
-    throw new ExperimentConfigError(path, `expected a .json, .yaml or .yml file, received "${ext || path}"`);
+    throw new ExperimentConfigError(
+      path,
+      `expected a .json, .yaml or .yml file, not ${ext === '' ? 'a name without an extension' : `"${ext}"`}`,
+    );
   }
   let text: string;
   try {

@@ -16,9 +16,9 @@ import { parseClusterNodes } from '../stores/redis/redisConnection.js';
  * @param config the gateway settings as `serveConfigFrom` read them from the
  *   environment (unset values: not checked).
  * @throws RangeError `REDIS_CLUSTER_NODES: expected host:port[,host:port…]
- *   with ports in 1..65535, received "<value>"`, or `RECGATE_EXPERIMENTS:
- *   <reason>, received "<path>"` (e.g. `no such file`, or the first invalid
- *   field of the file).
+ *   with ports in 1..65535, received "<value>"`, or
+ *   `RECGATE_EXPERIMENTS="<path>": <reason>` (e.g. `no such file`, or the
+ *   first invalid field of the file, which may quote a value itself).
  */
 export function checkServeSettings(config: GatewayConfig): void {
   const nodes = config.redisClusterNodes;
@@ -39,7 +39,7 @@ export function checkServeSettings(config: GatewayConfig): void {
       loadExperiments(file);
     } catch (err) {
       const reason = err instanceof ExperimentConfigError ? err.reason : String(err);
-      throw new RangeError(`RECGATE_EXPERIMENTS: ${reason}, received ${JSON.stringify(file)}`, {
+      throw new RangeError(`RECGATE_EXPERIMENTS=${JSON.stringify(file)}: ${reason}`, {
         cause: err,
       });
     }

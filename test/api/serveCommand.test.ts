@@ -111,7 +111,7 @@ describe('CLI: recgate serve', () => {
     {
       name: 'RECGATE_EXPERIMENTS',
       env: { RECGATE_EXPERIMENTS: 'config/no-such-experiments.yaml' },
-      message: 'RECGATE_EXPERIMENTS: no such file, received "config/no-such-experiments.yaml"',
+      message: 'RECGATE_EXPERIMENTS="config/no-such-experiments.yaml": no such file',
     },
   ])('refuses a bad $name before training a first model, in one line', async ({ name, env, message }) => {
     const emptyRegistry = path.join(varDir, `empty-registry-${name}`);

@@ -191,8 +191,9 @@ export function redisTargetFromEnv(
 
 /**
  * Parses `host:port,host:port` (the `REDIS_CLUSTER_NODES` format): a host is
- * a name or IPv4 address (letters, digits, `.`, `-`, `_`) or an IPv6 address
- * in brackets (`[::1]:7000`).
+ * a name or IPv4 address (letters, digits, `.`, `-`, `_`; at most 253
+ * characters, each dot-separated label at most 63: RFC 1035 §2.3.4) or an
+ * IPv6 address in brackets (`[::1]:7000`).
  * @returns the nodes in order, at least one.
  * @throws RangeError naming the bad entry (empty, no port, port not an
  *   integer in 1..65535, other characters in the host).
@@ -203,7 +204,7 @@ export function parseClusterNodes(list: string): RedisNodeAddress[] {
     const colon = entry.lastIndexOf(':');
     const hostText = colon > 0 ? entry.slice(0, colon) : '';
     const ipv6 = /^\[([0-9A-Fa-f:.]+(?:%[\w.-]+)?)\]$/.exec(hostText);
-    const host = ipv6 !== null ? ipv6[1]! : /^[\w.-]+$/.test(hostText) ? hostText : '';
+    const host = ipv6 !== null ? ipv6[1]! : isHostName(hostText) ? hostText : '';
     const portText = colon > 0 ? entry.slice(colon + 1) : '';
     const port = /^\d+$/.test(portText) ? Number(portText) : NaN;
     if (host === '' || !(port >= 1 && port <= 65_535)) {
@@ -336,4 +337,9 @@ function positive(name: string, value: number): number {
   if (!(Number.isFinite(value) && value > 0))
     throw new RangeError(`${name} must be a finite number > 0 ms, got ${value}`);
   return value;
+}
+
+/** A host name or IPv4 address as {@link parseClusterNodes} accepts it: `[\w.-]`, ≤ 253 characters, labels ≤ 63. */
+function isHostName(text: string): boolean {
+  return text.length <= 253 && /^[\w.-]+$/.test(text) && text.split('.').every((label) => label.length <= 63);
 }

@@ -203,7 +203,7 @@ describe('loadExperiments: errors name the file and the first problem in one lin
   it('rejects a missing file, an unknown extension, and unparsable JSON or YAML, in one line', () => {
     expect(errorOf(join(dir, 'nope.yaml'))).toBe(`${join(dir, 'nope.yaml')}: no such file`);
     expect(errorOf(join(root, 'README.md'))).toBe(
-      `${join(root, 'README.md')}: expected a .json, .yaml or .yml file, received ".md"`,
+      `${join(root, 'README.md')}: expected a .json, .yaml or .yml file, not ".md"`,
     );
     const json = file('.json', '{"experiments": [}\n');
     expect(errorOf(json)).toMatch(new RegExp(`^${json}: invalid JSON: `));

@@ -43,7 +43,7 @@ describe('Serve settings checked before training', () => {
   it('refuses a RECGATE_EXPERIMENTS file that is missing or invalid, naming the reason and the path', () => {
     const missing = path.join(tmp, 'missing.yaml');
     expect(() => check({ RECGATE_EXPERIMENTS: missing })).toThrow(
-      new RangeError(`RECGATE_EXPERIMENTS: no such file, received ${JSON.stringify(missing)}`),
+      new RangeError(`RECGATE_EXPERIMENTS=${JSON.stringify(missing)}: no such file`),
     );
     const invalid = path.join(tmp, 'invalid.json');
     writeFileSync(
@@ -63,11 +63,11 @@ describe('Serve settings checked before training', () => {
     );
     expect(() => check({ RECGATE_EXPERIMENTS: invalid })).toThrow(
       new RangeError(
-        `RECGATE_EXPERIMENTS: experiments[0].trafficPercent: expected a number ≤ 100, received 150, received ${JSON.stringify(invalid)}`,
+        `RECGATE_EXPERIMENTS=${JSON.stringify(invalid)}: experiments[0].trafficPercent: expected a number ≤ 100, received 150`,
       ),
     );
     expect(() => check({ RECGATE_EXPERIMENTS: path.join(tmp, 'x.txt') })).toThrow(
-      /^RECGATE_EXPERIMENTS: expected a \.json, \.yaml or \.yml file, received "\.txt", received ".*x\.txt"$/,
+      /^RECGATE_EXPERIMENTS=".*x\.txt": expected a \.json, \.yaml or \.yml file, not "\.txt"$/,
     );
   });
 

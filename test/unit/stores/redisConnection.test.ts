@@ -52,6 +52,14 @@ describe('redisTargetFromEnv', () => {
     });
   });
 
+  it('accepts the longest host name RFC 1035 allows (253 characters, labels of 63)', () => {
+    const host = [63, 63, 63, 61].map((n) => 'a'.repeat(n)).join('.');
+    expect(host).toHaveLength(253);
+    expect(redisTargetFromEnv({ REDIS_CLUSTER_NODES: `${host}:7000` })).toEqual({
+      clusterNodes: [{ host, port: 7000 }],
+    });
+  });
+
   it.each([
     'redis-a',
     'redis-a:7000,',
@@ -61,6 +69,8 @@ describe('redisTargetFromEnv', () => {
     'redis-a:70x',
     'redis-a:7000;b:7001',
     '::1:7000',
+    `${'a'.repeat(254)}:7000`, // a host name is at most 253 characters (RFC 1035)
+    `${'a'.repeat(64)}.example:7000`, // and each label at most 63
   ])('throws a RangeError naming the bad entry for REDIS_CLUSTER_NODES=%j', (nodes) => {
     expect(() => redisTargetFromEnv({ REDIS_CLUSTER_NODES: nodes })).toThrow(RangeError);
     expect(() => redisTargetFromEnv({ REDIS_CLUSTER_NODES: nodes })).toThrow(
