@@ -59,6 +59,10 @@ interface BadRow extends BadRowExample {
  *   never compares a model with one trained without these events.
  * - A file without feedback records (an export of an empty stream) only adds
  *   a warning.
+ * - `eventsReceivedThrough` is the latest `receivedAt` of the feedback records
+ *   read (kept, bad or duplicate: the exports cover the event log up to
+ *   then); absent when none has one. The manifest records it, and the gateway
+ *   replays only feedback received after it (`replayCutoff`).
  *
  * @param files export paths, read in order.
  * @param options `maxBadShare` (default 0.05) applies to the export rows on
@@ -94,10 +98,12 @@ export async function appendEventExports(
   const kept: KeptRow[] = [];
   const eventIds = new Map<string, string>();
   let rows = 0;
+  let receivedThrough = -Infinity;
   for (const filePath of files) {
     const counts = await readEventExport(filePath, {
-      feedback(raw, line, file, eventId) {
+      feedback(raw, line, file, eventId, receivedAt) {
         const seq = rows++;
+        if (receivedAt !== null && receivedAt > receivedThrough) receivedThrough = receivedAt;
         if (eventId !== null) {
           const first = eventIds.get(eventId);
           if (first !== undefined) {
@@ -181,6 +187,7 @@ export async function appendEventExports(
     items,
     ratingScale: base.ratingScale,
     report: report.build(),
+    ...(Number.isFinite(receivedThrough) ? { eventsReceivedThrough: receivedThrough } : {}),
   };
 }
 

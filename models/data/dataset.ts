@@ -47,6 +47,12 @@ export interface Dataset {
   readonly items: ReadonlyMap<string, CatalogItem>;
   readonly ratingScale: RatingScale | null;
   readonly report: ValidationReport;
+  /**
+   * Unix ms: the latest `receivedAt` of the event-log feedback appended by
+   * `LoadOptions.events` (`appendEventExports`); absent when no export with
+   * feedback was appended (the dataset holds no live feedback).
+   */
+  readonly eventsReceivedThrough?: number;
 }
 
 /**

@@ -20,13 +20,20 @@ const NOT_FEEDBACK = /^\s*\{\s*"kind"\s*:\s*"(impression|served)"/;
  * 1-based; `file` is the base name).
  * - `feedback(raw, line, file, eventId)`: a `feedback` record turned into a
  *   row for `validateInteraction` (not validated yet). `eventId` is `null`
- *   when the record has none.
+ *   when the record has none; `receivedAt` (Unix ms, when the gateway
+ *   accepted it) is `null` when the record has no finite number there.
  * - `malformed(line, reason, file)`: a line that is not valid JSON, not an
  *   object, has no known `kind`, or is a feedback record whose `userId`,
  *   `itemId`, `type` or `value` has the wrong JSON type or an unknown type.
  */
 export interface EventExportHandler {
-  feedback(raw: RawInteraction, line: number, file: string, eventId: string | null): void;
+  feedback(
+    raw: RawInteraction,
+    line: number,
+    file: string,
+    eventId: string | null,
+    receivedAt: number | null,
+  ): void;
   malformed(line: number, reason: string, file: string): void;
 }
 
@@ -122,7 +129,15 @@ export async function readEventExport(
         if (typeof row === 'string') bad(line, row);
         else {
           feedback++;
-          handler.feedback(row, line, file, typeof record.eventId === 'string' ? record.eventId : null);
+          handler.feedback(
+            row,
+            line,
+            file,
+            typeof record.eventId === 'string' ? record.eventId : null,
+            typeof record.receivedAt === 'number' && Number.isFinite(record.receivedAt)
+              ? record.receivedAt
+              : null,
+          );
         }
       }
     }

@@ -325,6 +325,10 @@ function buildManifest(
       items: model.bundle.itemIds.length,
       ratingScale: dataset.ratingScale,
       seconds: round(seconds),
+      eventsReceivedThrough:
+        dataset.eventsReceivedThrough === undefined
+          ? null
+          : new Date(dataset.eventsReceivedThrough).toISOString(),
     },
     retrieval: retrievalSection(model.ials, model.bundle.maxItemNorm),
     neighbours: { file: 'neighbours.json', topN: config.neighbours, similarity: 'cosine' },

@@ -86,6 +86,14 @@ export interface ModelManifest {
     } | null;
     /** Wall-clock seconds for the whole train command. */
     readonly seconds: number;
+    /**
+     * ISO 8601: the latest `receivedAt` of the event-log feedback this model was
+     * trained on (`recgate train --events`), or null when it was trained on
+     * none. The gateway replays the feedback received after it onto the
+     * model's snapshot (all of it when null). Absent in manifests written
+     * before 2026-11-30: the publish time (`created`) is used instead.
+     */
+    readonly eventsReceivedThrough?: string | null;
   };
   readonly retrieval: {
     readonly algorithm: 'ials';

@@ -25,7 +25,7 @@ import { logger } from '../telemetry/logger.js';
 import { getTelemetry } from '../telemetry/telemetryRuntime.js';
 import type { Gateway, ItemUpsert, ReadinessCheck, RequestScope } from './gateway.js';
 import { PromotionService } from './promotionService.js';
-import { replayFeedback } from './replayFeedback.js';
+import { replayCutoff, replayFeedback } from './replayFeedback.js';
 import {
   RecommendationService,
   validateRecommendationsRequest,
@@ -105,11 +105,11 @@ export async function createGateway(config: GatewayConfig = {}): Promise<Gateway
 
   const feedback = new FeedbackService({ store, eventLog, model: current, now });
   if (storeIsLocal) {
-    const since = Date.parse(initialModel.manifest.created);
+    const since = replayCutoff(initialModel.manifest);
     const replayed = (await replayFeedback(eventLog, feedback, since)).size;
     if (replayed > 0) {
-      logger.info(`replayed ${replayed} feedback events received since the model was published`, {
-        since: new Date(since).toISOString(),
+      logger.info(`replayed ${replayed} feedback events the model was not trained on`, {
+        since: Number.isFinite(since) ? new Date(since).toISOString() : null,
       });
     }
   }

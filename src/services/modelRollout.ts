@@ -9,7 +9,7 @@ import type { Telemetry } from '../telemetry/telemetry.js';
 import { logger } from '../telemetry/logger.js';
 import { FeedbackService } from './feedbackService.js';
 import type { Backends, ModelBackends } from './openBackends.js';
-import { replayFeedback } from './replayFeedback.js';
+import { replayCutoff, replayFeedback } from './replayFeedback.js';
 
 /**
  * A stand-in object that forwards every property read to the current
@@ -287,7 +287,7 @@ async function replayInto(
   now: () => number,
 ): Promise<Set<string>> {
   const feedback = new FeedbackService({ store, eventLog, model: () => model, now });
-  return replayFeedback(eventLog, feedback, Date.parse(model.manifest.created));
+  return replayFeedback(eventLog, feedback, replayCutoff(model.manifest));
 }
 
 function messageOf(err: unknown): string {

@@ -27,7 +27,7 @@ import { seedFeatureStore } from '../stores/seedFeatureStore.js';
 import type { VectorIndex } from '../stores/vectorIndex.js';
 import { logger } from '../telemetry/logger.js';
 import { FeedbackService } from './feedbackService.js';
-import { replayFeedback } from './replayFeedback.js';
+import { replayCutoff, replayFeedback, seededHistoryTime } from './replayFeedback.js';
 
 /** One dependency check of `/readyz`. */
 export interface ReadinessProbe {
@@ -241,12 +241,11 @@ export async function openBackends(
     const seedFrom = async (store: FeatureStore, model: ServedModel): Promise<void> => {
       const now = cfg.now();
       // Counters are taken as current at start-up: the gateway continues where training ended.
-      // History is stamped with the publish time instead (never later than now), so the feedback
-      // received since then, live or replayed from the event log after a restart, sorts first.
-      const published = Date.parse(model.manifest.created);
+      // History is stamped no later than the publish time and the replay's cut-off
+      // (seededHistoryTime), so feedback replayed from the event log or received live sorts first.
       await seedFeatureStore(store, model, await readUserStates(registry, model.version), {
         referenceTime: now,
-        historyTime: Number.isFinite(published) ? Math.min(published, now) : now,
+        historyTime: seededHistoryTime(model.manifest, now),
       });
     };
 
@@ -399,7 +398,7 @@ export async function openBackends(
           // Updates that started before the hold write to the store being rebuilt: let them land
           // first, so the seed replaces their effects and the replay re-applies them, once.
           await hold?.settled;
-          const since = Date.parse(model.manifest.created);
+          const since = replayCutoff(model.manifest);
           const replayer = new FeedbackService({ store: redis, eventLog, model: () => model, now: cfg.now });
           const replayed = await seedUntilMarked(redis, model.version, async () => {
             await seedFrom(redis, model);

@@ -149,6 +149,8 @@ describe.concurrent('CLI: recgate train --events (training from an event-log exp
       expect(manifest.training.to).toBe(new Date(AFTER + 23 * MINUTE).toISOString());
       // u200 and i999 exist only in the export.
       expect(manifest.training.users).toBe(data.users + 1);
+      // The replay cut-off: the latest receivedAt of the export's feedback (record 23).
+      expect(manifest.training.eventsReceivedThrough).toBe(new Date(AFTER + 23 * MINUTE).toISOString());
       expect(manifest.training.items).toBe(data.items + 1);
     });
   });

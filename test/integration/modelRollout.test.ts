@@ -31,15 +31,37 @@ const telemetry: Telemetry = {
   setModelVersion: (version) => void versions.push(version),
 };
 
-/** Copies `from`'s current version into the test registry as `version` (manifest rewritten). */
-function publishCopy(fromRegistry: string, version: string): void {
+/**
+ * Copies `from`'s current version into the test registry as `version`
+ * (manifest rewritten: the version, plus `created` and
+ * `training.eventsReceivedThrough` when given).
+ */
+function publishCopy(
+  fromRegistry: string,
+  version: string,
+  over: { created?: string; eventsReceivedThrough?: string | null } = {},
+): void {
   const source = readCurrentVersion(fromRegistry, TEST_MODEL_NAME)!;
   const target = path.join(modelDir, version);
   cpSync(path.join(fromRegistry, TEST_MODEL_NAME, source), target, { recursive: true });
   const manifestFile = path.join(target, 'manifest.json');
-  const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as Record<string, unknown>;
-  writeFileSync(manifestFile, JSON.stringify({ ...manifest, version }, null, 2));
+  const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as Record<string, unknown> & {
+    training: Record<string, unknown>;
+  };
+  const training =
+    over.eventsReceivedThrough === undefined
+      ? manifest.training
+      : { ...manifest.training, eventsReceivedThrough: over.eventsReceivedThrough };
+  writeFileSync(
+    manifestFile,
+    JSON.stringify(
+      { ...manifest, version, ...(over.created ? { created: over.created } : {}), training },
+      null,
+      2,
+    ),
+  );
 }
+let baseRegistry: string;
 
 const scope = () => gateway.createRequestScope();
 const list = async (userId: string, first = 20) =>
@@ -50,6 +72,7 @@ const list = async (userId: string, first = 20) =>
 
 beforeAll(async () => {
   const base = await trainedRegistry();
+  baseRegistry = base;
   // A second, differently trained model for the shadow (other epochs: other ranker scores).
   const otherArgs = TEST_TRAIN_ARGS.map((a, k, all) => (all[k - 1] === '--epochs' ? '2' : a));
   const other = await trainedRegistry(otherArgs);
@@ -195,5 +218,44 @@ describe('shadow scoring', () => {
     await list('shadow-user-3');
     await new Promise((r) => setTimeout(r, 200));
     expect(shadows.length).toBe(n + 1);
+  });
+});
+
+describe('replay after a reload', () => {
+  it('replays feedback received before the new version was published unless that version was trained on it', async () => {
+    setCurrentVersion(dir, TEST_MODEL_NAME, 'v1');
+    await gateway.checkModel();
+    const user = 'rollout-late-user';
+    const dismissed = (await list(user)).items[0]!.itemId;
+    const [fb] = await gateway.recordFeedback(
+      [
+        {
+          userId: user,
+          itemId: dismissed,
+          type: 'DISMISS',
+          value: null,
+          requestId: null,
+          timestamp: null,
+          context: null,
+        },
+      ],
+      scope(),
+    );
+    expect(fb!.accepted).toBe(true);
+    expect((await list(user)).items.map((x) => x.itemId)).not.toContain(dismissed);
+    const later = new Date(Date.now() + 60_000).toISOString();
+    // Published after the feedback, trained on no live feedback: the feedback must be replayed onto it.
+    publishCopy(baseRegistry, 'v5-later', { created: later, eventsReceivedThrough: null });
+    // Published after the feedback and trained on the event log through a later time: the feedback
+    // is in its training data, so it is not replayed (this copy does not really hold it: it shows).
+    publishCopy(baseRegistry, 'v6-trained-on-it', { created: later, eventsReceivedThrough: later });
+    setCurrentVersion(dir, TEST_MODEL_NAME, 'v5-later');
+    await gateway.checkModel();
+    expect(gateway.modelInfo().rankerVersion).toBe('v5-later');
+    expect((await list(user)).items.map((x) => x.itemId)).not.toContain(dismissed);
+    setCurrentVersion(dir, TEST_MODEL_NAME, 'v6-trained-on-it');
+    await gateway.checkModel();
+    expect(gateway.modelInfo().rankerVersion).toBe('v6-trained-on-it');
+    expect((await list(user)).items.map((x) => x.itemId)).toContain(dismissed);
   });
 });

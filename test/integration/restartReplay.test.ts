@@ -86,7 +86,7 @@ describe('Gateway: restart', () => {
     const after = await start();
     // The start-up says how much feedback it replayed from the event log (newcomer report).
     expect(info.mock.calls.map(([message]) => message)).toContain(
-      'replayed 2 feedback events received since the model was published',
+      'replayed 2 feedback events the model was not trained on',
     );
     info.mockRestore();
     const again = await after.recommendations(request(50), after.createRequestScope());

@@ -124,6 +124,25 @@ describe('Data: event-log export (recgate train --events)', () => {
     );
   });
 
+  it('records the latest receivedAt of the feedback read, over every export, for the replay cut-off', async () => {
+    const first = writeExport('first.jsonl', [
+      feedback({ itemId: 'i1', receivedAt: T + 5 * MINUTE }),
+      // A late arrival: its receivedAt counts, not its timestamp.
+      feedback({ itemId: 'i2', receivedAt: T + 70 * MINUTE, timestamp: T + MINUTE }),
+      served,
+    ]);
+    const second = writeExport('second.jsonl', [
+      feedback({ userId: 'u2', itemId: 'i1', receivedAt: T + 20 * MINUTE }),
+      feedback({ userId: 'u3', itemId: 'i1', receivedAt: undefined }), // none: not counted
+    ]);
+    const ds = await loadDataset(writeBase(), 'generic', { now: NOW, events: [first, second] });
+    expect(ds.eventsReceivedThrough).toBe(T + 70 * MINUTE);
+    expect((await loadDataset(writeBase(), 'generic', { now: NOW })).eventsReceivedThrough).toBeUndefined();
+    const onlyServed = writeExport('served.jsonl', [served]);
+    const none = await loadDataset(writeBase(), 'generic', { now: NOW, events: [onlyServed] });
+    expect(none.eventsReceivedThrough).toBeUndefined();
+  });
+
   it('reports bad lines with file and line, per kind, and never throws for them', async () => {
     const base = writeBase();
     const good = Array.from({ length: 40 }, (_, i) =>
