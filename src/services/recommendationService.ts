@@ -483,11 +483,14 @@ export function validateSimilarItemsRequest(r: SimilarItemsRequest): void {
   checkIds(r.filter?.excludeItemIds ?? [], 'filter.excludeItemIds');
 }
 
+/** Largest `first` of `recommendations` and `similarItems`. */
+export const MAX_FIRST = 100;
+
 function checkFirst(first: number): void {
-  if (!Number.isInteger(first) || first < 1 || first > 100) {
+  if (!Number.isInteger(first) || first < 1 || first > MAX_FIRST) {
     throw new PublicError(
       'BAD_USER_INPUT',
-      `first: expected an integer in 1..100, received ${first}`,
+      `first: expected an integer in 1..${MAX_FIRST}, received ${first}`,
       'first',
     );
   }

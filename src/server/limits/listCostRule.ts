@@ -10,6 +10,7 @@ import type {
 } from 'graphql';
 import { GraphQLError, Kind } from 'graphql';
 import { LIMITS } from '../limits.js';
+import { MAX_FIRST } from '../../services/recommendationService.js';
 
 /** One field or fragment body of the document, as far as list sizes go. */
 interface Scope {
@@ -138,7 +139,8 @@ export function listCostRule(maxListItems: number): ValidationRule {
               new GraphQLError(
                 `List items limit of ${maxListItems} exceeded, found ${formatCount(estimate)}: ` +
                   'the `first` arguments multiplied down the nesting (a variable counts as its largest allowed value). ' +
-                  'Ask for fewer items or nest fewer lists.',
+                  'Ask for fewer items or nest fewer lists (each list also has its own limit on `first`: ' +
+                  `${MAX_FIRST} for recommendations and similarItems).`,
                 { nodes: node },
               ),
             );
