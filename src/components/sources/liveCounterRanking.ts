@@ -204,31 +204,49 @@ export class LiveCounterRanking {
     };
   }
 
-  /** Every item id and its counters (decayed by the store), read in slices with a yield between them. */
-  private async readCounters(): Promise<{ ids: string[]; popularity: Float32Array; trend: Float32Array }> {
+  /**
+   * Every item id and its counters (decayed by the store), read in slices with a yield between them.
+   * The id array of the last refresh is returned again when the store lists the same ids (the
+   * same strings, in the same order: the usual case), so a refresh of an unchanged catalog
+   * allocates no id array: at 1M items a new one (8 MB, plus its growth) every `refreshMs` was
+   * most of the old-generation garbage of an otherwise idle gateway, and each major GC it
+   * brought paused requests for ~100–250 ms (BENCHMARKS.md, "The 1M tail").
+   */
+  private async readCounters(): Promise<{
+    ids: readonly string[];
+    popularity: Float32Array;
+    trend: Float32Array;
+  }> {
     const store = this.options.store;
     const slice = this.sliceSize;
     if (hasBulkCounters(store)) {
       // Columns sized like the last refresh's (the catalog rarely changes size), filled chunk by
       // chunk: no whole-catalog copy in one event-loop turn.
-      let popularity: Float32Array = new Float32Array(this.latest?.ids.length ?? slice);
+      const previous = this.latest?.ids ?? this.lastNew?.ids ?? null;
+      let popularity: Float32Array = new Float32Array(previous?.length ?? slice);
       let trend: Float32Array = new Float32Array(popularity.length);
-      const ids: string[] = [];
+      // null while every id so far equals `previous`'s at its position (then nothing is copied).
+      let ids: string[] | null = previous === null ? [] : null;
+      let count = 0;
       for (const chunk of store.itemCounterChunks(slice)) {
-        const at = ids.length;
-        if (at + chunk.ids.length > popularity.length) {
-          popularity = grown(popularity, at + chunk.ids.length);
-          trend = grown(trend, at + chunk.ids.length);
+        const at = count;
+        const m = chunk.ids.length;
+        if (at + m > popularity.length) {
+          popularity = grown(popularity, at + m);
+          trend = grown(trend, at + m);
         }
-        ids.push(...chunk.ids);
+        if (ids === null && !sameIdsIn(previous!, chunk.ids, at, at + m, at)) ids = previous!.slice(0, at);
+        if (ids !== null) for (let j = 0; j < m; j++) ids.push(chunk.ids[j]!);
         popularity.set(chunk.popularity, at);
         trend.set(chunk.trend, at);
+        count += m;
         await nextTurn();
       }
+      const kept = ids ?? (count === previous!.length ? previous! : previous!.slice(0, count));
       return {
-        ids,
-        popularity: popularity.length === ids.length ? popularity : popularity.slice(0, ids.length),
-        trend: trend.length === ids.length ? trend : trend.slice(0, ids.length),
+        ids: kept,
+        popularity: popularity.length === count ? popularity : popularity.slice(0, count),
+        trend: trend.length === count ? trend : trend.slice(0, count),
       };
     }
     const ids = await store.listItemIds();
@@ -249,10 +267,19 @@ export class LiveCounterRanking {
   }
 }
 
-/** Whether `a` and `b` hold the same ids at positions `from .. to − 1` (usually the same string objects). */
-function sameIdsIn(a: readonly string[], b: readonly string[], from: number, to: number): boolean {
-  if (a.length < to) return false;
-  for (let i = from; i < to; i++) if (a[i] !== b[i]) return false;
+/**
+ * Whether `a[from .. to − 1]` equals `b[from − offset .. to − 1 − offset]`
+ * (usually the same string objects). @param offset where `b` starts in `a`'s positions. @default 0
+ */
+function sameIdsIn(
+  a: readonly string[],
+  b: readonly string[],
+  from: number,
+  to: number,
+  offset = 0,
+): boolean {
+  if (a.length < to || b.length < to - offset) return false;
+  for (let i = from; i < to; i++) if (a[i] !== b[i - offset]) return false;
   return true;
 }
 

@@ -230,6 +230,36 @@ describe('LiveCounterRanking', () => {
     expect(Array.from(s.newItems)).toEqual([1, 5]); // popularity 2, then 0
   });
 
+  it('keeps the id array of the last refresh while the catalog is unchanged, and builds a new one when it changes', async () => {
+    const store = await storeWith([1, 2, 3, 4, 5]);
+    const ranking = new LiveCounterRanking({ store, refreshMs: 0, sliceSize: 2, knownToModel: () => true });
+    const next = async (): Promise<RankingSnapshot> => {
+      const before = await ranking.snapshot(); // stale (refreshMs 0): starts a refresh
+      let s = before;
+      for (let turn = 0; turn < 1000 && s === before; turn++) {
+        await new Promise((resolve) => setImmediate(resolve));
+        s = await ranking.snapshot();
+      }
+      expect(s).not.toBe(before);
+      return s;
+    };
+    const first = await ranking.snapshot();
+    await store.incrementItemCounters('i0', 10, T0); // counters change, ids do not
+    const second = await next();
+    expect(second.ids).toBe(first.ids); // the same array: no 1M-entry copy per refresh
+    expect(Array.from(second.byPopularity)).toEqual(fullSort(second.popularity));
+    expect(second.byPopularity[0]).toBe(0);
+    // A new item: a new array, built from the old one's prefix.
+    await store.upsertItems([item('i5')]);
+    const third = await next();
+    expect(third.ids).not.toBe(first.ids);
+    expect(third.ids).toEqual(['i0', 'i1', 'i2', 'i3', 'i4', 'i5']);
+    expect(first.ids).toEqual(['i0', 'i1', 'i2', 'i3', 'i4']); // the old snapshot is untouched
+    expect(third.popularity).toHaveLength(6);
+    const fourth = await next();
+    expect(fourth.ids).toBe(third.ids);
+  });
+
   it('rejects a topK or slice size that is not an integer ≥ 1', () => {
     const store = new MemoryFeatureStore();
     expect(() => new LiveCounterRanking({ store, knownToModel: () => true, topK: 0 })).toThrow(RangeError);
