@@ -25,6 +25,8 @@ export interface BenchServerOptions {
   readonly cpuProfileDir?: string;
   /** Extra environment (RECGATE_* settings; the server runs with NODE_ENV=production unless this sets it). @default {} */
   readonly env?: Readonly<Record<string, string>>;
+  /** More Node or V8 flags for the server process (e.g. `--trace-gc`), before the script. @default [] */
+  readonly nodeFlags?: readonly string[];
   /** Give up waiting for BENCH_READY after this long, in ms. @default 900000 */
   readonly timeoutMs?: number;
 }
@@ -70,6 +72,7 @@ export function startBenchServer(options: BenchServerOptions): Promise<BenchServ
   const args = [
     ...(options.cpuProfileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir]),
     SEMI_SPACE_FLAG,
+    ...(options.nodeFlags ?? []),
     '--import',
     'tsx',
     'src/bench/benchServer.ts',

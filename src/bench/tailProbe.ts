@@ -1,0 +1,157 @@
+/**
+ * `npm run bench:tail`: where an open-loop latency tail comes from. Starts the
+ * bench server (`benchServer.ts`, as `npm run bench` does) with V8's
+ * `--trace-gc`, sends `recommendations` requests at a fixed `--rate` for
+ * `--seconds` (open loop: each request is sent at its scheduled time, whether
+ * or not earlier ones were answered, and its latency counts from that time),
+ * and prints the latency quantiles, the requests over 100 ms, and every major
+ * GC (mark-compact) of the server during the run with its pause and the heap
+ * before and after it; with the start times of the slow requests and of the
+ * major GCs (seconds into the run) so the two can be lined up.
+ *
+ * Options: `--catalog` (default synthetic-1m; any of `npm run bench`'s),
+ * `--rate` req/s (default 100), `--seconds` (default 30), `--dir` (default
+ * var/bench). `RECGATE_*` settings in the environment reach the server (e.g.
+ * `RECGATE_RANKING_REFRESH_MS`). Catalogs are prepared as `npm run bench` does.
+ */
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { PreparedCatalog } from './benchCatalogs.js';
+import { prepareCatalog, sampleIds, SYNTHETIC_SIZES } from './benchCatalogs.js';
+import { helpOrContinue, parseOrExit, usageError } from './benchCli.js';
+import { benchScenarios } from './benchScenarios.js';
+import { REPO_ROOT, startBenchServer } from './benchServerProcess.js';
+
+const USAGE = `npm run bench:tail -- [options]   open-loop latency tail against the server's major GCs
+  --catalog name       ml-latest-small, synthetic-10k, synthetic-100k, synthetic-1m (default)
+  --rate n             requests/s, sent on schedule (default 100)
+  --seconds n          length of the run (default 30)
+  --dir folder         catalogs and event logs, as npm run bench (default var/bench)
+  --help               this text`;
+helpOrContinue(USAGE);
+const { values } = parseOrExit('bench:tail', () =>
+  parseArgs({
+    options: {
+      catalog: { type: 'string', default: 'synthetic-1m' },
+      rate: { type: 'string', default: '100' },
+      seconds: { type: 'string', default: '30' },
+      dir: { type: 'string', default: 'var/bench' },
+    },
+  }),
+);
+const rate = Number(values.rate);
+const seconds = Number(values.seconds);
+if (!(rate > 0 && rate <= 5000))
+  usageError('bench:tail', `--rate: expected 0 < n ≤ 5000, received ${values.rate}`);
+if (!(seconds > 0 && seconds <= 3600))
+  usageError('bench:tail', `--seconds: expected 0 < n ≤ 3600, received ${values.seconds}`);
+if (!(values.catalog in SYNTHETIC_SIZES) && values.catalog !== 'ml-latest-small') {
+  usageError(
+    'bench:tail',
+    `--catalog: expected ml-latest-small or ${Object.keys(SYNTHETIC_SIZES).join(', ')}, received ${values.catalog}`,
+  );
+}
+const benchDir = resolve(REPO_ROOT, values.dir);
+const prepared = await prepareCatalog(values.catalog, benchDir, (line) => process.stderr.write(`${line}\n`));
+if ('skipped' in prepared) {
+  process.stderr.write(`${values.catalog}: skipped (${prepared.skipped})\n`);
+  process.exit(0);
+}
+const catalog: PreparedCatalog = prepared;
+const ids = sampleIds(catalog, 256);
+const scenario = benchScenarios(ids.users, ids.items).find((s) => s.name === 'recommendations')!;
+const server = await startBenchServer({
+  registry: catalog.registry,
+  modelName: catalog.modelName,
+  index: catalog.items >= 1_000_000 ? 'ivf' : 'exact',
+  annCache: join(benchDir, 'ann', `${catalog.modelName}-${catalog.version}.ivf`),
+  eventLog: join(benchDir, 'events', `tail-${Date.now()}.jsonl`),
+  nodeFlags: ['--trace-gc'],
+});
+/** A `--trace-gc` line: ms since the isolate started, kind, heap MB before → after, pause ms. */
+interface GcLine {
+  readonly isolateMs: number;
+  readonly major: boolean;
+  readonly before: number;
+  readonly after: number;
+  readonly pauseMs: number;
+}
+const gcLines = (): GcLine[] =>
+  [
+    ...server
+      .output()
+      .matchAll(
+        /(\d+) ms: (Scavenge|Mark-Compact|Mark-Sweep)[^\d]*([\d.]+) \([\d.]+\) -> ([\d.]+) \([\d.]+\) MB, ([\d.]+) \//g,
+      ),
+  ]
+    .map((m) => ({
+      isolateMs: Number(m[1]),
+      major: m[2] !== 'Scavenge',
+      before: Number(m[3]),
+      after: Number(m[4]),
+      pauseMs: Number(m[5]),
+    }))
+    // The main isolate's heap, not the tsx loader's small one.
+    .filter((g) => g.before >= 64 || g.after >= 64);
+try {
+  const send = async (i: number): Promise<void> => {
+    const res = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: scenario.bodies[i % scenario.bodies.length],
+    });
+    const text = await res.text();
+    if (res.status !== 200 || text.includes('"errors"'))
+      throw new Error(`HTTP ${res.status}: ${text.slice(0, 500)}`);
+  };
+  for (let i = 0; i < 200; i++) await send(i);
+  const seen = gcLines().length;
+  const gcCountBefore = gcLines().filter((g) => g.major).length;
+  const t0 = performance.now();
+  // When each GC line appeared in the server's output (polled every 10 ms), in seconds into the run.
+  const appeared: number[] = [];
+  const poll = setInterval(() => {
+    const n = gcLines().length - seen;
+    while (appeared.length < n) appeared.push((performance.now() - t0) / 1000);
+  }, 10);
+  const latencies: { at: number; ms: number }[] = [];
+  const inflight: Promise<void>[] = [];
+  const total = Math.round(rate * seconds);
+  for (let i = 0; i < total; i++) {
+    const due = t0 + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    inflight.push(send(i).then(() => void latencies.push({ at: due - t0, ms: performance.now() - due })));
+    if (i % Math.max(1, Math.round(rate * 5)) === 0)
+      process.stderr.write(`[${((due - t0) / 1000).toFixed(0)} s] …\n`);
+  }
+  await Promise.all(inflight);
+  clearInterval(poll);
+  const ms = latencies.map((l) => l.ms).sort((a, b) => a - b);
+  const q = (p: number): string => ms[Math.min(ms.length - 1, Math.floor(p * ms.length))]!.toFixed(1);
+  const slow = latencies.filter((l) => l.ms > 100).sort((a, b) => a.at - b.at);
+  const during = gcLines()
+    .slice(seen)
+    .map((g, k) => ({ ...g, at: appeared[k] ?? seconds }));
+  const majors = during.filter((g) => g.major);
+  process.stdout.write(
+    [
+      `catalog / rate / length          ${catalog.name} / ${rate} req/s / ${seconds} s (open loop)`,
+      `latency p50 / p90 / p99 / max ms  ${q(0.5)} / ${q(0.9)} / ${q(0.99)} / ${ms.at(-1)!.toFixed(1)}`,
+      `requests over 100 ms              ${slow.length} of ${ms.length}` +
+        (slow.length > 0
+          ? `, sent at ${slow
+              .slice(0, 40)
+              .map((l) => (l.at / 1000).toFixed(2))
+              .join(' ')}${slow.length > 40 ? ' …' : ''} s`
+          : ''),
+      `scavenges / major GCs in the run  ${during.length - majors.length} / ${majors.length} (${gcCountBefore} major before it)`,
+      ...majors.map(
+        (g) =>
+          `  major GC ended at about ${g.at.toFixed(2)} s: heap ${g.before} -> ${g.after} MB, final pause ${g.pauseMs} ms`,
+      ),
+    ].join('\n') + '\n',
+  );
+} finally {
+  await server.stop();
+}
