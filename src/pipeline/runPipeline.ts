@@ -17,6 +17,7 @@ import type { CandidateSource } from './candidateSource.js';
 import { createFeatureMatrix } from './featureMatrix.js';
 import type { PipelineQuery } from './pipelineQuery.js';
 import type { PipelineResult, StageTiming } from './pipelineResult.js';
+import type { SideEffect } from './sideEffect.js';
 import { PipelineStageError } from './pipelineStageError.js';
 import { RequestAbortedError, throwIfRequestAborted } from './requestAbortedError.js';
 import { orderByScore } from './rankedList.js';
@@ -28,7 +29,12 @@ import { yieldToEventLoop } from './yieldToEventLoop.js';
 import { logger } from '../telemetry/logger.js';
 
 /** Logs a component failure that was absorbed (fail-open) or a side-effect failure. */
-export type FailureLogger = (component: string, error: unknown, query: PipelineQuery) => void;
+/** Reports a failed component; `query` is the run's query (side effects: only its `requestId`). */
+export type FailureLogger = (
+  component: string,
+  error: unknown,
+  query: Pick<PipelineQuery, 'requestId'>,
+) => void;
 
 const defaultLogger: FailureLogger = (component, error, query) =>
   logger.warn(`${component} failed`, { listId: query.requestId, component, error });
@@ -311,22 +317,46 @@ export function mergeSources(
  * each effect starts. Effects that write later (the served-list log's buffer)
  * check the signal themselves.
  */
-export async function runSideEffects<Q extends PipelineQuery>(
+export function runSideEffects<Q extends PipelineQuery>(
   surface: SurfaceConfig<Q>,
   query: Q,
   result: PipelineResult,
   options: { readonly logger?: FailureLogger } = {},
 ): Promise<void> {
   const log = options.logger ?? defaultLogger;
-  if (query.signal?.aborted === true) return;
-  await Promise.all(
-    surface.sideEffects.map(async (effect) => {
-      if (query.signal?.aborted === true) return;
-      try {
-        await effect.run(query, result);
-      } catch (err) {
-        log(effect.name, err, query);
-      }
-    }),
-  );
+  if (query.signal?.aborted === true) return Promise.resolve();
+  // No closure here (a closure would keep this call's context, query and result included, alive
+  // until every effect settles), and each effect started by startSideEffect: nothing that waits
+  // for an effect holds the query or the result.
+  const runs: Promise<void>[] = [];
+  for (const effect of surface.sideEffects) runs.push(startSideEffect(effect, query, result, log));
+  return Promise.all(runs).then(toVoid);
+}
+
+/** `undefined`, for `then` without a closure. */
+function toVoid(): void {}
+
+/**
+ * Starts one side effect; the promise resolves when it is done, a failure
+ * logged. What waits on it holds only the effect, the logger and the list id,
+ * not `query` or `result`: an effect that returns a pending promise (the
+ * served-list log's record waiting for its batch) lets the request's state go
+ * before it settles (issue #6: that state was promoted by scavenges and drove
+ * the major GCs behind the 1M tail).
+ */
+function startSideEffect<Q extends PipelineQuery>(
+  effect: SideEffect<Q>,
+  query: Q,
+  result: PipelineResult,
+  log: FailureLogger,
+): Promise<void> {
+  if (query.signal?.aborted === true) return Promise.resolve();
+  const failedFor = { requestId: query.requestId };
+  let running: Promise<void>;
+  try {
+    running = effect.run(query, result);
+  } catch (err) {
+    running = Promise.reject(err);
+  }
+  return running.then(undefined, (err: unknown) => log(effect.name, err, failedFor));
 }

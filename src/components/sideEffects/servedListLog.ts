@@ -17,6 +17,13 @@ import type { RecommendationQuery } from '../recommendationQuery.js';
  * response (`q.signal` aborted): checked before the record is built and again
  * when its batch is appended (see BufferedEventWriter); a record appended
  * before the disconnect stays in the log.
+ *
+ * `run` returns the buffered write's promise rather than awaiting it: a
+ * suspended `run` would keep its context, the query included, and with it
+ * the request's candidates, hydrated rows and loaders, reachable while the
+ * record waits up to `RECGATE_SERVED_LOG_FLUSH_MS` for its batch; scavenges
+ * then promoted that state to the old generation (issue #6, BENCHMARKS.md
+ * "The 1M tail"). `runSideEffects` waits without holding the query either.
  */
 export const servedListLog: SideEffect<RecommendationQuery> = {
   name: 'servedListLog',
@@ -28,7 +35,7 @@ export const servedListLog: SideEffect<RecommendationQuery> = {
       (q.memo.get('pageEntries') as ListEntry[] | undefined) ??
       (await listEntries(q, result.list, result.page.positions));
     if (aborted()) return;
-    await q.env.servedLog.write(
+    return q.env.servedLog.write(
       servedListRecord({
         requestId: q.requestId,
         httpRequestId: q.httpRequestId,
