@@ -29,14 +29,14 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { deleteKeysByPrefix } from '../stores/redis/deleteKeysByPrefix.js';
-import type { PreparedCatalog } from './benchCatalogs.js';
-import { prepareCatalog, sampleIds, SYNTHETIC_SIZES } from './benchCatalogs.js';
+import { sampleIds } from './benchCatalogs.js';
 import { helpOrContinue, parseOrExit, usageError } from './benchCli.js';
 import type { ScenarioName } from './benchScenarios.js';
 import { benchScenarios, SCENARIO_NAMES } from './benchScenarios.js';
 import { REPO_ROOT, startBenchServer } from './benchServerProcess.js';
 import type { CpuProfile } from './cpuProfileSummary.js';
 import { summarizeCpuProfile } from './cpuProfileSummary.js';
+import { catalogOrExit, sendScenarioRequest, serverFor } from './probeTarget.js';
 
 const USAGE = `npm run bench:probe -- [options]   one scenario, CPU and stage times per request
   --catalog name       ml-latest-small, synthetic-10k (default), synthetic-100k, synthetic-1m
@@ -83,19 +83,8 @@ if (values.store !== 'memory' && values.store !== 'redis') {
 const benchDir = resolve(REPO_ROOT, values.dir);
 const profileDir = values['cpu-prof'] === undefined ? undefined : resolve(values['cpu-prof']);
 
-if (!(values.catalog in SYNTHETIC_SIZES) && values.catalog !== 'ml-latest-small') {
-  usageError(
-    'bench:probe',
-    `--catalog: expected ml-latest-small or ${Object.keys(SYNTHETIC_SIZES).join(', ')}, received ${values.catalog}`,
-  );
-}
 const profileSince = Date.now();
-const prepared = await prepareCatalog(values.catalog, benchDir, (line) => process.stderr.write(`${line}\n`));
-if ('skipped' in prepared) {
-  process.stderr.write(`${values.catalog}: skipped (${prepared.skipped})\n`);
-  process.exit(0);
-}
-const catalog: PreparedCatalog = prepared;
+const catalog = await catalogOrExit('bench:probe', values.catalog, benchDir);
 const ids = sampleIds(catalog, 256);
 const scenario = benchScenarios(ids.users, ids.items).find((s) => s.name === scenarioName)!;
 const redisUrl = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
@@ -119,11 +108,7 @@ const redisCpuSeconds = async (): Promise<number> => {
   return field('used_cpu_user') + field('used_cpu_sys');
 };
 const server = await startBenchServer({
-  registry: catalog.registry,
-  modelName: catalog.modelName,
-  index: catalog.items >= 1_000_000 ? 'ivf' : 'exact',
-  annCache: join(benchDir, 'ann', `${catalog.modelName}-${catalog.version}.ivf`),
-  eventLog: join(benchDir, 'events', `probe-${Date.now()}.jsonl`),
+  ...serverFor(catalog, benchDir, 'probe'),
   ...(profileDir === undefined ? {} : { cpuProfileDir: profileDir }),
   ...(redis === null
     ? {}
@@ -146,16 +131,7 @@ const server = await startBenchServer({
 // Read before any request: the model, index and stores alone (issue #6's "when ready").
 const atReady = server.memory();
 try {
-  const send = async (i: number): Promise<void> => {
-    const res = await fetch(server.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: scenario.bodies[i % scenario.bodies.length],
-    });
-    const text = await res.text();
-    if (res.status !== 200 || text.includes('"errors"'))
-      throw new Error(`HTTP ${res.status}: ${text.slice(0, 500)}`);
-  };
+  const send = (i: number): Promise<void> => sendScenarioRequest(server.url, scenario, i);
   for (let i = 0; i < 50; i++) await send(i);
   await server.reset();
   const before = await server.stats();

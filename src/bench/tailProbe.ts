@@ -14,13 +14,13 @@
  * var/bench). `RECGATE_*` settings in the environment reach the server (e.g.
  * `RECGATE_RANKING_REFRESH_MS`). Catalogs are prepared as `npm run bench` does.
  */
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { PreparedCatalog } from './benchCatalogs.js';
-import { prepareCatalog, sampleIds, SYNTHETIC_SIZES } from './benchCatalogs.js';
+import { sampleIds } from './benchCatalogs.js';
 import { helpOrContinue, parseOrExit, usageError } from './benchCli.js';
 import { benchScenarios } from './benchScenarios.js';
 import { REPO_ROOT, startBenchServer } from './benchServerProcess.js';
+import { catalogOrExit, sendScenarioRequest, serverFor } from './probeTarget.js';
 
 const USAGE = `npm run bench:tail -- [options]   open-loop latency tail against the server's major GCs
   --catalog name       ml-latest-small, synthetic-10k, synthetic-100k, synthetic-1m (default)
@@ -45,27 +45,12 @@ if (!(rate > 0 && rate <= 5000))
   usageError('bench:tail', `--rate: expected 0 < n ≤ 5000, received ${values.rate}`);
 if (!(seconds > 0 && seconds <= 3600))
   usageError('bench:tail', `--seconds: expected 0 < n ≤ 3600, received ${values.seconds}`);
-if (!(values.catalog in SYNTHETIC_SIZES) && values.catalog !== 'ml-latest-small') {
-  usageError(
-    'bench:tail',
-    `--catalog: expected ml-latest-small or ${Object.keys(SYNTHETIC_SIZES).join(', ')}, received ${values.catalog}`,
-  );
-}
 const benchDir = resolve(REPO_ROOT, values.dir);
-const prepared = await prepareCatalog(values.catalog, benchDir, (line) => process.stderr.write(`${line}\n`));
-if ('skipped' in prepared) {
-  process.stderr.write(`${values.catalog}: skipped (${prepared.skipped})\n`);
-  process.exit(0);
-}
-const catalog: PreparedCatalog = prepared;
+const catalog = await catalogOrExit('bench:tail', values.catalog, benchDir);
 const ids = sampleIds(catalog, 256);
 const scenario = benchScenarios(ids.users, ids.items).find((s) => s.name === 'recommendations')!;
 const server = await startBenchServer({
-  registry: catalog.registry,
-  modelName: catalog.modelName,
-  index: catalog.items >= 1_000_000 ? 'ivf' : 'exact',
-  annCache: join(benchDir, 'ann', `${catalog.modelName}-${catalog.version}.ivf`),
-  eventLog: join(benchDir, 'events', `tail-${Date.now()}.jsonl`),
+  ...serverFor(catalog, benchDir, 'tail'),
   nodeFlags: ['--trace-gc'],
 });
 /** A `--trace-gc` line: ms since the isolate started, kind, heap MB before → after, pause ms. */
@@ -94,16 +79,7 @@ const gcLines = (): GcLine[] =>
     // The main isolate's heap, not the tsx loader's small one.
     .filter((g) => g.before >= 64 || g.after >= 64);
 try {
-  const send = async (i: number): Promise<void> => {
-    const res = await fetch(server.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: scenario.bodies[i % scenario.bodies.length],
-    });
-    const text = await res.text();
-    if (res.status !== 200 || text.includes('"errors"'))
-      throw new Error(`HTTP ${res.status}: ${text.slice(0, 500)}`);
-  };
+  const send = (i: number): Promise<void> => sendScenarioRequest(server.url, scenario, i);
   for (let i = 0; i < 200; i++) await send(i);
   const seen = gcLines().length;
   const gcCountBefore = gcLines().filter((g) => g.major).length;

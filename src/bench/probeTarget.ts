@@ -1,0 +1,71 @@
+/**
+ * What `npm run bench:probe` and `npm run bench:tail` share: the catalog
+ * argument, the prepared catalog, the bench server's index and cache for it,
+ * and sending one scenario request.
+ */
+import { join } from 'node:path';
+import type { PreparedCatalog } from './benchCatalogs.js';
+import { prepareCatalog, SYNTHETIC_SIZES } from './benchCatalogs.js';
+import { usageError } from './benchCli.js';
+import type { BenchScenario } from './benchScenarios.js';
+import type { BenchServerOptions } from './benchServerProcess.js';
+
+/**
+ * The catalog named by `--catalog`, prepared as `npm run bench` prepares it
+ * (progress on stderr). Exits 2 with a usage error for an unknown name, and 0
+ * with the reason when the catalog is skipped (ml-latest-small without
+ * `../shared/data`).
+ */
+export async function catalogOrExit(
+  command: string,
+  name: string,
+  benchDir: string,
+): Promise<PreparedCatalog> {
+  if (!(name in SYNTHETIC_SIZES) && name !== 'ml-latest-small') {
+    usageError(
+      command,
+      `--catalog: expected ml-latest-small or ${Object.keys(SYNTHETIC_SIZES).join(', ')}, received ${name}`,
+    );
+  }
+  const prepared = await prepareCatalog(name, benchDir, (line) => process.stderr.write(`${line}\n`));
+  if ('skipped' in prepared) {
+    process.stderr.write(`${name}: skipped (${prepared.skipped})\n`);
+    process.exit(0);
+  }
+  return prepared;
+}
+
+/**
+ * The bench server settings of a catalog as `npm run bench` serves it: IVF-Flat
+ * at 1M items (its list cache in `<benchDir>/ann`), the exact index below, and a
+ * fresh event log `<benchDir>/events/<logName>-<time>.jsonl` (so no replay at start).
+ */
+export function serverFor(
+  catalog: PreparedCatalog,
+  benchDir: string,
+  logName: string,
+): Pick<BenchServerOptions, 'registry' | 'modelName' | 'index' | 'annCache' | 'eventLog'> {
+  return {
+    registry: catalog.registry,
+    modelName: catalog.modelName,
+    index: catalog.items >= 1_000_000 ? 'ivf' : 'exact',
+    annCache: join(benchDir, 'ann', `${catalog.modelName}-${catalog.version}.ivf`),
+    eventLog: join(benchDir, 'events', `${logName}-${Date.now()}.jsonl`),
+  };
+}
+
+/**
+ * Sends request `i` of `scenario` (its bodies in turn) to `url`.
+ * @throws Error with the status and the start of the body for a non-200
+ *   answer or one with GraphQL errors.
+ */
+export async function sendScenarioRequest(url: string, scenario: BenchScenario, i: number): Promise<void> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: scenario.bodies[i % scenario.bodies.length],
+  });
+  const text = await res.text();
+  if (res.status !== 200 || text.includes('"errors"'))
+    throw new Error(`HTTP ${res.status}: ${text.slice(0, 500)}`);
+}
