@@ -18,7 +18,7 @@ import { createFeatureMatrix } from './featureMatrix.js';
 import type { PipelineQuery } from './pipelineQuery.js';
 import type { PipelineResult, StageTiming } from './pipelineResult.js';
 import type { SideEffect } from './sideEffect.js';
-import { PipelineStageError } from './pipelineStageError.js';
+import { PipelineStageError, StageTimeoutError } from './pipelineStageError.js';
 import { RequestAbortedError, throwIfRequestAborted } from './requestAbortedError.js';
 import { orderByScore } from './rankedList.js';
 import type { RankedList } from './rankedList.js';
@@ -37,7 +37,13 @@ export type FailureLogger = (
 ) => void;
 
 const defaultLogger: FailureLogger = (component, error, query) =>
-  logger.warn(`${component} failed`, { listId: query.requestId, component, error });
+  logger.warn(`${component} failed`, {
+    listId: query.requestId,
+    component,
+    // A time-out is expected degradation (named in `degraded`): its message says it all, and under
+    // overload a stack per skipped source would flood the log.
+    error: error instanceof StageTimeoutError ? error.message : error,
+  });
 
 /**
  * The one orchestrator: runs a surface for a query.

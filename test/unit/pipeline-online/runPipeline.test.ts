@@ -1,9 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { SourceHit } from '../../../src/pipeline/candidate.js';
 import type { CandidateSource } from '../../../src/pipeline/candidateSource.js';
 import type { Filter } from '../../../src/pipeline/filter.js';
 import type { PipelineQuery } from '../../../src/pipeline/pipelineQuery.js';
 import { PipelineStageError } from '../../../src/pipeline/pipelineStageError.js';
+import { logger } from '../../../src/telemetry/logger.js';
 import type { Reranker } from '../../../src/pipeline/reranker.js';
 import { mergeSources, runPipeline } from '../../../src/pipeline/runPipeline.js';
 import type { Scorer } from '../../../src/pipeline/scorer.js';
@@ -204,6 +205,25 @@ describe('Pipeline: runPipeline', () => {
     expect(Date.now() - started).toBeLessThan(400);
     expect(result.degraded).toEqual(['slow']);
     expect(aborted).toBe(true);
+  });
+
+  it('logs a timed-out source by its message only (no stack per skipped source), other failures whole', async () => {
+    const warn = vi.spyOn(logger, 'warn').mockImplementation(() => undefined);
+    try {
+      await runPipeline(
+        surface({ sources: [source('alpha', 'embedding', ['a']), slow, throwing] }),
+        query({}, 20),
+      );
+      const byComponent = new Map(
+        warn.mock.calls.map(([, fields]) => [(fields as { component: string }).component, fields]),
+      );
+      expect((byComponent.get('slow') as { error: unknown }).error).toMatch(
+        /^slow did not answer within 20 ms/,
+      );
+      expect((byComponent.get('broken') as { error: unknown }).error).toBeInstanceOf(Error);
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('fails the run when a fail-closed source fails', async () => {
