@@ -490,39 +490,34 @@ describe('FeedbackService', () => {
       b!.vector!.forEach((v, p) => expect(v).toBeCloseTo(a!.vector![p]!, 6));
     });
 
-    it('reads every user of a batch in one getFoldInHistories call and writes each user once, lazily (memory store)', async () => {
-      await service.record([
-        event({ userId: 'u1', type: 'LIKE' }),
-        event({ userId: 'newbie', type: 'LIKE' }),
-        event({ userId: 'u1', itemId: 'm4', type: 'CLICK' }),
-        event({ userId: 'other', itemId: 'm6', type: 'VIEW' }),
-      ]);
-      expect(store.calls).toEqual({
-        getItems: 1,
-        getFoldInHistories: 1,
-        applyUserInteractionsLazily: 3,
-        incrementItemCountersBatch: 1,
-        incrementItemCounters: 4,
+    for (const [lazy, read, write] of [
+      [true, 'getFoldInHistories', 'applyUserInteractionsLazily'],
+      [false, 'getFoldInStates', 'applyUserInteractions'],
+    ] as const) {
+      it(`reads every user of a batch in one ${read} call and writes each user once (${lazy ? 'lazy fold-in, memory store' : 'a store without lazy fold-in'})`, async () => {
+        if (!lazy) {
+          service = new FeedbackService({
+            store: eagerStore(store),
+            eventLog: log,
+            model: () => model,
+            now: () => NOW,
+          });
+        }
+        await service.record([
+          event({ userId: 'u1', type: 'LIKE' }),
+          event({ userId: 'newbie', type: 'LIKE' }),
+          event({ userId: 'u1', itemId: 'm4', type: 'CLICK' }),
+          event({ userId: 'other', itemId: 'm6', type: 'VIEW' }),
+        ]);
+        expect(store.calls).toEqual({
+          getItems: 1,
+          [read]: 1,
+          [write]: 3,
+          incrementItemCountersBatch: 1,
+          incrementItemCounters: 4,
+        });
       });
-    });
-
-    it('reads every user of a batch in one getFoldInStates call on a store without lazy fold-in', async () => {
-      const eager = eagerStore(store);
-      service = new FeedbackService({ store: eager, eventLog: log, model: () => model, now: () => NOW });
-      await service.record([
-        event({ userId: 'u1', type: 'LIKE' }),
-        event({ userId: 'newbie', type: 'LIKE' }),
-        event({ userId: 'u1', itemId: 'm4', type: 'CLICK' }),
-        event({ userId: 'other', itemId: 'm6', type: 'VIEW' }),
-      ]);
-      expect(store.calls).toEqual({
-        getItems: 1,
-        getFoldInStates: 1,
-        applyUserInteractions: 3,
-        incrementItemCountersBatch: 1,
-        incrementItemCounters: 4,
-      });
-    });
+    }
 
     it('reads every user of a batch in one getUsers call on a store without the batch methods', async () => {
       const plain = singleEventStore(store);
