@@ -10,10 +10,12 @@ import type { FeatureStore, HistoryEntry } from '../stores/featureStore.js';
 import { FEEDBACK_ERROR_CODES } from './feedback/feedbackErrorCodes.js';
 import { FEEDBACK_LIMITS } from './feedback/feedbackLimits.js';
 import type {
+  BatchWrites,
   CounterIncrement,
   DeferredVector,
   FoldInHistory,
   FoldInState,
+  LazyFoldIn,
 } from '../stores/featureStoreBatchWrites.js';
 import { hasBatchWrites, hasFoldInReads, hasLazyFoldIn } from '../stores/featureStoreBatchWrites.js';
 import { feedbackWeight } from './feedback/feedbackWeight.js';
@@ -353,7 +355,9 @@ export class FeedbackService {
     );
     const applied = await Promise.all(
       [...byUser].map(([userId, list]) =>
-        this.perUser.run(userId, () => this.applyUser(userId, list, items, model, users)),
+        this.perUser.run(userId, () =>
+          this.applyUser(userId, list, items, model, users, lazy ? store : null),
+        ),
       ),
     );
     if (!hasBatchWrites(store)) return;
@@ -389,17 +393,18 @@ export class FeedbackService {
     items: ReadonlyMap<string, CatalogItem>,
     model: ServedModel,
     users: DataLoader<string, FoldInState | FoldInHistory | null>,
+    /** The store when it offers lazy fold-in (checked once per batch by the caller), else null. */
+    lazyStore: (FeatureStore & BatchWrites & LazyFoldIn) | null,
   ): Promise<readonly FeedbackRecord[]> {
     const scale = model.manifest.training.ratingScale;
     const store = this.store;
-    const lazy = hasLazyFoldIn(store);
     let vector: Float32Array | null = null;
     let deferred: DeferredVector | undefined;
     let pending = list;
     if (list.some((r) => mayMoveVector(model, r, scale))) {
       try {
         const user = await users.load(userId);
-        if (lazy) {
+        if (lazyStore !== null) {
           const input = foldInInputAfterBatch(model, user, list, scale);
           if (input !== null) deferred = this.deferredFoldIn(model, userId, input, list, scale) ?? undefined;
         } else {
@@ -423,7 +428,7 @@ export class FeedbackService {
         weight: DISMISSIVE_TYPES.has(r.type) ? 0 : 1,
       }));
       try {
-        if (lazy) await store.applyUserInteractionsLazily(userId, writes, deferred);
+        if (lazyStore !== null) await lazyStore.applyUserInteractionsLazily(userId, writes, deferred);
         else await store.applyUserInteractions(userId, writes, vector ?? undefined);
         return pending;
       } catch (err) {
