@@ -73,6 +73,7 @@ if (values.index === 'ivf') {
     loaded.manifest.retrieval.vectorDimension,
     {
       payloads: loaded.catalog,
+      idIndex: loaded.bundle.itemIndex,
       ...(values['ann-cache'] === undefined ? {} : { cacheFile: values['ann-cache'] }),
     },
   );

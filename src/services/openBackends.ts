@@ -321,6 +321,7 @@ export async function openBackends(
           const embedded: VectorIndex = useIvf
             ? IvfVectorIndex.fromVectors(model.bundle.itemIds, model.bundle.itemVectors, dim, {
                 payloads: model.catalog,
+                idIndex: model.bundle.itemIndex,
                 ivf,
                 cacheFile: cacheFile(ivfCacheFileName(stem, ivf)),
                 onProgress: (p) => {

@@ -56,6 +56,16 @@ export interface IvfVectorIndexOptions {
   readonly maxProbes?: number;
   /** Called as a long build progresses (k-means stages, row copy). @default none */
   readonly onProgress?: (p: IvfBuildProgress) => void;
+  /**
+   * The caller's map of each id to its position in `itemIds`, when `itemIds`
+   * has no duplicate (a served model's `bundle.itemIndex`): the index then
+   * reads ids through it and `itemIds`, and keeps no id map or id array of
+   * its own (issue #6: about 45 MB of heap at 1M items that every major GC
+   * marked). Neither may change afterwards. A map whose size differs from
+   * `itemIds.length`, or that does not give position 0 and n − 1 for the
+   * first and last id, is not used. @default none: the index maps the ids itself
+   */
+  readonly idIndex?: ReadonlyMap<string, number>;
 }
 
 /**
@@ -115,8 +125,15 @@ export class IvfVectorIndex implements VectorIndex {
   private count = 0;
   /** Per position: the order key (index of first arrival; ties and ids go by it). */
   private orderOf: Int32Array;
-  private idOfOrder: string[] = [];
-  private readonly rowOf = new Map<string, number>();
+  /** Per order key: the current position (the inverse of `orderOf` over live rows). */
+  private positionOfOrder: Int32Array;
+  /** Ids of order keys 0 .. baseIds.length − 1 (the build's distinct ids; the caller's array with `idIndex`). */
+  private baseIds: readonly string[] = [];
+  /** Id → order key of the build's ids (the caller's `idIndex`, or the map built while deduplicating). */
+  private baseOrder: ReadonlyMap<string, number> = new Map();
+  /** Ids first seen by {@link upsert}, with order keys from baseIds.length on. */
+  private readonly addedIds: string[] = [];
+  private readonly addedOrder = new Map<string, number>();
   private readonly categories: (readonly string[])[] = [];
   private available: Uint8Array;
   private dead: Uint8Array;
@@ -142,6 +159,7 @@ export class IvfVectorIndex implements VectorIndex {
     this.scorer = new RowScorer(dimension, capacity + SLACK_ROWS);
     const cap = this.scorer.capacity;
     this.orderOf = new Int32Array(cap);
+    this.positionOfOrder = new Int32Array(cap);
     this.available = new Uint8Array(cap);
     this.dead = new Uint8Array(cap);
     this.blocked = new Uint8Array(cap);
@@ -180,46 +198,77 @@ export class IvfVectorIndex implements VectorIndex {
     if (!Number.isInteger(maxProbes) || maxProbes < 1) {
       throw new RangeError(`IVF maxProbes: expected an integer ≥ 1, received ${maxProbes}`);
     }
-    // Distinct ids in order of first arrival; each takes the vector of its last occurrence.
-    const first = new Map<string, number>();
-    const distinct: string[] = [];
-    const source: number[] = [];
-    for (let i = 0; i < itemIds.length; i++) {
-      const j = first.get(itemIds[i]!);
-      if (j === undefined) {
-        first.set(itemIds[i]!, distinct.length);
-        distinct.push(itemIds[i]!);
-        source.push(i);
-      } else source[j] = i;
+    const n = itemIds.length;
+    const given = options.idIndex;
+    let distinct: readonly string[];
+    let first: ReadonlyMap<string, number>;
+    let source: Int32Array;
+    if (
+      given !== undefined &&
+      given.size === n &&
+      (n === 0 || (given.get(itemIds[0]!) === 0 && given.get(itemIds[n - 1]!) === n - 1))
+    ) {
+      distinct = itemIds;
+      first = given;
+      source = Int32Array.from({ length: n }, (_, i) => i);
+    } else {
+      // Distinct ids in order of first arrival; each takes the vector of its last occurrence.
+      const own = new Map<string, number>();
+      const ids: string[] = [];
+      const from: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const j = own.get(itemIds[i]!);
+        if (j === undefined) {
+          own.set(itemIds[i]!, ids.length);
+          ids.push(itemIds[i]!);
+          from.push(i);
+        } else from[j] = i;
+      }
+      distinct = ids;
+      first = own;
+      source = Int32Array.from(from);
     }
     const index = new IvfVectorIndex(dimension, distinct.length, parameters, maxProbes);
     const started = performance.now();
-    const from = index.buildOrLoad(distinct, Int32Array.from(source), itemIds, vectors, options);
+    const from = index.buildOrLoad(distinct, source, itemIds, vectors, options);
     index.originValue = {
       source: from,
       seconds: (performance.now() - started) / 1000,
     };
+    index.baseIds = distinct;
+    index.baseOrder = first;
     for (let p = 0; p < index.built; p++) {
-      const id = distinct[index.orderOf[p]!]!;
-      index.rowOf.set(id, p);
-      index.setPayload(p, options.payloads?.get(id));
+      const order = index.orderOf[p]!;
+      index.positionOfOrder[order] = p;
+      index.setPayload(p, options.payloads?.get(distinct[order]!));
     }
-    index.idOfOrder = distinct; // built here, not the caller's array
     return index;
   }
 
   /** Number of stored items. */
   get size(): number {
-    return this.rowOf.size;
+    return this.baseIds.length + this.addedIds.length;
+  }
+
+  /** The current position of an item id, or undefined. */
+  private positionOf(itemId: string): number | undefined {
+    const order = this.baseOrder.get(itemId) ?? this.addedOrder.get(itemId);
+    return order === undefined ? undefined : this.positionOfOrder[order];
+  }
+
+  /** The id of an order key. */
+  private idOf(order: number): string {
+    const base = this.baseIds.length;
+    return order < base ? this.baseIds[order]! : this.addedIds[order - base]!;
   }
 
   /**
    * Bytes held outside the JavaScript heap's objects: the WebAssembly rows
    * and scratch of the row store and of the centroids, and the typed arrays
-   * per position (27 bytes each). Ids, their map and payloads are not counted.
+   * per position and order key (31 bytes each). Ids, their map and payloads are not counted.
    */
   get memoryBytes(): number {
-    const perPosition = 27 * this.orderOf.length;
+    const perPosition = 27 * this.orderOf.length + 4 * this.positionOfOrder.length;
     return this.scorer.bytes + (this.centroids?.bytes ?? 0) + perPosition + 8 * this.listStart.length;
   }
 
@@ -248,7 +297,7 @@ export class IvfVectorIndex implements VectorIndex {
 
   async search(query: Float32Array, k: number, options: VectorSearchOptions = {}): Promise<VectorHit[]> {
     const unit = unitQuery(query, this.dimension);
-    const want = Math.min(Math.floor(k), this.rowOf.size);
+    const want = Math.min(Math.floor(k), this.size);
     if (!(want > 0) || unit === null) return [];
     if (this.searching) throw new Error('IvfVectorIndex.search called from its own exclude/allow predicate');
     this.searching = true;
@@ -277,19 +326,25 @@ export class IvfVectorIndex implements VectorIndex {
   }
 
   async vectorOf(itemId: string): Promise<Float32Array | null> {
-    const p = this.rowOf.get(itemId);
+    const p = this.positionOf(itemId);
     return p === undefined ? null : this.scorer.vectorAt(p);
   }
 
   async upsert(entries: readonly VectorEntry[]): Promise<void> {
     checkEntryDimensions(entries, this.dimension);
     for (const e of entries) {
-      let p = this.rowOf.get(e.itemId);
+      let p = this.positionOf(e.itemId);
       if (p === undefined || p < this.built) {
         let order: number;
         if (p === undefined) {
-          order = this.idOfOrder.length;
-          this.idOfOrder.push(e.itemId);
+          order = this.size;
+          if (order + 1 > this.positionOfOrder.length) {
+            const grown = new Int32Array(Math.max(2 * this.positionOfOrder.length, order + 1));
+            grown.set(this.positionOfOrder);
+            this.positionOfOrder = grown;
+          }
+          this.addedIds.push(e.itemId);
+          this.addedOrder.set(e.itemId, order);
         } else {
           order = this.orderOf[p]!;
           this.dead[p] = 1; // the listed row stays in place, never returned again
@@ -299,7 +354,7 @@ export class IvfVectorIndex implements VectorIndex {
         if (p + 1 + SLACK_ROWS > this.scorer.capacity) this.grow(p + 1 + SLACK_ROWS);
         this.count++;
         this.orderOf[p] = order;
-        this.rowOf.set(e.itemId, p);
+        this.positionOfOrder[order] = p;
       }
       this.writeRow(p, e.vector);
       this.setPayload(p, e.payload);
@@ -406,13 +461,13 @@ export class IvfVectorIndex implements VectorIndex {
   private hits(heap: TopKHeap): VectorHit[] {
     const { scores, rows } = heap.sorted();
     const hits = new Array<VectorHit>(rows.length);
-    for (let r = 0; r < rows.length; r++) hits[r] = { itemId: this.idOfOrder[rows[r]!]!, score: scores[r]! };
+    for (let r = 0; r < rows.length; r++) hits[r] = { itemId: this.idOf(rows[r]!), score: scores[r]! };
     return hits;
   }
 
   /** The search's constraints, or null when nothing constrains (empty lists are no constraint). */
   private compile(options: VectorSearchOptions): Constraints | null {
-    return compileRowConstraints(options, (id) => this.rowOf.get(id), this.blocked);
+    return compileRowConstraints(options, (id) => this.positionOf(id), this.blocked);
   }
 
   /** Whether position `p` is live and passes the search's constraints (`c` null: none). */
@@ -421,7 +476,7 @@ export class IvfVectorIndex implements VectorIndex {
     if (c === null) return true;
     if (!passesPayload(c, p, this.blocked, this.available, this.categories)) return false;
     if (c.exclude === undefined && c.allow === undefined) return true;
-    const id = this.idOfOrder[this.orderOf[p]!]!;
+    const id = this.idOf(this.orderOf[p]!);
     if (c.exclude !== undefined && c.exclude(id)) return false;
     if (c.allow !== undefined && !c.allow(id)) return false;
     return true;

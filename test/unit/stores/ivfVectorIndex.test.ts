@@ -125,6 +125,56 @@ describe('IvfVectorIndex', () => {
     expect(near.every((h) => h.itemId !== 'i5' || h.score < 0.5)).toBe(true);
   });
 
+  it("answers the same through the caller's id map (idIndex) as through its own, before and after upserts", async () => {
+    const d = 8;
+    const n = 3000;
+    const vectors = clustered(n, d, 10, 8);
+    const ids = idsOf(n);
+    const idIndex = new Map(ids.map((id, i) => [id, i]));
+    const own = IvfVectorIndex.fromVectors(ids, vectors, d, { ivf: { lists: 32, probes: 4 } });
+    const shared = IvfVectorIndex.fromVectors(ids, vectors, d, { ivf: { lists: 32, probes: 4 }, idIndex });
+    // A map that does not describe `ids` is not used (here: one id short).
+    const wrong = new Map(ids.slice(1).map((id, i) => [id, i]));
+    const ignored = IvfVectorIndex.fromVectors(ids, vectors, d, {
+      ivf: { lists: 32, probes: 4 },
+      idIndex: wrong,
+    });
+    const far = Float32Array.from({ length: d }, (_, p) => (p === 0 ? -1 : 0));
+    const steps: (() => Promise<void>)[] = [
+      async () => undefined,
+      async () => {
+        for (const ivf of [own, shared, ignored]) {
+          await ivf.upsert([
+            { itemId: 'new', vector: far },
+            { itemId: 'i7', vector: Float32Array.from(far.map((x, p) => (p === 2 ? 0.2 : x))) },
+          ]);
+          await ivf.upsert([
+            { itemId: 'new', vector: Float32Array.from(far.map((x, p) => (p === 3 ? 0.1 : x))) },
+          ]);
+        }
+      },
+    ];
+    for (const step of steps) {
+      await step();
+      for (const query of [vectors.slice(0, d), vectors.slice(7 * d, 8 * d), far]) {
+        const exclude = (id: string): boolean => id.endsWith('3');
+        const expected = await own.search(query, 25, { exclude });
+        expect(expected.length).toBe(25);
+        expect(await shared.search(query, 25, { exclude })).toEqual(expected);
+        expect(await ignored.search(query, 25, { exclude })).toEqual(expected);
+      }
+      for (const id of ['i0', 'i7', 'new', 'absent']) {
+        expect(await shared.vectorOf(id)).toEqual(await own.vectorOf(id));
+      }
+      expect(shared.size).toBe(own.size);
+    }
+    expect(own.size).toBe(n + 1);
+    expect((await shared.search(far, 2)).map((h) => h.itemId)).toEqual(['new', 'i7']);
+    // The caller's map and array were not written to.
+    expect(idIndex.size).toBe(n);
+    expect(ids.length).toBe(n);
+  });
+
   it('saves the list assignment to cacheFile and loads it for the same ids, vectors and parameters only', async () => {
     const cacheFile = path.join(tempDir(), 'lists.ivf');
     const d = 6;
