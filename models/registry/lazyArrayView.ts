@@ -28,15 +28,21 @@ export function lazyArrayView<T>(length: number, at: (i: number) => T): readonly
   const readOnly = (): never => {
     throw new TypeError('a lazy array view is read-only');
   };
-  // The target only answers `length`, the prototype and the property descriptors' shape.
-  const target = new Array<T>(length);
+  // The target is an EMPTY array: it gives the prototype and makes Array.isArray true, while
+  // `length` is answered here. A target of `length` holes would cost 8 bytes per element on
+  // the heap, which every major GC scans (16 MB for the two 1M-row views of a 1M catalog).
+  const target: T[] = [];
   return new Proxy(target, {
     get(t, property, receiver) {
+      if (property === 'length') return length;
       const i = index(property);
       return i >= 0 ? at(i) : (Reflect.get(t, property, receiver) as unknown);
     },
     has: (t, property) => index(property) >= 0 || Reflect.has(t, property),
     getOwnPropertyDescriptor(t, property) {
+      // The target's own `length` is writable and non-configurable, so another value may be reported.
+      if (property === 'length')
+        return { value: length, writable: true, enumerable: false, configurable: false };
       const i = index(property);
       // Non-configurable would clash with the (empty) target's descriptor: report a configurable, read-only value.
       if (i >= 0) return { value: at(i), writable: false, enumerable: true, configurable: true };

@@ -88,6 +88,10 @@ describe('lazyArrayView', () => {
     expect([...view].map((x) => x.i)).toEqual([0, 1, 2]);
     expect(Array.isArray(view)).toBe(true);
     expect(built).toBe(1 + 3 + 3);
+    expect(view.slice(1).map((x) => x.i)).toEqual([1, 2]);
+    expect(Object.keys(view)).toEqual(['0', '1', '2']);
+    expect(Object.getOwnPropertyDescriptor(view, 'length')?.value).toBe(3);
+    expect(lazyArrayView(0, () => 1)).toHaveLength(0);
   });
 
   it('refuses writes', () => {
