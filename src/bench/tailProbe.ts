@@ -53,20 +53,26 @@ const server = await startBenchServer({
   ...serverFor(catalog, benchDir, 'tail'),
   nodeFlags: ['--trace-gc'],
 });
-/** A `--trace-gc` line: ms since the isolate started, kind, heap MB before → after, pause ms. */
+/**
+ * A `--trace-gc` line: ms since the isolate started, kind, heap MB before →
+ * after, pause ms, and for a major GC the main thread's incremental marking
+ * steps before that pause (ms, 0 when none) and the wall time since marking began (ms).
+ */
 interface GcLine {
   readonly isolateMs: number;
   readonly major: boolean;
   readonly before: number;
   readonly after: number;
   readonly pauseMs: number;
+  readonly stepsMs: number;
+  readonly markingWallMs: number;
 }
 const gcLines = (): GcLine[] =>
   [
     ...server
       .output()
       .matchAll(
-        /(\d+) ms: (Scavenge|Mark-Compact|Mark-Sweep)[^\d]*([\d.]+) \([\d.]+\) -> ([\d.]+) \([\d.]+\) MB, ([\d.]+) \//g,
+        /(\d+) ms: (Scavenge|Mark-Compact|Mark-Sweep)[^\d]*([\d.]+) \([\d.]+\) -> ([\d.]+) \([\d.]+\) MB, ([\d.]+) \/[^(\n]*(?:\(\+ ([\d.]+) ms in \d+ steps[^)]*walltime since start of marking ([\d.]+) ms\))?/g,
       ),
   ]
     .map((m) => ({
@@ -75,6 +81,8 @@ const gcLines = (): GcLine[] =>
       before: Number(m[3]),
       after: Number(m[4]),
       pauseMs: Number(m[5]),
+      stepsMs: Number(m[6] ?? 0),
+      markingWallMs: Number(m[7] ?? 0),
     }))
     // The main isolate's heap, not the tsx loader's small one.
     .filter((g) => g.before >= 64 || g.after >= 64);
@@ -124,7 +132,8 @@ try {
       `scavenges / major GCs in the run  ${during.length - majors.length} / ${majors.length} (${gcCountBefore} major before it)`,
       ...majors.map(
         (g) =>
-          `  major GC ended at about ${g.at.toFixed(2)} s: heap ${g.before} -> ${g.after} MB, final pause ${g.pauseMs} ms`,
+          `  major GC ended at about ${g.at.toFixed(2)} s: heap ${g.before} -> ${g.after} MB, final pause ${g.pauseMs} ms, ` +
+          `marking steps on the main thread ${g.stepsMs} ms over ${g.markingWallMs} ms`,
       ),
     ].join('\n') + '\n',
   );
