@@ -61,6 +61,29 @@ describe('Gateway: IVF-Flat vector index', () => {
     await second.close();
   });
 
+  it('drops an item made unavailable through upsertItems from the IVF hits, and brings it back when it is available again', async () => {
+    const gateway = await start();
+    try {
+      const version = readFileSync(path.join(registry, 'default', 'CURRENT'), 'utf8').trim();
+      const items = JSON.parse(
+        readFileSync(path.join(registry, 'default', version, 'items.json'), 'utf8'),
+      ) as string[];
+      const ask = { itemId: items[3]!, userId: null, first: 10, filter: null };
+      const ids = async (): Promise<string[]> =>
+        (await gateway.similarItems(ask, gateway.createRequestScope())).items.map((i) => i.itemId);
+      const before = await ids();
+      const hidden = before[0]!;
+      expect((await gateway.upsertItems([{ id: hidden, available: false }])).upserted).toBe(1);
+      const without = await ids();
+      expect(without).not.toContain(hidden);
+      expect(without.slice(0, 9)).toEqual(before.slice(1));
+      await gateway.upsertItems([{ id: hidden, available: true }]);
+      expect(await ids()).toEqual(before);
+    } finally {
+      await gateway.close();
+    }
+  });
+
   it('keeps one cache file per list count, so replicas with different RECGATE_IVF_LISTS sharing a folder both load theirs', async () => {
     // Regression: the file name held only the model version, so each replica overwrote the other's lists.
     const dir = mkdtempSync(path.join(tmp, 'shared-'));
