@@ -90,6 +90,14 @@ export interface GatewayConfig {
   readonly ivfLists?: number;
   /** With `ivf`, the lists scanned per search, the recall/latency knob (16: recall@100 ≈ 0.97 at 1M items, BENCHMARKS.md). Env `RECGATE_IVF_PROBES`. @default 16 */
   readonly ivfProbes?: number;
+  /**
+   * With `ivf`, how the index keeps the rows it scans: `float32`, a copy in
+   * list order (272 MB at 1M × 65), or `int8`, one-byte codes (80 MB; IVF-SQ8)
+   * with candidates re-scored exactly from the model's rows, so results are
+   * the same but a search costs about 1.7–2.4× (BENCHMARKS.md). Env
+   * `RECGATE_IVF_STORAGE`. @default 'float32'
+   */
+  readonly ivfStorage?: 'float32' | 'int8';
   /** Folder of the HNSW graph cache and of the IVF list assignments, one file per model version; null = always build. Env `RECGATE_ANN_CACHE_DIR`. @default 'var/ann-cache' */
   readonly annCacheDir?: string | null;
   /** Redis URL (single node). Env `REDIS_URL`. @default 'redis://127.0.0.1:6379' */
@@ -175,6 +183,7 @@ export const GATEWAY_DEFAULTS = {
   annEfSearch: 1024,
   ivfLists: 0,
   ivfProbes: 16,
+  ivfStorage: 'float32',
   annCacheDir: 'var/ann-cache',
 } as const satisfies Omit<
   ResolvedGatewayConfig,
@@ -248,6 +257,7 @@ const SETTING_RULES: { readonly [K in keyof GatewayConfig]?: SettingRule } = {
   annEfSearch: intIn(1, 4096),
   ivfLists: intIn(0, 65_536, 'an integer in 0..65536 (0 = automatic)'),
   ivfProbes: intIn(1, 65_536),
+  ivfStorage: oneOf('float32', 'int8'),
   backendBudgetMs: positiveMs,
   eventLogBudgetMs: positiveMs,
   modelPollMs: msAtLeastZero,
@@ -297,6 +307,7 @@ export const GATEWAY_ENV_VARS = {
   annEfSearch: 'RECGATE_ANN_EF_SEARCH',
   ivfLists: 'RECGATE_IVF_LISTS',
   ivfProbes: 'RECGATE_IVF_PROBES',
+  ivfStorage: 'RECGATE_IVF_STORAGE',
   annCacheDir: 'RECGATE_ANN_CACHE_DIR',
 } as const satisfies { readonly [K in keyof GatewayConfig]?: string };
 

@@ -74,6 +74,7 @@ if (values.index === 'ivf') {
     {
       payloads: loaded.catalog,
       idIndex: loaded.bundle.itemIndex,
+      shareVectors: configFromEnv(process.env).ivfStorage === 'int8', // RECGATE_IVF_STORAGE, as the gateway
       ...(values['ann-cache'] === undefined ? {} : { cacheFile: values['ann-cache'] }),
     },
   );

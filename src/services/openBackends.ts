@@ -322,6 +322,8 @@ export async function openBackends(
             ? IvfVectorIndex.fromVectors(model.bundle.itemIds, model.bundle.itemVectors, dim, {
                 payloads: model.catalog,
                 idIndex: model.bundle.itemIndex,
+                // int8: registry rows are unit vectors and never written, so candidates are re-scored from them.
+                shareVectors: cfg.ivfStorage === 'int8',
                 ivf,
                 cacheFile: cacheFile(ivfCacheFileName(stem, ivf)),
                 onProgress: (p) => {

@@ -21,13 +21,14 @@ beforeAll(async () => {
 
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-async function start(): Promise<Gateway> {
+async function start(ivfStorage: 'float32' | 'int8' = 'float32'): Promise<Gateway> {
   return createGateway({
     registryDir: registry,
     eventLogFile: path.join(tmp, 'events.jsonl'),
     eventLogFsync: 'never',
     vectorIndex: 'ivf',
     ivfProbes: 4,
+    ivfStorage,
     annCacheDir: path.join(tmp, 'ann'),
   });
 }
@@ -82,6 +83,47 @@ describe('Gateway: IVF-Flat vector index', () => {
     } finally {
       await gateway.close();
     }
+  });
+
+  it('serves the same similar items and lists with RECGATE_IVF_STORAGE=int8 (codes re-scored from the model rows) as with float32', async () => {
+    const version = readFileSync(path.join(registry, 'default', 'CURRENT'), 'utf8').trim();
+    const items = JSON.parse(
+      readFileSync(path.join(registry, 'default', version, 'items.json'), 'utf8'),
+    ) as string[];
+    const users = JSON.parse(
+      readFileSync(path.join(registry, 'default', version, 'users.json'), 'utf8'),
+    ) as string[];
+    const answers = async (storage: 'float32' | 'int8'): Promise<unknown[]> => {
+      const gateway = await start(storage);
+      try {
+        const out: unknown[] = [];
+        for (const seed of [items[0]!, items[5]!, items[50]!]) {
+          const r = await gateway.similarItems(
+            { itemId: seed, userId: null, first: 10, filter: null },
+            gateway.createRequestScope(),
+          );
+          out.push(r.items.map((i) => [i.itemId, i.score.toFixed(5)]));
+        }
+        const user = users[0]!;
+        const list = await gateway.recommendations(
+          {
+            userId: user,
+            sessionItemIds: [],
+            surface: 'home',
+            first: 10,
+            after: null,
+            filter: null,
+            context: null,
+          },
+          gateway.createRequestScope(),
+        );
+        out.push(list.items.map((i) => i.itemId));
+        return out;
+      } finally {
+        await gateway.close();
+      }
+    };
+    expect(await answers('int8')).toEqual(await answers('float32'));
   });
 
   it('keeps one cache file per list count, so replicas with different RECGATE_IVF_LISTS sharing a folder both load theirs', async () => {

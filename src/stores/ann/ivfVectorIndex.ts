@@ -1,7 +1,8 @@
-// About 600 lines (a third of them docs), over the ~300 guideline: the build (training or cache), the
-// probe/widen/fallback search and the upsert tail share the row store, the list layout and the
-// per-position arrays; split apart they would have to expose all three. The k-means, the list
-// layout and the cache file live in their own modules.
+// About 800 lines (a third of them docs), over the ~300 guideline: the build (training or cache), the
+// probe/widen/fallback search and the upsert tail share the row store (float32 rows, or int8 codes
+// with the caller's rows), the list layout and the per-position arrays; split apart they would have
+// to expose all three. The k-means, the list layout, the cache file and the int8 kernel
+// (codeScorer.ts) live in their own modules.
 import { createRandom } from '../../domain/random.js';
 import { kthLargest } from '../embedded/exactVectorIndex.js';
 import type { RowConstraints as Constraints } from '../embedded/rowConstraints.js';
@@ -25,6 +26,7 @@ import type { IvfBuildProgress } from './ivfQuantiser.js';
 import { listOrder, permuteRows, trainIvfQuantiser } from './ivfQuantiser.js';
 import type { AnnSearchStats } from './usearchVectorIndex.js';
 import { CategoryInterner } from './categoryInterner.js';
+import { CodeScorer } from './codeScorer.js';
 
 /** Bound on |float32 kernel score − float64 score| for unit vectors (see ExactVectorIndex's ROUNDING_MARGIN). */
 const ROUNDING_MARGIN = 1e-4;
@@ -66,6 +68,22 @@ export interface IvfVectorIndexOptions {
    * first and last id, is not used. @default none: the index maps the ids itself
    */
   readonly idIndex?: ReadonlyMap<string, number>;
+  /**
+   * Keep no float32 copy of the rows (IVF-SQ8, FAISS `IndexIVFScalarQuantizer`
+   * with exact re-scoring): the scan reads int8 codes of the rows in list
+   * order (one byte per dimension, rows padded to 16: 80 MB at 1M × 65
+   * instead of 272), and candidates are re-scored exactly from the caller's
+   * `vectors`, read in place. The caller guarantees that every row has norm
+   * 1 or is all zeros (a registry's `items.f32` does, docs/registry.md) and
+   * never writes to the array. Results are unchanged: the selection margin
+   * grows by the codes' error bound, Σ_p |q_p|·scale_p / 2, so the exact top k
+   * of the scanned rows is still found; only more candidates are re-scored.
+   * Applies only when the ids are distinct and every row's squared norm is 0
+   * or within 10⁻⁶ of 1 (checked at build, O(n·d)); otherwise the rows are
+   * copied as without it. Upserted rows are kept as float32 either way.
+   * @default false
+   */
+  readonly shareVectors?: boolean;
 }
 
 /**
@@ -81,7 +99,10 @@ export interface IvfVectorIndexOptions {
  *   bytes per row, 272 MB at 1M × 65), so each list is a contiguous row
  *   range; a row permutation (`orderOf`, Int32Array) maps positions back
  *   to the input ids. Or the assignment is loaded from `cacheFile`. 15 s at
- *   1M × 65 (4,095 lists), 2 s from the cache.
+ *   1M × 65 (4,095 lists), 2 s from the cache. With `shareVectors` (the
+ *   gateway's setting: registry rows are unit vectors) the list-ordered rows
+ *   are int8 codes instead (per-dimension scale max|v|/127), and the exact
+ *   re-score reads the caller's rows in place.
  * - **Search:** score the query against every centroid (SIMD), take the
  *   `probes` best lists (plus the upsert tail), score their rows with the
  *   SIMD kernel, and select the exact top k of those rows: float32 scores
@@ -118,6 +139,34 @@ export class IvfVectorIndex implements VectorIndex {
   private readonly maxProbes: number;
   private readonly scorer: RowScorer;
   private centroids: RowScorer | null = null;
+  /**
+   * Shared rows ({@link IvfVectorIndexOptions.shareVectors}): the caller's unit
+   * rows, `dimension` floats each, row r = order key r; positions below
+   * `built` are scanned from {@link codes} and re-scored from these rows, and
+   * only the upsert tail is in `scorer` (scorer row = position − built).
+   * null: every position p is scorer row p.
+   */
+  private shared: Float32Array | null = null;
+  /** Scores of a shared-rows scan, one per scanned position. */
+  private scanScores: Float32Array = new Float32Array(0);
+  /**
+   * Shared rows: int8 codes of the listed rows in list order (position p at
+   * code row p), c = round(v / scale) per dimension, scale = max |v| / 127
+   * over the listed rows: the scan's approximate scores.
+   */
+  private codes: CodeScorer | null = null;
+  /** Per dimension: the codes' scale (0 for a dimension that is 0 in every row). */
+  private scales: Float64Array = new Float64Array(0);
+  /** The scan's weights: query component × scale. */
+  private weights: Float32Array = new Float32Array(0);
+  /**
+   * The current search's bound on |scan score − exact score|: the float32
+   * rounding margin, plus Σ_p |q_p|·scale_p / 2 with codes (each code is
+   * within half a step of its component).
+   */
+  private margin = ROUNDING_MARGIN;
+  private listedStarts = new Int32Array(2);
+  private listedCounts = new Int32Array(2);
   private listCount = 0;
   private listStart: Int32Array = new Int32Array(1);
   /** Positions 0 .. built − 1 are in lists; built .. count − 1 are the upsert tail. */
@@ -151,13 +200,21 @@ export class IvfVectorIndex implements VectorIndex {
   private searching = false;
   private readonly counters = { searches: 0, refetches: 0, exactFallbacks: 0 };
 
-  private constructor(dimension: number, capacity: number, parameters: IvfParameters, maxProbes: number) {
+  private constructor(
+    dimension: number,
+    capacity: number,
+    parameters: IvfParameters,
+    maxProbes: number,
+    shared: Float32Array | null,
+  ) {
     this.dimension = dimension;
     this.buildParameters = parameters;
     this.probes = parameters.probes;
     this.maxProbes = maxProbes;
-    this.scorer = new RowScorer(dimension, capacity + SLACK_ROWS);
-    const cap = this.scorer.capacity;
+    this.shared = shared;
+    this.scorer = new RowScorer(dimension, shared === null ? capacity + SLACK_ROWS : SLACK_ROWS);
+    const cap = Math.ceil((capacity + SLACK_ROWS) / 8) * 8;
+    if (shared !== null) this.scanScores = new Float32Array(cap);
     this.orderOf = new Int32Array(cap);
     this.positionOfOrder = new Int32Array(cap);
     this.available = new Uint8Array(cap);
@@ -228,7 +285,11 @@ export class IvfVectorIndex implements VectorIndex {
       first = own;
       source = Int32Array.from(from);
     }
-    const index = new IvfVectorIndex(dimension, distinct.length, parameters, maxProbes);
+    let distinctRows = distinct.length === n;
+    for (let i = 0; distinctRows && i < n; i++) distinctRows = source[i] === i;
+    const shared =
+      options.shareVectors === true && distinctRows && unitRows(vectors, n, dimension) ? vectors : null;
+    const index = new IvfVectorIndex(dimension, distinct.length, parameters, maxProbes, shared);
     const started = performance.now();
     const from = index.buildOrLoad(distinct, source, itemIds, vectors, options);
     index.originValue = {
@@ -269,7 +330,8 @@ export class IvfVectorIndex implements VectorIndex {
    */
   get memoryBytes(): number {
     const perPosition = 27 * this.orderOf.length + 4 * this.positionOfOrder.length;
-    return this.scorer.bytes + (this.centroids?.bytes ?? 0) + perPosition + 8 * this.listStart.length;
+    const scan = 4 * this.scanScores.length + (this.codes?.bytes ?? 0);
+    return this.scorer.bytes + (this.centroids?.bytes ?? 0) + perPosition + scan + 8 * this.listStart.length;
   }
 
   /** Number of lists of the built index (0 when it was built empty). */
@@ -301,6 +363,7 @@ export class IvfVectorIndex implements VectorIndex {
     if (!(want > 0) || unit === null) return [];
     if (this.searching) throw new Error('IvfVectorIndex.search called from its own exclude/allow predicate');
     this.searching = true;
+    this.prepareQuery(unit);
     let constraints: Constraints | null = null;
     try {
       constraints = this.compile(options);
@@ -327,7 +390,13 @@ export class IvfVectorIndex implements VectorIndex {
 
   async vectorOf(itemId: string): Promise<Float32Array | null> {
     const p = this.positionOf(itemId);
-    return p === undefined ? null : this.scorer.vectorAt(p);
+    if (p === undefined) return null;
+    if (this.shared !== null && p < this.built) {
+      const d = this.dimension;
+      const row = this.orderOf[p]!;
+      return this.shared.slice(row * d, (row + 1) * d);
+    }
+    return this.scorer.vectorAt(p - this.tailBase);
   }
 
   async upsert(entries: readonly VectorEntry[]): Promise<void> {
@@ -351,7 +420,11 @@ export class IvfVectorIndex implements VectorIndex {
           this.deadCount++;
         }
         p = this.count;
-        if (p + 1 + SLACK_ROWS > this.scorer.capacity) this.grow(p + 1 + SLACK_ROWS);
+        if (
+          p + 1 + SLACK_ROWS > this.orderOf.length ||
+          p - this.tailBase + 1 + SLACK_ROWS > this.scorer.capacity
+        )
+          this.grow(p + 1 + SLACK_ROWS);
         this.count++;
         this.orderOf[p] = order;
         this.positionOfOrder[order] = p;
@@ -399,7 +472,108 @@ export class IvfVectorIndex implements VectorIndex {
     for (let r = 0; r < ranges; r++) {
       for (let p = starts[r]!, end = p + counts[r]!; p < end; p++) slotPos[m++] = p;
     }
-    return this.scorer.scoreRanges(q, starts, counts, ranges);
+    if (this.shared === null) return this.scorer.scoreRanges(q, starts, counts, ranges);
+    return this.scanShared(q, starts, counts, ranges);
+  }
+
+  /** Scorer rows start at this position: 0 with copied rows, `built` with shared rows. */
+  private get tailBase(): number {
+    return this.shared === null ? 0 : this.built;
+  }
+
+  /** Sets the scan's weights and the search's {@link margin} for the unit query `q`. */
+  private prepareQuery(q: Float32Array): void {
+    if (this.codes === null) {
+      this.margin = ROUNDING_MARGIN;
+      return;
+    }
+    let bound = 0;
+    for (let p = 0; p < this.dimension; p++) {
+      const scale = this.scales[p]!;
+      this.weights[p] = q[p]! * scale;
+      bound += Math.abs(q[p]!) * scale;
+    }
+    this.margin = ROUNDING_MARGIN + bound / 2;
+  }
+
+  /**
+   * {@link scan}'s scores with shared rows: listed positions from their int8
+   * codes (SIMD kernel), tail positions by the float32 kernel; in range
+   * order, as `slotPos` lists them (every listed range comes before the tail).
+   */
+  private scanShared(q: Float32Array, starts: Int32Array, counts: Int32Array, ranges: number): Float32Array {
+    const built = this.built;
+    if (this.listedStarts.length < ranges) {
+      this.listedStarts = new Int32Array(ranges);
+      this.listedCounts = new Int32Array(ranges);
+    }
+    let listed = 0;
+    let tailFrom = -1;
+    let tailEnd = -1;
+    for (let r = 0; r < ranges; r++) {
+      const start = starts[r]!;
+      const end = start + counts[r]!;
+      if (start < built) {
+        this.listedStarts[listed] = start;
+        this.listedCounts[listed++] = Math.min(end, built) - start;
+      }
+      if (end > built) {
+        tailFrom = Math.max(start, built);
+        tailEnd = end;
+      }
+    }
+    const out = this.scanScores;
+    const approx = this.codes!.scoreRanges(this.weights, this.listedStarts, this.listedCounts, listed);
+    out.set(approx, 0);
+    let m = approx.length;
+    if (tailFrom >= 0) {
+      const tail = this.scorer.scoreRanges(
+        q,
+        Int32Array.of(tailFrom - built),
+        Int32Array.of(tailEnd - tailFrom),
+        1,
+      );
+      out.set(tail, m);
+      m += tail.length;
+    }
+    return out.subarray(0, m);
+  }
+
+  /**
+   * Float64 scores of positions `list[0..m)`: ExactVectorIndex's exact sum
+   * (Σ in index order of float64 products of the float32 values).
+   */
+  private exactScores(q: Float32Array, list: Int32Array, m: number): Float64Array {
+    if (this.shared === null) return this.scorer.exactScores(q, list, m);
+    const v = this.shared;
+    const d = this.dimension;
+    const built = this.built;
+    const out = new Float64Array(m);
+    let tailCount = 0;
+    for (let j = 0; j < m; j++) {
+      const p = list[j]!;
+      if (p >= built) {
+        tailCount++;
+        continue;
+      }
+      const o = this.orderOf[p]! * d;
+      let s = 0;
+      for (let i = 0; i < d; i++) s += q[i]! * v[o + i]!;
+      out[j] = s;
+    }
+    if (tailCount > 0) {
+      const tail = new Int32Array(tailCount);
+      const at: number[] = [];
+      for (let j = 0; j < m; j++) {
+        if (list[j]! >= built) {
+          tail[at.length] = list[j]! - built;
+          at.push(j);
+        }
+      }
+      const exact = this.scorer.exactScores(q, tail, tailCount);
+      for (let k = 0; k < tailCount; k++) out[at[k]!] = exact[k]!;
+    }
+    return out;
   }
 
   /**
@@ -434,7 +608,7 @@ export class IvfVectorIndex implements VectorIndex {
       }
       if (passed >= want) {
         const heap = this.rescore(q, passed, want);
-        if (t === -Infinity || heap.worstScore >= t + ROUNDING_MARGIN) return heap;
+        if (t === -Infinity || heap.worstScore >= t + this.margin) return heap;
         kPrime *= 2;
       } else if (t === -Infinity) {
         return this.rescore(q, passed, want);
@@ -448,11 +622,11 @@ export class IvfVectorIndex implements VectorIndex {
   private rescore(q: Float32Array, count: number, want: number): TopKHeap {
     const scores = this.passScores;
     const floor =
-      count > want ? kthLargest(scores, count, want, this.selectScratch) - 2 * ROUNDING_MARGIN : -Infinity;
+      count > want ? kthLargest(scores, count, want, this.selectScratch) - 2 * this.margin : -Infinity;
     const list = this.selectList;
     let m = 0;
     for (let j = 0; j < count; j++) if (scores[j]! >= floor) list[m++] = this.passPos[j]!;
-    const exact = this.scorer.exactScores(q, list, m);
+    const exact = this.exactScores(q, list, m);
     const heap = new TopKHeap(want);
     for (let j = 0; j < m; j++) heap.push(exact[j]!, this.orderOf[list[j]!]!);
     return heap;
@@ -511,12 +685,14 @@ export class IvfVectorIndex implements VectorIndex {
     let a: IvfAssignment | null =
       cacheFile === null ? null : readIvfCache(cacheFile, { fingerprint, shape, n, dimension: d });
     let from: 'built' | 'cache' = 'cache';
+    const shared = this.shared;
     if (a !== null) {
-      for (let q = 0; q < n; q++) this.writeRowFrom(q, vectors, source[a.perm[q]!]! * d);
+      if (shared === null) for (let q = 0; q < n; q++) this.writeRowFrom(q, vectors, source[a.perm[q]!]! * d);
     } else {
       from = 'built';
-      for (let i = 0; i < n; i++) this.writeRowFrom(i, vectors, source[i]! * d);
-      const quantiser = trainIvfQuantiser(this.scorer.rows, stride, d, n, {
+      if (shared === null) for (let i = 0; i < n; i++) this.writeRowFrom(i, vectors, source[i]! * d);
+      // Shared rows are the caller's unit rows, in input order (source is the identity then).
+      const quantiser = trainIvfQuantiser(shared ?? this.scorer.rows, shared === null ? stride : d, d, n, {
         lists,
         trainingSample: p.trainingSample,
         iterations: p.iterations,
@@ -524,11 +700,12 @@ export class IvfVectorIndex implements VectorIndex {
         ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
       });
       a = listOrder(quantiser.lists, quantiser.centroids, quantiser.listOf);
-      permuteRows(this.scorer.rows, stride, a.perm);
+      if (shared === null) permuteRows(this.scorer.rows, stride, a.perm);
       options.onProgress?.({ stage: 'copy', done: n, total: n });
       if (cacheFile !== null) writeIvfCache(cacheFile, a, { fingerprint, shape, dimension: d });
     }
     this.orderOf.set(a.perm);
+    if (shared !== null) this.encodeCodes(shared, a.perm, n);
     this.built = n;
     this.count = n;
     this.listCount = a.lists;
@@ -544,6 +721,32 @@ export class IvfVectorIndex implements VectorIndex {
     return from;
   }
 
+  /** Quantises the listed rows (caller rows `perm[q]` for positions q) into int8 codes, per-dimension scales. */
+  private encodeCodes(rows: Float32Array, perm: Int32Array, n: number): void {
+    const d = this.dimension;
+    const scales = new Float64Array(d);
+    for (let r = 0; r < n; r++) {
+      for (let p = 0; p < d; p++) {
+        const x = Math.abs(rows[r * d + p]!);
+        if (x > scales[p]!) scales[p] = x;
+      }
+    }
+    for (let p = 0; p < d; p++) scales[p]! /= 127;
+    const codes = new CodeScorer(d, n);
+    const stride = codes.stride;
+    const out = codes.codes;
+    for (let q = 0; q < n; q++) {
+      const o = perm[q]! * d;
+      for (let p = 0; p < d; p++) {
+        const scale = scales[p]!;
+        out[q * stride + p] = scale > 0 ? Math.max(-127, Math.min(127, Math.round(rows[o + p]! / scale))) : 0;
+      }
+    }
+    this.codes = codes;
+    this.scales = scales;
+    this.weights = new Float32Array(d);
+  }
+
   /** Writes `vector` normalised into position `p` (zero or non-finite norm: zeros), as ExactVectorIndex does. */
   private writeRow(p: number, vector: Float32Array): void {
     this.writeRowFrom(p, vector, 0);
@@ -556,7 +759,7 @@ export class IvfVectorIndex implements VectorIndex {
     norm = Math.sqrt(norm);
     const scale = norm > 0 && Number.isFinite(norm) ? 1 / norm : 0;
     const rows = this.scorer.rows;
-    const off = p * this.scorer.stride;
+    const off = (p - this.tailBase) * this.scorer.stride;
     for (let i = 0; i < d; i++) rows[off + i] = scale === 0 ? 0 : source[offset + i]! * scale;
   }
 
@@ -567,8 +770,15 @@ export class IvfVectorIndex implements VectorIndex {
 
   /** Grows the row storage and the per-position arrays to at least `rows` positions. */
   private grow(rows: number): void {
-    this.scorer.reserve(rows);
-    const cap = this.scorer.capacity;
+    this.scorer.reserve(rows - this.tailBase);
+    let cap: number;
+    if (this.shared === null) cap = this.scorer.capacity;
+    else {
+      // With shared rows the scorer holds only the tail: the per-position arrays grow on their own.
+      if (rows <= this.orderOf.length) return;
+      cap = Math.ceil(Math.max(rows, 2 * this.orderOf.length) / 8) * 8;
+      this.scanScores = new Float32Array(cap);
+    }
     const keep = <T extends Int32Array | Uint8Array>(a: T, make: (n: number) => T): T => {
       const b = make(cap);
       b.set(a);
@@ -584,4 +794,14 @@ export class IvfVectorIndex implements VectorIndex {
     this.selectScratch = new Float32Array(cap);
     this.selectList = new Int32Array(cap);
   }
+}
+
+/** True when every row of `v` (n rows of d) has squared norm 0 or within 10⁻⁶ of 1 (NaN or ±∞: false). */
+function unitRows(v: Float32Array, n: number, d: number): boolean {
+  for (let r = 0, o = 0; r < n; r++, o += d) {
+    let s = 0;
+    for (let i = 0; i < d; i++) s += v[o + i]! * v[o + i]!;
+    if (!(s === 0 || Math.abs(s - 1) <= 1e-6)) return false;
+  }
+  return true;
 }

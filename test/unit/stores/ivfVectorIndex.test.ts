@@ -25,6 +25,28 @@ vectorIndexContract('ivf-flat (16 lists, 16 probes)', async (ids, vectors, d, pa
   }),
 );
 
+// The same contract with the caller's rows read in place (shareVectors): rows the contract
+// gives that are not unit vectors are copied instead, as documented.
+vectorIndexContract('ivf-flat, shared rows (16 lists, 16 probes)', async (ids, vectors, d, payloads) =>
+  IvfVectorIndex.fromVectors(ids, vectors, d, {
+    ivf: { lists: 16, probes: 16 },
+    shareVectors: true,
+    ...(payloads === undefined ? {} : { payloads }),
+  }),
+);
+
+/** The rows of `v` (d floats each) scaled to unit length, as a registry's items.f32 holds them. */
+function unitRowsOf(v: Float32Array, d: number): Float32Array {
+  const out = new Float32Array(v.length);
+  for (let o = 0; o < v.length; o += d) {
+    let s = 0;
+    for (let i = 0; i < d; i++) s += v[o + i]! * v[o + i]!;
+    const scale = 1 / Math.sqrt(s);
+    for (let i = 0; i < d; i++) out[o + i] = v[o + i]! * scale;
+  }
+  return out;
+}
+
 /** n unit-ish vectors in d dimensions around `clusters` seeded centres (the shape of trained embeddings). */
 function clustered(n: number, d: number, clusters: number, seed: number): Float32Array {
   const random = createRandom(seed);
@@ -173,6 +195,80 @@ describe('IvfVectorIndex', () => {
     // The caller's map and array were not written to.
     expect(idIndex.size).toBe(n);
     expect(ids.length).toBe(n);
+  });
+
+  it("scans int8 codes and re-scores the caller's unit rows with shareVectors: the same hits as copied rows, in less memory", async () => {
+    const d = 16;
+    const n = 5000;
+    const vectors = unitRowsOf(clustered(n, d, 12, 9), d);
+    const ids = idsOf(n);
+    const idIndex = new Map(ids.map((id, i) => [id, i]));
+    const before = vectors.slice();
+    const options = { ivf: { lists: 32, probes: 3 }, idIndex, maxProbes: 12 };
+    const copied = IvfVectorIndex.fromVectors(ids, vectors, d, options);
+    const shared = IvfVectorIndex.fromVectors(ids, vectors, d, { ...options, shareVectors: true });
+    // Copied rows take 4·d bytes each; shared rows keep d bytes of int8 codes.
+    expect(copied.memoryBytes - shared.memoryBytes).toBeGreaterThan(2 * n * d);
+    // Not unit rows: copied, as without the option.
+    const raw = IvfVectorIndex.fromVectors(ids, clustered(n, d, 12, 9), d, {
+      ...options,
+      shareVectors: true,
+    });
+    expect(Math.abs(raw.memoryBytes - copied.memoryBytes)).toBeLessThan(n * d);
+    const far = unitRowsOf(
+      Float32Array.from({ length: d }, (_, p) => (p === 0 ? -1 : 0.01)),
+      d,
+    );
+    const same = async (
+      query: Float32Array,
+      k: number,
+      o: Parameters<IvfVectorIndex['search']>[2] = {},
+    ): Promise<void> => {
+      const a = await copied.search(query, k, o);
+      const b = await shared.search(query, k, o);
+      expect(b.map((h) => h.itemId)).toEqual(a.map((h) => h.itemId));
+      b.forEach((h, j) => expect(h.score).toBeCloseTo(a[j]!.score, 6));
+    };
+    for (const step of [0, 1]) {
+      if (step === 1) {
+        for (const ivf of [copied, shared]) {
+          await ivf.upsert([
+            { itemId: 'new', vector: far },
+            {
+              itemId: 'i11',
+              vector: unitRowsOf(
+                far.map((x, p) => (p === 1 ? 0.3 : x)),
+                d,
+              ),
+            },
+          ]);
+          await ivf.upsert([
+            {
+              itemId: 'new',
+              vector: unitRowsOf(
+                far.map((x, p) => (p === 2 ? 0.2 : x)),
+                d,
+              ),
+            },
+          ]);
+        }
+        expect((await shared.search(far, 2)).map((h) => h.itemId)).toEqual(['new', 'i11']);
+      }
+      for (const r of [0, 11, 4321]) await same(vectors.slice(r * d, (r + 1) * d), 50);
+      await same(far, 10);
+      // Constraints that leave too few hits: widening, then the exact scan of every row (tail included).
+      await same(vectors.slice(0, d), 10, { allow: (id) => Number(id.slice(1)) % 500 === 7 || id === 'new' });
+      await same(vectors.slice(0, d), 30, { exclude: (id) => id.endsWith('1') });
+      for (const id of ['i0', 'i11', 'new', 'absent']) {
+        const a = await copied.vectorOf(id);
+        const b = await shared.vectorOf(id);
+        if (a === null) expect(b).toBeNull();
+        else b!.forEach((x, p) => expect(x).toBeCloseTo(a[p]!, 6));
+      }
+      expect(shared.size).toBe(copied.size);
+    }
+    expect(shared.searchStats.exactFallbacks).toBeGreaterThan(0);
+    expect(vectors).toEqual(before); // never written to
   });
 
   it('saves the list assignment to cacheFile and loads it for the same ids, vectors and parameters only', async () => {
