@@ -85,39 +85,23 @@ describe('Gateway: IVF-Flat vector index', () => {
     }
   });
 
-  it('serves the same similar items and lists with RECGATE_IVF_STORAGE=int8 (codes re-scored from the model rows) as with float32', async () => {
+  it('serves the same similar items with RECGATE_IVF_STORAGE=int8 (codes re-scored from the model rows) as with float32', async () => {
     const version = readFileSync(path.join(registry, 'default', 'CURRENT'), 'utf8').trim();
     const items = JSON.parse(
       readFileSync(path.join(registry, 'default', version, 'items.json'), 'utf8'),
-    ) as string[];
-    const users = JSON.parse(
-      readFileSync(path.join(registry, 'default', version, 'users.json'), 'utf8'),
     ) as string[];
     const answers = async (storage: 'float32' | 'int8'): Promise<unknown[]> => {
       const gateway = await start(storage);
       try {
         const out: unknown[] = [];
-        for (const seed of [items[0]!, items[5]!, items[50]!]) {
+        // Similar items only: a recommendations list also holds exploration slots, random per request.
+        for (const seed of [items[0]!, items[5]!, items[50]!, items[items.length >> 1]!, items.at(-1)!]) {
           const r = await gateway.similarItems(
             { itemId: seed, userId: null, first: 10, filter: null },
             gateway.createRequestScope(),
           );
-          out.push(r.items.map((i) => [i.itemId, i.score.toFixed(5)]));
+          out.push(r.items.map((i) => [i.itemId, i.score.toFixed(3)])); // the score's age feature moves with the clock
         }
-        const user = users[0]!;
-        const list = await gateway.recommendations(
-          {
-            userId: user,
-            sessionItemIds: [],
-            surface: 'home',
-            first: 10,
-            after: null,
-            filter: null,
-            context: null,
-          },
-          gateway.createRequestScope(),
-        );
-        out.push(list.items.map((i) => i.itemId));
         return out;
       } finally {
         await gateway.close();
