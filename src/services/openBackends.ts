@@ -4,6 +4,7 @@ import type { CatalogItem } from '../domain/interaction.js';
 import { ivfCacheFileName } from '../stores/ann/ivfCacheFile.js';
 import { resolveIvfParameters } from '../stores/ann/ivfParameters.js';
 import { IvfVectorIndex } from '../stores/ann/ivfVectorIndex.js';
+import type { IvfVectorIndexOptions } from '../stores/ann/ivfVectorIndex.js';
 import { UsearchVectorIndex } from '../stores/ann/usearchVectorIndex.js';
 import { readUserStates } from '../inference/readUserStates.js';
 import type { ServedModel } from '../inference/servedModel.js';
@@ -319,11 +320,7 @@ export async function openBackends(
             cfg.annCacheDir === null ? null : join(cfg.annCacheDir, name);
           // Payloads (categories, availability) let the index apply the request's filter itself.
           const embedded: VectorIndex = useIvf
-            ? IvfVectorIndex.fromVectors(model.bundle.itemIds, model.bundle.itemVectors, dim, {
-                payloads: model.catalog,
-                idIndex: model.bundle.itemIndex,
-                // int8: registry rows are unit vectors and never written, so candidates are re-scored from them.
-                shareVectors: cfg.ivfStorage === 'int8',
+            ? openIvf(model, dim, cfg.ivfStorage, {
                 ivf,
                 cacheFile: cacheFile(ivfCacheFileName(stem, ivf)),
                 onProgress: (p) => {
@@ -554,4 +551,33 @@ async function carryOver(previous: ModelBackends, to: FeatureStore, model: Serve
     return c === null || c === undefined ? [] : [{ itemId, counters: c }];
   });
   if (entries.length > 0 && to.putItemCounters !== undefined) await to.putItemCounters(entries);
+}
+
+/**
+ * The model's IVF-Flat index with `RECGATE_IVF_STORAGE` applied (int8: the
+ * registry's rows are unit vectors and never written, so candidates are
+ * re-scored from them in place), logging the storage in effect: a warning
+ * when int8 was asked for but the index had to keep float32 rows (ids
+ * repeat, or rows that float32 normalisation would change).
+ */
+function openIvf(
+  model: ServedModel,
+  dim: number,
+  storage: 'float32' | 'int8',
+  options: Pick<IvfVectorIndexOptions, 'ivf' | 'cacheFile' | 'onProgress'>,
+): IvfVectorIndex {
+  const index = IvfVectorIndex.fromVectors(model.bundle.itemIds, model.bundle.itemVectors, dim, {
+    ...options,
+    payloads: model.catalog,
+    idIndex: model.bundle.itemIndex,
+    shareVectors: storage === 'int8',
+  });
+  const fields = { storage: index.storage, lists: index.lists, memoryBytes: index.memoryBytes };
+  if (storage === 'int8' && index.storage !== 'int8') {
+    logger.warn(
+      'RECGATE_IVF_STORAGE=int8 not applied: the model repeats an item id or has item vectors that are not exactly unit length; the IVF index keeps float32 rows',
+      fields,
+    );
+  } else logger.info(`IVF index ready: ${index.storage} rows`, fields);
+  return index;
 }

@@ -78,9 +78,11 @@ export interface IvfVectorIndexOptions {
    * never writes to the array. Results are unchanged: the selection margin
    * grows by the codes' error bound, Σ_p |q_p|·scale_p / 2, so the exact top k
    * of the scanned rows is still found; only more candidates are re-scored.
-   * Applies only when the ids are distinct and every row's squared norm is 0
-   * or within 10⁻⁶ of 1 (checked at build, O(n·d)); otherwise the rows are
-   * copied as without it. Upserted rows are kept as float32 either way.
+   * Applies only when the ids are distinct and normalising the rows would not
+   * change them (unit rows as a registry writes them; checked at build,
+   * O(n·d)), so scores equal the float32 index's bit for bit; otherwise the
+   * rows are copied as without it ({@link storage} says which). Upserted rows
+   * are kept as float32 either way.
    * @default false
    */
   readonly shareVectors?: boolean;
@@ -332,6 +334,11 @@ export class IvfVectorIndex implements VectorIndex {
     const perPosition = 27 * this.orderOf.length + 4 * this.positionOfOrder.length;
     const scan = 4 * this.scanScores.length + (this.codes?.bytes ?? 0);
     return this.scorer.bytes + (this.centroids?.bytes ?? 0) + perPosition + scan + 8 * this.listStart.length;
+  }
+
+  /** How the listed rows are kept: `int8` codes (with {@link IvfVectorIndexOptions.shareVectors} applied) or a `float32` copy. */
+  get storage(): 'float32' | 'int8' {
+    return this.codes === null ? 'float32' : 'int8';
   }
 
   /** Number of lists of the built index (0 when it was built empty). */
@@ -796,12 +803,21 @@ export class IvfVectorIndex implements VectorIndex {
   }
 }
 
-/** True when every row of `v` (n rows of d) has squared norm 0 or within 10⁻⁶ of 1 (NaN or ±∞: false). */
+/**
+ * True when normalising every row of `v` (n rows of d) as the copied index
+ * does (`writeRowFrom`: each value times 1/‖row‖, rounded to float32) would
+ * leave it unchanged, zero rows included: then scores from `v` in place equal
+ * those of the normalised copy bit for bit (a registry's rows pass: checked on
+ * the bundled and synthetic models). NaN or ±∞ fail.
+ */
 function unitRows(v: Float32Array, n: number, d: number): boolean {
   for (let r = 0, o = 0; r < n; r++, o += d) {
     let s = 0;
     for (let i = 0; i < d; i++) s += v[o + i]! * v[o + i]!;
-    if (!(s === 0 || Math.abs(s - 1) <= 1e-6)) return false;
+    if (s === 0) continue;
+    const scale = 1 / Math.sqrt(s);
+    if (!Number.isFinite(scale)) return false;
+    for (let i = 0; i < d; i++) if (Math.fround(v[o + i]! * scale) !== v[o + i]) return false;
   }
   return true;
 }
