@@ -264,6 +264,8 @@ export async function openBackends(
 
         let store: FeatureStore;
         let activate = (): void => undefined;
+        /** Items changed through the API that the memory store carried over: the index payloads follow them. */
+        let carried: readonly CatalogItem[] = [];
         if (given !== undefined) {
           store = given;
           if (store.seedUsers !== undefined && (await store.listItemIds()).length === 0)
@@ -273,7 +275,7 @@ export async function openBackends(
           const memory = memoryStore();
           owned.push(memory);
           await seedInto(memory);
-          if (previous !== undefined) await carryOver(previous, memory, model);
+          if (previous !== undefined) carried = await carryOver(previous, memory, model);
           store = memory;
         } else {
           const redis = primary;
@@ -338,6 +340,7 @@ export async function openBackends(
                   payloads: model.catalog,
                 });
           owned.push(embedded);
+          await refreshPayloads(embedded, carried);
           if (qdrantBreaker === null) index = embedded;
           else {
             const qdrant = await QdrantVectorIndex.open({
@@ -518,8 +521,13 @@ const CARRY_OVER_CHUNK = 10_000;
  * since the previous model was loaded (its stored value differs from the
  * previous model's catalog entry), with its current counters. An admin's
  * `available: false` therefore survives a model rollout.
+ * @returns the items copied (their stored values), for {@link refreshPayloads}.
  */
-async function carryOver(previous: ModelBackends, to: FeatureStore, model: ServedModel): Promise<void> {
+async function carryOver(
+  previous: ModelBackends,
+  to: FeatureStore,
+  model: ServedModel,
+): Promise<readonly CatalogItem[]> {
   const from = previous.store;
   for (const promotion of await from.listPromotions()) await to.upsertPromotion(promotion);
   const all = await from.listItemIds();
@@ -541,16 +549,37 @@ async function carryOver(previous: ModelBackends, to: FeatureStore, model: Serve
       }
     });
   }
-  if (changed.length === 0) return;
-  await to.upsertItems(changed.flatMap((id) => (byId.get(id) ? [byId.get(id)!] : [])));
+  if (changed.length === 0) return [];
+  const items = changed.flatMap((id) => (byId.get(id) ? [byId.get(id)!] : []));
+  await to.upsertItems(items);
   const fresh = changed.filter((id) => !model.catalog.has(id));
-  if (fresh.length === 0) return;
+  if (fresh.length === 0) return items;
   const counters = await from.getItemCounters(fresh);
   const entries = fresh.flatMap((itemId, k) => {
     const c = counters[k];
     return c === null || c === undefined ? [] : [{ itemId, counters: c }];
   });
   if (entries.length > 0 && to.putItemCounters !== undefined) await to.putItemCounters(entries);
+  return items;
+}
+
+/**
+ * Rewrites the payloads (categories, availability) of `items` in the new
+ * model's embedded index, which was built from the registry's catalog, so
+ * that an item changed through `upsertItems` before a rollout is filtered by
+ * its current values (as `CatalogService` does on each upsert). Items the
+ * index has no vector for are skipped.
+ */
+async function refreshPayloads(index: VectorIndex, items: readonly CatalogItem[]): Promise<void> {
+  if (items.length === 0) return;
+  const vectors = await Promise.all(items.map((item) => index.vectorOf(item.id)));
+  const entries = items.flatMap((item, k) => {
+    const vector = vectors[k];
+    return vector === null || vector === undefined
+      ? []
+      : [{ itemId: item.id, vector, payload: { categories: item.categories, available: item.available } }];
+  });
+  if (entries.length > 0) await index.upsert(entries);
 }
 
 /**
