@@ -106,17 +106,27 @@ export class CatalogService {
 
   /** Rewrites the index points of `items` that have a vector with their current categories and availability. */
   private async refreshIndexPayloads(items: readonly CatalogItem[]): Promise<void> {
-    const index = this.options.index;
-    if (index === undefined) return;
-    const vectors = await Promise.all(items.map((item) => index.vectorOf(item.id)));
-    const entries = items.flatMap((item, k) => {
-      const vector = vectors[k];
-      return vector === null || vector === undefined
-        ? []
-        : [{ itemId: item.id, vector, payload: { categories: item.categories, available: item.available } }];
-    });
-    if (entries.length > 0) await index.upsert(entries);
+    if (this.options.index !== undefined) await refreshIndexPayloads(this.options.index, items);
   }
+}
+
+/**
+ * Rewrites the points of `items` in `index` with their current categories
+ * and availability (the payload the index filters by), keeping each point's
+ * vector; items the index has no vector for are skipped. Used on every
+ * `upsertItems` and, after a rollout, for the items carried over to the new
+ * model's index. @throws what the index's `vectorOf` or `upsert` throws.
+ */
+export async function refreshIndexPayloads(index: VectorIndex, items: readonly CatalogItem[]): Promise<void> {
+  if (items.length === 0) return;
+  const vectors = await Promise.all(items.map((item) => index.vectorOf(item.id)));
+  const entries = items.flatMap((item, k) => {
+    const vector = vectors[k];
+    return vector === null || vector === undefined
+      ? []
+      : [{ itemId: item.id, vector, payload: { categories: item.categories, available: item.available } }];
+  });
+  if (entries.length > 0) await index.upsert(entries);
 }
 
 function validateUpsert(item: ItemUpsert, k: number): UserError | null {

@@ -4,6 +4,7 @@ import type { CatalogItem } from '../domain/interaction.js';
 import { ivfCacheFileName } from '../stores/ann/ivfCacheFile.js';
 import { resolveIvfParameters } from '../stores/ann/ivfParameters.js';
 import { IvfVectorIndex } from '../stores/ann/ivfVectorIndex.js';
+import { refreshIndexPayloads } from './catalogService.js';
 import type { IvfVectorIndexOptions } from '../stores/ann/ivfVectorIndex.js';
 import { UsearchVectorIndex } from '../stores/ann/usearchVectorIndex.js';
 import { readUserStates } from '../inference/readUserStates.js';
@@ -340,7 +341,8 @@ export async function openBackends(
                   payloads: model.catalog,
                 });
           owned.push(embedded);
-          await refreshPayloads(embedded, carried);
+          // Built from the registry's catalog: items changed through the API before the rollout keep their values.
+          await refreshIndexPayloads(embedded, carried);
           if (qdrantBreaker === null) index = embedded;
           else {
             const qdrant = await QdrantVectorIndex.open({
@@ -521,7 +523,7 @@ const CARRY_OVER_CHUNK = 10_000;
  * since the previous model was loaded (its stored value differs from the
  * previous model's catalog entry), with its current counters. An admin's
  * `available: false` therefore survives a model rollout.
- * @returns the items copied (their stored values), for {@link refreshPayloads}.
+ * @returns the items copied (their stored values), for {@link refreshIndexPayloads}.
  */
 async function carryOver(
   previous: ModelBackends,
@@ -561,25 +563,6 @@ async function carryOver(
   });
   if (entries.length > 0 && to.putItemCounters !== undefined) await to.putItemCounters(entries);
   return items;
-}
-
-/**
- * Rewrites the payloads (categories, availability) of `items` in the new
- * model's embedded index, which was built from the registry's catalog, so
- * that an item changed through `upsertItems` before a rollout is filtered by
- * its current values (as `CatalogService` does on each upsert). Items the
- * index has no vector for are skipped.
- */
-async function refreshPayloads(index: VectorIndex, items: readonly CatalogItem[]): Promise<void> {
-  if (items.length === 0) return;
-  const vectors = await Promise.all(items.map((item) => index.vectorOf(item.id)));
-  const entries = items.flatMap((item, k) => {
-    const vector = vectors[k];
-    return vector === null || vector === undefined
-      ? []
-      : [{ itemId: item.id, vector, payload: { categories: item.categories, available: item.available } }];
-  });
-  if (entries.length > 0) await index.upsert(entries);
 }
 
 /**
