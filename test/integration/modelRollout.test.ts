@@ -70,6 +70,15 @@ const list = async (userId: string, first = 20) =>
     scope(),
   );
 
+/** Records a DISMISS of `itemId` by `userId` and checks that it was accepted. */
+const dismiss = async (userId: string, itemId: string): Promise<void> => {
+  const [fb] = await gateway.recordFeedback(
+    [{ userId, itemId, type: 'DISMISS', value: null, requestId: null, timestamp: null, context: null }],
+    scope(),
+  );
+  expect(fb!.accepted).toBe(true);
+};
+
 beforeAll(async () => {
   const base = await trainedRegistry();
   baseRegistry = base;
@@ -103,21 +112,7 @@ describe('hot reload', () => {
     expect(gateway.modelInfo().rankerVersion).toBe('v1');
     const before = await list('rollout-user');
     const dismissed = before.items[0]!.itemId;
-    const [fb] = await gateway.recordFeedback(
-      [
-        {
-          userId: 'rollout-user',
-          itemId: dismissed,
-          type: 'DISMISS',
-          value: null,
-          requestId: null,
-          timestamp: null,
-          context: null,
-        },
-      ],
-      scope(),
-    );
-    expect(fb!.accepted).toBe(true);
+    await dismiss('rollout-user', dismissed);
     const promoted = before.items[10]!.itemId;
     await gateway.upsertPromotion({
       id: 'rollout-promo',
@@ -138,21 +133,7 @@ describe('hot reload', () => {
     const reload = gateway.checkModel();
     // Feedback arriving while the new store is built is applied to it after the swap.
     const during = before.items[1]!.itemId;
-    const [fb2] = await gateway.recordFeedback(
-      [
-        {
-          userId: 'rollout-user',
-          itemId: during,
-          type: 'DISMISS',
-          value: null,
-          requestId: null,
-          timestamp: null,
-          context: null,
-        },
-      ],
-      scope(),
-    );
-    expect(fb2!.accepted).toBe(true);
+    await dismiss('rollout-user', during);
     await reload;
 
     expect(gateway.modelInfo().rankerVersion).toBe('v2');
@@ -227,21 +208,7 @@ describe('replay after a reload', () => {
     await gateway.checkModel();
     const user = 'rollout-late-user';
     const dismissed = (await list(user)).items[0]!.itemId;
-    const [fb] = await gateway.recordFeedback(
-      [
-        {
-          userId: user,
-          itemId: dismissed,
-          type: 'DISMISS',
-          value: null,
-          requestId: null,
-          timestamp: null,
-          context: null,
-        },
-      ],
-      scope(),
-    );
-    expect(fb!.accepted).toBe(true);
+    await dismiss(user, dismissed);
     expect((await list(user)).items.map((x) => x.itemId)).not.toContain(dismissed);
     const later = new Date(Date.now() + 60_000).toISOString();
     // Published after the feedback, trained on no live feedback: the feedback must be replayed onto it.
