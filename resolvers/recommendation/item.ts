@@ -1,19 +1,27 @@
 import type { RecommendationResolvers } from '../../src/generated/graphql.js';
+import type { RequestContext } from '../../src/server/requestContext.js';
 import type { ItemView } from '../../src/services/serviceTypes.js';
 
 /**
  * `Recommendation.item`: the catalog item, through the request's batched
- * item loader (one store read for the whole list). `item` is non-null, so
- * an id the engine recommended but cannot find (an inconsistency: it only
- * recommends known items) is logged and shown as a bare item rather than
- * nulling the whole list.
+ * item loader (one store read for the whole list). The items of a freshly
+ * ranked page are already loaded (the ranking read every candidate), so they
+ * resolve synchronously, without a promise per item; the others (a later
+ * page, served from the stored list) wait for one batched read. `item` is
+ * non-null, so an id the engine recommended but cannot find (an
+ * inconsistency: it only recommends known items) is logged and shown as a
+ * bare item rather than nulling the whole list.
  */
-export const item: NonNullable<RecommendationResolvers['item']> = async (rec, _args, ctx) => {
-  const [found] = await ctx.gateway.items([rec.itemId], ctx.scope);
-  if (found) return found;
-  ctx.logger.warn('recommended item not found', { requestId: ctx.requestId, itemId: rec.itemId });
-  const bare: ItemView = {
-    id: rec.itemId,
+export const item: NonNullable<RecommendationResolvers['item']> = (rec, _args, ctx) => {
+  const loaded = ctx.gateway.loadedItem?.(rec.itemId, ctx.scope);
+  if (loaded !== undefined) return loaded ?? missing(rec.itemId, ctx);
+  return ctx.gateway.items([rec.itemId], ctx.scope).then(([found]) => found ?? missing(rec.itemId, ctx));
+};
+
+function missing(itemId: string, ctx: RequestContext): ItemView {
+  ctx.logger.warn('recommended item not found', { requestId: ctx.requestId, itemId });
+  return {
+    id: itemId,
     title: null,
     categories: [],
     attributes: {},
@@ -21,5 +29,4 @@ export const item: NonNullable<RecommendationResolvers['item']> = async (rec, _a
     available: false,
     popularity: 0,
   };
-  return bare;
-};
+}

@@ -103,6 +103,19 @@ export class KeyedBatchLoader<V> {
   }
 
   /**
+   * The value of `key` when it is already loaded, without waiting and
+   * without starting a read: the value, or `null` when the store has none;
+   * `undefined` when the key was never asked for, is still loading, or its
+   * read failed. Reports the key's degraded parts as {@link load} does.
+   */
+  peek(key: string): V | null | undefined {
+    const slot = this.slotOf.get(key);
+    if (slot === undefined || this.waiting[slot] !== undefined) return undefined;
+    this.reportParts(slot);
+    return this.values[slot]!;
+  }
+
+  /**
    * The values of `keys`: same length and order, `null` for a key the store
    * does not have, the batch's Error for a key whose read failed (as
    * DataLoader's `loadMany`). Never rejects. Resolves without a store read

@@ -45,6 +45,25 @@ export class CatalogService {
     });
   }
 
+  /**
+   * The view of item `id` from what this request's loaders already hold,
+   * without a store read: what {@link items} would return for it (null when
+   * the store has no such item), or `undefined` when the item or its
+   * counters are not loaded yet (or their read failed): then ask {@link items}.
+   * The page of a `recommendations` or `similarItems` list is always loaded
+   * (the ranking read every candidate), so its `item` fields resolve without
+   * a promise each.
+   */
+  loadedItem(id: string, loaders: RequestLoaders): ItemView | null | undefined {
+    const item = loaders.items.peek(id);
+    if (item === undefined) return undefined;
+    if (item === null) return null;
+    const c = loaders.itemCounters.peek(id);
+    if (c === undefined) return undefined;
+    const popularity = c !== null && Number.isFinite(c.popularity) ? c.popularity : 0;
+    return { ...item, popularity };
+  }
+
   /** The user's profile, or null when the store does not know them. Top categories: up to 5 by share of interactions. */
   async user(id: string, loaders: RequestLoaders): Promise<UserView | null> {
     const u = await loaders.users.load(id);

@@ -246,6 +246,9 @@ export async function createGateway(config: GatewayConfig = {}): Promise<Gateway
     items(ids, scope) {
       return catalog.items(ids, loadersOf(scope));
     },
+    loadedItem(id, scope) {
+      return catalog.loadedItem(id, loadersOf(scope));
+    },
     async user(id, scope) {
       if (!mayDegrade) return catalog.user(id, loadersOf(scope));
       const found = await withDegradedParts(true, async () => ({

@@ -61,6 +61,12 @@ export interface Gateway {
   similarItems(request: SimilarItemsRequest, scope: RequestScope): Promise<RecommendationList>;
   /** Same length and order as `ids`; null where unknown. Batched per request. */
   items(ids: readonly string[], scope: RequestScope): Promise<(ItemView | null)[]>;
+  /**
+   * Item `id` as {@link items} would return it, from what `scope` has already
+   * read, without waiting: `undefined` when it is not loaded yet (then call
+   * {@link items}). Optional: a gateway without it is always asked through `items`.
+   */
+  loadedItem?(id: string, scope: RequestScope): ItemView | null | undefined;
   user(id: string, scope: RequestScope): Promise<UserView | null>;
   experimentAssignments(userId: string): ExperimentAssignment[];
   experiments(): Experiment[];

@@ -137,6 +137,31 @@ describe('KeyedBatchLoader', () => {
     expect((out[1] as Error).message).toBe('second read fails');
   });
 
+  it('peek returns only loaded keys (values and nulls), never starts a read, and misses keys in flight or failed', async () => {
+    const { batches, read } = recordingRead(DATA);
+    const loader = new KeyedBatchLoader('n', read);
+    expect(loader.peek('a')).toBeUndefined();
+    const pending = loader.loadMany(['a', 'zz']);
+    // In flight: not loaded yet.
+    expect(loader.peek('a')).toBeUndefined();
+    await pending;
+    expect(loader.peek('a')).toBe(1);
+    expect(loader.peek('zz')).toBeNull();
+    expect(loader.peek('c')).toBeUndefined();
+    await nextLoopTurn();
+    expect(batches).toEqual([['a', 'zz']]);
+    let fail = true;
+    const flaky = new KeyedBatchLoader<number>('f', async (keys) => {
+      if (fail) throw new Error('down');
+      return keys.map(() => 7);
+    });
+    await flaky.loadMany(['x']);
+    expect(flaky.peek('x')).toBeUndefined();
+    fail = false;
+    expect(await flaky.load('x')).toBe(7);
+    expect(flaky.peek('x')).toBe(7);
+  });
+
   it('gives the same results and store batches as the DataLoader it replaces', async () => {
     const data: Record<string, number> = { a: 1, b: 2, c: 3, d: 4 };
     const plan = [['a', 'b', 'x'], ['b', 'c'], ['x', 'd'], ['a']];
@@ -184,6 +209,16 @@ describe('KeyedBatchLoader degraded parts (trackDegraded)', () => {
     // A key of another batch, read normally, reports nothing.
     expect(await partsOf(() => loader.load('b'))).toEqual([]);
     expect(await loader.loadMany(['z', 'b'])).toEqual([1, 1]);
+  });
+
+  it('peek reports the parts of a fallback read, like load', async () => {
+    const loader = new KeyedBatchLoader('users', fallbackRead, dispatchOnNextLoopTurn, true);
+    await loader.loadMany(['z', 'b']);
+    expect(await partsOf(async () => expect(loader.peek('z')).toBe(1))).toEqual(['featureStore.users']);
+    expect(await partsOf(async () => expect(loader.peek('b')).toBe(1))).toEqual(['featureStore.users']);
+    const other = new KeyedBatchLoader('users', fallbackRead, dispatchOnNextLoopTurn, true);
+    await other.load('b');
+    expect(await partsOf(async () => expect(other.peek('b')).toBe(1))).toEqual([]);
   });
 
   it('without tracking only the caller whose load dispatched the read hears of it', async () => {

@@ -1,0 +1,172 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Gateway } from '../../src/services/gateway.js';
+import { postGraphQL } from '../support/graphqlHttp.js';
+import type { RealServer } from '../support/realServer.js';
+import { startRealServer } from '../support/realServer.js';
+
+/**
+ * `Recommendation.item` on the real engine: a freshly ranked page resolves
+ * its items from what the ranking already read (`Gateway.loadedItem`, no
+ * `items` call), a later page (the stored list) through `items`, and both
+ * give what `Query.items` gives. An item the engine cannot find shows as a
+ * bare item and is logged.
+ */
+
+const ITEM_FIELDS = 'id title categories attributes createdAt popularity';
+
+/** Counts the engine's `items` and `loadedItem` calls; `missing` ids read as unknown to both. */
+function observed(
+  gateway: Gateway,
+  counts: { items: number; loadedItem: number },
+  missing: Set<string>,
+): Gateway {
+  return new Proxy(gateway, {
+    get(target, prop, receiver) {
+      if (prop === 'items') {
+        return async (ids: readonly string[], scope: Parameters<Gateway['items']>[1]) => {
+          counts.items++;
+          const found = await target.items(ids, scope);
+          return found.map((item, k) => (missing.has(ids[k]!) ? null : item));
+        };
+      }
+      if (prop === 'loadedItem') {
+        return (id: string, scope: Parameters<Gateway['items']>[1]) => {
+          counts.loadedItem++;
+          return missing.has(id) ? null : target.loadedItem!(id, scope);
+        };
+      }
+      return Reflect.get(target, prop, receiver) as unknown;
+    },
+  });
+}
+
+const counts = { items: 0, loadedItem: 0 };
+const missing = new Set<string>();
+let real: RealServer;
+
+beforeAll(async () => {
+  real = await startRealServer({ wrapGateway: (g) => observed(g, counts, missing) });
+}, 180_000);
+afterAll(() => real?.close());
+
+async function gql(query: string, variables: Record<string, unknown>) {
+  const { body } = await postGraphQL(real.server.url, query, variables);
+  expect(body.errors).toBeUndefined();
+  return body.data!;
+}
+
+interface Page {
+  items: { item: Record<string, unknown> & { id: string } }[];
+  pageInfo: { endCursor: string | null };
+}
+
+async function page(after: string | null): Promise<Page> {
+  const data = await gql(
+    `query ($u: ID!, $after: String) { recommendations(userId: $u, first: 10, after: $after) {
+      items { item { ${ITEM_FIELDS} } } pageInfo { endCursor } } }`,
+    { u: real.exampleUserId, after },
+  );
+  return data['recommendations'] as Page;
+}
+
+async function itemsById(ids: string[]): Promise<unknown[]> {
+  const data = await gql(`query ($ids: [ID!]!) { items(ids: $ids) { ${ITEM_FIELDS} } }`, { ids });
+  return data['items'] as unknown[];
+}
+
+/**
+ * Expects `got` to be the `Query.items` view of the same ids: equal, but for
+ * `popularity`, a decayed count read at request time, so two requests a few
+ * ms apart differ in the 8th digit.
+ */
+function expectSameItems(got: Record<string, unknown>[], want: unknown[]): void {
+  const wanted = want as Record<string, unknown>[];
+  expect(got.map(({ popularity: _p, ...rest }) => rest)).toEqual(
+    wanted.map(({ popularity: _p, ...rest }) => rest),
+  );
+  got.forEach((item, k) => {
+    const p = item['popularity'] as number;
+    const q = wanted[k]!['popularity'] as number;
+    expect(Math.abs(p - q)).toBeLessThanOrEqual(1e-6 * Math.max(1, q));
+  });
+}
+
+describe('Recommendation.item', () => {
+  it('resolves a ranked page from the loaded rows (no items call), a later page through items, both as Query.items', async () => {
+    counts.items = 0;
+    counts.loadedItem = 0;
+    const first = await page(null);
+    expect(first.items).toHaveLength(10);
+    expect(counts.loadedItem).toBe(10);
+    expect(counts.items).toBe(0);
+    expectSameItems(
+      first.items.map((r) => r.item),
+      await itemsById(first.items.map((r) => r.item.id)),
+    );
+
+    counts.items = 0;
+    counts.loadedItem = 0;
+    const second = await page(first.pageInfo.endCursor);
+    expect(second.items).toHaveLength(10);
+    // The stored list is not re-ranked, so nothing is loaded: every item goes through one batched read each.
+    expect(counts.loadedItem).toBe(10);
+    expect(counts.items).toBe(10);
+    expectSameItems(
+      second.items.map((r) => r.item),
+      await itemsById(second.items.map((r) => r.item.id)),
+    );
+    const titles = [...first.items, ...second.items].map((r) => r.item['title']);
+    expect(titles.every((t) => typeof t === 'string' && t.length > 0)).toBe(true);
+  });
+
+  it('similarItems resolves its items from the loaded rows too', async () => {
+    const seed = (await page(null)).items[0]!.item.id;
+    counts.items = 0;
+    counts.loadedItem = 0;
+    const data = await gql(
+      `query ($id: ID!) { similarItems(itemId: $id, first: 5) { items { item { ${ITEM_FIELDS} } } } }`,
+      {
+        id: seed,
+      },
+    );
+    const items = (data['similarItems'] as Page).items.map((r) => r.item);
+    expect(items).toHaveLength(5);
+    expect(counts.items).toBe(0);
+    expectSameItems(items, await itemsById(items.map((i) => i.id)));
+  });
+
+  it('an item the engine cannot find shows as a bare item and is logged, on both paths', async () => {
+    const first = await page(null);
+    const gone = first.items[3]!.item.id;
+    missing.add(gone);
+    try {
+      const again = await page(null);
+      const bare = again.items.find((r) => r.item.id === gone);
+      expect(bare?.item).toEqual({
+        id: gone,
+        title: null,
+        categories: [],
+        attributes: {},
+        createdAt: null,
+        popularity: 0,
+      });
+      // The second page of that list (the stored list: the items path), once to learn its ids, then
+      // again with its first item gone.
+      const later = await page(again.pageInfo.endCursor);
+      const goneLater = later.items[0]!.item.id;
+      missing.add(goneLater);
+      const laterAgain = await page(again.pageInfo.endCursor);
+      expect(laterAgain.items[0]!.item).toMatchObject({
+        id: goneLater,
+        title: null,
+        categories: [],
+        popularity: 0,
+      });
+      expectSameItems([laterAgain.items[1]!.item], [later.items[1]!.item]);
+      const warned = real.logged.filter((l) => l.message === 'recommended item not found');
+      expect(warned.map((l) => l.fields['itemId'])).toEqual(expect.arrayContaining([gone, goneLater]));
+    } finally {
+      missing.clear();
+    }
+  });
+});
