@@ -11,7 +11,8 @@
  *
  * Options: `--catalog` (default synthetic-1m; any of `npm run bench`'s),
  * `--rate` req/s (default 100), `--seconds` (default 30), `--dir` (default
- * var/bench). `RECGATE_*` settings in the environment reach the server (e.g.
+ * var/bench), `--node-flags` (more Node/V8 flags for the server, space-separated,
+ * e.g. `--heap-growing-percent=300`; default none). `RECGATE_*` settings in the environment reach the server (e.g.
  * `RECGATE_RANKING_REFRESH_MS`). Catalogs are prepared as `npm run bench` does.
  */
 import { resolve } from 'node:path';
@@ -27,6 +28,7 @@ const USAGE = `npm run bench:tail -- [options]   open-loop latency tail against 
   --rate n             requests/s, sent on schedule (default 100)
   --seconds n          length of the run (default 30)
   --dir folder         catalogs and event logs, as npm run bench (default var/bench)
+  --node-flags "…"     more Node/V8 flags for the server, space-separated (default none)
   --help               this text`;
 helpOrContinue(USAGE);
 const { values } = parseOrExit('bench:tail', () =>
@@ -36,6 +38,7 @@ const { values } = parseOrExit('bench:tail', () =>
       rate: { type: 'string', default: '100' },
       seconds: { type: 'string', default: '30' },
       dir: { type: 'string', default: 'var/bench' },
+      'node-flags': { type: 'string', default: '' },
     },
   }),
 );
@@ -45,13 +48,17 @@ if (!(rate > 0 && rate <= 5000))
   usageError('bench:tail', `--rate: expected 0 < n ≤ 5000, received ${values.rate}`);
 if (!(seconds > 0 && seconds <= 3600))
   usageError('bench:tail', `--seconds: expected 0 < n ≤ 3600, received ${values.seconds}`);
+const extraFlags = values['node-flags'].split(/\s+/).filter((f) => f !== '');
+const badFlag = extraFlags.find((f) => !f.startsWith('--'));
+if (badFlag !== undefined)
+  usageError('bench:tail', `--node-flags: expected flags starting with --, received ${badFlag}`);
 const benchDir = resolve(REPO_ROOT, values.dir);
 const catalog = await catalogOrExit('bench:tail', values.catalog, benchDir);
 const ids = sampleIds(catalog, 256);
 const scenario = benchScenarios(ids.users, ids.items).find((s) => s.name === 'recommendations')!;
 const server = await startBenchServer({
   ...serverFor(catalog, benchDir, 'tail'),
-  nodeFlags: ['--trace-gc'],
+  nodeFlags: ['--trace-gc', ...extraFlags],
 });
 /**
  * A `--trace-gc` line: ms since the isolate started, kind, heap MB before →
@@ -66,23 +73,30 @@ interface GcLine {
   readonly pauseMs: number;
   readonly stepsMs: number;
   readonly markingWallMs: number;
+  /**
+   * What V8 says of it: `reduce GC` for a memory reducer's GC (V8 prints `Mark-Compact (reduce)`),
+   * then what started it (e.g. `finalize incremental marking via task; GC in old space requested`);
+   * '' when not printed.
+   */
+  readonly reason: string;
 }
 const gcLines = (): GcLine[] =>
   [
     ...server
       .output()
       .matchAll(
-        /(\d+) ms: (Scavenge|Mark-Compact|Mark-Sweep)[^\d]*([\d.]+) \([\d.]+\) -> ([\d.]+) \([\d.]+\) MB, ([\d.]+) \/[^(\n]*(?:\(\+ ([\d.]+) ms in \d+ steps[^)]*walltime since start of marking ([\d.]+) ms\))?/g,
+        /(\d+) ms: (Scavenge|Mark-Compact|Mark-Sweep)(?: \(([^)]*)\))?[^\d]*([\d.]+) \([\d.]+\) -> ([\d.]+) \([\d.]+\) MB, ([\d.]+) \/[^(\n]*(?:\(\+ ([\d.]+) ms in \d+ steps[^)]*walltime since start of marking ([\d.]+) ms\))?(?:[^\n]*current mu = [\d.]+\) ([^\n]*))?/g,
       ),
   ]
     .map((m) => ({
       isolateMs: Number(m[1]),
       major: m[2] !== 'Scavenge',
-      before: Number(m[3]),
-      after: Number(m[4]),
-      pauseMs: Number(m[5]),
-      stepsMs: Number(m[6] ?? 0),
-      markingWallMs: Number(m[7] ?? 0),
+      before: Number(m[4]),
+      after: Number(m[5]),
+      pauseMs: Number(m[6]),
+      stepsMs: Number(m[7] ?? 0),
+      markingWallMs: Number(m[8] ?? 0),
+      reason: [m[3] === undefined ? '' : `${m[3]} GC`, (m[9] ?? '').trim()].filter((r) => r !== '').join('; '),
     }))
     // The main isolate's heap, not the tsx loader's small one.
     .filter((g) => g.before >= 64 || g.after >= 64);
@@ -133,7 +147,8 @@ try {
       ...majors.map(
         (g) =>
           `  major GC ended at about ${g.at.toFixed(2)} s: heap ${g.before} -> ${g.after} MB, final pause ${g.pauseMs} ms, ` +
-          `marking steps on the main thread ${g.stepsMs} ms over ${g.markingWallMs} ms`,
+          `marking steps on the main thread ${g.stepsMs} ms over ${g.markingWallMs} ms` +
+          (g.reason === '' ? '' : ` (${g.reason})`),
       ),
     ].join('\n') + '\n',
   );

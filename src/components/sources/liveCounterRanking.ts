@@ -82,6 +82,17 @@ export interface LiveCounterRankingOptions {
  */
 export class LiveCounterRanking {
   private latest: RankingSnapshot | null = null;
+  /**
+   * The counter columns of the snapshot `latest` replaced (a request that
+   * read that snapshot may still be using them), and the columns of the one
+   * before it, free for the next refresh to fill ({@link takeColumns}): at 1M
+   * items a new pair per refresh was 8 MB of off-heap memory every
+   * `refreshMs`, freed only by a major GC, and that growth alone made V8 start
+   * a major GC ("external memory pressure") about every 30 s under load
+   * (issue #6, BENCHMARKS.md "The 1M tail").
+   */
+  private retired: CounterColumns | null = null;
+  private spare: CounterColumns | null = null;
   /** The last refresh's ids and new items, reused while the catalog and the model stay the same. */
   private lastNew: { readonly ids: readonly string[]; readonly newCandidates: Int32Array } | null = null;
   /** Bumped by revalidate() and invalidate(): a refresh begun before must not keep its new items. */
@@ -142,7 +153,7 @@ export class LiveCounterRanking {
     const run: Promise<RankingSnapshot> = this.refresh().then(
       (s) => {
         if (this.pending === run) {
-          this.latest = s;
+          this.publish(s);
           this.pending = null;
         }
         return s;
@@ -156,6 +167,36 @@ export class LiveCounterRanking {
     );
     this.pending = run;
     return run;
+  }
+
+  /** Makes `s` the served snapshot; the columns of the one before the replaced one become the spare pair. */
+  private publish(s: RankingSnapshot): void {
+    const replaced = this.latest;
+    this.latest = s;
+    if (replaced === null || replaced.popularity.buffer === s.popularity.buffer) return;
+    this.spare = this.retired;
+    this.retired = { popularity: replaced.popularity, trend: replaced.trend };
+  }
+
+  /**
+   * Two float32 columns of at least `n` values for a refresh to fill: the
+   * spare pair when it is large enough (taken: no other refresh gets it),
+   * else new arrays. Views of the first `n` values are the snapshot's.
+   */
+  private takeColumns(n: number): CounterColumns {
+    const spare = this.spare;
+    this.spare = null;
+    if (
+      spare !== null &&
+      spare.popularity.buffer.byteLength >= 4 * n &&
+      spare.trend.buffer.byteLength >= 4 * n
+    ) {
+      return {
+        popularity: new Float32Array(spare.popularity.buffer, 0, n),
+        trend: new Float32Array(spare.trend.buffer, 0, n),
+      };
+    }
+    return { popularity: new Float32Array(n), trend: new Float32Array(n) };
   }
 
   private async refresh(): Promise<RankingSnapshot> {
@@ -223,8 +264,7 @@ export class LiveCounterRanking {
       // Columns sized like the last refresh's (the catalog rarely changes size), filled chunk by
       // chunk: no whole-catalog copy in one event-loop turn.
       const previous = this.latest?.ids ?? this.lastNew?.ids ?? null;
-      let popularity: Float32Array = new Float32Array(previous?.length ?? slice);
-      let trend: Float32Array = new Float32Array(popularity.length);
+      let { popularity, trend } = this.takeColumns(previous?.length ?? slice);
       // null while every id so far equals `previous`'s at its position (then nothing is copied).
       let ids: string[] | null = previous === null ? [] : null;
       let count = 0;
@@ -245,15 +285,14 @@ export class LiveCounterRanking {
       const kept = ids ?? (count === previous!.length ? previous! : previous!.slice(0, count));
       return {
         ids: kept,
-        popularity: popularity.length === count ? popularity : popularity.slice(0, count),
-        trend: trend.length === count ? trend : trend.slice(0, count),
+        popularity: popularity.length === count ? popularity : popularity.subarray(0, count),
+        trend: trend.length === count ? trend : trend.subarray(0, count),
       };
     }
     const ids = await store.listItemIds();
     const counters = ids.length === 0 ? [] : await store.getItemCounters(ids);
     const n = ids.length;
-    const popularity = new Float32Array(n);
-    const trend = new Float32Array(n);
+    const { popularity, trend } = this.takeColumns(n);
     for (let from = 0; from < n; from += slice) {
       const to = Math.min(n, from + slice);
       for (let i = from; i < to; i++) {
@@ -265,6 +304,12 @@ export class LiveCounterRanking {
     }
     return { ids, popularity, trend };
   }
+}
+
+/** A snapshot's two counter columns (float32, one value per item). */
+interface CounterColumns {
+  readonly popularity: Float32Array;
+  readonly trend: Float32Array;
 }
 
 /**
