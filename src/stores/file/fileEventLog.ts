@@ -70,8 +70,6 @@ export class FileEventLog implements EventLog {
   private stats: EventLogReadStats = { records: 0, skipped: 0 };
   /** The file's length after this log's last write or open, or null before the first. */
   private expectedSize: number | null = null;
-  /** The reused write buffer ({@link encode}); null before the first write. */
-  private writeBuffer: Buffer | null = null;
 
   constructor(options: FileEventLogOptions) {
     this.path = options.path;
@@ -157,31 +155,9 @@ export class FileEventLog implements EventLog {
     }
   }
 
-  /**
-   * `text` as UTF-8 bytes, in the log's reused write buffer (grown to the
-   * largest write up to {@link MAX_REUSED_WRITE_BYTES}; a larger write gets a
-   * buffer of its own). Writes never overlap (the queue), so one buffer serves
-   * them all. Why reuse: a write's buffer lives across several awaits (stat,
-   * write, fdatasync), so V8 promotes it to the old generation, where its
-   * off-heap bytes are freed only by a major GC; a new multi-MB buffer per
-   * write grew V8's external memory until it started a major GC for "external
-   * memory pressure", which at 1M items was every major GC of a loaded
-   * gateway (issue #6, BENCHMARKS.md "The 1M tail").
-   */
-  private encode(text: string): Buffer {
-    const bytes = Buffer.byteLength(text, 'utf8');
-    if (bytes > MAX_REUSED_WRITE_BYTES) return Buffer.from(text, 'utf8');
-    if (this.writeBuffer === null || this.writeBuffer.length < bytes) {
-      this.writeBuffer = Buffer.allocUnsafe(
-        Math.min(MAX_REUSED_WRITE_BYTES, Math.max(bytes, 2 * (this.writeBuffer?.length ?? 32 * 1024))),
-      );
-    }
-    return this.writeBuffer.subarray(0, this.writeBuffer.write(text, 0, 'utf8'));
-  }
-
   /** Writes `text` (whole lines) at the end of the file, then syncs per the policy. */
   private async write(text: string): Promise<void> {
-    let buffer = this.encode(text);
+    let buffer = Buffer.from(text, 'utf8');
     const { handle, size } = await this.currentHandle();
     if (this.expectedSize !== null && size !== this.expectedSize && size > 0) {
       // Changed by someone else since our last write: do not append to a line it left torn.
@@ -284,10 +260,3 @@ function parseRecord(line: string): EventRecord | null {
     return null;
   }
 }
-
-/**
- * Largest write (bytes) encoded into the log's reused buffer; the buffer never
- * grows past it. 16 MiB holds a served-list batch of a loaded 1M-item gateway
- * (about 8 MB every 5 s at 50 req/s).
- */
-const MAX_REUSED_WRITE_BYTES = 16 * 1024 * 1024;
