@@ -5,8 +5,14 @@ import type { StageSummary } from './stageStats.js';
 import type { ProcMemory } from './procStatus.js';
 import { readProcMemory } from './procStatus.js';
 
-/** The V8 flag every start command of `recgate serve` passes (package.json, bin/recgate.js, docker/Dockerfile). */
-export const SEMI_SPACE_FLAG = '--max-semi-space-size=16';
+/**
+ * The V8 flags every start command of `recgate serve` passes (package.json,
+ * bin/recgate.js, docker/Dockerfile), in this order; docs/operations.md says why.
+ */
+export const SERVER_V8_FLAGS: readonly string[] = [
+  '--max-semi-space-size=16',
+  '--no-allocation-site-pretenuring',
+];
 
 /** Repository root (two folders above this file). */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -63,15 +69,15 @@ export interface BenchServer {
 }
 
 /**
- * Spawns `node [--cpu-prof] --max-semi-space-size=16 --import tsx src/bench/benchServer.ts …` (the
- * young-generation size `recgate serve` runs with) from
+ * Spawns `node [--cpu-prof] <SERVER_V8_FLAGS> [nodeFlags] --import tsx src/bench/benchServer.ts …`
+ * (the V8 flags `recgate serve` runs with) from
  * the repository root and resolves once it printed BENCH_READY.
  * @throws Error with the process output when it exits before serving or times out.
  */
 export function startBenchServer(options: BenchServerOptions): Promise<BenchServer> {
   const args = [
     ...(options.cpuProfileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir]),
-    SEMI_SPACE_FLAG,
+    ...SERVER_V8_FLAGS,
     ...(options.nodeFlags ?? []),
     '--import',
     'tsx',

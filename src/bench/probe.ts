@@ -20,7 +20,8 @@
  * `--scenario` (recommendations | similarItems | feedbackBatch | typename;
  * default recommendations), `--requests` (default 400), `--connections`
  * (default 1: the clean per-request cost, no queueing), `--cpu-prof <dir>`,
- * `--store` (memory | redis; default memory), `--dir` (default var/bench).
+ * `--store` (memory | redis; default memory), `--dir` (default var/bench),
+ * `--node-flags` (more Node/V8 flags for the server, space-separated; default none).
  * Catalogs are prepared as `npm run bench` does.
  * A non-200 answer or a GraphQL error stops the run with that body.
  */
@@ -36,7 +37,7 @@ import { benchScenarios, SCENARIO_NAMES } from './benchScenarios.js';
 import { REPO_ROOT, startBenchServer } from './benchServerProcess.js';
 import type { CpuProfile } from './cpuProfileSummary.js';
 import { summarizeCpuProfile } from './cpuProfileSummary.js';
-import { catalogOrExit, sendScenarioRequest, serverFor } from './probeTarget.js';
+import { catalogOrExit, nodeFlagsOption, sendScenarioRequest, serverFor } from './probeTarget.js';
 
 const USAGE = `npm run bench:probe -- [options]   one scenario, CPU and stage times per request
   --catalog name       ml-latest-small, synthetic-10k (default), synthetic-100k, synthetic-1m
@@ -47,6 +48,7 @@ const USAGE = `npm run bench:probe -- [options]   one scenario, CPU and stage ti
   --store name         memory (default) | redis: the Redis feature store and event log
                        (REDIS_URL or redis://127.0.0.1:6379, private key prefix deleted afterwards)
   --dir folder         catalogs and event logs, as npm run bench (default var/bench)
+  --node-flags="…"    more Node/V8 flags for the server, space-separated (default none)
   --help               this text`;
 helpOrContinue(USAGE);
 const { values } = parseOrExit('bench:probe', () =>
@@ -59,9 +61,11 @@ const { values } = parseOrExit('bench:probe', () =>
       'cpu-prof': { type: 'string' },
       store: { type: 'string', default: 'memory' },
       dir: { type: 'string', default: 'var/bench' },
+      'node-flags': { type: 'string', default: '' },
     },
   }),
 );
+const nodeFlags = nodeFlagsOption('bench:probe', values['node-flags']);
 const scenarioName = values.scenario as ScenarioName;
 if (!SCENARIO_NAMES.includes(scenarioName)) {
   usageError(
@@ -109,6 +113,7 @@ const redisCpuSeconds = async (): Promise<number> => {
 };
 const server = await startBenchServer({
   ...serverFor(catalog, benchDir, 'probe'),
+  nodeFlags,
   ...(profileDir === undefined ? {} : { cpuProfileDir: profileDir }),
   ...(redis === null
     ? {}

@@ -69,3 +69,16 @@ export async function sendScenarioRequest(url: string, scenario: BenchScenario, 
   if (res.status !== 200 || text.includes('"errors"'))
     throw new Error(`HTTP ${res.status}: ${text.slice(0, 500)}`);
 }
+
+/**
+ * The `--node-flags` option of `bench:probe` and `bench:tail`: more Node/V8
+ * flags for the bench server (e.g. `--no-allocation-site-pretenuring`),
+ * space-separated. Exits 2 with a usage error for a word that is not a flag.
+ */
+export function nodeFlagsOption(command: string, raw: string): string[] {
+  const flags = raw.split(/\s+/).filter((f) => f !== '');
+  const bad = flags.find((f) => !f.startsWith('--'));
+  if (bad !== undefined)
+    usageError(command, `--node-flags: expected flags starting with --, received ${bad}`);
+  return flags;
+}

@@ -21,14 +21,14 @@ import { sampleIds } from './benchCatalogs.js';
 import { helpOrContinue, parseOrExit, usageError } from './benchCli.js';
 import { benchScenarios } from './benchScenarios.js';
 import { REPO_ROOT, startBenchServer } from './benchServerProcess.js';
-import { catalogOrExit, sendScenarioRequest, serverFor } from './probeTarget.js';
+import { catalogOrExit, nodeFlagsOption, sendScenarioRequest, serverFor } from './probeTarget.js';
 
 const USAGE = `npm run bench:tail -- [options]   open-loop latency tail against the server's major GCs
   --catalog name       ml-latest-small, synthetic-10k, synthetic-100k, synthetic-1m (default)
   --rate n             requests/s, sent on schedule (default 100)
   --seconds n          length of the run (default 30)
   --dir folder         catalogs and event logs, as npm run bench (default var/bench)
-  --node-flags "…"     more Node/V8 flags for the server, space-separated (default none)
+  --node-flags="…"    more Node/V8 flags for the server, space-separated (default none)
   --help               this text`;
 helpOrContinue(USAGE);
 const { values } = parseOrExit('bench:tail', () =>
@@ -48,10 +48,7 @@ if (!(rate > 0 && rate <= 5000))
   usageError('bench:tail', `--rate: expected 0 < n ≤ 5000, received ${values.rate}`);
 if (!(seconds > 0 && seconds <= 3600))
   usageError('bench:tail', `--seconds: expected 0 < n ≤ 3600, received ${values.seconds}`);
-const extraFlags = values['node-flags'].split(/\s+/).filter((f) => f !== '');
-const badFlag = extraFlags.find((f) => !f.startsWith('--'));
-if (badFlag !== undefined)
-  usageError('bench:tail', `--node-flags: expected flags starting with --, received ${badFlag}`);
+const extraFlags = nodeFlagsOption('bench:tail', values['node-flags']);
 const benchDir = resolve(REPO_ROOT, values.dir);
 const catalog = await catalogOrExit('bench:tail', values.catalog, benchDir);
 const ids = sampleIds(catalog, 256);
@@ -96,7 +93,9 @@ const gcLines = (): GcLine[] =>
       pauseMs: Number(m[6]),
       stepsMs: Number(m[7] ?? 0),
       markingWallMs: Number(m[8] ?? 0),
-      reason: [m[3] === undefined ? '' : `${m[3]} GC`, (m[9] ?? '').trim()].filter((r) => r !== '').join('; '),
+      reason: [m[3] === undefined ? '' : `${m[3]} GC`, (m[9] ?? '').trim()]
+        .filter((r) => r !== '')
+        .join('; '),
     }))
     // The main isolate's heap, not the tsx loader's small one.
     .filter((g) => g.before >= 64 || g.after >= 64);

@@ -260,6 +260,54 @@ describe('LiveCounterRanking', () => {
     expect(fourth.ids).toBe(third.ids);
   });
 
+  it('refills the counter columns of the snapshot before the last one: no new off-heap columns per refresh, served and replaced snapshots untouched', async () => {
+    for (const path of ['bulk', 'port'] as const) {
+      const memory = await storeWith([1, 2, 3, 4, 5]);
+      const store = path === 'bulk' ? memory : portOnly(memory);
+      const ranking = new LiveCounterRanking({ store, refreshMs: 0, sliceSize: 2, knownToModel: () => true });
+      const next = async (): Promise<RankingSnapshot> => {
+        const before = await ranking.snapshot();
+        let s = before;
+        for (let turn = 0; turn < 1000 && s === before; turn++) {
+          await new Promise((resolve) => setImmediate(resolve));
+          s = await ranking.snapshot();
+        }
+        expect(s, path).not.toBe(before);
+        return s;
+      };
+      const snapshots = [await ranking.snapshot()];
+      const seen: number[][] = [Array.from(snapshots[0]!.popularity)];
+      for (let k = 1; k <= 5; k++) {
+        await memory.incrementItemCounters(`i${k % 5}`, 10 * k, T0); // every refresh reads new values
+        snapshots.push(await next());
+        seen.push(Array.from(snapshots[k]!.popularity));
+        // The served snapshot and the one it replaced still hold what they were published with.
+        expect(Array.from(snapshots[k]!.popularity), path).toEqual(seen[k]);
+        expect(Array.from(snapshots[k - 1]!.popularity), path).toEqual(seen[k - 1]);
+        expect(Array.from(snapshots[k]!.byPopularity), path).toEqual(fullSort(snapshots[k]!.popularity));
+      }
+      const buffers = snapshots.map((s) => s.popularity.buffer);
+      // Three pairs in rotation: refresh k fills the columns of snapshot k − 3.
+      for (let k = 3; k <= 5; k++) {
+        expect(buffers[k], `${path}: refresh ${k}`).toBe(buffers[k - 3]);
+        expect(snapshots[k]!.trend.buffer).toBe(snapshots[k - 3]!.trend.buffer);
+      }
+      expect(new Set(buffers).size, path).toBe(3);
+      // A grown catalog gets larger columns, with every value right.
+      await memory.upsertItems([item('i5')]);
+      await memory.incrementItemCounters('i5', 1000, T0);
+      ranking.invalidate(); // as upsertItems does: the next read waits for the new catalog
+      const grownSnapshot = await ranking.snapshot();
+      expect(grownSnapshot.popularity, path).toHaveLength(6);
+      expect(grownSnapshot.byPopularity[0], path).toBe(5);
+      expect(Array.from(grownSnapshot.popularity), path).toEqual(
+        Array.from(
+          Float32Array.from((await memory.getItemCounters(grownSnapshot.ids)).map((c) => c?.popularity ?? 0)),
+        ),
+      );
+    }
+  });
+
   it('rejects a topK or slice size that is not an integer ≥ 1', () => {
     const store = new MemoryFeatureStore();
     expect(() => new LiveCounterRanking({ store, knownToModel: () => true, topK: 0 })).toThrow(RangeError);

@@ -198,7 +198,7 @@ describe('docker/Dockerfile', () => {
     }
     expect(instructions.at(-1)).toEqual({
       keyword: 'CMD',
-      args: '["node", "--max-semi-space-size=16", "--import", "tsx", "--import", "./src/telemetry/register.ts", "src/cli.ts", "serve"]',
+      args: '["node", "--max-semi-space-size=16", "--no-allocation-site-pretenuring", "--import", "tsx", "--import", "./src/telemetry/register.ts", "src/cli.ts", "serve"]',
     });
     expect(instructions.some((i) => i.keyword === 'EXPOSE' && i.args === '4000')).toBe(true);
   });
