@@ -37,6 +37,22 @@ function portOnly(store: MemoryFeatureStore): FeatureStore {
   } as FeatureStore;
 }
 
+/**
+ * The next snapshot of a ranking with `refreshMs: 0`: a read returns the
+ * current (stale) snapshot and starts a refresh; waits until a read returns
+ * another one. Fails the test when none comes within 1,000 loop turns.
+ */
+async function nextSnapshot(ranking: LiveCounterRanking): Promise<RankingSnapshot> {
+  const before = await ranking.snapshot();
+  let s = before;
+  for (let turn = 0; turn < 1000 && s === before; turn++) {
+    await new Promise((resolve) => setImmediate(resolve));
+    s = await ranking.snapshot();
+  }
+  expect(s).not.toBe(before);
+  return s;
+}
+
 describe('topIndices (top-k selection)', () => {
   it('picks the k best, best first, ties to the lower index (hand-worked)', () => {
     const v = Float32Array.from([1, 3, 3, 0, 2, 3]);
@@ -233,16 +249,7 @@ describe('LiveCounterRanking', () => {
   it('keeps the id array of the last refresh while the catalog is unchanged, and builds a new one when it changes', async () => {
     const store = await storeWith([1, 2, 3, 4, 5]);
     const ranking = new LiveCounterRanking({ store, refreshMs: 0, sliceSize: 2, knownToModel: () => true });
-    const next = async (): Promise<RankingSnapshot> => {
-      const before = await ranking.snapshot(); // stale (refreshMs 0): starts a refresh
-      let s = before;
-      for (let turn = 0; turn < 1000 && s === before; turn++) {
-        await new Promise((resolve) => setImmediate(resolve));
-        s = await ranking.snapshot();
-      }
-      expect(s).not.toBe(before);
-      return s;
-    };
+    const next = (): Promise<RankingSnapshot> => nextSnapshot(ranking);
     const first = await ranking.snapshot();
     await store.incrementItemCounters('i0', 10, T0); // counters change, ids do not
     const second = await next();
@@ -265,16 +272,7 @@ describe('LiveCounterRanking', () => {
       const memory = await storeWith([1, 2, 3, 4, 5]);
       const store = path === 'bulk' ? memory : portOnly(memory);
       const ranking = new LiveCounterRanking({ store, refreshMs: 0, sliceSize: 2, knownToModel: () => true });
-      const next = async (): Promise<RankingSnapshot> => {
-        const before = await ranking.snapshot();
-        let s = before;
-        for (let turn = 0; turn < 1000 && s === before; turn++) {
-          await new Promise((resolve) => setImmediate(resolve));
-          s = await ranking.snapshot();
-        }
-        expect(s, path).not.toBe(before);
-        return s;
-      };
+      const next = (): Promise<RankingSnapshot> => nextSnapshot(ranking);
       const snapshots = [await ranking.snapshot()];
       const seen: number[][] = [Array.from(snapshots[0]!.popularity)];
       for (let k = 1; k <= 5; k++) {
