@@ -1,13 +1,14 @@
 /**
  * `npm run bench:tail`: where an open-loop latency tail comes from. Starts the
  * bench server (`benchServer.ts`, as `npm run bench` does) with V8's
- * `--trace-gc`, sends `recommendations` requests at a fixed `--rate` for
+ * `--trace-gc` and `--trace-incremental-marking`, sends `recommendations` requests at a fixed `--rate` for
  * `--seconds` (open loop: each request is sent at its scheduled time, whether
  * or not earlier ones were answered, and its latency counts from that time),
  * and prints the latency quantiles, the requests over 100 ms, and every major
  * GC (mark-compact) of the server during the run with its pause and the heap
  * before and after it; with the start times of the slow requests and of the
- * major GCs (seconds into the run) so the two can be lined up.
+ * major GCs (seconds into the run) so the two can be lined up, and for each
+ * major GC what V8 says started its marking (e.g. `external memory pressure`).
  *
  * Options: `--catalog` (default synthetic-1m; any of `npm run bench`'s),
  * `--rate` req/s (default 100), `--seconds` (default 30), `--dir` (default
@@ -55,7 +56,7 @@ const ids = sampleIds(catalog, 256);
 const scenario = benchScenarios(ids.users, ids.items).find((s) => s.name === 'recommendations')!;
 const server = await startBenchServer({
   ...serverFor(catalog, benchDir, 'tail'),
-  nodeFlags: ['--trace-gc', ...extraFlags],
+  nodeFlags: ['--trace-gc', '--trace-incremental-marking', ...extraFlags],
 });
 /**
  * A `--trace-gc` line: ms since the isolate started, kind, heap MB before →
@@ -99,6 +100,22 @@ const gcLines = (): GcLine[] =>
     }))
     // The main isolate's heap, not the tsx loader's small one.
     .filter((g) => g.before >= 64 || g.after >= 64);
+/**
+ * Why V8 began the marking that a major GC at isolate time `ms` finished: the
+ * reason of the last `[IncrementalMarking] Start (<reason>)` line of the main
+ * isolate (a heap of at least 64 MB) at or before `ms`, e.g. `external memory
+ * pressure` or `memory reducer`; '' when there is none (a GC without incremental marking).
+ */
+const markingStartedBy = (ms: number): string => {
+  let reason = '';
+  for (const m of server
+    .output()
+    .matchAll(/(\d+) ms: \[IncrementalMarking\] Start \(([^)]*)\): \(size\/limit\/slack\) v8: (\d+)MB/g)) {
+    if (Number(m[1]) > ms) break;
+    if (Number(m[3]) >= 64) reason = m[2]!;
+  }
+  return reason;
+};
 try {
   const send = (i: number): Promise<void> => sendScenarioRequest(server.url, scenario, i);
   for (let i = 0; i < 200; i++) await send(i);
@@ -147,7 +164,10 @@ try {
         (g) =>
           `  major GC ended at about ${g.at.toFixed(2)} s: heap ${g.before} -> ${g.after} MB, final pause ${g.pauseMs} ms, ` +
           `marking steps on the main thread ${g.stepsMs} ms over ${g.markingWallMs} ms` +
-          (g.reason === '' ? '' : ` (${g.reason})`),
+          (g.reason === '' ? '' : ` (${g.reason})`) +
+          (markingStartedBy(g.isolateMs) === ''
+            ? ''
+            : `; marking started by: ${markingStartedBy(g.isolateMs)}`),
       ),
     ].join('\n') + '\n',
   );
