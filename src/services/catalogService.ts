@@ -28,6 +28,8 @@ export class CatalogService {
       readonly liveRanking: LiveCounterRanking;
       /** When given, the payload (categories, availability) of items it holds is refreshed on upsert. */
       readonly index?: VectorIndex;
+      /** Clock, Unix ms: a new item's `createdAt` when the upsert gives none. @default Date.now */
+      readonly now?: () => number;
     },
   ) {}
 
@@ -82,7 +84,8 @@ export class CatalogService {
    * Adds or updates catalog items. Each item is checked on its own: a bad one
    * gets a {@link UserError} (field `items[k].…`) and the others are written.
    * Fields left out (undefined or null) keep the stored value; a new item is
-   * available unless `available: false`. Refreshes the popular/trending
+   * available unless `available: false` and created now (the gateway clock)
+   * unless `createdAt` is given. Refreshes the popular/trending
    * ranking so new items are candidates on the next request, and the vector
    * index's payload of items it holds (so its category and availability
    * filters see the change; items without a trained vector are not added).
@@ -105,6 +108,7 @@ export class CatalogService {
     });
     if (valid.length === 0) return { upserted: 0, errors };
     const existing = await this.options.store.getItems(valid.map((v) => v.item.id));
+    const now = (this.options.now ?? Date.now)();
     const merged = new Map<string, CatalogItem>();
     valid.forEach(({ item }, j) => {
       const old = merged.get(item.id) ?? existing[j] ?? null;
@@ -113,7 +117,8 @@ export class CatalogService {
         title: item.title ?? old?.title ?? null,
         categories: item.categories ? [...item.categories] : (old?.categories ?? []),
         attributes: item.attributes ? { ...item.attributes } : (old?.attributes ?? {}),
-        createdAt: item.createdAt ?? old?.createdAt ?? null,
+        // A new item without one entered the catalog now (schema: "defaults to now for a new item").
+        createdAt: item.createdAt ?? (old === null ? now : old.createdAt),
         available: item.available ?? old?.available ?? true,
       });
     });

@@ -186,7 +186,7 @@ export async function createGateway(config: GatewayConfig = {}): Promise<Gateway
     onPagingLookup: (hit) => telemetry.recordPagingCache(hit),
     ...(cfg.surfaces === undefined ? {} : { surfaces: cfg.surfaces }),
   });
-  const catalog = new CatalogService({ store, liveRanking, index });
+  const catalog = new CatalogService({ store, liveRanking, index, now });
   const promotions = new PromotionService({ store });
 
   const scopes = new WeakMap<RequestScope, RequestLoaders>();

@@ -438,6 +438,32 @@ describe('Gateway: cold start', () => {
       popularity: 0,
     });
   });
+
+  it('a new item upserted without createdAt is created at the gateway clock; an update without it keeps it', async () => {
+    const savedOffset = clockOffset;
+    clockOffset += 3 * 86_400_000; // the gateway's clock, not the wall clock
+    try {
+      const before = clock();
+      await gateway.upsertItems([{ id: 'undated-film', title: 'Undated' }]);
+      const after = clock();
+      const [created] = await gateway.items(['undated-film'], gateway.createRequestScope());
+      expect(created!.createdAt).toBeGreaterThanOrEqual(before);
+      expect(created!.createdAt).toBeLessThanOrEqual(after);
+      clockOffset += 86_400_000;
+      await gateway.upsertItems([{ id: 'undated-film', title: 'Renamed' }]);
+      const [updated] = await gateway.items(['undated-film'], gateway.createRequestScope());
+      expect(updated).toMatchObject({ title: 'Renamed', createdAt: created!.createdAt });
+      // A given createdAt wins, for a new item and an update.
+      await gateway.upsertItems([
+        { id: 'dated-film', createdAt: Date.UTC(2001, 0, 1) },
+        { id: 'undated-film', createdAt: Date.UTC(2002, 0, 1) },
+      ]);
+      const views = await gateway.items(['dated-film', 'undated-film'], gateway.createRequestScope());
+      expect(views.map((v) => v!.createdAt)).toEqual([Date.UTC(2001, 0, 1), Date.UTC(2002, 0, 1)]);
+    } finally {
+      clockOffset = savedOffset;
+    }
+  });
 });
 
 describe('Gateway: request filters', () => {
