@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Server } from 'node:http';
 import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -37,6 +38,9 @@ import { rateLimitMiddleware } from './rateLimit/rateLimitMiddleware.js';
 import type { ServerLogger } from './serverLogger.js';
 import type { Telemetry } from '../telemetry/telemetry.js';
 import { getTelemetry } from '../telemetry/telemetryRuntime.js';
+
+/** Most abort listeners a request's signal takes before Node warns of a leak (one per running source). */
+const MAX_REQUEST_ABORT_LISTENERS = 1000;
 
 /** Abort signal of each in-flight `/graphql` request, set before its body is read (see {@link createServer}). */
 const requestSignals = new WeakMap<Request, AbortSignal>();
@@ -233,6 +237,11 @@ export async function createServer(options: CreateServerOptions): Promise<Runnin
    */
   const abortOnDisconnect = (req: Request, res: Response, next: NextFunction): void => {
     const controller = new AbortController();
+    // Every source running for this request holds one abort listener until it settles
+    // (withBudget removes it), and one request can run many pipelines at once (aliases,
+    // Item.similar under a list): past Node's default of 10 that printed a false
+    // MaxListenersExceededWarning. The bound stays, far above what the query limits allow.
+    setMaxListeners(MAX_REQUEST_ABORT_LISTENERS, controller.signal);
     requestSignals.set(req, controller.signal);
     res.once('close', () => {
       if (res.writableFinished) return;
