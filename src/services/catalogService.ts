@@ -86,7 +86,8 @@ export class CatalogService {
    * Fields left out (undefined or null) keep the stored value; a new item is
    * available unless `available: false` and created now (the gateway clock)
    * unless `createdAt` is given. Refreshes the popular/trending
-   * ranking so new items are candidates on the next request, and the vector
+   * ranking before it returns, so new items are candidates on every request
+   * made after it (requests meanwhile keep the previous ranking), and the vector
    * index's payload of items it holds (so its category and availability
    * filters see the change; items without a trained vector are not added).
    * @throws PublicError BAD_USER_INPUT for more than 1000 items.
@@ -124,7 +125,8 @@ export class CatalogService {
     });
     await this.options.store.upsertItems([...merged.values()]);
     await this.refreshIndexPayloads([...merged.values()]);
-    this.options.liveRanking.invalidate();
+    // Requests keep the current ranking while it is read again; the call returns once the new one serves.
+    await this.options.liveRanking.refreshAfterChange();
     return { upserted: valid.length, errors };
   }
 

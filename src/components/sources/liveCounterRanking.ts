@@ -98,6 +98,8 @@ export class LiveCounterRanking {
   /** Bumped by revalidate() and invalidate(): a refresh begun before must not keep its new items. */
   private generation = 0;
   private pending: Promise<RankingSnapshot> | null = null;
+  /** The refresh {@link refreshAfterChange} queued behind a running one; null when none is queued. */
+  private followUp: Promise<RankingSnapshot> | null = null;
   private readonly refreshMs: number;
   private readonly now: () => number;
   private readonly topK: number;
@@ -139,6 +141,26 @@ export class LiveCounterRanking {
     // A refresh already running asked the old model about some slices: it is
     // replaced (its result is dropped when it lands), not waited for.
     this.start().catch(() => undefined);
+  }
+
+  /**
+   * Reads the store again after a change to it (`upsertItems`): resolves once
+   * a snapshot read after this call is the served one, and rejects when that
+   * refresh fails. No request waits meanwhile: reads keep the current
+   * snapshot (after {@link invalidate}, a read waits, and one that waited
+   * longer than its source budget failed the request's popular and trending
+   * sources, which for a user without history left nothing to rank). A
+   * refresh already running may have read before the change, so it is
+   * followed by exactly one more; calls made while that one waits share it.
+   */
+  refreshAfterChange(): Promise<void> {
+    const running = this.pending;
+    if (running === null) return this.start().then(toVoid);
+    this.followUp ??= running.then(toVoid, toVoid).then(() => {
+      this.followUp = null;
+      return this.start();
+    });
+    return this.followUp.then(toVoid);
   }
 
   /** The next {@link snapshot} reads the store again. */
@@ -305,6 +327,9 @@ export class LiveCounterRanking {
     return { ids, popularity, trend };
   }
 }
+
+/** `undefined`, for `then` without a closure. */
+function toVoid(): void {}
 
 /** A snapshot's two counter columns (float32, one value per item). */
 interface CounterColumns {

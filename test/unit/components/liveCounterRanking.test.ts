@@ -306,6 +306,58 @@ describe('LiveCounterRanking', () => {
     }
   });
 
+  it('refreshAfterChange: no read waits, a refresh running since before the change is followed by one more, and the call resolves once the change is served', async () => {
+    const memory = await storeWith([1, 2, 3]);
+    // The port read, answered only at a gate while `held` is true (with the ids it read before
+    // waiting): a refresh in flight, and behind the store, for as long as the test wants.
+    let held = false;
+    let release: () => void = () => undefined;
+    let reads = 0;
+    const store = {
+      name: 'gated',
+      listItemIds: async () => {
+        reads++;
+        const ids = await memory.listItemIds();
+        if (held) await new Promise<void>((resolve) => (release = resolve));
+        return ids;
+      },
+      getItemCounters: (ids: readonly string[]) => memory.getItemCounters(ids),
+    } as FeatureStore;
+    const ranking = new LiveCounterRanking({ store, refreshMs: 60_000, knownToModel: () => true });
+    const first = await ranking.snapshot();
+    expect(first.ids).toEqual(['i0', 'i1', 'i2']);
+
+    // A refresh starts (and reads at the gate) before the change.
+    held = true;
+    const running = ranking.refreshAfterChange();
+    await new Promise((resolve) => setImmediate(resolve));
+    await memory.upsertItems([item('i3')]);
+    await memory.incrementItemCounters('i3', 50, T0);
+    held = false;
+    let done = false;
+    const changed = ranking.refreshAfterChange().then(() => (done = true));
+    const alsoChanged = ranking.refreshAfterChange();
+    // Reads do not wait: they get the snapshot from before.
+    expect(await ranking.snapshot()).toBe(first);
+    expect(done).toBe(false);
+    release();
+    await running;
+    // The refresh that read before the change serves what it read…
+    expect((await ranking.snapshot()).ids).toEqual(['i0', 'i1', 'i2']);
+    expect(done).toBe(false);
+    // …and the follow-up serves the change.
+    await changed;
+    await alsoChanged;
+    const served = await ranking.snapshot();
+    expect(served.ids).toEqual(['i0', 'i1', 'i2', 'i3']);
+    expect(served.byPopularity[0]).toBe(3);
+    // The first refresh, then one follow-up shared by both calls made while it ran.
+    expect(reads).toBe(3);
+    // With nothing running, a call refreshes once.
+    await ranking.refreshAfterChange();
+    expect(reads).toBe(4);
+  });
+
   it('rejects a topK or slice size that is not an integer ≥ 1', () => {
     const store = new MemoryFeatureStore();
     expect(() => new LiveCounterRanking({ store, knownToModel: () => true, topK: 0 })).toThrow(RangeError);
