@@ -154,13 +154,14 @@ export class LiveCounterRanking {
    * followed by exactly one more; calls made while that one waits share it.
    */
   refreshAfterChange(): Promise<void> {
+    const done = (): void => undefined;
     const running = this.pending;
-    if (running === null) return this.start().then(toVoid);
-    this.followUp ??= running.then(toVoid, toVoid).then(() => {
+    if (running === null) return this.start().then(done);
+    this.followUp ??= running.then(done, done).then(() => {
       this.followUp = null;
       return this.start();
     });
-    return this.followUp.then(toVoid);
+    return this.followUp.then(done);
   }
 
   /** The next {@link snapshot} reads the store again. */
@@ -327,9 +328,6 @@ export class LiveCounterRanking {
     return { ids, popularity, trend };
   }
 }
-
-/** `undefined`, for `then` without a closure. */
-function toVoid(): void {}
 
 /** A snapshot's two counter columns (float32, one value per item). */
 interface CounterColumns {
