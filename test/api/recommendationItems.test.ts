@@ -91,30 +91,31 @@ function expectSameItems(got: Record<string, unknown>[], want: unknown[]): void 
   });
 }
 
+/**
+ * The page after `after` (null: the first), expecting 10 items, the given
+ * number of engine calls while it was served, and items equal to `Query.items`.
+ */
+async function pageExpectingCalls(
+  after: string | null,
+  calls: { loadedItem: number; items: number },
+): Promise<Page> {
+  counts.items = 0;
+  counts.loadedItem = 0;
+  const got = await page(after);
+  expect(got.items).toHaveLength(10);
+  expect({ loadedItem: counts.loadedItem, items: counts.items }).toEqual(calls);
+  expectSameItems(
+    got.items.map((r) => r.item),
+    await itemsById(got.items.map((r) => r.item.id)),
+  );
+  return got;
+}
+
 describe('Recommendation.item', () => {
   it('resolves a ranked page from the loaded rows (no items call), a later page through items, both as Query.items', async () => {
-    counts.items = 0;
-    counts.loadedItem = 0;
-    const first = await page(null);
-    expect(first.items).toHaveLength(10);
-    expect(counts.loadedItem).toBe(10);
-    expect(counts.items).toBe(0);
-    expectSameItems(
-      first.items.map((r) => r.item),
-      await itemsById(first.items.map((r) => r.item.id)),
-    );
-
-    counts.items = 0;
-    counts.loadedItem = 0;
-    const second = await page(first.pageInfo.endCursor);
-    expect(second.items).toHaveLength(10);
+    const first = await pageExpectingCalls(null, { loadedItem: 10, items: 0 });
     // The stored list is not re-ranked, so nothing is loaded: every item goes through one batched read each.
-    expect(counts.loadedItem).toBe(10);
-    expect(counts.items).toBe(10);
-    expectSameItems(
-      second.items.map((r) => r.item),
-      await itemsById(second.items.map((r) => r.item.id)),
-    );
+    const second = await pageExpectingCalls(first.pageInfo.endCursor, { loadedItem: 10, items: 10 });
     const titles = [...first.items, ...second.items].map((r) => r.item['title']);
     expect(titles.every((t) => typeof t === 'string' && t.length > 0)).toBe(true);
   });
