@@ -1,5 +1,12 @@
 import type { AnnStudyResult } from './annStudy.js';
-import type { BenchResults, CatalogResult, RateResult, ScenarioResult, TargetRow } from './benchResults.js';
+import type {
+  BenchResults,
+  CatalogResult,
+  RateResult,
+  ReplicaSaturation,
+  ScenarioResult,
+  TargetRow,
+} from './benchResults.js';
 
 const f1 = (v: number): string => v.toFixed(1);
 const f2 = (v: number): string => v.toFixed(2);
@@ -21,8 +28,25 @@ function scenarioOf(
     ?.scenarios.find((s) => s.name === name);
 }
 
-function rateOf(s: ScenarioResult | undefined, rate: number): RateResult | undefined {
-  return s?.rates.find((r) => r.rate === rate);
+function rateOf(
+  s: { readonly rates?: readonly RateResult[] } | undefined,
+  rate: number,
+): RateResult | undefined {
+  return s?.rates?.find((r) => r.rate === rate);
+}
+
+/** The replica run, or null when it was skipped or is absent. */
+function measuredReplicas(r: BenchResults['replicas']): ReplicaSaturation | null {
+  return r !== undefined && !('skipped' in r) ? r : null;
+}
+
+/** "p50 … ms, p99 … ms at 200 req/s", or why there is no such figure. */
+function at200Text(at200: RateResult | undefined): string {
+  return at200 === undefined
+    ? 'not measured at 200 req/s'
+    : 'skipped' in at200
+      ? `200 req/s not sustainable (${at200.skipped})`
+      : `p50 ${f1(at200.latency.p50)} ms, p99 ${f1(at200.latency.p99)} ms at 200 req/s`;
 }
 
 /**
@@ -43,42 +67,56 @@ export function targetRows(results: BenchResults): TargetRow[] {
     );
   else {
     const sat = rec10k.saturation.requestsPerSecond;
-    const latency =
-      at200 === undefined
-        ? 'not measured at 200 req/s'
-        : 'skipped' in at200
-          ? `200 req/s not sustainable (${at200.skipped})`
-          : `p50 ${f1(at200.latency.p50)} ms, p99 ${f1(at200.latency.p99)} ms at 200 req/s`;
     const latencyMet =
       at200 !== undefined && !('skipped' in at200) && at200.latency.p50 <= 3 && at200.latency.p99 <= 10;
-    const replicas =
-      results.replicas !== undefined && !('skipped' in results.replicas) ? results.replicas : null;
+    const replicas = measuredReplicas(results.replicas);
+    const r200 = rateOf(replicas ?? undefined, 200);
     const replicaText =
       replicas === null
         ? ''
-        : `, ${int(replicas.requestsPerSecond)} req/s with ${replicas.replicas} replicas (one per core)`;
+        : replicas.rates === undefined
+          ? `. ${replicas.replicas} replicas (one per core): ${int(replicas.requestsPerSecond)} req/s at saturation`
+          : `. ${replicas.replicas} replicas (one per core, requests sent round robin): ${at200Text(r200)}; ${int(replicas.requestsPerSecond)} req/s at saturation`;
+    const replicasMet =
+      r200 !== undefined &&
+      !('skipped' in r200) &&
+      r200.latency.p50 <= 3 &&
+      r200.latency.p99 <= 10 &&
+      replicas!.requestsPerSecond >= 600;
     rows.push({
       what: '`recommendations(first:20)`, 500 candidates, 10k items',
       target: 'p50 ≤ 3 ms and p99 ≤ 10 ms at 200 req/s; ≥ 600 req/s at saturation',
-      measured: `${latency}; ${int(sat)} req/s at saturation with one server process${replicaText} (${int(candidatesOf(rec10k))} candidates ranked on average)`,
-      met: latencyMet && Math.max(sat, replicas?.requestsPerSecond ?? 0) >= 600,
+      measured: `one server process: ${at200Text(at200)}; ${int(sat)} req/s at saturation${replicaText} (${int(candidatesOf(rec10k))} candidates ranked on average)`,
+      // Met by a layout that meets both parts on its own: one process, or the replicas.
+      met: (latencyMet && sat >= 600) || replicasMet,
     });
   }
   const rec1m = scenarioOf(results, 'synthetic-1m', 'recommendations');
   const at200m = rateOf(rec1m, 200);
+  const replicas1m = measuredReplicas(results.replicas1m);
+  const r200m = rateOf(replicas1m ?? undefined, 200);
+  const p99Met = (r: RateResult | undefined): boolean =>
+    r !== undefined && !('skipped' in r) && r.latency.p99 <= 15;
+  const oneProcess1m =
+    at200m === undefined
+      ? 'one server process: not measured at 200 req/s'
+      : 'skipped' in at200m
+        ? `one server process: 200 req/s not sustainable (${at200m.skipped}); ${int(rec1m?.saturation.requestsPerSecond ?? 0)} req/s at saturation`
+        : `one server process: p99 ${f1(at200m.latency.p99)} ms at 200 req/s (p50 ${f1(at200m.latency.p50)} ms)`;
+  const replicas1mText =
+    replicas1m === null || r200m === undefined
+      ? ''
+      : 'skipped' in r200m
+        ? `. ${replicas1m.replicas} replicas: 200 req/s not sustainable (${r200m.skipped})`
+        : `. ${replicas1m.replicas} replicas (one per core, round robin): p99 ${f1(r200m.latency.p99)} ms at 200 req/s (p50 ${f1(r200m.latency.p50)} ms); ${int(replicas1m.requestsPerSecond)} req/s at saturation`;
   rows.push(
     rec1m === undefined
       ? missing('same, 1M items', 'p99 ≤ 15 ms at 200 req/s')
       : {
           what: 'same, 1M items',
           target: 'p99 ≤ 15 ms at 200 req/s',
-          measured:
-            at200m === undefined
-              ? 'not measured at 200 req/s'
-              : 'skipped' in at200m
-                ? `200 req/s not sustainable (${at200m.skipped}); ${int(rec1m.saturation.requestsPerSecond)} req/s at saturation`
-                : `p99 ${f1(at200m.latency.p99)} ms at 200 req/s (p50 ${f1(at200m.latency.p50)} ms)`,
-          met: at200m !== undefined && !('skipped' in at200m) && at200m.latency.p99 <= 15,
+          measured: oneProcess1m + replicas1mText,
+          met: p99Met(at200m) || p99Met(r200m),
         },
   );
   rows.push(
@@ -241,24 +279,11 @@ export function formatReport(r: BenchResults): string {
       out.push('');
     }
   }
-  if (r.replicas !== undefined) {
-    out.push('## Replicas: recommendations on both cores', '');
-    if ('skipped' in r.replicas) out.push(r.replicas.skipped, '');
-    else {
-      const x = r.replicas;
-      out.push(
-        `${x.replicas} servers (${x.catalog}, memory store, exact index), each driven by its own autocannon worker with ${x.connectionsPerReplica} connections for ${f1(x.seconds)} s, at the same time: ${int(x.requestsPerSecond)} req/s in total, ${f2(x.cpuMsPerRequest)} server CPU ms per request.`,
-        '',
-        '| replica | req/s | p50 / p90 / p99 ms |',
-        '| --- | --- | --- |',
-      );
-      x.perReplica.forEach((p, i) =>
-        out.push(
-          `| ${i + 1} | ${int(p.requestsPerSecond)} | ${f1(p.latency.p50)} / ${f1(p.latency.p90)} / ${f1(p.latency.p99)} |`,
-        ),
-      );
-      out.push('');
-    }
+  for (const [title, run] of [
+    ['## Replicas: recommendations on both cores', r.replicas],
+    ['## Replicas at 1M items: recommendations on both cores', r.replicas1m],
+  ] as const) {
+    if (run !== undefined) out.push(...replicaSection(title, run));
   }
   if (r.ann.length > 0) {
     out.push(
@@ -351,4 +376,38 @@ function ivfRows(a: AnnStudyResult): string[] {
 function annRow(a: AnnStudyResult): string {
   const p = a.parameters;
   return `| ${a.catalog} | ${int(a.items)} × ${a.dimension} | ${p.m} / ${p.efConstruction} / ${p.efSearch} / ${p.quantization} | ${a.graph.source} in ${f1(a.graph.seconds)} s | ${a.recallAt100.toFixed(3)} | ${f2(a.annLatency.p50)} / ${f2(a.annLatency.p99)} | ${f2(a.annFilteredLatency.p99)} | ${f2(a.exactLatency.p50)} / ${f2(a.exactLatency.p99)} |`;
+}
+
+/** The Markdown of one replica run: saturation per replica, then the fixed rates over all replicas. */
+function replicaSection(title: string, run: NonNullable<BenchResults['replicas']>): string[] {
+  const out = [title, ''];
+  if ('skipped' in run) return [...out, run.skipped, ''];
+  out.push(
+    `${run.replicas} servers (${run.catalog}, memory store, ${run.index ?? 'exact'} index), each driven by its own autocannon worker with ${run.connectionsPerReplica} connections for ${f1(run.seconds)} s, at the same time: ${int(run.requestsPerSecond)} req/s in total, ${f2(run.cpuMsPerRequest)} server CPU ms per request.`,
+    '',
+    '| replica | req/s | p50 / p90 / p99 ms |',
+    '| --- | --- | --- |',
+  );
+  run.perReplica.forEach((p, i) =>
+    out.push(
+      `| ${i + 1} | ${int(p.requestsPerSecond)} | ${f1(p.latency.p50)} / ${f1(p.latency.p90)} / ${f1(p.latency.p99)} |`,
+    ),
+  );
+  out.push('');
+  if (run.rates !== undefined && run.rates.length > 0) {
+    out.push(
+      `Open loop at fixed offered rates over all ${run.replicas} servers (request i sent to server i mod ${run.replicas}, as a round-robin balancer would; latency from when each request was due):`,
+      '',
+      '| offered req/s | achieved req/s | p50 / p90 / p99 / max ms | CPU ms/req (all servers) |',
+      '| --- | --- | --- | --- |',
+    );
+    for (const x of run.rates)
+      out.push(
+        'skipped' in x
+          ? `| ${x.rate} | skipped (${x.skipped}) | – | – |`
+          : `| ${x.rate} | ${int(x.achieved)} | ${f1(x.latency.p50)} / ${f1(x.latency.p90)} / ${f1(x.latency.p99)} / ${f1(x.latency.max)} | ${f2(x.cpuMsPerRequest)} |`,
+      );
+    out.push('');
+  }
+  return out;
 }

@@ -110,11 +110,18 @@ export interface BenchResults {
    * with --quick or without synthetic-10k.
    */
   readonly replicas?: ReplicaSaturation | { readonly skipped: string };
+  /** The same on two servers of synthetic-1m (its single-server index); absent in runs before it existed. */
+  readonly replicas1m?: ReplicaSaturation | { readonly skipped: string };
 }
 
-/** Saturation of several replicas driven at once, each by its own autocannon worker. */
+/**
+ * `recommendations` on several replicas at once: saturation (each driven by its
+ * own autocannon worker) and open-loop latency at fixed rates, round robin.
+ */
 export interface ReplicaSaturation {
   readonly catalog: string;
+  /** The replicas' vector index (`exact`, `ivf`, `ann`); absent in runs before it was recorded (exact). */
+  readonly index?: string;
   readonly replicas: number;
   /** Keep-alive connections per replica. */
   readonly connectionsPerReplica: number;
@@ -125,4 +132,9 @@ export interface ReplicaSaturation {
   readonly perReplica: readonly { readonly requestsPerSecond: number; readonly latency: LatencySummary }[];
   /** Server CPU (all replicas, all threads) ms per completed request. */
   readonly cpuMsPerRequest: number;
+  /**
+   * Open-loop latency at fixed offered rates over all replicas (request i to
+   * replica i mod n); CPU per request summed over the replicas. Absent in runs before it was measured.
+   */
+  readonly rates?: readonly RateResult[];
 }

@@ -23,6 +23,17 @@ export interface LoadTarget {
 }
 
 /**
+ * Several servers (replicas) behind one client: {@link openLoop} sends request
+ * i to `urls[i mod urls.length]`, as a round-robin load balancer in front of
+ * the replicas would (HAProxy `balance roundrobin`, nginx's default), without
+ * a proxy process competing for the cores.
+ */
+export interface ReplicaTarget {
+  readonly urls: readonly string[];
+  readonly bodies: readonly string[];
+}
+
+/**
  * Closed-loop saturation with autocannon 9 (`connections` keep-alive
  * connections, each sending its next request as soon as the previous answer
  * arrives, for `seconds`), run in one worker thread so the calling thread
@@ -68,13 +79,21 @@ export async function saturate(
  * requests wait in the agent's queue). Latency is measured from the time a
  * request was *due*, so waiting for a free connection counts: no coordinated
  * omission. Runs for `seconds`, then waits for the outstanding answers.
+ * With a {@link ReplicaTarget}, request i goes to replica i mod n, each on
+ * its own agent of up to `maxSockets` connections; the result is over all.
+ * @throws RangeError when `rate` or `seconds` is not a positive finite number, or a ReplicaTarget has no URL.
  */
 export async function openLoop(
-  target: LoadTarget,
+  target: LoadTarget | ReplicaTarget,
   options: { readonly rate: number; readonly seconds: number; readonly maxSockets?: number },
 ): Promise<LoadResult> {
-  const agent = new Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 256 });
-  const url = new URL(target.url);
+  if (!(options.rate > 0 && Number.isFinite(options.rate)))
+    throw new RangeError(`openLoop: rate must be a positive number, received ${options.rate}`);
+  if (!(options.seconds > 0 && Number.isFinite(options.seconds)))
+    throw new RangeError(`openLoop: seconds must be a positive number, received ${options.seconds}`);
+  const urls = ('urls' in target ? target.urls : [target.url]).map((u) => new URL(u));
+  if (urls.length === 0) throw new RangeError('openLoop: a ReplicaTarget needs at least one URL');
+  const agents = urls.map(() => new Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 256 }));
   const histogram = new LatencyHistogram();
   const total = Math.max(1, Math.round(options.rate * options.seconds));
   const interval = 1000 / options.rate;
@@ -90,7 +109,7 @@ export async function openLoop(
         const due = t0 + next * interval;
         const body = target.bodies[next % target.bodies.length]!;
         pending.push(
-          post(url, body, agent).then(
+          post(urls[next % urls.length]!, body, agents[next % agents.length]!).then(
             (status) => {
               if (status >= 200 && status < 300) {
                 completed++;
@@ -109,7 +128,7 @@ export async function openLoop(
   });
   await Promise.all(pending);
   const seconds = (performance.now() - t0) / 1000;
-  agent.destroy();
+  for (const agent of agents) agent.destroy();
   return {
     requestsPerSecond: completed / seconds,
     latency: histogram.summary(),

@@ -188,7 +188,17 @@ let replicas: BenchResults['replicas'] = {
       ? 'not run with --ann-only'
       : 'synthetic-10k was not part of this run',
 };
-if (!quick && !annOnly && tenK !== undefined) replicas = await replicaSaturation(tenK, 2);
+if (!quick && !annOnly && tenK !== undefined) replicas = await replicaRun(tenK, 2, 'exact');
+const oneM = ready.find((c) => c.name === 'synthetic-1m');
+let replicas1m: BenchResults['replicas1m'] = {
+  skipped: quick
+    ? 'not run with --quick'
+    : annOnly
+      ? 'not run with --ann-only'
+      : 'synthetic-1m was not part of this run',
+};
+if (!quick && !annOnly && oneM !== undefined)
+  replicas1m = await replicaRun(oneM, 2, PLANS['synthetic-1m']!.index);
 
 const results: BenchResults = {
   machine: {
@@ -209,6 +219,7 @@ const results: BenchResults = {
   profile,
   targets: [],
   replicas,
+  replicas1m,
 };
 const withTargets: BenchResults = { ...results, targets: targetRows(results) };
 writeFileSync(
@@ -360,14 +371,23 @@ async function redisVariant(c: PreparedCatalog): Promise<CatalogResult | null> {
 }
 
 /**
- * `recommendations` at saturation on `n` servers at once (one replica per
- * core, docs/operations.md), each driven by its own autocannon worker with 4
- * connections, after a warm-up; requests/s are summed and CPU is the
- * servers' total per completed request. The servers use the memory store, as
- * the single-server run does (read-only load: their states do not diverge).
+ * `recommendations` on `n` servers at once (one replica per core,
+ * docs/operations.md). Saturation: each replica driven by its own autocannon
+ * worker with 4 connections, after a warm-up; requests/s are summed and CPU is
+ * the servers' total per completed request. Then latency at the scenario's
+ * fixed offered rates and at half the summed saturation throughput, open
+ * loop, request i sent to replica i mod n (as a round-robin balancer would),
+ * each rate above 1.1 × saturation skipped as in a single-server run. The
+ * servers use the memory store, as the single-server run does (read-only
+ * load: their states do not diverge); `index` and its cache as for that
+ * catalog's single server.
  */
-async function replicaSaturation(c: PreparedCatalog, n: number): Promise<ReplicaSaturation> {
-  log(`${c.name}: ${n} replicas, recommendations at saturation`);
+async function replicaRun(
+  c: PreparedCatalog,
+  n: number,
+  index: 'exact' | 'ann' | 'ivf',
+): Promise<ReplicaSaturation> {
+  log(`${c.name}: ${n} replicas (${index} index), recommendations at saturation and at fixed rates`);
   const servers: BenchServer[] = [];
   try {
     for (let i = 0; i < n; i++) {
@@ -375,7 +395,8 @@ async function replicaSaturation(c: PreparedCatalog, n: number): Promise<Replica
         await startBenchServer({
           registry: c.registry,
           modelName: c.modelName,
-          index: 'exact',
+          index,
+          ...(index === 'ann' ? { annCache: annCache(c) } : index === 'ivf' ? { annCache: ivfCache(c) } : {}),
           eventLog: join(benchDir, 'events', `${c.name}-replica${i}-${process.pid}-${Date.now()}.jsonl`),
         }),
       );
@@ -386,25 +407,48 @@ async function replicaSaturation(c: PreparedCatalog, n: number): Promise<Replica
     await Promise.all(
       servers.map((sv) => saturate({ url: sv.url, bodies: s.bodies }, { connections, seconds: 3 })),
     );
-    const before = await Promise.all(servers.map((sv) => sv.stats()));
+    const cpuOf = async (): Promise<number> => {
+      let ms = 0;
+      for (const st of await Promise.all(servers.map((sv) => sv.stats())))
+        ms += (st.cpu.user + st.cpu.system) / 1000;
+      return ms;
+    };
+    const before = await cpuOf();
     const runs = await Promise.all(
       servers.map((sv) => saturate({ url: sv.url, bodies: s.bodies }, { connections, seconds })),
     );
-    const after = await Promise.all(servers.map((sv) => sv.stats()));
-    let cpuMs = 0;
-    for (let i = 0; i < n; i++) {
-      cpuMs +=
-        (after[i]!.cpu.user + after[i]!.cpu.system - before[i]!.cpu.user - before[i]!.cpu.system) / 1000;
-    }
+    const cpuMs = (await cpuOf()) - before;
     const completed = runs.reduce((sum, r) => sum + r.completed, 0);
+    const total = runs.reduce((sum, r) => sum + r.requestsPerSecond, 0);
+    const rates: RateResult[] = [];
+    const half = Math.max(1, Math.round(total / 2));
+    const target = { urls: servers.map((sv) => sv.url), bodies: s.bodies };
+    for (const rate of [...new Set([half, ...s.rates])].sort((a, b) => a - b)) {
+      if (rate > 1.1 * total) {
+        rates.push({ rate, skipped: `above the ${Math.round(total)} req/s saturation throughput` });
+        continue;
+      }
+      log(`  ${n} replicas: ${seconds} s at ${rate} req/s (open loop, round robin)`);
+      const c0 = await cpuOf();
+      const r = await openLoop(target, { rate, seconds });
+      rates.push({
+        rate,
+        achieved: r.requestsPerSecond,
+        latency: r.latency,
+        failures: r.failures,
+        cpuMsPerRequest: ((await cpuOf()) - c0) / Math.max(1, r.completed),
+      });
+    }
     const result: ReplicaSaturation = {
       catalog: c.name,
+      index,
       replicas: n,
       connectionsPerReplica: connections,
       seconds,
-      requestsPerSecond: runs.reduce((sum, r) => sum + r.requestsPerSecond, 0),
+      requestsPerSecond: total,
       perReplica: runs.map((r) => ({ requestsPerSecond: r.requestsPerSecond, latency: r.latency })),
       cpuMsPerRequest: cpuMs / Math.max(1, completed),
+      rates,
     };
     log(
       `  ${n} replicas: ${Math.round(result.requestsPerSecond)} req/s, ${result.cpuMsPerRequest.toFixed(2)} CPU ms/req`,

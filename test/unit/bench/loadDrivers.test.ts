@@ -38,6 +38,42 @@ describe('Load drivers', () => {
     expect(result.latency.count).toBe(10);
   });
 
+  it('open loop over replicas: request i goes to replica i mod n, and the result counts all of them', async () => {
+    bodies.length = 0;
+    const second: string[] = [];
+    const other = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        second.push(body);
+        res.end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    try {
+      const otherUrl = `http://127.0.0.1:${(other.address() as AddressInfo).port}/graphql`;
+      const result = await openLoop(
+        { urls: [url, otherUrl], bodies: ['0', '1', '2', '3', '4', '5'] },
+        { rate: 80, seconds: 0.2 },
+      );
+      // 16 requests: even positions to the first server, odd ones to the second.
+      expect([...bodies].sort()).toEqual(['0', '0', '0', '2', '2', '2', '4', '4']);
+      expect([...second].sort()).toEqual(['1', '1', '1', '3', '3', '3', '5', '5']);
+      expect(result.completed).toBe(16);
+      expect(result.latency.count).toBe(16);
+    } finally {
+      await new Promise<void>((resolve) => other.close(() => resolve()));
+    }
+  });
+
+  it('open loop: rejects a rate or duration that is not positive, and a replica target without URLs', async () => {
+    await expect(openLoop({ url, bodies: ['a'] }, { rate: 0, seconds: 1 })).rejects.toThrow(/rate/);
+    await expect(openLoop({ url, bodies: ['a'] }, { rate: 10, seconds: Number.NaN })).rejects.toThrow(
+      /seconds/,
+    );
+    await expect(openLoop({ urls: [], bodies: ['a'] }, { rate: 10, seconds: 1 })).rejects.toThrow(/URL/);
+  });
+
   it('probe: GETs until the given promise settles, one request at a time', async () => {
     gets = 0;
     const summary = await probeLatency(
