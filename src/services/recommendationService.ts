@@ -32,6 +32,8 @@ import type { SurfaceConfig } from '../pipeline/surfaceConfig.js';
 import type { SurfaceParams } from '../pipeline/surfaceParams.js';
 import { DISMISSIVE_TYPES } from '../stores/dismissiveTypes.js';
 import type { UserFeatures } from '../stores/featureStore.js';
+import { isReportedDegraded } from '../stores/fallback/degradedParts.js';
+import { RANKED_LISTS_PART } from '../stores/fallback/fallbackFeatureStore.js';
 import { homeSurface } from '../surfaces/homeSurface.js';
 import { similarSurface } from '../surfaces/similarSurface.js';
 import type {
@@ -110,7 +112,8 @@ export class RecommendationService {
   /**
    * A page of the user's list on `request.surface`: the first page runs the
    * pipeline; `after` continues the stored list of the request it came from.
-   * @throws PublicError BAD_USER_INPUT for a bad or expired cursor, UNAVAILABLE when a fail-closed stage fails.
+   * @throws PublicError BAD_USER_INPUT for a bad or expired cursor, UNAVAILABLE when a fail-closed stage fails
+   *   or when the cursor's list cannot be read because the shared feature store is down (it may not have expired).
    * @throws RequestAbortedError (CLIENT_CLOSED_REQUEST) when `scope.signal` aborted: nothing is logged as served.
    */
   async recommendations(request: RecommendationsRequest, scope: ScopeContext): Promise<RecommendationList> {
@@ -226,6 +229,14 @@ export class RecommendationService {
     const stored = raw === null ? null : fromStoredList(raw);
     this.options.onPagingLookup?.(stored !== null);
     if (stored === null) {
+      // The shared store was down and the list is not in this replica's snapshot: it may well exist.
+      if (isReportedDegraded(RANKED_LISTS_PART)) {
+        throw new PublicError(
+          'UNAVAILABLE',
+          `after: the list ${shownId(cursor.requestId)} cannot be read now (the shared feature store is unavailable and this replica does not hold the list); retry shortly`,
+          'after',
+        );
+      }
       throw new PublicError(
         'BAD_USER_INPUT',
         `after: the list ${shownId(cursor.requestId)} has expired (lists are kept for ${keptFor(this.options.env.settings.pagingTtlMs)}); request the first page again without after`,

@@ -37,6 +37,8 @@ let server: RunningServer;
 let userId: string;
 /** A user of the trained model, so the in-process snapshot knows them during an outage. */
 let trainedUserId: string;
+/** A cursor of a list stored in Redis while it was healthy. */
+let cursor: string;
 const stream = `recgate-degradation:${randomBytes(4).toString('hex')}:events`;
 const accepted: string[] = [];
 const durations: { what: string; ms: number }[] = [];
@@ -44,6 +46,7 @@ const durations: { what: string; ms: number }[] = [];
 const LIST = `query($u: ID!) { recommendations(userId: $u, first: 10) { items { item { id } } degraded } }`;
 const USER = `query($u: ID!) { user(id: $u) { id interactionCount degraded } }`;
 const BOTH = `query($u: ID!) { user(id: $u) { degraded } recommendations(userId: $u, first: 10) { degraded } }`;
+const PAGE = `query($u: ID!, $after: String) { recommendations(userId: $u, first: 5, after: $after) { items { item { id } } pageInfo { endCursor } degraded } }`;
 const FEEDBACK = `mutation($u: ID!, $i: ID!) { recordFeedback(input: { userId: $u, itemId: $i, type: CLICK }) { accepted eventId error { code } } }`;
 
 async function timed<T>(what: string, fn: () => Promise<T>): Promise<{ value: T; ms: number }> {
@@ -177,6 +180,10 @@ afterAll(async () => {
 
 describe('graceful degradation when Redis fails', () => {
   it('serves normally while Redis answers', async () => {
+    const first = await postGraphQL(server.url, PAGE, { u: userId });
+    cursor = (first.body.data as { recommendations: { pageInfo: { endCursor: string } } }).recommendations
+      .pageInfo.endCursor;
+    expect(cursor).toEqual(expect.any(String));
     const list = await recommend('recommendations, healthy');
     expect(list.degraded).toEqual([]);
     expect((await userView('user, healthy'))?.degraded).toEqual([]);
@@ -202,9 +209,19 @@ describe('graceful degradation when Redis fails', () => {
   it('server stopped: degrades within the budget; restarted: recovers with no restart of the gateway', async () => {
     await redis.stop();
     await expectDegraded('server stopped');
+    // A list kept in Redis cannot be read now: UNAVAILABLE (retry), not "expired" (it has not).
+    const during = await postGraphQL(server.url, PAGE, { u: userId, after: cursor });
+    expect(during.body.errors?.[0]?.extensions?.['code']).toBe('UNAVAILABLE');
+    expect(during.body.errors?.[0]?.message).toMatch(/cannot be read now.*retry/);
     const list = await recommend('recommendations, stopped');
     await redis.start();
     expect(await recovered(list.ids[3]!)).toBe(true);
+    // The same cursor pages again once Redis is back.
+    const after = await postGraphQL(server.url, PAGE, { u: userId, after: cursor });
+    expect(after.body.errors).toBeUndefined();
+    expect((after.body.data as { recommendations: { items: unknown[] } }).recommendations.items).toHaveLength(
+      5,
+    );
     expect((await recommend('recommendations after restart')).degraded).toEqual([]);
   }, 60_000);
 

@@ -23,3 +23,12 @@ export async function collectDegradedParts<T>(fn: () => Promise<T>): Promise<{ v
 export function reportDegraded(part: string): void {
   current.getStore()?.add(part);
 }
+
+/**
+ * Whether `part` was named as degraded so far in the current request (false
+ * outside {@link collectDegradedParts}). Lets a caller tell "not found" from
+ * "not found in the fallback while the primary is down".
+ */
+export function isReportedDegraded(part: string): boolean {
+  return current.getStore()?.has(part) ?? false;
+}

@@ -53,6 +53,9 @@ export interface FallbackFeatureStoreOptions {
   readonly primaryTrusted?: () => boolean | Promise<boolean>;
 }
 
+/** The degraded part a ranked-list read or write served by the fallback reports (`read('rankedLists', …)`). */
+export const RANKED_LISTS_PART = 'featureStore.rankedLists';
+
 /**
  * A {@link FeatureStore} that keeps serving when the shared store is slow or
  * down (graceful degradation):

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CatalogItem } from '../../../src/domain/interaction.js';
 import { CircuitBreaker, DependencyUnavailableError } from '../../../src/stores/fallback/circuitBreaker.js';
 import { collectDegradedParts } from '../../../src/stores/fallback/degradedParts.js';
-import { FallbackFeatureStore } from '../../../src/stores/fallback/fallbackFeatureStore.js';
+import { FallbackFeatureStore, RANKED_LISTS_PART } from '../../../src/stores/fallback/fallbackFeatureStore.js';
 import type { FeatureStore } from '../../../src/stores/featureStore.js';
 import { MemoryFeatureStore } from '../../../src/stores/memory/memoryFeatureStore.js';
 
@@ -195,7 +195,8 @@ describe('FallbackFeatureStore', () => {
       await store.putRankedList({ requestId: 'r1', entries: ['x'] }, 60_000);
       return null;
     });
-    expect(parts).toEqual(['featureStore.rankedLists']);
+    expect(parts).toEqual([RANKED_LISTS_PART]);
+    expect(RANKED_LISTS_PART).toBe('featureStore.rankedLists');
     expect(await store.getRankedList('r1')).toEqual({ requestId: 'r1', entries: ['x'] });
   });
 
