@@ -41,7 +41,7 @@ export interface ReasonContext {
  *   bought…); "Similar to …" when it came from a `similar` seed;
  * - SESSION: "Because you just viewed …"; EMBEDDING: "Recommended for you"
  *   ("Similar to …" from a seed); PROMOTION: "Promoted"; TRENDING: "Trending
- *   now"; POPULAR: "Popular this week"; EXPLORATION: "New in the catalog" for
+ *   now"; POPULAR: "Popular overall" (the long-window decayed count: half-life 90 days by default); EXPLORATION: "New in the catalog" for
  *   new items, else "Something different to explore"; any new item also gets
  *   "New in the catalog".
  * @param via parallel to `sources`: the item that led each source to this one, or null.
@@ -72,7 +72,7 @@ export function reasonsFor(
           source,
         );
       case 'POPULAR':
-        return add('Popular this week', source);
+        return add('Popular overall', source);
       case 'TRENDING':
         return add('Trending now', source);
       case 'PROMOTION':

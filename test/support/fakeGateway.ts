@@ -66,7 +66,7 @@ export function fakeGateway(): FakeGateway {
       rank: offset + i + 1,
       score: fake.scoreOverride ?? 1 / (offset + i + 1),
       sources: ['POPULAR'],
-      reasons: ['Popular this week'],
+      reasons: ['Popular overall'],
       promotion: null,
     }));
     const end = offset + page.length;

@@ -13,7 +13,7 @@ describe('Reasons', () => {
   it('names the recent item behind an item-to-item candidate, most specific first', () => {
     expect(reasonsFor(['POPULAR', 'ITEM_TO_ITEM'], [null, 'm1'], false, ctx)).toEqual([
       'Because you watched Alien (1979)',
-      'Popular this week',
+      'Popular overall',
     ]);
     expect(reasonsFor(['ITEM_TO_ITEM'], ['m2'], false, ctx)).toEqual(['Because you liked Heat (1995)']);
   });
@@ -29,7 +29,7 @@ describe('Reasons', () => {
       'Similar to Up (2009)',
     ]);
     expect(reasonsFor(['POPULAR', 'EXPLORATION'], [null, null], true, ctx)).toEqual([
-      'Popular this week',
+      'Popular overall',
       'New in the catalog',
     ]);
     expect(reasonsFor(['EXPLORATION'], [null], false, ctx)).toEqual(['Something different to explore']);
