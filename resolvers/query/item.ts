@@ -1,8 +1,12 @@
 import type { QueryResolvers } from '../../src/generated/graphql.js';
 import { requireId } from '../../src/server/validation/requireId.js';
 
-/** `Query.item`: one catalog item through the request's batched item loader; null when unknown. */
+/**
+ * `Query.item`: one catalog item through the request's batched item loader; null when unknown.
+ * @throws PublicError UNAVAILABLE when the feature store is down and its fallback does not know the id.
+ */
 export const item: NonNullable<QueryResolvers['item']> = async (_parent, args, ctx) => {
   const [found] = await ctx.gateway.items([requireId(args.id, 'id')], ctx.scope);
+  if (found instanceof Error) throw found;
   return found ?? null;
 };

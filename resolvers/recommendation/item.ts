@@ -15,7 +15,10 @@ import type { ItemView } from '../../src/services/serviceTypes.js';
 export const item: NonNullable<RecommendationResolvers['item']> = (rec, _args, ctx) => {
   const loaded = ctx.gateway.loadedItem?.(rec.itemId, ctx.scope);
   if (loaded !== undefined) return loaded ?? missing(rec.itemId, ctx);
-  return ctx.gateway.items([rec.itemId], ctx.scope).then(([found]) => found ?? missing(rec.itemId, ctx));
+  return ctx.gateway.items([rec.itemId], ctx.scope).then(([found]) => {
+    if (found instanceof Error) throw found;
+    return found ?? missing(rec.itemId, ctx);
+  });
 };
 
 function missing(itemId: string, ctx: RequestContext): ItemView {

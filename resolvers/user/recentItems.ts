@@ -10,5 +10,6 @@ import { requirePageSize } from '../../src/server/validation/requirePageSize.js'
 export const recentItems: NonNullable<UserResolvers['recentItems']> = async (user, args, ctx) => {
   const ids = user.recentItemIds.slice(0, requirePageSize(args.first, 'first'));
   const found = await ctx.gateway.items(ids, ctx.scope);
-  return found.filter((item): item is ItemView => item !== null);
+  // Unknown ids, and ids the fallback cannot answer for while the store is down (user.degraded says so), are skipped.
+  return found.filter((item): item is ItemView => item !== null && !(item instanceof Error));
 };

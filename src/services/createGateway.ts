@@ -16,6 +16,7 @@ import type { SurfaceParams } from '../pipeline/surfaceParams.js';
 import { FileModelRegistry } from '../stores/file/fileModelRegistry.js';
 import { DependencyUnavailableError } from '../stores/fallback/circuitBreaker.js';
 import { collectDegradedParts } from '../stores/fallback/degradedParts.js';
+import { ITEMS_PART } from '../stores/fallback/fallbackFeatureStore.js';
 import { CatalogService } from './catalogService.js';
 import { FeedbackService } from './feedbackService.js';
 import { ModelRollout } from './modelRollout.js';
@@ -243,8 +244,20 @@ export async function createGateway(config: GatewayConfig = {}): Promise<Gateway
         await withDegradedParts(mayDegrade, () => recommendations.similarItems(request, ctx(scope))),
       );
     },
-    items(ids, scope) {
-      return catalog.items(ids, loadersOf(scope));
+    async items(ids, scope) {
+      if (!mayDegrade) return catalog.items(ids, loadersOf(scope));
+      const { value, parts } = await collectDegradedParts(() => catalog.items(ids, loadersOf(scope)));
+      if (!parts.includes(ITEMS_PART)) return value;
+      // Unknown to the fallback while the store is down: the item may well exist there (as for user).
+      return value.map(
+        (found) =>
+          found ??
+          new PublicError(
+            'UNAVAILABLE',
+            'item: the feature store did not answer and its in-process fallback does not know this item; retry shortly',
+            'ids',
+          ),
+      );
     },
     loadedItem(id, scope) {
       return catalog.loadedItem(id, loadersOf(scope));

@@ -1,3 +1,4 @@
+import type { PublicError } from '../errors.js';
 import type {
   Experiment,
   ExperimentAssignment,
@@ -59,8 +60,13 @@ export interface Gateway {
   recommendations(request: RecommendationsRequest, scope: RequestScope): Promise<RecommendationList>;
   /** @throws PublicError NOT_FOUND for an unknown seed item. */
   similarItems(request: SimilarItemsRequest, scope: RequestScope): Promise<RecommendationList>;
-  /** Same length and order as `ids`; null where unknown. Batched per request. */
-  items(ids: readonly string[], scope: RequestScope): Promise<(ItemView | null)[]>;
+  /**
+   * Same length and order as `ids`; null where unknown. Batched per request.
+   * While the shared feature store is down (items served from the in-process
+   * fallback), an id the fallback does not know is a PublicError UNAVAILABLE in
+   * its place instead of null: the item may exist in the store.
+   */
+  items(ids: readonly string[], scope: RequestScope): Promise<(ItemView | PublicError | null)[]>;
   /**
    * Item `id` as {@link items} would return it, from what `scope` has already
    * read, without waiting: `undefined` when it is not loaded yet (then call

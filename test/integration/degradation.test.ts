@@ -46,6 +46,8 @@ const durations: { what: string; ms: number }[] = [];
 const LIST = `query($u: ID!) { recommendations(userId: $u, first: 10) { items { item { id } } degraded } }`;
 const USER = `query($u: ID!) { user(id: $u) { id interactionCount degraded } }`;
 const BOTH = `query($u: ID!) { user(id: $u) { degraded } recommendations(userId: $u, first: 10) { degraded } }`;
+const ITEMS = `query($ids: [ID!]!) { items(ids: $ids) { id } }`;
+const ITEM = `query($id: ID!) { item(id: $id) { id } }`;
 const PAGE = `query($u: ID!, $after: String) { recommendations(userId: $u, first: 5, after: $after) { items { item { id } } pageInfo { endCursor } degraded } }`;
 const FEEDBACK = `mutation($u: ID!, $i: ID!) { recordFeedback(input: { userId: $u, itemId: $i, type: CLICK }) { accepted eventId error { code } } }`;
 
@@ -142,6 +144,23 @@ async function expectDegraded(kind: string): Promise<void> {
   expect((unknown.body.data as { user: unknown }).user).toBeNull();
   expect(unknown.body.errors?.[0]?.extensions?.['code']).toBe('UNAVAILABLE');
 
+  // The same for items: a known item answers, one the snapshot lacks is UNAVAILABLE at its position.
+  const { value: items } = await timed(`items during ${kind}`, () =>
+    postGraphQL(server.url, ITEMS, { ids: [list.ids[0]!, `not-in-the-snapshot-${kind}`] }),
+  );
+  expect(items.status).toBe(200);
+  expect((items.body.data as { items: ({ id: string } | null)[] }).items).toEqual([
+    { id: list.ids[0] },
+    null,
+  ]);
+  expect(items.body.errors?.map((e) => [e.path, e.extensions?.['code']])).toEqual([
+    [['items', 1], 'UNAVAILABLE'],
+  ]);
+  const { value: one } = await timed(`item during ${kind}`, () =>
+    postGraphQL(server.url, ITEM, { id: `not-in-the-snapshot-${kind}` }),
+  );
+  expect(one.body.errors?.[0]?.extensions?.['code']).toBe('UNAVAILABLE');
+
   const fb = await feedback(`feedback during ${kind}`, list.ids[0]!);
   expect(fb).toMatchObject({ accepted: false, eventId: null, error: { code: 'UNAVAILABLE' } });
   expect(fb.ms).toBeLessThan(LOG_BUDGET_MS + SLACK_MS);
@@ -180,6 +199,10 @@ afterAll(async () => {
 
 describe('graceful degradation when Redis fails', () => {
   it('serves normally while Redis answers', async () => {
+    // An unknown item is null, with no error, while Redis answers.
+    const unknown = await postGraphQL(server.url, ITEMS, { ids: ['no-such-item-anywhere'] });
+    expect(unknown.body.errors).toBeUndefined();
+    expect((unknown.body.data as { items: unknown[] }).items).toEqual([null]);
     const first = await postGraphQL(server.url, PAGE, { u: userId });
     cursor = (first.body.data as { recommendations: { pageInfo: { endCursor: string } } }).recommendations
       .pageInfo.endCursor;

@@ -11,6 +11,7 @@ import { MemoryFeatureStore } from '../../src/stores/memory/memoryFeatureStore.j
 import type { Telemetry } from '../../src/telemetry/telemetry.js';
 import { noopTelemetry } from '../../src/telemetry/telemetry.js';
 import { trainedRegistry } from '../support/trainedRegistry.js';
+import { itemViews } from '../support/itemViews.js';
 
 /**
  * The Gateway end to end on the embedded adapters (memory feature store,
@@ -135,7 +136,7 @@ async function allPages(
 /** The `n` items of `category` with the largest live popularity. */
 async function mostPopular(category: string, n: number): Promise<string[]> {
   const ids = [...catalog.values()].filter((i) => i.categories.includes(category)).map((i) => i.id);
-  const views = await gateway.items(ids, gateway.createRequestScope());
+  const views = await itemViews(gateway, ids, gateway.createRequestScope());
   return views
     .filter((v) => v !== null)
     .sort((a, b) => b.popularity - a.popularity)
@@ -161,7 +162,8 @@ describe('Gateway: recommendations for a known user', () => {
       expect(item.sources.length).toBeGreaterThan(0);
       expect(u.seen).not.toContain(item.itemId);
     }
-    const views = await gateway.items(
+    const views = await itemViews(
+      gateway,
       list.items.map((i) => i.itemId),
       gateway.createRequestScope(),
     );
@@ -430,7 +432,7 @@ describe('Gateway: cold start', () => {
     expect(fresh).toBeDefined();
     expect(fresh!.sources.some((s) => s === 'POPULAR' || s === 'TRENDING' || s === 'EXPLORATION')).toBe(true);
     expect(fresh!.reasons).toContain('New in the catalog');
-    const [view] = await gateway.items(['brand-new-film'], gateway.createRequestScope());
+    const [view] = await itemViews(gateway, ['brand-new-film'], gateway.createRequestScope());
     expect(view).toMatchObject({
       id: 'brand-new-film',
       title: 'Brand New Film (2030)',
@@ -446,19 +448,19 @@ describe('Gateway: cold start', () => {
       const before = clock();
       await gateway.upsertItems([{ id: 'undated-film', title: 'Undated' }]);
       const after = clock();
-      const [created] = await gateway.items(['undated-film'], gateway.createRequestScope());
+      const [created] = await itemViews(gateway, ['undated-film'], gateway.createRequestScope());
       expect(created!.createdAt).toBeGreaterThanOrEqual(before);
       expect(created!.createdAt).toBeLessThanOrEqual(after);
       clockOffset += 86_400_000;
       await gateway.upsertItems([{ id: 'undated-film', title: 'Renamed' }]);
-      const [updated] = await gateway.items(['undated-film'], gateway.createRequestScope());
+      const [updated] = await itemViews(gateway, ['undated-film'], gateway.createRequestScope());
       expect(updated).toMatchObject({ title: 'Renamed', createdAt: created!.createdAt });
       // A given createdAt wins, for a new item and an update.
       await gateway.upsertItems([
         { id: 'dated-film', createdAt: Date.UTC(2001, 0, 1) },
         { id: 'undated-film', createdAt: Date.UTC(2002, 0, 1) },
       ]);
-      const views = await gateway.items(['dated-film', 'undated-film'], gateway.createRequestScope());
+      const views = await itemViews(gateway, ['dated-film', 'undated-film'], gateway.createRequestScope());
       expect(views.map((v) => v!.createdAt)).toEqual([Date.UTC(2001, 0, 1), Date.UTC(2002, 0, 1)]);
     } finally {
       clockOffset = savedOffset;
@@ -672,7 +674,7 @@ describe('Gateway: batching (one store read per feature family)', () => {
     const scope = gateway.createRequestScope();
     const list = await gateway.recommendations(request(u.userId), scope);
     // What the GraphQL layer does: one items() call per Item (batched by the scope's loader) …
-    const views = await Promise.all(list.items.map((i) => gateway.items([i.itemId], scope)));
+    const views = await Promise.all(list.items.map((i) => itemViews(gateway, [i.itemId], scope)));
     expect(views.every(([v]) => v != null && Number.isFinite(v.popularity))).toBe(true);
     // … then Item.similar for each item, and the title of every similar item.
     const similar = await Promise.all(
@@ -681,7 +683,7 @@ describe('Gateway: batching (one store read per feature family)', () => {
       ),
     );
     const titles = await Promise.all(
-      similar.flatMap((s) => s.items.map((i) => gateway.items([i.itemId], scope))),
+      similar.flatMap((s) => s.items.map((i) => itemViews(gateway, [i.itemId], scope))),
     );
     expect(titles.every(([v]) => v !== null)).toBe(true);
     expect({ ...store.calls }).toEqual({

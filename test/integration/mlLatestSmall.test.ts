@@ -6,6 +6,7 @@ import { createGateway } from '../../src/services/createGateway.js';
 import type { Gateway } from '../../src/services/gateway.js';
 import type { RecommendationsRequest } from '../../src/services/serviceTypes.js';
 import { repoRoot, trainedRegistry } from '../support/trainedRegistry.js';
+import { itemViews } from '../support/itemViews.js';
 
 /**
  * Issue #3 acceptance 5 and 6 on MovieLens ml-latest-small (the data of the
@@ -65,7 +66,7 @@ describe.skipIf(!available)(
         expect(rated.has(item.itemId)).toBe(false);
         expect(item.reasons.length).toBeGreaterThan(0);
       }
-      const views = await gateway.items(ids, scope);
+      const views = await itemViews(gateway, ids, scope);
       expect(views.every((v) => v !== null && v.available)).toBe(true);
 
       const page2 = await gateway.recommendations(request(page1.endCursor), gateway.createRequestScope());

@@ -10,6 +10,7 @@ import type { Gateway } from '../../src/services/gateway.js';
 import { noopTelemetry } from '../../src/telemetry/telemetry.js';
 import type { Telemetry } from '../../src/telemetry/telemetry.js';
 import { TEST_MODEL_NAME, TEST_TRAIN_ARGS, trainedRegistry } from '../support/trainedRegistry.js';
+import { itemViews } from '../support/itemViews.js';
 
 /**
  * Issue #5 §3, safe model rollout, on the real engine: a registry with the
@@ -145,7 +146,7 @@ describe('hot reload', () => {
     expect(ids).not.toContain(dismissed);
     expect(ids).not.toContain(during);
     expect(ids).not.toContain(hidden);
-    const [view] = await gateway.items([hidden], scope());
+    const [view] = await itemViews(gateway, [hidden], scope());
     expect(view?.title).toBe('Hidden by an admin');
     expect(ids[0]).toBe(promoted);
     expect(after.items[0]!.promotion?.id).toBe('rollout-promo');

@@ -55,6 +55,8 @@ export interface FallbackFeatureStoreOptions {
 
 /** The degraded part a ranked-list read or write served by the fallback reports (`read('rankedLists', …)`). */
 export const RANKED_LISTS_PART = 'featureStore.rankedLists';
+/** The degraded part a catalog-item read served by the fallback reports (`read('items', …)`). */
+export const ITEMS_PART = 'featureStore.items';
 
 /**
  * A {@link FeatureStore} that keeps serving when the shared store is slow or
