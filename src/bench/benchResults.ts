@@ -12,8 +12,14 @@ export type RateResult =
       readonly rate: number;
       /** Completed 2xx requests/s. */
       readonly achieved: number;
-      /** ms from when each request was due (see loadDrivers.openLoop). */
+      /** ms from when each request was handed to the HTTP client, on schedule (see loadDrivers.openLoop). */
       readonly latency: LatencySummary;
+      /**
+       * ms the scheduler handed each request over after its due time (its own
+       * timer lateness, excluded from `latency`). Absent in runs recorded before
+       * it was measured, whose `latency` was taken from the due time (so included it).
+       */
+      readonly schedulerLag?: LatencySummary;
       readonly failures: number;
       /** Server CPU ms per completed request during this run. */
       readonly cpuMsPerRequest: number;

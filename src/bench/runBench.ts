@@ -317,6 +317,7 @@ async function runScenario(server: BenchServer, s: BenchScenario): Promise<Scena
       rate,
       achieved: r.requestsPerSecond,
       latency: r.latency,
+      ...(r.schedulerLag === undefined ? {} : { schedulerLag: r.schedulerLag }),
       failures: r.failures,
       cpuMsPerRequest: (c1.user + c1.system - c0.user - c0.system) / 1000 / Math.max(1, r.completed),
     });
@@ -435,6 +436,7 @@ async function replicaRun(
         rate,
         achieved: r.requestsPerSecond,
         latency: r.latency,
+        ...(r.schedulerLag === undefined ? {} : { schedulerLag: r.schedulerLag }),
         failures: r.failures,
         cpuMsPerRequest: ((await cpuOf()) - c0) / Math.max(1, r.completed),
       });

@@ -136,7 +136,16 @@ describe('Bench report: the target table', () => {
 
   it('meets the 10k row only with a layout that meets both parts, one process or the replicas, and renders them', () => {
     const rec = scenario('recommendations', 250, {
-      rates: [{ rate: 200, achieved: 200, latency: latency(2.5, 9), failures: 0, cpuMsPerRequest: 1 }],
+      rates: [
+        {
+          rate: 200,
+          achieved: 200,
+          latency: latency(2.5, 9),
+          schedulerLag: latency(0.5, 1.5),
+          failures: 0,
+          cpuMsPerRequest: 1,
+        },
+      ],
     });
     const replicas = {
       catalog: 'synthetic-10k',
@@ -152,6 +161,14 @@ describe('Bench report: the target table', () => {
       cpuMsPerRequest: 2.5,
       rates: [
         { rate: 200, achieved: 200, latency: latency(2.2, 8.5), failures: 0, cpuMsPerRequest: 2.1 },
+        {
+          rate: 300,
+          achieved: 300,
+          latency: latency(2.4, 9),
+          schedulerLag: latency(0.4, 1.2),
+          failures: 0,
+          cpuMsPerRequest: 2,
+        },
         { rate: 800, skipped: 'above the 640 req/s saturation throughput' },
       ],
     };
@@ -183,8 +200,10 @@ describe('Bench report: the target table', () => {
     const report = formatReport({ ...withReplicas, targets: targetRows(withReplicas) });
     expect(report).toContain('## Replicas: recommendations on both cores');
     expect(report).toContain('| 2 | 310 | 11.0 / 31.0 / 31.0 |');
-    expect(report).toContain('| 200 | 200 | 2.2 / 8.5 / 8.5 / 8.5 | 2.10 |');
-    expect(report).toContain('| 800 | skipped (above the 640 req/s saturation throughput) | – | – |');
+    expect(report).toContain('| 200 | 200 | 2.2 / 8.5 / 8.5 / 8.5 | – | 2.10 |');
+    expect(report).toContain('200/s: 2.5 / 9.0 / 9.0 (200; sent late p99 1.5)');
+    expect(report).toContain('| 300 | 300 | 2.4 / 9.0 / 9.0 / 9.0 | 0.40 / 1.20 | 2.00 |');
+    expect(report).toContain('| 800 | skipped (above the 640 req/s saturation throughput) | – | – | – |');
     expect(formatReport({ ...BASE, replicas: { skipped: 'not run with --quick' } })).toContain(
       'not run with --quick',
     );

@@ -36,6 +36,28 @@ describe('Load drivers', () => {
     expect(result.completed).toBe(10);
     expect(result.failures).toBe(5);
     expect(result.latency.count).toBe(10);
+    // Every request's lateness against its due time is reported apart (none is negative).
+    expect(result.schedulerLag?.count).toBe(15);
+    expect(result.schedulerLag!.p50).toBeGreaterThanOrEqual(0);
+  });
+
+  it('open loop: latency counts the server time from each send, with requests outstanding at once', async () => {
+    // One server that answers after 40 ms: every latency is at least that, whatever the timer did.
+    const slow = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => setTimeout(() => res.end('{}'), 40));
+    });
+    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
+    try {
+      const slowUrl = `http://127.0.0.1:${(slow.address() as AddressInfo).port}/graphql`;
+      // 100 req/s: requests are due every 10 ms, so four are outstanding at once (open loop, not one at a time).
+      const result = await openLoop({ url: slowUrl, bodies: ['x'] }, { rate: 100, seconds: 0.3 });
+      expect(result.completed).toBe(30);
+      expect(result.latency.p50).toBeGreaterThanOrEqual(39);
+      expect(result.seconds).toBeLessThan(1);
+    } finally {
+      await new Promise<void>((resolve) => slow.close(() => resolve()));
+    }
   });
 
   it('open loop over replicas: request i goes to replica i mod n, and the result counts all of them', async () => {
