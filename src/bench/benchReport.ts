@@ -402,7 +402,7 @@ function replicaSection(title: string, run: NonNullable<BenchResults['replicas']
   out.push('');
   if (run.rates !== undefined && run.rates.length > 0) {
     out.push(
-      `Open loop at fixed offered rates over all ${run.replicas} servers (request i sent to server i mod ${run.replicas}, as a round-robin balancer would; latency from when each request was due):`,
+      `Open loop at fixed offered rates over all ${run.replicas} servers (request i sent to server i mod ${run.replicas}, as a round-robin balancer would; latency from each request's on-schedule hand-over to the HTTP client, the scheduler's lateness beside it):`,
       '',
       '| offered req/s | achieved req/s | p50 / p90 / p99 / max ms | scheduler lag p50 / p99 ms (excluded) | CPU ms/req (all servers) |',
       '| --- | --- | --- | --- | --- |',
