@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import type { CatalogItem } from '../../../src/domain/interaction.js';
 import { CircuitBreaker, DependencyUnavailableError } from '../../../src/stores/fallback/circuitBreaker.js';
 import { collectDegradedParts } from '../../../src/stores/fallback/degradedParts.js';
-import { FallbackFeatureStore, RANKED_LISTS_PART } from '../../../src/stores/fallback/fallbackFeatureStore.js';
+import {
+  FallbackFeatureStore,
+  RANKED_LISTS_PART,
+} from '../../../src/stores/fallback/fallbackFeatureStore.js';
 import type { FeatureStore } from '../../../src/stores/featureStore.js';
 import { MemoryFeatureStore } from '../../../src/stores/memory/memoryFeatureStore.js';
 
