@@ -11,8 +11,10 @@
  * autocannon (closed loop, in a worker thread) for requests/s at saturation,
  * an open-loop scheduler for latency at fixed offered rates, a `/healthz`
  * probe while `recommendations` saturates the server, the server's own stage
- * timings and CPU, and its peak RSS from /proc. Finally a CPU profile of the
- * server under `recommendations` load (10k items). Prints Markdown, or JSON with `--json`.
+ * timings and CPU, and its peak RSS from /proc. Then a CPU profile of the
+ * server under `recommendations` load (10k items), and `recommendations` on
+ * two replicas at once (10k, then 1M items: saturation, and fixed rates sent
+ * round robin). Prints Markdown, or JSON with `--json`.
  *
  * Options: `--quick` (10k items only, short runs: < 2 minutes, for CI smoke;
  * no thresholds), `--json`, `--catalogs a,b` (ml-latest-small, synthetic-10k,
