@@ -54,6 +54,7 @@ import { REPO_ROOT, startBenchServer } from './benchServerProcess.js';
 import { summarizeCpuProfile } from './cpuProfileSummary.js';
 import type { CpuProfile } from './cpuProfileSummary.js';
 import { openLoop, probeLatency, saturate } from './loadDrivers.js';
+import type { LoadTarget, ReplicaTarget } from './loadDrivers.js';
 
 const USAGE = `npm run bench -- [options]   (BENCHMARKS.md explains every number)
   --quick              synthetic-10k only, short runs (< 2 minutes), for CI smoke use
@@ -299,31 +300,18 @@ async function runScenario(server: BenchServer, s: BenchScenario): Promise<Scena
   const sat = await run;
   const after = await server.stats();
   const cpuMs = (after.cpu.user + after.cpu.system - before.user - before.system) / 1000;
-  const rates: RateResult[] = [];
   // The scenario's fixed rates, plus half the saturation throughput: a load every server here sustains.
-  const half = Math.max(1, Math.round(sat.requestsPerSecond / 2));
-  const offered = [...new Set([half, ...(quick ? s.rates.slice(0, 1) : s.rates)])].sort((a, b) => a - b);
-  for (const rate of offered) {
-    if (rate > 1.1 * sat.requestsPerSecond) {
-      rates.push({
-        rate,
-        skipped: `above the ${Math.round(sat.requestsPerSecond)} req/s saturation throughput`,
-      });
-      continue;
-    }
-    log(`  ${s.name}: ${seconds} s at ${rate} req/s (open loop)`);
-    const c0 = (await server.stats()).cpu;
-    const r = await openLoop(target, { rate, seconds });
-    const c1 = (await server.stats()).cpu;
-    rates.push({
-      rate,
-      achieved: r.requestsPerSecond,
-      latency: r.latency,
-      ...(r.schedulerLag === undefined ? {} : { schedulerLag: r.schedulerLag }),
-      failures: r.failures,
-      cpuMsPerRequest: (c1.user + c1.system - c0.user - c0.system) / 1000 / Math.max(1, r.completed),
-    });
-  }
+  const serverCpuMs = async (): Promise<number> => {
+    const { cpu } = await server.stats();
+    return (cpu.user + cpu.system) / 1000;
+  };
+  const rates = await fixedRates(
+    target,
+    quick ? s.rates.slice(0, 1) : s.rates,
+    sat.requestsPerSecond,
+    serverCpuMs,
+    `  ${s.name}`,
+  );
   log(
     `  ${s.name}: ${Math.round(sat.requestsPerSecond)} req/s, p99 ${sat.latency.p99} ms, ${(cpuMs / Math.max(1, sat.completed)).toFixed(2)} CPU ms/req`,
   );
@@ -371,6 +359,41 @@ async function redisVariant(c: PreparedCatalog): Promise<CatalogResult | null> {
     await deleteKeysByPrefix(redis, prefix);
     redis.disconnect();
   }
+}
+
+/**
+ * Open-loop runs of `seconds` each at `fixed` rates and at half of
+ * `saturation` (req/s), in increasing order; a rate above 1.1 × saturation is
+ * skipped (its queue would only grow). `cpuMs` reads the servers' total CPU
+ * (ms) before and after each run, for CPU per completed request.
+ */
+async function fixedRates(
+  target: LoadTarget | ReplicaTarget,
+  fixed: readonly number[],
+  saturation: number,
+  cpuMs: () => Promise<number>,
+  label: string,
+): Promise<RateResult[]> {
+  const rates: RateResult[] = [];
+  const half = Math.max(1, Math.round(saturation / 2));
+  for (const rate of [...new Set([half, ...fixed])].sort((a, b) => a - b)) {
+    if (rate > 1.1 * saturation) {
+      rates.push({ rate, skipped: `above the ${Math.round(saturation)} req/s saturation throughput` });
+      continue;
+    }
+    log(`${label}: ${seconds} s at ${rate} req/s (open loop${'urls' in target ? ', round robin' : ''})`);
+    const c0 = await cpuMs();
+    const r = await openLoop(target, { rate, seconds });
+    rates.push({
+      rate,
+      achieved: r.requestsPerSecond,
+      latency: r.latency,
+      ...(r.schedulerLag === undefined ? {} : { schedulerLag: r.schedulerLag }),
+      failures: r.failures,
+      cpuMsPerRequest: ((await cpuMs()) - c0) / Math.max(1, r.completed),
+    });
+  }
+  return rates;
 }
 
 /**
@@ -423,26 +446,8 @@ async function replicaRun(
     const cpuMs = (await cpuOf()) - before;
     const completed = runs.reduce((sum, r) => sum + r.completed, 0);
     const total = runs.reduce((sum, r) => sum + r.requestsPerSecond, 0);
-    const rates: RateResult[] = [];
-    const half = Math.max(1, Math.round(total / 2));
     const target = { urls: servers.map((sv) => sv.url), bodies: s.bodies };
-    for (const rate of [...new Set([half, ...s.rates])].sort((a, b) => a - b)) {
-      if (rate > 1.1 * total) {
-        rates.push({ rate, skipped: `above the ${Math.round(total)} req/s saturation throughput` });
-        continue;
-      }
-      log(`  ${n} replicas: ${seconds} s at ${rate} req/s (open loop, round robin)`);
-      const c0 = await cpuOf();
-      const r = await openLoop(target, { rate, seconds });
-      rates.push({
-        rate,
-        achieved: r.requestsPerSecond,
-        latency: r.latency,
-        ...(r.schedulerLag === undefined ? {} : { schedulerLag: r.schedulerLag }),
-        failures: r.failures,
-        cpuMsPerRequest: ((await cpuOf()) - c0) / Math.max(1, r.completed),
-      });
-    }
+    const rates = await fixedRates(target, s.rates, total, cpuOf, `  ${n} replicas`);
     const result: ReplicaSaturation = {
       catalog: c.name,
       index,
