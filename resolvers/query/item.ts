@@ -1,4 +1,5 @@
 import type { QueryResolvers } from '../../src/generated/graphql.js';
+import { PublicError } from '../../src/errors.js';
 import { requireId } from '../../src/server/validation/requireId.js';
 
 /**
@@ -7,6 +8,7 @@ import { requireId } from '../../src/server/validation/requireId.js';
  */
 export const item: NonNullable<QueryResolvers['item']> = async (_parent, args, ctx) => {
   const [found] = await ctx.gateway.items([requireId(args.id, 'id')], ctx.scope);
-  if (found instanceof Error) throw found;
+  // The gateway names the batch's field (`ids[0]`); this query's argument is `id`.
+  if (found instanceof PublicError) throw new PublicError(found.code, found.message, 'id');
   return found ?? null;
 };

@@ -250,12 +250,12 @@ export async function createGateway(config: GatewayConfig = {}): Promise<Gateway
       if (!parts.includes(ITEMS_PART)) return value;
       // Unknown to the fallback while the store is down: the item may well exist there (as for user).
       return value.map(
-        (found) =>
+        (found, k) =>
           found ??
           new PublicError(
             'UNAVAILABLE',
             'item: the feature store did not answer and its in-process fallback does not know this item; retry shortly',
-            'ids',
+            `ids[${k}]`,
           ),
       );
     },

@@ -33,7 +33,7 @@ import type { SurfaceParams } from '../pipeline/surfaceParams.js';
 import { DISMISSIVE_TYPES } from '../stores/dismissiveTypes.js';
 import type { UserFeatures } from '../stores/featureStore.js';
 import { isReportedDegraded } from '../stores/fallback/degradedParts.js';
-import { RANKED_LISTS_PART } from '../stores/fallback/fallbackFeatureStore.js';
+import { ITEMS_PART, RANKED_LISTS_PART } from '../stores/fallback/fallbackFeatureStore.js';
 import { homeSurface } from '../surfaces/homeSurface.js';
 import { similarSurface } from '../surfaces/similarSurface.js';
 import type {
@@ -140,7 +140,8 @@ export class RecommendationService {
 
   /**
    * Items like `request.itemId`, batched per request scope through its
-   * `similarLists` loader. @throws PublicError NOT_FOUND for an unknown seed.
+   * `similarLists` loader. @throws PublicError NOT_FOUND for an unknown seed;
+   * UNAVAILABLE when the store is down and its fallback does not know the seed.
    */
   similarItems(request: SimilarItemsRequest, scope: ScopeContext): Promise<RecommendationList> {
     return scope.loaders.similarLists.load(request);
@@ -157,6 +158,14 @@ export class RecommendationService {
           throwIfRequestAborted(scope.signal);
           const seed = await scope.loaders.items.load(request.itemId);
           if (seed === null) {
+            // Unknown to the fallback while the store is down: the item may exist there (as for item(id)).
+            if (isReportedDegraded(ITEMS_PART)) {
+              throw new PublicError(
+                'UNAVAILABLE',
+                `itemId: the feature store did not answer and its in-process fallback does not know item "${request.itemId}"; retry shortly`,
+                'itemId',
+              );
+            }
             throw new PublicError(
               'NOT_FOUND',
               `itemId: no item "${request.itemId}" in the catalog`,
@@ -239,7 +248,7 @@ export class RecommendationService {
       }
       throw new PublicError(
         'BAD_USER_INPUT',
-        `after: the list ${shownId(cursor.requestId)} has expired (lists are kept for ${keptFor(this.options.env.settings.pagingTtlMs)}); request the first page again without after`,
+        `after: the list ${shownId(cursor.requestId)} has expired or is no longer stored (lists are kept for ${keptFor(this.options.env.settings.pagingTtlMs)}, and a store that restarted empty has lost them); request the first page again without after`,
         'after',
       );
     }

@@ -48,6 +48,7 @@ const USER = `query($u: ID!) { user(id: $u) { id interactionCount degraded } }`;
 const BOTH = `query($u: ID!) { user(id: $u) { degraded } recommendations(userId: $u, first: 10) { degraded } }`;
 const ITEMS = `query($ids: [ID!]!) { items(ids: $ids) { id } }`;
 const ITEM = `query($id: ID!) { item(id: $id) { id } }`;
+const SIMILAR = `query($id: ID!) { similarItems(itemId: $id, first: 3) { items { rank } } }`;
 const PAGE = `query($u: ID!, $after: String) { recommendations(userId: $u, first: 5, after: $after) { items { item { id } } pageInfo { endCursor } degraded } }`;
 const FEEDBACK = `mutation($u: ID!, $i: ID!) { recordFeedback(input: { userId: $u, itemId: $i, type: CLICK }) { accepted eventId error { code } } }`;
 
@@ -153,13 +154,18 @@ async function expectDegraded(kind: string): Promise<void> {
     { id: list.ids[0] },
     null,
   ]);
-  expect(items.body.errors?.map((e) => [e.path, e.extensions?.['code']])).toEqual([
-    [['items', 1], 'UNAVAILABLE'],
+  expect(items.body.errors?.map((e) => [e.path, e.extensions?.['code'], e.extensions?.['field']])).toEqual([
+    [['items', 1], 'UNAVAILABLE', 'ids[1]'],
   ]);
   const { value: one } = await timed(`item during ${kind}`, () =>
     postGraphQL(server.url, ITEM, { id: `not-in-the-snapshot-${kind}` }),
   );
-  expect(one.body.errors?.[0]?.extensions?.['code']).toBe('UNAVAILABLE');
+  expect(one.body.errors?.[0]?.extensions).toMatchObject({ code: 'UNAVAILABLE', field: 'id' });
+  // similarItems of a seed the snapshot lacks: UNAVAILABLE too, not NOT_FOUND (attack report, session 18).
+  const { value: similar } = await timed(`similarItems during ${kind}`, () =>
+    postGraphQL(server.url, SIMILAR, { id: `not-in-the-snapshot-${kind}` }),
+  );
+  expect(similar.body.errors?.[0]?.extensions).toMatchObject({ code: 'UNAVAILABLE', field: 'itemId' });
 
   const fb = await feedback(`feedback during ${kind}`, list.ids[0]!);
   expect(fb).toMatchObject({ accepted: false, eventId: null, error: { code: 'UNAVAILABLE' } });
@@ -236,9 +242,21 @@ describe('graceful degradation when Redis fails', () => {
     const during = await postGraphQL(server.url, PAGE, { u: userId, after: cursor });
     expect(during.body.errors?.[0]?.extensions?.['code']).toBe('UNAVAILABLE');
     expect(during.body.errors?.[0]?.message).toMatch(/cannot be read now.*retry/);
+    // A list served during the outage is kept in this replica's fallback: it pages then and after.
+    const outage = await postGraphQL(server.url, PAGE, { u: userId });
+    const outageData = outage.body.data as {
+      recommendations: { pageInfo: { endCursor: string }; degraded: string[] };
+    };
+    expect(outageData.recommendations.degraded).toContain('featureStore.rankedLists');
+    const outageCursor = outageData.recommendations.pageInfo.endCursor;
     const list = await recommend('recommendations, stopped');
     await redis.start();
     expect(await recovered(list.ids[3]!)).toBe(true);
+    const later = await postGraphQL(server.url, PAGE, { u: userId, after: outageCursor });
+    expect(later.body.errors).toBeUndefined();
+    expect((later.body.data as { recommendations: { items: unknown[] } }).recommendations.items).toHaveLength(
+      5,
+    );
     // The same cursor pages again once Redis is back.
     const after = await postGraphQL(server.url, PAGE, { u: userId, after: cursor });
     expect(after.body.errors).toBeUndefined();

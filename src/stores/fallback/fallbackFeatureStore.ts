@@ -66,7 +66,9 @@ export const ITEMS_PART = 'featureStore.items';
  *   budget; on failure they answer from the fallback and report the part
  *   (`featureStore.users`, `featureStore.items`, `featureStore.itemCounters`,
  *   `featureStore.catalog`, `featureStore.promotions`, `featureStore.rankedLists`)
- *   to the request's `degraded` list. A ranked list missing from the fallback
+ *   to the request's `degraded` list. `getRankedList` also looks in the
+ *   fallback when the primary answers null (a list stored during an outage
+ *   stays there, and pages after it). A ranked list missing from the fallback
  *   answers null (the cursor's list is gone: BAD_USER_INPUT to the client).
  * - `putRankedList` falls back to the snapshot too (paging then works on this
  *   replica only, and says so in `degraded`).
@@ -197,8 +199,11 @@ export class FallbackFeatureStore implements FeatureStore {
     // The snapshot holds no promotions: none is served while the shared store is down.
     return this.read('promotions', (s) => s.listPromotions());
   }
-  getRankedList(requestId: string): Promise<StoredRankedList | null> {
-    return this.read('rankedLists', (s) => s.getRankedList(requestId));
+  async getRankedList(requestId: string): Promise<StoredRankedList | null> {
+    const found = await this.read('rankedLists', (s) => s.getRankedList(requestId));
+    // A list stored while the primary was down lives in the fallback only: once the primary is
+    // back it answers null for it, and the list must still page (attack report, session 18).
+    return found ?? this.options.fallback.getRankedList(requestId);
   }
   async putRankedList(list: StoredRankedList, ttlMs: number): Promise<void> {
     try {

@@ -203,6 +203,21 @@ describe('FallbackFeatureStore', () => {
     expect(await store.getRankedList('r1')).toEqual({ requestId: 'r1', entries: ['x'] });
   });
 
+  it('still pages a list stored during an outage once the primary answers again (it answers null for it)', async () => {
+    const { primary, clock, store } = setup();
+    primary.mode.value = 'fail';
+    await collectDegradedParts(() => store.putRankedList({ requestId: 'r2', entries: ['y'] }, 60_000));
+    // The primary is back and the circuit retries it: it has no such list.
+    primary.mode.value = 'ok';
+    clock.t += 2000;
+    const { value, parts } = await collectDegradedParts(() => store.getRankedList('r2'));
+    expect(value).toEqual({ requestId: 'r2', entries: ['y'] });
+    expect(parts).toEqual([]);
+    expect(primary.calls).toContain('getRankedList');
+    // A list neither holds is null, as before.
+    expect(await store.getRankedList('never-stored')).toBeNull();
+  });
+
   it('a whole-catalog read slower than the request budget still reads the primary and leaves the circuit closed', async () => {
     const { primary, fallback, breaker, store } = setup(20);
     await primary.store.upsertItems([item('a')]);
