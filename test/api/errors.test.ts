@@ -235,6 +235,32 @@ describe('Errors: public codes, masked internals, no stack traces', () => {
     expect(await response.json()).toMatchObject({ errors: [{ extensions: { code: 'BAD_REQUEST' } }] });
   });
 
+  it('refuses a body declared UTF-8 that is not valid UTF-8 with 415, so bad bytes never become U+FFFD ids', async () => {
+    // Attack report (session 18): "u8\xff" and "u8\xfe" both decoded to "u8\ufffd", one user.
+    const bad = Buffer.concat([
+      Buffer.from('{"query":"{ __typename }","variables":{"u":"u8'),
+      Buffer.from([0xff]),
+      Buffer.from('"}}'),
+    ]);
+    const response = await fetch(fake.server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: bad,
+    });
+    expect(response.status).toBe(415);
+    expect(await response.json()).toMatchObject({
+      errors: [{ message: expect.stringContaining('not valid UTF-8'), extensions: { code: 'BAD_REQUEST' } }],
+    });
+    // The same body with a valid character is answered.
+    bad[bad.indexOf(0xff)] = 0x41;
+    const fine = await fetch(fake.server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: bad,
+    });
+    expect(fine.status).toBe(200);
+  });
+
   it('answers a request whose headers are over 16 KiB with 431 and the same JSON error body', async () => {
     const response = await fetch(`${fake.server.url}?query=${'x'.repeat(20_000)}`, {
       headers: { 'apollo-require-preflight': 'true' },

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** The deepest JSON request body accepted, in nested arrays and objects (the body itself is level 1). */
@@ -11,8 +12,11 @@ function bodyError(status: number, type: string, message: string, limit?: number
 /**
  * The `verify` hook of `express.json`: runs on the raw (inflated) body before
  * `JSON.parse` and refuses, without parsing,
- * - a body in another charset than UTF-8 (RFC 8259 §8.1): HTTP 415, type
- *   `charset.unsupported` (body-parser's own type for it);
+ * - a body in another charset than UTF-8 (RFC 8259 §8.1), or declared UTF-8
+ *   but not valid UTF-8 (Node's `buffer.isUtf8`): HTTP 415, type
+ *   `charset.unsupported` (body-parser's own type for it). Decoding would
+ *   turn each bad byte into U+FFFD, so two different ids would become one;
+
  * - a body whose arrays and objects nest deeper than `maxDepth`: HTTP 400,
  *   type `entity.too.deep`. `JSON.parse` of 2 MB of `[[[[…]]]]` takes 0.4 s
  *   on the project's 2-core machine, and nothing recgate accepts nests that
@@ -32,6 +36,7 @@ export function jsonNestingLimit(
     if (encoding.toLowerCase() !== 'utf-8') {
       throw bodyError(415, 'charset.unsupported', `unsupported charset "${encoding.toUpperCase()}"`);
     }
+    if (!isUtf8(body)) throw bodyError(415, 'charset.unsupported', 'the body is not valid UTF-8');
     let depth = 0;
     let inString = false;
     let escaped = false;
