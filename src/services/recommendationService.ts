@@ -14,7 +14,13 @@ import type {
 import { listEntries } from '../components/listEntries.js';
 import type { ListEntry } from '../components/listEntries.js';
 import { decodeCursor, encodeCursor } from '../components/selectors/pagingCursor.js';
-import { fromStoredList, storedEntries, storedViaIds } from '../components/selectors/storedRankedList.js';
+import {
+  fromStoredList,
+  listArgumentsKey,
+  NO_LIST_ARGUMENTS,
+  storedEntries,
+  storedViaIds,
+} from '../components/selectors/storedRankedList.js';
 import { loadTitles } from '../components/reasons.js';
 import { servedListRecord } from '../components/sideEffects/servedListLog.js';
 import type { UserFeatureState } from '../domain/rankerFeatures.js';
@@ -258,6 +264,16 @@ export class RecommendationService {
       throw new PublicError(
         'BAD_USER_INPUT',
         `after: the cursor belongs to a list of another user or surface, received user ${request.userId === null ? 'null' : shownId(request.userId)} on ${shownId(request.surface)}; pass the userId and surface of the request that returned the cursor`,
+        'after',
+      );
+    }
+    // A later page may repeat the first request's filter and sessionItemIds or omit both; other ones
+    // would be silently ignored (the list is already ranked), so they are refused.
+    const given = listArgumentsKey(request.filter, request.sessionItemIds);
+    if (header.listArguments !== undefined && given !== NO_LIST_ARGUMENTS && given !== header.listArguments) {
+      throw new PublicError(
+        'BAD_USER_INPUT',
+        'after: the cursor belongs to a list ranked with another filter or other sessionItemIds; pass the ones of the request that returned the cursor, or none, or leave after out for a new list',
         'after',
       );
     }

@@ -220,6 +220,34 @@ describe('Gateway: paging', () => {
     }
   });
 
+  it('a later page with another filter or other session items is refused; the same ones, reordered, or none page on', async () => {
+    // Attack report (session 18): a different filter on page 2 was silently ignored.
+    const u = knownUser(5);
+    const filter = { categoriesNone: ['Drama', 'Comedy'], categoriesAny: null, excludeItemIds: [] };
+    const page1 = await recommend(u.userId, { first: 5, filter });
+    const same = await recommend(u.userId, {
+      first: 5,
+      after: page1.endCursor,
+      filter: { categoriesNone: ['Comedy', 'Drama', 'Drama'] },
+    });
+    expect(same.items[0]!.rank).toBe(6);
+    const none = await recommend(u.userId, { first: 5, after: page1.endCursor });
+    expect(none.items.map((i) => i.itemId)).toEqual(same.items.map((i) => i.itemId));
+    for (const over of [
+      { filter: { categoriesAny: ['Drama'] } },
+      { filter: { categoriesNone: ['Drama'] } },
+      { sessionItemIds: [page1.items[0]!.itemId] },
+    ]) {
+      const err = await recommend(u.userId, { first: 5, after: page1.endCursor, ...over }).catch(
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(PublicError);
+      expect((err as PublicError).code).toBe('BAD_USER_INPUT');
+      expect((err as PublicError).field).toBe('after');
+      expect((err as PublicError).message).toMatch(/another filter or other sessionItemIds/);
+    }
+  });
+
   it('a cursor that is not one is BAD_USER_INPUT naming `after`', async () => {
     const err = await recommend(null, { after: 'not-a-cursor' }).catch((e: unknown) => e);
     expect((err as PublicError).code).toBe('BAD_USER_INPUT');

@@ -1,6 +1,6 @@
 import type { InteractionType } from '../../domain/interaction.js';
 import type { RankedList } from '../../pipeline/rankedList.js';
-import type { ExperimentAssignment, Promotion } from '../../services/serviceTypes.js';
+import type { ExperimentAssignment, ItemFilterInput, Promotion } from '../../services/serviceTypes.js';
 import type { StoredRankedList } from '../../stores/featureStore.js';
 import { activePromotions } from '../activePromotions.js';
 import type { ListEntry } from '../listEntries.js';
@@ -22,7 +22,32 @@ export interface StoredListHeader {
   readonly recentTypes: Readonly<Record<string, InteractionType>>;
   /** Promotions that placed items of the list, by id. */
   readonly promotions: Readonly<Record<string, Promotion>>;
+  /**
+   * {@link listArgumentsKey} of the request's `filter` and `sessionItemIds`;
+   * absent in lists stored before it was recorded (then not checked).
+   */
+  readonly listArguments?: string;
 }
+
+/**
+ * The arguments that shape a list besides user and surface, as one string:
+ * the filter's three id lists (order and repeats do not matter; omitted and
+ * empty are the same) and `sessionItemIds` (in order). A later page's request
+ * is compared with the stored list's by this key.
+ */
+export function listArgumentsKey(filter: ItemFilterInput | null, sessionItemIds: readonly string[]): string {
+  const set = (xs: readonly string[] | null | undefined): string[] =>
+    xs === null || xs === undefined ? [] : [...new Set(xs)].sort();
+  return JSON.stringify([
+    set(filter?.categoriesAny),
+    set(filter?.categoriesNone),
+    set(filter?.excludeItemIds),
+    sessionItemIds,
+  ]);
+}
+
+/** The key of a request with no filter and no session items: a later page that repeats neither. */
+export const NO_LIST_ARGUMENTS = listArgumentsKey(null, []);
 
 /**
  * The list itself, column by column (`entries[1]`): a handful of arrays and
@@ -103,6 +128,7 @@ export async function toStoredList(q: RecommendationQuery, list: RankedList): Pr
     seedItemId: q.seedItemId,
     recentTypes: Object.fromEntries(q.recent.map((r) => [r.itemId, r.type])),
     promotions,
+    listArguments: listArgumentsKey(q.filter, q.sessionItemIds),
   };
   const columns: StoredListColumns = {
     kind: 'columns',

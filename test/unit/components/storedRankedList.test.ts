@@ -50,6 +50,8 @@ function fixture(): { q: RecommendationQuery; list: RankedList } {
     scoredWith: 'v7',
     experiments: [],
     seedItemId: null,
+    sessionItemIds: ['s2', 's1'],
+    filter: { categoriesAny: ['Drama', 'Comedy'], categoriesNone: null, excludeItemIds: ['x', 'x'] },
     recent: [{ itemId: 'r1', row: 3, type: 'PURCHASE' }],
     run: { degraded: ['trending'] },
     model: { bundle: { referenceTime: 500 } },
@@ -86,6 +88,8 @@ describe('Selector: stored ranked list', () => {
       seedItemId: null,
       recentTypes: { r1: 'PURCHASE' },
       promotions: { p1: promo },
+      // Filter id lists sorted and de-duplicated, omitted as empty; session items in their order.
+      listArguments: '[["Comedy","Drama"],[],["x"],["s2","s1"]]',
     });
     expect(columns).toEqual({
       kind: 'columns',
