@@ -23,7 +23,8 @@ function describeHttpError(err: unknown): { status: number; code: string; messag
       return {
         status: 400,
         code: 'BAD_REQUEST',
-        message: 'The request body must be valid JSON; received a body that does not parse.',
+        message:
+          'The request body must be a JSON object ({"query": …}); received a body that does not parse as one.',
       };
     case 'entity.too.deep':
       return {
