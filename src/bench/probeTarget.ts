@@ -71,7 +71,7 @@ export async function sendScenarioRequest(url: string, scenario: BenchScenario, 
 }
 
 /**
- * The `--node-flags` option of `bench:probe` and `bench:tail`: more Node/V8
+ * The `--node-flags` option of `bench`, `bench:probe` and `bench:tail`: more Node/V8
  * flags for the bench server (e.g. `--no-allocation-site-pretenuring`),
  * space-separated. Exits 2 with a usage error for a word that is not a flag.
  */

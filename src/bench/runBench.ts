@@ -26,7 +26,7 @@
  * JSON of the last full run; `last-quick-run.json` for `--quick`, `last-ann-run.json`
  * for `--ann-only`),
  * `--render <file.json>` (print a saved run as the Markdown report, and
- * nothing else). Progress goes to stderr.
+ * nothing else), `--node-flags "…"` (more Node/V8 flags for every server). Progress goes to stderr.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -51,6 +51,7 @@ import type { BenchScenario, ScenarioName } from './benchScenarios.js';
 import { benchScenarios } from './benchScenarios.js';
 import type { BenchServer } from './benchServerProcess.js';
 import { REPO_ROOT, startBenchServer } from './benchServerProcess.js';
+import { nodeFlagsOption } from './probeTarget.js';
 import { summarizeCpuProfile } from './cpuProfileSummary.js';
 import type { CpuProfile } from './cpuProfileSummary.js';
 import { openLoop, probeLatency, saturate } from './loadDrivers.js';
@@ -66,6 +67,8 @@ const USAGE = `npm run bench -- [options]   (BENCHMARKS.md explains every number
   --ann-only           only the ANN study (HNSW and IVF-Flat against exact search), on
                        synthetic-100k and synthetic-1m unless --catalogs says otherwise
   --dir folder         registries, ANN graph cache, event logs, profiles, JSON (default var/bench)
+  --node-flags "…"     more Node/V8 flags for every server it starts, after SERVER_V8_FLAGS
+                       (a later flag wins: --node-flags=--max-semi-space-size=64 to compare nurseries)
   --render file.json   print a saved run as the Markdown report, and nothing else
   --help               this text`;
 helpOrContinue(USAGE);
@@ -81,6 +84,7 @@ const { values } = parseOrExit('bench', () =>
       'ann-only': { type: 'boolean', default: false },
       dir: { type: 'string', default: 'var/bench' },
       render: { type: 'string' },
+      'node-flags': { type: 'string', default: '' },
     },
   }),
 );
@@ -94,6 +98,7 @@ const quick = values.quick;
 const seconds = Number(values.seconds ?? (quick ? 3 : 10));
 if (!(seconds > 0)) usageError('bench', `--seconds: expected a positive number, received ${values.seconds}`);
 const benchDir = resolve(REPO_ROOT, values.dir);
+const nodeFlags = nodeFlagsOption('bench', values['node-flags']);
 const began = performance.now();
 const log = (line: string): void =>
   void process.stderr.write(`[${((performance.now() - began) / 1000).toFixed(1).padStart(6)}s] ${line}\n`);
@@ -244,6 +249,7 @@ async function runCatalog(
 ): Promise<CatalogResult> {
   log(`${c.name}${variant ? ` (${variant})` : ''}: starting the gateway (${index} index)`);
   const server = await startBenchServer({
+    nodeFlags,
     registry: c.registry,
     modelName: c.modelName,
     index,
@@ -419,6 +425,7 @@ async function replicaRun(
     for (let i = 0; i < n; i++) {
       servers.push(
         await startBenchServer({
+          nodeFlags,
           registry: c.registry,
           modelName: c.modelName,
           index,
@@ -474,6 +481,7 @@ async function profileRecommendations(c: PreparedCatalog): Promise<BenchResults[
   mkdirSync(dir, { recursive: true });
   log(`CPU profile: ${c.name} under recommendations load`);
   const server = await startBenchServer({
+    nodeFlags,
     registry: c.registry,
     modelName: c.modelName,
     index: 'exact',
