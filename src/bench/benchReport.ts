@@ -36,7 +36,7 @@ function rateOf(
   return s?.rates?.find((r) => r.rate === rate);
 }
 
-/** ", scheduler lag p99 …" for a fixed-rate cell (the lateness its latency excludes), or nothing for older runs. */
+/** "; sent late p99 …" for a fixed-rate cell (the scheduler lateness its latency excludes), or nothing for older runs. */
 function lagText(lag: LatencySummary | undefined): string {
   return lag === undefined ? '' : `; sent late p99 ${f1(lag.p99)}`;
 }
