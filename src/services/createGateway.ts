@@ -17,6 +17,7 @@ import { FileModelRegistry } from '../stores/file/fileModelRegistry.js';
 import { DependencyUnavailableError } from '../stores/fallback/circuitBreaker.js';
 import { collectDegradedParts } from '../stores/fallback/degradedParts.js';
 import { ITEMS_PART } from '../stores/fallback/fallbackFeatureStore.js';
+import { unknownWhileDegraded } from './unknownWhileDegraded.js';
 import { CatalogService } from './catalogService.js';
 import { FeedbackService } from './feedbackService.js';
 import { ModelRollout } from './modelRollout.js';
@@ -249,15 +250,7 @@ export async function createGateway(config: GatewayConfig = {}): Promise<Gateway
       const { value, parts } = await collectDegradedParts(() => catalog.items(ids, loadersOf(scope)));
       if (!parts.includes(ITEMS_PART)) return value;
       // Unknown to the fallback while the store is down: the item may well exist there (as for user).
-      return value.map(
-        (found, k) =>
-          found ??
-          new PublicError(
-            'UNAVAILABLE',
-            'item: the feature store did not answer and its in-process fallback does not know this item; retry shortly',
-            `ids[${k}]`,
-          ),
-      );
+      return value.map((found, k) => found ?? unknownWhileDegraded('item', 'this item', `ids[${k}]`));
     },
     loadedItem(id, scope) {
       return catalog.loadedItem(id, loadersOf(scope));
@@ -271,13 +264,7 @@ export async function createGateway(config: GatewayConfig = {}): Promise<Gateway
       if (found.view !== null) return { ...found.view, degraded: found.degraded };
       // Unknown to the fallback while the store is down: the user may well exist there, so an
       // answer of "unknown" (null) would be wrong.
-      if (found.degraded.length > 0) {
-        throw new PublicError(
-          'UNAVAILABLE',
-          `user: the feature store did not answer and its in-process fallback does not know this user; retry shortly`,
-          'id',
-        );
-      }
+      if (found.degraded.length > 0) throw unknownWhileDegraded('user', 'this user', 'id');
       return null;
     },
     experimentAssignments(userId): ExperimentAssignment[] {

@@ -51,6 +51,7 @@ import type {
 } from './serviceTypes.js';
 import { foldInFromHistory } from './feedback/foldInFromHistory.js';
 import { validateId } from './feedback/validateId.js';
+import { unknownWhileDegraded } from './unknownWhileDegraded.js';
 import { keptFor } from './keptFor.js';
 import { shownId } from './shownId.js';
 import { logger } from '../telemetry/logger.js';
@@ -165,13 +166,8 @@ export class RecommendationService {
           const seed = await scope.loaders.items.load(request.itemId);
           if (seed === null) {
             // Unknown to the fallback while the store is down: the item may exist there (as for item(id)).
-            if (isReportedDegraded(ITEMS_PART)) {
-              throw new PublicError(
-                'UNAVAILABLE',
-                `itemId: the feature store did not answer and its in-process fallback does not know item "${request.itemId}"; retry shortly`,
-                'itemId',
-              );
-            }
+            if (isReportedDegraded(ITEMS_PART))
+              throw unknownWhileDegraded('itemId', `item "${request.itemId}"`, 'itemId');
             throw new PublicError(
               'NOT_FOUND',
               `itemId: no item "${request.itemId}" in the catalog`,
