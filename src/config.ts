@@ -8,6 +8,7 @@ import type { EventLog } from './stores/eventLog.js';
 import type { FeatureStore } from './stores/featureStore.js';
 import type { ModelRegistry } from './stores/modelRegistry.js';
 import type { VectorIndex } from './stores/vectorIndex.js';
+import type { IvfStorage } from './stores/ann/ivfVectorIndex.js';
 
 /**
  * Everything `createGateway` needs. Every option is optional and documented
@@ -91,13 +92,16 @@ export interface GatewayConfig {
   /** With `ivf`, the lists scanned per search, the recall/latency knob (16: recall@100 ≈ 0.97 at 1M items, BENCHMARKS.md). Env `RECGATE_IVF_PROBES`. @default 16 */
   readonly ivfProbes?: number;
   /**
-   * With `ivf`, how the index keeps the rows it scans: `float32`, a copy in
-   * list order (272 MB at 1M × 65), or `int8`, one-byte codes (80 MB; IVF-SQ8)
-   * with candidates re-scored exactly from the model's rows, so results are
-   * the same but a search costs about 1.7–2.4× (BENCHMARKS.md). Env
-   * `RECGATE_IVF_STORAGE`. @default 'float32'
+   * With `ivf`, how the index keeps the rows it scans: `none`, no copy: the
+   * scan reads the model's rows in place (in WebAssembly memory since they
+   * are loaded); `float32`, a copy in list order (272 MB more at 1M × 65,
+   * searches that scan contiguous rows: about a third of `none`'s scan
+   * time); `int8`, one-byte codes in list order (80 MB; IVF-SQ8) with
+   * candidates re-scored exactly from the model's rows. Results are the same
+   * in all three (BENCHMARKS.md has the memory and CPU of each). Env
+   * `RECGATE_IVF_STORAGE`. @default 'none'
    */
-  readonly ivfStorage?: 'float32' | 'int8';
+  readonly ivfStorage?: IvfStorage;
   /** Folder of the HNSW graph cache and of the IVF list assignments, one file per model version; null = always build. Env `RECGATE_ANN_CACHE_DIR`. @default 'var/ann-cache' */
   readonly annCacheDir?: string | null;
   /** Redis URL (single node). Env `REDIS_URL`. @default 'redis://127.0.0.1:6379' */
@@ -183,7 +187,7 @@ export const GATEWAY_DEFAULTS = {
   annEfSearch: 1024,
   ivfLists: 0,
   ivfProbes: 16,
-  ivfStorage: 'float32',
+  ivfStorage: 'none',
   annCacheDir: 'var/ann-cache',
 } as const satisfies Omit<
   ResolvedGatewayConfig,
@@ -257,7 +261,7 @@ const SETTING_RULES: { readonly [K in keyof GatewayConfig]?: SettingRule } = {
   annEfSearch: intIn(1, 4096),
   ivfLists: intIn(0, 65_536, 'an integer in 0..65536 (0 = automatic)'),
   ivfProbes: intIn(1, 65_536),
-  ivfStorage: oneOf('float32', 'int8'),
+  ivfStorage: oneOf('float32', 'int8', 'none'),
   backendBudgetMs: positiveMs,
   eventLogBudgetMs: positiveMs,
   modelPollMs: msAtLeastZero,

@@ -6,6 +6,7 @@ import type { CatalogItem } from '../../src/domain/interaction.js';
 import type { ModelManifest } from '../../src/domain/manifest.js';
 import type { ItemFeatureState } from '../../src/domain/rankerFeatures.js';
 import type { ModelBundle } from '../pipeline/modelBundle.js';
+import { allocateKernelRows } from '../../src/stores/embedded/kernelRows.js';
 import { registerItemGram } from '../retrieval/foldIn.js';
 import { CatalogTable } from './catalogTable.js';
 import { readItemGram } from './itemGramFile.js';
@@ -62,7 +63,8 @@ export function loadVersionBundle(
   const d = r.dimension;
   const itemIds = readJson<string[]>(dir, r.itemIds);
   const userIds = readJson<string[]>(dir, r.userIds);
-  const itemVectors = readF32(dir, r.itemVectors, itemIds.length * r.vectorDimension);
+  // In WebAssembly memory: the IVF index with storage `none` scans these rows in place (no second copy).
+  const itemVectors = readF32(dir, r.itemVectors, itemIds.length * r.vectorDimension, allocateKernelRows);
   checkUnitRows(join(dir, r.itemVectors), itemVectors, r.vectorDimension);
   let itemFactors: FactorRows;
   if (options.rawItemFactors === true) {
@@ -274,14 +276,20 @@ function readJson<T>(dir: string, file: string): T {
  * A float32 file read straight into the returned array (issue #6: reading it
  * into a Buffer first held both copies at once, 2 × 260 MB at 1M items, and
  * left the Buffer for the GC). Anything but a regular file is refused (opened without blocking).
+ * @param allocate makes the array of `expected` floats (the item vectors: {@link allocateKernelRows}).
  * @throws Error naming the path when it cannot be read or its size is not `expected` floats.
  */
-function readF32(dir: string, file: string, expected: number): Float32Array {
+function readF32(
+  dir: string,
+  file: string,
+  expected: number,
+  allocate: (length: number) => Float32Array = (length) => new Float32Array(length),
+): Float32Array {
   const path = join(dir, file);
   const fd = openFloat32File(path, expected);
   try {
-    const out = new Float32Array(expected);
-    const bytes = new Uint8Array(out.buffer);
+    const out = allocate(expected);
+    const bytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
     for (let at = 0; at < bytes.length;) {
       let n: number;
       try {

@@ -5,6 +5,8 @@ import { createRandom } from '../domain/random.js';
 import type { HnswParameters } from '../stores/ann/hnswParameters.js';
 import type { IvfParameters } from '../stores/ann/ivfParameters.js';
 import { IvfVectorIndex } from '../stores/ann/ivfVectorIndex.js';
+import type { IvfStorage } from '../stores/ann/ivfVectorIndex.js';
+import { allocateKernelRows } from '../stores/embedded/kernelRows.js';
 import { UsearchVectorIndex } from '../stores/ann/usearchVectorIndex.js';
 import type { VectorIndex } from '../stores/vectorIndex.js';
 import { ExactVectorIndex } from '../stores/embedded/exactVectorIndex.js';
@@ -48,6 +50,8 @@ export interface IvfStudyResult {
   readonly parameters: IvfParameters;
   /** Lists of the built index. */
   readonly lists: number;
+  /** How the listed rows were kept ({@link IvfVectorIndex.storage}; absent in runs before the option, which kept `float32`). */
+  readonly storage?: IvfStorage;
   /** How the list assignment was obtained (trained now or loaded from the cache) and how long it took, s. */
   readonly build: { readonly source: 'built' | 'cache'; readonly seconds: number };
   /** WebAssembly and typed-array bytes of the index ({@link IvfVectorIndex.memoryBytes}). */
@@ -100,6 +104,8 @@ export async function annStudy(
     readonly ivfCacheFile?: string | null;
     /** probes values to measure besides the default (recall and latency at k = 100). @default [] */
     readonly ivfSweep?: readonly number[];
+    /** How the IVF index keeps its rows (the gateway's `RECGATE_IVF_STORAGE`). @default 'none' */
+    readonly ivfStorage?: IvfStorage;
   },
 ): Promise<AnnStudyResult> {
   const dir = join(catalog.registry, catalog.modelName, catalog.version);
@@ -107,7 +113,8 @@ export async function annStudy(
   const r = manifest.retrieval;
   const itemIds = JSON.parse(readFileSync(join(dir, r.itemIds), 'utf8')) as string[];
   const dim = r.vectorDimension;
-  const vectors = readF32(join(dir, r.itemVectors));
+  // In WebAssembly memory, as the gateway loads them: IVF storage `none` scans them in place.
+  const vectors = readF32(join(dir, r.itemVectors), allocateKernelRows);
   const userVectors = readF32(join(dir, r.userFactors));
   const users = userVectors.length / r.dimension;
   options.log(
@@ -158,13 +165,14 @@ export async function annStudy(
     const rssBefore = process.memoryUsage().rss;
     const index = IvfVectorIndex.fromVectors(itemIds, vectors, dim, {
       cacheFile: options.ivfCacheFile,
+      storage: options.ivfStorage ?? 'none',
       onProgress: (p) => {
         if (p.done === p.total) options.log(`  IVF ${p.stage}: ${p.total} done`);
       },
     });
     const rssGrowthBytes = process.memoryUsage().rss - rssBefore;
     options.log(
-      `  IVF: ${index.lists} lists, ${index.origin.source} in ${index.origin.seconds.toFixed(1)} s`,
+      `  IVF: ${index.lists} lists, ${index.storage} storage, ${index.origin.source} in ${index.origin.seconds.toFixed(1)} s`,
     );
     const main = await measureSearches(index, queries, truths, filteredShapes);
     const ivfStats = index.searchStats;
@@ -177,6 +185,7 @@ export async function annStudy(
     ivf = {
       parameters: ivfParameters,
       lists: index.lists,
+      storage: index.storage,
       build: index.origin,
       memoryBytes: index.memoryBytes,
       rssGrowthBytes,
@@ -246,9 +255,12 @@ async function recallAndLatency(
   return { recallAt100: found / queries.length, latency: h.summary() };
 }
 
-function readF32(path: string): Float32Array {
+function readF32(
+  path: string,
+  allocate: (length: number) => Float32Array = (length) => new Float32Array(length),
+): Float32Array {
   const bytes = readFileSync(path);
-  const out = new Float32Array(bytes.byteLength / 4);
-  new Uint8Array(out.buffer).set(bytes);
+  const out = allocate(bytes.byteLength / 4);
+  new Uint8Array(out.buffer, out.byteOffset, out.byteLength).set(bytes);
   return out;
 }

@@ -375,7 +375,7 @@ function ivfRows(a: AnnStudyResult): string[] {
     bytes === undefined ? 'n/a' : `${int(bytes / 2 ** 20)} MB`;
   return [
     `| ${a.catalog} | HNSW M ${p.m}, efSearch ${p.efSearch}, ${p.quantization} | ${a.graph.source} in ${f1(a.graph.seconds)} s | RSS +${mb(a.hnswRssGrowthBytes)} | ${a.recallAt100.toFixed(3)} | ${f2(a.annLatency.p50)} / ${f2(a.annLatency.p99)} | ${f2(a.annFilteredLatency.p99)} |`,
-    `| ${a.catalog} | IVF-Flat ${int(v.lists)} lists, ${v.parameters.probes} probes | ${v.build.source} in ${f1(v.build.seconds)} s | RSS +${mb(v.rssGrowthBytes)} (index ${mb(v.memoryBytes)}) | ${v.recallAt100.toFixed(3)} | ${f2(v.annLatency.p50)} / ${f2(v.annLatency.p99)} | ${f2(v.annFilteredLatency.p99)} |`,
+    `| ${a.catalog} | IVF-Flat ${int(v.lists)} lists, ${v.parameters.probes} probes${v.storage === undefined ? '' : `, ${v.storage} storage`} | ${v.build.source} in ${f1(v.build.seconds)} s | RSS +${mb(v.rssGrowthBytes)} (index ${mb(v.memoryBytes)}) | ${v.recallAt100.toFixed(3)} | ${f2(v.annLatency.p50)} / ${f2(v.annLatency.p99)} | ${f2(v.annFilteredLatency.p99)} |`,
   ];
 }
 

@@ -33,7 +33,7 @@ import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { configFromEnv } from '../config.js';
+import { GATEWAY_DEFAULTS, configFromEnv } from '../config.js';
 import { DEFAULT_SURFACE_PARAMS } from '../pipeline/surfaceParams.js';
 import { createServer } from '../server/createServer.js';
 import { createGateway } from '../services/createGateway.js';
@@ -74,7 +74,7 @@ if (values.index === 'ivf') {
     {
       payloads: loaded.catalog,
       idIndex: loaded.bundle.itemIndex,
-      shareVectors: configFromEnv(process.env).ivfStorage === 'int8', // RECGATE_IVF_STORAGE, as the gateway
+      storage: configFromEnv(process.env).ivfStorage ?? GATEWAY_DEFAULTS.ivfStorage, // RECGATE_IVF_STORAGE, as the gateway
       ...(values['ann-cache'] === undefined ? {} : { cacheFile: values['ann-cache'] }),
     },
   );

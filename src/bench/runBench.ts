@@ -28,6 +28,7 @@
  * `--render <file.json>` (print a saved run as the Markdown report, and
  * nothing else), `--node-flags "…"` (more Node/V8 flags for every server). Progress goes to stderr.
  */
+import { GATEWAY_DEFAULTS, configFromEnv } from '../config.js';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
@@ -152,6 +153,7 @@ for (const c of ready.filter((x) => annOnly || PLANS[x.name]!.ann)) {
     sweep: quick ? [128] : [256, 512, 768, 960, 1152, 1536, 2048],
     ivfCacheFile: ivfCache(c),
     ivfSweep: quick ? [8] : [8, 32, 64],
+    ivfStorage: configFromEnv(process.env).ivfStorage ?? GATEWAY_DEFAULTS.ivfStorage, // RECGATE_IVF_STORAGE, as the bench servers
   });
   log(`ANN ${c.name}: recall@100 ${study.recallAt100.toFixed(3)}, p99 ${study.annLatency.p99.toFixed(2)} ms`);
   if (study.ivf !== undefined) {

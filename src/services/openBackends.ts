@@ -5,7 +5,7 @@ import { ivfCacheFileName } from '../stores/ann/ivfCacheFile.js';
 import { resolveIvfParameters } from '../stores/ann/ivfParameters.js';
 import { IvfVectorIndex } from '../stores/ann/ivfVectorIndex.js';
 import { refreshIndexPayloads } from './catalogService.js';
-import type { IvfVectorIndexOptions } from '../stores/ann/ivfVectorIndex.js';
+import type { IvfStorage, IvfVectorIndexOptions } from '../stores/ann/ivfVectorIndex.js';
 import { UsearchVectorIndex } from '../stores/ann/usearchVectorIndex.js';
 import { readUserStates } from '../inference/readUserStates.js';
 import type { ServedModel } from '../inference/servedModel.js';
@@ -566,30 +566,31 @@ async function carryOver(
 }
 
 /**
- * The model's IVF-Flat index with `RECGATE_IVF_STORAGE` applied (int8: the
- * registry's rows are unit vectors and never written, so candidates are
- * re-scored from them in place), logging the storage in effect: a warning
- * when int8 was asked for but the index had to keep float32 rows (ids
- * repeat, or rows that float32 normalisation would change).
+ * The model's IVF-Flat index with `RECGATE_IVF_STORAGE` applied (int8 and
+ * none: the registry's rows are unit vectors, never written, and loaded into
+ * WebAssembly memory, so the index re-scores, or scans, them in place),
+ * logging the storage in effect: a warning when int8 or none was asked for
+ * but the index had to copy float32 rows (ids repeat, or rows that float32
+ * normalisation would change).
  */
 function openIvf(
   model: ServedModel,
   dim: number,
-  storage: 'float32' | 'int8',
+  storage: IvfStorage,
   options: Pick<IvfVectorIndexOptions, 'ivf' | 'cacheFile' | 'onProgress'>,
 ): IvfVectorIndex {
   const index = IvfVectorIndex.fromVectors(model.bundle.itemIds, model.bundle.itemVectors, dim, {
     ...options,
     payloads: model.catalog,
     idIndex: model.bundle.itemIndex,
-    shareVectors: storage === 'int8',
+    storage,
   });
   const fields = { storage: index.storage, lists: index.lists, memoryBytes: index.memoryBytes };
-  if (storage === 'int8' && index.storage !== 'int8') {
+  if (storage !== index.storage) {
     logger.warn(
-      'RECGATE_IVF_STORAGE=int8 not applied: the model repeats an item id or has item vectors that are not exactly unit length; the IVF index keeps float32 rows',
+      `RECGATE_IVF_STORAGE=${storage} not applied: the model repeats an item id or has item vectors that are not exactly unit length; the IVF index keeps float32 rows`,
       fields,
     );
-  } else logger.info(`IVF index ready: ${index.storage} rows`, fields);
+  } else logger.info(`IVF index ready: storage ${index.storage}`, fields);
   return index;
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGateway } from '../../src/services/createGateway.js';
 import { IvfVectorIndex } from '../../src/stores/ann/ivfVectorIndex.js';
+import type { IvfStorage } from '../../src/stores/ann/ivfVectorIndex.js';
 import { FileModelRegistry } from '../../src/stores/file/fileModelRegistry.js';
 import type { Gateway } from '../../src/services/gateway.js';
 import { trainedRegistry } from '../support/trainedRegistry.js';
@@ -23,7 +24,7 @@ beforeAll(async () => {
 
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-async function start(ivfStorage: 'float32' | 'int8' = 'float32'): Promise<Gateway> {
+async function start(ivfStorage: IvfStorage = 'float32'): Promise<Gateway> {
   return createGateway({
     registryDir: registry,
     eventLogFile: path.join(tmp, 'events.jsonl'),
@@ -87,43 +88,47 @@ describe('Gateway: IVF-Flat vector index', () => {
     }
   });
 
-  it("with RECGATE_IVF_STORAGE=int8 keeps codes for the trained model's rows and finds exactly what float32 finds", async () => {
-    // The index as the gateway builds it, both ways, on the trained registry's own rows. Compared
-    // below the ranker: a served list also holds near-tied ranker scores and exploration slots.
-    const files = new FileModelRegistry({ dir: registry, modelName: 'default' });
-    const { bundle, catalog } = await files.load((await files.currentVersion())!);
-    const dim = bundle.dimension + 1;
-    const build = (shareVectors: boolean): IvfVectorIndex =>
-      IvfVectorIndex.fromVectors(bundle.itemIds, bundle.itemVectors, dim, {
-        payloads: catalog,
-        idIndex: bundle.itemIndex,
-        shareVectors,
-        ivf: { probes: 4 },
-      });
-    const float32 = build(false);
-    const int8 = build(true);
-    expect([float32.storage, int8.storage]).toEqual(['float32', 'int8']);
-    const n = bundle.itemIds.length;
-    for (let j = 0; j < 60; j++) {
-      const row = Math.floor((j * n) / 60);
-      const query = bundle.itemVectors.slice(row * dim, (row + 1) * dim);
-      for (const k of [10, 200]) {
-        const options = j % 2 === 0 ? {} : { availableOnly: true, exclude: (id: string) => id.endsWith('7') };
-        expect(await int8.search(query, k, options)).toEqual(await float32.search(query, k, options));
+  it.each(['int8', 'none'] as const)(
+    "with RECGATE_IVF_STORAGE=%s shares the trained model's rows and finds exactly what float32 finds",
+    async (storage) => {
+      // The index as the gateway builds it, both ways, on the trained registry's own rows. Compared
+      // below the ranker: a served list also holds near-tied ranker scores and exploration slots.
+      const files = new FileModelRegistry({ dir: registry, modelName: 'default' });
+      const { bundle, catalog } = await files.load((await files.currentVersion())!);
+      const dim = bundle.dimension + 1;
+      const build = (s: IvfStorage): IvfVectorIndex =>
+        IvfVectorIndex.fromVectors(bundle.itemIds, bundle.itemVectors, dim, {
+          payloads: catalog,
+          idIndex: bundle.itemIndex,
+          storage: s,
+          ivf: { probes: 4 },
+        });
+      const float32 = build('float32');
+      const shared = build(storage);
+      expect([float32.storage, shared.storage]).toEqual(['float32', storage]);
+      const n = bundle.itemIds.length;
+      for (let j = 0; j < 60; j++) {
+        const row = Math.floor((j * n) / 60);
+        const query = bundle.itemVectors.slice(row * dim, (row + 1) * dim);
+        for (const k of [10, 200]) {
+          const options =
+            j % 2 === 0 ? {} : { availableOnly: true, exclude: (id: string) => id.endsWith('7') };
+          expect(await shared.search(query, k, options)).toEqual(await float32.search(query, k, options));
+        }
       }
-    }
-    // And the gateway serves with it.
-    const gateway = await start('int8');
-    try {
-      const similar = await gateway.similarItems(
-        { itemId: bundle.itemIds[0]!, userId: null, first: 10, filter: null },
-        gateway.createRequestScope(),
-      );
-      expect(similar.items).toHaveLength(10);
-    } finally {
-      await gateway.close();
-    }
-  });
+      // And the gateway serves with it.
+      const gateway = await start(storage);
+      try {
+        const similar = await gateway.similarItems(
+          { itemId: bundle.itemIds[0]!, userId: null, first: 10, filter: null },
+          gateway.createRequestScope(),
+        );
+        expect(similar.items).toHaveLength(10);
+      } finally {
+        await gateway.close();
+      }
+    },
+  );
 
   it('keeps one cache file per list count, so replicas with different RECGATE_IVF_LISTS sharing a folder both load theirs', async () => {
     // Regression: the file name held only the model version, so each replica overwrote the other's lists.

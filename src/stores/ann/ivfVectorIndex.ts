@@ -7,6 +7,7 @@ import { createRandom } from '../../domain/random.js';
 import { kthLargest } from '../embedded/exactVectorIndex.js';
 import type { RowConstraints as Constraints } from '../embedded/rowConstraints.js';
 import { compileRowConstraints, passesPayload } from '../embedded/rowConstraints.js';
+import { KernelRows } from '../embedded/kernelRows.js';
 import { RowScorer } from '../embedded/rowScorer.js';
 import { TopKHeap } from '../embedded/topKHeap.js';
 import { unitQuery } from '../embedded/unitQuery.js';
@@ -33,6 +34,9 @@ const ROUNDING_MARGIN = 1e-4;
 
 /** Rows kept free past the last row: the kernel reads and writes up to 7 rows past a range. */
 const SLACK_ROWS = 8;
+
+/** How an {@link IvfVectorIndex} keeps its listed rows: see {@link IvfVectorIndexOptions.storage}. */
+export type IvfStorage = 'float32' | 'int8' | 'none';
 
 /** Options of {@link IvfVectorIndex.fromVectors}; every one is optional. */
 export interface IvfVectorIndexOptions {
@@ -69,23 +73,32 @@ export interface IvfVectorIndexOptions {
    */
   readonly idIndex?: ReadonlyMap<string, number>;
   /**
-   * Keep no float32 copy of the rows (IVF-SQ8, FAISS `IndexIVFScalarQuantizer`
-   * with exact re-scoring): the scan reads int8 codes of the rows in list
-   * order (one byte per dimension, rows padded to 16: 80 MB at 1M × 65
-   * instead of 272), and candidates are re-scored exactly from the caller's
-   * `vectors`, read in place. The caller guarantees that every row has norm
-   * 1 or is all zeros (a registry's `items.f32` does, docs/registry.md) and
-   * never writes to the array. Results are unchanged: the selection margin
-   * grows by the codes' error bound, Σ_p |q_p|·scale_p / 2, so the exact top k
-   * of the scanned rows is still found; only more candidates are re-scored.
-   * Applies only when the ids are distinct and normalising the rows would not
-   * change them (unit rows as a registry writes them; checked at build,
-   * O(n·d)), so scores equal the float32 index's bit for bit; otherwise the
-   * rows are copied as without it ({@link storage} says which). Upserted rows
-   * are kept as float32 either way.
-   * @default false
+   * How the listed rows are kept (issue #6: memory at 1M items):
+   * - `float32`: a normalised float32 copy in list order (272 MB at 1M × 65),
+   *   scanned as contiguous ranges: the least CPU per search.
+   * - `int8`: no float32 copy (IVF-SQ8, FAISS `IndexIVFScalarQuantizer` with
+   *   exact re-scoring): the scan reads int8 codes of the rows in list order
+   *   (one byte per dimension, rows padded to 16: 80 MB at 1M × 65), and
+   *   candidates are re-scored exactly from the caller's `vectors`, read in
+   *   place. The selection margin grows by the codes' error bound,
+   *   Σ_p |q_p|·scale_p / 2, so the exact top k of the scanned rows is still
+   *   found; only more candidates are re-scored.
+   * - `none`: no copy and no codes: the scan reads the caller's `vectors` in
+   *   place, row by row through the list order ({@link KernelRows}' gather
+   *   kernel: about 2.7× the scan's time of contiguous rows, BENCHMARKS.md).
+   *   Needs `vectors` made by `allocateKernelRows` (a served model's item
+   *   vectors are: `loadVersionBundle`); other arrays get the `float32` copy.
+   *
+   * `int8` and `none` need the caller's guarantee that every row has norm 1
+   * or is all zeros (a registry's `items.f32` does, docs/registry.md) and
+   * that it never writes to the array. They apply only when the ids are
+   * distinct and normalising the rows would not change them (checked at
+   * build, O(n·d)), so scores equal the float32 index's bit for bit;
+   * otherwise the rows are copied as with `float32` ({@link storage} says
+   * which). Upserted rows are kept as float32 in every mode.
+   * @default 'float32'
    */
-  readonly shareVectors?: boolean;
+  readonly storage?: IvfStorage;
 }
 
 /**
@@ -101,10 +114,11 @@ export interface IvfVectorIndexOptions {
  *   bytes per row, 272 MB at 1M × 65), so each list is a contiguous row
  *   range; a row permutation (`orderOf`, Int32Array) maps positions back
  *   to the input ids. Or the assignment is loaded from `cacheFile`. 15 s at
- *   1M × 65 (4,095 lists), 2 s from the cache. With `shareVectors` (the
- *   gateway's setting: registry rows are unit vectors) the list-ordered rows
- *   are int8 codes instead (per-dimension scale max|v|/127), and the exact
- *   re-score reads the caller's rows in place.
+ *   1M × 65 (4,095 lists), 2 s from the cache. With `storage` `int8` the
+ *   list-ordered rows are int8 codes instead (per-dimension scale
+ *   max|v|/127), and the exact re-score reads the caller's rows in place;
+ *   with `none` nothing is stored in list order: the scan reads the caller's
+ *   rows in place through `orderOf` (registry rows are unit vectors).
  * - **Search:** score the query against every centroid (SIMD), take the
  *   `probes` best lists (plus the upsert tail), score their rows with the
  *   SIMD kernel, and select the exact top k of those rows: float32 scores
@@ -142,13 +156,16 @@ export class IvfVectorIndex implements VectorIndex {
   private readonly scorer: RowScorer;
   private centroids: RowScorer | null = null;
   /**
-   * Shared rows ({@link IvfVectorIndexOptions.shareVectors}): the caller's unit
-   * rows, `dimension` floats each, row r = order key r; positions below
-   * `built` are scanned from {@link codes} and re-scored from these rows, and
-   * only the upsert tail is in `scorer` (scorer row = position − built).
+   * Shared rows ({@link IvfVectorIndexOptions.storage} `int8` or `none`): the
+   * caller's unit rows, `dimension` floats each, row r = order key r;
+   * positions below `built` are scanned from {@link codes} (int8) or from
+   * these rows in place ({@link gathered}, none), re-scored from these rows,
+   * and only the upsert tail is in `scorer` (scorer row = position − built).
    * null: every position p is scorer row p.
    */
   private shared: Float32Array | null = null;
+  /** The kernels over the shared rows, when they are in WebAssembly memory (`allocateKernelRows`). */
+  private gathered: KernelRows | null = null;
   /** Scores of a shared-rows scan, one per scanned position. */
   private scanScores: Float32Array = new Float32Array(0);
   /**
@@ -167,6 +184,8 @@ export class IvfVectorIndex implements VectorIndex {
    * within half a step of its component).
    */
   private margin = ROUNDING_MARGIN;
+  /** Shared rows are scanned through int8 codes (storage `int8`), not in place. */
+  private encode = false;
   private listedStarts = new Int32Array(2);
   private listedCounts = new Int32Array(2);
   private listCount = 0;
@@ -289,9 +308,16 @@ export class IvfVectorIndex implements VectorIndex {
     }
     let distinctRows = distinct.length === n;
     for (let i = 0; distinctRows && i < n; i++) distinctRows = source[i] === i;
-    const shared =
-      options.shareVectors === true && distinctRows && unitRows(vectors, n, dimension) ? vectors : null;
+    const storage = options.storage ?? 'float32';
+    const gathered = storage === 'float32' ? null : KernelRows.of(vectors, dimension);
+    const shareable =
+      (storage === 'int8' || (storage === 'none' && gathered !== null)) &&
+      distinctRows &&
+      unitRows(vectors, n, dimension);
+    const shared = shareable ? vectors : null;
     const index = new IvfVectorIndex(dimension, distinct.length, parameters, maxProbes, shared);
+    index.gathered = shared === null ? null : gathered;
+    index.encode = storage === 'int8';
     const started = performance.now();
     const from = index.buildOrLoad(distinct, source, itemIds, vectors, options);
     index.originValue = {
@@ -336,9 +362,10 @@ export class IvfVectorIndex implements VectorIndex {
     return this.scorer.bytes + (this.centroids?.bytes ?? 0) + perPosition + scan + 8 * this.listStart.length;
   }
 
-  /** How the listed rows are kept: `int8` codes (with {@link IvfVectorIndexOptions.shareVectors} applied) or a `float32` copy. */
-  get storage(): 'float32' | 'int8' {
-    return this.codes === null ? 'float32' : 'int8';
+  /** How the listed rows are kept ({@link IvfVectorIndexOptions.storage} as applied): a `float32` copy, `int8` codes, or `none` (the caller's rows). */
+  get storage(): IvfStorage {
+    if (this.codes !== null) return 'int8';
+    return this.shared === null ? 'float32' : 'none';
   }
 
   /** Number of lists of the built index (0 when it was built empty). */
@@ -505,8 +532,9 @@ export class IvfVectorIndex implements VectorIndex {
 
   /**
    * {@link scan}'s scores with shared rows: listed positions from their int8
-   * codes (SIMD kernel), tail positions by the float32 kernel; in range
-   * order, as `slotPos` lists them (every listed range comes before the tail).
+   * codes (SIMD kernel) or from the caller's rows (gather kernel), tail
+   * positions by the float32 kernel; in range order, as `slotPos` lists them
+   * (every listed range comes before the tail).
    */
   private scanShared(q: Float32Array, starts: Int32Array, counts: Int32Array, ranges: number): Float32Array {
     const built = this.built;
@@ -530,9 +558,19 @@ export class IvfVectorIndex implements VectorIndex {
       }
     }
     const out = this.scanScores;
-    const approx = this.codes!.scoreRanges(this.weights, this.listedStarts, this.listedCounts, listed);
-    out.set(approx, 0);
-    let m = approx.length;
+    let m = 0;
+    if (this.codes !== null) {
+      const approx = this.codes.scoreRanges(this.weights, this.listedStarts, this.listedCounts, listed);
+      out.set(approx, 0);
+      m = approx.length;
+    } else {
+      // storage none: the caller's rows in place, listed positions p → caller row orderOf[p].
+      for (let r = 0; r < listed; r++) {
+        const count = this.listedCounts[r]!;
+        this.gathered!.scoreRows(q, this.orderOf, this.listedStarts[r]!, count, out, m);
+        m += count;
+      }
+    }
     if (tailFrom >= 0) {
       const tail = this.scorer.scoreRanges(
         q,
@@ -557,16 +595,31 @@ export class IvfVectorIndex implements VectorIndex {
     const built = this.built;
     const out = new Float64Array(m);
     let tailCount = 0;
-    for (let j = 0; j < m; j++) {
-      const p = list[j]!;
-      if (p >= built) {
-        tailCount++;
-        continue;
+    const gathered = this.gathered;
+    if (gathered !== null) {
+      // The same float64 sums, by the exact kernel over the caller's rows in place.
+      const rows = new Int32Array(m);
+      let listedCount = 0;
+      for (let j = 0; j < m; j++) {
+        const p = list[j]!;
+        if (p >= built) tailCount++;
+        else rows[listedCount++] = this.orderOf[p]!;
       }
-      const o = this.orderOf[p]! * d;
-      let s = 0;
-      for (let i = 0; i < d; i++) s += q[i]! * v[o + i]!;
-      out[j] = s;
+      const exact = new Float64Array(listedCount);
+      gathered.exactScores(q, rows, listedCount, exact);
+      for (let j = 0, k = 0; j < m; j++) if (list[j]! < built) out[j] = exact[k++]!;
+    } else {
+      for (let j = 0; j < m; j++) {
+        const p = list[j]!;
+        if (p >= built) {
+          tailCount++;
+          continue;
+        }
+        const o = this.orderOf[p]! * d;
+        let s = 0;
+        for (let i = 0; i < d; i++) s += q[i]! * v[o + i]!;
+        out[j] = s;
+      }
     }
     if (tailCount > 0) {
       const tail = new Int32Array(tailCount);
@@ -712,7 +765,7 @@ export class IvfVectorIndex implements VectorIndex {
       if (cacheFile !== null) writeIvfCache(cacheFile, a, { fingerprint, shape, dimension: d });
     }
     this.orderOf.set(a.perm);
-    if (shared !== null) this.encodeCodes(shared, a.perm, n);
+    if (shared !== null && this.encode) this.encodeCodes(shared, a.perm, n);
     this.built = n;
     this.count = n;
     this.listCount = a.lists;

@@ -32,8 +32,8 @@ const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 let compiled: object | null = null;
 
-/** The kernel module, compiled on first use (1333 bytes: synchronous compilation is cheap). */
-function kernelModule(): object {
+/** The kernel module, compiled on first use (1333 bytes: synchronous compilation is cheap). Also instantiated over KernelRows' memories. */
+export function kernelModule(): object {
   compiled ??= new wasm.Module(Buffer.from(KERNEL_BASE64, 'base64'));
   return compiled;
 }

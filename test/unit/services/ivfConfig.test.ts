@@ -27,11 +27,12 @@ describe('RECGATE_VECTOR_INDEX=ivf, RECGATE_IVF_LISTS, RECGATE_IVF_PROBES', () =
     expect(() => configFromEnv({ RECGATE_IVF_PROBES: 'many' })).toThrow(/RECGATE_IVF_PROBES/);
   });
 
-  it('reads RECGATE_IVF_STORAGE (float32 by default, or int8) and names it for any other value', () => {
-    expect(resolveGatewayConfig({})).toMatchObject({ ivfStorage: 'float32' });
+  it('reads RECGATE_IVF_STORAGE (none by default, float32 or int8) and names it for any other value', () => {
+    expect(resolveGatewayConfig({})).toMatchObject({ ivfStorage: 'none' });
     expect(configFromEnv({ RECGATE_IVF_STORAGE: 'int8' })).toMatchObject({ ivfStorage: 'int8' });
+    expect(configFromEnv({ RECGATE_IVF_STORAGE: 'float32' })).toMatchObject({ ivfStorage: 'float32' });
     expect(() => configFromEnv({ RECGATE_IVF_STORAGE: 'int4' })).toThrow(
-      /RECGATE_IVF_STORAGE: expected "float32" or "int8", received "int4"/,
+      /RECGATE_IVF_STORAGE: expected "float32" or "int8" or "none", received "int4"/,
     );
   });
 });

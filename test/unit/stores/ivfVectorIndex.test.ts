@@ -7,6 +7,7 @@ import { automaticIvfLists, resolveIvfParameters } from '../../../src/stores/ann
 import { IvfVectorIndex } from '../../../src/stores/ann/ivfVectorIndex.js';
 import { sphericalKMeans } from '../../../src/stores/ann/sphericalKMeans.js';
 import { ExactVectorIndex } from '../../../src/stores/embedded/exactVectorIndex.js';
+import { allocateKernelRows } from '../../../src/stores/embedded/kernelRows.js';
 import { vectorIndexContract } from '../../contracts/vectorIndexContract.js';
 
 // Default parameters: the automatic list count is at most n / 64, so the contract's catalogs of up
@@ -25,15 +26,36 @@ vectorIndexContract('ivf-flat (16 lists, 16 probes)', async (ids, vectors, d, pa
   }),
 );
 
-// The same contract with the caller's rows read in place (shareVectors): rows the contract
-// gives that are not unit vectors are copied instead, as documented.
-vectorIndexContract('ivf-flat, shared rows (16 lists, 16 probes)', async (ids, vectors, d, payloads) =>
-  IvfVectorIndex.fromVectors(ids, vectors, d, {
-    ivf: { lists: 16, probes: 16 },
-    shareVectors: true,
-    ...(payloads === undefined ? {} : { payloads }),
-  }),
-);
+// The same contract with the caller's rows read in place (storage int8: codes, re-scored from the
+// rows; none: the rows scanned in place): rows the contract gives that are not unit vectors are
+// copied instead, as documented; the unit-row versions below take the shared paths.
+for (const storage of ['int8', 'none'] as const) {
+  vectorIndexContract(
+    `ivf-flat, storage ${storage} (16 lists, 16 probes)`,
+    async (ids, vectors, d, payloads) =>
+      IvfVectorIndex.fromVectors(ids, inKernelRows(vectors), d, {
+        ivf: { lists: 16, probes: 16 },
+        storage,
+        ...(payloads === undefined ? {} : { payloads }),
+      }),
+  );
+  vectorIndexContract(
+    `ivf-flat, storage ${storage}, unit rows (16 lists, 16 probes)`,
+    async (ids, vectors, d, payloads) =>
+      IvfVectorIndex.fromVectors(ids, inKernelRows(unitRowsOf(vectors, d)), d, {
+        ivf: { lists: 16, probes: 16 },
+        storage,
+        ...(payloads === undefined ? {} : { payloads }),
+      }),
+  );
+}
+
+/** A copy of `v` in WebAssembly memory (allocateKernelRows), as a served model's item vectors are. */
+function inKernelRows(v: Float32Array): Float32Array {
+  const out = allocateKernelRows(v.length);
+  out.set(v);
+  return out;
+}
 
 /**
  * The rows of `v` (d floats each) scaled to unit length until scaling again
@@ -209,81 +231,91 @@ describe('IvfVectorIndex', () => {
     expect(ids.length).toBe(n);
   });
 
-  it("scans int8 codes and re-scores the caller's unit rows with shareVectors: the same hits as copied rows, in less memory", async () => {
-    const d = 16;
-    const n = 5000;
-    const vectors = unitRowsOf(clustered(n, d, 12, 9), d);
-    const ids = idsOf(n);
-    const idIndex = new Map(ids.map((id, i) => [id, i]));
-    const before = vectors.slice();
-    const options = { ivf: { lists: 32, probes: 3 }, idIndex, maxProbes: 12 };
-    const copied = IvfVectorIndex.fromVectors(ids, vectors, d, options);
-    const shared = IvfVectorIndex.fromVectors(ids, vectors, d, { ...options, shareVectors: true });
-    // Copied rows take 4·d bytes each; shared rows keep d bytes of int8 codes.
-    expect([copied.storage, shared.storage]).toEqual(['float32', 'int8']);
-    expect(copied.memoryBytes - shared.memoryBytes).toBeGreaterThan(2 * n * d);
-    // Not unit rows: copied, as without the option.
-    const raw = IvfVectorIndex.fromVectors(ids, clustered(n, d, 12, 9), d, {
-      ...options,
-      shareVectors: true,
-    });
-    expect(raw.storage).toBe('float32');
-    expect(Math.abs(raw.memoryBytes - copied.memoryBytes)).toBeLessThan(n * d);
-    // Rows within 10⁻⁷ of unit length that normalising would still change: copied too.
-    const near = vectors.map((x, i) => (i < d ? x * (1 + 4e-7) : x));
-    expect(IvfVectorIndex.fromVectors(ids, near, d, { ...options, shareVectors: true }).storage).toBe(
-      'float32',
-    );
-    const far = unitRowsOf(
-      Float32Array.from({ length: d }, (_, p) => (p === 0 ? -1 : 0.01)),
-      d,
-    );
-    const same = async (
-      query: Float32Array,
-      k: number,
-      o: Parameters<IvfVectorIndex['search']>[2] = {},
-    ): Promise<void> => {
-      // Bit for bit: the re-score reads rows equal to the copy's.
-      expect(await shared.search(query, k, o)).toEqual(await copied.search(query, k, o));
-    };
-    for (const step of [0, 1]) {
-      if (step === 1) {
-        for (const ivf of [copied, shared]) {
-          await ivf.upsert([
-            { itemId: 'new', vector: far },
-            {
-              itemId: 'i11',
-              vector: unitRowsOf(
-                far.map((x, p) => (p === 1 ? 0.3 : x)),
-                d,
-              ),
-            },
-          ]);
-          await ivf.upsert([
-            {
-              itemId: 'new',
-              vector: unitRowsOf(
-                far.map((x, p) => (p === 2 ? 0.2 : x)),
-                d,
-              ),
-            },
-          ]);
+  it.each([
+    ['int8', 'scans int8 codes and re-scores'],
+    ['none', 'scans in place and re-scores'],
+  ] as const)(
+    "storage %s %s the caller's unit rows: the same hits as copied rows, in less memory",
+    async (storage, _what) => {
+      const d = 17; // not a multiple of 4: the gather kernel's one-by-one tail
+      const n = 5000;
+      const vectors = inKernelRows(unitRowsOf(clustered(n, d, 12, 9), d));
+      const ids = idsOf(n);
+      const idIndex = new Map(ids.map((id, i) => [id, i]));
+      const before = vectors.slice();
+      const options = { ivf: { lists: 32, probes: 3 }, idIndex, maxProbes: 12 };
+      const copied = IvfVectorIndex.fromVectors(ids, vectors, d, options);
+      const shared = IvfVectorIndex.fromVectors(ids, vectors, d, { ...options, storage });
+      // Copied rows take 4·⌈d/4⌉·4 bytes each; int8 keeps one byte per dimension (rows padded to 16), none nothing.
+      expect([copied.storage, shared.storage]).toEqual(['float32', storage]);
+      expect(copied.memoryBytes - shared.memoryBytes).toBeGreaterThan((storage === 'int8' ? 2 : 3.5) * n * d);
+      // Not unit rows: copied, as without the option.
+      const raw = IvfVectorIndex.fromVectors(ids, inKernelRows(clustered(n, d, 12, 9)), d, {
+        ...options,
+        storage,
+      });
+      expect(raw.storage).toBe('float32');
+      expect(Math.abs(raw.memoryBytes - copied.memoryBytes)).toBeLessThan(n * d);
+      // Rows within 10⁻⁷ of unit length that normalising would still change: copied too.
+      const near = inKernelRows(vectors.map((x, i) => (i < d ? x * (1 + 4e-7) : x)));
+      expect(IvfVectorIndex.fromVectors(ids, near, d, { ...options, storage }).storage).toBe('float32');
+      // Unit rows that are not in WebAssembly memory: none copies them (int8 needs no kernel rows).
+      expect(IvfVectorIndex.fromVectors(ids, vectors.slice(), d, { ...options, storage }).storage).toBe(
+        storage === 'none' ? 'float32' : 'int8',
+      );
+      const far = unitRowsOf(
+        Float32Array.from({ length: d }, (_, p) => (p === 0 ? -1 : 0.01)),
+        d,
+      );
+      const same = async (
+        query: Float32Array,
+        k: number,
+        o: Parameters<IvfVectorIndex['search']>[2] = {},
+      ): Promise<void> => {
+        // Bit for bit: the re-score reads rows equal to the copy's.
+        expect(await shared.search(query, k, o)).toEqual(await copied.search(query, k, o));
+      };
+      for (const step of [0, 1]) {
+        if (step === 1) {
+          for (const ivf of [copied, shared]) {
+            await ivf.upsert([
+              { itemId: 'new', vector: far },
+              {
+                itemId: 'i11',
+                vector: unitRowsOf(
+                  far.map((x, p) => (p === 1 ? 0.3 : x)),
+                  d,
+                ),
+              },
+            ]);
+            await ivf.upsert([
+              {
+                itemId: 'new',
+                vector: unitRowsOf(
+                  far.map((x, p) => (p === 2 ? 0.2 : x)),
+                  d,
+                ),
+              },
+            ]);
+          }
+          expect((await shared.search(far, 2)).map((h) => h.itemId)).toEqual(['new', 'i11']);
         }
-        expect((await shared.search(far, 2)).map((h) => h.itemId)).toEqual(['new', 'i11']);
+        for (const r of [0, 11, 4321]) await same(vectors.slice(r * d, (r + 1) * d), 50);
+        await same(far, 10);
+        // Constraints that leave too few hits: widening, then the exact scan of every row (tail included).
+        await same(vectors.slice(0, d), 10, {
+          allow: (id) => Number(id.slice(1)) % 500 === 7 || id === 'new',
+        });
+        await same(vectors.slice(0, d), 30, { exclude: (id) => id.endsWith('1') });
+        for (const id of ['i0', 'i11', 'new', 'absent']) {
+          expect(await shared.vectorOf(id)).toEqual(await copied.vectorOf(id));
+        }
+        expect(shared.size).toBe(copied.size);
       }
-      for (const r of [0, 11, 4321]) await same(vectors.slice(r * d, (r + 1) * d), 50);
-      await same(far, 10);
-      // Constraints that leave too few hits: widening, then the exact scan of every row (tail included).
-      await same(vectors.slice(0, d), 10, { allow: (id) => Number(id.slice(1)) % 500 === 7 || id === 'new' });
-      await same(vectors.slice(0, d), 30, { exclude: (id) => id.endsWith('1') });
-      for (const id of ['i0', 'i11', 'new', 'absent']) {
-        expect(await shared.vectorOf(id)).toEqual(await copied.vectorOf(id));
-      }
-      expect(shared.size).toBe(copied.size);
-    }
-    expect(shared.searchStats.exactFallbacks).toBeGreaterThan(0);
-    expect(vectors).toEqual(before); // never written to
-  });
+      expect(shared.searchStats.exactFallbacks).toBeGreaterThan(0);
+      expect(vectors).toEqual(before); // never written to
+    },
+  );
 
   it('saves the list assignment to cacheFile and loads it for the same ids, vectors and parameters only', async () => {
     const cacheFile = path.join(tempDir(), 'lists.ivf');
