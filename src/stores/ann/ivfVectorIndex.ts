@@ -166,7 +166,7 @@ export class IvfVectorIndex implements VectorIndex {
   private shared: Float32Array | null = null;
   /** The kernels over the shared rows, when they are in WebAssembly memory (`allocateKernelRows`). */
   private gathered: KernelRows | null = null;
-  /** Scores of a shared-rows scan, one per scanned position. */
+  /** Scores of a shared-rows scan, one per scanned position (grown with the search scratch). */
   private scanScores: Float32Array = new Float32Array(0);
   /**
    * Shared rows: int8 codes of the listed rows in list order (position p at
@@ -210,7 +210,7 @@ export class IvfVectorIndex implements VectorIndex {
   private deadCount = 0;
   private blocked: Uint8Array;
   private readonly interned = new CategoryInterner();
-  /** Search scratch (one entry per position). */
+  /** Search scratch: one entry per scanned position ({@link reserveScratch}). */
   private slotPos: Int32Array;
   private passPos: Int32Array;
   private passScores: Float32Array;
@@ -235,17 +235,33 @@ export class IvfVectorIndex implements VectorIndex {
     this.shared = shared;
     this.scorer = new RowScorer(dimension, shared === null ? capacity + SLACK_ROWS : SLACK_ROWS);
     const cap = Math.ceil((capacity + SLACK_ROWS) / 8) * 8;
-    if (shared !== null) this.scanScores = new Float32Array(cap);
     this.orderOf = new Int32Array(cap);
     this.positionOfOrder = new Int32Array(cap);
     this.available = new Uint8Array(cap);
     this.dead = new Uint8Array(cap);
     this.blocked = new Uint8Array(cap);
+    // The search scratch grows with the rows a search scans ({@link reserveScratch}), not with the index.
+    this.slotPos = new Int32Array(0);
+    this.passPos = new Int32Array(0);
+    this.passScores = new Float32Array(0);
+    this.selectScratch = new Float32Array(0);
+    this.selectList = new Int32Array(0);
+  }
+
+  /**
+   * Makes the search scratch hold `m` scanned positions (doubling): about
+   * 4k at 1M items with the default probes, so 24 bytes × 4k instead of
+   * 24 bytes × n (24 MB at 1M items, issue #6) until a search scans every row.
+   */
+  private reserveScratch(m: number): void {
+    if (m <= this.slotPos.length) return;
+    const cap = Math.ceil(Math.max(m, 2 * this.slotPos.length, 1024) / 8) * 8;
     this.slotPos = new Int32Array(cap);
     this.passPos = new Int32Array(cap);
     this.passScores = new Float32Array(cap);
     this.selectScratch = new Float32Array(cap);
     this.selectList = new Int32Array(cap);
+    if (this.shared !== null) this.scanScores = new Float32Array(cap);
   }
 
   /**
@@ -353,11 +369,12 @@ export class IvfVectorIndex implements VectorIndex {
 
   /**
    * Bytes held outside the JavaScript heap's objects: the WebAssembly rows
-   * and scratch of the row store and of the centroids, and the typed arrays
-   * per position and order key (31 bytes each). Ids, their map and payloads are not counted.
+   * and scratch of the row store and of the centroids, the typed arrays per
+   * position and order key (11 bytes each) and the search scratch (20 bytes
+   * per scanned position). Ids, their map and payloads are not counted.
    */
   get memoryBytes(): number {
-    const perPosition = 27 * this.orderOf.length + 4 * this.positionOfOrder.length;
+    const perPosition = 7 * this.orderOf.length + 4 * this.positionOfOrder.length + 20 * this.slotPos.length;
     const scan = 4 * this.scanScores.length + (this.codes?.bytes ?? 0);
     return this.scorer.bytes + (this.centroids?.bytes ?? 0) + perPosition + scan + 8 * this.listStart.length;
   }
@@ -501,6 +518,9 @@ export class IvfVectorIndex implements VectorIndex {
         counts[ranges++] = this.count - this.built;
       }
     }
+    let scanned = 0;
+    for (let r = 0; r < ranges; r++) scanned += counts[r]!;
+    this.reserveScratch(scanned);
     let m = 0;
     const slotPos = this.slotPos;
     for (let r = 0; r < ranges; r++) {
@@ -828,7 +848,7 @@ export class IvfVectorIndex implements VectorIndex {
     this.available[p] = payload?.available === false ? 0 : 1;
   }
 
-  /** Grows the row storage and the per-position arrays to at least `rows` positions. */
+  /** Grows the row storage and the per-position arrays (not the search scratch) to at least `rows` positions. */
   private grow(rows: number): void {
     this.scorer.reserve(rows - this.tailBase);
     let cap: number;
@@ -837,7 +857,6 @@ export class IvfVectorIndex implements VectorIndex {
       // With shared rows the scorer holds only the tail: the per-position arrays grow on their own.
       if (rows <= this.orderOf.length) return;
       cap = Math.ceil(Math.max(rows, 2 * this.orderOf.length) / 8) * 8;
-      this.scanScores = new Float32Array(cap);
     }
     const keep = <T extends Int32Array | Uint8Array>(a: T, make: (n: number) => T): T => {
       const b = make(cap);
@@ -848,11 +867,6 @@ export class IvfVectorIndex implements VectorIndex {
     this.available = keep(this.available, (n) => new Uint8Array(n));
     this.dead = keep(this.dead, (n) => new Uint8Array(n));
     this.blocked = new Uint8Array(cap);
-    this.slotPos = new Int32Array(cap);
-    this.passPos = new Int32Array(cap);
-    this.passScores = new Float32Array(cap);
-    this.selectScratch = new Float32Array(cap);
-    this.selectList = new Int32Array(cap);
   }
 }
 
