@@ -24,6 +24,7 @@ import { ModelRollout } from './modelRollout.js';
 import { openBackends } from './openBackends.js';
 import type { Backends } from './openBackends.js';
 import { logger } from '../telemetry/logger.js';
+import { collectStartupGarbage } from './collectStartupGarbage.js';
 import { getTelemetry } from '../telemetry/telemetryRuntime.js';
 import type { Gateway, ItemUpsert, ReadinessCheck, RequestScope } from './gateway.js';
 import { PromotionService } from './promotionService.js';
@@ -345,6 +346,14 @@ export async function createGateway(config: GatewayConfig = {}): Promise<Gateway
       ]);
     },
   };
+  const collected = collectStartupGarbage();
+  if (collected !== null) {
+    const mb = (b: number): number => Math.round(b / 2 ** 20);
+    logger.info(`start-up garbage collected in ${Math.round(collected.ms)} ms`, {
+      heapUsedMb: [mb(collected.heapUsedBefore), mb(collected.heapUsedAfter)],
+      rssMb: [mb(collected.rssBefore), mb(collected.rssAfter)],
+    });
+  }
   return gateway;
 }
 
