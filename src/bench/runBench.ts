@@ -92,7 +92,13 @@ const { values } = parseOrExit('bench', () =>
 if (values.render !== undefined) {
   // Re-print a saved run (the JSON of --json or <dir>/last-run.json) as the Markdown report.
   if (!existsSync(values.render)) usageError('bench', `--render: no file at ${values.render}`);
-  process.stdout.write(formatReport(JSON.parse(readFileSync(values.render, 'utf8')) as BenchResults) + '\n');
+  let saved: BenchResults;
+  try {
+    saved = JSON.parse(readFileSync(values.render, 'utf8')) as BenchResults;
+  } catch (err) {
+    usageError('bench', `--render: ${values.render} is not a saved run's JSON (${(err as Error).message})`);
+  }
+  process.stdout.write(formatReport(saved) + '\n');
   process.exit(0);
 }
 const quick = values.quick;

@@ -4,7 +4,7 @@ import { assignToCentroids, sphericalKMeans } from './sphericalKMeans.js';
 
 /** Progress of a long build: a stage name and how far it is. */
 export interface IvfBuildProgress {
-  /** `coarse` (first-level training and assignment, rows), `lists` (second level, groups) or `copy` (rows). */
+  /** `coarse` (first-level training and assignment, rows), `lists` (second level, groups) or `copy` (rows; only when the index copies them: storage `float32`). */
   readonly stage: 'coarse' | 'lists' | 'copy';
   readonly done: number;
   readonly total: number;

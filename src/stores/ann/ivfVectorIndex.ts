@@ -781,7 +781,8 @@ export class IvfVectorIndex implements VectorIndex {
       });
       a = listOrder(quantiser.lists, quantiser.centroids, quantiser.listOf);
       if (shared === null) permuteRows(this.scorer.rows, stride, a.perm);
-      options.onProgress?.({ stage: 'copy', done: n, total: n });
+      // Shared rows (int8, none) are not copied: codes are written below, none writes nothing.
+      if (shared === null) options.onProgress?.({ stage: 'copy', done: n, total: n });
       if (cacheFile !== null) writeIvfCache(cacheFile, a, { fingerprint, shape, dimension: d });
     }
     this.orderOf.set(a.perm);

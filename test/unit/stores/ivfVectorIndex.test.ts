@@ -405,6 +405,16 @@ describe('IvfVectorIndex', () => {
       onProgress: (p) => stages.add(p.stage),
     });
     expect([...stages].sort()).toEqual(['coarse', 'copy', 'lists']);
+    // Storage none copies nothing, so it reports no copy stage.
+    const inPlace = new Set<string>();
+    const rows = inKernelRows(unitRowsOf(clustered(500, 16, 3, 11), 16));
+    const none = IvfVectorIndex.fromVectors(idsOf(500), rows, 16, {
+      ivf: { lists: 9 },
+      storage: 'none',
+      onProgress: (p) => inPlace.add(p.stage),
+    });
+    expect(none.storage).toBe('none');
+    expect([...inPlace].sort()).toEqual(['coarse', 'lists']);
     expect(await ivf.search(new Float32Array(4), 5)).toEqual([]);
     const empty = IvfVectorIndex.fromVectors([], new Float32Array(0), 4);
     expect(await empty.search(Float32Array.from([1, 0, 0, 0]), 3)).toEqual([]);
