@@ -1,4 +1,5 @@
 import { kernelModule } from './rowScorer.js';
+import type { ExactKernel } from './rowScorer.js';
 
 /**
  * The WebAssembly kernel of {@link KernelRows}, compiled from
@@ -106,15 +107,7 @@ export class KernelRows {
     count: number,
     out: number,
   ) => void;
-  private readonly exact: (
-    q: number,
-    v: number,
-    stride: number,
-    d: number,
-    list: number,
-    count: number,
-    out: number,
-  ) => void;
+  private readonly exact: ExactKernel;
   private readonly query: Float32Array;
   private readonly list: Int32Array;
   private readonly out32: Float32Array;
@@ -125,7 +118,7 @@ export class KernelRows {
     gatherCompiled ??= new wasm.Module(Buffer.from(GATHER_KERNEL_BASE64, 'base64'));
     const imports = { env: { memory } };
     this.gather = new wasm.Instance(gatherCompiled, imports).exports['gather'] as KernelRows['gather'];
-    this.exact = new wasm.Instance(kernelModule(), imports).exports['exact'] as KernelRows['exact'];
+    this.exact = new wasm.Instance(kernelModule(), imports).exports['exact'] as ExactKernel;
     const buffer = memory.buffer;
     this.query = new Float32Array(buffer, QUERY_OFFSET, dimension);
     this.list = new Int32Array(buffer, LIST_OFFSET, CHUNK_ROWS);

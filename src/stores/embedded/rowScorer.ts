@@ -40,6 +40,21 @@ export function kernelModule(): object {
 
 const PAGE_BYTES = 65536;
 
+/**
+ * The kernel module's `exact(q, v, stride, d, list, count, out)` (byte
+ * offsets; see {@link KERNEL_BASE64}): float64 dot products of the query with
+ * the listed rows, bit for bit a JavaScript float64 loop.
+ */
+export type ExactKernel = (
+  q: number,
+  v: number,
+  stride: number,
+  d: number,
+  list: number,
+  count: number,
+  out: number,
+) => void;
+
 /** Rows the kernel scores per step: capacities are multiples of it. */
 const GROUP = 8;
 
@@ -68,15 +83,7 @@ export class RowScorer {
   readonly stride: number;
   private readonly memory: WasmMemory;
   private readonly kernel: (q: number, v: number, groups: number, stride: number, out: number) => void;
-  private readonly exactKernel: (
-    q: number,
-    v: number,
-    stride: number,
-    d: number,
-    list: number,
-    count: number,
-    out: number,
-  ) => void;
+  private readonly exactKernel: ExactKernel;
   private listOffset = 0;
   private exactOffset = 0;
   private capacityRows = 0;
@@ -98,7 +105,7 @@ export class RowScorer {
     this.memory = new wasm.Memory({ initial: 1 });
     const instance = new wasm.Instance(kernelModule(), { env: { memory: this.memory } });
     this.kernel = instance.exports['scores'] as RowScorer['kernel'];
-    this.exactKernel = instance.exports['exact'] as RowScorer['exactKernel'];
+    this.exactKernel = instance.exports['exact'] as ExactKernel;
     this.reserve(Math.max(1, capacity));
   }
 
