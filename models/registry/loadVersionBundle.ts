@@ -6,7 +6,7 @@ import type { CatalogItem } from '../../src/domain/interaction.js';
 import type { ModelManifest } from '../../src/domain/manifest.js';
 import type { ItemFeatureState } from '../../src/domain/rankerFeatures.js';
 import type { ModelBundle } from '../pipeline/modelBundle.js';
-import { allocateKernelRows } from '../../src/stores/embedded/kernelRows.js';
+import { allocateRows } from '../../src/stores/embedded/kernelRows.js';
 import { registerItemGram } from '../retrieval/foldIn.js';
 import { CatalogTable } from './catalogTable.js';
 import { readItemGram } from './itemGramFile.js';
@@ -63,8 +63,8 @@ export function loadVersionBundle(
   const d = r.dimension;
   const itemIds = readJson<string[]>(dir, r.itemIds);
   const userIds = readJson<string[]>(dir, r.userIds);
-  // In WebAssembly memory: the IVF index with storage `none` scans these rows in place (no second copy).
-  const itemVectors = readF32(dir, r.itemVectors, itemIds.length * r.vectorDimension, allocateKernelRows);
+  // In WebAssembly memory when they fit: the IVF index with storage `none` scans these rows in place (no second copy).
+  const itemVectors = readF32(dir, r.itemVectors, itemIds.length * r.vectorDimension, allocateRows);
   checkUnitRows(join(dir, r.itemVectors), itemVectors, r.vectorDimension);
   let itemFactors: FactorRows;
   if (options.rawItemFactors === true) {
@@ -276,7 +276,7 @@ function readJson<T>(dir: string, file: string): T {
  * A float32 file read straight into the returned array (issue #6: reading it
  * into a Buffer first held both copies at once, 2 × 260 MB at 1M items, and
  * left the Buffer for the GC). Anything but a regular file is refused (opened without blocking).
- * @param allocate makes the array of `expected` floats (the item vectors: {@link allocateKernelRows}).
+ * @param allocate makes the array of `expected` floats (the item vectors: {@link allocateRows}).
  * @throws Error naming the path when it cannot be read or its size is not `expected` floats.
  */
 function readF32(

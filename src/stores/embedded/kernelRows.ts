@@ -79,6 +79,23 @@ export function allocateKernelRows(length: number): Float32Array {
 }
 
 /**
+ * {@link allocateKernelRows} when the rows fit in WebAssembly memory (4 GiB,
+ * about 16M rows of 65 floats) and it can be reserved, else an ordinary
+ * Float32Array (no in-place scan then: the IVF index copies the rows, and
+ * other readers see no difference). How a model version's item vectors are
+ * allocated (`loadVersionBundle`).
+ * @throws RangeError when `length` is not a non-negative integer.
+ */
+export function allocateRows(length: number): Float32Array {
+  try {
+    return allocateKernelRows(length);
+  } catch (err) {
+    if (!Number.isInteger(length) || length < 0) throw err;
+    return new Float32Array(length);
+  }
+}
+
+/**
  * Dot products of a query with rows of an {@link allocateKernelRows} array,
  * read in place: the rows a caller lists (by row number, any order), with a
  * SIMD gather kernel. Scores of scattered rows cost about 2.7× those of the

@@ -7,6 +7,7 @@ import {
   KERNEL_ROWS_SCRATCH_BYTES,
   KernelRows,
   allocateKernelRows,
+  allocateRows,
 } from '../../../src/stores/embedded/kernelRows.js';
 
 describe('allocateKernelRows and KernelRows (rows scored where they are)', () => {
@@ -64,6 +65,9 @@ describe('allocateKernelRows and KernelRows (rows scored where they are)', () =>
     expect(() => allocateKernelRows(-1)).toThrow(RangeError);
     expect(() => allocateKernelRows(1.5)).toThrow(/non-negative integer/);
     expect(() => allocateKernelRows(2 ** 30)).toThrow(/exceed WebAssembly's 4 GiB/);
+    // allocateRows: kernel rows when they fit, else an ordinary array (not allocated here: 4 GiB).
+    expect(KernelRows.of(allocateRows(130), 65)).not.toBeNull();
+    expect(() => allocateRows(-1)).toThrow(RangeError);
   });
 
   it('is gatherKernel.wat compiled by wabt (the shipped base64 matches its source)', async () => {
