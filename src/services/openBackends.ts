@@ -588,7 +588,7 @@ function openIvf(
   const fields = { storage: index.storage, lists: index.lists, memoryBytes: index.memoryBytes };
   if (storage !== index.storage) {
     logger.warn(
-      `RECGATE_IVF_STORAGE=${storage} not applied: the model repeats an item id or has item vectors that are not exactly unit length; the IVF index keeps float32 rows`,
+      `RECGATE_IVF_STORAGE=${storage} not applied: the model repeats an item id, has item vectors that are not exactly unit length, or (none) its vectors did not fit in WebAssembly memory; the IVF index keeps float32 rows`,
       fields,
     );
   } else logger.info(`IVF index ready: storage ${index.storage}`, fields);
