@@ -87,12 +87,12 @@ export interface GatewayConfig {
   readonly annMinItems?: number;
   /** HNSW efSearch, the search beam and recall/latency knob (1024: recall@100 ≈ 0.96 at 1M items, BENCHMARKS.md). Env `RECGATE_ANN_EF_SEARCH`. @default 1024 */
   readonly annEfSearch?: number;
-  /** With `ivf`, the number of lists (coarse centroids); 0 = automatic, 4·√n rounded to a power of two (4,096 at 1M items; src/stores/ann/ivfParameters.ts). Env `RECGATE_IVF_LISTS`. @default 0 */
+  /** Whenever IVF-Flat serves (`ivf`, or `embedded` and `qdrant`'s fallback past `annMinItems`), the number of lists (coarse centroids); 0 = automatic, 4·√n rounded to a power of two, at most n / 64 (4,096 at 1M items; src/stores/ann/ivfParameters.ts). Env `RECGATE_IVF_LISTS`. @default 0 */
   readonly ivfLists?: number;
-  /** With `ivf`, the lists scanned per search, the recall/latency knob (16: recall@100 ≈ 0.97 at 1M items, BENCHMARKS.md). Env `RECGATE_IVF_PROBES`. @default 16 */
+  /** Whenever IVF-Flat serves, the lists scanned per search, the recall/latency knob (16: recall@100 ≈ 0.97 at 1M items, BENCHMARKS.md). Env `RECGATE_IVF_PROBES`. @default 16 */
   readonly ivfProbes?: number;
   /**
-   * With `ivf`, how the index keeps the rows it scans: `none`, no copy: the
+   * Whenever IVF-Flat serves, how the index keeps the rows it scans: `none`, no copy: the
    * scan reads the model's rows in place (in WebAssembly memory since they
    * are loaded); `float32`, a copy in list order (272 MB more at 1M × 65,
    * searches that scan contiguous rows: about a third of `none`'s scan
