@@ -45,7 +45,21 @@ function isShown(error: unknown): boolean {
   // graphql) can see two copies of the GraphQLError class.
   const { path, extensions } = asGraphQLErrorLike(error);
   const code = extensions?.['code'];
-  return path === undefined && typeof code === 'string' && REQUEST_ERROR_CODES.has(code);
+  return (
+    path === undefined &&
+    ((typeof code === 'string' && REQUEST_ERROR_CODES.has(code)) || isUncodedBadRequest(extensions))
+  );
+}
+
+/**
+ * Apollo's request-level refusals that carry an HTTP 400 but no code (an
+ * automatic persisted query with an unsupported `version`, or whose
+ * `sha256Hash` does not match the query): shown with code `BAD_REQUEST`.
+ */
+function isUncodedBadRequest(extensions: Readonly<Record<string, unknown>> | undefined): boolean {
+  if (extensions === undefined || extensions['code'] !== undefined) return false;
+  const http = extensions['http'] as { status?: unknown } | undefined;
+  return http?.status === 400;
 }
 
 /** The GraphQLError fields this file reads, from any object that may be one. */
@@ -72,7 +86,8 @@ export function stackLines(error: unknown): string[] {
 /**
  * Error masking (conventions.md §6). `formatError` turns a PublicError into
  * `extensions: { code, field }`, keeps request-level errors with only their
- * code, and replaces anything else by {@link MASKED_MESSAGE} with code
+ * code (`BAD_REQUEST` for Apollo's uncoded HTTP 400s: a bad persisted query),
+ * and replaces anything else by {@link MASKED_MESSAGE} with code
  * `INTERNAL_SERVER_ERROR`. No response carries `extensions.stacktrace` (but
  * in debug mode, below) or an exception. The plugin logs each masked error once, with the request
  * id, before it is masked; a failure to create the request's context (no
@@ -146,7 +161,12 @@ export function createErrorMasking(options: ErrorMaskingOptions): {
       return {
         message: tooDeep ? TOO_DEEP_MESSAGE : shown,
         ...(locations && { locations }),
-        extensions: { code: formatted.extensions?.['code'] },
+        // Apollo fills in INTERNAL_SERVER_ERROR for an error without a code: an uncoded 400 is BAD_REQUEST.
+        extensions: {
+          code: isUncodedBadRequest(asGraphQLErrorLike(error).extensions)
+            ? ApolloServerErrorCode.BAD_REQUEST
+            : formatted.extensions?.['code'],
+        },
       };
     }
     if (!wasLogged(error)) log(error, null);

@@ -21,6 +21,23 @@ export interface StartupGarbageCollection {
 let gc: (() => void) | null = null;
 
 /**
+ * Node's `gc`: the global one when the process runs with `--expose-gc`;
+ * otherwise the flag is set just long enough to take `gc` from a new vm
+ * context (the `expose-gc` package's and jest-leak-detector's way) and then
+ * cleared, so later vm contexts and worker threads do not get `gc` either.
+ */
+function fullGc(): () => void {
+  const global = (globalThis as { gc?: () => void }).gc;
+  if (typeof global === 'function') return global;
+  setFlagsFromString('--expose-gc');
+  try {
+    return runInNewContext('gc') as () => void;
+  } finally {
+    setFlagsFromString('--no-expose-gc');
+  }
+}
+
+/**
  * One full garbage collection at the end of start-up, before the gateway
  * serves (issue #6: memory at 1M items), when more than
  * {@link STARTUP_GC_MIN_HEAP_BYTES} of the heap is in use. Loading a model
@@ -28,9 +45,9 @@ let gc: (() => void) | null = null;
  * load: the RSS when ready held it (a 1M-item gateway: ~1,020 MB instead of
  * ~900), and that first major GC then ran while requests waited.
  *
- * Node exposes `gc` only with `--expose-gc`; this sets that flag at run time
- * and takes `gc` from a new context, as Jest's leak detector does
- * (`jest-leak-detector`), so every way of starting the gateway gets it.
+ * Node exposes `gc` only with `--expose-gc`; {@link fullGc} sets that flag
+ * for a moment and takes `gc` from a new context, so every way of starting
+ * the gateway gets the collection and nothing else sees `gc`.
  * @returns what was collected, or null when the heap was below the threshold.
  */
 export function collectStartupGarbage(
@@ -38,10 +55,7 @@ export function collectStartupGarbage(
 ): StartupGarbageCollection | null {
   const before = process.memoryUsage();
   if (before.heapUsed < minHeapBytes) return null;
-  if (gc === null) {
-    setFlagsFromString('--expose-gc');
-    gc = runInNewContext('gc') as () => void;
-  }
+  gc ??= fullGc();
   const started = performance.now();
   gc();
   const ms = performance.now() - started;

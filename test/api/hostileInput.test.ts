@@ -731,6 +731,32 @@ const ROWS: readonly Row[] = [
     status: 200,
     code: 'OK',
   },
+  // Automatic persisted queries: Apollo refuses these with an HTTP 400 but no code; they are
+  // client errors (BAD_REQUEST), not internal ones, and must not be logged as masked errors.
+  {
+    name: 'a persisted query whose sha256Hash does not match the query',
+    body: '{"query":"{ __typename }","extensions":{"persistedQuery":{"version":1,"sha256Hash":"deadbeef"}}}',
+    status: 400,
+    code: 'BAD_REQUEST',
+  },
+  {
+    name: 'a persisted query of an unsupported version',
+    body: '{"query":"{ __typename }","extensions":{"persistedQuery":{"version":2,"sha256Hash":"deadbeef"}}}',
+    status: 400,
+    code: 'BAD_REQUEST',
+  },
+  {
+    name: 'persistedQuery that is not an object',
+    body: '{"query":"{ __typename }","extensions":{"persistedQuery":"x"}}',
+    status: 400,
+    code: 'BAD_REQUEST',
+  },
+  {
+    name: 'a persisted query hash the server does not hold, without the query',
+    body: '{"extensions":{"persistedQuery":{"version":1,"sha256Hash":"0000000000000000000000000000000000000000000000000000000000000000"}}}',
+    status: 200,
+    code: 'PERSISTED_QUERY_NOT_FOUND',
+  },
 ];
 
 /** The outcome code of a JSON response body (see the file comment). */
