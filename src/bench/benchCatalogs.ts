@@ -47,7 +47,7 @@ export async function prepareCatalog(
   log: (line: string) => void,
 ): Promise<PreparedCatalog | SkippedCatalog> {
   const registry = join(benchDir, 'registry');
-  const size = SYNTHETIC_SIZES[name];
+  const size = Object.hasOwn(SYNTHETIC_SIZES, name) ? SYNTHETIC_SIZES[name] : undefined;
   if (size !== undefined) {
     const r = ensureSyntheticVersion(registry, name, { items: size }, log);
     return {

@@ -1,3 +1,6 @@
+import { mkdirSync, statSync } from 'node:fs';
+import { configFromEnv } from '../config.js';
+
 /**
  * Command-line handling shared by `npm run bench` and `npm run bench:probe`:
  * `--help` prints the usage, and a bad option or value ends the process with
@@ -29,4 +32,31 @@ export function parseOrExit<T>(command: string, parse: () => T): T {
   } catch (err) {
     return usageError(command, (err as Error).message);
   }
+}
+
+/**
+ * Checks the `RECGATE_*` settings in the environment (they reach the bench
+ * servers, `configFromEnv`) before any work starts: a bad value ends the
+ * process as a {@link usageError}, not as a server's stack trace minutes later.
+ */
+export function environmentOrExit(command: string): void {
+  try {
+    configFromEnv(process.env);
+  } catch (err) {
+    usageError(command, `environment: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * `dir` as the run's folder (`--dir`): created when missing; anything that is
+ * not a folder, or cannot be made one, is a {@link usageError}.
+ */
+export function benchDirOrExit(command: string, dir: string): string {
+  try {
+    mkdirSync(dir, { recursive: true });
+    if (!statSync(dir).isDirectory()) throw new Error('not a folder');
+  } catch (err) {
+    usageError(command, `--dir: cannot use ${dir} as the bench folder (${(err as Error).message})`);
+  }
+  return dir;
 }

@@ -31,7 +31,7 @@ import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { deleteKeysByPrefix } from '../stores/redis/deleteKeysByPrefix.js';
 import { sampleIds } from './benchCatalogs.js';
-import { helpOrContinue, parseOrExit, usageError } from './benchCli.js';
+import { benchDirOrExit, environmentOrExit, helpOrContinue, parseOrExit, usageError } from './benchCli.js';
 import type { ScenarioName } from './benchScenarios.js';
 import { benchScenarios, SCENARIO_NAMES } from './benchScenarios.js';
 import { REPO_ROOT, startBenchServer } from './benchServerProcess.js';
@@ -73,18 +73,28 @@ if (!SCENARIO_NAMES.includes(scenarioName)) {
     `--scenario: expected one of ${SCENARIO_NAMES.join(', ')}, received ${values.scenario}`,
   );
 }
+/** Upper bounds of --requests and --connections (beyond them the run would not finish, or not start). */
+const MAX_REQUESTS = 10_000_000;
+const MAX_CONNECTIONS = 1024;
 const requests = Number(values.requests);
 const connections = Number(values.connections);
-if (!Number.isInteger(requests) || requests < 1) {
-  usageError('bench:probe', `--requests: expected a positive integer, received ${values.requests}`);
+if (!Number.isInteger(requests) || requests < 1 || requests > MAX_REQUESTS) {
+  usageError(
+    'bench:probe',
+    `--requests: expected an integer in 1..${MAX_REQUESTS}, received ${values.requests}`,
+  );
 }
-if (!Number.isInteger(connections) || connections < 1) {
-  usageError('bench:probe', `--connections: expected a positive integer, received ${values.connections}`);
+if (!Number.isInteger(connections) || connections < 1 || connections > MAX_CONNECTIONS) {
+  usageError(
+    'bench:probe',
+    `--connections: expected an integer in 1..${MAX_CONNECTIONS}, received ${values.connections}`,
+  );
 }
 if (values.store !== 'memory' && values.store !== 'redis') {
   usageError('bench:probe', `--store: expected memory or redis, received ${values.store}`);
 }
-const benchDir = resolve(REPO_ROOT, values.dir);
+environmentOrExit('bench:probe');
+const benchDir = benchDirOrExit('bench:probe', resolve(REPO_ROOT, values.dir));
 const profileDir = values['cpu-prof'] === undefined ? undefined : resolve(values['cpu-prof']);
 
 const profileSince = Date.now();

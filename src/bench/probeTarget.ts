@@ -21,7 +21,7 @@ export async function catalogOrExit(
   name: string,
   benchDir: string,
 ): Promise<PreparedCatalog> {
-  if (!(name in SYNTHETIC_SIZES) && name !== 'ml-latest-small') {
+  if (!Object.hasOwn(SYNTHETIC_SIZES, name) && name !== 'ml-latest-small') {
     usageError(
       command,
       `--catalog: expected ml-latest-small or ${Object.keys(SYNTHETIC_SIZES).join(', ')}, received ${name}`,

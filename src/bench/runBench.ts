@@ -29,7 +29,7 @@
  * nothing else), `--node-flags "…"` (more Node/V8 flags for every server). Progress goes to stderr.
  */
 import { GATEWAY_DEFAULTS, configFromEnv } from '../config.js';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -37,7 +37,7 @@ import { Redis } from 'ioredis';
 import { deleteKeysByPrefix } from '../stores/redis/deleteKeysByPrefix.js';
 import type { AnnStudyResult } from './annStudy.js';
 import { annStudy } from './annStudy.js';
-import { helpOrContinue, parseOrExit, usageError } from './benchCli.js';
+import { benchDirOrExit, environmentOrExit, helpOrContinue, parseOrExit, usageError } from './benchCli.js';
 import type { PreparedCatalog, SkippedCatalog } from './benchCatalogs.js';
 import { prepareCatalog, sampleIds } from './benchCatalogs.js';
 import { formatReport, targetRows } from './benchReport.js';
@@ -92,19 +92,23 @@ const { values } = parseOrExit('bench', () =>
 if (values.render !== undefined) {
   // Re-print a saved run (the JSON of --json or <dir>/last-run.json) as the Markdown report.
   if (!existsSync(values.render)) usageError('bench', `--render: no file at ${values.render}`);
-  let saved: BenchResults;
+  // A FIFO or device would block the read: only a regular file is read.
+  if (!statSync(values.render).isFile())
+    usageError('bench', `--render: ${values.render} is not a regular file`);
+  let report: string;
   try {
-    saved = JSON.parse(readFileSync(values.render, 'utf8')) as BenchResults;
+    report = formatReport(JSON.parse(readFileSync(values.render, 'utf8')) as BenchResults);
   } catch (err) {
     usageError('bench', `--render: ${values.render} is not a saved run's JSON (${(err as Error).message})`);
   }
-  process.stdout.write(formatReport(saved) + '\n');
+  process.stdout.write(report + '\n');
   process.exit(0);
 }
 const quick = values.quick;
 const seconds = Number(values.seconds ?? (quick ? 3 : 10));
 if (!(seconds > 0)) usageError('bench', `--seconds: expected a positive number, received ${values.seconds}`);
-const benchDir = resolve(REPO_ROOT, values.dir);
+environmentOrExit('bench');
+const benchDir = benchDirOrExit('bench', resolve(REPO_ROOT, values.dir));
 const nodeFlags = nodeFlagsOption('bench', values['node-flags']);
 const began = performance.now();
 const log = (line: string): void =>
@@ -134,7 +138,7 @@ const defaultCatalogs = quick
     : Object.keys(PLANS).join(',');
 const catalogNames = (values.catalogs ?? defaultCatalogs).split(',');
 for (const name of catalogNames)
-  if (PLANS[name] === undefined)
+  if (!Object.hasOwn(PLANS, name))
     usageError('bench', `--catalogs: unknown catalog ${name}; known: ${Object.keys(PLANS).join(', ')}`);
 
 const loadAverageStart = os.loadavg();

@@ -19,7 +19,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { sampleIds } from './benchCatalogs.js';
-import { helpOrContinue, parseOrExit, usageError } from './benchCli.js';
+import { benchDirOrExit, environmentOrExit, helpOrContinue, parseOrExit, usageError } from './benchCli.js';
 import { benchScenarios } from './benchScenarios.js';
 import { REPO_ROOT, startBenchServer } from './benchServerProcess.js';
 import { catalogOrExit, nodeFlagsOption, sendScenarioRequest, serverFor } from './probeTarget.js';
@@ -50,7 +50,8 @@ if (!(rate > 0 && rate <= 5000))
 if (!(seconds > 0 && seconds <= 3600))
   usageError('bench:tail', `--seconds: expected 0 < n ≤ 3600, received ${values.seconds}`);
 const extraFlags = nodeFlagsOption('bench:tail', values['node-flags']);
-const benchDir = resolve(REPO_ROOT, values.dir);
+environmentOrExit('bench:tail');
+const benchDir = benchDirOrExit('bench:tail', resolve(REPO_ROOT, values.dir));
 const catalog = await catalogOrExit('bench:tail', values.catalog, benchDir);
 const ids = sampleIds(catalog, 256);
 const scenario = benchScenarios(ids.users, ids.items).find((s) => s.name === 'recommendations')!;
