@@ -467,6 +467,14 @@ describe('Gateway: cold start', () => {
       available: true,
       popularity: 0,
     });
+    // As a seed it has no embedding or neighbours until a model trained on it is served:
+    // an empty list, not an error (schema: similarItems).
+    const similar = await gateway.similarItems(
+      { itemId: 'brand-new-film', userId: null, first: 5, filter: null },
+      gateway.createRequestScope(),
+    );
+    expect(similar.items).toEqual([]);
+    expect(similar.degraded).toEqual([]);
   });
 
   it('a new item upserted without createdAt is created at the gateway clock; an update without it keeps it', async () => {
