@@ -11,8 +11,11 @@ export interface IvfParameters {
    * 4·√n rounded to the nearest power of two (4,096 at 1M items, 1,024 at
    * 100k), but never more than n / 64, so that lists hold 64 rows or more
    * (a catalog of fewer than 64·probes rows is then always scanned whole,
-   * i.e. searched exactly). The built index may hold a few fewer lists than
-   * asked (never more than n; a list left empty after assignment is dropped).
+   * i.e. searched exactly). The built index may hold a few lists more or
+   * fewer than asked: the two-level quantiser shares the lists among √L
+   * groups by their rows and rounds per group (7 asked can give 9; 4,096 at
+   * 1M gives 4,095), and a list left empty after assignment is dropped; never
+   * more than n.
    * Integer 0..65536. @default 0
    */
   readonly lists: number;
