@@ -578,18 +578,14 @@ export class IvfVectorIndex implements VectorIndex {
       }
     }
     const out = this.scanScores;
-    let m = 0;
+    let m: number;
     if (this.codes !== null) {
       const approx = this.codes.scoreRanges(this.weights, this.listedStarts, this.listedCounts, listed);
       out.set(approx, 0);
       m = approx.length;
     } else {
       // storage none: the caller's rows in place, listed positions p → caller row orderOf[p].
-      for (let r = 0; r < listed; r++) {
-        const count = this.listedCounts[r]!;
-        this.gathered!.scoreRows(q, this.orderOf, this.listedStarts[r]!, count, out, m);
-        m += count;
-      }
+      m = this.gathered!.scoreRanges(q, this.orderOf, this.listedStarts, this.listedCounts, listed, out);
     }
     if (tailFrom >= 0) {
       const tail = this.scorer.scoreRanges(

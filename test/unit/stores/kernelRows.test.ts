@@ -15,16 +15,24 @@ describe('allocateKernelRows and KernelRows (rows scored where they are)', () =>
     const rows = allocateKernelRows(15);
     rows.set([1, 2, 3, 4, 5, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1]);
     const scorer = KernelRows.of(rows, 5)!;
-    const out = new Float32Array(3).fill(-1);
-    // Rows listed from position 1 of the list, written from position 1 of out.
-    scorer.scoreRows(Float32Array.of(1, 2, 3, 4, 5), Int32Array.of(9, 2, 0), 1, 2, out, 1);
-    expect(Array.from(out)).toEqual([-1, 15, 55]);
+    const out = new Float32Array(4).fill(-1);
+    // Two slices of the list: [2, 0] from position 1, then [0] from position 2 (position 0 is no row).
+    const n = scorer.scoreRanges(
+      Float32Array.of(1, 2, 3, 4, 5),
+      Int32Array.of(9, 2, 0),
+      Int32Array.of(1, 2),
+      Int32Array.of(2, 1),
+      2,
+      out,
+    );
+    expect(n).toBe(3);
+    expect(Array.from(out)).toEqual([15, 55, 55, -1]);
     const exact = new Float64Array(2);
     scorer.exactScores(Float32Array.of(1, 2, 3, 4, 5), Int32Array.of(0, 1), 2, exact);
     expect(Array.from(exact)).toEqual([55, 0]);
   });
 
-  it('scores listed rows in any order, in chunks past 8,192 rows, within float32 accuracy; exact scores equal a float64 loop', () => {
+  it('scores listed rows in any order, across slices and in chunks past 8,192 rows, within float32 accuracy; exact scores equal a float64 loop', () => {
     const random = createRandom(5);
     for (const d of [1, 3, 4, 7, 16, 65]) {
       const n = 300;
@@ -35,7 +43,24 @@ describe('allocateKernelRows and KernelRows (rows scored where they are)', () =>
       const count = d === 65 ? 20_000 : 37; // 20,000 listed rows: three chunks
       const list = Int32Array.from({ length: count }, () => random.int(0, n - 1));
       const out = new Float32Array(count);
-      scorer.scoreRows(query, list, 0, count, out, 0);
+      // The list cut into slices of 1..5,000 rows (8,192-row chunks then span slices).
+      const starts: number[] = [];
+      const counts: number[] = [];
+      for (let at = 0; at < count;) {
+        const take = Math.min(count - at, random.int(1, 5000));
+        starts.push(at);
+        counts.push(take);
+        at += take;
+      }
+      const written = scorer.scoreRanges(
+        query,
+        list,
+        Int32Array.from(starts),
+        Int32Array.from(counts),
+        starts.length,
+        out,
+      );
+      expect(written).toBe(count);
       const exact = new Float64Array(count);
       scorer.exactScores(query, list, count, exact);
       for (let j = 0; j < count; j++) {
