@@ -41,10 +41,10 @@ export interface GatewayConfig {
   /**
    * With the memory store, the most ranked lists kept for `after` paging; past
    * it the oldest is dropped (its cursor answers "expired"). A list of 500
-   * candidates takes roughly 0.2 MB of heap (the bench's 10k-catalog server
-   * grew from 231 MB when ready to 2,052 MB with the cache full), so the
-   * default bounds the cache near 2 GB under heavy traffic; lower it on small
-   * machines. Env `RECGATE_PAGING_MAX_LISTS`. @default 10000
+   * candidates takes roughly 0.2 MB of RSS under load (BENCHMARKS.md, the
+   * 11-30 13:17 run: the 10k-catalog server grew from 216 MB when ready to a
+   * 2,264 MB peak with the cache full), so the default bounds the cache near
+   * 2 GB under heavy traffic; lower it on small machines. Env `RECGATE_PAGING_MAX_LISTS`. @default 10000
    */
   readonly pagingMaxLists?: number;
   /** MMR re-orders the top this-many positions (cost grows with its square). Env `RECGATE_MMR_WINDOW`. @default 50 */
