@@ -1,8 +1,9 @@
-// About 800 lines (a third of them docs), over the ~300 guideline: the build (training or cache), the
-// probe/widen/fallback search and the upsert tail share the row store (float32 rows, or int8 codes
-// with the caller's rows), the list layout and the per-position arrays; split apart they would have
-// to expose all three. The k-means, the list layout, the cache file and the int8 kernel
-// (codeScorer.ts) live in their own modules.
+// About 880 lines (a third of them docs), over the ~300 guideline: the build (training or cache), the
+// probe/widen/fallback search and the upsert tail share the row store (float32 rows, int8 codes with
+// the caller's rows, or the caller's rows alone), the list layout and the per-position arrays; split
+// apart they would have to expose all three. The k-means, the list layout, the cache file, the int8
+// kernel (codeScorer.ts) and the gather kernel over the caller's rows (kernelRows.ts) live in their
+// own modules.
 import { createRandom } from '../../domain/random.js';
 import { kthLargest } from '../embedded/exactVectorIndex.js';
 import type { RowConstraints as Constraints } from '../embedded/rowConstraints.js';
