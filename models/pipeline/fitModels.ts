@@ -98,7 +98,7 @@ export function fitModels(
       trend,
       trainCounts,
       itemState,
-      available: itemIds.map((id) => catalog.get(id)!.available),
+      available: Uint8Array.from(itemIds, (id) => (catalog.get(id)!.available ? 1 : 0)),
       referenceTime,
     },
   };

@@ -56,7 +56,8 @@ export interface ModelBundle {
    * building an item state per candidate.
    */
   readonly firstSeen?: Float64Array;
-  readonly available: readonly boolean[];
+  /** Per item 1 when available, 0 when not (one byte per item: 1 MB at 1M items instead of 8, issue #6). */
+  readonly available: Uint8Array;
   /** Unix ms: the last training interaction; ages and decays are measured from here. */
   readonly referenceTime: number;
 }

@@ -116,7 +116,7 @@ export function loadVersionBundle(
     trainCounts: Float32Array.from(pop.counts),
     itemState,
     firstSeen,
-    available: itemIds.map((id) => catalog.availableOf(id) ?? true),
+    available: Uint8Array.from(itemIds, (id) => ((catalog.availableOf(id) ?? true) ? 1 : 0)),
     referenceTime: Date.parse(manifest.training.referenceTime),
   };
   return { manifest, dir, bundle, catalog };

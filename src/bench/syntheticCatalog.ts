@@ -119,7 +119,7 @@ export function generateSyntheticCatalog(options: SyntheticCatalogOptions): Synt
   const factors = new Float32Array(n * d);
   const catalog = new Map<string, CatalogItem>();
   const itemState: ModelBundle['itemState'][number][] = [];
-  const available: boolean[] = [];
+  const available = new Uint8Array(n);
   const row = new Float64Array(d);
   for (let i = 0; i < n; i++) {
     const t = random.int(0, T - 1);
@@ -134,7 +134,7 @@ export function generateSyntheticCatalog(options: SyntheticCatalogOptions): Synt
     }
     const firstSeen = referenceTime - Math.floor(random.next() * 1095 * DAY_MS);
     const isAvailable = random.next() >= 0.02;
-    available.push(isAvailable);
+    available[i] = isAvailable ? 1 : 0;
     itemState.push({ popularity: popularity[i]!, trend: trend[i]!, firstSeen, categories: genres });
     catalog.set(itemIds[i]!, {
       id: itemIds[i]!,

@@ -36,6 +36,13 @@ export interface BulkItemCounters {
     readonly popularity: Float32Array;
     readonly trend: Float32Array;
   }>;
+  /**
+   * Every item id in `listItemIds` order as one array the store keeps (the
+   * caller must not write to it), or null when the store has no such array.
+   * The first refresh keeps it as its snapshot's ids instead of building a
+   * copy (issue #6: 10 MB at 1M items).
+   */
+  itemIdsInOrder?(): readonly string[] | null;
 }
 
 /** Options of {@link LiveCounterRanking}. */
@@ -286,7 +293,8 @@ export class LiveCounterRanking {
     if (hasBulkCounters(store)) {
       // Columns sized like the last refresh's (the catalog rarely changes size), filled chunk by
       // chunk: no whole-catalog copy in one event-loop turn.
-      const previous = this.latest?.ids ?? this.lastNew?.ids ?? null;
+      // Before the first refresh, the store's own id array (when it keeps one) takes that role.
+      const previous = this.latest?.ids ?? this.lastNew?.ids ?? store.itemIdsInOrder?.() ?? null;
       let { popularity, trend } = this.takeColumns(previous?.length ?? slice);
       // null while every id so far equals `previous`'s at its position (then nothing is copied).
       let ids: string[] | null = previous === null ? [] : null;

@@ -396,6 +396,17 @@ export class MemoryFeatureStore implements FeatureStore, BatchWrites, FoldInRead
   }
 
   /**
+   * The seeded catalog's ids (the array given to {@link seedCatalog}'s
+   * catalog, not a copy: do not write to it) while they are every id of
+   * {@link listItemIds}, in its order; null when no catalog was seeded or
+   * items beyond it were added. Lets `LiveCounterRanking` keep this array
+   * instead of copying 1M ids (issue #6).
+   */
+  itemIdsInOrder(): readonly string[] | null {
+    return this.base !== null && this.items.size === 0 ? this.base.catalog.ids : null;
+  }
+
+  /**
    * Bulk read for the popular/trending ranking (not a port method, so not
    * counted in {@link calls}): every catalog item id in {@link listItemIds}
    * order with its counters decayed to `at`, as float32 columns, `chunkSize`

@@ -267,6 +267,29 @@ describe('LiveCounterRanking', () => {
     expect(fourth.ids).toBe(third.ids);
   });
 
+  it("keeps a seeded catalog's own id array from the first refresh, and copies it once items are added", async () => {
+    const store = new MemoryFeatureStore({ now: () => T0 });
+    const items = [0, 1, 2, 3, 4].map((i) => item(`i${i}`));
+    const catalog = new Map(items.map((x) => [x.id, x]));
+    await store.seedCatalog(catalog, {
+      itemIds: [...catalog.keys()],
+      popularity: Float64Array.from([1, 5, 2, 0, 4]),
+      trend: new Float64Array(5),
+      updatedAt: T0,
+    });
+    const ids = store.itemIdsInOrder();
+    expect(ids).toEqual(['i0', 'i1', 'i2', 'i3', 'i4']);
+    const ranking = new LiveCounterRanking({ store, refreshMs: 0, sliceSize: 2, knownToModel: () => true });
+    const first = await ranking.snapshot();
+    expect(first.ids).toBe(ids); // no copy of the store's array
+    expect(Array.from(first.byPopularity)).toEqual([1, 4, 2, 0, 3]);
+    await store.upsertItems([item('i5')]);
+    expect(store.itemIdsInOrder()).toBeNull(); // listItemIds now lists more than the seeded ids
+    const second = await nextSnapshot(ranking);
+    expect(second.ids).toEqual(['i0', 'i1', 'i2', 'i3', 'i4', 'i5']);
+    expect(ids).toEqual(['i0', 'i1', 'i2', 'i3', 'i4']); // the store's array is untouched
+  });
+
   it('refills the counter columns of the snapshot before the last one: no new off-heap columns per refresh, served and replaced snapshots untouched', async () => {
     for (const path of ['bulk', 'port'] as const) {
       const memory = await storeWith([1, 2, 3, 4, 5]);

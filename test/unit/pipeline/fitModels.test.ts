@@ -66,7 +66,7 @@ describe('Pipeline: fitModels', () => {
     ]);
     expect(bundle.itemState[0]).toMatchObject({ categories: ['x'] });
     expect(bundle.itemState[0]!.popularity).toBeCloseTo(0.75, 6);
-    expect(bundle.available).toEqual([true, true, true, true, false]);
+    expect(Array.from(bundle.available)).toEqual([1, 1, 1, 1, 0]);
   });
 
   it('stores d-dimensional factors and unit (d+1)-dimensional item vectors', () => {

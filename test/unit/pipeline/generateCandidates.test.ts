@@ -86,7 +86,7 @@ describe('Candidates: generateCandidates', () => {
     ],
     popularity: Float32Array.of(100, 1, 2, 3, 50, 4, 5, 200),
     trend: Float32Array.of(9, 0, 0, 0, 0, 1, 7, 10),
-    available: [true, true, true, true, true, true, true, false],
+    available: Uint8Array.of(1, 1, 1, 1, 1, 1, 1, 0),
   });
   const retrieval = Float32Array.of(0.9, 0.8, 0.7, 0.1, 0, -0.1, -0.2, 0.95);
   const state = userState([0], [0]);
@@ -179,7 +179,7 @@ describe('Candidates: generateCandidates', () => {
       expect(items.length).toBeLessThanOrEqual(3 + 3 + 2 + 2);
       for (const i of items) {
         expect(s.seen.has(i)).toBe(false);
-        expect(fitted.available[i]).toBe(true);
+        expect(fitted.available[i]).toBe(1);
       }
     }
   });

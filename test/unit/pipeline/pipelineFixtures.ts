@@ -61,7 +61,7 @@ export function handBundle(
     trend: new Float32Array(n),
     trainCounts: new Float32Array(n),
     itemState: itemIds.map(() => ({ popularity: 0, trend: 0, firstSeen: null, categories: [] })),
-    available: itemIds.map(() => true),
+    available: new Uint8Array(itemIds.length).fill(1),
     referenceTime: T0,
     ...overrides,
   };

@@ -238,7 +238,7 @@ describe('Registry: loadVersionBundle', () => {
       bundle.itemState.map((s) => s.categories),
     );
     expect(loaded.bundle.available).toEqual(bundle.available);
-    expect(loaded.bundle.available.includes(false)).toBe(true);
+    expect(loaded.bundle.available.includes(0)).toBe(true);
     expect(loaded.bundle.referenceTime).toBe(bundle.referenceTime);
   });
 
@@ -250,7 +250,9 @@ describe('Registry: loadVersionBundle', () => {
       expect(loaded.catalog.get(id)).toStrictEqual(JSON.parse(JSON.stringify(item)));
       expect(JSON.stringify(loaded.catalog.get(id))).toBe(JSON.stringify(item));
     }
-    expect(loaded.bundle.available).toEqual(bundle.itemIds.map((id) => catalog.get(id)?.available ?? true));
+    expect(Array.from(loaded.bundle.available)).toEqual(
+      bundle.itemIds.map((id) => ((catalog.get(id)?.available ?? true) ? 1 : 0)),
+    );
   });
 
   it('throws naming items.f32 and both sizes when the file is truncated', () => {
