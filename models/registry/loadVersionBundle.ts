@@ -10,6 +10,7 @@ import { allocateRows } from '../../src/stores/embedded/kernelRows.js';
 import { registerItemGram } from '../retrieval/foldIn.js';
 import { CatalogTable } from './catalogTable.js';
 import { readItemGram } from './itemGramFile.js';
+import { IdRowIndex } from './idRowIndex.js';
 import { lazyArrayView } from './lazyArrayView.js';
 import { neighbourListView, parseNeighbourTable } from './neighbourTable.js';
 import type { NeighbourTable } from './neighbourTable.js';
@@ -89,8 +90,8 @@ export function loadVersionBundle(
     counts: number[];
     firstSeen: (number | null)[];
   }>(dir, manifest.popularity.file);
-  const itemIndex = new Map<string, number>();
-  for (let i = 0; i < itemIds.length; i++) itemIndex.set(itemIds[i]!, i);
+  // An open-addressing table over itemIds instead of a Map (issue #6: 8 MB against 29 at 1M items).
+  const itemIndex = new IdRowIndex(itemIds);
   const catalog = readCatalog(join(dir, manifest.catalog.file), itemIds, itemIndex);
   const firstSeen = Float64Array.from({ length: itemIds.length }, (_, i) => pop.firstSeen[i] ?? NaN);
   const itemState = itemStateView(
