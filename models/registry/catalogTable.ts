@@ -28,7 +28,7 @@ const KEYS = ['id', 'title', 'categories', 'attributes', 'createdAt', 'available
 
 /**
  * A registry catalog (issue #6: memory at 1M items) kept as columns by
- * position: titles, interned category lists, interned attribute objects,
+ * position: titles, codes of interned category lists and attribute objects,
  * `createdAt` (Float64Array, NaN for null) and `available` (Uint8Array). A
  * {@link CatalogItem} is built on each `get` (and each value an iterator
  * yields): equal to the parsed line (same keys in the same order, the same
@@ -39,8 +39,10 @@ const KEYS = ['id', 'title', 'categories', 'attributes', 'createdAt', 'available
  * A line that is not exactly that shape (other keys, another key order, a
  * value of another type) is kept as the parsed object, returned as is.
  *
- * Memory: about 45 bytes per item (a title string, four pointers and nine
- * bytes of columns) instead of a Map entry and four objects; the ids and the
+ * Memory: a title string, two pointers (id and title) and 17 bytes of
+ * columns per item (category and attribute codes into the shared lists and
+ * objects, `createdAt`, `available`) instead of a Map entry and four
+ * objects; the ids and the
  * id → position map are the model's (`itemIds`, `itemIndex`) when the
  * catalog lists exactly the model's items in its order.
  */
@@ -48,8 +50,12 @@ export class CatalogTable implements IndexedCatalog {
   readonly ids: readonly string[];
   private readonly index: ReadonlyMap<string, number>;
   private readonly titles: (string | null)[];
-  private readonly categories: (readonly string[])[];
-  private readonly attributes: Readonly<Record<string, unknown>>[];
+  /** Per position, the index of its category list in {@link categoryLists}. */
+  private readonly categoryCodes: Int32Array;
+  private readonly categoryLists: readonly (readonly string[])[];
+  /** Per position, the index of its attributes object in {@link attributeObjects}. */
+  private readonly attributeCodes: Int32Array;
+  private readonly attributeObjects: readonly Readonly<Record<string, unknown>>[];
   private readonly createdAt: Float64Array;
   private readonly availability: Uint8Array;
   /** Items kept as parsed (not of the columns' shape), by position. */
@@ -63,9 +69,12 @@ export class CatalogTable implements IndexedCatalog {
     const n = ids.length;
     this.ids = ids;
     this.index = index;
-    this.titles = builder.titles;
-    this.categories = builder.categories;
-    this.attributes = builder.attributes;
+    // A copy of exactly n entries: the builder's array grew by half each time it filled (2 MB of slack at 1M).
+    this.titles = builder.titles.slice(0, n);
+    this.categoryCodes = builder.categoryCodes.slice(0, n);
+    this.categoryLists = builder.categoryLists;
+    this.attributeCodes = builder.attributeCodes.slice(0, n);
+    this.attributeObjects = builder.attributeObjects;
     this.createdAt = builder.createdAt.slice(0, n);
     this.availability = builder.availability.slice(0, n);
     this.irregular = builder.irregular;
@@ -128,8 +137,8 @@ export class CatalogTable implements IndexedCatalog {
     return {
       id: this.ids[k]!,
       title: this.titles[k]!,
-      categories: this.categories[k]!,
-      attributes: this.attributes[k]!,
+      categories: this.categoryLists[this.categoryCodes[k]!]!,
+      attributes: this.attributeObjects[this.attributeCodes[k]!]!,
       createdAt: Number.isNaN(createdAt) ? null : createdAt,
       available: this.availability[k] === 1,
     };
@@ -139,7 +148,8 @@ export class CatalogTable implements IndexedCatalog {
   categoriesOf(id: string): readonly string[] | undefined {
     const k = this.index.get(id);
     if (k === undefined) return undefined;
-    return this.irregular.get(k)?.categories ?? this.categories[k];
+    const kept = this.irregular.get(k);
+    return kept === undefined ? this.categoryLists[this.categoryCodes[k]!] : kept.categories;
   }
 
   /** The availability of `id` without building the item; undefined when it is not a key. */
@@ -177,47 +187,57 @@ export class CatalogTable implements IndexedCatalog {
 /** Columns being filled by {@link CatalogTable.build}. */
 class CatalogTableBuilder {
   readonly titles: (string | null)[] = [];
-  readonly categories: (readonly string[])[] = [];
-  readonly attributes: Readonly<Record<string, unknown>>[] = [];
+  /** Distinct category lists; codes index them (issue #6: 4 bytes per item instead of an 8-byte reference). */
+  readonly categoryLists: (readonly string[])[] = [NO_CATEGORY_LIST];
+  categoryCodes = new Int32Array(1024);
+  /** Distinct attribute objects (equal flat ones shared); codes index them. */
+  readonly attributeObjects: Readonly<Record<string, unknown>>[] = [EMPTY];
+  attributeCodes = new Int32Array(1024);
   createdAt = new Float64Array(1024);
   availability = new Uint8Array(1024);
   readonly irregular = new Map<number, CatalogItem>();
-  private readonly internedCategories = new Map<string, readonly string[]>();
-  private readonly internedAttributes = new Map<string, Readonly<Record<string, unknown>>>();
+  /** Category list key → code (with the list, to tell a key collision from an equal list). */
+  private readonly internedCategories = new Map<string, number>();
+  private readonly internedAttributes = new Map<string, number>();
 
   put(k: number, id: string, item: CatalogItem): void {
     if (k >= this.createdAt.length) {
-      const grownAt = new Float64Array(this.createdAt.length * 2);
-      grownAt.set(this.createdAt);
-      this.createdAt = grownAt;
-      const grownAvailable = new Uint8Array(this.availability.length * 2);
-      grownAvailable.set(this.availability);
-      this.availability = grownAvailable;
+      const size = this.createdAt.length * 2;
+      this.createdAt = grownTo(this.createdAt, new Float64Array(size));
+      this.availability = grownTo(this.availability, new Uint8Array(size));
+      this.categoryCodes = grownTo(this.categoryCodes, new Int32Array(size));
+      this.attributeCodes = grownTo(this.attributeCodes, new Int32Array(size));
     }
-    const categories = this.internCategories(item.categories);
     if (!isRegular(item)) {
+      const categories = Array.isArray(item.categories)
+        ? this.categoryLists[this.internCategories(item.categories)]!
+        : item.categories;
       this.irregular.set(k, { ...item, id, categories });
       this.titles[k] = null;
-      this.categories[k] = categories;
-      this.attributes[k] = EMPTY;
+      this.categoryCodes[k] = 0;
+      this.attributeCodes[k] = 0;
       return;
     }
     this.irregular.delete(k);
     this.titles[k] = item.title;
-    this.categories[k] = categories;
-    this.attributes[k] = this.internAttributes(item.attributes);
+    this.categoryCodes[k] = this.internCategories(item.categories);
+    this.attributeCodes[k] = this.internAttributes(item.attributes);
     this.createdAt[k] = item.createdAt ?? NaN;
     this.availability[k] = item.available ? 1 : 0;
   }
 
-  /** Equal category lists share one array (as the registry loader did before). */
-  private internCategories(categories: readonly string[]): readonly string[] {
-    if (!Array.isArray(categories)) return categories;
+  /**
+   * The code of `categories`: equal category lists share one array (the
+   * first one read; an empty list is code 0). @param categories an array of strings.
+   */
+  private internCategories(categories: readonly string[]): number {
+    if (categories.length === 0) return 0;
     const key = categories.join('\u0000');
-    const shared = this.internedCategories.get(key);
-    if (shared !== undefined && shared.length === categories.length) return shared;
-    this.internedCategories.set(key, categories);
-    return categories;
+    const code = this.internedCategories.get(key);
+    if (code !== undefined && this.categoryLists[code]!.length === categories.length) return code;
+    this.categoryLists.push(categories);
+    if (code === undefined) this.internedCategories.set(key, this.categoryLists.length - 1);
+    return this.categoryLists.length - 1;
   }
 
   /**
@@ -225,24 +245,35 @@ class CatalogTableBuilder {
    * string, boolean, null or a number other than −0, so JSON tells them
    * apart) share one object; any other object is kept as is.
    */
-  private internAttributes(attributes: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> {
+  private internAttributes(attributes: Readonly<Record<string, unknown>>): number {
     for (const v of Object.values(attributes)) {
       const flat =
         v === null ||
         typeof v === 'string' ||
         typeof v === 'boolean' ||
         (typeof v === 'number' && !Object.is(v, -0));
-      if (!flat) return attributes;
+      if (!flat) {
+        this.attributeObjects.push(attributes);
+        return this.attributeObjects.length - 1;
+      }
     }
     const key = JSON.stringify(attributes);
-    const shared = this.internedAttributes.get(key);
-    if (shared !== undefined) return shared;
-    this.internedAttributes.set(key, attributes);
-    return attributes;
+    const code = this.internedAttributes.get(key);
+    if (code !== undefined) return code;
+    this.attributeObjects.push(attributes);
+    this.internedAttributes.set(key, this.attributeObjects.length - 1);
+    return this.attributeObjects.length - 1;
   }
 }
 
+/** `from` copied into the start of `into` (zeros after it). */
+function grownTo<T extends Float64Array | Uint8Array | Int32Array>(from: T, into: T): T {
+  into.set(from);
+  return into;
+}
+
 const EMPTY: Readonly<Record<string, unknown>> = Object.freeze({});
+const NO_CATEGORY_LIST: readonly string[] = Object.freeze([]);
 
 /**
  * True when `item` has exactly the keys of a {@link CatalogItem} in their

@@ -27,7 +27,7 @@ import { automaticIvfLists, resolveIvfParameters } from './ivfParameters.js';
 import type { IvfBuildProgress } from './ivfQuantiser.js';
 import { listOrder, permuteRows, trainIvfQuantiser } from './ivfQuantiser.js';
 import type { AnnSearchStats } from './usearchVectorIndex.js';
-import { CategoryInterner } from './categoryInterner.js';
+import { CategoryInterner } from '../embedded/categoryInterner.js';
 import { CodeScorer } from './codeScorer.js';
 
 /** Bound on |float32 kernel score − float64 score| for unit vectors (see ExactVectorIndex's ROUNDING_MARGIN). */
@@ -205,7 +205,8 @@ export class IvfVectorIndex implements VectorIndex {
   /** Ids first seen by {@link upsert}, with order keys from baseIds.length on. */
   private readonly addedIds: string[] = [];
   private readonly addedOrder = new Map<string, number>();
-  private readonly categories: (readonly string[])[] = [];
+  /** Per position: the code of its category list in {@link interned}. */
+  private categoryCodes: Int32Array;
   private available: Uint8Array;
   private dead: Uint8Array;
   private deadCount = 0;
@@ -239,6 +240,7 @@ export class IvfVectorIndex implements VectorIndex {
     this.orderOf = new Int32Array(cap);
     this.positionOfOrder = new Int32Array(cap);
     this.available = new Uint8Array(cap);
+    this.categoryCodes = new Int32Array(cap);
     this.dead = new Uint8Array(cap);
     this.blocked = new Uint8Array(cap);
     // The search scratch grows with the rows a search scans ({@link reserveScratch}), not with the index.
@@ -725,7 +727,8 @@ export class IvfVectorIndex implements VectorIndex {
   private passes(p: number, c: Constraints | null): boolean {
     if (this.dead[p] === 1) return false;
     if (c === null) return true;
-    if (!passesPayload(c, p, this.blocked, this.available, this.categories)) return false;
+    if (!passesPayload(c, p, this.blocked, this.available, this.categoryCodes, this.interned.lists))
+      return false;
     if (c.exclude === undefined && c.allow === undefined) return true;
     const id = this.idOf(this.orderOf[p]!);
     if (c.exclude !== undefined && c.exclude(id)) return false;
@@ -842,7 +845,7 @@ export class IvfVectorIndex implements VectorIndex {
   }
 
   private setPayload(p: number, payload: VectorPayload | undefined): void {
-    this.categories[p] = this.interned.intern(payload?.categories);
+    this.categoryCodes[p] = this.interned.code(payload?.categories);
     this.available[p] = payload?.available === false ? 0 : 1;
   }
 
@@ -863,6 +866,7 @@ export class IvfVectorIndex implements VectorIndex {
     };
     this.orderOf = keep(this.orderOf, (n) => new Int32Array(n));
     this.available = keep(this.available, (n) => new Uint8Array(n));
+    this.categoryCodes = keep(this.categoryCodes, (n) => new Int32Array(n));
     this.dead = keep(this.dead, (n) => new Uint8Array(n));
     this.blocked = new Uint8Array(cap);
   }

@@ -1,5 +1,5 @@
 import type { VectorPayload } from '../vectorIndex.js';
-import { CategoryInterner } from './categoryInterner.js';
+import { CategoryInterner } from '../embedded/categoryInterner.js';
 
 /**
  * The rows an approximate index keeps beside its graph: item ids, the

@@ -6,13 +6,12 @@ import type {
   VectorSearchOptions,
 } from '../vectorIndex.js';
 import { checkEntryDimensions } from '../vectorIndex.js';
+import { CategoryInterner } from './categoryInterner.js';
 import type { RowConstraints } from './rowConstraints.js';
 import { compileRowConstraints, passesPayload } from './rowConstraints.js';
 import { RowScorer } from './rowScorer.js';
 import { TopKHeap } from './topKHeap.js';
 import { unitQuery } from './unitQuery.js';
-
-const NO_CATEGORIES: readonly string[] = Object.freeze([]);
 
 /**
  * How far a row's exact score (float64 sum over unit float32 vectors) may
@@ -125,8 +124,9 @@ export class ExactVectorIndex implements VectorIndex {
   private readonly scorer: RowScorer;
   private readonly ids: string[] = [];
   private readonly rows = new Map<string, number>();
-  /** Per row: the payload's categories (empty = none) and availability (1 = available). */
-  private readonly categories: (readonly string[])[] = [];
+  /** Per row: the code of the payload's categories in {@link interned} (0 = none) and availability (1 = available). */
+  private categoryCodes: Int32Array;
+  private readonly interned = new CategoryInterner();
   private available: Uint8Array;
   /** Per row, during a search: 1 for rows of `filter.excludeIds` (all 0 between searches). */
   private blocked: Uint8Array;
@@ -152,6 +152,7 @@ export class ExactVectorIndex implements VectorIndex {
     this.dimension = dimension;
     this.scorer = new RowScorer(dimension, Math.max(1, capacity));
     this.available = new Uint8Array(this.scorer.capacity);
+    this.categoryCodes = new Int32Array(this.scorer.capacity);
     this.blocked = new Uint8Array(this.scorer.capacity);
     this.passRows = new Int32Array(this.scorer.capacity);
     this.passScores = new Float32Array(this.scorer.capacity);
@@ -328,7 +329,8 @@ export class ExactVectorIndex implements VectorIndex {
 
   /** Whether row `i` passes the search's filter, exclusions and allow list. */
   private passes(i: number, c: RowConstraints): boolean {
-    if (!passesPayload(c, i, this.blocked, this.available, this.categories)) return false;
+    if (!passesPayload(c, i, this.blocked, this.available, this.categoryCodes, this.interned.lists))
+      return false;
     if (c.exclude !== undefined && c.exclude(this.ids[i]!)) return false;
     if (c.allow !== undefined && !c.allow(this.ids[i]!)) return false;
     return true;
@@ -366,9 +368,7 @@ export class ExactVectorIndex implements VectorIndex {
       this.ids.push(itemId);
       this.rows.set(itemId, row);
     }
-    const categories = payload?.categories;
-    this.categories[row] =
-      categories !== undefined && categories.length > 0 ? [...categories] : NO_CATEGORIES;
+    this.categoryCodes[row] = this.interned.code(payload?.categories);
     this.available[row] = payload?.available === false ? 0 : 1;
     let norm = 0;
     for (let p = 0; p < d; p++) norm += vector[p]! * vector[p]!;
@@ -386,6 +386,9 @@ export class ExactVectorIndex implements VectorIndex {
     const available = new Uint8Array(capacity);
     available.set(this.available);
     this.available = available;
+    const categoryCodes = new Int32Array(capacity);
+    categoryCodes.set(this.categoryCodes);
+    this.categoryCodes = categoryCodes;
     this.blocked = new Uint8Array(capacity);
     this.passRows = new Int32Array(capacity);
     this.passScores = new Float32Array(capacity);

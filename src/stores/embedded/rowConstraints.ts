@@ -58,22 +58,24 @@ export function compileRowConstraints(
 
 /**
  * Whether `row` passes the constraints that read the payload columns: not
- * blocked, available when `availableOnly`, and its categories meet
- * `categoriesAny` / `categoriesNone`. The id predicates (`exclude`, `allow`)
- * are the caller's to apply, since only it knows the row's id.
+ * blocked, available when `availableOnly`, and its categories
+ * (`categoryLists[categoryCodes[row]]`, as a `CategoryInterner` codes them)
+ * meet `categoriesAny` / `categoriesNone`. The id predicates (`exclude`,
+ * `allow`) are the caller's to apply, since only it knows the row's id.
  */
 export function passesPayload(
   c: RowConstraints,
   row: number,
   blocked: Uint8Array,
   available: Uint8Array,
-  categories: readonly (readonly string[] | undefined)[],
+  categoryCodes: Int32Array,
+  categoryLists: readonly (readonly string[])[],
 ): boolean {
   if (blocked[row] === 1) return false;
   if (c.availableOnly && available[row] === 0) return false;
   if (c.categoriesAny !== null || c.categoriesNone !== null) {
     let any = c.categoriesAny === null;
-    for (const x of categories[row]!) {
+    for (const x of categoryLists[categoryCodes[row]!]!) {
       if (c.categoriesNone?.has(x) === true) return false;
       if (!any && c.categoriesAny!.has(x)) any = true;
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CategoryInterner, NO_CATEGORIES } from '../../../src/stores/ann/categoryInterner.js';
+import { CategoryInterner, NO_CATEGORIES } from '../../../src/stores/embedded/categoryInterner.js';
 
 describe('CategoryInterner', () => {
   it('gives equal lists one frozen copy, and the shared empty list for none', () => {
@@ -18,5 +18,18 @@ describe('CategoryInterner', () => {
     expect(interner.intern(['a', 'b\u0000c'])).toEqual(['a', 'b\u0000c']);
     expect(interner.intern([])).toBe(NO_CATEGORIES);
     expect(interner.intern(undefined)).toBe(NO_CATEGORIES);
+  });
+
+  it('codes each distinct list by its position in lists, 0 for none', () => {
+    const interner = new CategoryInterner();
+    expect(interner.code(undefined)).toBe(0);
+    expect(interner.code([])).toBe(0);
+    const drama = interner.code(['Drama']);
+    const war = interner.code(['Drama', 'War']);
+    expect([drama, war]).toEqual([1, 2]);
+    expect(interner.code(['Drama'])).toBe(drama);
+    expect(interner.lists).toEqual([[], ['Drama'], ['Drama', 'War']]);
+    expect(interner.lists[0]).toBe(NO_CATEGORIES);
+    expect(interner.intern(['Drama', 'War'])).toBe(interner.lists[war]);
   });
 });
