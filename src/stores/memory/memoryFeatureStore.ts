@@ -53,13 +53,15 @@ interface UserState {
   recent: HistoryEntry[];
   /** A seeded array until the first write turns it into a Set (seeding 16k users builds no Set). */
   seen: Set<string> | readonly string[];
-  dismissed: Set<string>;
+  /** null until the first dismissal (most users have none: no empty Set per user). */
+  dismissed: Set<string> | null;
   categoryWeights: Map<string, number>;
   categoryLastSeen: Map<string, number>;
   vector: Float32Array | null;
   /** A fold-in written by {@link MemoryFeatureStore.applyUserInteractionsLazily}, run at the next vector read. */
   pendingVector: DeferredVector | null;
-  impressions: Map<string, { count: number; lastAt: number }>;
+  /** null until the first impression is recorded. */
+  impressions: Map<string, { count: number; lastAt: number }> | null;
 }
 
 interface CounterState {
@@ -276,7 +278,7 @@ export class MemoryFeatureStore implements FeatureStore, BatchWrites, FoldInRead
     if (!(u.seen instanceof Set)) u.seen = new Set(u.seen);
     u.seen.add(entry.itemId);
     if (DISMISSIVE_TYPES.has(entry.type)) {
-      u.dismissed.add(entry.itemId);
+      (u.dismissed ??= new Set()).add(entry.itemId);
     } else {
       u.interactionCount++;
       if (weight > 0 && Number.isFinite(weight)) {
@@ -291,9 +293,11 @@ export class MemoryFeatureStore implements FeatureStore, BatchWrites, FoldInRead
   async recordImpressions(userId: string, itemIds: readonly string[], at: number): Promise<void> {
     this.count('recordImpressions');
     const u = this.userState(userId);
+    if (itemIds.length === 0) return;
+    const impressions = (u.impressions ??= new Map());
     for (const itemId of itemIds) {
-      const prev = u.impressions.get(itemId);
-      u.impressions.set(itemId, { count: (prev?.count ?? 0) + 1, lastAt: Math.max(prev?.lastAt ?? at, at) });
+      const prev = impressions.get(itemId);
+      impressions.set(itemId, { count: (prev?.count ?? 0) + 1, lastAt: Math.max(prev?.lastAt ?? at, at) });
     }
   }
 
@@ -633,12 +637,12 @@ export class MemoryFeatureStore implements FeatureStore, BatchWrites, FoldInRead
         interactionCount: seed.interactionCount,
         recent,
         seen: seed.seen.slice(),
-        dismissed: new Set(seed.dismissed),
+        dismissed: seed.dismissed.length === 0 ? null : new Set(seed.dismissed),
         categoryWeights: new Map(Object.entries(seed.categoryWeights)),
         categoryLastSeen: new Map(Object.entries(seed.categoryLastSeen)),
         vector: seed.vector === null ? null : Float32Array.from(seed.vector),
         pendingVector: null,
-        impressions: new Map(),
+        impressions: null,
       });
     }
   }
@@ -658,12 +662,12 @@ export class MemoryFeatureStore implements FeatureStore, BatchWrites, FoldInRead
         interactionCount: 0,
         recent: [],
         seen: new Set(),
-        dismissed: new Set(),
+        dismissed: null,
         categoryWeights: new Map(),
         categoryLastSeen: new Map(),
         vector: null,
         pendingVector: null,
-        impressions: new Map(),
+        impressions: null,
       };
       this.users.set(userId, u);
     }
@@ -697,7 +701,7 @@ function snapshot(userId: string, u: UserState): UserFeatures {
     categoryWeights: new Map(u.categoryWeights),
     categoryLastSeen: new Map(u.categoryLastSeen),
     vector: u.vector === null ? null : Float32Array.from(u.vector),
-    impressions: new Map([...u.impressions].map(([id, v]) => [id, { ...v }])),
+    impressions: new Map(u.impressions === null ? [] : [...u.impressions].map(([id, v]) => [id, { ...v }])),
   };
 }
 

@@ -35,6 +35,34 @@ describe('seedFeatureStore', () => {
     expect(store.calls).toMatchObject({ upsertItems: 1, putItemCounters: 1, seedUsers: 4 });
   });
 
+  it('gives users who share an item in their history one read-only entry for it', async () => {
+    const store = new MemoryFeatureStore({ now: () => model.bundle.referenceTime });
+    await seedFeatureStore(store, model, users);
+    const states = await store.getUsers(users.map((u) => u.userId));
+    const byItem = new Map<string, Set<object>>();
+    let entries = 0;
+    for (const u of states) {
+      for (const entry of u!.recent) {
+        entries++;
+        byItem.set(entry.itemId, (byItem.get(entry.itemId) ?? new Set()).add(entry));
+      }
+    }
+    expect(entries).toBeGreaterThan(byItem.size); // the fixture's users share items
+    for (const objects of byItem.values()) expect(objects.size).toBe(1);
+    // A later interaction is a new entry: the shared ones stay as they were.
+    const [first] = states;
+    const shared = first!.recent[0]!;
+    await store.applyInteraction(
+      first!.userId,
+      { itemId: shared.itemId, type: 'LIKE', value: null, timestamp: shared.timestamp + 1 },
+      { categories: [], weight: 1 },
+    );
+    const [after] = await store.getUsers([first!.userId]);
+    expect(after!.recent[0]).toMatchObject({ itemId: shared.itemId, type: 'LIKE' });
+    expect(after!.recent[1]).toBe(shared);
+    expect(shared.type).not.toBe('LIKE');
+  });
+
   it('sets item counters to the bundle’s popularity and trend at the reference time', async () => {
     const ids = model.bundle.itemIds;
     const counters = await store.getItemCounters(ids);
