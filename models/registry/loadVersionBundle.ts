@@ -94,13 +94,10 @@ export function loadVersionBundle(
   const itemIndex = new IdRowIndex(itemIds);
   const catalog = readCatalog(join(dir, manifest.catalog.file), itemIds, itemIndex);
   const firstSeen = Float64Array.from({ length: itemIds.length }, (_, i) => pop.firstSeen[i] ?? NaN);
-  const itemState = itemStateView(
-    itemIds,
-    Float64Array.from({ length: itemIds.length }, (_, i) => pop.popularity[i] ?? 0),
-    Float64Array.from({ length: itemIds.length }, (_, i) => pop.trend[i] ?? 0),
-    firstSeen,
-    catalog,
-  );
+  const popularity = Float32Array.from(pop.popularity);
+  const trend = Float32Array.from(pop.trend);
+  // The item states read the bundle's float32 columns (issue #6: no float64 copy, 16 MB at 1M items).
+  const itemState = itemStateView(itemIds, popularity, trend, firstSeen, catalog);
   const bundle: ModelBundle = {
     itemIds,
     itemIndex,
@@ -112,8 +109,8 @@ export function loadVersionBundle(
     itemFactors,
     userVectors,
     neighbours,
-    popularity: Float32Array.from(pop.popularity),
-    trend: Float32Array.from(pop.trend),
+    popularity,
+    trend,
     trainCounts: Float32Array.from(pop.counts),
     itemState,
     firstSeen,
@@ -181,15 +178,16 @@ export function* fileLines(path: string, chunkBytes = LINE_CHUNK_BYTES): Generat
 }
 
 /**
- * Item states as columns: popularity, trend and first-seen in Float64Arrays
- * (NaN for no first-seen), categories from the catalog item, built into an
+ * Item states as columns: popularity and trend (the bundle's float32
+ * columns, so a state's values are the published ones rounded to float32) and
+ * first-seen (float64, NaN for none), categories from the catalog item, built into an
  * {@link ItemFeatureState} on read (one object per read instead of one per
  * item kept for the model's life: ~1M objects at 1M items).
  */
 function itemStateView(
   itemIds: readonly string[],
-  popularity: Float64Array,
-  trend: Float64Array,
+  popularity: Float32Array,
+  trend: Float32Array,
   firstSeen: Float64Array,
   catalog: CatalogTable,
 ): readonly ItemFeatureState[] {
