@@ -84,20 +84,14 @@ export async function seedFeatureStore(
   const type: InteractionType = model.manifest.training.ratingScale === null ? 'CLICK' : 'RATING';
   const d = bundle.dimension;
   let chunk: UserSeed[] = [];
-  // Seeded entries differ only in their item: users share one (read-only) entry per item
-  // (issue #6: 20k seeded users held ~340k entry objects at 1M items).
-  const entries = new Map<string, HistoryEntry>();
-  const entryOf = (itemId: string): HistoryEntry => {
-    let entry = entries.get(itemId);
-    if (entry === undefined) {
-      entry = { itemId, type, value: null, timestamp: historyTime };
-      entries.set(itemId, entry);
-    }
-    return entry;
-  };
   for (const record of users) {
     const row = bundle.userIndex.get(record.userId);
-    const recent: HistoryEntry[] = record.recent.map(entryOf);
+    const recent: HistoryEntry[] = record.recent.map((itemId) => ({
+      itemId,
+      type,
+      value: null,
+      timestamp: historyTime,
+    }));
     const categoryWeights: Record<string, number> = {};
     for (const [c, share] of Object.entries(record.categoryShare)) {
       categoryWeights[c] = share * record.interactionCount;

@@ -49,8 +49,13 @@ export type BatchMethod = keyof BatchWrites | keyof FoldInReads | keyof LazyFold
 
 interface UserState {
   interactionCount: number;
-  /** Most recent first, at most `historySize`. */
-  recent: HistoryEntry[];
+  /**
+   * Most recent first, at most `historySize`: entries, or for a seeded user
+   * whose entries differ only in their item (the usual seed), the items and
+   * their one type, value and time, turned into entries on read and into an
+   * array at the first write (issue #6: ~1 KB less per seeded user).
+   */
+  recent: HistoryEntry[] | UniformHistory;
   /** A seeded array until the first write turns it into a Set (seeding 16k users builds no Set). */
   seen: Set<string> | readonly string[];
   /** null until the first dismissal (most users have none: no empty Set per user). */
@@ -62,6 +67,35 @@ interface UserState {
   pendingVector: DeferredVector | null;
   /** null until the first impression is recorded. */
   impressions: Map<string, { count: number; lastAt: number }> | null;
+}
+
+/** History entries that differ only in their item, most recent first. */
+interface UniformHistory {
+  readonly itemIds: readonly string[];
+  readonly type: HistoryEntry['type'];
+  readonly value: number | null;
+  readonly timestamp: number;
+}
+
+/** The user's history as a new array of entries (the caller may keep it: later writes do not change it). */
+function historyOf(u: UserState): HistoryEntry[] {
+  const recent = u.recent;
+  if (Array.isArray(recent)) return recent.slice();
+  const { itemIds, type, value, timestamp } = recent as UniformHistory;
+  return itemIds.map((itemId) => ({ itemId, type, value, timestamp }));
+}
+
+/**
+ * Keeps `recent` (sorted, trimmed) as a {@link UniformHistory} when every
+ * entry has the same type, value and time, otherwise as it is.
+ */
+function compactHistory(recent: HistoryEntry[]): HistoryEntry[] | UniformHistory {
+  if (recent.length === 0) return recent;
+  const { type, value, timestamp } = recent[0]!;
+  for (const e of recent) {
+    if (e.type !== type || !Object.is(e.value, value) || !Object.is(e.timestamp, timestamp)) return recent;
+  }
+  return { itemIds: recent.map((e) => e.itemId), type, value, timestamp };
 }
 
 interface CounterState {
@@ -207,7 +241,7 @@ export class MemoryFeatureStore implements FeatureStore, BatchWrites, FoldInRead
       resolveVector(u);
       return {
         userId,
-        recent: u.recent.slice(),
+        recent: historyOf(u),
         dismissed: new Set(u.dismissed),
         vector: u.vector === null ? null : Float32Array.from(u.vector),
       };
@@ -223,7 +257,7 @@ export class MemoryFeatureStore implements FeatureStore, BatchWrites, FoldInRead
     return userIds.map((userId) => {
       const u = this.users.get(userId);
       if (u === undefined) return null;
-      return { userId, recent: u.recent.slice(), dismissed: new Set(u.dismissed) };
+      return { userId, recent: historyOf(u), dismissed: new Set(u.dismissed) };
     });
   }
 
@@ -274,7 +308,8 @@ export class MemoryFeatureStore implements FeatureStore, BatchWrites, FoldInRead
 
   /** One interaction's change to a user's state, but the vector (see {@link applyInteraction}). */
   private applyTo(u: UserState, entry: HistoryEntry, categories: readonly string[], weight: number): void {
-    insertByTime(u.recent, { ...entry }, this.historySize);
+    if (!Array.isArray(u.recent)) u.recent = historyOf(u);
+    insertByTime(u.recent as HistoryEntry[], { ...entry }, this.historySize);
     if (!(u.seen instanceof Set)) u.seen = new Set(u.seen);
     u.seen.add(entry.itemId);
     if (DISMISSIVE_TYPES.has(entry.type)) {
@@ -635,7 +670,7 @@ export class MemoryFeatureStore implements FeatureStore, BatchWrites, FoldInRead
       if (recent.length > this.historySize) recent.length = this.historySize;
       this.users.set(seed.userId, {
         interactionCount: seed.interactionCount,
-        recent,
+        recent: compactHistory(recent),
         seen: seed.seen.slice(),
         dismissed: seed.dismissed.length === 0 ? null : new Set(seed.dismissed),
         categoryWeights: new Map(Object.entries(seed.categoryWeights)),
@@ -695,7 +730,7 @@ function snapshot(userId: string, u: UserState): UserFeatures {
   return {
     userId,
     interactionCount: u.interactionCount,
-    recent: u.recent.slice(),
+    recent: historyOf(u),
     seen: new Set(u.seen),
     dismissed: new Set(u.dismissed),
     categoryWeights: new Map(u.categoryWeights),

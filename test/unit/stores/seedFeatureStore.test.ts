@@ -35,32 +35,27 @@ describe('seedFeatureStore', () => {
     expect(store.calls).toMatchObject({ upsertItems: 1, putItemCounters: 1, seedUsers: 4 });
   });
 
-  it('gives users who share an item in their history one read-only entry for it', async () => {
+  it('reads a seeded history back as entries, and keeps it when a write follows', async () => {
     const store = new MemoryFeatureStore({ now: () => model.bundle.referenceTime });
     await seedFeatureStore(store, model, users);
-    const states = await store.getUsers(users.map((u) => u.userId));
-    const byItem = new Map<string, Set<object>>();
-    let entries = 0;
-    for (const u of states) {
-      for (const entry of u!.recent) {
-        entries++;
-        byItem.set(entry.itemId, (byItem.get(entry.itemId) ?? new Set()).add(entry));
-      }
-    }
-    expect(entries).toBeGreaterThan(byItem.size); // the fixture's users share items
-    for (const objects of byItem.values()) expect(objects.size).toBe(1);
-    // A later interaction is a new entry: the shared ones stay as they were.
-    const [first] = states;
-    const shared = first!.recent[0]!;
+    const [before] = await store.getUsers(['u0']);
+    const [again] = await store.getUsers(['u0']);
+    expect(again!.recent).toEqual(before!.recent);
+    expect(again!.recent[0]).not.toBe(before!.recent[0]); // each read builds its own entries
+    const [folded] = await store.getFoldInHistories(['u0']);
+    expect(folded!.recent).toEqual(before!.recent);
+    const last = before!.recent[0]!;
     await store.applyInteraction(
-      first!.userId,
-      { itemId: shared.itemId, type: 'LIKE', value: null, timestamp: shared.timestamp + 1 },
+      'u0',
+      { itemId: 'm1', type: 'LIKE', value: null, timestamp: last.timestamp + 1 },
       { categories: [], weight: 1 },
     );
-    const [after] = await store.getUsers([first!.userId]);
-    expect(after!.recent[0]).toMatchObject({ itemId: shared.itemId, type: 'LIKE' });
-    expect(after!.recent[1]).toBe(shared);
-    expect(shared.type).not.toBe('LIKE');
+    const [after] = await store.getUsers(['u0']);
+    expect(after!.recent).toEqual([
+      { itemId: 'm1', type: 'LIKE', value: null, timestamp: last.timestamp + 1 },
+      ...before!.recent,
+    ]);
+    expect(before!.recent[0]).toEqual(last); // what a caller holds does not change
   });
 
   it('sets item counters to the bundle’s popularity and trend at the reference time', async () => {
