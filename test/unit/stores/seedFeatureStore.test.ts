@@ -35,7 +35,7 @@ describe('seedFeatureStore', () => {
     expect(store.calls).toMatchObject({ upsertItems: 1, putItemCounters: 1, seedUsers: 4 });
   });
 
-  it('reads a seeded history back as entries, and keeps it when a write follows', async () => {
+  it('reads a seeded history and category weights back, and keeps them when a write follows', async () => {
     const store = new MemoryFeatureStore({ now: () => model.bundle.referenceTime });
     await seedFeatureStore(store, model, users);
     const [before] = await store.getUsers(['u0']);
@@ -48,9 +48,16 @@ describe('seedFeatureStore', () => {
     await store.applyInteraction(
       'u0',
       { itemId: 'm1', type: 'LIKE', value: null, timestamp: last.timestamp + 1 },
-      { categories: [], weight: 1 },
+      { categories: ['drama', 'comedy'], weight: 1 },
     );
     const [after] = await store.getUsers(['u0']);
+    expect(Object.fromEntries(before!.categoryWeights)).toEqual({ drama: 4 });
+    expect(Object.fromEntries(after!.categoryWeights)).toEqual({ drama: 5, comedy: 1 });
+    expect(Object.fromEntries(after!.categoryLastSeen)).toEqual({
+      ...Object.fromEntries(before!.categoryLastSeen),
+      drama: last.timestamp + 1,
+      comedy: last.timestamp + 1,
+    });
     expect(after!.recent).toEqual([
       { itemId: 'm1', type: 'LIKE', value: null, timestamp: last.timestamp + 1 },
       ...before!.recent,
