@@ -1,11 +1,11 @@
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { runTraining } from '../../models/pipeline/runTraining.js';
 import { DEFAULT_TRAIN_CONFIG } from '../../models/pipeline/trainConfig.js';
 import { readCurrentVersion } from '../../models/registry/registryPaths.js';
+import { PACKAGE_ROOT } from '../paths/packageRoot.js';
 
-/** The bundled demo dataset (MovieTweetings 100K, MIT). */
-export const BUNDLED_DATA_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../data/movietweetings');
+/** The bundled demo dataset (MovieTweetings 100K, MIT), `data/movietweetings` of the package root. */
+export const BUNDLED_DATA_DIR = join(PACKAGE_ROOT, 'data', 'movietweetings');
 
 /**
  * Makes sure the registry has a current version to serve: when it has none,

@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../paths/packageRoot.js';
 
-/** The repository's `schema/` folder (this file is `src/server/loadTypeDefs.ts`). */
-export const SCHEMA_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../schema');
+/** The package's `schema/` folder (from the package root, so the same from `src/` and `dist/src/`). */
+export const SCHEMA_DIR = join(PACKAGE_ROOT, 'schema');
 
 /**
  * Reads every `*.graphql` file of `schema/` (one per domain), sorted by name,
