@@ -13,33 +13,42 @@ export interface ServeProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
+/** How {@link startServeProcess} runs the CLI by default: the TypeScript sources through tsx (the dev form). */
+export const TSX_SERVE_ENTRY: readonly string[] = [
+  '--import',
+  'tsx',
+  '--import',
+  './src/telemetry/register.ts',
+  'src/cli.ts',
+];
+
 /**
- * Starts `tsx src/cli.ts serve --port 0 --host 127.0.0.1 --registry <registry>`
- * with `env` added to this process's environment, and resolves once it
- * printed its URL and is serving.
+ * `npm start`'s form: the build (`npm run build` first) with plain node and
+ * the V8 flags of the start commands.
+ */
+export const DIST_SERVE_ENTRY: readonly string[] = [
+  '--max-semi-space-size=16',
+  '--no-allocation-site-pretenuring',
+  '--import',
+  './dist/src/telemetry/register.js',
+  'dist/src/cli.js',
+];
+
+/**
+ * Starts `<entry> serve --port 0 --host 127.0.0.1 --registry <registry>`
+ * (default entry: `tsx src/cli.ts`) with `env` added to this process's
+ * environment, and resolves once it printed its URL and is serving.
  * @throws Error with the process output when it exits before serving, or after `timeoutMs`.
  */
 export function startServeProcess(
   registry: string,
   env: Readonly<Record<string, string>>,
   timeoutMs = 90_000,
+  entry: readonly string[] = TSX_SERVE_ENTRY,
 ): Promise<ServeProcess> {
   const child = spawn(
     process.execPath,
-    [
-      '--import',
-      'tsx',
-      '--import',
-      './src/telemetry/register.ts',
-      'src/cli.ts',
-      'serve',
-      '--port',
-      '0',
-      '--host',
-      '127.0.0.1',
-      '--registry',
-      registry,
-    ],
+    [...entry, 'serve', '--port', '0', '--host', '127.0.0.1', '--registry', registry],
     { cwd: repoRoot, env: serveEnv(env), stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';

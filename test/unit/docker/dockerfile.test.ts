@@ -179,26 +179,47 @@ describe('docker/Dockerfile', () => {
     // src/generated/ (GraphQL Code Generator output) is not in the image: only types may come from it.
     const generated = path.join(repoRoot, 'src/generated');
     expect([...files].filter((f) => f.startsWith(generated))).toEqual([]);
-    // Loaded by path rather than by import: the GraphiQL assets (src/server/graphiql) and tsx, which runs the sources.
-    for (const name of ['graphiql', 'react', 'react-dom', 'tsx']) imported.add(name);
+    // Loaded by path rather than by import: the GraphiQL assets (src/server/graphiql). The build
+    // stage, which installs nothing more, runs esbuild through tsx (scripts/build.ts).
+    for (const name of ['graphiql', 'react', 'react-dom', 'esbuild', 'tsx']) imported.add(name);
     expect(imported.size).toBeGreaterThan(10);
     const missing = [...imported].filter((name) => !(name in pkg.dependencies));
     expect(missing, 'packages the server imports but `npm ci --omit=dev` would not install').toEqual([]);
   });
 
-  it('copies the sources the server and the first training read, and starts `recgate serve` with node', () => {
-    const copied = instructions
-      .filter((i) => i.keyword === 'COPY' && !i.args.startsWith('--from'))
-      .map((i) => i.args);
-    for (const dir of ['src', 'resolvers', 'schema', 'models', 'data']) {
-      expect(
-        copied.some((c) => c.startsWith(`${dir} `)),
-        `COPY ${dir}`,
-      ).toBe(true);
+  it('builds dist/ in a stage from the sources, and the runtime stage copies it with the files the server reads', () => {
+    /** The instructions of the stage named `name`, from its FROM to the next. */
+    const stage = (name: string): { keyword: string; args: string }[] => {
+      const start = instructions.findIndex((i) => i.keyword === 'FROM' && i.args.endsWith(` AS ${name}`));
+      expect(start, `stage ${name}`).toBeGreaterThanOrEqual(0);
+      const end = instructions.findIndex((i, at) => at > start && i.keyword === 'FROM');
+      return instructions.slice(start + 1, end === -1 ? undefined : end);
+    };
+    const copies = (name: string): string[] =>
+      stage(name)
+        .filter((i) => i.keyword === 'COPY')
+        .map((i) => i.args);
+    const build = stage('build');
+    for (const dir of ['scripts', 'src', 'models', 'resolvers']) {
+      expect(copies('build'), `build: COPY ${dir}`).toContain(`${dir} ./${dir}`);
     }
+    expect(copies('build')).toContain('--from=deps /app/node_modules ./node_modules');
+    expect(build.at(-1)).toEqual({ keyword: 'RUN', args: 'npm run build' });
+    expect(readRepoFile('package.json')).toContain('"build": "tsx scripts/build.ts"');
+    const runtime = copies('runtime');
+    for (const copy of ['--from=build /app/dist ./dist', 'schema ./schema', 'data ./data', 'bin ./bin']) {
+      expect(runtime, `runtime: COPY ${copy}`).toContain(copy);
+    }
+    // No TypeScript in the final image: it runs dist/ only.
+    for (const dir of ['src', 'models', 'resolvers']) {
+      expect(runtime.filter((c) => c.startsWith(`${dir} `))).toEqual([]);
+    }
+  });
+
+  it('starts `recgate serve` with plain node from dist/, the telemetry entry first', () => {
     expect(instructions.at(-1)).toEqual({
       keyword: 'CMD',
-      args: '["node", "--max-semi-space-size=16", "--no-allocation-site-pretenuring", "--import", "tsx", "--import", "./src/telemetry/register.ts", "src/cli.ts", "serve"]',
+      args: '["node", "--max-semi-space-size=16", "--no-allocation-site-pretenuring", "--import", "./dist/src/telemetry/register.js", "dist/src/cli.js", "serve"]',
     });
     expect(instructions.some((i) => i.keyword === 'EXPOSE' && i.args === '4000')).toBe(true);
   });
@@ -212,6 +233,7 @@ describe('docker/Dockerfile', () => {
     // What the image needs must not be ignored.
     for (const needed of [
       'src',
+      'scripts',
       'models',
       'data',
       'schema',

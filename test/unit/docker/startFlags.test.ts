@@ -9,13 +9,25 @@ describe('start commands', () => {
     expect(SERVER_V8_FLAGS).toEqual(['--max-semi-space-size=16', '--no-allocation-site-pretenuring']);
     const scripts = (JSON.parse(repoFile('package.json')) as { scripts: Record<string, string> }).scripts;
     for (const name of ['start', 'serve', 'recgate']) {
-      expect(scripts[name], `npm run ${name}`).toContain(`tsx ${SERVER_V8_FLAGS.join(' ')} --import`);
+      expect(scripts[name], `npm run ${name}`).toContain(`node ${SERVER_V8_FLAGS.join(' ')} --import`);
     }
-    expect(repoFile('bin/recgate.js')).toContain(SERVER_V8_FLAGS.map((f) => `'${f}',`).join('\n    '));
+    expect(repoFile('bin/recgate.js')).toContain(
+      `[${SERVER_V8_FLAGS.map((f) => `'${f}'`).join(', ')}, ...entry`,
+    );
     const cmd = repoFile('docker/Dockerfile')
       .split('\n')
       .filter((l) => l.startsWith('CMD '));
     expect(cmd.at(-1)).toContain(`["node", ${SERVER_V8_FLAGS.map((f) => `"${f}"`).join(', ')}, "--import"`);
+  });
+
+  it('build dist/ first and run it with plain node, the telemetry entry imported before the CLI (no tsx at run time)', () => {
+    const scripts = (JSON.parse(repoFile('package.json')) as { scripts: Record<string, string> }).scripts;
+    const run = `node ${SERVER_V8_FLAGS.join(' ')} --import ./dist/src/telemetry/register.js dist/src/cli.js`;
+    // `exec`: the shell npm starts becomes node, so the SIGTERM npm forwards reaches the server.
+    expect(scripts['recgate']).toBe(`npm run build --silent && exec ${run}`);
+    for (const name of ['start', 'serve'])
+      expect(scripts[name], `npm run ${name}`).toBe(`npm run build --silent && exec ${run} serve`);
+    expect(scripts['build']).toBe('tsx scripts/build.ts');
   });
 
   it('the flags are ones this Node accepts', async () => {

@@ -3,12 +3,17 @@ import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildDist } from '../../../src/build/buildDist.js';
 import { repoRoot } from '../../support/trainedRegistry.js';
 
 /**
  * Issue #5 §1, "Setup" and "Traces": the `--import ./src/telemetry/register.ts`
- * entry, in a child process started the way the CLI starts (through tsx),
+ * entry, in a child process started the way the CLI starts (through tsx, and
+ * from the build as `npm start` runs it),
  * patches the ESM-imported `node:http`, express, ioredis (CommonJS, imported
  * from ESM) and fetch (undici); with the GraphQL middleware and plugin, one
  * request is one trace down to the Redis command; spans reach an OTLP
@@ -83,14 +88,18 @@ function attr(span: OtlpSpan, key: string): string | number | undefined {
   return v?.stringValue ?? (v?.intValue === undefined ? undefined : Number(v.intValue));
 }
 
-/** Runs the fixture with `args` before it and `otel` as the only OTEL_* variables. */
-function runFixture(args: readonly string[], otel: Readonly<Record<string, string>>): Promise<ChildRun> {
+/** Runs `fixture` (default the TypeScript {@link FIXTURE}) with `args` before it and `otel` as the only OTEL_* variables. */
+function runFixture(
+  args: readonly string[],
+  otel: Readonly<Record<string, string>>,
+  fixture: string = FIXTURE,
+): Promise<ChildRun> {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
     if (!k.startsWith('OTEL_') && k !== 'NODE_OPTIONS') env[k] = v;
   }
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...args, FIXTURE], {
+    const child = spawn(process.execPath, [...args, fixture], {
       cwd: repoRoot,
       env: { ...env, ...otel },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -112,12 +121,49 @@ function lines(stdout: string): Record<string, unknown>[] {
 }
 
 describe('Telemetry: instrumentation through the --import entry (child process)', () => {
-  it('exports one trace over OTLP: fetch → HTTP server → GraphQL operation → stage → ioredis (npm start form: tsx --import)', async () => {
+  it('exports one trace over OTLP: fetch → HTTP server → GraphQL operation → stage → ioredis (dev form: tsx --import)', async () => {
     const run = await runFixture([tsxCli, '--import', './src/telemetry/register.ts'], {
       OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
       OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
       OTEL_SERVICE_NAME: 'recgate-telemetry-test',
     });
+    expectOneTrace(run);
+  });
+
+  it('exports the same trace from the build (npm start form: node --import ./dist/src/telemetry/register.js)', async () => {
+    // A private build (var/ has no package.json, so PACKAGE_ROOT is still the repository) with
+    // the fixture compiled beside it, so that the app and the entry share the compiled modules.
+    const out = path.join('var', `test-dist-telemetry-${process.pid}`);
+    try {
+      await buildDist({ outDir: out });
+      await build({
+        absWorkingDir: repoRoot,
+        entryPoints: [FIXTURE],
+        outdir: out,
+        outbase: '.',
+        format: 'esm',
+        platform: 'node',
+        target: 'node20',
+        logLevel: 'silent',
+      });
+      received.length = 0;
+      const run = await runFixture(
+        ['--import', `./${out}/src/telemetry/register.js`],
+        {
+          OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
+          OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+          OTEL_SERVICE_NAME: 'recgate-telemetry-test',
+        },
+        `${out}/${FIXTURE.replace(/\.ts$/, '.js')}`,
+      );
+      expectOneTrace(run);
+    } finally {
+      rmSync(path.join(repoRoot, out), { recursive: true, force: true });
+    }
+  });
+
+  /** The assertions of one traced request: fetch → HTTP server → operation → stage → ioredis, and the log line. */
+  function expectOneTrace(run: ChildRun): void {
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     const named = (name: string, scope: string): OtlpSpan => {
@@ -159,7 +205,7 @@ describe('Telemetry: instrumentation through the --import entry (child process)'
       trace_flags: '01',
     });
     expect(result).toEqual({ traceIdInResolver: client.traceId });
-  });
+  }
 
   it('off by default: no OTEL_* variables, nothing exported and nothing printed, but logs still carry a trace id (node --import tsx form)', async () => {
     const before = received.length;
