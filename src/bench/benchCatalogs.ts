@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readCurrentVersion } from '../../models/registry/registryPaths.js';
+import { buildDistOnce } from '../build/buildDist.js';
 import { REPO_ROOT } from './benchServerProcess.js';
 import { ensureSyntheticVersion } from './publishSyntheticVersion.js';
 
@@ -88,14 +89,14 @@ export async function prepareCatalog(
   };
 }
 
-function runTrain(registry: string, modelName: string): Promise<void> {
+/** `recgate train` of ml-latest-small from the build (`node dist/src/cli.js`, built first), as the bench server runs. */
+async function runTrain(registry: string, modelName: string): Promise<void> {
+  await buildDistOnce();
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
       [
-        '--import',
-        'tsx',
-        'src/cli.ts',
+        'dist/src/cli.js',
         'train',
         '--data',
         ML_LATEST_SMALL_DIR,

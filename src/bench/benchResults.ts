@@ -62,7 +62,7 @@ export interface CatalogResult {
   readonly variant: string;
   readonly origin: { readonly how: string; readonly seconds: number };
   readonly coldStart: {
-    /** Spawn to serving, wall seconds (Node + tsx start-up included). */
+    /** Spawn to serving, wall seconds (Node start-up and module loading of dist/ included; the build before it not). */
     readonly spawnToReadySeconds: number;
     /** The server's own start-up: model load, index build or load, listen. */
     readonly readySeconds: number;

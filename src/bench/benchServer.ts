@@ -26,8 +26,10 @@
  * (GraphQL endpoint), `statsUrl`, `readySeconds` (in-process start-up time),
  * `index` and `annOrigin`. SIGTERM/SIGINT close the server and the gateway and exit 0.
  *
- * Run: `tsx src/bench/benchServer.ts --registry <dir> --model-name <name>
- * [--index exact|ann|ivf] [--ann-cache <file>] [--event-log <file>]`.
+ * Run (after `npm run build`; the bench builds first by itself):
+ * `node dist/src/bench/benchServer.js --registry <dir> --model-name <name>
+ * [--index exact|ann|ivf] [--ann-cache <file>] [--event-log <file>]`, or
+ * `tsx src/bench/benchServer.ts …` from the sources.
  */
 import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';

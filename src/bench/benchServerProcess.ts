@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { sep } from 'node:path';
+import { buildDistOnce } from '../build/buildDist.js';
+import { PACKAGE_ROOT } from '../paths/packageRoot.js';
 import type { StageSummary } from './stageStats.js';
 import type { ProcMemory } from './procStatus.js';
 import { readProcMemory } from './procStatus.js';
@@ -14,8 +16,16 @@ export const SERVER_V8_FLAGS: readonly string[] = [
   '--no-allocation-site-pretenuring',
 ];
 
-/** Repository root (two folders above this file). */
-export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** Repository root ({@link PACKAGE_ROOT}), with a trailing separator. */
+export const REPO_ROOT = PACKAGE_ROOT + sep;
+
+/**
+ * The bench server script the bench runs, relative to {@link REPO_ROOT}: the
+ * compiled build of `src/bench/benchServer.ts`, run by plain `node` as
+ * `npm start` runs `dist/src/cli.js`, so the bench measures what production
+ * runs (no tsx loader thread: ~40 MB RSS less, docs/operations.md).
+ */
+export const BENCH_SERVER_SCRIPT = 'dist/src/bench/benchServer.js';
 
 /** Options of {@link startBenchServer}. */
 export interface BenchServerOptions {
@@ -51,7 +61,7 @@ export interface BenchServerStats {
 export interface BenchServer {
   readonly url: string;
   readonly pid: number;
-  /** Wall seconds from spawn to BENCH_READY (includes Node and tsx start-up). */
+  /** Wall seconds from spawn to BENCH_READY (includes Node start-up and module loading; not the build). */
   readonly spawnToReadySeconds: number;
   /** The server's own start-up time, seconds (model load, index build, listen). */
   readonly readySeconds: number;
@@ -69,19 +79,20 @@ export interface BenchServer {
 }
 
 /**
- * Spawns `node [--cpu-prof] <SERVER_V8_FLAGS> [nodeFlags] --import tsx src/bench/benchServer.ts …`
- * (the V8 flags `recgate serve` runs with) from
- * the repository root and resolves once it printed BENCH_READY.
+ * Builds `dist/` (once per process: {@link buildDistOnce}, ~0.5 s), then
+ * spawns `node [--cpu-prof] <SERVER_V8_FLAGS> [nodeFlags] dist/src/bench/benchServer.js …`
+ * (the V8 flags `recgate serve` runs with) from the repository root and
+ * resolves once it printed BENCH_READY.
+ * @throws BuildError when the build fails.
  * @throws Error with the process output when it exits before serving or times out.
  */
-export function startBenchServer(options: BenchServerOptions): Promise<BenchServer> {
+export async function startBenchServer(options: BenchServerOptions): Promise<BenchServer> {
+  await buildDistOnce();
   const args = [
     ...(options.cpuProfileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir]),
     ...SERVER_V8_FLAGS,
     ...(options.nodeFlags ?? []),
-    '--import',
-    'tsx',
-    'src/bench/benchServer.ts',
+    BENCH_SERVER_SCRIPT,
     '--registry',
     options.registry,
     '--model-name',

@@ -1,6 +1,7 @@
 /**
  * `npm run bench:probe`: one scenario against one catalog, for profiling a
- * change. Starts the bench server (`benchServer.ts`, the same gateway as
+ * change. Builds dist/ and starts the bench server from it
+ * (`dist/src/bench/benchServer.js`, plain node as `npm start`; the same gateway as
  * `npm run bench`), sends `--requests` requests on `--connections` keep-alive
  * connections (each sends its next request when the previous answer arrived)
  * after 50 warm-up requests, and prints requests/s, wall and server CPU

@@ -7,7 +7,9 @@
  * Prepares the catalogs (ml-latest-small trained from ../shared/data when it
  * exists; synthetic 10k / 100k / 1M from the seeded generator), measures the
  * ANN index against exact search, then for each catalog starts the gateway
- * in a child process (`benchServer.ts`) and drives it from this process:
+ * in a child process (`benchServer.ts` compiled: it runs `npm run build`'s
+ * dist/ with plain node, as `npm start` does, building it once per run
+ * first) and drives it from this process:
  * autocannon (closed loop, in a worker thread) for requests/s at saturation,
  * an open-loop scheduler for latency at fixed offered rates, a `/healthz`
  * probe while `recommendations` saturates the server, the server's own stage

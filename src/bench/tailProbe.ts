@@ -99,7 +99,7 @@ const gcLines = (): GcLine[] =>
         .filter((r) => r !== '')
         .join('; '),
     }))
-    // The main isolate's heap, not the tsx loader's small one.
+    // The main isolate's heap, not a loader thread's small one (tsx's, when run from the sources).
     .filter((g) => g.before >= 64 || g.after >= 64);
 /**
  * Why V8 began the marking that a major GC at isolate time `ms` finished: the
@@ -112,7 +112,7 @@ const markingStartedBy = (ms: number): string => {
   for (const m of server
     .output()
     .matchAll(/(\d+) ms: \[IncrementalMarking\] Start \(([^)]*)\): \(size\/limit\/slack\) v8: (\d+)MB/g)) {
-    if (Number(m[3]) < 64) continue; // the tsx loader's isolate: its own clock
+    if (Number(m[3]) < 64) continue; // a loader thread's isolate: its own clock
     if (Number(m[1]) > ms) break;
     reason = m[2]!;
   }
