@@ -49,9 +49,16 @@ if (!useBuild) {
 }
 const result = spawnSync(
   process.execPath,
-  // 16 MB young-generation semi-spaces: short scavenge pauses under load; no allocation-site
+  // Source maps: stack traces in .ts lines (docs/operations.md, "Running the build"). 16 MB
+  // young-generation semi-spaces: short scavenge pauses under load; no allocation-site
   // pretenuring: fewer major GCs at 1M items (docs/operations.md, "Starting it").
-  ['--max-semi-space-size=16', '--no-allocation-site-pretenuring', ...entry, ...process.argv.slice(2)],
+  [
+    '--enable-source-maps',
+    '--max-semi-space-size=16',
+    '--no-allocation-site-pretenuring',
+    ...entry,
+    ...process.argv.slice(2),
+  ],
   { stdio: 'inherit' },
 );
 process.exit(result.status ?? 1);

@@ -16,6 +16,14 @@ export const SERVER_V8_FLAGS: readonly string[] = [
   '--no-allocation-site-pretenuring',
 ];
 
+/**
+ * The Node (not V8) flags every start command of `recgate serve` passes
+ * before {@link SERVER_V8_FLAGS}: `--enable-source-maps`, so stack traces of
+ * the compiled dist/ name the `.ts` files and lines (measured at no CPU per
+ * request the runs could show, ~5 MB RSS; docs/operations.md, "Running the build").
+ */
+export const SERVER_NODE_FLAGS: readonly string[] = ['--enable-source-maps'];
+
 /** Repository root ({@link PACKAGE_ROOT}), with a trailing separator. */
 export const REPO_ROOT = PACKAGE_ROOT + sep;
 
@@ -23,7 +31,7 @@ export const REPO_ROOT = PACKAGE_ROOT + sep;
  * The bench server script the bench runs, relative to {@link REPO_ROOT}: the
  * compiled build of `src/bench/benchServer.ts`, run by plain `node` as
  * `npm start` runs `dist/src/cli.js`, so the bench measures what production
- * runs (no tsx loader thread: ~40 MB RSS less, docs/operations.md).
+ * runs (no tsx loader thread: ~45 MB RSS less when ready, docs/operations.md).
  */
 export const BENCH_SERVER_SCRIPT = 'dist/src/bench/benchServer.js';
 
@@ -80,8 +88,8 @@ export interface BenchServer {
 
 /**
  * Builds `dist/` (once per process: {@link buildDistOnce}, ~0.5 s), then
- * spawns `node [--cpu-prof] <SERVER_V8_FLAGS> [nodeFlags] dist/src/bench/benchServer.js …`
- * (the V8 flags `recgate serve` runs with) from the repository root and
+ * spawns `node [--cpu-prof] <SERVER_NODE_FLAGS> <SERVER_V8_FLAGS> [nodeFlags] dist/src/bench/benchServer.js …`
+ * (the flags `recgate serve` runs with) from the repository root and
  * resolves once it printed BENCH_READY.
  * @throws BuildError when the build fails.
  * @throws Error with the process output when it exits before serving or times out.
@@ -90,6 +98,7 @@ export async function startBenchServer(options: BenchServerOptions): Promise<Ben
   await buildDistOnce();
   const args = [
     ...(options.cpuProfileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir]),
+    ...SERVER_NODE_FLAGS,
     ...SERVER_V8_FLAGS,
     ...(options.nodeFlags ?? []),
     BENCH_SERVER_SCRIPT,

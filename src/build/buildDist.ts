@@ -11,7 +11,8 @@
  * `src/generated/` (GraphQL Code Generator output, imported for types only).
  *
  * The server runs the build with plain `node` rather than the sources
- * through tsx, whose loader thread costs ~40 MB RSS (docs/operations.md).
+ * through tsx, whose loader thread costs RSS (~45 MB for the bench server,
+ * ~15 MB beside the telemetry hook; docs/operations.md, "Running the build").
  * Runtime paths to `schema/`, `data/` and `config/` come from
  * {@link PACKAGE_ROOT}, so the same code works from `src/` and `dist/src/`.
  */

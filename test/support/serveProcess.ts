@@ -24,9 +24,10 @@ export const TSX_SERVE_ENTRY: readonly string[] = [
 
 /**
  * `npm start`'s form: the build (`npm run build` first) with plain node and
- * the V8 flags of the start commands.
+ * the Node and V8 flags of the start commands.
  */
 export const DIST_SERVE_ENTRY: readonly string[] = [
+  '--enable-source-maps',
   '--max-semi-space-size=16',
   '--no-allocation-site-pretenuring',
   '--import',

@@ -219,7 +219,7 @@ describe('docker/Dockerfile', () => {
   it('starts `recgate serve` with plain node from dist/, the telemetry entry first', () => {
     expect(instructions.at(-1)).toEqual({
       keyword: 'CMD',
-      args: '["node", "--max-semi-space-size=16", "--no-allocation-site-pretenuring", "--import", "./dist/src/telemetry/register.js", "dist/src/cli.js", "serve"]',
+      args: '["node", "--enable-source-maps", "--max-semi-space-size=16", "--no-allocation-site-pretenuring", "--import", "./dist/src/telemetry/register.js", "dist/src/cli.js", "serve"]',
     });
     expect(instructions.some((i) => i.keyword === 'EXPOSE' && i.args === '4000')).toBe(true);
   });
