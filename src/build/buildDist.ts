@@ -13,11 +13,11 @@
  * The server runs the build with plain `node` rather than the sources
  * through tsx, whose loader thread costs RSS (~45 MB for the bench server,
  * ~15 MB beside the telemetry hook; docs/operations.md, "Running the build").
- * Runtime paths to `schema/`, `data/` and `config/` come from
+ * Runtime paths to `schema/` and the bundled `data/` come from
  * {@link PACKAGE_ROOT}, so the same code works from `src/` and `dist/src/`.
  */
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, sep } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { build } from 'esbuild';
 import { PACKAGE_ROOT } from '../paths/packageRoot.js';
 
@@ -36,7 +36,11 @@ export const BUILD_STAMP_FILE = '.build-stamp';
 export interface BuildDistOptions {
   /** The package root the source folders are read from. @default PACKAGE_ROOT */
   readonly root?: string;
-  /** Output folder. Relative paths are taken from `root`. @default 'dist' */
+  /**
+   * Output folder, relative to `root` (or absolute). It must lie inside `root`
+   * (so that {@link PACKAGE_ROOT} is still `root` from the output) and outside
+   * the source folders, since the build deletes every other file in it. @default 'dist'
+   */
   readonly outDir?: string;
 }
 
@@ -102,12 +106,24 @@ export function listBuildInputs(root: string): string[] {
  * do not disturb each other. Last it rewrites {@link BUILD_STAMP_FILE}. Takes ~0.5 s for the ~370 files.
  * @throws BuildError when esbuild reports an error (a syntax error, say),
  *   listing each as `file:line:column: text`; nothing is written then.
- * @throws Error when there is nothing to build under `root`.
+ * @throws Error when there is nothing to build under `root`, or when `outDir`
+ *   is `root` itself, outside it, or inside a source folder.
  */
 export async function buildDist(options: BuildDistOptions = {}): Promise<BuildDistResult> {
   const started = performance.now();
   const root = options.root ?? PACKAGE_ROOT;
-  const outDir = join(root, options.outDir ?? 'dist');
+  const outDir = resolve(root, options.outDir ?? 'dist');
+  const outRel = relative(root, outDir);
+  if (
+    outRel === '' ||
+    outRel.startsWith('..') ||
+    isAbsolute(outRel) ||
+    BUILD_SOURCE_DIRS.includes(outRel.split(sep)[0]!)
+  ) {
+    throw new Error(
+      `outDir must be a folder inside ${root} and outside ${BUILD_SOURCE_DIRS.join(', ')}; received ${outDir}`,
+    );
+  }
   const inputs = listBuildInputs(root);
   if (inputs.length === 0) {
     throw new Error(`nothing to build: no .ts file under ${BUILD_SOURCE_DIRS.join(', ')} of ${root}`);

@@ -129,6 +129,15 @@ describe('buildDist', () => {
     expect(existsSync(path.join(root, 'dist', 'src', 'main.js'))).toBe(false);
   });
 
+  it('refuses an output folder it could not own: the root, outside it, or a source folder', async () => {
+    const root = project('guarded', SOURCES);
+    for (const outDir of ['.', '..', '/tmp/recgate-dist', 'src', 'models/out']) {
+      await expect(buildDist({ root, outDir }), outDir).rejects.toThrow(/^outDir must be a folder inside /);
+    }
+    expect(existsSync(path.join(root, 'src', 'main.ts'))).toBe(true);
+    expect((await buildDist({ root, outDir: path.join(root, 'var', 'out') })).files).toBe(4);
+  });
+
   it('throws when there is nothing to build', async () => {
     const root = project('empty', { 'package.json': '{}' });
     await expect(buildDist({ root })).rejects.toThrow(
