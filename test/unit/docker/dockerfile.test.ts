@@ -42,7 +42,7 @@ function fromImages(
 /**
  * The module graph of `src/cli.ts` (what the container runs): the bare
  * package names it imports and the files it loads. Value imports only, since
- * `import type` is erased by tsx. Relative `.js` specifiers are followed to
+ * `import type` is erased by tsx and esbuild. Relative `.js` specifiers are followed to
  * their `.ts` sources.
  */
 function runtimeGraph(entry: string): { packages: Set<string>; files: Set<string> } {
