@@ -1,37 +1,37 @@
 #!/usr/bin/env node
 // Entry point for `recgate <command>` when installed as a package. It runs the
-// compiled build, `node dist/src/cli.js`, when dist/ is there and no .ts file
-// under src/, models/ or resolvers/ is newer than dist/.build-stamp (rewritten
-// by every `npm run build`, src/build/buildDist.ts); plain
-// node has no tsx loader thread (~40 MB RSS less, docs/operations.md). When
-// dist/ is missing or older than a source (a checkout edited since its last
-// `npm run build`), it falls back to running the TypeScript through tsx and
-// says so on stderr, rather than building: the package folder may be read-only,
-// and a stale dist/ must never run. `npm run build` makes it use dist/ again.
+// compiled build, `node dist/src/cli.js`, when dist/.build-stamp (written by
+// `npm run build`, src/build/buildDist.ts) holds the digest of the .ts sources
+// the build reads as they are now (src/build/sourceDigest.ts: contents, not
+// file times, so sources copied with older times cannot leave a stale build
+// running, and files the build skips, such as src/generated/, do not count);
+// plain node has no tsx loader thread (~40 MB RSS less, docs/operations.md).
+// When dist/ is missing or was built from other sources, it falls back to
+// running the TypeScript through tsx and says so on stderr, rather than
+// building: the package folder may be read-only, and a stale dist/ must never
+// run. `npm run build` makes it use dist/ again.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const builtCli = join(root, 'dist', 'src', 'cli.js');
-const stamp = join(root, 'dist', '.build-stamp');
+const digestModule = join(root, 'dist', 'src', 'build', 'sourceDigest.js');
 
-/** Newest modification time (ms) of the .ts files under the source folders, 0 when there are none. */
-function newestSourceMtime() {
-  let newest = 0;
-  for (const dir of ['src', 'models', 'resolvers']) {
-    if (!existsSync(join(root, dir))) continue;
-    for (const entry of readdirSync(join(root, dir), { recursive: true, withFileTypes: true })) {
-      if (entry.isFile() && entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts')) {
-        newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
-      }
-    }
+/** Whether dist/ holds a build of the sources as they are now (see the header). */
+async function buildIsCurrent() {
+  if (!existsSync(builtCli) || !existsSync(digestModule)) return false;
+  try {
+    const { BUILD_STAMP_FILE, sourceDigest } = await import(pathToFileURL(digestModule).href);
+    const stamp = readFileSync(join(root, 'dist', BUILD_STAMP_FILE), 'utf8').trim();
+    return stamp === sourceDigest(root);
+  } catch {
+    return false; // no stamp, or a build too old to have one
   }
-  return newest;
 }
 
-const useBuild = existsSync(builtCli) && existsSync(stamp) && statSync(stamp).mtimeMs >= newestSourceMtime();
+const useBuild = await buildIsCurrent();
 // The OpenTelemetry SDK must start before anything it instruments is imported (src/telemetry/register.ts).
 const entry = useBuild
   ? ['--import', pathToFileURL(join(root, 'dist', 'src', 'telemetry', 'register.js')).href, builtCli]
@@ -44,7 +44,7 @@ const entry = useBuild
     ];
 if (!useBuild) {
   process.stderr.write(
-    'recgate: dist/ is missing or older than the sources, running them through tsx (npm run build)\n',
+    'recgate: dist/ is missing or was built from other sources, running them through tsx (npm run build)\n',
   );
 }
 const result = spawnSync(

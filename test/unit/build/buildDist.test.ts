@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -9,6 +9,7 @@ import {
   buildDist,
   isBuildInput,
   listBuildInputs,
+  sourceDigest,
 } from '../../../src/build/buildDist.js';
 import { repoRoot } from '../../support/trainedRegistry.js';
 
@@ -100,7 +101,10 @@ describe('buildDist', () => {
     await buildDist({ root });
     const stamp = path.join(root, 'dist', BUILD_STAMP_FILE);
     const first = readFileSync(stamp, 'utf8');
+    expect(first).toBe(`${sourceDigest(root)}\n`);
+    const stampTime = statSync(stamp).mtimeMs;
     expect(await buildDist({ root })).toMatchObject({ written: 0, removed: 0 });
+    expect(statSync(stamp).mtimeMs).toBe(stampTime); // nothing changed: not even the stamp is written
     writeFileSync(
       path.join(root, 'src', 'lib', 'twice.ts'),
       'export const twice = (n: number): number => n + n;\n',
@@ -111,9 +115,9 @@ describe('buildDist', () => {
     expect(r).toMatchObject({ files: 3, written: 2, removed: 3 });
     expect(existsSync(path.join(root, 'dist', 'resolvers', 'index.js'))).toBe(false);
     expect(existsSync(path.join(root, 'dist', 'package.json'))).toBe(false);
-    expect(readFileSync(stamp, 'utf8')).not.toBe('');
-    expect(existsSync(stamp)).toBe(true);
-    expect(first).toMatch(/^\d{4}-\d\d-\d\dT.* 4 files\n$/);
+    expect(readFileSync(stamp, 'utf8')).toBe(`${sourceDigest(root)}\n`);
+    expect(readFileSync(stamp, 'utf8')).not.toBe(first);
+    expect(sourceDigest(root)).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it('fails with a BuildError naming file, line and column, and writes nothing', async () => {
