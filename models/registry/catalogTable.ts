@@ -196,7 +196,7 @@ class CatalogTableBuilder {
   createdAt = new Float64Array(1024);
   availability = new Uint8Array(1024);
   readonly irregular = new Map<number, CatalogItem>();
-  /** Category list key → code (with the list, to tell a key collision from an equal list). */
+  /** Category list (as JSON) → code. */
   private readonly internedCategories = new Map<string, number>();
   private readonly internedAttributes = new Map<string, number>();
 
@@ -232,11 +232,12 @@ class CatalogTableBuilder {
    */
   private internCategories(categories: readonly string[]): number {
     if (categories.length === 0) return 0;
-    const key = categories.join('\u0000');
+    // JSON, not a join: no separator inside a name can make two different lists one key.
+    const key = JSON.stringify(categories);
     const code = this.internedCategories.get(key);
-    if (code !== undefined && this.categoryLists[code]!.length === categories.length) return code;
+    if (code !== undefined) return code;
     this.categoryLists.push(categories);
-    if (code === undefined) this.internedCategories.set(key, this.categoryLists.length - 1);
+    this.internedCategories.set(key, this.categoryLists.length - 1);
     return this.categoryLists.length - 1;
   }
 

@@ -92,10 +92,10 @@ export async function seedFeatureStore(
       value: null,
       timestamp: historyTime,
     }));
-    const categoryWeights: Record<string, number> = {};
-    for (const [c, share] of Object.entries(record.categoryShare)) {
-      categoryWeights[c] = share * record.interactionCount;
-    }
+    // fromEntries defines own keys, so a category named "__proto__" keeps its weight.
+    const categoryWeights: Record<string, number> = Object.fromEntries(
+      Object.entries(record.categoryShare).map(([c, share]) => [c, share * record.interactionCount]),
+    );
     chunk.push({
       userId: record.userId,
       interactionCount: record.interactionCount,

@@ -113,6 +113,23 @@ describe('CatalogTable', () => {
     expect(Object.is(zeros.get('z0')!.attributes['v'], 0)).toBe(true);
   });
 
+  it('keeps category lists apart that a separator inside a name would make one key', () => {
+    const table = CatalogTable.build(
+      [
+        item('a', { categories: ['x\u0000', 'y'] }),
+        item('b', { categories: ['x', '\u0000y'] }),
+        item('c', { categories: ['x\u0000y'] }),
+        item('d', { categories: ['x', '\u0000y'] }),
+      ],
+      known([]),
+    );
+    expect(table.get('a')!.categories).toEqual(['x\u0000', 'y']);
+    expect(table.get('b')!.categories).toEqual(['x', '\u0000y']);
+    expect(table.get('c')!.categories).toEqual(['x\u0000y']);
+    expect(table.categoriesOf('b')).toEqual(['x', '\u0000y']);
+    expect(table.get('d')!.categories).toBe(table.get('b')!.categories); // equal lists still shared
+  });
+
   it('grows past its initial columns', () => {
     const ids = Array.from({ length: 3000 }, (_, i) => `i${i}`);
     const table = CatalogTable.build(

@@ -123,6 +123,27 @@ describe('seedFeatureStore', () => {
     expect((await other.getUsers(['stranger']))[0]!.vector).toBeNull();
   });
 
+  it('keeps the weight of a category whatever its name, "__proto__" included', async () => {
+    const other = new MemoryFeatureStore();
+    const record = JSON.parse(
+      '{"userId":"odd","interactionCount":4,"seen":[],"recent":[],' +
+        '"categoryShare":{"__proto__":0.5,"constructor":0.25,"drama":0.25},' +
+        '"categoryLastSeen":{"__proto__":7,"constructor":8,"drama":9}}',
+    ) as UserStateRecord;
+    await seedFeatureStore(other, model, [record]);
+    const [u] = await other.getUsers(['odd']);
+    expect([...u!.categoryWeights]).toEqual([
+      ['__proto__', 2],
+      ['constructor', 1],
+      ['drama', 1],
+    ]);
+    expect([...u!.categoryLastSeen]).toEqual([
+      ['__proto__', 7],
+      ['constructor', 8],
+      ['drama', 9],
+    ]);
+  });
+
   it('refuses a store without the bulk seeding methods', async () => {
     const bare = new MemoryFeatureStore();
     const limited = Object.assign(Object.create(bare) as MemoryFeatureStore, { seedUsers: undefined });
