@@ -358,6 +358,35 @@ describe('Validation: mutations', () => {
     expect(result.errors[2]!.message).toMatch(/64 KiB/);
   });
 
+  it('reports a lone UTF-16 surrogate in an item title or category as a per-item error (the Redis store would keep U+FFFD)', async () => {
+    const query =
+      'mutation ($i: [ItemInput!]!) { upsertItems(items: $i) { upserted errors { code field message } } }';
+    const { data } = await fake.execute(
+      {
+        query,
+        variables: {
+          i: [
+            { id: 'pair', title: 'ok \uD83D\uDE00', categories: ['ok \uD83C\uDFAC'] },
+            { id: 'cat', categories: ['\uDC00', 'ok'] },
+            { id: 'title', title: 'half \uD800' },
+          ],
+        },
+      },
+      ADMIN,
+    );
+    const result = data!['upsertItems'] as { upserted: number; errors: { field: string; message: string }[] };
+    expect(result.upserted).toBe(1);
+    expect(result.errors.map((e) => e.field)).toEqual(['items[1].categories[0]', 'items[2].title']);
+    for (const e of result.errors)
+      expect(e.message).toMatch(/must be well-formed Unicode \(no lone UTF-16 surrogate\)/);
+    const filter = await fake.execute({
+      query:
+        'query ($c: [String!]) { similarItems(itemId: "i01", filter: { categoriesAny: $c }) { requestId } }',
+      variables: { c: ['\uDC00'] },
+    });
+    expect(onlyError(filter)).toMatchObject({ code: 'BAD_USER_INPUT' });
+  });
+
   it('refuses a promotion with more than 100 items or surfaces, or an item twice with positions (attack report #6)', async () => {
     const query = 'mutation ($p: PromotionInput!) { upsertPromotion(input: $p) { id } }';
     const cases: [object, string][] = [

@@ -1,9 +1,12 @@
 import { LIMITS } from '../limits.js';
 import { badUserInput } from './badUserInput.js';
+import { hasLoneSurrogate } from './idProblem.js';
 
 /**
  * Checks a short free-form string argument (surface, device, category…):
- * non-blank and at most {@link LIMITS.maxStringLength} characters.
+ * non-blank, at most {@link LIMITS.maxStringLength} characters and
+ * well-formed Unicode (no lone UTF-16 surrogate, which the Redis store would
+ * keep as U+FFFD and the memory store as it is).
  * @throws PublicError BAD_USER_INPUT naming `argument`.
  */
 export function requireShortString(value: string, argument: string): string {
@@ -13,6 +16,9 @@ export function requireShortString(value: string, argument: string): string {
       `be a non-empty string of at most ${LIMITS.maxStringLength} characters`,
       value,
     );
+  }
+  if (hasLoneSurrogate(value)) {
+    throw badUserInput(argument, 'be well-formed Unicode (no lone UTF-16 surrogate)', value);
   }
   return value;
 }

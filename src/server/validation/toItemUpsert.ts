@@ -2,6 +2,7 @@ import type { ItemUpsert } from '../../services/gateway.js';
 import { LIMITS } from '../limits.js';
 import { attributesProblem } from './attributesProblem.js';
 import { badUserInput } from './badUserInput.js';
+import { hasLoneSurrogate } from './idProblem.js';
 import { optionalDateTime } from './parseDateTime.js';
 import { requireId } from './requireId.js';
 import { requireShortString } from './requireShortString.js';
@@ -21,7 +22,8 @@ export interface ItemArgument {
 
 /**
  * Checks one `ItemInput` and converts it for the engine: a valid id, a title
- * of at most 4096 characters, at most 1000 short categories, `attributes` a
+ * of at most 4096 characters, at most 1000 short categories (title and
+ * categories well-formed Unicode), `attributes` a
  * JSON object nested at most 10 levels deep and at most 64 KiB as JSON,
  * `createdAt` RFC 3339 (to Unix ms).
  * @param path the input's path for messages, e.g. `items[2]`.
@@ -31,6 +33,9 @@ export function toItemUpsert(input: ItemArgument, path: string): ItemUpsert {
   const { title, categories, attributes } = input;
   if (title !== null && title !== undefined && title.length > MAX_TITLE_LENGTH) {
     throw badUserInput(`${path}.title`, `be at most ${MAX_TITLE_LENGTH} characters`, title);
+  }
+  if (title !== null && title !== undefined && hasLoneSurrogate(title)) {
+    throw badUserInput(`${path}.title`, 'be well-formed Unicode (no lone UTF-16 surrogate)', title);
   }
   if (categories && categories.length > LIMITS.maxBatch) {
     throw badUserInput(`${path}.categories`, `hold at most ${LIMITS.maxBatch} categories`, categories);
