@@ -11,7 +11,8 @@ import { toUserError } from '../../src/server/validation/toUserError.js';
 /**
  * `Mutation.upsertItems` (admin): malformed items are reported in `errors`
  * (field `items[i]…`, `i` the index in the request) and skipped; the rest go
- * to the engine in one call, whose errors are renumbered to the request's indexes.
+ * to the engine in one call, whose errors are renumbered to the request's
+ * indexes. `errors` lists them in request order.
  * @throws PublicError FORBIDDEN without the admin token; BAD_USER_INPUT
  *   naming `items` for more than 1000 items.
  */
@@ -40,5 +41,9 @@ export const upsertItems: NonNullable<MutationResolvers['upsertItems']> = async 
     field:
       e.field?.replace(/^items\[(\d+)\]/, (_, k: string) => `items[${positions[Number(k)] ?? k}]`) ?? null,
   }));
-  return { upserted: result.upserted, errors: [...errors, ...renumbered] };
+  // In request order, whichever check found them (stable: one item's errors keep their order).
+  const index = (e: UserError): number =>
+    Number(/^items\[(\d+)\]/.exec(e.field ?? '')?.[1] ?? Number.MAX_SAFE_INTEGER);
+  const all = [...errors, ...renumbered].sort((a, b) => index(a) - index(b));
+  return { upserted: result.upserted, errors: all };
 };

@@ -308,6 +308,14 @@ describe('End to end: admin, experiments, model', () => {
     const result = body.data!['upsertItems'] as { upserted: number; errors: { field: string }[] };
     expect(result.upserted).toBe(1);
     expect(result.errors.map((e) => e.field)).toEqual(['items[0].id', 'items[1].categories']);
+    // In request order whichever check refused them (the engine's check, then the resolver's).
+    const reversed = await gql(
+      upsert,
+      { i: [{ id: 'idx-0', categories: tooMany }, { id: 'idx-1' }, { id: '' }, { id: ' x' }] },
+      admin,
+    );
+    const second = reversed.body.data!['upsertItems'] as { errors: { field: string }[] };
+    expect(second.errors.map((e) => e.field)).toEqual(['items[0].categories', 'items[2].id', 'items[3].id']);
   });
 
   it('a promotion with a fixed position places its item there, marked with the promotion', async () => {
