@@ -5,7 +5,7 @@
  * `dist/src/cli.js`), as ESM for Node 20, each with a linked source map
  * (`dist/src/cli.js.map`, sources embedded) so that
  * `node --enable-source-maps` reports `.ts` lines. No bundling and no type
- * checking (`npx tsc --noEmit` does that): `import type` is erased, relative
+ * checking (`npm run typecheck` does that): `import type` is erased, relative
  * `.js` specifiers already name the output files, and packages stay in
  * `node_modules`. Skipped: `*.test.ts`, `*.d.ts`, any `test/` folder and
  * `src/generated/` (GraphQL Code Generator output, imported for types only).
