@@ -6,7 +6,9 @@
 // file times, so sources copied with older times cannot leave a stale build
 // running, and files the build skips, such as src/generated/, do not count);
 // plain node has no tsx loader thread (~40 MB RSS less, docs/operations.md).
-// When dist/ is missing or was built from other sources, it falls back to
+// A package with dist/ but no .ts sources at all (the Docker image, a
+// published tarball) runs dist/. When dist/ is missing or was built from
+// other sources, it falls back to
 // running the TypeScript through tsx and says so on stderr, rather than
 // building: the package folder may be read-only, and a stale dist/ must never
 // run. `npm run build` makes it use dist/ again.
@@ -23,9 +25,14 @@ const digestModule = join(root, 'dist', 'src', 'build', 'sourceDigest.js');
 async function buildIsCurrent() {
   if (!existsSync(builtCli) || !existsSync(digestModule)) return false;
   try {
-    const { BUILD_STAMP_FILE, sourceDigest } = await import(pathToFileURL(digestModule).href);
+    const { BUILD_STAMP_FILE, listBuildInputs, sourceDigest } = await import(
+      pathToFileURL(digestModule).href
+    );
+    const sources = listBuildInputs(root);
+    // A package shipped with dist/ and without its TypeScript (an image, a published tarball): run it.
+    if (sources.length === 0) return true;
     const stamp = readFileSync(join(root, 'dist', BUILD_STAMP_FILE), 'utf8').trim();
-    return stamp === sourceDigest(root);
+    return stamp === sourceDigest(root, sources);
   } catch {
     return false; // no stamp, or a build too old to have one
   }

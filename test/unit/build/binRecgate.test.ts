@@ -68,5 +68,8 @@ describe('bin/recgate.js', () => {
     expect(stale.stderr).toMatch(/^recgate: dist\/ is missing or was built from other sources/);
     await buildDist({ root });
     expect(recgate(root)).toEqual({ stdout: 'compiled v2', stderr: '' });
+    // Shipped without its TypeScript (as the Docker image is): dist/ runs.
+    rmSync(path.join(root, 'src'), { recursive: true, force: true });
+    expect(recgate(root)).toEqual({ stdout: 'compiled v2', stderr: '' });
   });
 });
