@@ -1,4 +1,5 @@
 import type { CatalogItem } from '../../src/domain/interaction.js';
+import { CategoryInterner } from '../../src/stores/embedded/categoryInterner.js';
 
 /**
  * A read-only catalog whose keys are also numbered: `ids[k]` is the k-th key
@@ -72,7 +73,7 @@ export class CatalogTable implements IndexedCatalog {
     // A copy of exactly n entries: the builder's array grew by half each time it filled (2 MB of slack at 1M).
     this.titles = builder.titles.slice(0, n);
     this.categoryCodes = builder.categoryCodes.slice(0, n);
-    this.categoryLists = builder.categoryLists;
+    this.categoryLists = builder.categories.lists;
     this.attributeCodes = builder.attributeCodes.slice(0, n);
     this.attributeObjects = builder.attributeObjects;
     this.createdAt = builder.createdAt.slice(0, n);
@@ -187,8 +188,11 @@ export class CatalogTable implements IndexedCatalog {
 /** Columns being filled by {@link CatalogTable.build}. */
 class CatalogTableBuilder {
   readonly titles: (string | null)[] = [];
-  /** Distinct category lists; codes index them (issue #6: 4 bytes per item instead of an 8-byte reference). */
-  readonly categoryLists: (readonly string[])[] = [NO_CATEGORY_LIST];
+  /**
+   * Distinct category lists (frozen copies, code 0 the empty list); the codes
+   * index them (issue #6: 4 bytes per item instead of an 8-byte reference).
+   */
+  readonly categories = new CategoryInterner();
   categoryCodes = new Int32Array(1024);
   /** Distinct attribute objects (equal flat ones shared); codes index them. */
   readonly attributeObjects: Readonly<Record<string, unknown>>[] = [EMPTY];
@@ -196,8 +200,6 @@ class CatalogTableBuilder {
   createdAt = new Float64Array(1024);
   availability = new Uint8Array(1024);
   readonly irregular = new Map<number, CatalogItem>();
-  /** Category list (as JSON) → code. */
-  private readonly internedCategories = new Map<string, number>();
   private readonly internedAttributes = new Map<string, number>();
 
   put(k: number, id: string, item: CatalogItem): void {
@@ -210,7 +212,7 @@ class CatalogTableBuilder {
     }
     if (!isRegular(item)) {
       const categories = Array.isArray(item.categories)
-        ? this.categoryLists[this.internCategories(item.categories)]!
+        ? this.categories.intern(item.categories)
         : item.categories;
       this.irregular.set(k, { ...item, id, categories });
       this.titles[k] = null;
@@ -220,25 +222,10 @@ class CatalogTableBuilder {
     }
     this.irregular.delete(k);
     this.titles[k] = item.title;
-    this.categoryCodes[k] = this.internCategories(item.categories);
+    this.categoryCodes[k] = this.categories.code(item.categories);
     this.attributeCodes[k] = this.internAttributes(item.attributes);
     this.createdAt[k] = item.createdAt ?? NaN;
     this.availability[k] = item.available ? 1 : 0;
-  }
-
-  /**
-   * The code of `categories`: equal category lists share one array (the
-   * first one read; an empty list is code 0). @param categories an array of strings.
-   */
-  private internCategories(categories: readonly string[]): number {
-    if (categories.length === 0) return 0;
-    // JSON, not a join: no separator inside a name can make two different lists one key.
-    const key = JSON.stringify(categories);
-    const code = this.internedCategories.get(key);
-    if (code !== undefined) return code;
-    this.categoryLists.push(categories);
-    this.internedCategories.set(key, this.categoryLists.length - 1);
-    return this.categoryLists.length - 1;
   }
 
   /**
@@ -274,7 +261,6 @@ function grownTo<T extends Float64Array | Uint8Array | Int32Array>(from: T, into
 }
 
 const EMPTY: Readonly<Record<string, unknown>> = Object.freeze({});
-const NO_CATEGORY_LIST: readonly string[] = Object.freeze([]);
 
 /**
  * True when `item` has exactly the keys of a {@link CatalogItem} in their
