@@ -1,8 +1,8 @@
-// About 360 lines (half of them docs), over the ~300 guideline: the float32 and the float16 rows
+// About 390 lines (half of them docs), over the ~300 guideline: the float32 and the float16 rows
 // share one memory layout, registry, scorer class and chunking; only the kernels and the query's
 // prescaling differ. The kernels are the .wat files next to this file; the half encoding is
 // src/domain/halfFloat.ts.
-import { HALF_QUERY_SCALE } from '../../domain/halfFloat.js';
+import { HALF_QUERY_SCALE, halfTable } from '../../domain/halfFloat.js';
 import { kernelModule } from './rowScorer.js';
 import type { ExactKernel } from './rowScorer.js';
 
@@ -210,6 +210,8 @@ export class KernelRows {
   private readonly exact: ExactKernel;
   /** Bytes per row: dimension × 4 (float32) or × 2 (float16). */
   private readonly rowBytes: number;
+  /** The rows, as {@link allocateKernelRows} or {@link allocateKernelHalves} returned them. */
+  private readonly rows: Float32Array | Uint16Array;
   private readonly query: Float32Array;
   private readonly list: Int32Array;
   private readonly out32: Float32Array;
@@ -226,12 +228,14 @@ export class KernelRows {
       this.gather = new wasm.Instance(gatherCompiled, imports).exports['gather'] as KernelRows['gather'];
       this.exact = new wasm.Instance(kernelModule(), imports).exports['exact'] as ExactKernel;
       this.rowBytes = dimension * 4;
+      this.rows = new Float32Array(buffer, KERNEL_ROWS_SCRATCH_BYTES, entry.length);
     } else {
       halfCompiled ??= new wasm.Module(Buffer.from(HALF_KERNEL_BASE64, 'base64'));
       const exports = new wasm.Instance(halfCompiled, imports).exports;
       this.gather = exports['gather'] as KernelRows['gather'];
       this.exact = exports['exact'] as ExactKernel;
       this.rowBytes = dimension * 2;
+      this.rows = new Uint16Array(buffer, KERNEL_ROWS_SCRATCH_BYTES, entry.length);
     }
     this.query = new Float32Array(buffer, QUERY_OFFSET, dimension);
     this.list = new Int32Array(buffer, LIST_OFFSET, CHUNK_ROWS);
@@ -360,5 +364,28 @@ export class KernelRows {
       out.set(this.out64.subarray(0, m), done);
       done += m;
     }
+  }
+
+  /**
+   * Copies row `row`'s values into `out[0 .. dimension)` as float32: the
+   * floats themselves, or the halves decoded (`halfTable()[h]`, exact).
+   * @throws RangeError when `row` is not an integer in 0..rows − 1 or `out`
+   *   holds fewer than `dimension` floats.
+   */
+  readRow(row: number, out: Float32Array): void {
+    const d = this.dimension;
+    const rows = this.rows;
+    if (!Number.isInteger(row) || row < 0 || (row + 1) * d > rows.length || out.length < d) {
+      throw new RangeError(
+        `kernel rows: cannot read row ${row} of ${rows.length / d} into ${out.length} floats (dimension ${d})`,
+      );
+    }
+    const o = row * d;
+    if (rows instanceof Float32Array) {
+      out.set(rows.subarray(o, o + d));
+      return;
+    }
+    const table = halfTable();
+    for (let p = 0; p < d; p++) out[p] = table[rows[o + p]!]!;
   }
 }

@@ -177,6 +177,9 @@ describe('allocateKernelHalves and KernelRows over halves (issue #6: item vector
     const exact = new Float64Array(3);
     scorer.exactScores(query, Int32Array.of(0, 1, 2), 3, exact);
     expect(Array.from(exact)).toEqual([55, 262016 + 3 * 2 ** -24, 15]);
+    const row = new Float32Array(5);
+    scorer.readRow(1, row);
+    expect(Array.from(row)).toEqual([0.5, -0.25, 2 ** -24, 65504, 0]);
   });
 
   it('scoreRanges equals, bit for bit, the float32 kernel over the decoded rows: unit rows, d = 65, 7, 8, 1, 4, 3', () => {
@@ -292,6 +295,27 @@ describe('allocateKernelHalves and KernelRows over halves (issue #6: item vector
     single.scoreRanges(q, list, one, two, 1, b);
     expect(firstDifference(a, b)).toBeNull();
     expect(Number.isNaN(a[0])).toBe(true); // ∞·1 + (−∞)·0: NaN, as over float32 rows
+  });
+
+  it('readRow copies a row as float32, decoded from halves or as stored, and checks its arguments', () => {
+    const random = createRandom(64);
+    const d = 7;
+    const floats = unitRows(random, 10, d);
+    const halves = allocateKernelHalves(70);
+    encodeHalves(floats, halves);
+    const rows = allocateKernelRows(70);
+    rows.set(floats);
+    const out = new Float32Array(d + 1).fill(-7);
+    KernelRows.of(halves, d)!.readRow(9, out);
+    expect(Array.from(out)).toEqual([...Array.from(halves.subarray(63, 70), (h) => halfTable()[h]!), -7]);
+    for (let p = 0; p < d; p++) expect(Math.abs(out[p]! - floats[63 + p]!)).toBeLessThanOrEqual(2 ** -12);
+    KernelRows.of(rows, d)!.readRow(3, out);
+    expect(Array.from(out.subarray(0, d))).toEqual(Array.from(floats.subarray(21, 28)));
+    const scorer = KernelRows.of(halves, d)!;
+    expect(() => scorer.readRow(10, out)).toThrow(RangeError);
+    expect(() => scorer.readRow(-1, out)).toThrow(RangeError);
+    expect(() => scorer.readRow(0.5, out)).toThrow(RangeError);
+    expect(() => scorer.readRow(0, new Float32Array(d - 1))).toThrow(/into 6 floats/);
   });
 
   it('places the halves after the scratch area of one WebAssembly memory; null for any other array; allocation errors', () => {
