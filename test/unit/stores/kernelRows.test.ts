@@ -151,7 +151,7 @@ function randomSlices(random: Random, count: number, maxTake: number): [Int32Arr
   return [Int32Array.from(starts), Int32Array.from(counts)];
 }
 
-/** Whether two score arrays are equal element by element under Object.is (bit for bit but NaN payloads). */
+/** Where two score arrays first differ under Object.is (bit for bit, NaN payloads aside), or null when they do not. */
 function firstDifference(a: ArrayLike<number>, b: ArrayLike<number>): string | null {
   if (a.length !== b.length) return `lengths ${a.length} and ${b.length}`;
   for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return `[${i}]: ${a[i]} and ${b[i]}`;
