@@ -9,6 +9,7 @@ import type { FeatureStore } from './stores/featureStore.js';
 import type { ModelRegistry } from './stores/modelRegistry.js';
 import type { VectorIndex } from './stores/vectorIndex.js';
 import type { IvfStorage } from './stores/ann/ivfVectorIndex.js';
+import type { VectorPrecision } from './domain/itemVectors.js';
 
 /**
  * Everything `createGateway` needs. Every option is optional and documented
@@ -102,6 +103,17 @@ export interface GatewayConfig {
    * `RECGATE_IVF_STORAGE`. @default 'none'
    */
   readonly ivfStorage?: IvfStorage;
+  /**
+   * How a loaded model keeps its item vectors: `float32` as published, or
+   * `float16`, each value rounded to IEEE 754 binary16 (half the memory: 130 MB
+   * less at 1M items × 65; a score moves by at most ~2⁻¹¹, typically ~10⁻⁵,
+   * BENCHMARKS.md has the recall and the change in lists). With `float16` the
+   * IVF index (storage `none`) scans the halves in place; the exact and HNSW
+   * indexes and Qdrant get float32 copies of the rounded values, so it saves
+   * memory only with IVF (the default past `annMinItems`). Env
+   * `RECGATE_VECTOR_PRECISION`. @default 'float32'
+   */
+  readonly vectorPrecision?: VectorPrecision;
   /** Folder of the HNSW graph cache and of the IVF list assignments, one file per model version; null = always build. Env `RECGATE_ANN_CACHE_DIR`. @default 'var/ann-cache' */
   readonly annCacheDir?: string | null;
   /** Redis URL (single node). Env `REDIS_URL`. @default 'redis://127.0.0.1:6379' */
@@ -188,6 +200,7 @@ export const GATEWAY_DEFAULTS = {
   ivfLists: 0,
   ivfProbes: 16,
   ivfStorage: 'none',
+  vectorPrecision: 'float32',
   annCacheDir: 'var/ann-cache',
 } as const satisfies Omit<
   ResolvedGatewayConfig,
@@ -262,6 +275,7 @@ const SETTING_RULES: { readonly [K in keyof GatewayConfig]?: SettingRule } = {
   ivfLists: intIn(0, 65_536, 'an integer in 0..65536 (0 = automatic)'),
   ivfProbes: intIn(1, 65_536),
   ivfStorage: oneOf('float32', 'int8', 'none'),
+  vectorPrecision: oneOf('float32', 'float16'),
   backendBudgetMs: positiveMs,
   eventLogBudgetMs: positiveMs,
   modelPollMs: msAtLeastZero,
@@ -312,6 +326,7 @@ export const GATEWAY_ENV_VARS = {
   ivfLists: 'RECGATE_IVF_LISTS',
   ivfProbes: 'RECGATE_IVF_PROBES',
   ivfStorage: 'RECGATE_IVF_STORAGE',
+  vectorPrecision: 'RECGATE_VECTOR_PRECISION',
   annCacheDir: 'RECGATE_ANN_CACHE_DIR',
 } as const satisfies { readonly [K in keyof GatewayConfig]?: string };
 

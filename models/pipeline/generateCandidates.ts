@@ -1,3 +1,4 @@
+import { decodeTableOf } from '../../src/domain/itemVectors.js';
 import type { ModelBundle, UserState } from './modelBundle.js';
 import { topK, topKCached } from './topK.js';
 import type { TrainConfig } from './trainConfig.js';
@@ -28,11 +29,13 @@ export function retrievalScores(bundle: ModelBundle, userVector: Float32Array | 
   if (!userVector || norm === 0) return out.fill(NaN);
   norm = Math.sqrt(norm);
   const v = bundle.itemVectors;
+  const table = decodeTableOf(v);
   const w = d + 1;
   for (let i = 0; i < n; i++) {
     let s = 0;
     const o = i * w;
-    for (let p = 0; p < d; p++) s += userVector[p]! * v[o + p]!;
+    if (table === null) for (let p = 0; p < d; p++) s += userVector[p]! * v[o + p]!;
+    else for (let p = 0; p < d; p++) s += userVector[p]! * table[v[o + p]!]!;
     out[i] = s / norm;
   }
   return out;

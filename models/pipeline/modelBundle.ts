@@ -1,4 +1,5 @@
 import type { FactorRows } from '../../src/domain/factorRows.js';
+import type { ItemVectors } from '../../src/domain/itemVectors.js';
 import type { ItemFeatureState, UserFeatureState } from '../../src/domain/rankerFeatures.js';
 import type { NeighbourList } from '../retrieval/itemNeighbours.js';
 
@@ -24,7 +25,9 @@ export type RowScorer = (x: Float32Array, n: number) => Promise<Float32Array>;
  * Every model of one training run, indexed by dense item and user indices.
  * - `itemVectors`: nItems×(d+1), L2-normalised rows after the MIPS-to-cosine
  *   transform (`src/domain/mipsToCosine.ts`): cosine with [userVector, 0]
- *   ranks items by the iALS dot product.
+ *   ranks items by the iALS dot product. Float32 in training; a served model
+ *   may hold them as binary16 halves (`RECGATE_VECTOR_PRECISION=float16`,
+ *   {@link ItemVectors}).
  * - `itemFactors`: the nItems×d raw iALS factors Y (fold-in, the cosine
  *   feature, MMR) as rows: dense in training and evaluation; when served, a
  *   view through `itemVectors` (stride d + 1, scale `maxItemNorm`: equal to
@@ -40,7 +43,7 @@ export interface ModelBundle {
   readonly userIndex: ReadonlyMap<string, number>;
   /** d, the iALS factor dimension; item vectors have d + 1 components. */
   readonly dimension: number;
-  readonly itemVectors: Float32Array;
+  readonly itemVectors: ItemVectors;
   /** M of the MIPS-to-cosine transform: the largest item-factor norm. */
   readonly maxItemNorm: number;
   readonly itemFactors: FactorRows;

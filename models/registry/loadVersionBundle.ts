@@ -6,7 +6,10 @@ import type { CatalogItem } from '../../src/domain/interaction.js';
 import type { ModelManifest } from '../../src/domain/manifest.js';
 import type { ItemFeatureState } from '../../src/domain/rankerFeatures.js';
 import type { ModelBundle } from '../pipeline/modelBundle.js';
-import { allocateRows } from '../../src/stores/embedded/kernelRows.js';
+import { allocateHalfRows, allocateRows } from '../../src/stores/embedded/kernelRows.js';
+import { encodeHalves } from '../../src/domain/halfFloat.js';
+import { decodeTableOf } from '../../src/domain/itemVectors.js';
+import type { ItemVectors, VectorPrecision } from '../../src/domain/itemVectors.js';
 import { registerItemGram } from '../retrieval/foldIn.js';
 import { CatalogTable } from './catalogTable.js';
 import { readItemGram } from './itemGramFile.js';
@@ -39,6 +42,14 @@ export interface LoadVersionOptions {
    * of {@link FACTOR_CHECK_ROWS} rows against the vectors. @default false
    */
   readonly rawItemFactors?: boolean;
+  /**
+   * How the bundle keeps `items.f32` (`RECGATE_VECTOR_PRECISION`): `float32`
+   * as published, or `float16`, each value rounded to binary16 as it is read
+   * (in blocks: no float32 copy of the whole file), into WebAssembly memory
+   * when it fits (`allocateHalfRows`), so the IVF index scans the halves in
+   * place. The factor view then reads the halves too. @default 'float32'
+   */
+  readonly vectorPrecision?: VectorPrecision;
 }
 
 /**
@@ -65,8 +76,12 @@ export function loadVersionBundle(
   const itemIds = readJson<string[]>(dir, r.itemIds);
   const userIds = readJson<string[]>(dir, r.userIds);
   // In WebAssembly memory when they fit: the IVF index with storage `none` scans these rows in place (no second copy).
-  const itemVectors = readF32(dir, r.itemVectors, itemIds.length * r.vectorDimension, allocateRows);
-  checkUnitRows(join(dir, r.itemVectors), itemVectors, r.vectorDimension);
+  const itemVectors: ItemVectors =
+    options.vectorPrecision === 'float16'
+      ? readHalves(dir, r.itemVectors, itemIds.length, r.vectorDimension)
+      : readF32(dir, r.itemVectors, itemIds.length * r.vectorDimension, allocateRows);
+  if (itemVectors instanceof Float32Array)
+    checkUnitRows(join(dir, r.itemVectors), itemVectors, r.vectorDimension);
   let itemFactors: FactorRows;
   if (options.rawItemFactors === true) {
     itemFactors = denseFactorRows(readF32(dir, r.itemFactors, itemIds.length * d), d);
@@ -211,12 +226,18 @@ export const FACTOR_CHECK_ROWS = 16;
  * vectors) is what the published `item-factors.f32` holds: the file has
  * count×d float32s, and {@link FACTOR_CHECK_ROWS} rows spread over it (first
  * and last included) equal scale·v within 2⁻²²·|y| + 2⁻¹⁴⁰·scale per component
- * (4× the float32 rounding bound of y/M, plus the float32 subnormal step).
+ * (4× the float32 rounding bound of y/M, plus the float32 subnormal step);
+ * for half-precision vectors within 2⁻¹⁰·|y| + 2⁻²⁴·scale (twice binary16's
+ * rounding bound, and its subnormal step).
  * Reads 16·d·4 bytes, not the file; anything but a regular file is refused.
  * @throws Error naming the files and the first differing component.
  */
 function checkFactorRows(factorsPath: string, vectorsPath: string, rows: FactorRows): void {
   const { values, dimension: d, stride, scale, count } = rows;
+  const table = decodeTableOf(values);
+  // Halves hold y/M to 2⁻¹¹ relative (2⁻²⁵ absolute below 2⁻¹⁴): twice that, as float32's bound is 4× its rounding.
+  const relative = table === null ? 2 ** -22 : 2 ** -10;
+  const absolute = table === null ? 2 ** -140 : 2 ** -24;
   const fd = openFloat32File(factorsPath, count * d);
   try {
     const row = new Float32Array(d);
@@ -229,8 +250,9 @@ function checkFactorRows(factorsPath: string, vectorsPath: string, rows: FactorR
       }
       for (let p = 0; p < d; p++) {
         const y = row[p]!;
-        const view = scale * values[i * stride + p]!;
-        if (!(Math.abs(y - view) <= 2 ** -22 * Math.abs(y) + 2 ** -140 * scale)) {
+        const v = values[i * stride + p]!;
+        const view = scale * (table === null ? v : table[v]!);
+        if (!(Math.abs(y - view) <= relative * Math.abs(y) + absolute * scale)) {
           throw new Error(
             `${vectorsPath} is not the MIPS-to-cosine transform of ${factorsPath}: row ${i}, component ${p} is ${y} in the factors but ${view} through the vectors (maxItemNorm ${scale})`,
           );
@@ -305,6 +327,49 @@ function readF32(
   }
 }
 
+/** Rows of `items.f32` read and rounded to halves at a time by {@link readHalves}. */
+const HALF_READ_ROWS = 16384;
+
+/**
+ * The n×w float32 file as binary16 halves (`encodeHalves`: round to nearest,
+ * ties to even), read {@link HALF_READ_ROWS} rows at a time, each block's rows
+ * checked as {@link checkUnitRows} checks the whole array (on the float32
+ * values, before rounding). Allocated with `allocateHalfRows` (WebAssembly
+ * memory when it fits).
+ * @throws Error naming the path when it cannot be read, holds another number
+ *   of floats, or a row is not of norm 1.
+ */
+function readHalves(dir: string, file: string, n: number, w: number): Uint16Array {
+  const path = join(dir, file);
+  const fd = openFloat32File(path, n * w);
+  try {
+    const out = allocateHalfRows(n * w);
+    const block = new Float32Array(Math.min(n, HALF_READ_ROWS) * w);
+    const bytes = new Uint8Array(block.buffer);
+    for (let row = 0; row < n; row += HALF_READ_ROWS) {
+      const rows = Math.min(HALF_READ_ROWS, n - row);
+      const length = rows * w * 4;
+      for (let at = 0; at < length;) {
+        let got: number;
+        try {
+          got = readSync(fd, bytes, at, length - at, row * w * 4 + at);
+        } catch (err) {
+          throw new Error(`cannot read ${path}: ${(err as Error).message}`, { cause: err });
+        }
+        if (got === 0)
+          throw new Error(`${path} holds ${(row * w * 4 + at) / 4} floats; the manifest implies ${n * w}`);
+        at += got;
+      }
+      const values = block.subarray(0, rows * w);
+      checkUnitRows(path, values, w, row);
+      encodeHalves(values, out, row * w);
+    }
+    return out;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /**
  * Opens registry files for reading without blocking: a FIFO put in a version's
  * folder would otherwise stop the event loop in `open` until something writes
@@ -321,7 +386,7 @@ const READ_NONBLOCKING = constants.O_RDONLY | constants.O_NONBLOCK;
  * (about 65M at 1M items: tens of ms at start-up).
  * @throws Error naming the file and the first bad row.
  */
-function checkUnitRows(path: string, vectors: Float32Array, w: number): void {
+function checkUnitRows(path: string, vectors: Float32Array, w: number, firstRow = 0): void {
   const n = vectors.length / w;
   for (let i = 0; i < n; i++) {
     let s = 0;
@@ -332,7 +397,7 @@ function checkUnitRows(path: string, vectors: Float32Array, w: number): void {
     }
     if (!(Math.abs(s - 1) <= 2e-3)) {
       throw new Error(
-        `${path}: row ${i} has norm ${Math.sqrt(s)}; every item vector must have norm 1 (a damaged or foreign file)`,
+        `${path}: row ${firstRow + i} has norm ${Math.sqrt(s)}; every item vector must have norm 1 (a damaged or foreign file)`,
       );
     }
   }

@@ -1,6 +1,7 @@
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { denseFactors } from '../../src/domain/factorRows.js';
+import { float32Vectors } from '../../src/domain/itemVectors.js';
 import type { CatalogItem } from '../../src/domain/interaction.js';
 import type { ModelManifest } from '../../src/domain/manifest.js';
 import type { ModelBundle, UserState } from '../pipeline/modelBundle.js';
@@ -52,7 +53,7 @@ export function publishVersion(
   try {
     const { bundle } = files;
     const r = manifest.retrieval;
-    writeFileSync(join(tmpDir, r.itemVectors), f32Bytes(bundle.itemVectors));
+    writeFileSync(join(tmpDir, r.itemVectors), f32Bytes(float32Vectors(bundle.itemVectors)));
     const itemFactors = denseFactors(bundle.itemFactors);
     writeFileSync(join(tmpDir, r.itemFactors), f32Bytes(itemFactors));
     writeFileSync(

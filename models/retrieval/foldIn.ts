@@ -1,4 +1,4 @@
-import { denseFactorRows } from '../../src/domain/factorRows.js';
+import { denseFactorRows, readFactorRows } from '../../src/domain/factorRows.js';
 import type { FactorRows } from '../../src/domain/factorRows.js';
 import { gramMatrix, rowRegularization, solveRow } from './trainIals.js';
 
@@ -76,7 +76,7 @@ export function createFoldInModel(
   return {
     dimension,
     itemFactors: rows,
-    gram: gram ?? gramMatrix(rows.values, rows.count, dimension, rows.stride, rows.scale),
+    gram: gram ?? factorGram(rows),
     // Copied field by field: a spread of a wider object (e.g. a manifest
     // section with an `itemFactors` file name) would overwrite the arrays.
     regularization: settings.regularization,
@@ -137,16 +137,55 @@ export function foldInUser(
     merged.size,
     nItems,
   );
+  const listed = listedRows(y, [...merged.keys()]);
   const row = solveRow(
     model.gram,
-    y.values,
-    [...merged.keys()],
+    listed.values,
+    listed.rows,
     [...merged.values()],
     d,
     lambda,
     model.alpha,
-    y.stride,
+    listed.stride,
     y.scale,
   );
   return Float32Array.from(row);
+}
+
+/**
+ * Y's rows `rows` as float32 values the solvers read by row index: the rows
+ * as they are (float32 values), or, for half-precision rows, their decoded
+ * values as a dense m×d array with the rows renumbered 0..m−1 (the same
+ * values, so the same solve). Shared with the fold-in cache.
+ */
+export function listedRows(
+  y: FactorRows,
+  rows: readonly number[],
+): { readonly values: Float32Array; readonly rows: readonly number[]; readonly stride: number } {
+  if (y.values instanceof Float32Array) return { values: y.values, rows, stride: y.stride };
+  return { values: readFactorRows(y, rows), rows: rows.map((_, k) => k), stride: y.dimension };
+}
+
+/** Rows of Y decoded per block when they are halves (a whole decoded copy would be n×d×4 bytes). */
+const GRAM_DECODE_ROWS = 65536;
+
+/**
+ * YᵀY (d×d, float64) of factor rows: `gramMatrix` over the values, or for
+ * half-precision rows the sum of `gramMatrix` over blocks of
+ * {@link GRAM_DECODE_ROWS} decoded rows (the same matrix up to the order of
+ * the float64 additions).
+ */
+export function factorGram(rows: FactorRows): Float64Array {
+  const { values, count, dimension: d, stride, scale } = rows;
+  if (values instanceof Float32Array) return gramMatrix(values, count, d, stride, scale);
+  const gram = new Float64Array(d * d);
+  const list: number[] = [];
+  for (let start = 0; start < count; start += GRAM_DECODE_ROWS) {
+    const m = Math.min(GRAM_DECODE_ROWS, count - start);
+    list.length = m;
+    for (let k = 0; k < m; k++) list[k] = start + k;
+    const block = gramMatrix(readFactorRows(rows, list), m, d, d, scale);
+    for (let i = 0; i < gram.length; i++) gram[i]! += block[i]!;
+  }
+  return gram;
 }

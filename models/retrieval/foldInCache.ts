@@ -1,7 +1,8 @@
 import type { FactorRows } from '../../src/domain/factorRows.js';
+import { decodeTableOf } from '../../src/domain/itemVectors.js';
 import { choleskyFactorSolve, choleskyRankOne, choleskyRankTwo, choleskySolve } from './choleskySolve.js';
 import type { FoldInModel } from './foldIn.js';
-import { mergeFoldInItems } from './foldIn.js';
+import { listedRows, mergeFoldInItems } from './foldIn.js';
 import { accumulateRows, rowRegularization } from './trainIals.js';
 
 /** One cached user: the normal equations of their last fold-in and what they were built from. */
@@ -160,15 +161,16 @@ export class FoldInCache {
       m.set(model.gram);
       for (let p = 0; p < d; p++) m[p * d + p]! += lambda;
       b.fill(0);
+      const listed = listedRows(y, [...merged.keys()]);
       accumulateRows(
         m,
         b,
-        y.values,
-        [...merged.keys()],
+        listed.values,
+        listed.rows,
         [...merged.values()],
         d,
         model.alpha,
-        y.stride,
+        listed.stride,
         y.scale,
       );
       entry = {
@@ -242,7 +244,8 @@ export class FoldInCache {
     const { values, stride, scale } = this.model.itemFactors;
     const k = Math.sqrt(Math.abs(c)) * scale;
     const o = row * stride;
-    for (let p = 0; p < d; p++) out[p] = k * values[o + p]!;
+    const table = decodeTableOf(values);
+    for (let p = 0; p < d; p++) out[p] = k * (table === null ? values[o + p]! : table[values[o + p]!]!);
   }
 
   /** x with M·x = b by the entry's (updated) factor, in the solve scratch. */
@@ -327,7 +330,7 @@ type Change = readonly [number, number, number];
  * M += α·Δw·y·yᵀ (upper triangle) and b += (Δpresent + α·Δw)·y (b's term of
  * an item is (1 + α·w)·y). Changes are applied two at a time (one pass over M
  * for two rank-one terms), their rows first copied to float64 scratch (`s0`,
- * `s1`, length d): the same values (float32 → float64 is exact), without a
+ * `s1`, length d): the same values (float32 or binary16 → float64 is exact), without a
  * conversion per multiply-add. The rows' scale (y = scale·v) is folded into
  * the coefficients: α·Δw·scale² for M, (Δpresent + α·Δw)·scale for b.
  */
@@ -341,11 +344,12 @@ function applyChanges(
 ): void {
   const { m, b } = entry;
   const { values, dimension: d, stride, scale } = y;
+  const table = decodeTableOf(values);
   const scale2 = scale * scale;
   for (const [row, dw, present] of changes) {
     const cb = (present + alpha * dw) * scale;
     const o = row * stride;
-    for (let p = 0; p < d; p++) b[p]! += cb * values[o + p]!;
+    for (let p = 0; p < d; p++) b[p]! += cb * (table === null ? values[o + p]! : table[values[o + p]!]!);
   }
   let k = 0;
   for (; k + 2 <= changes.length; k += 2) {
@@ -354,8 +358,8 @@ function applyChanges(
     const o1 = changes[k + 1]![0] * stride;
     const c1 = alpha * changes[k + 1]![1] * scale2;
     for (let p = 0; p < d; p++) {
-      s0[p] = values[o0 + p]!;
-      s1[p] = values[o1 + p]!;
+      s0[p] = table === null ? values[o0 + p]! : table[values[o0 + p]!]!;
+      s1[p] = table === null ? values[o1 + p]! : table[values[o1 + p]!]!;
     }
     for (let p = 0; p < d; p++) {
       const u0 = c0 * s0[p]!;
@@ -367,7 +371,7 @@ function applyChanges(
   if (k < changes.length) {
     const o = changes[k]![0] * stride;
     const c = alpha * changes[k]![1] * scale2;
-    for (let p = 0; p < d; p++) s0[p] = values[o + p]!;
+    for (let p = 0; p < d; p++) s0[p] = table === null ? values[o + p]! : table[values[o + p]!]!;
     for (let p = 0; p < d; p++) {
       const u = c * s0[p]!;
       const r = p * d;

@@ -36,6 +36,7 @@ import type { AddressInfo } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { GATEWAY_DEFAULTS, configFromEnv } from '../config.js';
+import { float32Vectors } from '../domain/itemVectors.js';
 import { DEFAULT_SURFACE_PARAMS } from '../pipeline/surfaceParams.js';
 import { createServer } from '../server/createServer.js';
 import { createGateway } from '../services/createGateway.js';
@@ -61,7 +62,11 @@ if (values.index !== 'exact' && values.index !== 'ann' && values.index !== 'ivf'
   throw new Error(`benchServer: --index expects exact, ann or ivf, received ${values.index}`);
 }
 const modelName = values['model-name'];
-const registry = memoizedRegistry(new FileModelRegistry({ dir: values.registry, modelName }));
+// RECGATE_VECTOR_PRECISION, as the gateway's own registry would read it.
+const vectorPrecision = configFromEnv(process.env).vectorPrecision ?? GATEWAY_DEFAULTS.vectorPrecision;
+const registry = memoizedRegistry(
+  new FileModelRegistry({ dir: values.registry, modelName, vectorPrecision }),
+);
 const version = await registry.currentVersion();
 if (version === null) throw new Error(`benchServer: ${values.registry}/${modelName} has no CURRENT version`);
 
@@ -84,7 +89,7 @@ if (values.index === 'ivf') {
   const loaded = await registry.load(version);
   ann = UsearchVectorIndex.fromVectors(
     loaded.bundle.itemIds,
-    loaded.bundle.itemVectors,
+    float32Vectors(loaded.bundle.itemVectors),
     loaded.manifest.retrieval.vectorDimension,
     {
       payloads: loaded.catalog,

@@ -70,7 +70,12 @@ export async function createGateway(config: GatewayConfig = {}): Promise<Gateway
   const cfg = resolveGatewayConfig(config);
   const now = cfg.now;
   const registry =
-    cfg.adapters?.registry ?? new FileModelRegistry({ dir: cfg.registryDir, modelName: cfg.modelName });
+    cfg.adapters?.registry ??
+    new FileModelRegistry({
+      dir: cfg.registryDir,
+      modelName: cfg.modelName,
+      vectorPrecision: cfg.vectorPrecision,
+    });
   const version = await registry.currentVersion();
   if (version === null) {
     throw new Error(

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { ResolvedGatewayConfig } from '../config.js';
 import type { CatalogItem } from '../domain/interaction.js';
+import { float32Vectors, precisionOf } from '../domain/itemVectors.js';
 import { ivfCacheFileName } from '../stores/ann/ivfCacheFile.js';
 import { resolveIvfParameters } from '../stores/ann/ivfParameters.js';
 import { IvfVectorIndex } from '../stores/ann/ivfVectorIndex.js';
@@ -325,21 +326,37 @@ export async function openBackends(
           const embedded: VectorIndex = useIvf
             ? openIvf(model, dim, cfg.ivfStorage, {
                 ivf,
-                cacheFile: cacheFile(ivfCacheFileName(stem, ivf)),
+                // Lists trained on half-precision rows are another file (a replica at the other precision keeps its own).
+                cacheFile: cacheFile(
+                  ivfCacheFileName(
+                    precisionOf(model.bundle.itemVectors) === 'float16' ? `${stem}-f16` : stem,
+                    ivf,
+                  ),
+                ),
                 onProgress: (p) => {
                   if (p.done === p.total) logger.info(`IVF index: ${p.stage} done`, { ...p });
                 },
               })
             : cfg.vectorIndex === 'ann'
-              ? UsearchVectorIndex.fromVectors(model.bundle.itemIds, model.bundle.itemVectors, dim, {
-                  payloads: model.catalog,
-                  shareVectors: true, // registry rows are unit vectors and never written: one copy in memory
-                  hnsw: { efSearch: cfg.annEfSearch },
-                  cacheFile: cacheFile(`${stem}.usearch`),
-                })
-              : ExactVectorIndex.fromVectors(model.bundle.itemIds, model.bundle.itemVectors, dim, {
-                  payloads: model.catalog,
-                });
+              ? UsearchVectorIndex.fromVectors(
+                  model.bundle.itemIds,
+                  float32Vectors(model.bundle.itemVectors),
+                  dim,
+                  {
+                    payloads: model.catalog,
+                    shareVectors: true, // registry rows are unit vectors and never written: one copy in memory
+                    hnsw: { efSearch: cfg.annEfSearch },
+                    cacheFile: cacheFile(`${stem}.usearch`),
+                  },
+                )
+              : ExactVectorIndex.fromVectors(
+                  model.bundle.itemIds,
+                  float32Vectors(model.bundle.itemVectors),
+                  dim,
+                  {
+                    payloads: model.catalog,
+                  },
+                );
           owned.push(embedded);
           // Built from the registry's catalog: items changed through the API before the rollout keep their values.
           await refreshIndexPayloads(embedded, carried);
@@ -352,7 +369,12 @@ export async function openBackends(
               modelVersion: model.version,
               dimension: dim,
               timeoutMs: cfg.backendBudgetMs,
-              items: vectorEntries(model.bundle.itemIds, model.bundle.itemVectors, dim, model.catalog),
+              items: vectorEntries(
+                model.bundle.itemIds,
+                float32Vectors(model.bundle.itemVectors),
+                dim,
+                model.catalog,
+              ),
               itemCount: model.bundle.itemIds.length,
               onProgress: (p) =>
                 logger.info(`Qdrant ${p.collection}: ${p.uploaded}/${p.total} vectors`, { ...p }),

@@ -6,6 +6,9 @@ import { createGateway } from '../../src/services/createGateway.js';
 import { IvfVectorIndex } from '../../src/stores/ann/ivfVectorIndex.js';
 import type { IvfStorage } from '../../src/stores/ann/ivfVectorIndex.js';
 import { FileModelRegistry } from '../../src/stores/file/fileModelRegistry.js';
+import { halfTable } from '../../src/domain/halfFloat.js';
+import { unitQuery } from '../../src/stores/embedded/unitQuery.js';
+import { float32Vectors } from '../../src/domain/itemVectors.js';
 import type { Gateway } from '../../src/services/gateway.js';
 import { trainedRegistry } from '../support/trainedRegistry.js';
 
@@ -109,7 +112,7 @@ describe('Gateway: IVF-Flat vector index', () => {
       const n = bundle.itemIds.length;
       for (let j = 0; j < 60; j++) {
         const row = Math.floor((j * n) / 60);
-        const query = bundle.itemVectors.slice(row * dim, (row + 1) * dim);
+        const query = float32Vectors(bundle.itemVectors).slice(row * dim, (row + 1) * dim);
         for (const k of [10, 200]) {
           const options =
             j % 2 === 0 ? {} : { availableOnly: true, exclude: (id: string) => id.endsWith('7') };
@@ -129,6 +132,60 @@ describe('Gateway: IVF-Flat vector index', () => {
       }
     },
   );
+
+  it('with RECGATE_VECTOR_PRECISION=float16 scans the halves in place and finds the exact top k of their decoded values', async () => {
+    const files = new FileModelRegistry({ dir: registry, modelName: 'default', vectorPrecision: 'float16' });
+    const { bundle, catalog } = await files.load((await files.currentVersion())!);
+    const halves = bundle.itemVectors;
+    expect(halves).toBeInstanceOf(Uint16Array);
+    const dim = bundle.dimension + 1;
+    const n = bundle.itemIds.length;
+    const ivf = IvfVectorIndex.fromVectors(bundle.itemIds, halves, dim, {
+      payloads: catalog,
+      idIndex: bundle.itemIndex,
+      storage: 'none',
+    });
+    expect(ivf.storage).toBe('none'); // no copy: the halves are the rows it scans
+    ivf.setProbes(ivf.lists); // every list: the result must be the exact top k
+    const table = halfTable();
+    for (let j = 0; j < 12; j++) {
+      const row = Math.floor((j * n) / 12);
+      const query = float32Vectors(halves).slice(row * dim, (row + 1) * dim);
+      // The index scores the unit query: float64 sums of its float32 values times the decoded halves.
+      const unit = unitQuery(query, dim)!;
+      const scores = Array.from({ length: n }, (_, i) => {
+        let s = 0;
+        for (let p = 0; p < dim; p++) s += unit[p]! * table[halves[i * dim + p]!]!;
+        return { itemId: bundle.itemIds[i]!, s };
+      }).sort((a, b) => b.s - a.s);
+      const hits = await ivf.search(query, 10);
+      expect(hits.map((h) => h.itemId)).toEqual(scores.slice(0, 10).map((x) => x.itemId));
+      expect(hits.map((h) => h.score)).toEqual(scores.slice(0, 10).map((x) => x.s));
+    }
+    // The gateway serves with it, and keeps its IVF list cache apart from the float32 one.
+    const gateway = await createGateway({
+      registryDir: registry,
+      eventLogFile: path.join(tmp, 'events-f16.jsonl'),
+      eventLogFsync: 'never',
+      vectorIndex: 'ivf',
+      ivfProbes: 4,
+      ivfStorage: 'none',
+      vectorPrecision: 'float16',
+      annCacheDir: path.join(tmp, 'ann-f16'),
+    });
+    try {
+      const similar = await gateway.similarItems(
+        { itemId: bundle.itemIds[0]!, userId: null, first: 10, filter: null },
+        gateway.createRequestScope(),
+      );
+      expect(similar.items).toHaveLength(10);
+      expect(
+        readdirSync(path.join(tmp, 'ann-f16')).filter((f) => f.endsWith('-f16.l0-s65536-i10-r42.ivf')),
+      ).toHaveLength(1);
+    } finally {
+      await gateway.close();
+    }
+  });
 
   it('keeps one cache file per list count, so replicas with different RECGATE_IVF_LISTS sharing a folder both load theirs', async () => {
     // Regression: the file name held only the model version, so each replica overwrote the other's lists.

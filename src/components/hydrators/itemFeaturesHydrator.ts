@@ -2,6 +2,7 @@ import type { ModelBundle } from '../../../models/pipeline/modelBundle.js';
 import { factorRowNorm } from '../../domain/factorRows.js';
 import type { CatalogItem } from '../../domain/interaction.js';
 import type { CandidateScores, ItemFeatureState } from '../../domain/rankerFeatures.js';
+import { decodeTableOf } from '../../domain/itemVectors.js';
 import { RANKER_FEATURE_COUNT, writeFeatureRow } from '../../domain/rankerFeatures.js';
 import type { Hydrator } from '../../pipeline/hydrator.js';
 import type { ItemCounters } from '../../stores/featureStore.js';
@@ -49,6 +50,7 @@ export const itemFeaturesHydrator: Hydrator<RecommendationQuery> = {
     // Hoisted: the bundle's fields are read once, not per candidate and component.
     const itemIndex = bundle.itemIndex;
     const vectors = bundle.itemVectors;
+    const halves = decodeTableOf(vectors);
     const firstSeenColumn = bundle.firstSeen;
     const itemState = bundle.itemState;
     const maxItemNorm = bundle.maxItemNorm;
@@ -101,7 +103,8 @@ export const itemFeaturesHydrator: Hydrator<RecommendationQuery> = {
       if (row >= 0 && norms !== null) {
         let s = 0;
         const o = row * w;
-        for (let p = 0; p < d; p++) s += x![p]! * vectors[o + p]!;
+        if (halves === null) for (let p = 0; p < d; p++) s += x![p]! * vectors[o + p]!;
+        else for (let p = 0; p < d; p++) s += x![p]! * halves[vectors[o + p]!]!;
         const r = s / xNorm;
         scores.retrieval = r;
         scores.cosine = cosineFromNorm(r, maxItemNorm, norms.of(row));

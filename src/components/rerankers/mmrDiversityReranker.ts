@@ -1,4 +1,5 @@
 import type { FactorRows } from '../../domain/factorRows.js';
+import { decodeTableOf } from '../../domain/itemVectors.js';
 import type { Reranker } from '../../pipeline/reranker.js';
 import type { RecommendationQuery } from '../recommendationQuery.js';
 import { mmrOrder } from './mmr.js';
@@ -16,10 +17,15 @@ import { mmrOrder } from './mmr.js';
 export function writeUnitRow(rows: FactorRows, row: number, out: Float32Array, offset: number): void {
   const { values, dimension: d } = rows;
   const o = row * rows.stride;
+  const table = decodeTableOf(values);
   let s = 0;
-  for (let p = 0; p < d; p++) s += values[o + p]! * values[o + p]!;
+  for (let p = 0; p < d; p++) {
+    const v = table === null ? values[o + p]! : table[values[o + p]!]!;
+    s += v * v;
+  }
   const k = s > 0 && rows.scale > 0 ? 1 / Math.sqrt(s) : 0;
-  for (let p = 0; p < d; p++) out[offset + p] = values[o + p]! * k;
+  for (let p = 0; p < d; p++)
+    out[offset + p] = (table === null ? values[o + p]! : table[values[o + p]!]!) * k;
 }
 
 /**

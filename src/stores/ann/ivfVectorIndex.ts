@@ -4,6 +4,8 @@
 // apart they would have to expose all three. The k-means, the list layout, the cache file, the int8
 // kernel (codeScorer.ts) and the gather kernel over the caller's rows (kernelRows.ts) live in their
 // own modules.
+import { decodeTableOf, float32Vectors, readVectorValues } from '../../domain/itemVectors.js';
+import type { ItemVectors } from '../../domain/itemVectors.js';
 import { createRandom } from '../../domain/random.js';
 import { kthLargest } from '../embedded/exactVectorIndex.js';
 import type { RowConstraints as Constraints } from '../embedded/rowConstraints.js';
@@ -89,6 +91,13 @@ export interface IvfVectorIndexOptions {
    *   kernel: about 2.7× the scan's time of contiguous rows, BENCHMARKS.md).
    *   Needs `vectors` made by `allocateKernelRows` (a served model's item
    *   vectors are: `loadVersionBundle`); other arrays get the `float32` copy.
+   *   Half-precision vectors (a Uint16Array of binary16 values from
+   *   `allocateKernelHalves`, `RECGATE_VECTOR_PRECISION=float16`) are scanned
+   *   and re-scored in place the same way, as the decoded values they hold
+   *   (not required to be unit length to the last float32 bit: they are the
+   *   model's unit rows rounded to binary16); with another storage, or
+   *   outside WebAssembly memory, they are decoded to float32 first and
+   *   handled as float32 vectors.
    *
    * `int8` and `none` need the caller's guarantee that every row has norm 1
    * or is all zeros (a registry's `items.f32` does, docs/registry.md) and
@@ -164,7 +173,7 @@ export class IvfVectorIndex implements VectorIndex {
    * and only the upsert tail is in `scorer` (scorer row = position − built).
    * null: every position p is scorer row p.
    */
-  private shared: Float32Array | null = null;
+  private shared: ItemVectors | null = null;
   /** The kernels over the shared rows, when they are in WebAssembly memory (`allocateKernelRows`). */
   private gathered: KernelRows | null = null;
   /** Scores of a shared-rows scan, one per scanned position (grown with the search scratch). */
@@ -228,7 +237,7 @@ export class IvfVectorIndex implements VectorIndex {
     capacity: number,
     parameters: IvfParameters,
     maxProbes: number,
-    shared: Float32Array | null,
+    shared: ItemVectors | null,
   ) {
     this.dimension = dimension;
     this.buildParameters = parameters;
@@ -278,10 +287,16 @@ export class IvfVectorIndex implements VectorIndex {
    */
   static fromVectors(
     itemIds: readonly string[],
-    vectors: Float32Array,
+    given: ItemVectors,
     dimension: number,
     options: IvfVectorIndexOptions = {},
   ): IvfVectorIndex {
+    const storage = options.storage ?? 'float32';
+    // Halves are scanned in place only with storage none in WebAssembly memory; otherwise as float32.
+    const halvesInPlace =
+      given instanceof Uint16Array && storage === 'none' && KernelRows.of(given, dimension) !== null;
+    const vectors: ItemVectors =
+      given instanceof Uint16Array && !halvesInPlace ? float32Vectors(given) : given;
     const parameters = resolveIvfParameters(options.ivf);
     if (!Number.isInteger(dimension) || dimension < 1) {
       throw new RangeError(`vector dimension must be a positive integer, got ${dimension}`);
@@ -296,17 +311,17 @@ export class IvfVectorIndex implements VectorIndex {
       throw new RangeError(`IVF maxProbes: expected an integer ≥ 1, received ${maxProbes}`);
     }
     const n = itemIds.length;
-    const given = options.idIndex;
+    const idIndex = options.idIndex;
     let distinct: readonly string[];
     let first: ReadonlyMap<string, number>;
     let source: Int32Array;
     if (
-      given !== undefined &&
-      given.size === n &&
-      (n === 0 || (given.get(itemIds[0]!) === 0 && given.get(itemIds[n - 1]!) === n - 1))
+      idIndex !== undefined &&
+      idIndex.size === n &&
+      (n === 0 || (idIndex.get(itemIds[0]!) === 0 && idIndex.get(itemIds[n - 1]!) === n - 1))
     ) {
       distinct = itemIds;
-      first = given;
+      first = idIndex;
       source = Int32Array.from({ length: n }, (_, i) => i);
     } else {
       // Distinct ids in order of first arrival; each takes the vector of its last occurrence.
@@ -327,12 +342,11 @@ export class IvfVectorIndex implements VectorIndex {
     }
     let distinctRows = distinct.length === n;
     for (let i = 0; distinctRows && i < n; i++) distinctRows = source[i] === i;
-    const storage = options.storage ?? 'float32';
     const gathered = storage === 'float32' ? null : KernelRows.of(vectors, dimension);
     const shareable =
       (storage === 'int8' || (storage === 'none' && gathered !== null)) &&
       distinctRows &&
-      unitRows(vectors, n, dimension);
+      (vectors instanceof Uint16Array || unitRows(vectors, n, dimension));
     const shared = shareable ? vectors : null;
     const index = new IvfVectorIndex(dimension, distinct.length, parameters, maxProbes, shared);
     index.gathered = shared === null ? null : gathered;
@@ -448,7 +462,9 @@ export class IvfVectorIndex implements VectorIndex {
     if (this.shared !== null && p < this.built) {
       const d = this.dimension;
       const row = this.orderOf[p]!;
-      return this.shared.slice(row * d, (row + 1) * d);
+      const out = new Float32Array(d);
+      readVectorValues(this.shared, row * d, out);
+      return out;
     }
     return this.scorer.vectorAt(p - this.tailBase);
   }
@@ -628,6 +644,7 @@ export class IvfVectorIndex implements VectorIndex {
       gathered.exactScores(q, rows, listedCount, exact);
       for (let j = 0, k = 0; j < m; j++) if (list[j]! < built) out[j] = exact[k++]!;
     } else {
+      const table = decodeTableOf(v);
       for (let j = 0; j < m; j++) {
         const p = list[j]!;
         if (p >= built) {
@@ -636,7 +653,8 @@ export class IvfVectorIndex implements VectorIndex {
         }
         const o = this.orderOf[p]! * d;
         let s = 0;
-        for (let i = 0; i < d; i++) s += q[i]! * v[o + i]!;
+        if (table === null) for (let i = 0; i < d; i++) s += q[i]! * v[o + i]!;
+        else for (let i = 0; i < d; i++) s += q[i]! * table[v[o + i]!]!;
         out[j] = s;
       }
     }
@@ -744,7 +762,7 @@ export class IvfVectorIndex implements VectorIndex {
     distinct: readonly string[],
     source: Int32Array,
     itemIds: readonly string[],
-    vectors: Float32Array,
+    vectors: ItemVectors,
     options: IvfVectorIndexOptions,
   ): 'built' | 'cache' {
     const n = distinct.length;
@@ -755,6 +773,8 @@ export class IvfVectorIndex implements VectorIndex {
     const shape = {
       format: 1,
       metric: 'ip',
+      // Lists trained on halves are not those of the float32 rows: another cache entry.
+      ...(vectors instanceof Uint16Array ? { precision: 'float16' } : {}),
       lists,
       trainingSample: p.trainingSample,
       iterations: p.iterations,
@@ -766,13 +786,17 @@ export class IvfVectorIndex implements VectorIndex {
       cacheFile === null ? null : readIvfCache(cacheFile, { fingerprint, shape, n, dimension: d });
     let from: 'built' | 'cache' = 'cache';
     const shared = this.shared;
+    // Not shared means float32 vectors: halves are shared (scanned in place) or were decoded by fromVectors.
+    const floats = shared === null ? (vectors as Float32Array) : null;
     if (a !== null) {
-      if (shared === null) for (let q = 0; q < n; q++) this.writeRowFrom(q, vectors, source[a.perm[q]!]! * d);
+      if (floats !== null) for (let q = 0; q < n; q++) this.writeRowFrom(q, floats, source[a.perm[q]!]! * d);
     } else {
       from = 'built';
-      if (shared === null) for (let i = 0; i < n; i++) this.writeRowFrom(i, vectors, source[i]! * d);
-      // Shared rows are the caller's unit rows, in input order (source is the identity then).
-      const quantiser = trainIvfQuantiser(shared ?? this.scorer.rows, shared === null ? stride : d, d, n, {
+      if (floats !== null) for (let i = 0; i < n; i++) this.writeRowFrom(i, floats, source[i]! * d);
+      // Shared rows are the caller's unit rows, in input order (source is the identity then); halves
+      // are trained on as their decoded values (a temporary float32 copy, n×d×4 bytes, while building).
+      const trainRows = shared === null ? this.scorer.rows : float32Vectors(shared);
+      const quantiser = trainIvfQuantiser(trainRows, shared === null ? stride : d, d, n, {
         lists,
         trainingSample: p.trainingSample,
         iterations: p.iterations,
@@ -786,7 +810,8 @@ export class IvfVectorIndex implements VectorIndex {
       if (cacheFile !== null) writeIvfCache(cacheFile, a, { fingerprint, shape, dimension: d });
     }
     this.orderOf.set(a.perm);
-    if (shared !== null && this.encode) this.encodeCodes(shared, a.perm, n);
+    // int8 codes are made only from float32 rows (halves with storage int8 were decoded by fromVectors).
+    if (shared instanceof Float32Array && this.encode) this.encodeCodes(shared, a.perm, n);
     this.built = n;
     this.count = n;
     this.listCount = a.lists;

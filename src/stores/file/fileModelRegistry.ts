@@ -3,6 +3,7 @@ import type { ShadowSetting } from '../../../models/registry/shadowPointer.js';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { loadVersionBundle } from '../../../models/registry/loadVersionBundle.js';
+import type { VectorPrecision } from '../../domain/itemVectors.js';
 import type { LoadedVersion } from '../../../models/registry/loadVersionBundle.js';
 import type { UserStateRecord } from '../../../models/registry/publishVersion.js';
 import {
@@ -19,6 +20,11 @@ export interface FileModelRegistryOptions {
   readonly dir: string;
   /** The model folder under `dir`. @default 'default' */
   readonly modelName?: string;
+  /**
+   * How loaded versions keep their item vectors (`RECGATE_VECTOR_PRECISION`):
+   * see {@link VectorPrecision}. @default 'float32'
+   */
+  readonly vectorPrecision?: VectorPrecision;
 }
 
 /**
@@ -32,10 +38,13 @@ export class FileModelRegistry implements ModelRegistry {
   /** Absolute registry folder. */
   readonly dir: string;
   readonly modelName: string;
+  /** The precision loaded versions keep their item vectors at. */
+  readonly vectorPrecision: VectorPrecision;
 
   constructor(options: FileModelRegistryOptions) {
     this.dir = resolve(options.dir);
     this.modelName = options.modelName ?? DEFAULT_MODEL_NAME;
+    this.vectorPrecision = options.vectorPrecision ?? 'float32';
   }
 
   async currentVersion(): Promise<string | null> {
@@ -52,7 +61,7 @@ export class FileModelRegistry implements ModelRegistry {
 
   /** @throws RegistryError / Error naming the file when the version is missing or inconsistent. */
   async load(version: string): Promise<LoadedVersion> {
-    return loadVersionBundle(this.dir, this.modelName, version);
+    return loadVersionBundle(this.dir, this.modelName, version, { vectorPrecision: this.vectorPrecision });
   }
 
   /** @throws RegistryError when the version has no readable manifest. */

@@ -4,7 +4,9 @@ import {
   denseFactors,
   factorRowNorm,
   factorRowsOfVectors,
+  readFactorRows,
 } from '../../../src/domain/factorRows.js';
+import { encodeHalves, halfTable } from '../../../src/domain/halfFloat.js';
 import { mipsToCosine } from '../../../src/domain/mipsToCosine.js';
 
 // Item factors y₀ = [3, 4] (norm 5) and y₁ = [0, 2] (norm 2): M = 5, so the
@@ -50,5 +52,34 @@ describe('FactorRows', () => {
     expect(() => factorRowsOfVectors(Float32Array.of(1, 2, 3, 4), 2, 1)).toThrow(RangeError);
     expect(() => factorRowsOfVectors(Float32Array.of(1, 2, 3), 2, -1)).toThrow(RangeError);
     expect(() => factorRowsOfVectors(Float32Array.of(1, 2, 3), 2, NaN)).toThrow(RangeError);
+  });
+
+  it('reads half-precision vectors through the decode table: norms, dense factors and listed rows', () => {
+    const { vectors, maxNorm } = mipsToCosine(Y, 2, 2);
+    const halves = new Uint16Array(vectors.length);
+    encodeHalves(vectors, halves);
+    const decoded = Float32Array.from(halves, (h) => halfTable()[h]!);
+    const rows = factorRowsOfVectors(halves, 2, maxNorm);
+    const reference = factorRowsOfVectors(decoded, 2, maxNorm);
+    expect(rows.values).toBe(halves);
+    // The same arithmetic on the decoded values: bit for bit.
+    for (const r of [0, 1]) expect(factorRowNorm(rows, r)).toBe(factorRowNorm(reference, r));
+    expect(Array.from(denseFactors(rows))).toEqual(Array.from(denseFactors(reference)));
+    // 0.6 and 0.8 are not halves: y₀ = [3, 4] comes back within binary16's 2⁻¹¹ relative rounding.
+    const back = denseFactors(rows);
+    [3, 4, 0, 2].forEach((y, k) => expect(Math.abs(back[k]! - y)).toBeLessThanOrEqual(y * 2 ** -11));
+    expect(back[0]).not.toBe(3);
+    // Listed rows, raw (before the scale), in list order.
+    expect(Array.from(readFactorRows(rows, [1, 0, 1]))).toEqual([
+      decoded[3],
+      decoded[4],
+      decoded[0],
+      decoded[1],
+      decoded[3],
+      decoded[4],
+    ]);
+    expect(Array.from(readFactorRows(reference, [1]))).toEqual([decoded[3], decoded[4]]);
+    expect(() => readFactorRows(rows, [2])).toThrow(/factor row 2 is not in 0..1/);
+    expect(() => readFactorRows(rows, [0.5])).toThrow(RangeError);
   });
 });

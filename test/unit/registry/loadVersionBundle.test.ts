@@ -10,6 +10,8 @@ import { publishVersion } from '../../../models/registry/publishVersion.js';
 import { ITEM_GRAM_FILE } from '../../../models/registry/itemGramFile.js';
 import { createFoldInModel } from '../../../models/retrieval/foldIn.js';
 import { gramMatrix } from '../../../models/retrieval/trainIals.js';
+import { denseFactors } from '../../../src/domain/factorRows.js';
+import { toHalf } from '../../../src/domain/halfFloat.js';
 import type { CatalogItem } from '../../../src/domain/interaction.js';
 import type { ModelManifest } from '../../../src/domain/manifest.js';
 import { fitTinyModels, rankerOnnx, tempRegistry, testManifest, tinyRanker } from './registryFixtures.js';
@@ -180,6 +182,47 @@ describe('Registry: loadVersionBundle', () => {
       const row = version === 'v-nan-row' ? n - 2 : 3;
       expect(() => loadVersionBundle(registry, 'default', version)).toThrow(`${file}: row ${row} has norm`);
     }
+  });
+
+  it('keeps the item vectors as binary16 halves with vectorPrecision float16, the factor view reading them', () => {
+    const half = loadVersionBundle(registry, 'default', 'v1', { vectorPrecision: 'float16' });
+    const v = half.bundle.itemVectors;
+    expect(v).toBeInstanceOf(Uint16Array);
+    expect(Array.from(v)).toEqual(Array.from(bundle.itemVectors as Float32Array, (x) => toHalf(x)));
+    const rows = half.bundle.itemFactors;
+    expect(rows.values).toBe(v); // the view reads the halves, no float32 copy
+    expect(rows).toMatchObject({ stride: bundle.dimension + 1, scale: bundle.maxItemNorm });
+    // Within binary16's rounding of y/M: 2⁻¹¹ relative, 2⁻²⁵ absolute (times M) below 2⁻¹⁴.
+    const d = bundle.dimension;
+    const y = bundle.itemFactors.values;
+    const back = denseFactors(rows);
+    let moved = 0;
+    for (let i = 0; i < rows.count * d; i++) {
+      const err = Math.abs(back[i]! - y[i]!);
+      expect(err).toBeLessThanOrEqual(2 ** -11 * Math.abs(y[i]!) + 2 ** -25 * rows.scale);
+      if (err > 0) moved++;
+    }
+    expect(moved).toBeGreaterThan(0);
+    // Everything else is as with float32 vectors.
+    expect(half.bundle.itemIds).toEqual(loaded.bundle.itemIds);
+    expect(Array.from(half.bundle.userVectors)).toEqual(Array.from(loaded.bundle.userVectors));
+  });
+
+  it('refuses a damaged or truncated items.f32 with vectorPrecision float16 too, naming the file and the row', () => {
+    publishCopy('v-half-nan');
+    const file = join(registry, 'default', 'v-half-nan', 'items.f32');
+    const vectors = new Float32Array(new Uint8Array(readFileSync(file)).buffer);
+    const w = manifest.retrieval.vectorDimension;
+    const n = vectors.length / w;
+    vectors[(n - 1) * w] = Number.NaN;
+    writeFileSync(file, vectors);
+    expect(() =>
+      loadVersionBundle(registry, 'default', 'v-half-nan', { vectorPrecision: 'float16' }),
+    ).toThrow(`${file}: row ${n - 1} has norm`);
+    truncateSync(file, (n * w - 1) * 4);
+    expect(() =>
+      loadVersionBundle(registry, 'default', 'v-half-nan', { vectorPrecision: 'float16' }),
+    ).toThrow(/items\.f32/);
   });
 
   it('refuses a FIFO or a folder in place of a registry file, without blocking on the FIFO', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { denseFactorRows, factorRowsOfVectors } from '../../../src/domain/factorRows.js';
 import { mipsToCosine } from '../../../src/domain/mipsToCosine.js';
+import { encodeHalves, halfTable } from '../../../src/domain/halfFloat.js';
 import { createRandom } from '../../../src/domain/random.js';
 import { createFoldInModel, foldInUser, registerItemGram } from '../../../models/retrieval/foldIn.js';
 import type { FoldInModel } from '../../../models/retrieval/foldIn.js';
@@ -291,3 +292,42 @@ function conditionNumber(model: FoldInModel, items: readonly number[], weights: 
   const eigen = gramEigen(a, d).values;
   return Math.max(...eigen) / Math.min(...eigen);
 }
+
+describe('iALS: fold-in through half-precision item vectors (RECGATE_VECTOR_PRECISION=float16)', () => {
+  it('folds in exactly as through float32 vectors holding the same values, and near the float32 fold-in', () => {
+    const random = createRandom(77);
+    const d = 8;
+    const n = 300;
+    const factors = Float32Array.from({ length: n * d }, () => random.normal() * 0.3);
+    const { vectors, maxNorm } = mipsToCosine(factors, n, d);
+    const halves = new Uint16Array(vectors.length);
+    encodeHalves(vectors, halves);
+    const decoded = Float32Array.from(halves, (h) => halfTable()[h]!);
+    const settings = { regularization: 0.05, regularizationExponent: 1, alpha: 4 };
+    const half = createFoldInModel(factorRowsOfVectors(halves, d, maxNorm), d, settings);
+    const float = createFoldInModel(factorRowsOfVectors(decoded, d, maxNorm), d, settings);
+    // YᵀY summed over blocks of decoded rows: the same matrix up to the order of float64 additions.
+    for (let k = 0; k < d * d; k++) {
+      expect(Math.abs(half.gram[k]! - float.gram[k]!)).toBeLessThanOrEqual(
+        1e-12 * Math.abs(float.gram[k]!) + 1e-15,
+      );
+    }
+    // With the same Gram matrix, the solve reads the decoded rows: bit for bit.
+    const sameGram = { ...half, gram: float.gram };
+    for (const items of [[0], [5, 17, 5, 299], [3, 1, 4, 1, 5, 9, 2, 6]]) {
+      const weights = items.map((_, k) => 1 + k);
+      expect(Array.from(foldInUser(sameGram, items, weights))).toEqual(
+        Array.from(foldInUser(float, items, weights)),
+      );
+    }
+    // And close to the fold-in on the float32 vectors: binary16 rounds each value by ≤ 2⁻¹¹.
+    const exact = createFoldInModel(factorRowsOfVectors(vectors, d, maxNorm), d, settings);
+    const a = foldInUser(half, [5, 17, 299], [1, 2, 3]);
+    const b = foldInUser(exact, [5, 17, 299], [1, 2, 3]);
+    const size = Math.max(...Array.from(b, Math.abs));
+    let diff = 0;
+    for (let p = 0; p < d; p++) diff = Math.max(diff, Math.abs(a[p]! - b[p]!));
+    expect(diff).toBeGreaterThan(0);
+    expect(diff).toBeLessThanOrEqual(1e-2 * size);
+  });
+});

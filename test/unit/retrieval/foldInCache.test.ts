@@ -10,6 +10,7 @@ import { factorRowsOfVectors } from '../../../src/domain/factorRows.js';
 import type { FactorRows } from '../../../src/domain/factorRows.js';
 import { mipsToCosine } from '../../../src/domain/mipsToCosine.js';
 import { createRandom } from '../../../src/domain/random.js';
+import { encodeHalves, halfTable } from '../../../src/domain/halfFloat.js';
 
 // d = 1 item factors y = [2, 1, −1]: YᵀY = 6 (as in foldIn.test.ts).
 const Y1 = Float32Array.of(2, 1, -1);
@@ -240,5 +241,39 @@ describe('FoldInCache', () => {
       expect(view.solves.updated).toBeGreaterThan(0); // the factor's rank-one path read the view too
       expect(a![0]).toBeCloseTo(2 / 7.5, 6);
     });
+  });
+});
+
+describe('FoldInCache through half-precision item vectors (RECGATE_VECTOR_PRECISION=float16)', () => {
+  it('updates incrementally bit for bit as on float32 vectors holding the decoded values', () => {
+    const random = createRandom(31);
+    const d = 6;
+    const n = 200;
+    const factors = Float32Array.from({ length: n * d }, () => random.normal() * 0.3);
+    const { vectors, maxNorm } = mipsToCosine(factors, n, d);
+    const halves = new Uint16Array(vectors.length);
+    encodeHalves(vectors, halves);
+    const decoded = Float32Array.from(halves, (h) => halfTable()[h]!);
+    const settings = { regularization: 0.05, regularizationExponent: 1, alpha: 4 };
+    const float = createFoldInModel(factorRowsOfVectors(decoded, d, maxNorm), d, settings);
+    // The same Gram matrix for both, so every difference would come from reading the rows.
+    const half = {
+      ...createFoldInModel(factorRowsOfVectors(halves, d, maxNorm), d, settings),
+      gram: float.gram,
+    };
+    const a = new FoldInCache(half);
+    const b = new FoldInCache(float);
+    let items = [1, 2, 3, 4, 5, 6, 7, 8];
+    let x: Float32Array | null = null;
+    let y: Float32Array | null = null;
+    for (let step = 0; step < 6; step++) {
+      const weights = items.map((_, k) => 1 + ((k + step) % 3));
+      x = a.foldIn('u', items, weights, x);
+      y = b.foldIn('u', items, weights, y);
+      expect(Array.from(x)).toEqual(Array.from(y));
+      items = [...items.slice(1), 20 + step * 7];
+    }
+    expect(a.stats).toEqual(b.stats);
+    expect(a.stats.incremental).toBeGreaterThan(0);
   });
 });

@@ -35,4 +35,14 @@ describe('RECGATE_VECTOR_INDEX=ivf, RECGATE_IVF_LISTS, RECGATE_IVF_PROBES', () =
       /RECGATE_IVF_STORAGE: expected "float32" or "int8" or "none", received "int4"/,
     );
   });
+
+  it('reads RECGATE_VECTOR_PRECISION (float32 by default, or float16) and names it for any other value', () => {
+    expect(resolveGatewayConfig({})).toMatchObject({ vectorPrecision: 'float32' });
+    expect(configFromEnv({ RECGATE_VECTOR_PRECISION: 'float16' })).toMatchObject({
+      vectorPrecision: 'float16',
+    });
+    expect(() => configFromEnv({ RECGATE_VECTOR_PRECISION: 'bf16' })).toThrow(
+      /RECGATE_VECTOR_PRECISION: expected "float32" or "float16", received "bf16"/,
+    );
+  });
 });
