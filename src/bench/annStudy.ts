@@ -6,7 +6,10 @@ import type { HnswParameters } from '../stores/ann/hnswParameters.js';
 import type { IvfParameters } from '../stores/ann/ivfParameters.js';
 import { IvfVectorIndex } from '../stores/ann/ivfVectorIndex.js';
 import type { IvfStorage } from '../stores/ann/ivfVectorIndex.js';
-import { allocateKernelRows } from '../stores/embedded/kernelRows.js';
+import { allocateHalfRows, allocateKernelRows } from '../stores/embedded/kernelRows.js';
+import { encodeHalves } from '../domain/halfFloat.js';
+import { precisionOf } from '../domain/itemVectors.js';
+import type { ItemVectors, VectorPrecision } from '../domain/itemVectors.js';
 import { UsearchVectorIndex } from '../stores/ann/usearchVectorIndex.js';
 import type { VectorIndex } from '../stores/vectorIndex.js';
 import { ExactVectorIndex } from '../stores/embedded/exactVectorIndex.js';
@@ -42,6 +45,11 @@ export interface AnnStudyResult {
   readonly hnswRssGrowthBytes?: number;
   /** The IVF-Flat index on the same vectors and queries (absent in runs before it existed, or when not asked for). */
   readonly ivf?: IvfStudyResult;
+  /**
+   * IVF-Flat over the same vectors rounded to binary16 (`RECGATE_VECTOR_PRECISION=float16`),
+   * scanned in place, against the same float32 exact truth (absent when not asked for).
+   */
+  readonly ivfHalf?: IvfStudyResult;
 }
 
 /** IVF-Flat measured like the HNSW graph: same queries, same exact truth, same search shapes. */
@@ -52,6 +60,8 @@ export interface IvfStudyResult {
   readonly lists: number;
   /** How the listed rows were kept ({@link IvfVectorIndex.storage}; absent in runs before the option, which kept `float32`). */
   readonly storage?: IvfStorage;
+  /** The precision of the vectors the index read (absent in runs before the option: float32). */
+  readonly precision?: VectorPrecision;
   /** How the list assignment was obtained (trained now or loaded from the cache) and how long it took, s. */
   readonly build: { readonly source: 'built' | 'cache'; readonly seconds: number };
   /** WebAssembly and typed-array bytes of the index ({@link IvfVectorIndex.memoryBytes}). */
@@ -106,6 +116,12 @@ export async function annStudy(
     readonly ivfSweep?: readonly number[];
     /** How the IVF index keeps its rows (the gateway's `RECGATE_IVF_STORAGE`). @default 'none' */
     readonly ivfStorage?: IvfStorage;
+    /**
+     * Also measure IVF-Flat over the vectors rounded to binary16, its lists
+     * cached in this file (null: trained every run; undefined: not measured),
+     * after the float32 IVF. @default undefined
+     */
+    readonly ivfHalfCacheFile?: string | null;
   },
 ): Promise<AnnStudyResult> {
   const dir = join(catalog.registry, catalog.modelName, catalog.version);
@@ -159,12 +175,12 @@ export async function annStudy(
     sweep.push({ efSearch, ...(await recallAndLatency(ann, queries, truths)) });
   }
   ann.setEfSearch(parameters.efSearch);
-  let ivf: IvfStudyResult | undefined;
-  if (options.ivfCacheFile !== undefined) {
-    options.log(`ANN study on ${catalog.name}: training or loading the IVF lists`);
+  const studyIvf = async (rows: ItemVectors, cacheFile: string | null): Promise<IvfStudyResult> => {
+    const precision = precisionOf(rows);
+    options.log(`ANN study on ${catalog.name}: training or loading the IVF lists (${precision} rows)`);
     const rssBefore = process.memoryUsage().rss;
-    const index = IvfVectorIndex.fromVectors(itemIds, vectors, dim, {
-      cacheFile: options.ivfCacheFile,
+    const index = IvfVectorIndex.fromVectors(itemIds, rows, dim, {
+      cacheFile,
       storage: options.ivfStorage ?? 'none',
       onProgress: (p) => {
         if (p.done === p.total) options.log(`  IVF ${p.stage}: ${p.total} done`);
@@ -172,7 +188,7 @@ export async function annStudy(
     });
     const rssGrowthBytes = process.memoryUsage().rss - rssBefore;
     options.log(
-      `  IVF: ${index.lists} lists, ${index.storage} storage, ${index.origin.source} in ${index.origin.seconds.toFixed(1)} s`,
+      `  IVF: ${index.lists} lists, ${index.storage} storage, ${precision} rows, ${index.origin.source} in ${index.origin.seconds.toFixed(1)} s`,
     );
     const main = await measureSearches(index, queries, truths, filteredShapes);
     const ivfStats = index.searchStats;
@@ -182,10 +198,11 @@ export async function annStudy(
       index.setProbes(probes);
       ivfSweep.push({ probes, ...(await recallAndLatency(index, queries, truths)) });
     }
-    ivf = {
+    return {
       parameters: ivfParameters,
       lists: index.lists,
       storage: index.storage,
+      precision,
       build: index.origin,
       memoryBytes: index.memoryBytes,
       rssGrowthBytes,
@@ -193,6 +210,14 @@ export async function annStudy(
       searchStats: ivfStats,
       sweep: ivfSweep,
     };
+  };
+  const ivf = options.ivfCacheFile === undefined ? undefined : await studyIvf(vectors, options.ivfCacheFile);
+  let ivfHalf: IvfStudyResult | undefined;
+  if (options.ivfHalfCacheFile !== undefined) {
+    // As the gateway loads them with RECGATE_VECTOR_PRECISION=float16: halves in WebAssembly memory.
+    const halves = allocateHalfRows(vectors.length);
+    encodeHalves(vectors, halves);
+    ivfHalf = await studyIvf(halves, options.ivfHalfCacheFile);
   }
   return {
     catalog: catalog.name,
@@ -209,6 +234,7 @@ export async function annStudy(
     sweep,
     hnswRssGrowthBytes,
     ...(ivf === undefined ? {} : { ivf }),
+    ...(ivfHalf === undefined ? {} : { ivfHalf }),
   };
 }
 

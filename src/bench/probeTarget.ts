@@ -40,6 +40,21 @@ export async function catalogOrExit(
  * at 1M items (its list cache in `<benchDir>/ann`), the exact index below, and a
  * fresh event log `<benchDir>/events/<logName>-<time>.jsonl` (so no replay at start).
  */
+/**
+ * The IVF list cache of a bench catalog: `<benchDir>/ann/<model>-<version>.ivf`,
+ * or `…-f16.ivf` when the servers keep half-precision vectors
+ * (`RECGATE_VECTOR_PRECISION=float16` in `env`): lists trained on halves are
+ * another assignment, and sharing one file would retrain it at every switch.
+ */
+export function ivfBenchCacheFile(
+  benchDir: string,
+  catalog: Pick<PreparedCatalog, 'modelName' | 'version'>,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
+  const half = env['RECGATE_VECTOR_PRECISION'] === 'float16' ? '-f16' : '';
+  return join(benchDir, 'ann', `${catalog.modelName}-${catalog.version}${half}.ivf`);
+}
+
 export function serverFor(
   catalog: PreparedCatalog,
   benchDir: string,
@@ -49,7 +64,7 @@ export function serverFor(
     registry: catalog.registry,
     modelName: catalog.modelName,
     index: catalog.items >= 1_000_000 ? 'ivf' : 'exact',
-    annCache: join(benchDir, 'ann', `${catalog.modelName}-${catalog.version}.ivf`),
+    annCache: ivfBenchCacheFile(benchDir, catalog),
     eventLog: join(benchDir, 'events', `${logName}-${Date.now()}.jsonl`),
   };
 }

@@ -54,7 +54,7 @@ import type { BenchScenario, ScenarioName } from './benchScenarios.js';
 import { benchScenarios } from './benchScenarios.js';
 import type { BenchServer } from './benchServerProcess.js';
 import { REPO_ROOT, startBenchServer } from './benchServerProcess.js';
-import { nodeFlagsOption } from './probeTarget.js';
+import { ivfBenchCacheFile, nodeFlagsOption } from './probeTarget.js';
 import { summarizeCpuProfile } from './cpuProfileSummary.js';
 import type { CpuProfile } from './cpuProfileSummary.js';
 import { openLoop, probeLatency, saturate } from './loadDrivers.js';
@@ -146,7 +146,7 @@ for (const name of catalogNames)
 const loadAverageStart = os.loadavg();
 mkdirSync(join(benchDir, 'events'), { recursive: true });
 const annCache = (c: PreparedCatalog): string => join(benchDir, 'ann', `${c.modelName}-${c.version}.usearch`);
-const ivfCache = (c: PreparedCatalog): string => join(benchDir, 'ann', `${c.modelName}-${c.version}.ivf`);
+const ivfCache = (c: PreparedCatalog): string => ivfBenchCacheFile(benchDir, c);
 
 const prepared: (PreparedCatalog | SkippedCatalog)[] = [];
 for (const name of catalogNames) {
@@ -166,8 +166,15 @@ for (const c of ready.filter((x) => annOnly || PLANS[x.name]!.ann)) {
     ivfCacheFile: ivfCache(c),
     ivfSweep: quick ? [8] : [8, 32, 64],
     ivfStorage: configFromEnv(process.env).ivfStorage ?? GATEWAY_DEFAULTS.ivfStorage, // RECGATE_IVF_STORAGE, as the bench servers
+    // The same lists trained on the rows rounded to binary16 (RECGATE_VECTOR_PRECISION=float16).
+    ivfHalfCacheFile: ivfBenchCacheFile(benchDir, c, { RECGATE_VECTOR_PRECISION: 'float16' }),
   });
   log(`ANN ${c.name}: recall@100 ${study.recallAt100.toFixed(3)}, p99 ${study.annLatency.p99.toFixed(2)} ms`);
+  if (study.ivfHalf !== undefined) {
+    log(
+      `IVF over float16 rows ${c.name}: recall@100 ${study.ivfHalf.recallAt100.toFixed(3)}, p99 ${study.ivfHalf.annLatency.p99.toFixed(2)} ms`,
+    );
+  }
   if (study.ivf !== undefined) {
     log(
       `IVF ${c.name}: recall@100 ${study.ivf.recallAt100.toFixed(3)}, p99 ${study.ivf.annLatency.p99.toFixed(2)} ms`,

@@ -294,6 +294,35 @@ describe('Bench report: IVF-Flat beside HNSW', () => {
     expect(report).toContain('| synthetic-1m | 16 | 0.972 | 0.40 / 1.70 |');
   });
 
+  it('adds a row, a comparison row and probes rows for IVF over float16 vectors, judged on its own figures', () => {
+    const ivfHalf = {
+      ...ann1m.ivf,
+      precision: 'float16' as const,
+      storage: 'none' as const,
+      build: { source: 'cache' as const, seconds: 0.4 },
+      recallAt100: 0.948,
+      annLatency: latency(0.5, 1.9),
+      sweep: [{ probes: 32, recallAt100: 0.985, latency: latency(0.8, 2.6) }],
+    };
+    const results: BenchResults = { ...BASE, ann: [{ ...ann1m, ivfHalf }] };
+    const rows = targetRows(results);
+    expect(
+      rows.find((r) => r.what.startsWith('retrieval over 1M items (IVF-Flat over float16 vectors')),
+    ).toMatchObject({
+      met: false, // recall 0.948 < 0.95
+      measured: expect.stringContaining(
+        'recall@100 0.948 against exact search over the float32 vectors, p99 1.90 ms',
+      ),
+    });
+    const report = formatReport({ ...results, targets: rows });
+    expect(report).toContain(
+      '| synthetic-1m | IVF-Flat 4,095 lists, 16 probes, none storage, float16 rows | cache in 0.4 s |',
+    );
+    expect(report).toContain('| synthetic-1m (float16) | 32 | 0.985 | 0.80 / 2.60 |');
+    expect(report).toContain('| synthetic-1m (float16) | 16 | 0.948 | 0.50 / 1.90 |');
+    expect(report).toContain('| synthetic-1m | 16 | 0.972 | 0.40 / 1.70 |');
+  });
+
   it('leaves runs without IVF figures as they were (no IVF row, no IVF table)', () => {
     const { ivf: _ivf, ...hnswOnly } = ann1m;
     const results: BenchResults = { ...BASE, ann: [hnswOnly] };
