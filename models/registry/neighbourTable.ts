@@ -16,6 +16,57 @@ export interface NeighbourTable {
 }
 
 /**
+ * A {@link NeighbourTable} in less memory, read back bit for bit the same
+ * ({@link packNeighbourTable}; issue #6: 84 MB → 54 MB at 1M items × 10):
+ * - `items`: the Int32Array, or a Uint8Array of 3 bytes per index
+ *   (little-endian) when every index is below 2²⁴;
+ * - `scores`: the Float32Array, or an Int16Array of k with score =
+ *   fl32(k / 10⁴), when every score is such a value: the 4-decimal scores
+ *   `publishVersion` writes (in −3.2768..3.2767, so any cosine).
+ */
+export interface PackedNeighbourTable {
+  readonly offsets: Int32Array;
+  readonly items: Int32Array | Uint8Array;
+  readonly scores: Float32Array | Int16Array;
+}
+
+/** Scores packed as k with score = fl32(k / SCORE_SCALE). */
+const SCORE_SCALE = 10_000;
+
+/**
+ * The table in the smaller columns of {@link PackedNeighbourTable} where
+ * they hold every value exactly (checked value by value: an index below 2²⁴,
+ * a score equal to fl32(k / 10⁴) for an int16 k), else the columns as they
+ * are. O(entries); the result shares `offsets`.
+ */
+export function packNeighbourTable(table: NeighbourTable): PackedNeighbourTable {
+  const { offsets, items, scores } = table;
+  let maxItem = -1;
+  for (let e = 0; e < items.length; e++) if (items[e]! > maxItem) maxItem = items[e]!;
+  let packedItems: Int32Array | Uint8Array = items;
+  if (maxItem < 2 ** 24) {
+    packedItems = new Uint8Array(items.length * 3);
+    for (let e = 0, b = 0; e < items.length; e++, b += 3) {
+      const v = items[e]!;
+      packedItems[b] = v & 0xff;
+      packedItems[b + 1] = (v >>> 8) & 0xff;
+      packedItems[b + 2] = v >>> 16;
+    }
+  }
+  let packedScores: Float32Array | Int16Array = new Int16Array(scores.length);
+  for (let e = 0; e < scores.length; e++) {
+    const f = scores[e]!;
+    const k = Math.round(f * SCORE_SCALE);
+    if (!(k >= -32768 && k <= 32767 && Math.fround(k / SCORE_SCALE) === f)) {
+      packedScores = scores;
+      break;
+    }
+    packedScores[e] = k;
+  }
+  return { offsets, items: packedItems, scores: packedScores };
+}
+
+/**
  * Parses a registry's `neighbours.json` (`{"items": number[][], "scores":
  * number[][]}`, docs/registry.md) straight into a {@link NeighbourTable},
  * without building the nested arrays `JSON.parse` would (at 1M items that is
@@ -79,14 +130,30 @@ interface Rows<A extends Int32Array | Float32Array> {
 /**
  * The table as the `readonly NeighbourList[]` a {@link ModelBundle} holds:
  * element i is built on read as two subarray views of the shared columns
- * (no copy; see {@link lazyArrayView} for the read-only array semantics).
+ * (no copy; see {@link lazyArrayView} for the read-only array semantics),
+ * or, for packed columns, two small arrays decoded from them (the same
+ * values: {@link PackedNeighbourTable}).
  */
-export function neighbourListView(table: NeighbourTable): readonly NeighbourList[] {
+export function neighbourListView(table: NeighbourTable | PackedNeighbourTable): readonly NeighbourList[] {
   const { offsets, items, scores } = table;
-  return lazyArrayView(offsets.length - 1, (i) => ({
-    items: items.subarray(offsets[i]!, offsets[i + 1]!),
-    scores: scores.subarray(offsets[i]!, offsets[i + 1]!),
-  }));
+  return lazyArrayView(offsets.length - 1, (i) => {
+    const from = offsets[i]!;
+    const to = offsets[i + 1]!;
+    let rowItems: Int32Array;
+    if (items instanceof Int32Array) rowItems = items.subarray(from, to);
+    else {
+      rowItems = new Int32Array(to - from);
+      for (let e = from, b = 3 * from; e < to; e++, b += 3)
+        rowItems[e - from] = items[b]! | (items[b + 1]! << 8) | (items[b + 2]! << 16);
+    }
+    let rowScores: Float32Array;
+    if (scores instanceof Float32Array) rowScores = scores.subarray(from, to);
+    else {
+      rowScores = new Float32Array(to - from);
+      for (let e = from; e < to; e++) rowScores[e - from] = scores[e]! / SCORE_SCALE;
+    }
+    return { items: rowItems, scores: rowScores };
+  });
 }
 
 const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { lazyArrayView } from '../../../models/registry/lazyArrayView.js';
-import { neighbourListView, parseNeighbourTable } from '../../../models/registry/neighbourTable.js';
+import {
+  neighbourListView,
+  packNeighbourTable,
+  parseNeighbourTable,
+} from '../../../models/registry/neighbourTable.js';
 import { createRandom } from '../../../src/domain/random.js';
 
 const bytes = (text: string): Uint8Array => Buffer.from(text, 'utf8');
@@ -101,5 +105,66 @@ describe('lazyArrayView', () => {
     }).toThrow(TypeError);
     expect(() => view.push(1)).toThrow(TypeError);
     expect(view[0]).toBe(0);
+  });
+
+  it('packs 3-byte indices and 4-decimal int16 scores, read back bit for bit (hand-worked)', () => {
+    const t = parseNeighbourTable(
+      bytes('{"items":[[16777215, 1, 65536], [], [300]], "scores":[[0.7675, -0.5, 3.2767], [], [1e-4]]}'),
+      2 ** 24,
+    );
+    const packed = packNeighbourTable(t);
+    expect(packed.offsets).toBe(t.offsets);
+    expect(packed.items).toBeInstanceOf(Uint8Array);
+    expect(Array.from(packed.items)).toEqual([255, 255, 255, 1, 0, 0, 0, 0, 1, 44, 1, 0]);
+    expect(packed.scores).toBeInstanceOf(Int16Array);
+    expect(Array.from(packed.scores)).toEqual([7675, -5000, 32767, 1]);
+    // 2²⁴ rows: read the first three, not all of them.
+    const a = neighbourListView(t);
+    const b = neighbourListView(packed);
+    for (const i of [0, 1, 2, 3]) {
+      expect([Array.from(b[i]!.items), Array.from(b[i]!.scores)]).toEqual([
+        Array.from(a[i]!.items),
+        Array.from(a[i]!.scores),
+      ]);
+    }
+    expect(Array.from(b[0]!.items)).toEqual([16777215, 1, 65536]);
+    expect(neighbourListView(packed)[0]!.scores[0]).toBe(Math.fround(0.7675));
+  });
+
+  it('keeps a column as it is when a value does not fit: more decimals, a score past 3.2767, an index of 2²⁴', () => {
+    const more = packNeighbourTable(parseNeighbourTable(bytes('{"items":[[1]],"scores":[[0.12345]]}'), 2));
+    expect(more.scores).toBeInstanceOf(Float32Array);
+    expect(more.items).toBeInstanceOf(Uint8Array);
+    const large = packNeighbourTable(parseNeighbourTable(bytes('{"items":[[0]],"scores":[[3.2768]]}'), 2));
+    expect(large.scores).toBeInstanceOf(Float32Array);
+    const wide = packNeighbourTable(
+      parseNeighbourTable(bytes('{"items":[[16777216]],"scores":[[0.5]]}'), 2 ** 24 + 1),
+    );
+    expect(wide.items).toBeInstanceOf(Int32Array);
+    expect(wide.scores).toBeInstanceOf(Int16Array);
+    expect(Array.from(neighbourListView(wide)[0]!.items)).toEqual([16777216]);
+  });
+
+  it('reads random published tables (round4 scores, as publishVersion writes them) the same packed or not', () => {
+    const rng = createRandom(9);
+    for (let round = 0; round < 20; round++) {
+      const n = 1 + rng.int(0, 300);
+      const items: number[][] = [];
+      const scores: number[][] = [];
+      for (let i = 0; i < n; i++) {
+        const k = rng.int(0, 12);
+        items.push(Array.from({ length: k }, () => rng.int(0, n - 1)));
+        scores.push(Array.from({ length: k }, () => Math.round((rng.next() * 2 - 1) * 1e4) / 1e4));
+      }
+      const t = parseNeighbourTable(bytes(JSON.stringify({ items, scores })), n);
+      const packed = packNeighbourTable(t);
+      expect(packed.scores).toBeInstanceOf(Int16Array);
+      const a = neighbourListView(t);
+      const b = neighbourListView(packed);
+      for (let i = 0; i < n; i++) {
+        expect(Array.from(b[i]!.items)).toEqual(Array.from(a[i]!.items));
+        expect(Array.from(b[i]!.scores).every((v, e) => Object.is(v, a[i]!.scores[e]))).toBe(true);
+      }
+    }
   });
 });
