@@ -278,7 +278,7 @@ export class IvfVectorIndex implements VectorIndex {
 
   /**
    * An index over `itemIds.length` vectors (n×dimension, row-major, any
-   * norm), with payloads by id. A later duplicate id replaces the earlier
+   * norm; float32 values, or binary16 halves: see {@link IvfVectorIndexOptions.storage}), with payloads by id. A later duplicate id replaces the earlier
    * one's vector (the item keeps its first place for ties).
    * @throws RangeError when `vectors.length !== itemIds.length × dimension`, the
    *   dimension is not a positive integer, a parameter is out of range
@@ -287,23 +287,23 @@ export class IvfVectorIndex implements VectorIndex {
    */
   static fromVectors(
     itemIds: readonly string[],
-    given: ItemVectors,
+    vectors: ItemVectors,
     dimension: number,
     options: IvfVectorIndexOptions = {},
   ): IvfVectorIndex {
     const storage = options.storage ?? 'float32';
     // Halves are scanned in place only with storage none in WebAssembly memory; otherwise as float32.
     const halvesInPlace =
-      given instanceof Uint16Array && storage === 'none' && KernelRows.of(given, dimension) !== null;
-    const vectors: ItemVectors =
-      given instanceof Uint16Array && !halvesInPlace ? float32Vectors(given) : given;
+      vectors instanceof Uint16Array && storage === 'none' && KernelRows.of(vectors, dimension) !== null;
+    const rows: ItemVectors =
+      vectors instanceof Uint16Array && !halvesInPlace ? float32Vectors(vectors) : vectors;
     const parameters = resolveIvfParameters(options.ivf);
     if (!Number.isInteger(dimension) || dimension < 1) {
       throw new RangeError(`vector dimension must be a positive integer, got ${dimension}`);
     }
-    if (vectors.length !== itemIds.length * dimension) {
+    if (rows.length !== itemIds.length * dimension) {
       throw new RangeError(
-        `expected ${itemIds.length}×${dimension} = ${itemIds.length * dimension} values, got ${vectors.length}`,
+        `expected ${itemIds.length}×${dimension} = ${itemIds.length * dimension} values, got ${rows.length}`,
       );
     }
     const maxProbes = options.maxProbes ?? 256;
@@ -342,17 +342,17 @@ export class IvfVectorIndex implements VectorIndex {
     }
     let distinctRows = distinct.length === n;
     for (let i = 0; distinctRows && i < n; i++) distinctRows = source[i] === i;
-    const gathered = storage === 'float32' ? null : KernelRows.of(vectors, dimension);
+    const gathered = storage === 'float32' ? null : KernelRows.of(rows, dimension);
     const shareable =
       (storage === 'int8' || (storage === 'none' && gathered !== null)) &&
       distinctRows &&
-      (vectors instanceof Uint16Array || unitRows(vectors, n, dimension));
-    const shared = shareable ? vectors : null;
+      (rows instanceof Uint16Array || unitRows(rows, n, dimension));
+    const shared = shareable ? rows : null;
     const index = new IvfVectorIndex(dimension, distinct.length, parameters, maxProbes, shared);
     index.gathered = shared === null ? null : gathered;
     index.encode = storage === 'int8';
     const started = performance.now();
-    const from = index.buildOrLoad(distinct, source, itemIds, vectors, options);
+    const from = index.buildOrLoad(distinct, source, itemIds, rows, options);
     index.originValue = {
       source: from,
       seconds: (performance.now() - started) / 1000,
