@@ -238,6 +238,8 @@ export function formatReport(r: BenchResults): string {
     `${r.startedAt}, ${f1(r.seconds)} s. ${m.cores} × ${m.cpu}, ${f1(m.memoryGiB)} GiB, Node ${m.node}, ${m.platform}. ` +
       `Load average at start ${m.loadAverageStart.map(f2).join(' / ')}, at end ${m.loadAverageEnd.map(f2).join(' / ')} (1/5/15 min).`,
     '',
+    `Command: \`${r.command}\``,
+    '',
   );
   out.push('## Targets', '', '| what | target | measured | met |', '| --- | --- | --- | --- |');
   for (const t of r.targets)

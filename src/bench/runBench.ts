@@ -239,7 +239,8 @@ const results: BenchResults = {
     loadAverageStart,
     loadAverageEnd: os.loadavg(),
   },
-  command: `npm run bench --${process.argv.slice(2).length > 0 ? ' ' + process.argv.slice(2).join(' ') : ''}`,
+  // The RECGATE_* settings in the environment reach every server: the command names them.
+  command: `${recgateSettings()}npm run bench --${process.argv.slice(2).length > 0 ? ' ' + process.argv.slice(2).join(' ') : ''}`,
   quick,
   startedAt: new Date(Date.now() - (performance.now() - began)).toISOString(),
   seconds: (performance.now() - began) / 1000,
@@ -522,4 +523,13 @@ async function profileRecommendations(c: PreparedCatalog): Promise<BenchResults[
   );
   rmSync(join(benchDir, 'events', `profile-${process.pid}.jsonl`), { force: true });
   return { catalog: c.name, file: join(dir, file).replace(REPO_ROOT, ''), top };
+}
+
+/** `NAME=value ` for each RECGATE_* variable set in this environment (sorted), as a shell prefix. */
+function recgateSettings(): string {
+  return Object.keys(process.env)
+    .filter((k) => k.startsWith('RECGATE_'))
+    .sort()
+    .map((k) => `${k}=${process.env[k]} `)
+    .join('');
 }

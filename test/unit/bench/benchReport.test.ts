@@ -304,7 +304,11 @@ describe('Bench report: IVF-Flat beside HNSW', () => {
       annLatency: latency(0.5, 1.9),
       sweep: [{ probes: 32, recallAt100: 0.985, latency: latency(0.8, 2.6) }],
     };
-    const results: BenchResults = { ...BASE, ann: [{ ...ann1m, ivfHalf }] };
+    const results: BenchResults = {
+      ...BASE,
+      command: 'RECGATE_VECTOR_PRECISION=float16 npm run bench -- --catalogs synthetic-1m',
+      ann: [{ ...ann1m, ivfHalf }],
+    };
     const rows = targetRows(results);
     expect(
       rows.find((r) => r.what.startsWith('retrieval over 1M items (IVF-Flat over float16 vectors')),
@@ -317,6 +321,9 @@ describe('Bench report: IVF-Flat beside HNSW', () => {
     const report = formatReport({ ...results, targets: rows });
     expect(report).toContain(
       '| synthetic-1m | IVF-Flat 4,095 lists, 16 probes, none storage, float16 rows | cache in 0.4 s |',
+    );
+    expect(report).toContain(
+      'Command: `RECGATE_VECTOR_PRECISION=float16 npm run bench -- --catalogs synthetic-1m`',
     );
     expect(report).toContain('| synthetic-1m (float16) | 32 | 0.985 | 0.80 / 2.60 |');
     expect(report).toContain('| synthetic-1m (float16) | 16 | 0.948 | 0.50 / 1.90 |');
