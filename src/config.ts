@@ -108,9 +108,11 @@ export interface GatewayConfig {
    * `float16`, each value rounded to IEEE 754 binary16 (half the memory: 130 MB
    * less at 1M items × 65; a score moves by at most ~2⁻¹¹, typically ~10⁻⁵,
    * BENCHMARKS.md has the recall and the change in lists). With `float16` the
-   * IVF index (storage `none`) scans the halves in place; the exact and HNSW
-   * indexes and Qdrant get float32 copies of the rounded values, so it saves
-   * memory only with IVF (the default past `annMinItems`). Env
+   * IVF index (storage `none`, the default past `annMinItems`) scans the
+   * halves in place; the exact index and a Qdrant upload keep float32
+   * copies of the rounded values, as they copy float32 vectors, so there
+   * only the model's own copy halves; HNSW (`ann`) shares float32 vectors
+   * but needs a float32 copy of halves: keep `float32` with it. Env
    * `RECGATE_VECTOR_PRECISION`. @default 'float32'
    */
   readonly vectorPrecision?: VectorPrecision;
