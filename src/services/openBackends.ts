@@ -318,6 +318,12 @@ export async function openBackends(
             cfg.vectorIndex === 'ivf' ||
             (cfg.vectorIndex !== 'exact' && cfg.vectorIndex !== 'ann' && n > cfg.annMinItems);
           const stem = `${model.manifest.name}-${model.version}`;
+          if (cfg.vectorIndex === 'ann' && precisionOf(model.bundle.itemVectors) === 'float16') {
+            logger.warn(
+              'RECGATE_VECTOR_PRECISION=float16 with the HNSW index: HNSW keeps a float32 copy of the halves (it shares float32 vectors instead); float32 uses less memory here',
+              { items: n },
+            );
+          }
           const ivf = resolveIvfParameters({ lists: cfg.ivfLists, probes: cfg.ivfProbes });
           // The IVF file also names the build parameters: replicas with other lists share one folder.
           const cacheFile = (name: string): string | null =>
