@@ -170,26 +170,40 @@ const LINE_CHUNK_BYTES = 8 << 20;
  * {@link LINE_CHUNK_BYTES} so the whole file is never in memory at once
  * (issue #6: the 1M catalog is 160 MB). A UTF-8 sequence never contains the
  * byte 0x0a, so each line equals the same line of the decoded whole file.
+ *
+ * One buffer is read into for the whole file: the unfinished line at the end
+ * of a chunk moves to its start and the next chunk is read after it (the
+ * buffer doubles when one line fills it). Issue #6: a new buffer per chunk
+ * (~20 of 8 MB for the 1M catalog, freed only when the GC collected them)
+ * left ~80 MB of the allocator's heap resident but unused once the server was ready.
+ * @param chunkBytes the buffer's starting size in bytes, an integer ≥ 1.
  * @throws Error as `openSync`/`readSync` do when the file cannot be read.
  */
 export function* fileLines(path: string, chunkBytes = LINE_CHUNK_BYTES): Generator<string> {
   const fd = openSync(path, 'r');
   try {
-    const chunk = Buffer.allocUnsafe(chunkBytes);
-    let carry: Buffer = Buffer.alloc(0);
+    let buffer = Buffer.allocUnsafe(chunkBytes);
+    // buffer[0, filled) holds the start of a line whose "\n" has not been read yet.
+    let filled = 0;
     for (;;) {
-      const n = readSync(fd, chunk, 0, chunk.length, null);
+      if (filled === buffer.length) {
+        const grown = Buffer.allocUnsafe(buffer.length * 2);
+        buffer.copy(grown, 0, 0, filled);
+        buffer = grown;
+      }
+      const n = readSync(fd, buffer, filled, buffer.length - filled, null);
       if (n === 0) break;
-      const bytes = carry.length === 0 ? chunk.subarray(0, n) : Buffer.concat([carry, chunk.subarray(0, n)]);
+      const bytes = buffer.subarray(0, filled + n);
       let start = 0;
-      for (let end = bytes.indexOf(0x0a, start); end >= 0; end = bytes.indexOf(0x0a, start)) {
+      // The carried bytes hold no "\n": the search starts at the bytes just read.
+      for (let end = bytes.indexOf(0x0a, filled); end >= 0; end = bytes.indexOf(0x0a, start)) {
         yield bytes.toString('utf8', start, end);
         start = end + 1;
       }
-      // The rest of the line continues in the next chunk: copied, since `chunk` is read into again.
-      carry = Buffer.from(bytes.subarray(start));
+      buffer.copyWithin(0, start, bytes.length);
+      filled = bytes.length - start;
     }
-    yield carry.toString('utf8');
+    yield buffer.toString('utf8', 0, filled);
   } finally {
     closeSync(fd);
   }
