@@ -64,8 +64,8 @@ export async function seedFeatureStore(
     const n = bundle.itemIds.length;
     await store.seedCatalog(model.catalog, {
       itemIds: bundle.itemIds,
-      popularity: Float64Array.from({ length: n }, (_, i) => finiteOrZero(bundle.popularity[i])),
-      trend: Float64Array.from({ length: n }, (_, i) => finiteOrZero(bundle.trend[i])),
+      popularity: seedColumn(bundle.popularity, n),
+      trend: seedColumn(bundle.trend, n),
       updatedAt: referenceTime,
     });
   } else {
@@ -119,6 +119,20 @@ function isCatalogSeedable(
   store: FeatureStore,
 ): store is FeatureStore & Pick<MemoryFeatureStore, 'seedCatalog'> {
   return typeof (store as Partial<MemoryFeatureStore>).seedCatalog === 'function';
+}
+
+/**
+ * The counter values `finiteOrZero(column[i])` for i < n: `column` itself
+ * when it holds exactly those (n values, all finite), so the memory store
+ * reads the model's float32 column in place (issue #6: 16 MB at 1M items;
+ * it never writes to it), otherwise a float64 copy with 0 for a missing or
+ * non-finite value.
+ */
+export function seedColumn(column: Float32Array, n: number): Float32Array | Float64Array {
+  let finite = column.length === n;
+  for (let i = 0; finite && i < n; i++) finite = Number.isFinite(column[i]!);
+  if (finite) return column;
+  return Float64Array.from({ length: n }, (_, i) => finiteOrZero(column[i]));
 }
 
 function finiteOrZero(value: number | undefined): number {

@@ -10,6 +10,7 @@ import type {
   UserSeed,
 } from '../featureStore.js';
 import { decayCounter } from '../decayCounter.js';
+import { CounterColumns } from './counterColumns.js';
 import { indexCatalog, isIndexedCatalog } from '../../../models/registry/catalogTable.js';
 import type { IndexedCatalog } from '../../../models/registry/catalogTable.js';
 import type {
@@ -129,25 +130,40 @@ interface CounterState {
 /**
  * The catalog adopted by {@link MemoryFeatureStore.seedCatalog}, read in
  * place: its items (replaced ones in `replaced`) and the counters of its ids
- * as columns by catalog position (`hasCounters[k]` 0: none).
+ * by catalog position. Memory (issue #6: 25 MB at 1M items as float64
+ * columns and a flag column): the counters read the given seed arrays in
+ * place and copy a block of positions to float64 at its first write
+ * ({@link CounterColumns}), and `hasCounters` is null when every position
+ * has counters.
  */
 interface BaseCatalog {
   readonly catalog: IndexedCatalog;
   readonly replaced: Map<string, CatalogItem>;
-  readonly popularity: Float64Array;
-  readonly trend: Float64Array;
-  readonly updatedAt: Float64Array;
-  readonly hasCounters: Uint8Array;
+  readonly counters: CounterColumns;
+  /**
+   * Per position 1 when it has counters, 0 when not; null when every
+   * position has them (a write only adds counters, so that stays true).
+   */
+  readonly hasCounters: Uint8Array | null;
+}
+
+/** True when catalog position k of `base` has counters. */
+function hasCountersAt(base: BaseCatalog, k: number): boolean {
+  return base.hasCounters === null || base.hasCounters[k] === 1;
 }
 
 /** The model's counters handed to {@link MemoryFeatureStore.seedCatalog}, by model row. */
 export interface SeedCounters {
   /** The model's item ids: row i holds the counters of `itemIds[i]`. */
   readonly itemIds: readonly string[];
-  /** Decayed popularity by row (the store may keep the array: do not write to it afterwards). */
-  readonly popularity: Float64Array;
-  /** Decayed trend by row (the store may keep the array: do not write to it afterwards). */
-  readonly trend: Float64Array;
+  /**
+   * Decayed popularity by row: float64, or float32 (the model's column,
+   * issue #6). The store may keep the array and read it for its life, but
+   * never writes to it: do not change it afterwards.
+   */
+  readonly popularity: Float32Array | Float64Array;
+  /** Decayed trend by row, kept as {@link popularity} is. */
+  readonly trend: Float32Array | Float64Array;
   /** Unix ms every counter is current at. */
   readonly updatedAt: number;
 }
@@ -385,13 +401,13 @@ export class MemoryFeatureStore implements FeatureStore, BatchWrites, FoldInRead
       let trend: number;
       let updatedAt: number;
       if (k !== undefined) {
-        if (base!.hasCounters[k] === 0) {
+        if (!hasCountersAt(base!, k)) {
           out[j] = null;
           continue;
         }
-        updatedAt = base!.updatedAt[k]!;
-        popularity = base!.popularity[k]!;
-        trend = base!.trend[k]!;
+        updatedAt = base!.counters.updatedAtAt(k);
+        popularity = base!.counters.popularityAt(k);
+        trend = base!.counters.trendAt(k);
       } else {
         const c = this.counters.get(id);
         if (c === undefined) {
@@ -421,9 +437,13 @@ export class MemoryFeatureStore implements FeatureStore, BatchWrites, FoldInRead
     const c: CounterState | undefined =
       k === undefined
         ? this.counters.get(itemId)
-        : base!.hasCounters[k] === 0
+        : !hasCountersAt(base!, k)
           ? undefined
-          : { popularity: base!.popularity[k]!, trend: base!.trend[k]!, updatedAt: base!.updatedAt[k]! };
+          : {
+              popularity: base!.counters.popularityAt(k),
+              trend: base!.counters.trendAt(k),
+              updatedAt: base!.counters.updatedAtAt(k),
+            };
     let next: CounterState;
     if (c === undefined) {
       next = { popularity: weight, trend: weight, updatedAt: at };
@@ -458,10 +478,9 @@ export class MemoryFeatureStore implements FeatureStore, BatchWrites, FoldInRead
       }
       return;
     }
-    base!.popularity[k] = popularity;
-    base!.trend[k] = trend;
-    base!.updatedAt[k] = updatedAt;
-    base!.hasCounters[k] = 1;
+    const b = base!;
+    b.counters.set(k, popularity, trend, updatedAt);
+    if (b.hasCounters !== null) b.hasCounters[k] = 1;
   }
 
   /**
@@ -507,16 +526,16 @@ export class MemoryFeatureStore implements FeatureStore, BatchWrites, FoldInRead
     const base = this.base;
     const baseIds = base?.catalog.ids ?? [];
     for (let k = 0; k < baseIds.length; k++) {
-      if (base!.hasCounters[k] === 1) {
-        const stamp = base!.updatedAt[k]!;
+      if (hasCountersAt(base!, k)) {
+        const stamp = base!.counters.updatedAtAt(k);
         if (stamp !== updatedAt) {
           updatedAt = stamp;
           const elapsed = Math.max(at, updatedAt) - updatedAt;
           popularityFactor = decayCounter(1, elapsed, this.popularityHalfLifeMs);
           trendFactor = decayCounter(1, elapsed, this.trendHalfLifeMs);
         }
-        const p = base!.popularity[k]! * popularityFactor;
-        const t = base!.trend[k]! * trendFactor;
+        const p = base!.counters.popularityAt(k) * popularityFactor;
+        const t = base!.counters.trendAt(k) * trendFactor;
         popularity[ids.length] = Number.isFinite(p) ? p : 0;
         trend[ids.length] = Number.isFinite(t) ? t : 0;
       }
@@ -581,8 +600,11 @@ export class MemoryFeatureStore implements FeatureStore, BatchWrites, FoldInRead
    * `itemIds[i]` (and counted as those two calls in {@link calls}), but on an
    * empty store the catalog is read in place: no item object, map entry or
    * counter object per item (issue #6: two 1M-entry maps and 1M counter
-   * objects at 1M items). Its counters become float64 columns by catalog
-   * position, using the catalog's id → position map when it is an
+   * objects at 1M items). Its counters become columns by catalog position
+   * (when the catalog's ids are `itemIds` itself, the given arrays read in
+   * place, each block of positions copied to float64 at its first write:
+   * see {@link CounterColumns}), using
+   * the catalog's id → position map when it is an
    * {@link IndexedCatalog} (a registry's `CatalogTable`; a plain map gets an
    * index of its own). Items upserted later shadow the catalog's; new ids
    * follow its ids in {@link listItemIds}.
@@ -606,21 +628,25 @@ export class MemoryFeatureStore implements FeatureStore, BatchWrites, FoldInRead
     }
     const indexed = isIndexedCatalog(catalog) ? catalog : indexCatalog(catalog);
     const n = indexed.ids.length;
-    const aligned = indexed.ids === itemIds;
-    const own = (column: Float64Array): Float64Array => (column.length === n ? column : column.slice(0, n));
+    if (indexed.ids === itemIds) {
+      // The model's rows are the catalog's positions: the counters read the given arrays in place,
+      // and every position has counters.
+      this.base = {
+        catalog: indexed,
+        replaced: new Map(),
+        counters: new CounterColumns(n, { popularity, trend, updatedAt }),
+        hasCounters: null,
+      };
+      return;
+    }
     this.base = {
       catalog: indexed,
       replaced: new Map(),
-      // The model's rows are the catalog's positions: the columns are the given arrays.
-      popularity: aligned ? own(popularity) : new Float64Array(n),
-      trend: aligned ? own(trend) : new Float64Array(n),
-      updatedAt: new Float64Array(n).fill(aligned ? updatedAt : 0),
-      hasCounters: new Uint8Array(n).fill(aligned ? 1 : 0),
+      counters: new CounterColumns(n, { popularity: null, trend: null, updatedAt: 0 }),
+      hasCounters: new Uint8Array(n),
     };
-    if (!aligned) {
-      for (let i = 0; i < itemIds.length; i++)
-        this.setCounters(itemIds[i]!, popularity[i]!, trend[i]!, updatedAt);
-    }
+    for (let i = 0; i < itemIds.length; i++)
+      this.setCounters(itemIds[i]!, popularity[i]!, trend[i]!, updatedAt);
   }
 
   async getItems(itemIds: readonly string[]): Promise<(CatalogItem | null)[]> {

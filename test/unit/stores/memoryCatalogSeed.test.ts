@@ -108,6 +108,59 @@ describe('MemoryFeatureStore.seedCatalog', () => {
     });
   }
 
+  it('reads float32 columns in place until the first write, then keeps float64 precision (issue #6)', async () => {
+    const itemIds = ['a', 'bb', 'ccc', 'dddd'];
+    const catalog = CatalogTable.build(
+      itemIds.map((id) => item(id)),
+      { ids: itemIds, index: new Map(itemIds.map((id, i) => [id, i])) },
+    );
+    const popularity = Float32Array.from([4.1, 0, 0.3, 1e-3]);
+    const trend = Float32Array.from([1.7, 0, -0, 3.3]);
+    const before = { popularity: popularity.slice(), trend: trend.slice() };
+    const seeded = new MemoryFeatureStore({ now: () => clock.now });
+    const generic = new MemoryFeatureStore({ now: () => clock.now });
+    await seeded.seedCatalog(catalog, { itemIds, popularity, trend, updatedAt: T0 });
+    // The generic store gets the same values as float64 numbers.
+    await seedGeneric(generic, catalog, {
+      itemIds,
+      popularity: Float64Array.from(popularity),
+      trend: Float64Array.from(trend),
+      updatedAt: T0,
+    });
+    const probe = ['unknown'];
+    expect(await observe(seeded, probe)).toEqual(await observe(generic, probe));
+    clock.now = T0;
+    const [a, c] = await seeded.getItemCounters(['a', 'ccc']);
+    expect(a).toEqual({ popularity: Math.fround(4.1), trend: Math.fround(1.7), updatedAt: T0 });
+    expect(Object.is(c!.trend, -0)).toBe(true);
+    // A write at the seed time (no decay): float64 sums, not rounded to float32.
+    await both(seeded, generic, (s) => s.incrementItemCounters('a', 0.1, T0), probe);
+    const [written, other] = await seeded.getItemCounters(['a', 'ccc']);
+    expect(written!.popularity).toBe(Math.fround(4.1) + 0.1);
+    expect(Math.fround(written!.popularity)).not.toBe(written!.popularity);
+    expect(other).toEqual({ popularity: Math.fround(0.3), trend: -0, updatedAt: T0 });
+    clock.now = T0 + DAY;
+    await both(seeded, generic, (s) => s.incrementItemCounters('dddd', 0.25, T0 + 2 * DAY), probe);
+    await both(seeded, generic, (s) => s.incrementItemCounters('bb', 1, T0 - DAY), probe); // late event
+    await both(
+      seeded,
+      generic,
+      (s) =>
+        s.putItemCounters([
+          { itemId: 'ccc', counters: { popularity: 0.1, trend: 0.2, updatedAt: T0 + DAY } },
+        ]),
+      probe,
+    );
+    expect((await seeded.getItemCounters(['ccc']))[0]).toEqual({
+      popularity: 0.1,
+      trend: 0.2,
+      updatedAt: T0 + DAY,
+    });
+    // The caller's float32 columns (the model's) were never written to.
+    expect(popularity).toEqual(before.popularity);
+    expect(trend).toEqual(before.trend);
+  });
+
   it('adds to a store that already holds items as the generic calls would', async () => {
     const itemIds = ['a', 'b'];
     const catalog = CatalogTable.build([item('a'), item('b')], {

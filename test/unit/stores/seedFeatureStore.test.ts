@@ -5,7 +5,7 @@ import { loadServedModel } from '../../../src/inference/loadServedModel.js';
 import { readUserStates } from '../../../src/inference/readUserStates.js';
 import type { ServedModel } from '../../../src/inference/servedModel.js';
 import { MemoryFeatureStore } from '../../../src/stores/memory/memoryFeatureStore.js';
-import { seedFeatureStore } from '../../../src/stores/seedFeatureStore.js';
+import { seedColumn, seedFeatureStore } from '../../../src/stores/seedFeatureStore.js';
 import { HOUR, T0 } from '../pipeline/pipelineFixtures.js';
 import { tinyRegistry } from '../inference/servedModelFixtures.js';
 import type { TinyRegistry } from '../inference/servedModelFixtures.js';
@@ -73,6 +73,26 @@ describe('seedFeatureStore', () => {
       expect(counters[i]!.trend).toBeCloseTo(model.bundle.trend[i]!, 6);
       expect(counters[i]!.updatedAt).toBe(model.bundle.referenceTime);
     });
+  });
+
+  it('seeds counters equal to the bundle’s float32 values and never writes into the bundle’s columns (issue #6)', async () => {
+    const ids = model.bundle.itemIds;
+    const popularity = model.bundle.popularity.slice();
+    const trend = model.bundle.trend.slice();
+    const other = new MemoryFeatureStore({ now: () => model.bundle.referenceTime });
+    await seedFeatureStore(other, model, []);
+    const counters = await other.getItemCounters(ids);
+    expect(counters.map((c) => c!.popularity)).toEqual(Array.from(popularity));
+    expect(counters.map((c) => c!.trend)).toEqual(Array.from(trend));
+    await other.incrementItemCounters(ids[0]!, 0.1, model.bundle.referenceTime);
+    await other.putItemCounters([
+      { itemId: ids[1]!, counters: { popularity: 7.7, trend: 8.8, updatedAt: model.bundle.referenceTime } },
+    ]);
+    const [first, second] = await other.getItemCounters([ids[0]!, ids[1]!]);
+    expect(first!.popularity).toBe(popularity[0]! + 0.1);
+    expect(second).toEqual({ popularity: 7.7, trend: 8.8, updatedAt: model.bundle.referenceTime });
+    expect(model.bundle.popularity).toEqual(popularity);
+    expect(model.bundle.trend).toEqual(trend);
   });
 
   it('seeds a user’s history, seen set, counts, category weights and trained vector', async () => {
@@ -148,5 +168,21 @@ describe('seedFeatureStore', () => {
     const bare = new MemoryFeatureStore();
     const limited = Object.assign(Object.create(bare) as MemoryFeatureStore, { seedUsers: undefined });
     await expect(seedFeatureStore(limited, model, users)).rejects.toThrow(/cannot be seeded/);
+  });
+});
+
+describe('seedColumn', () => {
+  it('is the model’s column itself when it holds n finite values', () => {
+    const column = Float32Array.from([1.5, 0, -0, 3e38]);
+    expect(seedColumn(column, 4)).toBe(column);
+  });
+
+  it('is a float64 copy with 0 for a non-finite or missing value, the column untouched', () => {
+    const column = Float32Array.from([1.5, NaN, Infinity, -Infinity, Math.fround(0.1)]);
+    const out = seedColumn(column, 6);
+    expect(out).toBeInstanceOf(Float64Array);
+    expect(Array.from(out)).toEqual([1.5, 0, 0, 0, Math.fround(0.1), 0]);
+    expect(Number.isNaN(column[1])).toBe(true);
+    expect(Array.from(seedColumn(Float32Array.from([1, 2, 3]), 2))).toEqual([1, 2]); // longer than n
   });
 });
