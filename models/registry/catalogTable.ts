@@ -145,6 +145,21 @@ export class CatalogTable implements IndexedCatalog {
     };
   }
 
+  /**
+   * The `createdAt` column by position (Unix ms, NaN for null), for a caller
+   * that shares it instead of holding an equal column (issue #6). Read-only:
+   * do not write to it. The entry of an item kept as parsed (another shape)
+   * is meaningless: compare before sharing.
+   */
+  get createdAtColumn(): Float64Array {
+    return this.createdAt;
+  }
+
+  /** The `available` column by position (1 available, 0 not), shared as {@link createdAtColumn} is. */
+  get availabilityColumn(): Uint8Array {
+    return this.availability;
+  }
+
   /** The categories of `id` without building the item; undefined when it is not a key. */
   categoriesOf(id: string): readonly string[] | undefined {
     const k = this.index.get(id);

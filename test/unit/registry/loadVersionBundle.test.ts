@@ -3,7 +3,8 @@ import { mkdirSync, readFileSync, rmSync, truncateSync, unlinkSync, writeFileSyn
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelBundle } from '../../../models/pipeline/modelBundle.js';
-import { loadVersionBundle } from '../../../models/registry/loadVersionBundle.js';
+import type { CatalogTable } from '../../../models/registry/catalogTable.js';
+import { loadVersionBundle, sameColumn } from '../../../models/registry/loadVersionBundle.js';
 import type { LoadedVersion } from '../../../models/registry/loadVersionBundle.js';
 import type { IalsModel } from '../../../models/retrieval/trainIals.js';
 import { publishVersion } from '../../../models/registry/publishVersion.js';
@@ -285,6 +286,56 @@ describe('Registry: loadVersionBundle', () => {
     expect(loaded.bundle.referenceTime).toBe(bundle.referenceTime);
   });
 
+  /** Publishes the tiny model as `version` with `catalog` (in the model's item order) and loads it. */
+  const loadWithCatalog = (version: string, items: CatalogItem[]): LoadedVersion => {
+    const byId = new Map(items.map((i) => [i.id, i]));
+    publishVersion(
+      registry,
+      testManifest(bundle, ials, byId, version),
+      { bundle, users: new Map(), onnx, catalog: byId },
+      false,
+    );
+    return loadVersionBundle(registry, 'default', version);
+  };
+  /** The fixture's items in model order, created at the published first-seen time, available as the bundle says. */
+  const matchingItems = (): CatalogItem[] =>
+    bundle.itemIds.map((id, i) => ({
+      ...catalog.get(id)!,
+      createdAt: bundle.itemState[i]!.firstSeen,
+      available: bundle.available[i] === 1,
+    }));
+
+  it('shares the catalog’s createdAt and available columns when they hold the published first-seen times and availability (issue #6)', () => {
+    const items = matchingItems();
+    expect(items.some((i) => i.createdAt === null) || items.some((i) => !i.available)).toBe(true);
+    const shared = loadWithCatalog('v-shared', items);
+    const table = shared.catalog as CatalogTable;
+    expect(shared.bundle.firstSeen).toBe(table.createdAtColumn);
+    expect(shared.bundle.available).toBe(table.availabilityColumn);
+    expect(Array.from(shared.bundle.firstSeen!, (t) => (Number.isNaN(t) ? null : t))).toEqual(
+      bundle.itemState.map((s) => s.firstSeen),
+    );
+    expect(shared.bundle.itemState.map((s) => s.firstSeen)).toEqual(bundle.itemState.map((s) => s.firstSeen));
+    expect(shared.bundle.available).toEqual(bundle.available);
+    expect([...shared.catalog.values()]).toEqual(items);
+  });
+
+  it('keeps columns of its own when one value differs, or an item is kept as parsed', () => {
+    const items = matchingItems();
+    items[1] = { ...items[1]!, createdAt: (items[1]!.createdAt ?? 0) + 1 };
+    // Another shape (an extra key): the catalog's column entry is not its availability.
+    items[2] = { ...items[2]!, available: true, extra: 1 } as CatalogItem;
+    const own = loadWithCatalog('v-own', items);
+    const table = own.catalog as CatalogTable;
+    expect(own.bundle.firstSeen).not.toBe(table.createdAtColumn);
+    expect(own.bundle.available).not.toBe(table.availabilityColumn);
+    expect(Array.from(own.bundle.firstSeen!, (t) => (Number.isNaN(t) ? null : t))).toEqual(
+      bundle.itemState.map((s) => s.firstSeen),
+    );
+    expect(Array.from(own.bundle.available)).toEqual(items.map((i) => (i.available ? 1 : 0)));
+    expect(own.catalog.get(items[2]!.id)).toEqual(items[2]);
+  });
+
   it('reads back the catalog', () => {
     expect([...loaded.catalog.keys()]).toEqual([...catalog.keys()]);
     expect(loaded.catalog.get('m0')).toEqual(JSON.parse(JSON.stringify(catalog.get('m0'))));
@@ -329,5 +380,17 @@ describe('Registry: loadVersionBundle', () => {
     expect(() => loadVersionBundle(registry, 'default', 'v-missing')).toThrow(
       join(registry, 'default', 'v-missing', 'manifest.json'),
     );
+  });
+});
+
+describe('sameColumn', () => {
+  it('is the column when every entry is the value (NaN equal to NaN), else null', () => {
+    const column = Float64Array.from([1, NaN, -2.5]);
+    expect(sameColumn(column, 3, (i) => [1, NaN, -2.5][i]!)).toBe(column);
+    expect(sameColumn(column, 3, (i) => [1, NaN, -2.4][i]!)).toBeNull();
+    expect(sameColumn(column, 2, (i) => [1, NaN][i]!)).toBeNull(); // another length
+    expect(sameColumn(new Float64Array([0]), 1, () => -0)).toBeNull(); // −0 is not 0
+    const bytes = Uint8Array.from([1, 0]);
+    expect(sameColumn(bytes, 2, (i) => 1 - i)).toBe(bytes);
   });
 });
