@@ -55,6 +55,10 @@ export interface LoadVersionOptions {
 /**
  * Reads a registry version's files into a {@link ModelBundle} (the same shape
  * training produces), for serving or, with `rawItemFactors`, to re-evaluate it.
+ * The bundle's `trainCounts` (plain counts, read by offline evaluation and
+ * publishing, never by the server) are read from the popularity file on first
+ * use, so a served model does not keep them; that read throws naming the file
+ * when it is gone by then.
  * When the version has an `item-factors.gram.f64` ({@link readItemGram}), it
  * is registered for the item factor rows ({@link registerItemGram}), so
  * `createFoldInModel` does not recompute YᵀY.
@@ -126,6 +130,8 @@ export function loadVersionBundle(
   const trend = Float32Array.from(pop.trend);
   // The item states read the bundle's float32 columns (issue #6: no float64 copy, 16 MB at 1M items).
   const itemState = itemStateView(itemIds, popularity, trend, firstSeen, catalog);
+  let trainCounts: Float32Array | null = null;
+  const popularityFile = manifest.popularity.file;
   const bundle: ModelBundle = {
     itemIds,
     itemIndex,
@@ -139,7 +145,12 @@ export function loadVersionBundle(
     neighbours,
     popularity,
     trend,
-    trainCounts: Float32Array.from(pop.counts),
+    // Plain counts serve only offline evaluation (MostPop) and publishing: read again from the
+    // file on first use instead of kept (issue #6: 4 MB at 1M items).
+    get trainCounts(): Float32Array {
+      trainCounts ??= Float32Array.from(readJson<{ counts: number[] }>(dir, popularityFile).counts);
+      return trainCounts;
+    },
     itemState,
     firstSeen,
     available,

@@ -226,6 +226,18 @@ describe('Registry: loadVersionBundle', () => {
     ).toThrow(/items\.f32/);
   });
 
+  it('reads the plain counts from the popularity file on first use, naming the file when it is gone', () => {
+    publishCopy('v-counts');
+    const fresh = loadVersionBundle(registry, 'default', 'v-counts');
+    const file = join(registry, 'default', 'v-counts', manifest.popularity.file);
+    const published = JSON.parse(readFileSync(file, 'utf8')) as { counts: number[] };
+    expect(Array.from(fresh.bundle.trainCounts)).toEqual(published.counts);
+    expect(fresh.bundle.trainCounts).toBe(fresh.bundle.trainCounts); // read once, then kept
+    const other = loadVersionBundle(registry, 'default', 'v-counts');
+    unlinkSync(file);
+    expect(() => other.bundle.trainCounts).toThrow(file);
+  });
+
   it('refuses a FIFO or a folder in place of a registry file, without blocking on the FIFO', () => {
     for (const [version, name] of [
       ['v-fifo-factors', 'item-factors.f32'],
