@@ -104,7 +104,8 @@ export async function seedFeatureStore(
       dismissed: [],
       categoryWeights,
       categoryLastSeen: record.categoryLastSeen,
-      vector: row === undefined ? null : bundle.userVectors.slice(row * d, (row + 1) * d),
+      // A view, not a copy: the memory store keeps it as is (issue #6), others serialise it.
+      vector: row === undefined ? null : bundle.userVectors.subarray(row * d, (row + 1) * d),
     });
     if (chunk.length >= chunkSize) {
       await store.seedUsers(chunk);

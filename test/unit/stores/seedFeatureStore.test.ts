@@ -114,6 +114,41 @@ describe('seedFeatureStore', () => {
     );
   });
 
+  it('reads trained vectors from the model’s column without ever writing into it (issue #6)', async () => {
+    const column = model.bundle.userVectors.slice();
+    const other = new MemoryFeatureStore({ now: () => model.bundle.referenceTime });
+    await seedFeatureStore(other, model, users);
+    const d = model.bundle.dimension;
+    const [a, b] = users.filter((u) => model.bundle.userIndex.has(u.userId)).map((u) => u.userId);
+    const rowOf = (id: string) => model.bundle.userIndex.get(id)!;
+    const [read] = await other.getUsers([a!]);
+    expect(Array.from(read!.vector!)).toEqual(
+      Array.from(column.subarray(rowOf(a!) * d, (rowOf(a!) + 1) * d)),
+    );
+    read!.vector!.fill(9); // a caller's copy
+    const entry = {
+      itemId: 'm1',
+      type: 'LIKE' as const,
+      value: null,
+      timestamp: model.bundle.referenceTime + 1,
+    };
+    await other.applyInteraction(a!, entry, {
+      categories: [],
+      weight: 1,
+      vector: new Float32Array(d).fill(0.5),
+    });
+    let seen: Float32Array | null = null;
+    await other.applyUserInteractionsLazily(b!, [{ entry, categories: [], weight: 1 }], (current) => {
+      seen = current;
+      return new Float32Array(d).fill(0.25);
+    });
+    const [afterA, afterB] = await other.getUsers([a!, b!]);
+    expect(Array.from(afterA!.vector!)).toEqual(new Array(d).fill(0.5));
+    expect(Array.from(afterB!.vector!)).toEqual(new Array(d).fill(0.25));
+    expect(Array.from(seen!)).toEqual(Array.from(column.subarray(rowOf(b!) * d, (rowOf(b!) + 1) * d)));
+    expect(model.bundle.userVectors).toEqual(column);
+  });
+
   it('stamps history as RATING when the training data had a rating scale', async () => {
     const rated: ServedModel = {
       ...model,
