@@ -130,9 +130,7 @@ export function loadVersionBundle(
   const trend = Float32Array.from(pop.trend);
   // The item states read the bundle's float32 columns (issue #6: no float64 copy, 16 MB at 1M items).
   const itemState = itemStateView(itemIds, popularity, trend, firstSeen, catalog);
-  let trainCounts: Float32Array | null = null;
-  const popularityFile = manifest.popularity.file;
-  const bundle: ModelBundle = {
+  const bundle: ModelBundle = withLazyTrainCounts(dir, manifest.popularity.file, {
     itemIds,
     itemIndex,
     userIds,
@@ -145,18 +143,36 @@ export function loadVersionBundle(
     neighbours,
     popularity,
     trend,
-    // Plain counts serve only offline evaluation (MostPop) and publishing: read again from the
-    // file on first use instead of kept (issue #6: 4 MB at 1M items).
-    get trainCounts(): Float32Array {
-      trainCounts ??= Float32Array.from(readJson<{ counts: number[] }>(dir, popularityFile).counts);
-      return trainCounts;
-    },
     itemState,
     firstSeen,
     available,
     referenceTime: Date.parse(manifest.training.referenceTime),
-  };
+  });
   return { manifest, dir, bundle, catalog };
+}
+
+/**
+ * `fields` with a `trainCounts` getter that reads the popularity file's
+ * `counts` on first use and keeps them. Plain counts serve only offline
+ * evaluation (MostPop) and publishing, so a served model does not hold them
+ * (issue #6: 4 MB at 1M items). Defined here, not in `loadVersionBundle`:
+ * a getter made there would keep that function's scope alive, the parsed
+ * popularity file included.
+ * @throws Error naming the file, on first use, when it cannot be read then.
+ */
+function withLazyTrainCounts(
+  dir: string,
+  file: string,
+  fields: Omit<ModelBundle, 'trainCounts'>,
+): ModelBundle {
+  let counts: Float32Array | null = null;
+  return Object.defineProperty(fields, 'trainCounts', {
+    enumerable: true,
+    get(): Float32Array {
+      counts ??= Float32Array.from(readJson<{ counts: number[] }>(dir, file).counts);
+      return counts;
+    },
+  }) as ModelBundle;
 }
 
 /**
