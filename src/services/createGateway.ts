@@ -356,6 +356,7 @@ export async function createGateway(config: GatewayConfig = {}): Promise<Gateway
     const mb = (b: number): number => Math.round(b / 2 ** 20);
     logger.info(`start-up garbage collected in ${Math.round(collected.ms)} ms`, {
       heapUsedMb: [mb(collected.heapUsedBefore), mb(collected.heapUsedAfter)],
+      heapTotalMb: [mb(collected.heapTotalBefore), mb(collected.heapTotalAfter)],
       rssMb: [mb(collected.rssBefore), mb(collected.rssAfter)],
     });
   }
