@@ -7,8 +7,7 @@ import type { ModelManifest } from '../../src/domain/manifest.js';
 import type { ItemFeatureState } from '../../src/domain/rankerFeatures.js';
 import type { ModelBundle } from '../pipeline/modelBundle.js';
 import { allocateHalfRows, allocateRows } from '../../src/stores/embedded/kernelRows.js';
-import { encodeHalves } from '../../src/domain/halfFloat.js';
-import { decodeTableOf } from '../../src/domain/itemVectors.js';
+import { decodeTableOf, encodeHalfRows } from '../../src/domain/itemVectors.js';
 import type { ItemVectors, VectorPrecision } from '../../src/domain/itemVectors.js';
 import { registerItemGram } from '../retrieval/foldIn.js';
 import { CatalogTable } from './catalogTable.js';
@@ -130,6 +129,7 @@ export function loadVersionBundle(
   const trend = Float32Array.from(pop.trend);
   // The item states read the bundle's float32 columns (issue #6: no float64 copy, 16 MB at 1M items).
   const itemState = itemStateView(itemIds, popularity, trend, firstSeen, catalog);
+  countsOf(pop, join(dir, manifest.popularity.file)); // checked now, read again on first use
   const bundle: ModelBundle = withLazyTrainCounts(dir, manifest.popularity.file, {
     itemIds,
     itemIndex,
@@ -151,14 +151,22 @@ export function loadVersionBundle(
   return { manifest, dir, bundle, catalog };
 }
 
+/** The popularity file's `counts`. @throws Error naming `path` when they are not an array. */
+function countsOf(pop: { counts?: unknown }, path: string): number[] {
+  if (!Array.isArray(pop.counts)) throw new Error(`${path}: "counts" is not an array of numbers`);
+  return pop.counts as number[];
+}
+
 /**
  * `fields` with a `trainCounts` getter that reads the popularity file's
  * `counts` on first use and keeps them. Plain counts serve only offline
  * evaluation (MostPop) and publishing, so a served model does not hold them
  * (issue #6: 4 MB at 1M items). Defined here, not in `loadVersionBundle`:
  * a getter made there would keep that function's scope alive, the parsed
- * popularity file included.
- * @throws Error naming the file, on first use, when it cannot be read then.
+ * popularity file included. Registry versions are never rewritten once
+ * published, so the file read later is the one loaded.
+ * @throws Error naming the file, on first use, when it cannot be read then
+ *   or its `counts` are not an array.
  */
 function withLazyTrainCounts(
   dir: string,
@@ -169,7 +177,7 @@ function withLazyTrainCounts(
   return Object.defineProperty(fields, 'trainCounts', {
     enumerable: true,
     get(): Float32Array {
-      counts ??= Float32Array.from(readJson<{ counts: number[] }>(dir, file).counts);
+      counts ??= Float32Array.from(countsOf(readJson<{ counts?: unknown }>(dir, file), join(dir, file)));
       return counts;
     },
   }) as ModelBundle;
@@ -400,7 +408,7 @@ function readF32(
 const HALF_READ_ROWS = 16384;
 
 /**
- * The n×w float32 file as binary16 halves (`encodeHalves`: round to nearest,
+ * The n×w float32 file as binary16 halves (`encodeHalfRows`: round to nearest,
  * ties to even), read {@link HALF_READ_ROWS} rows at a time, each block's rows
  * checked as {@link checkUnitRows} checks the whole array (on the float32
  * values, before rounding). Allocated with `allocateHalfRows` (WebAssembly
@@ -431,7 +439,7 @@ function readHalves(dir: string, file: string, n: number, w: number): Uint16Arra
       }
       const values = block.subarray(0, rows * w);
       checkUnitRows(path, values, w, row);
-      encodeHalves(values, out, row * w);
+      encodeHalfRows(values, w, out, row * w);
     }
     return out;
   } finally {

@@ -57,7 +57,8 @@ export function packNeighbourTable(table: NeighbourTable): PackedNeighbourTable 
   for (let e = 0; e < scores.length; e++) {
     const f = scores[e]!;
     const k = Math.round(f * SCORE_SCALE);
-    if (!(k >= -32768 && k <= 32767 && Math.fround(k / SCORE_SCALE) === f)) {
+    // −0 would come back as 0: it keeps the float32 column (publishVersion never writes it).
+    if (!(k >= -32768 && k <= 32767 && Math.fround(k / SCORE_SCALE) === f) || Object.is(f, -0)) {
       packedScores = scores;
       break;
     }

@@ -7,8 +7,7 @@ import type { IvfParameters } from '../stores/ann/ivfParameters.js';
 import { IvfVectorIndex } from '../stores/ann/ivfVectorIndex.js';
 import type { IvfStorage } from '../stores/ann/ivfVectorIndex.js';
 import { allocateHalfRows, allocateKernelRows } from '../stores/embedded/kernelRows.js';
-import { encodeHalves } from '../domain/halfFloat.js';
-import { precisionOf } from '../domain/itemVectors.js';
+import { encodeHalfRows, precisionOf } from '../domain/itemVectors.js';
 import type { ItemVectors, VectorPrecision } from '../domain/itemVectors.js';
 import { UsearchVectorIndex } from '../stores/ann/usearchVectorIndex.js';
 import type { VectorIndex } from '../stores/vectorIndex.js';
@@ -216,7 +215,7 @@ export async function annStudy(
   if (options.ivfHalfCacheFile !== undefined) {
     // As the gateway loads them with RECGATE_VECTOR_PRECISION=float16: halves in WebAssembly memory.
     const halves = allocateHalfRows(vectors.length);
-    encodeHalves(vectors, halves);
+    encodeHalfRows(vectors, dim, halves);
     ivfHalf = await studyIvf(halves, options.ivfHalfCacheFile);
   }
   return {

@@ -89,7 +89,7 @@ if (values.index === 'ivf') {
   const loaded = await registry.load(version);
   ann = UsearchVectorIndex.fromVectors(
     loaded.bundle.itemIds,
-    float32Vectors(loaded.bundle.itemVectors),
+    float32Vectors(loaded.bundle.itemVectors, loaded.manifest.retrieval.vectorDimension),
     loaded.manifest.retrieval.vectorDimension,
     {
       payloads: loaded.catalog,

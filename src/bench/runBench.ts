@@ -55,6 +55,7 @@ import { benchScenarios } from './benchScenarios.js';
 import type { BenchServer } from './benchServerProcess.js';
 import { REPO_ROOT, startBenchServer } from './benchServerProcess.js';
 import { ivfBenchCacheFile, nodeFlagsOption } from './probeTarget.js';
+import { recgateSettings } from './recgateSettings.js';
 import { summarizeCpuProfile } from './cpuProfileSummary.js';
 import type { CpuProfile } from './cpuProfileSummary.js';
 import { openLoop, probeLatency, saturate } from './loadDrivers.js';
@@ -240,7 +241,7 @@ const results: BenchResults = {
     loadAverageEnd: os.loadavg(),
   },
   // The RECGATE_* settings in the environment reach every server: the command names them.
-  command: `${recgateSettings()}npm run bench --${process.argv.slice(2).length > 0 ? ' ' + process.argv.slice(2).join(' ') : ''}`,
+  command: `${recgateSettings(process.env)}npm run bench --${process.argv.slice(2).length > 0 ? ' ' + process.argv.slice(2).join(' ') : ''}`,
   quick,
   startedAt: new Date(Date.now() - (performance.now() - began)).toISOString(),
   seconds: (performance.now() - began) / 1000,
@@ -523,13 +524,4 @@ async function profileRecommendations(c: PreparedCatalog): Promise<BenchResults[
   );
   rmSync(join(benchDir, 'events', `profile-${process.pid}.jsonl`), { force: true });
   return { catalog: c.name, file: join(dir, file).replace(REPO_ROOT, ''), top };
-}
-
-/** `NAME=value ` for each RECGATE_* variable set in this environment (sorted), as a shell prefix. */
-function recgateSettings(): string {
-  return Object.keys(process.env)
-    .filter((k) => k.startsWith('RECGATE_'))
-    .sort()
-    .map((k) => `${k}=${process.env[k]} `)
-    .join('');
 }

@@ -318,7 +318,8 @@ export async function openBackends(
             cfg.vectorIndex === 'ivf' ||
             (cfg.vectorIndex !== 'exact' && cfg.vectorIndex !== 'ann' && n > cfg.annMinItems);
           const stem = `${model.manifest.name}-${model.version}`;
-          if (cfg.vectorIndex === 'ann' && precisionOf(model.bundle.itemVectors) === 'float16') {
+          const half = precisionOf(model.bundle.itemVectors) === 'float16';
+          if (cfg.vectorIndex === 'ann' && half) {
             logger.warn(
               'RECGATE_VECTOR_PRECISION=float16 with the HNSW index: HNSW keeps a float32 copy of the halves (it shares float32 vectors instead); float32 uses less memory here',
               { items: n },
@@ -332,10 +333,15 @@ export async function openBackends(
           const embedded: VectorIndex = useIvf
             ? openIvf(model, dim, cfg.ivfStorage, {
                 ivf,
-                // Lists trained on half-precision rows are another file (a replica at the other precision keeps its own).
+                // Lists trained on half-precision rows are another file (a replica at the other precision
+                // keeps its own); halves decoded for another storage are yet other rows.
                 cacheFile: cacheFile(
                   ivfCacheFileName(
-                    precisionOf(model.bundle.itemVectors) === 'float16' ? `${stem}-f16` : stem,
+                    half
+                      ? cfg.ivfStorage === 'none'
+                        ? `${stem}-f16`
+                        : `${stem}-f16-${cfg.ivfStorage}`
+                      : stem,
                     ivf,
                   ),
                 ),
@@ -346,18 +352,18 @@ export async function openBackends(
             : cfg.vectorIndex === 'ann'
               ? UsearchVectorIndex.fromVectors(
                   model.bundle.itemIds,
-                  float32Vectors(model.bundle.itemVectors),
+                  float32Vectors(model.bundle.itemVectors, dim),
                   dim,
                   {
                     payloads: model.catalog,
                     shareVectors: true, // registry rows are unit vectors and never written: one copy in memory
                     hnsw: { efSearch: cfg.annEfSearch },
-                    cacheFile: cacheFile(`${stem}.usearch`),
+                    cacheFile: cacheFile(`${stem}${half ? '-f16' : ''}.usearch`),
                   },
                 )
               : ExactVectorIndex.fromVectors(
                   model.bundle.itemIds,
-                  float32Vectors(model.bundle.itemVectors),
+                  float32Vectors(model.bundle.itemVectors, dim),
                   dim,
                   {
                     payloads: model.catalog,
@@ -377,7 +383,7 @@ export async function openBackends(
               timeoutMs: cfg.backendBudgetMs,
               items: vectorEntries(
                 model.bundle.itemIds,
-                float32Vectors(model.bundle.itemVectors),
+                float32Vectors(model.bundle.itemVectors, dim),
                 dim,
                 model.catalog,
               ),
@@ -616,7 +622,9 @@ function openIvf(
   const fields = { storage: index.storage, lists: index.lists, memoryBytes: index.memoryBytes };
   if (storage !== index.storage) {
     logger.warn(
-      `RECGATE_IVF_STORAGE=${storage} not applied: the model repeats an item id, has item vectors that are not exactly unit length, or (none) its vectors did not fit in WebAssembly memory; the IVF index keeps float32 rows`,
+      precisionOf(model.bundle.itemVectors) === 'float16'
+        ? `RECGATE_IVF_STORAGE=${storage} not applied to float16 vectors: only storage none scans halves in place (with distinct item ids and the vectors in WebAssembly memory); the IVF index keeps a float32 copy of the decoded rows`
+        : `RECGATE_IVF_STORAGE=${storage} not applied: the model repeats an item id, has item vectors that are not exactly unit length, or (none) its vectors did not fit in WebAssembly memory; the IVF index keeps float32 rows`,
       fields,
     );
   } else logger.info(`IVF index ready: storage ${index.storage}`, fields);

@@ -6,6 +6,8 @@ import { createGateway } from '../../src/services/createGateway.js';
 import { IvfVectorIndex } from '../../src/stores/ann/ivfVectorIndex.js';
 import type { IvfStorage } from '../../src/stores/ann/ivfVectorIndex.js';
 import { FileModelRegistry } from '../../src/stores/file/fileModelRegistry.js';
+import { loadVersionBundle } from '../../models/registry/loadVersionBundle.js';
+import { ExactVectorIndex } from '../../src/stores/embedded/exactVectorIndex.js';
 import { halfTable } from '../../src/domain/halfFloat.js';
 import { unitQuery } from '../../src/stores/embedded/unitQuery.js';
 import { float32Vectors } from '../../src/domain/itemVectors.js';
@@ -112,7 +114,7 @@ describe('Gateway: IVF-Flat vector index', () => {
       const n = bundle.itemIds.length;
       for (let j = 0; j < 60; j++) {
         const row = Math.floor((j * n) / 60);
-        const query = float32Vectors(bundle.itemVectors).slice(row * dim, (row + 1) * dim);
+        const query = float32Vectors(bundle.itemVectors, dim).slice(row * dim, (row + 1) * dim);
         for (const k of [10, 200]) {
           const options =
             j % 2 === 0 ? {} : { availableOnly: true, exclude: (id: string) => id.endsWith('7') };
@@ -150,12 +152,13 @@ describe('Gateway: IVF-Flat vector index', () => {
     const table = halfTable();
     for (let j = 0; j < 12; j++) {
       const row = Math.floor((j * n) / 12);
-      const query = float32Vectors(halves).slice(row * dim, (row + 1) * dim);
+      const query = float32Vectors(halves, dim).slice(row * dim, (row + 1) * dim);
       // The index scores the unit query: float64 sums of its float32 values times the decoded halves.
       const unit = unitQuery(query, dim)!;
       const scores = Array.from({ length: n }, (_, i) => {
         let s = 0;
         for (let p = 0; p < dim; p++) s += unit[p]! * table[halves[i * dim + p]!]!;
+        s += unit[dim - 1]!; // the last value of a half row is stored minus 1 (ItemVectors)
         return { itemId: bundle.itemIds[i]!, s };
       }).sort((a, b) => b.s - a.s);
       const hits = await ivf.search(query, 10);
@@ -186,6 +189,41 @@ describe('Gateway: IVF-Flat vector index', () => {
       await gateway.close();
     }
   });
+
+  it('with RECGATE_VECTOR_PRECISION=float16 answers item-vector queries (similar items) like exact search over float32', async () => {
+    // Regression (attack on the float16 work): a model's item vectors end in sqrt(1 − ‖y‖²/M²), near 1
+    // for most items, and item-to-item scores all lie near 1; rounded to binary16 directly, that value
+    // (steps of 2⁻¹¹) decided the ranking: the same few items for every seed, recall@20 0.025.
+    const version = readFileSync(path.join(registry, 'default', 'CURRENT'), 'utf8').trim();
+    const l32 = loadVersionBundle(registry, 'default', version);
+    const l16 = loadVersionBundle(registry, 'default', version, { vectorPrecision: 'float16' });
+    const dim = l32.manifest.retrieval.vectorDimension;
+    const ids = l32.bundle.itemIds;
+    const exact32 = ExactVectorIndex.fromVectors(ids, l32.bundle.itemVectors as Float32Array, dim);
+    const ivf16 = IvfVectorIndex.fromVectors(ids, l16.bundle.itemVectors, dim, {
+      storage: 'none',
+      idIndex: l16.bundle.itemIndex,
+      ivf: { probes: 65536 }, // every list: this is not about the lists
+    });
+    expect(ivf16.storage).toBe('none');
+    let recall = 0;
+    let maxScore = -Infinity;
+    const tops = new Set<string>();
+    const seeds = 50;
+    for (let k = 0; k < seeds; k++) {
+      const seed = ids[(k * 7919) % ids.length]!;
+      const q = (await exact32.vectorOf(seed))!;
+      const truth = new Set((await exact32.search(q, 20)).map((h) => h.itemId));
+      const hits = await ivf16.search(q, 20);
+      recall += hits.filter((h) => truth.has(h.itemId)).length / 20 / seeds;
+      maxScore = Math.max(maxScore, ...hits.map((h) => h.score));
+      tops.add(hits[0]!.itemId);
+    }
+    // Rows rounded to binary16 are unit to ~10⁻⁵: a cosine may pass 1 by that much, not more.
+    expect(maxScore).toBeLessThanOrEqual(1 + 1e-4);
+    expect(tops.size).toBeGreaterThan(seeds / 2); // not the same few rows for every seed
+    expect(recall).toBeGreaterThan(0.8); // 0.951 on the bundled data; 0.025 before the fix
+  }, 300_000);
 
   it('keeps one cache file per list count, so replicas with different RECGATE_IVF_LISTS sharing a folder both load theirs', async () => {
     // Regression: the file name held only the model version, so each replica overwrote the other's lists.

@@ -4,7 +4,7 @@
 // apart they would have to expose all three. The k-means, the list layout, the cache file, the int8
 // kernel (codeScorer.ts) and the gather kernel over the caller's rows (kernelRows.ts) live in their
 // own modules.
-import { decodeTableOf, float32Vectors, readVectorValues } from '../../domain/itemVectors.js';
+import { decodeTableOf, float32Vectors, halfRowOffset, readVectorValues } from '../../domain/itemVectors.js';
 import type { ItemVectors } from '../../domain/itemVectors.js';
 import { createRandom } from '../../domain/random.js';
 import { kthLargest } from '../embedded/exactVectorIndex.js';
@@ -292,18 +292,13 @@ export class IvfVectorIndex implements VectorIndex {
     options: IvfVectorIndexOptions = {},
   ): IvfVectorIndex {
     const storage = options.storage ?? 'float32';
-    // Halves are scanned in place only with storage none in WebAssembly memory; otherwise as float32.
-    const halvesInPlace =
-      vectors instanceof Uint16Array && storage === 'none' && KernelRows.of(vectors, dimension) !== null;
-    const rows: ItemVectors =
-      vectors instanceof Uint16Array && !halvesInPlace ? float32Vectors(vectors) : vectors;
     const parameters = resolveIvfParameters(options.ivf);
     if (!Number.isInteger(dimension) || dimension < 1) {
       throw new RangeError(`vector dimension must be a positive integer, got ${dimension}`);
     }
-    if (rows.length !== itemIds.length * dimension) {
+    if (vectors.length !== itemIds.length * dimension) {
       throw new RangeError(
-        `expected ${itemIds.length}×${dimension} = ${itemIds.length * dimension} values, got ${rows.length}`,
+        `expected ${itemIds.length}×${dimension} = ${itemIds.length * dimension} values, got ${vectors.length}`,
       );
     }
     const maxProbes = options.maxProbes ?? 256;
@@ -342,6 +337,15 @@ export class IvfVectorIndex implements VectorIndex {
     }
     let distinctRows = distinct.length === n;
     for (let i = 0; distinctRows && i < n; i++) distinctRows = source[i] === i;
+    // Halves are scanned in place only with storage none, distinct ids and rows in WebAssembly memory;
+    // otherwise they are decoded and handled as float32 vectors.
+    const halvesInPlace =
+      vectors instanceof Uint16Array &&
+      storage === 'none' &&
+      distinctRows &&
+      KernelRows.of(vectors, dimension) !== null;
+    const rows: ItemVectors =
+      vectors instanceof Uint16Array && !halvesInPlace ? float32Vectors(vectors, dimension) : vectors;
     const gathered = storage === 'float32' ? null : KernelRows.of(rows, dimension);
     const shareable =
       (storage === 'int8' || (storage === 'none' && gathered !== null)) &&
@@ -463,7 +467,7 @@ export class IvfVectorIndex implements VectorIndex {
       const d = this.dimension;
       const row = this.orderOf[p]!;
       const out = new Float32Array(d);
-      readVectorValues(this.shared, row * d, out);
+      readVectorValues(this.shared, d, row * d, out);
       return out;
     }
     return this.scorer.vectorAt(p - this.tailBase);
@@ -605,6 +609,11 @@ export class IvfVectorIndex implements VectorIndex {
     } else {
       // storage none: the caller's rows in place, listed positions p → caller row orderOf[p].
       m = this.gathered!.scoreRanges(q, this.orderOf, this.listedStarts, this.listedCounts, listed, out);
+      if (this.shared instanceof Uint16Array) {
+        // Half rows hold their last value minus 1 (ItemVectors): add q's last value back.
+        const offset = halfRowOffset(q, this.dimension);
+        if (offset !== 0) for (let j = 0; j < m; j++) out[j] = out[j]! + offset;
+      }
     }
     if (tailFrom >= 0) {
       const tail = this.scorer.scoreRanges(
@@ -642,6 +651,11 @@ export class IvfVectorIndex implements VectorIndex {
       }
       const exact = new Float64Array(listedCount);
       gathered.exactScores(q, rows, listedCount, exact);
+      if (v instanceof Uint16Array) {
+        // Half rows hold their last value minus 1 (ItemVectors): add q's last value back.
+        const offset = halfRowOffset(q, d);
+        if (offset !== 0) for (let k = 0; k < listedCount; k++) exact[k] = exact[k]! + offset;
+      }
       for (let j = 0, k = 0; j < m; j++) if (list[j]! < built) out[j] = exact[k++]!;
     } else {
       const table = decodeTableOf(v);
@@ -654,7 +668,10 @@ export class IvfVectorIndex implements VectorIndex {
         const o = this.orderOf[p]! * d;
         let s = 0;
         if (table === null) for (let i = 0; i < d; i++) s += q[i]! * v[o + i]!;
-        else for (let i = 0; i < d; i++) s += q[i]! * table[v[o + i]!]!;
+        else {
+          for (let i = 0; i < d; i++) s += q[i]! * table[v[o + i]!]!;
+          s += halfRowOffset(q, d);
+        }
         out[j] = s;
       }
     }
@@ -795,7 +812,7 @@ export class IvfVectorIndex implements VectorIndex {
       if (floats !== null) for (let i = 0; i < n; i++) this.writeRowFrom(i, floats, source[i]! * d);
       // Shared rows are the caller's unit rows, in input order (source is the identity then); halves
       // are trained on as their decoded values (a temporary float32 copy, n×d×4 bytes, while building).
-      const trainRows = shared === null ? this.scorer.rows : float32Vectors(shared);
+      const trainRows = shared === null ? this.scorer.rows : float32Vectors(shared, d);
       const quantiser = trainIvfQuantiser(trainRows, shared === null ? stride : d, d, n, {
         lists,
         trainingSample: p.trainingSample,

@@ -13,6 +13,7 @@ import { createFoldInModel } from '../../../models/retrieval/foldIn.js';
 import { gramMatrix } from '../../../models/retrieval/trainIals.js';
 import { denseFactors } from '../../../src/domain/factorRows.js';
 import { toHalf } from '../../../src/domain/halfFloat.js';
+import { encodeHalfRows } from '../../../src/domain/itemVectors.js';
 import type { CatalogItem } from '../../../src/domain/interaction.js';
 import type { ModelManifest } from '../../../src/domain/manifest.js';
 import { fitTinyModels, rankerOnnx, tempRegistry, testManifest, tinyRanker } from './registryFixtures.js';
@@ -189,7 +190,13 @@ describe('Registry: loadVersionBundle', () => {
     const half = loadVersionBundle(registry, 'default', 'v1', { vectorPrecision: 'float16' });
     const v = half.bundle.itemVectors;
     expect(v).toBeInstanceOf(Uint16Array);
-    expect(Array.from(v)).toEqual(Array.from(bundle.itemVectors as Float32Array, (x) => toHalf(x)));
+    const w = manifest.retrieval.vectorDimension;
+    const expected = new Uint16Array(v.length);
+    encodeHalfRows(bundle.itemVectors as Float32Array, w, expected);
+    expect(Array.from(v)).toEqual(Array.from(expected));
+    // The factor part is plain binary16; the last value of each row is stored minus 1.
+    expect(v[0]).toBe(toHalf((bundle.itemVectors as Float32Array)[0]!));
+    expect(v[w - 1]).toBe(toHalf((bundle.itemVectors as Float32Array)[w - 1]! - 1));
     const rows = half.bundle.itemFactors;
     expect(rows.values).toBe(v); // the view reads the halves, no float32 copy
     expect(rows).toMatchObject({ stride: bundle.dimension + 1, scale: bundle.maxItemNorm });

@@ -135,6 +135,9 @@ describe('lazyArrayView', () => {
     const more = packNeighbourTable(parseNeighbourTable(bytes('{"items":[[1]],"scores":[[0.12345]]}'), 2));
     expect(more.scores).toBeInstanceOf(Float32Array);
     expect(more.items).toBeInstanceOf(Uint8Array);
+    const negativeZero = packNeighbourTable(parseNeighbourTable(bytes('{"items":[[1]],"scores":[[-0]]}'), 2));
+    expect(negativeZero.scores).toBeInstanceOf(Float32Array);
+    expect(Object.is(neighbourListView(negativeZero)[0]!.scores[0], -0)).toBe(true);
     const large = packNeighbourTable(parseNeighbourTable(bytes('{"items":[[0]],"scores":[[3.2768]]}'), 2));
     expect(large.scores).toBeInstanceOf(Float32Array);
     const wide = packNeighbourTable(
