@@ -53,7 +53,10 @@ export function publishVersion(
   try {
     const { bundle } = files;
     const r = manifest.retrieval;
-    writeFileSync(join(tmpDir, r.itemVectors), f32Bytes(float32Vectors(bundle.itemVectors, r.vectorDimension)));
+    writeFileSync(
+      join(tmpDir, r.itemVectors),
+      f32Bytes(float32Vectors(bundle.itemVectors, r.vectorDimension)),
+    );
     const itemFactors = denseFactors(bundle.itemFactors);
     writeFileSync(join(tmpDir, r.itemFactors), f32Bytes(itemFactors));
     writeFileSync(
