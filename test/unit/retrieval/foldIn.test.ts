@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { denseFactorRows, factorRowsOfVectors } from '../../../src/domain/factorRows.js';
 import { mipsToCosine } from '../../../src/domain/mipsToCosine.js';
-import { encodeHalves, halfTable } from '../../../src/domain/halfFloat.js';
+import { halfFactorFixture } from '../../support/halfFactorRows.js';
 import { createRandom } from '../../../src/domain/random.js';
 import { createFoldInModel, foldInUser, registerItemGram } from '../../../models/retrieval/foldIn.js';
 import type { FoldInModel } from '../../../models/retrieval/foldIn.js';
@@ -295,14 +295,8 @@ function conditionNumber(model: FoldInModel, items: readonly number[], weights: 
 
 describe('iALS: fold-in through half-precision item vectors (RECGATE_VECTOR_PRECISION=float16)', () => {
   it('folds in exactly as through float32 vectors holding the same values, and near the float32 fold-in', () => {
-    const random = createRandom(77);
     const d = 8;
-    const n = 300;
-    const factors = Float32Array.from({ length: n * d }, () => random.normal() * 0.3);
-    const { vectors, maxNorm } = mipsToCosine(factors, n, d);
-    const halves = new Uint16Array(vectors.length);
-    encodeHalves(vectors, halves);
-    const decoded = Float32Array.from(halves, (h) => halfTable()[h]!);
+    const { vectors, maxNorm, halves, decoded } = halfFactorFixture(77, 300, d);
     const settings = { regularization: 0.05, regularizationExponent: 1, alpha: 4 };
     const half = createFoldInModel(factorRowsOfVectors(halves, d, maxNorm), d, settings);
     const float = createFoldInModel(factorRowsOfVectors(decoded, d, maxNorm), d, settings);

@@ -10,7 +10,7 @@ import { factorRowsOfVectors } from '../../../src/domain/factorRows.js';
 import type { FactorRows } from '../../../src/domain/factorRows.js';
 import { mipsToCosine } from '../../../src/domain/mipsToCosine.js';
 import { createRandom } from '../../../src/domain/random.js';
-import { encodeHalves, halfTable } from '../../../src/domain/halfFloat.js';
+import { halfFactorFixture } from '../../support/halfFactorRows.js';
 
 // d = 1 item factors y = [2, 1, −1]: YᵀY = 6 (as in foldIn.test.ts).
 const Y1 = Float32Array.of(2, 1, -1);
@@ -246,14 +246,8 @@ describe('FoldInCache', () => {
 
 describe('FoldInCache through half-precision item vectors (RECGATE_VECTOR_PRECISION=float16)', () => {
   it('updates incrementally bit for bit as on float32 vectors holding the decoded values', () => {
-    const random = createRandom(31);
     const d = 6;
-    const n = 200;
-    const factors = Float32Array.from({ length: n * d }, () => random.normal() * 0.3);
-    const { vectors, maxNorm } = mipsToCosine(factors, n, d);
-    const halves = new Uint16Array(vectors.length);
-    encodeHalves(vectors, halves);
-    const decoded = Float32Array.from(halves, (h) => halfTable()[h]!);
+    const { maxNorm, halves, decoded } = halfFactorFixture(31, 200, d);
     const settings = { regularization: 0.05, regularizationExponent: 1, alpha: 4 };
     const float = createFoldInModel(factorRowsOfVectors(decoded, d, maxNorm), d, settings);
     // The same Gram matrix for both, so every difference would come from reading the rows.
