@@ -371,7 +371,9 @@ export class KernelRows {
 
   /**
    * Copies row `row`'s values into `out[0 .. dimension)` as float32: the
-   * floats themselves, or the halves decoded (`halfTable()[h]`, exact).
+   * floats themselves, or the halves decoded (`halfTable()[h]`, exact), as
+   * stored: a model's half rows hold their last value minus 1 (`ItemVectors`;
+   * `readVectorValues` adds it back), and so do the scores of this class.
    * @throws RangeError when `row` is not an integer in 0..rows − 1 or `out`
    *   holds fewer than `dimension` floats.
    */
