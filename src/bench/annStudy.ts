@@ -68,6 +68,13 @@ export interface IvfStudyResult {
   /** Growth of the process's RSS while the index was built or loaded, bytes (approximate). */
   readonly rssGrowthBytes: number;
   readonly recallAt100: number;
+  /**
+   * Mean |IVF top 20 ∩ exact top 20| / 20 over item-vector queries (the
+   * `similar` surface's: an item's own vector, {@link ITEM_QUERIES} items
+   * spread over the catalog), against exact search over the float32 vectors
+   * (absent in runs before it was measured).
+   */
+  readonly itemRecallAt20?: number;
   readonly annLatency: LatencySummary;
   readonly annFilteredLatency: LatencySummary;
   readonly searchStats: { searches: number; refetches: number; exactFallbacks: number };
@@ -78,6 +85,9 @@ export interface IvfStudyResult {
     readonly latency: LatencySummary;
   }[];
 }
+
+/** Item-vector queries of the IVF study ({@link IvfStudyResult.itemRecallAt20}). */
+export const ITEM_QUERIES = 200;
 
 /**
  * Measures the ANN adapter on a catalog's registry vectors: the queries are
@@ -174,6 +184,17 @@ export async function annStudy(
     sweep.push({ efSearch, ...(await recallAndLatency(ann, queries, truths)) });
   }
   ann.setEfSearch(parameters.efSearch);
+  // Item-vector queries (similar items): each item's own float32 vector, with its exact top 20 as truth.
+  const itemQueries: Float32Array[] = [];
+  const itemTruths: Set<string>[] = [];
+  if (options.ivfCacheFile !== undefined || options.ivfHalfCacheFile !== undefined) {
+    for (let k = 0; k < Math.min(ITEM_QUERIES, itemIds.length); k++) {
+      const row = Math.floor((k * itemIds.length) / Math.min(ITEM_QUERIES, itemIds.length));
+      const q = vectors.slice(row * dim, (row + 1) * dim);
+      itemQueries.push(q);
+      itemTruths.push(new Set((await exact.search(q, 20)).map((h) => h.itemId)));
+    }
+  }
   const studyIvf = async (rows: ItemVectors, cacheFile: string | null): Promise<IvfStudyResult> => {
     const precision = precisionOf(rows);
     options.log(`ANN study on ${catalog.name}: training or loading the IVF lists (${precision} rows)`);
@@ -190,6 +211,11 @@ export async function annStudy(
       `  IVF: ${index.lists} lists, ${index.storage} storage, ${precision} rows, ${index.origin.source} in ${index.origin.seconds.toFixed(1)} s`,
     );
     const main = await measureSearches(index, queries, truths, filteredShapes);
+    let itemRecall = 0;
+    for (let k = 0; k < itemQueries.length; k++) {
+      const hits = await index.search(itemQueries[k]!, 20);
+      itemRecall += hits.filter((h) => itemTruths[k]!.has(h.itemId)).length / 20 / itemQueries.length;
+    }
     const ivfStats = index.searchStats;
     const ivfParameters = index.parameters;
     const ivfSweep: IvfStudyResult['sweep'][number][] = [];
@@ -202,6 +228,7 @@ export async function annStudy(
       lists: index.lists,
       storage: index.storage,
       precision,
+      itemRecallAt20: itemRecall,
       build: index.origin,
       memoryBytes: index.memoryBytes,
       rssGrowthBytes,

@@ -173,12 +173,12 @@ for (const c of ready.filter((x) => annOnly || PLANS[x.name]!.ann)) {
   log(`ANN ${c.name}: recall@100 ${study.recallAt100.toFixed(3)}, p99 ${study.annLatency.p99.toFixed(2)} ms`);
   if (study.ivfHalf !== undefined) {
     log(
-      `IVF over float16 rows ${c.name}: recall@100 ${study.ivfHalf.recallAt100.toFixed(3)}, p99 ${study.ivfHalf.annLatency.p99.toFixed(2)} ms`,
+      `IVF over float16 rows ${c.name}: recall@100 ${study.ivfHalf.recallAt100.toFixed(3)}, p99 ${study.ivfHalf.annLatency.p99.toFixed(2)} ms, item-vector recall@20 ${study.ivfHalf.itemRecallAt20?.toFixed(3)}`,
     );
   }
   if (study.ivf !== undefined) {
     log(
-      `IVF ${c.name}: recall@100 ${study.ivf.recallAt100.toFixed(3)}, p99 ${study.ivf.annLatency.p99.toFixed(2)} ms`,
+      `IVF ${c.name}: recall@100 ${study.ivf.recallAt100.toFixed(3)}, p99 ${study.ivf.annLatency.p99.toFixed(2)} ms, item-vector recall@20 ${study.ivf.itemRecallAt20?.toFixed(3)}`,
     );
   }
   ann.push(study);
