@@ -319,6 +319,12 @@ export async function openBackends(
             (cfg.vectorIndex !== 'exact' && cfg.vectorIndex !== 'ann' && n > cfg.annMinItems);
           const stem = `${model.manifest.name}-${model.version}`;
           const half = precisionOf(model.bundle.itemVectors) === 'float16';
+          // RECGATE_VECTOR_PRECISION in effect, so an operator can see it took.
+          logger.info(`item vectors kept as ${half ? 'float16 (binary16 halves)' : 'float32'}`, {
+            precision: precisionOf(model.bundle.itemVectors),
+            items: n,
+            megabytes: Math.round(model.bundle.itemVectors.byteLength / 1e6),
+          });
           if (cfg.vectorIndex === 'ann' && half) {
             logger.warn(
               'RECGATE_VECTOR_PRECISION=float16 with the HNSW index: HNSW keeps a float32 copy of the halves (it shares float32 vectors instead); float32 uses less memory here',
