@@ -9,6 +9,7 @@ import type { FeatureStore } from './stores/featureStore.js';
 import type { ModelRegistry } from './stores/modelRegistry.js';
 import type { VectorIndex } from './stores/vectorIndex.js';
 import type { IvfStorage } from './stores/ann/ivfVectorIndex.js';
+import { VECTOR_PRECISIONS } from './domain/itemVectors.js';
 import type { VectorPrecision } from './domain/itemVectors.js';
 
 /**
@@ -277,7 +278,7 @@ const SETTING_RULES: { readonly [K in keyof GatewayConfig]?: SettingRule } = {
   ivfLists: intIn(0, 65_536, 'an integer in 0..65536 (0 = automatic)'),
   ivfProbes: intIn(1, 65_536),
   ivfStorage: oneOf('float32', 'int8', 'none'),
-  vectorPrecision: oneOf('float32', 'float16'),
+  vectorPrecision: oneOf(...VECTOR_PRECISIONS),
   backendBudgetMs: positiveMs,
   eventLogBudgetMs: positiveMs,
   modelPollMs: msAtLeastZero,
