@@ -22,10 +22,12 @@ export interface ModelRegistry {
   rankerPath(version: string): string;
   /**
    * The users' state at the end of training (`user-state.jsonl`), in file order
-   * (optional: a registry without it serves every user as new).
-   * @throws Error naming the file when a line is not a valid record.
+   * (optional: a registry without it serves every user as new). An iterable, so
+   * an adapter may parse records as they are taken (the file registry does); a
+   * caller should iterate it once.
+   * @throws Error naming the file when a line is not a valid record (possibly while iterating).
    */
-  readUserStates?(version: string): Promise<UserStateRecord[]>;
+  readUserStates?(version: string): Promise<Iterable<UserStateRecord>>;
   /**
    * The shadow setting (`recgate models shadow`): a version scored in shadow
    * on a sample of requests, or null (optional: no shadow support).

@@ -109,7 +109,7 @@ describe('Inference: loadServedModel', () => {
   });
 
   it('reads the user states of a version', async () => {
-    const users = await readUserStates(reg.registry, 'v1');
+    const users = [...(await readUserStates(reg.registry, 'v1'))];
     expect(users.length).toBe(16);
     const u0 = users.find((u) => u.userId === 'u0')!;
     expect(u0.interactionCount).toBe(4);

@@ -19,7 +19,7 @@ describe('seedFeatureStore', () => {
   beforeAll(async () => {
     reg = tinyRegistry();
     model = await loadServedModel(reg.registry, 'v1');
-    users = await readUserStates(reg.registry, 'v1');
+    users = [...(await readUserStates(reg.registry, 'v1'))];
     store = new MemoryFeatureStore({ now: () => model.bundle.referenceTime });
     await seedFeatureStore(store, model, users, { chunkSize: 5 });
   });
@@ -38,6 +38,9 @@ describe('seedFeatureStore', () => {
   it('reads a seeded history and category weights back, and keeps them when a write follows', async () => {
     const store = new MemoryFeatureStore({ now: () => model.bundle.referenceTime });
     await seedFeatureStore(store, model, users);
+    // The memory store's default chunk is 50 users (small chunks die young: issue #6's start-up peak).
+    expect(users.length).toBeGreaterThan(0);
+    expect(store.calls.seedUsers).toBe(Math.ceil(users.length / 50));
     const [before] = await store.getUsers(['u0']);
     const [again] = await store.getUsers(['u0']);
     expect(again!.recent).toEqual(before!.recent);

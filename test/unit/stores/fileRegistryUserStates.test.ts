@@ -1,0 +1,62 @@
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tinyRegistry } from '../inference/servedModelFixtures.js';
+import type { TinyRegistry } from '../inference/servedModelFixtures.js';
+
+/** FileModelRegistry.readUserStates: records parsed line by line as they are taken (issue #6: start-up peak). */
+describe('FileModelRegistry.readUserStates', () => {
+  let reg: TinyRegistry;
+  let file: string;
+  let original: string;
+
+  beforeAll(() => {
+    reg = tinyRegistry();
+    file = join(reg.dir, 'default', 'v1', 'user-state.jsonl');
+    original = readFileSync(file, 'utf8');
+  });
+
+  afterAll(() => {
+    if (reg) rmSync(reg.dir, { recursive: true, force: true });
+  });
+
+  it('yields every record of the file, in file order, equal to the parsed lines', async () => {
+    writeFileSync(file, original);
+    const expected = original
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) => JSON.parse(l) as unknown);
+    expect(expected.length).toBeGreaterThan(3);
+    expect([...(await reg.registry.readUserStates!('v1'))]).toEqual(expected);
+  });
+
+  it('skips blank lines and reads a file without a final newline', async () => {
+    const lines = original.split('\n').filter((l) => l.trim() !== '');
+    writeFileSync(file, `${lines[0]}\n\n   \n${lines[1]}`);
+    const got = [...(await reg.registry.readUserStates!('v1'))];
+    expect(got.map((r) => r.userId)).toEqual(
+      [lines[0], lines[1]].map((l) => (JSON.parse(l!) as { userId: string }).userId),
+    );
+  });
+
+  it('parses lazily: a bad line fails while iterating, naming the file and line, after the records before it', async () => {
+    const lines = original.split('\n').filter((l) => l.trim() !== '');
+    writeFileSync(file, [lines[0], lines[1], '{"userId": 7}', lines[2]].join('\n') + '\n');
+    const records = await reg.registry.readUserStates!('v1'); // no throw yet
+    const taken: string[] = [];
+    expect(() => {
+      for (const r of records) taken.push(r.userId);
+    }).toThrow(`${file}:3: expected a user state object with a string userId`);
+    expect(taken).toHaveLength(2);
+    writeFileSync(file, `${lines[0]}\n{not json\n`);
+    expect(() => [...records]).not.toThrow(); // a generator runs once: the first iteration consumed it
+    const again = await reg.registry.readUserStates!('v1');
+    expect(() => [...again]).toThrow(`${file}:2: not valid JSON`);
+  });
+
+  it('fails at the call, naming the file, when the file is missing', async () => {
+    rmSync(file);
+    await expect(reg.registry.readUserStates!('v1')).rejects.toThrow(/user-state\.jsonl/);
+    writeFileSync(file, original);
+  });
+});
