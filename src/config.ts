@@ -42,13 +42,19 @@ export interface GatewayConfig {
   readonly pagingTtlSeconds?: number;
   /**
    * With the memory store, the most ranked lists kept for `after` paging; past
-   * it the oldest is dropped (its cursor answers "expired"). A list of 500
-   * candidates takes roughly 0.2 MB of RSS under load (BENCHMARKS.md, the
-   * 11-30 13:17 run: the 10k-catalog server grew from 216 MB when ready to a
-   * 2,264 MB peak with the cache full), so the default bounds the cache near
-   * 2 GB under heavy traffic; lower it on small machines. Env `RECGATE_PAGING_MAX_LISTS`. @default 10000
+   * it the oldest is dropped (its cursor answers "expired"). The byte budget
+   * {@link pagingMaxMegabytes} usually binds first. Env `RECGATE_PAGING_MAX_LISTS`. @default 10000
    */
   readonly pagingMaxLists?: number;
+  /**
+   * With the memory store, the most MiB of ranked lists kept for `after`
+   * paging, by each list's estimated size (~45 KB for 500 candidates and 10
+   * ranker features, so 128 MiB keeps ~2,900 such lists); past it the oldest
+   * lists are dropped (their cursors answer "expired"). The RSS the cache
+   * takes is larger than its budget, by V8's heap headroom (BENCHMARKS.md).
+   * Env `RECGATE_PAGING_MAX_MB`. @default 128
+   */
+  readonly pagingMaxMegabytes?: number;
   /** MMR re-orders the top this-many positions (cost grows with its square). Env `RECGATE_MMR_WINDOW`. @default 50 */
   readonly mmrWindow?: number;
   /** The per-category cap (`categoryCap`, default 5) applies to the top this-many positions. Env `RECGATE_CATEGORY_CAP_WINDOW`. @default 20 */
@@ -176,6 +182,7 @@ export const GATEWAY_DEFAULTS = {
   sourceBudgetMs: 50,
   pagingTtlSeconds: 600,
   pagingMaxLists: 10_000,
+  pagingMaxMegabytes: 128,
   mmrWindow: 50,
   categoryCapWindow: 20,
   explorationQuantile: 0.25,
@@ -263,6 +270,7 @@ const SETTING_RULES: { readonly [K in keyof GatewayConfig]?: SettingRule } = {
   sourceBudgetMs: positiveMs,
   pagingTtlSeconds: positive('seconds'),
   pagingMaxLists: intAtLeast(1),
+  pagingMaxMegabytes: intAtLeast(1),
   mmrWindow: intAtLeast(0),
   categoryCapWindow: intAtLeast(0),
   explorationQuantile: numIn(0, 1),
@@ -304,6 +312,7 @@ export const GATEWAY_ENV_VARS = {
   sourceBudgetMs: 'RECGATE_SOURCE_BUDGET_MS',
   pagingTtlSeconds: 'RECGATE_PAGING_TTL_SECONDS',
   pagingMaxLists: 'RECGATE_PAGING_MAX_LISTS',
+  pagingMaxMegabytes: 'RECGATE_PAGING_MAX_MB',
   mmrWindow: 'RECGATE_MMR_WINDOW',
   categoryCapWindow: 'RECGATE_CATEGORY_CAP_WINDOW',
   rankingRefreshMs: 'RECGATE_RANKING_REFRESH_MS',

@@ -7,7 +7,9 @@
  * after 50 warm-up requests, and prints requests/s, wall and server CPU
  * milliseconds per request (process.cpuUsage of the server, all threads),
  * the event-loop delay, the RSS when the server was ready (`VmRSS` before the
- * warm-up, with the start-up peak `VmHWM`), the peak RSS after the run and the
+ * warm-up, with the start-up peak `VmHWM`), the peak RSS after the run, the
+ * server's `process.memoryUsage()` right after the run (RSS, V8 heap used
+ * and committed, external and array-buffer bytes), and the
  * mean / p50 milliseconds of every pipeline stage. With `--cpu-prof <dir>` the
  * server writes a V8 CPU profile there and the top self-time functions are printed.
  * With `--store redis` the server runs on the Redis feature store and event
@@ -182,6 +184,11 @@ try {
     bytes === undefined ? 'n/a' : String(Math.round(bytes / 1e6));
   line('RSS when ready MB', `${mb(atReady?.rss)} (start-up peak ${mb(atReady?.peakRss)})`);
   line('peak RSS MB', mb(server.memory()?.peakRss));
+  const m = after.memory;
+  line(
+    'after: RSS / heap / external MB',
+    `${mb(m.rss)} / ${mb(m.heapUsed)} used of ${mb(m.heapTotal)} / ${mb(m.external)} (array buffers ${mb(m.arrayBuffers)})`,
+  );
   for (const s of after.stages) {
     line(
       `  ${s.surface} ${s.stage}`,

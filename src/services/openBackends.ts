@@ -262,6 +262,7 @@ export async function openBackends(
             trendingHalfLifeDays: model.manifest.popularity.trendingHalfLifeDays,
             now: cfg.now,
             maxRankedLists: cfg.pagingMaxLists,
+            maxRankedListBytes: cfg.pagingMaxMegabytes * 2 ** 20,
           });
 
         let store: FeatureStore;

@@ -42,6 +42,12 @@ export interface ItemCounters {
 export interface StoredRankedList {
   readonly requestId: string;
   readonly entries: readonly unknown[];
+  /**
+   * Approximate bytes the list holds in memory (its strings at one byte per
+   * character, 8 per array slot and number), for a store's byte budget (the
+   * memory store's `maxRankedListBytes`); optional, and not a promise of RSS.
+   */
+  readonly sizeBytes?: number;
 }
 
 /**

@@ -72,8 +72,20 @@ export interface StoredListColumns {
 const SEP = '\u001f';
 
 /**
+ * The parts of {@link StoredRankedList.sizeBytes} that {@link toStoredList}
+ * does not count character by character: a list's fixed objects, each
+ * position's four array slots (id, score, sources, via) and `isNew` byte, and
+ * an entry of `recentTypes` or `promotionIds`.
+ */
+const STORED_LIST_BASE_BYTES = 512;
+const STORED_POSITION_BYTES = 4 * 8 + 1;
+const STORED_ENTRY_BYTES = 64;
+
+/**
  * The whole final list of a query in the stored shape (JSON-safe: also fits
- * Redis). One pass over `list.order` filling the columns: no object per
+ * Redis), with its approximate size in memory (`sizeBytes`: the strings it
+ * makes at one byte per character, 8 bytes per array slot, see
+ * STORED_POSITION_BYTES; about 50 KB for 500 positions and 10 features). One pass over `list.order` filling the columns: no object per
  * position (a one-kind `sources` is stored as that kind's string, feature
  * rows are copied value by value, `isNew` is written as bytes).
  */
@@ -96,6 +108,7 @@ export async function toStoredList(q: RecommendationQuery, list: RankedList): Pr
   const rows = q.rows;
   const reference = rows === null ? 0 : q.model.bundle.referenceTime;
   const pairs = new Map<string, Map<string, string>>();
+  let viaChars = 0;
   for (let p = 0; p < n; p++) {
     const idx = order[p]!;
     const c = candidates[idx]!;
@@ -103,7 +116,9 @@ export async function toStoredList(q: RecommendationQuery, list: RankedList): Pr
     scores[p] = list.scores[idx]!;
     const kinds = c.sources;
     sources[p] = kinds.length === 1 ? kinds[0]! : joinKinds(kinds, pairs);
-    via[p] = joinVia(c.via);
+    const joined = joinVia(c.via);
+    via[p] = joined;
+    viaChars += joined.length;
     if (rows !== null && isNewItem(rows.modelRows[idx]!, rows.items[idx]?.createdAt ?? null, reference))
       isNewBytes[p] = 0x31; // '1'
     if (c.promotionId !== null) {
@@ -141,7 +156,14 @@ export async function toStoredList(q: RecommendationQuery, list: RankedList): Pr
     width: w,
     features: Buffer.from(matrix.buffer, matrix.byteOffset, matrix.byteLength).toString('base64'),
   };
-  return { requestId: q.requestId, entries: [header, columns] };
+  const sizeBytes =
+    STORED_LIST_BASE_BYTES +
+    n * STORED_POSITION_BYTES +
+    viaChars +
+    columns.features.length +
+    header.listArguments!.length +
+    STORED_ENTRY_BYTES * (q.recent.length + Object.keys(promotionIds).length);
+  return { requestId: q.requestId, entries: [header, columns], sizeBytes };
 }
 
 /**

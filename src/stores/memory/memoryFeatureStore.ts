@@ -40,7 +40,19 @@ export interface MemoryFeatureStoreOptions {
    * @default 10000
    */
   readonly maxRankedLists?: number;
+  /**
+   * Most bytes of ranked lists kept for paging, by their
+   * {@link StoredRankedList.sizeBytes} (a list without it counts 0); past it
+   * the oldest lists are dropped, as for {@link maxRankedLists}, but the newest
+   * list is always kept. A byte budget bounds the cache whatever the list
+   * length and feature count (issue #6: memory at 1M items).
+   * @default 128 MiB (134,217,728; the gateway's `RECGATE_PAGING_MAX_MB`)
+   */
+  readonly maxRankedListBytes?: number;
 }
+
+/** {@link MemoryFeatureStoreOptions.maxRankedListBytes}'s default: 128 MiB. */
+export const DEFAULT_MAX_RANKED_LIST_BYTES = 128 * 2 ** 20;
 
 /** Names of the {@link FeatureStore} methods counted in {@link MemoryFeatureStore.calls}. */
 export type FeatureStoreMethod = Exclude<keyof FeatureStore, 'name'>;
@@ -207,7 +219,13 @@ export class MemoryFeatureStore implements FeatureStore, BatchWrites, FoldInRead
   private base: BaseCatalog | null = null;
   private readonly promotions = new Map<string, Promotion>();
   private readonly maxRankedLists: number;
-  private readonly rankedLists = new Map<string, { list: StoredRankedList; expiresAt: number }>();
+  private readonly maxRankedListBytes: number;
+  private readonly rankedLists = new Map<
+    string,
+    { list: StoredRankedList; expiresAt: number; bytes: number }
+  >();
+  /** Sum of the kept lists' `bytes`. */
+  private rankedListBytes = 0;
   private readonly popularityHalfLifeMs: number;
   private readonly trendHalfLifeMs: number;
   private readonly historySize: number;
@@ -233,6 +251,22 @@ export class MemoryFeatureStore implements FeatureStore, BatchWrites, FoldInRead
     if (!(Number.isInteger(this.maxRankedLists) && this.maxRankedLists >= 1)) {
       throw new RangeError(`maxRankedLists must be an integer ≥ 1, got ${this.maxRankedLists}`);
     }
+    this.maxRankedListBytes = options.maxRankedListBytes ?? DEFAULT_MAX_RANKED_LIST_BYTES;
+    if (!(Number.isInteger(this.maxRankedListBytes) && this.maxRankedListBytes >= 1)) {
+      throw new RangeError(`maxRankedListBytes must be an integer ≥ 1, got ${this.maxRankedListBytes}`);
+    }
+  }
+
+  /** The ranked lists kept for paging: how many and their bytes (sum of `sizeBytes`). */
+  rankedListUsage(): { lists: number; bytes: number } {
+    return { lists: this.rankedLists.size, bytes: this.rankedListBytes };
+  }
+
+  private dropRankedList(requestId: string): void {
+    const kept = this.rankedLists.get(requestId);
+    if (kept === undefined) return;
+    this.rankedListBytes -= kept.bytes;
+    this.rankedLists.delete(requestId);
   }
 
   /** Sets every call count back to zero. */
@@ -698,13 +732,18 @@ export class MemoryFeatureStore implements FeatureStore, BatchWrites, FoldInRead
     const now = this.now();
     if (++this.putsSinceSweep >= SWEEP_EVERY) {
       this.putsSinceSweep = 0;
-      for (const [id, kept] of this.rankedLists) if (kept.expiresAt <= now) this.rankedLists.delete(id);
+      for (const [id, kept] of this.rankedLists) if (kept.expiresAt <= now) this.dropRankedList(id);
     }
-    this.rankedLists.delete(list.requestId);
-    this.rankedLists.set(list.requestId, { list, expiresAt: now + ttlMs });
-    // Maps keep insertion order: the first key is the oldest list.
-    while (this.rankedLists.size > this.maxRankedLists) {
-      this.rankedLists.delete(this.rankedLists.keys().next().value!);
+    this.dropRankedList(list.requestId);
+    const bytes = list.sizeBytes !== undefined && list.sizeBytes > 0 ? list.sizeBytes : 0;
+    this.rankedLists.set(list.requestId, { list, expiresAt: now + ttlMs, bytes });
+    this.rankedListBytes += bytes;
+    // Maps keep insertion order: the first key is the oldest list. The newest one stays, even alone over budget.
+    while (
+      this.rankedLists.size > 1 &&
+      (this.rankedLists.size > this.maxRankedLists || this.rankedListBytes > this.maxRankedListBytes)
+    ) {
+      this.dropRankedList(this.rankedLists.keys().next().value!);
     }
   }
 
@@ -713,7 +752,7 @@ export class MemoryFeatureStore implements FeatureStore, BatchWrites, FoldInRead
     const kept = this.rankedLists.get(requestId);
     if (kept === undefined) return null;
     if (kept.expiresAt <= this.now()) {
-      this.rankedLists.delete(requestId);
+      this.dropRankedList(requestId);
       return null;
     }
     return kept.list;

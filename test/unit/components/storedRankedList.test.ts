@@ -119,6 +119,16 @@ describe('Selector: stored ranked list', () => {
     expect(storedEntries(stored, 0, 1, String)[0]!.promotion).toEqual(promo);
   });
 
+  it('states its approximate size in memory, hand-worked', async () => {
+    const { q, list } = fixture();
+    const stored = await toStoredList(q, list);
+    const listArguments = '[["Comedy","Drama"],[],["x"],["s2","s1"]]';
+    // 512 fixed + 4 positions × 33 (four 8-byte slots and an isNew byte) + 3 via characters
+    // ('\u001fr1') + 44 base64 characters of features (32 bytes) + the arguments key
+    // + 64 × (1 recent item + 1 promotion id).
+    expect(stored.sizeBytes).toBe(512 + 4 * 33 + 3 + 44 + listArguments.length + 64 * 2);
+  });
+
   it('rejects entries in another shape', () => {
     expect(fromStoredList({ requestId: 'r', entries: ['x'] })).toBeNull();
   });

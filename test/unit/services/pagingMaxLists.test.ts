@@ -11,3 +11,13 @@ describe('RECGATE_PAGING_MAX_LISTS', () => {
     }
   });
 });
+
+describe('RECGATE_PAGING_MAX_MB', () => {
+  it('is read from the environment, defaults to 128 MiB and must be an integer ≥ 1', () => {
+    expect(configFromEnv({ RECGATE_PAGING_MAX_MB: '32' }).pagingMaxMegabytes).toBe(32);
+    expect(resolveGatewayConfig({}).pagingMaxMegabytes).toBe(128);
+    for (const bad of [0, -1, 2.5, Number.NaN]) {
+      expect(() => resolveGatewayConfig({ pagingMaxMegabytes: bad })).toThrow(/pagingMaxMegabytes/);
+    }
+  });
+});

@@ -201,5 +201,42 @@ describe('MemoryFeatureStore', () => {
   it('rejects a non-positive half-life or history size', () => {
     expect(() => new MemoryFeatureStore({ popularityHalfLifeDays: 0 })).toThrow(RangeError);
     expect(() => new MemoryFeatureStore({ historySize: 0 })).toThrow(RangeError);
+    expect(() => new MemoryFeatureStore({ maxRankedLists: 0 })).toThrow(RangeError);
+    expect(() => new MemoryFeatureStore({ maxRankedListBytes: 0.5 })).toThrow(RangeError);
+  });
+
+  it('paging cache: drops the oldest lists past the list count or the byte budget, keeping the newest', async () => {
+    const list = (id: string, sizeBytes?: number) => ({ requestId: id, entries: [id], sizeBytes });
+    const kept = async (store: MemoryFeatureStore, ids: string[]) =>
+      (await Promise.all(ids.map((id) => store.getRankedList(id)))).map((l) =>
+        l === null ? null : l.requestId,
+      );
+
+    const byCount = new MemoryFeatureStore({ maxRankedLists: 2 });
+    for (const id of ['a', 'b', 'c']) await byCount.putRankedList(list(id, 10), 60_000);
+    expect(await kept(byCount, ['a', 'b', 'c'])).toEqual([null, 'b', 'c']);
+    expect(byCount.rankedListUsage()).toEqual({ lists: 2, bytes: 20 });
+
+    const byBytes = new MemoryFeatureStore({ maxRankedListBytes: 100 });
+    await byBytes.putRankedList(list('a', 40), 60_000);
+    await byBytes.putRankedList(list('b', 40), 60_000);
+    await byBytes.putRankedList(list('c', 30), 60_000); // 110 > 100: a goes
+    expect(await kept(byBytes, ['a', 'b', 'c'])).toEqual([null, 'b', 'c']);
+    expect(byBytes.rankedListUsage()).toEqual({ lists: 2, bytes: 70 });
+    await byBytes.putRankedList(list('b', 20), 60_000); // replacing a list counts its new size once
+    expect(byBytes.rankedListUsage()).toEqual({ lists: 2, bytes: 50 });
+    await byBytes.putRankedList(list('big', 500), 60_000); // alone over budget: kept, every older one dropped
+    expect(await kept(byBytes, ['b', 'c', 'big'])).toEqual([null, null, 'big']);
+    expect(byBytes.rankedListUsage()).toEqual({ lists: 1, bytes: 500 });
+    await byBytes.putRankedList(list('free'), 60_000); // no sizeBytes: counts 0, but the newest stays
+    expect(await kept(byBytes, ['big', 'free'])).toEqual([null, 'free']);
+    expect(byBytes.rankedListUsage()).toEqual({ lists: 1, bytes: 0 });
+
+    let now = 0;
+    const expiring = new MemoryFeatureStore({ now: () => now });
+    await expiring.putRankedList(list('old', 25), 1_000);
+    now = 2_000;
+    expect(await expiring.getRankedList('old')).toBeNull(); // expired on read: its bytes leave the budget
+    expect(expiring.rankedListUsage()).toEqual({ lists: 0, bytes: 0 });
   });
 });

@@ -1,0 +1,66 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PublicError } from '../../src/errors.js';
+import { createGateway } from '../../src/services/createGateway.js';
+import type { Gateway } from '../../src/services/gateway.js';
+import type { RecommendationList, RecommendationsRequest } from '../../src/services/serviceTypes.js';
+import { trainedRegistry } from '../support/trainedRegistry.js';
+
+/**
+ * RECGATE_PAGING_MAX_MB reaches the memory store the gateway makes: with a
+ * 1 MiB budget, only the newest lists stay pageable (issue #6: the paging
+ * cache bounded by bytes, not only by a list count).
+ */
+let gateway: Gateway;
+let tmp: string;
+
+beforeAll(async () => {
+  const registry = await trainedRegistry();
+  tmp = mkdtempSync(path.join(os.tmpdir(), 'recgate-paging-budget-'));
+  gateway = await createGateway({
+    registryDir: registry,
+    eventLogFile: path.join(tmp, 'events.jsonl'),
+    eventLogFsync: 'never',
+    rankingRefreshMs: 1e12,
+    awaitSideEffects: true,
+    servedLogFlushMs: 0,
+    pagingMaxMegabytes: 1,
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await gateway?.close();
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+const request = (after: string | null): RecommendationsRequest => ({
+  userId: null,
+  sessionItemIds: [],
+  surface: 'home',
+  first: 20,
+  after,
+  filter: null,
+  context: null,
+});
+
+const recommend = (after: string | null = null): Promise<RecommendationList> =>
+  gateway.recommendations(request(after), gateway.createRequestScope());
+
+describe('Gateway: the paging cache byte budget', () => {
+  it('keeps only the newest lists within RECGATE_PAGING_MAX_MB; older cursors answer expired', async () => {
+    const first = await recommend();
+    expect(first.hasNextPage).toBe(true);
+    // Enough lists to pass 1 MiB whatever their size (each list is well above 4 KB: 20+ positions with features).
+    let last = first;
+    for (let i = 0; i < 300; i++) last = await recommend();
+    const err = await recommend(first.endCursor).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PublicError);
+    expect((err as PublicError).code).toBe('BAD_USER_INPUT');
+    expect((err as PublicError).message).toMatch(/expired or is no longer stored/);
+    const page2 = await recommend(last.endCursor);
+    expect(page2.requestId).toBe(last.requestId);
+    expect(page2.items[0]!.rank).toBe(21);
+  }, 120_000);
+});
