@@ -42,17 +42,17 @@ export interface GatewayConfig {
   readonly pagingTtlSeconds?: number;
   /**
    * With the memory store, the most ranked lists kept for `after` paging; past
-   * it the oldest is dropped (its cursor answers "expired"). The byte budget
-   * {@link pagingMaxMegabytes} usually binds first. Env `RECGATE_PAGING_MAX_LISTS`. @default 10000
+   * it the oldest is dropped (its cursor answers "expired"). Whichever of it and
+   * {@link pagingMaxMegabytes} is reached first applies. Env `RECGATE_PAGING_MAX_LISTS`. @default 10000
    */
   readonly pagingMaxLists?: number;
   /**
    * With the memory store, the most MiB of ranked lists kept for `after`
-   * paging, by each list's estimated size (~45 KB for 500 candidates and 10
-   * ranker features, so 128 MiB keeps ~2,900 such lists); past it the oldest
+   * paging, by each list's estimated size (~44 KB for 500 candidates and 10
+   * ranker features, so 128 MiB keeps ~3,000 such lists); past it the oldest
    * lists are dropped (their cursors answer "expired"). The RSS the cache
    * takes is larger than its budget, by V8's heap headroom (BENCHMARKS.md).
-   * Env `RECGATE_PAGING_MAX_MB`. @default 128
+   * An integer in 1..1,048,576 (1 TiB). Env `RECGATE_PAGING_MAX_MB`. @default 128
    */
   readonly pagingMaxMegabytes?: number;
   /** MMR re-orders the top this-many positions (cost grows with its square). Env `RECGATE_MMR_WINDOW`. @default 50 */
@@ -270,7 +270,7 @@ const SETTING_RULES: { readonly [K in keyof GatewayConfig]?: SettingRule } = {
   sourceBudgetMs: positiveMs,
   pagingTtlSeconds: positive('seconds'),
   pagingMaxLists: intAtLeast(1),
-  pagingMaxMegabytes: intAtLeast(1),
+  pagingMaxMegabytes: intIn(1, 1_048_576), // up to 1 TiB: the byte count stays a safe integer
   mmrWindow: intAtLeast(0),
   categoryCapWindow: intAtLeast(0),
   explorationQuantile: numIn(0, 1),

@@ -42,7 +42,7 @@ export interface MemoryFeatureStoreOptions {
   readonly maxRankedLists?: number;
   /**
    * Most bytes of ranked lists kept for paging, by their
-   * {@link StoredRankedList.sizeBytes} (a list without it counts 0); past it
+   * {@link StoredRankedList.sizeBytes} (a list without a finite positive one counts 0); past it
    * the oldest lists are dropped, as for {@link maxRankedLists}, but the newest
    * list is always kept. A byte budget bounds the cache whatever the list
    * length and feature count (issue #6: memory at 1M items).
@@ -735,7 +735,9 @@ export class MemoryFeatureStore implements FeatureStore, BatchWrites, FoldInRead
       for (const [id, kept] of this.rankedLists) if (kept.expiresAt <= now) this.dropRankedList(id);
     }
     this.dropRankedList(list.requestId);
-    const bytes = list.sizeBytes !== undefined && list.sizeBytes > 0 ? list.sizeBytes : 0;
+    // Only a finite positive size counts: one Infinity would make the total NaN and switch the budget off.
+    const size = list.sizeBytes;
+    const bytes = size !== undefined && Number.isFinite(size) && size > 0 ? size : 0;
     this.rankedLists.set(list.requestId, { list, expiresAt: now + ttlMs, bytes });
     this.rankedListBytes += bytes;
     // Maps keep insertion order: the first key is the oldest list. The newest one stays, even alone over budget.

@@ -231,6 +231,12 @@ describe('MemoryFeatureStore', () => {
     await byBytes.putRankedList(list('free'), 60_000); // no sizeBytes: counts 0, but the newest stays
     expect(await kept(byBytes, ['big', 'free'])).toEqual([null, 'free']);
     expect(byBytes.rankedListUsage()).toEqual({ lists: 1, bytes: 0 });
+    // A non-finite size counts 0 too: it must not turn the total into NaN (attack report, session 22).
+    await byBytes.putRankedList(list('inf', Infinity), 60_000);
+    for (const id of ['d', 'e', 'f']) await byBytes.putRankedList(list(id, 40), 60_000);
+    // 120 > 100: the oldest go first (free and inf free no bytes), then d.
+    expect(byBytes.rankedListUsage()).toEqual({ lists: 2, bytes: 80 });
+    expect(await kept(byBytes, ['free', 'inf', 'd', 'e', 'f'])).toEqual([null, null, null, 'e', 'f']);
 
     let now = 0;
     const expiring = new MemoryFeatureStore({ now: () => now });
