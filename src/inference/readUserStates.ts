@@ -16,3 +16,16 @@ export async function readUserStates(
   if (registry.readUserStates === undefined) return [];
   return registry.readUserStates(version);
 }
+
+/**
+ * Reads every user state record of `version` once, keeping none, so that a
+ * malformed line fails before anything is written (the file registry parses
+ * records only as they are iterated).
+ * @returns the number of records.
+ * @throws Error as {@link readUserStates} and its iteration do.
+ */
+export async function checkUserStates(registry: ModelRegistry, version: string): Promise<number> {
+  let n = 0;
+  for (const record of await readUserStates(registry, version)) if (record !== null) n++;
+  return n;
+}

@@ -8,7 +8,7 @@ import { IvfVectorIndex } from '../stores/ann/ivfVectorIndex.js';
 import { refreshIndexPayloads } from './catalogService.js';
 import type { IvfStorage, IvfVectorIndexOptions } from '../stores/ann/ivfVectorIndex.js';
 import { UsearchVectorIndex } from '../stores/ann/usearchVectorIndex.js';
-import { readUserStates } from '../inference/readUserStates.js';
+import { checkUserStates, readUserStates } from '../inference/readUserStates.js';
 import type { ServedModel } from '../inference/servedModel.js';
 import { ExactVectorIndex } from '../stores/embedded/exactVectorIndex.js';
 import type { EventLog } from '../stores/eventLog.js';
@@ -242,6 +242,10 @@ export async function openBackends(
     }
 
     const seedFrom = async (store: FeatureStore, model: ServedModel): Promise<void> => {
+      // A shared store (Redis, a given adapter) is checked against every user state line before the
+      // first write, so a bad line leaves it as it was (the records are parsed as they are seeded: attack
+      // report, session 22). A memory store is this process's own: a failure drops it, and one pass is enough.
+      if (!(store instanceof MemoryFeatureStore)) await checkUserStates(registry, model.version);
       const now = cfg.now();
       // Counters are taken as current at start-up: the gateway continues where training ended.
       // History is stamped no later than the publish time and the replay's cut-off

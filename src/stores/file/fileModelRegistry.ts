@@ -80,7 +80,8 @@ export class FileModelRegistry implements ModelRegistry {
    * @throws RegistryError now when the version has no readable manifest; Error now
    *   when the file is missing or not a regular file.
    * @throws Error while iterating, naming the file and line, when a line is not
-   *   a JSON object with a string `userId`, or as `openSync` does when the file cannot be read.
+   *   valid JSON or not a user state record (see userStateProblem), or as
+   *   `openSync` does when the file cannot be read.
    */
   async readUserStates(version: string): Promise<Iterable<UserStateRecord>> {
     const manifest = readManifest(this.dir, this.modelName, version);
@@ -102,13 +103,38 @@ function* userStateRecords(file: string): Generator<UserStateRecord> {
     } catch (err) {
       throw new Error(`${file}:${k}: not valid JSON: ${(err as Error).message}`, { cause: err });
     }
-    if (
-      typeof record !== 'object' ||
-      record === null ||
-      typeof (record as UserStateRecord).userId !== 'string'
-    ) {
-      throw new Error(`${file}:${k}: expected a user state object with a string userId`);
-    }
+    const problem = userStateProblem(record);
+    if (problem !== null) throw new Error(`${file}:${k}: expected a user state object: ${problem}`);
     yield record as UserStateRecord;
   }
+}
+
+/**
+ * What makes a parsed line not a {@link UserStateRecord}, or null when it is
+ * one: a string `userId`, a finite `interactionCount`, `seen` and `recent`
+ * arrays of strings, and `categoryShare` and `categoryLastSeen` objects of
+ * finite numbers. Checked here so that a bad line is named with its file and
+ * line instead of failing later inside seeding.
+ */
+function userStateProblem(record: unknown): string | null {
+  if (typeof record !== 'object' || record === null || Array.isArray(record)) return 'not a JSON object';
+  const r = record as Record<string, unknown>;
+  if (typeof r.userId !== 'string') return 'userId is not a string';
+  if (typeof r.interactionCount !== 'number' || !Number.isFinite(r.interactionCount)) {
+    return 'interactionCount is not a finite number';
+  }
+  for (const key of ['seen', 'recent'] as const) {
+    const list = r[key];
+    if (!Array.isArray(list) || !list.every((x) => typeof x === 'string'))
+      return `${key} is not an array of strings`;
+  }
+  for (const key of ['categoryShare', 'categoryLastSeen'] as const) {
+    const map = r[key];
+    if (typeof map !== 'object' || map === null || Array.isArray(map)) return `${key} is not an object`;
+    for (const v of Object.values(map)) {
+      if (typeof v !== 'number' || !Number.isFinite(v))
+        return `${key} has a value that is not a finite number`;
+    }
+  }
+  return null;
 }

@@ -46,12 +46,35 @@ describe('FileModelRegistry.readUserStates', () => {
     const taken: string[] = [];
     expect(() => {
       for (const r of records) taken.push(r.userId);
-    }).toThrow(`${file}:3: expected a user state object with a string userId`);
+    }).toThrow(`${file}:3: expected a user state object: userId is not a string`);
     expect(taken).toHaveLength(2);
     writeFileSync(file, `${lines[0]}\n{not json\n`);
     expect(() => [...records]).not.toThrow(); // a generator runs once: the first iteration consumed it
     const again = await reg.registry.readUserStates!('v1');
     expect(() => [...again]).toThrow(`${file}:2: not valid JSON`);
+  });
+
+  it('names the file, the line and the field of a record in the wrong shape', async () => {
+    const good = JSON.parse(original.split('\n')[0]!) as Record<string, unknown>;
+    const cases: [Record<string, unknown>, string][] = [
+      [{ ...good, userId: 7 }, 'userId is not a string'],
+      [{ ...good, interactionCount: '3' }, 'interactionCount is not a finite number'],
+      [{ ...good, seen: undefined }, 'seen is not an array of strings'],
+      [{ ...good, recent: ['a', 1] }, 'recent is not an array of strings'],
+      [{ ...good, categoryShare: [] }, 'categoryShare is not an object'],
+      [
+        { ...good, categoryLastSeen: { Drama: 'yesterday' } },
+        'categoryLastSeen has a value that is not a finite number',
+      ],
+    ];
+    for (const [record, problem] of cases) {
+      writeFileSync(file, `${original.split('\n')[0]}\n${JSON.stringify(record)}\n`);
+      const records = await reg.registry.readUserStates!('v1');
+      expect(() => [...records]).toThrow(`${file}:2: expected a user state object: ${problem}`);
+    }
+    writeFileSync(file, '[1, 2]\n');
+    const array = await reg.registry.readUserStates!('v1');
+    expect(() => [...array]).toThrow(`${file}:1: expected a user state object: not a JSON object`);
   });
 
   it('fails at the call, naming the file, when the file is missing', async () => {
