@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { MemoryFeatureStore } from '../stores/memory/memoryFeatureStore.js';
 import { resolve } from 'node:path';
 import { BufferedEventWriter } from '../components/sideEffects/bufferedEventWriter.js';
 import { LiveCounterRanking } from '../components/sources/liveCounterRanking.js';
@@ -108,6 +109,11 @@ export async function createGateway(config: GatewayConfig = {}): Promise<Gateway
   }
   const { eventLog, storeIsLocal, mayDegrade } = backends;
   const store = rollout.store;
+  // The memory store's paging cache (recgate_paging_cache_lists / _bytes); Redis keeps the lists itself.
+  telemetry.observePagingCache(() => {
+    const s = store as Partial<Pick<MemoryFeatureStore, 'rankedListUsage'>>;
+    return typeof s.rankedListUsage === 'function' ? s.rankedListUsage() : null;
+  });
   const index = rollout.index;
   const current = (): ServedModel => rollout.model();
 

@@ -18,6 +18,7 @@ import {
   fromStoredList,
   listArgumentsKey,
   NO_LIST_ARGUMENTS,
+  sameListArguments,
   storedEntries,
   storedViaIds,
 } from '../components/selectors/storedRankedList.js';
@@ -250,7 +251,7 @@ export class RecommendationService {
       }
       throw new PublicError(
         'BAD_USER_INPUT',
-        `after: the list ${shownId(cursor.requestId)} has expired or is no longer stored (lists are kept for ${keptFor(this.options.env.settings.pagingTtlMs)}, and a store that restarted empty has lost them); request the first page again without after`,
+        `after: the list ${shownId(cursor.requestId)} has expired or is no longer stored (lists are kept for ${keptFor(this.options.env.settings.pagingTtlMs)}, less when the paging cache is full, and a store that restarted empty has lost them); request the first page again without after`,
         'after',
       );
     }
@@ -266,7 +267,11 @@ export class RecommendationService {
     // A later page may repeat the first request's filter and sessionItemIds or omit both; other ones
     // would be silently ignored (the list is already ranked), so they are refused.
     const given = listArgumentsKey(request.filter, request.sessionItemIds);
-    if (header.listArguments !== undefined && given !== NO_LIST_ARGUMENTS && given !== header.listArguments) {
+    if (
+      header.listArguments !== undefined &&
+      given !== NO_LIST_ARGUMENTS &&
+      !sameListArguments(header.listArguments, given)
+    ) {
       throw new PublicError(
         'BAD_USER_INPUT',
         'after: the cursor belongs to a list ranked with another filter or other sessionItemIds; pass the ones of the request that returned the cursor, or none, or leave after out for a new list',

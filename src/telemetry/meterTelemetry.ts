@@ -6,6 +6,8 @@ import {
   METRIC_DEGRADED,
   METRIC_FEEDBACK_EVENTS,
   METRIC_MODEL_INFO,
+  METRIC_PAGING_CACHE_BYTES,
+  METRIC_PAGING_CACHE_LISTS,
   METRIC_MODEL_RELOADS,
   METRIC_SHADOW_RANK_CORRELATION,
   METRIC_SHADOW_TOP10_OVERLAP,
@@ -123,7 +125,29 @@ export function createMeterTelemetry(meter: Meter, options: MeterTelemetryOption
       for (const v of modelVersions) result.observe(v === current ? 1 : 0, { [LABEL.version]: v });
     });
 
+  let pagingCache: (() => { readonly lists: number; readonly bytes: number } | null) | null = null;
+  const pagingLists = meter.createObservableGauge(METRIC_PAGING_CACHE_LISTS, {
+    description: 'Ranked lists the memory store keeps for after paging',
+    unit: '{list}',
+  });
+  const pagingBytes = meter.createObservableGauge(METRIC_PAGING_CACHE_BYTES, {
+    description: 'Estimated bytes of the ranked lists the memory store keeps for after paging',
+    unit: 'By',
+  });
+  meter.addBatchObservableCallback(
+    (result) => {
+      const usage = pagingCache?.() ?? null;
+      if (usage === null) return;
+      result.observe(pagingLists, usage.lists);
+      result.observe(pagingBytes, usage.bytes);
+    },
+    [pagingLists, pagingBytes],
+  );
+
   return {
+    observePagingCache(read) {
+      pagingCache = read;
+    },
     recordPipelineResult(surface, result: PipelineResult) {
       for (const t of result.timings) {
         stageDuration.record(t.ms / 1000, { [LABEL.surface]: surface, [LABEL.stage]: t.stage });

@@ -36,6 +36,14 @@ export interface Telemetry {
   /** The model version served from now on: `recgate_model_info{version}` = 1; versions served before report 0. */
   setModelVersion(version: string): void;
   /**
+   * Where `recgate_paging_cache_lists` and `recgate_paging_cache_bytes` are
+   * read from at each collection: the memory store's kept ranked lists and
+   * their estimated bytes, or null when none are kept in process (nothing is
+   * reported then, unless values were: the SDK keeps a gauge's last value). A
+   * later call replaces the reader.
+   */
+  observePagingCache(read: () => { readonly lists: number; readonly bytes: number } | null): void;
+  /**
    * One GraphQL operation.
    * @param name the operation name, null when anonymous.
    * @param type `query`, `mutation` or `subscription`; null when the document did not resolve to one.
@@ -61,6 +69,7 @@ export const noopTelemetry: Telemetry = Object.freeze({
   recordPagingCache: () => undefined,
   recordRequestAborted: () => undefined,
   setModelVersion: () => undefined,
+  observePagingCache: () => undefined,
   recordOperation: () => undefined,
   recordModelReload: () => undefined,
   recordShadowComparison: () => undefined,

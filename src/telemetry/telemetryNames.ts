@@ -91,6 +91,13 @@ export const METRIC_FEEDBACK_EVENTS = 'recgate_feedback_events';
 export const METRIC_SERVED_ITEMS = 'recgate_served_items';
 /** Gauge, always 1: the model version served now; label `version`. */
 export const METRIC_MODEL_INFO = 'recgate_model_info';
+/**
+ * Gauges: the ranked lists the memory store keeps for paging, and their
+ * estimated bytes (`RECGATE_PAGING_MAX_LISTS`, `RECGATE_PAGING_MAX_MB`); not
+ * reported when the lists live elsewhere (Redis).
+ */
+export const METRIC_PAGING_CACHE_LISTS = 'recgate_paging_cache_lists';
+export const METRIC_PAGING_CACHE_BYTES = 'recgate_paging_cache_bytes';
 /** Counter (`_total`): `after` paging lookups of a stored list; label `result` (`hit`, `miss`). */
 export const METRIC_PAGING_CACHE_REQUESTS = 'recgate_paging_cache_requests';
 

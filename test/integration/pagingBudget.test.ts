@@ -6,6 +6,8 @@ import { PublicError } from '../../src/errors.js';
 import { createGateway } from '../../src/services/createGateway.js';
 import type { Gateway } from '../../src/services/gateway.js';
 import type { RecommendationList, RecommendationsRequest } from '../../src/services/serviceTypes.js';
+import type { Telemetry } from '../../src/telemetry/telemetry.js';
+import { noopTelemetry } from '../../src/telemetry/telemetry.js';
 import { trainedRegistry } from '../support/trainedRegistry.js';
 
 /**
@@ -15,6 +17,8 @@ import { trainedRegistry } from '../support/trainedRegistry.js';
  */
 let gateway: Gateway;
 let tmp: string;
+let pagingUsage: (() => { readonly lists: number; readonly bytes: number } | null) | null = null;
+const telemetry: Telemetry = { ...noopTelemetry, observePagingCache: (read) => void (pagingUsage = read) };
 
 beforeAll(async () => {
   const registry = await trainedRegistry();
@@ -27,6 +31,7 @@ beforeAll(async () => {
     awaitSideEffects: true,
     servedLogFlushMs: 0,
     pagingMaxMegabytes: 1,
+    telemetry,
   });
 }, 120_000);
 
@@ -35,18 +40,24 @@ afterAll(async () => {
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
-const request = (after: string | null): RecommendationsRequest => ({
+const request = (
+  after: string | null,
+  filter: RecommendationsRequest['filter'] = null,
+): RecommendationsRequest => ({
   userId: null,
   sessionItemIds: [],
   surface: 'home',
   first: 20,
   after,
-  filter: null,
+  filter,
   context: null,
 });
 
-const recommend = (after: string | null = null): Promise<RecommendationList> =>
-  gateway.recommendations(request(after), gateway.createRequestScope());
+const recommend = (
+  after: string | null = null,
+  filter: RecommendationsRequest['filter'] = null,
+): Promise<RecommendationList> =>
+  gateway.recommendations(request(after, filter), gateway.createRequestScope());
 
 describe('Gateway: the paging cache byte budget', () => {
   it('keeps only the newest lists within RECGATE_PAGING_MAX_MB; older cursors answer expired', async () => {
@@ -62,5 +73,26 @@ describe('Gateway: the paging cache byte budget', () => {
     const page2 = await recommend(last.endCursor);
     expect(page2.requestId).toBe(last.requestId);
     expect(page2.items[0]!.rank).toBe(21);
+    // What recgate_paging_cache_lists / _bytes report: fewer lists than were made, within 1 MiB.
+    const usage = pagingUsage!()!;
+    expect(usage.lists).toBeGreaterThan(1);
+    expect(usage.lists).toBeLessThan(300);
+    expect(usage.bytes).toBeGreaterThan(0.5 * 2 ** 20);
+    expect(usage.bytes).toBeLessThanOrEqual(2 ** 20);
+  }, 120_000);
+
+  it('a long filter is kept as its digest: the same filter pages on, another is refused (attack report, session 22)', async () => {
+    const exclude = (tag: string) => ({
+      categoriesAny: null,
+      categoriesNone: null,
+      excludeItemIds: Array.from({ length: 500 }, (_, i) => `${tag}-${i}`.padEnd(200, 'x')),
+    });
+    const first = await recommend(null, exclude('a'));
+    const page2 = await recommend(first.endCursor, exclude('a'));
+    expect(page2.requestId).toBe(first.requestId);
+    expect(page2.items[0]!.rank).toBe(21);
+    const err = await recommend(first.endCursor, exclude('b')).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PublicError);
+    expect((err as PublicError).message).toMatch(/another filter/);
   }, 120_000);
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { InteractionType } from '../../domain/interaction.js';
 import type { RankedList } from '../../pipeline/rankedList.js';
 import type { ExperimentAssignment, ItemFilterInput, Promotion } from '../../services/serviceTypes.js';
@@ -23,7 +24,8 @@ export interface StoredListHeader {
   /** Promotions that placed items of the list, by id. */
   readonly promotions: Readonly<Record<string, Promotion>>;
   /**
-   * {@link listArgumentsKey} of the request's `filter` and `sessionItemIds`;
+   * {@link storedListArguments} of the request's `filter` and
+   * `sessionItemIds` (the key itself, or its SHA-256 digest when long);
    * absent in lists stored before it was recorded (then not checked).
    */
   readonly listArguments?: string;
@@ -48,6 +50,29 @@ export function listArgumentsKey(filter: ItemFilterInput | null, sessionItemIds:
 
 /** The key of a request with no filter and no session items: a later page that repeats neither. */
 export const NO_LIST_ARGUMENTS = listArgumentsKey(null, []);
+
+/** Keys longer than this are stored as their digest (`sha256:` and 64 hex digits). */
+export const LIST_ARGUMENTS_KEPT_CHARS = 256;
+const DIGEST_PREFIX = 'sha256:';
+
+/**
+ * A {@link listArgumentsKey} as a stored list keeps it: the key itself up to
+ * {@link LIST_ARGUMENTS_KEPT_CHARS} characters, else `sha256:` and the hex
+ * SHA-256 of its UTF-8 bytes (FIPS 180-4, node:crypto). A request's filter
+ * may hold thousands of long ids: kept whole, one list could take ~0.5 MB and
+ * a client could flush the paging cache's byte budget with a few hundred
+ * requests (attack report, session 22). A key is a JSON array (it starts with
+ * `[`), so the two forms never collide.
+ */
+export function storedListArguments(key: string): string {
+  if (key.length <= LIST_ARGUMENTS_KEPT_CHARS) return key;
+  return DIGEST_PREFIX + createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
+/** Whether a request's {@link listArgumentsKey} matches a stored list's `listArguments` (either form, see {@link storedListArguments}). */
+export function sameListArguments(stored: string, key: string): boolean {
+  return stored.startsWith(DIGEST_PREFIX) ? storedListArguments(key) === stored : stored === key;
+}
 
 /**
  * The list itself, column by column (`entries[1]`): a handful of arrays and
@@ -75,17 +100,26 @@ const SEP = '\u001f';
  * The parts of {@link StoredRankedList.sizeBytes} that {@link toStoredList}
  * does not count character by character: a list's fixed objects, each
  * position's four array slots (id, score, sources, via) and `isNew` byte, and
- * an entry of `recentTypes` or `promotionIds`.
+ * an entry of `recentTypes` or `promotionIds` (besides its id's characters).
  */
 const STORED_LIST_BASE_BYTES = 512;
 const STORED_POSITION_BYTES = 4 * 8 + 1;
 const STORED_ENTRY_BYTES = 64;
 
 /**
+ * Bytes V8 keeps for a string's characters: one per UTF-16 unit when all are
+ * Latin-1, else two (a one-byte or a two-byte string).
+ */
+function heapBytes(s: string): number {
+  return /[\u0100-\uffff]/.test(s) ? 2 * s.length : s.length;
+}
+
+/**
  * The whole final list of a query in the stored shape (JSON-safe: also fits
  * Redis), with its approximate size in memory (`sizeBytes`: the strings it
- * makes at one byte per character, 8 bytes per array slot, see
- * STORED_POSITION_BYTES; about 50 KB for 500 positions and 10 features). One pass over `list.order` filling the columns: no object per
+ * makes at V8's one or two bytes per character, 8 bytes per array slot, see
+ * STORED_POSITION_BYTES, and the promotions it keeps; about 44 KB for 500
+ * positions and 10 ranker features). One pass over `list.order` filling the columns: no object per
  * position (a one-kind `sources` is stored as that kind's string, feature
  * rows are copied value by value, `isNew` is written as bytes).
  */
@@ -118,7 +152,7 @@ export async function toStoredList(q: RecommendationQuery, list: RankedList): Pr
     sources[p] = kinds.length === 1 ? kinds[0]! : joinKinds(kinds, pairs);
     const joined = joinVia(c.via);
     via[p] = joined;
-    viaChars += joined.length;
+    if (joined.length > 0) viaChars += heapBytes(joined);
     if (rows !== null && isNewItem(rows.modelRows[idx]!, rows.items[idx]?.createdAt ?? null, reference))
       isNewBytes[p] = 0x31; // '1'
     if (c.promotionId !== null) {
@@ -143,7 +177,7 @@ export async function toStoredList(q: RecommendationQuery, list: RankedList): Pr
     seedItemId: q.seedItemId,
     recentTypes: Object.fromEntries(q.recent.map((r) => [r.itemId, r.type])),
     promotions,
-    listArguments: listArgumentsKey(q.filter, q.sessionItemIds),
+    listArguments: storedListArguments(listArgumentsKey(q.filter, q.sessionItemIds)),
   };
   const columns: StoredListColumns = {
     kind: 'columns',
@@ -156,13 +190,18 @@ export async function toStoredList(q: RecommendationQuery, list: RankedList): Pr
     width: w,
     features: Buffer.from(matrix.buffer, matrix.byteOffset, matrix.byteLength).toString('base64'),
   };
+  let entryBytes = 0;
+  for (const r of q.recent) entryBytes += STORED_ENTRY_BYTES + heapBytes(r.itemId);
+  for (const id in promotionIds) entryBytes += STORED_ENTRY_BYTES + heapBytes(promotionIds[id]!);
+  // A stored list keeps its promotions alive even after they are replaced in the store: count them.
+  for (const id in promotions) entryBytes += heapBytes(JSON.stringify(promotions[id]));
   const sizeBytes =
     STORED_LIST_BASE_BYTES +
     n * STORED_POSITION_BYTES +
     viaChars +
     columns.features.length +
-    header.listArguments!.length +
-    STORED_ENTRY_BYTES * (q.recent.length + Object.keys(promotionIds).length);
+    heapBytes(header.listArguments!) +
+    entryBytes;
   return { requestId: q.requestId, entries: [header, columns], sizeBytes };
 }
 

@@ -33,6 +33,19 @@ describe('Telemetry: the metrics facade', () => {
     ]);
   });
 
+  it('paging cache gauges: read from the latest reader at each collection, none while it returns null', async () => {
+    const { telemetry, scrape } = setup();
+    const paging = async () => (await scrape()).filter((l) => l.startsWith('recgate_paging_cache_'));
+    expect(await paging()).toEqual([]);
+    let usage: { lists: number; bytes: number } | null = null; // lists kept elsewhere (Redis)
+    telemetry.observePagingCache(() => usage);
+    expect(await paging()).toEqual([]);
+    usage = { lists: 3, bytes: 131_072 };
+    expect(await paging()).toEqual(['recgate_paging_cache_lists 3', 'recgate_paging_cache_bytes 131072']);
+    usage = { lists: 4, bytes: 200_000 };
+    expect(await paging()).toEqual(['recgate_paging_cache_lists 4', 'recgate_paging_cache_bytes 200000']);
+  });
+
   it('operation names a client chooses are bounded: past maxLabelValues new names count as "other"', async () => {
     const { telemetry, scrape } = setup(2);
     for (const name of ['A', 'B', 'C', 'D', 'A']) telemetry.recordOperation(name, 'query', 0.01, true);
