@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { MemoryFeatureStore } from '../stores/memory/memoryFeatureStore.js';
 import { resolve } from 'node:path';
 import { BufferedEventWriter } from '../components/sideEffects/bufferedEventWriter.js';
 import { LiveCounterRanking } from '../components/sources/liveCounterRanking.js';
@@ -18,6 +17,7 @@ import { FileModelRegistry } from '../stores/file/fileModelRegistry.js';
 import { DependencyUnavailableError } from '../stores/fallback/circuitBreaker.js';
 import { collectDegradedParts } from '../stores/fallback/degradedParts.js';
 import { ITEMS_PART } from '../stores/fallback/fallbackFeatureStore.js';
+import type { MemoryFeatureStore } from '../stores/memory/memoryFeatureStore.js';
 import { unknownWhileDegraded } from './unknownWhileDegraded.js';
 import { CatalogService } from './catalogService.js';
 import { FeedbackService } from './feedbackService.js';

@@ -43,8 +43,8 @@ export interface StoredRankedList {
   readonly requestId: string;
   readonly entries: readonly unknown[];
   /**
-   * Approximate bytes the list holds in memory (its strings at one byte per
-   * character, 8 per array slot and number), for a store's byte budget (the
+   * Approximate bytes the list holds in memory (its strings at V8's one or two
+   * bytes per character, 8 per array slot and number), for a store's byte budget (the
    * memory store's `maxRankedListBytes`); optional, and not a promise of RSS.
    */
   readonly sizeBytes?: number;

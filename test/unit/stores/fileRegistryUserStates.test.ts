@@ -1,6 +1,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkUserStates } from '../../../src/inference/readUserStates.js';
 import { tinyRegistry } from '../inference/servedModelFixtures.js';
 import type { TinyRegistry } from '../inference/servedModelFixtures.js';
 
@@ -28,6 +29,7 @@ describe('FileModelRegistry.readUserStates', () => {
       .map((l) => JSON.parse(l) as unknown);
     expect(expected.length).toBeGreaterThan(3);
     expect([...(await reg.registry.readUserStates!('v1'))]).toEqual(expected);
+    expect(await checkUserStates(reg.registry, 'v1')).toBe(expected.length);
   });
 
   it('skips blank lines and reads a file without a final newline', async () => {
