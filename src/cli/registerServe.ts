@@ -88,7 +88,13 @@ export function registerServe(program: Command): void {
       );
       let closing = false;
       const shutdown = (signal: string): void => {
-        if (closing) return;
+        // A second signal while draining is ignored, not fatal: under `npm start` one Ctrl-C reaches the
+        // server twice (the terminal signals the process group, and npm forwards it), and with `once`
+        // listeners the second fell through to Node's default and killed the drain.
+        if (closing) {
+          log(`${signal}: already draining; the first signal's shutdown goes on`);
+          return;
+        }
         closing = true;
         log(`${signal}: draining requests (at most ${graceMs} ms), then flushing the event log`);
         const deadline = setTimeout(() => {
@@ -112,8 +118,8 @@ export function registerServe(program: Command): void {
           }
         })();
       };
-      process.once('SIGINT', () => shutdown('SIGINT'));
-      process.once('SIGTERM', () => shutdown('SIGTERM'));
+      process.on('SIGINT', () => shutdown('SIGINT'));
+      process.on('SIGTERM', () => shutdown('SIGTERM'));
     });
 }
 

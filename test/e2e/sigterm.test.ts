@@ -89,4 +89,41 @@ describe('SIGTERM', () => {
       expect(await second.stop('SIGTERM')).toBe(0);
     }
   }, 180_000);
+
+  it('a second signal while draining does not kill it: everything is still flushed, exit 0 (Ctrl-C under npm start)', async () => {
+    // Newcomer report (session 22): npm start delivers one Ctrl-C twice (process group + npm's forward);
+    // with `process.once` the second SIGINT killed the drain and served lists were lost.
+    const registry = await trainedRegistry();
+    const file = path.join(varDir, 'events-twice.jsonl');
+    const env = {
+      RECGATE_EVENT_LOG_FILE: file,
+      RECGATE_EVENT_LOG_FSYNC: 'never',
+      RECGATE_SERVED_LOG_FLUSH_MS: '60000',
+      RECGATE_ADMIN_TOKEN: '',
+    };
+    const server = await startServeProcess(registry, env);
+    const lists = await Promise.all(
+      ['twice-a', 'twice-b', 'twice-c', 'twice-d'].map(async (u) => {
+        const r = await postGraphQL(
+          server.url,
+          `query($u: ID!) { recommendations(userId: $u, first: 5) { requestId } }`,
+          {
+            u,
+          },
+        );
+        return (r.body.data as { recommendations: { requestId: string } }).recommendations.requestId;
+      }),
+    );
+    server.child.kill('SIGINT');
+    await new Promise((r) => setTimeout(r, 5));
+    expect(await server.stop('SIGINT')).toBe(0);
+    expect(server.output()).toContain('SIGINT: already draining');
+    expect(server.output()).toContain('SIGINT: closed cleanly');
+    const served = new Set(
+      readLog(file)
+        .filter((x) => x.kind === 'served')
+        .map((x) => x.requestId),
+    );
+    expect(lists.filter((id) => !served.has(id))).toEqual([]);
+  }, 180_000);
 });
