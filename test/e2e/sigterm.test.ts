@@ -21,17 +21,19 @@ const readLog = (file: string) =>
     .filter((l) => l !== '')
     .map((l) => JSON.parse(l) as { kind: string; eventId: string; requestId: string | null });
 
+/** The server's environment: events to `file`, served lists buffered for 60 s (still buffered when the signal arrives). */
+const bufferedLogEnv = (file: string) => ({
+  RECGATE_EVENT_LOG_FILE: file,
+  RECGATE_EVENT_LOG_FSYNC: 'never',
+  RECGATE_SERVED_LOG_FLUSH_MS: '60000',
+  RECGATE_ADMIN_TOKEN: '',
+});
+
 describe('SIGTERM', () => {
   it('flushes every accepted event and served list, exits 0, and a restart sees them', async () => {
     const registry = await trainedRegistry();
     const file = path.join(varDir, 'events.jsonl');
-    // A long flush delay: served lists are still buffered when SIGTERM arrives.
-    const env = {
-      RECGATE_EVENT_LOG_FILE: file,
-      RECGATE_EVENT_LOG_FSYNC: 'never',
-      RECGATE_SERVED_LOG_FLUSH_MS: '60000',
-      RECGATE_ADMIN_TOKEN: '',
-    };
+    const env = bufferedLogEnv(file);
     const first = await startServeProcess(registry, env);
     const lists = await Promise.all(
       ['sig-a', 'sig-b', 'sig-c'].map(async (u) => {
@@ -95,12 +97,7 @@ describe('SIGTERM', () => {
     // with `process.once` the second SIGINT killed the drain and served lists were lost.
     const registry = await trainedRegistry();
     const file = path.join(varDir, 'events-twice.jsonl');
-    const env = {
-      RECGATE_EVENT_LOG_FILE: file,
-      RECGATE_EVENT_LOG_FSYNC: 'never',
-      RECGATE_SERVED_LOG_FLUSH_MS: '60000',
-      RECGATE_ADMIN_TOKEN: '',
-    };
+    const env = bufferedLogEnv(file);
     const server = await startServeProcess(registry, env);
     const lists = await Promise.all(
       ['twice-a', 'twice-b', 'twice-c', 'twice-d'].map(async (u) => {
