@@ -1,4 +1,6 @@
+import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -111,10 +113,26 @@ describe('SIGTERM', () => {
         return (r.body.data as { recommendations: { requestId: string } }).recommendations.requestId;
       }),
     );
+    // A request whose body never completes holds the drain open (it waits for in-flight requests), so
+    // the second signal surely comes while draining; the socket is closed once it has been answered.
+    const held = net.connect(Number(new URL(server.url).port), '127.0.0.1');
+    await once(held, 'connect');
+    held.on('error', () => undefined);
+    held.write(
+      'POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"query":',
+    );
+    await new Promise((r) => setTimeout(r, 200));
+    const waitFor = async (text: string): Promise<void> => {
+      for (let k = 0; k < 200 && !server.output().includes(text); k++)
+        await new Promise((r) => setTimeout(r, 25));
+    };
     server.child.kill('SIGINT');
-    await new Promise((r) => setTimeout(r, 5));
-    expect(await server.stop('SIGINT')).toBe(0);
+    await waitFor('SIGINT: draining');
+    server.child.kill('SIGINT');
+    await waitFor('SIGINT: already draining');
     expect(server.output()).toContain('SIGINT: already draining');
+    held.destroy();
+    expect(await server.stop('SIGINT')).toBe(0);
     expect(server.output()).toContain('SIGINT: closed cleanly');
     const served = new Set(
       readLog(file)
