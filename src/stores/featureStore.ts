@@ -50,6 +50,12 @@ export interface StoredRankedList {
   readonly sizeBytes?: number;
 }
 
+/** The ranked lists a store keeps for `after` paging: how many, and their estimated bytes (sum of {@link StoredRankedList.sizeBytes}). */
+export interface PagingCacheUsage {
+  readonly lists: number;
+  readonly bytes: number;
+}
+
 /**
  * Online state (port): user features, item counters and catalog, promotions and
  * the paging cache. Adapters: `MemoryFeatureStore` (embedded default),

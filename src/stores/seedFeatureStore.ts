@@ -61,9 +61,10 @@ export async function seedFeatureStore(
   const { bundle } = model;
   const referenceTime = options.referenceTime ?? bundle.referenceTime;
   const historyTime = options.historyTime ?? referenceTime;
-  const chunkSize = Math.max(1, options.chunkSize ?? (isCatalogSeedable(store) ? 50 : 2000));
+  const catalogSeedable = isCatalogSeedable(store);
+  const chunkSize = Math.max(1, options.chunkSize ?? (catalogSeedable ? 50 : 2000));
 
-  if (isCatalogSeedable(store)) {
+  if (catalogSeedable) {
     // The memory store reads the catalog in place and keeps counters as columns (issue #6).
     const n = bundle.itemIds.length;
     await store.seedCatalog(model.catalog, {

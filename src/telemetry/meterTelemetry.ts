@@ -1,5 +1,6 @@
 import type { Attributes, Meter } from '@opentelemetry/api';
 import type { PipelineResult } from '../pipeline/pipelineResult.js';
+import type { PagingCacheUsage } from '../stores/featureStore.js';
 import type { Telemetry } from './telemetry.js';
 import {
   LABEL,
@@ -125,7 +126,7 @@ export function createMeterTelemetry(meter: Meter, options: MeterTelemetryOption
       for (const v of modelVersions) result.observe(v === current ? 1 : 0, { [LABEL.version]: v });
     });
 
-  let pagingCache: (() => { readonly lists: number; readonly bytes: number } | null) | null = null;
+  let pagingCache: (() => PagingCacheUsage | null) | null = null;
   const pagingLists = meter.createObservableGauge(METRIC_PAGING_CACHE_LISTS, {
     description: 'Ranked lists the memory store keeps for after paging',
     unit: '{list}',

@@ -1,4 +1,5 @@
 import type { PipelineResult } from '../pipeline/pipelineResult.js';
+import type { PagingCacheUsage } from '../stores/featureStore.js';
 
 /**
  * What services and the server tell telemetry, in product terms. The
@@ -42,7 +43,7 @@ export interface Telemetry {
    * reported then, unless values were: the SDK keeps a gauge's last value). A
    * later call replaces the reader.
    */
-  observePagingCache(read: () => { readonly lists: number; readonly bytes: number } | null): void;
+  observePagingCache(read: () => PagingCacheUsage | null): void;
   /**
    * One GraphQL operation.
    * @param name the operation name, null when anonymous.

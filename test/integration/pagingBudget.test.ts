@@ -6,6 +6,7 @@ import { PublicError } from '../../src/errors.js';
 import { createGateway } from '../../src/services/createGateway.js';
 import type { Gateway } from '../../src/services/gateway.js';
 import type { RecommendationList, RecommendationsRequest } from '../../src/services/serviceTypes.js';
+import type { PagingCacheUsage } from '../../src/stores/featureStore.js';
 import type { Telemetry } from '../../src/telemetry/telemetry.js';
 import { noopTelemetry } from '../../src/telemetry/telemetry.js';
 import { trainedRegistry } from '../support/trainedRegistry.js';
@@ -17,7 +18,7 @@ import { trainedRegistry } from '../support/trainedRegistry.js';
  */
 let gateway: Gateway;
 let tmp: string;
-let pagingUsage: (() => { readonly lists: number; readonly bytes: number } | null) | null = null;
+let pagingUsage: (() => PagingCacheUsage | null) | null = null;
 const telemetry: Telemetry = { ...noopTelemetry, observePagingCache: (read) => void (pagingUsage = read) };
 
 beforeAll(async () => {

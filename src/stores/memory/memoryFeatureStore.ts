@@ -7,6 +7,7 @@ import type {
   ItemCounters,
   StoredRankedList,
   UserFeatures,
+  PagingCacheUsage,
   UserSeed,
 } from '../featureStore.js';
 import { decayCounter } from '../decayCounter.js';
@@ -258,7 +259,7 @@ export class MemoryFeatureStore implements FeatureStore, BatchWrites, FoldInRead
   }
 
   /** The ranked lists kept for paging: how many and their bytes (sum of `sizeBytes`). */
-  rankedListUsage(): { lists: number; bytes: number } {
+  rankedListUsage(): PagingCacheUsage {
     return { lists: this.rankedLists.size, bytes: this.rankedListBytes };
   }
 
