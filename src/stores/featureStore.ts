@@ -17,7 +17,9 @@ export interface HistoryEntry {
  * - `dismissed`: items DISMISSed or DISLIKEd.
  * - `categoryWeights`: category → accumulated positive weight; `categoryLastSeen`: category → Unix ms.
  * - `vector`: the user's current embedding (trained or folded in), or null.
- * - `impressions`: item → number of times shown (for demotion), with the last time.
+ * - `impressions`: item → number of times shown (for demotion), with the last
+ *   time shown (Unix ms); at most the adapter's `maxImpressionsPerUser` items
+ *   (the most recently shown ones, see {@link FeatureStore.recordImpressions}).
  */
 export interface UserFeatures {
   readonly userId: string;
@@ -57,6 +59,14 @@ export interface PagingCacheUsage {
 }
 
 /**
+ * How many items' impressions a store keeps per user unless told otherwise
+ * (see {@link FeatureStore.recordImpressions}): enough for the
+ * impression-demotion re-ranker, which only needs recently shown items, and
+ * a bound on the state every `getUsers` reads (~80 bytes per item in memory).
+ */
+export const DEFAULT_MAX_IMPRESSIONS_PER_USER = 500;
+
+/**
  * Online state (port): user features, item counters and catalog, promotions and
  * the paging cache. Adapters: `MemoryFeatureStore` (embedded default),
  * `RedisFeatureStore`. A store may also offer the optional batch writes and
@@ -94,6 +104,22 @@ export interface FeatureStore {
       readonly vector?: Float32Array | null;
     },
   ): Promise<void>;
+  /**
+   * Counts that `itemIds` were shown to the user at `at` (Unix ms), creating
+   * the user if unknown: each item's `count` grows by 1 per occurrence (an id
+   * repeated in one call counts twice) and its `lastAt` becomes the larger of
+   * the stored one and `at` (an older `at` never lowers it). An empty
+   * `itemIds` only creates the user.
+   *
+   * Bounded (every adapter, identically): after the call's items are counted,
+   * the user keeps at most `maxImpressionsPerUser` items (the adapter's option,
+   * {@link DEFAULT_MAX_IMPRESSIONS_PER_USER} by default; the gateway's
+   * `RECGATE_IMPRESSIONS_PER_USER`), those with the latest `lastAt`. The rest
+   * are dropped, count and all, oldest `lastAt` first; among equal `lastAt`
+   * the smaller item id (by Unicode code point, which is UTF-8 byte order,
+   * as Redis orders sorted-set members) is dropped first. A dropped item
+   * shown again starts from count 1. Kept items are unchanged.
+   */
   recordImpressions(userId: string, itemIds: readonly string[], at: number): Promise<void>;
   getItemCounters(itemIds: readonly string[]): Promise<(ItemCounters | null)[]>;
   /** Adds `weight` to an item's decayed counters at time `at` (half-lives fixed by the adapter's options). */

@@ -10,12 +10,19 @@ export interface ContractClock {
   readonly now: () => number;
 }
 
+/** Adapter options a contract test sets (every adapter has them, under these names). */
+export interface ContractOptions {
+  /** The adapter's `maxImpressionsPerUser`; absent = its default (500). */
+  readonly maxImpressionsPerUser?: number;
+}
+
 /**
  * Builds a fresh, empty store for one test. The adapter must read time from
- * `clock.now` for counter decay on read and ranked-list expiry, and use the
- * default options (half-lives 90 and 7 days, history of 50).
+ * `clock.now` for counter decay on read and ranked-list expiry, use the
+ * default options (half-lives 90 and 7 days, history of 50, 500 impressions
+ * per user) and apply the `options` given.
  */
-export type FeatureStoreFactory = (clock: ContractClock) => Promise<FeatureStore>;
+export type FeatureStoreFactory = (clock: ContractClock, options?: ContractOptions) => Promise<FeatureStore>;
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2024, 0, 1);
@@ -198,6 +205,104 @@ export function featureStoreContract(name: string, make: FeatureStoreFactory): v
           a: { count: 2, lastAt: T0 + 20 },
           b: { count: 1, lastAt: T0 + 10 },
         });
+      });
+    });
+
+    describe('impressions kept per user (maxImpressionsPerUser: the latest by lastAt)', () => {
+      /** A second store of the same adapter keeping 3 impressions per user (closed after the test). */
+      const capped = async (onTestFinished: (fn: () => Promise<void>) => void): Promise<FeatureStore> => {
+        const s = await make(clock, { maxImpressionsPerUser: 3 });
+        onTestFinished(() => s.close());
+        return s;
+      };
+      const impressionsOf = async (s: FeatureStore, userId: string) =>
+        Object.fromEntries((await s.getUsers([userId]))[0]!.impressions);
+
+      it('keeps the 3 items shown last of 5, with their counts', async ({ onTestFinished }) => {
+        const s = await capped(onTestFinished);
+        await s.recordImpressions('u', ['a', 'b'], T0 + 10);
+        await s.recordImpressions('u', ['c'], T0 + 20);
+        await s.recordImpressions('u', ['c', 'd'], T0 + 30);
+        await s.recordImpressions('u', ['e'], T0 + 40);
+        expect(await impressionsOf(s, 'u')).toEqual({
+          c: { count: 2, lastAt: T0 + 30 },
+          d: { count: 1, lastAt: T0 + 30 },
+          e: { count: 1, lastAt: T0 + 40 },
+        });
+      });
+
+      it('keeps an item shown again (its lastAt moves on), and a dropped item shown again restarts at count 1', async ({
+        onTestFinished,
+      }) => {
+        const s = await capped(onTestFinished);
+        await s.recordImpressions('u', ['a'], T0 + 10);
+        await s.recordImpressions('u', ['b'], T0 + 20);
+        await s.recordImpressions('u', ['c'], T0 + 30);
+        await s.recordImpressions('u', ['a'], T0 + 40); // refreshed: b is now the oldest
+        await s.recordImpressions('u', ['d'], T0 + 50);
+        expect(await impressionsOf(s, 'u')).toEqual({
+          a: { count: 2, lastAt: T0 + 40 },
+          c: { count: 1, lastAt: T0 + 30 },
+          d: { count: 1, lastAt: T0 + 50 },
+        });
+        await s.recordImpressions('u', ['b'], T0 + 60); // dropped before: its count restarts
+        expect(await impressionsOf(s, 'u')).toEqual({
+          a: { count: 2, lastAt: T0 + 40 },
+          b: { count: 1, lastAt: T0 + 60 },
+          d: { count: 1, lastAt: T0 + 50 },
+        });
+      });
+
+      it('drops the smaller item id first among equal lastAt', async ({ onTestFinished }) => {
+        const s = await capped(onTestFinished);
+        await s.recordImpressions('u', ['d', 'b', 'e', 'a', 'c'], T0 + 10);
+        expect(Object.keys(await impressionsOf(s, 'u')).sort()).toEqual(['c', 'd', 'e']);
+        await s.recordImpressions('u', ['b'], T0 + 10); // ties with c, d, e and is smaller: dropped at once
+        expect(Object.keys(await impressionsOf(s, 'u')).sort()).toEqual(['c', 'd', 'e']);
+      });
+
+      it('orders tied ids by Unicode code point (UTF-8 bytes), not UTF-16 units: U+FF5A before U+1F600', async ({
+        onTestFinished,
+      }) => {
+        const s = await capped(onTestFinished);
+        // Code point order: ｚ < ｚa < 😀 < 😀a; UTF-16 unit order (JS `<`): 😀 < 😀a < ｚ < ｚa.
+        await s.recordImpressions('u', ['😀', 'ｚ', '😀a', 'ｚa'], T0 + 10);
+        expect(Object.keys(await impressionsOf(s, 'u')).sort()).toEqual(['ｚa', '😀', '😀a'].sort());
+      });
+
+      it('never lowers lastAt for an older time, and drops at once a new item older than all kept', async ({
+        onTestFinished,
+      }) => {
+        const s = await capped(onTestFinished);
+        await s.recordImpressions('u', ['a'], T0 + 40);
+        await s.recordImpressions('u', ['b'], T0 + 20);
+        await s.recordImpressions('u', ['c'], T0 + 30);
+        await s.recordImpressions('u', ['a'], T0 + 5); // count 2, lastAt stays T0 + 40
+        await s.recordImpressions('u', ['d'], T0 + 25); // b (T0 + 20) is the oldest, not a
+        expect(await impressionsOf(s, 'u')).toEqual({
+          a: { count: 2, lastAt: T0 + 40 },
+          c: { count: 1, lastAt: T0 + 30 },
+          d: { count: 1, lastAt: T0 + 25 },
+        });
+        await s.recordImpressions('u', ['e'], T0 + 1);
+        expect(Object.keys(await impressionsOf(s, 'u')).sort()).toEqual(['a', 'c', 'd']);
+      });
+
+      it('caps each user separately', async ({ onTestFinished }) => {
+        const s = await capped(onTestFinished);
+        await s.recordImpressions('u', ['a', 'b', 'c', 'd'], T0 + 10);
+        await s.recordImpressions('v', ['a'], T0 + 20);
+        expect(Object.keys(await impressionsOf(s, 'u')).sort()).toEqual(['b', 'c', 'd']);
+        expect(await impressionsOf(s, 'v')).toEqual({ a: { count: 1, lastAt: T0 + 20 } });
+      });
+
+      it('keeps 500 items per user by default', async () => {
+        const ids = Array.from({ length: 501 }, (_, k) => `i${String(k).padStart(3, '0')}`);
+        await store.recordImpressions('u', ids, T0 + 10);
+        const kept = await impressionsOf(store, 'u');
+        expect(Object.keys(kept).length).toBe(500);
+        expect(kept['i000']).toBeUndefined(); // the smallest id of the tie
+        expect(kept['i500']).toEqual({ count: 1, lastAt: T0 + 10 });
       });
     });
 

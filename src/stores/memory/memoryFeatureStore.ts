@@ -1,6 +1,7 @@
 import type { CatalogItem } from '../../domain/interaction.js';
 import type { Promotion } from '../../services/serviceTypes.js';
 import { DISMISSIVE_TYPES } from '../dismissiveTypes.js';
+import { DEFAULT_MAX_IMPRESSIONS_PER_USER } from '../featureStore.js';
 import type {
   FeatureStore,
   HistoryEntry,
@@ -12,6 +13,8 @@ import type {
 } from '../featureStore.js';
 import { decayCounter } from '../decayCounter.js';
 import { CounterColumns } from './counterColumns.js';
+import { trimImpressions } from './trimImpressions.js';
+import type { ImpressionMap } from './trimImpressions.js';
 import { indexCatalog, isIndexedCatalog } from '../../../models/registry/catalogTable.js';
 import type { IndexedCatalog } from '../../../models/registry/catalogTable.js';
 import type {
@@ -50,6 +53,15 @@ export interface MemoryFeatureStoreOptions {
    * @default 128 MiB (134,217,728; the gateway's `RECGATE_PAGING_MAX_MB`)
    */
   readonly maxRankedListBytes?: number;
+  /**
+   * Most items whose impressions a user keeps: past it, the items shown
+   * longest ago are dropped (the rule of `FeatureStore.recordImpressions`),
+   * so a long-lived user's state, and the copy every `getUsers` makes of it,
+   * stay bounded (~80 bytes per item). An integer ≥ 1. The gateway's
+   * `RECGATE_IMPRESSIONS_PER_USER`.
+   * @default 500 ({@link DEFAULT_MAX_IMPRESSIONS_PER_USER})
+   */
+  readonly maxImpressionsPerUser?: number;
 }
 
 /** {@link MemoryFeatureStoreOptions.maxRankedListBytes}'s default: 128 MiB. */
@@ -81,8 +93,8 @@ interface UserState {
   vector: Float32Array | null;
   /** A fold-in written by {@link MemoryFeatureStore.applyUserInteractionsLazily}, run at the next vector read. */
   pendingVector: DeferredVector | null;
-  /** null until the first impression is recorded. */
-  impressions: Map<string, { count: number; lastAt: number }> | null;
+  /** null until the first impression is recorded; at most `maxImpressionsPerUser` items. */
+  impressions: ImpressionMap | null;
 }
 
 /** History entries that differ only in their item, most recent first. */
@@ -199,6 +211,8 @@ const SWEEP_EVERY = 256;
  * - Ranked lists expire `ttlMs` after `putRankedList`, by `now()`; an expired
  *   list reads as null and is swept periodically.
  * - Reads return copies: a caller may keep a snapshot while feedback changes the user.
+ * - Impressions are kept for at most `maxImpressionsPerUser` items per user
+ *   (the most recently shown; {@link trimImpressions}), so that copy is bounded too.
  * - `calls` counts every port method call, by method name (the batching test reads it).
  * - Offers the optional batch writes and fold-in read of feedback
  *   (stores/featureStoreBatchWrites.ts): one call per user and one per batch
@@ -230,10 +244,15 @@ export class MemoryFeatureStore implements FeatureStore, BatchWrites, FoldInRead
   private readonly popularityHalfLifeMs: number;
   private readonly trendHalfLifeMs: number;
   private readonly historySize: number;
+  private readonly maxImpressionsPerUser: number;
   private readonly now: () => number;
   private putsSinceSweep = 0;
 
-  /** @throws RangeError for a non-positive half-life or history size. */
+  /**
+   * @throws RangeError for a non-positive half-life, a history size,
+   *   `maxRankedLists`, `maxRankedListBytes` or `maxImpressionsPerUser` that is
+   *   not an integer ≥ 1.
+   */
   constructor(options: MemoryFeatureStoreOptions = {}) {
     const popularity = options.popularityHalfLifeDays ?? 90;
     const trend = options.trendingHalfLifeDays ?? 7;
@@ -255,6 +274,10 @@ export class MemoryFeatureStore implements FeatureStore, BatchWrites, FoldInRead
     this.maxRankedListBytes = options.maxRankedListBytes ?? DEFAULT_MAX_RANKED_LIST_BYTES;
     if (!(Number.isInteger(this.maxRankedListBytes) && this.maxRankedListBytes >= 1)) {
       throw new RangeError(`maxRankedListBytes must be an integer ≥ 1, got ${this.maxRankedListBytes}`);
+    }
+    this.maxImpressionsPerUser = options.maxImpressionsPerUser ?? DEFAULT_MAX_IMPRESSIONS_PER_USER;
+    if (!(Number.isInteger(this.maxImpressionsPerUser) && this.maxImpressionsPerUser >= 1)) {
+      throw new RangeError(`maxImpressionsPerUser must be an integer ≥ 1, got ${this.maxImpressionsPerUser}`);
     }
   }
 
@@ -406,6 +429,10 @@ export class MemoryFeatureStore implements FeatureStore, BatchWrites, FoldInRead
     }
   }
 
+  /**
+   * Counts the impressions, then keeps the user's `maxImpressionsPerUser`
+   * most recently shown items (the port's rule, {@link trimImpressions}).
+   */
   async recordImpressions(userId: string, itemIds: readonly string[], at: number): Promise<void> {
     this.count('recordImpressions');
     const u = this.userState(userId);
@@ -415,6 +442,7 @@ export class MemoryFeatureStore implements FeatureStore, BatchWrites, FoldInRead
       const prev = impressions.get(itemId);
       impressions.set(itemId, { count: (prev?.count ?? 0) + 1, lastAt: Math.max(prev?.lastAt ?? at, at) });
     }
+    trimImpressions(impressions, this.maxImpressionsPerUser);
   }
 
   async getItemCounters(itemIds: readonly string[]): Promise<(ItemCounters | null)[]> {

@@ -5,6 +5,7 @@ import type { ChainableCommander } from 'ioredis';
 import type { CatalogItem, InteractionType } from '../../domain/interaction.js';
 import type { Promotion } from '../../services/serviceTypes.js';
 import { DISMISSIVE_TYPES } from '../dismissiveTypes.js';
+import { DEFAULT_MAX_IMPRESSIONS_PER_USER } from '../featureStore.js';
 import type {
   FeatureStore,
   HistoryEntry,
@@ -68,13 +69,22 @@ export interface RedisFeatureStoreOptions extends RedisClientOptions {
   readonly trendingHalfLifeDays?: number;
   /** How many history entries a user keeps in `recent`. @default 50 */
   readonly historySize?: number;
+  /**
+   * Most items whose impressions a user keeps (`P{u:<id>}:imp`, with
+   * `P{u:<id>}:impAt` ordering them): past it, the items shown longest ago are
+   * dropped (the rule of `FeatureStore.recordImpressions`), so a long-lived
+   * user's hash, and the HGETALL every `getUsers` makes of it, stay bounded.
+   * An integer ≥ 1. The gateway's `RECGATE_IMPRESSIONS_PER_USER`.
+   * @default 500 ({@link DEFAULT_MAX_IMPRESSIONS_PER_USER})
+   */
+  readonly maxImpressionsPerUser?: number;
 }
 
 /** The Lua commands registered on the connection (see redisScripts.ts). */
 interface ScriptCommands {
   applyInteractions(...keysThenArgs: (string | Buffer)[]): Promise<unknown>;
   counterIncrements(numberOfKeys: number, ...keysThenArgs: string[]): Promise<unknown>;
-  impressions(key: string, at: string, ...itemIds: string[]): unknown;
+  impressions(hashKey: string, zsetKey: string, at: string, max: string, ...itemIds: string[]): unknown;
 }
 
 const DAY_MS = 86_400_000;
@@ -93,6 +103,8 @@ if redis.call('GET', KEYS[2]) == ARGV[2] then
   return 1
 end
 return 0`;
+/** Keys per user (see `userKeys`): every one is deleted by seeding and gets the TTL. */
+const USER_KEYS = 9;
 /** Commands per user in {@link RedisFeatureStore.getUsers}. */
 const USER_READS = 8;
 /** Commands per user in {@link RedisFeatureStore.getFoldInStates}. */
@@ -117,7 +129,10 @@ const FOLD_IN_READS = 4;
  * - `P{u:<id>}:vec` string: the vector as raw little-endian float32 bytes; after
  *   {@link RedisFeatureStore.setVectorVersion}(`v`) the key is `P{u:<id>}:vec:<v>`,
  *   so vectors of one model version are never read by another.
- * - `P{u:<id>}:imp` hash item id → `<count>:<lastAt>`.
+ * - `P{u:<id>}:imp` hash item id → `<count>:<lastAt>`, at most `maxImpressionsPerUser` items;
+ *   `P{u:<id>}:impAt` sorted set of the same item ids, score lastAt (Unix ms): the
+ *   order in which they are dropped. A user written before `impAt` existed
+ *   (hash only) gets it built from the hash at the next `recordImpressions`.
  * - `P{items}:ctr:<id>` string, 24 bytes: little-endian float64 popularity, trend, updatedAt.
  * - `P{items}:item:<id>` string: the catalog item as JSON; `P{items}:ids` set of all item ids.
  * - `Ppromotions` hash promotion id → JSON.
@@ -160,6 +175,7 @@ export class RedisFeatureStore implements FeatureStore, BatchWrites, FoldInReads
   private readonly popularityHalfLifeMs: number;
   private readonly trendHalfLifeMs: number;
   private readonly historySize: number;
+  private readonly maxImpressionsPerUser: number;
   private readonly ttlSeconds: number | null;
   private readonly now: () => number;
   /** Backstop on one pipeline or MULTI, in ms (see {@link execWithDeadline}). */
@@ -174,6 +190,7 @@ export class RedisFeatureStore implements FeatureStore, BatchWrites, FoldInReads
     this.popularityHalfLifeMs = (options.popularityHalfLifeDays ?? 90) * DAY_MS;
     this.trendHalfLifeMs = (options.trendingHalfLifeDays ?? 7) * DAY_MS;
     this.historySize = options.historySize ?? 50;
+    this.maxImpressionsPerUser = options.maxImpressionsPerUser ?? DEFAULT_MAX_IMPRESSIONS_PER_USER;
     this.ttlSeconds = options.ttlSeconds ?? null;
     this.now = options.now ?? Date.now;
     this.pipelineDeadlineMs =
@@ -184,7 +201,7 @@ export class RedisFeatureStore implements FeatureStore, BatchWrites, FoldInReads
    * Connects (single server or Cluster, see {@link createRedisClient}) and
    * checks the server with a PING.
    * @throws RangeError for a non-positive half-life, history size, TTL or
-   *   timeout, both `url` and `clusterNodes`, or a malformed
+   *   timeout, a `maxImpressionsPerUser` that is not an integer ≥ 1, both `url` and `clusterNodes`, or a malformed
    *   `REDIS_CLUSTER_NODES`; Error `cannot connect to Redis at <url>: <reason>`
    *   (or `… Redis Cluster at nodes <host:port, …>`) when Redis cannot be reached.
    */
@@ -198,14 +215,18 @@ export class RedisFeatureStore implements FeatureStore, BatchWrites, FoldInReads
     if (!Number.isInteger(historySize) || historySize < 1) {
       throw new RangeError(`historySize must be an integer ≥ 1, got ${historySize}`);
     }
+    const maxImpressions = options.maxImpressionsPerUser ?? DEFAULT_MAX_IMPRESSIONS_PER_USER;
+    if (!(Number.isInteger(maxImpressions) && maxImpressions >= 1)) {
+      throw new RangeError(`maxImpressionsPerUser must be an integer ≥ 1, got ${maxImpressions}`);
+    }
     const ttl = options.ttlSeconds ?? null;
     if (ttl !== null && !(Number.isInteger(ttl) && ttl > 0)) {
       throw new RangeError(`ttlSeconds must be a positive integer or null, got ${ttl}`);
     }
     const target = resolveRedisTarget(options);
     const redis = await createRedisClient(target, { name: 'RedisFeatureStore', ...options });
-    redis.defineCommand('impressions', { numberOfKeys: 1, lua: IMPRESSIONS_LUA });
-    redis.defineCommand('applyInteractions', { numberOfKeys: 8, lua: APPLY_INTERACTIONS_LUA });
+    redis.defineCommand('impressions', { numberOfKeys: 2, lua: IMPRESSIONS_LUA });
+    redis.defineCommand('applyInteractions', { numberOfKeys: USER_KEYS, lua: APPLY_INTERACTIONS_LUA });
     // Variable key count: the first argument of each call is the number of keys.
     redis.defineCommand('counterIncrements', { lua: COUNTER_INCREMENTS_LUA });
     return new RedisFeatureStore(redis, options);
@@ -447,12 +468,26 @@ export class RedisFeatureStore implements FeatureStore, BatchWrites, FoldInReads
     await (this.redis as unknown as ScriptCommands).counterIncrements(keys.length, ...keys, ...args);
   }
 
+  /**
+   * One MULTI on the user's keys: marks the user known, counts the
+   * impressions and trims them to `maxImpressionsPerUser` (IMPRESSIONS_LUA,
+   * atomic; it first builds `:impAt` for a user written by an older version),
+   * refreshes the TTL.
+   */
   async recordImpressions(userId: string, itemIds: readonly string[], at: number): Promise<void> {
     this.count('recordImpressions');
     const k = this.userKey(userId);
     const m = this.redis.multi();
     m.hsetnx(`${k}:meta`, 'n', 0);
-    if (itemIds.length > 0) (m as unknown as ScriptCommands).impressions(`${k}:imp`, String(at), ...itemIds);
+    if (itemIds.length > 0) {
+      (m as unknown as ScriptCommands).impressions(
+        `${k}:imp`,
+        `${k}:impAt`,
+        String(at),
+        String(this.maxImpressionsPerUser),
+        ...itemIds,
+      );
+    }
     this.expireUser(m, k);
     await this.exec(m);
   }
@@ -605,16 +640,18 @@ export class RedisFeatureStore implements FeatureStore, BatchWrites, FoldInReads
 
   private expireUser(p: ChainableCommander, k: string): void {
     if (this.ttlSeconds === null) return;
-    for (const suffix of ['meta', 'hist', 'seen', 'dis', 'cat', 'catAt', `vec${this.vectorSuffix}`, 'imp']) {
-      p.expire(`${k}:${suffix}`, this.ttlSeconds);
-    }
+    for (const key of this.userKeys(k)) p.expire(key, this.ttlSeconds);
   }
 
   private userKey(userId: string): string {
     return `${this.prefix}{u:${userId}}`;
   }
-  /** Every key of the user at `k` (= userKey), in APPLY_INTERACTIONS_LUA's KEYS order: meta, hist, seen, dis, cat, catAt, vec, imp. */
-  private userKeys(k: string): [string, string, string, string, string, string, string, string] {
+  /**
+   * Every key of the user at `k` (= userKey), {@link USER_KEYS} of them, in
+   * APPLY_INTERACTIONS_LUA's KEYS order: meta, hist, seen, dis, cat, catAt,
+   * vec, imp, impAt. Seeding deletes them all and TTLs refresh them all.
+   */
+  private userKeys(k: string): string[] {
     return [
       `${k}:meta`,
       `${k}:hist`,
@@ -624,6 +661,7 @@ export class RedisFeatureStore implements FeatureStore, BatchWrites, FoldInReads
       `${k}:catAt`,
       `${k}:vec${this.vectorSuffix}`,
       `${k}:imp`,
+      `${k}:impAt`,
     ];
   }
   /** The item family shares the `{items}` hash tag: one slot, so any batch read is one MGET. */

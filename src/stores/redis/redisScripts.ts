@@ -4,13 +4,43 @@
  * server; all keys of one call share a hash tag, so they work on Redis Cluster.
  */
 
+/** Most values one Lua `unpack` hands to a command (Lua's C stack holds ~8000). */
+const LUA_CHUNK = 1000;
+
 /**
- * Counts impressions. KEYS[1] hash (item id → `<count>:<lastAt>`).
- * ARGV[1] time (Unix ms); ARGV[2..] item ids (a repeated id counts twice).
+ * Counts impressions and keeps the user's most recently shown items.
+ * KEYS[1] hash (item id → `<count>:<lastAt>`), KEYS[2] sorted set (item id,
+ * score lastAt: the same items as the hash, ordered for the trim).
+ * ARGV[1] time (Unix ms); ARGV[2] most items kept (an integer ≥ 1);
+ * ARGV[3..] item ids (a repeated id counts twice).
+ *
+ * 1. Migration: when the two keys disagree in size (a hash written before the
+ *    sorted set existed, or one key lost), the sorted set is rebuilt from the
+ *    hash's lastAt values, so old users are capped too.
+ * 2. Each item: count + 1, lastAt = max(stored, time), in both keys.
+ * 3. Trim: while the sorted set holds more than ARGV[2] items, the lowest
+ *    ranks (oldest lastAt; equal scores by member bytes, smallest first, as
+ *    FeatureStore.recordImpressions specifies) leave both keys, in chunks of
+ *    {@link LUA_CHUNK} so `unpack` stays within Lua's stack.
  */
 export const IMPRESSIONS_LUA = `
 local t = tonumber(ARGV[1])
-for i = 2, #ARGV do
+local cap = tonumber(ARGV[2])
+if redis.call('HLEN', KEYS[1]) ~= redis.call('ZCARD', KEYS[2]) then
+  redis.call('DEL', KEYS[2])
+  local all = redis.call('HGETALL', KEYS[1])
+  local args = {}
+  for i = 1, #all, 2 do
+    args[#args + 1] = string.match(all[i + 1], '^[^:]+:(.+)$')
+    args[#args + 1] = all[i]
+    if #args >= ${2 * LUA_CHUNK} then
+      redis.call('ZADD', KEYS[2], unpack(args))
+      args = {}
+    end
+  end
+  if #args > 0 then redis.call('ZADD', KEYS[2], unpack(args)) end
+end
+for i = 3, #ARGV do
   local old = redis.call('HGET', KEYS[1], ARGV[i])
   local c, last = 0, ARGV[1]
   if old then
@@ -19,6 +49,15 @@ for i = 2, #ARGV do
     if tonumber(oa) > t then last = oa end
   end
   redis.call('HSET', KEYS[1], ARGV[i], string.format('%d:%s', c + 1, last))
+  redis.call('ZADD', KEYS[2], last, ARGV[i])
+end
+local over = redis.call('ZCARD', KEYS[2]) - cap
+while over > 0 do
+  local n = math.min(over, ${LUA_CHUNK})
+  local oldest = redis.call('ZRANGE', KEYS[2], 0, n - 1)
+  redis.call('ZREMRANGEBYRANK', KEYS[2], 0, n - 1)
+  redis.call('HDEL', KEYS[1], unpack(oldest))
+  over = over - n
 end
 return 1
 `;
@@ -35,7 +74,8 @@ return 1
  * lowers) its last-seen time. Then, once: sets or deletes the vector and
  * refreshes the TTL. A single interaction is the case N = 1.
  * KEYS: 1 meta hash, 2 history list, 3 seen set, 4 dismissed set, 5 category
- * weights hash, 6 category last-seen hash, 7 vector string, 8 impressions hash.
+ * weights hash, 6 category last-seen hash, 7 vector string, 8 impressions
+ * hash, 9 impressions sorted set (the last two only get the TTL here).
  * ARGV: 1 history size, 2 TTL in seconds or ``, 3 vector mode (`keep`, `del`,
  * `set`), 4 vector bytes (for `set`), 5 number of interactions N; then per
  * interaction: encoded entry, its timestamp, item id, `1` when dismissive,
@@ -85,7 +125,7 @@ elseif ARGV[3] == 'set' then
   redis.call('SET', KEYS[7], ARGV[4])
 end
 if ARGV[2] ~= '' then
-  for i = 1, 8 do redis.call('EXPIRE', KEYS[i], tonumber(ARGV[2])) end
+  for i = 1, #KEYS do redis.call('EXPIRE', KEYS[i], tonumber(ARGV[2])) end
 end
 return 1
 `;

@@ -4,7 +4,10 @@ import { countersAt } from '../../../src/stores/decayCounter.js';
 import { MemoryFeatureStore } from '../../../src/stores/memory/memoryFeatureStore.js';
 import { featureStoreContract } from '../../contracts/featureStoreContract.js';
 
-featureStoreContract('memory', async (clock) => new MemoryFeatureStore({ now: clock.now }));
+featureStoreContract(
+  'memory',
+  async (clock, options) => new MemoryFeatureStore({ now: clock.now, ...options }),
+);
 
 describe('MemoryFeatureStore', () => {
   it('counts every port method call by name, and resets the counts', async () => {
@@ -244,5 +247,16 @@ describe('MemoryFeatureStore', () => {
     now = 2_000;
     expect(await expiring.getRankedList('old')).toBeNull(); // expired on read: its bytes leave the budget
     expect(expiring.rankedListUsage()).toEqual({ lists: 0, bytes: 0 });
+  });
+});
+
+describe('MemoryFeatureStore maxImpressionsPerUser', () => {
+  it('refuses a value that is not an integer ≥ 1', () => {
+    for (const bad of [0, -1, 1.5, Number.NaN, Infinity]) {
+      expect(() => new MemoryFeatureStore({ maxImpressionsPerUser: bad })).toThrow(
+        new RangeError(`maxImpressionsPerUser must be an integer ≥ 1, got ${bad}`),
+      );
+    }
+    expect(() => new MemoryFeatureStore({ maxImpressionsPerUser: 1 })).not.toThrow();
   });
 });

@@ -35,7 +35,7 @@ afterAll(async () => {
 const connect = (options: Parameters<typeof RedisFeatureStore.connect>[0] = {}) =>
   RedisFeatureStore.connect({ clusterNodes: cluster.nodes, prefix: `t${++stores}:`, ...options });
 
-featureStoreContract('redis cluster', async (clock) => connect({ now: clock.now }));
+featureStoreContract('redis cluster', async (clock, options) => connect({ now: clock.now, ...options }));
 
 eventLogContract('redis cluster', async () => {
   const stream = `events:${++stores}`;

@@ -26,7 +26,7 @@ afterAll(async () => {
   }
 });
 
-featureStoreContract('redis', async (clock) => connect({ now: clock.now }));
+featureStoreContract('redis', async (clock, options) => connect({ now: clock.now, ...options }));
 
 describe('RedisFeatureStore', () => {
   let store: RedisFeatureStore;
@@ -392,5 +392,119 @@ describe('RedisFeatureStore.setVectorVersion', () => {
     } finally {
       await store.close();
     }
+  });
+});
+
+describe('RedisFeatureStore impressions kept per user (P{u:<id>}:imp and :impAt)', () => {
+  const T = Date.UTC(2024, 0, 1);
+
+  it('refuses a maxImpressionsPerUser that is not an integer ≥ 1, before connecting', async () => {
+    for (const bad of [0, -1, 1.5, Number.NaN]) {
+      await expect(connect({ maxImpressionsPerUser: bad })).rejects.toThrow(
+        new RangeError(`maxImpressionsPerUser must be an integer ≥ 1, got ${bad}`),
+      );
+    }
+  });
+
+  it('keeps :impAt, a sorted set of the kept items scored by lastAt, beside the hash', async ({
+    onTestFinished,
+  }) => {
+    const s = await connect({ maxImpressionsPerUser: 2 });
+    onTestFinished(() => s.close());
+    await s.recordImpressions('z', ['a', 'b'], T + 1);
+    await s.recordImpressions('z', ['c'], T + 2);
+    expect(await s.redis.zrange(`${s.prefix}{u:z}:impAt`, 0, -1, 'WITHSCORES')).toEqual([
+      'b',
+      String(T + 1),
+      'c',
+      String(T + 2),
+    ]);
+    expect(await s.redis.hgetall(`${s.prefix}{u:z}:imp`)).toEqual({ b: `1:${T + 1}`, c: `1:${T + 2}` });
+  });
+
+  it('caps a user written by the previous version (hash only, no :impAt) at the next write, keeping the latest', async ({
+    onTestFinished,
+  }) => {
+    const s = await connect({ maxImpressionsPerUser: 3 });
+    onTestFinished(() => s.close());
+    const k = `${s.prefix}{u:old}`;
+    // What the previous version left: the meta hash and an impressions hash of 6 items, no sorted set.
+    await s.redis.hset(`${k}:meta`, 'n', 2);
+    await s.redis.hset(`${k}:imp`, {
+      a: `4:${T + 10}`,
+      b: `1:${T + 60}`,
+      c: `2:${T + 30}`,
+      d: `1:${T + 50}`,
+      e: `7:${T + 20}`,
+      f: `1:${T + 40}`,
+    });
+    await s.recordImpressions('old', ['g'], T + 70);
+    const [u] = await s.getUsers(['old']);
+    expect(Object.fromEntries(u!.impressions)).toEqual({
+      b: { count: 1, lastAt: T + 60 },
+      d: { count: 1, lastAt: T + 50 },
+      g: { count: 1, lastAt: T + 70 },
+    });
+    expect(await s.redis.zrange(`${k}:impAt`, 0, -1)).toEqual(['d', 'b', 'g']);
+    expect(u!.interactionCount).toBe(2);
+  });
+
+  it('migrates a hash of 20,000 items in one call (Lua unpack in chunks)', async ({ onTestFinished }) => {
+    const s = await connect({ maxImpressionsPerUser: 5 });
+    onTestFinished(() => s.close());
+    const k = `${s.prefix}{u:big}`;
+    const fields: Record<string, string> = {};
+    for (let i = 0; i < 20_000; i++) fields[`i${i}`] = `1:${T + i}`;
+    await s.redis.hset(`${k}:imp`, fields);
+    await s.recordImpressions('big', ['i0'], T + 20_000); // the oldest one, shown again
+    expect(await s.redis.hlen(`${k}:imp`)).toBe(5);
+    expect(await s.redis.zrange(`${k}:impAt`, 0, -1)).toEqual(['i19996', 'i19997', 'i19998', 'i19999', 'i0']);
+    const [u] = await s.getUsers(['big']);
+    expect(u!.impressions.get('i0')).toEqual({ count: 2, lastAt: T + 20_000 });
+  });
+
+  it('gives :impAt the TTL of the other user keys, and an interaction refreshes it', async ({
+    onTestFinished,
+  }) => {
+    const s = await connect({ ttlSeconds: 60 });
+    onTestFinished(() => s.close());
+    const key = `${s.prefix}{u:t3}:impAt`;
+    await s.recordImpressions('t3', ['a'], T);
+    const ms = await s.redis.pttl(key);
+    expect(ms).toBeGreaterThan(0);
+    expect(ms).toBeLessThanOrEqual(60_000);
+    await s.redis.persist(key);
+    await s.applyInteraction(
+      't3',
+      { itemId: 'b', type: 'CLICK', value: null, timestamp: T },
+      {
+        categories: [],
+        weight: 1,
+      },
+    );
+    const refreshed = await s.redis.pttl(key);
+    expect(refreshed).toBeGreaterThan(0);
+    expect(refreshed).toBeLessThanOrEqual(60_000);
+  });
+
+  it('seedUsers deletes :impAt with the rest of the user', async ({ onTestFinished }) => {
+    const s = await connect();
+    onTestFinished(() => s.close());
+    await s.recordImpressions('seeded', ['a', 'b'], T);
+    await s.seedUsers([
+      {
+        userId: 'seeded',
+        interactionCount: 0,
+        recent: [],
+        seen: [],
+        dismissed: [],
+        categoryWeights: {},
+        categoryLastSeen: {},
+        vector: null,
+      },
+    ]);
+    expect(await s.redis.exists(`${s.prefix}{u:seeded}:imp`, `${s.prefix}{u:seeded}:impAt`)).toBe(0);
+    await s.recordImpressions('seeded', ['c'], T + 1);
+    expect(await s.redis.zrange(`${s.prefix}{u:seeded}:impAt`, 0, -1)).toEqual(['c']);
   });
 });
