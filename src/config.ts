@@ -55,6 +55,15 @@ export interface GatewayConfig {
    * An integer in 1..1,048,576 (1 TiB). Env `RECGATE_PAGING_MAX_MB`. @default 128
    */
   readonly pagingMaxMegabytes?: number;
+  /**
+   * Most items whose impressions each user keeps (memory and Redis stores
+   * alike): past it the items shown longest ago are dropped, so a user's
+   * impression state, and what every recommendation request reads of it,
+   * stays bounded (~80 bytes per item in memory). Impression demotion only
+   * needs recently shown items. An integer in 1..1,000,000. Env
+   * `RECGATE_IMPRESSIONS_PER_USER`. @default 500
+   */
+  readonly impressionsPerUser?: number;
   /** MMR re-orders the top this-many positions (cost grows with its square). Env `RECGATE_MMR_WINDOW`. @default 50 */
   readonly mmrWindow?: number;
   /** The per-category cap (`categoryCap`, default 5) applies to the top this-many positions. Env `RECGATE_CATEGORY_CAP_WINDOW`. @default 20 */
@@ -183,6 +192,7 @@ export const GATEWAY_DEFAULTS = {
   pagingTtlSeconds: 600,
   pagingMaxLists: 10_000,
   pagingMaxMegabytes: 128,
+  impressionsPerUser: 500,
   mmrWindow: 50,
   categoryCapWindow: 20,
   explorationQuantile: 0.25,
@@ -271,6 +281,7 @@ const SETTING_RULES: { readonly [K in keyof GatewayConfig]?: SettingRule } = {
   pagingTtlSeconds: positive('seconds'),
   pagingMaxLists: intAtLeast(1),
   pagingMaxMegabytes: intIn(1, 1_048_576), // up to 1 TiB: the byte count stays a safe integer
+  impressionsPerUser: intIn(1, 1_000_000),
   mmrWindow: intAtLeast(0),
   categoryCapWindow: intAtLeast(0),
   explorationQuantile: numIn(0, 1),
@@ -313,6 +324,7 @@ export const GATEWAY_ENV_VARS = {
   pagingTtlSeconds: 'RECGATE_PAGING_TTL_SECONDS',
   pagingMaxLists: 'RECGATE_PAGING_MAX_LISTS',
   pagingMaxMegabytes: 'RECGATE_PAGING_MAX_MB',
+  impressionsPerUser: 'RECGATE_IMPRESSIONS_PER_USER',
   mmrWindow: 'RECGATE_MMR_WINDOW',
   categoryCapWindow: 'RECGATE_CATEGORY_CAP_WINDOW',
   rankingRefreshMs: 'RECGATE_RANKING_REFRESH_MS',

@@ -175,6 +175,7 @@ export async function openBackends(
         now: cfg.now,
         popularityHalfLifeDays: initial.manifest.popularity.halfLifeDays,
         trendingHalfLifeDays: initial.manifest.popularity.trendingHalfLifeDays,
+        maxImpressionsPerUser: cfg.impressionsPerUser,
       });
       shared.push(primary);
       const store = primary;
@@ -267,6 +268,7 @@ export async function openBackends(
             now: cfg.now,
             maxRankedLists: cfg.pagingMaxLists,
             maxRankedListBytes: cfg.pagingMaxMegabytes * 2 ** 20,
+            maxImpressionsPerUser: cfg.impressionsPerUser,
           });
 
         let store: FeatureStore;
