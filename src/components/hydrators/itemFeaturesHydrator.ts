@@ -3,6 +3,8 @@ import { factorRowNorm } from '../../domain/factorRows.js';
 import type { CatalogItem } from '../../domain/interaction.js';
 import type { CandidateScores, ItemFeatureState } from '../../domain/rankerFeatures.js';
 import { decodeTableOf } from '../../domain/itemVectors.js';
+import type { ItemVectors } from '../../domain/itemVectors.js';
+import { KernelRows } from '../../stores/embedded/kernelRows.js';
 import { RANKER_FEATURE_COUNT, writeFeatureRow } from '../../domain/rankerFeatures.js';
 import type { Hydrator } from '../../pipeline/hydrator.js';
 import type { ItemCounters } from '../../stores/featureStore.js';
@@ -50,7 +52,6 @@ export const itemFeaturesHydrator: Hydrator<RecommendationQuery> = {
     // Hoisted: the bundle's fields are read once, not per candidate and component.
     const itemIndex = bundle.itemIndex;
     const vectors = bundle.itemVectors;
-    const halves = decodeTableOf(vectors);
     const firstSeenColumn = bundle.firstSeen;
     const itemState = bundle.itemState;
     const maxItemNorm = bundle.maxItemNorm;
@@ -63,6 +64,8 @@ export const itemFeaturesHydrator: Hydrator<RecommendationQuery> = {
     xNorm = Math.sqrt(xNorm);
     const scoring = x !== null && xNorm > 0;
     const norms = scoring ? itemFactorNorms(bundle) : null;
+    for (let j = 0; j < n; j++) modelRows[j] = itemIndex.get(ids[j]!) ?? -1;
+    const dots = scoring ? userItemDots(x, vectors, d, w, modelRows) : null;
     const ns = featureNeighbourScores(q);
     const data = features.data;
     const width = features.width;
@@ -80,8 +83,7 @@ export const itemFeaturesHydrator: Hydrator<RecommendationQuery> = {
       itemToItem: 0,
     };
     for (let j = 0; j < n; j++) {
-      const row = itemIndex.get(ids[j]!) ?? -1;
-      modelRows[j] = row;
+      const row = modelRows[j]!;
       // A failed read (an Error in place) reads as missing; the arrays become q.rows' (no copies).
       let catalog = items[j] ?? null;
       if (catalog instanceof Error) items[j] = catalog = null;
@@ -101,11 +103,7 @@ export const itemFeaturesHydrator: Hydrator<RecommendationQuery> = {
       item.firstSeen = firstSeen ?? catalog?.createdAt ?? null;
       item.categories = catalog?.categories ?? NO_CATEGORIES;
       if (row >= 0 && norms !== null) {
-        let s = 0;
-        const o = row * w;
-        if (halves === null) for (let p = 0; p < d; p++) s += x![p]! * vectors[o + p]!;
-        else for (let p = 0; p < d; p++) s += x![p]! * halves[vectors[o + p]!]!;
-        const r = s / xNorm;
+        const r = dots![j]! / xNorm;
         scores.retrieval = r;
         scores.cosine = cosineFromNorm(r, maxItemNorm, norms.of(row));
       } else {
@@ -124,6 +122,62 @@ export const itemFeaturesHydrator: Hydrator<RecommendationQuery> = {
 };
 
 const NO_CATEGORIES: readonly string[] = Object.freeze([]);
+
+/**
+ * The dot products Σ_{p<d} x[p]·v[row·w + p] of the user vector `x` (d
+ * floats) with the first d values of each candidate's item vector (rows of
+ * w = d + 1 values; the last, the MIPS component, is left out), summed in
+ * float64 in p order, as a JavaScript loop sums them (over halves, of the
+ * decoded halves): for each j, the product for `rows[j]`, or 0 when
+ * `rows[j]` is −1 (an item the model does not know). When the vectors live
+ * in a kernel memory (`KernelRows.of`, as a served model's do), one
+ * WebAssembly call scores every known row (bit for bit the same sums, about
+ * half the time of the loop for 500 rows of 65); else, or when the kernel
+ * refuses the query (a component of magnitude ≥ 65536 against halves), the loop.
+ * @returns a new Float64Array of rows.length.
+ */
+export function userItemDots(
+  x: Float32Array,
+  vectors: ItemVectors,
+  d: number,
+  w: number,
+  rows: Int32Array,
+): Float64Array {
+  const n = rows.length;
+  const out = new Float64Array(n);
+  const kernel = KernelRows.of(vectors, w);
+  if (kernel !== null) {
+    let m = 0;
+    for (let j = 0; j < n; j++) if (rows[j]! >= 0) m++;
+    try {
+      if (m === n) {
+        kernel.exactPrefixScores(x, d, rows, n, out);
+        return out;
+      }
+      const known = new Int32Array(m);
+      m = 0;
+      for (let j = 0; j < n; j++) if (rows[j]! >= 0) known[m++] = rows[j]!;
+      const sums = new Float64Array(m);
+      kernel.exactPrefixScores(x, d, known, m, sums);
+      m = 0;
+      for (let j = 0; j < n; j++) if (rows[j]! >= 0) out[j] = sums[m++]!;
+      return out;
+    } catch (err) {
+      if (!(err instanceof RangeError)) throw err;
+    }
+  }
+  const halves = decodeTableOf(vectors);
+  for (let j = 0; j < n; j++) {
+    const row = rows[j]!;
+    if (row < 0) continue;
+    let s = 0;
+    const o = row * w;
+    if (halves === null) for (let p = 0; p < d; p++) s += x[p]! * vectors[o + p]!;
+    else for (let p = 0; p < d; p++) s += x[p]! * halves[vectors[o + p]!]!;
+    out[j] = s;
+  }
+  return out;
+}
 
 /** L2 norms of a bundle's item factors, computed on first use per row and kept with the bundle. */
 export interface ItemFactorNorms {

@@ -330,14 +330,13 @@ export class KernelRows {
   }
 
   /**
-   * Writes `query` times {@link HALF_QUERY_SCALE} into the scratch query (the
-   * halves kernels' side of the decode trick): exact, as a power-of-two scale
-   * of a float32 below 2^16 is.
+   * Writes `query[0 .. count)` times {@link HALF_QUERY_SCALE} into the
+   * scratch query (the halves kernels' side of the decode trick): exact, as a
+   * power-of-two scale of a float32 below 2^16 is.
    * @throws RangeError for a finite component with |q| ≥ 65536.
    */
-  private setScaledQuery(query: Float32Array): void {
-    const d = this.dimension;
-    for (let p = 0; p < d; p++) {
+  private setScaledQuery(query: Float32Array, count = this.dimension): void {
+    for (let p = 0; p < count; p++) {
       const q = query[p]!;
       if (Math.abs(q) >= 65536 && q !== Infinity && q !== -Infinity) {
         throw new RangeError(
@@ -357,13 +356,37 @@ export class KernelRows {
    * @throws RangeError over halves, as {@link scoreRanges}.
    */
   exactScores(query: Float32Array, list: Int32Array, count: number, out: Float64Array): void {
+    this.exactPrefixScores(query, this.dimension, list, count, out);
+  }
+
+  /**
+   * {@link exactScores} over the first `components` values of each row only:
+   * for each listed row, the sum of f64(query[p]) × f64(row[p]) for
+   * p < `components`, in order from p = 0, bit for bit a JavaScript loop over
+   * those values (over halves, of the decoded halves). The item-features
+   * hydrator's user·item dot product, which skips the last (MIPS) value of
+   * each item vector, is this with `components` = dimension − 1.
+   * @param query at least `components` floats.
+   * @throws RangeError when `components` is not an integer in 1..dimension;
+   *   over halves, as {@link scoreRanges}.
+   */
+  exactPrefixScores(
+    query: Float32Array,
+    components: number,
+    list: Int32Array,
+    count: number,
+    out: Float64Array,
+  ): void {
     const d = this.dimension;
-    if (this.precision === 'float32') this.query.set(query.subarray(0, d));
-    else this.setScaledQuery(query);
+    if (!Number.isInteger(components) || components < 1 || components > d) {
+      throw new RangeError(`kernel rows: cannot sum ${components} components of rows of ${d}`);
+    }
+    if (this.precision === 'float32') this.query.set(query.subarray(0, components));
+    else this.setScaledQuery(query, components);
     for (let done = 0; done < count;) {
       const m = Math.min(CHUNK_ROWS, count - done);
       this.list.set(list.subarray(done, done + m));
-      this.exact(QUERY_OFFSET, KERNEL_ROWS_SCRATCH_BYTES, d, d, LIST_OFFSET, m, OUT_OFFSET);
+      this.exact(QUERY_OFFSET, KERNEL_ROWS_SCRATCH_BYTES, d, components, LIST_OFFSET, m, OUT_OFFSET);
       out.set(this.out64.subarray(0, m), done);
       done += m;
     }

@@ -7,11 +7,13 @@ import {
   cosineFromNorm,
   itemFactorNorms,
   itemFeaturesHydrator,
+  userItemDots,
 } from '../../../src/components/hydrators/itemFeaturesHydrator.js';
 import { featureNeighbourScores } from '../../../src/components/neighbourScores.js';
 import type { RecommendationQuery } from '../../../src/components/recommendationQuery.js';
 import { factorRowsOfVectors } from '../../../src/domain/factorRows.js';
 import type { CatalogItem } from '../../../src/domain/interaction.js';
+import { halfTable } from '../../../src/domain/halfFloat.js';
 import { createRandom } from '../../../src/domain/random.js';
 import { RANKER_FEATURE_COUNT, writeFeatureRow } from '../../../src/domain/rankerFeatures.js';
 import { createRequestLoaders } from '../../../src/loaders/requestLoaders.js';
@@ -19,6 +21,11 @@ import { addSourceHit } from '../../../src/pipeline/candidate.js';
 import type { Candidate } from '../../../src/pipeline/candidate.js';
 import { createFeatureMatrix } from '../../../src/pipeline/featureMatrix.js';
 import type { ItemCounters } from '../../../src/stores/featureStore.js';
+import {
+  KernelRows,
+  allocateKernelHalves,
+  allocateKernelRows,
+} from '../../../src/stores/embedded/kernelRows.js';
 import { MemoryFeatureStore } from '../../../src/stores/memory/memoryFeatureStore.js';
 import { catalogItem, handBundle, neighbourList, T0 } from '../pipeline/pipelineFixtures.js';
 
@@ -273,5 +280,73 @@ describe('Hydrator: cached item-factor norms', () => {
       expect(Math.abs(served.of(row) - exact)).toBeLessThanOrEqual(U * exact * (1 + 1e-9));
     }
     expect(served.of(3)).toBe(0);
+  });
+});
+
+describe('Hydrator: user·item dot products (userItemDots)', () => {
+  const n = 300;
+  const d = 64;
+  const w = d + 1;
+  const random = createRandom(11);
+  const values = Float32Array.from({ length: n * w }, () => random.normal());
+  const halfBits = Uint16Array.from(
+    { length: n * w },
+    () => Math.floor(random.next() * 0x7c00) | (random.next() < 0.5 ? 0x8000 : 0),
+  );
+  const x = Float32Array.from({ length: d }, () => random.normal());
+  // Rows in any order, repeats, and unknown items (−1) among them.
+  const rows = Int32Array.from({ length: 500 }, (_, j) => (j % 7 === 3 ? -1 : Math.floor(random.next() * n)));
+  const allKnown = rows.map((r) => (r < 0 ? 0 : r));
+
+  it('over a kernel memory: bit for bit the JavaScript loop, float32 and halves, 0 for unknown rows', () => {
+    const inKernel = allocateKernelRows(n * w);
+    inKernel.set(values);
+    const halvesInKernel = allocateKernelHalves(n * w);
+    halvesInKernel.set(halfBits);
+    const table = halfTable();
+    for (const list of [rows, allKnown]) {
+      const plain = userItemDots(x, values, d, w, list);
+      const kernel = userItemDots(x, inKernel, d, w, list);
+      const plainHalves = userItemDots(x, halfBits, d, w, list);
+      const kernelHalves = userItemDots(x, halvesInKernel, d, w, list);
+      for (let j = 0; j < list.length; j++) {
+        const row = list[j]!;
+        let s = 0;
+        let h = 0;
+        if (row >= 0) {
+          for (let p = 0; p < d; p++) s += x[p]! * values[row * w + p]!;
+          for (let p = 0; p < d; p++) h += x[p]! * table[halfBits[row * w + p]!]!;
+        }
+        expect(Object.is(plain[j], s)).toBe(true);
+        expect(Object.is(kernel[j], s)).toBe(true);
+        expect(Object.is(plainHalves[j], h)).toBe(true);
+        expect(Object.is(kernelHalves[j], h)).toBe(true);
+      }
+    }
+  });
+
+  it('against halves, a query the kernel refuses (|x| ≥ 65536) is summed by the loop instead', () => {
+    const halvesInKernel = allocateKernelHalves(n * w);
+    halvesInKernel.set(halfBits);
+    const big = Float32Array.from(x);
+    big[5] = 1e6;
+    expect(Array.from(userItemDots(big, halvesInKernel, d, w, rows))).toEqual(
+      Array.from(userItemDots(big, halfBits, d, w, rows)),
+    );
+  });
+
+  it('the hydrator writes the same rows whether the item vectors live in a kernel memory or not', async () => {
+    const bundle = bundleOf(true);
+    const inKernel = allocateKernelRows(bundle.itemVectors.length);
+    inKernel.set(bundle.itemVectors as Float32Array);
+    expect(KernelRows.of(inKernel, bundle.dimension + 1)).not.toBeNull();
+    const outputs: number[][] = [];
+    for (const b of [servedView(bundle), servedView({ ...bundle, itemVectors: inKernel })]) {
+      const { q, candidates } = await setup(b);
+      const features = createFeatureMatrix(candidates.length, RANKER_FEATURE_COUNT);
+      await itemFeaturesHydrator.hydrate(q, candidates, features);
+      outputs.push(Array.from(features.data));
+    }
+    expect(outputs[1]).toEqual(outputs[0]);
   });
 });

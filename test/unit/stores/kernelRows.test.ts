@@ -35,6 +35,13 @@ describe('allocateKernelRows and KernelRows (rows scored where they are)', () =>
     const exact = new Float64Array(2);
     scorer.exactScores(Float32Array.of(1, 2, 3, 4, 5), Int32Array.of(0, 1), 2, exact);
     expect(Array.from(exact)).toEqual([55, 0]);
+    // The first 3 components only: 1·1 + 2·2 + 3·3 = 14 for row 0, 1 + 2 + 3 = 6 for row 2 (a 3-float query).
+    scorer.exactPrefixScores(Float32Array.of(1, 2, 3), 3, Int32Array.of(0, 2), 2, exact);
+    expect(Array.from(exact)).toEqual([14, 6]);
+    for (const bad of [0, 6, 2.5, NaN])
+      expect(() =>
+        scorer.exactPrefixScores(Float32Array.of(1, 2, 3, 4, 5), bad, Int32Array.of(0), 1, exact),
+      ).toThrow(RangeError);
   });
 
   it('scores listed rows in any order, across slices and in chunks past 8,192 rows, within float32 accuracy; exact scores equal a float64 loop', () => {
