@@ -5,6 +5,7 @@ import { deleteKeysByPrefix } from '../../../src/stores/redis/deleteKeysByPrefix
 import type { HistoryEntry } from '../../../src/stores/featureStore.js';
 import { MemoryFeatureStore } from '../../../src/stores/memory/memoryFeatureStore.js';
 import { decodeEntry, encodeEntry, RedisFeatureStore } from '../../../src/stores/redis/redisFeatureStore.js';
+import { IMPRESSIONS_MIGRATION_MAX_ITEMS } from '../../../src/stores/redis/redisScripts.js';
 import { featureStoreContract } from '../../contracts/featureStoreContract.js';
 
 // Real Redis (CI guarantees one): an unreachable server fails these tests with
@@ -449,18 +450,45 @@ describe('RedisFeatureStore impressions kept per user (P{u:<id>}:imp and :impAt)
     expect(u!.interactionCount).toBe(2);
   });
 
-  it('migrates a hash of 20,000 items in one call (Lua unpack in chunks)', async ({ onTestFinished }) => {
+  it('migrates a hash of IMPRESSIONS_MIGRATION_MAX_ITEMS (5,000) items in one call (Lua unpack in chunks)', async ({
+    onTestFinished,
+  }) => {
     const s = await connect({ maxImpressionsPerUser: 5 });
     onTestFinished(() => s.close());
     const k = `${s.prefix}{u:big}`;
+    const n = IMPRESSIONS_MIGRATION_MAX_ITEMS;
     const fields: Record<string, string> = {};
-    for (let i = 0; i < 20_000; i++) fields[`i${i}`] = `1:${T + i}`;
+    for (let i = 0; i < n; i++) fields[`i${i}`] = `1:${T + i}`;
     await s.redis.hset(`${k}:imp`, fields);
-    await s.recordImpressions('big', ['i0'], T + 20_000); // the oldest one, shown again
+    await s.recordImpressions('big', ['i0'], T + n); // the oldest one, shown again
     expect(await s.redis.hlen(`${k}:imp`)).toBe(5);
-    expect(await s.redis.zrange(`${k}:impAt`, 0, -1)).toEqual(['i19996', 'i19997', 'i19998', 'i19999', 'i0']);
+    const last = [n - 4, n - 3, n - 2, n - 1].map((i) => `i${i}`);
+    expect(await s.redis.zrange(`${k}:impAt`, 0, -1)).toEqual([...last, 'i0']);
     const [u] = await s.getUsers(['big']);
-    expect(u!.impressions.get('i0')).toEqual({ count: 2, lastAt: T + 20_000 });
+    expect(u!.impressions.get('i0')).toEqual({ count: 2, lastAt: T + n });
+  });
+
+  it('drops an old hash larger than IMPRESSIONS_MIGRATION_MAX_ITEMS instead of migrating it: the user starts afresh', async ({
+    onTestFinished,
+  }) => {
+    const s = await connect({ maxImpressionsPerUser: 5 });
+    onTestFinished(() => s.close());
+    const k = `${s.prefix}{u:huge}`;
+    const n = IMPRESSIONS_MIGRATION_MAX_ITEMS + 1;
+    const fields: Record<string, string> = {};
+    for (let i = 0; i < n; i++) fields[`i${i}`] = `3:${T + i}`;
+    await s.redis.hset(`${k}:imp`, fields);
+    await s.recordImpressions('huge', ['i7', 'new'], T + n);
+    // Rebuilding a hash that size would block Redis for its whole length: only the call's items remain.
+    expect(await s.redis.hgetall(`${k}:imp`)).toEqual({ i7: `1:${T + n}`, new: `1:${T + n}` });
+    expect(await s.redis.zrange(`${k}:impAt`, 0, -1)).toEqual(['i7', 'new']);
+    // A later call on the now consistent keys counts and caps as usual.
+    await s.recordImpressions('huge', ['i7'], T + n + 1);
+    const [u] = await s.getUsers(['huge']);
+    expect(Object.fromEntries(u!.impressions)).toEqual({
+      i7: { count: 2, lastAt: T + n + 1 },
+      new: { count: 1, lastAt: T + n },
+    });
   });
 
   it('gives :impAt the TTL of the other user keys, and an interaction refreshes it', async ({
