@@ -132,7 +132,8 @@ const FOLD_IN_READS = 4;
  * - `P{u:<id>}:imp` hash item id → `<count>:<lastAt>`, at most `maxImpressionsPerUser` items;
  *   `P{u:<id>}:impAt` sorted set of the same item ids, score lastAt (Unix ms): the
  *   order in which they are dropped. A user written before `impAt` existed
- *   (hash only) gets it built from the hash at the next `recordImpressions`.
+ *   (hash only) gets it built from the hash at the next `recordImpressions`
+ *   (a hash over `IMPRESSIONS_MIGRATION_MAX_ITEMS`, 5,000, is dropped instead).
  * - `P{items}:ctr:<id>` string, 24 bytes: little-endian float64 popularity, trend, updatedAt.
  * - `P{items}:item:<id>` string: the catalog item as JSON; `P{items}:ids` set of all item ids.
  * - `Ppromotions` hash promotion id → JSON.
