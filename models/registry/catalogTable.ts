@@ -1,5 +1,6 @@
 import type { CatalogItem } from '../../src/domain/interaction.js';
 import { CategoryInterner } from '../../src/stores/embedded/categoryInterner.js';
+import { PackedStrings } from './packedStrings.js';
 
 /**
  * A read-only catalog whose keys are also numbered: `ids[k]` is the k-th key
@@ -40,17 +41,19 @@ const KEYS = ['id', 'title', 'categories', 'attributes', 'createdAt', 'available
  * A line that is not exactly that shape (other keys, another key order, a
  * value of another type) is kept as the parsed object, returned as is.
  *
- * Memory: a title string, two pointers (id and title) and 17 bytes of
- * columns per item (category and attribute codes into the shared lists and
- * objects, `createdAt`, `available`) instead of a Map entry and four
- * objects; the ids and the
+ * Memory: the title's characters packed with the others ({@link PackedStrings}:
+ * one or two bytes per character and a 4-byte offset, no heap string), an id
+ * pointer and 17 bytes of columns per item (category and attribute codes
+ * into the shared lists and objects, `createdAt`, `available`) instead of a
+ * Map entry and four objects; the ids and the
  * id → position map are the model's (`itemIds`, `itemIndex`) when the
  * catalog lists exactly the model's items in its order.
  */
 export class CatalogTable implements IndexedCatalog {
   readonly ids: readonly string[];
   private readonly index: ReadonlyMap<string, number>;
-  private readonly titles: (string | null)[];
+  /** Titles by position, packed (issue #6: not a heap string per item). */
+  private readonly titles: PackedStrings;
   /** Per position, the index of its category list in {@link categoryLists}. */
   private readonly categoryCodes: Int32Array;
   private readonly categoryLists: readonly (readonly string[])[];
@@ -70,8 +73,10 @@ export class CatalogTable implements IndexedCatalog {
     const n = ids.length;
     this.ids = ids;
     this.index = index;
-    // A copy of exactly n entries: the builder's array grew by half each time it filled (2 MB of slack at 1M).
-    this.titles = builder.titles.slice(0, n);
+    // Exactly n entries: the builder's array holds one per position (a repeated id rewrites its first).
+    this.titles = PackedStrings.from(
+      builder.titles.length === n ? builder.titles : builder.titles.slice(0, n),
+    );
     this.categoryCodes = builder.categoryCodes.slice(0, n);
     this.categoryLists = builder.categories.lists;
     this.attributeCodes = builder.attributeCodes.slice(0, n);
@@ -137,7 +142,7 @@ export class CatalogTable implements IndexedCatalog {
     const createdAt = this.createdAt[k]!;
     return {
       id: this.ids[k]!,
-      title: this.titles[k]!,
+      title: this.titles.at(k),
       categories: this.categoryLists[this.categoryCodes[k]!]!,
       attributes: this.attributeObjects[this.attributeCodes[k]!]!,
       createdAt: Number.isNaN(createdAt) ? null : createdAt,

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { PackedStrings } from '../../../models/registry/packedStrings.js';
+import { createRandom } from '../../../src/domain/random.js';
+
+describe('PackedStrings', () => {
+  it('gives back every Latin-1 string and null, one byte per character', () => {
+    const values = ['Heat (1995)', null, '', 'Amélie', 'ÿ\u0000\u0080end', null, 'x'];
+    const packed = PackedStrings.from(values);
+    expect(packed.length).toBe(values.length);
+    for (let k = 0; k < values.length; k++) expect(packed.at(k)).toBe(values[k]);
+    const chars = values.reduce((sum, s) => sum + (s?.length ?? 0), 0);
+    // characters + (n + 1) 4-byte offsets + a null flag per entry
+    expect(packed.byteLength).toBe(chars + 4 * (values.length + 1) + values.length);
+  });
+
+  it('keeps two bytes per character once one string is not Latin-1, lone surrogates included', () => {
+    const values = ['Léon', '猫の映画', '🎬 night', '\ud800alone', 'tail\udc00', 'plain'];
+    const packed = PackedStrings.from(values);
+    for (let k = 0; k < values.length; k++) expect(packed.at(k)).toBe(values[k]);
+    const units = values.reduce((sum, s) => sum + s.length, 0);
+    expect(packed.byteLength).toBe(2 * units + 4 * (values.length + 1)); // no nulls: no flags
+  });
+
+  it('matches the array on random strings from a mixed alphabet', () => {
+    const random = createRandom(11);
+    const alphabet = ['a', 'Z', ' ', 'é', 'ß', '猫', '🎬', '\u0000', '\ud83c'];
+    for (const latin1Only of [true, false]) {
+      const letters = latin1Only ? alphabet.slice(0, 5).concat('\u0000') : alphabet;
+      const values: (string | null)[] = [];
+      for (let i = 0; i < 2000; i++) {
+        if (random.int(0, 9) === 0) {
+          values.push(null);
+          continue;
+        }
+        let s = '';
+        const len = random.int(0, 12);
+        for (let c = 0; c < len; c++) s += letters[random.int(0, letters.length - 1)]!;
+        values.push(s);
+      }
+      const packed = PackedStrings.from(values);
+      for (let k = 0; k < values.length; k++) expect(packed.at(k)).toBe(values[k]);
+    }
+  });
+
+  it('packs an empty list', () => {
+    const packed = PackedStrings.from([]);
+    expect(packed.length).toBe(0);
+    expect(packed.byteLength).toBe(4);
+  });
+});
