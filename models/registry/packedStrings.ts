@@ -15,8 +15,9 @@ import { endianness } from 'node:os';
  * (`Buffer.toString`, about 0.1 µs for 30 characters): it never holds a
  * reference into the block, so a kept string does not keep the block alive.
  *
- * Fallback: on a big-endian platform (the two-byte form is read as UTF-16LE)
- * or past 2³¹ − 1 code units, the strings are kept as an array.
+ * Fallback: on a big-endian platform (the two-byte form is read as UTF-16LE),
+ * past 2³¹ − 1 code units, or when asked (`from(values, false)`), the strings
+ * are kept as an array.
  */
 export class PackedStrings {
   private constructor(
@@ -29,11 +30,14 @@ export class PackedStrings {
   ) {}
 
   /**
-   * Packs `values` (read once; the array may be dropped afterwards).
+   * Packs `values` (read once; the array may be dropped afterwards); with
+   * `pack` false, keeps a copy of the array instead (the same interface, for
+   * lists too small for packing to pay: every read then costs nothing).
    * @returns a list whose `at(k)` equals `values[k]` for every k.
    */
-  static from(values: readonly (string | null)[]): PackedStrings {
+  static from(values: readonly (string | null)[], pack = true): PackedStrings {
     const n = values.length;
+    if (!pack) return new PackedStrings(n, null, false, null, null, values.slice());
     let units = 0;
     let twoByte = false;
     let hasNull = false;

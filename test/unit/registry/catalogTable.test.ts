@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { CatalogTable, indexCatalog, isIndexedCatalog } from '../../../models/registry/catalogTable.js';
+import {
+  CatalogTable,
+  PACKED_TITLES_MIN_ITEMS,
+  indexCatalog,
+  isIndexedCatalog,
+} from '../../../models/registry/catalogTable.js';
 import type { CatalogItem } from '../../../src/domain/interaction.js';
 
 const item = (id: string, extra: Partial<CatalogItem> = {}): CatalogItem => ({
@@ -19,37 +24,43 @@ const parsed = (items: readonly CatalogItem[]): CatalogItem[] =>
 const known = (ids: readonly string[]) => ({ ids, index: new Map(ids.map((id, i) => [id, i])) });
 
 describe('CatalogTable', () => {
-  it('gives back every item equal to its line, keys in the same order, and reads like a map', () => {
-    const items = parsed([
-      item('x'),
-      item('yy', { title: null, createdAt: null, available: false, categories: [] }),
-      item('zzz', { attributes: { nested: { deep: [1, 2] }, flag: true } }),
-    ]);
-    const ids = known(['x', 'yy', 'zzz']);
-    const table = CatalogTable.build(items, ids);
-    const expected = new Map(items.map((i) => [i.id, i]));
-    expect(table.size).toBe(3);
-    for (const i of items) {
-      expect(table.get(i.id)).toStrictEqual(i);
-      expect(Object.keys(table.get(i.id)!)).toEqual(Object.keys(i));
-      expect(table.has(i.id)).toBe(true);
-      expect(table.categoriesOf(i.id)).toEqual(i.categories);
-      expect(table.availableOf(i.id)).toBe(i.available);
-    }
-    expect(table.get('nope')).toBeUndefined();
-    expect(table.categoriesOf('nope')).toBeUndefined();
-    expect(table.availableOf('nope')).toBeUndefined();
-    expect(new Map(table)).toEqual(expected);
-    expect([...table.keys()]).toEqual([...expected.keys()]);
-    expect([...table.values()]).toEqual([...expected.values()]);
-    expect([...table.entries()]).toEqual([...expected.entries()]);
-    const seen: [string, CatalogItem][] = [];
-    table.forEach((v, k, m) => {
-      expect(m).toBe(table);
-      seen.push([k, v]);
+  // A large catalog packs its titles (PACKED_TITLES_MIN_ITEMS): forced here with packTitlesFrom 0.
+  for (const packTitlesFrom of [PACKED_TITLES_MIN_ITEMS, 0])
+    it(`gives back every item equal to its line, keys in the same order, and reads like a map (titles packed from ${packTitlesFrom} items)`, () => {
+      const items = parsed([
+        item('x'),
+        item('yy', { title: null, createdAt: null, available: false, categories: [] }),
+        item('zzz', { attributes: { nested: { deep: [1, 2] }, flag: true } }),
+        item('ü', { title: 'Amélie — 猫 🎬' }),
+      ]);
+      const ids = known(['x', 'yy', 'zzz', 'ü']);
+      const table = CatalogTable.build(items, ids, packTitlesFrom);
+      const expected = new Map(items.map((i) => [i.id, i]));
+      expect(table.size).toBe(4);
+      // Packed: the title characters (two bytes each: one title is not Latin-1), 5 offsets, 4 null flags.
+      const units = items.reduce((sum, i) => sum + (i.title?.length ?? 0), 0);
+      expect(table.packedTitleBytes).toBe(packTitlesFrom === 0 ? 2 * units + 4 * 5 + 4 : 0);
+      for (const i of items) {
+        expect(table.get(i.id)).toStrictEqual(i);
+        expect(Object.keys(table.get(i.id)!)).toEqual(Object.keys(i));
+        expect(table.has(i.id)).toBe(true);
+        expect(table.categoriesOf(i.id)).toEqual(i.categories);
+        expect(table.availableOf(i.id)).toBe(i.available);
+      }
+      expect(table.get('nope')).toBeUndefined();
+      expect(table.categoriesOf('nope')).toBeUndefined();
+      expect(table.availableOf('nope')).toBeUndefined();
+      expect(new Map(table)).toEqual(expected);
+      expect([...table.keys()]).toEqual([...expected.keys()]);
+      expect([...table.values()]).toEqual([...expected.values()]);
+      expect([...table.entries()]).toEqual([...expected.entries()]);
+      const seen: [string, CatalogItem][] = [];
+      table.forEach((v, k, m) => {
+        expect(m).toBe(table);
+        seen.push([k, v]);
+      });
+      expect(seen).toEqual([...expected.entries()]);
     });
-    expect(seen).toEqual([...expected.entries()]);
-  });
 
   it("uses the model's ids and map when the catalog lists exactly the model's items in order", () => {
     const ids = known(['x', 'yy']);

@@ -42,6 +42,14 @@ describe('PackedStrings', () => {
     }
   });
 
+  it('keeps an array copy when asked not to pack: same reads, nothing off the heap', () => {
+    const values = ['a', null, 'é猫'];
+    const kept = PackedStrings.from(values, false);
+    values[0] = 'changed'; // a copy: the caller's array may change or go
+    expect([kept.at(0), kept.at(1), kept.at(2)]).toEqual(['a', null, 'é猫']);
+    expect(kept.byteLength).toBe(0);
+  });
+
   it('packs an empty list', () => {
     const packed = PackedStrings.from([]);
     expect(packed.length).toBe(0);
