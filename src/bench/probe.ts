@@ -182,6 +182,10 @@ try {
   );
   const mb = (bytes: number | undefined): string =>
     bytes === undefined ? 'n/a' : String(Math.round(bytes / 1e6));
+  line(
+    'ready s',
+    `${server.readySeconds.toFixed(1)} in process, ${server.spawnToReadySeconds.toFixed(1)} from spawn`,
+  );
   line('RSS when ready MB', `${mb(atReady?.rss)} (start-up peak ${mb(atReady?.peakRss)})`);
   line('peak RSS MB', mb(server.memory()?.peakRss));
   const m = after.memory;

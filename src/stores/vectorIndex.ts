@@ -95,3 +95,33 @@ export interface VectorHit {
   readonly itemId: string;
   readonly score: number;
 }
+
+/**
+ * `payloads.get(id)` for an index build, which reads the payload of every
+ * item once: for a catalog that can answer the two fields by id
+ * (`categoriesOf` and `availableOf`, as the registry's `CatalogTable` does),
+ * just those two, without building each whole item (its attributes, and at
+ * 200,000 items or more its title decoded from the packed titles); else the
+ * map's own `get`. Either way the payload has the item's `categories` and
+ * `available`, or is undefined for an id the map does not have.
+ */
+export function payloadReader(
+  payloads: ReadonlyMap<string, VectorPayload> | undefined,
+): (id: string) => VectorPayload | undefined {
+  if (payloads === undefined) return () => undefined;
+  const fields = payloads as Partial<PayloadFields>;
+  if (typeof fields.categoriesOf !== 'function' || typeof fields.availableOf !== 'function') {
+    return (id) => payloads.get(id);
+  }
+  const table = payloads as unknown as PayloadFields;
+  return (id) => {
+    const categories = table.categoriesOf(id);
+    return categories === undefined ? undefined : { categories, available: table.availableOf(id) };
+  };
+}
+
+/** The two payload fields a catalog answers by id (undefined when the id is not in it). */
+interface PayloadFields {
+  categoriesOf(id: string): readonly string[] | undefined;
+  availableOf(id: string): boolean | undefined;
+}

@@ -21,7 +21,7 @@ import type {
   VectorPayload,
   VectorSearchOptions,
 } from '../vectorIndex.js';
-import { checkEntryDimensions } from '../vectorIndex.js';
+import { checkEntryDimensions, payloadReader } from '../vectorIndex.js';
 import type { IvfAssignment } from './ivfCacheFile.js';
 import { ivfFingerprint, readIvfCache, writeIvfCache } from './ivfCacheFile.js';
 import type { IvfParameters } from './ivfParameters.js';
@@ -363,10 +363,11 @@ export class IvfVectorIndex implements VectorIndex {
     };
     index.baseIds = distinct;
     index.baseOrder = first;
+    const payloadOf = payloadReader(options.payloads);
     for (let p = 0; p < index.built; p++) {
       const order = index.orderOf[p]!;
       index.positionOfOrder[order] = p;
-      index.setPayload(p, options.payloads?.get(distinct[order]!));
+      index.setPayload(p, payloadOf(distinct[order]!));
     }
     return index;
   }

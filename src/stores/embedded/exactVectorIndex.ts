@@ -5,7 +5,7 @@ import type {
   VectorPayload,
   VectorSearchOptions,
 } from '../vectorIndex.js';
-import { checkEntryDimensions } from '../vectorIndex.js';
+import { checkEntryDimensions, payloadReader } from '../vectorIndex.js';
 import { CategoryInterner } from './categoryInterner.js';
 import type { RowConstraints } from './rowConstraints.js';
 import { compileRowConstraints, passesPayload } from './rowConstraints.js';
@@ -178,9 +178,10 @@ export class ExactVectorIndex implements VectorIndex {
       );
     }
     const index = new ExactVectorIndex(dimension, itemIds.length);
+    const payloadOf = payloadReader(options.payloads);
     for (let i = 0; i < itemIds.length; i++) {
       const id = itemIds[i]!;
-      index.put(id, vectors.subarray(i * dimension, (i + 1) * dimension), options.payloads?.get(id));
+      index.put(id, vectors.subarray(i * dimension, (i + 1) * dimension), payloadOf(id));
     }
     return index;
   }
