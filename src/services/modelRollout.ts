@@ -82,7 +82,12 @@ export class ModelRollout {
   /** Called after each swap (e.g. to refresh rankings that depend on the model). */
   onSwap: (model: ServedModel) => void = () => undefined;
 
-  constructor(private readonly options: ModelRolloutOptions) {
+  /** The options without `initial`: kept, it would hold the first model and its backends for the gateway's life. */
+  private readonly options: Omit<ModelRolloutOptions, 'initial'>;
+
+  constructor(options: ModelRolloutOptions) {
+    const { initial: _initial, ...kept } = options;
+    this.options = kept;
     this.current = { ...options.initial, loadedAt: options.now() };
     this.storeSlot = swappable(options.initial.parts.store);
     this.indexSlot = swappable(options.initial.parts.index);

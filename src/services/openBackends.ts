@@ -476,7 +476,9 @@ export async function openBackends(
     const repairSeed = (model: ServedModel): Promise<void> => repair(model, false);
 
     // The served model a lost seed is restored from: the initial one until a model is activated.
-    let seedModel = initial;
+    // Only Redis has a seed to restore: without it, holding the initial model here would keep it
+    // (catalog, vectors, neighbours) alive after every later reload retired it.
+    let seedModel: ServedModel | null = primary === null ? null : initial;
     // Checks the seed mark on reconnects and on the request path (at most every backendRetryMs), so a
     // Redis that restarted empty is seeded again (and served from the snapshot meanwhile, degraded)
     // without waiting for the model poll, which RECGATE_MODEL_POLL_MS=0 turns off.
@@ -486,7 +488,7 @@ export async function openBackends(
         : new SeedWatch({
             client: primary.redis,
             seededVersion: () => primary!.seededVersion(),
-            reseed: () => repair(seedModel, true),
+            reseed: () => repair(seedModel!, true),
             checkEveryMs: Math.max(1, cfg.backendRetryMs),
             budgetMs: cfg.backendBudgetMs,
             now: cfg.now,
