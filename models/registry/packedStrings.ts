@@ -70,8 +70,15 @@ export class PackedStrings {
     return new PackedStrings(n, chars, twoByte, starts, nulls, null);
   }
 
-  /** Entry k (0 ≤ k < length): a new string equal to the packed one, or null. */
+  /**
+   * Entry k: a new string equal to the packed one, or null.
+   * @throws RangeError when k is not an integer in 0..length − 1 (packed,
+   *   such an index would read the wrong span of the block).
+   */
   at(k: number): string | null {
+    if (!(Number.isInteger(k) && k >= 0 && k < this.length)) {
+      throw new RangeError(`PackedStrings.at: expected an integer in 0..${this.length - 1}, received ${k}`);
+    }
     if (this.kept !== null) return this.kept[k] ?? null;
     if (this.nulls !== null && this.nulls[k] === 1) return null;
     const a = this.starts![k]!;

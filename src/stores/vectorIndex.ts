@@ -103,7 +103,8 @@ export interface VectorHit {
  * just those two, without building each whole item (its attributes, and at
  * 200,000 items or more its title decoded from the packed titles); else the
  * map's own `get`. Either way the payload has the item's `categories` and
- * `available`, or is undefined for an id the map does not have.
+ * `available` (each undefined when the item has none), or is undefined for
+ * an id the map does not have.
  */
 export function payloadReader(
   payloads: ReadonlyMap<string, VectorPayload> | undefined,
@@ -114,10 +115,9 @@ export function payloadReader(
     return (id) => payloads.get(id);
   }
   const table = payloads as unknown as PayloadFields;
-  return (id) => {
-    const categories = table.categoriesOf(id);
-    return categories === undefined ? undefined : { categories, available: table.availableOf(id) };
-  };
+  // Membership by `has`: an item kept as parsed may have no `categories` (categoriesOf is then undefined too).
+  return (id) =>
+    payloads.has(id) ? { categories: table.categoriesOf(id), available: table.availableOf(id) } : undefined;
 }
 
 /** The two payload fields a catalog answers by id (undefined when the id is not in it). */

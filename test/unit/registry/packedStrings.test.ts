@@ -50,6 +50,14 @@ describe('PackedStrings', () => {
     expect(kept.byteLength).toBe(0);
   });
 
+  it('refuses an index outside the list, packed or kept as an array', () => {
+    for (const pack of [true, false]) {
+      const list = PackedStrings.from(['alpha', 'beta', 'gamma'], pack);
+      for (const k of [-1, 3, 4, 1.5, Number.NaN]) expect(() => list.at(k)).toThrow(RangeError);
+      expect(list.at(2)).toBe('gamma');
+    }
+  });
+
   it('packs an empty list', () => {
     const packed = PackedStrings.from([]);
     expect(packed.length).toBe(0);

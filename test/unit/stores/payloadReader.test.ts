@@ -20,6 +20,8 @@ describe('payloadReader', () => {
     item('c', { categories: ['comedy', 'drama'], title: null }),
     // Not of the table's column shape (an extra key): kept as parsed, read back as is.
     { ...item('d', { categories: ['kids'], available: false }), extra: 1 } as CatalogItem,
+    // Kept as parsed without a categories key: still a known item (not "no payload").
+    { id: 'e', title: 't', attributes: {}, createdAt: null, available: false } as unknown as CatalogItem,
   ];
   const ids = items.map((i) => i.id);
 
