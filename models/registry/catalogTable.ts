@@ -29,9 +29,10 @@ export function isIndexedCatalog(catalog: ReadonlyMap<string, CatalogItem>): cat
 /**
  * Catalogs of at least this many items keep their titles packed (issue #6):
  * at 1M items 33 MB less RSS when ready and a million fewer heap strings for
- * every major GC to mark; below it, each item read would pay a decode (~0.1 µs,
- * 500 per `recommendations` call) for little memory. The same size from which
- * the embedded vector index switches to IVF (`RECGATE_ANN_MIN_ITEMS`' default).
+ * every major GC to mark, at +3–5 % of CPU per call there (every item read
+ * decodes its title, ~500 per `recommendations` call; BENCHMARKS.md); below
+ * it, that cost would buy little memory. The default of `RECGATE_ANN_MIN_ITEMS`
+ * (the embedded vector index serves catalogs larger than it with IVF).
  */
 export const PACKED_TITLES_MIN_ITEMS = 200_000;
 
