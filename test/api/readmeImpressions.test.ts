@@ -44,8 +44,8 @@ describe("README's impression example", () => {
     const mutation = block!
       .replace('<requestId of the list>', before.requestId)
       .replace('"2850"', JSON.stringify(real.exampleUserId))
-      .replace('"1300854"', JSON.stringify(shown[0]!.item.id))
-      .replace('"1454468"', JSON.stringify(shown[1]!.item.id));
+      .replace('"1535108"', JSON.stringify(shown[0]!.item.id))
+      .replace('"1457767"', JSON.stringify(shown[1]!.item.id));
     expect(mutation).not.toBe(block);
     const res = await postGraphQL(real.server.url, mutation);
     expect(res.body.errors).toBeUndefined();

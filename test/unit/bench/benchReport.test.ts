@@ -120,6 +120,14 @@ describe('Bench report: the target table', () => {
     const report = formatReport({ ...results, targets: targetRows(results) });
     expect(report).toContain('| feedback ingestion |');
     expect(report).toContain('memory: 25,000 events/s; Redis: 4,000 events/s');
+    expect(report).toContain('| **no** |');
+    // A --quick run shows the same figures without a verdict (newcomer report, session 24).
+    const quick = formatReport({ ...results, quick: true, targets: targetRows(results) });
+    expect(quick).toContain('no measure of the targets');
+    expect(quick).toContain('memory: 25,000 events/s; Redis: 4,000 events/s');
+    expect(quick).not.toContain('**no**');
+    expect(quick).not.toContain('| yes |');
+    expect(quick.match(/\| – \(quick run\) \|/g)?.length).toBe(targetRows(results).length);
     const withReady = {
       ...results,
       catalogs: results.catalogs.map((c) =>
