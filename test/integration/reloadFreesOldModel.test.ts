@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setFlagsFromString } from 'node:v8';
@@ -6,9 +6,9 @@ import { runInNewContext } from 'node:vm';
 import { afterAll, expect, it } from 'vitest';
 import { CatalogTable } from '../../models/registry/catalogTable.js';
 import { setCurrentVersion } from '../../models/registry/publishVersion.js';
-import { readCurrentVersion } from '../../models/registry/registryPaths.js';
 import { createGateway } from '../../src/services/createGateway.js';
-import { TEST_MODEL_NAME, trainedRegistry } from '../support/trainedRegistry.js';
+import { TEST_MODEL_NAME } from '../support/trainedRegistry.js';
+import { twoVersionRegistry } from '../support/twoVersionRegistry.js';
 
 /**
  * A hot reload must let the replaced model go once it is retired: before the
@@ -35,15 +35,7 @@ const dir = mkdtempSync(path.join(os.tmpdir(), 'recgate-reload-frees-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 it('drops the first model (its catalog) once a reload retired it', async () => {
-  const base = await trainedRegistry();
-  const modelDir = path.join(dir, TEST_MODEL_NAME);
-  const source = readCurrentVersion(base, TEST_MODEL_NAME)!;
-  for (const version of ['v1', 'v2']) {
-    cpSync(path.join(base, TEST_MODEL_NAME, source), path.join(modelDir, version), { recursive: true });
-    const manifest = path.join(modelDir, version, 'manifest.json');
-    writeFileSync(manifest, JSON.stringify({ ...JSON.parse(readFileSync(manifest, 'utf8')), version }));
-  }
-  setCurrentVersion(dir, TEST_MODEL_NAME, 'v1');
+  await twoVersionRegistry(dir);
   const gateway = await createGateway({
     registryDir: dir,
     modelName: TEST_MODEL_NAME,

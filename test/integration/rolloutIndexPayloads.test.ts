@@ -1,11 +1,11 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { setCurrentVersion } from '../../models/registry/publishVersion.js';
-import { readCurrentVersion } from '../../models/registry/registryPaths.js';
 import { createGateway } from '../../src/services/createGateway.js';
-import { TEST_MODEL_NAME, trainedRegistry } from '../support/trainedRegistry.js';
+import { TEST_MODEL_NAME } from '../support/trainedRegistry.js';
+import { twoVersionRegistry } from '../support/twoVersionRegistry.js';
 
 /**
  * A hot reload builds the new model's vector index from the registry's
@@ -18,15 +18,7 @@ const dir = mkdtempSync(path.join(os.tmpdir(), 'recgate-rollout-payloads-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 it('keeps categories and availability set through upsertItems in the vector index after a hot reload', async () => {
-  const base = await trainedRegistry();
-  const modelDir = path.join(dir, TEST_MODEL_NAME);
-  const source = readCurrentVersion(base, TEST_MODEL_NAME)!;
-  for (const version of ['v1', 'v2']) {
-    cpSync(path.join(base, TEST_MODEL_NAME, source), path.join(modelDir, version), { recursive: true });
-    const manifest = path.join(modelDir, version, 'manifest.json');
-    writeFileSync(manifest, JSON.stringify({ ...JSON.parse(readFileSync(manifest, 'utf8')), version }));
-  }
-  setCurrentVersion(dir, TEST_MODEL_NAME, 'v1');
+  const modelDir = await twoVersionRegistry(dir);
   const gateway = await createGateway({
     registryDir: dir,
     modelName: TEST_MODEL_NAME,
