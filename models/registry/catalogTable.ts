@@ -63,7 +63,7 @@ const KEYS = ['id', 'title', 'categories', 'attributes', 'createdAt', 'available
 export class CatalogTable implements IndexedCatalog {
   readonly ids: readonly string[];
   private readonly index: ReadonlyMap<string, number>;
-  /** Titles by position, packed (issue #6: not a heap string per item). */
+  /** Titles by position: packed from {@link PACKED_TITLES_MIN_ITEMS} items (issue #6: not a heap string per item), else an array. */
   private readonly titles: PackedStrings;
   /** Per position, the index of its category list in {@link categoryLists}. */
   private readonly categoryCodes: Int32Array;
