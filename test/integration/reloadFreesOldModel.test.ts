@@ -6,9 +6,8 @@ import { runInNewContext } from 'node:vm';
 import { afterAll, expect, it } from 'vitest';
 import { CatalogTable } from '../../models/registry/catalogTable.js';
 import { setCurrentVersion } from '../../models/registry/publishVersion.js';
-import { createGateway } from '../../src/services/createGateway.js';
 import { TEST_MODEL_NAME } from '../support/trainedRegistry.js';
-import { twoVersionRegistry } from '../support/twoVersionRegistry.js';
+import { twoVersionGateway } from '../support/twoVersionRegistry.js';
 
 /**
  * A hot reload must let the replaced model go once it is retired: before the
@@ -35,14 +34,7 @@ const dir = mkdtempSync(path.join(os.tmpdir(), 'recgate-reload-frees-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 it('drops the first model (its catalog) once a reload retired it', async () => {
-  await twoVersionRegistry(dir);
-  const gateway = await createGateway({
-    registryDir: dir,
-    modelName: TEST_MODEL_NAME,
-    eventLogFile: path.join(dir, 'events.jsonl'),
-    eventLogFsync: 'never',
-    modelPollMs: 0,
-  });
+  const { gateway } = await twoVersionGateway(dir);
   try {
     setCurrentVersion(dir, TEST_MODEL_NAME, 'v2');
     await gateway.checkModel();

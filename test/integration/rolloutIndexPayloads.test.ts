@@ -3,9 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { setCurrentVersion } from '../../models/registry/publishVersion.js';
-import { createGateway } from '../../src/services/createGateway.js';
 import { TEST_MODEL_NAME } from '../support/trainedRegistry.js';
-import { twoVersionRegistry } from '../support/twoVersionRegistry.js';
+import { twoVersionGateway } from '../support/twoVersionRegistry.js';
 
 /**
  * A hot reload builds the new model's vector index from the registry's
@@ -18,14 +17,7 @@ const dir = mkdtempSync(path.join(os.tmpdir(), 'recgate-rollout-payloads-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 it('keeps categories and availability set through upsertItems in the vector index after a hot reload', async () => {
-  const modelDir = await twoVersionRegistry(dir);
-  const gateway = await createGateway({
-    registryDir: dir,
-    modelName: TEST_MODEL_NAME,
-    eventLogFile: path.join(dir, 'events.jsonl'),
-    eventLogFsync: 'never',
-    modelPollMs: 0,
-  });
+  const { gateway, modelDir } = await twoVersionGateway(dir);
   try {
     const items = JSON.parse(readFileSync(path.join(modelDir, 'v1', 'items.json'), 'utf8')) as string[];
     const seed = items[0]!;

@@ -1,5 +1,7 @@
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { createGateway } from '../../src/services/createGateway.js';
+import type { Gateway } from '../../src/services/gateway.js';
 import { setCurrentVersion } from '../../models/registry/publishVersion.js';
 import { readCurrentVersion } from '../../models/registry/registryPaths.js';
 import { TEST_MODEL_NAME, trainedRegistry } from './trainedRegistry.js';
@@ -21,4 +23,21 @@ export async function twoVersionRegistry(dir: string): Promise<string> {
   }
   setCurrentVersion(dir, TEST_MODEL_NAME, 'v1');
   return modelDir;
+}
+
+/**
+ * {@link twoVersionRegistry} in `dir` and a gateway serving it (memory store,
+ * event log in `dir`, model polling off: a test reloads with `checkModel`).
+ * @returns the gateway (close it) and the model's folder.
+ */
+export async function twoVersionGateway(dir: string): Promise<{ gateway: Gateway; modelDir: string }> {
+  const modelDir = await twoVersionRegistry(dir);
+  const gateway = await createGateway({
+    registryDir: dir,
+    modelName: TEST_MODEL_NAME,
+    eventLogFile: path.join(dir, 'events.jsonl'),
+    eventLogFsync: 'never',
+    modelPollMs: 0,
+  });
+  return { gateway, modelDir };
 }
