@@ -15,6 +15,12 @@ export interface IndexedCatalog extends ReadonlyMap<string, CatalogItem> {
   positionOf(id: string): number | undefined;
   /** The item at position k (0 ≤ k < size; `get(ids[k])` without a lookup by id). */
   at(k: number): CatalogItem;
+  /** `at(k).categories` (an empty array if it has none) without building the item (0 ≤ k < size; shared arrays: read-only). */
+  categoriesAt(k: number): readonly string[];
+  /** Whether the item at k is not marked `available: false` (`at(k).available !== false`), without building it (0 ≤ k < size). */
+  availableAt(k: number): boolean;
+  /** `at(k).createdAt` without building the item (0 ≤ k < size): Unix ms, NaN for null. */
+  createdAtAt(k: number): number;
 }
 
 /** True when `catalog` is an {@link IndexedCatalog}. */
@@ -22,7 +28,8 @@ export function isIndexedCatalog(catalog: ReadonlyMap<string, CatalogItem>): cat
   return (
     Array.isArray((catalog as Partial<IndexedCatalog>).ids) &&
     typeof (catalog as Partial<IndexedCatalog>).positionOf === 'function' &&
-    typeof (catalog as Partial<IndexedCatalog>).at === 'function'
+    typeof (catalog as Partial<IndexedCatalog>).at === 'function' &&
+    typeof (catalog as Partial<IndexedCatalog>).categoriesAt === 'function'
   );
 }
 
@@ -36,6 +43,9 @@ export function isIndexedCatalog(catalog: ReadonlyMap<string, CatalogItem>): cat
  */
 export const PACKED_TITLES_MIN_ITEMS = 200_000;
 
+/** The categories read of an item kept as parsed without a `categories` list. */
+const NO_CATEGORIES: readonly string[] = Object.freeze([]);
+
 const KEYS = ['id', 'title', 'categories', 'attributes', 'createdAt', 'available'] as const;
 
 /**
@@ -44,7 +54,9 @@ const KEYS = ['id', 'title', 'categories', 'attributes', 'createdAt', 'available
  * `createdAt` (Float64Array, NaN for null) and `available` (Uint8Array). A
  * {@link CatalogItem} is built on each `get` (and each value an iterator
  * yields): equal to the parsed line (same keys in the same order, the same
- * values), but a new object per read, so callers must not rely on identity.
+ * values). In a catalog with packed titles that is a new object per read;
+ * a smaller one keeps each item after its first read and returns that
+ * frozen object again. Callers must not rely on identity either way.
  * Category arrays and attribute objects are shared between items with equal
  * contents: treat them as read-only (the type says so).
  *
@@ -75,6 +87,13 @@ export class CatalogTable implements IndexedCatalog {
   private readonly availability: Uint8Array;
   /** Items kept as parsed (not of the columns' shape), by position. */
   private readonly irregular: Map<number, CatalogItem>;
+  /**
+   * Below {@link PACKED_TITLES_MIN_ITEMS} items: each position's item once
+   * built (undefined until its first read), so a read allocates nothing
+   * after the first (issue #6: ~500 item reads per `recommendations` call);
+   * null for a large catalog, where an object per item would put the heap back.
+   */
+  private readonly built: (CatalogItem | undefined)[] | null;
 
   private constructor(
     builder: CatalogTableBuilder,
@@ -97,6 +116,7 @@ export class CatalogTable implements IndexedCatalog {
     this.createdAt = builder.createdAt.slice(0, n);
     this.availability = builder.availability.slice(0, n);
     this.irregular = builder.irregular;
+    this.built = packTitles ? null : new Array<CatalogItem | undefined>(n).fill(undefined);
   }
 
   /**
@@ -153,8 +173,23 @@ export class CatalogTable implements IndexedCatalog {
     return k === undefined ? undefined : this.at(k);
   }
 
-  /** The item at position k (0 ≤ k < size), built from the columns. */
+  /**
+   * The item at position k (0 ≤ k < size), built from the columns: a new
+   * object per read in a catalog with packed titles, else built on the first
+   * read of k and the same (frozen) object after it.
+   */
   at(k: number): CatalogItem {
+    const built = this.built;
+    if (built !== null) {
+      const item = built[k];
+      if (item !== undefined) return item;
+      if (k >= 0 && k < built.length) return (built[k] = Object.freeze(this.build(k)));
+    }
+    return this.build(k);
+  }
+
+  /** A new item for position k from the columns (or the item kept as parsed). */
+  private build(k: number): CatalogItem {
     const kept = this.irregular.get(k);
     if (kept !== undefined) return kept;
     const createdAt = this.createdAt[k]!;
@@ -186,6 +221,23 @@ export class CatalogTable implements IndexedCatalog {
   /** The `available` column by position (1 available, 0 not), shared as {@link createdAtColumn} is. */
   get availabilityColumn(): Uint8Array {
     return this.availability;
+  }
+
+  categoriesAt(k: number): readonly string[] {
+    const kept = this.irregular.size === 0 ? undefined : this.irregular.get(k);
+    return kept === undefined
+      ? this.categoryLists[this.categoryCodes[k]!]!
+      : (kept.categories ?? NO_CATEGORIES);
+  }
+
+  availableAt(k: number): boolean {
+    const kept = this.irregular.size === 0 ? undefined : this.irregular.get(k);
+    return kept === undefined ? this.availability[k] === 1 : kept.available !== false;
+  }
+
+  createdAtAt(k: number): number {
+    const kept = this.irregular.size === 0 ? undefined : this.irregular.get(k);
+    return kept === undefined ? this.createdAt[k]! : (kept.createdAt ?? NaN);
   }
 
   /** The categories of `id` without building the item; undefined when it is not a key. */
@@ -341,6 +393,9 @@ export function indexCatalog(catalog: ReadonlyMap<string, CatalogItem>): Indexed
     ids,
     positionOf: (id) => positions.get(id),
     at: (k) => items.get(ids[k]!)!,
+    categoriesAt: (k) => items.get(ids[k]!)!.categories ?? NO_CATEGORIES,
+    availableAt: (k) => items.get(ids[k]!)!.available !== false,
+    createdAtAt: (k) => items.get(ids[k]!)!.createdAt ?? NaN,
     get size() {
       return items.size;
     },

@@ -20,7 +20,7 @@ export interface ListEntry {
 export function isNewAt(q: RecommendationQuery, idx: number): boolean {
   const rows = q.rows;
   if (rows === null) return false;
-  return isNewItem(rows.modelRows[idx]!, rows.items[idx]?.createdAt ?? null, q.model.bundle.referenceTime);
+  return isNewItem(rows.modelRows[idx]!, rows.createdAt[idx]!, q.model.bundle.referenceTime);
 }
 
 /** The reason context of a query: its seed, the user's recent interaction types and loaded titles. */

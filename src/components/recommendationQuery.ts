@@ -1,12 +1,12 @@
 import type { ShadowRanker } from './scorers/shadowRanker.js';
-import type { CatalogItem, InteractionType } from '../domain/interaction.js';
+import type { InteractionType } from '../domain/interaction.js';
 import type { UserFeatureState } from '../domain/rankerFeatures.js';
 import type { ServedModel } from '../inference/servedModel.js';
 import type { RequestLoaders } from '../loaders/requestLoaders.js';
 import type { PipelineQuery } from '../pipeline/pipelineQuery.js';
 import type { ExperimentAssignment, ItemFilterInput } from '../services/serviceTypes.js';
 import type { EventLog } from '../stores/eventLog.js';
-import type { FeatureStore, ItemCounters, UserFeatures } from '../stores/featureStore.js';
+import type { FeatureStore, UserFeatures } from '../stores/featureStore.js';
 import type { VectorIndex } from '../stores/vectorIndex.js';
 import type { BufferedEventWriter } from './sideEffects/bufferedEventWriter.js';
 import type { LiveCounterRanking } from './sources/liveCounterRanking.js';
@@ -48,12 +48,16 @@ export interface RecentItem {
   readonly type: InteractionType;
 }
 
-/** Per feature row (= index into the scored candidates): what the hydrator read. */
+/** Per feature row (= index into the scored candidates): what the hydrator read, as columns. */
 export interface HydratedRows {
-  readonly items: readonly (CatalogItem | null)[];
-  readonly counters: readonly (ItemCounters | null)[];
   /** Row of the item in the served model's arrays, -1 for items the model does not know (new). */
   readonly modelRows: Int32Array;
+  /** The catalog's `createdAt` (Unix ms); NaN when null or the item is not in the catalog. */
+  readonly createdAt: Float64Array;
+  /** The live popularity counter, decayed to the read's time; 0 without counters. */
+  readonly popularity: Float64Array;
+  /** The catalog's categories (shared, read-only arrays); empty when not in the catalog. */
+  readonly categories: readonly (readonly string[])[];
 }
 
 /**

@@ -1,14 +1,21 @@
 import type { Filter } from '../../pipeline/filter.js';
 import type { RecommendationQuery } from '../recommendationQuery.js';
+import { hasItemColumnReads } from '../../stores/itemColumnReads.js';
 
 /**
  * Drops items that are not in the catalog or are marked `available: false`.
- * Reads the catalog rows of all candidates in one batch (the request's
- * `items` loader), together with the query's context items (recent,
- * session, seed) whose titles the reasons need, so the whole request reads
- * the item family once. It also queues the candidates' `itemCounters` read
- * (without waiting for it), so the `itemFeatures` hydrator that follows finds
- * the counters loaded: both families are read in the same event-loop turn.
+ *
+ * From a store with `ItemColumnReads` (src/stores/itemColumnReads.ts) (the memory store) it reads the
+ * candidates' availability as one synchronous column read; the request's
+ * `items` loader then reads only the query's context items (recent,
+ * session, seed), whose titles the reasons need.
+ *
+ * Otherwise it reads the catalog rows of all candidates in one batch (the
+ * request's `items` loader), together with the context items, so the whole
+ * request reads the item family once. It also queues the candidates'
+ * `itemCounters` read (without waiting for it), so the `itemFeatures`
+ * hydrator that follows finds the counters loaded: both families are read in
+ * the same event-loop turn.
  */
 export const unavailableFilter: Filter<RecommendationQuery> = {
   name: 'unavailable',
@@ -17,6 +24,13 @@ export const unavailableFilter: Filter<RecommendationQuery> = {
     const n = candidates.length;
     const ids = new Array<string>(n);
     for (let j = 0; j < n; j++) ids[j] = candidates[j]!.itemId;
+    const store = q.env.store;
+    if (hasItemColumnReads(store)) {
+      const context = q.contextItemIds.length > 0 ? loader.loadMany(q.contextItemIds) : null;
+      const { available } = store.readItemColumns(ids, false);
+      if (context !== null) await context;
+      return candidates.filter((_, j) => available[j] === 1);
+    }
     // Both loads are queued before the first await, so they share one store read.
     const read = loader.loadMany(ids);
     const context = q.contextItemIds.length > 0 ? loader.loadMany(q.contextItemIds) : null;

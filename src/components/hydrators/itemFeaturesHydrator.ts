@@ -1,13 +1,13 @@
 import type { ModelBundle } from '../../../models/pipeline/modelBundle.js';
 import { factorRowNorm } from '../../domain/factorRows.js';
-import type { CatalogItem } from '../../domain/interaction.js';
 import type { CandidateScores, ItemFeatureState } from '../../domain/rankerFeatures.js';
 import { decodeTableOf } from '../../domain/itemVectors.js';
 import type { ItemVectors } from '../../domain/itemVectors.js';
 import { KernelRows } from '../../stores/embedded/kernelRows.js';
 import { RANKER_FEATURE_COUNT, writeFeatureRow } from '../../domain/rankerFeatures.js';
 import type { Hydrator } from '../../pipeline/hydrator.js';
-import type { ItemCounters } from '../../stores/featureStore.js';
+import { emptyItemColumns, hasItemColumnReads, NO_CATEGORIES } from '../../stores/itemColumnReads.js';
+import type { ItemColumns } from '../../stores/itemColumnReads.js';
 import { featureNeighbourScores } from '../neighbourScores.js';
 import type { RecommendationQuery } from '../recommendationQuery.js';
 
@@ -25,12 +25,13 @@ import type { RecommendationQuery } from '../recommendationQuery.js';
  *   model's first-seen time, else the catalog's `createdAt`;
  * - user features from the query's user state.
  *
- * Store reads: one `getItems` (the request's `items` loader, usually already
- * filled by the `unavailable` filter) and one `getItemCounters`, for all
- * candidates, each one promise per call (not per key). Writes straight into
- * the matrix; one reused item/score object, no per-candidate allocation (the
- * loaders' result arrays become `query.rows`, a failed read's Errors replaced
- * by null in place). Also records what it read in `query.rows`.
+ * Store reads, for all candidates at once: from a store with
+ * `ItemColumnReads` (src/stores/itemColumnReads.ts) (the memory store) one synchronous column read;
+ * otherwise one `getItems` (the request's `items` loader, usually already
+ * filled by the `unavailable` filter) and one `getItemCounters`, each one
+ * promise per call (not per key), a failed read counted as missing. Writes
+ * straight into the matrix; one reused item/score object, no per-candidate
+ * allocation. Records what it read, as columns, in `query.rows`.
  */
 export const itemFeaturesHydrator: Hydrator<RecommendationQuery> = {
   name: 'itemFeatures',
@@ -43,11 +44,8 @@ export const itemFeaturesHydrator: Hydrator<RecommendationQuery> = {
     const n = candidates.length;
     const ids = new Array<string>(n);
     for (let j = 0; j < n; j++) ids[j] = candidates[j]!.itemId;
-    // Both reads are queued before the first await, so they join the same batch turn.
-    const itemsRead = q.env.loaders.items.loadMany(ids);
-    const countersRead = q.env.loaders.itemCounters.loadMany(ids);
-    const items = await itemsRead;
-    const counters = await countersRead;
+    const store = q.env.store;
+    const read = hasItemColumnReads(store) ? store.readItemColumns(ids) : await readThroughLoaders(q, ids);
     const bundle = q.model.bundle;
     // Hoisted: the bundle's fields are read once, not per candidate and component.
     const itemIndex = bundle.itemIndex;
@@ -71,6 +69,7 @@ export const itemFeaturesHydrator: Hydrator<RecommendationQuery> = {
     const width = features.width;
     const user = q.userState;
     const now = q.now;
+    const { createdAt, categories, popularity, trend } = read;
     const item: { -readonly [K in keyof ItemFeatureState]: ItemFeatureState[K] } = {
       popularity: 0,
       trend: 0,
@@ -84,13 +83,8 @@ export const itemFeaturesHydrator: Hydrator<RecommendationQuery> = {
     };
     for (let j = 0; j < n; j++) {
       const row = modelRows[j]!;
-      // A failed read (an Error in place) reads as missing; the arrays become q.rows' (no copies).
-      let catalog = items[j] ?? null;
-      if (catalog instanceof Error) items[j] = catalog = null;
-      let c = counters[j] ?? null;
-      if (c instanceof Error) counters[j] = c = null;
-      item.popularity = c?.popularity ?? 0;
-      item.trend = c?.trend ?? 0;
+      item.popularity = popularity[j]!;
+      item.trend = trend[j]!;
       let firstSeen: number | null = null;
       if (row >= 0) {
         if (firstSeenColumn !== undefined) {
@@ -100,8 +94,12 @@ export const itemFeaturesHydrator: Hydrator<RecommendationQuery> = {
           firstSeen = itemState[row]?.firstSeen ?? null;
         }
       }
-      item.firstSeen = firstSeen ?? catalog?.createdAt ?? null;
-      item.categories = catalog?.categories ?? NO_CATEGORIES;
+      if (firstSeen === null) {
+        const t = createdAt[j]!;
+        firstSeen = Number.isNaN(t) ? null : t;
+      }
+      item.firstSeen = firstSeen;
+      item.categories = categories[j]!;
       if (row >= 0 && norms !== null) {
         const r = dots![j]! / xNorm;
         scores.retrieval = r;
@@ -113,15 +111,40 @@ export const itemFeaturesHydrator: Hydrator<RecommendationQuery> = {
       scores.itemToItem = row >= 0 ? ns.scoreOf(row) : 0;
       writeFeatureRow(data, j * width, user, item, scores, now);
     }
-    q.rows = {
-      items: items as (CatalogItem | null)[],
-      counters: counters as (ItemCounters | null)[],
-      modelRows,
-    };
+    q.rows = { modelRows, createdAt, popularity, categories };
   },
 };
 
-const NO_CATEGORIES: readonly string[] = Object.freeze([]);
+/**
+ * The {@link ItemColumns} of `ids` through the request's `items` and
+ * `itemCounters` loaders (one batch read of each, shared with the rest of the
+ * request): for a store without `ItemColumnReads` (src/stores/itemColumnReads.ts) (Redis, the fallback
+ * wrapper). A failed read (an Error in place) reads as missing.
+ */
+async function readThroughLoaders(q: RecommendationQuery, ids: readonly string[]): Promise<ItemColumns> {
+  // Both reads are queued before the first await, so they join the same batch turn.
+  const itemsRead = q.env.loaders.items.loadMany(ids);
+  const countersRead = q.env.loaders.itemCounters.loadMany(ids);
+  const items = await itemsRead;
+  const counters = await countersRead;
+  const out = emptyItemColumns(ids.length);
+  for (let j = 0; j < ids.length; j++) {
+    const catalog = items[j];
+    if (catalog !== null && catalog !== undefined && !(catalog instanceof Error)) {
+      out.known[j] = 1;
+      out.available[j] = catalog.available !== false ? 1 : 0;
+      out.createdAt[j] = catalog.createdAt ?? NaN;
+      out.categories[j] = catalog.categories ?? NO_CATEGORIES;
+    }
+    const c = counters[j];
+    if (c !== null && c !== undefined && !(c instanceof Error)) {
+      out.hasCounters[j] = 1;
+      out.popularity[j] = c.popularity;
+      out.trend[j] = c.trend;
+    }
+  }
+  return out;
+}
 
 /**
  * The dot products Σ_{p<d} x[p]·v[row·w + p] of the user vector `x` (d

@@ -10,11 +10,11 @@ import { capCategories } from './categoryCap.js';
 export const categoryCapReranker: Reranker<RecommendationQuery> = {
   name: 'categoryCap',
   rerank(q, list) {
-    const items = q.rows?.items;
-    if (items === undefined || q.params.categoryCap <= 0) return;
+    const categories = q.rows?.categories;
+    if (categories === undefined || q.params.categoryCap <= 0) return;
     list.order = capCategories(
       list.order,
-      (idx) => items[idx]?.categories ?? [],
+      (idx) => categories[idx] ?? [],
       q.params.categoryCap,
       q.env.settings.categoryCapWindow,
     );

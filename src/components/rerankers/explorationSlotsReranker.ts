@@ -22,7 +22,7 @@ export const explorationSlotsReranker: Reranker<RecommendationQuery> = {
     if (!(share > 0) || rows === null || list.order.length === 0) return;
     const n = list.candidates.length;
     const pops = new Float64Array(n);
-    for (let idx = 0; idx < n; idx++) pops[idx] = rows.counters[idx]?.popularity ?? 0;
+    for (let idx = 0; idx < n; idx++) pops[idx] = rows.popularity[idx]!;
     // The quantile comes from a sorted copy; `pops` stays in candidate order.
     const rank = Math.min(n - 1, Math.floor(q.env.settings.explorationQuantile * n));
     const threshold = pops.slice().sort()[rank]!;
@@ -30,7 +30,7 @@ export const explorationSlotsReranker: Reranker<RecommendationQuery> = {
     // Pool membership per candidate index, decided once (not once per slot).
     const pool = new Uint8Array(n);
     for (let idx = 0; idx < n; idx++) {
-      const isNew = isNewItem(rows.modelRows[idx]!, rows.items[idx]?.createdAt ?? null, reference);
+      const isNew = isNewItem(rows.modelRows[idx]!, rows.createdAt[idx]!, reference);
       if (isNew || pops[idx]! < threshold) pool[idx] = 1;
     }
     const { order, explored } = fillExplorationSlots(
@@ -46,7 +46,10 @@ export const explorationSlotsReranker: Reranker<RecommendationQuery> = {
   },
 };
 
-/** New: unknown to the served model, or created after its training data ends. */
+/**
+ * New: unknown to the served model, or created after its training data ends.
+ * @param createdAt the catalog's `createdAt` (Unix ms); null or NaN when unknown.
+ */
 export function isNewItem(modelRow: number, createdAt: number | null, referenceTime: number): boolean {
   return modelRow < 0 || (createdAt !== null && createdAt > referenceTime);
 }

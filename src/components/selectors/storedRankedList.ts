@@ -153,7 +153,7 @@ export async function toStoredList(q: RecommendationQuery, list: RankedList): Pr
     const joined = joinVia(c.via);
     via[p] = joined;
     if (joined.length > 0) viaChars += heapBytes(joined);
-    if (rows !== null && isNewItem(rows.modelRows[idx]!, rows.items[idx]?.createdAt ?? null, reference))
+    if (rows !== null && isNewItem(rows.modelRows[idx]!, rows.createdAt[idx]!, reference))
       isNewBytes[p] = 0x31; // '1'
     if (c.promotionId !== null) {
       promotionIds[p] = c.promotionId;

@@ -12,6 +12,8 @@ import type {
   UserSeed,
 } from '../featureStore.js';
 import { decayCounter } from '../decayCounter.js';
+import { emptyItemColumns, NO_CATEGORIES } from '../itemColumnReads.js';
+import type { ItemColumnReads, ItemColumns } from '../itemColumnReads.js';
 import { CounterColumns } from './counterColumns.js';
 import { trimImpressions } from './trimImpressions.js';
 import type { ImpressionMap } from './trimImpressions.js';
@@ -71,7 +73,7 @@ export const DEFAULT_MAX_RANKED_LIST_BYTES = 128 * 2 ** 20;
 export type FeatureStoreMethod = Exclude<keyof FeatureStore, 'name'>;
 
 /** Names of the optional batch methods (stores/featureStoreBatchWrites.ts) counted in {@link MemoryFeatureStore.calls}. */
-export type BatchMethod = keyof BatchWrites | keyof FoldInReads | keyof LazyFoldIn;
+export type BatchMethod = keyof BatchWrites | keyof FoldInReads | keyof LazyFoldIn | keyof ItemColumnReads;
 
 interface UserState {
   interactionCount: number;
@@ -221,7 +223,9 @@ const SWEEP_EVERY = 256;
  *   {@link DeferredVector} is computed at the next read of that user's vector
  *   (`getUsers`, `getFoldInStates`), once, however many batches came before.
  */
-export class MemoryFeatureStore implements FeatureStore, BatchWrites, FoldInReads, LazyFoldIn {
+export class MemoryFeatureStore
+  implements FeatureStore, BatchWrites, FoldInReads, LazyFoldIn, ItemColumnReads
+{
   readonly name = 'memory';
   /** Calls per port method since construction or {@link resetCalls}. */
   readonly calls: Record<string, number> = {};
@@ -447,8 +451,69 @@ export class MemoryFeatureStore implements FeatureStore, BatchWrites, FoldInRead
 
   async getItemCounters(itemIds: readonly string[]): Promise<(ItemCounters | null)[]> {
     this.count('getItemCounters');
+    const n = itemIds.length;
+    const has = new Uint8Array(n);
+    const popularity = new Float64Array(n);
+    const trend = new Float64Array(n);
+    const at = new Float64Array(n);
+    this.decayedCounters(itemIds, has, popularity, trend, at);
+    const out = new Array<ItemCounters | null>(n);
+    for (let j = 0; j < n; j++) {
+      out[j] = has[j] === 1 ? { popularity: popularity[j]!, trend: trend[j]!, updatedAt: at[j]! } : null;
+    }
+    return out;
+  }
+
+  /**
+   * {@link ItemColumnReads}: the catalog fields and decayed counters of
+   * `itemIds` as columns, the values `getItems` and `getItemCounters` give
+   * now, without an object per item (issue #6).
+   */
+  readItemColumns(itemIds: readonly string[], withCounters = true): ItemColumns {
+    this.count('readItemColumns');
+    const n = itemIds.length;
+    const out = emptyItemColumns(n);
+    const base = this.base;
+    for (let j = 0; j < n; j++) {
+      const id = itemIds[j]!;
+      const k = base?.catalog.positionOf(id);
+      const item =
+        k === undefined
+          ? (this.items.get(id) ?? null)
+          : base!.replaced.size === 0
+            ? undefined
+            : base!.replaced.get(id);
+      if (item === null) continue;
+      out.known[j] = 1;
+      if (item === undefined) {
+        const catalog = base!.catalog;
+        out.available[j] = catalog.availableAt(k!) ? 1 : 0;
+        out.createdAt[j] = catalog.createdAtAt(k!);
+        out.categories[j] = catalog.categoriesAt(k!);
+      } else {
+        out.available[j] = item.available !== false ? 1 : 0;
+        out.createdAt[j] = item.createdAt ?? NaN;
+        out.categories[j] = item.categories ?? NO_CATEGORIES;
+      }
+    }
+    if (withCounters) this.decayedCounters(itemIds, out.hasCounters, out.popularity, out.trend, null);
+    return out;
+  }
+
+  /**
+   * The counters of `itemIds` decayed to now (or to their own time when
+   * stamped later), written at index j: `has[j]` 1 when the item has
+   * counters; `popularity[j]`, `trend[j]` and (when given) `at[j]`, the time
+   * they are decayed to. Entries of items without counters are left as they are.
+   */
+  private decayedCounters(
+    itemIds: readonly string[],
+    has: Uint8Array,
+    popularityOut: Float64Array,
+    trendOut: Float64Array,
+    atOut: Float64Array | null,
+  ): void {
     const now = this.now();
-    const out = new Array<ItemCounters | null>(itemIds.length);
     // The decay factors depend only on `updatedAt`, which seeded counters share: computed once
     // per run of equal stamps (two Math.pow per item were most of this read). value · factor
     // equals countersAt's decayCounter(value, …) bit for bit: decayCounter(1, …) is that factor.
@@ -464,19 +529,13 @@ export class MemoryFeatureStore implements FeatureStore, BatchWrites, FoldInRead
       let trend: number;
       let updatedAt: number;
       if (k !== undefined) {
-        if (!hasCountersAt(base!, k)) {
-          out[j] = null;
-          continue;
-        }
+        if (!hasCountersAt(base!, k)) continue;
         updatedAt = base!.counters.updatedAtAt(k);
         popularity = base!.counters.popularityAt(k);
         trend = base!.counters.trendAt(k);
       } else {
         const c = this.counters.get(id);
-        if (c === undefined) {
-          out[j] = null;
-          continue;
-        }
+        if (c === undefined) continue;
         ({ updatedAt, popularity, trend } = c);
       }
       if (updatedAt !== stamp) {
@@ -485,9 +544,11 @@ export class MemoryFeatureStore implements FeatureStore, BatchWrites, FoldInRead
         popularityFactor = decayCounter(1, at - stamp, this.popularityHalfLifeMs);
         trendFactor = decayCounter(1, at - stamp, this.trendHalfLifeMs);
       }
-      out[j] = { popularity: popularity * popularityFactor, trend: trend * trendFactor, updatedAt: at };
+      has[j] = 1;
+      popularityOut[j] = popularity * popularityFactor;
+      trendOut[j] = trend * trendFactor;
+      if (atOut !== null) atOut[j] = at;
     }
-    return out;
   }
 
   async incrementItemCounters(itemId: string, weight: number, at: number): Promise<void> {

@@ -11,6 +11,7 @@ import { addSourceHit } from '../../../src/pipeline/candidate.js';
 import type { ItemFilterInput } from '../../../src/services/serviceTypes.js';
 import type { UserFeatures } from '../../../src/stores/featureStore.js';
 import { MemoryFeatureStore } from '../../../src/stores/memory/memoryFeatureStore.js';
+import { withoutItemColumnReads } from '../../support/withoutItemColumnReads.js';
 
 const ITEMS = [
   { id: 'a', categories: ['drama'] },
@@ -26,9 +27,12 @@ async function setup(
     user?: Partial<UserFeatures>;
     session?: string[];
     seed?: string | null;
+    /** Hide the store's column reads (the loader path, as on Redis). */
+    loadersOnly?: boolean;
   } = {},
 ) {
   const store = new MemoryFeatureStore();
+  if (over.loadersOnly === true) withoutItemColumnReads(store);
   await store.upsertItems(
     ITEMS.map((i) => ({
       id: i.id,
@@ -62,7 +66,7 @@ async function setup(
     sessionItemIds: over.session ?? [],
     seedItemId: over.seed ?? null,
     contextItemIds: [],
-    env: { loaders },
+    env: { loaders, store },
   } as unknown as RecommendationQuery;
   const candidates = ['a', 'b', 'c', 'd', 'e', 'zz'].map((id, k) =>
     addSourceHit(undefined, 'POPULAR', { itemId: id, score: 1 }, k),
@@ -92,12 +96,27 @@ describe('Filter: requestFilter', () => {
 });
 
 describe('Filter: unavailable', () => {
-  it('drops unknown and unavailable items, reading the catalog once (and queueing the counters read)', async () => {
-    const { q, candidates, store } = await setup();
+  it('through the loaders: drops unknown and unavailable items, reading the catalog once (and queueing the counters read)', async () => {
+    const { q, candidates, store } = await setup({ loadersOnly: true });
     expect(ids(await unavailableFilter.filter(q, candidates))).toEqual(['a', 'b', 'c', 'd']);
     await nextLoopTurn();
     // The candidates' counters, for the itemFeatures hydrator, go in the same turn (one read).
     expect(store.calls).toEqual({ getItems: 1, getItemCounters: 1 });
+  });
+
+  it('from a store with column reads: the same survivors from one catalog column read, no loader read', async () => {
+    const { q, candidates, store } = await setup();
+    expect(ids(await unavailableFilter.filter(q, candidates))).toEqual(['a', 'b', 'c', 'd']);
+    await nextLoopTurn();
+    expect(store.calls).toEqual({ readItemColumns: 1 });
+  });
+
+  it('from a store with column reads: loads the context items (for the reasons) through the loader', async () => {
+    const { q, candidates, store } = await setup();
+    (q as unknown as { contextItemIds: string[] }).contextItemIds = ['a', 'e'];
+    expect(ids(await unavailableFilter.filter(q, candidates))).toEqual(['a', 'b', 'c', 'd']);
+    expect(store.calls).toEqual({ readItemColumns: 1, getItems: 1 });
+    expect(q.env.loaders.items.peek('e')?.available).toBe(false);
   });
 });
 

@@ -28,6 +28,7 @@ import {
 } from '../../../src/stores/embedded/kernelRows.js';
 import { MemoryFeatureStore } from '../../../src/stores/memory/memoryFeatureStore.js';
 import { catalogItem, handBundle, neighbourList, T0 } from '../pipeline/pipelineFixtures.js';
+import { withoutItemColumnReads } from '../../support/withoutItemColumnReads.js';
 
 const DAY = 86_400_000;
 const N = 40;
@@ -72,7 +73,17 @@ function bundleOf(column: boolean): ModelBundle {
   });
 }
 
-async function setup(bundle: ModelBundle, store = new MemoryFeatureStore({ now: () => T0 })) {
+/**
+ * A query over `bundle` and a memory store holding half the items, with counters for three.
+ * `path`: 'columns' reads the store's columns (as served from memory), 'loaders' hides them
+ * (the request's loaders, as on Redis).
+ */
+async function setup(
+  bundle: ModelBundle,
+  store = new MemoryFeatureStore({ now: () => T0 }),
+  path: 'columns' | 'loaders' = 'columns',
+) {
+  if (path === 'loaders') withoutItemColumnReads(store);
   const items: CatalogItem[] = [];
   for (let i = 0; i < N; i += 2) {
     items.push(catalogItem(`i${i}`, i % 4 === 0 ? ['drama', 'crime'] : ['comedy'], { createdAt: T0 - DAY }));
@@ -107,7 +118,7 @@ async function setup(bundle: ModelBundle, store = new MemoryFeatureStore({ now: 
     now: T0,
     memo: new Map(),
     rows: null,
-    env: { loaders: createRequestLoaders({ store, similar: async () => [] }) },
+    env: { store, loaders: createRequestLoaders({ store, similar: async () => [] }) },
   } as unknown as RecommendationQuery;
   const ids = [...Array.from({ length: N }, (_, i) => `i${i}`), 'new1', 'new2', 'gone'];
   const candidates = ids.map((id, k) => addSourceHit(undefined, 'POPULAR', { itemId: id, score: 1 }, k));
@@ -170,31 +181,63 @@ async function referenceRows(
 }
 
 describe('Hydrator: itemFeatures', () => {
-  for (const [column, vector] of [
-    [false, true],
-    [true, true],
-    [false, false],
-  ]) {
-    it(`writes the same rows as the per-candidate reference, bit for bit (firstSeen column: ${column}, user vector: ${vector})`, async () => {
-      const { q, candidates } = await setup(bundleOf(column!));
-      if (!vector) (q as { userVector: Float32Array | null }).userVector = null;
-      const features = createFeatureMatrix(candidates.length, RANKER_FEATURE_COUNT);
-      await itemFeaturesHydrator.hydrate(q, candidates, features);
-      expect(Array.from(features.data)).toEqual(Array.from(await referenceRows(q, candidates)));
-      // What it read, per row: the catalog rows, the counters, the model rows.
-      const rows = q.rows!;
-      expect(rows.items.map((i) => i?.id ?? null)).toEqual(
-        candidates.map((c) => (c.itemId === 'gone' || /^i\d*[13579]$/.test(c.itemId) ? null : c.itemId)),
-      );
-      expect(rows.counters[0]!.popularity).toBeCloseTo(10 * Math.pow(0.5, 1 / 90), 12);
-      expect(rows.counters[0]!.trend).toBeCloseTo(3 * Math.pow(0.5, 1 / 7), 12);
-      expect(rows.counters[2]).toBeNull();
-      expect(Array.from(rows.modelRows)).toEqual([...Array.from({ length: N }, (_, i) => i), -1, -1, -1]);
-    });
+  for (const path of ['columns', 'loaders'] as const) {
+    for (const [column, vector] of [
+      [false, true],
+      [true, true],
+      [false, false],
+    ]) {
+      it(`${path}: writes the same rows as the per-candidate reference, bit for bit (firstSeen column: ${column}, user vector: ${vector})`, async () => {
+        const { q, candidates, store } = await setup(bundleOf(column!), undefined, path);
+        if (!vector) (q as { userVector: Float32Array | null }).userVector = null;
+        const features = createFeatureMatrix(candidates.length, RANKER_FEATURE_COUNT);
+        await itemFeaturesHydrator.hydrate(q, candidates, features);
+        expect(Array.from(features.data)).toEqual(Array.from(await referenceRows(q, candidates)));
+        // What it read, per row, as columns: the catalog's createdAt and categories, the live
+        // popularity, the model rows; the values the store's object reads give.
+        const rows = q.rows!;
+        const ids = candidates.map((c) => c.itemId);
+        const items = await store.getItems(ids);
+        expect(items.map((i) => i?.id ?? null)).toEqual(
+          ids.map((id) => (id === 'gone' || /^i\d*[13579]$/.test(id) ? null : id)),
+        );
+        expect(Array.from(rows.createdAt)).toEqual(items.map((i) => i?.createdAt ?? NaN));
+        expect(rows.categories).toEqual(items.map((i) => i?.categories ?? []));
+        expect(rows.popularity[0]).toBeCloseTo(10 * Math.pow(0.5, 1 / 90), 12);
+        expect(rows.popularity[2]).toBe(0);
+        const counters = await store.getItemCounters(ids);
+        expect(Array.from(rows.popularity)).toEqual(counters.map((c) => c?.popularity ?? 0));
+        expect(Array.from(rows.modelRows)).toEqual([...Array.from({ length: N }, (_, i) => i), -1, -1, -1]);
+      });
+    }
   }
 
-  it('after the unavailable filter, reads no catalog row and no counters again', async () => {
-    const { q, candidates, store } = await setup(bundleOf(false));
+  it('columns and loaders: the same matrix and rows, bit for bit, after upserts over the catalog', async () => {
+    const out: { data: number[]; rows: unknown }[] = [];
+    for (const path of ['columns', 'loaders'] as const) {
+      const { q, candidates, store } = await setup(bundleOf(true), undefined, path);
+      // An upsert that makes an item unavailable and moves its createdAt, and counters for a new item.
+      await store.upsertItems([catalogItem('i0', ['crime'], { createdAt: T0 - 5 * DAY, available: false })]);
+      await store.putItemCounters([{ itemId: 'new2', counters: { popularity: 7, trend: 1, updatedAt: T0 } }]);
+      const features = createFeatureMatrix(candidates.length, RANKER_FEATURE_COUNT);
+      await itemFeaturesHydrator.hydrate(q, candidates, features);
+      const rows = q.rows!;
+      out.push({
+        data: Array.from(features.data),
+        rows: {
+          modelRows: Array.from(rows.modelRows),
+          createdAt: Array.from(rows.createdAt),
+          popularity: Array.from(rows.popularity),
+          categories: rows.categories,
+        },
+      });
+    }
+    expect(out[0]).toEqual(out[1]);
+    expect((out[0]!.rows as { categories: string[][] }).categories[0]).toEqual(['crime']);
+  });
+
+  it('loaders: after the unavailable filter, reads no catalog row and no counters again', async () => {
+    const { q, candidates, store } = await setup(bundleOf(false), undefined, 'loaders');
     const kept = await unavailableFilter.filter(q, candidates);
     await nextLoopTurn(); // runPipeline yields between filters and hydrators: the prefetch has gone
     expect(store.calls).toEqual({ getItems: 1, getItemCounters: 1 });
@@ -202,16 +245,23 @@ describe('Hydrator: itemFeatures', () => {
     expect(store.calls).toEqual({ getItems: 1, getItemCounters: 1 });
   });
 
-  it('a failed counters read hydrates as no counters (null rows, default features)', async () => {
+  it('columns: the filter and the hydrator read columns, never an item or counters object', async () => {
+    const { q, candidates, store } = await setup(bundleOf(false));
+    const kept = await unavailableFilter.filter(q, candidates);
+    await itemFeaturesHydrator.hydrate(q, kept, createFeatureMatrix(kept.length, RANKER_FEATURE_COUNT));
+    expect(store.calls).toEqual({ readItemColumns: 2 });
+  });
+
+  it('loaders: a failed counters read hydrates as no counters (0 popularity, default features)', async () => {
     class FailingCounters extends MemoryFeatureStore {
       override async getItemCounters(): Promise<(ItemCounters | null)[]> {
         throw new Error('counters down');
       }
     }
-    const { q, candidates } = await setup(bundleOf(false), new FailingCounters({ now: () => T0 }));
+    const { q, candidates } = await setup(bundleOf(false), new FailingCounters({ now: () => T0 }), 'loaders');
     const features = createFeatureMatrix(candidates.length, RANKER_FEATURE_COUNT);
     await itemFeaturesHydrator.hydrate(q, candidates, features);
-    expect(q.rows!.counters.every((c) => c === null)).toBe(true);
+    expect(q.rows!.popularity.every((p) => p === 0)).toBe(true);
     for (let j = 0; j < candidates.length; j++) {
       expect(features.data[j * RANKER_FEATURE_COUNT + 3]).toBe(0); // popularity
       expect(features.data[j * RANKER_FEATURE_COUNT + 4]).toBe(0); // trend

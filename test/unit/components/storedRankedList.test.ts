@@ -46,7 +46,6 @@ function fixture(): { q: RecommendationQuery; list: RankedList } {
     candidate('c', ['POPULAR'], [null], 'p1'),
     candidate('d', ['EMBEDDING', 'POPULAR', 'EXPLORATION'], [null, null, null]),
   ];
-  const item = (createdAt: number) => ({ createdAt }) as never;
   const q = {
     requestId: 'req-1',
     userId: 'u1',
@@ -61,9 +60,10 @@ function fixture(): { q: RecommendationQuery; list: RankedList } {
     run: { degraded: ['trending'] },
     model: { bundle: { referenceTime: 500 } },
     rows: {
-      items: [item(100), item(100), item(100), item(900)],
-      counters: [null, null, null, null],
       modelRows: Int32Array.from([0, 1, -1, 2]),
+      createdAt: Float64Array.from([100, 100, 100, 900]),
+      popularity: new Float64Array(4),
+      categories: [[], [], [], []],
     },
     memo: new Map<string, unknown>([['activePromotions', Promise.resolve([promo])]]),
   } as unknown as RecommendationQuery;

@@ -3,6 +3,8 @@ import { CatalogTable } from '../../../models/registry/catalogTable.js';
 import type { CatalogItem } from '../../../src/domain/interaction.js';
 import { MemoryFeatureStore } from '../../../src/stores/memory/memoryFeatureStore.js';
 import type { SeedCounters } from '../../../src/stores/memory/memoryFeatureStore.js';
+import type { ItemCounters } from '../../../src/stores/featureStore.js';
+import type { ItemColumns } from '../../../src/stores/itemColumnReads.js';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2024, 0, 10);
@@ -39,11 +41,48 @@ async function observe(store: MemoryFeatureStore, probe: readonly string[]) {
     popularity: [...c.popularity],
     trend: [...c.trend],
   }));
+  const all = [...ids, ...probe];
+  const items = await store.getItems(all);
+  const counters = await store.getItemCounters(all);
+  const calls = { ...store.calls };
+  const columns = store.readItemColumns(all);
+  const catalogOnly = store.readItemColumns(all, false);
+  store.resetCalls();
+  Object.assign(store.calls, calls);
+  // The column read gives the object reads' values (issue #6: the ranking stage reads columns).
+  expect(columnsOf(columns)).toEqual(expectedColumns(items, counters));
+  expect(columnsOf(catalogOnly)).toEqual({
+    ...expectedColumns(items, counters),
+    hasCounters: all.map(() => 0),
+    popularity: all.map(() => 0),
+    trend: all.map(() => 0),
+  });
+  return { ids, items, counters, chunks };
+}
+
+/** Plain arrays of a column read, for toEqual. */
+function columnsOf(c: ItemColumns) {
   return {
-    ids,
-    items: await store.getItems([...ids, ...probe]),
-    counters: await store.getItemCounters([...ids, ...probe]),
-    chunks,
+    known: [...c.known],
+    available: [...c.available],
+    createdAt: [...c.createdAt],
+    categories: c.categories,
+    hasCounters: [...c.hasCounters],
+    popularity: [...c.popularity],
+    trend: [...c.trend],
+  };
+}
+
+/** What a column read must hold, from `getItems` and `getItemCounters` of the same ids. */
+function expectedColumns(items: readonly (CatalogItem | null)[], counters: readonly (ItemCounters | null)[]) {
+  return {
+    known: items.map((i) => (i === null ? 0 : 1)),
+    available: items.map((i) => (i !== null && i.available !== false ? 1 : 0)),
+    createdAt: items.map((i) => i?.createdAt ?? NaN),
+    categories: items.map((i) => i?.categories ?? []),
+    hasCounters: counters.map((c) => (c === null ? 0 : 1)),
+    popularity: counters.map((c) => c?.popularity ?? 0),
+    trend: counters.map((c) => c?.trend ?? 0),
   };
 }
 
@@ -187,6 +226,38 @@ describe('MemoryFeatureStore.seedCatalog', () => {
     await seedGeneric(generic, catalog, counters);
     expect(await observe(seeded, [])).toEqual(await observe(generic, []));
   });
+
+  for (const packTitlesFrom of [0, Infinity]) {
+    it(`reads columns equal to the object reads for unavailable, dated, irregular and replaced items (titles packed: ${packTitlesFrom === 0})`, async () => {
+      const itemIds = ['a', 'b', 'c', 'd'];
+      const lines: CatalogItem[] = [
+        { ...item('a'), createdAt: T0 - DAY, categories: ['x', 'y'] },
+        { ...item('b'), available: false },
+        // Another key order: kept as parsed (an irregular item).
+        { available: false, id: 'c', title: 'c', categories: ['z'], attributes: {}, createdAt: T0 },
+        item('d'),
+      ];
+      const catalog = CatalogTable.build(
+        lines,
+        { ids: itemIds, index: new Map(itemIds.map((id, i) => [id, i])) },
+        packTitlesFrom,
+      );
+      const seeded = store();
+      await seeded.seedCatalog(catalog, {
+        itemIds,
+        popularity: Float64Array.from([1, 2, 3, 4]),
+        trend: Float64Array.from([4, 3, 2, 1]),
+        updatedAt: T0,
+      });
+      await seeded.upsertItems([{ ...item('d'), available: false, createdAt: T0 + DAY }, item('e')]);
+      const { items } = await observe(seeded, ['nope', 'a']);
+      expect(items.map((i) => i?.available ?? null)).toEqual([true, false, false, false, true, null, true]);
+      const columns = seeded.readItemColumns(['c', 'a', 'nope']);
+      expect([...columns.available]).toEqual([0, 1, 0]);
+      expect([...columns.createdAt]).toEqual([T0, T0 - DAY, NaN]);
+      expect(columns.categories).toEqual([['z'], ['x', 'y'], []]);
+    });
+  }
 
   it('rejects counter columns shorter than the ids', async () => {
     await expect(
