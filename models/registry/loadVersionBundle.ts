@@ -12,7 +12,7 @@ import type { ItemVectors, VectorPrecision } from '../../src/domain/itemVectors.
 import { registerItemGram } from '../retrieval/foldIn.js';
 import { CatalogTable } from './catalogTable.js';
 import { readItemGram } from './itemGramFile.js';
-import { IdRowIndex } from './idRowIndex.js';
+import { itemRowIndex } from './idRowIndex.js';
 import { lazyArrayView } from './lazyArrayView.js';
 import { neighbourListView, packNeighbourTable, parseNeighbourTable } from './neighbourTable.js';
 import type { NeighbourTable } from './neighbourTable.js';
@@ -111,8 +111,8 @@ export function loadVersionBundle(
     counts: number[];
     firstSeen: (number | null)[];
   }>(dir, manifest.popularity.file);
-  // An open-addressing table over itemIds instead of a Map (issue #6: 8 MB against 29 at 1M items).
-  const itemIndex = new IdRowIndex(itemIds);
+  // A Map for a small catalog, an open-addressing table over itemIds for a large one (issue #6: 8 MB against 29 at 1M items).
+  const itemIndex = itemRowIndex(itemIds);
   const catalog = readCatalog(join(dir, manifest.catalog.file), itemIds, itemIndex);
   // The published first-seen times are the catalog's createdAt for every item created with one (fitModels),
   // and availability is the catalog's: when equal, the bundle shares the catalog's columns (issue #6: 9 MB at 1M items).

@@ -456,7 +456,7 @@ export class MemoryFeatureStore
     const popularity = new Float64Array(n);
     const trend = new Float64Array(n);
     const at = new Float64Array(n);
-    this.decayedCounters(itemIds, has, popularity, trend, at);
+    this.decayedCounters(itemIds, null, has, popularity, trend, at);
     const out = new Array<ItemCounters | null>(n);
     for (let j = 0; j < n; j++) {
       out[j] = has[j] === 1 ? { popularity: popularity[j]!, trend: trend[j]!, updatedAt: at[j]! } : null;
@@ -474,9 +474,12 @@ export class MemoryFeatureStore
     const n = itemIds.length;
     const out = emptyItemColumns(n);
     const base = this.base;
+    // Catalog positions, looked up once for both passes (-1: not in the adopted catalog).
+    const positions = new Int32Array(n);
     for (let j = 0; j < n; j++) {
       const id = itemIds[j]!;
       const k = base?.catalog.positionOf(id);
+      positions[j] = k ?? -1;
       const item =
         k === undefined
           ? (this.items.get(id) ?? null)
@@ -496,7 +499,8 @@ export class MemoryFeatureStore
         out.categories[j] = item.categories ?? NO_CATEGORIES;
       }
     }
-    if (withCounters) this.decayedCounters(itemIds, out.hasCounters, out.popularity, out.trend, null);
+    if (withCounters)
+      this.decayedCounters(itemIds, positions, out.hasCounters, out.popularity, out.trend, null);
     return out;
   }
 
@@ -505,9 +509,12 @@ export class MemoryFeatureStore
    * stamped later), written at index j: `has[j]` 1 when the item has
    * counters; `popularity[j]`, `trend[j]` and (when given) `at[j]`, the time
    * they are decayed to. Entries of items without counters are left as they are.
+   * `positions`: the items' positions in the adopted catalog (-1 for none),
+   * when the caller has looked them up; null to look them up here.
    */
   private decayedCounters(
     itemIds: readonly string[],
+    positions: Int32Array | null,
     has: Uint8Array,
     popularityOut: Float64Array,
     trendOut: Float64Array,
@@ -524,11 +531,11 @@ export class MemoryFeatureStore
     const base = this.base;
     for (let j = 0; j < itemIds.length; j++) {
       const id = itemIds[j]!;
-      const k = base?.catalog.positionOf(id);
+      const k = positions === null ? (base?.catalog.positionOf(id) ?? -1) : positions[j]!;
       let popularity: number;
       let trend: number;
       let updatedAt: number;
-      if (k !== undefined) {
+      if (k >= 0) {
         if (!hasCountersAt(base!, k)) continue;
         updatedAt = base!.counters.updatedAtAt(k);
         popularity = base!.counters.popularityAt(k);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { IdRowIndex, fnv1a } from '../../../models/registry/idRowIndex.js';
+import { PACKED_TITLES_MIN_ITEMS } from '../../../models/registry/catalogTable.js';
+import { IdRowIndex, fnv1a, itemRowIndex } from '../../../models/registry/idRowIndex.js';
 import { createRandom } from '../../../src/domain/random.js';
 
 describe('IdRowIndex', () => {
@@ -58,5 +59,29 @@ describe('IdRowIndex', () => {
     expect(index.get('x')).toBeUndefined();
     expect([...index]).toEqual([]);
     expect(new IdRowIndex(['1']).get(1 as unknown as string)).toBeUndefined();
+  });
+});
+
+describe('itemRowIndex', () => {
+  it('is a Map below the threshold and an IdRowIndex from it, answering alike over repeated ids', () => {
+    const ids = ['a', 'b', 'a', 'c', 'b', 'd'];
+    const small = itemRowIndex(ids, ids.length + 1);
+    const large = itemRowIndex(ids, ids.length);
+    expect(small).toBeInstanceOf(Map);
+    expect(large).toBeInstanceOf(IdRowIndex);
+    expect([...small]).toEqual([...large]);
+    expect([...small]).toEqual([
+      ['a', 2],
+      ['b', 4],
+      ['c', 3],
+      ['d', 5],
+    ]);
+    for (const id of [...ids, 'absent']) expect(small.get(id)).toBe(large.get(id));
+  });
+
+  it('defaults to the packed-titles threshold: a Map for a catalog below 200,000 items', () => {
+    expect(PACKED_TITLES_MIN_ITEMS).toBe(200_000);
+    expect(itemRowIndex(['x'])).toBeInstanceOf(Map);
+    expect(itemRowIndex([], 0)).toBeInstanceOf(IdRowIndex);
   });
 });
