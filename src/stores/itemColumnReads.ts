@@ -35,13 +35,8 @@ export interface ItemColumns {
  * request's loaders instead.
  */
 export interface ItemColumnReads {
-  /**
-   * Columns for `itemIds` (same length and order; a repeated id gets the
-   * same values at each place). With `withCounters` false only the catalog
-   * columns are read, and `hasCounters`, `popularity` and `trend` stay 0.
-   * @param withCounters read the counters too. @default true
-   */
-  readItemColumns(itemIds: readonly string[], withCounters?: boolean): ItemColumns;
+  /** Columns for `itemIds` (same length and order; a repeated id gets the same values at each place). */
+  readItemColumns(itemIds: readonly string[]): ItemColumns;
 }
 
 /** Whether `store` offers {@link ItemColumnReads}. */

@@ -1,14 +1,16 @@
 import type { Filter } from '../../pipeline/filter.js';
 import type { RecommendationQuery } from '../recommendationQuery.js';
 import { hasItemColumnReads } from '../../stores/itemColumnReads.js';
+import { rememberItemColumns } from '../itemColumnsMemo.js';
 
 /**
  * Drops items that are not in the catalog or are marked `available: false`.
  *
- * From a store with `ItemColumnReads` (src/stores/itemColumnReads.ts) (the memory store) it reads the
- * candidates' availability as one synchronous column read; the request's
- * `items` loader then reads only the query's context items (recent,
- * session, seed), whose titles the reasons need.
+ * From a store with `ItemColumnReads` (src/stores/itemColumnReads.ts; the
+ * memory store) it reads the candidates' catalog fields and counters as one
+ * synchronous column read, kept on the query for the `itemFeatures` hydrator
+ * (`rememberItemColumns`); the request's `items` loader then reads only the
+ * query's context items (recent, session, seed), whose titles the reasons need.
  *
  * Otherwise it reads the catalog rows of all candidates in one batch (the
  * request's `items` loader), together with the context items, so the whole
@@ -27,8 +29,11 @@ export const unavailableFilter: Filter<RecommendationQuery> = {
     const store = q.env.store;
     if (hasItemColumnReads(store)) {
       const context = q.contextItemIds.length > 0 ? loader.loadMany(q.contextItemIds) : null;
-      const { available } = store.readItemColumns(ids, false);
+      // With the counters: the itemFeatures hydrator reads its rows from this read.
+      const columns = store.readItemColumns(ids);
+      rememberItemColumns(q, candidates, columns);
       if (context !== null) await context;
+      const available = columns.available;
       return candidates.filter((_, j) => available[j] === 1);
     }
     // Both loads are queued before the first await, so they share one store read.

@@ -8,6 +8,7 @@ import { RANKER_FEATURE_COUNT, writeFeatureRow } from '../../domain/rankerFeatur
 import type { Hydrator } from '../../pipeline/hydrator.js';
 import { emptyItemColumns, hasItemColumnReads, NO_CATEGORIES } from '../../stores/itemColumnReads.js';
 import type { ItemColumns } from '../../stores/itemColumnReads.js';
+import { recallItemColumns } from '../itemColumnsMemo.js';
 import { featureNeighbourScores } from '../neighbourScores.js';
 import type { RecommendationQuery } from '../recommendationQuery.js';
 
@@ -26,8 +27,10 @@ import type { RecommendationQuery } from '../recommendationQuery.js';
  * - user features from the query's user state.
  *
  * Store reads, for all candidates at once: from a store with
- * `ItemColumnReads` (src/stores/itemColumnReads.ts) (the memory store) one synchronous column read;
- * otherwise one `getItems` (the request's `items` loader, usually already
+ * `ItemColumnReads` (src/stores/itemColumnReads.ts; the memory store) the
+ * `unavailable` filter's column read when it kept one for these candidates
+ * (`recallItemColumns`), else one synchronous column read. From another
+ * store, one `getItems` (the request's `items` loader, usually already
  * filled by the `unavailable` filter) and one `getItemCounters`, each one
  * promise per call (not per key), a failed read counted as missing. Writes
  * straight into the matrix; one reused item/score object, no per-candidate
@@ -45,7 +48,9 @@ export const itemFeaturesHydrator: Hydrator<RecommendationQuery> = {
     const ids = new Array<string>(n);
     for (let j = 0; j < n; j++) ids[j] = candidates[j]!.itemId;
     const store = q.env.store;
-    const read = hasItemColumnReads(store) ? store.readItemColumns(ids) : await readThroughLoaders(q, ids);
+    const read = hasItemColumnReads(store)
+      ? (recallItemColumns(q, candidates) ?? store.readItemColumns(ids))
+      : await readThroughLoaders(q, ids);
     const bundle = q.model.bundle;
     // Hoisted: the bundle's fields are read once, not per candidate and component.
     const itemIndex = bundle.itemIndex;

@@ -469,7 +469,7 @@ export class MemoryFeatureStore
    * `itemIds` as columns, the values `getItems` and `getItemCounters` give
    * now, without an object per item (issue #6).
    */
-  readItemColumns(itemIds: readonly string[], withCounters = true): ItemColumns {
+  readItemColumns(itemIds: readonly string[]): ItemColumns {
     this.count('readItemColumns');
     const n = itemIds.length;
     const out = emptyItemColumns(n);
@@ -499,8 +499,7 @@ export class MemoryFeatureStore
         out.categories[j] = item.categories ?? NO_CATEGORIES;
       }
     }
-    if (withCounters)
-      this.decayedCounters(itemIds, positions, out.hasCounters, out.popularity, out.trend, null);
+    this.decayedCounters(itemIds, positions, out.hasCounters, out.popularity, out.trend, null);
     return out;
   }
 

@@ -67,6 +67,7 @@ async function setup(
     seedItemId: over.seed ?? null,
     contextItemIds: [],
     env: { loaders, store },
+    memo: new Map<string, unknown>(),
   } as unknown as RecommendationQuery;
   const candidates = ['a', 'b', 'c', 'd', 'e', 'zz'].map((id, k) =>
     addSourceHit(undefined, 'POPULAR', { itemId: id, score: 1 }, k),
@@ -104,7 +105,7 @@ describe('Filter: unavailable', () => {
     expect(store.calls).toEqual({ getItems: 1, getItemCounters: 1 });
   });
 
-  it('from a store with column reads: the same survivors from one catalog column read, no loader read', async () => {
+  it('from a store with column reads: the same survivors from one column read, no loader read', async () => {
     const { q, candidates, store } = await setup();
     expect(ids(await unavailableFilter.filter(q, candidates))).toEqual(['a', 'b', 'c', 'd']);
     await nextLoopTurn();

@@ -245,11 +245,45 @@ describe('Hydrator: itemFeatures', () => {
     expect(store.calls).toEqual({ getItems: 1, getItemCounters: 1 });
   });
 
-  it('columns: the filter and the hydrator read columns, never an item or counters object', async () => {
+  it("columns: the hydrator reads the unavailable filter's column read, never an item or counters object", async () => {
     const { q, candidates, store } = await setup(bundleOf(false));
     const kept = await unavailableFilter.filter(q, candidates);
-    await itemFeaturesHydrator.hydrate(q, kept, createFeatureMatrix(kept.length, RANKER_FEATURE_COUNT));
+    const features = createFeatureMatrix(kept.length, RANKER_FEATURE_COUNT);
+    await itemFeaturesHydrator.hydrate(q, kept, features);
+    expect(store.calls).toEqual({ readItemColumns: 1 });
+    // The same rows as a hydration that reads the store itself.
+    const fresh = await setup(bundleOf(false));
+    const again = createFeatureMatrix(kept.length, RANKER_FEATURE_COUNT);
+    await itemFeaturesHydrator.hydrate(fresh.q, kept, again);
+    expect(fresh.store.calls).toEqual({ readItemColumns: 1 });
+    expect(Array.from(features.data)).toEqual(Array.from(again.data));
+  });
+
+  it("columns: after a later filter drops candidates the filter's read still serves; other candidates are read again", async () => {
+    const { q, candidates, store } = await setup(bundleOf(false));
+    const kept = await unavailableFilter.filter(q, candidates);
+    const later = kept.filter((_, j) => j % 3 !== 1); // what a filter after `unavailable` could leave
+    await itemFeaturesHydrator.hydrate(q, later, createFeatureMatrix(later.length, RANKER_FEATURE_COUNT));
+    expect(store.calls).toEqual({ readItemColumns: 1 });
+    const viaMemo = q.rows!;
+    const fresh = await setup(bundleOf(false));
+    await itemFeaturesHydrator.hydrate(
+      fresh.q,
+      later,
+      createFeatureMatrix(later.length, RANKER_FEATURE_COUNT),
+    );
+    expect(Array.from(viaMemo.popularity)).toEqual(Array.from(fresh.q.rows!.popularity));
+    expect(Array.from(viaMemo.createdAt)).toEqual(Array.from(fresh.q.rows!.createdAt));
+    expect(viaMemo.categories).toEqual(fresh.q.rows!.categories);
+    // Out of order (not a subsequence of the filter's candidates): read again.
+    const reversed = [...later].reverse();
+    await itemFeaturesHydrator.hydrate(
+      q,
+      reversed,
+      createFeatureMatrix(reversed.length, RANKER_FEATURE_COUNT),
+    );
     expect(store.calls).toEqual({ readItemColumns: 2 });
+    expect(Array.from(q.rows!.popularity)).toEqual(Array.from(viaMemo.popularity).reverse());
   });
 
   it('loaders: a failed counters read hydrates as no counters (0 popularity, default features)', async () => {

@@ -1,0 +1,72 @@
+import type { Candidate } from '../pipeline/candidate.js';
+import { emptyItemColumns } from '../stores/itemColumnReads.js';
+import type { ItemColumns } from '../stores/itemColumnReads.js';
+import type { RecommendationQuery } from './recommendationQuery.js';
+
+/** The query memo key of the last column read of the candidates. */
+const MEMO_KEY = 'itemColumns';
+
+interface RememberedColumns {
+  readonly candidates: readonly Candidate[];
+  readonly columns: ItemColumns;
+}
+
+/**
+ * Keeps a column read of `candidates` (entry j is `candidates[j]`) on the
+ * query, for a later stage that reads the same items: the `unavailable`
+ * filter's read, with the counters, serves the `itemFeatures` hydrator
+ * (issue #6: each read of ~500 items is ~500 catalog and counter lookups,
+ * mostly cache misses). The later stage gets it through
+ * {@link recallItemColumns}; a write to the store in between is not seen,
+ * as with the request's loaders, whose reads are cached for the request too.
+ */
+export function rememberItemColumns(
+  q: RecommendationQuery,
+  candidates: readonly Candidate[],
+  columns: ItemColumns,
+): void {
+  q.memo.set(MEMO_KEY, { candidates, columns } satisfies RememberedColumns);
+}
+
+/**
+ * The remembered column read ({@link rememberItemColumns}) for `candidates`,
+ * when they are the remembered candidates or a subsequence of them (the same
+ * objects in the same order, as later filters leave them): the columns of
+ * those entries, in `candidates` order. Null when nothing was remembered or
+ * a candidate is not among the remembered ones in that order (then read again).
+ */
+export function recallItemColumns(
+  q: RecommendationQuery,
+  candidates: readonly Candidate[],
+): ItemColumns | null {
+  const kept = q.memo.get(MEMO_KEY) as RememberedColumns | undefined;
+  if (kept === undefined) return null;
+  const from = kept.candidates;
+  if (from === candidates) return kept.columns;
+  const n = candidates.length;
+  const at = new Int32Array(n);
+  let i = 0;
+  for (let j = 0; j < n; j++) {
+    const c = candidates[j];
+    while (i < from.length && from[i] !== c) i++;
+    if (i === from.length) return null;
+    at[j] = i++;
+  }
+  return selectItemColumns(kept.columns, at);
+}
+
+/** The entries `at[0]`, `at[1]`… of `columns`, as new columns of `at.length` entries. */
+export function selectItemColumns(columns: ItemColumns, at: Int32Array): ItemColumns {
+  const out = emptyItemColumns(at.length);
+  for (let j = 0; j < at.length; j++) {
+    const i = at[j]!;
+    out.known[j] = columns.known[i]!;
+    out.available[j] = columns.available[i]!;
+    out.createdAt[j] = columns.createdAt[i]!;
+    out.categories[j] = columns.categories[i]!;
+    out.hasCounters[j] = columns.hasCounters[i]!;
+    out.popularity[j] = columns.popularity[i]!;
+    out.trend[j] = columns.trend[i]!;
+  }
+  return out;
+}
