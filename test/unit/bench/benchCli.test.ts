@@ -57,6 +57,22 @@ describe('bench command lines', () => {
       'bench:probe: error: --requests: expected an integer in 1..10000000',
     ],
     ['src/bench/probe.ts', ['--dir', '/dev/null'], 'bench:probe: error: --dir: cannot use /dev/null'],
+    ['src/bench/twinProbe.ts', [], 'bench:twin: error: --baseline: the other checkout is required'],
+    [
+      'src/bench/twinProbe.ts',
+      ['--baseline', '/proc'],
+      'bench:twin: error: --baseline: /proc has no built gateway (dist/src/services/createGateway.js); run npm ci && npm run build there',
+    ],
+    [
+      'src/bench/twinProbe.ts',
+      ['--baseline', '.', '--rounds', '0'],
+      'bench:twin: error: --rounds: expected an integer in 1..10000, received 0',
+    ],
+    [
+      'src/bench/twinProbe.ts',
+      ['--baseline', '.', '--batch', '2.5'],
+      'bench:twin: error: --batch: expected an integer in 1..1000000, received 2.5',
+    ],
     [
       'src/bench/runBench.ts',
       ['--ann-only', '--dir', '/dev/null', 'RECGATE_IVF_STORAGE=int4'],
@@ -76,7 +92,7 @@ describe('bench command lines', () => {
   });
 
   it('prints the options with --help and exits 0', () => {
-    for (const script of ['src/bench/probe.ts', 'src/bench/runBench.ts']) {
+    for (const script of ['src/bench/probe.ts', 'src/bench/runBench.ts', 'src/bench/twinProbe.ts']) {
       const r = run(script, ['--help']);
       expect(r.status).toBe(0);
       expect(r.stdout).toContain('--dir folder');
