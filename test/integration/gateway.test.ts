@@ -12,6 +12,7 @@ import type { Telemetry } from '../../src/telemetry/telemetry.js';
 import { noopTelemetry } from '../../src/telemetry/telemetry.js';
 import { trainedRegistry } from '../support/trainedRegistry.js';
 import { itemViews } from '../support/itemViews.js';
+import { withoutItemColumnReads } from '../support/withoutItemColumnReads.js';
 
 /**
  * The Gateway end to end on the embedded adapters (memory feature store,
@@ -714,7 +715,8 @@ describe('Gateway: experiments and degradation', () => {
 });
 
 describe('Gateway: batching (one store read per feature family)', () => {
-  it('20 recommendations with item { popularity similar { item { title } } } cost a pinned number of store calls', async () => {
+  /** The store calls of 20 recommendations with item { popularity similar { item { title } } }, as the GraphQL layer makes them. */
+  async function storeCallsOfTwentyWithSimilar(): Promise<Record<string, number>> {
     const u = knownUser(17);
     await recommend(u.userId); // warm caches that live longer than a request (ONNX session, popularity ranking)
     store.resetCalls();
@@ -733,12 +735,32 @@ describe('Gateway: batching (one store read per feature family)', () => {
       similar.flatMap((s) => s.items.map((i) => itemViews(gateway, [i.itemId], scope))),
     );
     expect(titles.every(([v]) => v !== null)).toBe(true);
-    expect({ ...store.calls }).toEqual({
-      getUsers: 1, // the user's features
-      listPromotions: 1, // promotions, once per request
-      getItems: 2, // home candidates (+ recent items for reasons); then all 20 similar lists' candidates
-      getItemCounters: 2, // the same two batches
-      putRankedList: 1, // the home list, kept for paging
+    return { ...store.calls };
+  }
+
+  it('through the loaders (as on Redis): 20 recommendations with item { popularity similar { item { title } } } cost a pinned number of store calls', async () => {
+    withoutItemColumnReads(store);
+    try {
+      expect(await storeCallsOfTwentyWithSimilar()).toEqual({
+        getUsers: 1, // the user's features
+        listPromotions: 1, // promotions, once per request
+        getItems: 2, // home candidates (+ recent items for reasons); then all 20 similar lists' candidates
+        getItemCounters: 2, // the same two batches
+        putRankedList: 1, // the home list, kept for paging
+      });
+    } finally {
+      delete (store as { readItemColumns?: unknown }).readItemColumns; // the prototype's method again
+    }
+  });
+
+  it('with column reads (the memory store): one synchronous read per ranked list, the page items batched', async () => {
+    expect(await storeCallsOfTwentyWithSimilar()).toEqual({
+      getUsers: 1,
+      listPromotions: 1,
+      readItemColumns: 21, // each pipeline run's candidates: the home list and the 20 similar lists, in process
+      getItems: 3, // the recent items for reasons; the 20 page items; then all similar items' titles
+      getItemCounters: 2, // the page items' popularity; then the similar items'
+      putRankedList: 1,
     });
   });
 });
