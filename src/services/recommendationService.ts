@@ -32,6 +32,7 @@ import { resolveSurfaceParams } from '../experiments/resolveSurfaceParams.js';
 import type { ServedModel } from '../inference/servedModel.js';
 import type { RequestLoaders } from '../loaders/requestLoaders.js';
 import type { PipelineResult } from '../pipeline/pipelineResult.js';
+import type { RankedList } from '../pipeline/rankedList.js';
 import { PipelineStageError } from '../pipeline/pipelineStageError.js';
 import { throwIfRequestAborted } from '../pipeline/requestAbortedError.js';
 import { runPipeline, runSideEffects } from '../pipeline/runPipeline.js';
@@ -221,7 +222,14 @@ export class RecommendationService {
       throw err;
     }
     this.options.onPipelineResult?.(surface.name, result);
-    const entries = await listEntries(q, result.list, result.page.positions);
+    // The page's items and counters join the batch of the reasons' titles, so the `item` fields
+    // resolve from the loaders without a promise each. Through the loaders (Redis) the ranking
+    // already read them, and this reads nothing; from a column read (the memory store) it is one
+    // batched read of the page.
+    const [entries] = await Promise.all([
+      listEntries(q, result.list, result.page.positions),
+      loadPageItems(q, result.list, result.page.positions),
+    ]);
     q.memo.set('pageEntries', entries);
     const list = toList(q.requestId, entries, 0, result.page.hasNextPage, result.page.endCursor, {
       modelVersion: q.scoredWith,
@@ -547,4 +555,19 @@ function checkIds(ids: readonly string[], field: string): void {
     );
   }
   ids.forEach((id, k) => checkId(id, `${field}[${k}]`));
+}
+
+/**
+ * Loads the catalog rows and counters of the page (`positions`: candidate
+ * indices of `list`) into the request's loaders, where the `item` fields of
+ * the answer look first (`CatalogService.loadedItem`). Never rejects (a failed
+ * read stays in the loaders, and those fields read again).
+ */
+async function loadPageItems(
+  q: RecommendationQuery,
+  list: RankedList,
+  positions: readonly number[],
+): Promise<void> {
+  const ids = positions.map((idx) => list.candidates[idx]!.itemId);
+  await Promise.all([q.env.loaders.items.loadMany(ids), q.env.loaders.itemCounters.loadMany(ids)]);
 }

@@ -722,6 +722,8 @@ describe('Gateway: batching (one store read per feature family)', () => {
     store.resetCalls();
     const scope = gateway.createRequestScope();
     const list = await gateway.recommendations(request(u.userId), scope);
+    // The page's items are in the request's loaders: their `item` fields resolve without a promise each.
+    expect(list.items.every((i) => gateway.loadedItem?.(i.itemId, scope) != null)).toBe(true);
     // What the GraphQL layer does: one items() call per Item (batched by the scope's loader) …
     const views = await Promise.all(list.items.map((i) => itemViews(gateway, [i.itemId], scope)));
     expect(views.every(([v]) => v != null && Number.isFinite(v.popularity))).toBe(true);
@@ -758,8 +760,8 @@ describe('Gateway: batching (one store read per feature family)', () => {
       getUsers: 1,
       listPromotions: 1,
       readItemColumns: 21, // each pipeline run's candidates: the home list and the 20 similar lists, in process
-      getItems: 3, // the recent items for reasons; the 20 page items; then all similar items' titles
-      getItemCounters: 2, // the page items' popularity; then the similar items'
+      getItems: 3, // the recent items for reasons (unavailable filter); the home page; the 20 similar pages
+      getItemCounters: 2, // the home page; the 20 similar pages
       putRankedList: 1,
     });
   });
