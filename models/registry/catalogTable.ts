@@ -54,9 +54,9 @@ const KEYS = ['id', 'title', 'categories', 'attributes', 'createdAt', 'available
  * `createdAt` (Float64Array, NaN for null) and `available` (Uint8Array). A
  * {@link CatalogItem} is built on each `get` (and each value an iterator
  * yields): equal to the parsed line (same keys in the same order, the same
- * values). In a catalog with packed titles that is a new object per read;
- * a smaller one keeps each item after its first read and returns that
- * frozen object again. Callers must not rely on identity either way.
+ * values), but a new object per read, so callers must not rely on identity.
+ * The ranking stage does not build items: it reads the columns by position
+ * (`categoriesAt`, `availableAt`, `createdAtAt`).
  * Category arrays and attribute objects are shared between items with equal
  * contents: treat them as read-only (the type says so).
  *
@@ -87,13 +87,6 @@ export class CatalogTable implements IndexedCatalog {
   private readonly availability: Uint8Array;
   /** Items kept as parsed (not of the columns' shape), by position. */
   private readonly irregular: Map<number, CatalogItem>;
-  /**
-   * Below {@link PACKED_TITLES_MIN_ITEMS} items: each position's item once
-   * built (undefined until its first read), so a read allocates nothing
-   * after the first (issue #6: ~500 item reads per `recommendations` call);
-   * null for a large catalog, where an object per item would put the heap back.
-   */
-  private readonly built: (CatalogItem | undefined)[] | null;
 
   private constructor(
     builder: CatalogTableBuilder,
@@ -116,7 +109,6 @@ export class CatalogTable implements IndexedCatalog {
     this.createdAt = builder.createdAt.slice(0, n);
     this.availability = builder.availability.slice(0, n);
     this.irregular = builder.irregular;
-    this.built = packTitles ? null : new Array<CatalogItem | undefined>(n).fill(undefined);
   }
 
   /**
@@ -173,23 +165,8 @@ export class CatalogTable implements IndexedCatalog {
     return k === undefined ? undefined : this.at(k);
   }
 
-  /**
-   * The item at position k (0 ≤ k < size), built from the columns: a new
-   * object per read in a catalog with packed titles, else built on the first
-   * read of k and the same (frozen) object after it.
-   */
+  /** The item at position k (0 ≤ k < size), built from the columns. */
   at(k: number): CatalogItem {
-    const built = this.built;
-    if (built !== null) {
-      const item = built[k];
-      if (item !== undefined) return item;
-      if (k >= 0 && k < built.length) return (built[k] = Object.freeze(this.build(k)));
-    }
-    return this.build(k);
-  }
-
-  /** A new item for position k from the columns (or the item kept as parsed). */
-  private build(k: number): CatalogItem {
     const kept = this.irregular.get(k);
     if (kept !== undefined) return kept;
     const createdAt = this.createdAt[k]!;

@@ -76,8 +76,8 @@ export function loadVersionBundle(
   const dir = join(registryDir, name, version);
   const r = manifest.retrieval;
   const d = r.dimension;
-  const itemIds = readJson<string[]>(dir, r.itemIds);
-  const userIds = readJson<string[]>(dir, r.userIds);
+  const itemIds = readIdList(dir, r.itemIds);
+  const userIds = readIdList(dir, r.userIds);
   // In WebAssembly memory when they fit: the IVF index with storage `none` scans these rows in place (no second copy).
   const itemVectors: ItemVectors =
     options.vectorPrecision === 'float16'
@@ -359,6 +359,25 @@ function readNeighbours(dir: string, file: string, nItems: number): NeighbourTab
   } catch (err) {
     throw new Error(`cannot read ${path}: ${(err as Error).message}`, { cause: err });
   }
+}
+
+/**
+ * A JSON array of ids (`items.json`, `users.json`).
+ * @throws Error naming the file when it is not an array of strings (the
+ *   id → row index of a small catalog, a Map, and of a large one would
+ *   otherwise answer differently for a number).
+ */
+function readIdList(dir: string, file: string): string[] {
+  const ids = readJson<unknown>(dir, file);
+  if (!Array.isArray(ids)) throw new Error(`${join(dir, file)}: expected a JSON array of string ids`);
+  for (let i = 0; i < ids.length; i++) {
+    if (typeof ids[i] !== 'string') {
+      throw new Error(
+        `${join(dir, file)}: expected a JSON array of string ids, entry ${i} is ${JSON.stringify(ids[i])}`,
+      );
+    }
+  }
+  return ids as string[];
 }
 
 function readJson<T>(dir: string, file: string): T {

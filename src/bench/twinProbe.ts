@@ -72,6 +72,13 @@ const batch = intOption('batch', values.batch, 1_000_000);
 const connections = intOption('connections', values.connections, 1024);
 if (values.baseline === undefined) usageError(COMMAND, '--baseline: the other checkout is required');
 const baseline = resolve(values.baseline);
+if (resolve(baseline) === resolve(REPO_ROOT)) {
+  // One module graph would serve both gateways: not two builds, and not even an A/A control.
+  usageError(
+    COMMAND,
+    `--baseline: ${baseline} is this checkout; for an A/A run (the noise of the measurement) make a second clone (git clone . ../recgate-aa, then npm ci && npm run build there) and pass that`,
+  );
+}
 if (!existsSync(join(baseline, 'dist', 'src', 'services', 'createGateway.js'))) {
   usageError(
     COMMAND,

@@ -6,7 +6,9 @@ import type { FeatureStore } from './featureStore.js';
  * those `getItems` and `getItemCounters` would give at the same moment:
  * - `known[j]`: 1 when the item is in the catalog (`getItems` not null), else 0;
  * - `available[j]`: 1 when known and not marked `available: false`, else 0;
- * - `createdAt[j]`: the catalog's `createdAt` (Unix ms), NaN when null or unknown;
+ * - `createdAt[j]`: the catalog's `createdAt` (Unix ms), NaN when null or unknown
+ *   (a value that is not a number, possible only in a registry catalog line
+ *   kept as parsed, reads as its `Number()` conversion);
  * - `categories[j]`: the catalog's categories (shared arrays: read-only), an
  *   empty array when unknown;
  * - `hasCounters[j]`: 1 when the item has counters (`getItemCounters` not null);

@@ -63,6 +63,7 @@ describe('bench command lines', () => {
       ['--baseline', '/proc'],
       'bench:twin: error: --baseline: /proc has no built gateway (dist/src/services/createGateway.js); run npm ci && npm run build there',
     ],
+    ['src/bench/twinProbe.ts', ['--baseline', '.'], 'is this checkout; for an A/A run'],
     [
       'src/bench/twinProbe.ts',
       ['--baseline', '.', '--rounds', '0'],

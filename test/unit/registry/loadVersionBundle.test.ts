@@ -159,6 +159,25 @@ describe('Registry: loadVersionBundle', () => {
     ).not.toThrow();
   });
 
+  it('refuses item or user id lists that are not arrays of strings, naming the file and the entry', () => {
+    for (const [version, file, ids, message] of [
+      ['v-numeric-id', 'items.json', (ids: unknown[]) => ids.with(2, 7), 'entry 2 is 7'],
+      ['v-null-user', 'users.json', (ids: unknown[]) => ids.with(0, null), 'entry 0 is null'],
+      ['v-object-ids', 'items.json', () => ({ a: 1 }), 'expected a JSON array of string ids'],
+    ] as const) {
+      publishCopy(version);
+      const dir = join(registry, 'default', version);
+      const manifestOf = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as {
+        retrieval: { itemIds: string; userIds: string };
+      };
+      const name = file === 'items.json' ? manifestOf.retrieval.itemIds : manifestOf.retrieval.userIds;
+      const path = join(dir, name);
+      writeFileSync(path, JSON.stringify(ids(JSON.parse(readFileSync(path, 'utf8')) as unknown[])));
+      expect(() => loadVersionBundle(registry, 'default', version)).toThrow(`${path}: `);
+      expect(() => loadVersionBundle(registry, 'default', version)).toThrow(message);
+    }
+  });
+
   it('throws naming item-factors.f32 and both sizes when it is truncated, though serving does not read it', () => {
     publishCopy('v-short-factors');
     const file = join(registry, 'default', 'v-short-factors', 'item-factors.f32');
