@@ -25,8 +25,9 @@
  * (default 4), `--dir` (default var/bench). A non-200 answer or a GraphQL
  * error stops the run with that body.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildDistOnce } from '../build/buildDist.js';
@@ -92,6 +93,27 @@ await buildDistOnce();
 const target = serverFor(catalog, benchDir, 'twin');
 const ids = sampleIds(catalog, 256);
 const scenario = benchScenarios(ids.users, ids.items).find((s) => s.name === 'recommendations')!;
+
+/** The load average, 1/5/15 minutes, for the report. */
+const loadAverage = (): string =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' / ');
+const loadAtStart = loadAverage();
+
+/** The short commit a checkout is at (with `+` when its work tree has changes), or `unknown` without git. */
+function commitOf(dir: string): string {
+  try {
+    const git = (...args: string[]): string =>
+      execFileSync('git', ['-C', dir, ...args], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).trim();
+    return git('rev-parse', '--short', 'HEAD') + (git('status', '--porcelain').length > 0 ? '+' : '');
+  } catch {
+    return 'unknown commit';
+  }
+}
 
 const child = spawn(
   process.execPath,
@@ -162,9 +184,16 @@ try {
     void process.stdout.write(`${label.padEnd(34)} ${value}\n`);
   line('catalog', `${catalog.name} (${catalog.items} items)`);
   line('rounds × batch, connections', `${rounds} × ${batch}, ${connections}`);
-  line('baseline CPU ms per call', `${mean(perCall[0]).toFixed(3)}  (${baseline})`);
-  line('this checkout CPU ms per call', `${mean(perCall[1]).toFixed(3)}  (${REPO_ROOT})`);
-  line('this / baseline, ratio of means', (mean(perCall[1]) / mean(perCall[0])).toFixed(3));
+  line('load average at start / end', `${loadAtStart} / ${loadAverage()} (1/5/15 min)`);
+  line('baseline CPU ms per call', `${mean(perCall[0]).toFixed(3)}  (${baseline}, ${commitOf(baseline)})`);
+  line(
+    'this checkout CPU ms per call',
+    `${mean(perCall[1]).toFixed(3)}  (${REPO_ROOT}, ${commitOf(REPO_ROOT)})`,
+  );
+  line(
+    'this / baseline, ratio of means',
+    `${(mean(perCall[1]) / mean(perCall[0])).toFixed(3)}  (below 1: this checkout uses less CPU per call)`,
+  );
   line(
     'per-round ratio, median (25–75 %)',
     `${quantile(0.5).toFixed(3)} (${quantile(0.25).toFixed(3)}–${quantile(0.75).toFixed(3)})`,

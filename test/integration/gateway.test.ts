@@ -197,6 +197,32 @@ describe('Gateway: paging', () => {
     for (const item of page2.items) expect(item.reasons.length).toBeGreaterThan(0);
   });
 
+  it('a later page skips items made unavailable since the list was ranked; ranks count on without gaps', async () => {
+    const u = knownUser(3);
+    const page1 = await recommend(u.userId);
+    // The list as it was ranked, from a scratch read of page 2 and 3 before anything changes.
+    const before2 = await recommend(u.userId, { after: page1.endCursor });
+    const hide = [before2.items[0]!.itemId, before2.items[5]!.itemId];
+    const stored = await store.getItems(hide);
+    try {
+      await store.upsertItems(stored.map((i) => ({ ...i!, available: false })));
+      const page2 = await recommend(u.userId, { after: page1.endCursor });
+      const page3 = await recommend(u.userId, { after: page2.endCursor });
+      expect(page2.items.map((i) => i.itemId)).not.toContain(hide[0]);
+      expect(page2.items.map((i) => i.itemId)).not.toContain(hide[1]);
+      expect(page2.items).toHaveLength(20);
+      // The same order otherwise: page 2 is the ranked list's next 22 items without the two hidden.
+      const kept = before2.items.map((i) => i.itemId).filter((id) => !hide.includes(id));
+      expect(page2.items.slice(0, kept.length).map((i) => i.itemId)).toEqual(kept);
+      expect(page2.items.map((i) => i.rank)).toEqual(Array.from({ length: 20 }, (_, k) => k + 21));
+      expect(page3.items[0]!.rank).toBe(41);
+      const ids = [...page1.items, ...page2.items, ...page3.items].map((i) => i.itemId);
+      expect(new Set(ids).size).toBe(ids.length);
+    } finally {
+      await store.upsertItems(stored.map((i) => i!));
+    }
+  });
+
   it('pages through to the end: hasNextPage turns false and endCursor null', async () => {
     const pages = await allPages(knownUser(3).userId);
     const last = pages[pages.length - 1]!;

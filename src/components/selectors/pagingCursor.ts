@@ -1,14 +1,26 @@
 import { PublicError } from '../../errors.js';
 
-/** What a cursor points at: the stored list of request `requestId`, from `offset` (0-based). */
+/**
+ * What a cursor points at: the stored list of request `requestId`, from
+ * position `offset` (0-based), after `served` items were served (the rank of
+ * the next one is `served + 1`). `served` is less than `offset` when earlier
+ * pages skipped items hidden since the list was ranked; absent (cursors made
+ * before it existed, or first pages), it is `offset`.
+ */
 export interface PagingCursor {
   readonly requestId: string;
   readonly offset: number;
+  readonly served?: number;
 }
 
-/** Opaque cursor: base64url of `{"r": requestId, "o": offset}`. */
+/** Opaque cursor: base64url of `{"r": requestId, "o": offset}`, with `"s": served` when it differs from the offset. */
 export function encodeCursor(cursor: PagingCursor): string {
-  return Buffer.from(JSON.stringify({ r: cursor.requestId, o: cursor.offset }), 'utf8').toString('base64url');
+  const served = cursor.served ?? cursor.offset;
+  const json =
+    served === cursor.offset
+      ? { r: cursor.requestId, o: cursor.offset }
+      : { r: cursor.requestId, o: cursor.offset, s: served };
+  return Buffer.from(JSON.stringify(json), 'utf8').toString('base64url');
 }
 
 /**
@@ -22,7 +34,7 @@ export function decodeCursor(after: string): PagingCursor {
   } catch {
     value = null;
   }
-  const v = value as { r?: unknown; o?: unknown } | null;
+  const v = value as { r?: unknown; o?: unknown; s?: unknown } | null;
   if (
     v === null ||
     typeof v !== 'object' ||
@@ -30,7 +42,8 @@ export function decodeCursor(after: string): PagingCursor {
     v.r === '' ||
     typeof v.o !== 'number' ||
     !Number.isInteger(v.o) ||
-    v.o < 0
+    v.o < 0 ||
+    (v.s !== undefined && (typeof v.s !== 'number' || !Number.isInteger(v.s) || v.s < 0 || v.s > v.o))
   ) {
     const shown = after.length > 40 ? `${after.slice(0, 40)}…` : after;
     throw new PublicError(
@@ -39,5 +52,5 @@ export function decodeCursor(after: string): PagingCursor {
       'after',
     );
   }
-  return { requestId: v.r, offset: v.o };
+  return v.s === undefined ? { requestId: v.r, offset: v.o } : { requestId: v.r, offset: v.o, served: v.s };
 }

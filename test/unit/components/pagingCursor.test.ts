@@ -9,12 +9,26 @@ describe('Selector: paging cursor', () => {
     expect(decodeCursor(c)).toEqual({ requestId: 'req-1/ä', offset: 40 });
   });
 
+  it('carries the count of items served when it differs from the offset (hidden items were skipped)', () => {
+    const c = encodeCursor({ requestId: 'r', offset: 40, served: 37 });
+    expect(JSON.parse(Buffer.from(c, 'base64url').toString('utf8'))).toEqual({ r: 'r', o: 40, s: 37 });
+    expect(decodeCursor(c)).toEqual({ requestId: 'r', offset: 40, served: 37 });
+    // Equal to the offset it is left out: the cursor of a list with nothing skipped is unchanged.
+    const same = encodeCursor({ requestId: 'r', offset: 40, served: 40 });
+    expect(same).toBe(encodeCursor({ requestId: 'r', offset: 40 }));
+    expect(decodeCursor(same)).toEqual({ requestId: 'r', offset: 40 });
+  });
+
   it('rejects anything else with BAD_USER_INPUT naming `after`', () => {
     for (const bad of [
       '',
       'abc',
       encodeCursor({ requestId: 'r', offset: 1 }).slice(3),
       Buffer.from('{"r":"x","o":-1}').toString('base64url'),
+      Buffer.from('{"r":"x","o":4,"s":5}').toString('base64url'),
+      Buffer.from('{"r":"x","o":4,"s":-1}').toString('base64url'),
+      Buffer.from('{"r":"x","o":4,"s":1.5}').toString('base64url'),
+      Buffer.from('{"r":"x","o":4,"s":"2"}').toString('base64url'),
     ]) {
       const err = (() => {
         try {
