@@ -9,11 +9,26 @@ const MEMO_KEY = 'itemColumns';
 interface RememberedColumns {
   readonly candidates: readonly Candidate[];
   readonly columns: ItemColumns;
+  readonly modelRows: Int32Array;
+}
+
+/** A column read of candidates and their rows in the served model (-1: unknown to it). */
+export interface CandidateColumns {
+  readonly columns: ItemColumns;
+  readonly modelRows: Int32Array;
+}
+
+/** Per id, its row in `index` (the served model's id → row index), -1 when absent. */
+export function modelRowsOf(index: ReadonlyMap<string, number>, ids: readonly string[]): Int32Array {
+  const rows = new Int32Array(ids.length);
+  for (let j = 0; j < ids.length; j++) rows[j] = index.get(ids[j]!) ?? -1;
+  return rows;
 }
 
 /**
- * Keeps a column read of `candidates` (entry j is `candidates[j]`) on the
- * query, for a later stage that reads the same items: the `unavailable`
+ * Keeps a column read of `candidates` (entry j is `candidates[j]`), with
+ * their rows in the served model, on the query, for a later stage that reads
+ * the same items: the `unavailable`
  * filter's read, with the counters, serves the `itemFeatures` hydrator
  * (issue #6: each read of ~500 items is ~500 catalog and counter lookups,
  * mostly cache misses). The later stage gets it through
@@ -23,13 +38,17 @@ interface RememberedColumns {
 export function rememberItemColumns(
   q: RecommendationQuery,
   candidates: readonly Candidate[],
-  columns: ItemColumns,
+  read: CandidateColumns,
 ): void {
-  q.memo.set(MEMO_KEY, { candidates, columns } satisfies RememberedColumns);
+  q.memo.set(MEMO_KEY, {
+    candidates,
+    columns: read.columns,
+    modelRows: read.modelRows,
+  } satisfies RememberedColumns);
 }
 
 /**
- * The remembered column read ({@link rememberItemColumns}) for `candidates`,
+ * The remembered column read and model rows ({@link rememberItemColumns}) for `candidates`,
  * when they are the remembered candidates or a subsequence of them (the same
  * objects in the same order, as later filters leave them): the columns of
  * those entries, in `candidates` order. Null when nothing was remembered or
@@ -38,11 +57,11 @@ export function rememberItemColumns(
 export function recallItemColumns(
   q: RecommendationQuery,
   candidates: readonly Candidate[],
-): ItemColumns | null {
+): CandidateColumns | null {
   const kept = q.memo.get(MEMO_KEY) as RememberedColumns | undefined;
   if (kept === undefined) return null;
   const from = kept.candidates;
-  if (from === candidates) return kept.columns;
+  if (from === candidates) return { columns: kept.columns, modelRows: kept.modelRows };
   const n = candidates.length;
   const at = new Int32Array(n);
   let i = 0;
@@ -52,7 +71,9 @@ export function recallItemColumns(
     if (i === from.length) return null;
     at[j] = i++;
   }
-  return selectItemColumns(kept.columns, at);
+  const modelRows = new Int32Array(n);
+  for (let j = 0; j < n; j++) modelRows[j] = kept.modelRows[at[j]!]!;
+  return { columns: selectItemColumns(kept.columns, at), modelRows };
 }
 
 /** The entries `at[0]`, `at[1]`… of `columns`, as new columns of `at.length` entries. */

@@ -37,8 +37,22 @@ export interface ItemColumns {
  * request's loaders instead.
  */
 export interface ItemColumnReads {
-  /** Columns for `itemIds` (same length and order; a repeated id gets the same values at each place). */
-  readItemColumns(itemIds: readonly string[]): ItemColumns;
+  /**
+   * Columns for `itemIds` (same length and order; a repeated id gets the same
+   * values at each place). `rows`, when the caller has looked the ids up in a
+   * list of ids anyway (the served model's item ids): `rows.at[j]` is the
+   * position of `itemIds[j]` in `rows.ids`, -1 when it is not there. A store
+   * whose catalog lists exactly `rows.ids` (the same array) may then skip its
+   * own lookup of each id; any other store ignores them.
+   */
+  readItemColumns(itemIds: readonly string[], rows?: ItemRows): ItemColumns;
+}
+
+/** Positions of a read's ids in a list of ids ({@link ItemColumnReads.readItemColumns}). */
+export interface ItemRows {
+  readonly ids: readonly string[];
+  /** Per id of the read: its position in `ids`, -1 when absent. */
+  readonly at: Int32Array;
 }
 
 /** Whether `store` offers {@link ItemColumnReads}. */

@@ -1,7 +1,7 @@
 import type { Filter } from '../../pipeline/filter.js';
 import type { RecommendationQuery } from '../recommendationQuery.js';
 import { hasItemColumnReads } from '../../stores/itemColumnReads.js';
-import { rememberItemColumns } from '../itemColumnsMemo.js';
+import { modelRowsOf, rememberItemColumns } from '../itemColumnsMemo.js';
 
 /**
  * Drops items that are not in the catalog or are marked `available: false`.
@@ -29,9 +29,11 @@ export const unavailableFilter: Filter<RecommendationQuery> = {
     const store = q.env.store;
     if (hasItemColumnReads(store)) {
       const context = q.contextItemIds.length > 0 ? loader.loadMany(q.contextItemIds) : null;
-      // With the counters: the itemFeatures hydrator reads its rows from this read.
-      const columns = store.readItemColumns(ids);
-      rememberItemColumns(q, candidates, columns);
+      // With the counters and the model rows: the itemFeatures hydrator reads its rows from this read.
+      const bundle = q.model.bundle;
+      const modelRows = modelRowsOf(bundle.itemIndex, ids);
+      const columns = store.readItemColumns(ids, { ids: bundle.itemIds, at: modelRows });
+      rememberItemColumns(q, candidates, { columns, modelRows });
       if (context !== null) await context;
       const available = columns.available;
       return candidates.filter((_, j) => available[j] === 1);

@@ -8,7 +8,7 @@ import { RANKER_FEATURE_COUNT, writeFeatureRow } from '../../domain/rankerFeatur
 import type { Hydrator } from '../../pipeline/hydrator.js';
 import { emptyItemColumns, hasItemColumnReads, NO_CATEGORIES } from '../../stores/itemColumnReads.js';
 import type { ItemColumns } from '../../stores/itemColumnReads.js';
-import { recallItemColumns } from '../itemColumnsMemo.js';
+import { modelRowsOf, recallItemColumns } from '../itemColumnsMemo.js';
 import { featureNeighbourScores } from '../neighbourScores.js';
 import type { RecommendationQuery } from '../recommendationQuery.js';
 
@@ -48,26 +48,34 @@ export const itemFeaturesHydrator: Hydrator<RecommendationQuery> = {
     const ids = new Array<string>(n);
     for (let j = 0; j < n; j++) ids[j] = candidates[j]!.itemId;
     const store = q.env.store;
-    const read = hasItemColumnReads(store)
-      ? (recallItemColumns(q, candidates) ?? store.readItemColumns(ids))
-      : await readThroughLoaders(q, ids);
     const bundle = q.model.bundle;
+    let read: ItemColumns;
+    let modelRows: Int32Array;
+    if (hasItemColumnReads(store)) {
+      const recalled = recallItemColumns(q, candidates);
+      if (recalled !== null) {
+        ({ columns: read, modelRows } = recalled);
+      } else {
+        modelRows = modelRowsOf(bundle.itemIndex, ids);
+        read = store.readItemColumns(ids, { ids: bundle.itemIds, at: modelRows });
+      }
+    } else {
+      read = await readThroughLoaders(q, ids);
+      modelRows = modelRowsOf(bundle.itemIndex, ids);
+    }
     // Hoisted: the bundle's fields are read once, not per candidate and component.
-    const itemIndex = bundle.itemIndex;
     const vectors = bundle.itemVectors;
     const firstSeenColumn = bundle.firstSeen;
     const itemState = bundle.itemState;
     const maxItemNorm = bundle.maxItemNorm;
     const d = bundle.dimension;
     const w = d + 1;
-    const modelRows = new Int32Array(n);
     const x = q.userVector;
     let xNorm = 0;
     if (x !== null) for (let p = 0; p < d; p++) xNorm += x[p]! * x[p]!;
     xNorm = Math.sqrt(xNorm);
     const scoring = x !== null && xNorm > 0;
     const norms = scoring ? itemFactorNorms(bundle) : null;
-    for (let j = 0; j < n; j++) modelRows[j] = itemIndex.get(ids[j]!) ?? -1;
     const dots = scoring ? userItemDots(x, vectors, d, w, modelRows) : null;
     const ns = featureNeighbourScores(q);
     const data = features.data;

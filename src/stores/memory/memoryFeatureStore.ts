@@ -13,7 +13,7 @@ import type {
 } from '../featureStore.js';
 import { decayCounter } from '../decayCounter.js';
 import { emptyItemColumns, NO_CATEGORIES } from '../itemColumnReads.js';
-import type { ItemColumnReads, ItemColumns } from '../itemColumnReads.js';
+import type { ItemColumnReads, ItemColumns, ItemRows } from '../itemColumnReads.js';
 import { CounterColumns } from './counterColumns.js';
 import { trimImpressions } from './trimImpressions.js';
 import type { ImpressionMap } from './trimImpressions.js';
@@ -467,18 +467,22 @@ export class MemoryFeatureStore
   /**
    * {@link ItemColumnReads}: the catalog fields and decayed counters of
    * `itemIds` as columns, the values `getItems` and `getItemCounters` give
-   * now, without an object per item (issue #6).
+   * now, without an object per item (issue #6). `rows` (positions in the
+   * served model's ids) replace the lookup by id when the adopted catalog
+   * lists exactly those ids (a catalog seeded from the served model).
    */
-  readItemColumns(itemIds: readonly string[]): ItemColumns {
+  readItemColumns(itemIds: readonly string[], rows?: ItemRows): ItemColumns {
     this.count('readItemColumns');
     const n = itemIds.length;
     const out = emptyItemColumns(n);
     const base = this.base;
+    // The caller's positions when they index the adopted catalog's own id list (no lookup by id).
+    const known = rows !== undefined && base !== null && rows.ids === base.catalog.ids ? rows.at : null;
     // Catalog positions, looked up once for both passes (-1: not in the adopted catalog).
     const positions = new Int32Array(n);
     for (let j = 0; j < n; j++) {
       const id = itemIds[j]!;
-      const k = base?.catalog.positionOf(id);
+      const k = known === null ? base?.catalog.positionOf(id) : known[j]! >= 0 ? known[j] : undefined;
       positions[j] = k ?? -1;
       const item =
         k === undefined

@@ -68,6 +68,15 @@ async function setup(
     contextItemIds: [],
     env: { loaders, store },
     memo: new Map<string, unknown>(),
+    model: {
+      bundle: {
+        itemIds: ['a', 'b'],
+        itemIndex: new Map([
+          ['a', 0],
+          ['b', 1],
+        ]),
+      },
+    },
   } as unknown as RecommendationQuery;
   const candidates = ['a', 'b', 'c', 'd', 'e', 'zz'].map((id, k) =>
     addSourceHit(undefined, 'POPULAR', { itemId: id, score: 1 }, k),

@@ -252,6 +252,35 @@ describe('MemoryFeatureStore.seedCatalog', () => {
     });
   }
 
+  it("reads the same columns with the caller's row positions, using them only for the catalog's own id list", async () => {
+    const itemIds = ['a', 'b', 'c', 'd'];
+    const catalog = CatalogTable.build(
+      itemIds.map((id) => item(id)),
+      { ids: itemIds, index: new Map(itemIds.map((id, i) => [id, i])) },
+    );
+    expect(catalog.ids).toBe(itemIds); // aligned with the model: the table keeps the model's array
+    const seeded = store();
+    await seeded.seedCatalog(catalog, {
+      itemIds,
+      popularity: Float64Array.from([1, 2, 3, 4]),
+      trend: Float64Array.from([4, 3, 2, 1]),
+      updatedAt: T0,
+    });
+    await seeded.upsertItems([{ ...item('b'), available: false, createdAt: T0 }, item('new')]);
+    await seeded.incrementItemCounters('new', 2, T0);
+    const read = ['d', 'new', 'b', 'nope', 'a', 'd'];
+    const at = Int32Array.from(read, (id) => itemIds.indexOf(id));
+    const plain = columnsOf(seeded.readItemColumns(read));
+    expect(columnsOf(seeded.readItemColumns(read, { ids: itemIds, at }))).toEqual(plain);
+    // Positions into another array (equal content, another object) are not the catalog's: ignored.
+    const wrong = Int32Array.from(read, () => 0);
+    expect(columnsOf(seeded.readItemColumns(read, { ids: [...itemIds], at: wrong }))).toEqual(plain);
+    // Into the catalog's own array they are used as given (the caller's contract).
+    expect(
+      columnsOf(seeded.readItemColumns(['d'], { ids: itemIds, at: Int32Array.of(0) })).popularity,
+    ).toEqual(columnsOf(seeded.readItemColumns(['a'])).popularity);
+  });
+
   it('rejects counter columns shorter than the ids', async () => {
     await expect(
       store().seedCatalog(new Map(), {
