@@ -23,6 +23,7 @@ import {
   storedViaIds,
 } from '../components/selectors/storedRankedList.js';
 import { loadTitles } from '../components/reasons.js';
+import { walkStoredList } from '../components/selectors/storedListWalk.js';
 import { servedListRecord } from '../components/sideEffects/servedListLog.js';
 import type { UserFeatureState } from '../domain/rankerFeatures.js';
 import { PublicError } from '../errors.js';
@@ -291,11 +292,16 @@ export class RecommendationService {
     const served = Math.min(start, cursor.served ?? start);
     // Items hidden since the list was ranked (marked unavailable, or gone from the catalog) are
     // skipped, as the first page's `unavailable` filter drops them; ranks count the items served.
-    const { end, hidden } = await nextAvailable(scope.loaders, columns.ids, start, request.first);
+    const { end, hidden, more } = await walkStoredList(
+      scope.loaders.items,
+      columns.ids,
+      start,
+      request.first,
+    );
     const titleOf = await loadTitles(scope.loaders, storedViaIds(columns, start, end));
     const span = storedEntries(stored, start, end, titleOf);
     const page = hidden.size === 0 ? span : span.filter((_, k) => !hidden.has(start + k));
-    const hasNextPage = end < total;
+    const hasNextPage = more;
     const endCursor = hasNextPage
       ? encodeCursor({ requestId: cursor.requestId, offset: end, served: served + page.length })
       : null;
@@ -576,35 +582,4 @@ async function loadPageItems(
 ): Promise<void> {
   const ids = positions.map((idx) => list.candidates[idx]!.itemId);
   await Promise.all([q.env.loaders.items.loadMany(ids), q.env.loaders.itemCounters.loadMany(ids)]);
-}
-
-/**
- * Walks a stored list from position `start`, reading its items through the
- * request's `items` loader, until `first` items that are still in the catalog
- * and not marked `available: false` were found or the list ends. Returns the
- * position after the last one read (`end`) and the positions it skipped
- * (`hidden`). A failed read keeps its item (the list was ranked with it).
- */
-async function nextAvailable(
-  loaders: RequestLoaders,
-  ids: readonly string[],
-  start: number,
-  first: number,
-): Promise<{ end: number; hidden: Set<number> }> {
-  const hidden = new Set<number>();
-  let end = start;
-  let kept = 0;
-  while (kept < first && end < ids.length) {
-    // Exactly the items still wanted: one read when nothing was hidden, more only for the shortfall.
-    const chunk = ids.slice(end, Math.min(ids.length, end + (first - kept)));
-    const items = await loaders.items.loadMany(chunk);
-    for (let j = 0; j < chunk.length; j++) {
-      const item = items[j];
-      if (item === null || (item !== undefined && !(item instanceof Error) && item.available === false))
-        hidden.add(end + j);
-      else kept++;
-    }
-    end += chunk.length;
-  }
-  return { end, hidden };
 }
