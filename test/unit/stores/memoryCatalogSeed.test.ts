@@ -94,6 +94,23 @@ async function both(
 const clock = { now: T0 + DAY };
 const store = () => new MemoryFeatureStore({ now: () => clock.now });
 
+/** A store seeded with a registry table of the four `lines` over model ids `itemIds`, counters 1..4 / 4..1 at T0. */
+async function seededFourItems(itemIds: string[], lines: CatalogItem[], packTitlesFrom?: number) {
+  const catalog = CatalogTable.build(
+    lines,
+    { ids: itemIds, index: new Map(itemIds.map((id, i) => [id, i])) },
+    packTitlesFrom,
+  );
+  const seeded = store();
+  await seeded.seedCatalog(catalog, {
+    itemIds,
+    popularity: Float64Array.from([1, 2, 3, 4]),
+    trend: Float64Array.from([4, 3, 2, 1]),
+    updatedAt: T0,
+  });
+  return { catalog, seeded };
+}
+
 describe('MemoryFeatureStore.seedCatalog', () => {
   for (const shape of ['aligned registry table', 'table in another order', 'plain map'] as const) {
     it(`answers like upsertItems + putItemCounters, before and after writes (${shape})`, async () => {
@@ -230,18 +247,7 @@ describe('MemoryFeatureStore.seedCatalog', () => {
         { available: false, id: 'c', title: 'c', categories: ['z'], attributes: {}, createdAt: T0 },
         item('d'),
       ];
-      const catalog = CatalogTable.build(
-        lines,
-        { ids: itemIds, index: new Map(itemIds.map((id, i) => [id, i])) },
-        packTitlesFrom,
-      );
-      const seeded = store();
-      await seeded.seedCatalog(catalog, {
-        itemIds,
-        popularity: Float64Array.from([1, 2, 3, 4]),
-        trend: Float64Array.from([4, 3, 2, 1]),
-        updatedAt: T0,
-      });
+      const { seeded } = await seededFourItems(itemIds, lines, packTitlesFrom);
       await seeded.upsertItems([{ ...item('d'), available: false, createdAt: T0 + DAY }, item('e')]);
       const { items } = await observe(seeded, ['nope', 'a']);
       expect(items.map((i) => i?.available ?? null)).toEqual([true, false, false, false, true, null, true]);
@@ -254,18 +260,11 @@ describe('MemoryFeatureStore.seedCatalog', () => {
 
   it("reads the same columns with the caller's row positions, using them only for the catalog's own id list", async () => {
     const itemIds = ['a', 'b', 'c', 'd'];
-    const catalog = CatalogTable.build(
+    const { catalog, seeded } = await seededFourItems(
+      itemIds,
       itemIds.map((id) => item(id)),
-      { ids: itemIds, index: new Map(itemIds.map((id, i) => [id, i])) },
     );
     expect(catalog.ids).toBe(itemIds); // aligned with the model: the table keeps the model's array
-    const seeded = store();
-    await seeded.seedCatalog(catalog, {
-      itemIds,
-      popularity: Float64Array.from([1, 2, 3, 4]),
-      trend: Float64Array.from([4, 3, 2, 1]),
-      updatedAt: T0,
-    });
     await seeded.upsertItems([{ ...item('b'), available: false, createdAt: T0 }, item('new')]);
     await seeded.incrementItemCounters('new', 2, T0);
     const read = ['d', 'new', 'b', 'nope', 'a', 'd'];
