@@ -5,9 +5,10 @@ import type { ItemView } from '../../src/services/serviceTypes.js';
 /**
  * `Recommendation.item`: the catalog item, through the request's batched
  * item loader (one store read for the whole list). The items of a freshly
- * ranked page are already loaded (the ranking read every candidate), so they
- * resolve synchronously, without a promise per item; the others (a later
- * page, served from the stored list) wait for one batched read. `item` is
+ * ranked page are already loaded (the recommendation service loads them with
+ * the reasons' titles), so they resolve synchronously, without a promise per
+ * item; the others (a later page, served from the stored list, whose counters
+ * are not loaded) wait for one batched read. `item` is
  * non-null, so an id the engine recommended but cannot find (an
  * inconsistency: it only recommends known items) is logged and shown as a
  * bare item rather than nulling the whole list.

@@ -52,9 +52,10 @@ export class CatalogService {
    * without a store read: what {@link items} would return for it (null when
    * the store has no such item), or `undefined` when the item or its
    * counters are not loaded yet (or their read failed): then ask {@link items}.
-   * The page of a `recommendations` or `similarItems` list is always loaded
-   * (the ranking read every candidate), so its `item` fields resolve without
-   * a promise each.
+   * The first page of a `recommendations` or `similarItems` list is always
+   * loaded (the recommendation service loads the page's items with the
+   * reasons' titles), so its `item` fields resolve without a promise each; a
+   * later page's items are loaded too, without their counters.
    */
   loadedItem(id: string, loaders: RequestLoaders): ItemView | null | undefined {
     const item = loaders.items.peek(id);
