@@ -103,6 +103,18 @@ describe('Filter: requestFilter', () => {
     const { q, candidates } = await setup({ filter: { categoriesNone: ['crime'], excludeItemIds: ['b'] } });
     expect(ids(await requestFilter.filter(q, candidates))).toEqual(['a', 'd', 'e', 'zz']);
   });
+
+  it('after the unavailable filter: the same survivors from its column read, or through the loader without one', async () => {
+    for (const loadersOnly of [false, true]) {
+      const filter = { categoriesAny: ['drama', 'comedy'], categoriesNone: ['crime'], excludeItemIds: ['a'] };
+      const { q, candidates, store } = await setup({ filter, loadersOnly });
+      const available = await unavailableFilter.filter(q, candidates);
+      const kept = await requestFilter.filter(q, available);
+      expect(ids(kept)).toEqual(['b']);
+      await nextLoopTurn();
+      expect(store.calls).toEqual(loadersOnly ? { getItems: 1, getItemCounters: 1 } : { readItemColumns: 1 });
+    }
+  });
 });
 
 describe('Filter: unavailable', () => {
