@@ -1,6 +1,7 @@
 import { addCandidateSource } from '../../pipeline/candidate.js';
 import type { Reranker } from '../../pipeline/reranker.js';
 import type { RecommendationQuery } from '../recommendationQuery.js';
+import { selectKthSmallest } from '../../domain/orderStatistic.js';
 import { fillExplorationSlots } from './explorationSlots.js';
 
 /**
@@ -23,9 +24,9 @@ export const explorationSlotsReranker: Reranker<RecommendationQuery> = {
     const n = list.candidates.length;
     const pops = new Float64Array(n);
     for (let idx = 0; idx < n; idx++) pops[idx] = rows.popularity[idx]!;
-    // The quantile comes from a sorted copy; `pops` stays in candidate order.
+    // The quantile is selected from a copy (no sort); `pops` stays in candidate order.
     const rank = Math.min(n - 1, Math.floor(q.env.settings.explorationQuantile * n));
-    const threshold = pops.slice().sort()[rank]!;
+    const threshold = selectKthSmallest(pops.slice(), rank);
     const reference = q.model.bundle.referenceTime;
     // Pool membership per candidate index, decided once (not once per slot).
     const pool = new Uint8Array(n);
