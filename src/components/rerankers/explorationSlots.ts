@@ -22,7 +22,7 @@ export function explorationSlotPositions(requestId: string, length: number, shar
 /**
  * Fills exploration slots: for each slot (ascending), one item of the pool
  * still at or below the slot is chosen uniformly with a generator seeded by
- * the request id's hash and moved into the slot (the items between shift
+ * the request id's hash (xoroshiro128+, small state: one is made per request) and moved into the slot (the items between shift
  * down by one). Reproducible: the same request id, order and pool give the
  * same result.
  *
@@ -54,7 +54,7 @@ export function fillExplorationSlots(
       eligible++;
     }
   }
-  const rng = createRandom(murmurhash.v3(`pick:${requestId}`, 0) | 0);
+  const rng = createRandom(murmurhash.v3(`pick:${requestId}`, 0) | 0, 'xoroshiro128plus');
   for (let s = 0; s < slots.length; s++) {
     const slot = slots[s]!;
     if (s > 0) for (let p = slots[s - 1]!; p < slot; p++) eligible -= pool[p]!;

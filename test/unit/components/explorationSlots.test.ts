@@ -55,7 +55,7 @@ function referenceFill(
   const explored: number[] = [];
   const slots = explorationSlotPositions(requestId, out.length, share);
   if (slots.length === 0) return { order: out, explored };
-  const rng = createRandom(murmurhash.v3(`pick:${requestId}`, 0) | 0);
+  const rng = createRandom(murmurhash.v3(`pick:${requestId}`, 0) | 0, 'xoroshiro128plus');
   const chosen = new Set<number>();
   for (const slot of slots) {
     const eligible: number[] = [];
