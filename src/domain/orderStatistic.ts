@@ -4,6 +4,9 @@
  * algorithm (FIND; C. A. R. Hoare, "Algorithm 65: Find", CACM 4(7), 1961):
  * partition around the middle element, keep the side that holds position k.
  * Expected O(n) comparisons against O(n log n) for sorting a copy.
+ * (Exact search keeps its own float32 variant, `kthLargest` in
+ * src/stores/embedded/exactVectorIndex.ts: descending, finite scores, a
+ * caller's scratch buffer, one element type so its hot loop stays monomorphic.)
  *
  * `-0` and `+0` compare equal here (the typed-array sort puts `-0` first), so
  * the result may be either zero where the sort gives the other; they are equal
