@@ -63,3 +63,46 @@ describe('selectKthSmallest', () => {
     expect(() => selectKthSmallest(new Float64Array(0), 0)).toThrow(RangeError);
   });
 });
+
+describe('selectKthSmallest on inputs that defeat a fixed pivot rule', () => {
+  /** Organ pipe (up, then down), saw-tooth and median-of-three-killer-like lists. */
+  function adversarial(n: number): Record<string, Float64Array> {
+    return {
+      organPipe: Float64Array.from({ length: n }, (_, i) => (i < n / 2 ? i : n - i)),
+      sawTooth: Float64Array.from({ length: n }, (_, i) => i % 17),
+      alternating: Float64Array.from({ length: n }, (_, i) => (i % 2 === 0 ? i : n - i)),
+      pushFront: Float64Array.from({ length: n }, (_, i) => (i === 0 ? n : i)),
+    };
+  }
+
+  it('stays O(n log n) in elements partitioned, and right', () => {
+    const n = 20_000;
+    const bound = n * (2 * Math.ceil(Math.log2(n + 1)) + 4);
+    for (const [name, values] of Object.entries(adversarial(n))) {
+      for (const k of [0, Math.floor(0.25 * n), n >> 1, n - 1]) {
+        const work = { partitioned: 0, sortedFallback: false };
+        const got = selectKthSmallest(values.slice(), k, { work });
+        expect(got, `${name} k=${k}`).toBe(bySort(values, k));
+        // A fixed middle pivot partitions ~n²/4 elements on the organ pipe (10⁸ here).
+        expect(work.partitioned, `${name} k=${k}`).toBeLessThanOrEqual(bound);
+      }
+    }
+  });
+
+  it('sorts the range left when the partition passes run out, with the same answer', () => {
+    const rng = createRandom(7);
+    for (let trial = 0; trial < 200; trial++) {
+      const n = 2 + rng.int(0, 300);
+      const values = Float64Array.from({ length: n }, () => (rng.next() < 0.05 ? NaN : rng.int(0, 20)));
+      const k = rng.int(0, n - 1);
+      for (const maxPasses of [0, 1, 2]) {
+        const work = { partitioned: 0, sortedFallback: false };
+        const got = selectKthSmallest(values.slice(), k, { work, maxPasses });
+        const want = bySort(values, k);
+        if (Number.isNaN(want)) expect(got).toBeNaN();
+        else expect(got).toBe(want);
+        if (maxPasses === 0) expect(work.sortedFallback).toBe(true);
+      }
+    }
+  });
+});
