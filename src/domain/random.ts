@@ -28,6 +28,9 @@ export interface Random {
  *   pseudorandom number generators", ACM TOMS 47(4), 2021), 4 words of state:
  *   for a generator made per request (exploration picks), where seeding
  *   MT19937's state would cost ~19 KB of garbage and its set-up time per call.
+ *   Its first outputs follow the seed closely (the first is built from the
+ *   seed's bitwise NOT), so seed it with a hash (exploration uses MurmurHash3
+ *   of the request id), not a counter.
  */
 export type RandomGenerator = 'mersenne' | 'xoroshiro128plus';
 
