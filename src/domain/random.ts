@@ -4,7 +4,8 @@ import { mersenne } from 'pure-rand/generator/mersenne';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 
 /**
- * A seeded pseudo-random source (Mersenne Twister from `pure-rand`). Every split,
+ * A seeded pseudo-random source (`pure-rand`'s Mersenne Twister by default, or
+ * xoroshiro128+: {@link RandomGenerator}). Every split,
  * initialisation and sampling step in recgate takes one so runs are
  * reproducible.
  */

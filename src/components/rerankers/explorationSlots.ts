@@ -22,8 +22,8 @@ export function explorationSlotPositions(requestId: string, length: number, shar
 /**
  * Fills exploration slots: for each slot (ascending), one item of the pool
  * still at or below the slot is chosen uniformly with a generator seeded by
- * the request id's hash (xoroshiro128+, small state: one is made per request) and moved into the slot (the items between shift
- * down by one). Reproducible: the same request id, order and pool give the
+ * the request id's hash (xoroshiro128+, small state: one is made per request)
+ * and moved into the slot (the items between shift down by one). Reproducible: the same request id, order and pool give the
  * same result.
  *
  * Cost: `inPool` is called at most once per position, then O(slots × n) work on

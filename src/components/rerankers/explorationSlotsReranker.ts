@@ -22,17 +22,16 @@ export const explorationSlotsReranker: Reranker<RecommendationQuery> = {
     const rows = q.rows;
     if (!(share > 0) || rows === null || list.order.length === 0) return;
     const n = list.candidates.length;
-    const pops = new Float64Array(n);
-    for (let idx = 0; idx < n; idx++) pops[idx] = rows.popularity[idx]!;
-    // The quantile is selected from a copy (no sort); `pops` stays in candidate order.
+    const popularity = rows.popularity;
+    // The quantile is selected from one copy (reordered by the selection; no sort).
     const rank = Math.min(n - 1, Math.floor(q.env.settings.explorationQuantile * n));
-    const threshold = selectKthSmallest(pops.slice(), rank);
+    const threshold = selectKthSmallest(popularity.slice(0, n), rank);
     const reference = q.model.bundle.referenceTime;
     // Pool membership per candidate index, decided once (not once per slot).
     const pool = new Uint8Array(n);
     for (let idx = 0; idx < n; idx++) {
       const isNew = isNewItem(rows.modelRows[idx]!, rows.createdAt[idx]!, reference);
-      if (isNew || pops[idx]! < threshold) pool[idx] = 1;
+      if (isNew || popularity[idx]! < threshold) pool[idx] = 1;
     }
     const { order, explored } = fillExplorationSlots(
       q.httpRequestId ?? q.requestId,
