@@ -9,8 +9,8 @@ import type { FeatureStore } from './stores/featureStore.js';
 import type { ModelRegistry } from './stores/modelRegistry.js';
 import type { VectorIndex } from './stores/vectorIndex.js';
 import type { IvfStorage } from './stores/ann/ivfVectorIndex.js';
-import { VECTOR_PRECISIONS } from './domain/itemVectors.js';
-import type { VectorPrecision } from './domain/itemVectors.js';
+import { VECTOR_PRECISION_SETTINGS } from './domain/itemVectors.js';
+import type { VectorPrecisionSetting } from './domain/itemVectors.js';
 
 /**
  * Everything `createGateway` needs. Every option is optional and documented
@@ -128,10 +128,13 @@ export interface GatewayConfig {
    * halves in place; the exact index and a Qdrant upload keep float32
    * copies of the rounded values, as they copy float32 vectors, so there
    * only the model's own copy halves; HNSW (`ann`) shares float32 vectors
-   * but needs a float32 copy of halves: keep `float32` with it. Env
-   * `RECGATE_VECTOR_PRECISION`. @default 'float32'
+   * but needs a float32 copy of halves: keep `float32` with it. `auto`
+   * picks per loaded model: `float16` when IVF-Flat with storage `none`
+   * serves it (`ivf`, or `embedded` / `qdrant`'s fallback past
+   * `annMinItems`), else `float32` (src/services/vectorIndexChoice.ts). Env
+   * `RECGATE_VECTOR_PRECISION`. @default 'auto'
    */
-  readonly vectorPrecision?: VectorPrecision;
+  readonly vectorPrecision?: VectorPrecisionSetting;
   /** Folder of the HNSW graph cache and of the IVF list assignments, one file per model version; null = always build. Env `RECGATE_ANN_CACHE_DIR`. @default 'var/ann-cache' */
   readonly annCacheDir?: string | null;
   /** Redis URL (single node). Env `REDIS_URL`. @default 'redis://127.0.0.1:6379' */
@@ -220,7 +223,7 @@ export const GATEWAY_DEFAULTS = {
   ivfLists: 0,
   ivfProbes: 16,
   ivfStorage: 'none',
-  vectorPrecision: 'float32',
+  vectorPrecision: 'auto',
   annCacheDir: 'var/ann-cache',
 } as const satisfies Omit<
   ResolvedGatewayConfig,
@@ -297,7 +300,7 @@ const SETTING_RULES: { readonly [K in keyof GatewayConfig]?: SettingRule } = {
   ivfLists: intIn(0, 65_536, 'an integer in 0..65536 (0 = automatic)'),
   ivfProbes: intIn(1, 65_536),
   ivfStorage: oneOf('float32', 'int8', 'none'),
-  vectorPrecision: oneOf(...VECTOR_PRECISIONS),
+  vectorPrecision: oneOf(...VECTOR_PRECISION_SETTINGS),
   backendBudgetMs: positiveMs,
   eventLogBudgetMs: positiveMs,
   modelPollMs: msAtLeastZero,

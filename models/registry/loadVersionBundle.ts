@@ -46,9 +46,11 @@ export interface LoadVersionOptions {
    * as published, or `float16`, each value rounded to binary16 as it is read
    * (in blocks: no float32 copy of the whole file), into WebAssembly memory
    * when it fits (`allocateHalfRows`), so the IVF index scans the halves in
-   * place. The factor view then reads the halves too. @default 'float32'
+   * place. The factor view then reads the halves too. A function is asked
+   * with the version's item count once its id list is read (the gateway's
+   * `auto` setting decides by catalog size). @default 'float32'
    */
-  readonly vectorPrecision?: VectorPrecision;
+  readonly vectorPrecision?: VectorPrecision | ((itemCount: number) => VectorPrecision);
 }
 
 /**
@@ -79,8 +81,12 @@ export function loadVersionBundle(
   const itemIds = readIdList(dir, r.itemIds);
   const userIds = readIdList(dir, r.userIds);
   // In WebAssembly memory when they fit: the IVF index with storage `none` scans these rows in place (no second copy).
+  const precision =
+    typeof options.vectorPrecision === 'function'
+      ? options.vectorPrecision(itemIds.length)
+      : (options.vectorPrecision ?? 'float32');
   const itemVectors: ItemVectors =
-    options.vectorPrecision === 'float16'
+    precision === 'float16'
       ? readHalves(dir, r.itemVectors, itemIds.length, r.vectorDimension)
       : readF32(dir, r.itemVectors, itemIds.length * r.vectorDimension, allocateRows);
   if (itemVectors instanceof Float32Array)

@@ -37,9 +37,11 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { GATEWAY_DEFAULTS, configFromEnv } from '../config.js';
 import { float32Vectors } from '../domain/itemVectors.js';
+import type { VectorPrecision } from '../domain/itemVectors.js';
 import { DEFAULT_SURFACE_PARAMS } from '../pipeline/surfaceParams.js';
 import { createServer } from '../server/createServer.js';
 import { createGateway } from '../services/createGateway.js';
+import { servedVectorPrecision } from '../services/vectorIndexChoice.js';
 import { IvfVectorIndex } from '../stores/ann/ivfVectorIndex.js';
 import { UsearchVectorIndex } from '../stores/ann/usearchVectorIndex.js';
 import { FileModelRegistry } from '../stores/file/fileModelRegistry.js';
@@ -62,8 +64,14 @@ if (values.index !== 'exact' && values.index !== 'ann' && values.index !== 'ivf'
   throw new Error(`benchServer: --index expects exact, ann or ivf, received ${values.index}`);
 }
 const modelName = values['model-name'];
-// RECGATE_VECTOR_PRECISION, as the gateway's own registry would read it.
-const vectorPrecision = configFromEnv(process.env).vectorPrecision ?? GATEWAY_DEFAULTS.vectorPrecision;
+// RECGATE_VECTOR_PRECISION, resolved as the gateway's own registry would for this server's index.
+const env = configFromEnv(process.env);
+const vectorPrecision = (itemCount: number): VectorPrecision =>
+  servedVectorPrecision(env.vectorPrecision ?? GATEWAY_DEFAULTS.vectorPrecision, itemCount, {
+    vectorIndex: values.index as 'exact' | 'ann' | 'ivf',
+    annMinItems: GATEWAY_DEFAULTS.annMinItems,
+    ivfStorage: env.ivfStorage ?? GATEWAY_DEFAULTS.ivfStorage,
+  });
 const registry = memoizedRegistry(
   new FileModelRegistry({ dir: values.registry, modelName, vectorPrecision }),
 );

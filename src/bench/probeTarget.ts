@@ -4,6 +4,9 @@
  * and sending one scenario request.
  */
 import { join } from 'node:path';
+import { configFromEnv, GATEWAY_DEFAULTS } from '../config.js';
+import type { VectorPrecision } from '../domain/itemVectors.js';
+import { servedVectorPrecision } from '../services/vectorIndexChoice.js';
 import type { PreparedCatalog } from './benchCatalogs.js';
 import { prepareCatalog, SYNTHETIC_SIZES } from './benchCatalogs.js';
 import { usageError } from './benchCli.js';
@@ -41,18 +44,34 @@ export async function catalogOrExit(
  * fresh event log `<benchDir>/events/<logName>-<time>.jsonl` (so no replay at start).
  */
 /**
- * The IVF list cache of a bench catalog: `<benchDir>/ann/<model>-<version>.ivf`,
- * or `…-f16.ivf` when the servers keep half-precision vectors
- * (`RECGATE_VECTOR_PRECISION=float16` in `env`): lists trained on halves are
- * another assignment, and sharing one file would retrain it at every switch.
+ * The IVF list cache of a bench catalog: `<benchDir>/ann/<model>-<version>.ivf`
+ * for lists trained on float32 rows, `…-f16.ivf` on half-precision rows:
+ * lists trained on halves are another assignment, and sharing one file would
+ * retrain it at every switch.
  */
 export function ivfBenchCacheFile(
   benchDir: string,
   catalog: Pick<PreparedCatalog, 'modelName' | 'version'>,
-  env: NodeJS.ProcessEnv = process.env,
+  precision: VectorPrecision,
 ): string {
-  const half = env['RECGATE_VECTOR_PRECISION'] === 'float16' ? '-f16' : '';
+  const half = precision === 'float16' ? '-f16' : '';
   return join(benchDir, 'ann', `${catalog.modelName}-${catalog.version}${half}.ivf`);
+}
+
+/**
+ * The precision a bench server that serves IVF-Flat (`--index ivf`) keeps
+ * its item vectors at, as the gateway resolves `RECGATE_VECTOR_PRECISION`
+ * (and `RECGATE_IVF_STORAGE`) from `env`: with the default `auto` and
+ * storage `none`, `float16` ({@link servedVectorPrecision}).
+ * @throws RangeError naming the variable when either is set to a bad value.
+ */
+export function ivfServedPrecision(env: NodeJS.ProcessEnv = process.env): VectorPrecision {
+  const cfg = configFromEnv(env);
+  return servedVectorPrecision(cfg.vectorPrecision ?? GATEWAY_DEFAULTS.vectorPrecision, 0, {
+    vectorIndex: 'ivf',
+    annMinItems: GATEWAY_DEFAULTS.annMinItems,
+    ivfStorage: cfg.ivfStorage ?? GATEWAY_DEFAULTS.ivfStorage,
+  });
 }
 
 export function serverFor(
@@ -64,7 +83,7 @@ export function serverFor(
     registry: catalog.registry,
     modelName: catalog.modelName,
     index: catalog.items >= 1_000_000 ? 'ivf' : 'exact',
-    annCache: ivfBenchCacheFile(benchDir, catalog),
+    annCache: ivfBenchCacheFile(benchDir, catalog, ivfServedPrecision()),
     eventLog: join(benchDir, 'events', `${logName}-${Date.now()}.jsonl`),
   };
 }

@@ -54,7 +54,7 @@ import type { BenchScenario, ScenarioName } from './benchScenarios.js';
 import { benchScenarios } from './benchScenarios.js';
 import type { BenchServer } from './benchServerProcess.js';
 import { REPO_ROOT, startBenchServer } from './benchServerProcess.js';
-import { ivfBenchCacheFile, nodeFlagsOption } from './probeTarget.js';
+import { ivfBenchCacheFile, ivfServedPrecision, nodeFlagsOption } from './probeTarget.js';
 import { recgateSettings } from './recgateSettings.js';
 import { summarizeCpuProfile } from './cpuProfileSummary.js';
 import type { CpuProfile } from './cpuProfileSummary.js';
@@ -147,7 +147,8 @@ for (const name of catalogNames)
 const loadAverageStart = os.loadavg();
 mkdirSync(join(benchDir, 'events'), { recursive: true });
 const annCache = (c: PreparedCatalog): string => join(benchDir, 'ann', `${c.modelName}-${c.version}.usearch`);
-const ivfCache = (c: PreparedCatalog): string => ivfBenchCacheFile(benchDir, c);
+/** The IVF list cache the bench servers load: trained on the rows at the precision they keep. */
+const ivfCache = (c: PreparedCatalog): string => ivfBenchCacheFile(benchDir, c, ivfServedPrecision());
 
 const prepared: (PreparedCatalog | SkippedCatalog)[] = [];
 for (const name of catalogNames) {
@@ -164,11 +165,11 @@ for (const c of ready.filter((x) => annOnly || PLANS[x.name]!.ann)) {
     cacheFile: annCache(c),
     log,
     sweep: quick ? [128] : [256, 512, 768, 960, 1152, 1536, 2048],
-    ivfCacheFile: ivfCache(c),
+    ivfCacheFile: ivfBenchCacheFile(benchDir, c, 'float32'),
     ivfSweep: quick ? [8] : [8, 32, 64],
     ivfStorage: configFromEnv(process.env).ivfStorage ?? GATEWAY_DEFAULTS.ivfStorage, // RECGATE_IVF_STORAGE, as the bench servers
     // The same lists trained on the rows rounded to binary16 (RECGATE_VECTOR_PRECISION=float16).
-    ivfHalfCacheFile: ivfBenchCacheFile(benchDir, c, { RECGATE_VECTOR_PRECISION: 'float16' }),
+    ivfHalfCacheFile: ivfBenchCacheFile(benchDir, c, 'float16'),
   });
   log(`ANN ${c.name}: recall@100 ${study.recallAt100.toFixed(3)}, p99 ${study.annLatency.p99.toFixed(2)} ms`);
   if (study.ivfHalf !== undefined) {

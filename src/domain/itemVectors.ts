@@ -16,6 +16,18 @@ export type VectorPrecision = 'float32' | 'float16';
 export const VECTOR_PRECISIONS: readonly VectorPrecision[] = ['float32', 'float16'];
 
 /**
+ * The `RECGATE_VECTOR_PRECISION` setting: a {@link VectorPrecision}, or
+ * `auto`, which the gateway resolves per loaded model from its item count
+ * and the index that will serve it (`servedVectorPrecision` in
+ * src/services/vectorIndexChoice.ts: `float16` exactly where the IVF index
+ * scans the halves in place, `float32` elsewhere).
+ */
+export type VectorPrecisionSetting = VectorPrecision | 'auto';
+
+/** The values {@link VectorPrecisionSetting} accepts, in documentation order. */
+export const VECTOR_PRECISION_SETTINGS: readonly VectorPrecisionSetting[] = ['auto', 'float32', 'float16'];
+
+/**
  * A model's item vectors, n rows × w values row-major: float32 values, or
  * (precision `float16`) binary16 bit patterns in a Uint16Array. The element
  * type is the precision ({@link precisionOf}).

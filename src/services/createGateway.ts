@@ -1,3 +1,4 @@
+import { servedVectorPrecision } from './vectorIndexChoice.js';
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { BufferedEventWriter } from '../components/sideEffects/bufferedEventWriter.js';
@@ -75,7 +76,7 @@ export async function createGateway(config: GatewayConfig = {}): Promise<Gateway
     new FileModelRegistry({
       dir: cfg.registryDir,
       modelName: cfg.modelName,
-      vectorPrecision: cfg.vectorPrecision,
+      vectorPrecision: (itemCount) => servedVectorPrecision(cfg.vectorPrecision, itemCount, cfg),
     });
   const version = await registry.currentVersion();
   if (version === null) {

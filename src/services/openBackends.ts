@@ -1,3 +1,4 @@
+import { servesIvf } from './vectorIndexChoice.js';
 import { join } from 'node:path';
 import type { ResolvedGatewayConfig } from '../config.js';
 import type { CatalogItem } from '../domain/interaction.js';
@@ -319,11 +320,7 @@ export async function openBackends(
         } else {
           const dim = model.bundle.dimension + 1;
           const n = model.bundle.itemIds.length;
-          // Past annMinItems the in-process default is IVF-Flat: at 1M items it matched HNSW's recall at
-          // about an eighth of its CPU per search, a quarter of its build time and less memory (BENCHMARKS.md).
-          const useIvf =
-            cfg.vectorIndex === 'ivf' ||
-            (cfg.vectorIndex !== 'exact' && cfg.vectorIndex !== 'ann' && n > cfg.annMinItems);
+          const useIvf = servesIvf(cfg, n);
           const stem = `${model.manifest.name}-${model.version}`;
           const half = precisionOf(model.bundle.itemVectors) === 'float16';
           // RECGATE_VECTOR_PRECISION in effect, so an operator can see it took.

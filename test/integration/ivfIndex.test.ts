@@ -46,6 +46,8 @@ describe('Gateway: IVF-Flat vector index', () => {
     const first = await start();
     const cached = readdirSync(path.join(tmp, 'ann'));
     expect(cached.filter((f) => f.endsWith('.ivf'))).toHaveLength(1);
+    // RECGATE_VECTOR_PRECISION=auto (the default) with storage float32: float32 rows, lists trained on them.
+    expect(cached.filter((f) => f.includes('-f16'))).toEqual([]);
     const file = path.join(
       tmp,
       'ann',
@@ -188,6 +190,44 @@ describe('Gateway: IVF-Flat vector index', () => {
     } finally {
       await gateway.close();
     }
+  });
+
+  it('with RECGATE_VECTOR_PRECISION=auto (the default) keeps halves once the catalog passes annMinItems, float32 below', async () => {
+    const version = readFileSync(path.join(registry, 'default', 'CURRENT'), 'utf8').trim();
+    const { bundle } = loadVersionBundle(registry, 'default', version);
+    const n = bundle.itemIds.length;
+    const serveWith = async (annMinItems: number, cacheDir: string): Promise<string[]> => {
+      const gateway = await createGateway({
+        registryDir: registry,
+        eventLogFile: path.join(tmp, `events-auto-${annMinItems}.jsonl`),
+        eventLogFsync: 'never',
+        annMinItems, // vectorIndex embedded, ivfStorage none and vectorPrecision auto: the defaults
+        ivfProbes: 4,
+        annCacheDir: path.join(tmp, cacheDir),
+      });
+      try {
+        const similar = await gateway.similarItems(
+          {
+            itemId: bundle.itemIds[0]!,
+            userId: null,
+            first: 10,
+            filter: null,
+          },
+          gateway.createRequestScope(),
+        );
+        expect(similar.items).toHaveLength(10);
+      } finally {
+        await gateway.close();
+      }
+      const dir = path.join(tmp, cacheDir);
+      return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.ivf')) : [];
+    };
+    // Past annMinItems: IVF-Flat over the halves, its lists trained on them (the -f16 cache file).
+    const past = await serveWith(n - 1, 'ann-auto-past');
+    expect(past).toHaveLength(1);
+    expect(past[0]).toMatch(/-f16\./);
+    // At annMinItems: the exact index, no IVF lists at all.
+    expect(await serveWith(n, 'ann-auto-at')).toEqual([]);
   });
 
   it('with RECGATE_VECTOR_PRECISION=float16 answers item-vector queries (similar items) like exact search over float32', async () => {

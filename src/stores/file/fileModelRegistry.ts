@@ -22,9 +22,10 @@ export interface FileModelRegistryOptions {
   readonly modelName?: string;
   /**
    * How loaded versions keep their item vectors (`RECGATE_VECTOR_PRECISION`):
-   * see {@link VectorPrecision}. @default 'float32'
+   * see {@link VectorPrecision}, or a function of the version's item count
+   * (the gateway's `auto`: `servedVectorPrecision` in src/services/vectorIndexChoice.ts). @default 'float32'
    */
-  readonly vectorPrecision?: VectorPrecision;
+  readonly vectorPrecision?: VectorPrecision | ((itemCount: number) => VectorPrecision);
 }
 
 /**
@@ -38,8 +39,8 @@ export class FileModelRegistry implements ModelRegistry {
   /** Absolute registry folder. */
   readonly dir: string;
   readonly modelName: string;
-  /** The precision loaded versions keep their item vectors at. */
-  readonly vectorPrecision: VectorPrecision;
+  /** The precision loaded versions keep their item vectors at, or the function of their item count that picks it. */
+  readonly vectorPrecision: VectorPrecision | ((itemCount: number) => VectorPrecision);
 
   constructor(options: FileModelRegistryOptions) {
     this.dir = resolve(options.dir);

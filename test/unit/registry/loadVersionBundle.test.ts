@@ -235,6 +235,20 @@ describe('Registry: loadVersionBundle', () => {
     expect(Array.from(half.bundle.userVectors)).toEqual(Array.from(loaded.bundle.userVectors));
   });
 
+  it('asks a vectorPrecision function with the item count and keeps the vectors at its answer', () => {
+    const asked: number[] = [];
+    const half = loadVersionBundle(registry, 'default', 'v1', {
+      vectorPrecision: (n) => (asked.push(n), 'float16'),
+    });
+    const full = loadVersionBundle(registry, 'default', 'v1', {
+      vectorPrecision: (n) => (asked.push(n), 'float32'),
+    });
+    expect(asked).toEqual([bundle.itemIds.length, bundle.itemIds.length]);
+    expect(half.bundle.itemVectors).toBeInstanceOf(Uint16Array);
+    expect(full.bundle.itemVectors).toBeInstanceOf(Float32Array);
+    expect(Array.from(full.bundle.itemVectors)).toEqual(Array.from(loaded.bundle.itemVectors));
+  });
+
   it('refuses a damaged or truncated items.f32 with vectorPrecision float16 too, naming the file and the row', () => {
     publishCopy('v-half-nan');
     const file = join(registry, 'default', 'v-half-nan', 'items.f32');

@@ -36,13 +36,16 @@ describe('RECGATE_VECTOR_INDEX=ivf, RECGATE_IVF_LISTS, RECGATE_IVF_PROBES', () =
     );
   });
 
-  it('reads RECGATE_VECTOR_PRECISION (float32 by default, or float16) and names it for any other value', () => {
-    expect(resolveGatewayConfig({})).toMatchObject({ vectorPrecision: 'float32' });
+  it('reads RECGATE_VECTOR_PRECISION (auto by default, float32 or float16) and names it for any other value', () => {
+    expect(resolveGatewayConfig({})).toMatchObject({ vectorPrecision: 'auto' });
     expect(configFromEnv({ RECGATE_VECTOR_PRECISION: 'float16' })).toMatchObject({
       vectorPrecision: 'float16',
     });
+    expect(configFromEnv({ RECGATE_VECTOR_PRECISION: 'float32' })).toMatchObject({
+      vectorPrecision: 'float32',
+    });
     expect(() => configFromEnv({ RECGATE_VECTOR_PRECISION: 'bf16' })).toThrow(
-      /RECGATE_VECTOR_PRECISION: expected "float32" or "float16", received "bf16"/,
+      /RECGATE_VECTOR_PRECISION: expected "auto" or "float32" or "float16", received "bf16"/,
     );
   });
 });
