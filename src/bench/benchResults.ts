@@ -57,6 +57,11 @@ export interface CatalogResult {
   readonly items: number;
   /** `exact` or `usearch-hnsw`. */
   readonly index: string;
+  /**
+   * How the served model kept its item vectors (`float32` or `float16`,
+   * `RECGATE_VECTOR_PRECISION` as resolved); absent in runs recorded before it was reported.
+   */
+  readonly vectorPrecision?: string;
   readonly version: string;
   /** Extra settings of this server (e.g. the Redis store). */
   readonly variant: string;

@@ -24,7 +24,7 @@
  *
  * When serving it prints one line `BENCH_READY <json>` on stdout with `url`
  * (GraphQL endpoint), `statsUrl`, `readySeconds` (in-process start-up time),
- * `index` and `annOrigin`. SIGTERM/SIGINT close the server and the gateway and exit 0.
+ * `index`, `vectorPrecision` (how the model keeps its item vectors) and `annOrigin`. SIGTERM/SIGINT close the server and the gateway and exit 0.
  *
  * Run (after `npm run build`; the bench builds first by itself):
  * `node dist/src/bench/benchServer.js --registry <dir> --model-name <name>
@@ -36,7 +36,7 @@ import type { AddressInfo } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { GATEWAY_DEFAULTS, configFromEnv } from '../config.js';
-import { float32Vectors } from '../domain/itemVectors.js';
+import { float32Vectors, precisionOf } from '../domain/itemVectors.js';
 import type { VectorPrecision } from '../domain/itemVectors.js';
 import { DEFAULT_SURFACE_PARAMS } from '../pipeline/surfaceParams.js';
 import { createServer } from '../server/createServer.js';
@@ -169,6 +169,7 @@ process.stdout.write(
     statsUrl: `http://127.0.0.1:${statsPort}`,
     readySeconds: (performance.now() - started) / 1000,
     index: ann?.name ?? 'exact',
+    vectorPrecision: precisionOf((await registry.load(version)).bundle.itemVectors),
     annOrigin: ann?.origin ?? null,
     modelVersion: version,
   })}\n`,

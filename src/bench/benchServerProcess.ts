@@ -74,6 +74,8 @@ export interface BenchServer {
   /** The server's own start-up time, seconds (model load, index build, listen). */
   readonly readySeconds: number;
   readonly index: string;
+  /** How the served model keeps its item vectors: `float32` or `float16` (RECGATE_VECTOR_PRECISION as resolved). */
+  readonly vectorPrecision: string;
   readonly annOrigin: { source: 'built' | 'cache'; seconds: number } | null;
   stats(): Promise<BenchServerStats>;
   /** Clears the stage histograms and the event-loop delay histogram. */
@@ -139,6 +141,7 @@ export async function startBenchServer(options: BenchServerOptions): Promise<Ben
         statsUrl: string;
         readySeconds: number;
         index: string;
+        vectorPrecision: string;
         annOrigin: BenchServer['annOrigin'];
       };
       const pid = child.pid!;
@@ -148,6 +151,7 @@ export async function startBenchServer(options: BenchServerOptions): Promise<Ben
         spawnToReadySeconds: (performance.now() - spawnedAt) / 1000,
         readySeconds: ready.readySeconds,
         index: ready.index,
+        vectorPrecision: ready.vectorPrecision,
         annOrigin: ready.annOrigin,
         stats: async () => (await (await fetch(`${ready.statsUrl}/stats`)).json()) as BenchServerStats,
         reset: async () => void (await fetch(`${ready.statsUrl}/reset`, { method: 'POST' })),

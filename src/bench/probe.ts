@@ -171,6 +171,7 @@ try {
     'catalog / scenario / store',
     `${catalog.name} (${catalog.items} items) / ${scenario.name} / ${values.store}`,
   );
+  line('index / item vectors', `${server.index} / ${server.vectorPrecision}`);
   line('requests, connections', `${requests}, ${connections}`);
   line('requests/s', ((requests / wallMs) * 1000).toFixed(1));
   line('wall ms per request', (wallMs / requests).toFixed(2));

@@ -300,6 +300,7 @@ async function runCatalog(
     name: c.name,
     items: c.items,
     index: server.index,
+    vectorPrecision: server.vectorPrecision,
     version: c.version,
     variant,
     origin: c.origin,

@@ -132,13 +132,17 @@ describe('Bench report: the target table', () => {
       ...results,
       catalogs: results.catalogs.map((c) =>
         'name' in c && c.name === 'synthetic-1m'
-          ? { ...c, atReady: { rssBytes: 450e6, peakRssBytes: 520e6 } }
+          ? { ...c, vectorPrecision: 'float16', atReady: { rssBytes: 450e6, peakRssBytes: 520e6 } }
           : c,
       ),
     };
     const row = targetRows(withReady).find((r) => r.what === 'memory, 1M items × 64-d')!;
     expect(row.measured).toContain('900 MB peak RSS');
+    expect(row.measured).toContain('exact index, float16 item vectors;');
     expect(row.measured).toContain('450 MB RSS when ready (start-up peak 520 MB)');
+    // A run recorded before the precision was reported names none.
+    const older = targetRows(results).find((r) => r.what === 'memory, 1M items × 64-d')!;
+    expect(older.measured).toContain('exact index; it includes');
     expect(row.met).toBe(false);
   });
 
