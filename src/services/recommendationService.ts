@@ -23,7 +23,7 @@ import {
   storedViaIds,
 } from '../components/selectors/storedRankedList.js';
 import { loadTitles } from '../components/reasons.js';
-import { walkStoredList } from '../components/selectors/storedListWalk.js';
+import { laterPageExclusion, walkStoredList } from '../components/selectors/storedListWalk.js';
 import { servedListRecord } from '../components/sideEffects/servedListLog.js';
 import type { UserFeatureState } from '../domain/rankerFeatures.js';
 import { PublicError } from '../errors.js';
@@ -291,12 +291,15 @@ export class RecommendationService {
     const start = Math.min(total, cursor.offset);
     const served = Math.min(start, cursor.served ?? start);
     // Items hidden since the list was ranked (marked unavailable, or gone from the catalog) are
-    // skipped, as the first page's `unavailable` filter drops them; ranks count the items served.
+    // skipped, as the first page's `unavailable` filter drops them, and so are items the user has
+    // given feedback on since (the `seenItems` and `dismissed` filters); ranks count the items served.
+    const user = header.userId === null ? null : await scope.loaders.users.load(header.userId);
     const { end, hidden, more } = await walkStoredList(
       scope.loaders.items,
       columns.ids,
       start,
       request.first,
+      laterPageExclusion(user),
     );
     const titleOf = await loadTitles(scope.loaders, storedViaIds(columns, start, end));
     const span = storedEntries(stored, start, end, titleOf);

@@ -223,6 +223,45 @@ describe('Gateway: paging', () => {
     }
   });
 
+  it('a later page skips items the user DISMISSed, DISLIKEd or bought since page 1 (attack on session 27)', async () => {
+    const u = knownUser(11);
+    const page1 = await recommend(u.userId);
+    // The list as it was ranked: page 2 before any feedback.
+    const before2 = await recommend(u.userId, { after: page1.endCursor });
+    const acted = [
+      { itemId: before2.items[0]!.itemId, type: 'DISMISS' as const },
+      { itemId: before2.items[3]!.itemId, type: 'DISLIKE' as const },
+      { itemId: before2.items[6]!.itemId, type: 'PURCHASE' as const },
+    ];
+    const results = await gateway.recordFeedback(
+      acted.map((a) => ({
+        userId: u.userId,
+        itemId: a.itemId,
+        type: a.type,
+        value: null,
+        requestId: page1.requestId,
+        timestamp: null,
+        context: null,
+      })),
+      gateway.createRequestScope(),
+    );
+    expect(results.map((r) => r.accepted)).toEqual([true, true, true]);
+    const page2 = await recommend(u.userId, { after: page1.endCursor });
+    const ids2 = page2.items.map((i) => i.itemId);
+    for (const a of acted) expect(ids2).not.toContain(a.itemId);
+    // Otherwise the same order, ranks on without gaps, and the list still pages on.
+    const gone = new Set(acted.map((a) => a.itemId));
+    const kept = before2.items.map((i) => i.itemId).filter((id) => !gone.has(id));
+    expect(ids2.slice(0, kept.length)).toEqual(kept);
+    expect(page2.items.map((i) => i.rank)).toEqual(Array.from({ length: 20 }, (_, k) => k + 21));
+    const rest: string[] = [];
+    for (let page = page2; page.hasNextPage;) {
+      page = await recommend(u.userId, { first: 100, after: page.endCursor });
+      rest.push(...page.items.map((i) => i.itemId));
+    }
+    for (const a of acted) expect(rest).not.toContain(a.itemId);
+  });
+
   it('pages through to the end: hasNextPage turns false and endCursor null', async () => {
     const pages = await allPages(knownUser(3).userId);
     const last = pages[pages.length - 1]!;

@@ -10,8 +10,9 @@ export const WALK_CHUNK = 64;
  * items hidden since the list was ranked are skipped). Walks the list's ids
  * from position `start`, reading its items through `items` (the request's
  * `items` loader: same length and order, null for an unknown id, an Error
- * for a failed read), until `first` items that are still in the catalog
- * and not marked `available: false` were found, then one more position to
+ * for a failed read), until `first` items that are still in the catalog,
+ * not marked `available: false` and not `excluded` (the user's feedback
+ * since: see `laterPageExclusion`) were found, then one more position to
  * tell whether any such item follows. Returns the position after the last
  * item of the page (`end`), the positions it skipped before it (`hidden`),
  * and whether a later page would serve anything (`more`).
@@ -29,6 +30,7 @@ export async function walkStoredList(
   ids: readonly string[],
   start: number,
   first: number,
+  excluded: (itemId: string) => boolean = () => false,
 ): Promise<{ end: number; hidden: Set<number>; more: boolean }> {
   const hidden = new Set<number>();
   let end = start;
@@ -43,7 +45,8 @@ export async function walkStoredList(
       const item = found[j];
       const gone =
         (item === null && !fallback) ||
-        (item !== null && item !== undefined && !(item instanceof Error) && item.available === false);
+        (item !== null && item !== undefined && !(item instanceof Error) && item.available === false) ||
+        excluded(chunk[j]!);
       if (kept === first) {
         // The look-ahead: the first position after the page that would be served.
         if (!gone) return { end, hidden, more: true };
@@ -59,4 +62,20 @@ export async function walkStoredList(
   }
   // The list ended: hidden positions after the last served item are passed over too.
   return { end: kept === first ? end : ids.length, hidden, more: false };
+}
+
+/**
+ * The items a later page of `user`'s stored list skips because of the
+ * user's feedback since the list was ranked, as the first page's `seenItems`
+ * and `dismissed` filters drop them: every item the user interacted with
+ * (PURCHASE: "not recommended again") and every item DISMISSed or DISLIKEd
+ * ("never comes back"). Found by the attack on session 27's work: a cursor
+ * kept serving an item dismissed after page 1. `null` (an anonymous list, or
+ * a user the store does not know): nothing is skipped.
+ */
+export function laterPageExclusion(
+  user: { readonly seen: ReadonlySet<string>; readonly dismissed: ReadonlySet<string> } | null,
+): (itemId: string) => boolean {
+  if (user === null || (user.seen.size === 0 && user.dismissed.size === 0)) return () => false;
+  return (itemId) => user.seen.has(itemId) || user.dismissed.has(itemId);
 }

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { WALK_CHUNK, walkStoredList } from '../../../src/components/selectors/storedListWalk.js';
+import {
+  laterPageExclusion,
+  WALK_CHUNK,
+  walkStoredList,
+} from '../../../src/components/selectors/storedListWalk.js';
 import type { CatalogItem } from '../../../src/domain/interaction.js';
 import { collectDegradedParts, reportDegraded } from '../../../src/stores/fallback/degradedParts.js';
 import { ITEMS_PART } from '../../../src/stores/fallback/fallbackFeatureStore.js';
@@ -78,5 +82,19 @@ describe('walkStoredList (later pages of a stored list)', () => {
     const fallback = listOf(5, { i1: 'gone', i2: 'hidden' }, true);
     const { value } = await collectDegradedParts(() => walkStoredList(fallback.items, fallback.ids, 0, 3));
     expect(value).toEqual({ end: 4, hidden: new Set([2]), more: true });
+  });
+});
+
+describe('laterPageExclusion (feedback since the list was ranked)', () => {
+  it('skips what the seenItems and dismissed filters drop, and nothing for an anonymous list', async () => {
+    const user = { seen: new Set(['i3', 'i4']), dismissed: new Set(['i6']) };
+    const excluded = laterPageExclusion(user);
+    expect(['i2', 'i3', 'i4', 'i5', 'i6'].map(excluded)).toEqual([false, true, true, false, true]);
+    expect(laterPageExclusion(null)('i3')).toBe(false);
+    expect(laterPageExclusion({ seen: new Set(), dismissed: new Set() })('i3')).toBe(false);
+    // In the walk: skipped like hidden items, the look-ahead too.
+    const { ids, items } = listOf(10, {});
+    const walk = await walkStoredList(items, ids, 2, 3, excluded);
+    expect(walk).toEqual({ end: 8, hidden: new Set([3, 4, 6]), more: true });
   });
 });
