@@ -101,6 +101,15 @@ const experimentSchema = z
       }
       seen.add(v.id);
     });
+    // Shares are weight / Σ weights: a sum past the largest double (two weights of 1e308) would make
+    // every share 0 and send all units to the last variant (attack on session 27).
+    if (!Number.isFinite(e.variants.reduce((sum, v) => sum + v.weight, 0))) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['variants'],
+        message: 'expected weights whose sum is a finite number (they are relative: e.g. 1 and 1 for 50/50)',
+      });
+    }
   });
 
 /** The whole file. `experiments` may be empty. */

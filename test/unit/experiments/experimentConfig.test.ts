@@ -154,6 +154,15 @@ describe('loadExperiments: errors name the file and the first problem in one lin
       'experiments[0].variants[1].weight: expected a number > 0, received 0',
     ],
     [
+      'weights whose sum overflows (each 1e308: every share would be 0)',
+      (c: { experiments: Record<string, unknown>[] }) => {
+        variant(c, 0)['weight'] = 1e308;
+        variant(c, 1)['weight'] = 1e308;
+      },
+      'experiments[0].variants: expected weights whose sum is a finite number (they are relative: e.g. 1 and 1 ' +
+        'for 50/50), received an array of 2',
+    ],
+    [
       'a duplicate variant id',
       (c: { experiments: Record<string, unknown>[] }) => (variant(c, 1)['id'] = 'control'),
       'experiments[0].variants[1].id: expected a variant id unique within the experiment, received "control"',
