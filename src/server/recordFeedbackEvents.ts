@@ -35,7 +35,7 @@ export async function recordFeedbackEvents(
         ? null
         : validateId(input.requestId, `${path(i)}.requestId`));
     if (idError !== null) {
-      results.push({ accepted: false, eventId: null, error: idError });
+      results.push({ accepted: false, applied: false, eventId: null, error: idError });
       refusedTypes.push(String(input.type));
       continue;
     }
@@ -45,7 +45,7 @@ export async function recordFeedbackEvents(
       results.push(null);
     } catch (err) {
       if (!(err instanceof PublicError)) throw err;
-      results.push({ accepted: false, eventId: null, error: toUserError(err) });
+      results.push({ accepted: false, applied: false, eventId: null, error: toUserError(err) });
       refusedTypes.push(String(input.type));
     }
   }

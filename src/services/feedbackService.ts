@@ -108,6 +108,8 @@ export class FeedbackService {
   private readonly perUser = new KeyedQueue();
   /** While a model reload rebuilds the store: updates wait for `released`, then skip `skip`'s event ids. */
   private hold: { released: Promise<void>; skip: Set<string> } | null = null;
+  /** Records whose feature update failed (answered `applied: false`); weak, so nothing is kept for long. */
+  private readonly notApplied = new WeakSet<FeedbackRecord>();
   /** The feature updates `record` started and that have not ended yet (see {@link holdUpdates}' `settled`). */
   private readonly applying = new Set<Promise<void>>();
 
@@ -117,10 +119,14 @@ export class FeedbackService {
     this.model = options.model;
     this.now = options.now ?? Date.now;
     this.maxFutureSkewMs = options.maxFutureSkewMs ?? FEEDBACK_LIMITS.maxFutureSkewMs;
-    this.onUpdateError =
+    const onUpdateError =
       options.onUpdateError ??
       ((error, record) =>
         logger.error('feature update failed for a logged event', { eventId: record.eventId, error }));
+    this.onUpdateError = (error, record) => {
+      this.notApplied.add(record);
+      onUpdateError(error, record);
+    };
     this.onAppendError =
       options.onAppendError ??
       ((error, requestId) => logger.error('event log append failed', { requestId, error }));
@@ -148,7 +154,7 @@ export class FeedbackService {
     events.forEach((event, k) => {
       const error = validateFeedbackEvent(event, now, this.maxFutureSkewMs);
       if (error !== null) {
-        results[k] = { accepted: false, eventId: null, error };
+        results[k] = { accepted: false, applied: false, eventId: null, error };
         return;
       }
       records.push({
@@ -176,14 +182,21 @@ export class FeedbackService {
         message: FEEDBACK_UNAVAILABLE_MESSAGE,
         field: null,
       };
-      for (const k of positions) results[k] = { accepted: false, eventId: null, error };
+      for (const k of positions) results[k] = { accepted: false, applied: false, eventId: null, error };
       return results;
     }
-    records.forEach((r, j) => (results[positions[j]!] = { accepted: true, eventId: r.eventId, error: null }));
-
     const hold = this.hold;
     if (hold === null) await this.tracked(this.applyFeatures(records));
-    else {
+    records.forEach(
+      (r, j) =>
+        (results[positions[j]!] = {
+          accepted: true,
+          applied: !this.notApplied.has(r),
+          eventId: r.eventId,
+          error: null,
+        }),
+    );
+    if (hold !== null) {
       // A reload is rebuilding the store: apply to the new one once it is served (not awaited).
       void hold.released.then(() =>
         this.tracked(this.applyFeatures(records.filter((r) => !hold.skip.has(r.eventId)))),

@@ -111,9 +111,19 @@ export interface UserError {
   readonly field: string | null;
 }
 
-/** Result of one feedback event. */
+/**
+ * Result of one feedback event.
+ * - `accepted`: the event is in the event log (`eventId` set), else `error` says why not.
+ * - `applied`: false when the event was logged but updating the feature store
+ *   for it failed (e.g. Redis down with the file event log): the user's next
+ *   lists do not reflect it until the event log is replayed into the store (a
+ *   new model version served, or a re-seed: docs/feedback.md). Also false for a rejected event.
+ *   An event received while a reload or re-seed rebuilds the store is applied
+ *   once that is done and answers true.
+ */
 export interface FeedbackResult {
   readonly accepted: boolean;
+  readonly applied: boolean;
   readonly eventId: string | null;
   readonly error: UserError | null;
 }

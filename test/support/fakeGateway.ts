@@ -167,12 +167,13 @@ export function fakeGateway(): FakeGateway {
         if (event.type === 'RATING' && (event.value === null || event.value < 0 || event.value > 10)) {
           return {
             accepted: false,
+            applied: false,
             eventId: null,
             error: { code: 'BAD_USER_INPUT', message: 'RATING value must be 0..10.', field: 'value' },
           };
         }
         feedback.push(event);
-        return { accepted: true, eventId: `e${feedback.length}`, error: null };
+        return { accepted: true, applied: true, eventId: `e${feedback.length}`, error: null };
       });
     },
     async recordImpressions(input) {

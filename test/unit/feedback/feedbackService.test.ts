@@ -181,6 +181,7 @@ describe('FeedbackService', () => {
       const [result] = await service.record([event(o)]);
       expect(result).toEqual({
         accepted: false,
+        applied: false,
         eventId: null,
         error: { code, message: expect.any(String), field },
       });
@@ -201,6 +202,7 @@ describe('FeedbackService', () => {
       const [result] = await service.record([event(o)]);
       expect(result!.error).toBeNull();
       expect(result!.accepted).toBe(true);
+      expect(result!.applied).toBe(true);
     });
 
     it('names what was expected and what was received', async () => {
@@ -255,6 +257,7 @@ describe('FeedbackService', () => {
       const results = await service.record([event({ type: 'DISMISS' }), event({ itemId: '' })]);
       expect(results[0]).toEqual({
         accepted: false,
+        applied: false,
         eventId: null,
         error: {
           code: 'UNAVAILABLE',
@@ -620,6 +623,8 @@ describe('FeedbackService', () => {
           event({ userId: 'newbie', itemId: 'm4', type: 'RATING', value: 2 }),
         ]);
         expect(results.every((r) => r.accepted)).toBe(true);
+        // The LIKE needed the read and was not applied; the low RATING did not, and was.
+        expect(results.map((r) => r.applied)).toEqual([false, true]);
         expect(updateErrors).toEqual([failure]);
         const [u] = await s.getUsers(['newbie']);
         expect(u!.recent.map((e) => e.itemId)).toEqual(['m4']);
@@ -634,8 +639,14 @@ describe('FeedbackService', () => {
         });
         const [result] = await service.record([event({ type: 'LIKE' })]);
         expect(result!.accepted).toBe(true);
+        expect(result!.applied).toBe(false); // logged, but the next lists do not reflect it (attack on session 27)
         expect(log.records.length).toBe(1);
         expect(updateErrors).toEqual([new Error('store down')]);
+        // Once the store answers again, the next event is applied and says so.
+        Object.defineProperty(s, writeName, { value: undefined, configurable: true });
+        delete (s as unknown as Record<string, unknown>)[writeName];
+        const [next] = await service.record([event({ type: 'LIKE', itemId: 'm2' })]);
+        expect(next).toMatchObject({ accepted: true, applied: true });
       });
     }
   });
