@@ -1,6 +1,6 @@
 import { PublicError } from '../errors.js';
 import { validateId } from '../services/feedback/validateId.js';
-import type { FeedbackResult } from '../services/serviceTypes.js';
+import type { FeedbackResult, UserError } from '../services/serviceTypes.js';
 import type { RequestContext } from './requestContext.js';
 import type { FeedbackArgument } from './validation/toFeedbackEvent.js';
 import { toFeedbackEvent } from './validation/toFeedbackEvent.js';
@@ -45,7 +45,12 @@ export async function recordFeedbackEvents(
       results.push(null);
     } catch (err) {
       if (!(err instanceof PublicError)) throw err;
-      results.push({ accepted: false, applied: false, eventId: null, error: toUserError(err) });
+      results.push({
+        accepted: false,
+        applied: false,
+        eventId: null,
+        error: withFeedbackCode(toUserError(err), path(i)),
+      });
       refusedTypes.push(String(input.type));
     }
   }
@@ -67,4 +72,18 @@ export async function recordFeedbackEvents(
         : result;
   });
   return results as FeedbackResult[];
+}
+
+/**
+ * A shape error of one feedback input with the stable per-event code of its
+ * field (docs/feedback.md): a `timestamp` that is not an RFC 3339 date-time is
+ * `INVALID_TIMESTAMP` and a `value` that is not a finite number
+ * `INVALID_VALUE`, as the engine reports its own checks of those fields; any
+ * other field (the `context`, its client clock included) keeps `BAD_USER_INPUT`. Attack on session 27:
+ * a malformed timestamp came back as `BAD_USER_INPUT`, a code the table did not list.
+ */
+function withFeedbackCode(error: UserError, inputPath: string): UserError {
+  if (error.field === `${inputPath}.timestamp`) return { ...error, code: 'INVALID_TIMESTAMP' };
+  if (error.field === `${inputPath}.value`) return { ...error, code: 'INVALID_VALUE' };
+  return error;
 }

@@ -493,7 +493,7 @@ const ROWS: readonly Row[] = [
     name: 'value: 1e999 as a literal (Infinity)',
     body: literalFeedback(`userId: "${TARGET}", itemId: "i", type: VIEW, value: 1e999`),
     status: 200,
-    code: 'BAD_USER_INPUT',
+    code: 'INVALID_VALUE',
     effect: 'rejected',
   },
   {
@@ -536,7 +536,7 @@ const ROWS: readonly Row[] = [
     name: 'timestamp +275760-09-13T00:00:00Z (extended year)',
     body: feedback({ timestamp: '+275760-09-13T00:00:00Z' }),
     status: 200,
-    code: 'BAD_USER_INPUT',
+    code: 'INVALID_TIMESTAMP',
     effect: 'rejected',
   },
   {
@@ -557,7 +557,7 @@ const ROWS: readonly Row[] = [
     name: 'timestamp 2026-02-30T00:00:00Z (no such day)',
     body: feedback({ timestamp: '2026-02-30T00:00:00Z' }),
     status: 200,
-    code: 'BAD_USER_INPUT',
+    code: 'INVALID_TIMESTAMP',
     effect: 'rejected',
   },
   {
@@ -571,7 +571,7 @@ const ROWS: readonly Row[] = [
     name: 'timestamp with a 1000-digit fraction',
     body: feedback({ timestamp: `2026-01-01T00:00:00.${'9'.repeat(1000)}Z` }),
     status: 200,
-    code: 'BAD_USER_INPUT',
+    code: 'INVALID_TIMESTAMP',
     effect: 'rejected',
   },
   // Huge batches

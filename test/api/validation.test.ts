@@ -224,7 +224,7 @@ describe('Validation: mutations', () => {
     }[];
     expect(results.map((r) => r.accepted)).toEqual([true, false, false, false]);
     expect(results[1]!.error).toMatchObject({ field: 'inputs[1].itemId', code: 'INVALID_ID' });
-    expect(results[2]!.error).toMatchObject({ field: 'inputs[2].timestamp', code: 'BAD_USER_INPUT' });
+    expect(results[2]!.error).toMatchObject({ field: 'inputs[2].timestamp', code: 'INVALID_TIMESTAMP' });
     expect(results[3]!.error).toMatchObject({ code: 'BAD_USER_INPUT', field: 'inputs[3].value' }); // the engine's rule
   });
 
