@@ -71,6 +71,7 @@ export function registerServe(program: Command): void {
           introspection: config.introspection,
           debug: config.debug,
           rateLimiter: limiter.rateLimiter,
+          maxInFlight: config.maxInFlight,
           ...(adminToken === undefined ? {} : { adminToken }),
           ...(exampleUserId === undefined ? {} : { exampleUserId }),
         });

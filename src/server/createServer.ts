@@ -35,6 +35,7 @@ import type { QueryLimits } from './limits/queryLimits.js';
 import { resolveQueryLimits } from './limits/queryLimits.js';
 import type { RateLimiter } from './rateLimit/rateLimiter.js';
 import { rateLimitMiddleware } from './rateLimit/rateLimitMiddleware.js';
+import { inFlightLimitMiddleware } from './overload/inFlightLimit.js';
 import type { ServerLogger } from './serverLogger.js';
 import type { Telemetry } from '../telemetry/telemetry.js';
 import { getTelemetry } from '../telemetry/telemetryRuntime.js';
@@ -69,6 +70,13 @@ export interface CreateServerOptions {
    * @default null
    */
   readonly rateLimiter?: RateLimiter | null;
+  /**
+   * Load shedding: most `/graphql` requests answered at once, 503 OVERLOADED
+   * past it (inFlightLimitMiddleware, src/server/overload/); 0 = no limit.
+   * `recgate serve` passes `RECGATE_MAX_IN_FLIGHT` (64 by default).
+   * @default 0
+   */
+  readonly maxInFlight?: number;
   /** TCP port; 0 picks a free one. @default 0 */
   readonly port?: number;
   /** Interface to listen on. @default '127.0.0.1' */
@@ -258,6 +266,13 @@ export async function createServer(options: CreateServerOptions): Promise<Runnin
   app.use(
     '/graphql',
     abortOnDisconnect,
+    ...((options.maxInFlight ?? 0) > 0
+      ? [
+          inFlightLimitMiddleware(options.maxInFlight!, () =>
+            (options.telemetry ?? getTelemetry()).recordRequestShed(),
+          ),
+        ]
+      : []),
     ...(rateLimiter === null ? [] : [rateLimitMiddleware(rateLimiter)]),
     express.json({ limit: options.bodyLimit ?? DEFAULT_BODY_LIMIT_BYTES, verify: jsonNestingLimit() }),
     // After the body parser: it resumes in the HTTP span's context (see telemetryGraphqlMiddleware).

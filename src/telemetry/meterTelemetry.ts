@@ -16,6 +16,7 @@ import {
   METRIC_PAGING_CACHE_REQUESTS,
   METRIC_PIPELINE_STAGE_DURATION,
   METRIC_REQUESTS_ABORTED,
+  METRIC_REQUESTS_SHED,
   METRIC_SERVED_ITEMS,
   METRIC_SOURCE_CANDIDATES,
   stageName,
@@ -101,6 +102,11 @@ export function createMeterTelemetry(meter: Meter, options: MeterTelemetryOption
     description: 'Requests to /graphql whose client closed the connection before the response was sent',
     unit: '{request}',
   });
+  const shed = meter.createCounter(METRIC_REQUESTS_SHED, {
+    description:
+      'Requests to /graphql refused with 503 OVERLOADED by the in-flight limit (RECGATE_MAX_IN_FLIGHT)',
+    unit: '{request}',
+  });
   const reloads = meter.createCounter(METRIC_MODEL_RELOADS, {
     description: 'Model versions the gateway tried to load while serving, by outcome (loaded, rejected)',
     unit: '{version}',
@@ -170,6 +176,9 @@ export function createMeterTelemetry(meter: Meter, options: MeterTelemetryOption
     },
     recordPagingCache(hit) {
       paging.add(1, { [LABEL.result]: hit ? 'hit' : 'miss' });
+    },
+    recordRequestShed() {
+      shed.add(1);
     },
     recordRequestAborted() {
       aborted.add(1);

@@ -34,6 +34,8 @@ export interface Telemetry {
    * response was sent (`recgate_requests_aborted_total` + 1).
    */
   recordRequestAborted(): void;
+  /** One `/graphql` request refused with 503 OVERLOADED by the in-flight limit (`recgate_requests_shed_total` + 1). */
+  recordRequestShed(): void;
   /** The model version served from now on: `recgate_model_info{version}` = 1; versions served before report 0. */
   setModelVersion(version: string): void;
   /**
@@ -69,6 +71,7 @@ export const noopTelemetry: Telemetry = Object.freeze({
   recordServed: () => undefined,
   recordPagingCache: () => undefined,
   recordRequestAborted: () => undefined,
+  recordRequestShed: () => undefined,
   setModelVersion: () => undefined,
   observePagingCache: () => undefined,
   recordOperation: () => undefined,

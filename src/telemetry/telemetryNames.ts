@@ -108,6 +108,12 @@ export const METRIC_PAGING_CACHE_REQUESTS = 'recgate_paging_cache_requests';
  */
 export const METRIC_REQUESTS_ABORTED = 'recgate_requests_aborted';
 
+/**
+ * Counter (`_total`): HTTP requests to `/graphql` refused with 503 OVERLOADED
+ * because `RECGATE_MAX_IN_FLIGHT` requests were already being answered. No labels.
+ */
+export const METRIC_REQUESTS_SHED = 'recgate_requests_shed';
+
 /** Counter (`_total`): model versions the gateway tried to load while serving; label `outcome` (`loaded`, `rejected`). */
 export const METRIC_MODEL_RELOADS = 'recgate_model_reloads';
 /** Histogram: Spearman's ρ between the live and shadow rankers' scores of one request's candidates; label `version` (the shadow's). */
