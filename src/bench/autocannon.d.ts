@@ -19,6 +19,13 @@ declare module 'autocannon' {
     pipelining?: number;
     timeout?: number;
     overallRate?: number;
+    /** Called with each client; its `response` event gives the status, the body bytes and the latency in ms. */
+    setupClient?: (client: {
+      on(
+        event: 'response',
+        listener: (statusCode: number, resBytes: number, responseTime: number) => void,
+      ): void;
+    }) => void;
   }
   interface Histogram {
     average: number;

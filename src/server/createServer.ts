@@ -73,7 +73,7 @@ export interface CreateServerOptions {
   /**
    * Load shedding: most `/graphql` requests answered at once, 503 OVERLOADED
    * past it (inFlightLimitMiddleware, src/server/overload/); 0 = no limit.
-   * `recgate serve` passes `RECGATE_MAX_IN_FLIGHT` (64 by default).
+   * `recgate serve` passes `RECGATE_MAX_IN_FLIGHT` (off by default).
    * @default 0
    */
   readonly maxInFlight?: number;

@@ -44,18 +44,22 @@ export interface ServeConfig {
    * Load shedding: most `/graphql` requests answered at once; one more gets
    * 503 OVERLOADED with `Retry-After: 1` (src/server/overload/inFlightLimit.ts).
    * `RECGATE_MAX_IN_FLIGHT`, an integer ≥ 0; 0 = no limit.
-   * @default DEFAULT_MAX_IN_FLIGHT (64)
+   * @default DEFAULT_MAX_IN_FLIGHT (0: no limit)
    */
   readonly maxInFlight: number;
 }
 
 /**
- * The default of {@link ServeConfig.maxInFlight}: at 2–5 ms of CPU per
- * `recommendations` call on a 2-core host, 64 requests queued are ~0.3 s of
- * waiting; past it a client is better served by a fast 503 than by a time-out.
- * The bench's saturation runs keep 8 in flight.
+ * The default of {@link ServeConfig.maxInFlight}: no limit. Shedding helps
+ * only clients that honour `Retry-After` (or a load balancer that retries
+ * elsewhere): 200 closed-loop clients that retried a 503 at once got
+ * 1,792–1,920 answers in 20 s with a limit of 64 against 4,392–5,539
+ * without one, because answering the refusals took the event loop; the
+ * limit did bound the answers' p99 (1.0–1.8 s against 1.3–8.1 s;
+ * `npm run bench:overload`, docs/api.md "Load shedding"). 64 is a
+ * reasonable value where clients back off.
  */
-export const DEFAULT_MAX_IN_FLIGHT = 64;
+export const DEFAULT_MAX_IN_FLIGHT = 0;
 
 /** Command-line options of `recgate serve` as commander parses them. */
 export interface ServeCliOptions {

@@ -98,9 +98,10 @@ describe('RECGATE_MAX_IN_FLIGHT: load shedding', () => {
     expect((await next).status).toBe(200);
   });
 
-  it('reads RECGATE_MAX_IN_FLIGHT: 64 by default, 0 for none, and names it for a bad value', () => {
-    expect(DEFAULT_MAX_IN_FLIGHT).toBe(64);
-    expect(serveConfigFrom({}, {}).maxInFlight).toBe(64);
+  it('reads RECGATE_MAX_IN_FLIGHT: none by default (0), and names it for a bad value', () => {
+    expect(DEFAULT_MAX_IN_FLIGHT).toBe(0);
+    expect(serveConfigFrom({}, {}).maxInFlight).toBe(0);
+    expect(serveConfigFrom({}, { RECGATE_MAX_IN_FLIGHT: '64' }).maxInFlight).toBe(64);
     expect(serveConfigFrom({}, { RECGATE_MAX_IN_FLIGHT: '0' }).maxInFlight).toBe(0);
     expect(serveConfigFrom({}, { RECGATE_MAX_IN_FLIGHT: '500' }).maxInFlight).toBe(500);
     for (const bad of ['-1', '1.5', 'many', '1e3']) {
