@@ -31,7 +31,7 @@ export function inFlightLimitMiddleware(maxInFlight: number, onShed: () => void 
         errors: [
           {
             message:
-              `The server is answering ${inFlight} requests, its limit (RECGATE_MAX_IN_FLIGHT); ` +
+              `The server is answering ${inFlight} ${inFlight === 1 ? 'request' : 'requests'}, its limit (RECGATE_MAX_IN_FLIGHT); ` +
               `received one more. Retry in ${SHED_RETRY_AFTER_SECONDS} s.`,
             extensions: { code: 'OVERLOADED', retryAfterSeconds: SHED_RETRY_AFTER_SECONDS },
           },
