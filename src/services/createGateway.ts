@@ -1,4 +1,3 @@
-import { servedVectorPrecision } from './vectorIndexChoice.js';
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { BufferedEventWriter } from '../components/sideEffects/bufferedEventWriter.js';
@@ -46,6 +45,7 @@ import type {
   RecommendationsRequest,
   SimilarItemsRequest,
 } from './serviceTypes.js';
+import { servedVectorPrecision } from './vectorIndexChoice.js';
 
 /** A request scope made by this gateway: the request id and its fresh, named DataLoaders. */
 class GatewayRequestScope implements RequestScope {

@@ -1,4 +1,3 @@
-import { servesIvf } from './vectorIndexChoice.js';
 import { join } from 'node:path';
 import type { ResolvedGatewayConfig } from '../config.js';
 import type { CatalogItem } from '../domain/interaction.js';
@@ -32,6 +31,7 @@ import type { VectorIndex } from '../stores/vectorIndex.js';
 import { logger } from '../telemetry/logger.js';
 import { FeedbackService } from './feedbackService.js';
 import { replayCutoff, replayFeedback, seededHistoryTime } from './replayFeedback.js';
+import { servesIvf } from './vectorIndexChoice.js';
 
 /** One dependency check of `/readyz`. */
 export interface ReadinessProbe {

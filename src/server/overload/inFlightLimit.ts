@@ -10,10 +10,13 @@ export const SHED_RETRY_AFTER_SECONDS = 1;
  * `{"errors":[{"message":…,"extensions":{"code":"OVERLOADED","retryAfterSeconds":1}}]}`.
  * A request counts from its arrival until its response is finished or its
  * client is gone (`res` `close`). Without a bound, a burst of slow or many
- * requests queues on the event loop: an attack with 200 concurrent clients
- * saw p99 latencies of 20 s, client time-outs and `/healthz` above 5 s, where
- * a fast refusal lets clients and load balancers go elsewhere or retry.
- * `/healthz` and `/readyz` are not behind it.
+ * requests queues on the event loop (an attack with 200 concurrent clients
+ * saw p99 latencies of 20 s and client time-outs); a fast refusal lets
+ * clients and load balancers that honour `Retry-After` go elsewhere or wait.
+ * Clients that retry at once cost the event loop the refusals (fewer answers
+ * in all: docs/api.md, "Load shedding"), so `recgate serve` leaves it off
+ * unless `RECGATE_MAX_IN_FLIGHT` is set. `/healthz`, `/readyz` and
+ * `/metrics` are not behind it (it is mounted on `/graphql`).
  * @param maxInFlight the bound, an integer ≥ 1.
  * @param onShed called once per refused request (a metric).
  * @throws RangeError when `maxInFlight` is not an integer ≥ 1.
