@@ -64,6 +64,21 @@ export interface GatewayConfig {
    * `RECGATE_IMPRESSIONS_PER_USER`. @default 500
    */
   readonly impressionsPerUser?: number;
+  /**
+   * With the memory store, the most users it holds, the model's training users
+   * (seeded at start-up and at each model load) included: feedback or
+   * impressions of a NEW user past it are refused per event with code
+   * `USER_LIMIT` (neither logged nor applied), while users it holds keep
+   * working. Seeding is never refused: a model with more training users
+   * still loads, and then no new user is admitted (a warning says so).
+   * Sized from memory: a user created by one feedback event takes ~2.5 KB
+   * (docs/operations.md), so 1,000,000 ≈ 2.5 GB, under Node's default heap
+   * limit (~4 GB on a 64-bit host with 16 GB or more); a user with the most
+   * impressions (`impressionsPerUser`, 500) takes ~44 KB. An integer in
+   * 0..1,000,000,000; 0 = no limit. Ignored with the Redis store. Env
+   * `RECGATE_MEMORY_MAX_USERS`. @default 1000000
+   */
+  readonly memoryMaxUsers?: number;
   /** MMR re-orders the top this-many positions (cost grows with its square). Env `RECGATE_MMR_WINDOW`. @default 50 */
   readonly mmrWindow?: number;
   /** The per-category cap (`categoryCap`, default 5) applies to the top this-many positions. Env `RECGATE_CATEGORY_CAP_WINDOW`. @default 20 */
@@ -196,6 +211,7 @@ export const GATEWAY_DEFAULTS = {
   pagingMaxLists: 10_000,
   pagingMaxMegabytes: 128,
   impressionsPerUser: 500,
+  memoryMaxUsers: 1_000_000,
   mmrWindow: 50,
   categoryCapWindow: 20,
   explorationQuantile: 0.25,
@@ -285,6 +301,7 @@ const SETTING_RULES: { readonly [K in keyof GatewayConfig]?: SettingRule } = {
   pagingMaxLists: intAtLeast(1),
   pagingMaxMegabytes: intIn(1, 1_048_576), // up to 1 TiB: the byte count stays a safe integer
   impressionsPerUser: intIn(1, 1_000_000),
+  memoryMaxUsers: intIn(0, 1_000_000_000, 'an integer in 0..1000000000 (0 = no limit)'),
   mmrWindow: intAtLeast(0),
   categoryCapWindow: intAtLeast(0),
   explorationQuantile: numIn(0, 1),
@@ -328,6 +345,7 @@ export const GATEWAY_ENV_VARS = {
   pagingMaxLists: 'RECGATE_PAGING_MAX_LISTS',
   pagingMaxMegabytes: 'RECGATE_PAGING_MAX_MB',
   impressionsPerUser: 'RECGATE_IMPRESSIONS_PER_USER',
+  memoryMaxUsers: 'RECGATE_MEMORY_MAX_USERS',
   mmrWindow: 'RECGATE_MMR_WINDOW',
   categoryCapWindow: 'RECGATE_CATEGORY_CAP_WINDOW',
   rankingRefreshMs: 'RECGATE_RANKING_REFRESH_MS',

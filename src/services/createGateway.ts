@@ -115,6 +115,11 @@ export async function createGateway(config: GatewayConfig = {}): Promise<Gateway
     const s = store as Partial<Pick<MemoryFeatureStore, 'rankedListUsage'>>;
     return typeof s.rankedListUsage === 'function' ? s.rankedListUsage() : null;
   });
+  // The memory store's users (recgate_memory_store_users, bounded by RECGATE_MEMORY_MAX_USERS).
+  telemetry.observeMemoryStoreUsers(() => {
+    const s = store as Partial<Pick<MemoryFeatureStore, 'userCount'>>;
+    return typeof s.userCount === 'function' ? s.userCount() : null;
+  });
   const index = rollout.index;
   const current = (): ServedModel => rollout.model();
 

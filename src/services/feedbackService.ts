@@ -18,6 +18,8 @@ import type {
   LazyFoldIn,
 } from '../stores/featureStoreBatchWrites.js';
 import { hasBatchWrites, hasFoldInReads, hasLazyFoldIn } from '../stores/featureStoreBatchWrites.js';
+import type { AdmittedUsers } from '../stores/userAdmission.js';
+import { hasUserAdmission } from '../stores/userAdmission.js';
 import { feedbackWeight } from './feedback/feedbackWeight.js';
 import type { FoldInInput } from './feedback/foldInAfterBatch.js';
 import { foldInAfterBatch, foldInInputAfterBatch, mayMoveVector } from './feedback/foldInAfterBatch.js';
@@ -60,16 +62,32 @@ export const IMPRESSIONS_UNAVAILABLE_MESSAGE =
   'the event log did not confirm the write; treat the impressions as not recorded and retry later (a write that timed out can still land, so a retry may log them twice)';
 
 /**
+ * The USER_LIMIT message: the store is full and the event's user is not in it. Names the
+ * setting, not the id (the client sent it).
+ * @param limit the store's user limit.
+ */
+export function userLimitMessage(limit: number): string {
+  return `the in-process feature store already holds its limit of ${limit} users (RECGATE_MEMORY_MAX_USERS) and this user is not one of them: nothing was recorded for it (events of users it holds are still accepted)`;
+}
+
+/** No admission: a store without a user limit. */
+const ADMIT_ALL: AdmittedUsers = { refused: new Set(), limit: 0, release: () => undefined };
+
+/**
  * Records feedback and impressions (issue #3 §3; rules and codes in docs/feedback.md).
  *
  * `record(events)`:
  * 1. more than 1000 events → throws PublicError BAD_USER_INPUT (field `events`);
  * 2. validates each event ({@link validateFeedbackEvent}); a rejected event
  *    gets `accepted: false` and a {@link UserError}, the others go on;
- * 3. appends every valid event to the event log in ONE `append` call; if it
+ * 3. with a store that limits its users (`UserAdmission`, stores/userAdmission.ts: the memory
+ *    store's `RECGATE_MEMORY_MAX_USERS`), asks it which users of the valid
+ *    events may be written; every event of a refused (new) user gets
+ *    `accepted: false`, code USER_LIMIT, and is neither logged nor applied;
+ * 4. appends every valid, admitted event to the event log in ONE `append` call; if it
  *    rejects, every one of them gets `accepted: false`, code UNAVAILABLE
  *    (nothing is claimed that was not written);
- * 4. then, before resolving, updates the feature store for each logged event
+ * 5. then, before resolving, updates the feature store for each logged event
  *    whose item the catalog knows (unknown items are logged only: catalogs lag
  *    behind apps): history, seen, dismissed (DISMISS/DISLIKE), the user's
  *    interaction count and category weights (+1 per non-dismissive event, the
@@ -93,9 +111,11 @@ export const IMPRESSIONS_UNAVAILABLE_MESSAGE =
  *    in from, but the solve runs when the user's vector is next read, once
  *    for all the batches before that read (the last one's input wins).
  *
- * `recordImpressions(input)` validates the ids (at most 1000 item ids), appends
- * one {@link ImpressionRecord} and, for a known user id, counts the impressions
- * in the store (the pipeline demotes impressed items).
+ * `recordImpressions(input)` validates the ids (at most 1000 item ids), refuses
+ * (USER_LIMIT, nothing logged) impressions of a new user that a store with a
+ * user limit does not admit, appends one {@link ImpressionRecord} and, for a
+ * non-null user id, counts the impressions in the store (the pipeline demotes
+ * impressed items).
  */
 export class FeedbackService {
   private readonly store: FeatureStore;
@@ -172,10 +192,37 @@ export class FeedbackService {
       positions.push(k);
     });
     if (records.length === 0) return results;
+    // Before the append (synchronously, so no other call takes the slots in between): an event of a
+    // user the store will not hold is refused whole, never logged and then dropped.
+    const admission = this.admit(records.map((r) => r.userId));
+    if (admission.refused.size > 0) {
+      const error: UserError = {
+        code: FEEDBACK_ERROR_CODES.USER_LIMIT,
+        message: userLimitMessage(admission.limit),
+        field: 'userId',
+      };
+      // Drop the refused events from `records` and `positions` in place (the rest keep their order).
+      let kept = 0;
+      records.forEach((r, j) => {
+        if (admission.refused.has(r.userId)) {
+          results[positions[j]!] = { accepted: false, applied: false, eventId: null, error };
+        } else {
+          records[kept] = r;
+          positions[kept++] = positions[j]!;
+        }
+      });
+      records.length = kept;
+      positions.length = kept;
+      if (records.length === 0) {
+        admission.release();
+        return results;
+      }
+    }
 
     try {
       await this.eventLog.append(records);
     } catch (err) {
+      admission.release();
       this.onAppendError(err, requestId);
       const error: UserError = {
         code: FEEDBACK_ERROR_CODES.UNAVAILABLE,
@@ -186,7 +233,13 @@ export class FeedbackService {
       return results;
     }
     const hold = this.hold;
-    if (hold === null) await this.tracked(this.applyFeatures(records));
+    if (hold === null) {
+      try {
+        await this.tracked(this.applyFeatures(records));
+      } finally {
+        admission.release();
+      }
+    }
     records.forEach(
       (r, j) =>
         (results[positions[j]!] = {
@@ -198,9 +251,9 @@ export class FeedbackService {
     );
     if (hold !== null) {
       // A reload is rebuilding the store: apply to the new one once it is served (not awaited).
-      void hold.released.then(() =>
-        this.tracked(this.applyFeatures(records.filter((r) => !hold.skip.has(r.eventId)))),
-      );
+      void hold.released
+        .then(() => this.tracked(this.applyFeatures(records.filter((r) => !hold.skip.has(r.eventId)))))
+        .finally(() => admission.release());
     }
     return results;
   }
@@ -236,6 +289,16 @@ export class FeedbackService {
       const error = validateId(input.itemIds[k], `itemIds[${k}]`);
       if (error !== null) return reject(error);
     }
+    // Only a call that counts impressions writes the user (below): admitted before the append, as feedback.
+    const admission =
+      input.userId !== null && input.itemIds.length > 0 ? this.admit([input.userId]) : ADMIT_ALL;
+    if (admission.refused.size > 0) {
+      return reject({
+        code: FEEDBACK_ERROR_CODES.USER_LIMIT,
+        message: userLimitMessage(admission.limit),
+        field: 'userId',
+      });
+    }
     const at = this.now();
     const record: ImpressionRecord = {
       kind: 'impression',
@@ -248,6 +311,7 @@ export class FeedbackService {
     try {
       await this.eventLog.append([record]);
     } catch (err) {
+      admission.release();
       this.onAppendError(err, httpRequestId);
       return reject({
         code: FEEDBACK_ERROR_CODES.UNAVAILABLE,
@@ -264,6 +328,7 @@ export class FeedbackService {
         }),
       );
     }
+    admission.release();
     return { accepted: true, error: null };
   }
 
@@ -316,6 +381,15 @@ export class FeedbackService {
       (rounds[k] ??= []).push(r);
     }
     for (const round of rounds) await this.applyFeatures(round);
+  }
+
+  /**
+   * The store's admission of `userIds` (`UserAdmission`), read per call
+   * (the served store may be swapped); every id admitted when the store has no user limit.
+   */
+  private admit(userIds: readonly string[]): AdmittedUsers {
+    const store = this.store;
+    return hasUserAdmission(store) ? store.admitUsers(userIds) : ADMIT_ALL;
   }
 
   /** Registers a feature update of {@link record} in {@link applying} until it ends. */

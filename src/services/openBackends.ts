@@ -262,7 +262,8 @@ export async function openBackends(
       const owned: { close(): Promise<void> }[] = [];
       try {
         const seedInto = (store: FeatureStore): Promise<void> => seedFrom(store, model);
-        const memoryStore = (): MemoryFeatureStore =>
+        // `maxUsers` only matters for the store that takes feedback (the snapshot behind Redis takes none).
+        const memoryStore = (maxUsers = 0): MemoryFeatureStore =>
           new MemoryFeatureStore({
             popularityHalfLifeDays: model.manifest.popularity.halfLifeDays,
             trendingHalfLifeDays: model.manifest.popularity.trendingHalfLifeDays,
@@ -270,6 +271,7 @@ export async function openBackends(
             maxRankedLists: cfg.pagingMaxLists,
             maxRankedListBytes: cfg.pagingMaxMegabytes * 2 ** 20,
             maxImpressionsPerUser: cfg.impressionsPerUser,
+            maxUsers,
           });
 
         let store: FeatureStore;
@@ -282,9 +284,10 @@ export async function openBackends(
             await seedInto(store);
           activate = () => given.setVectorVersion?.(model.version);
         } else if (primary === null) {
-          const memory = memoryStore();
+          const memory = memoryStore(cfg.memoryMaxUsers);
           owned.push(memory);
           await seedInto(memory);
+          warnWhenFull(memory, cfg.memoryMaxUsers, model.version);
           if (previous !== undefined) carried = await carryOver(previous, memory, model);
           store = memory;
         } else {
@@ -557,6 +560,20 @@ function holdLiveUpdates(feedback: FeedbackService | null): HeldUpdates | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * Logs a warning when a freshly seeded memory store already holds
+ * `maxUsers` users (the model's training users): it loads and serves them,
+ * but refuses every new user's feedback (USER_LIMIT) until the limit is raised.
+ */
+function warnWhenFull(store: MemoryFeatureStore, maxUsers: number, version: string): void {
+  const users = store.userCount();
+  if (maxUsers === 0 || users < maxUsers) return;
+  logger.warn(
+    `model ${version} seeds ${users} users, at or past RECGATE_MEMORY_MAX_USERS (${maxUsers}): they are served, but feedback and impressions of new users are refused with USER_LIMIT; raise the limit (0 = none) or use the Redis store`,
+    { users, maxUsers, version },
+  );
 }
 
 /** Items read per `getItems` call by {@link carryOver}. */

@@ -8,6 +8,7 @@ import {
   METRIC_FEEDBACK_EVENTS,
   METRIC_MODEL_INFO,
   METRIC_PAGING_CACHE_BYTES,
+  METRIC_MEMORY_STORE_USERS,
   METRIC_PAGING_CACHE_LISTS,
   METRIC_MODEL_RELOADS,
   METRIC_SHADOW_RANK_CORRELATION,
@@ -151,9 +152,24 @@ export function createMeterTelemetry(meter: Meter, options: MeterTelemetryOption
     [pagingLists, pagingBytes],
   );
 
+  let memoryUsers: (() => number | null) | null = null;
+  meter
+    .createObservableGauge(METRIC_MEMORY_STORE_USERS, {
+      description:
+        'Users the memory feature store holds (new ones are refused past RECGATE_MEMORY_MAX_USERS)',
+      unit: '{user}',
+    })
+    .addCallback((result) => {
+      const users = memoryUsers?.() ?? null;
+      if (users !== null) result.observe(users);
+    });
+
   return {
     observePagingCache(read) {
       pagingCache = read;
+    },
+    observeMemoryStoreUsers(read) {
+      memoryUsers = read;
     },
     recordPipelineResult(surface, result: PipelineResult) {
       for (const t of result.timings) {

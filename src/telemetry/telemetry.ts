@@ -47,6 +47,13 @@ export interface Telemetry {
    */
   observePagingCache(read: () => PagingCacheUsage | null): void;
   /**
+   * Where `recgate_memory_store_users` is read from at each collection: the
+   * users the memory feature store holds, or null when users live elsewhere
+   * (nothing is reported then, as for {@link observePagingCache}). A later
+   * call replaces the reader.
+   */
+  observeMemoryStoreUsers(read: () => number | null): void;
+  /**
    * One GraphQL operation.
    * @param name the operation name, null when anonymous.
    * @param type `query`, `mutation` or `subscription`; null when the document did not resolve to one.
@@ -74,6 +81,7 @@ export const noopTelemetry: Telemetry = Object.freeze({
   recordRequestShed: () => undefined,
   setModelVersion: () => undefined,
   observePagingCache: () => undefined,
+  observeMemoryStoreUsers: () => undefined,
   recordOperation: () => undefined,
   recordModelReload: () => undefined,
   recordShadowComparison: () => undefined,

@@ -98,6 +98,12 @@ export const METRIC_MODEL_INFO = 'recgate_model_info';
  */
 export const METRIC_PAGING_CACHE_LISTS = 'recgate_paging_cache_lists';
 export const METRIC_PAGING_CACHE_BYTES = 'recgate_paging_cache_bytes';
+/**
+ * Gauge: the users the memory feature store holds (seeded and created by
+ * feedback or impressions), bounded for new users by `RECGATE_MEMORY_MAX_USERS`;
+ * not reported when users live elsewhere (Redis).
+ */
+export const METRIC_MEMORY_STORE_USERS = 'recgate_memory_store_users';
 /** Counter (`_total`): `after` paging lookups of a stored list; label `result` (`hit`, `miss`). */
 export const METRIC_PAGING_CACHE_REQUESTS = 'recgate_paging_cache_requests';
 

@@ -16,6 +16,11 @@ export const FEEDBACK_ERROR_CODES = {
   INVALID_TIMESTAMP: 'INVALID_TIMESTAMP',
   /** More than 1000 events (or impressed items) in one call. */
   BATCH_TOO_LARGE: 'BATCH_TOO_LARGE',
+  /**
+   * The event's user is new and the in-process (memory) feature store already
+   * holds its limit of users (`RECGATE_MEMORY_MAX_USERS`); nothing was recorded.
+   */
+  USER_LIMIT: 'USER_LIMIT',
   /** The event log could not store the event; nothing was recorded, retry later. */
   UNAVAILABLE: 'UNAVAILABLE',
 } as const;

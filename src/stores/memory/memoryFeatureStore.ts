@@ -29,6 +29,7 @@ import type {
   InteractionWrite,
   LazyFoldIn,
 } from '../featureStoreBatchWrites.js';
+import type { AdmittedUsers, UserAdmission } from '../userAdmission.js';
 
 /** Options of {@link MemoryFeatureStore}. */
 export interface MemoryFeatureStoreOptions {
@@ -64,6 +65,18 @@ export interface MemoryFeatureStoreOptions {
    * @default 500 ({@link DEFAULT_MAX_IMPRESSIONS_PER_USER})
    */
   readonly maxImpressionsPerUser?: number;
+  /**
+   * Most users the store holds, counted with the seeded ones (a bound on
+   * memory: ~2.5 KB per user created by one feedback event, docs/operations.md).
+   * Enforced by {@link MemoryFeatureStore.admitUsers} (the {@link UserAdmission}
+   * the feedback service asks before it logs an event): a new user past it is
+   * refused there. Seeding and writes are never refused, so a model with more
+   * training users than this still loads (and then admits no new user), and
+   * a logged event always applies. An integer ≥ 0; 0 = no limit. The
+   * gateway's `RECGATE_MEMORY_MAX_USERS` (default 1,000,000 there).
+   * @default 0 (no limit)
+   */
+  readonly maxUsers?: number;
 }
 
 /** {@link MemoryFeatureStoreOptions.maxRankedListBytes}'s default: 128 MiB. */
@@ -215,6 +228,10 @@ const SWEEP_EVERY = 256;
  * - Reads return copies: a caller may keep a snapshot while feedback changes the user.
  * - Impressions are kept for at most `maxImpressionsPerUser` items per user
  *   (the most recently shown; {@link trimImpressions}), so that copy is bounded too.
+ * - With `maxUsers`, holds at most that many users for new feedback: the
+ *   {@link UserAdmission} ({@link admitUsers}) refuses a new user past it, so
+ *   the feedback service refuses that user's events before logging them
+ *   (seeding and logged events are never refused; docs/operations.md).
  * - `calls` counts every port method call, by method name (the batching test reads it).
  * - Offers the optional batch writes and fold-in read of feedback
  *   (stores/featureStoreBatchWrites.ts): one call per user and one per batch
@@ -224,12 +241,18 @@ const SWEEP_EVERY = 256;
  *   (`getUsers`, `getFoldInStates`), once, however many batches came before.
  */
 export class MemoryFeatureStore
-  implements FeatureStore, BatchWrites, FoldInReads, LazyFoldIn, ItemColumnReads
+  implements FeatureStore, BatchWrites, FoldInReads, LazyFoldIn, ItemColumnReads, UserAdmission
 {
   readonly name = 'memory';
   /** Calls per port method since construction or {@link resetCalls}. */
   readonly calls: Record<string, number> = {};
   private readonly users = new Map<string, UserState>();
+  /** {@link MemoryFeatureStoreOptions.maxUsers}; 0 = no limit. */
+  private readonly maxUsers: number;
+  /** New users admitted by {@link admitUsers} and not released: id → how many admissions hold it. */
+  private readonly admitted = new Map<string, number>();
+  /** How many ids of {@link admitted} are not (yet) in {@link users}: the slots they hold. */
+  private admittedNew = 0;
   /** Counters of the ids outside {@link base} (whose counters are columns there). */
   private readonly counters = new Map<string, CounterState>();
   /** Items outside {@link base}, in insertion order (all of them when nothing was adopted). */
@@ -255,7 +278,7 @@ export class MemoryFeatureStore
   /**
    * @throws RangeError for a non-positive half-life, a history size,
    *   `maxRankedLists`, `maxRankedListBytes` or `maxImpressionsPerUser` that is
-   *   not an integer ≥ 1.
+   *   not an integer ≥ 1, or a `maxUsers` that is not an integer ≥ 0.
    */
   constructor(options: MemoryFeatureStoreOptions = {}) {
     const popularity = options.popularityHalfLifeDays ?? 90;
@@ -283,6 +306,62 @@ export class MemoryFeatureStore
     if (!(Number.isInteger(this.maxImpressionsPerUser) && this.maxImpressionsPerUser >= 1)) {
       throw new RangeError(`maxImpressionsPerUser must be an integer ≥ 1, got ${this.maxImpressionsPerUser}`);
     }
+    this.maxUsers = options.maxUsers ?? 0;
+    if (!(Number.isInteger(this.maxUsers) && this.maxUsers >= 0)) {
+      throw new RangeError(`maxUsers must be an integer ≥ 0 (0 = no limit), got ${this.maxUsers}`);
+    }
+  }
+
+  /** How many users the store holds now (seeded and created by writes); not counted in {@link calls}. */
+  userCount(): number {
+    return this.users.size;
+  }
+
+  /**
+   * {@link UserAdmission}: which of `userIds` may be written, by the rule of
+   * {@link MemoryFeatureStoreOptions.maxUsers} (the contract is in
+   * stores/userAdmission.ts). O(distinct ids); not counted in {@link calls}.
+   */
+  admitUsers(userIds: readonly string[]): AdmittedUsers {
+    const limit = this.maxUsers;
+    if (limit === 0) return { refused: new Set(), limit, release: () => undefined };
+    const refused = new Set<string>();
+    const held: string[] = [];
+    for (const id of new Set(userIds)) {
+      if (this.users.has(id)) continue;
+      const holders = this.admitted.get(id);
+      if (holders !== undefined) {
+        this.admitted.set(id, holders + 1);
+        held.push(id);
+      } else if (this.users.size + this.admittedNew < limit) {
+        this.admitted.set(id, 1);
+        this.admittedNew++;
+        held.push(id);
+      } else {
+        refused.add(id);
+      }
+    }
+    let released = false;
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      for (const id of held) {
+        const holders = this.admitted.get(id)!;
+        if (holders > 1) {
+          this.admitted.set(id, holders - 1);
+          continue;
+        }
+        this.admitted.delete(id);
+        if (!this.users.has(id)) this.admittedNew--;
+      }
+    };
+    return { refused, limit, release };
+  }
+
+  /** Stores a user's state; a new user admitted by {@link admitUsers} no longer holds a slot of its own. */
+  private putUser(userId: string, state: UserState): void {
+    if (!this.users.has(userId) && this.admitted.has(userId)) this.admittedNew--;
+    this.users.set(userId, state);
   }
 
   /** The ranked lists kept for paging: how many and their bytes (sum of `sizeBytes`). */
@@ -871,7 +950,7 @@ export class MemoryFeatureStore
     for (const seed of users) {
       const recent = seed.recent.slice().sort((a, b) => b.timestamp - a.timestamp);
       if (recent.length > this.historySize) recent.length = this.historySize;
-      this.users.set(seed.userId, {
+      this.putUser(seed.userId, {
         interactionCount: seed.interactionCount,
         recent: compactHistory(recent),
         seen: seed.seen.slice(),
@@ -910,7 +989,7 @@ export class MemoryFeatureStore
         pendingVector: null,
         impressions: null,
       };
-      this.users.set(userId, u);
+      this.putUser(userId, u);
     }
     return u;
   }

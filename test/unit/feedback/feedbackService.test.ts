@@ -12,6 +12,7 @@ import {
   FEEDBACK_UNAVAILABLE_MESSAGE,
   FeedbackService,
   IMPRESSIONS_UNAVAILABLE_MESSAGE,
+  userLimitMessage,
 } from '../../../src/services/feedbackService.js';
 import type {
   BatchWrites,
@@ -725,6 +726,112 @@ describe('FeedbackService', () => {
       const result = await service.recordImpressions({ requestId: 'r', userId: 'u1', itemIds: ['m2'] });
       expect(result).toEqual({ accepted: false, error: expect.objectContaining({ code: 'UNAVAILABLE' }) });
       expect((await store.getUsers(['u1']))[0]!.impressions.size).toBe(0);
+    });
+  });
+
+  describe('user limit (RECGATE_MEMORY_MAX_USERS; USER_LIMIT in docs/feedback.md)', () => {
+    let capped: MemoryFeatureStore;
+    let limited: FeedbackService;
+    let seeded: number;
+
+    beforeEach(async () => {
+      seeded = store.userCount();
+      // Room for exactly one user beyond the model's.
+      capped = new MemoryFeatureStore({ now: () => NOW, maxUsers: seeded + 1 });
+      await seedFeatureStore(capped, model, await readUserStates(reg.registry, 'v1'));
+      limited = new FeedbackService({
+        store: capped,
+        eventLog: log,
+        model: () => model,
+        now: () => NOW,
+        onUpdateError: (e) => updateErrors.push(e),
+        onAppendError: (error, requestId) => appendErrors.push({ error, requestId }),
+      });
+    });
+
+    it("refuses the (limit+1)-th user's events with USER_LIMIT, neither logged nor applied; others go on", async () => {
+      expect(seeded).toBeGreaterThan(0);
+      expect(capped.userCount()).toBe(seeded);
+      expect((await capped.getUsers(['u1']))[0]).not.toBeNull();
+      const results = await limited.record([
+        event({ userId: 'new-1', type: 'LIKE' }),
+        event({ userId: 'new-2', type: 'LIKE' }),
+        event({ userId: 'u1', itemId: 'm4', type: 'LIKE' }),
+        event({ userId: 'new-2', itemId: 'm4' }),
+        event({ userId: 'new-1', itemId: 'm4' }),
+      ]);
+      expect(results.map((r) => r.accepted)).toEqual([true, false, true, false, true]);
+      const refused = {
+        accepted: false,
+        applied: false,
+        eventId: null,
+        error: { code: 'USER_LIMIT', message: userLimitMessage(seeded + 1), field: 'userId' },
+      };
+      expect(results[1]).toEqual(refused);
+      expect(results[3]).toEqual(refused);
+      expect(results[2]!.applied).toBe(true);
+      // One append, of the accepted events only: nothing of new-2 is in the log.
+      expect(log.appends.length).toBe(1);
+      expect((log.records as FeedbackRecord[]).map((r) => [r.userId, r.itemId])).toEqual([
+        ['new-1', 'm2'],
+        ['u1', 'm4'],
+        ['new-1', 'm4'],
+      ]);
+      expect(capped.userCount()).toBe(seeded + 1);
+      const [n1, n2, u1] = await capped.getUsers(['new-1', 'new-2', 'u1']);
+      expect(n1!.recent.map((e) => e.itemId)).toEqual(['m4', 'm2']);
+      expect(n2).toBeNull();
+      expect(u1!.recent[0]).toMatchObject({ itemId: 'm4', type: 'LIKE' });
+      // Later calls: users held keep working, the new one is still refused.
+      const later = await limited.record([
+        event({ userId: 'new-2' }),
+        event({ userId: 'new-1', itemId: 'm6' }),
+      ]);
+      expect(later.map((r) => r.error?.code ?? 'ok')).toEqual(['USER_LIMIT', 'ok']);
+      expect(log.records.length).toBe(4);
+    });
+
+    it('a call whose every event is refused appends nothing', async () => {
+      await limited.record([event({ userId: 'new-1' })]);
+      const appends = log.appends.length;
+      const results = await limited.record([event({ userId: 'new-2' }), event({ userId: 'new-3' })]);
+      expect(results.map((r) => r.error?.code)).toEqual(['USER_LIMIT', 'USER_LIMIT']);
+      expect(log.appends.length).toBe(appends);
+    });
+
+    it('frees the slot of a new user whose events were not stored (event log down) or changed nothing (unknown item)', async () => {
+      log.failWith = new Error('disk full');
+      const [down] = await limited.record([event({ userId: 'new-1' })]);
+      expect(down!.error!.code).toBe('UNAVAILABLE');
+      log.failWith = null;
+      const [unknownItem] = await limited.record([event({ userId: 'new-2', itemId: 'not-in-catalog' })]);
+      expect(unknownItem!.accepted).toBe(true);
+      expect(capped.userCount()).toBe(seeded);
+      const [last] = await limited.record([event({ userId: 'new-3' })]);
+      expect(last!.accepted).toBe(true);
+      expect(capped.userCount()).toBe(seeded + 1);
+    });
+
+    it("refuses a new user's impressions past the limit with USER_LIMIT, logging nothing; known users' still count", async () => {
+      await limited.record([event({ userId: 'new-1' })]);
+      const records = log.records.length;
+      const refused = await limited.recordImpressions({ requestId: 'r', userId: 'new-2', itemIds: ['m2'] });
+      expect(refused).toEqual({
+        accepted: false,
+        error: { code: 'USER_LIMIT', message: userLimitMessage(seeded + 1), field: 'userId' },
+      });
+      expect(log.records.length).toBe(records);
+      expect(capped.userCount()).toBe(seeded + 1);
+      expect(await limited.recordImpressions({ requestId: 'r', userId: 'u1', itemIds: ['m2'] })).toEqual({
+        accepted: true,
+        error: null,
+      });
+      // No item shown: nothing would be stored for the user, so nothing is refused.
+      expect(await limited.recordImpressions({ requestId: 'r', userId: 'new-2', itemIds: [] })).toEqual({
+        accepted: true,
+        error: null,
+      });
+      expect((await capped.getUsers(['u1']))[0]!.impressions.size).toBe(1);
     });
   });
 });

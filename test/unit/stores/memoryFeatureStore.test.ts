@@ -260,3 +260,81 @@ describe('MemoryFeatureStore maxImpressionsPerUser', () => {
     expect(() => new MemoryFeatureStore({ maxImpressionsPerUser: 1 })).not.toThrow();
   });
 });
+
+describe('MemoryFeatureStore maxUsers (RECGATE_MEMORY_MAX_USERS)', () => {
+  const seed = (userId: string) => ({
+    userId,
+    interactionCount: 0,
+    recent: [],
+    seen: [],
+    dismissed: [],
+    categoryWeights: {},
+    categoryLastSeen: {},
+    vector: null,
+  });
+  const click = (itemId: string) => ({
+    entry: { itemId, type: 'CLICK' as const, value: null, timestamp: 1 },
+    categories: ['Drama'],
+    weight: 1,
+  });
+
+  it('counts seeded users; admits the users it holds and new ones up to the limit, refuses the next', async () => {
+    const store = new MemoryFeatureStore({ maxUsers: 3 });
+    await store.seedUsers([seed('s1'), seed('s2')]);
+    expect(store.userCount()).toBe(2);
+    const first = store.admitUsers(['s1', 'n1', 'n1']);
+    expect([...first.refused]).toEqual([]);
+    expect(first.limit).toBe(3);
+    // n1 holds the last slot until it is written or released: n2 is refused, the seeded users never.
+    expect([...store.admitUsers(['n2', 's2']).refused]).toEqual(['n2']);
+    await store.applyUserInteractions('n1', [click('i1')], undefined);
+    first.release();
+    expect(store.userCount()).toBe(3);
+    expect([...store.admitUsers(['n2']).refused]).toEqual(['n2']);
+    expect([...store.admitUsers(['n1', 's1']).refused]).toEqual([]);
+  });
+
+  it('frees the slot of an admitted user that no write created, at release (once, however often called)', () => {
+    const store = new MemoryFeatureStore({ maxUsers: 1 });
+    const a = store.admitUsers(['n1']);
+    const b = store.admitUsers(['n1']); // the same new user in two calls holds one slot
+    expect([...store.admitUsers(['n2']).refused]).toEqual(['n2']);
+    a.release();
+    a.release();
+    expect([...store.admitUsers(['n2']).refused]).toEqual(['n2']); // b still holds n1
+    b.release();
+    const c = store.admitUsers(['n2']);
+    expect([...c.refused]).toEqual([]);
+    expect(store.userCount()).toBe(0);
+  });
+
+  it('never refuses a write or a seed: a model with more users than the limit loads, and admits no new user', async () => {
+    const store = new MemoryFeatureStore({ maxUsers: 1 });
+    await store.seedUsers([seed('s1'), seed('s2'), seed('s3')]);
+    expect(store.userCount()).toBe(3);
+    expect([...store.admitUsers(['n1', 's3']).refused]).toEqual(['n1']);
+    await store.applyUserInteractions('replayed', [click('i1')], undefined);
+    await store.recordImpressions('shown', ['i1'], 1);
+    expect(store.userCount()).toBe(5);
+  });
+
+  it('reads of unknown users create no state', async () => {
+    const store = new MemoryFeatureStore({ maxUsers: 1 });
+    expect(await store.getUsers(['ghost'])).toEqual([null]);
+    expect(await store.getFoldInStates(['ghost'])).toEqual([null]);
+    expect(await store.getFoldInHistories(['ghost'])).toEqual([null]);
+    expect(store.userCount()).toBe(0);
+    expect([...store.admitUsers(['n1']).refused]).toEqual([]);
+  });
+
+  it('has no limit with 0 (the default) and refuses a limit that is not an integer ≥ 0', () => {
+    const store = new MemoryFeatureStore();
+    expect(store.admitUsers(Array.from({ length: 1000 }, (_, i) => `u${i}`))).toMatchObject({ limit: 0 });
+    expect(store.admitUsers(['x']).refused.size).toBe(0);
+    for (const bad of [-1, 1.5, Number.NaN]) {
+      expect(() => new MemoryFeatureStore({ maxUsers: bad })).toThrow(
+        new RangeError(`maxUsers must be an integer ≥ 0 (0 = no limit), got ${bad}`),
+      );
+    }
+  });
+});

@@ -46,6 +46,19 @@ describe('Telemetry: the metrics facade', () => {
     expect(await paging()).toEqual(['recgate_paging_cache_lists 4', 'recgate_paging_cache_bytes 200000']);
   });
 
+  it('memory store users gauge: read from the latest reader at each collection, none while it returns null', async () => {
+    const { telemetry, scrape } = setup();
+    const gauge = async () => (await scrape()).filter((l) => l.startsWith('recgate_memory_store_users'));
+    expect(await gauge()).toEqual([]);
+    let users: number | null = null; // users kept elsewhere (Redis)
+    telemetry.observeMemoryStoreUsers(() => users);
+    expect(await gauge()).toEqual([]);
+    users = 42;
+    expect(await gauge()).toEqual(['recgate_memory_store_users 42']);
+    users = 43;
+    expect(await gauge()).toEqual(['recgate_memory_store_users 43']);
+  });
+
   it('operation names a client chooses are bounded: past maxLabelValues new names count as "other"', async () => {
     const { telemetry, scrape } = setup(2);
     for (const name of ['A', 'B', 'C', 'D', 'A']) telemetry.recordOperation(name, 'query', 0.01, true);
