@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { context, ROOT_CONTEXT } from '@opentelemetry/api';
 import type { ResolvedGatewayConfig } from '../config.js';
 import type { CatalogItem } from '../domain/interaction.js';
 import { float32Vectors, precisionOf } from '../domain/itemVectors.js';
@@ -104,9 +105,13 @@ export interface Backends {
    * by this process are held (`FeedbackService.holdUpdates`, once
    * {@link attachFeedback} was called): updates already running are awaited
    * before seeding, and the held ones are applied after the mark, except the
-   * events the replay applied, so none is applied twice or lost. Logs
-   * `re-seeded Redis and replayed N feedback events` once per re-seed (a
-   * failure: a warning, and the next check tries again). Never rejects;
+   * events the replay applied, so none is applied twice or lost. The seed
+   * yields to the event loop between chunks (`seedFeatureStore`,
+   * `checkUserStates`), so requests and `/healthz` are answered meanwhile,
+   * and runs outside the trace of the request that noticed the lost mark
+   * (its Redis commands are no spans of that request). Logs
+   * `re-seeded Redis and replayed N feedback events` with its duration (`ms`)
+   * once per re-seed (a failure: a warning, and the next check tries again). Never rejects;
    * single-flight. A no-op for in-process stores. Called by the model poll
    * and by the seed watch (so also with `modelPollMs` 0).
    */
@@ -438,7 +443,10 @@ export async function openBackends(
     const repair = (model: ServedModel, markMissing: boolean): Promise<void> => {
       const redis = primary;
       if (redis === null) return Promise.resolve();
-      repairing ??= (async () => {
+      // Outside the caller's trace: the seed watch starts a re-seed from a request, and with that
+      // request as parent span every command of the re-seed (~10 per user) would become one of its spans.
+      repairing ??= context.with(ROOT_CONTEXT, async () => {
+        const started = performance.now();
         let hold: HeldUpdates | null = markMissing ? holdLiveUpdates(liveFeedback) : null;
         let applied: ReadonlySet<string> = new Set();
         try {
@@ -462,6 +470,7 @@ export async function openBackends(
           logger.info(`re-seeded Redis and replayed ${replayed.size} feedback events`, {
             version: model.version,
             since: Number.isFinite(since) ? new Date(since).toISOString() : null,
+            ms: Math.round(performance.now() - started),
           });
         } catch (err) {
           logger.warn('re-seeding Redis failed; will retry', { error: err });
@@ -470,7 +479,7 @@ export async function openBackends(
           hold?.resume(applied);
           repairing = null;
         }
-      })();
+      });
       return repairing;
     };
     const repairSeed = (model: ServedModel): Promise<void> => repair(model, false);

@@ -3,6 +3,12 @@ import type { InteractionType } from '../domain/interaction.js';
 import type { ServedModel } from '../inference/servedModel.js';
 import type { FeatureStore, HistoryEntry, ItemCounters, UserSeed } from './featureStore.js';
 import type { MemoryFeatureStore } from './memory/memoryFeatureStore.js';
+import { yieldToEventLoop } from '../pipeline/yieldToEventLoop.js';
+
+/** Default {@link SeedFeatureStoreOptions.chunkSize} of a store without `seedCatalog` (Redis, a given adapter). */
+export const SHARED_SEED_CHUNK_USERS = 100;
+/** Default {@link SeedFeatureStoreOptions.itemChunkSize}. */
+export const SEED_CHUNK_ITEMS = 1000;
 
 /** Options of {@link seedFeatureStore}. */
 export interface SeedFeatureStoreOptions {
@@ -22,19 +28,32 @@ export interface SeedFeatureStoreOptions {
    */
   readonly historyTime?: number;
   /**
-   * Users per `seedUsers` call.
-   * @default 2000, or 50 for a store with `seedCatalog` (the memory store): small chunks
-   *   die in V8's young generation instead of being promoted (issue #6: −40 MB of start-up peak at 1M items)
+   * Users per `seedUsers` call, and per event-loop turn: each call is
+   * followed by a yield to the event loop (`setImmediate`), so a seed into a
+   * running gateway (a re-seed of an emptied Redis, a new model's snapshot)
+   * leaves requests and `/healthz` served between chunks.
+   * @default 100 ({@link SHARED_SEED_CHUNK_USERS}: one Redis pipeline of ~1,000 commands, about
+   *   10 ms of JavaScript on a 2-core host, docs/redis.md), or 50 for a store with `seedCatalog`
+   *   (the memory store): small chunks die in V8's young generation instead of being promoted
+   *   (issue #6: −40 MB of start-up peak at 1M items)
    */
   readonly chunkSize?: number;
+  /**
+   * Items per `upsertItems` and per `putItemCounters` call of a store
+   * without `seedCatalog`, each followed by a yield to the event loop, like
+   * {@link chunkSize}. (The memory store's `seedCatalog` takes the catalog
+   * in one call: it reads it in place.)
+   * @default 1000 ({@link SEED_CHUNK_ITEMS})
+   */
+  readonly itemChunkSize?: number;
 }
 
 /**
  * Loads a served model's training-time state into a feature store, so the
  * gateway starts where training ended:
- * - the catalog (`upsertItems`, one call);
+ * - the catalog (`upsertItems`, in chunks of `itemChunkSize` items);
  * - item counters: the bundle's decayed `popularity` and `trend` as of the
- *   reference time (`putItemCounters`, one call);
+ *   reference time (`putItemCounters`, in chunks of `itemChunkSize`);
  *   a store with `seedCatalog` (the memory store) gets both in that one call
  *   instead, which reads the catalog in place (no array of 1M items);
  * - each user (`seedUsers`, in chunks): `seen`, `interactionCount`,
@@ -45,6 +64,13 @@ export interface SeedFeatureStoreOptions {
  *   a null value (the record keeps no type or value: they were positives), and
  *   the trained user vector (`bundle.userVectors` row; null for a user the
  *   retrieval model does not know). `dismissed` starts empty.
+ *
+ * Never one long task: after each chunk (of users, of items) it yields to
+ * the event loop, so the records parsed from `users`, the commands built and
+ * the replies handled in one turn stay bounded by the chunk sizes whatever
+ * the model's size (a gateway re-seeding an emptied Redis keeps answering
+ * `/healthz` and requests: docs/redis.md). Nothing else changes: the same
+ * writes, in the same order.
  *
  * Replaces the state of every seeded user; other users and promotions are untouched.
  * @throws Error when the store lacks the optional bulk methods `seedUsers` and `putItemCounters`.
@@ -62,7 +88,8 @@ export async function seedFeatureStore(
   const referenceTime = options.referenceTime ?? bundle.referenceTime;
   const historyTime = options.historyTime ?? referenceTime;
   const catalogSeedable = isCatalogSeedable(store);
-  const chunkSize = Math.max(1, options.chunkSize ?? (catalogSeedable ? 50 : 2000));
+  const chunkSize = Math.max(1, options.chunkSize ?? (catalogSeedable ? 50 : SHARED_SEED_CHUNK_USERS));
+  const itemChunkSize = Math.max(1, options.itemChunkSize ?? SEED_CHUNK_ITEMS);
 
   if (catalogSeedable) {
     // The memory store reads the catalog in place and keeps counters as columns (issue #6).
@@ -74,16 +101,25 @@ export async function seedFeatureStore(
       updatedAt: referenceTime,
     });
   } else {
-    await store.upsertItems([...model.catalog.values()]);
-    const counters: { itemId: string; counters: ItemCounters }[] = bundle.itemIds.map((itemId, i) => ({
-      itemId,
-      counters: {
-        popularity: finiteOrZero(bundle.popularity[i]),
-        trend: finiteOrZero(bundle.trend[i]),
-        updatedAt: referenceTime,
-      },
-    }));
-    await store.putItemCounters(counters);
+    const items = [...model.catalog.values()];
+    for (let start = 0; start < items.length; start += itemChunkSize) {
+      await writeAndYield(store.upsertItems(items.slice(start, start + itemChunkSize)));
+    }
+    const ids = bundle.itemIds;
+    for (let start = 0; start < ids.length; start += itemChunkSize) {
+      const counters: { itemId: string; counters: ItemCounters }[] = [];
+      for (let i = start; i < Math.min(ids.length, start + itemChunkSize); i++) {
+        counters.push({
+          itemId: ids[i]!,
+          counters: {
+            popularity: finiteOrZero(bundle.popularity[i]),
+            trend: finiteOrZero(bundle.trend[i]),
+            updatedAt: referenceTime,
+          },
+        });
+      }
+      await writeAndYield(store.putItemCounters(counters));
+    }
   }
 
   const type: InteractionType = model.manifest.training.ratingScale === null ? 'CLICK' : 'RATING';
@@ -113,11 +149,22 @@ export async function seedFeatureStore(
       vector: row === undefined ? null : bundle.userVectors.subarray(row * d, (row + 1) * d),
     });
     if (chunk.length >= chunkSize) {
-      await store.seedUsers(chunk);
+      await writeAndYield(store.seedUsers(chunk));
       chunk = [];
     }
   }
   if (chunk.length > 0) await store.seedUsers(chunk);
+}
+
+/**
+ * Waits for `write` and for the event loop's next turn: at the same time, so
+ * a store that answers over the network (Redis) lets the loop turn while its
+ * reply is on the way and costs no extra turn per chunk, while one that
+ * answers in microtasks (the memory store) still yields.
+ * @throws what `write` rejects with.
+ */
+async function writeAndYield(write: Promise<void>): Promise<void> {
+  await Promise.all([write, yieldToEventLoop()]);
 }
 
 /** A store with the memory store's `seedCatalog` (the catalog and counters in one step). */
