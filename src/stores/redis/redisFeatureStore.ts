@@ -18,6 +18,7 @@ import { countersAt } from '../decayCounter.js';
 import type { FeatureStoreMethod } from '../memory/memoryFeatureStore.js';
 import { groupByNode } from './groupByNode.js';
 import { execWithDeadline, PIPELINE_DEADLINE_FACTOR } from './execWithDeadline.js';
+import { sendOrNotSent } from './sendOrNotSent.js';
 import {
   closeRedisClient,
   createRedisClient,
@@ -156,7 +157,11 @@ const FOLD_IN_READS = 4;
  *   Cluster); each stays its own command, reply and error, in call order.
  * - Ranked lists expire by `now()` (stored `expiresAt`) and, for cleanup, by Redis's own PX TTL.
  * - Failures: while Redis is unreachable every method rejects at once (no
- *   offline queue); a command without a reply rejects after `commandTimeoutMs`
+ *   offline queue); the feedback path's writes and reads (`applyInteraction`,
+ *   the batch writes, counter increments, `getItems`, `getItemCounters` and
+ *   every pipeline or MULTI) then reject with `NotSentError`
+ *   (stores/notSentError.ts: certainly not applied, safe to retry; see
+ *   {@link sendOrNotSent}); a command without a reply rejects after `commandTimeoutMs`
  *   with ioredis's `Command timed out`, and a pipeline or MULTI gives up after
  *   2 × `commandTimeoutMs` in all ({@link execWithDeadline}: the backstop for
  *   Cluster pipelines retried while a master is down); the connection
@@ -438,7 +443,8 @@ export class RedisFeatureStore implements FeatureStore, BatchWrites, FoldInReads
       );
     }
     this.roundTrips++;
-    await (this.redis as unknown as ScriptCommands).applyInteractions(...this.userKeys(k), ...args);
+    const redis = this.redis as unknown as ScriptCommands;
+    await sendOrNotSent(this.redis, () => redis.applyInteractions(...this.userKeys(k), ...args));
   }
 
   /**
@@ -466,7 +472,8 @@ export class RedisFeatureStore implements FeatureStore, BatchWrites, FoldInReads
     const args = [String(this.popularityHalfLifeMs), String(this.trendHalfLifeMs)];
     for (const { weight, at } of increments) args.push(String(weight), String(at));
     this.roundTrips++;
-    await (this.redis as unknown as ScriptCommands).counterIncrements(keys.length, ...keys, ...args);
+    const redis = this.redis as unknown as ScriptCommands;
+    await sendOrNotSent(this.redis, () => redis.counterIncrements(keys.length, ...keys, ...args));
   }
 
   /**
@@ -497,7 +504,9 @@ export class RedisFeatureStore implements FeatureStore, BatchWrites, FoldInReads
     this.count('getItemCounters');
     if (itemIds.length === 0) return [];
     this.roundTrips++;
-    const raw = await this.redis.mgetBuffer(...itemIds.map((id) => this.counterKey(id)));
+    const raw = await sendOrNotSent(this.redis, () =>
+      this.redis.mgetBuffer(...itemIds.map((id) => this.counterKey(id))),
+    );
     const now = this.now();
     return raw.map((b) => {
       if (b === null) return null;
@@ -528,7 +537,9 @@ export class RedisFeatureStore implements FeatureStore, BatchWrites, FoldInReads
     this.count('getItems');
     if (itemIds.length === 0) return [];
     this.roundTrips++;
-    const raw = await this.redis.mget(...itemIds.map((id) => this.itemKey(id)));
+    const raw = await sendOrNotSent(this.redis, () =>
+      this.redis.mget(...itemIds.map((id) => this.itemKey(id))),
+    );
     return raw.map((json) => (json === null ? null : (JSON.parse(json) as CatalogItem)));
   }
 
@@ -632,10 +643,13 @@ export class RedisFeatureStore implements FeatureStore, BatchWrites, FoldInReads
    */
   private async exec(p: ChainableCommander): Promise<unknown[]> {
     this.roundTrips++;
-    const results = (await execWithDeadline(p, this.pipelineDeadlineMs)) ?? [];
-    return results.map(([error, value]) => {
-      if (error) throw error;
-      return value;
+    // Inside sendOrNotSent: a pipeline refused before sending gives the refusal as each command's error.
+    return sendOrNotSent(this.redis, async () => {
+      const results = (await execWithDeadline(p, this.pipelineDeadlineMs)) ?? [];
+      return results.map(([error, value]) => {
+        if (error) throw error;
+        return value;
+      });
     });
   }
 
