@@ -174,6 +174,15 @@ export interface GatewayConfig {
   readonly eventLogBudgetMs?: number;
   /** After a failed backend call, calls skip that backend for this long before one probe call, in ms; also how often a Redis feature store's seed mark is re-read on the request path (`SeedWatch`). Env `RECGATE_BACKEND_RETRY_MS`. @default 1000 */
   readonly backendRetryMs?: number;
+  /**
+   * Most feedback feature updates waiting for a retry in this process (updates
+   * that failed without reaching Redis: docs/feedback.md, "Retried updates");
+   * past it the oldest are dropped (logged, counted in
+   * `recgate_feedback_retry_dropped_total{reason="cap"}`; the event log keeps
+   * them). A few hundred bytes each. 0 turns the retry off. An integer in
+   * 0..10,000,000. Env `RECGATE_FEEDBACK_RETRY_MAX`. @default 100000
+   */
+  readonly feedbackRetryMax?: number;
   /** How often the registry's CURRENT and SHADOW pointers are read for a hot reload, in ms; 0 = never (restart to change models; a Redis that lost its seed is still seeded again, see `backendRetryMs`). Env `RECGATE_MODEL_POLL_MS`. @default 5000 */
   readonly modelPollMs?: number;
   /** Where metrics go (src/telemetry/). @default the process's telemetry (`getTelemetry()`: no-op unless the SDK was started) */
@@ -232,6 +241,7 @@ export const GATEWAY_DEFAULTS = {
   qdrantCollection: 'recgate',
   backendBudgetMs: 150,
   backendRetryMs: 1000,
+  feedbackRetryMax: 100_000,
   eventLogBudgetMs: 1000,
   modelPollMs: 5000,
   annMinItems: 200_000,
@@ -322,6 +332,7 @@ const SETTING_RULES: { readonly [K in keyof GatewayConfig]?: SettingRule } = {
   eventLogBudgetMs: positiveMs,
   modelPollMs: msAtLeastZero,
   backendRetryMs: intervalMs,
+  feedbackRetryMax: intIn(0, 10_000_000),
   eventStreamMaxLen: intAtLeast(0),
 };
 
@@ -364,6 +375,7 @@ export const GATEWAY_ENV_VARS = {
   qdrantCollection: 'RECGATE_QDRANT_COLLECTION',
   backendBudgetMs: 'RECGATE_BACKEND_BUDGET_MS',
   backendRetryMs: 'RECGATE_BACKEND_RETRY_MS',
+  feedbackRetryMax: 'RECGATE_FEEDBACK_RETRY_MAX',
   eventLogBudgetMs: 'RECGATE_EVENT_LOG_BUDGET_MS',
   modelPollMs: 'RECGATE_MODEL_POLL_MS',
   annMinItems: 'RECGATE_ANN_MIN_ITEMS',

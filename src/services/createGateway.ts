@@ -47,6 +47,9 @@ import type {
 } from './serviceTypes.js';
 import { servedVectorPrecision } from './vectorIndexChoice.js';
 
+/** Shortest time between two feedback retry attempts, ms (`RECGATE_BACKEND_RETRY_MS` may be 0: never a tight loop). */
+const MIN_FEEDBACK_RETRY_INTERVAL_MS = 100;
+
 /** A request scope made by this gateway: the request id and its fresh, named DataLoaders. */
 class GatewayRequestScope implements RequestScope {
   constructor(
@@ -123,7 +126,25 @@ export async function createGateway(config: GatewayConfig = {}): Promise<Gateway
   const index = rollout.index;
   const current = (): ServedModel => rollout.model();
 
-  const feedback = new FeedbackService({ store, eventLog, model: current, now });
+  const feedback = new FeedbackService({
+    store,
+    eventLog,
+    model: current,
+    now,
+    // Updates that failed without reaching Redis are retried once it answers (docs/feedback.md).
+    ...(cfg.feedbackRetryMax === 0
+      ? {}
+      : {
+          retry: {
+            maxPending: cfg.feedbackRetryMax,
+            intervalMs: Math.max(MIN_FEEDBACK_RETRY_INTERVAL_MS, cfg.backendRetryMs),
+            ...(backends.storeReachable === undefined ? {} : { reachable: backends.storeReachable }),
+            onRetried: (n) => telemetry.recordFeedbackRetried(n),
+            onDropped: (n, reason) => telemetry.recordFeedbackRetryDropped(n, reason),
+          },
+        }),
+  });
+  telemetry.observeFeedbackRetryPending(() => feedback.pendingRetries);
   if (storeIsLocal) {
     const since = replayCutoff(initialModel.manifest);
     const replayed = (await replayFeedback(eventLog, feedback, since)).size;
@@ -354,6 +375,7 @@ export async function createGateway(config: GatewayConfig = {}): Promise<Gateway
     checkModel,
     async close() {
       if (poll !== null) clearInterval(poll);
+      feedback.close();
       await recommendations.flush();
       const others = await Promise.allSettled([...rankerCache.values()]);
       await rollout.close();

@@ -24,6 +24,9 @@ import { feedbackWeight } from './feedback/feedbackWeight.js';
 import type { FoldInInput } from './feedback/foldInAfterBatch.js';
 import { foldInAfterBatch, foldInInputAfterBatch, mayMoveVector } from './feedback/foldInAfterBatch.js';
 import { foldInFromTerms, foldInTerms } from './feedback/foldInFromHistory.js';
+import type { FeedbackRetryOptions } from './feedback/feedbackRetrier.js';
+import { FeedbackRetrier } from './feedback/feedbackRetrier.js';
+import type { PendingPart } from './feedback/feedbackRetryQueue.js';
 import { KeyedQueue } from './feedback/keyedQueue.js';
 import { validateFeedbackEvent } from './feedback/validateFeedbackEvent.js';
 import { validateId } from './feedback/validateId.js';
@@ -52,6 +55,12 @@ export interface FeedbackServiceOptions {
    * @default writes one line to stderr
    */
   readonly onAppendError?: (error: unknown, requestId: string | null) => void;
+  /**
+   * Retries the feature updates that failed without reaching the store (a
+   * not-sent error: Redis down), once it answers again ({@link FeedbackRetrier};
+   * docs/feedback.md). Absent: no retry (a replay of the log is the only repair).
+   */
+  readonly retry?: FeedbackRetryOptions;
 }
 
 /** The UNAVAILABLE message of a feedback event the event log could not store: fixed, no internals. */
@@ -111,6 +120,11 @@ const ADMIT_ALL: AdmittedUsers = { refused: new Set(), limit: 0, release: () => 
  *    in from, but the solve runs when the user's vector is next read, once
  *    for all the batches before that read (the last one's input wins).
  *
+ * A feature update that fails is reported (`onUpdateError`) and answered
+ * `applied: false`; with `retry`, one that failed without reaching the store
+ * (a not-sent error: Redis down) is applied later by {@link FeedbackRetrier}
+ * through the same per-user queue (docs/feedback.md, "Retried updates").
+ *
  * `recordImpressions(input)` validates the ids (at most 1000 item ids), refuses
  * (USER_LIMIT, nothing logged) impressions of a new user that a store with a
  * user limit does not admit, appends one {@link ImpressionRecord} and, for a
@@ -132,6 +146,8 @@ export class FeedbackService {
   private readonly notApplied = new WeakSet<FeedbackRecord>();
   /** The feature updates `record` started and that have not ended yet (see {@link holdUpdates}' `settled`). */
   private readonly applying = new Set<Promise<void>>();
+  /** The retry of updates that failed without reaching the store; null when `retry` was not given. */
+  private readonly retrier: FeedbackRetrier | null;
 
   constructor(options: FeedbackServiceOptions) {
     this.store = options.store;
@@ -143,10 +159,19 @@ export class FeedbackService {
       options.onUpdateError ??
       ((error, record) =>
         logger.error('feature update failed for a logged event', { eventId: record.eventId, error }));
-    this.onUpdateError = (error, record) => {
-      this.notApplied.add(record);
-      onUpdateError(error, record);
-    };
+    this.onUpdateError = onUpdateError;
+    this.retrier =
+      options.retry === undefined
+        ? null
+        : new FeedbackRetrier(
+            {
+              applyAll: (records) => this.applyFeatures(records),
+              applyCounters: (records) => this.applyCounters(records),
+              mayRun: () => this.hold === null,
+              track: (attempt) => this.tracked(attempt),
+            },
+            options.retry,
+          );
     this.onAppendError =
       options.onAppendError ??
       ((error, requestId) => logger.error('event log append failed', { requestId, error }));
@@ -339,7 +364,9 @@ export class FeedbackService {
    * (already replayed into it). The gateway holds updates while a model
    * reload rebuilds an in-process store, and while a shared store that lost
    * its data is seeded again and the event log replayed into it
-   * (`Backends.repairSeed`), so no event is applied twice or lost.
+   * (`Backends.repairSeed`), so no event is applied twice or lost. Waiting
+   * retries ({@link FeedbackRetrier}) do not run while updates are held, and
+   * `resume` drops those of the events in `applied`.
    * `settled` resolves (never rejects) once the updates started before the
    * hold have ended: a caller that rewrites the store they write to awaits it first.
    * @throws Error when updates are already held.
@@ -353,10 +380,31 @@ export class FeedbackService {
       settled: Promise.allSettled([...this.applying]).then(() => undefined),
       resume: (applied) => {
         for (const id of applied) hold.skip.add(id);
+        // The replay applied these: a pending retry of one of them would apply it twice.
+        this.retrier?.replayed(applied);
         this.hold = null;
         release();
       },
     };
+  }
+
+  /** Feature updates waiting for a retry (0 without `retry`): `recgate_feedback_retry_pending`. */
+  get pendingRetries(): number {
+    return this.retrier?.pending ?? 0;
+  }
+
+  /**
+   * Runs one retry attempt of the waiting feature updates now, as the retry
+   * timer does (skipped while updates are held or the store is not
+   * reachable); resolves when it ended, never rejects. A no-op without `retry`.
+   */
+  retryNow(): Promise<void> {
+    return this.retrier?.retryNow() ?? Promise.resolve();
+  }
+
+  /** Stops the retry timer (waiting updates are forgotten: the event log keeps them). Idempotent. */
+  close(): void {
+    this.retrier?.close();
   }
 
   /**
@@ -418,7 +466,7 @@ export class FeedbackService {
       items = new Map();
       found.forEach((item, k) => item !== null && items.set(itemIds[k]!, item));
     } catch (err) {
-      for (const r of records) this.onUpdateError(err, r);
+      for (const r of records) this.updateFailed(err, r, 'all');
       return;
     }
     const byUser = new Map<string, FeedbackRecord[]>();
@@ -463,7 +511,7 @@ export class FeedbackService {
     }
     if (increments.length === 0) return;
     await store.incrementItemCountersBatch(increments).catch((err: unknown) => {
-      for (const r of counted) this.onUpdateError(err, r);
+      for (const r of counted) this.updateFailed(err, r, 'counters');
     });
   }
 
@@ -502,7 +550,7 @@ export class FeedbackService {
         // read fail, the others still apply.
         pending = list.filter((r) => {
           if (!mayMoveVector(model, r, scale)) return true;
-          this.onUpdateError(err, r);
+          this.updateFailed(err, r, 'all');
           return false;
         });
       }
@@ -519,7 +567,7 @@ export class FeedbackService {
         else await store.applyUserInteractions(userId, writes, vector ?? undefined);
         return pending;
       } catch (err) {
-        for (const r of pending) this.onUpdateError(err, r);
+        for (const r of pending) this.updateFailed(err, r, 'all');
         return [];
       }
     }
@@ -527,9 +575,7 @@ export class FeedbackService {
     // (the memory store synchronously), so the user's events land in batch order.
     await Promise.all(
       pending.map((r, k) =>
-        this.applyOne(r, items.get(r.itemId)!, scale, k === pending.length - 1 ? vector : null).catch(
-          (err: unknown) => this.onUpdateError(err, r),
-        ),
+        this.applyOne(r, items.get(r.itemId)!, scale, k === pending.length - 1 ? vector : null),
       ),
     );
     return [];
@@ -560,13 +606,17 @@ export class FeedbackService {
       try {
         return foldInFromTerms(model, terms, userId, current);
       } catch (err) {
-        this.onUpdateError(err, first);
+        this.updateFailed(err, first, 'all');
         return null;
       }
     };
   }
 
-  /** Writes one logged event whose item is in the catalog; `vector`, when not null, replaces the user's. */
+  /**
+   * Writes one logged event whose item is in the catalog; `vector`, when not
+   * null, replaces the user's. Never rejects: a failure is reported
+   * ({@link updateFailed}) with the part that did not apply.
+   */
   private async applyOne(
     r: FeedbackRecord,
     item: CatalogItem,
@@ -576,11 +626,61 @@ export class FeedbackService {
     const entry: HistoryEntry = { itemId: r.itemId, type: r.type, value: r.value, timestamp: r.timestamp };
     const dismissive = DISMISSIVE_TYPES.has(r.type);
     const weight = feedbackWeight(r.type, r.value, scale);
-    await this.store.applyInteraction(r.userId, entry, {
-      categories: item.categories,
-      weight: dismissive ? 0 : 1,
-      ...(vector === null ? {} : { vector }),
-    });
-    if (weight > 0) await this.store.incrementItemCounters(r.itemId, weight, r.timestamp);
+    try {
+      await this.store.applyInteraction(r.userId, entry, {
+        categories: item.categories,
+        weight: dismissive ? 0 : 1,
+        ...(vector === null ? {} : { vector }),
+      });
+    } catch (err) {
+      this.updateFailed(err, r, 'all');
+      return;
+    }
+    if (weight > 0) {
+      await this.store
+        .incrementItemCounters(r.itemId, weight, r.timestamp)
+        .catch((err: unknown) => this.updateFailed(err, r, 'counters'));
+    }
+  }
+
+  /**
+   * A retry's second half ({@link FeedbackRetrier}): the item counters of
+   * `records` whose user part is already stored, in order, with the served
+   * model's rating scale (one batch call when the store offers it). Never
+   * rejects: failures are reported ({@link updateFailed}, part `counters`).
+   */
+  private async applyCounters(records: readonly FeedbackRecord[]): Promise<void> {
+    const scale = this.model().manifest.training.ratingScale;
+    const counted = records.filter((r) => feedbackWeight(r.type, r.value, scale) > 0);
+    const increments = counted.map((r) => ({
+      itemId: r.itemId,
+      weight: feedbackWeight(r.type, r.value, scale),
+      at: r.timestamp,
+    }));
+    const store = this.store;
+    if (hasBatchWrites(store)) {
+      if (increments.length === 0) return;
+      await store.incrementItemCountersBatch(increments).catch((err: unknown) => {
+        for (const r of counted) this.updateFailed(err, r, 'counters');
+      });
+      return;
+    }
+    for (const [k, i] of increments.entries()) {
+      await store
+        .incrementItemCounters(i.itemId, i.weight, i.at)
+        .catch((err: unknown) => this.updateFailed(err, counted[k]!, 'counters'));
+    }
+  }
+
+  /**
+   * A feature update of logged event `r` failed (`part`: what of it did not
+   * apply): the answer says `applied: false`, the error is reported to
+   * `onUpdateError`, and the retry queues it when the error says the write
+   * never reached the store.
+   */
+  private updateFailed(error: unknown, r: FeedbackRecord, part: PendingPart): void {
+    this.notApplied.add(r);
+    // A queued update whose retry failed again the same way was reported when it first failed.
+    if (this.retrier?.failed(error, r, part) !== 'still queued') this.onUpdateError(error, r);
   }
 }

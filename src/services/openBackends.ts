@@ -72,6 +72,12 @@ export interface Backends {
    * promise) is then skipped.
    */
   readonly mayDegrade: boolean;
+  /**
+   * Whether the shared feature store can take writes now (the Redis client is
+   * connected): the feedback retry attempts only then. Absent for in-process
+   * stores and given adapters (always attempted).
+   */
+  readonly storeReachable?: () => boolean;
   /** What `/readyz` checks besides the model. */
   readonly probes: readonly ReadinessProbe[];
   /**
@@ -513,6 +519,7 @@ export async function openBackends(
         given !== undefined ||
         cfg.adapters?.vectorIndex !== undefined,
       probes,
+      ...(primary === null ? {} : { storeReachable: () => primary!.redis.status === 'ready' }),
       forModel,
       repairSeed,
       attachFeedback: (feedback) => void (liveFeedback = feedback),

@@ -6,6 +6,9 @@ import {
   LABEL,
   METRIC_DEGRADED,
   METRIC_FEEDBACK_EVENTS,
+  METRIC_FEEDBACK_RETRIED,
+  METRIC_FEEDBACK_RETRY_DROPPED,
+  METRIC_FEEDBACK_RETRY_PENDING,
   METRIC_MODEL_INFO,
   METRIC_PAGING_CACHE_BYTES,
   METRIC_MEMORY_STORE_USERS,
@@ -108,6 +111,25 @@ export function createMeterTelemetry(meter: Meter, options: MeterTelemetryOption
       'Requests to /graphql refused with 503 OVERLOADED by the in-flight limit (RECGATE_MAX_IN_FLIGHT)',
     unit: '{request}',
   });
+  const retried = meter.createCounter(METRIC_FEEDBACK_RETRIED, {
+    description:
+      'Feedback feature updates that failed without reaching the store and were applied by a retry',
+    unit: '{event}',
+  });
+  const retryDropped = meter.createCounter(METRIC_FEEDBACK_RETRY_DROPPED, {
+    description:
+      'Feedback feature updates dropped from the retry queue unapplied, by reason (cap, replayed, failed)',
+    unit: '{event}',
+  });
+  let retryPending: (() => number) | null = null;
+  meter
+    .createObservableGauge(METRIC_FEEDBACK_RETRY_PENDING, {
+      description: 'Feedback feature updates that failed without reaching the store and wait for a retry',
+      unit: '{event}',
+    })
+    .addCallback((result) => {
+      if (retryPending !== null) result.observe(retryPending());
+    });
   const reloads = meter.createCounter(METRIC_MODEL_RELOADS, {
     description: 'Model versions the gateway tried to load while serving, by outcome (loaded, rejected)',
     unit: '{version}',
@@ -195,6 +217,15 @@ export function createMeterTelemetry(meter: Meter, options: MeterTelemetryOption
     },
     recordRequestShed() {
       shed.add(1);
+    },
+    recordFeedbackRetried(count) {
+      if (count > 0) retried.add(count);
+    },
+    recordFeedbackRetryDropped(count, reason) {
+      if (count > 0) retryDropped.add(count, { [LABEL.reason]: reason });
+    },
+    observeFeedbackRetryPending(read) {
+      retryPending = read;
     },
     recordRequestAborted() {
       aborted.add(1);

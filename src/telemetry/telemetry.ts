@@ -36,6 +36,18 @@ export interface Telemetry {
   recordRequestAborted(): void;
   /** One `/graphql` request refused with 503 OVERLOADED by the in-flight limit (`recgate_requests_shed_total` + 1). */
   recordRequestShed(): void;
+  /** Feedback feature updates applied by a retry (`recgate_feedback_retried_total` + `count`). */
+  recordFeedbackRetried(count: number): void;
+  /**
+   * Feedback feature updates dropped from the retry queue without being applied by it
+   * (`recgate_feedback_retry_dropped_total{reason}` + `count`): `cap`, `replayed` or `failed`.
+   */
+  recordFeedbackRetryDropped(count: number, reason: 'cap' | 'replayed' | 'failed'): void;
+  /**
+   * Where `recgate_feedback_retry_pending` (feature updates waiting for a
+   * retry) is read from at each collection. A later call replaces the reader.
+   */
+  observeFeedbackRetryPending(read: () => number): void;
   /** The model version served from now on: `recgate_model_info{version}` = 1; versions served before report 0. */
   setModelVersion(version: string): void;
   /**
@@ -79,6 +91,9 @@ export const noopTelemetry: Telemetry = Object.freeze({
   recordPagingCache: () => undefined,
   recordRequestAborted: () => undefined,
   recordRequestShed: () => undefined,
+  recordFeedbackRetried: () => undefined,
+  recordFeedbackRetryDropped: () => undefined,
+  observeFeedbackRetryPending: () => undefined,
   setModelVersion: () => undefined,
   observePagingCache: () => undefined,
   observeMemoryStoreUsers: () => undefined,

@@ -120,6 +120,19 @@ export const METRIC_REQUESTS_ABORTED = 'recgate_requests_aborted';
  */
 export const METRIC_REQUESTS_SHED = 'recgate_requests_shed';
 
+/**
+ * Feedback feature updates that failed without reaching the store (Redis
+ * down) and wait for a retry (docs/feedback.md, "Retried updates"):
+ * gauge `recgate_feedback_retry_pending` (waiting now), counter (`_total`)
+ * `recgate_feedback_retried` (applied by a retry), counter (`_total`)
+ * `recgate_feedback_retry_dropped`, label `reason`: `cap` (the oldest, past
+ * `RECGATE_FEEDBACK_RETRY_MAX`), `replayed` (a replay of the event log
+ * applied them), `failed` (a retry failed in a way that may have reached the store).
+ */
+export const METRIC_FEEDBACK_RETRY_PENDING = 'recgate_feedback_retry_pending';
+export const METRIC_FEEDBACK_RETRIED = 'recgate_feedback_retried';
+export const METRIC_FEEDBACK_RETRY_DROPPED = 'recgate_feedback_retry_dropped';
+
 /** Counter (`_total`): model versions the gateway tried to load while serving; label `outcome` (`loaded`, `rejected`). */
 export const METRIC_MODEL_RELOADS = 'recgate_model_reloads';
 /** Histogram: Spearman's ρ between the live and shadow rankers' scores of one request's candidates; label `version` (the shadow's). */
@@ -138,6 +151,7 @@ export const LABEL = {
   version: 'version',
   result: 'result',
   outcome: 'outcome',
+  reason: 'reason',
   operationName: ATTR_GRAPHQL_OPERATION_NAME,
   operationType: ATTR_GRAPHQL_OPERATION_TYPE,
 } as const;
