@@ -5,6 +5,7 @@ import type { CatalogItem, RatingScale } from '../domain/interaction.js';
 import { PublicError } from '../errors.js';
 import type { ServedModel } from '../inference/servedModel.js';
 import { DISMISSIVE_TYPES } from '../stores/dismissiveTypes.js';
+import { isNotSent } from '../stores/notSentError.js';
 import type { EventLog } from '../stores/eventLog.js';
 import type { FeatureStore, HistoryEntry } from '../stores/featureStore.js';
 import { FEEDBACK_ERROR_CODES } from './feedback/feedbackErrorCodes.js';
@@ -158,7 +159,12 @@ export class FeedbackService {
     const onUpdateError =
       options.onUpdateError ??
       ((error, record) =>
-        logger.error('feature update failed for a logged event', { eventId: record.eventId, error }));
+        logger.error('feature update failed for a logged event', {
+          eventId: record.eventId,
+          error,
+          // Not sent (Redis down): applied by the retry once Redis answers (docs/feedback.md).
+          retried: this.retrier !== null && isNotSent(error),
+        }));
     this.onUpdateError = onUpdateError;
     this.retrier =
       options.retry === undefined

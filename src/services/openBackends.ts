@@ -73,9 +73,11 @@ export interface Backends {
    */
   readonly mayDegrade: boolean;
   /**
-   * Whether the shared feature store can take writes now (the Redis client is
-   * connected): the feedback retry attempts only then. Absent for in-process
-   * stores and given adapters (always attempted).
+   * Whether the shared feature store can take the feedback retry's writes now:
+   * the Redis client is connected and the seed mark was found since it
+   * reconnected (`SeedWatch.trustedNow`: a Redis that came back empty is
+   * re-seeded from the event log instead, whose replay drops the retries).
+   * Absent for in-process stores and given adapters (always attempted).
    */
   readonly storeReachable?: () => boolean;
   /** What `/readyz` checks besides the model. */
@@ -519,7 +521,9 @@ export async function openBackends(
         given !== undefined ||
         cfg.adapters?.vectorIndex !== undefined,
       probes,
-      ...(primary === null ? {} : { storeReachable: () => primary!.redis.status === 'ready' }),
+      ...(primary === null
+        ? {}
+        : { storeReachable: () => primary!.redis.status === 'ready' && seedWatch!.trustedNow }),
       forModel,
       repairSeed,
       attachFeedback: (feedback) => void (liveFeedback = feedback),

@@ -76,6 +76,17 @@ export class SeedWatch {
   }
 
   /**
+   * The state as last checked, without reading the mark: false from a lost
+   * connection until a check after the reconnect found the mark, and while a
+   * missing mark is being restored. The feedback retry writes only while it
+   * is true, so it never writes into a Redis that came back empty before the
+   * re-seed holds updates.
+   */
+  get trustedNow(): boolean {
+    return this.state === 'trusted';
+  }
+
+  /**
    * True when the store may be read as the served state: synchronously while
    * the last check is recent; otherwise after one check (never rejects).
    */

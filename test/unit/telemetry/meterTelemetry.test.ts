@@ -59,6 +59,24 @@ describe('Telemetry: the metrics facade', () => {
     expect(await gauge()).toEqual(['recgate_memory_store_users 43']);
   });
 
+  it('feedback retry: pending read at each collection, retried and dropped (by reason) counted', async () => {
+    const { telemetry, scrape } = setup();
+    const retry = async () => (await scrape()).filter((l) => l.startsWith('recgate_feedback_retr'));
+    let pending = 5;
+    telemetry.observeFeedbackRetryPending(() => pending);
+    telemetry.recordFeedbackRetried(3);
+    telemetry.recordFeedbackRetryDropped(2, 'cap');
+    telemetry.recordFeedbackRetryDropped(1, 'replayed');
+    telemetry.recordFeedbackRetryDropped(1, 'cap');
+    pending = 1;
+    expect((await retry()).sort()).toEqual([
+      'recgate_feedback_retried_total 3',
+      'recgate_feedback_retry_dropped_total{reason="cap"} 3',
+      'recgate_feedback_retry_dropped_total{reason="replayed"} 1',
+      'recgate_feedback_retry_pending 1',
+    ]);
+  });
+
   it('operation names a client chooses are bounded: past maxLabelValues new names count as "other"', async () => {
     const { telemetry, scrape } = setup(2);
     for (const name of ['A', 'B', 'C', 'D', 'A']) telemetry.recordOperation(name, 'query', 0.01, true);
