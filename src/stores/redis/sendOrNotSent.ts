@@ -7,7 +7,7 @@ import type { RedisClient } from './redisConnection.js';
  * `enableOfflineQueue` false, which `createRedisClient` sets once connected).
  * "Connection is closed." is not among them: ioredis also rejects commands
  * already sent with it when the connection drops. Pinned by
- * test/unit/stores/redisNotSent.test.ts against a real server.
+ * test/unit/feedback/feedbackRetryRedis.test.ts against a real server.
  */
 const REFUSED_BEFORE_SEND = [
   "Stream isn't writeable and enableOfflineQueue options is false",
