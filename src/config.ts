@@ -179,7 +179,7 @@ export interface GatewayConfig {
    * that failed without reaching Redis: docs/feedback.md, "Retried updates");
    * past it the oldest are dropped (logged, counted in
    * `recgate_feedback_retry_dropped_total{reason="cap"}`; the event log keeps
-   * them). A few hundred bytes each. 0 turns the retry off. An integer in
+   * them). About 1 KB each. 0 turns the retry off. An integer in
    * 0..10,000,000. Env `RECGATE_FEEDBACK_RETRY_MAX`. @default 100000
    */
   readonly feedbackRetryMax?: number;

@@ -35,7 +35,8 @@ export interface FeedbackRetryQueueOptions {
  * feedback says the most about a user now, and the event log keeps every
  * dropped event for the next replay). Pure bookkeeping: the feedback service
  * decides when and how to apply them. Memory: the records themselves
- * (a few hundred bytes each), so ~40 MB at the default cap.
+ * with their queue entries: ~1 KB each, measured for events without
+ * `context` (so ~100 MB at the default cap).
  */
 export class FeedbackRetryQueue {
   /** By event id, in insertion order (a Map iterates in insertion order): the first entry is the oldest. */
