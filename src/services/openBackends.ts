@@ -306,9 +306,37 @@ export async function openBackends(
         } else {
           const redis = primary;
           if ((await redis.seededVersion()) === null) {
-            // Never seeded, or a seeding was interrupted: load the whole training state (idempotent).
+            // Never seeded, or a seeding was interrupted: load the whole training state (idempotent),
+            // then replay the event log since the model's cut-off, as a re-seed does (`repair`), so
+            // feedback logged before this start (the file log of an earlier run) reaches the store.
             redis.setVectorVersion(model.version);
-            await seedUntilMarked(redis, model.version, () => seedInto(redis));
+            const hold = holdLiveUpdates(liveFeedback);
+            let applied: ReadonlySet<string> = new Set();
+            try {
+              await hold?.settled;
+              const since = replayCutoff(model.manifest);
+              const replayer = new FeedbackService({
+                store: redis,
+                eventLog,
+                model: () => model,
+                now: cfg.now,
+              });
+              applied = await seedUntilMarked(redis, model.version, async () => {
+                await seedInto(redis);
+                return replayFeedback(eventLog, replayer, since);
+              });
+              if (applied.size > 0) {
+                logger.info(
+                  `seeded Redis and replayed ${applied.size} feedback events the model was not trained on`,
+                  {
+                    version: model.version,
+                    since: Number.isFinite(since) ? new Date(since).toISOString() : null,
+                  },
+                );
+              }
+            } finally {
+              hold?.resume(applied);
+            }
           } else {
             const known = new Set(await redis.listItemIds());
             const added = [...model.catalog.values()].filter((item) => !known.has(item.id));
