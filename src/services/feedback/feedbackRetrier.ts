@@ -1,4 +1,5 @@
 import type { FeedbackRecord } from '../../domain/events.js';
+import { MAX_TIMER_MS } from '../../config.js';
 import { isNotSent } from '../../stores/notSentError.js';
 import { logger } from '../../telemetry/logger.js';
 import type { PendingPart } from './feedbackRetryQueue.js';
@@ -51,7 +52,7 @@ export interface RetryTarget {
  *   have landed) is not retried, and a retried update that fails so leaves
  *   the queue (`failed`);
  * - every `intervalMs` while updates wait (doubling after each attempt that
- *   failed again, up to 8 intervals; never a tight loop), when `reachable()`
+ *   failed again, up to 8 intervals, and at most 2³¹ − 1 ms, Node's longest timer; never a tight loop), when `reachable()`
  *   and updates are not held, one attempt applies the oldest updates in
  *   chunks of at most 1000, oldest first: the `all` ones through the live
  *   path (the per-user queue, one write per user in original order), the
@@ -150,7 +151,12 @@ export class FeedbackRetrier {
   /** Arms the timer when updates wait and it is not armed. */
   private schedule(): void {
     if (this.closed || this.timer !== null || this.running !== null || this.queue.size === 0) return;
-    const delay = this.intervalMs * Math.min(2 ** this.failedAttempts, MAX_BACKOFF_INTERVALS);
+    // Capped at the longest delay a Node timer takes: past it, setTimeout fires after 1 ms (a spin;
+    // RECGATE_BACKEND_RETRY_MS itself has no upper bound, attack report, session 28).
+    const delay = Math.min(
+      MAX_TIMER_MS,
+      this.intervalMs * Math.min(2 ** this.failedAttempts, MAX_BACKOFF_INTERVALS),
+    );
     this.timer = setTimeout(() => {
       this.timer = null;
       void this.retryNow();

@@ -1,5 +1,6 @@
 import { rmSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { MAX_TIMER_MS } from '../../../src/config.js';
 import type { FeedbackRecord } from '../../../src/domain/events.js';
 import { loadServedModel } from '../../../src/inference/loadServedModel.js';
 import { readUserStates } from '../../../src/inference/readUserStates.js';
@@ -150,6 +151,43 @@ describe('FeedbackService retry, single-event and counter paths (memory store wi
     expect(user!.recent.filter((e) => e.itemId === 'm6' && e.type === 'LIKE')).toHaveLength(1);
     const [counters] = await store.getItemCounters(['m6']);
     expect(counters!.popularity - counters0!.popularity).toBeCloseTo(2, 3); // LIKE weighs 2, once (decayed 60 s)
+  });
+
+  it('an interval past the longest Node timer (RECGATE_BACKEND_RETRY_MS unbounded) arms timers of at most 2³¹ − 1 ms', async () => {
+    const store = await seeded();
+    const down = { value: true };
+    refuse(store, 'incrementItemCountersBatch', down, () => new NotSentError('down'));
+    const delays: number[] = [];
+    const fired: (() => void)[] = [];
+    const spy = vi.spyOn(globalThis, 'setTimeout').mockImplementation(((fn: () => void, ms?: number) => {
+      delays.push(ms ?? 0);
+      fired.push(fn);
+      return {
+        unref: () => undefined,
+        ref: () => undefined,
+        hasRef: () => false,
+      } as unknown as NodeJS.Timeout;
+    }) as unknown as typeof setTimeout);
+    try {
+      const s = new FeedbackService({
+        store,
+        eventLog: new RecordingEventLog(),
+        model: () => model,
+        now: () => NOW,
+        onUpdateError: () => undefined,
+        retry: { intervalMs: 3_000_000_000 },
+      });
+      await s.record([like('u2', 'm6')]);
+      expect(fired).toHaveLength(1);
+      fired[0]!(); // the timer fires: an attempt that fails again, so the next wait doubles
+      await s.retryNow(); // the running attempt
+      expect(s.pendingRetries).toBe(1);
+      expect(delays).toHaveLength(2);
+      for (const d of delays) expect(d).toBe(MAX_TIMER_MS);
+      s.close();
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('single-event store: a refused applyInteraction is retried whole; a retry failing otherwise is dropped', async () => {
