@@ -275,7 +275,8 @@ export class FeedbackService {
       (r, j) =>
         (results[positions[j]!] = {
           accepted: true,
-          applied: !this.notApplied.has(r),
+          // Held (a re-seed or a model load is rebuilding the store): logged, but not applied yet.
+          applied: hold === null && !this.notApplied.has(r),
           eventId: r.eventId,
           error: null,
         }),

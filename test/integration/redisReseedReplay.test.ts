@@ -7,7 +7,12 @@ import { pickExampleUserId } from '../../src/server/pickExampleUserId.js';
 import { RedisFeatureStore } from '../../src/stores/redis/redisFeatureStore.js';
 import { createGateway } from '../../src/services/createGateway.js';
 import type { Gateway } from '../../src/services/gateway.js';
-import type { FeedbackEvent, RecommendationsRequest, UserView } from '../../src/services/serviceTypes.js';
+import type {
+  FeedbackEvent,
+  FeedbackResult,
+  RecommendationsRequest,
+  UserView,
+} from '../../src/services/serviceTypes.js';
 import { logger } from '../../src/telemetry/logger.js';
 import { startRedis } from '../support/redisServers.js';
 import type { RedisProcess } from '../support/redisServers.js';
@@ -142,6 +147,9 @@ describe('Redis flushed while serving, with a file event log', () => {
     const after = await reseeded(userId);
 
     expect(live).not.toBeNull();
+    // Logged during the re-seed, held, and applied only after the mark: not applied when answered.
+    const [liveResult] = (await live!) as FeedbackResult[];
+    expect(liveResult).toMatchObject({ accepted: true, applied: false, error: null });
     expect(after?.degraded).toEqual([]);
     expect(after?.recentItemIds[0]).toBe(clicked);
     expect(after?.interactionCount).toBe(clickedView.interactionCount);
