@@ -7,6 +7,7 @@ import type { ModelRegistry } from '../stores/modelRegistry.js';
 import type { VectorIndex } from '../stores/vectorIndex.js';
 import type { Telemetry } from '../telemetry/telemetry.js';
 import { logger } from '../telemetry/logger.js';
+import { isDependencyOutage } from './dependencyOutage.js';
 import { FeedbackService } from './feedbackService.js';
 import type { Backends, ModelBackends } from './openBackends.js';
 import { replayCutoff, replayFeedback } from './replayFeedback.js';
@@ -33,6 +34,15 @@ export function swappable<T extends object>(initial: T): { readonly proxy: T; sw
 export type RolloutEvent =
   | { readonly kind: 'loaded'; readonly version: string; readonly ms: number }
   | { readonly kind: 'rejected'; readonly version: string; readonly reason: string }
+  | {
+      readonly kind: 'retrying';
+      readonly version: string;
+      readonly reason: string;
+      /** Consecutive failed attempts so far (1 after the first). */
+      readonly attempts: number;
+      /** Polls skipped before the next attempt (0: the next poll tries again). */
+      readonly skipPolls: number;
+    }
   | { readonly kind: 'shadow'; readonly version: string | null; readonly sampleRate: number }
   | { readonly kind: 'shadowRejected'; readonly version: string; readonly reason: string }
   | { readonly kind: 'shadowComparison'; readonly comparison: ShadowComparison }
@@ -53,6 +63,14 @@ export interface ModelRolloutOptions {
 }
 
 /**
+ * After the n-th consecutive failed attempt to load a version while a backend
+ * was unreachable, the next `min(2^(n-1) - 1, MAX_SKIPPED_POLLS)` polls skip
+ * it: tried again at the next poll, then after 1, 3, 7 skipped polls, then
+ * every 8th poll (40 s at the default RECGATE_MODEL_POLL_MS of 5 s).
+ */
+export const MAX_SKIPPED_POLLS = 7;
+
+/**
  * Safe model rollout in a running gateway (issue #5 §3):
  * - **hot reload**: {@link check} reads the registry's `CURRENT`; a new
  *   version is loaded in the background (`loadServedModel` validates the
@@ -63,6 +81,11 @@ export interface ModelRolloutOptions {
  *   swapped at once. A version that fails is logged with its reason,
  *   counted (`recgate_model_reloads_total{outcome="rejected"}`) and not tried
  *   again until `CURRENT` names another version; the old one keeps serving.
+ *   Except a version whose adapters could not be built because a backend was
+ *   unreachable (Redis down, a timeout, a breaker open: {@link isDependencyOutage}
+ *   on a failure of `Backends.forModel` or the replay): it is logged as
+ *   `retrying`, counted (`outcome="retrying"`) and tried again at a later poll
+ *   with a doubling back-off ({@link MAX_SKIPPED_POLLS}).
  * - **shadow**: `SHADOW` (`recgate models shadow`) names a version scored on
  *   a sample of requests next to the live ranker; see `ShadowRanker`.
  * While an in-process store is rebuilt, feature updates of new feedback are
@@ -74,6 +97,8 @@ export class ModelRollout {
   private readonly indexSlot: ReturnType<typeof swappable<VectorIndex>>;
   private busy: Promise<void> | null = null;
   private rejected: string | null = null;
+  /** A version that failed only because a backend was unreachable: when it is tried again. */
+  private retry: { version: string; attempts: number; skipPolls: number } | null = null;
   private shadowState: { model: ServedModel; sampleRate: number } | null = null;
   private shadowRejected: string | null = null;
   private feedback: FeedbackService | null = null;
@@ -156,7 +181,9 @@ export class ModelRollout {
       return;
     }
     if (version !== null && version !== this.current.model.version && version !== this.rejected) {
-      await this.reload(version);
+      const r = this.retry;
+      if (r !== null && r.version === version && r.skipPolls > 0) r.skipPolls--;
+      else await this.reload(version);
     }
     await this.checkShadow();
   }
@@ -166,9 +193,12 @@ export class ModelRollout {
     let next: ServedModel | null = null;
     let parts: ModelBackends | null = null;
     let hold: { resume(applied: ReadonlySet<string>): void } | null = null;
+    /** True once the model is loaded and validated: what fails after depends on the backends. */
+    let modelValid = false;
     try {
       next = await loadServedModel(this.options.registry, version);
       await warmUp(next);
+      modelValid = true;
       hold = this.options.backends.storeIsLocal ? (this.feedback?.holdUpdates() ?? null) : null;
       parts = await this.options.backends.forModel(next, this.current.parts);
       const applied = this.options.backends.storeIsLocal
@@ -182,6 +212,7 @@ export class ModelRollout {
       hold?.resume(applied);
       hold = null;
       this.rejected = null;
+      this.retry = null;
       this.onSwap(next);
       this.options.telemetry.setModelVersion(next.version);
       this.options.telemetry.recordModelReload('loaded');
@@ -191,6 +222,15 @@ export class ModelRollout {
       hold?.resume(new Set());
       await parts?.close();
       await next?.close();
+      if (modelValid && isDependencyOutage(err)) {
+        const attempts = this.retry?.version === version ? this.retry.attempts + 1 : 1;
+        const skipPolls = Math.min(2 ** (attempts - 1) - 1, MAX_SKIPPED_POLLS);
+        this.retry = { version, attempts, skipPolls };
+        this.options.telemetry.recordModelReload('retrying');
+        this.log({ kind: 'retrying', version, reason: messageOf(err), attempts, skipPolls });
+        return;
+      }
+      this.retry = null;
       this.rejected = version;
       this.options.telemetry.recordModelReload('rejected');
       this.log({ kind: 'rejected', version, reason: messageOf(err) });
@@ -306,6 +346,8 @@ function defaultLog(event: RolloutEvent): void {
         return `model ${event.version} loaded and serving (${(event.ms / 1000).toFixed(1)} s)`;
       case 'rejected':
         return `model ${event.version} rejected, the previous version keeps serving: ${event.reason}`;
+      case 'retrying':
+        return `model ${event.version} could not be loaded while a backend (Redis) is unavailable; will retry ${event.skipPolls === 0 ? 'at the next poll' : `after skipping ${event.skipPolls} poll${event.skipPolls === 1 ? '' : 's'}`} (attempt ${event.attempts}), the previous version keeps serving: ${event.reason}`;
       case 'shadow':
         return event.version === null
           ? 'shadow scoring off'
@@ -320,6 +362,10 @@ function defaultLog(event: RolloutEvent): void {
       }
     }
   })();
-  const warn = event.kind === 'rejected' || event.kind === 'shadowRejected' || event.kind === 'shadowFailed';
+  const warn =
+    event.kind === 'rejected' ||
+    event.kind === 'retrying' ||
+    event.kind === 'shadowRejected' ||
+    event.kind === 'shadowFailed';
   (warn ? logger.warn : logger.info)(line, { rollout: event.kind });
 }

@@ -131,7 +131,8 @@ export function createMeterTelemetry(meter: Meter, options: MeterTelemetryOption
       if (retryPending !== null) result.observe(retryPending());
     });
   const reloads = meter.createCounter(METRIC_MODEL_RELOADS, {
-    description: 'Model versions the gateway tried to load while serving, by outcome (loaded, rejected)',
+    description:
+      'Model versions the gateway tried to load while serving, by outcome (loaded, rejected, retrying)',
     unit: '{version}',
   });
   const shadowRho = meter.createHistogram(METRIC_SHADOW_RANK_CORRELATION, {

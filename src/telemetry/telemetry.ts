@@ -73,8 +73,12 @@ export interface Telemetry {
    * @param ok false when the response carried errors.
    */
   recordOperation(name: string | null, type: string | null, seconds: number, ok: boolean): void;
-  /** One attempt to load a new model version while serving (hot reload or shadow): `loaded` or `rejected`. */
-  recordModelReload(outcome: 'loaded' | 'rejected'): void;
+  /**
+   * One attempt to load a new model version while serving (hot reload or
+   * shadow): `loaded`, `rejected` (not tried again), or `retrying` (a backend
+   * was unreachable: tried again at a later poll).
+   */
+  recordModelReload(outcome: 'loaded' | 'rejected' | 'retrying'): void;
   /**
    * One shadow comparison: Spearman's ρ (skipped when NaN) and the top-10 overlap
    * between the live and the shadow ranker on the same candidates.

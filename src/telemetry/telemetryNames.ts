@@ -133,7 +133,7 @@ export const METRIC_FEEDBACK_RETRY_PENDING = 'recgate_feedback_retry_pending';
 export const METRIC_FEEDBACK_RETRIED = 'recgate_feedback_retried';
 export const METRIC_FEEDBACK_RETRY_DROPPED = 'recgate_feedback_retry_dropped';
 
-/** Counter (`_total`): model versions the gateway tried to load while serving; label `outcome` (`loaded`, `rejected`). */
+/** Counter (`_total`): model versions the gateway tried to load while serving; label `outcome` (`loaded`, `rejected`, `retrying`: a backend was unreachable, tried again later). */
 export const METRIC_MODEL_RELOADS = 'recgate_model_reloads';
 /** Histogram: Spearman's ρ between the live and shadow rankers' scores of one request's candidates; label `version` (the shadow's). */
 export const METRIC_SHADOW_RANK_CORRELATION = 'recgate_shadow_rank_correlation';
