@@ -256,11 +256,22 @@ export async function openBackends(
       });
     }
 
-    const seedFrom = async (store: FeatureStore, model: ServedModel): Promise<void> => {
+    /**
+     * Seeds `store` with `model`'s training state. `replayFollows`: the event log's replay comes next
+     * and applies every event since the model's cut-off again, so every user's state in Redis goes
+     * first (after the check, which must leave the store as it was): what live feedback or an
+     * interrupted replay wrote there would count twice for a user the seed does not replace.
+     */
+    const seedFrom = async (
+      store: FeatureStore,
+      model: ServedModel,
+      replayFollows = false,
+    ): Promise<void> => {
       // A shared store (Redis, a given adapter) is checked against every user state line before the
       // first write, so a bad line leaves it as it was (the records are parsed as they are seeded: attack
       // report, session 22). A memory store is this process's own: a failure drops it, and one pass is enough.
       if (!(store instanceof MemoryFeatureStore)) await checkUserStates(registry, model.version);
+      if (replayFollows && store instanceof RedisFeatureStore) await store.deleteUserStates();
       const now = cfg.now();
       // Counters are taken as current at start-up: the gateway continues where training ended.
       // History is stamped no later than the publish time and the replay's cut-off
@@ -322,7 +333,7 @@ export async function openBackends(
                 now: cfg.now,
               });
               applied = await seedUntilMarked(redis, model.version, async () => {
-                await seedInto(redis);
+                await seedFrom(redis, model, true);
                 return replayFeedback(eventLog, replayer, since);
               });
               if (applied.size > 0) {
@@ -497,7 +508,7 @@ export async function openBackends(
           const since = replayCutoff(model.manifest);
           const replayer = new FeedbackService({ store: redis, eventLog, model: () => model, now: cfg.now });
           const replayed = await seedUntilMarked(redis, model.version, async () => {
-            await seedFrom(redis, model);
+            await seedFrom(redis, model, true);
             return replayFeedback(eventLog, replayer, since);
           });
           applied = replayed;

@@ -16,6 +16,7 @@ import type {
 } from '../featureStore.js';
 import { countersAt } from '../decayCounter.js';
 import type { FeatureStoreMethod } from '../memory/memoryFeatureStore.js';
+import { deleteKeysByPrefix } from './deleteKeysByPrefix.js';
 import { groupByNode } from './groupByNode.js';
 import { execWithDeadline, PIPELINE_DEADLINE_FACTOR } from './execWithDeadline.js';
 import { sendOrNotSent } from './sendOrNotSent.js';
@@ -91,6 +92,10 @@ interface ScriptCommands {
 const DAY_MS = 86_400_000;
 /** Users written per pipeline by {@link RedisFeatureStore.seedUsers}. */
 const SEED_CHUNK = 1000;
+/** SCAN's COUNT hint of {@link RedisFeatureStore.deleteUserStates}: keys looked at per step. */
+const USER_SCAN_COUNT = 1000;
+/** A user's impression keys (`…}:imp`, `…}:impAt`), which {@link RedisFeatureStore.deleteUserStates} keeps. */
+const IMPRESSION_KEY = /\}:imp(At)?$/;
 
 /**
  * {@link RedisFeatureStore.markSeeded} with a token: KEYS[1] the seed mark,
@@ -298,6 +303,31 @@ export class RedisFeatureStore implements FeatureStore, BatchWrites, FoldInReads
     const token = randomUUID();
     await this.redis.set(`${this.prefix}{meta}:seeding`, token);
     return token;
+  }
+
+  /**
+   * Deletes the feedback state of every user under this store's prefix
+   * (`P{u:*}` keys: count, history, seen and dismissed sets, categories and
+   * vectors of every model version), whether the model's seed wrote it or not;
+   * impressions (`:imp`, `:impAt`) stay, since no replay restores them.
+   * For a seeding that replays the event log afterwards (`Backends.repairSeed`,
+   * and the start-up seed of an unmarked Redis): every event since the
+   * model's cut-off is applied again, so state written before (by live
+   * feedback that reached a flushed Redis before the gateway noticed, or by an
+   * interrupted replay) would count twice for a user the seed does not replace.
+   * SCAN with COUNT {@link USER_SCAN_COUNT} and UNLINK per page, a turn of the
+   * event loop between pages; on Cluster every master is scanned. Not atomic:
+   * users written meanwhile may keep their keys (the caller holds live updates).
+   * Items, counters, promotions, ranked lists, the `{meta}` keys and an event
+   * stream are not user keys and stay.
+   * @returns how many keys were deleted.
+   * @throws what Redis rejects a SCAN or UNLINK with; keys deleted until then stay deleted.
+   */
+  async deleteUserStates(): Promise<number> {
+    return deleteKeysByPrefix(this.redis, `${this.prefix}{u:`, {
+      count: USER_SCAN_COUNT,
+      keep: (key) => IMPRESSION_KEY.test(key),
+    });
   }
 
   /** Sets every call count and the round-trip count back to zero. */

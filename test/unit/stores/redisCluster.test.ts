@@ -144,6 +144,41 @@ describe('RedisFeatureStore on Redis Cluster', () => {
   });
 });
 
+describe('RedisFeatureStore.deleteUserStates on Redis Cluster', () => {
+  it('deletes the user keys on every master (impressions stay), and no item key', async () => {
+    const store = await connect();
+    try {
+      const ids = Array.from({ length: 60 }, (_, k) => `gone${k}`);
+      for (const id of ids) {
+        await store.applyInteraction(
+          id,
+          { itemId: 'a', type: 'CLICK', value: null, timestamp: 1 },
+          { categories: ['x'], weight: 1 },
+        );
+      }
+      await store.recordImpressions('gone0', ['a'], 5);
+      await store.upsertItems([
+        { id: 'a', title: null, categories: ['x'], attributes: {}, createdAt: null, available: true },
+      ]);
+      // The users are spread over every master, so one node's SCAN would not find them all.
+      expect(new Set(await mastersOf(ids.map((id) => `${store.prefix}{u:${id}}:meta`))).size).toBe(3);
+      const userKeys = async (): Promise<string[]> =>
+        (await Promise.all(admin.nodes('master').map((node) => node.keys(`${store.prefix}{u:*`)))).flat();
+      const before = (await userKeys()).length;
+
+      expect(await store.deleteUserStates()).toBe(before - 2);
+      expect(await store.getUsers(ids)).toEqual(ids.map(() => null));
+      expect((await userKeys()).sort()).toEqual([
+        `${store.prefix}{u:gone0}:imp`,
+        `${store.prefix}{u:gone0}:impAt`,
+      ]);
+      expect((await store.getItems(['a']))[0]?.id).toBe('a');
+    } finally {
+      await store.close();
+    }
+  });
+});
+
 // Last: it shuts a master down for good (the cluster is killed in afterAll).
 describe('A master of the Cluster down (no replica)', () => {
   it('rejects every call that needs it instead of hanging: MGET, per-node pipelines, MULTI, the event log', async () => {

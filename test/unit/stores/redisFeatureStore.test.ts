@@ -139,6 +139,50 @@ describe('RedisFeatureStore', () => {
     expect(await store.seededVersion()).toBe('v2');
   });
 
+  it('deleteUserStates deletes every user key of its prefix but the impressions, and nothing else', async () => {
+    const own = await connect();
+    const other = await connect();
+    try {
+      own.setVectorVersion('v1');
+      const ids = Array.from({ length: 40 }, (_, k) => `del${k}`);
+      for (const id of ids) {
+        await own.applyInteraction(
+          id,
+          { itemId: 'a', type: 'CLICK', value: null, timestamp: 1 },
+          { categories: ['x'], weight: 1, vector: Float32Array.from([1, 2]) },
+        );
+      }
+      await own.recordImpressions('del0', ['a', 'b'], 5);
+      await own.upsertItems([
+        { id: 'a', title: null, categories: ['x'], attributes: {}, createdAt: null, available: true },
+      ]);
+      await own.putRankedList({ requestId: 'r1', entries: ['a'] }, 60_000);
+      await own.markSeeded('v1');
+      await own.redis.set(`${own.prefix}events`, 'a stream would live here');
+      await other.applyInteraction(
+        'del0',
+        { itemId: 'a', type: 'CLICK', value: null, timestamp: 1 },
+        { categories: ['x'], weight: 1 },
+      );
+
+      const userKeys = await own.redis.keys(`${own.prefix}{u:*`);
+      expect(userKeys).toContain(`${own.prefix}{u:del39}:vec:v1`);
+      expect(await own.deleteUserStates()).toBe(userKeys.length - 2);
+      expect(await own.getUsers(ids)).toEqual(ids.map(() => null));
+      expect(await own.redis.keys(`${own.prefix}{u:*`)).toEqual(
+        expect.arrayContaining([`${own.prefix}{u:del0}:imp`, `${own.prefix}{u:del0}:impAt`]),
+      );
+      expect(await own.redis.keys(`${own.prefix}{u:*`)).toHaveLength(2);
+      expect((await own.getItems(['a']))[0]?.id).toBe('a');
+      expect(await own.getRankedList('r1')).not.toBeNull();
+      expect(await own.seededVersion()).toBe('v1');
+      expect(await own.redis.get(`${own.prefix}events`)).toBe('a stream would live here');
+      expect((await other.getUsers(['del0']))[0]?.interactionCount).toBe(1);
+    } finally {
+      await Promise.all([own.close(), other.close()]);
+    }
+  });
+
   it('fails with a clear message naming the URL when Redis is unreachable', async () => {
     await expect(
       RedisFeatureStore.connect({ url: 'redis://127.0.0.1:1', connectTimeoutMs: 1000 }),
