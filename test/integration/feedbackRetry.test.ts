@@ -11,6 +11,7 @@ import type { Telemetry } from '../../src/telemetry/telemetry.js';
 import { startRedis } from '../support/redisServers.js';
 import type { RedisProcess } from '../support/redisServers.js';
 import { TEST_MODEL_NAME, trainedRegistry } from '../support/trainedRegistry.js';
+import { clickEvent } from '../support/feedbackEvents.js';
 
 /**
  * The gateway's retry of feedback updates that failed without reaching Redis
@@ -68,15 +69,7 @@ async function close(s: Setup | undefined): Promise<void> {
   if (s?.tmp !== undefined) rmSync(s.tmp, { recursive: true, force: true });
 }
 
-const click = (itemId: string): FeedbackEvent => ({
-  userId,
-  itemId,
-  type: 'CLICK',
-  value: null,
-  requestId: null,
-  timestamp: null,
-  context: null,
-});
+const click = (itemId: string): FeedbackEvent => clickEvent(userId, itemId);
 
 /** Polls `done` every 50 ms, at most `polls` times (a bound on attempts, not a timed assertion). */
 async function until(done: () => boolean | Promise<boolean>, polls = 400): Promise<boolean> {

@@ -7,10 +7,11 @@ import type { GatewayConfig } from '../../src/config.js';
 import { createGateway } from '../../src/services/createGateway.js';
 import { RedisFeatureStore } from '../../src/stores/redis/redisFeatureStore.js';
 import type { Gateway } from '../../src/services/gateway.js';
-import type { FeedbackEvent, UserView } from '../../src/services/serviceTypes.js';
+import type { UserView } from '../../src/services/serviceTypes.js';
 import { startRedis } from '../support/redisServers.js';
 import type { RedisProcess } from '../support/redisServers.js';
 import { TEST_MODEL_NAME, trainedRegistry } from '../support/trainedRegistry.js';
+import { clickEvent } from '../support/feedbackEvents.js';
 
 /**
  * Regression (attack report): with the Redis store and the file event log, a
@@ -49,15 +50,7 @@ const config = (eventLogFile: string): GatewayConfig => ({
   now: () => Date.now() + clockOffset,
 });
 
-const click = (userId: string, itemId: string): FeedbackEvent => ({
-  userId,
-  itemId,
-  type: 'CLICK',
-  value: null,
-  requestId: null,
-  timestamp: null,
-  context: null,
-});
+const click = clickEvent;
 
 const view = (gateway: Gateway, id: string): Promise<UserView | null> =>
   gateway.user(id, gateway.createRequestScope());

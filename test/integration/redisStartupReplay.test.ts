@@ -6,10 +6,11 @@ import { pickExampleUserId } from '../../src/server/pickExampleUserId.js';
 import { createGateway } from '../../src/services/createGateway.js';
 import type { GatewayConfig } from '../../src/config.js';
 import type { Gateway } from '../../src/services/gateway.js';
-import type { FeedbackEvent, UserView } from '../../src/services/serviceTypes.js';
+import type { UserView } from '../../src/services/serviceTypes.js';
 import { startRedis } from '../support/redisServers.js';
 import type { RedisProcess } from '../support/redisServers.js';
 import { TEST_MODEL_NAME, trainedRegistry } from '../support/trainedRegistry.js';
+import { clickEvent } from '../support/feedbackEvents.js';
 
 /**
  * Regression (newcomer report, session 28): a gateway that seeded an empty
@@ -26,15 +27,7 @@ let registry: string;
 let userId: string;
 const coldUser = `startup-replay-cold-${process.pid}`;
 
-const click = (user: string, itemId: string): FeedbackEvent => ({
-  userId: user,
-  itemId,
-  type: 'CLICK',
-  value: null,
-  requestId: null,
-  timestamp: null,
-  context: null,
-});
+const click = clickEvent;
 
 const config = (featureStore: 'memory' | 'redis'): GatewayConfig => ({
   registryDir: registry,
