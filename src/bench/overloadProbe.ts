@@ -15,8 +15,8 @@
  * `--seconds` (default 20).
  */
 import { parseArgs } from 'node:util';
-import autocannon from 'autocannon';
 import { helpOrContinue, parseOrExit, usageError } from './benchCli.js';
+import { recommendationsLoad } from './recommendationsLoad.js';
 
 const USAGE = `npm run bench:overload -- [options]   a running gateway under many concurrent clients
   --url url            its GraphQL endpoint (default http://127.0.0.1:4000/graphql)
@@ -79,25 +79,17 @@ const polling = (async () => {
   }
 })();
 const times = new Map<number, number[]>();
-const body = JSON.stringify({
-  query: 'query($u: ID!) { recommendations(userId: $u, first: 20) { items { rank item { id title } } } }',
-  variables: { u: values['user-id'] },
-});
 process.stdout.write(`${connections} connections for ${seconds} s against ${endpoint.href}…\n`);
-const result = await autocannon({
-  url: endpoint.href,
-  method: 'POST',
-  headers: { 'content-type': 'application/json' },
-  body,
+const result = await recommendationsLoad({
+  endpoint,
+  userId: values['user-id'],
   connections,
-  duration: seconds,
-  timeout: 20,
-  setupClient: (client) =>
-    client.on('response', (status, _bytes, ms) => {
-      let list = times.get(status);
-      if (list === undefined) times.set(status, (list = []));
-      list.push(ms);
-    }),
+  seconds,
+  onResponse: (status, ms) => {
+    let list = times.get(status);
+    if (list === undefined) times.set(status, (list = []));
+    list.push(ms);
+  },
 });
 running = false;
 await polling;

@@ -18,9 +18,9 @@
  * `--redis-url` has no default, so that no shared Redis is flushed by mistake.
  */
 import { parseArgs } from 'node:util';
-import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
 import { helpOrContinue, parseOrExit, usageError } from './benchCli.js';
+import { recommendationsLoad } from './recommendationsLoad.js';
 
 const USAGE = `npm run bench:reseed -- --redis-url url [options]   the cost of re-seeding an emptied Redis
   --redis-url url      the gateway's feature-store Redis, FLUSHALLed during the run (required)
@@ -123,25 +123,17 @@ const flushing = (async () => {
 })();
 /** Completion time (ms since t0) of each 2xx recommendations answer. */
 const answered: number[] = [];
-const body = JSON.stringify({
-  query: 'query($u: ID!) { recommendations(userId: $u, first: 20) { items { rank item { id title } } } }',
-  variables: { u: values['user-id'] },
-});
 process.stdout.write(
   `${connections} connections for ${seconds} s against ${endpoint.href}, FLUSHALL of ${values['redis-url']} at ${flushAt} s…\n`,
 );
-const result = await autocannon({
-  url: endpoint.href,
-  method: 'POST',
-  headers: { 'content-type': 'application/json' },
-  body,
+const result = await recommendationsLoad({
+  endpoint,
+  userId: values['user-id'],
   connections,
-  duration: seconds,
-  timeout: 20,
-  setupClient: (client) =>
-    client.on('response', (status) => {
-      if (status >= 200 && status < 300) answered.push(performance.now() - t0);
-    }),
+  seconds,
+  onResponse: (status) => {
+    if (status >= 200 && status < 300) answered.push(performance.now() - t0);
+  },
 });
 running = false;
 await Promise.all([polling, flushing]);
