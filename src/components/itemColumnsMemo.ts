@@ -18,10 +18,35 @@ export interface CandidateColumns {
   readonly modelRows: Int32Array;
 }
 
-/** Per id, its row in `index` (the served model's id → row index), -1 when absent. */
-export function modelRowsOf(index: ReadonlyMap<string, number>, ids: readonly string[]): Int32Array {
-  const rows = new Int32Array(ids.length);
-  for (let j = 0; j < ids.length; j++) rows[j] = index.get(ids[j]!) ?? -1;
+/** The two fields of a served model (`ModelBundle`) that map item ids to its rows. */
+export interface ModelRowIndex {
+  /** Item id per model row. */
+  readonly itemIds: readonly string[];
+  /** Item id → model row (the inverse of `itemIds`). */
+  readonly itemIndex: ReadonlyMap<string, number>;
+}
+
+/**
+ * The row of candidate `c` in `bundle` (the served model of the query that
+ * built it), -1 when the model does not know the item: its source's hint
+ * `c.row` when `bundle.itemIds[c.row]` is `c.itemId` (one string comparison,
+ * usually of the same string object), else `bundle.itemIndex.get(c.itemId)`.
+ * A wrong, out-of-range or stale hint (from another model) therefore gives
+ * the same row as no hint; only a hinted candidate skips the lookup (issue
+ * #6: ~500 string-keyed lookups per request).
+ */
+export function candidateModelRow(bundle: ModelRowIndex, c: Candidate): number {
+  const row = c.row;
+  const ids = bundle.itemIds;
+  if (row >= 0 && row < ids.length && ids[row] === c.itemId) return row;
+  return bundle.itemIndex.get(c.itemId) ?? -1;
+}
+
+/** Per candidate, {@link candidateModelRow}: entry j is the row of `candidates[j]` in `bundle`, -1 when absent. */
+export function candidateModelRows(bundle: ModelRowIndex, candidates: readonly Candidate[]): Int32Array {
+  const n = candidates.length;
+  const rows = new Int32Array(n);
+  for (let j = 0; j < n; j++) rows[j] = candidateModelRow(bundle, candidates[j]!);
   return rows;
 }
 

@@ -16,10 +16,16 @@
  * - `fusion`: reciprocal-rank fusion over the sources that proposed it,
  *   Σ 1/(60 + rank) (Cormack, Clarke & Büttcher, SIGIR 2009); the fallback
  *   order when the scorer fails open.
+ * - `row`: a hint, the item's row in the served model of the query
+ *   (`q.model.bundle.itemIds`), from a source that knew it (the neighbour
+ *   sources), or −1 (no hint). A reader checks it against the bundle's ids
+ *   before trusting it (`candidateModelRows`), so a wrong or stale hint only
+ *   costs the id → row lookup it would have saved.
  * - `promotionId`: the promotion that placed or boosted it, set by a re-ranker.
  */
 export interface Candidate {
   readonly itemId: string;
+  row: number;
   sources: readonly string[];
   via: readonly (string | null)[];
   sourceScore: number;
@@ -34,6 +40,12 @@ export interface SourceHit {
   readonly score: number;
   /** The item that led the source to this one (for reasons), if any. */
   readonly via?: string | null;
+  /**
+   * A hint: the item's row in the query's served model (`q.model.bundle.itemIds`),
+   * when the source knows it without a lookup (an integer ≥ 0); absent otherwise.
+   * Only saves the id → row lookup; a wrong one is detected and ignored.
+   */
+  readonly row?: number;
 }
 
 /** RRF constant k of Cormack et al. 2009. */
@@ -46,6 +58,8 @@ const NO_VIA: readonly (string | null)[] = Object.freeze([null]);
 
 /**
  * Adds a source's hit to a candidate (or to a new one). Returns the candidate.
+ * A new candidate takes the hit's `row` hint (−1 without one); an existing
+ * one without a hint takes a later hit's.
  * @param rank 0-based position of the hit in the source's list.
  */
 export function addSourceHit(
@@ -64,6 +78,7 @@ export function addSourceHit(
     const via = hit.via ?? null;
     return {
       itemId: hit.itemId,
+      row: hit.row ?? -1,
       sources,
       via: via === null ? NO_VIA : [via],
       sourceScore: hit.score,
@@ -72,6 +87,7 @@ export function addSourceHit(
     };
   }
   if (addCandidateSource(existing, kind, hit.via ?? null)) existing.fusion += rrf;
+  if (existing.row < 0 && hit.row !== undefined) existing.row = hit.row;
   return existing;
 }
 

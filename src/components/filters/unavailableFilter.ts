@@ -1,7 +1,7 @@
 import type { Filter } from '../../pipeline/filter.js';
 import type { RecommendationQuery } from '../recommendationQuery.js';
 import { hasItemColumnReads } from '../../stores/itemColumnReads.js';
-import { modelRowsOf, rememberItemColumns } from '../itemColumnsMemo.js';
+import { candidateModelRows, rememberItemColumns } from '../itemColumnsMemo.js';
 
 /**
  * Drops items that are not in the catalog or are marked `available: false`.
@@ -11,6 +11,8 @@ import { modelRowsOf, rememberItemColumns } from '../itemColumnsMemo.js';
  * synchronous column read, kept on the query for the `itemFeatures` hydrator
  * (`rememberItemColumns`); the request's `items` loader then reads only the
  * query's context items (recent, session, seed), whose titles the reasons need.
+ * The candidates' model rows for that read come from their sources' hints
+ * where valid (`candidateModelRows`), else from the bundle's id → row index.
  *
  * Otherwise it reads the catalog rows of all candidates in one batch (the
  * request's `items` loader), together with the context items, so the whole
@@ -31,7 +33,7 @@ export const unavailableFilter: Filter<RecommendationQuery> = {
       const context = q.contextItemIds.length > 0 ? loader.loadMany(q.contextItemIds) : null;
       // With the counters and the model rows: the itemFeatures hydrator reads its rows from this read.
       const bundle = q.model.bundle;
-      const modelRows = modelRowsOf(bundle.itemIndex, ids);
+      const modelRows = candidateModelRows(bundle, candidates);
       const columns = store.readItemColumns(ids, { ids: bundle.itemIds, at: modelRows });
       rememberItemColumns(q, candidates, { columns, modelRows });
       if (context !== null) await context;

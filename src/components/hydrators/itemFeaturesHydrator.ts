@@ -8,7 +8,7 @@ import { RANKER_FEATURE_COUNT, writeFeatureRow } from '../../domain/rankerFeatur
 import type { Hydrator } from '../../pipeline/hydrator.js';
 import { emptyItemColumns, hasItemColumnReads, NO_CATEGORIES } from '../../stores/itemColumnReads.js';
 import type { ItemColumns } from '../../stores/itemColumnReads.js';
-import { modelRowsOf, recallItemColumns } from '../itemColumnsMemo.js';
+import { candidateModelRows, recallItemColumns } from '../itemColumnsMemo.js';
 import { featureNeighbourScores } from '../neighbourScores.js';
 import type { RecommendationQuery } from '../recommendationQuery.js';
 
@@ -34,7 +34,9 @@ import type { RecommendationQuery } from '../recommendationQuery.js';
  * filled by the `unavailable` filter) and one `getItemCounters`, each one
  * promise per call (not per key), a failed read counted as missing. Writes
  * straight into the matrix; one reused item/score object, no per-candidate
- * allocation. Records what it read, as columns, in `query.rows`.
+ * allocation. The candidates' model rows come from their sources' hints
+ * where valid (`candidateModelRows`), else from the bundle's id → row index.
+ * Records what it read, as columns, in `query.rows`.
  */
 export const itemFeaturesHydrator: Hydrator<RecommendationQuery> = {
   name: 'itemFeatures',
@@ -56,12 +58,12 @@ export const itemFeaturesHydrator: Hydrator<RecommendationQuery> = {
       if (recalled !== null) {
         ({ columns: read, modelRows } = recalled);
       } else {
-        modelRows = modelRowsOf(bundle.itemIndex, ids);
+        modelRows = candidateModelRows(bundle, candidates);
         read = store.readItemColumns(ids, { ids: bundle.itemIds, at: modelRows });
       }
     } else {
       read = await readThroughLoaders(q, ids);
-      modelRows = modelRowsOf(bundle.itemIndex, ids);
+      modelRows = candidateModelRows(bundle, candidates);
     }
     // Hoisted: the bundle's fields are read once, not per candidate and component.
     const vectors = bundle.itemVectors;

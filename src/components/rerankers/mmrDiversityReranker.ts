@@ -1,6 +1,7 @@
 import type { FactorRows } from '../../domain/factorRows.js';
 import { decodeTableOf } from '../../domain/itemVectors.js';
 import type { Reranker } from '../../pipeline/reranker.js';
+import { candidateModelRow } from '../itemColumnsMemo.js';
 import type { RecommendationQuery } from '../recommendationQuery.js';
 import { mmrOrder } from './mmr.js';
 
@@ -55,7 +56,7 @@ export const mmrDiversityReranker: Reranker<RecommendationQuery> = {
       relevance[j] = s;
       if (s < lo) lo = s;
       if (s > hi) hi = s;
-      const row = modelRows?.[idx] ?? bundle.itemIndex.get(list.candidates[idx]!.itemId) ?? -1;
+      const row = modelRows?.[idx] ?? candidateModelRow(bundle, list.candidates[idx]!);
       if (row >= 0) writeUnitRow(bundle.itemFactors, row, embeddings, j * d);
     }
     const span = hi - lo;

@@ -28,7 +28,9 @@ export const itemToItemSource: CandidateSource<RecommendationQuery> = {
  * scores skipped — the same list as training's `topK` over the filtered
  * scores. `exclude` is only asked about items that would enter the current
  * best `limit` (a bounded min-heap, {@link TopKHeap}), not about every
- * touched item. O(touched · log limit).
+ * touched item. O(touched · log limit). Each hit carries its model row
+ * (`row`, the touched row: a row of `q.model.bundle`), so the ranking needs
+ * no id → row lookup for it.
  */
 export function topNeighbours(
   q: RecommendationQuery,
@@ -50,6 +52,7 @@ export function topNeighbours(
   const { rows } = heap.sorted();
   return Array.from(rows, (k) => {
     const via = ns.via[k]!;
-    return { itemId: ids[touched[k]!]!, score: ns.scores[k]!, via: via >= 0 ? ids[via]! : null };
+    const row = touched[k]!;
+    return { itemId: ids[row]!, score: ns.scores[k]!, via: via >= 0 ? ids[via]! : null, row };
   });
 }

@@ -1,10 +1,12 @@
+import type { SourceHit } from '../../pipeline/candidate.js';
 import type { CandidateSource } from '../../pipeline/candidateSource.js';
 import type { RecommendationQuery } from '../recommendationQuery.js';
 import { userExclusion } from '../userExclusion.js';
 
 /**
  * ITEM_TO_ITEM for `similar`: the seed item's co-occurrence neighbours, best
- * first; `via` is the seed. A seed the model does not know has none.
+ * first; `via` is the seed, `row` the neighbour's model row (a row of
+ * `q.model.bundle`). A seed the model does not know has none.
  */
 export const seedNeighboursSource: CandidateSource<RecommendationQuery> = {
   name: 'seedNeighbours',
@@ -17,10 +19,11 @@ export const seedNeighboursSource: CandidateSource<RecommendationQuery> = {
     if (seed === null || list === undefined) return [];
     const ids = q.model.bundle.itemIds;
     const exclude = userExclusion(q);
-    const out = [];
+    const out: SourceHit[] = [];
     for (let k = 0; k < list.items.length && out.length < limit; k++) {
-      const id = ids[list.items[k]!]!;
-      if (!exclude(id)) out.push({ itemId: id, score: list.scores[k]!, via: seed });
+      const row = list.items[k]!;
+      const id = ids[row]!;
+      if (!exclude(id)) out.push({ itemId: id, score: list.scores[k]!, via: seed, row });
     }
     return out;
   },

@@ -125,6 +125,15 @@ async function setup(
   return { q, candidates, store };
 }
 
+/** An id → row map that records every id `get` was asked for. */
+class CountingIndex extends Map<string, number> {
+  readonly asked: string[] = [];
+  override get(id: string): number | undefined {
+    this.asked.push(id);
+    return super.get(id);
+  }
+}
+
 /** The hydrator as it was written before the loaders kept no per-key promises: the reference rows. */
 async function referenceRows(
   q: RecommendationQuery,
@@ -284,6 +293,44 @@ describe('Hydrator: itemFeatures', () => {
     );
     expect(store.calls).toEqual({ readItemColumns: 2 });
     expect(Array.from(q.rows!.popularity)).toEqual(Array.from(viaMemo.popularity).reverse());
+  });
+
+  it("with the sources' row hints: looks up only the candidates without one, and writes the same matrix and rows", async () => {
+    for (const path of ['columns', 'loaders'] as const) {
+      for (const filtered of [false, true]) {
+        const out: { data: number[]; rows: unknown; asked: string[] }[] = [];
+        for (const hinted of [false, true]) {
+          const itemIndex = new CountingIndex(bundleOf(true).itemIndex);
+          const bundle = { ...bundleOf(true), itemIndex };
+          const { q, candidates: plain } = await setup(bundle, undefined, path);
+          // The hint a neighbour source gives: the row in the query's model, for the items it knows.
+          const candidates = hinted
+            ? plain.map((c, k) => {
+                const row = bundle.itemIds.indexOf(c.itemId);
+                return row >= 0
+                  ? addSourceHit(undefined, 'POPULAR', { itemId: c.itemId, score: 1, row }, k)
+                  : c;
+              })
+            : plain;
+          const kept = filtered ? await unavailableFilter.filter(q, candidates) : candidates;
+          const features = createFeatureMatrix(kept.length, RANKER_FEATURE_COUNT);
+          await itemFeaturesHydrator.hydrate(q, kept, features);
+          const rows = q.rows!;
+          out.push({
+            data: Array.from(features.data),
+            rows: { ...rows, modelRows: Array.from(rows.modelRows) },
+            asked: itemIndex.asked,
+          });
+        }
+        const [plain, hinted] = out;
+        expect(hinted!.data).toEqual(plain!.data);
+        expect(hinted!.rows).toEqual(plain!.rows);
+        // The loader path's filter drops the items the catalog lacks before the hydrator asks ('gone').
+        const unknown = path === 'loaders' && filtered ? ['new1', 'new2'] : ['new1', 'new2', 'gone'];
+        expect(hinted!.asked).toEqual(unknown);
+        expect(plain!.asked.length).toBeGreaterThan(N / 2);
+      }
+    }
   });
 
   it('loaders: a failed counters read hydrates as no counters (0 popularity, default features)', async () => {

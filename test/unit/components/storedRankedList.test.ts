@@ -32,7 +32,7 @@ const candidate = (
   sources: string[],
   via: (string | null)[],
   promotionId: string | null = null,
-) => ({ itemId, sources, via, sourceScore: 0, fusion: 0, promotionId }) satisfies Candidate;
+) => ({ itemId, row: -1, sources, via, sourceScore: 0, fusion: 0, promotionId }) satisfies Candidate;
 
 /**
  * Four candidates, listed in the order c, a, d, b: one source; two sources

@@ -159,6 +159,47 @@ describe('Pipeline: merging sources', () => {
     expect(merged.map((c) => c.itemId)).toEqual(['x', 'z']);
     expect(merged[0]!.sources).toEqual(['A', 'B']);
   });
+
+  it('keeps the first row hint of an item, takes a later one when it had none, and gives every candidate the same fields', () => {
+    const merged = mergeSources(
+      [
+        {
+          source: { kind: 'A' },
+          hits: [
+            { itemId: 'x', score: 1 },
+            { itemId: 'y', score: 1, row: 4 },
+            { itemId: 'w', score: 1 },
+          ],
+        },
+        {
+          source: { kind: 'B' },
+          hits: [
+            { itemId: 'x', score: 1, row: 7 },
+            { itemId: 'y', score: 1, row: 9 },
+            { itemId: 'z', score: 1, row: 2 },
+          ],
+        },
+      ],
+      10,
+    );
+    expect(merged.map((c) => [c.itemId, c.row])).toEqual([
+      ['x', 7], // A's hit had no hint: B's is taken
+      ['y', 4], // A's came first: kept
+      ['w', -1], // no hint
+      ['z', 2],
+    ]);
+    for (const c of merged) {
+      expect(Object.keys(c)).toEqual([
+        'itemId',
+        'row',
+        'sources',
+        'via',
+        'sourceScore',
+        'fusion',
+        'promotionId',
+      ]);
+    }
+  });
 });
 
 describe('Pipeline: runPipeline', () => {
