@@ -33,21 +33,33 @@ export interface ModelRowIndex {
  * usually of the same string object), else `bundle.itemIndex.get(c.itemId)`.
  * A wrong, out-of-range or stale hint (from another model) therefore gives
  * the same row as no hint; only a hinted candidate skips the lookup (issue
- * #6: ~500 string-keyed lookups per request).
+ * #6: ~500 string-keyed lookups per request). Hints are not used when the
+ * model's ids repeat one (`itemIndex.size < itemIds.length`): the index
+ * answers an id's last row, a hint may name an earlier one.
  */
 export function candidateModelRow(bundle: ModelRowIndex, c: Candidate): number {
-  const row = c.row;
-  const ids = bundle.itemIds;
-  if (row >= 0 && row < ids.length && ids[row] === c.itemId) return row;
-  return bundle.itemIndex.get(c.itemId) ?? -1;
+  return rowOf(bundle, c, hintsUsable(bundle));
 }
 
 /** Per candidate, {@link candidateModelRow}: entry j is the row of `candidates[j]` in `bundle`, -1 when absent. */
 export function candidateModelRows(bundle: ModelRowIndex, candidates: readonly Candidate[]): Int32Array {
   const n = candidates.length;
   const rows = new Int32Array(n);
-  for (let j = 0; j < n; j++) rows[j] = candidateModelRow(bundle, candidates[j]!);
+  const usable = hintsUsable(bundle);
+  for (let j = 0; j < n; j++) rows[j] = rowOf(bundle, candidates[j]!, usable);
   return rows;
+}
+
+/** Whether a checked hint is the row the index answers: every id of the model is distinct. */
+function hintsUsable(bundle: ModelRowIndex): boolean {
+  return bundle.itemIndex.size === bundle.itemIds.length;
+}
+
+function rowOf(bundle: ModelRowIndex, c: Candidate, usable: boolean): number {
+  const row = c.row;
+  const ids = bundle.itemIds;
+  if (usable && row >= 0 && row < ids.length && ids[row] === c.itemId) return row;
+  return bundle.itemIndex.get(c.itemId) ?? -1;
 }
 
 /**

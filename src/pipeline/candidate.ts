@@ -18,7 +18,8 @@
  *   order when the scorer fails open.
  * - `row`: a hint, the item's row in the served model of the query
  *   (`q.model.bundle.itemIds`), from a source that knew it (the neighbour
- *   sources), or −1 (no hint). A reader checks it against the bundle's ids
+ *   sources; the embedding sources through the in-process vector index's
+ *   `VectorHit.row`), or −1 (no hint). A reader checks it against the bundle's ids
  *   before trusting it (`candidateModelRows`), so a wrong or stale hint only
  *   costs the id → row lookup it would have saved.
  * - `promotionId`: the promotion that placed or boosted it, set by a re-ranker.
@@ -42,7 +43,7 @@ export interface SourceHit {
   readonly via?: string | null;
   /**
    * A hint: the item's row in the query's served model (`q.model.bundle.itemIds`),
-   * when the source knows it without a lookup (an integer ≥ 0); absent otherwise.
+   * when the source knows it without a lookup (an integer ≥ 0); absent or −1 otherwise.
    * Only saves the id → row lookup; a wrong one is detected and ignored.
    */
   readonly row?: number;

@@ -94,6 +94,15 @@ export function checkEntryDimensions(entries: readonly VectorEntry[], dimension:
 export interface VectorHit {
   readonly itemId: string;
   readonly score: number;
+  /**
+   * A hint, from in-process indexes: the item's position in the `itemIds`
+   * the index was built from (`fromVectors`; the served model's ids) when
+   * those are distinct; −1 for an item upserted later; absent from a remote
+   * index (Qdrant) or the HNSW one. Callers that keep the
+   * same ids read the row from it after checking `itemIds[row] === itemId`
+   * (a candidate's `row`, src/pipeline/candidate.ts), saving an id → row lookup.
+   */
+  readonly row?: number;
 }
 
 /**

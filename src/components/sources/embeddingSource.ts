@@ -10,6 +10,8 @@ import { userSearchOptions } from '../userExclusion.js';
  * The search skips what the filters would drop (seen, dismissed, session,
  * the request's `ItemFilter`, unavailable items: `userSearchOptions`), so the
  * `limit` slots go to items that survive them. No user vector: no hits.
+ * The in-process indexes' hits carry their build row (`VectorHit.row`), the
+ * served model's row when the index was built from it: the candidates' row hint.
  */
 export const embeddingSource: CandidateSource<RecommendationQuery> = {
   name: 'embedding',

@@ -750,7 +750,13 @@ export class IvfVectorIndex implements VectorIndex {
   private hits(heap: TopKHeap): VectorHit[] {
     const { scores, rows } = heap.sorted();
     const hits = new Array<VectorHit>(rows.length);
-    for (let r = 0; r < rows.length; r++) hits[r] = { itemId: this.idOf(rows[r]!), score: scores[r]! };
+    // An order key below baseIds.length is the item's position in fromVectors' ids: VectorHit.row's hint.
+    // Items upserted later get -1 (no hint), keeping one hit shape.
+    const base = this.baseIds.length;
+    for (let r = 0; r < rows.length; r++) {
+      const order = rows[r]!;
+      hits[r] = { itemId: this.idOf(order), score: scores[r]!, row: order < base ? order : -1 };
+    }
     return hits;
   }
 

@@ -123,6 +123,8 @@ export class ExactVectorIndex implements VectorIndex {
   /** The rows (normalised vectors) and the SIMD scoring kernel. */
   private readonly scorer: RowScorer;
   private readonly ids: string[] = [];
+  /** Rows put by {@link fromVectors} (in its ids' order, so a hit's VectorHit.row); later upserts come after. */
+  private builtRows = 0;
   private readonly rows = new Map<string, number>();
   /** Per row: the code of the payload's categories in {@link interned} (0 = none) and availability (1 = available). */
   private categoryCodes: Int32Array;
@@ -183,6 +185,7 @@ export class ExactVectorIndex implements VectorIndex {
       const id = itemIds[i]!;
       index.put(id, vectors.subarray(i * dimension, (i + 1) * dimension), payloadOf(id));
     }
+    index.builtRows = index.ids.length;
     return index;
   }
 
@@ -340,7 +343,13 @@ export class ExactVectorIndex implements VectorIndex {
   private hits(heap: TopKHeap): VectorHit[] {
     const { scores, rows } = heap.sorted();
     const hits: VectorHit[] = new Array<VectorHit>(rows.length);
-    for (let r = 0; r < rows.length; r++) hits[r] = { itemId: this.ids[rows[r]!]!, score: scores[r]! };
+    // VectorHit.row's hint: rows below builtRows were put in fromVectors' id order; rows of items
+    // upserted later get -1 (no hint), keeping one hit shape.
+    const built = this.builtRows;
+    for (let r = 0; r < rows.length; r++) {
+      const row = rows[r]!;
+      hits[r] = { itemId: this.ids[row]!, score: scores[r]!, row: row < built ? row : -1 };
+    }
     return hits;
   }
 

@@ -66,4 +66,12 @@ describe('candidateModelRows', () => {
     expect(Array.from(candidateModelRows(before, candidates))).toEqual([0, 1, 2, 3, 4]);
     expect(before.itemIndex.asked).toEqual([]);
   });
+
+  it('ignores hints when the model repeats an id: the index answers its last row, a hint may name the first', () => {
+    const model = modelOf(['a', 'b', 'a', 'c']); // 'a' at rows 0 and 2; the index says 2
+    const candidates = [candidate('a', 0), candidate('a', 2), candidate('c', 3)];
+    expect(Array.from(candidateModelRows(model, candidates))).toEqual([2, 2, 3]);
+    expect(candidateModelRow(model, candidate('a', 0))).toBe(2);
+    expect(model.itemIndex.asked).toEqual(['a', 'a', 'c', 'a']);
+  });
 });

@@ -53,7 +53,7 @@ describe('Re-ranker: MMR diversity, model rows without the hydrator’s', () => 
     const itemIds = Array.from({ length: n }, (_, i) => `i${i}`);
     const asked: string[] = [];
     const index = new Map(itemIds.map((id, i) => [id, i]));
-    const itemIndex = { get: (id: string) => (asked.push(id), index.get(id)) };
+    const itemIndex = { size: index.size, get: (id: string) => (asked.push(id), index.get(id)) };
     const factors = Float32Array.from({ length: n * d }, () => random.normal());
     const q = {
       params: { mmrLambda: 0.5 },

@@ -3,12 +3,17 @@ import { ExactVectorIndex } from '../../../src/stores/embedded/exactVectorIndex.
 import { createRandom } from '../../../src/domain/random.js';
 import { TopKHeap } from '../../../src/stores/embedded/topKHeap.js';
 import { vectorIndexContract } from '../../contracts/vectorIndexContract.js';
+import { expectRowHints } from '../../support/vectorRowHints.js';
 
 vectorIndexContract('exact', async (ids, vectors, d, payloads) =>
   ExactVectorIndex.fromVectors(ids, vectors, d, payloads === undefined ? {} : { payloads }),
 );
 
 describe('ExactVectorIndex', () => {
+  it('gives every hit its build row as a hint, and −1 to an item upserted later', async () => {
+    await expectRowHints(async (ids, vectors, d) => ExactVectorIndex.fromVectors(ids, vectors, d));
+  });
+
   it('returns no hit for a zero query (a cosine has no direction to rank by)', async () => {
     const index = ExactVectorIndex.fromVectors(['a'], Float32Array.from([1, 0]), 2);
     expect(await index.search(new Float32Array(2), 5)).toEqual([]);

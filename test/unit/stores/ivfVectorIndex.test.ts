@@ -8,6 +8,7 @@ import { IvfVectorIndex } from '../../../src/stores/ann/ivfVectorIndex.js';
 import { sphericalKMeans } from '../../../src/stores/ann/sphericalKMeans.js';
 import { ExactVectorIndex } from '../../../src/stores/embedded/exactVectorIndex.js';
 import { allocateKernelRows } from '../../../src/stores/embedded/kernelRows.js';
+import { expectRowHints } from '../../support/vectorRowHints.js';
 import { vectorIndexContract } from '../../contracts/vectorIndexContract.js';
 
 // Default parameters: the automatic list count is at most n / 64, so the contract's catalogs of up
@@ -96,6 +97,12 @@ function clustered(n: number, d: number, clusters: number, seed: number): Float3
 const idsOf = (n: number): string[] => Array.from({ length: n }, (_, i) => `i${i}`);
 
 describe('IvfVectorIndex', () => {
+  it('gives every hit its build row as a hint, and −1 to an item upserted later', async () => {
+    await expectRowHints(async (ids, vectors, d) =>
+      IvfVectorIndex.fromVectors(ids, vectors, d, { ivf: { lists: 8, probes: 8 } }),
+    );
+  });
+
   const dirs: string[] = [];
   afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
   const tempDir = (): string => {
@@ -419,8 +426,9 @@ describe('IvfVectorIndex', () => {
     const empty = IvfVectorIndex.fromVectors([], new Float32Array(0), 4);
     expect(await empty.search(Float32Array.from([1, 0, 0, 0]), 3)).toEqual([]);
     await empty.upsert([{ itemId: 'a', vector: Float32Array.from([1, 0, 0, 0]) }]);
+    // Upserted after the build: no row hint (VectorHit.row −1).
     expect(await empty.search(Float32Array.from([1, 0, 0, 0]), 3)).toEqual([
-      { itemId: 'a', score: expect.closeTo(1, 6) },
+      { itemId: 'a', score: expect.closeTo(1, 6), row: -1 },
     ]);
   });
 });
