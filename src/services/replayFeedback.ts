@@ -1,5 +1,6 @@
 import type { FeedbackRecord } from '../domain/events.js';
 import type { ModelManifest } from '../domain/manifest.js';
+import { yieldToEventLoop } from '../pipeline/yieldToEventLoop.js';
 import type { EventLog } from '../stores/eventLog.js';
 import type { FeedbackService } from './feedbackService.js';
 
@@ -40,14 +41,22 @@ export function seededHistoryTime(manifest: ModelManifest, now: number): number 
   return Math.min(now, ...times);
 }
 
-/** Records per `FeedbackService.replay` call of {@link replayFeedback}. */
-const REPLAY_BATCH = 1000;
+/**
+ * Records per `FeedbackService.replay` call of {@link replayFeedback}, each
+ * call followed by an event-loop turn. On the memory store a call runs as one
+ * task (its awaits resolve as microtasks). Recording feedback costs up to
+ * ~30 µs of CPU per event on the 2-core bench host (BENCHMARKS.md, the
+ * `feedbackBatch` row: 3.2 ms per 100 events, HTTP and the log append
+ * included), so a call of 250 holds the loop at most ~8 ms, where 1,000 could
+ * hold it ~30 ms while a reload replayed into a serving gateway.
+ */
+export const REPLAY_BATCH = 250;
 
 /**
  * Replays the feedback the event log received since `since` (`receivedAt` ≥
- * `since`: {@link replayCutoff} of the served model), in log order and in batches of 1000
- * (`FeedbackService.replay`: applied to `feedback`'s store, never appended
- * again), so a store that starts from the model's snapshot serves what users
+ * `since`: {@link replayCutoff} of the served model), in log order and in batches of
+ * {@link REPLAY_BATCH} with an event-loop turn after each (`FeedbackService.replay`:
+ * applied to `feedback`'s store, never appended again), so a store that starts from the model's snapshot serves what users
  * have told the gateway since. Earlier events are in the model's training
  * data. The one code path of the three replays: at
  * start-up (in-process store), into the new store of a model reload, and into
@@ -74,6 +83,8 @@ export async function replayFeedback(
     if (batch.length >= REPLAY_BATCH) {
       await feedback.replay(batch);
       batch = [];
+      // Requests that arrived meanwhile are served before the next batch.
+      await yieldToEventLoop();
     }
   }
   if (batch.length > 0) await feedback.replay(batch);
