@@ -1,4 +1,5 @@
-import type { Candidate } from '../pipeline/candidate.js';
+import { checkedRow, rowHintsUsable } from '../pipeline/candidate.js';
+import type { Candidate, CandidateRowIndex } from '../pipeline/candidate.js';
 import { emptyItemColumns } from '../stores/itemColumnReads.js';
 import type { ItemColumns } from '../stores/itemColumnReads.js';
 import type { RecommendationQuery } from './recommendationQuery.js';
@@ -19,12 +20,7 @@ export interface CandidateColumns {
 }
 
 /** The two fields of a served model (`ModelBundle`) that map item ids to its rows. */
-export interface ModelRowIndex {
-  /** Item id per model row. */
-  readonly itemIds: readonly string[];
-  /** Item id → model row (the inverse of `itemIds`). */
-  readonly itemIndex: ReadonlyMap<string, number>;
-}
+export type ModelRowIndex = CandidateRowIndex;
 
 /**
  * The row of candidate `c` in `bundle` (the served model of the query that
@@ -38,28 +34,19 @@ export interface ModelRowIndex {
  * answers an id's last row, a hint may name an earlier one.
  */
 export function candidateModelRow(bundle: ModelRowIndex, c: Candidate): number {
-  return rowOf(bundle, c, hintsUsable(bundle));
+  return checkedRow(bundle, c.itemId, c.row, rowHintsUsable(bundle));
 }
 
 /** Per candidate, {@link candidateModelRow}: entry j is the row of `candidates[j]` in `bundle`, -1 when absent. */
 export function candidateModelRows(bundle: ModelRowIndex, candidates: readonly Candidate[]): Int32Array {
   const n = candidates.length;
   const rows = new Int32Array(n);
-  const usable = hintsUsable(bundle);
-  for (let j = 0; j < n; j++) rows[j] = rowOf(bundle, candidates[j]!, usable);
+  const usable = rowHintsUsable(bundle);
+  for (let j = 0; j < n; j++) {
+    const c = candidates[j]!;
+    rows[j] = checkedRow(bundle, c.itemId, c.row, usable);
+  }
   return rows;
-}
-
-/** Whether a checked hint is the row the index answers: every id of the model is distinct. */
-function hintsUsable(bundle: ModelRowIndex): boolean {
-  return bundle.itemIndex.size === bundle.itemIds.length;
-}
-
-function rowOf(bundle: ModelRowIndex, c: Candidate, usable: boolean): number {
-  const row = c.row;
-  const ids = bundle.itemIds;
-  if (usable && row >= 0 && row < ids.length && ids[row] === c.itemId) return row;
-  return bundle.itemIndex.get(c.itemId) ?? -1;
 }
 
 /**

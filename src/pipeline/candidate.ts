@@ -18,8 +18,9 @@
  *   order when the scorer fails open.
  * - `row`: a hint, the item's row in the served model of the query
  *   (`q.model.bundle.itemIds`), from a source that knew it (the neighbour
- *   sources; the embedding sources through the in-process vector index's
- *   `VectorHit.row`), or −1 (no hint). A reader checks it against the bundle's ids
+ *   sources; popular and trending; the embedding sources through the
+ *   in-process vector index's `VectorHit.row`), or −1 (no hint). A merge with
+ *   the query's `rowIndex` replaces it with the checked row (−1: not in the model). A reader checks it against the bundle's ids
  *   before trusting it (`candidateModelRows`), so a wrong or stale hint only
  *   costs the id → row lookup it would have saved.
  * - `promotionId`: the promotion that placed or boosted it, set by a re-ranker.
@@ -47,6 +48,44 @@ export interface SourceHit {
    * Only saves the id → row lookup; a wrong one is detected and ignored.
    */
   readonly row?: number;
+}
+
+/**
+ * The rows candidates' `row` hints name: item id per row and its inverse (a
+ * served model's `itemIds` and `itemIndex`, which a `ModelBundle` is).
+ */
+export interface CandidateRowIndex {
+  /** Item id per row. */
+  readonly itemIds: readonly string[];
+  /** Item id → row (the inverse of `itemIds`; a repeated id maps to its last row). */
+  readonly itemIndex: ReadonlyMap<string, number>;
+}
+
+/**
+ * Whether checked hints can be trusted for `index`: its ids are distinct
+ * (`itemIndex.size === itemIds.length`). With a repeated id the index answers
+ * the id's last row, and a hint may name an earlier one.
+ */
+export function rowHintsUsable(index: CandidateRowIndex): boolean {
+  return index.itemIndex.size === index.itemIds.length;
+}
+
+/**
+ * The row of `itemId` in `index`, −1 when it has none: `hint` when it is an
+ * integer row holding `itemId` (one string comparison, usually of the same
+ * string object) and `usable` ({@link rowHintsUsable}), else
+ * `index.itemIndex.get(itemId)`. A wrong, out-of-range or stale hint
+ * therefore gives the same row as no hint, at the cost of the lookup.
+ */
+export function checkedRow(
+  index: CandidateRowIndex,
+  itemId: string,
+  hint: number | undefined,
+  usable: boolean,
+): number {
+  const ids = index.itemIds;
+  if (usable && hint !== undefined && hint >= 0 && hint < ids.length && ids[hint] === itemId) return hint;
+  return index.itemIndex.get(itemId) ?? -1;
 }
 
 /** RRF constant k of Cormack et al. 2009. */

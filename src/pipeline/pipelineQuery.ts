@@ -1,3 +1,4 @@
+import type { CandidateRowIndex } from './candidate.js';
 import type { SurfaceParams } from './surfaceParams.js';
 
 /**
@@ -36,6 +37,13 @@ export interface PipelineQuery {
    * budget's signal; side effects skip an aborted request. Absent: never aborted.
    */
   readonly signal?: AbortSignal;
+  /**
+   * The rows the sources' `row` hints name (the served model's ids). When
+   * given, the merge keys candidates by their checked row instead of by id
+   * string (see `mergeSources`) and leaves each candidate's checked row (−1:
+   * not in it) as its `row`. Absent: keyed by id.
+   */
+  readonly rowIndex?: CandidateRowIndex;
   readonly run: PipelineRunState;
 }
 

@@ -11,8 +11,8 @@ import {
   pipelineSpanName,
   stageName,
 } from '../telemetry/telemetryNames.js';
-import { addSourceHit } from './candidate.js';
-import type { Candidate, SourceHit } from './candidate.js';
+import { addSourceHit, checkedRow, rowHintsUsable } from './candidate.js';
+import type { Candidate, CandidateRowIndex, SourceHit } from './candidate.js';
 import type { CandidateSource } from './candidateSource.js';
 import { createFeatureMatrix } from './featureMatrix.js';
 import type { PipelineQuery } from './pipelineQuery.js';
@@ -176,7 +176,7 @@ async function runStages<Q extends PipelineQuery>(
   // 2. Merge round-robin by rank.
   const candidates = await withStageSpan(MERGE_STAGE, async (span) => {
     const t0 = performance.now();
-    const merged = mergeSources(lists, params.totalCandidates);
+    const merged = mergeSources(lists, params.totalCandidates, query.rowIndex);
     record(span, MERGE_STAGE, t0, 0, merged.length);
     return merged;
   });
@@ -290,11 +290,20 @@ async function runStages<Q extends PipelineQuery>(
  * Merges source lists round-robin by rank (rank 0 of every source, then rank
  * 1…), so that a cut at `total` trims every source's tail rather than whole
  * late sources. A hit for an item already merged adds its source to that candidate.
+ *
+ * With `rowIndex` (the served model's ids) a hit's item is keyed by its row
+ * there ({@link checkedRow}: the hit's `row` hint when it checks out, else one
+ * lookup), in a per-model scratch Int32Array instead of a string-keyed Map
+ * (issue #6: ~500 Map reads and writes per request); only items the model
+ * does not know are keyed by id. Every candidate keeps that row as its `row`
+ * (−1: not in the model). The candidates are the same as without `rowIndex`.
  */
 export function mergeSources(
   lists: readonly { readonly source: { readonly kind: string }; readonly hits: readonly SourceHit[] }[],
   total: number,
+  rowIndex?: CandidateRowIndex,
 ): Candidate[] {
+  if (rowIndex !== undefined) return mergeByRow(lists, total, rowIndex);
   const byId = new Map<string, Candidate>();
   const out: Candidate[] = [];
   let longest = 0;
@@ -312,6 +321,63 @@ export function mergeSources(
       }
     }
   }
+  return out;
+}
+
+/** Per `itemIds` array: candidate index + 1 per row during one merge, all 0 between merges. */
+const mergeSlots = new WeakMap<readonly string[], Int32Array>();
+
+/** {@link mergeSources} keyed by model row (see there). */
+function mergeByRow(
+  lists: readonly { readonly source: { readonly kind: string }; readonly hits: readonly SourceHit[] }[],
+  total: number,
+  rowIndex: CandidateRowIndex,
+): Candidate[] {
+  const ids = rowIndex.itemIds;
+  let slots = mergeSlots.get(ids);
+  if (slots === undefined || slots.length !== ids.length) {
+    slots = new Int32Array(ids.length);
+    mergeSlots.set(ids, slots);
+  }
+  const usable = rowHintsUsable(rowIndex);
+  let unknown: Map<string, Candidate> | null = null;
+  const out: Candidate[] = [];
+  /** Rows written into `slots`, to clear them after (a candidate's `row` may change later). */
+  const written: number[] = [];
+  let longest = 0;
+  for (const l of lists) longest = Math.max(longest, l.hits.length);
+  try {
+    for (let rank = 0; rank < longest; rank++) {
+      for (const { source, hits } of lists) {
+        const hit = hits[rank];
+        if (hit === undefined) continue;
+        const row = checkedRow(rowIndex, hit.itemId, hit.row, usable);
+        let existing: Candidate | undefined;
+        if (row >= 0) {
+          const slot = slots[row]!;
+          existing = slot === 0 ? undefined : out[slot - 1];
+        } else {
+          existing = unknown?.get(hit.itemId);
+        }
+        if (existing === undefined && out.length >= total) continue;
+        const c = addSourceHit(existing, source.kind, hit, rank);
+        if (existing === undefined) {
+          c.row = row;
+          out.push(c);
+          if (row >= 0) {
+            slots[row] = out.length;
+            written.push(row);
+          } else {
+            (unknown ??= new Map()).set(hit.itemId, c);
+          }
+        }
+      }
+    }
+  } finally {
+    for (const row of written) slots[row] = 0;
+  }
+  // A later hit's unchecked hint may have been copied onto an unknown item (addSourceHit).
+  if (unknown !== null) for (const c of unknown.values()) c.row = -1;
   return out;
 }
 

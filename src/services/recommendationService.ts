@@ -380,6 +380,7 @@ export class RecommendationService {
       params: resolveSurfaceParams(this.options.baseParams, assignments),
       sourceBudgetMs: this.options.sourceBudgetMs,
       signal: scope.signal,
+      rowIndex: model.bundle,
       run: { degraded: [] },
       userId: input.userId,
       user,

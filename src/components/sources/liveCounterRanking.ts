@@ -418,7 +418,10 @@ function scanOrder(
  * after training are candidates at once. `order` must be `snapshot.byPopularity`
  * with `snapshot.popularity` or `snapshot.byTrend` with `snapshot.trend`: when
  * exclusions use up its prefix, the order is extended (O(n log k), cached per
- * snapshot), so the result is the same as over a full sort.
+ * snapshot), so the result is the same as over a full sort. Each hit's `row`
+ * is its index in `snapshot.ids` (the store's order: the served model's rows
+ * for the items it was seeded with), a hint that readers check against the
+ * model's ids (`SourceHit.row`).
  */
 export function topFromRanking(
   snapshot: RankingSnapshot,
@@ -427,15 +430,15 @@ export function topFromRanking(
   limit: number,
   exclude: (itemId: string) => boolean,
   newShare = 0.2,
-): { itemId: string; score: number }[] {
-  const out: { itemId: string; score: number }[] = [];
+): { itemId: string; score: number; row: number }[] {
+  const out: { itemId: string; score: number; row: number }[] = [];
   const taken = new Set<number>();
   if (limit > 0) {
     scanOrder(order, values, undefined, (i) => {
       const id = snapshot.ids[i]!;
       if (exclude(id)) return false;
       taken.add(i);
-      out.push({ itemId: id, score: values[i]! });
+      out.push({ itemId: id, score: values[i]!, row: i });
       return out.length >= limit;
     });
   }
@@ -444,7 +447,7 @@ export function topFromRanking(
   scanOrder(snapshot.newItems, snapshot.popularity, snapshot.newCandidates, (i) => {
     const id = snapshot.ids[i]!;
     if (taken.has(i) || exclude(id)) return false;
-    out.push({ itemId: id, score: values[i]! });
+    out.push({ itemId: id, score: values[i]!, row: i });
     return ++added >= extra;
   });
   return out;

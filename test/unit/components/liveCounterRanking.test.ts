@@ -145,6 +145,8 @@ describe('LiveCounterRanking', () => {
     const expectedNew = order.filter((i) => i % 5 === 0 && !seen.has(i) && !expected.includes(i)).slice(0, 2);
     expect(hits.map((h) => h.itemId)).toEqual([...expected, ...expectedNew].map((i) => `i${i}`));
     expect(hits.map((h) => h.score)).toEqual([...expected, ...expectedNew].map((i) => s.popularity[i]));
+    // Each hit's row hint is its index in the snapshot's ids.
+    for (const h of hits) expect(s.ids[h.row]).toBe(h.itemId);
   });
 
   it('reads and ranks in slices, letting other callbacks run between them (issue #6)', async () => {
