@@ -32,8 +32,9 @@ const INSERTION_MAX = 16;
  * `Array.prototype.sort` and a comparator callback it cost ~2 % of a
  * `recommendations` call's CPU (issue #6; 500 candidates, ~4,500 calls of
  * the callback), 1.5–3× this. O(n) extra memory (the keys, as a Float64Array).
- * @param maxDepth quicksort levels before a range is heapsorted; tests pass 0
- *   to check the heapsort. @default 2·⌊log₂ n⌋
+ * @param maxDepth quicksort levels before a range is heapsorted (floored; a
+ *   negative or NaN value counts as 0); tests pass 0 to check the heapsort.
+ *   @default 2·⌊log₂ n⌋
  */
 export function orderByScore(scores: ArrayLike<number>, maxDepth?: number): number[] {
   const n = scores.length;
@@ -44,7 +45,8 @@ export function orderByScore(scores: ArrayLike<number>, maxDepth?: number): numb
     const s = scores[i]!;
     keys[i] = s === s ? s : -Infinity;
   }
-  if (n > 1) introsort(order, keys, 0, n - 1, maxDepth ?? 2 * Math.floor(Math.log2(n)));
+  const depth = maxDepth === undefined ? 2 * Math.floor(Math.log2(n)) : Math.max(0, Math.floor(maxDepth));
+  if (n > 1) introsort(order, keys, 0, n - 1, Number.isNaN(depth) ? 0 : depth);
   return order;
 }
 

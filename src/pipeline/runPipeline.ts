@@ -24,7 +24,7 @@ import { orderByScore } from './rankedList.js';
 import type { RankedList } from './rankedList.js';
 import { markStageFailed, setStageCounts, withStageSpan } from './stageSpan.js';
 import type { SurfaceConfig } from './surfaceConfig.js';
-import { StageBudget } from './withBudget.js';
+import { withBudget } from './withBudget.js';
 import { yieldToEventLoop } from './yieldToEventLoop.js';
 import { logger } from '../telemetry/logger.js';
 
@@ -139,32 +139,32 @@ async function runStages<Q extends PipelineQuery>(
   // 1. Sources, concurrently.
   checkpoint();
   const active = surface.sources.filter((s) => params.sources[s.param] !== false);
-  // One budget for all sources (they start together): one timer and one request listener per run.
-  const budget = new StageBudget(query.sourceBudgetMs, query.signal);
-  let settled;
-  try {
-    settled = await Promise.all(
-      active.map((source) => {
-        const stage = stageName('source', source.name);
-        return withStageSpan(stage, async (span) => {
-          const t0 = performance.now();
-          const limit = params.candidatesPerSource[source.param] ?? 0;
-          try {
-            const hits =
-              limit > 0 ? await budget.run(source.name, (signal) => source.fetch(query, limit, signal)) : [];
-            record(span, stage, t0, 0, hits.length);
-            return hits;
-          } catch (err) {
-            record(span, stage, t0, 0, 0);
-            if (!(err instanceof RequestAbortedError)) markStageFailed(span, err, isOpen(source.name, true));
-            return { source, err };
-          }
-        });
-      }),
-    );
-  } finally {
-    budget.dispose();
-  }
+  const settled = await Promise.all(
+    active.map((source) => {
+      const stage = stageName('source', source.name);
+      return withStageSpan(stage, async (span) => {
+        const t0 = performance.now();
+        const limit = params.candidatesPerSource[source.param] ?? 0;
+        try {
+          const hits =
+            limit > 0
+              ? await withBudget(
+                  source.name,
+                  query.sourceBudgetMs,
+                  (signal) => source.fetch(query, limit, signal),
+                  query.signal,
+                )
+              : [];
+          record(span, stage, t0, 0, hits.length);
+          return hits;
+        } catch (err) {
+          record(span, stage, t0, 0, 0);
+          if (!(err instanceof RequestAbortedError)) markStageFailed(span, err, isOpen(source.name, true));
+          return { source, err };
+        }
+      });
+    }),
+  );
   // Before the fail-open policy: a source stopped by the abort is not a degraded source.
   checkpoint();
   const lists: { source: CandidateSource<Q>; hits: readonly SourceHit[] }[] = [];

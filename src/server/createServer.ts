@@ -245,8 +245,8 @@ export async function createServer(options: CreateServerOptions): Promise<Runnin
    */
   const abortOnDisconnect = (req: Request, res: Response, next: NextFunction): void => {
     const controller = new AbortController();
-    // Every pipeline running for this request holds one abort listener while its sources run
-    // (its StageBudget removes it), and one request can run many pipelines at once (aliases,
+    // Every source running for this request holds one abort listener until it settles
+    // (withBudget removes it), and one request can run many pipelines at once (aliases,
     // Item.similar under a list): past Node's default of 10 that printed a false
     // MaxListenersExceededWarning. The bound stays, far above what the query limits allow.
     setMaxListeners(MAX_REQUEST_ABORT_LISTENERS, controller.signal);

@@ -5,9 +5,9 @@ import { startRealServer } from '../support/realServer.js';
 
 /**
  * One HTTP request can run many pipelines at once (aliases, `Item.similar`
- * under a list), each adding a listener to the request's abort signal
- * while its sources run (src/pipeline/withBudget.ts, `StageBudget`, removes
- * it when they settle). Past Node's default of 10 listeners that printed
+ * under a list), each source adding a listener to the request's abort signal
+ * for as long as it runs (src/pipeline/withBudget.ts removes it when the
+ * source settles). Past Node's default of 10 listeners that printed
  * `MaxListenersExceededWarning` under load, a false leak warning.
  */
 let real: RealServer;
@@ -17,7 +17,7 @@ beforeAll(async () => {
 afterAll(() => real?.close());
 
 describe('the request abort signal', () => {
-  it('takes a listener per running pipeline without a MaxListenersExceededWarning', async () => {
+  it('takes a listener per running source without a MaxListenersExceededWarning', async () => {
     const warnings: Error[] = [];
     const onWarning = (w: Error): void => void warnings.push(w);
     process.on('warning', onWarning);

@@ -44,6 +44,10 @@ describe('orderByScore', () => {
     for (const [name, scores] of Object.entries(patterns(700, 3))) {
       expect(orderByScore(scores, 0), name).toEqual(reference(scores));
       expect(orderByScore(scores, 1), name).toEqual(reference(scores));
+      // Out-of-range depths still end in the heapsort, not in an unbounded quicksort.
+      expect(orderByScore(scores, -3), name).toEqual(reference(scores));
+      expect(orderByScore(scores, 0.5), name).toEqual(reference(scores));
+      expect(orderByScore(scores, NaN), name).toEqual(reference(scores));
     }
   });
 });

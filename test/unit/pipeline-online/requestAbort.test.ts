@@ -9,8 +9,7 @@ import { RequestAbortedError } from '../../../src/pipeline/requestAbortedError.j
 import { runPipeline, runSideEffects } from '../../../src/pipeline/runPipeline.js';
 import type { SurfaceConfig } from '../../../src/pipeline/surfaceConfig.js';
 import { DEFAULT_SURFACE_PARAMS } from '../../../src/pipeline/surfaceParams.js';
-import { StageBudget, withBudget } from '../../../src/pipeline/withBudget.js';
-import { StageTimeoutError } from '../../../src/pipeline/pipelineStageError.js';
+import { withBudget } from '../../../src/pipeline/withBudget.js';
 import type { EventLog } from '../../../src/stores/eventLog.js';
 
 /**
@@ -203,88 +202,6 @@ describe('Pipeline: withBudget and the request signal', () => {
 
   it('still resolves with the work result when the request is not aborted', async () => {
     await expect(withBudget('s', 50, async () => 7, new AbortController().signal)).resolves.toBe(7);
-  });
-});
-
-describe('Pipeline: one StageBudget for all sources of a run', () => {
-  /** A request signal that counts the abort listeners added to it and still attached. */
-  function countingSignal(): {
-    signal: AbortSignal;
-    added: () => number;
-    attached: () => number;
-    abort: () => void;
-  } {
-    const controller = new AbortController();
-    const signal = controller.signal;
-    let added = 0;
-    let attached = 0;
-    const add = signal.addEventListener.bind(signal);
-    const remove = signal.removeEventListener.bind(signal);
-    signal.addEventListener = ((...args: Parameters<AbortSignal['addEventListener']>) => {
-      if (args[0] === 'abort') {
-        added++;
-        attached++;
-      }
-      add(...args);
-    }) as typeof signal.addEventListener;
-    signal.removeEventListener = ((...args: Parameters<AbortSignal['removeEventListener']>) => {
-      if (args[0] === 'abort') attached--;
-      remove(...args);
-    }) as typeof signal.removeEventListener;
-    return { signal, added: () => added, attached: () => attached, abort: () => controller.abort() };
-  }
-
-  it('adds one abort listener to the request per run, not one per source, and removes it', async () => {
-    const calls: string[] = [];
-    const sources = ['alpha', 'beta', 'gamma'].map((name) => listSource(calls, name, [name]));
-    const request = countingSignal();
-    const result = await runPipeline(recordingSurface(calls, sources), query(request.signal));
-    expect(result.list.candidates.map((c) => c.itemId).sort()).toEqual(['alpha', 'beta', 'gamma']);
-    expect(request.added()).toBe(1);
-    expect(request.attached()).toBe(0);
-  });
-
-  it('times out every piece still running at the budget, each named, and aborts their signal', async () => {
-    const budget = new StageBudget(20);
-    const seen: AbortSignal[] = [];
-    const hang = (signal: AbortSignal): Promise<number> => (
-      seen.push(signal),
-      new Promise<number>(() => undefined)
-    );
-    const fast = budget.run('fast', async () => 1);
-    const slowA = budget.run('slowA', hang).catch((e: unknown) => e);
-    const slowB = budget.run('slowB', hang).catch((e: unknown) => e);
-    await expect(fast).resolves.toBe(1);
-    const [a, b] = await Promise.all([slowA, slowB]);
-    expect(a).toBeInstanceOf(StageTimeoutError);
-    expect(b).toBeInstanceOf(StageTimeoutError);
-    expect((a as Error).message).toMatch(/^slowA did not answer within 20 ms/);
-    expect((b as Error).message).toMatch(/^slowB did not answer within 20 ms/);
-    expect(seen.every((s) => s.aborted)).toBe(true);
-    // After the end, a new piece is refused without running.
-    let ran = false;
-    await expect(budget.run('late', async () => ((ran = true), 1))).rejects.toBeInstanceOf(StageTimeoutError);
-    expect(ran).toBe(false);
-  });
-
-  it('rejects the pieces at once with RequestAbortedError when the request aborts, and detaches', async () => {
-    const request = countingSignal();
-    const budget = new StageBudget(60_000, request.signal);
-    const piece = budget.run('slow', () => new Promise<number>(() => undefined)).catch((e: unknown) => e);
-    request.abort();
-    expect(await piece).toBeInstanceOf(RequestAbortedError);
-    expect(budget.signal.aborted).toBe(true);
-    expect(request.attached()).toBe(0);
-  });
-
-  it('dispose leaves the signal alone and detaches from the request', async () => {
-    const request = countingSignal();
-    const budget = new StageBudget(10, request.signal);
-    await expect(budget.run('a', async () => 'ok')).resolves.toBe('ok');
-    budget.dispose();
-    expect(request.attached()).toBe(0);
-    await new Promise((resolve) => setTimeout(resolve, 30));
-    expect(budget.signal.aborted).toBe(false);
   });
 });
 
