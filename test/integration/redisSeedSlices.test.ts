@@ -15,27 +15,11 @@ import {
   seedFeatureStore,
 } from '../../src/stores/seedFeatureStore.js';
 import { TEST_MODEL_NAME, trainedRegistry } from '../support/trainedRegistry.js';
+import { loopTurns } from '../support/loopTurns.js';
 
 // Real Redis (REDIS_URL; CI guarantees one), private key prefix deleted afterwards.
 const url = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 const prefix = `recgate-test:${randomBytes(6).toString('hex')}:`;
-
-/**
- * Counts event-loop turns: a callback that re-queues itself with
- * `setImmediate` runs once per turn, so work tagged with the same count ran
- * without the loop turning in between (one task, as a request arriving
- * meanwhile, or `/healthz`, sees it). No clock is read.
- */
-function loopTurns(): { readonly turn: () => number; stop(): void } {
-  let turn = 0;
-  let running = true;
-  const tick = (): void => {
-    turn++;
-    if (running) setImmediate(tick);
-  };
-  setImmediate(tick);
-  return { turn: () => turn, stop: () => void (running = false) };
-}
 
 /** Adds `n` to `perTurn`'s entry for `turn`. */
 function add(perTurn: Map<number, number>, turn: number, n: number): void {

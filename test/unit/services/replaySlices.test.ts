@@ -3,6 +3,7 @@ import type { EventRecord, FeedbackRecord } from '../../../src/domain/events.js'
 import { REPLAY_BATCH, replayFeedback } from '../../../src/services/replayFeedback.js';
 import type { FeedbackService } from '../../../src/services/feedbackService.js';
 import type { EventLog } from '../../../src/stores/eventLog.js';
+import { loopTurns } from '../../support/loopTurns.js';
 
 /**
  * A replay into a serving gateway (a model reload, a re-seed) must leave the
@@ -39,18 +40,12 @@ describe('replayFeedback: batches and event-loop turns', () => {
     const records: EventRecord[] = Array.from({ length: n }, (_, k) => feedback(k));
     // One served record in the middle: not feedback, not replayed.
     records.splice(300, 0, { kind: 'served', requestId: 'r' } as unknown as EventRecord);
-    let turn = 0;
-    let running = true;
-    const tick = (): void => {
-      turn++;
-      if (running) setImmediate(tick);
-    };
-    setImmediate(tick);
+    const loop = loopTurns();
     const perTurn = new Map<number, number>();
     const applied: string[] = [];
     const service = {
       async replay(batch: readonly FeedbackRecord[]) {
-        perTurn.set(turn, (perTurn.get(turn) ?? 0) + batch.length);
+        perTurn.set(loop.turn(), (perTurn.get(loop.turn()) ?? 0) + batch.length);
         for (const r of batch) applied.push(r.eventId);
       },
     } as unknown as FeedbackService;
@@ -58,7 +53,7 @@ describe('replayFeedback: batches and event-loop turns', () => {
       const ids = await replayFeedback(logOf(records), service, -Infinity);
       expect(ids.size).toBe(n);
     } finally {
-      running = false;
+      loop.stop();
     }
     expect(applied).toEqual(Array.from({ length: n }, (_, k) => `e${k}`));
     expect(Math.max(...perTurn.values())).toBeLessThanOrEqual(REPLAY_BATCH);
