@@ -16,7 +16,7 @@
  */
 import { parseArgs } from 'node:util';
 import { helpOrContinue, parseOrExit, usageError } from './benchCli.js';
-import { recommendationsLoad } from './recommendationsLoad.js';
+import { nearestRankQuantile, pollHealth, recommendationsLoad } from './recommendationsLoad.js';
 
 const USAGE = `npm run bench:overload -- [options]   a running gateway under many concurrent clients
   --url url            its GraphQL endpoint (default http://127.0.0.1:4000/graphql)
@@ -60,24 +60,10 @@ try {
   );
 }
 
-/** The q-quantile of sorted values (nearest rank), rounded to 0.1. */
-const quantile = (sorted: readonly number[], q: number): number =>
-  Math.round(10 * sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!) / 10;
+const quantile = nearestRankQuantile;
 
 const health: number[] = [];
-let running = true;
-const polling = (async () => {
-  while (running) {
-    const t = performance.now();
-    try {
-      await fetch(healthUrl, { signal: AbortSignal.timeout(10_000) });
-      health.push(performance.now() - t);
-    } catch {
-      health.push(10_000);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-})();
+const polling = pollHealth(healthUrl, 100, (_t, ms) => health.push(ms));
 const times = new Map<number, number[]>();
 process.stdout.write(`${connections} connections for ${seconds} s against ${endpoint.href}…\n`);
 const result = await recommendationsLoad({
@@ -91,8 +77,7 @@ const result = await recommendationsLoad({
     list.push(ms);
   },
 });
-running = false;
-await polling;
+await polling.stop();
 for (const [status, list] of [...times].sort((a, b) => a[0] - b[0])) {
   list.sort((a, b) => a - b);
   process.stdout.write(

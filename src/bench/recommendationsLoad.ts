@@ -37,3 +37,48 @@ export function recommendationsLoad(options: RecommendationsLoadOptions): Return
     setupClient: (client) => client.on('response', (status, _bytes, ms) => options.onResponse(status, ms)),
   });
 }
+
+/** A running `/healthz` poller ({@link pollHealth}). */
+export interface HealthPoller {
+  /** Stops polling; resolves after the poll in flight. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Polls `healthUrl` every `everyMs` (after each answer) until stopped, and
+ * reports each poll as (start ms on `performance.now()`, latency ms); a poll
+ * that fails or takes 10 s reports 10,000 ms. Used by `bench:overload` and
+ * `bench:reseed` to see the event loop from outside while they load the gateway.
+ */
+export function pollHealth(
+  healthUrl: string | URL,
+  everyMs: number,
+  onPoll: (startedAt: number, latencyMs: number) => void,
+): HealthPoller {
+  let running = true;
+  const polling = (async () => {
+    while (running) {
+      const t = performance.now();
+      try {
+        await fetch(healthUrl, { signal: AbortSignal.timeout(10_000) });
+        onPoll(t, performance.now() - t);
+      } catch {
+        onPoll(t, 10_000);
+      }
+      await new Promise((r) => setTimeout(r, everyMs));
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await polling;
+    },
+  };
+}
+
+/** The q-quantile (0..1) of ascending `sorted` values by nearest rank, rounded to 0.1; NaN when empty. */
+export function nearestRankQuantile(sorted: readonly number[], q: number): number {
+  return sorted.length === 0
+    ? NaN
+    : Math.round(10 * sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!) / 10;
+}

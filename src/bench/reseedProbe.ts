@@ -20,7 +20,7 @@
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { helpOrContinue, parseOrExit, usageError } from './benchCli.js';
-import { recommendationsLoad } from './recommendationsLoad.js';
+import { nearestRankQuantile, pollHealth, recommendationsLoad } from './recommendationsLoad.js';
 
 const USAGE = `npm run bench:reseed -- --redis-url url [options]   the cost of re-seeding an emptied Redis
   --redis-url url      the gateway's feature-store Redis, FLUSHALLed during the run (required)
@@ -81,11 +81,7 @@ const markKey = `${values.prefix}{meta}:seeded`;
 if ((await redis.get(markKey)) === null)
   fail(`${values['redis-url']} holds no ${markKey}: is it the gateway's feature store, seeded?`);
 
-/** The q-quantile of sorted values (nearest rank), rounded to 0.1; NaN when empty. */
-const quantile = (sorted: readonly number[], q: number): number =>
-  sorted.length === 0
-    ? NaN
-    : Math.round(10 * sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!) / 10;
+const quantile = nearestRankQuantile;
 const summary = (list: number[]): string => {
   list.sort((a, b) => a - b);
   return `${list.length} polls, p50 ${quantile(list, 0.5)} / p99 ${quantile(list, 0.99)} / max ${quantile(list, 1)} ms`;
@@ -95,18 +91,7 @@ const t0 = performance.now();
 /** [start, latency] of each /healthz poll, ms since t0. */
 const health: [number, number][] = [];
 let running = true;
-const polling = (async () => {
-  while (running) {
-    const t = performance.now();
-    try {
-      await fetch(healthUrl, { signal: AbortSignal.timeout(10_000) });
-      health.push([t - t0, performance.now() - t]);
-    } catch {
-      health.push([t - t0, 10_000]);
-    }
-    await new Promise((r) => setTimeout(r, pollMs));
-  }
-})();
+const polling = pollHealth(healthUrl, pollMs, (t, ms) => health.push([t - t0, ms]));
 let flushedAt = NaN;
 let markedAt = NaN;
 const flushing = (async () => {
@@ -136,7 +121,7 @@ const result = await recommendationsLoad({
   },
 });
 running = false;
-await Promise.all([polling, flushing]);
+await Promise.all([polling.stop(), flushing]);
 await redis.quit();
 
 const end = Number.isNaN(markedAt) ? performance.now() - t0 : markedAt;
