@@ -11,6 +11,7 @@ import type { Telemetry } from '../../src/telemetry/telemetry.js';
 import { startRedis } from '../support/redisServers.js';
 import type { RedisProcess } from '../support/redisServers.js';
 import { TEST_MODEL_NAME, trainedRegistry } from '../support/trainedRegistry.js';
+import { homeRequest } from '../support/homeRequest.js';
 
 /**
  * Hot reload with RECGATE_FEATURE_STORE=redis while Redis is down (attack
@@ -95,18 +96,7 @@ describe('hot reload while Redis is down', () => {
     expect(gateway.modelInfo().rankerVersion).toBe('v2');
     expect(reloads.at(-1)).toBe('loaded');
     expect(reloads).not.toContain('rejected');
-    const served = await gateway.recommendations(
-      {
-        userId: 'outage-user',
-        sessionItemIds: [],
-        surface: 'home',
-        first: 10,
-        after: null,
-        filter: null,
-        context: null,
-      },
-      gateway.createRequestScope(),
-    );
+    const served = await gateway.recommendations(homeRequest('outage-user'), gateway.createRequestScope());
     expect(served.modelVersion).toBe('v2');
     expect(served.items).toHaveLength(10);
   }, 120_000);

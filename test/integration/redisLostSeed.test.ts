@@ -10,6 +10,7 @@ import type { Gateway } from '../../src/services/gateway.js';
 import type { RecommendationsRequest } from '../../src/services/serviceTypes.js';
 import { deleteKeysByPrefix } from '../../src/stores/redis/deleteKeysByPrefix.js';
 import { TEST_MODEL_NAME, trainedRegistry } from '../support/trainedRegistry.js';
+import { homeRequest } from '../support/homeRequest.js';
 
 /**
  * Regression: with `RECGATE_MODEL_POLL_MS=0` a Redis feature store that lost
@@ -30,15 +31,7 @@ let userId: string;
 /** Added to the wall clock: moving it forward makes the next seed check due without waiting. */
 let offsetMs = 0;
 
-const request = (): RecommendationsRequest => ({
-  userId,
-  sessionItemIds: [],
-  surface: 'home',
-  first: 10,
-  after: null,
-  filter: null,
-  context: null,
-});
+const request = (): RecommendationsRequest => homeRequest(userId);
 
 beforeAll(async () => {
   redis = new Redis(url, { lazyConnect: true });

@@ -22,6 +22,7 @@ import {
   TELEMETRY_SCOPE,
 } from '../../../src/telemetry/telemetryNames.js';
 import { TEST_MODEL_NAME, trainedRegistry } from '../../support/trainedRegistry.js';
+import { homeRequest } from '../../support/homeRequest.js';
 
 /**
  * Issue #5 §1, "Test": an in-memory span exporter captures ONE
@@ -62,15 +63,7 @@ beforeAll(async () => {
   list = await trace.getTracer('test').startActiveSpan('POST /graphql', async (root) => {
     try {
       return await gateway.recommendations(
-        {
-          userId,
-          sessionItemIds: [],
-          surface: 'home',
-          first: 10,
-          after: null,
-          filter: null,
-          context: null,
-        },
+        homeRequest(userId),
         gateway.createRequestScope({ requestId: HTTP_REQUEST_ID }),
       );
     } finally {
