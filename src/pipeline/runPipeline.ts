@@ -151,7 +151,10 @@ async function runStages<Q extends PipelineQuery>(
               ? await withBudget(
                   source.name,
                   query.sourceBudgetMs,
-                  (signal) => source.fetch(query, limit, signal),
+                  // A fetch declared without the signal parameter gets a shared one that never aborts.
+                  source.fetch.length >= 3
+                    ? (signal: AbortSignal) => source.fetch(query, limit, signal)
+                    : () => source.fetch(query, limit, NEVER_ABORTED),
                   query.signal,
                 )
               : [];
@@ -323,6 +326,9 @@ export function mergeSources(
   }
   return out;
 }
+
+/** The signal of a source whose `fetch` declares no `signal` parameter (it cannot read it): never aborted. */
+const NEVER_ABORTED: AbortSignal = new AbortController().signal;
 
 /** Per `itemIds` array: candidate index + 1 per row during one merge, all 0 between merges. */
 const mergeSlots = new WeakMap<readonly string[], Int32Array>();

@@ -9,6 +9,7 @@ import { RequestAbortedError } from '../../../src/pipeline/requestAbortedError.j
 import { runPipeline, runSideEffects } from '../../../src/pipeline/runPipeline.js';
 import type { SurfaceConfig } from '../../../src/pipeline/surfaceConfig.js';
 import { DEFAULT_SURFACE_PARAMS } from '../../../src/pipeline/surfaceParams.js';
+import { StageTimeoutError } from '../../../src/pipeline/pipelineStageError.js';
 import { withBudget } from '../../../src/pipeline/withBudget.js';
 import type { EventLog } from '../../../src/stores/eventLog.js';
 
@@ -202,6 +203,58 @@ describe('Pipeline: withBudget and the request signal', () => {
 
   it('still resolves with the work result when the request is not aborted', async () => {
     await expect(withBudget('s', 50, async () => 7, new AbortController().signal)).resolves.toBe(7);
+  });
+
+  it('work declared without a parameter gets no signal, and still times out or stops with the request', async () => {
+    const never = new Promise<number>(() => {});
+    let args = -1;
+    const timedOut = await withBudget('slow', 5, function (this: unknown) {
+      args = arguments.length;
+      return never;
+    }).catch((e: unknown) => e);
+    expect(args).toBe(0);
+    expect(timedOut).toBeInstanceOf(StageTimeoutError);
+    const request = new AbortController();
+    const stopped = withBudget('slow', 60_000, () => never, request.signal).catch((e: unknown) => e);
+    request.abort();
+    expect(await stopped).toBeInstanceOf(RequestAbortedError);
+  });
+
+  it('gives work that takes a parameter a signal that aborts at its budget', async () => {
+    let seen: AbortSignal | undefined;
+    const err = await withBudget('slow', 5, (signal) => {
+      seen = signal;
+      return new Promise<number>(() => {});
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StageTimeoutError);
+    expect(seen?.aborted).toBe(true);
+  });
+
+  it("runPipeline passes a source's own signal only to a fetch that declares it", async () => {
+    const signals: Record<string, AbortSignal> = {};
+    const declared: CandidateSource = {
+      name: 'declared',
+      kind: 'DECLARED',
+      param: 'embedding',
+      fetch: async (_q, _limit, signal) => ((signals['declared'] = signal), [{ itemId: 'a', score: 1 }]),
+    };
+    const undeclared: CandidateSource = {
+      name: 'undeclared',
+      kind: 'UNDECLARED',
+      param: 'popular',
+      async fetch(_q, _limit) {
+        // Reads the argument it did not declare, to show what it would get (a rest parameter would declare it).
+        // eslint-disable-next-line prefer-rest-params
+        signals['undeclared'] = arguments[2] as AbortSignal;
+        return [{ itemId: 'b', score: 1 }];
+      },
+    };
+    const result = await runPipeline(recordingSurface([], [declared, undeclared]), query());
+    expect(result.list.candidates.map((c) => c.itemId).sort()).toEqual(['a', 'b']);
+    expect(signals['declared']).toBeInstanceOf(AbortSignal);
+    expect(signals['undeclared']).toBeInstanceOf(AbortSignal);
+    expect(signals['declared']).not.toBe(signals['undeclared']);
+    expect(signals['undeclared']!.aborted).toBe(false);
   });
 });
 
