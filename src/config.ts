@@ -47,12 +47,14 @@ export interface GatewayConfig {
    */
   readonly pagingMaxLists?: number;
   /**
-   * With the memory store, the most MiB of ranked lists kept for `after`
-   * paging, by each list's estimated size (~44 KB for 500 candidates and 10
-   * ranker features, so 128 MiB keeps ~3,000 such lists); past it the oldest
-   * lists are dropped (their cursors answer "expired"). The RSS the cache
-   * takes is larger than its budget, by V8's heap headroom (BENCHMARKS.md).
-   * An integer in 1..1,048,576 (1 TiB). Env `RECGATE_PAGING_MAX_MB`. @default 128
+   * With the memory store, the size in MiB of the paging cache: one ring
+   * buffer outside V8's heap holding the ranked lists kept for `after` as
+   * bytes of a column form (~43 KB for 500 candidates and 10 ranker
+   * features, so 128 MiB keeps ~3,100 such lists; src/components/selectors/storedListCodec.ts); a new list overwrites the
+   * oldest ones (their cursors answer "expired"). Allocated at the first list,
+   * its pages committed as it fills: under load it takes this much RSS
+   * (src/stores/memory/rankedListRing.ts). An integer in 1..1,048,576 (1 TiB);
+   * more than Node's largest Buffer (4 GiB) is cut to it. Env `RECGATE_PAGING_MAX_MB`. @default 128
    */
   readonly pagingMaxMegabytes?: number;
   /**

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { storedListCodec } from '../components/selectors/storedListCodec.js';
 import { context, ROOT_CONTEXT } from '@opentelemetry/api';
 import type { ResolvedGatewayConfig } from '../config.js';
 import type { CatalogItem } from '../domain/interaction.js';
@@ -294,6 +295,7 @@ export async function openBackends(
             now: cfg.now,
             maxRankedLists: cfg.pagingMaxLists,
             maxRankedListBytes: cfg.pagingMaxMegabytes * 2 ** 20,
+            rankedListCodec: storedListCodec,
             maxImpressionsPerUser: cfg.impressionsPerUser,
             maxUsers,
           });

@@ -44,15 +44,9 @@ export interface ItemCounters {
 export interface StoredRankedList {
   readonly requestId: string;
   readonly entries: readonly unknown[];
-  /**
-   * Approximate bytes the list holds in memory (its strings at V8's one or two
-   * bytes per character, 8 per array slot and number), for a store's byte budget (the
-   * memory store's `maxRankedListBytes`); optional, and not a promise of RSS.
-   */
-  readonly sizeBytes?: number;
 }
 
-/** The ranked lists a store keeps for `after` paging: how many, and their estimated bytes (sum of {@link StoredRankedList.sizeBytes}). */
+/** The ranked lists a store keeps for `after` paging: how many, and the bytes they take in the store (the memory store: their encoded bytes). */
 export interface PagingCacheUsage {
   readonly lists: number;
   readonly bytes: number;

@@ -97,29 +97,9 @@ export interface StoredListColumns {
 const SEP = '\u001f';
 
 /**
- * The parts of {@link StoredRankedList.sizeBytes} that {@link toStoredList}
- * does not count character by character: a list's fixed objects, each
- * position's four array slots (id, score, sources, via) and `isNew` byte, and
- * an entry of `recentTypes` or `promotionIds` (besides its id's characters).
- */
-const STORED_LIST_BASE_BYTES = 512;
-const STORED_POSITION_BYTES = 4 * 8 + 1;
-const STORED_ENTRY_BYTES = 64;
-
-/**
- * Bytes V8 keeps for a string's characters: one per UTF-16 unit when all are
- * Latin-1, else two (a one-byte or a two-byte string).
- */
-function heapBytes(s: string): number {
-  return /[\u0100-\uffff]/.test(s) ? 2 * s.length : s.length;
-}
-
-/**
  * The whole final list of a query in the stored shape (JSON-safe: also fits
- * Redis), with its approximate size in memory (`sizeBytes`: the strings it
- * makes at V8's one or two bytes per character, 8 bytes per array slot, see
- * STORED_POSITION_BYTES, and the promotions it keeps; about 44 KB for 500
- * positions and 10 ranker features). One pass over `list.order` filling the columns: no object per
+ * Redis; the memory store keeps it in the column form of storedListCodec.ts, about 43 KB
+ * for 500 positions and 10 ranker features). One pass over `list.order` filling the columns: no object per
  * position (a one-kind `sources` is stored as that kind's string, feature
  * rows are copied value by value, `isNew` is written as bytes).
  */
@@ -142,7 +122,6 @@ export async function toStoredList(q: RecommendationQuery, list: RankedList): Pr
   const rows = q.rows;
   const reference = rows === null ? 0 : q.model.bundle.referenceTime;
   const pairs = new Map<string, Map<string, string>>();
-  let viaChars = 0;
   for (let p = 0; p < n; p++) {
     const idx = order[p]!;
     const c = candidates[idx]!;
@@ -150,9 +129,7 @@ export async function toStoredList(q: RecommendationQuery, list: RankedList): Pr
     scores[p] = list.scores[idx]!;
     const kinds = c.sources;
     sources[p] = kinds.length === 1 ? kinds[0]! : joinKinds(kinds, pairs);
-    const joined = joinVia(c.via);
-    via[p] = joined;
-    if (joined.length > 0) viaChars += heapBytes(joined);
+    via[p] = joinVia(c.via);
     if (rows !== null && isNewItem(rows.modelRows[idx]!, rows.createdAt[idx]!, reference))
       isNewBytes[p] = 0x31; // '1'
     if (c.promotionId !== null) {
@@ -190,19 +167,7 @@ export async function toStoredList(q: RecommendationQuery, list: RankedList): Pr
     width: w,
     features: Buffer.from(matrix.buffer, matrix.byteOffset, matrix.byteLength).toString('base64'),
   };
-  let entryBytes = 0;
-  for (const r of q.recent) entryBytes += STORED_ENTRY_BYTES + heapBytes(r.itemId);
-  for (const id in promotionIds) entryBytes += STORED_ENTRY_BYTES + heapBytes(promotionIds[id]!);
-  // A stored list keeps its promotions alive even after they are replaced in the store: count them.
-  for (const id in promotions) entryBytes += heapBytes(JSON.stringify(promotions[id]));
-  const sizeBytes =
-    STORED_LIST_BASE_BYTES +
-    n * STORED_POSITION_BYTES +
-    viaChars +
-    columns.features.length +
-    heapBytes(header.listArguments!) +
-    entryBytes;
-  return { requestId: q.requestId, entries: [header, columns], sizeBytes };
+  return { requestId: q.requestId, entries: [header, columns] };
 }
 
 /**

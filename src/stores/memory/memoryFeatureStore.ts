@@ -30,6 +30,8 @@ import type {
   LazyFoldIn,
 } from '../featureStoreBatchWrites.js';
 import type { AdmittedUsers, UserAdmission } from '../userAdmission.js';
+import { RankedListRing } from './rankedListRing.js';
+import type { RankedListCodec } from './rankedListRing.js';
 
 /** Options of {@link MemoryFeatureStore}. */
 export interface MemoryFeatureStoreOptions {
@@ -48,14 +50,23 @@ export interface MemoryFeatureStoreOptions {
    */
   readonly maxRankedLists?: number;
   /**
-   * Most bytes of ranked lists kept for paging, by their
-   * {@link StoredRankedList.sizeBytes} (a list without a finite positive one counts 0); past it
-   * the oldest lists are dropped, as for {@link maxRankedLists}, but the newest
-   * list is always kept. A byte budget bounds the cache whatever the list
-   * length and feature count (issue #6: memory at 1M items).
+   * Bytes of the paging cache: ranked lists are kept encoded in one ring
+   * buffer of this size outside V8's heap (src/stores/memory/rankedListRing.ts),
+   * allocated at the first list and committed by the OS as it fills; a new
+   * list overwrites the oldest ones. A list larger than the whole ring is kept
+   * alone, as an object, until the next one (the newest list is always kept).
+   * A byte budget bounds the cache whatever the list length and feature count
+   * (issue #6: memory at 1M items).
    * @default 128 MiB (134,217,728; the gateway's `RECGATE_PAGING_MAX_MB`)
    */
   readonly maxRankedListBytes?: number;
+  /**
+   * How the paging ring encodes lists. The gateway passes `storedListCodec`
+   * (src/components/selectors/storedListCodec.ts), a column form for the
+   * lists it stores.
+   * @default STRUCTURED_CLONE_CODEC (`v8.serialize`; takes any list)
+   */
+  readonly rankedListCodec?: RankedListCodec;
   /**
    * Most items whose impressions a user keeps: past it, the items shown
    * longest ago are dropped (the rule of `FeatureStore.recordImpressions`),
@@ -260,14 +271,8 @@ export class MemoryFeatureStore
   /** The seeded catalog, read in place (issue #6: no map or object per item of its own). */
   private base: BaseCatalog | null = null;
   private readonly promotions = new Map<string, Promotion>();
-  private readonly maxRankedLists: number;
-  private readonly maxRankedListBytes: number;
-  private readonly rankedLists = new Map<
-    string,
-    { list: StoredRankedList; expiresAt: number; bytes: number }
-  >();
-  /** Sum of the kept lists' `bytes`. */
-  private rankedListBytes = 0;
+  /** The paging cache: ranked lists as bytes in one ring outside the heap ({@link RankedListRing}). */
+  private readonly rankedLists: RankedListRing;
   private readonly popularityHalfLifeMs: number;
   private readonly trendHalfLifeMs: number;
   private readonly historySize: number;
@@ -294,14 +299,15 @@ export class MemoryFeatureStore
     this.trendHalfLifeMs = trend * DAY_MS;
     this.historySize = historySize;
     this.now = options.now ?? Date.now;
-    this.maxRankedLists = options.maxRankedLists ?? 10_000;
-    if (!(Number.isInteger(this.maxRankedLists) && this.maxRankedLists >= 1)) {
-      throw new RangeError(`maxRankedLists must be an integer ≥ 1, got ${this.maxRankedLists}`);
+    const maxRankedLists = options.maxRankedLists ?? 10_000;
+    if (!(Number.isInteger(maxRankedLists) && maxRankedLists >= 1)) {
+      throw new RangeError(`maxRankedLists must be an integer ≥ 1, got ${maxRankedLists}`);
     }
-    this.maxRankedListBytes = options.maxRankedListBytes ?? DEFAULT_MAX_RANKED_LIST_BYTES;
-    if (!(Number.isInteger(this.maxRankedListBytes) && this.maxRankedListBytes >= 1)) {
-      throw new RangeError(`maxRankedListBytes must be an integer ≥ 1, got ${this.maxRankedListBytes}`);
+    const maxRankedListBytes = options.maxRankedListBytes ?? DEFAULT_MAX_RANKED_LIST_BYTES;
+    if (!(Number.isInteger(maxRankedListBytes) && maxRankedListBytes >= 1)) {
+      throw new RangeError(`maxRankedListBytes must be an integer ≥ 1, got ${maxRankedListBytes}`);
     }
+    this.rankedLists = new RankedListRing(maxRankedListBytes, maxRankedLists, options.rankedListCodec);
     this.maxImpressionsPerUser = options.maxImpressionsPerUser ?? DEFAULT_MAX_IMPRESSIONS_PER_USER;
     if (!(Number.isInteger(this.maxImpressionsPerUser) && this.maxImpressionsPerUser >= 1)) {
       throw new RangeError(`maxImpressionsPerUser must be an integer ≥ 1, got ${this.maxImpressionsPerUser}`);
@@ -364,16 +370,9 @@ export class MemoryFeatureStore
     this.users.set(userId, state);
   }
 
-  /** The ranked lists kept for paging: how many and their bytes (sum of `sizeBytes`). */
+  /** The ranked lists kept for paging: how many and their encoded bytes (at most the ring's size but for one oversized list). */
   rankedListUsage(): PagingCacheUsage {
-    return { lists: this.rankedLists.size, bytes: this.rankedListBytes };
-  }
-
-  private dropRankedList(requestId: string): void {
-    const kept = this.rankedLists.get(requestId);
-    if (kept === undefined) return;
-    this.rankedListBytes -= kept.bytes;
-    this.rankedLists.delete(requestId);
+    return this.rankedLists.usage();
   }
 
   /** Sets every call count back to zero. */
@@ -911,32 +910,14 @@ export class MemoryFeatureStore
     const now = this.now();
     if (++this.putsSinceSweep >= SWEEP_EVERY) {
       this.putsSinceSweep = 0;
-      for (const [id, kept] of this.rankedLists) if (kept.expiresAt <= now) this.dropRankedList(id);
+      this.rankedLists.sweep(now);
     }
-    this.dropRankedList(list.requestId);
-    // Only a finite positive size counts: one Infinity would make the total NaN and switch the budget off.
-    const size = list.sizeBytes;
-    const bytes = size !== undefined && Number.isFinite(size) && size > 0 ? size : 0;
-    this.rankedLists.set(list.requestId, { list, expiresAt: now + ttlMs, bytes });
-    this.rankedListBytes += bytes;
-    // Maps keep insertion order: the first key is the oldest list. The newest one stays, even alone over budget.
-    while (
-      this.rankedLists.size > 1 &&
-      (this.rankedLists.size > this.maxRankedLists || this.rankedListBytes > this.maxRankedListBytes)
-    ) {
-      this.dropRankedList(this.rankedLists.keys().next().value!);
-    }
+    this.rankedLists.put(list, now + ttlMs);
   }
 
   async getRankedList(requestId: string): Promise<StoredRankedList | null> {
     this.count('getRankedList');
-    const kept = this.rankedLists.get(requestId);
-    if (kept === undefined) return null;
-    if (kept.expiresAt <= this.now()) {
-      this.dropRankedList(requestId);
-      return null;
-    }
-    return kept.list;
+    return this.rankedLists.get(requestId, this.now());
   }
 
   /**

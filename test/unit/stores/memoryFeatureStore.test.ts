@@ -1,3 +1,4 @@
+import { serialize } from 'node:v8';
 import { describe, expect, it } from 'vitest';
 import { createRandom } from '../../../src/domain/random.js';
 import { countersAt } from '../../../src/stores/decayCounter.js';
@@ -209,41 +210,33 @@ describe('MemoryFeatureStore', () => {
   });
 
   it('paging cache: drops the oldest lists past the list count or the byte budget, keeping the newest', async () => {
-    const list = (id: string, sizeBytes?: number) => ({ requestId: id, entries: [id], sizeBytes });
+    // Lists of one size: ids of one length and the same padding (the ring counts v8.serialize's bytes).
+    const list = (id: string, pad = 200) => ({ requestId: id, entries: [id, 'x'.repeat(pad)] });
+    const size = serialize(list('a')).length;
     const kept = async (store: MemoryFeatureStore, ids: string[]) =>
       (await Promise.all(ids.map((id) => store.getRankedList(id)))).map((l) =>
         l === null ? null : l.requestId,
       );
 
     const byCount = new MemoryFeatureStore({ maxRankedLists: 2 });
-    for (const id of ['a', 'b', 'c']) await byCount.putRankedList(list(id, 10), 60_000);
+    for (const id of ['a', 'b', 'c']) await byCount.putRankedList(list(id), 60_000);
     expect(await kept(byCount, ['a', 'b', 'c'])).toEqual([null, 'b', 'c']);
-    expect(byCount.rankedListUsage()).toEqual({ lists: 2, bytes: 20 });
+    expect(byCount.rankedListUsage()).toEqual({ lists: 2, bytes: 2 * size });
 
-    const byBytes = new MemoryFeatureStore({ maxRankedListBytes: 100 });
-    await byBytes.putRankedList(list('a', 40), 60_000);
-    await byBytes.putRankedList(list('b', 40), 60_000);
-    await byBytes.putRankedList(list('c', 30), 60_000); // 110 > 100: a goes
+    const byBytes = new MemoryFeatureStore({ maxRankedListBytes: 2 * size + 10 });
+    for (const id of ['a', 'b', 'c']) await byBytes.putRankedList(list(id), 60_000); // c overwrites a
     expect(await kept(byBytes, ['a', 'b', 'c'])).toEqual([null, 'b', 'c']);
-    expect(byBytes.rankedListUsage()).toEqual({ lists: 2, bytes: 70 });
-    await byBytes.putRankedList(list('b', 20), 60_000); // replacing a list counts its new size once
-    expect(byBytes.rankedListUsage()).toEqual({ lists: 2, bytes: 50 });
-    await byBytes.putRankedList(list('big', 500), 60_000); // alone over budget: kept, every older one dropped
+    expect(byBytes.rankedListUsage()).toEqual({ lists: 2, bytes: 2 * size });
+    expect(await byBytes.getRankedList('b')).toEqual(list('b')); // a decoded copy of what was put
+    await byBytes.putRankedList(list('big', 10 * size), 60_000); // larger than the budget: kept alone
     expect(await kept(byBytes, ['b', 'c', 'big'])).toEqual([null, null, 'big']);
-    expect(byBytes.rankedListUsage()).toEqual({ lists: 1, bytes: 500 });
-    await byBytes.putRankedList(list('free'), 60_000); // no sizeBytes: counts 0, but the newest stays
-    expect(await kept(byBytes, ['big', 'free'])).toEqual([null, 'free']);
-    expect(byBytes.rankedListUsage()).toEqual({ lists: 1, bytes: 0 });
-    // A non-finite size counts 0 too: it must not turn the total into NaN (attack report, session 22).
-    await byBytes.putRankedList(list('inf', Infinity), 60_000);
-    for (const id of ['d', 'e', 'f']) await byBytes.putRankedList(list(id, 40), 60_000);
-    // 120 > 100: the oldest go first (free and inf free no bytes), then d.
-    expect(byBytes.rankedListUsage()).toEqual({ lists: 2, bytes: 80 });
-    expect(await kept(byBytes, ['free', 'inf', 'd', 'e', 'f'])).toEqual([null, null, null, 'e', 'f']);
+    await byBytes.putRankedList(list('d'), 60_000); // the next list drops it
+    expect(await kept(byBytes, ['big', 'd'])).toEqual([null, 'd']);
+    expect(byBytes.rankedListUsage()).toEqual({ lists: 1, bytes: size });
 
     let now = 0;
     const expiring = new MemoryFeatureStore({ now: () => now });
-    await expiring.putRankedList(list('old', 25), 1_000);
+    await expiring.putRankedList(list('old'), 1_000);
     now = 2_000;
     expect(await expiring.getRankedList('old')).toBeNull(); // expired on read: its bytes leave the budget
     expect(expiring.rankedListUsage()).toEqual({ lists: 0, bytes: 0 });
