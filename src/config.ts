@@ -49,8 +49,8 @@ export interface GatewayConfig {
   /**
    * With the memory store, the size in MiB of the paging cache: one ring
    * buffer outside V8's heap holding the ranked lists kept for `after` as
-   * bytes of a column form (~43 KB for 500 candidates and 10 ranker
-   * features, so 128 MiB keeps ~3,100 such lists; src/components/selectors/storedListCodec.ts); a new list overwrites the
+   * bytes of a column form (~41 KB for 500 candidates and 10 ranker
+   * features, so 128 MiB keeps ~3,200 such lists; src/components/selectors/storedListCodec.ts); a new list overwrites the
    * oldest ones (their cursors answer "expired"). Allocated at the first list,
    * its pages committed as it fills: under load it takes this much RSS
    * (src/stores/memory/rankedListRing.ts). An integer in 1..1,048,576 (1 TiB);

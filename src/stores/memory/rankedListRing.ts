@@ -60,14 +60,18 @@ interface OversizedEntry {
  *
  * Why (issue #6): kept as objects, each list (~500 ids, scores, sources and
  * via strings, a feature matrix) survived two scavenges into the old
- * generation and was marked by every major GC while it lived; with the
- * 128-MiB budget full that was thousands of lists of hundreds of objects.
- * `npm run bench:probe` at 10k items (4,000 calls, 4 connections, three
- * alternated pairs) measured 8–13 % less server CPU per `recommendations`
- * call and ~130 MB less peak RSS with an 8-MiB budget than with 128 MiB.
- * Here the heap holds one small entry per list, and the ring is a single
- * `Buffer` allocated at the first put (no external allocation per list, so
- * none of the major GCs V8 starts when external memory grows).
+ * generation and was marked by every major GC while it lived, and the lists
+ * dropped from the cache stayed in the old generation until the next major
+ * GC: the heap grew far past the budget. `npm run bench:probe` at 10k items
+ * (10,000 calls, 4 connections, five alternated pairs against the code
+ * before) measured 700–727 MB of heap in use after the calls with the lists
+ * as objects and 52–156 MB with this ring, a peak RSS of 861–885 against
+ * 415–448 MB, and the same CPU per call within the pairs' noise (means 3.92
+ * and 3.84 ms); at 1M items (6,000 calls, two pairs) a peak of 942–960
+ * against 882–893 MB. Here the heap holds one small entry per list, and the
+ * ring is a single `Buffer` allocated at the first put (no external
+ * allocation per list, so none of the major GCs V8 starts when external
+ * memory grows).
  *
  * - `put` writes the list's bytes (its {@link RankedListCodec}'s encoding;
  *   by default {@link STRUCTURED_CLONE_CODEC}) at the ring's head, rounded up
