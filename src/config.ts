@@ -51,10 +51,11 @@ export interface GatewayConfig {
    * buffer outside V8's heap holding the ranked lists kept for `after` as
    * bytes of a column form (~41 KB for 500 candidates and 10 ranker
    * features, so 128 MiB keeps ~3,200 such lists; src/components/selectors/storedListCodec.ts); a new list overwrites the
-   * oldest ones (their cursors answer "expired"). Allocated at the first list,
-   * its pages committed as it fills: under load it takes this much RSS
-   * (src/stores/memory/rankedListRing.ts). An integer in 1..1,048,576 (1 TiB);
-   * more than Node's largest Buffer (4 GiB) is cut to it. Env `RECGATE_PAGING_MAX_MB`. @default 128
+   * oldest ones (their cursors answer "expired"). Allocated in 8-MiB segments
+   * as it first fills, its pages committed as they are written: under load it
+   * takes this much RSS at most, less when {@link pagingMaxLists} or the TTL
+   * keeps fewer lists (src/stores/memory/rankedListRing.ts). An integer in
+   * 1..1,048,576 (1 TiB). Env `RECGATE_PAGING_MAX_MB`. @default 128
    */
   readonly pagingMaxMegabytes?: number;
   /**

@@ -50,11 +50,12 @@ export interface MemoryFeatureStoreOptions {
    */
   readonly maxRankedLists?: number;
   /**
-   * Bytes of the paging cache: ranked lists are kept encoded in one ring
-   * buffer of this size outside V8's heap (src/stores/memory/rankedListRing.ts),
-   * allocated at the first list and committed by the OS as it fills; a new
-   * list overwrites the oldest ones. A list larger than the whole ring is kept
-   * alone, as an object, until the next one (the newest list is always kept).
+   * Bytes of the paging cache: ranked lists are kept encoded in a ring of
+   * this size outside V8's heap (src/stores/memory/rankedListRing.ts),
+   * allocated in 8-MiB segments as it first fills and committed by the OS as
+   * it is written; a new list overwrites the oldest ones. A list larger than a
+   * segment (8 MiB, or the whole ring when smaller) is kept alone, as an
+   * object, until the next one (the newest list is always kept).
    * A byte budget bounds the cache whatever the list length and feature count
    * (issue #6: memory at 1M items).
    * @default 128 MiB (134,217,728; the gateway's `RECGATE_PAGING_MAX_MB`)

@@ -1,4 +1,3 @@
-import { constants as bufferConstants } from 'node:buffer';
 import { deserialize, serialize } from 'node:v8';
 import type { StoredRankedList } from '../featureStore.js';
 
@@ -53,10 +52,13 @@ interface OversizedEntry {
   readonly expiresAt: number;
 }
 
+/** {@link RankedListRing}'s default segment size: 8 MiB. */
+export const DEFAULT_RING_SEGMENT_BYTES = 8 * 2 ** 20;
+
 /**
  * The memory store's paging cache: ranked lists kept for `after` paging as
- * bytes in one ring buffer of `capacity` bytes, outside V8's heap, instead
- * of as live objects.
+ * bytes in a ring of `capacity` bytes outside V8's heap, instead of as live
+ * objects.
  *
  * Why (issue #6): kept as objects, each list (~500 ids, scores, sources and
  * via strings, a feature matrix) survived two scavenges into the old
@@ -68,60 +70,95 @@ interface OversizedEntry {
  * as objects and 52–156 MB with this ring, a peak RSS of 861–885 against
  * 415–448 MB, and the same CPU per call within the pairs' noise (means 3.92
  * and 3.84 ms); at 1M items (6,000 calls, two pairs) a peak of 942–960
- * against 882–893 MB. Here the heap holds one small entry per list, and the
- * ring is a single `Buffer` allocated at the first put (no external
- * allocation per list, so none of the major GCs V8 starts when external
- * memory grows).
+ * against 882–893 MB. Here the heap holds one small entry per list.
+ *
+ * The ring is cut into segments of `segmentBytes` (8 MiB by default), each a
+ * `Buffer` allocated when the head first enters it: a few allocations over
+ * the ring's first fill and none after, so none of the major GCs V8 starts
+ * when external memory grows by much at once (one 128-MiB allocation at the
+ * first list cost a request ~1–15 ms and could start a full GC).
  *
  * - `put` writes the list's bytes (its {@link RankedListCodec}'s encoding;
  *   by default {@link STRUCTURED_CLONE_CODEC}) at the ring's head, rounded up
  *   to a multiple of 8, and drops every older list whose bytes the write
  *   overlaps: the ring's order is the order of puts, so the lists dropped are
- *   the oldest ones. A list that does not fit before the end starts again at
- *   offset 0, and the lists in the skipped tail are dropped too.
+ *   the oldest ones. A list never spans two segments: one that does not fit
+ *   before the end of the head's segment starts at the next segment (at
+ *   offset 0 after the last), and the lists in the skipped gap are dropped too.
+ *   When the kept lists leave room before the oldest of them (none kept, or
+ *   fewer than the ring holds because of `maxLists` or expiry) the head goes
+ *   back to offset 0 first, so the ring's committed pages follow the bytes
+ *   the kept lists need, not the capacity.
  * - `get` decodes a fresh copy: callers may change it.
  * - Besides the bytes, at most `maxLists` lists are kept (the oldest goes).
- * - A list whose bytes exceed the capacity is kept as the object itself,
- *   alone (every other list dropped), until the next put drops it: the
- *   newest list is always kept, as the store promised before the ring.
+ * - A list whose bytes exceed a segment is kept as the object itself, alone
+ *   (every other list dropped), until the next put drops it: the newest list
+ *   is always kept, as the store promised before the ring.
  * - Expiry is by `expiresAt` (Unix ms) against the `now` passed in: an
  *   expired list reads as null and is dropped; `sweep` drops all expired ones.
  *
  * Pages of the ring are committed by the OS as the head first passes over
- * them, so its RSS grows to `capacity` under load and stays there.
+ * them ({@link highWater}), so its RSS grows under load up to `capacity`,
+ * or to what the kept lists need when `maxLists` or expiry keeps fewer.
  */
 export class RankedListRing {
-  /** The ring's size in bytes: the byte budget, at most `buffer.constants.MAX_LENGTH`. */
+  /** The ring's size in bytes: the byte budget. */
   readonly capacity: number;
+  /** Bytes per segment (the last one may be shorter); the largest list kept in the ring. */
+  readonly segmentBytes: number;
   private readonly maxLists: number;
-  private ring: Buffer | null = null;
+  /** Segment k holds ring offsets [k·segmentBytes, (k+1)·segmentBytes); allocated on first use. */
+  private readonly segments: (Buffer | undefined)[];
   /** Kept lists by request id, in the order of their puts (Maps keep insertion order). */
   private readonly entries = new Map<string, RingEntry>();
   private oversized: OversizedEntry | null = null;
   /** Where the next list's bytes start. */
   private head = 0;
+  /**
+   * Where the last list put starts (kept after it is dropped: a value at or past the oldest
+   * kept list's offset still means the kept lists do not wrap around the ring's end).
+   */
+  private newestOffset = 0;
+  /** See {@link highWater}. */
+  private furthest = 0;
   /** Sum of the kept lists' byte lengths. */
   private bytes = 0;
-
   private readonly codec: RankedListCodec;
 
   /**
-   * @param capacity bytes of the ring, an integer ≥ 1 (larger than
-   *   `buffer.constants.MAX_LENGTH` is cut to it).
+   * @param capacity bytes of the ring, an integer ≥ 1.
    * @param maxLists most lists kept, an integer ≥ 1.
    * @param codec how lists become bytes. @default STRUCTURED_CLONE_CODEC
-   * @throws RangeError for a capacity or maxLists that is not an integer ≥ 1.
+   * @param segmentBytes bytes per segment, an integer ≥ 8 (cut to `capacity`).
+   *   @default DEFAULT_RING_SEGMENT_BYTES (8 MiB)
+   * @throws RangeError for a capacity or maxLists that is not an integer ≥ 1,
+   *   or a segment size that is not an integer ≥ 8.
    */
-  constructor(capacity: number, maxLists: number, codec: RankedListCodec = STRUCTURED_CLONE_CODEC) {
-    if (!(Number.isInteger(capacity) && capacity >= 1)) {
+  constructor(
+    capacity: number,
+    maxLists: number,
+    codec: RankedListCodec = STRUCTURED_CLONE_CODEC,
+    segmentBytes = DEFAULT_RING_SEGMENT_BYTES,
+  ) {
+    if (!(Number.isSafeInteger(capacity) && capacity >= 1)) {
       throw new RangeError(`ring capacity must be an integer ≥ 1, got ${capacity}`);
     }
     if (!(Number.isInteger(maxLists) && maxLists >= 1)) {
       throw new RangeError(`maxLists must be an integer ≥ 1, got ${maxLists}`);
     }
-    this.capacity = Math.min(capacity, bufferConstants.MAX_LENGTH);
+    if (!(Number.isInteger(segmentBytes) && segmentBytes >= 8)) {
+      throw new RangeError(`segmentBytes must be an integer ≥ 8, got ${segmentBytes}`);
+    }
+    this.capacity = capacity;
+    this.segmentBytes = Math.min(capacity, segmentBytes);
+    this.segments = new Array<Buffer | undefined>(Math.ceil(capacity / this.segmentBytes));
     this.maxLists = maxLists;
     this.codec = codec;
+  }
+
+  /** The end of the furthest byte ever written: the part of the ring whose pages are committed (≤ capacity). */
+  get highWater(): number {
+    return this.furthest;
   }
 
   /** How many lists are kept and the sum of their encoded bytes. */
@@ -135,34 +172,49 @@ export class RankedListRing {
    * the list count need.
    * @throws the codec's error for a list it cannot encode (the default's: a
    *   value outside the structured-clone types, such as a function); nothing
-   *   is changed then.
+   *   is changed then. A RangeError when a segment cannot be allocated (the
+   *   next put tries again).
    */
   put(list: StoredRankedList, expiresAt: number): void {
     const encoded = this.codec.prepare(list);
     this.delete(list.requestId);
     this.dropOversized();
     const length = encoded.byteLength;
-    if (length > this.capacity) {
-      for (const id of [...this.entries.keys()]) this.delete(id);
+    const seg = this.segmentBytes;
+    if (length > seg) {
+      this.entries.clear();
+      this.bytes = length;
       this.oversized = { requestId: list.requestId, list, length, expiresAt };
-      this.bytes += length;
       return;
     }
-    let offset = alignUp(this.head);
-    if (offset + length > this.capacity) {
-      // Wrap: the lists in the tail [head, capacity) are the oldest; drop them.
-      const tail = this.head;
-      this.dropOldestWhile((e) => e.offset >= tail);
-      offset = 0;
+    while (this.entries.size >= this.maxLists) this.dropOldestWhile(() => true, 1);
+    // Back to offset 0 when the lists kept (fewer than the ring holds: the list count or expiry
+    // bound them) leave room before the oldest, so the head cycles over the bytes those lists need
+    // and the ring's RSS follows them instead of the capacity (attack report, session 30).
+    const oldest = this.entries.values().next().value;
+    if (oldest === undefined || (this.newestOffset >= oldest.offset && length <= oldest.offset))
+      this.head = 0;
+    let from = this.head;
+    let offset = alignUp(from);
+    for (;;) {
+      const segmentEnd = Math.min(this.capacity, (Math.floor(offset / seg) + 1) * seg);
+      if (offset + length <= segmentEnd) break;
+      // The gap [from, segmentEnd) holds the oldest lists: drop them, and try the next segment
+      // (the last one may be too short; segment 0 never is).
+      const gapStart = from;
+      this.dropOldestWhile((e) => e.offset >= gapStart && e.offset < segmentEnd);
+      from = offset = segmentEnd >= this.capacity ? 0 : segmentEnd;
     }
     const end = offset + length;
     this.dropOldestWhile((e) => e.offset < end && e.offset + e.length > offset);
-    while (this.entries.size >= this.maxLists) this.dropOldestWhile(() => true, 1);
-    const ring = (this.ring ??= Buffer.alloc(this.capacity));
-    encoded.write(ring, offset);
+    const k = Math.floor(offset / seg);
+    const buffer = (this.segments[k] ??= allocateSegment(Math.min(seg, this.capacity - k * seg)));
+    encoded.write(buffer, offset - k * seg);
     this.entries.set(list.requestId, { offset, length, expiresAt });
     this.bytes += length;
     this.head = end;
+    this.newestOffset = offset;
+    if (end > this.furthest) this.furthest = end;
   }
 
   /** The list kept under `requestId`, decoded afresh; null when none is kept or it expired by `now` (Unix ms; then it is dropped). */
@@ -181,7 +233,9 @@ export class RankedListRing {
       this.delete(requestId);
       return null;
     }
-    return this.codec.decode(this.ring!.subarray(e.offset, e.offset + e.length));
+    const k = Math.floor(e.offset / this.segmentBytes);
+    const start = e.offset - k * this.segmentBytes;
+    return this.codec.decode(this.segments[k]!.subarray(start, start + e.length));
   }
 
   /** Drops the list kept under `requestId`, if any. */
@@ -214,6 +268,21 @@ export class RankedListRing {
       this.bytes -= e.length;
       dropped++;
     }
+  }
+}
+
+/**
+ * A segment's buffer, zero-filled (the OS commits its pages as they are written).
+ * @throws RangeError naming the size and `RECGATE_PAGING_MAX_MB` when it cannot be allocated.
+ */
+function allocateSegment(bytes: number): Buffer {
+  try {
+    return Buffer.alloc(bytes);
+  } catch (err) {
+    throw new RangeError(
+      `the paging cache could not allocate ${bytes} bytes of its ring (RECGATE_PAGING_MAX_MB): ${(err as Error).message}`,
+      { cause: err },
+    );
   }
 }
 

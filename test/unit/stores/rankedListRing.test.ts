@@ -71,8 +71,11 @@ describe('RankedListRing', () => {
       seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
       return seed % n;
     };
-    for (let round = 0; round < 20; round++) {
-      const ring = new RankedListRing(600 + rand(3000), 1 + rand(40));
+    for (let round = 0; round < 30; round++) {
+      // Every third ring in one segment, the others cut into segments of 8..1,000 bytes.
+      const capacity = 600 + rand(3000);
+      const segment = round % 3 === 0 ? capacity : 8 + rand(1000);
+      const ring = new RankedListRing(capacity, 1 + rand(40), undefined, segment);
       const last = new Map<string, StoredRankedList>();
       for (let op = 0; op < 400; op++) {
         const id = `r${rand(30)}`;
@@ -91,9 +94,23 @@ describe('RankedListRing', () => {
           lists++;
         }
         expect(ring.usage()).toEqual({ lists, bytes });
-        if (bytesOf(l) <= ring.capacity) expect(bytes).toBeLessThanOrEqual(ring.capacity);
+        if (bytesOf(l) <= ring.segmentBytes) expect(bytes).toBeLessThanOrEqual(ring.capacity);
       }
     }
+  });
+
+  it('writes over the bytes the kept lists need when the list count bounds them, not the whole capacity', () => {
+    // Attack report (session 30): with 2 lists kept in a large ring the head went all the way round,
+    // so every page of the ring was committed.
+    const L = bytesOf(list('r0'));
+    const ring = new RankedListRing(1000 * L, 2);
+    for (let k = 0; k < 500; k++) ring.put(list(`r${k % 10}`), FAR);
+    expect(ring.usage().lists).toBe(2);
+    expect(ring.highWater).toBeLessThanOrEqual(3 * (L + 8));
+    // With the ring full (no list count below it) the head still goes all the way round.
+    const full = new RankedListRing(10 * L, 1000);
+    for (let k = 0; k < 50; k++) full.put(list(`r${k % 10}`), FAR);
+    expect(full.highWater).toBeGreaterThan(9 * L);
   });
 
   it('replacing a list counts its bytes once', () => {
@@ -146,10 +163,27 @@ describe('RankedListRing', () => {
     expect(kept(ring, ['a'])).toEqual(['a']);
   });
 
-  it('refuses a capacity or list count that is not an integer ≥ 1', () => {
+  it('keeps a list within one segment: one that does not fit skips to the next, dropping the gap', () => {
+    // Segments of 2L + 8: A and B fill segment 0 but for 8 bytes; C goes to segment 1.
+    const pad = alignedPad(100);
+    const L = bytesOf(list('A', pad));
+    const ring = new RankedListRing(4 * L + 16, 100, undefined, 2 * L + 8);
+    const put = (id: string): void => ring.put(list(id, pad), FAR);
+    for (const id of ['A', 'B', 'C', 'D']) put(id); // A [0,L) B [L,2L) | C [2L+8,3L+8) D [3L+8,4L+8)
+    expect(kept(ring, ['A', 'B', 'C', 'D'])).toEqual(['A', 'B', 'C', 'D']);
+    put('E'); // the head is at the end: wraps to 0 over A
+    put('F'); // [L,2L) over B
+    expect(kept(ring, ['A', 'B', 'C', 'D', 'E', 'F'])).toEqual(['C', 'D', 'E', 'F']);
+    put('G'); // no room before the end of segment 0: skips to segment 1, over C
+    expect(kept(ring, ['C', 'D', 'E', 'F', 'G'])).toEqual(['D', 'E', 'F', 'G']);
+    expect(ring.usage()).toEqual({ lists: 4, bytes: 4 * L });
+  });
+
+  it('refuses a capacity or list count that is not an integer ≥ 1, or a segment under 8 bytes', () => {
     for (const bad of [0, -1, 1.5, Number.NaN]) {
       expect(() => new RankedListRing(bad, 1)).toThrow(RangeError);
       expect(() => new RankedListRing(1, bad)).toThrow(RangeError);
     }
+    expect(() => new RankedListRing(100, 1, undefined, 7)).toThrow(RangeError);
   });
 });
