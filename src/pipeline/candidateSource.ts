@@ -8,10 +8,7 @@ import type { SourceKey } from './surfaceParams.js';
  * `query.sourceBudgetMs` and then applies the surface's fail-open policy
  * (skip it and report its `name` in `degraded`, or fail the request). It
  * should stop work when `signal` aborts (the budget ran out, or the client
- * went away). A `fetch` that does not use the signal may leave the parameter
- * out of its declaration (`fetch(q, limit)`): the pipeline then makes no
- * signal for it (`fetch.length < 3`: it is passed one shared signal that never
- * aborts), and its budget still applies.
+ * went away).
  *
  * - `name`: stable component name (spans, metrics, `degraded`, fail-open keys).
  * - `kind`: the source kind recorded on candidates (the API's `CandidateSource`).
@@ -22,5 +19,13 @@ export interface CandidateSource<Q extends PipelineQuery = PipelineQuery> {
   readonly name: string;
   readonly kind: string;
   readonly param: SourceKey;
+  /**
+   * `false` for a source that never reads `signal` (all built-in ones): the
+   * pipeline then makes no AbortSignal for its call (an EventTarget per source
+   * per request, ~1 % of a `recommendations` call's CPU in the issue #6
+   * profile) and passes one shared signal that never aborts; do not add
+   * listeners to it. Its budget still applies. @default true
+   */
+  readonly usesSignal?: boolean;
   fetch(query: Q, limit: number, signal: AbortSignal): Promise<readonly SourceHit[]>;
 }

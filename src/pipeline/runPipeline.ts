@@ -151,10 +151,10 @@ async function runStages<Q extends PipelineQuery>(
               ? await withBudget(
                   source.name,
                   query.sourceBudgetMs,
-                  // A fetch declared without the signal parameter gets a shared one that never aborts.
-                  source.fetch.length >= 3
-                    ? (signal: AbortSignal) => source.fetch(query, limit, signal)
-                    : () => source.fetch(query, limit, NEVER_ABORTED),
+                  // A source that never reads its signal (usesSignal: false) gets a shared one that never aborts.
+                  source.usesSignal === false
+                    ? () => source.fetch(query, limit, NEVER_ABORTED)
+                    : (signal: AbortSignal) => source.fetch(query, limit, signal),
                   query.signal,
                 )
               : [];
@@ -327,7 +327,7 @@ export function mergeSources(
   return out;
 }
 
-/** The signal of a source whose `fetch` declares no `signal` parameter (it cannot read it): never aborted. */
+/** The signal of a source that never reads it (`CandidateSource.usesSignal: false`): never aborted. */
 const NEVER_ABORTED: AbortSignal = new AbortController().signal;
 
 /** Per `itemIds` array: candidate index + 1 per row during one merge, all 0 between merges. */

@@ -14,8 +14,8 @@ import { RequestAbortedError } from './requestAbortedError.js';
  * {@link RequestAbortedError} without waiting for `work` to notice; an
  * already-aborted `requestSignal` rejects without calling `work`.
  *
- * A `work` function declared without a parameter (`work.length === 0`) gets
- * no signal, and none is made: an AbortSignal is an EventTarget, and making
+ * A `work` function declared without a parameter (`work.length === 0`; a
+ * rest parameter counts as none) gets no signal, and none is made: an AbortSignal is an EventTarget, and making
  * one per source per request was ~1 % of a `recommendations` call's CPU
  * (issue #6 profile). Its budget and the request's abort still reject the
  * returned promise.

@@ -17,6 +17,7 @@ export const embeddingSource: CandidateSource<RecommendationQuery> = {
   name: 'embedding',
   kind: 'EMBEDDING',
   param: 'embedding',
+  usesSignal: false,
   async fetch(q, limit) {
     const x = q.userVector;
     if (x === null) return [];

@@ -15,6 +15,7 @@ export const itemToItemSource: CandidateSource<RecommendationQuery> = {
   name: 'itemToItem',
   kind: 'ITEM_TO_ITEM',
   param: 'itemToItem',
+  usesSignal: false,
   async fetch(q, limit) {
     if (q.recent.length === 0) return [];
     const ns = memoNeighbourScores(q, 'recent', () => q.recent.map((r) => r.row));

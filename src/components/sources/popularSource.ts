@@ -12,6 +12,7 @@ export const popularSource: CandidateSource<RecommendationQuery> = {
   name: 'popular',
   kind: 'POPULAR',
   param: 'popular',
+  usesSignal: false,
   async fetch(q, limit) {
     const s = await q.env.liveRanking.snapshot();
     return topFromRanking(s, s.byPopularity, s.popularity, limit, userExclusion(q));

@@ -12,6 +12,7 @@ export const promotionSource: CandidateSource<RecommendationQuery> = {
   name: 'promotion',
   kind: 'PROMOTION',
   param: 'promotion',
+  usesSignal: false,
   async fetch(q, limit) {
     const out: SourceHit[] = [];
     const taken = new Set<string>();

@@ -11,6 +11,7 @@ export const seedEmbeddingSource: CandidateSource<RecommendationQuery> = {
   name: 'seedEmbedding',
   kind: 'EMBEDDING',
   param: 'embedding',
+  usesSignal: false,
   async fetch(q, limit) {
     const seed = q.seedItemId;
     if (seed === null) return [];

@@ -12,6 +12,7 @@ export const seedNeighboursSource: CandidateSource<RecommendationQuery> = {
   name: 'seedNeighbours',
   kind: 'ITEM_TO_ITEM',
   param: 'itemToItem',
+  usesSignal: false,
   async fetch(q, limit) {
     const seed = q.seedItemId;
     const row = seed === null ? undefined : q.model.bundle.itemIndex.get(seed);

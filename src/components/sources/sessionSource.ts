@@ -13,6 +13,7 @@ export const sessionSource: CandidateSource<RecommendationQuery> = {
   name: 'session',
   kind: 'SESSION',
   param: 'session',
+  usesSignal: false,
   async fetch(q, limit) {
     if (q.sessionItemIds.length === 0) return [];
     const ns = memoNeighbourScores(q, 'session', () => sessionRows(q));

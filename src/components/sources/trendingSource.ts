@@ -11,6 +11,7 @@ export const trendingSource: CandidateSource<RecommendationQuery> = {
   name: 'trending',
   kind: 'TRENDING',
   param: 'trending',
+  usesSignal: false,
   async fetch(q, limit) {
     const s = await q.env.liveRanking.snapshot();
     return topFromRanking(s, s.byTrend, s.trend, limit, userExclusion(q));

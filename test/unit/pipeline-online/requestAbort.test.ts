@@ -230,31 +230,53 @@ describe('Pipeline: withBudget and the request signal', () => {
     expect(seen?.aborted).toBe(true);
   });
 
-  it("runPipeline passes a source's own signal only to a fetch that declares it", async () => {
+  it('runPipeline gives every source its own signal unless it says it never reads one (usesSignal: false)', async () => {
     const signals: Record<string, AbortSignal> = {};
-    const declared: CandidateSource = {
-      name: 'declared',
-      kind: 'DECLARED',
+    const recordSignal =
+      (name: string) =>
+      async (...args: unknown[]): Promise<readonly SourceHit[]> => {
+        signals[name] = args[2] as AbortSignal;
+        return [{ itemId: name, score: 1 }];
+      };
+    // A rest-parameter fetch (length 0) that reads the signal, and one with a defaulted signal (length 2).
+    const rest: CandidateSource = {
+      name: 'rest',
+      kind: 'REST',
       param: 'embedding',
-      fetch: async (_q, _limit, signal) => ((signals['declared'] = signal), [{ itemId: 'a', score: 1 }]),
+      fetch: recordSignal('rest'),
     };
-    const undeclared: CandidateSource = {
-      name: 'undeclared',
-      kind: 'UNDECLARED',
+    const defaulted: CandidateSource = {
+      name: 'defaulted',
+      kind: 'DEFAULTED',
+      param: 'itemToItem',
+      fetch: async (q, limit, signal = new AbortController().signal) =>
+        recordSignal('defaulted')(q, limit, signal),
+    };
+    const optedOut: CandidateSource = {
+      name: 'optedOut',
+      kind: 'OPTED_OUT',
       param: 'popular',
-      async fetch(_q, _limit) {
-        // Reads the argument it did not declare, to show what it would get (a rest parameter would declare it).
-        // eslint-disable-next-line prefer-rest-params
-        signals['undeclared'] = arguments[2] as AbortSignal;
-        return [{ itemId: 'b', score: 1 }];
-      },
+      usesSignal: false,
+      fetch: recordSignal('optedOut'),
     };
-    const result = await runPipeline(recordingSurface([], [declared, undeclared]), query());
-    expect(result.list.candidates.map((c) => c.itemId).sort()).toEqual(['a', 'b']);
-    expect(signals['declared']).toBeInstanceOf(AbortSignal);
-    expect(signals['undeclared']).toBeInstanceOf(AbortSignal);
-    expect(signals['declared']).not.toBe(signals['undeclared']);
-    expect(signals['undeclared']!.aborted).toBe(false);
+    const result = await runPipeline(recordingSurface([], [rest, defaulted, optedOut]), query());
+    expect(result.list.candidates.map((c) => c.itemId).sort()).toEqual(['defaulted', 'optedOut', 'rest']);
+    for (const name of ['rest', 'defaulted', 'optedOut']) expect(signals[name]).toBeInstanceOf(AbortSignal);
+    expect(new Set(Object.values(signals)).size).toBe(3);
+    expect(signals['optedOut']!.aborted).toBe(false);
+  });
+
+  it("a source's own signal aborts at its budget", async () => {
+    let seen: AbortSignal | undefined;
+    const slow: CandidateSource = {
+      name: 'slow',
+      kind: 'SLOW',
+      param: 'embedding',
+      fetch: (_q, _limit, signal) => ((seen = signal), new Promise<readonly SourceHit[]>(() => {})),
+    };
+    const result = await runPipeline(recordingSurface([], [slow]), query(undefined, 5));
+    expect(result.degraded).toContain('slow');
+    expect(seen?.aborted).toBe(true);
   });
 });
 
