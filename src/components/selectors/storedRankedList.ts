@@ -116,7 +116,8 @@ export async function toStoredList(q: RecommendationQuery, list: RankedList): Pr
   const via = new Array<string>(n);
   const isNewBytes = Buffer.alloc(n, 0x30); // '0' per position
   const promotionIds: Record<number, string> = {};
-  const promotions: Record<string, Promotion> = {};
+  // No prototype: a promotion id such as `__proto__` is an own key like any other (attack report, session 30).
+  const promotions = Object.create(null) as Record<string, Promotion>;
   const activeList = await activePromotions(q);
   const active = activeList.length === 0 ? null : new Map(activeList.map((p) => [p.id, p]));
   const rows = q.rows;
@@ -243,7 +244,7 @@ export function storedEntries(
   const { header, columns } = stored;
   const ctx: ReasonContext = {
     seedItemId: header.seedItemId,
-    typeOf: (id) => header.recentTypes[id],
+    typeOf: (id) => (Object.hasOwn(header.recentTypes, id) ? header.recentTypes[id] : undefined),
     titleOf,
   };
   const w = columns.width;
@@ -260,7 +261,10 @@ export function storedEntries(
       score: columns.scores[p]!,
       sources,
       reasons: reasonsFor(sources, via, columns.isNew[p] === '1', ctx),
-      promotion: promotionId === undefined ? null : (header.promotions[promotionId] ?? null),
+      promotion:
+        promotionId === undefined || !Object.hasOwn(header.promotions, promotionId)
+          ? null
+          : (header.promotions[promotionId] ?? null),
       features: p - start < rowCount ? Array.from(rows.subarray((p - start) * w, (p - start + 1) * w)) : null,
     });
   }

@@ -17,6 +17,15 @@ import type { Candidate } from '../../../src/pipeline/candidate.js';
 import type { RankedList } from '../../../src/pipeline/rankedList.js';
 import type { Promotion } from '../../../src/services/serviceTypes.js';
 import type { StoredRankedList } from '../../../src/stores/featureStore.js';
+import { storedListCodec } from '../../../src/components/selectors/storedListCodec.js';
+
+/** The bytes the memory store's paging ring keeps for `l` (its column form). */
+function encoded(l: StoredRankedList): Buffer {
+  const prepared = storedListCodec.prepare(l);
+  const buf = Buffer.alloc(prepared.byteLength);
+  prepared.write(buf, 0);
+  return buf;
+}
 
 const promo: Promotion = {
   id: 'p1',
@@ -123,6 +132,23 @@ describe('Selector: stored ranked list', () => {
       ['b', 0.1, ['EMBEDDING', 'ITEM_TO_ITEM'], null, [3, 4]],
     ]);
     expect(storedEntries(stored, 0, 1, String)[0]!.promotion).toEqual(promo);
+  });
+
+  it('keeps a promotion whose id is __proto__, and serves no promotion for an id it does not hold', async () => {
+    // Attack report (session 30): on a plain object, promotions['__proto__'] = promo set the prototype,
+    // JSON dropped it, and page 2 served Object.prototype as the promotion (a 500 on `promotion.id`).
+    const { q, list } = fixture();
+    const odd = { ...promo, id: '__proto__' };
+    (q as unknown as { memo: Map<string, unknown> }).memo.set('activePromotions', Promise.resolve([odd]));
+    list.candidates[2]!.promotionId = '__proto__'; // c, position 0
+    list.candidates[0]!.promotionId = 'toString'; // a, position 1: not an active promotion
+    for (const raw of [
+      JSON.parse(JSON.stringify(await toStoredList(q, list))) as StoredRankedList,
+      storedListCodec.decode(encoded(await toStoredList(q, list))),
+    ]) {
+      const page = storedEntries(fromStoredList(raw)!, 0, 2, String);
+      expect(page.map((e) => e.promotion)).toEqual([odd, null]);
+    }
   });
 
   it('keeps a long filter as its SHA-256 digest, and a later page with the same filter still matches', async () => {
