@@ -28,7 +28,9 @@ export interface RankingSnapshot {
  * A store that can hand out its counters in bulk without an object per item
  * (`MemoryFeatureStore.itemCounterChunks`): every item id in `listItemIds`
  * order with float32 counters decayed to the store's clock at the call (as
- * `getItemCounters` decays them), in chunks of `chunkSize` ids.
+ * `getItemCounters` decays them), in chunks of `chunkSize` ids. A chunk's
+ * arrays may be reused by the next one: a chunk is read before the iterator
+ * advances, and what is kept is copied.
  */
 export interface BulkItemCounters {
   itemCounterChunks(chunkSize: number): Iterable<{

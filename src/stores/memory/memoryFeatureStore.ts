@@ -718,6 +718,13 @@ export class MemoryFeatureStore
    * counters share one), and the counters are walked beside the catalog
    * (no lookup while both are in the same order). Items upserted while a
    * caller iterates come in later chunks.
+   *
+   * The chunks' arrays are reused: a chunk is valid until the next `next()`
+   * (copy what you keep). At 1M items a fresh id array (~130 KB, in V8's
+   * large-object space) and two fresh float32 columns per chunk were ~10 MB of
+   * old-generation and external garbage per refresh, which brought major GCs
+   * closer (issue #6, BENCHMARKS.md "The 1M tail"). The last, partial chunk
+   * gets its own id array and subarray views of the columns.
    * @param chunkSize ids per chunk, an integer ≥ 1. @default 16384
    * @param at Unix ms to decay to; a counter stamped after it is returned as it is. @default now()
    * @throws RangeError for a chunk size that is not an integer ≥ 1 (on the first `next()`).
@@ -732,9 +739,11 @@ export class MemoryFeatureStore
     let updatedAt = NaN;
     let popularityFactor = 1;
     let trendFactor = 1;
-    let ids: string[] = [];
-    let popularity = new Float32Array(chunkSize);
-    let trend = new Float32Array(chunkSize);
+    // Reused by every chunk (see above); `n` ids of the current chunk are filled.
+    const ids: string[] = [];
+    const popularity = new Float32Array(chunkSize);
+    const trend = new Float32Array(chunkSize);
+    let n = 0;
     // The adopted catalog first (its keys come first in listItemIds), its counters read by position.
     const base = this.base;
     const baseIds = base?.catalog.ids ?? [];
@@ -749,15 +758,16 @@ export class MemoryFeatureStore
         }
         const p = base!.counters.popularityAt(k) * popularityFactor;
         const t = base!.counters.trendAt(k) * trendFactor;
-        popularity[ids.length] = Number.isFinite(p) ? p : 0;
-        trend[ids.length] = Number.isFinite(t) ? t : 0;
+        popularity[n] = Number.isFinite(p) ? p : 0;
+        trend[n] = Number.isFinite(t) ? t : 0;
+      } else {
+        popularity[n] = 0;
+        trend[n] = 0;
       }
-      ids.push(baseIds[k]!);
-      if (ids.length === chunkSize) {
+      ids[n++] = baseIds[k]!;
+      if (n === chunkSize) {
         yield { ids, popularity, trend };
-        ids = [];
-        popularity = new Float32Array(chunkSize);
-        trend = new Float32Array(chunkSize);
+        n = 0;
       }
     }
     // Counters are usually stored in catalog order (seeded in one pass): walk both maps side by side
@@ -782,19 +792,20 @@ export class MemoryFeatureStore
         }
         const p = c.popularity * popularityFactor;
         const t = c.trend * trendFactor;
-        popularity[ids.length] = Number.isFinite(p) ? p : 0;
-        trend[ids.length] = Number.isFinite(t) ? t : 0;
+        popularity[n] = Number.isFinite(p) ? p : 0;
+        trend[n] = Number.isFinite(t) ? t : 0;
+      } else {
+        popularity[n] = 0;
+        trend[n] = 0;
       }
-      ids.push(id);
-      if (ids.length === chunkSize) {
+      ids[n++] = id;
+      if (n === chunkSize) {
         yield { ids, popularity, trend };
-        ids = [];
-        popularity = new Float32Array(chunkSize);
-        trend = new Float32Array(chunkSize);
+        n = 0;
       }
     }
-    if (ids.length > 0)
-      yield { ids, popularity: popularity.subarray(0, ids.length), trend: trend.subarray(0, ids.length) };
+    if (n > 0)
+      yield { ids: ids.slice(0, n), popularity: popularity.subarray(0, n), trend: trend.subarray(0, n) };
   }
 
   async putItemCounters(

@@ -393,6 +393,33 @@ describe('LiveCounterRanking', () => {
 });
 
 describe('MemoryFeatureStore.itemCounterChunks', () => {
+  it('reuses one id array and two columns for every full chunk, and zeroes an item without counters', async () => {
+    const store = new MemoryFeatureStore({ now: () => T0 });
+    await store.upsertItems(['a', 'b', 'c', 'd', 'e', 'f', 'g'].map(item));
+    // Counters at the chunks' first positions only for the first chunk: a reused column that
+    // kept a's value at position 0 would give c (no counters) 8 instead of 0.
+    await store.incrementItemCounters('a', 8, T0);
+    await store.incrementItemCounters('b', 2, T0);
+    await store.incrementItemCounters('f', 5, T0);
+    const seen: { ids: readonly string[]; popularity: Float32Array; trend: Float32Array }[] = [];
+    const copies: { ids: string[]; popularity: number[] }[] = [];
+    for (const c of store.itemCounterChunks(2, T0)) {
+      seen.push(c);
+      copies.push({ ids: [...c.ids], popularity: Array.from(c.popularity) });
+    }
+    expect(copies).toEqual([
+      { ids: ['a', 'b'], popularity: [8, 2] },
+      { ids: ['c', 'd'], popularity: [0, 0] },
+      { ids: ['e', 'f'], popularity: [0, 5] },
+      { ids: ['g'], popularity: [0] },
+    ]);
+    // The three full chunks share their arrays; the partial last one has its own id array.
+    expect(seen[1]!.ids).toBe(seen[0]!.ids);
+    expect(seen[2]!.popularity).toBe(seen[0]!.popularity);
+    expect(seen[2]!.trend).toBe(seen[1]!.trend);
+    expect(seen[3]!.ids).not.toBe(seen[0]!.ids);
+  });
+
   it('yields every item in listItemIds order with the float32 of getItemCounters, in chunks', async () => {
     const t = { now: T0 };
     const store = new MemoryFeatureStore({
@@ -404,7 +431,12 @@ describe('MemoryFeatureStore.itemCounterChunks', () => {
     await store.incrementItemCounters('a', 8, T0);
     await store.incrementItemCounters('c', 3, T0 - DAY);
     await store.incrementItemCounters('e', 1, T0 + DAY); // stamped after the read time: as it is
-    const chunks = [...store.itemCounterChunks(2, T0 + DAY)];
+    // Copied as they come: a chunk's arrays are reused by the next one.
+    const chunks = Array.from(store.itemCounterChunks(2, T0 + DAY), (c) => ({
+      ids: [...c.ids],
+      popularity: Float32Array.from(c.popularity),
+      trend: Float32Array.from(c.trend),
+    }));
     expect(chunks.map((c) => c.ids)).toEqual([['a', 'b'], ['c', 'd'], ['e']]);
     // a: 8 · 0.5^(1/1) = 4 and 8 · 0.5^(1/2) ≈ 5.657; c: 3 · 0.5^2 = 0.75 and 3 · 0.5^1 = 1.5.
     expect(chunks.flatMap((c) => Array.from(c.popularity))).toEqual([4, 0, 0.75, 0, 1]);

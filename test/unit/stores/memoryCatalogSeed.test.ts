@@ -36,8 +36,9 @@ async function seedGeneric(
 /** Everything the store answers about items and counters, at its clock. */
 async function observe(store: MemoryFeatureStore, probe: readonly string[]) {
   const ids = await store.listItemIds();
-  const chunks = [...store.itemCounterChunks(2, T0 + 3 * DAY)].map((c) => ({
-    ids: c.ids,
+  // Copied as they come: a chunk's arrays are reused by the next one.
+  const chunks = Array.from(store.itemCounterChunks(2, T0 + 3 * DAY), (c) => ({
+    ids: [...c.ids],
     popularity: [...c.popularity],
     trend: [...c.trend],
   }));
