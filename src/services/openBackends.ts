@@ -296,6 +296,8 @@ export async function openBackends(
             maxRankedLists: cfg.pagingMaxLists,
             maxRankedListBytes: cfg.pagingMaxMegabytes * 2 ** 20,
             rankedListCodec: storedListCodec,
+            // At start-up, not under load: the ring's external memory starts a major GC (issue #6).
+            reservePagingCache: true,
             maxImpressionsPerUser: cfg.impressionsPerUser,
             maxUsers,
           });

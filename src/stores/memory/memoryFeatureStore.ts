@@ -52,7 +52,7 @@ export interface MemoryFeatureStoreOptions {
   /**
    * Bytes of the paging cache: ranked lists are kept encoded in a ring of
    * this size outside V8's heap (src/stores/memory/rankedListRing.ts),
-   * allocated in 8-MiB segments as it first fills and committed by the OS as
+   * allocated in 8-MiB segments as it first fills (or at once: `reservePagingCache`) and committed by the OS as
    * it is written; a new list overwrites the oldest ones. A list larger than a
    * segment (8 MiB, or the whole ring when smaller) is kept alone, as an
    * object, until the next one (the newest list is always kept).
@@ -68,6 +68,17 @@ export interface MemoryFeatureStoreOptions {
    * @default STRUCTURED_CLONE_CODEC (`v8.serialize`; takes any list)
    */
   readonly rankedListCodec?: RankedListCodec;
+  /**
+   * Allocate the whole paging ring when the store is made (one buffer of
+   * `maxRankedListBytes`, its pages committed by the OS only as lists are
+   * written) instead of segment by segment under load: V8 counts each
+   * segment as external memory and starts a major GC for every ~64 MB of it,
+   * which at 1M items delays the requests in flight by 100–300 ms
+   * (`RankedListRing.reserve`). The gateway sets it; tests that make many
+   * stores leave it off.
+   * @default false
+   */
+  readonly reservePagingCache?: boolean;
   /**
    * Most items whose impressions a user keeps: past it, the items shown
    * longest ago are dropped (the rule of `FeatureStore.recordImpressions`),
@@ -309,6 +320,7 @@ export class MemoryFeatureStore
       throw new RangeError(`maxRankedListBytes must be an integer ≥ 1, got ${maxRankedListBytes}`);
     }
     this.rankedLists = new RankedListRing(maxRankedListBytes, maxRankedLists, options.rankedListCodec);
+    if (options.reservePagingCache === true) this.rankedLists.reserve();
     this.maxImpressionsPerUser = options.maxImpressionsPerUser ?? DEFAULT_MAX_IMPRESSIONS_PER_USER;
     if (!(Number.isInteger(this.maxImpressionsPerUser) && this.maxImpressionsPerUser >= 1)) {
       throw new RangeError(`maxImpressionsPerUser must be an integer ≥ 1, got ${this.maxImpressionsPerUser}`);

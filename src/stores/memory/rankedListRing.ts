@@ -107,7 +107,7 @@ export class RankedListRing {
   /** Bytes per segment (the last one may be shorter); the largest list kept in the ring. */
   readonly segmentBytes: number;
   private readonly maxLists: number;
-  /** Segment k holds ring offsets [k·segmentBytes, (k+1)·segmentBytes); allocated on first use. */
+  /** Segment k holds ring offsets [k·segmentBytes, (k+1)·segmentBytes); allocated on first use, or all at once by {@link reserve}. */
   private readonly segments: (Buffer | undefined)[];
   /** Kept lists by request id, in the order of their puts (Maps keep insertion order). */
   private readonly entries = new Map<string, RingEntry>();
@@ -154,6 +154,32 @@ export class RankedListRing {
     this.segments = new Array<Buffer | undefined>(Math.ceil(capacity / this.segmentBytes));
     this.maxLists = maxLists;
     this.codec = codec;
+  }
+
+  /**
+   * Allocates every segment now, as views of one zero-filled buffer of
+   * `capacity` bytes, instead of each as the head first enters it. The OS
+   * still commits the pages only as they are written, so the RSS is the same;
+   * what moves is V8's accounting: each lazily allocated segment is external
+   * memory, and V8 starts a major GC when external memory grows by ~64 MB
+   * since the last one, so at 1M items the segments of a 128-MiB ring
+   * started a major GC (100–300 ms of delayed requests) twice in the
+   * ring's first minute under load (issue #6, BENCHMARKS.md, the session of
+   * 2026-12-02 16:38). Reserved at start-up, that GC happens before the first
+   * request. Segments already allocated are kept. Idempotent.
+   * @throws RangeError naming the size and `RECGATE_PAGING_MAX_MB` when the buffer cannot be allocated.
+   */
+  reserve(): void {
+    // Not `every`: it skips the holes of the segment array, which are the unallocated segments.
+    let missing = false;
+    for (let k = 0; k < this.segments.length; k++) if (this.segments[k] === undefined) missing = true;
+    if (!missing) return;
+    const all = allocateSegment(this.capacity);
+    const seg = this.segmentBytes;
+    for (let k = 0; k < this.segments.length; k++) {
+      const start = k * seg;
+      this.segments[k] ??= all.subarray(start, Math.min(this.capacity, start + seg));
+    }
   }
 
   /** The end of the furthest byte ever written: the part of the ring whose pages are committed (≤ capacity). */

@@ -1,6 +1,7 @@
 import { serialize } from 'node:v8';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { StoredRankedList } from '../../../src/stores/featureStore.js';
+import { MemoryFeatureStore } from '../../../src/stores/memory/memoryFeatureStore.js';
 import { RankedListRing } from '../../../src/stores/memory/rankedListRing.js';
 
 /** A list whose encoding is `pad` characters longer than its id's: same-length ids give same-length encodings. */
@@ -185,5 +186,53 @@ describe('RankedListRing', () => {
       expect(() => new RankedListRing(1, bad)).toThrow(RangeError);
     }
     expect(() => new RankedListRing(100, 1, undefined, 7)).toThrow(RangeError);
+  });
+
+  describe('reserve', () => {
+    afterEach(() => vi.restoreAllMocks());
+
+    it('allocates the whole ring in one buffer, so that puts across every segment allocate none', () => {
+      const L = bytesOf(list('A', alignedPad(100)));
+      // Four segments of two lists each.
+      const ring = new RankedListRing(8 * L, 100, undefined, 2 * L);
+      const alloc = vi.spyOn(Buffer, 'alloc');
+      ring.reserve();
+      expect(alloc.mock.calls.map((c) => c[0])).toEqual([8 * L]);
+      ring.reserve(); // idempotent: nothing more
+      const ids = 'ABCDEFGHIJ'.split('');
+      for (const id of ids) ring.put(list(id, alignedPad(100)), FAR);
+      expect(alloc).toHaveBeenCalledTimes(1);
+      // Ten lists through an eight-list ring: it wrapped over the reserved segments and kept the last eight.
+      expect(kept(ring, ids)).toEqual(ids.slice(2));
+    });
+
+    it('keeps the segments already allocated and their lists', () => {
+      const L = bytesOf(list('A', alignedPad(100)));
+      const ring = new RankedListRing(8 * L, 100, undefined, 2 * L);
+      for (const id of ['A', 'B', 'C']) ring.put(list(id, alignedPad(100)), FAR); // segments 0 and 1
+      ring.reserve();
+      expect(kept(ring, ['A', 'B', 'C'])).toEqual(['A', 'B', 'C']);
+      const alloc = vi.spyOn(Buffer, 'alloc');
+      for (const id of ['D', 'E', 'F', 'G', 'H']) ring.put(list(id, alignedPad(100)), FAR);
+      expect(alloc).not.toHaveBeenCalled();
+      expect(kept(ring, ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H'])).toEqual([
+        'A',
+        'B',
+        'C',
+        'D',
+        'E',
+        'F',
+        'G',
+        'H',
+      ]);
+    });
+
+    it('is what MemoryFeatureStore does at construction with reservePagingCache, and not without it', () => {
+      const alloc = vi.spyOn(Buffer, 'alloc');
+      new MemoryFeatureStore({ maxRankedListBytes: 3 * 2 ** 20 });
+      expect(alloc.mock.calls.filter((c) => c[0] === 3 * 2 ** 20)).toHaveLength(0);
+      new MemoryFeatureStore({ maxRankedListBytes: 3 * 2 ** 20, reservePagingCache: true });
+      expect(alloc.mock.calls.filter((c) => c[0] === 3 * 2 ** 20)).toHaveLength(1);
+    });
   });
 });
