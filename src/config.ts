@@ -51,8 +51,10 @@ export interface GatewayConfig {
    * buffer outside V8's heap holding the ranked lists kept for `after` as
    * bytes of a column form (~41 KB for 500 candidates and 10 ranker
    * features, so 128 MiB keeps ~3,200 such lists; src/components/selectors/storedListCodec.ts); a new list overwrites the
-   * oldest ones (their cursors answer "expired"). Allocated in 8-MiB segments
-   * as it first fills, its pages committed as they are written: under load it
+   * oldest ones (their cursors answer "expired"). Reserved when the store is
+   * made (up to 4 GiB; beyond that in 8-MiB segments as it first fills: V8
+   * starts major GCs for external memory allocated under load), its pages
+   * committed only as they are written: under load it
    * takes this much RSS at most, less when {@link pagingMaxLists} or the TTL
    * keeps fewer lists (src/stores/memory/rankedListRing.ts). An integer in
    * 1..1,048,576 (1 TiB). Env `RECGATE_PAGING_MAX_MB`. @default 128

@@ -69,9 +69,9 @@ export interface MemoryFeatureStoreOptions {
    */
   readonly rankedListCodec?: RankedListCodec;
   /**
-   * Allocate the whole paging ring when the store is made (one buffer of
-   * `maxRankedListBytes`, its pages committed by the OS only as lists are
-   * written) instead of segment by segment under load: V8 counts each
+   * Allocate the paging ring when the store is made (up to 4 GiB of it, in
+   * buffers of up to 1 GiB, their pages committed by the OS only as lists are
+   * written; best effort: what is not allocated then is allocated as the ring fills) instead of segment by segment under load: V8 counts each
    * segment as external memory and starts a major GC for every ~64 MB of it,
    * which at 1M items delays the requests in flight by 100–300 ms
    * (`RankedListRing.reserve`). The gateway sets it; tests that make many

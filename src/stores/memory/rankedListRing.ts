@@ -157,29 +157,56 @@ export class RankedListRing {
   }
 
   /**
-   * Allocates every segment now, as views of one zero-filled buffer of
-   * `capacity` bytes, instead of each as the head first enters it. The OS
-   * still commits the pages only as they are written, so the RSS is the same;
-   * what moves is V8's accounting: each lazily allocated segment is external
-   * memory, and V8 starts a major GC when external memory grows by ~64 MB
-   * since the last one, so at 1M items the segments of a 128-MiB ring
-   * started a major GC (100–300 ms of delayed requests) twice in the
-   * ring's first minute under load (issue #6, BENCHMARKS.md, the session of
-   * 2026-12-02 16:38). Reserved at start-up, that GC happens before the first
-   * request. Segments already allocated are kept. Idempotent.
-   * @throws RangeError naming the size and `RECGATE_PAGING_MAX_MB` when the buffer cannot be allocated.
+   * Allocates every segment now, as views of zero-filled buffers of up to
+   * {@link RESERVE_PIECE_BYTES} (whole segments each), instead of each as the
+   * head first enters it. The OS still commits the pages only as they are
+   * written, so the RSS is the same; what moves is V8's accounting: each
+   * lazily allocated segment is external memory, and at 1M items a ring
+   * allocated under load had V8 run a major GC (100–300 ms of delayed
+   * requests) every 5–7 s at 60 req/s, none in 90 s when reserved (issue #6,
+   * BENCHMARKS.md, the session of 2026-12-02 16:38). Reserved at start-up,
+   * the allocation's GC happens before the first request.
+   *
+   * Best effort and bounded: at most `maxBytes` are reserved (a huge ring's
+   * reservation took seconds of start-up, V8 collecting at each piece: 23 s
+   * for 1 TiB beside a 1M-id heap in a scratch script), and when a piece
+   * cannot be allocated the segments from there on stay unallocated; those
+   * are allocated as the head enters them, as without a reservation.
+   * Segments already allocated are kept. Idempotent.
+   * @param maxBytes most bytes this call allocates. @default RESERVE_MAX_BYTES (4 GiB)
+   * @returns the bytes reserved by this call.
    */
-  reserve(): void {
-    // Not `every`: it skips the holes of the segment array, which are the unallocated segments.
-    let missing = false;
-    for (let k = 0; k < this.segments.length; k++) if (this.segments[k] === undefined) missing = true;
-    if (!missing) return;
-    const all = allocateSegment(this.capacity);
+  reserve(maxBytes = RESERVE_MAX_BYTES): number {
     const seg = this.segmentBytes;
-    for (let k = 0; k < this.segments.length; k++) {
+    const perPiece = Math.max(1, Math.floor(RESERVE_PIECE_BYTES / seg));
+    let reserved = 0;
+    for (let k = 0; k < this.segments.length && reserved + seg <= maxBytes;) {
+      if (this.segments[k] !== undefined) {
+        k++;
+        continue;
+      }
+      // A run of up to perPiece unallocated segments in one buffer.
+      let end = k;
+      while (
+        end < this.segments.length &&
+        end - k < perPiece &&
+        this.segments[end] === undefined &&
+        reserved + (end + 1 - k) * seg <= maxBytes
+      )
+        end++;
       const start = k * seg;
-      this.segments[k] ??= all.subarray(start, Math.min(this.capacity, start + seg));
+      const bytes = Math.min(this.capacity, end * seg) - start;
+      let piece: Buffer;
+      try {
+        piece = Buffer.alloc(bytes);
+      } catch {
+        return reserved;
+      }
+      for (; k < end; k++)
+        this.segments[k] = piece.subarray(k * seg - start, Math.min(bytes, (k + 1) * seg - start));
+      reserved += bytes;
     }
+    return reserved;
   }
 
   /** The end of the furthest byte ever written: the part of the ring whose pages are committed (≤ capacity). */
@@ -296,6 +323,16 @@ export class RankedListRing {
     }
   }
 }
+
+/**
+ * Most bytes {@link RankedListRing.reserve} allocates in one buffer: 1 GiB (a
+ * Buffer of Node 20 holds at most 4 GiB, and a smaller piece that fails
+ * leaves less of the ring unreserved).
+ */
+export const RESERVE_PIECE_BYTES = 2 ** 30;
+
+/** Most bytes {@link RankedListRing.reserve} allocates by default: 4 GiB (`RECGATE_PAGING_MAX_MB` 4096). */
+export const RESERVE_MAX_BYTES = 2 ** 32;
 
 /**
  * A segment's buffer, zero-filled (the OS commits its pages as they are written).

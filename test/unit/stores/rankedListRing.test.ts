@@ -196,9 +196,9 @@ describe('RankedListRing', () => {
       // Four segments of two lists each.
       const ring = new RankedListRing(8 * L, 100, undefined, 2 * L);
       const alloc = vi.spyOn(Buffer, 'alloc');
-      ring.reserve();
+      expect(ring.reserve()).toBe(8 * L);
       expect(alloc.mock.calls.map((c) => c[0])).toEqual([8 * L]);
-      ring.reserve(); // idempotent: nothing more
+      expect(ring.reserve()).toBe(0); // idempotent: nothing more
       const ids = 'ABCDEFGHIJ'.split('');
       for (const id of ids) ring.put(list(id, alignedPad(100)), FAR);
       expect(alloc).toHaveBeenCalledTimes(1);
@@ -225,6 +225,35 @@ describe('RankedListRing', () => {
         'G',
         'H',
       ]);
+    });
+
+    it('is best effort: a ring it cannot allocate stays lazy, and puts allocate its segments as before', () => {
+      const L = bytesOf(list('A', alignedPad(100)));
+      const ring = new RankedListRing(8 * L, 100, undefined, 2 * L);
+      const alloc = vi.spyOn(Buffer, 'alloc').mockImplementationOnce(() => {
+        throw new RangeError('Array buffer allocation failed');
+      });
+      expect(ring.reserve()).toBe(0);
+      alloc.mockClear();
+      for (const id of ['A', 'B', 'C']) ring.put(list(id, alignedPad(100)), FAR);
+      expect(alloc.mock.calls.map((c) => c[0])).toEqual([2 * L, 2 * L]); // segments 0 and 1, as the head entered them
+      expect(kept(ring, ['A', 'B', 'C'])).toEqual(['A', 'B', 'C']);
+      // A later reservation takes the rest: segments 2 and 3, in one buffer.
+      alloc.mockClear();
+      expect(ring.reserve()).toBe(4 * L);
+      expect(alloc.mock.calls.map((c) => c[0])).toEqual([4 * L]);
+    });
+
+    it('reserves at most maxBytes, whole segments, leaving the rest lazy', () => {
+      const L = bytesOf(list('A', alignedPad(100)));
+      const ring = new RankedListRing(8 * L, 100, undefined, 2 * L);
+      const alloc = vi.spyOn(Buffer, 'alloc');
+      expect(ring.reserve(5 * L)).toBe(4 * L); // segments 0 and 1; a third would pass 5L
+      expect(alloc.mock.calls.map((c) => c[0])).toEqual([4 * L]);
+      alloc.mockClear();
+      for (const id of 'ABCDE'.split('')) ring.put(list(id, alignedPad(100)), FAR);
+      expect(alloc.mock.calls.map((c) => c[0])).toEqual([2 * L]); // E enters segment 2
+      expect(kept(ring, 'ABCDE'.split(''))).toEqual('ABCDE'.split(''));
     });
 
     it('is what MemoryFeatureStore does at construction with reservePagingCache, and not without it', () => {
