@@ -52,8 +52,8 @@ export interface MemoryFeatureStoreOptions {
   /**
    * Bytes of the paging cache: ranked lists are kept encoded in a ring of
    * this size outside V8's heap (src/stores/memory/rankedListRing.ts),
-   * allocated in 8-MiB segments as it first fills (or at once: `reservePagingCache`) and committed by the OS as
-   * it is written; a new list overwrites the oldest ones. A list larger than a
+   * allocated in 8-MiB segments as it first fills (or at once:
+   * `reservePagingCache`) and committed by the OS as it is written; a new list overwrites the oldest ones. A list larger than a
    * segment (8 MiB, or the whole ring when smaller) is kept alone, as an
    * object, until the next one (the newest list is always kept).
    * A byte budget bounds the cache whatever the list length and feature count
@@ -71,11 +71,11 @@ export interface MemoryFeatureStoreOptions {
   /**
    * Allocate the paging ring when the store is made (up to 4 GiB of it, in
    * buffers of up to 1 GiB, their pages committed by the OS only as lists are
-   * written; best effort: what is not allocated then is allocated as the ring fills) instead of segment by segment under load: V8 counts each
-   * segment as external memory and starts a major GC for every ~64 MB of it,
-   * which at 1M items delays the requests in flight by 100–300 ms
-   * (`RankedListRing.reserve`). The gateway sets it; tests that make many
-   * stores leave it off.
+   * written; best effort: what is not allocated then is allocated as the ring
+   * fills) instead of segment by segment under load. V8 counts each segment
+   * as external memory and starts major GCs for it, which at 1M items delay
+   * the requests in flight by 100–300 ms each (`RankedListRing.reserve`).
+   * The gateway sets it; tests that make many stores leave it off.
    * @default false
    */
   readonly reservePagingCache?: boolean;
@@ -733,10 +733,10 @@ export class MemoryFeatureStore
    *
    * The chunks' arrays are reused: a chunk is valid until the next `next()`
    * (copy what you keep). At 1M items a fresh id array (~130 KB, in V8's
-   * large-object space) and two fresh float32 columns per chunk were ~10 MB of
-   * old-generation and external garbage per refresh, which brought major GCs
-   * closer (issue #6, BENCHMARKS.md "The 1M tail"). The last, partial chunk
-   * gets its own id array and subarray views of the columns.
+   * large-object space) and two fresh 64-KB float32 columns per chunk made
+   * ~61 of each per refresh, garbage for the old generation and external
+   * memory (issue #6, BENCHMARKS.md, the session of 2026-12-02 16:38). The
+   * last, partial chunk gets its own id array and subarray views of the columns.
    * @param chunkSize ids per chunk, an integer ≥ 1. @default 16384
    * @param at Unix ms to decay to; a counter stamped after it is returned as it is. @default now()
    * @throws RangeError for a chunk size that is not an integer ≥ 1 (on the first `next()`).
