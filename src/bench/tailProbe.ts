@@ -4,7 +4,8 @@
  * `--trace-gc` and `--trace-incremental-marking`, sends `recommendations` requests at a fixed `--rate` for
  * `--seconds` (open loop: each request is sent at its scheduled time, whether
  * or not earlier ones were answered, and its latency counts from that time),
- * and prints the latency quantiles, the requests over 100 ms, and every major
+ * and prints the latency quantiles, the requests over 100 ms, the scavenges'
+ * pause quantiles (p50 / p99 / max, from the `--trace-gc` lines), and every major
  * GC (mark-compact) of the server during the run with its pause and the heap
  * before and after it; with the start times of the slow requests and of the
  * major GCs (seconds into the run) so the two can be lined up, and for each
@@ -118,6 +119,14 @@ const markingStartedBy = (ms: number): string => {
   }
   return reason;
 };
+/** `p50 / p99 / max` of the pauses of `gcs` in ms (one decimal), or `– / – / –` when there are none. */
+const pauseQuantiles = (gcs: readonly GcLine[]): string => {
+  if (gcs.length === 0) return '– / – / –';
+  const pauses = gcs.map((g) => g.pauseMs).sort((a, b) => a - b);
+  const at = (p: number): string =>
+    pauses[Math.min(pauses.length - 1, Math.floor(p * pauses.length))]!.toFixed(1);
+  return `${at(0.5)} / ${at(0.99)} / ${pauses.at(-1)!.toFixed(1)}`;
+};
 /** `; marking started by: <reason>`, or '' without one. */
 const startedBy = (reason: string): string => (reason === '' ? '' : `; marking started by: ${reason}`);
 try {
@@ -164,6 +173,7 @@ try {
               .join(' ')}${slow.length > 40 ? ' …' : ''} s`
           : ''),
       `scavenges / major GCs in the run  ${during.length - majors.length} / ${majors.length} (${gcCountBefore} major before it)`,
+      `scavenge pauses p50 / p99 / max   ${pauseQuantiles(during.filter((g) => !g.major))} ms`,
       ...majors.map(
         (g) =>
           `  major GC ended at about ${g.at.toFixed(2)} s: heap ${g.before} -> ${g.after} MB, final pause ${g.pauseMs} ms, ` +
