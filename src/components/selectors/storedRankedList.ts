@@ -100,7 +100,8 @@ const SEP = '\u001f';
  * The whole final list of a query in the stored shape (JSON-safe: also fits
  * Redis; the memory store keeps it in the column form of storedListCodec.ts, about 41 KB
  * for 500 positions and 10 ranker features). One pass over `list.order` filling the columns: no object per
- * position (a one-kind `sources` is stored as that kind's string, feature
+ * position (a one-kind `sources` is stored as that kind's string, a one-entry
+ * `via` as that entry or '', feature
  * rows are copied value by value, `isNew` is written as bytes).
  */
 export async function toStoredList(q: RecommendationQuery, list: RankedList): Promise<StoredRankedList> {
@@ -187,10 +188,22 @@ function joinKinds(kinds: readonly string[], pairs: Map<string, Map<string, stri
   return joined;
 }
 
-/** `via` as stored: '' when every entry is null, else the entries ('' for null) joined by U+001F. */
+/**
+ * `via` as stored: '' when every entry is null, else the entries ('' for null)
+ * joined by U+001F. A one-entry `via` (most positions) is its entry as is; a
+ * longer one is concatenated in one loop (no mapped copy, no join).
+ */
 function joinVia(via: readonly (string | null)[]): string {
-  for (let k = 0; k < via.length; k++) if (via[k] !== null) return via.map((v) => v ?? '').join(SEP);
-  return '';
+  const n = via.length;
+  if (n === 1) return via[0] ?? '';
+  let joined = '';
+  let any = false;
+  for (let k = 0; k < n; k++) {
+    const v = via[k];
+    if (v !== null) any = true;
+    joined = k === 0 ? (v ?? '') : joined + SEP + (v ?? '');
+  }
+  return any ? joined : '';
 }
 
 /** A stored list read back, or null when it is not in the shape {@link toStoredList} writes. */

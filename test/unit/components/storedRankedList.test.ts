@@ -2,6 +2,7 @@ import { serialize } from 'node:v8';
 import { describe, expect, it } from 'vitest';
 import type { RecommendationQuery } from '../../../src/components/recommendationQuery.js';
 import { createHash } from 'node:crypto';
+import type { StoredListColumns } from '../../../src/components/selectors/storedRankedList.js';
 import {
   NO_LIST_ARGUMENTS,
   fromStoredList,
@@ -117,6 +118,51 @@ describe('Selector: stored ranked list', () => {
       width: 2,
       features: Buffer.from(Float32Array.from([5, 6, 1, 2, 7.5, 8, 3, 4]).buffer).toString('base64'),
     });
+  });
+
+  it('stores each via as the general join does, for every shape of via (one entry, nulls anywhere, ids with U+001F or non-ASCII)', async () => {
+    const vias: (string | null)[][] = [
+      [null],
+      ['r1'],
+      [''],
+      ['字-ü'],
+      [null, null],
+      [null, 'r1'],
+      ['r1', null],
+      ['', null],
+      [null, ''],
+      ['r1', 'r2'],
+      [null, null, null],
+      [null, null, 'x'],
+      ['x', null, null],
+      [null, 'x', null],
+      ['a', 'b', 'c'],
+      ['a\u001fb', null, 'é'],
+      [],
+    ];
+    const general = (via: readonly (string | null)[]) =>
+      via.some((v) => v !== null) ? via.map((v) => v ?? '').join('\u001f') : '';
+    const { q } = fixture();
+    const candidates = vias.map((via, k) =>
+      candidate(
+        `v${k}`,
+        via.map((_, j) => `S${j}`),
+        via,
+      ),
+    );
+    const n = candidates.length;
+    const stored = await toStoredList(q, {
+      candidates,
+      features: { width: 0, rows: n, data: new Float32Array(0) },
+      order: candidates.map((_, k) => k),
+      scores: new Float64Array(n),
+    });
+    const columns = stored.entries[1] as StoredListColumns;
+    expect(columns.via).toEqual(vias.map(general));
+    expect(columns.via[0]).toBe('');
+    expect(columns.via[5]).toBe('\u001fr1');
+    expect(columns.via[6]).toBe('r1\u001f');
+    expect(columns.via[7]).toBe('\u001f'); // a '' entry is not a null one
   });
 
   it('reads back after a JSON round trip (as through Redis) into the served entries', async () => {
