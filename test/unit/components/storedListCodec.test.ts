@@ -95,6 +95,77 @@ describe('storedListCodec', () => {
     }
   });
 
+  it('writes the column form byte for byte as the general encoding (join, Buffer.byteLength), ASCII or not', () => {
+    /** The documented column form, written the plain way. */
+    const general = (l: StoredRankedList): Buffer => {
+      const [h, c] = l.entries as [StoredListHeader, StoredListColumns];
+      const n = c.ids.length;
+      const parts = [
+        l.requestId,
+        JSON.stringify(h),
+        c.ids.join('\u001e'),
+        c.sources.join('\u001e'),
+        c.via.join('\u001e'),
+        JSON.stringify(c.promotionIds),
+        c.isNew,
+        c.features,
+      ].map((t) => Buffer.from(t, 'utf8'));
+      const fixed = Buffer.alloc(48 + 8 * n);
+      fixed[0] = 1;
+      fixed.writeUInt32LE(n, 4);
+      fixed.writeUInt32LE(c.width, 8);
+      parts.forEach((b, k) => fixed.writeUInt32LE(b.length, 16 + 4 * k));
+      c.scores.forEach((s, p) => fixed.writeDoubleLE(s, 48 + 8 * p)); // the platform order of the tests' machines
+      return Buffer.concat([fixed, ...parts]);
+    };
+    const cases: StoredListColumns[] = [
+      columns([]),
+      columns(['']),
+      columns(['a']),
+      columns(['', '']),
+      columns(['a', 'b', 'c', 'd']),
+      columns(['ü-item', 'b', '字', '😀', 'e\u001f']),
+      columns(['a', 'b', 'c'], { sources: ['EMBEDDING', 'Ünïcode', ''], via: ['', '\u001f字', 'x\u001f'] }),
+      columns(Array.from({ length: 20_000 }, (_, p) => `i${p}`)), // past the lengths checked by one pattern
+      columns(
+        Array.from({ length: 494 }, (_, p) => `i${p * 7}`),
+        {
+          via: Array.from({ length: 494 }, (_, p) =>
+            p % 3 === 0 ? '' : p % 3 === 1 ? `i${p}` : `\u001fi${p}`,
+          ),
+        },
+      ),
+    ];
+    for (const [k, cols] of cases.entries()) {
+      const l = list(`general-${k}`, cols);
+      const prepared = storedListCodec.prepare(l);
+      const bytes = Buffer.alloc(prepared.byteLength); // zeros: the codec leaves bytes 1–3 and 12–15 as they are
+      prepared.write(bytes, 0);
+      expect(bytes.equals(general(l))).toBe(true);
+      expect(storedListCodec.decode(bytes)).toEqual(expected(l));
+    }
+  });
+
+  it('falls back to the structured clone for U+001E in any column and at any position, even with one position', () => {
+    const lists = [
+      list('one', columns(['\u001e'])),
+      list('one-inside', columns(['a\u001eb'])),
+      list('first', columns(['\u001ea', 'b', 'c'])),
+      list('last', columns(['a', 'b', 'c\u001e'])),
+      list('non-ascii', columns(['ü', '字\u001e', 'c'])),
+      list('source', columns(['a', 'b', 'c'], { sources: ['E', 'E', 'E\u001e'] })),
+      list('via-first', columns(['a', 'b', 'c'], { via: ['\u001e', '', ''] })),
+      list('not-a-string', columns(['a', 'b'], { ids: ['a', 7 as unknown as string] })),
+      list('sparse', columns(['a', 'b'], { via: [''] as string[] })),
+      list('long', columns(Array.from({ length: 20_000 }, (_, p) => (p === 19_999 ? 'x\u001e' : `i${p}`)))),
+    ];
+    for (const l of lists) {
+      const { bytes, back } = roundTrip(l);
+      expect(bytes[0]).toBe(0);
+      expect(back).toEqual(l);
+    }
+  });
+
   it('serves a ring: lists put and read back through the memory store codec', () => {
     const ring = new RankedListRing(1 << 16, 100, storedListCodec);
     const lists = Array.from({ length: 50 }, (_, k) =>

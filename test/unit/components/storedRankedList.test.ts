@@ -165,6 +165,34 @@ describe('Selector: stored ranked list', () => {
     expect(columns.via[7]).toBe('\u001f'); // a '' entry is not a null one
   });
 
+  it('stores each sources as kinds.join(","), past the pairs it compares one by one too', async () => {
+    // 12 distinct pairs (more than the 8 scanned), each twice, in both orders, with one- and three-kind positions between.
+    const kinds = ['EMBEDDING', 'ITEM_TO_ITEM', 'POPULAR', 'TRENDING'];
+    const sourceLists: string[][] = [];
+    for (let round = 0; round < 2; round++)
+      for (const a of kinds)
+        for (const b of kinds) {
+          if (a === b) continue;
+          sourceLists.push([a, b], [a], [a, b, 'EXPLORATION']);
+        }
+    const { q } = fixture();
+    const candidates = sourceLists.map((sources, k) =>
+      candidate(
+        `s${k}`,
+        sources,
+        sources.map(() => null),
+      ),
+    );
+    const n = candidates.length;
+    const stored = await toStoredList(q, {
+      candidates,
+      features: { width: 0, rows: n, data: new Float32Array(0) },
+      order: candidates.map((_, k) => k),
+      scores: new Float64Array(n),
+    });
+    expect((stored.entries[1] as StoredListColumns).sources).toEqual(sourceLists.map((s) => s.join(',')));
+  });
+
   it('reads back after a JSON round trip (as through Redis) into the served entries', async () => {
     const { q, list } = fixture();
     const raw = JSON.parse(JSON.stringify(await toStoredList(q, list))) as StoredRankedList;
