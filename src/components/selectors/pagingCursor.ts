@@ -1,4 +1,5 @@
 import { PublicError } from '../../errors.js';
+import { shownId } from '../../services/shownId.js';
 
 /**
  * What a cursor points at: the stored list of request `requestId`, from
@@ -45,10 +46,10 @@ export function decodeCursor(after: string): PagingCursor {
     v.o < 0 ||
     (v.s !== undefined && (typeof v.s !== 'number' || !Number.isInteger(v.s) || v.s < 0 || v.s > v.o))
   ) {
-    const shown = after.length > 40 ? `${after.slice(0, 40)}…` : after;
+    // shownId cuts by code points (never half a surrogate pair) and JSON-quotes (attack report, session 32).
     throw new PublicError(
       'BAD_USER_INPUT',
-      `after: expected a cursor from a previous page's pageInfo.endCursor, received "${shown}"`,
+      `after: expected a cursor from a previous page's pageInfo.endCursor, received ${shownId(after)}`,
       'after',
     );
   }

@@ -43,4 +43,26 @@ describe('Selector: paging cursor', () => {
       expect((err as PublicError).field).toBe('after');
     }
   });
+
+  it('echoes a bad cursor cut by code points, never half a surrogate pair', () => {
+    const bad = `${'a'.repeat(63)}😀xyz${'b'.repeat(100)}`;
+    let message = '';
+    try {
+      decodeCursor(bad);
+    } catch (e) {
+      message = (e as PublicError).message;
+    }
+    expect(message).toContain(`received "${'a'.repeat(63)}😀…"`);
+    // No lone surrogate (strict JSON clients refuse one): UTF-8 round trip keeps the text as it is.
+    expect(Buffer.from(message, 'utf8').toString('utf8')).toBe(message);
+    // The old cut at 40 UTF-16 units would have split the emoji of this one.
+    const at40 = `${'a'.repeat(39)}😀xyz`;
+    let m40 = '';
+    try {
+      decodeCursor(at40);
+    } catch (e) {
+      m40 = (e as PublicError).message;
+    }
+    expect(Buffer.from(m40, 'utf8').toString('utf8')).toBe(m40);
+  });
 });
