@@ -38,7 +38,7 @@ export interface GatewayConfig {
   readonly explorationShare?: number;
   /** Time budget of each candidate source, in ms. Env `RECGATE_SOURCE_BUDGET_MS`. @default 50 */
   readonly sourceBudgetMs?: number;
-  /** How long a ranked list is kept for `after` paging, in seconds. Env `RECGATE_PAGING_TTL_SECONDS`. @default 600 */
+  /** How long a ranked list is kept for `after` paging, in seconds (at most 31,536,000, 365 days). Env `RECGATE_PAGING_TTL_SECONDS`. @default 600 */
   readonly pagingTtlSeconds?: number;
   /**
    * With the memory store, the most ranked lists kept for `after` paging; past
@@ -282,15 +282,17 @@ const numIn = (min: number, max: number): SettingRule => ({
   ok: (v) => isNumber(v) && v >= min && v <= max,
   expected: `a number in ${min}..${max}`,
 });
-const positive = (unit: string): SettingRule => ({
-  ok: (v) => isNumber(v) && v > 0,
-  expected: `a positive number of ${unit}`,
+const positiveAtMost = (unit: string, max: number): SettingRule => ({
+  ok: (v) => isNumber(v) && v > 0 && v <= max,
+  expected: `a positive number of ${unit} ≤ ${max}`,
 });
 /**
  * The longest delay Node's timers take, in ms (2³¹ − 1, about 24.8 days): a
  * longer `setTimeout`/`setInterval` delay is silently replaced by 1 ms.
  */
 export const MAX_TIMER_MS = 2_147_483_647;
+/** The longest `pagingTtlSeconds` accepted: 365 days (31,536,000 s). */
+export const MAX_PAGING_TTL_SECONDS = 31_536_000;
 const positiveMs: SettingRule = {
   ok: (v) => isNumber(v) && v > 0 && v <= MAX_TIMER_MS,
   expected: `a positive number of ms ≤ ${MAX_TIMER_MS}`,
@@ -312,7 +314,9 @@ const SETTING_RULES: { readonly [K in keyof GatewayConfig]?: SettingRule } = {
   mmrLambda: numIn(0, 1),
   explorationShare: numIn(0, 0.5),
   sourceBudgetMs: positiveMs,
-  pagingTtlSeconds: positive('seconds'),
+  // At most a year: Redis refuses a PX past ~9.2e18 ms, and a refused write took the whole Redis store
+  // to its fallback snapshot (attack report, session 32).
+  pagingTtlSeconds: positiveAtMost('seconds', MAX_PAGING_TTL_SECONDS),
   pagingMaxLists: intAtLeast(1),
   pagingMaxMegabytes: intIn(1, 1_048_576), // up to 1 TiB: the byte count stays a safe integer
   impressionsPerUser: intIn(1, 1_000_000),

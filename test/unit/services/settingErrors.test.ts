@@ -50,6 +50,19 @@ describe('Settings errors name where the value came from', () => {
     );
   });
 
+  it('refuses a paging TTL past a year (Redis refused the write and the store fell back, attack report)', () => {
+    expect(() => configFromEnv({ RECGATE_PAGING_TTL_SECONDS: '1e17' })).toThrow(
+      new RangeError(
+        'RECGATE_PAGING_TTL_SECONDS: expected a positive number of seconds ≤ 31536000, received "1e17"',
+      ),
+    );
+    expect(() => configFromEnv({ RECGATE_PAGING_TTL_SECONDS: '31536001' })).toThrow(
+      /RECGATE_PAGING_TTL_SECONDS/,
+    );
+    expect(configFromEnv({ RECGATE_PAGING_TTL_SECONDS: '31536000' }).pagingTtlSeconds).toBe(31_536_000);
+    expect(configFromEnv({ RECGATE_PAGING_TTL_SECONDS: '0.5' }).pagingTtlSeconds).toBe(0.5);
+  });
+
   it('reads numbers in decimal notation only (no hexadecimal or binary)', () => {
     expect(() => configFromEnv({ RECGATE_CANDIDATES: '0x10' })).toThrow(
       new RangeError('RECGATE_CANDIDATES: expected an integer in 1..5000, received "0x10"'),
