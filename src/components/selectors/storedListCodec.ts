@@ -28,8 +28,9 @@ const FIXED_BYTES = 16 + 4 * PART_COUNT; // 48: a multiple of 8, so the scores t
  * | 48 … 48 + 8n | `scores`, float64 in the platform's byte order (exact; the ring lives in one process) |
  * | then | UTF-8: `requestId`; the header as JSON; `ids`, `sources`, `via` each joined by U+001E; `promotionIds` as JSON; `isNew`; `features` |
  *
- * A list in any other shape, or one whose ids, sources or via hold U+001E (a
- * join would not split back), is written as byte 0 and its
+ * A list in any other shape, one whose ids, sources or via hold U+001E (a
+ * join would not split back), or one with `viaLists` (via entries holding
+ * U+001F, see StoredListColumns), is written as byte 0 and its
  * {@link STRUCTURED_CLONE_CODEC} bytes. Decoding gives a fresh list equal to
  * the one put as JSON sees it (the header goes through JSON, as in the Redis
  * store); scores are exact, as float64.
@@ -71,6 +72,8 @@ function prepareColumns(list: StoredRankedList): PreparedList | null {
   if (typeof width !== 'number' || !(Number.isInteger(width) && width >= 0 && width <= 0xffffffff))
     return null;
   if (typeof promotionIds !== 'object' || promotionIds === null) return null;
+  // Positions whose via holds U+001F keep their entries in viaLists: the column form has no part for them.
+  if (c.viaLists !== undefined) return null;
   for (let p = 0; p < n; p++) if (typeof scores[p] !== 'number') return null;
   const parts = [
     list.requestId,

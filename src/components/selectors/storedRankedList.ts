@@ -81,6 +81,9 @@ export function sameListArguments(stored: string, key: string): boolean {
  * `ids[p]`, `scores[p]`, `sources[p]` (comma-separated kinds), `via[p]`
  * (U+001F-separated, parallel to the kinds, '' for none), `isNew[p]` ('1'/'0'),
  * `promotionIds[p]` (sparse), feature row p of `features` (base64 float32, `width` columns).
+ * A position whose `via` names an item id holding U+001F, which the joined
+ * form cannot carry, has its entries in `viaLists[p]` instead (sparse, and
+ * absent from a list that has none) and '' in `via[p]`.
  */
 export interface StoredListColumns {
   readonly kind: 'columns';
@@ -92,6 +95,8 @@ export interface StoredListColumns {
   readonly promotionIds: Readonly<Record<number, string>>;
   readonly width: number;
   readonly features: string;
+  /** Position → its `via` entries as they are, for positions whose entries hold U+001F (see above); usually absent. */
+  readonly viaLists?: Readonly<Record<number, readonly (string | null)[]>>;
 }
 
 const SEP = '\u001f';
@@ -124,6 +129,7 @@ export async function toStoredList(q: RecommendationQuery, list: RankedList): Pr
   const rows = q.rows;
   const reference = rows === null ? 0 : q.model.bundle.referenceTime;
   const pairs = new Map<string, Map<string, string>>();
+  let viaLists: Record<number, (string | null)[]> | null = null;
   for (let p = 0; p < n; p++) {
     const idx = order[p]!;
     const c = candidates[idx]!;
@@ -131,7 +137,13 @@ export async function toStoredList(q: RecommendationQuery, list: RankedList): Pr
     scores[p] = list.scores[idx]!;
     const kinds = c.sources;
     sources[p] = kinds.length === 1 ? kinds[0]! : joinKinds(kinds, pairs);
-    via[p] = joinVia(c.via);
+    const joinedVia = joinVia(c.via);
+    if (joinedVia === null) {
+      (viaLists ??= {})[p] = c.via.slice();
+      via[p] = '';
+    } else {
+      via[p] = joinedVia;
+    }
     if (rows !== null && isNewItem(rows.modelRows[idx]!, rows.createdAt[idx]!, reference))
       isNewBytes[p] = 0x31; // '1'
     if (c.promotionId !== null) {
@@ -168,6 +180,7 @@ export async function toStoredList(q: RecommendationQuery, list: RankedList): Pr
     promotionIds,
     width: w,
     features: Buffer.from(matrix.buffer, matrix.byteOffset, matrix.byteLength).toString('base64'),
+    ...(viaLists === null ? {} : { viaLists }),
   };
   return { requestId: q.requestId, entries: [header, columns] };
 }
@@ -190,20 +203,36 @@ function joinKinds(kinds: readonly string[], pairs: Map<string, Map<string, stri
 
 /**
  * `via` as stored: '' when every entry is null, else the entries ('' for null)
- * joined by U+001F. A one-entry `via` (most positions) is its entry as is; a
- * longer one is concatenated in one loop (no mapped copy, no join).
+ * joined by U+001F; null when an entry holds U+001F itself (the join would
+ * not split back: the caller keeps that position's entries in `viaLists`). A
+ * one-entry `via` (most positions) is its entry as is; a longer one is
+ * concatenated in one loop (no mapped copy, no join).
  */
-function joinVia(via: readonly (string | null)[]): string {
+function joinVia(via: readonly (string | null)[]): string | null {
   const n = via.length;
-  if (n === 1) return via[0] ?? '';
+  if (n === 1) {
+    const v = via[0] ?? null;
+    return v === null ? '' : v.includes(SEP) ? null : v;
+  }
   let joined = '';
   let any = false;
   for (let k = 0; k < n; k++) {
-    const v = via[k];
-    if (v !== null) any = true;
+    const v = via[k] ?? null;
+    if (v !== null) {
+      if (v.includes(SEP)) return null;
+      any = true;
+    }
     joined = k === 0 ? (v ?? '') : joined + SEP + (v ?? '');
   }
   return any ? joined : '';
+}
+
+/** Position p's `via` entries as stored: `viaLists[p]` when the list has one for p, else `via[p]` split on U+001F ('' → null; none for ''). */
+function storedVia(columns: StoredListColumns, p: number): (string | null)[] {
+  const listed = columns.viaLists;
+  if (listed !== undefined && Object.hasOwn(listed, p)) return listed[p]!.slice();
+  const text = columns.via[p] ?? '';
+  return text === '' ? [] : text.split(SEP).map((v) => (v === '' ? null : v));
 }
 
 /** A stored list read back, or null when it is not in the shape {@link toStoredList} writes. */
@@ -219,7 +248,7 @@ export function fromStoredList(
 export function storedViaIds(columns: StoredListColumns, start: number, end: number): string[] {
   const out: string[] = [];
   for (let p = start; p < end; p++)
-    for (const v of (columns.via[p] ?? '').split(SEP)) if (v !== '') out.push(v);
+    for (const v of storedVia(columns, p)) if (v !== null && v !== '') out.push(v);
   return out;
 }
 
@@ -266,8 +295,7 @@ export function storedEntries(
   const out: ListEntry[] = [];
   for (let p = start; p < end; p++) {
     const sources = columns.sources[p]!.split(',');
-    const viaText = columns.via[p] ?? '';
-    const via = viaText === '' ? [] : viaText.split(SEP).map((v) => (v === '' ? null : v));
+    const via = storedVia(columns, p);
     const promotionId = columns.promotionIds[p];
     out.push({
       itemId: columns.ids[p]!,

@@ -120,7 +120,7 @@ describe('Selector: stored ranked list', () => {
     });
   });
 
-  it('stores each via as the general join does, for every shape of via (one entry, nulls anywhere, ids with U+001F or non-ASCII)', async () => {
+  it('stores each via as the general join does, for every shape of via (one entry, nulls anywhere, non-ASCII), and one with an id holding U+001F apart', async () => {
     const vias: (string | null)[][] = [
       [null],
       ['r1'],
@@ -139,9 +139,14 @@ describe('Selector: stored ranked list', () => {
       ['a', 'b', 'c'],
       ['a\u001fb', null, 'é'],
       [],
+      ['x\u001f'],
     ];
     const general = (via: readonly (string | null)[]) =>
-      via.some((v) => v !== null) ? via.map((v) => v ?? '').join('\u001f') : '';
+      via.some((v) => v?.includes('\u001f') === true)
+        ? ''
+        : via.some((v) => v !== null)
+          ? via.map((v) => v ?? '').join('\u001f')
+          : '';
     const { q } = fixture();
     const candidates = vias.map((via, k) =>
       candidate(
@@ -163,6 +168,38 @@ describe('Selector: stored ranked list', () => {
     expect(columns.via[5]).toBe('\u001fr1');
     expect(columns.via[6]).toBe('r1\u001f');
     expect(columns.via[7]).toBe('\u001f'); // a '' entry is not a null one
+    // A join of these would not split back: kept as they are.
+    expect(columns.viaLists).toEqual({ 15: ['a\u001fb', null, 'é'], 17: ['x\u001f'] });
+  });
+
+  it('serves a via id holding U+001F intact on later pages, through JSON (Redis) and the memory ring (attack report)', async () => {
+    const { q } = fixture();
+    const odd = '13\u001f00854';
+    const candidates = [
+      candidate('a', ['ITEM_TO_ITEM'], [odd]),
+      candidate('b', ['EMBEDDING', 'ITEM_TO_ITEM'], [null, odd]),
+      candidate('c', ['ITEM_TO_ITEM'], ['r1']),
+    ];
+    const stored = await toStoredList(q, {
+      candidates,
+      features: { width: 0, rows: 3, data: new Float32Array(0) },
+      order: [0, 1, 2],
+      scores: new Float64Array(3),
+    });
+    const title = (id: string) => (id === odd ? 'Iron Man 3 (2013)' : `title of ${id}`);
+    const viaOf = (l: StoredRankedList) => {
+      const read = fromStoredList(l)!;
+      return {
+        ids: storedViaIds(read.columns, 0, 3),
+        reasons: storedEntries(read, 0, 3, title).map((e) => e.reasons),
+      };
+    };
+    const direct = viaOf(stored);
+    expect(direct.ids).toEqual([odd, odd, 'r1']);
+    expect(direct.reasons[0]!.join(' ')).toContain('Iron Man 3 (2013)');
+    expect(direct.reasons[1]!.join(' ')).toContain('Iron Man 3 (2013)');
+    expect(viaOf(JSON.parse(JSON.stringify(stored)) as StoredRankedList)).toEqual(direct);
+    expect(viaOf(storedListCodec.decode(encoded(stored)))).toEqual(direct);
   });
 
   it('stores each sources as kinds.join(","), past the pairs it compares one by one too', async () => {
