@@ -12,11 +12,12 @@ export interface HttpErrorHandlerOptions {
 
 /** The status, code and message a body-parser or express error becomes. */
 function describeHttpError(err: unknown): { status: number; code: string; message: string } {
-  const { status, type, limit, length } = err as {
+  const { status, type, limit, length, code } = err as {
     status?: unknown;
     type?: unknown;
     limit?: unknown;
     length?: unknown;
+    code?: unknown;
   };
   switch (type) {
     case 'entity.parse.failed':
@@ -49,6 +50,21 @@ function describeHttpError(err: unknown): { status: number; code: string; messag
         message: `The request body must be JSON in UTF-8 without a content encoding other than gzip, deflate or br; ${(err as Error).message}.`,
       };
   }
+  if (typeof code === 'string' && code.startsWith('Z_')) {
+    // zlib's error (Z_DATA_ERROR, Z_BUF_ERROR…) while inflating a gzip, deflate or br body.
+    return {
+      status: 400,
+      code: 'BAD_REQUEST',
+      message: `The request body does not decompress as its Content-Encoding says (${(err as Error).message}); send it compressed with that encoding, or uncompressed without the header.`,
+    };
+  }
+  if (type === 'request.size.invalid') {
+    return {
+      status: 400,
+      code: 'BAD_REQUEST',
+      message: 'The request body is not as long as its Content-Length header says.',
+    };
+  }
   if (typeof status === 'number' && status >= 400 && status < 500) {
     return { status, code: 'BAD_REQUEST', message: `The HTTP request was refused (status ${status}).` };
   }
@@ -65,6 +81,7 @@ function describeHttpError(err: unknown): { status: number; code: string; messag
  * | 400 | `BAD_REQUEST` | the body does not parse as JSON, or nests deeper than 64 levels (jsonNestingLimit.ts) |
  * | 413 | `PAYLOAD_TOO_LARGE` | the body is over the body size limit (createServer's `bodyLimit`) |
  * | 415 | `BAD_REQUEST` | the body is not UTF-8, or has an unknown `Content-Encoding` |
+ * | 400 | `BAD_REQUEST` | the body does not decompress as its `Content-Encoding` says, or is shorter or longer than its `Content-Length` |
  * | other 4xx | `BAD_REQUEST` | any other client error express reports |
  * | 500 | `INTERNAL_SERVER_ERROR` | anything else: masked, logged with the request id and stack |
  *

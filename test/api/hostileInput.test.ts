@@ -37,6 +37,8 @@ interface Row {
   readonly chunked?: boolean;
   readonly status: number;
   readonly code: string;
+  /** When set, the first error's message must match it. */
+  readonly message?: RegExp;
   /** `rejected`: a mutation that must change nothing; `accepted`: one new event, logged with `userId`. */
   readonly effect?: 'rejected' | { readonly acceptedUserId: string };
 }
@@ -181,6 +183,7 @@ const ROWS: readonly Row[] = [
     body: () => feedback({})(),
     status: 400,
     code: 'BAD_REQUEST',
+    message: /^The request body does not decompress as its Content-Encoding says \(.+\)/,
     effect: 'rejected',
   },
   {
@@ -782,7 +785,7 @@ function outcomeCode(json: unknown): string {
 async function send(
   row: Row,
   body: string | Buffer | undefined,
-): Promise<{ status: number; code: string; ms: number }> {
+): Promise<{ status: number; code: string; message: string; ms: number }> {
   const headers: Record<string, string> = row.method === 'GET' ? {} : { 'content-type': 'application/json' };
   for (const [key, value] of Object.entries(row.headers ?? {})) {
     if (value === null) delete headers[key];
@@ -812,12 +815,15 @@ async function send(
   const text = await response.text();
   const ms = performance.now() - started;
   let code: string;
+  let message = '';
   try {
-    code = outcomeCode(JSON.parse(text));
+    const json = JSON.parse(text) as { errors?: { message?: unknown }[] };
+    code = outcomeCode(json);
+    message = String(json.errors?.[0]?.message ?? '');
   } catch {
     code = `NOT_JSON: ${text.slice(0, 60)}`;
   }
-  return { status: response.status, code, ms };
+  return { status: response.status, code, message, ms };
 }
 
 beforeAll(async () => {
@@ -848,9 +854,10 @@ describe('Hostile input: every request gets its exact status and code, and rejec
     const userState = async (): Promise<string> =>
       JSON.stringify(await real.gateway.user(TARGET, real.gateway.createRequestScope()));
     const userBefore = await userState();
-    const { status, code, ms } = await send(row, body);
+    const { status, code, message, ms } = await send(row, body);
     durations.push({ name: row.name, ms });
     expect({ status, code }).toEqual({ status: row.status, code: row.code });
+    if (row.message !== undefined) expect(message).toMatch(row.message);
     const after = real.feedbackRecords();
     if (row.effect === 'rejected') {
       expect(after).toHaveLength(before.length);
