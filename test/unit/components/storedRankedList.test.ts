@@ -88,6 +88,17 @@ function fixture(): { q: RecommendationQuery; list: RankedList } {
   return { q, list };
 }
 
+/** `candidates` stored in their order, with scores 0 and no feature columns. */
+function storedInOrder(q: RecommendationQuery, candidates: Candidate[]): Promise<StoredRankedList> {
+  const n = candidates.length;
+  return toStoredList(q, {
+    candidates,
+    features: { width: 0, rows: n, data: new Float32Array(0) },
+    order: candidates.map((_, k) => k),
+    scores: new Float64Array(n),
+  });
+}
+
 describe('Selector: stored ranked list', () => {
   it('writes the columns format other replicas read (pinned)', async () => {
     const { q, list } = fixture();
@@ -155,13 +166,7 @@ describe('Selector: stored ranked list', () => {
         via,
       ),
     );
-    const n = candidates.length;
-    const stored = await toStoredList(q, {
-      candidates,
-      features: { width: 0, rows: n, data: new Float32Array(0) },
-      order: candidates.map((_, k) => k),
-      scores: new Float64Array(n),
-    });
+    const stored = await storedInOrder(q, candidates);
     const columns = stored.entries[1] as StoredListColumns;
     expect(columns.via).toEqual(vias.map(general));
     expect(columns.via[0]).toBe('');
@@ -180,12 +185,7 @@ describe('Selector: stored ranked list', () => {
       candidate('b', ['EMBEDDING', 'ITEM_TO_ITEM'], [null, odd]),
       candidate('c', ['ITEM_TO_ITEM'], ['r1']),
     ];
-    const stored = await toStoredList(q, {
-      candidates,
-      features: { width: 0, rows: 3, data: new Float32Array(0) },
-      order: [0, 1, 2],
-      scores: new Float64Array(3),
-    });
+    const stored = await storedInOrder(q, candidates);
     const title = (id: string) => (id === odd ? 'Iron Man 3 (2013)' : `title of ${id}`);
     const viaOf = (l: StoredRankedList) => {
       const read = fromStoredList(l)!;
@@ -220,13 +220,7 @@ describe('Selector: stored ranked list', () => {
         sources.map(() => null),
       ),
     );
-    const n = candidates.length;
-    const stored = await toStoredList(q, {
-      candidates,
-      features: { width: 0, rows: n, data: new Float32Array(0) },
-      order: candidates.map((_, k) => k),
-      scores: new Float64Array(n),
-    });
+    const stored = await storedInOrder(q, candidates);
     expect((stored.entries[1] as StoredListColumns).sources).toEqual(sourceLists.map((s) => s.join(',')));
   });
 
