@@ -58,13 +58,6 @@ function describeHttpError(err: unknown): { status: number; code: string; messag
       message: `The request body does not decompress as its Content-Encoding says (${(err as Error).message}); send it compressed with that encoding, or uncompressed without the header.`,
     };
   }
-  if (type === 'request.size.invalid') {
-    return {
-      status: 400,
-      code: 'BAD_REQUEST',
-      message: 'The request body is not as long as its Content-Length header says.',
-    };
-  }
   if (typeof status === 'number' && status >= 400 && status < 500) {
     return { status, code: 'BAD_REQUEST', message: `The HTTP request was refused (status ${status}).` };
   }
@@ -81,7 +74,7 @@ function describeHttpError(err: unknown): { status: number; code: string; messag
  * | 400 | `BAD_REQUEST` | the body does not parse as JSON, or nests deeper than 64 levels (jsonNestingLimit.ts) |
  * | 413 | `PAYLOAD_TOO_LARGE` | the body is over the body size limit (createServer's `bodyLimit`) |
  * | 415 | `BAD_REQUEST` | the body is not UTF-8, or has an unknown `Content-Encoding` |
- * | 400 | `BAD_REQUEST` | the body does not decompress as its `Content-Encoding` says, or is shorter or longer than its `Content-Length` |
+ * | 400 | `BAD_REQUEST` | the body does not decompress as its `Content-Encoding` says |
  * | other 4xx | `BAD_REQUEST` | any other client error express reports |
  * | 500 | `INTERNAL_SERVER_ERROR` | anything else: masked, logged with the request id and stack |
  *
