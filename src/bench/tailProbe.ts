@@ -119,13 +119,14 @@ const markingStartedBy = (ms: number): string => {
   }
   return reason;
 };
+/** The p-quantile of ascending `sorted` (nearest rank below), to one decimal. */
+const quantile = (sorted: readonly number[], p: number): string =>
+  sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!.toFixed(1);
 /** `p50 / p99 / max` of the pauses of `gcs` in ms (one decimal), or `– / – / –` when there are none. */
 const pauseQuantiles = (gcs: readonly GcLine[]): string => {
   if (gcs.length === 0) return '– / – / –';
   const pauses = gcs.map((g) => g.pauseMs).sort((a, b) => a - b);
-  const at = (p: number): string =>
-    pauses[Math.min(pauses.length - 1, Math.floor(p * pauses.length))]!.toFixed(1);
-  return `${at(0.5)} / ${at(0.99)} / ${pauses.at(-1)!.toFixed(1)}`;
+  return `${quantile(pauses, 0.5)} / ${quantile(pauses, 0.99)} / ${quantile(pauses, 1)}`;
 };
 /** `; marking started by: <reason>`, or '' without one. */
 const startedBy = (reason: string): string => (reason === '' ? '' : `; marking started by: ${reason}`);
@@ -155,7 +156,7 @@ try {
   await Promise.all(inflight);
   clearInterval(poll);
   const ms = latencies.map((l) => l.ms).sort((a, b) => a - b);
-  const q = (p: number): string => ms[Math.min(ms.length - 1, Math.floor(p * ms.length))]!.toFixed(1);
+  const q = (p: number): string => quantile(ms, p);
   const slow = latencies.filter((l) => l.ms > 100).sort((a, b) => a.at - b.at);
   const during = gcLines()
     .slice(seen)
