@@ -121,7 +121,7 @@ export interface FeatureStore {
   getItems(itemIds: readonly string[]): Promise<(CatalogItem | null)[]>;
   upsertItems(items: readonly CatalogItem[]): Promise<void>;
   /** Every item id known to the catalog (used to build sources for new items). */
-  listItemIds(): Promise<string[]>;
+  listItemIds(): Promise<readonly string[]>;
   listPromotions(): Promise<Promotion[]>;
   upsertPromotion(promotion: Promotion): Promise<void>;
   deletePromotion(id: string): Promise<boolean>;

@@ -94,7 +94,7 @@ export function featureStoreContract(name: string, make: FeatureStoreFactory): v
         await store.upsertItems([item('a', ['x']), item('b')]);
         await store.upsertItems([item('a', ['y'], false)]);
         expect(await store.getItems(['a'])).toEqual([item('a', ['y'], false)]);
-        expect((await store.listItemIds()).sort()).toEqual(['a', 'b']);
+        expect([...(await store.listItemIds())].sort()).toEqual(['a', 'b']);
       });
 
       it('upserts, lists and deletes promotions by id', async () => {

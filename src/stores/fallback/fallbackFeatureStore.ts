@@ -165,7 +165,7 @@ export class FallbackFeatureStore implements FeatureStore {
     if (itemIds.length > BULK_KEYS) return this.bulkRead('itemCounters', (s) => s.getItemCounters(itemIds));
     return this.read('itemCounters', (s) => s.getItemCounters(itemIds));
   }
-  listItemIds(): Promise<string[]> {
+  listItemIds(): Promise<readonly string[]> {
     return this.bulkRead('catalog', (s) => s.listItemIds());
   }
 

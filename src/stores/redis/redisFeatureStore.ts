@@ -92,6 +92,17 @@ interface ScriptCommands {
 const DAY_MS = 86_400_000;
 /** Users written per pipeline by {@link RedisFeatureStore.seedUsers}. */
 const SEED_CHUNK = 1000;
+/**
+ * Keys per MGET of {@link RedisFeatureStore.getItemCounters} and
+ * {@link RedisFeatureStore.getItems}: a longer id list is read in several
+ * MGETs, one after the other. One MGET of every counter of a 1M-item catalog
+ * (the popular/trending refresh) failed before it was sent: 1M arguments
+ * spread into one call exceed V8's stack ("Maximum call stack size
+ * exceeded"), so the refresh fell back to the seeded snapshot's counters and
+ * the ranking never saw live feedback (issue #6). Bounded commands also keep
+ * Redis from serving one reply of a million values while other replicas wait.
+ */
+export const MGET_CHUNK_KEYS = 10_000;
 /** SCAN's COUNT hint of {@link RedisFeatureStore.deleteUserStates}: keys looked at per step. */
 const USER_SCAN_COUNT = 1000;
 /** A user's impression keys (`…}:imp`, `…}:impAt`), which {@link RedisFeatureStore.deleteUserStates} keeps. */
@@ -141,7 +152,7 @@ const FOLD_IN_READS = 4;
  *   (hash only) gets it built from the hash at the next `recordImpressions`
  *   (a hash over `IMPRESSIONS_MIGRATION_MAX_ITEMS`, 5,000, is dropped instead).
  * - `P{items}:ctr:<id>` string, 24 bytes: little-endian float64 popularity, trend, updatedAt.
- * - `P{items}:item:<id>` string: the catalog item as JSON; `P{items}:ids` set of all item ids.
+ * - `P{items}:item:<id>` string: the catalog item as JSON; `P{items}:ids` set of all item ids; `P{items}:mark` string: a random mark `upsertItems` rewrites after each change of the set (`listItemIds` re-reads the set only when it changed).
  * - `Ppromotions` hash promotion id → JSON.
  * - `P{meta}:seeded` string: the model version whose training state was completely seeded.
  * - `P{r:<requestId>}:ranked` string: JSON `{expiresAt, list}`, `SET … PX ttl`.
@@ -245,6 +256,8 @@ export class RedisFeatureStore implements FeatureStore, BatchWrites, FoldInReads
 
   /** `''` or `:<model version>`: the suffix of user vector keys. */
   private vectorSuffix = '';
+  /** What {@link listItemIds} read last, and the catalog mark it read before it. */
+  private itemIdsCache: { readonly mark: string; readonly ids: readonly string[] } | null = null;
 
   /**
    * Namespaces user vectors by model version: reads and writes after the call
@@ -533,9 +546,10 @@ export class RedisFeatureStore implements FeatureStore, BatchWrites, FoldInReads
   async getItemCounters(itemIds: readonly string[]): Promise<(ItemCounters | null)[]> {
     this.count('getItemCounters');
     if (itemIds.length === 0) return [];
-    this.roundTrips++;
-    const raw = await sendOrNotSent(this.redis, () =>
-      this.redis.mgetBuffer(...itemIds.map((id) => this.counterKey(id))),
+    const raw = await this.mgetInChunks(
+      itemIds,
+      (keys) => this.redis.mgetBuffer(...keys),
+      (id) => this.counterKey(id),
     );
     const now = this.now();
     return raw.map((b) => {
@@ -566,11 +580,33 @@ export class RedisFeatureStore implements FeatureStore, BatchWrites, FoldInReads
   async getItems(itemIds: readonly string[]): Promise<(CatalogItem | null)[]> {
     this.count('getItems');
     if (itemIds.length === 0) return [];
-    this.roundTrips++;
-    const raw = await sendOrNotSent(this.redis, () =>
-      this.redis.mget(...itemIds.map((id) => this.itemKey(id))),
+    const raw = await this.mgetInChunks(
+      itemIds,
+      (keys) => this.redis.mget(...keys),
+      (id) => this.itemKey(id),
     );
     return raw.map((json) => (json === null ? null : (JSON.parse(json) as CatalogItem)));
+  }
+
+  /**
+   * One MGET (`mget`) per {@link MGET_CHUNK_KEYS} ids, sent one after the
+   * other (each a round trip); the replies in the order of `itemIds`.
+   * @throws NotSentError (see `sendOrNotSent`), or what a command rejects with.
+   */
+  private async mgetInChunks<T>(
+    itemIds: readonly string[],
+    mget: (keys: string[]) => Promise<T[]>,
+    keyOf: (id: string) => string,
+  ): Promise<T[]> {
+    const out: T[] = [];
+    for (let from = 0; from < itemIds.length; from += MGET_CHUNK_KEYS) {
+      const keys = itemIds.slice(from, from + MGET_CHUNK_KEYS).map(keyOf);
+      this.roundTrips++;
+      const raw = await sendOrNotSent(this.redis, () => mget(keys));
+      if (from === 0 && raw.length === itemIds.length) return raw;
+      for (const value of raw) out.push(value);
+    }
+    return out;
   }
 
   async upsertItems(items: readonly CatalogItem[]): Promise<void> {
@@ -579,13 +615,32 @@ export class RedisFeatureStore implements FeatureStore, BatchWrites, FoldInReads
     const p = this.redis.pipeline();
     for (const item of items) p.set(this.itemKey(item.id), JSON.stringify(item));
     p.sadd(this.itemIdsKey(), ...items.map((i) => i.id));
+    // After the SADD: a reader that sees this mark also sees these ids (listItemIds reads the mark first).
+    p.set(this.catalogMarkKey(), randomUUID());
     await this.exec(p);
   }
 
-  async listItemIds(): Promise<string[]> {
+  /**
+   * Every item id (SMEMBERS of `P{items}:ids`), read again only when the
+   * catalog changed: `upsertItems` (on any replica) writes a new random mark
+   * to `P{items}:mark` after its SADD, and this reads the mark first, then
+   * the members, so while the mark is the one it read last it answers the
+   * array it read then (one GET; the same array, which callers must not
+   * modify). SMEMBERS of a 1M-item catalog took ~450 ms of Redis's one
+   * thread and the popular/trending refresh asked for it every
+   * `RECGATE_RANKING_REFRESH_MS` (issue #6). Without a mark (data written
+   * before it existed, or Redis lost its data) it reads the members each time.
+   */
+  async listItemIds(): Promise<readonly string[]> {
     this.count('listItemIds');
     this.roundTrips++;
-    return this.redis.smembers(this.itemIdsKey());
+    const mark = await this.redis.get(this.catalogMarkKey());
+    const cached = this.itemIdsCache;
+    if (mark !== null && cached !== null && cached.mark === mark) return cached.ids;
+    this.roundTrips++;
+    const ids = await this.redis.smembers(this.itemIdsKey());
+    this.itemIdsCache = mark === null ? null : { mark, ids };
+    return ids;
   }
 
   async listPromotions(): Promise<Promotion[]> {
@@ -718,6 +773,10 @@ export class RedisFeatureStore implements FeatureStore, BatchWrites, FoldInReads
   }
   private itemIdsKey(): string {
     return `${this.prefix}{items}:ids`;
+  }
+  /** The catalog's change mark (see {@link listItemIds}); in the `{items}` slot with the id set. */
+  private catalogMarkKey(): string {
+    return `${this.prefix}{items}:mark`;
   }
   private rankedKey(requestId: string): string {
     return `${this.prefix}{r:${requestId}}:ranked`;

@@ -34,7 +34,7 @@ function portOnly(store: MemoryFeatureStore): FeatureStore {
     name: 'port-only',
     listItemIds: () => store.listItemIds(),
     getItemCounters: (ids) => store.getItemCounters(ids),
-  } as FeatureStore;
+  } as Partial<FeatureStore> as FeatureStore;
 }
 
 /**
@@ -347,7 +347,7 @@ describe('LiveCounterRanking', () => {
         return ids;
       },
       getItemCounters: (ids: readonly string[]) => memory.getItemCounters(ids),
-    } as FeatureStore;
+    } as Partial<FeatureStore> as FeatureStore;
     const ranking = new LiveCounterRanking({ store, refreshMs: 60_000, knownToModel: () => true });
     const first = await ranking.snapshot();
     expect(first.ids).toEqual(['i0', 'i1', 'i2']);

@@ -4,7 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deleteKeysByPrefix } from '../../../src/stores/redis/deleteKeysByPrefix.js';
 import type { HistoryEntry } from '../../../src/stores/featureStore.js';
 import { MemoryFeatureStore } from '../../../src/stores/memory/memoryFeatureStore.js';
-import { decodeEntry, encodeEntry, RedisFeatureStore } from '../../../src/stores/redis/redisFeatureStore.js';
+import {
+  decodeEntry,
+  encodeEntry,
+  MGET_CHUNK_KEYS,
+  RedisFeatureStore,
+} from '../../../src/stores/redis/redisFeatureStore.js';
 import { IMPRESSIONS_MIGRATION_MAX_ITEMS } from '../../../src/stores/redis/redisScripts.js';
 import { featureStoreContract } from '../../contracts/featureStoreContract.js';
 
@@ -61,6 +66,77 @@ describe('RedisFeatureStore', () => {
     expect(store.roundTrips).toBe(1);
     await store.getItemCounters(['a', 'b', 'c']);
     expect(store.roundTrips).toBe(2);
+  });
+
+  it('reads the counters and items of a 1M-id list in MGETs of MGET_CHUNK_KEYS (one MGET of 1M keys overflowed the stack)', async () => {
+    const n = 1_000_000;
+    const ids = Array.from({ length: n }, (_, i) => `big${i}`);
+    // Items with counters at both edges of every chunk border the list crosses first and last.
+    const stored = [0, MGET_CHUNK_KEYS - 1, MGET_CHUNK_KEYS, 2 * MGET_CHUNK_KEYS, n - 1];
+    await store.upsertItems(
+      stored.map((i) => ({
+        id: ids[i]!,
+        title: `t${i}`,
+        categories: [],
+        attributes: {},
+        createdAt: null,
+        available: true,
+      })),
+    );
+    for (const [k, i] of stored.entries()) await store.incrementItemCounters(ids[i]!, k + 1, Date.now());
+    store.resetCalls();
+    const counters = await store.getItemCounters(ids);
+    expect(store.roundTrips).toBe(n / MGET_CHUNK_KEYS);
+    expect(counters).toHaveLength(n);
+    const found = counters.flatMap((c, i) => (c === null ? [] : [i]));
+    expect(found).toEqual(stored);
+    // The k-th stored item got weight k + 1 moments ago: its popularity is that weight, barely decayed.
+    for (const [k, i] of stored.entries()) expect(counters[i]!.popularity).toBeCloseTo(k + 1, 3);
+    const items = await store.getItems(ids);
+    expect(items).toHaveLength(n);
+    expect(items.flatMap((item, i) => (item === null ? [] : [[i, item.title]]))).toEqual(
+      stored.map((i) => [i, `t${i}`]),
+    );
+  });
+
+  it('lists item ids again only when the catalog changed, on this replica or another (one GET otherwise)', async ({
+    onTestFinished,
+  }) => {
+    const prefix = `${runPrefix}${++stores}:`;
+    const a = await RedisFeatureStore.connect({ url, prefix });
+    const b = await RedisFeatureStore.connect({ url, prefix });
+    onTestFinished(async () => {
+      await a.close();
+      await b.close();
+    });
+    const item = (id: string) => ({
+      id,
+      title: null,
+      categories: [],
+      attributes: {},
+      createdAt: null,
+      available: true,
+    });
+    await a.upsertItems([item('x'), item('y')]);
+    const first = await a.listItemIds();
+    expect([...first].sort()).toEqual(['x', 'y']);
+    a.resetCalls();
+    expect(await a.listItemIds()).toBe(first);
+    expect(a.roundTrips).toBe(1);
+    // Another replica adds an item: the mark changes, and this replica reads the members again.
+    await b.upsertItems([item('z')]);
+    a.resetCalls();
+    const second = await a.listItemIds();
+    expect([...second].sort()).toEqual(['x', 'y', 'z']);
+    expect(a.roundTrips).toBe(2);
+    expect(await a.listItemIds()).toBe(second);
+    // Redis lost its data (no mark, no members): nothing cached is answered.
+    const raw = new Redis(url);
+    onTestFinished(() => raw.disconnect());
+    await deleteKeysByPrefix(raw, prefix);
+    expect(await a.listItemIds()).toEqual([]);
+    await a.upsertItems([item('w')]);
+    expect(await a.listItemIds()).toEqual(['w']);
   });
 
   it('round-trips a vector bit for bit (stored as float32 bytes)', async () => {
