@@ -38,7 +38,7 @@ function portOnly(store: MemoryFeatureStore): FeatureStore {
 }
 
 /**
- * The next snapshot of a ranking with `refreshMs: 0`: a read returns the
+ * The next snapshot of a ranking with `refreshMs: 0` and `dutyCycle: 1`: a read returns the
  * current (stale) snapshot and starts a refresh; waits until a read returns
  * another one. Fails the test when none comes within 1,000 loop turns.
  */
@@ -173,6 +173,7 @@ describe('LiveCounterRanking', () => {
     const ranking = new LiveCounterRanking({
       store,
       refreshMs: 0,
+      dutyCycle: 1,
       knownToModel: (id) => {
         asked++;
         return known.has(id);
@@ -228,6 +229,7 @@ describe('LiveCounterRanking', () => {
     const ranking = new LiveCounterRanking({
       store,
       refreshMs: 0,
+      dutyCycle: 1,
       sliceSize: 2,
       knownToModel: (id) => {
         asked.push(id);
@@ -250,7 +252,13 @@ describe('LiveCounterRanking', () => {
 
   it('keeps the id array of the last refresh while the catalog is unchanged, and builds a new one when it changes', async () => {
     const store = await storeWith([1, 2, 3, 4, 5]);
-    const ranking = new LiveCounterRanking({ store, refreshMs: 0, sliceSize: 2, knownToModel: () => true });
+    const ranking = new LiveCounterRanking({
+      store,
+      refreshMs: 0,
+      dutyCycle: 1,
+      sliceSize: 2,
+      knownToModel: () => true,
+    });
     const next = (): Promise<RankingSnapshot> => nextSnapshot(ranking);
     const first = await ranking.snapshot();
     await store.incrementItemCounters('i0', 10, T0); // counters change, ids do not
@@ -281,7 +289,13 @@ describe('LiveCounterRanking', () => {
     });
     const ids = store.itemIdsInOrder();
     expect(ids).toEqual(['i0', 'i1', 'i2', 'i3', 'i4']);
-    const ranking = new LiveCounterRanking({ store, refreshMs: 0, sliceSize: 2, knownToModel: () => true });
+    const ranking = new LiveCounterRanking({
+      store,
+      refreshMs: 0,
+      dutyCycle: 1,
+      sliceSize: 2,
+      knownToModel: () => true,
+    });
     const first = await ranking.snapshot();
     expect(first.ids).toBe(ids); // no copy of the store's array
     expect(Array.from(first.byPopularity)).toEqual([1, 4, 2, 0, 3]);
@@ -296,7 +310,13 @@ describe('LiveCounterRanking', () => {
     for (const path of ['bulk', 'port'] as const) {
       const memory = await storeWith([1, 2, 3, 4, 5]);
       const store = path === 'bulk' ? memory : portOnly(memory);
-      const ranking = new LiveCounterRanking({ store, refreshMs: 0, sliceSize: 2, knownToModel: () => true });
+      const ranking = new LiveCounterRanking({
+        store,
+        refreshMs: 0,
+        dutyCycle: 1,
+        sliceSize: 2,
+        knownToModel: () => true,
+      });
       const next = (): Promise<RankingSnapshot> => nextSnapshot(ranking);
       const snapshots = [await ranking.snapshot()];
       const seen: number[][] = [Array.from(snapshots[0]!.popularity)];
@@ -329,6 +349,72 @@ describe('LiveCounterRanking', () => {
         ),
       );
     }
+  });
+
+  it('spaces periodic refreshes to dutyCycle of the wall time: a refresh of d ms is followed by the next d / dutyCycle ms after it started', async () => {
+    const memory = await storeWith([1, 2, 3]);
+    let t = 0;
+    let cost = 3000; // ms the next listItemIds takes on the clock
+    let reads = 0;
+    const store = {
+      name: 'slow',
+      listItemIds: async () => {
+        reads++;
+        t += cost;
+        return memory.listItemIds();
+      },
+      getItemCounters: (ids: readonly string[]) => memory.getItemCounters(ids),
+    } as Partial<FeatureStore> as FeatureStore;
+    const ranking = new LiveCounterRanking({
+      store,
+      refreshMs: 1000,
+      dutyCycle: 0.1,
+      now: () => t,
+      knownToModel: () => true,
+    });
+    const settle = async (): Promise<void> => {
+      for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setImmediate(resolve));
+    };
+    await ranking.snapshot(); // started at 0, took 3,000 ms: the next no sooner than 30,000
+    expect(reads).toBe(1);
+    t = 5000; // past refreshMs, inside 3,000 / 0.1
+    await ranking.snapshot();
+    await settle();
+    expect(reads).toBe(1);
+    t = 29_999;
+    await ranking.snapshot();
+    await settle();
+    expect(reads).toBe(1);
+    cost = 0;
+    t = 30_000;
+    await ranking.snapshot();
+    await settle();
+    expect(reads).toBe(2);
+    // That one took no time: refreshMs applies again.
+    t = 30_999;
+    await ranking.snapshot();
+    await settle();
+    expect(reads).toBe(2);
+    t = 31_000;
+    await ranking.snapshot();
+    await settle();
+    expect(reads).toBe(3);
+    // A change is never spaced: refreshAfterChange reads at once.
+    cost = 3000;
+    await ranking.refreshAfterChange();
+    expect(reads).toBe(4);
+    await ranking.refreshAfterChange();
+    expect(reads).toBe(5);
+  });
+
+  it('rejects a dutyCycle outside (0, 1]', () => {
+    const store = new MemoryFeatureStore();
+    for (const dutyCycle of [0, -0.1, 1.5, Number.NaN]) {
+      expect(() => new LiveCounterRanking({ store, knownToModel: () => true, dutyCycle })).toThrow(
+        /dutyCycle must be a number in \(0, 1\]/,
+      );
+    }
+    expect(() => new LiveCounterRanking({ store, knownToModel: () => true, dutyCycle: 1 })).not.toThrow();
   });
 
   it('refreshAfterChange: no read waits, a refresh running since before the change is followed by one more, and the call resolves once the change is served', async () => {

@@ -14,7 +14,12 @@ describe('CatalogService.upsertItems and the vector index payload', () => {
         ['b', { categories: ['Drama'], available: true }],
       ]),
     });
-    const liveRanking = new LiveCounterRanking({ store, refreshMs: 0, knownToModel: () => true });
+    const liveRanking = new LiveCounterRanking({
+      store,
+      refreshMs: 0,
+      dutyCycle: 1,
+      knownToModel: () => true,
+    });
     const catalog = new CatalogService({ store, liveRanking, index });
     const query = Float32Array.from([1, 0]);
     const drama = async () =>
