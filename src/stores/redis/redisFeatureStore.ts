@@ -90,6 +90,15 @@ interface ScriptCommands {
 }
 
 const DAY_MS = 86_400_000;
+
+/**
+ * Calls `fn` with consecutive slices of `values` of at most `size` entries
+ * (none for an empty array): one command per slice keeps a long list's
+ * arguments off the stack (see {@link MGET_CHUNK_KEYS}).
+ */
+function forChunks<T>(values: readonly T[], size: number, fn: (chunk: readonly T[]) => void): void {
+  for (let from = 0; from < values.length; from += size) fn(values.slice(from, from + size));
+}
 /** Users written per pipeline by {@link RedisFeatureStore.seedUsers}. */
 const SEED_CHUNK = 1000;
 /**
@@ -573,7 +582,9 @@ export class RedisFeatureStore implements FeatureStore, BatchWrites, FoldInReads
     this.count('putItemCounters');
     if (entries.length === 0) return;
     const p = this.redis.pipeline();
-    for (const { itemId, counters } of entries) p.set(this.counterKey(itemId), encodeCounters(counters));
+    forChunks(entries, MGET_CHUNK_KEYS, (chunk) =>
+      p.mset(...chunk.flatMap(({ itemId, counters }) => [this.counterKey(itemId), encodeCounters(counters)])),
+    );
     await this.exec(p);
   }
 
@@ -613,8 +624,10 @@ export class RedisFeatureStore implements FeatureStore, BatchWrites, FoldInReads
     this.count('upsertItems');
     if (items.length === 0) return;
     const p = this.redis.pipeline();
-    for (const item of items) p.set(this.itemKey(item.id), JSON.stringify(item));
-    p.sadd(this.itemIdsKey(), ...items.map((i) => i.id));
+    forChunks(items, MGET_CHUNK_KEYS, (chunk) => {
+      p.mset(...chunk.flatMap((item) => [this.itemKey(item.id), JSON.stringify(item)]));
+      p.sadd(this.itemIdsKey(), ...chunk.map((i) => i.id));
+    });
     // After the SADD: a reader that sees this mark also sees these ids (listItemIds reads the mark first).
     p.set(this.catalogMarkKey(), randomUUID());
     await this.exec(p);

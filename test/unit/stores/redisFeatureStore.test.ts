@@ -99,6 +99,35 @@ describe('RedisFeatureStore', () => {
     );
   });
 
+  it('upserts 150,000 items and their counters in one call each (one SADD of 150,000 ids overflowed the stack)', async ({
+    onTestFinished,
+  }) => {
+    const big = await connect();
+    onTestFinished(() => big.close());
+    const n = 150_000;
+    const now = Date.now();
+    const items = Array.from({ length: n }, (_, i) => ({
+      id: `u${i}`,
+      title: `t${i}`,
+      categories: [],
+      attributes: {},
+      createdAt: null,
+      available: true,
+    }));
+    await big.upsertItems(items);
+    await big.putItemCounters(
+      items.map((item, i) => ({ itemId: item.id, counters: { popularity: i, trend: 1, updatedAt: now } })),
+    );
+    expect((await big.listItemIds()).length).toBe(n);
+    const probe = [0, MGET_CHUNK_KEYS - 1, MGET_CHUNK_KEYS, n - 1];
+    expect((await big.getItems(probe.map((i) => `u${i}`))).map((item) => item?.title)).toEqual(
+      probe.map((i) => `t${i}`),
+    );
+    const counters = await big.getItemCounters(probe.map((i) => `u${i}`));
+    // Written moments ago: popularity i, barely decayed.
+    for (const [j, i] of probe.entries()) expect(counters[j]!.popularity).toBeCloseTo(i, -1);
+  });
+
   it('lists item ids again only when the catalog changed, on this replica or another (one GET otherwise)', async ({
     onTestFinished,
   }) => {
