@@ -354,7 +354,9 @@ export async function openBackends(
             }
           } else {
             const known = new Set(await redis.listItemIds());
-            const added = [...model.catalog.values()].filter((item) => !known.has(item.id));
+            // By id first: only the missing items are built (not a million of them at 1M items).
+            const added: CatalogItem[] = [];
+            for (const id of model.catalog.keys()) if (!known.has(id)) added.push(model.catalog.get(id)!);
             if (added.length > 0) await redis.upsertItems(added);
           }
           activate = () => {
