@@ -96,7 +96,7 @@ export interface LiveCounterRankingOptions {
  * A refresh never blocks the event loop for long (issue #6: at 1M items a full
  * read and sort took seconds): it reads the counters in slices of `sliceSize`
  * items (through {@link BulkItemCounters} when the store has it, else
- * `listItemIds` + one `getItemCounters`), yields between slices, and keeps
+ * `listItemIds` and one `getItemCounters` per slice), yields between slices, and keeps
  * only the best `topK` of each order (a bounded heap, {@link TopIndicesSelector})
  * instead of sorting all n. `knownToModel` is asked of every item only when
  * the ids changed since the last refresh or after {@link revalidate} /
@@ -346,14 +346,16 @@ export class LiveCounterRanking {
         trend: trend.length === count ? trend : trend.subarray(0, count),
       };
     }
+    // One getItemCounters per slice: the counters of a whole 1M-item catalog at once were a
+    // million objects alive together (the start-up peak of a gateway on Redis, issue #6).
     const ids = await store.listItemIds();
-    const counters = ids.length === 0 ? [] : await store.getItemCounters(ids);
     const n = ids.length;
     const { popularity, trend } = this.takeColumns(n);
     for (let from = 0; from < n; from += slice) {
       const to = Math.min(n, from + slice);
+      const counters = await store.getItemCounters(ids.slice(from, to));
       for (let i = from; i < to; i++) {
-        const c = counters[i];
+        const c = counters[i - from];
         popularity[i] = c && Number.isFinite(c.popularity) ? c.popularity : 0;
         trend[i] = c && Number.isFinite(c.trend) ? c.trend : 0;
       }

@@ -114,12 +114,23 @@ describe('LiveCounterRanking', () => {
       topK: 16,
       sliceSize: 37,
     }).snapshot();
+    // Through the port, one getItemCounters per slice of at most 37 ids, in order (never all 500 at once).
+    const reads: string[][] = [];
+    const counted = portOnly(store);
     const port = await new LiveCounterRanking({
-      store: portOnly(store),
+      store: {
+        ...counted,
+        getItemCounters: (ids: readonly string[]) => {
+          reads.push([...ids]);
+          return counted.getItemCounters(ids);
+        },
+      } as Partial<FeatureStore> as FeatureStore,
       knownToModel: known,
       topK: 16,
       sliceSize: 37,
     }).snapshot();
+    expect(reads.map((r) => r.length)).toEqual([...Array.from({ length: 13 }, () => 37), 500 - 13 * 37]);
+    expect(reads.flat()).toEqual(weights.map((_, i) => `i${i}`));
     expect({ ...bulk, at: 0 }).toEqual({ ...port, at: 0 });
     expect(Array.from(bulk.newCandidates)).toEqual(weights.flatMap((_, i) => (i % 7 === 0 ? [i] : [])));
     expect(Array.from(bulk.newItems)).toEqual(
