@@ -110,6 +110,8 @@ const SEED_CHUNK = 1000;
  * exceeded"), so the refresh fell back to the seeded snapshot's counters and
  * the ranking never saw live feedback (issue #6). Bounded commands also keep
  * Redis from serving one reply of a million values while other replicas wait.
+ * Also the most keys or members per MSET and SADD that a store method builds
+ * from a list of any length (`putItemCounters`, `upsertItems`, `seedUsers`).
  */
 export const MGET_CHUNK_KEYS = 10_000;
 /** SCAN's COUNT hint of {@link RedisFeatureStore.deleteUserStates}: keys looked at per step. */
@@ -694,7 +696,9 @@ export class RedisFeatureStore implements FeatureStore, BatchWrites, FoldInReads
 
   /**
    * Replaces each user's whole state: one pipeline per {@link SEED_CHUNK}
-   * users (on Cluster, per chunk one pipeline per node, in parallel).
+   * users (on Cluster, per chunk one pipeline per node, in parallel); a
+   * user's `seen` and `dismissed` ids go in SADDs of {@link MGET_CHUNK_KEYS}
+   * each, so a user with any number of them is seeded.
    */
   async seedUsers(users: readonly UserSeed[]): Promise<void> {
     this.count('seedUsers');
@@ -715,8 +719,10 @@ export class RedisFeatureStore implements FeatureStore, BatchWrites, FoldInReads
       p.unlink(...this.userKeys(k));
       p.hset(`${k}:meta`, 'n', seed.interactionCount);
       if (recent.length > 0) p.rpush(`${k}:hist`, ...recent.map(encodeEntry));
-      if (seed.seen.length > 0) p.sadd(`${k}:seen`, ...seed.seen);
-      if (seed.dismissed.length > 0) p.sadd(`${k}:dis`, ...seed.dismissed);
+      // `seen` holds every item the user interacted with in the training data (a heavy user of a
+      // large catalog: 100k+ ids), past what one call takes as arguments: SADDs of MGET_CHUNK_KEYS ids.
+      forChunks(seed.seen, MGET_CHUNK_KEYS, (chunk) => p.sadd(`${k}:seen`, ...chunk));
+      forChunks(seed.dismissed, MGET_CHUNK_KEYS, (chunk) => p.sadd(`${k}:dis`, ...chunk));
       if (Object.keys(seed.categoryWeights).length > 0) p.hset(`${k}:cat`, seed.categoryWeights);
       if (Object.keys(seed.categoryLastSeen).length > 0) p.hset(`${k}:catAt`, seed.categoryLastSeen);
       if (seed.vector !== null) p.set(`${k}:vec${this.vectorSuffix}`, encodeVector(seed.vector));

@@ -128,6 +128,35 @@ describe('RedisFeatureStore', () => {
     for (const [j, i] of probe.entries()) expect(counters[j]!.popularity).toBeCloseTo(i, -1);
   });
 
+  it('seeds a user who interacted with 150,000 items (one SADD of 150,000 ids overflowed the stack)', async ({
+    onTestFinished,
+  }) => {
+    const s = await connect();
+    onTestFinished(() => s.close());
+    const n = 150_000;
+    const seen = Array.from({ length: n }, (_, i) => `s${i}`);
+    const dismissed = Array.from({ length: n }, (_, i) => `d${i}`);
+    await s.seedUsers([
+      {
+        userId: 'heavy',
+        interactionCount: 2 * n,
+        recent: [],
+        seen,
+        dismissed,
+        categoryWeights: {},
+        categoryLastSeen: {},
+        vector: null,
+      },
+    ]);
+    const [user] = await s.getUsers(['heavy']);
+    expect(user!.seen.size).toBe(n);
+    expect(user!.dismissed.size).toBe(n);
+    for (const i of [0, MGET_CHUNK_KEYS - 1, MGET_CHUNK_KEYS, n - 1]) {
+      expect(user!.seen.has(`s${i}`)).toBe(true);
+      expect(user!.dismissed.has(`d${i}`)).toBe(true);
+    }
+  });
+
   it('lists item ids again only when the catalog changed, on this replica or another (one GET otherwise)', async ({
     onTestFinished,
   }) => {
