@@ -99,6 +99,17 @@ const DAY_MS = 86_400_000;
 function forChunks<T>(values: readonly T[], size: number, fn: (chunk: readonly T[]) => void): void {
   for (let from = 0; from < values.length; from += size) fn(values.slice(from, from + size));
 }
+/**
+ * Most arguments of one APPLY_INTERACTIONS_LUA call (after the 9 keys): a
+ * user's batch with more goes as several calls in one MULTI
+ * ({@link RedisFeatureStore.applyUserInteractions}). ioredis's
+ * auto-pipelining spreads a command's arguments into a second call, so a
+ * command of ~60,000 arguments already exceeds V8's stack ("Maximum call
+ * stack size exceeded", before anything is sent); 1,000 events of one user
+ * (the feedback batch's cap) on items of 100 categories (the catalog API's
+ * cap) take ~106,000 (6 per event and 1 per category).
+ */
+const SCRIPT_MAX_ARGS = 10_000;
 /** Users written per pipeline by {@link RedisFeatureStore.seedUsers}. */
 const SEED_CHUNK = 1000;
 /**
@@ -455,9 +466,10 @@ export class RedisFeatureStore implements FeatureStore, BatchWrites, FoldInReads
 
   /**
    * Batch write ({@link BatchWrites}): one user's interactions in order as
-   * ONE Lua script (APPLY_INTERACTIONS_LUA), the same final state as one
-   * {@link applyInteraction} per write, the last carrying `vector`
-   * (`undefined` keeps it, null deletes it). Atomic for the user.
+   * ONE Lua script (APPLY_INTERACTIONS_LUA), or, past
+   * {@link SCRIPT_MAX_ARGS} arguments, as several in one MULTI; the same
+   * final state as one {@link applyInteraction} per write, the last carrying
+   * `vector` (`undefined` keeps it, null deletes it). Atomic for the user.
    */
   async applyUserInteractions(
     userId: string,
@@ -469,24 +481,29 @@ export class RedisFeatureStore implements FeatureStore, BatchWrites, FoldInReads
     await this.runInteractions(userId, writes, vector);
   }
 
-  /** One APPLY_INTERACTIONS_LUA call for `writes` of `userId` (in order), then `vector` (undefined keeps it). */
+  /**
+   * APPLY_INTERACTIONS_LUA for `writes` of `userId` (in order), then `vector`
+   * (undefined keeps it): one call, or, when their arguments exceed
+   * {@link SCRIPT_MAX_ARGS}, one call per run of writes within it, in one
+   * MULTI, `vector` with the last (the script keeps nothing from one write to
+   * the next but the user's keys, so the state is the same).
+   */
   private async runInteractions(
     userId: string,
     writes: readonly InteractionWrite[],
     vector: Float32Array | null | undefined,
   ): Promise<void> {
     const k = this.userKey(userId);
-    const args: (string | Buffer)[] = [
-      String(this.historySize),
-      this.ttlSeconds === null ? '' : String(this.ttlSeconds),
-      vector === null ? 'del' : vector === undefined ? 'keep' : 'set',
-      vector ? encodeVector(vector) : '',
-      String(writes.length),
-    ];
+    const runs: { count: number; args: string[] }[] = [{ count: 0, args: [] }];
     for (const { entry, categories, weight } of writes) {
       const dismissive = DISMISSIVE_TYPES.has(entry.type);
       const cats = !dismissive && weight > 0 && Number.isFinite(weight) ? [...new Set(categories)] : [];
-      args.push(
+      let run = runs[runs.length - 1]!;
+      if (run.count > 0 && run.args.length + 6 + cats.length > SCRIPT_MAX_ARGS) {
+        runs.push((run = { count: 0, args: [] }));
+      }
+      run.count++;
+      run.args.push(
         encodeEntry(entry),
         String(entry.timestamp),
         entry.itemId,
@@ -496,9 +513,31 @@ export class RedisFeatureStore implements FeatureStore, BatchWrites, FoldInReads
         ...cats,
       );
     }
-    this.roundTrips++;
-    const redis = this.redis as unknown as ScriptCommands;
-    await sendOrNotSent(this.redis, () => redis.applyInteractions(...this.userKeys(k), ...args));
+    const head = (last: boolean, count: number): (string | Buffer)[] => [
+      String(this.historySize),
+      this.ttlSeconds === null ? '' : String(this.ttlSeconds),
+      !last || vector === undefined ? 'keep' : vector === null ? 'del' : 'set',
+      last && vector ? encodeVector(vector) : '',
+      String(count),
+    ];
+    if (runs.length === 1) {
+      this.roundTrips++;
+      const redis = this.redis as unknown as ScriptCommands;
+      const { count, args } = runs[0]!;
+      await sendOrNotSent(this.redis, () =>
+        redis.applyInteractions(...this.userKeys(k), ...head(true, count), ...args),
+      );
+      return;
+    }
+    const m = this.redis.multi();
+    runs.forEach(({ count, args }, i) =>
+      (m as unknown as ScriptCommands).applyInteractions(
+        ...this.userKeys(k),
+        ...head(i === runs.length - 1, count),
+        ...args,
+      ),
+    );
+    await this.exec(m);
   }
 
   /**

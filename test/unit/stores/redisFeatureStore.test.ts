@@ -371,6 +371,36 @@ describe('RedisFeatureStore batch writes (issue #6)', () => {
     }
   });
 
+  it('applies 1,000 events of one user on items of 100 categories in one round trip (one script of ~106,000 arguments overflowed the stack)', async ({
+    onTestFinished,
+  }) => {
+    const s = await connect();
+    onTestFinished(() => s.close());
+    // The API's caps: 1,000 events per recordFeedbackBatch, 100 categories per item.
+    const categories = Array.from({ length: 100 }, (_, c) => `c${c}`);
+    const writes = Array.from({ length: 1000 }, (_, i) => {
+      const dismiss = i % 10 === 0;
+      return {
+        entry: { itemId: `i${i}`, type: dismiss ? 'DISMISS' : 'CLICK', value: null, timestamp: 1000 + i },
+        categories,
+        weight: dismiss ? 0 : 1,
+      } as const;
+    });
+    s.resetCalls();
+    await s.applyUserInteractions('heavy', writes, Float32Array.of(1, 2));
+    expect(s.roundTrips).toBe(1);
+    const [u] = await s.getUsers(['heavy']);
+    expect(u!.interactionCount).toBe(900);
+    expect(u!.seen.size).toBe(1000);
+    expect(u!.dismissed.size).toBe(100);
+    expect(u!.recent.map((e) => e.itemId)).toEqual(Array.from({ length: 50 }, (_, k) => `i${999 - k}`));
+    for (const c of categories) {
+      expect(u!.categoryWeights.get(c)).toBe(900);
+      expect(u!.categoryLastSeen.get(c)).toBe(1999);
+    }
+    expect(Array.from(u!.vector!)).toEqual([1, 2]);
+  });
+
   it('incrementItemCountersBatch equals one incrementItemCounters per increment, in order, in one round trip', async () => {
     const single = await connect({ now: () => 10 * 86_400_000 });
     const batched = await connect({ now: () => 10 * 86_400_000 });
