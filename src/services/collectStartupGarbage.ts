@@ -41,7 +41,8 @@ function fullGc(): () => void {
 }
 
 /**
- * One full, compacting garbage collection at the end of start-up, before the gateway
+ * Two full garbage collections at the end of start-up, a plain one and then a
+ * compacting one, before the gateway
  * serves (issue #6: memory at 1M items), when more than
  * {@link STARTUP_GC_MIN_HEAP_BYTES} of the heap is in use. Loading a model
  * leaves garbage that V8 would otherwise keep until its first major GC, under
@@ -60,7 +61,12 @@ export function collectStartupGarbage(
   if (before.heapUsed < minHeapBytes) return null;
   gc ??= fullGc();
   const started = performance.now();
-  // Compacting, for this one collection: loading leaves the old generation's pages sparsely used, and a
+  // First a plain full collection: it frees the garbage (and the pages that hold nothing else) before
+  // the compacting one copies the live objects into new pages. Compacting a heap still full of garbage
+  // raised the RSS by ~90 MB while it ran, the start-up peak of a 1M-item gateway on Redis (VmHWM
+  // 960–964 MB with one collection, 821–855 MB with both, for ~230 ms more; issue #6).
+  gc();
+  // Compacting, for the second collection: loading leaves the old generation's pages sparsely used, and a
   // collection that only sweeps keeps every page that still holds a live object committed (a 1M-item
   // gateway: about 45 MB more RSS when ready). V8 reads the flag when a full collection starts.
   setFlagsFromString('--compact-on-every-full-gc');
