@@ -37,6 +37,17 @@ function portOnly(store: MemoryFeatureStore): FeatureStore {
   } as Partial<FeatureStore> as FeatureStore;
 }
 
+/** A ranking over `store` that starts a refresh on every read (`refreshMs` 0, `dutyCycle` 1), in slices of 2. */
+function refreshingOnEveryRead(store: FeatureStore): LiveCounterRanking {
+  return new LiveCounterRanking({
+    store,
+    refreshMs: 0,
+    dutyCycle: 1,
+    sliceSize: 2,
+    knownToModel: () => true,
+  });
+}
+
 /**
  * The next snapshot of a ranking with `refreshMs: 0` and `dutyCycle: 1`: a read returns the
  * current (stale) snapshot and starts a refresh; waits until a read returns
@@ -263,13 +274,7 @@ describe('LiveCounterRanking', () => {
 
   it('keeps the id array of the last refresh while the catalog is unchanged, and builds a new one when it changes', async () => {
     const store = await storeWith([1, 2, 3, 4, 5]);
-    const ranking = new LiveCounterRanking({
-      store,
-      refreshMs: 0,
-      dutyCycle: 1,
-      sliceSize: 2,
-      knownToModel: () => true,
-    });
+    const ranking = refreshingOnEveryRead(store);
     const next = (): Promise<RankingSnapshot> => nextSnapshot(ranking);
     const first = await ranking.snapshot();
     await store.incrementItemCounters('i0', 10, T0); // counters change, ids do not
@@ -300,13 +305,7 @@ describe('LiveCounterRanking', () => {
     });
     const ids = store.itemIdsInOrder();
     expect(ids).toEqual(['i0', 'i1', 'i2', 'i3', 'i4']);
-    const ranking = new LiveCounterRanking({
-      store,
-      refreshMs: 0,
-      dutyCycle: 1,
-      sliceSize: 2,
-      knownToModel: () => true,
-    });
+    const ranking = refreshingOnEveryRead(store);
     const first = await ranking.snapshot();
     expect(first.ids).toBe(ids); // no copy of the store's array
     expect(Array.from(first.byPopularity)).toEqual([1, 4, 2, 0, 3]);
@@ -321,13 +320,7 @@ describe('LiveCounterRanking', () => {
     for (const path of ['bulk', 'port'] as const) {
       const memory = await storeWith([1, 2, 3, 4, 5]);
       const store = path === 'bulk' ? memory : portOnly(memory);
-      const ranking = new LiveCounterRanking({
-        store,
-        refreshMs: 0,
-        dutyCycle: 1,
-        sliceSize: 2,
-        knownToModel: () => true,
-      });
+      const ranking = refreshingOnEveryRead(store);
       const next = (): Promise<RankingSnapshot> => nextSnapshot(ranking);
       const snapshots = [await ranking.snapshot()];
       const seen: number[][] = [Array.from(snapshots[0]!.popularity)];
@@ -383,33 +376,22 @@ describe('LiveCounterRanking', () => {
       now: () => t,
       knownToModel: () => true,
     });
-    const settle = async (): Promise<void> => {
+    /** The store reads so far, after a snapshot read at time `at` and any refresh it started. */
+    const readsAfterSnapshotAt = async (at: number): Promise<number> => {
+      t = at;
+      await ranking.snapshot();
       for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setImmediate(resolve));
+      return reads;
     };
     await ranking.snapshot(); // started at 0, took 3,000 ms: the next no sooner than 30,000
     expect(reads).toBe(1);
-    t = 5000; // past refreshMs, inside 3,000 / 0.1
-    await ranking.snapshot();
-    await settle();
-    expect(reads).toBe(1);
-    t = 29_999;
-    await ranking.snapshot();
-    await settle();
-    expect(reads).toBe(1);
+    expect(await readsAfterSnapshotAt(5000)).toBe(1); // past refreshMs, inside 3,000 / 0.1
+    expect(await readsAfterSnapshotAt(29_999)).toBe(1);
     cost = 0;
-    t = 30_000;
-    await ranking.snapshot();
-    await settle();
-    expect(reads).toBe(2);
+    expect(await readsAfterSnapshotAt(30_000)).toBe(2);
     // That one took no time: refreshMs applies again.
-    t = 30_999;
-    await ranking.snapshot();
-    await settle();
-    expect(reads).toBe(2);
-    t = 31_000;
-    await ranking.snapshot();
-    await settle();
-    expect(reads).toBe(3);
+    expect(await readsAfterSnapshotAt(30_999)).toBe(2);
+    expect(await readsAfterSnapshotAt(31_000)).toBe(3);
     // A change is never spaced: refreshAfterChange reads at once.
     cost = 3000;
     await ranking.refreshAfterChange();

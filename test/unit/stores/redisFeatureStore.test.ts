@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deleteKeysByPrefix } from '../../../src/stores/redis/deleteKeysByPrefix.js';
+import type { CatalogItem } from '../../../src/domain/interaction.js';
 import type { HistoryEntry } from '../../../src/stores/featureStore.js';
 import { MemoryFeatureStore } from '../../../src/stores/memory/memoryFeatureStore.js';
 import {
@@ -21,6 +22,16 @@ const runPrefix = `recgate-test:${randomBytes(6).toString('hex')}:`;
 let stores = 0;
 const connect = (options: Parameters<typeof RedisFeatureStore.connect>[0] = {}) =>
   RedisFeatureStore.connect({ url, prefix: `${runPrefix}${++stores}:`, ...options });
+
+/** A catalog item with no categories or attributes. */
+const catalogItem = (id: string, title: string | null = null): CatalogItem => ({
+  id,
+  title,
+  categories: [],
+  attributes: {},
+  createdAt: null,
+  available: true,
+});
 
 afterAll(async () => {
   const redis = new Redis(url, { lazyConnect: true });
@@ -73,16 +84,7 @@ describe('RedisFeatureStore', () => {
     const ids = Array.from({ length: n }, (_, i) => `big${i}`);
     // Items with counters at both edges of every chunk border the list crosses first and last.
     const stored = [0, MGET_CHUNK_KEYS - 1, MGET_CHUNK_KEYS, 2 * MGET_CHUNK_KEYS, n - 1];
-    await store.upsertItems(
-      stored.map((i) => ({
-        id: ids[i]!,
-        title: `t${i}`,
-        categories: [],
-        attributes: {},
-        createdAt: null,
-        available: true,
-      })),
-    );
+    await store.upsertItems(stored.map((i) => catalogItem(ids[i]!, `t${i}`)));
     for (const [k, i] of stored.entries()) await store.incrementItemCounters(ids[i]!, k + 1, Date.now());
     store.resetCalls();
     const counters = await store.getItemCounters(ids);
@@ -106,14 +108,7 @@ describe('RedisFeatureStore', () => {
     onTestFinished(() => big.close());
     const n = 150_000;
     const now = Date.now();
-    const items = Array.from({ length: n }, (_, i) => ({
-      id: `u${i}`,
-      title: `t${i}`,
-      categories: [],
-      attributes: {},
-      createdAt: null,
-      available: true,
-    }));
+    const items = Array.from({ length: n }, (_, i) => catalogItem(`u${i}`, `t${i}`));
     await big.upsertItems(items);
     await big.putItemCounters(
       items.map((item, i) => ({ itemId: item.id, counters: { popularity: i, trend: 1, updatedAt: now } })),
@@ -167,14 +162,7 @@ describe('RedisFeatureStore', () => {
       await a.close();
       await b.close();
     });
-    const item = (id: string) => ({
-      id,
-      title: null,
-      categories: [],
-      attributes: {},
-      createdAt: null,
-      available: true,
-    });
+    const item = (id: string) => catalogItem(id);
     await a.upsertItems([item('x'), item('y')]);
     const first = await a.listItemIds();
     expect([...first].sort()).toEqual(['x', 'y']);
