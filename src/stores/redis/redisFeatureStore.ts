@@ -664,7 +664,10 @@ export class RedisFeatureStore implements FeatureStore, BatchWrites, FoldInReads
   async upsertItems(items: readonly CatalogItem[]): Promise<void> {
     this.count('upsertItems');
     if (items.length === 0) return;
-    const p = this.redis.pipeline();
+    // One MULTI, not a pipeline: Redis refuses the whole transaction when it cannot queue a command of
+    // it (out of memory), where a pipeline could apply the SADD and lose the mark, and other replicas
+    // would list the old ids until the next change. Nothing else runs between its commands.
+    const p = this.redis.multi();
     forChunks(items, MGET_CHUNK_KEYS, (chunk) => {
       p.mset(...chunk.flatMap((item) => [this.itemKey(item.id), JSON.stringify(item)]));
       p.sadd(this.itemIdsKey(), ...chunk.map((i) => i.id));
