@@ -529,15 +529,26 @@ export class RedisFeatureStore implements FeatureStore, BatchWrites, FoldInReads
       );
       return;
     }
-    const m = this.redis.multi();
-    runs.forEach(({ count, args }, i) =>
-      (m as unknown as ScriptCommands).applyInteractions(
-        ...this.userKeys(k),
-        ...head(i === runs.length - 1, count),
-        ...args,
-      ),
-    );
-    await this.exec(m);
+    // `withEval`: every run as EVAL with the script's text instead of the registered command.
+    const multi = (withEval: boolean): ChainableCommander => {
+      const m = this.redis.multi();
+      runs.forEach(({ count, args }, i) => {
+        const keysThenArgs = [...this.userKeys(k), ...head(i === runs.length - 1, count), ...args];
+        if (withEval) m.eval(APPLY_INTERACTIONS_LUA, USER_KEYS, ...keysThenArgs);
+        else (m as unknown as ScriptCommands).applyInteractions(...keysThenArgs);
+      });
+      return m;
+    };
+    try {
+      await this.exec(multi(false));
+    } catch (err) {
+      // ioredis sends EVALSHA once the script was sent on this connection and, inside a MULTI,
+      // never falls back to EVAL: after a SCRIPT FLUSH (or a script cache lost otherwise) every
+      // run failed with NOSCRIPT. They all run the same script, so none was applied: send them
+      // again as EVAL (which also loads the script for the next EVALSHA).
+      if (!(err instanceof Error && err.message.startsWith('NOSCRIPT'))) throw err;
+      await this.exec(multi(true));
+    }
   }
 
   /**

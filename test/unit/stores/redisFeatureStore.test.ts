@@ -13,6 +13,7 @@ import {
 } from '../../../src/stores/redis/redisFeatureStore.js';
 import { IMPRESSIONS_MIGRATION_MAX_ITEMS } from '../../../src/stores/redis/redisScripts.js';
 import { featureStoreContract } from '../../contracts/featureStoreContract.js';
+import { startRedis } from '../../support/redisServers.js';
 
 // Real Redis (CI guarantees one): an unreachable server fails these tests with
 // RedisFeatureStore.connect's message, it never skips them.
@@ -357,6 +358,37 @@ describe('RedisFeatureStore batch writes (issue #6)', () => {
       await single.close();
       await batched.close();
     }
+  });
+
+  it('applies a batch split over several scripts after the server lost its script cache (SCRIPT FLUSH: NOSCRIPT inside the MULTI failed it every time)', async ({
+    onTestFinished,
+  }) => {
+    // A private server: SCRIPT FLUSH on the shared one would hit every other test's scripts.
+    const server = await startRedis();
+    onTestFinished(() => server.stop());
+    const s = await RedisFeatureStore.connect({ url: server.url, prefix: 'flush:' });
+    onTestFinished(() => s.close());
+    const categories = Array.from({ length: 100 }, (_, c) => `c${c}`);
+    const writes = (user: string) =>
+      Array.from({ length: 200 }, (_, i) => ({
+        entry: { itemId: `${user}${i}`, type: 'CLICK', value: null, timestamp: 1000 + i } as const,
+        categories,
+        weight: 1,
+      }));
+    // The script is sent (EVAL) once on this connection; ioredis sends EVALSHA from then on.
+    await s.applyUserInteractions('warm', writes('w'), undefined);
+    await s.redis.script('FLUSH');
+    s.resetCalls();
+    await s.applyUserInteractions('after', writes('a'), Float32Array.of(3));
+    const [u] = await s.getUsers(['after']);
+    expect(u!.interactionCount).toBe(200);
+    expect(u!.seen.size).toBe(200);
+    expect(u!.categoryWeights.get('c99')).toBe(200);
+    expect(Array.from(u!.vector!)).toEqual([3]);
+    // Applied once: the MULTI that failed wrote nothing.
+    await s.applyUserInteractions('after', writes('b'), undefined);
+    const [v] = await s.getUsers(['after']);
+    expect(v!.interactionCount).toBe(400);
   });
 
   it('applies 1,000 events of one user on items of 100 categories in one round trip (one script of ~106,000 arguments overflowed the stack)', async ({
