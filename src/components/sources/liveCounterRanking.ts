@@ -57,7 +57,7 @@ export interface LiveCounterRankingOptions {
   readonly refreshMs?: number;
   /**
    * The largest share of wall time the periodic refreshes may take: after a
-   * refresh that took d ms (measured with `now`), the next periodic one starts
+   * refresh that took d ms (measured with `elapsed`), the next periodic one starts
    * no sooner than d / dutyCycle ms after it started (and no sooner than
    * `refreshMs`). A number in (0, 1]. At 1M items on Redis a refresh reads a
    * million counters (~100 MGETs, ~2.3 s of Redis time on the bench host),
@@ -71,6 +71,14 @@ export interface LiveCounterRankingOptions {
   readonly knownToModel: (itemId: string) => boolean;
   /** Clock, Unix ms. @default Date.now */
   readonly now?: () => number;
+  /**
+   * Monotonic clock, ms, that times a refresh for {@link dutyCycle}. Not
+   * `now`: a wall clock stepped forward during a refresh (NTP, a resumed VM)
+   * made that refresh look as long as the step, and the next periodic one
+   * waited ten times the step (an hour's step: ten hours of a stale ranking).
+   * @default performance.now
+   */
+  readonly elapsed?: () => number;
   /**
    * How many of the best items each order keeps ready (sources ask for a few
    * hundred; a request that skips more is served by extending the order on
@@ -129,12 +137,14 @@ export class LiveCounterRanking {
   /** How long the last refresh that completed took, ms ({@link dutyCycle}). */
   private lastRefreshMs = 0;
   private readonly now: () => number;
+  private readonly elapsed: () => number;
   private readonly topK: number;
   private readonly sliceSize: number;
 
   constructor(private readonly options: LiveCounterRankingOptions) {
     this.refreshMs = options.refreshMs ?? 5000;
     this.now = options.now ?? Date.now;
+    this.elapsed = options.elapsed ?? (() => performance.now());
     this.topK = options.topK ?? 1024;
     this.sliceSize = options.sliceSize ?? 16384;
     this.dutyCycle = options.dutyCycle ?? 0.1;
@@ -205,13 +215,14 @@ export class LiveCounterRanking {
   }
 
   private start(): Promise<RankingSnapshot> {
+    const started = this.elapsed();
     const run: Promise<RankingSnapshot> = this.refresh().then(
       (s) => {
         if (this.pending === run) {
           this.publish(s);
           this.pending = null;
         }
-        this.lastRefreshMs = Math.max(0, this.now() - s.at);
+        this.lastRefreshMs = Math.max(0, this.elapsed() - started);
         return s;
       },
       (err: unknown): Promise<RankingSnapshot> => {

@@ -374,6 +374,7 @@ describe('LiveCounterRanking', () => {
       refreshMs: 1000,
       dutyCycle: 0.1,
       now: () => t,
+      elapsed: () => t,
       knownToModel: () => true,
     });
     /** The store reads so far, after a snapshot read at time `at` and any refresh it started. */
@@ -398,6 +399,43 @@ describe('LiveCounterRanking', () => {
     expect(reads).toBe(4);
     await ranking.refreshAfterChange();
     expect(reads).toBe(5);
+  });
+
+  it('times a refresh with the monotonic clock: a wall clock stepped forward an hour during one does not stop the next for ten hours', async () => {
+    const memory = await storeWith([5, 1]);
+    let t = T0;
+    let step = false;
+    const store = {
+      name: 'stepped',
+      listItemIds: () => memory.listItemIds(),
+      getItemCounters: async (ids: readonly string[]) => {
+        if (step) {
+          step = false;
+          t += 3_600_000; // NTP steps the wall clock forward an hour while this refresh reads
+        }
+        return memory.getItemCounters(ids);
+      },
+    } as Partial<FeatureStore> as FeatureStore;
+    const ranking = new LiveCounterRanking({
+      store,
+      refreshMs: 5000,
+      now: () => t,
+      knownToModel: () => true,
+    });
+    const settle = async (): Promise<void> => {
+      for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setImmediate(resolve));
+    };
+    await ranking.snapshot();
+    t += 5000;
+    step = true;
+    await ranking.snapshot(); // the refresh during which the clock steps
+    await settle();
+    await memory.incrementItemCounters('i1', 100, T0);
+    t += 5000; // a refreshMs later on the new wall time
+    await ranking.snapshot();
+    await settle();
+    const s = await ranking.snapshot();
+    expect(s.ids[s.byPopularity[0]!]).toBe('i1');
   });
 
   it('rejects a dutyCycle outside (0, 1]', () => {
