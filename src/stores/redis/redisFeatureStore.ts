@@ -697,14 +697,24 @@ export class RedisFeatureStore implements FeatureStore, BatchWrites, FoldInReads
    * modify). SMEMBERS of a 1M-item catalog took ~450 ms of Redis's one
    * thread and the popular/trending refresh asked for it every
    * `RECGATE_RANKING_REFRESH_MS` (issue #6). Without a mark (data written
-   * before it existed, or Redis lost its data) it reads the members each time.
+   * before it existed, or Redis lost its data) it reads the members each time;
+   * the set's cardinality (SCARD, read with the mark) differing from the
+   * cached array's length also makes it read them again: a replica of the
+   * version before the mark (a rolling upgrade) adds ids without a mark.
    */
   async listItemIds(): Promise<readonly string[]> {
     this.count('listItemIds');
     this.roundTrips++;
-    const mark = await this.redis.get(this.catalogMarkKey());
+    // With SCARD (O(1), same slot, sent in the same write): the set only grows, so a count that
+    // differs catches ids added without a new mark (a replica of the version before the mark).
+    const [mark, count] = await Promise.all([
+      this.redis.get(this.catalogMarkKey()),
+      this.redis.scard(this.itemIdsKey()),
+    ]);
     const cached = this.itemIdsCache;
-    if (mark !== null && cached !== null && cached.mark === mark) return cached.ids;
+    if (mark !== null && cached !== null && cached.mark === mark && cached.ids.length === count) {
+      return cached.ids;
+    }
     this.roundTrips++;
     const ids = await this.redis.smembers(this.itemIdsKey());
     this.itemIdsCache = mark === null ? null : { mark, ids };

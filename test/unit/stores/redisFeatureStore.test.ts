@@ -153,6 +153,38 @@ describe('RedisFeatureStore', () => {
     }
   });
 
+  it('lists an item that a replica of the previous version added (SADD without the mark) during a rolling upgrade', async ({
+    onTestFinished,
+  }) => {
+    const prefix = `${runPrefix}${++stores}:`;
+    const a = await RedisFeatureStore.connect({ url, prefix });
+    const raw = new Redis(url);
+    onTestFinished(async () => {
+      await a.close();
+      raw.disconnect();
+    });
+    const item = (id: string) => ({
+      id,
+      title: null,
+      categories: [],
+      attributes: {},
+      createdAt: null,
+      available: true,
+    });
+    await a.upsertItems([item('x'), item('y')]);
+    const first = await a.listItemIds();
+    expect([...first].sort()).toEqual(['x', 'y']);
+    // What upsertItems of the version before the mark sent: the item's SET and the SADD, no mark.
+    await raw.set(`${prefix}{items}:item:old`, JSON.stringify(item('old')));
+    await raw.sadd(`${prefix}{items}:ids`, 'old');
+    expect([...(await a.listItemIds())].sort()).toEqual(['old', 'x', 'y']);
+    // Still one round trip while nothing changed.
+    const second = await a.listItemIds();
+    a.resetCalls();
+    expect(await a.listItemIds()).toBe(second);
+    expect(a.roundTrips).toBe(1);
+  });
+
   it('lists item ids again only when the catalog changed, on this replica or another (one GET otherwise)', async ({
     onTestFinished,
   }) => {
