@@ -359,11 +359,17 @@ export class LiveCounterRanking {
     }
     // One getItemCounters per slice: the counters of a whole 1M-item catalog at once were a
     // million objects alive together (the start-up peak of a gateway on Redis, issue #6).
+    // Slices of equal length (at most `slice`), not full slices and a remainder: a remainder of a few
+    // hundred ids (1M items: 576) looked like a request's read to FallbackFeatureStore (1,000 keys or
+    // fewer) and went through the request path's circuit and budget, so a Redis stall of 150 ms
+    // during it opened the circuit for every request of the replica. Equal slices of a catalog
+    // longer than one slice are longer than half a slice each.
     const ids = await store.listItemIds();
     const n = ids.length;
+    const per = n === 0 ? slice : Math.ceil(n / Math.ceil(n / slice));
     const { popularity, trend } = this.takeColumns(n);
-    for (let from = 0; from < n; from += slice) {
-      const to = Math.min(n, from + slice);
+    for (let from = 0; from < n; from += per) {
+      const to = Math.min(n, from + per);
       const counters = await store.getItemCounters(ids.slice(from, to));
       for (let i = from; i < to; i++) {
         const c = counters[i - from];
