@@ -539,15 +539,25 @@ export class RedisFeatureStore implements FeatureStore, BatchWrites, FoldInReads
       });
       return m;
     };
+    // Every run is the same script: after NOSCRIPT none was applied.
+    await this.execScripted(multi);
+  }
+
+  /**
+   * Runs the MULTI `build(false)` makes (scripts as registered commands) and,
+   * when it fails with NOSCRIPT, the one `build(true)` makes (scripts as
+   * EVAL, which also loads them for the next EVALSHA). ioredis sends EVALSHA
+   * once a script was sent on a connection and, inside a MULTI, never falls
+   * back to EVAL: after a SCRIPT FLUSH every such MULTI failed, until the
+   * connection was replaced. The caller makes sure that sending the MULTI
+   * again after a NOSCRIPT applies nothing twice.
+   */
+  private async execScripted(build: (withEval: boolean) => ChainableCommander): Promise<void> {
     try {
-      await this.exec(multi(false));
+      await this.exec(build(false));
     } catch (err) {
-      // ioredis sends EVALSHA once the script was sent on this connection and, inside a MULTI,
-      // never falls back to EVAL: after a SCRIPT FLUSH (or a script cache lost otherwise) every
-      // run failed with NOSCRIPT. They all run the same script, so none was applied: send them
-      // again as EVAL (which also loads the script for the next EVALSHA).
       if (!(err instanceof Error && err.message.startsWith('NOSCRIPT'))) throw err;
-      await this.exec(multi(true));
+      await this.exec(build(true));
     }
   }
 
@@ -589,19 +599,24 @@ export class RedisFeatureStore implements FeatureStore, BatchWrites, FoldInReads
   async recordImpressions(userId: string, itemIds: readonly string[], at: number): Promise<void> {
     this.count('recordImpressions');
     const k = this.userKey(userId);
-    const m = this.redis.multi();
-    m.hsetnx(`${k}:meta`, 'n', 0);
-    if (itemIds.length > 0) {
-      (m as unknown as ScriptCommands).impressions(
-        `${k}:imp`,
-        `${k}:impAt`,
-        String(at),
-        String(this.maxImpressionsPerUser),
-        ...itemIds,
-      );
-    }
-    this.expireUser(m, k);
-    await this.exec(m);
+    const args = [
+      `${k}:imp`,
+      `${k}:impAt`,
+      String(at),
+      String(this.maxImpressionsPerUser),
+      ...itemIds,
+    ] as const;
+    // Sent again after NOSCRIPT (the script did not run): HSETNX and EXPIRE are idempotent.
+    await this.execScripted((withEval) => {
+      const m = this.redis.multi();
+      m.hsetnx(`${k}:meta`, 'n', 0);
+      if (itemIds.length > 0) {
+        if (withEval) m.eval(IMPRESSIONS_LUA, 2, ...args);
+        else (m as unknown as ScriptCommands).impressions(...args);
+      }
+      this.expireUser(m, k);
+      return m;
+    });
   }
 
   async getItemCounters(itemIds: readonly string[]): Promise<(ItemCounters | null)[]> {

@@ -423,6 +423,25 @@ describe('RedisFeatureStore batch writes (issue #6)', () => {
     expect(v!.interactionCount).toBe(400);
   });
 
+  it('records impressions after the server lost its script cache (SCRIPT FLUSH: NOSCRIPT inside the MULTI failed every call until a reconnect)', async ({
+    onTestFinished,
+  }) => {
+    const server = await startRedis(); // private: SCRIPT FLUSH on the shared one would hit every test
+    onTestFinished(() => server.stop());
+    const s = await RedisFeatureStore.connect({ url: server.url, prefix: 'flush:' });
+    onTestFinished(() => s.close());
+    await s.recordImpressions('u', ['a'], 1000); // the script is sent once; EVALSHA from then on
+    await s.redis.script('FLUSH');
+    await s.recordImpressions('u', ['b'], 2000);
+    await s.recordImpressions('u', ['b', 'c'], 3000);
+    const [u] = await s.getUsers(['u']);
+    expect([...u!.impressions].sort()).toEqual([
+      ['a', { count: 1, lastAt: 1000 }],
+      ['b', { count: 2, lastAt: 3000 }],
+      ['c', { count: 1, lastAt: 3000 }],
+    ]);
+  });
+
   it('applies 1,000 events of one user on items of 100 categories in one round trip (one script of ~106,000 arguments overflowed the stack)', async ({
     onTestFinished,
   }) => {
