@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LiveCounterRanking } from '../../src/components/sources/liveCounterRanking.js';
-import type { CatalogItem } from '../../src/domain/interaction.js';
 import type { FeatureStore } from '../../src/stores/featureStore.js';
 import { CircuitBreaker } from '../../src/stores/fallback/circuitBreaker.js';
 import { FallbackFeatureStore } from '../../src/stores/fallback/fallbackFeatureStore.js';
 import { MemoryFeatureStore } from '../../src/stores/memory/memoryFeatureStore.js';
 import { RedisFeatureStore } from '../../src/stores/redis/redisFeatureStore.js';
+import { plainItem } from '../support/catalogItems.js';
 import { startRedis } from '../support/redisServers.js';
 import type { RedisProcess } from '../support/redisServers.js';
 
@@ -24,21 +24,12 @@ beforeAll(async () => {
 });
 afterAll(async () => server?.stop());
 
-const item = (id: string): CatalogItem => ({
-  id,
-  title: null,
-  categories: [],
-  attributes: {},
-  createdAt: null,
-  available: true,
-});
-
 describe('the ranking refresh through FallbackFeatureStore on Redis', () => {
   it('does not open the request circuit when Redis stalls while it reads a catalog of 16,384 + 600 items', async () => {
     const n = 16_384 + 600;
     const redis = await RedisFeatureStore.connect({ url: server.url, prefix: 'circuit:' });
     try {
-      const items = Array.from({ length: n }, (_, i) => item(`i${i}`));
+      const items = Array.from({ length: n }, (_, i) => plainItem(`i${i}`));
       await redis.upsertItems(items);
       const fallback = new MemoryFeatureStore();
       await fallback.upsertItems(items);

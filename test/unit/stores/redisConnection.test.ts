@@ -14,6 +14,7 @@ import {
 import { feedbackRecord, readAll } from '../../contracts/eventLogContract.js';
 import { startRedis } from '../../support/redisServers.js';
 import type { RedisProcess } from '../../support/redisServers.js';
+import { plainItem } from '../../support/catalogItems.js';
 
 /**
  * The connection factory both Redis adapters use: configuration from the
@@ -160,22 +161,13 @@ describe('Degradation and recovery (private redis-server)', () => {
   }, 60_000);
   afterAll(async () => server?.stop(), 60_000);
 
-  const item = (id: string) => ({
-    id,
-    title: null,
-    categories: [],
-    attributes: {},
-    createdAt: null,
-    available: true,
-  });
-
   it('rejects at once while Redis is down, then the same store works again once it is back (one log line each way)', async () => {
     const lines: string[] = [];
     const store = await RedisFeatureStore.connect({ url: server.url, log: (line) => lines.push(line) });
     let retries = 0;
     store.redis.on('reconnecting', () => retries++);
     try {
-      await store.upsertItems([item('a')]);
+      await store.upsertItems([plainItem('a')]);
       const pid = server.pid;
       await server.stop();
       expect(() => process.kill(pid, 0)).toThrow(); // the process is gone
@@ -206,7 +198,7 @@ describe('Degradation and recovery (private redis-server)', () => {
 
       await server.start(); // the same port, empty (nothing is persisted)
       await vi.waitFor(() => store.getItems(['a']), { timeout: 20_000, interval: 100 });
-      await store.upsertItems([item('b')]);
+      await store.upsertItems([plainItem('b')]);
       expect((await store.getItems(['a', 'b'])).map((i) => i?.id ?? null)).toEqual([null, 'b']);
       expect(lines).toEqual([lines[0], `RedisFeatureStore: reconnected to Redis at ${server.url}`]);
     } finally {

@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deleteKeysByPrefix } from '../../../src/stores/redis/deleteKeysByPrefix.js';
-import type { CatalogItem } from '../../../src/domain/interaction.js';
 import type { HistoryEntry } from '../../../src/stores/featureStore.js';
 import { MemoryFeatureStore } from '../../../src/stores/memory/memoryFeatureStore.js';
 import {
@@ -13,6 +12,7 @@ import {
 } from '../../../src/stores/redis/redisFeatureStore.js';
 import { IMPRESSIONS_MIGRATION_MAX_ITEMS } from '../../../src/stores/redis/redisScripts.js';
 import { featureStoreContract } from '../../contracts/featureStoreContract.js';
+import { plainItem } from '../../support/catalogItems.js';
 import { startRedis } from '../../support/redisServers.js';
 
 // Real Redis (CI guarantees one): an unreachable server fails these tests with
@@ -23,16 +23,6 @@ const runPrefix = `recgate-test:${randomBytes(6).toString('hex')}:`;
 let stores = 0;
 const connect = (options: Parameters<typeof RedisFeatureStore.connect>[0] = {}) =>
   RedisFeatureStore.connect({ url, prefix: `${runPrefix}${++stores}:`, ...options });
-
-/** A catalog item with no categories or attributes. */
-const catalogItem = (id: string, title: string | null = null): CatalogItem => ({
-  id,
-  title,
-  categories: [],
-  attributes: {},
-  createdAt: null,
-  available: true,
-});
 
 afterAll(async () => {
   const redis = new Redis(url, { lazyConnect: true });
@@ -85,7 +75,7 @@ describe('RedisFeatureStore', () => {
     const ids = Array.from({ length: n }, (_, i) => `big${i}`);
     // Items with counters at both edges of every chunk border the list crosses first and last.
     const stored = [0, MGET_CHUNK_KEYS - 1, MGET_CHUNK_KEYS, 2 * MGET_CHUNK_KEYS, n - 1];
-    await store.upsertItems(stored.map((i) => catalogItem(ids[i]!, `t${i}`)));
+    await store.upsertItems(stored.map((i) => plainItem(ids[i]!, `t${i}`)));
     for (const [k, i] of stored.entries()) await store.incrementItemCounters(ids[i]!, k + 1, Date.now());
     store.resetCalls();
     const counters = await store.getItemCounters(ids);
@@ -109,7 +99,7 @@ describe('RedisFeatureStore', () => {
     onTestFinished(() => big.close());
     const n = 150_000;
     const now = Date.now();
-    const items = Array.from({ length: n }, (_, i) => catalogItem(`u${i}`, `t${i}`));
+    const items = Array.from({ length: n }, (_, i) => plainItem(`u${i}`, `t${i}`));
     await big.upsertItems(items);
     await big.putItemCounters(
       items.map((item, i) => ({ itemId: item.id, counters: { popularity: i, trend: 1, updatedAt: now } })),
@@ -163,19 +153,11 @@ describe('RedisFeatureStore', () => {
       await a.close();
       raw.disconnect();
     });
-    const item = (id: string) => ({
-      id,
-      title: null,
-      categories: [],
-      attributes: {},
-      createdAt: null,
-      available: true,
-    });
-    await a.upsertItems([item('x'), item('y')]);
+    await a.upsertItems([plainItem('x'), plainItem('y')]);
     const first = await a.listItemIds();
     expect([...first].sort()).toEqual(['x', 'y']);
     // What upsertItems of the version before the mark sent: the item's SET and the SADD, no mark.
-    await raw.set(`${prefix}{items}:item:old`, JSON.stringify(item('old')));
+    await raw.set(`${prefix}{items}:item:old`, JSON.stringify(plainItem('old')));
     await raw.sadd(`${prefix}{items}:ids`, 'old');
     expect([...(await a.listItemIds())].sort()).toEqual(['old', 'x', 'y']);
     // Still one round trip while nothing changed.
@@ -195,15 +177,14 @@ describe('RedisFeatureStore', () => {
       await a.close();
       await b.close();
     });
-    const item = (id: string) => catalogItem(id);
-    await a.upsertItems([item('x'), item('y')]);
+    await a.upsertItems([plainItem('x'), plainItem('y')]);
     const first = await a.listItemIds();
     expect([...first].sort()).toEqual(['x', 'y']);
     a.resetCalls();
     expect(await a.listItemIds()).toBe(first);
     expect(a.roundTrips).toBe(1);
     // Another replica adds an item: the mark changes, and this replica reads the members again.
-    await b.upsertItems([item('z')]);
+    await b.upsertItems([plainItem('z')]);
     a.resetCalls();
     const second = await a.listItemIds();
     expect([...second].sort()).toEqual(['x', 'y', 'z']);
@@ -214,7 +195,7 @@ describe('RedisFeatureStore', () => {
     onTestFinished(() => raw.disconnect());
     await deleteKeysByPrefix(raw, prefix);
     expect(await a.listItemIds()).toEqual([]);
-    await a.upsertItems([item('w')]);
+    await a.upsertItems([plainItem('w')]);
     expect(await a.listItemIds()).toEqual(['w']);
   });
 
