@@ -372,6 +372,11 @@ export async function openBackends(
             breaker: redisBreaker!,
             writeBudgetMs: cfg.eventLogBudgetMs,
             primaryTrusted: () => seedWatch!.trusted(),
+            onBulkFallback: (part, reason) =>
+              logger.warn(
+                'a whole-catalog read (the popular/trending refresh) was answered from the start-up snapshot, not Redis',
+                { part, reason },
+              ),
           });
         }
 

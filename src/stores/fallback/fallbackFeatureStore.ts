@@ -51,6 +51,14 @@ export interface FallbackFeatureStoreOptions {
    * @default always trusted
    */
   readonly primaryTrusted?: () => boolean | Promise<boolean>;
+  /**
+   * Called when a whole-catalog read (the popular/trending refresh:
+   * `listItemIds`, `getItemCounters` of more than 1,000 items) was answered
+   * by the fallback, with the degraded part (`featureStore.catalog`,
+   * `featureStore.itemCounters`) and why. Such a read runs outside any
+   * request, so no `degraded` list names it; the gateway logs it. @default none
+   */
+  readonly onBulkFallback?: (part: string, reason: string) => void;
 }
 
 /** The degraded part a ranked-list read or write served by the fallback reports (`read('rankedLists', …)`). */
@@ -178,6 +186,10 @@ export class FallbackFeatureStore implements FeatureStore {
   private async bulkRead<T>(part: string, fn: (s: FeatureStore) => Promise<T>): Promise<T> {
     if (this.options.breaker.isOpen || !(await this.primaryUsable())) {
       reportDegraded(`featureStore.${part}`);
+      this.options.onBulkFallback?.(
+        `featureStore.${part}`,
+        this.options.breaker.isOpen ? 'the circuit is open' : 'the primary does not hold the served state',
+      );
       return fn(this.options.fallback);
     }
     let timer: NodeJS.Timeout | undefined;
@@ -188,8 +200,9 @@ export class FallbackFeatureStore implements FeatureStore {
           timer = setTimeout(() => reject(new Error('bulk read timed out')), BULK_BUDGET_MS);
         }),
       ]);
-    } catch {
+    } catch (err) {
       reportDegraded(`featureStore.${part}`);
+      this.options.onBulkFallback?.(`featureStore.${part}`, err instanceof Error ? err.message : String(err));
       return fn(this.options.fallback);
     } finally {
       clearTimeout(timer);

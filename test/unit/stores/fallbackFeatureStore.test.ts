@@ -231,6 +231,40 @@ describe('FallbackFeatureStore', () => {
     await collectDegradedParts(() => store.getItems(['a']));
     expect(breaker.isOpen).toBe(true);
   });
+
+  it('tells onBulkFallback when a whole-catalog read was answered by the fallback, and why (outside any request)', async () => {
+    const clock = { t: T0 };
+    const primary = faultyStore();
+    const fallback = new MemoryFeatureStore({ now: () => T0 });
+    const breaker = new CircuitBreaker('redis', { budgetMs: 20, retryAfterMs: 1000, now: () => clock.t });
+    const told: [string, string][] = [];
+    const store = new FallbackFeatureStore({
+      primary: primary.store,
+      fallback,
+      breaker,
+      onBulkFallback: (part, reason) => told.push([part, reason]),
+    });
+    await fallback.upsertItems([item('b')]);
+    expect(await store.listItemIds()).toEqual([]); // the primary answered: nothing told
+    expect(told).toEqual([]);
+    primary.mode.value = 'fail';
+    expect(await store.listItemIds()).toEqual(['b']);
+    const ids = Array.from({ length: 1001 }, (_, i) => `x${i}`);
+    expect(await store.getItemCounters(ids)).toHaveLength(1001);
+    expect(told).toEqual([
+      ['featureStore.catalog', 'connection refused'],
+      ['featureStore.itemCounters', 'connection refused'],
+    ]);
+    // A request-path read opens the circuit; a whole-catalog read then skips the primary and says so.
+    await store.getItems(['a']);
+    expect(breaker.isOpen).toBe(true);
+    await store.listItemIds();
+    expect(told.at(-1)).toEqual(['featureStore.catalog', 'the circuit is open']);
+    // A read of 1,000 keys or fewer is a request's: reported in `degraded`, not told.
+    const before = told.length;
+    await store.getItemCounters(ids.slice(0, 1000));
+    expect(told).toHaveLength(before);
+  });
 });
 
 describe('FallbackFeatureStore: primaryTrusted', () => {
