@@ -31,9 +31,13 @@ import { SeedWatch } from '../stores/redis/seedWatch.js';
 import { seedFeatureStore } from '../stores/seedFeatureStore.js';
 import type { VectorIndex } from '../stores/vectorIndex.js';
 import { logger } from '../telemetry/logger.js';
+import { throttledWarning } from '../telemetry/throttledWarning.js';
 import { FeedbackService } from './feedbackService.js';
 import { replayCutoff, replayFeedback, seededHistoryTime } from './replayFeedback.js';
 import { servesIvf } from './vectorIndexChoice.js';
+
+/** Shortest time between two warnings of a popular/trending refresh answered from the snapshot, ms. */
+const BULK_FALLBACK_WARNING_MS = 60_000;
 
 /** One dependency check of `/readyz`. */
 export interface ReadinessProbe {
@@ -258,6 +262,19 @@ export async function openBackends(
     }
 
     /**
+     * The warning a popular/trending refresh answered from the start-up snapshot gives (once per
+     * slice read while Redis is down, so at most one a minute, with the count of those not logged).
+     */
+    const bulkFallbackWarning = throttledWarning<{ part: string; reason: string }>(
+      (fields) =>
+        logger.warn(
+          'a whole-catalog read (the popular/trending refresh) was answered from the start-up snapshot, not Redis',
+          fields,
+        ),
+      BULK_FALLBACK_WARNING_MS,
+    );
+
+    /**
      * Seeds `store` with `model`'s training state. `replayFollows`: the event log's replay comes next
      * and applies every event since the model's cut-off again, so every user's state in Redis goes
      * first (after the check, which must leave the store as it was): what live feedback or an
@@ -372,11 +389,7 @@ export async function openBackends(
             breaker: redisBreaker!,
             writeBudgetMs: cfg.eventLogBudgetMs,
             primaryTrusted: () => seedWatch!.trusted(),
-            onBulkFallback: (part, reason) =>
-              logger.warn(
-                'a whole-catalog read (the popular/trending refresh) was answered from the start-up snapshot, not Redis',
-                { part, reason },
-              ),
+            onBulkFallback: (part, reason) => bulkFallbackWarning({ part, reason }),
           });
         }
 
