@@ -8,7 +8,7 @@
  * milliseconds per request (process.cpuUsage of the server, all threads),
  * the event-loop delay, the RSS when the server was ready (`VmRSS` before the
  * warm-up, with the start-up peak `VmHWM`), the peak RSS after the run, the
- * server's `process.memoryUsage()` right after the run (RSS, V8 heap used
+ * server's `process.memoryUsage()` when ready and right after the run (RSS, V8 heap used
  * and committed, external and array-buffer bytes), and the
  * mean / p50 milliseconds of every pipeline stage. With `--cpu-prof <dir>` the
  * server writes a V8 CPU profile there and the top self-time functions are printed.
@@ -148,6 +148,8 @@ const server = await startBenchServer({
 });
 // Read before any request: the model, index and stores alone (issue #6's "when ready").
 const atReady = server.memory();
+// The server's own reading at the same moment: where the RSS when ready is (V8 heap against buffers).
+const readyMemory = (await server.stats()).memory;
 try {
   const send = (i: number): Promise<void> => sendScenarioRequest(server.url, scenario, i);
   for (let i = 0; i < 50; i++) await send(i);
@@ -189,11 +191,10 @@ try {
   );
   line('RSS when ready MB', `${mb(atReady?.rss)} (start-up peak ${mb(atReady?.peakRss)})`);
   line('peak RSS MB', mb(server.memory()?.peakRss));
-  const m = after.memory;
-  line(
-    'after: RSS / heap / external MB',
-    `${mb(m.rss)} / ${mb(m.heapUsed)} used of ${mb(m.heapTotal)} / ${mb(m.external)} (array buffers ${mb(m.arrayBuffers)})`,
-  );
+  const memoryLine = (m: NodeJS.MemoryUsage): string =>
+    `${mb(m.rss)} / ${mb(m.heapUsed)} used of ${mb(m.heapTotal)} / ${mb(m.external)} (array buffers ${mb(m.arrayBuffers)})`;
+  line('ready: RSS / heap / external MB', memoryLine(readyMemory));
+  line('after: RSS / heap / external MB', memoryLine(after.memory));
   for (const s of after.stages) {
     line(
       `  ${s.surface} ${s.stage}`,

@@ -175,6 +175,7 @@ try {
           : ''),
       `scavenges / major GCs in the run  ${during.length - majors.length} / ${majors.length} (${gcCountBefore} major before it)`,
       `scavenge pauses p50 / p99 / max   ${pauseQuantiles(during.filter((g) => !g.major))} ms`,
+      `peak RSS MB                       ${((server.memory()?.peakRss ?? NaN) / 1e6).toFixed(0)}`,
       ...majors.map(
         (g) =>
           `  major GC ended at about ${g.at.toFixed(2)} s: heap ${g.before} -> ${g.after} MB, final pause ${g.pauseMs} ms, ` +
