@@ -58,7 +58,9 @@ export function buildRankerDataset(
     );
     const candidates = generateCandidates(bundle, state, retrieval, config.candidates);
     const relevant = labels.get(userId)!;
-    const labelsAll = Float32Array.from(candidates.items, (i) => (relevant.has(bundle.itemIds[i]!) ? 1 : 0));
+    const labelsAll = Float32Array.from(candidates.items, (i) =>
+      relevant.has(bundle.itemIds.at(i)!) ? 1 : 0,
+    );
     const features = candidateFeatures(bundle, state, candidates, bundle.referenceTime);
     const keep = sampleRows(labelsAll, maxNegatives, random);
     const y = Float32Array.from(keep, (j) => labelsAll[j]!);

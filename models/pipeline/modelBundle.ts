@@ -1,4 +1,5 @@
 import type { FactorRows } from '../../src/domain/factorRows.js';
+import type { ItemIdList } from '../../src/domain/itemIdList.js';
 import type { ItemVectors } from '../../src/domain/itemVectors.js';
 import type { ItemFeatureState, UserFeatureState } from '../../src/domain/rankerFeatures.js';
 import type { NeighbourList } from '../retrieval/itemNeighbours.js';
@@ -37,7 +38,7 @@ export type RowScorer = (x: Float32Array, n: number) => Promise<Float32Array>;
  * - `itemState`: per item the feature inputs (index-aligned with `itemIds`).
  */
 export interface ModelBundle {
-  readonly itemIds: readonly string[];
+  readonly itemIds: ItemIdList;
   readonly itemIndex: ReadonlyMap<string, number>;
   readonly userIds: readonly string[];
   readonly userIndex: ReadonlyMap<string, number>;

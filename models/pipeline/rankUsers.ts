@@ -30,7 +30,7 @@ export async function rankUsers(
 ): Promise<RankedLists> {
   const lists: RankedLists = { mostPop: new Map(), retrieval: new Map(), twoStage: new Map() };
   const d = bundle.dimension;
-  const ids = (idx: readonly number[]): string[] => idx.map((i) => bundle.itemIds[i]!);
+  const ids = (idx: readonly number[]): string[] => idx.map((i) => bundle.itemIds.at(i)!);
   for (const userId of users) {
     const state = states.get(userId);
     const seen = state?.seen;
@@ -52,7 +52,7 @@ export async function rankUsers(
     const order = topK(scores, k);
     lists.twoStage.set(
       userId,
-      order.map((j) => bundle.itemIds[candidates.items[j]!]!),
+      order.map((j) => bundle.itemIds.at(candidates.items[j]!)!),
     );
   }
   return lists;

@@ -1,5 +1,6 @@
 import type { CatalogItem } from '../../src/domain/interaction.js';
 import { CategoryInterner } from '../../src/stores/embedded/categoryInterner.js';
+import type { ItemIdList } from '../../src/domain/itemIdList.js';
 import { PackedStrings } from './packedStrings.js';
 
 /**
@@ -9,8 +10,8 @@ import { PackedStrings } from './packedStrings.js';
  * own (issue #6: one id → position map for the whole process at 1M items).
  */
 export interface IndexedCatalog extends ReadonlyMap<string, CatalogItem> {
-  /** The keys in iteration order (do not write to it). */
-  readonly ids: readonly string[];
+  /** The keys in iteration order (do not write to it; a {@link PackedIdList} for a large model's catalog). */
+  readonly ids: ItemIdList;
   /** Position of `id` in {@link ids}, or undefined when it is not a key. */
   positionOf(id: string): number | undefined;
   /** The item at position k (0 ≤ k < size; `get(ids[k])` without a lookup by id). */
@@ -26,7 +27,7 @@ export interface IndexedCatalog extends ReadonlyMap<string, CatalogItem> {
 /** True when `catalog` is an {@link IndexedCatalog}. */
 export function isIndexedCatalog(catalog: ReadonlyMap<string, CatalogItem>): catalog is IndexedCatalog {
   return (
-    Array.isArray((catalog as Partial<IndexedCatalog>).ids) &&
+    typeof (catalog as Partial<IndexedCatalog>).ids?.at === 'function' &&
     typeof (catalog as Partial<IndexedCatalog>).positionOf === 'function' &&
     typeof (catalog as Partial<IndexedCatalog>).at === 'function' &&
     typeof (catalog as Partial<IndexedCatalog>).categoriesAt === 'function'
@@ -73,7 +74,7 @@ const KEYS = ['id', 'title', 'categories', 'attributes', 'createdAt', 'available
  * catalog lists exactly the model's items in its order.
  */
 export class CatalogTable implements IndexedCatalog {
-  readonly ids: readonly string[];
+  readonly ids: ItemIdList;
   private readonly index: ReadonlyMap<string, number>;
   /** Titles by position: packed from {@link PACKED_TITLES_MIN_ITEMS} items (issue #6: not a heap string per item), else an array. */
   private readonly titles: PackedStrings;
@@ -90,7 +91,7 @@ export class CatalogTable implements IndexedCatalog {
 
   private constructor(
     builder: CatalogTableBuilder,
-    ids: readonly string[],
+    ids: ItemIdList,
     index: ReadonlyMap<string, number>,
     packTitles: boolean,
   ) {
@@ -122,7 +123,7 @@ export class CatalogTable implements IndexedCatalog {
    */
   static build(
     items: Iterable<CatalogItem>,
-    known: { readonly ids: readonly string[]; readonly index: ReadonlyMap<string, number> },
+    known: { readonly ids: ItemIdList; readonly index: ReadonlyMap<string, number> },
     packTitlesFrom = PACKED_TITLES_MIN_ITEMS,
   ): CatalogTable {
     const b = new CatalogTableBuilder();
@@ -131,7 +132,9 @@ export class CatalogTable implements IndexedCatalog {
     let own: Map<string, number> | null = null;
     for (const item of items) {
       const row = known.index.get(item.id);
-      const id = row === undefined ? item.id : known.ids[row]!;
+      // A known id string is shared, not kept twice (an array's; a packed list's would be a new string).
+      const id =
+        row === undefined || !Array.isArray(known.ids) ? item.id : (known.ids as readonly string[])[row]!;
       let k: number | undefined;
       if (own === null && row === ids.length) k = row;
       else {
@@ -171,7 +174,7 @@ export class CatalogTable implements IndexedCatalog {
     if (kept !== undefined) return kept;
     const createdAt = this.createdAt[k]!;
     return {
-      id: this.ids[k]!,
+      id: this.ids.at(k)!,
       title: this.titles.at(k),
       categories: this.categoryLists[this.categoryCodes[k]!]!,
       attributes: this.attributeObjects[this.attributeCodes[k]!]!,
@@ -242,7 +245,7 @@ export class CatalogTable implements IndexedCatalog {
   }
 
   *entries(): MapIterator<[string, CatalogItem]> {
-    for (let k = 0; k < this.ids.length; k++) yield [this.ids[k]!, this.at(k)];
+    for (let k = 0; k < this.ids.length; k++) yield [this.ids.at(k)!, this.at(k)];
   }
 
   [Symbol.iterator](): MapIterator<[string, CatalogItem]> {
@@ -253,7 +256,7 @@ export class CatalogTable implements IndexedCatalog {
     callback: (value: CatalogItem, key: string, map: ReadonlyMap<string, CatalogItem>) => void,
     thisArg?: unknown,
   ): void {
-    for (let k = 0; k < this.ids.length; k++) callback.call(thisArg, this.at(k), this.ids[k]!, this);
+    for (let k = 0; k < this.ids.length; k++) callback.call(thisArg, this.at(k), this.ids.at(k)!, this);
   }
 }
 

@@ -1,3 +1,5 @@
+import { PackedIdList } from '../../src/domain/itemIdList.js';
+import type { ItemIdList } from '../../src/domain/itemIdList.js';
 import { PACKED_TITLES_MIN_ITEMS } from './catalogTable.js';
 
 /**
@@ -20,7 +22,9 @@ import { PACKED_TITLES_MIN_ITEMS } from './catalogTable.js';
  * position, with its (last) row.
  */
 export class IdRowIndex implements ReadonlyMap<string, number> {
-  private readonly ids: readonly string[];
+  private readonly ids: ItemIdList;
+  /** `ids` when packed: rows are compared without making their strings. */
+  private readonly packed: PackedIdList | null;
   private readonly slots: Int32Array;
   private readonly mask: number;
   private readonly distinct: number;
@@ -30,17 +34,18 @@ export class IdRowIndex implements ReadonlyMap<string, number> {
    * afterwards).
    * @throws RangeError past 2³⁰ ids (the slot table's size).
    */
-  constructor(ids: readonly string[]) {
+  constructor(ids: ItemIdList) {
     const n = ids.length;
     if (n > 1 << 30) throw new RangeError(`IdRowIndex: ${n} ids, more than 2^30`);
     let size = 2;
     while (size < 2 * n) size *= 2;
     this.ids = ids;
+    this.packed = ids instanceof PackedIdList ? ids : null;
     this.slots = new Int32Array(size);
     this.mask = size - 1;
     let distinct = 0;
     for (let row = 0; row < n; row++) {
-      const id = ids[row]!;
+      const id = ids.at(row)!;
       let h = fnv1a(id) & this.mask;
       for (;;) {
         const r = this.slots[h]!;
@@ -49,7 +54,7 @@ export class IdRowIndex implements ReadonlyMap<string, number> {
           distinct++;
           break;
         }
-        if (ids[r - 1] === id) {
+        if (this.holds(r - 1, id)) {
           this.slots[h] = row + 1; // a repeated id: the last row wins, as Map.set
           break;
         }
@@ -74,9 +79,14 @@ export class IdRowIndex implements ReadonlyMap<string, number> {
     for (;;) {
       const r = this.slots[h]!;
       if (r === 0) return undefined;
-      if (this.ids[r - 1] === id) return r - 1;
+      if (this.holds(r - 1, id)) return r - 1;
       h = (h + 1) & this.mask;
     }
+  }
+
+  /** Whether row `row` of the ids is `id`. */
+  private holds(row: number, id: string): boolean {
+    return this.packed === null ? this.ids.at(row) === id : this.packed.equalsAt(row, id);
   }
 
   has(id: string): boolean {
@@ -93,7 +103,7 @@ export class IdRowIndex implements ReadonlyMap<string, number> {
   *entries(): MapIterator<[string, number]> {
     const ids = this.ids;
     if (this.distinct === ids.length) {
-      for (let i = 0; i < ids.length; i++) yield [ids[i]!, i];
+      for (let i = 0; i < ids.length; i++) yield [ids.at(i)!, i];
       return;
     }
     const listed = new Set<string>();
@@ -145,11 +155,11 @@ export function fnv1a(s: string): number {
  * @throws RangeError past 2³⁰ ids (IdRowIndex's slot table).
  */
 export function itemRowIndex(
-  ids: readonly string[],
+  ids: ItemIdList,
   indexFrom = PACKED_TITLES_MIN_ITEMS,
 ): ReadonlyMap<string, number> {
   if (ids.length >= indexFrom) return new IdRowIndex(ids);
   const map = new Map<string, number>();
-  for (let row = 0; row < ids.length; row++) map.set(ids[row]!, row);
+  for (let row = 0; row < ids.length; row++) map.set(ids.at(row)!, row);
   return map;
 }

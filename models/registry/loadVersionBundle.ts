@@ -1,3 +1,5 @@
+import { PackedIdList } from '../../src/domain/itemIdList.js';
+import type { ItemIdList } from '../../src/domain/itemIdList.js';
 import { closeSync, constants, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { denseFactorRows, factorRowsOfVectors } from '../../src/domain/factorRows.js';
@@ -10,7 +12,7 @@ import { allocateHalfRows, allocateRows } from '../../src/stores/embedded/kernel
 import { decodeTableOf, encodeHalfRows } from '../../src/domain/itemVectors.js';
 import type { ItemVectors, VectorPrecision } from '../../src/domain/itemVectors.js';
 import { registerItemGram } from '../retrieval/foldIn.js';
-import { CatalogTable } from './catalogTable.js';
+import { CatalogTable, PACKED_TITLES_MIN_ITEMS } from './catalogTable.js';
 import { readItemGram } from './itemGramFile.js';
 import { itemRowIndex } from './idRowIndex.js';
 import { lazyArrayView } from './lazyArrayView.js';
@@ -51,6 +53,13 @@ export interface LoadVersionOptions {
    * `auto` setting decides by catalog size). @default 'float32'
    */
   readonly vectorPrecision?: VectorPrecision | ((itemCount: number) => VectorPrecision);
+  /**
+   * Models of at least this many items keep their item ids packed
+   * ({@link PackedIdList}: one string instead of one per id; issue #6, memory
+   * at 1M items); smaller ones keep an array (an id read costs nothing).
+   * An integer ≥ 0. @default PACKED_IDS_MIN_ITEMS (200,000)
+   */
+  readonly packIdsFrom?: number;
 }
 
 /**
@@ -78,7 +87,7 @@ export function loadVersionBundle(
   const dir = join(registryDir, name, version);
   const r = manifest.retrieval;
   const d = r.dimension;
-  const itemIds = readIdList(dir, r.itemIds);
+  const itemIds = packedIfLarge(readIdList(dir, r.itemIds), options.packIdsFrom ?? PACKED_IDS_MIN_ITEMS);
   const userIds = readIdList(dir, r.userIds);
   // In WebAssembly memory when they fit: the IVF index with storage `none` scans these rows in place (no second copy).
   const precision =
@@ -127,7 +136,7 @@ export function loadVersionBundle(
   const firstSeen =
     (aligned ? sameColumn(catalog.createdAtColumn, itemIds.length, firstSeenOf) : null) ??
     Float64Array.from({ length: itemIds.length }, (_, i) => firstSeenOf(i));
-  const availableOf = (i: number): number => ((catalog.availableOf(itemIds[i]!) ?? true) ? 1 : 0);
+  const availableOf = (i: number): number => ((catalog.availableOf(itemIds.at(i)!) ?? true) ? 1 : 0);
   const available =
     (aligned ? sameColumn(catalog.availabilityColumn, itemIds.length, availableOf) : null) ??
     Uint8Array.from({ length: itemIds.length }, (_, i) => availableOf(i));
@@ -200,7 +209,7 @@ function withLazyTrainCounts(
  */
 function readCatalog(
   path: string,
-  itemIds: readonly string[],
+  itemIds: ItemIdList,
   itemIndex: ReadonlyMap<string, number>,
 ): CatalogTable {
   function* items(): Generator<CatalogItem> {
@@ -283,7 +292,7 @@ export function* fileLines(path: string, chunkBytes = LINE_CHUNK_BYTES): Generat
  * item kept for the model's life: ~1M objects at 1M items).
  */
 function itemStateView(
-  itemIds: readonly string[],
+  itemIds: ItemIdList,
   popularity: Float32Array,
   trend: Float32Array,
   firstSeen: Float64Array,
@@ -297,7 +306,7 @@ function itemStateView(
     popularity: popularity[i]!,
     trend: trend[i]!,
     firstSeen: Number.isNaN(firstSeen[i]!) ? null : firstSeen[i]!,
-    categories: catalog.categoriesOf(itemIds[i]!) ?? none,
+    categories: catalog.categoriesOf(itemIds.at(i)!) ?? none,
   }));
 }
 
@@ -373,6 +382,19 @@ function readNeighbours(dir: string, file: string, nItems: number): NeighbourTab
  *   id → row index of a small catalog, a Map, and of a large one would
  *   otherwise answer differently for a number).
  */
+/**
+ * Item ids of models this large or larger are packed by the registry loader
+ * ({@link PackedIdList}); the threshold of packed titles, so a model's ids
+ * and its catalog's titles are packed together.
+ */
+export const PACKED_IDS_MIN_ITEMS = PACKED_TITLES_MIN_ITEMS;
+
+/** `ids` packed ({@link PackedIdList}) when there are at least `from` of them and they fit one string; else `ids` itself. */
+function packedIfLarge(ids: string[], from: number): ItemIdList {
+  if (ids.length < from) return ids;
+  return PackedIdList.from(ids) ?? ids;
+}
+
 function readIdList(dir: string, file: string): string[] {
   const ids = readJson<unknown>(dir, file);
   if (!Array.isArray(ids)) throw new Error(`${join(dir, file)}: expected a JSON array of string ids`);

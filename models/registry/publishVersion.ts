@@ -142,8 +142,8 @@ function userStateRecord(userId: string, u: UserState, bundle: ModelBundle): Use
   return {
     userId,
     interactionCount: u.interactionCount,
-    seen: [...u.seen].map((i) => bundle.itemIds[i]!),
-    recent: u.recentItems.map((i) => bundle.itemIds[i]!),
+    seen: [...u.seen].map((i) => bundle.itemIds.at(i)!),
+    recent: u.recentItems.map((i) => bundle.itemIds.at(i)!),
     categoryShare: Object.fromEntries([...u.categoryShare].map(([c, v]) => [c, round4(v)])),
     categoryLastSeen: Object.fromEntries(u.categoryLastSeen),
   };

@@ -1,3 +1,5 @@
+import { idAtRowIs } from '../domain/itemIdList.js';
+import type { ItemIdList } from '../domain/itemIdList.js';
 /**
  * One item proposed by candidate generation, as it travels through the
  * pipeline. The orchestrator creates it when sources are merged; later stages
@@ -56,7 +58,7 @@ export interface SourceHit {
  */
 export interface CandidateRowIndex {
   /** Item id per row. */
-  readonly itemIds: readonly string[];
+  readonly itemIds: ItemIdList;
   /** Item id → row (the inverse of `itemIds`; a repeated id maps to its last row). */
   readonly itemIndex: ReadonlyMap<string, number>;
 }
@@ -83,8 +85,7 @@ export function checkedRow(
   hint: number | undefined,
   usable: boolean,
 ): number {
-  const ids = index.itemIds;
-  if (usable && hint !== undefined && hint >= 0 && hint < ids.length && ids[hint] === itemId) return hint;
+  if (usable && hint !== undefined && hint >= 0 && idAtRowIs(index.itemIds, hint, itemId)) return hint;
   return index.itemIndex.get(itemId) ?? -1;
 }
 

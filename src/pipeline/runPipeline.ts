@@ -1,3 +1,4 @@
+import type { ItemIdList } from '../domain/itemIdList.js';
 import { performance } from 'node:perf_hooks';
 import type { Span } from '@opentelemetry/api';
 import {
@@ -331,7 +332,7 @@ export function mergeSources(
 const NEVER_ABORTED: AbortSignal = new AbortController().signal;
 
 /** Per `itemIds` array: candidate index + 1 per row during one merge, all 0 between merges. */
-const mergeSlots = new WeakMap<readonly string[], Int32Array>();
+const mergeSlots = new WeakMap<ItemIdList, Int32Array>();
 
 /** {@link mergeSources} keyed by model row (see there). */
 function mergeByRow(

@@ -1,3 +1,4 @@
+import type { ItemIdList } from '../domain/itemIdList.js';
 import type { FeatureStore } from './featureStore.js';
 
 /**
@@ -50,7 +51,7 @@ export interface ItemColumnReads {
 
 /** Positions of a read's ids in a list of ids ({@link ItemColumnReads.readItemColumns}). */
 export interface ItemRows {
-  readonly ids: readonly string[];
+  readonly ids: ItemIdList;
   /** Per id of the read: its position in `ids`, -1 when absent. */
   readonly at: Int32Array;
 }

@@ -117,7 +117,7 @@ export async function seedFeatureStore(
       const counters: { itemId: string; counters: ItemCounters }[] = [];
       for (let i = start; i < Math.min(ids.length, start + itemChunkSize); i++) {
         counters.push({
-          itemId: ids[i]!,
+          itemId: ids.at(i)!,
           counters: {
             popularity: finiteOrZero(bundle.popularity[i]),
             trend: finiteOrZero(bundle.trend[i]),

@@ -127,7 +127,7 @@ describe('Gateway: IVF-Flat vector index', () => {
       const gateway = await start(storage);
       try {
         const similar = await gateway.similarItems(
-          { itemId: bundle.itemIds[0]!, userId: null, first: 10, filter: null },
+          { itemId: bundle.itemIds.at(0)!, userId: null, first: 10, filter: null },
           gateway.createRequestScope(),
         );
         expect(similar.items).toHaveLength(10);
@@ -161,7 +161,7 @@ describe('Gateway: IVF-Flat vector index', () => {
         let s = 0;
         for (let p = 0; p < dim; p++) s += unit[p]! * table[halves[i * dim + p]!]!;
         s += unit[dim - 1]!; // the last value of a half row is stored minus 1 (ItemVectors)
-        return { itemId: bundle.itemIds[i]!, s };
+        return { itemId: bundle.itemIds.at(i), s };
       }).sort((a, b) => b.s - a.s);
       const hits = await ivf.search(query, 10);
       expect(hits.map((h) => h.itemId)).toEqual(scores.slice(0, 10).map((x) => x.itemId));
@@ -180,7 +180,7 @@ describe('Gateway: IVF-Flat vector index', () => {
     });
     try {
       const similar = await gateway.similarItems(
-        { itemId: bundle.itemIds[0]!, userId: null, first: 10, filter: null },
+        { itemId: bundle.itemIds.at(0)!, userId: null, first: 10, filter: null },
         gateway.createRequestScope(),
       );
       expect(similar.items).toHaveLength(10);
@@ -208,7 +208,7 @@ describe('Gateway: IVF-Flat vector index', () => {
       try {
         const similar = await gateway.similarItems(
           {
-            itemId: bundle.itemIds[0]!,
+            itemId: bundle.itemIds.at(0)!,
             userId: null,
             first: 10,
             filter: null,
@@ -238,7 +238,7 @@ describe('Gateway: IVF-Flat vector index', () => {
     const l32 = loadVersionBundle(registry, 'default', version);
     const l16 = loadVersionBundle(registry, 'default', version, { vectorPrecision: 'float16' });
     const dim = l32.manifest.retrieval.vectorDimension;
-    const ids = l32.bundle.itemIds;
+    const ids = [...l32.bundle.itemIds];
     const exact32 = ExactVectorIndex.fromVectors(ids, l32.bundle.itemVectors as Float32Array, dim);
     const ivf16 = IvfVectorIndex.fromVectors(ids, l16.bundle.itemVectors, dim, {
       storage: 'none',

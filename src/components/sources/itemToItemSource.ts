@@ -47,13 +47,13 @@ export function topNeighbours(
   for (let k = 0; k < touched.length; k++) {
     const s = ns.scores[k]!;
     // Indices arrive ascending: a score tying the worst kept one never enters.
-    if (!Number.isFinite(s) || !heap.wouldAccept(s) || exclude(ids[touched[k]!]!)) continue;
+    if (!Number.isFinite(s) || !heap.wouldAccept(s) || exclude(ids.at(touched[k]!)!)) continue;
     heap.push(s, k);
   }
   const { rows } = heap.sorted();
   return Array.from(rows, (k) => {
     const via = ns.via[k]!;
     const row = touched[k]!;
-    return { itemId: ids[row]!, score: ns.scores[k]!, via: via >= 0 ? ids[via]! : null, row };
+    return { itemId: ids.at(row)!, score: ns.scores[k]!, via: via >= 0 ? ids.at(via)! : null, row };
   });
 }

@@ -1,3 +1,5 @@
+import { sameIdsIn } from '../../domain/itemIdList.js';
+import type { ItemIdList } from '../../domain/itemIdList.js';
 import type { FeatureStore } from '../../stores/featureStore.js';
 import { TopIndicesSelector, topIndices } from './topIndices.js';
 
@@ -13,7 +15,8 @@ import { TopIndicesSelector, topIndices } from './topIndices.js';
  * - `newItems`: the best `min(newCandidates.length, topK)` of them, most popular first.
  */
 export interface RankingSnapshot {
-  readonly ids: readonly string[];
+  /** A packed list (`PackedIdList`) when the store's is one: read with `at`. */
+  readonly ids: ItemIdList;
   readonly popularity: Float32Array;
   readonly trend: Float32Array;
   readonly byPopularity: Int32Array;
@@ -34,7 +37,8 @@ export interface RankingSnapshot {
  */
 export interface BulkItemCounters {
   itemCounterChunks(chunkSize: number): Iterable<{
-    readonly ids: readonly string[];
+    /** The chunk's ids: may be an `ItemIdRange` of {@link itemIdsInOrder}'s list (then recognised without a string per id). */
+    readonly ids: ItemIdList;
     readonly popularity: Float32Array;
     readonly trend: Float32Array;
   }>;
@@ -42,9 +46,9 @@ export interface BulkItemCounters {
    * Every item id in `listItemIds` order as one array the store keeps (the
    * caller must not write to it), or null when the store has no such array.
    * The first refresh keeps it as its snapshot's ids instead of building a
-   * copy (issue #6: 10 MB at 1M items).
+   * copy (issue #6: 10 MB at 1M items; with packed ids, no string per item).
    */
-  itemIdsInOrder?(): readonly string[] | null;
+  itemIdsInOrder?(): ItemIdList | null;
 }
 
 /** Options of {@link LiveCounterRanking}. */
@@ -126,7 +130,7 @@ export class LiveCounterRanking {
   private retired: CounterColumns | null = null;
   private spare: CounterColumns | null = null;
   /** The last refresh's ids and new items, reused while the catalog and the model stay the same. */
-  private lastNew: { readonly ids: readonly string[]; readonly newCandidates: Int32Array } | null = null;
+  private lastNew: { readonly ids: ItemIdList; readonly newCandidates: Int32Array } | null = null;
   /** Bumped by revalidate() and invalidate(): a refresh begun before must not keep its new items. */
   private generation = 0;
   private pending: Promise<RankingSnapshot> | null = null;
@@ -293,7 +297,7 @@ export class LiveCounterRanking {
         while (lastK < prev.length && prev[lastK]! < from) lastK++;
         for (; lastK < prev.length && prev[lastK]! < to; lastK++) fresh.push(prev[lastK]!);
       } else {
-        for (let i = from; i < to; i++) if (!known(ids[i]!)) fresh.push(i);
+        for (let i = from; i < to; i++) if (!known(ids.at(i)!)) fresh.push(i);
       }
       if (to < n) await nextTurn();
     }
@@ -321,7 +325,7 @@ export class LiveCounterRanking {
    * brought paused requests for ~100–250 ms (BENCHMARKS.md, "The 1M tail").
    */
   private async readCounters(): Promise<{
-    ids: readonly string[];
+    ids: ItemIdList;
     popularity: Float32Array;
     trend: Float32Array;
   }> {
@@ -343,14 +347,14 @@ export class LiveCounterRanking {
           popularity = grown(popularity, at + m);
           trend = grown(trend, at + m);
         }
-        if (ids === null && !sameIdsIn(previous!, chunk.ids, at, at + m, at)) ids = previous!.slice(0, at);
-        if (ids !== null) for (let j = 0; j < m; j++) ids.push(chunk.ids[j]!);
+        if (ids === null && !sameIdsIn(previous!, chunk.ids, at, at + m, at)) ids = firstIds(previous!, at);
+        if (ids !== null) for (let j = 0; j < m; j++) ids.push(chunk.ids.at(j)!);
         popularity.set(chunk.popularity, at);
         trend.set(chunk.trend, at);
         count += m;
         await nextTurn();
       }
-      const kept = ids ?? (count === previous!.length ? previous! : previous!.slice(0, count));
+      const kept = ids ?? (count === previous!.length ? previous! : firstIds(previous!, count));
       return {
         ids: kept,
         popularity: popularity.length === count ? popularity : popularity.subarray(0, count),
@@ -388,20 +392,12 @@ interface CounterColumns {
   readonly trend: Float32Array;
 }
 
-/**
- * Whether `a[from .. to − 1]` equals `b[from − offset .. to − 1 − offset]`
- * (usually the same string objects). @param offset where `b` starts in `a`'s positions. @default 0
- */
-function sameIdsIn(
-  a: readonly string[],
-  b: readonly string[],
-  from: number,
-  to: number,
-  offset = 0,
-): boolean {
-  if (a.length < to || b.length < to - offset) return false;
-  for (let i = from; i < to; i++) if (a[i] !== b[i - offset]) return false;
-  return true;
+/** The first `count` ids of `list` as a new array (an array's own strings; a packed list's decoded). */
+function firstIds(list: ItemIdList, count: number): string[] {
+  if (Array.isArray(list)) return (list as readonly string[]).slice(0, count);
+  const out = new Array<string>(count);
+  for (let i = 0; i < count; i++) out[i] = list.at(i)!;
+  return out;
 }
 
 function hasBulkCounters(store: FeatureStore): store is FeatureStore & BulkItemCounters {
@@ -480,7 +476,7 @@ export function topFromRanking(
   const taken = new Set<number>();
   if (limit > 0) {
     scanOrder(order, values, undefined, (i) => {
-      const id = snapshot.ids[i]!;
+      const id = snapshot.ids.at(i)!;
       if (exclude(id)) return false;
       taken.add(i);
       out.push({ itemId: id, score: values[i]!, row: i });
@@ -490,7 +486,7 @@ export function topFromRanking(
   const extra = Math.max(1, Math.ceil(limit * newShare));
   let added = 0;
   scanOrder(snapshot.newItems, snapshot.popularity, snapshot.newCandidates, (i) => {
-    const id = snapshot.ids[i]!;
+    const id = snapshot.ids.at(i)!;
     if (taken.has(i) || exclude(id)) return false;
     out.push({ itemId: id, score: values[i]!, row: i });
     return ++added >= extra;

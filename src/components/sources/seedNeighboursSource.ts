@@ -23,7 +23,7 @@ export const seedNeighboursSource: CandidateSource<RecommendationQuery> = {
     const out: SourceHit[] = [];
     for (let k = 0; k < list.items.length && out.length < limit; k++) {
       const row = list.items[k]!;
-      const id = ids[row]!;
+      const id = ids.at(row)!;
       if (!exclude(id)) out.push({ itemId: id, score: list.scores[k]!, via: seed, row });
     }
     return out;

@@ -1,3 +1,4 @@
+import type { ItemIdList } from '../../domain/itemIdList.js';
 import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { isRegularFile, makeFolder, readCacheSidecar, writeCacheSidecar } from './cacheFiles.js';
@@ -47,7 +48,7 @@ const HEADER_INTS = 5;
  */
 export function ivfFingerprint(
   shape: object,
-  itemIds: readonly string[],
+  itemIds: ItemIdList,
   vectors: Float32Array | Uint16Array,
 ): string {
   const hash = createHash('sha256').update(JSON.stringify(shape));

@@ -1,3 +1,4 @@
+import type { ItemIdList } from '../../domain/itemIdList.js';
 // About 880 lines (a third of them docs), over the ~300 guideline: the build (training or cache), the
 // probe/widen/fallback search and the upsert tail share the row store (float32 rows, int8 codes with
 // the caller's rows, or the caller's rows alone), the list layout and the per-position arrays; split
@@ -208,7 +209,7 @@ export class IvfVectorIndex implements VectorIndex {
   /** Per order key: the current position (the inverse of `orderOf` over live rows). */
   private positionOfOrder: Int32Array;
   /** Ids of order keys 0 .. baseIds.length − 1 (the build's distinct ids; the caller's array with `idIndex`). */
-  private baseIds: readonly string[] = [];
+  private baseIds: ItemIdList = [];
   /** Id → order key of the build's ids (the caller's `idIndex`, or the map built while deduplicating). */
   private baseOrder: ReadonlyMap<string, number> = new Map();
   /** Ids first seen by {@link upsert}, with order keys from baseIds.length on. */
@@ -286,7 +287,7 @@ export class IvfVectorIndex implements VectorIndex {
    *   RangeError from WebAssembly when the rows exceed its 4 GiB.
    */
   static fromVectors(
-    itemIds: readonly string[],
+    itemIds: ItemIdList,
     vectors: ItemVectors,
     dimension: number,
     options: IvfVectorIndexOptions = {},
@@ -307,13 +308,13 @@ export class IvfVectorIndex implements VectorIndex {
     }
     const n = itemIds.length;
     const idIndex = options.idIndex;
-    let distinct: readonly string[];
+    let distinct: ItemIdList;
     let first: ReadonlyMap<string, number>;
     let source: Int32Array;
     if (
       idIndex !== undefined &&
       idIndex.size === n &&
-      (n === 0 || (idIndex.get(itemIds[0]!) === 0 && idIndex.get(itemIds[n - 1]!) === n - 1))
+      (n === 0 || (idIndex.get(itemIds.at(0)!) === 0 && idIndex.get(itemIds.at(n - 1)!) === n - 1))
     ) {
       distinct = itemIds;
       first = idIndex;
@@ -324,10 +325,11 @@ export class IvfVectorIndex implements VectorIndex {
       const ids: string[] = [];
       const from: number[] = [];
       for (let i = 0; i < n; i++) {
-        const j = own.get(itemIds[i]!);
+        const id = itemIds.at(i)!;
+        const j = own.get(id);
         if (j === undefined) {
-          own.set(itemIds[i]!, ids.length);
-          ids.push(itemIds[i]!);
+          own.set(id, ids.length);
+          ids.push(id);
           from.push(i);
         } else from[j] = i;
       }
@@ -367,7 +369,7 @@ export class IvfVectorIndex implements VectorIndex {
     for (let p = 0; p < index.built; p++) {
       const order = index.orderOf[p]!;
       index.positionOfOrder[order] = p;
-      index.setPayload(p, payloadOf(distinct[order]!));
+      index.setPayload(p, payloadOf(distinct.at(order)!));
     }
     return index;
   }
@@ -386,7 +388,7 @@ export class IvfVectorIndex implements VectorIndex {
   /** The id of an order key. */
   private idOf(order: number): string {
     const base = this.baseIds.length;
-    return order < base ? this.baseIds[order]! : this.addedIds[order - base]!;
+    return order < base ? this.baseIds.at(order)! : this.addedIds[order - base]!;
   }
 
   /**
@@ -783,9 +785,9 @@ export class IvfVectorIndex implements VectorIndex {
    * normalised rows in list order. @returns where the assignment came from.
    */
   private buildOrLoad(
-    distinct: readonly string[],
+    distinct: ItemIdList,
     source: Int32Array,
-    itemIds: readonly string[],
+    itemIds: ItemIdList,
     vectors: ItemVectors,
     options: IvfVectorIndexOptions,
   ): 'built' | 'cache' {

@@ -1,3 +1,4 @@
+import type { ItemIdList } from '../../domain/itemIdList.js';
 // About 350 lines, over the ~300 guideline: the search's over-fetch loop, its exact fallback, the
 // graph cache and the efSearch reload share the row store, graph and counters; split apart they
 // would need to expose them.
@@ -126,7 +127,7 @@ export class UsearchVectorIndex implements VectorIndex {
    *   Error when USearch cannot allocate the graph.
    */
   static fromVectors(
-    itemIds: readonly string[],
+    itemIds: ItemIdList,
     vectors: Float32Array,
     dimension: number,
     options: UsearchVectorIndexOptions = {},
@@ -145,7 +146,7 @@ export class UsearchVectorIndex implements VectorIndex {
     if (rows === null) {
       rows = new VectorRows(dimension, itemIds.length);
       for (let i = 0; i < itemIds.length; i++) {
-        const id = itemIds[i]!;
+        const id = itemIds.at(i)!;
         rows.put(id, vectors.subarray(i * dimension, (i + 1) * dimension), options.payloads?.get(id));
       }
     }

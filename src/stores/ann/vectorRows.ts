@@ -1,3 +1,4 @@
+import type { ItemIdList } from '../../domain/itemIdList.js';
 import type { VectorPayload } from '../vectorIndex.js';
 import { CategoryInterner } from '../embedded/categoryInterner.js';
 
@@ -45,7 +46,7 @@ export class VectorRows {
    * @throws RangeError when `normalised.length !== itemIds.length × dimension`.
    */
   static shared(
-    itemIds: readonly string[],
+    itemIds: ItemIdList,
     normalised: Float32Array,
     dimension: number,
     payloads: ReadonlyMap<string, VectorPayload> | undefined,
@@ -60,7 +61,7 @@ export class VectorRows {
     rows.ownsData = false;
     rows.availability = new Uint8Array(itemIds.length);
     for (let i = 0; i < itemIds.length; i++) {
-      const id = itemIds[i]!;
+      const id = itemIds.at(i)!;
       rows.ids.push(id);
       if (!rows.rowOf.has(id)) rows.rowOf.set(id, i);
       rows.setPayload(i, payloads?.get(id));

@@ -1,3 +1,4 @@
+import type { ItemIdList } from '../../domain/itemIdList.js';
 import type {
   VectorEntry,
   VectorHit,
@@ -169,7 +170,7 @@ export class ExactVectorIndex implements VectorIndex {
    * @throws RangeError when `vectors.length !== itemIds.length × dimension`.
    */
   static fromVectors(
-    itemIds: readonly string[],
+    itemIds: ItemIdList,
     vectors: Float32Array,
     dimension: number,
     options: ExactVectorIndexOptions = {},
@@ -182,7 +183,7 @@ export class ExactVectorIndex implements VectorIndex {
     const index = new ExactVectorIndex(dimension, itemIds.length);
     const payloadOf = payloadReader(options.payloads);
     for (let i = 0; i < itemIds.length; i++) {
-      const id = itemIds[i]!;
+      const id = itemIds.at(i)!;
       index.put(id, vectors.subarray(i * dimension, (i + 1) * dimension), payloadOf(id));
     }
     index.builtRows = index.ids.length;

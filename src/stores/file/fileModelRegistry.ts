@@ -2,7 +2,11 @@ import { statSync } from 'node:fs';
 import { readShadowSetting } from '../../../models/registry/shadowPointer.js';
 import type { ShadowSetting } from '../../../models/registry/shadowPointer.js';
 import { join, resolve } from 'node:path';
-import { fileLines, loadVersionBundle } from '../../../models/registry/loadVersionBundle.js';
+import {
+  fileLines,
+  loadVersionBundle,
+  PACKED_IDS_MIN_ITEMS,
+} from '../../../models/registry/loadVersionBundle.js';
 import type { VectorPrecision } from '../../domain/itemVectors.js';
 import type { LoadedVersion } from '../../../models/registry/loadVersionBundle.js';
 import type { UserStateRecord } from '../../../models/registry/publishVersion.js';
@@ -26,6 +30,12 @@ export interface FileModelRegistryOptions {
    * (the gateway's `auto`: `servedVectorPrecision` in src/services/vectorIndexChoice.ts). @default 'float32'
    */
   readonly vectorPrecision?: VectorPrecision | ((itemCount: number) => VectorPrecision);
+  /**
+   * Versions of at least this many items keep their item ids packed (one
+   * string instead of one per id; `LoadVersionOptions.packIdsFrom`). An
+   * integer ≥ 0. @default PACKED_IDS_MIN_ITEMS (200,000)
+   */
+  readonly packIdsFrom?: number;
 }
 
 /**
@@ -41,11 +51,18 @@ export class FileModelRegistry implements ModelRegistry {
   readonly modelName: string;
   /** The precision loaded versions keep their item vectors at, or the function of their item count that picks it. */
   readonly vectorPrecision: VectorPrecision | ((itemCount: number) => VectorPrecision);
+  /** Item count from which loaded versions keep their ids packed (see {@link FileModelRegistryOptions.packIdsFrom}). */
+  readonly packIdsFrom: number;
 
+  /** @throws RangeError when `packIdsFrom` is not an integer ≥ 0. */
   constructor(options: FileModelRegistryOptions) {
     this.dir = resolve(options.dir);
     this.modelName = options.modelName ?? DEFAULT_MODEL_NAME;
     this.vectorPrecision = options.vectorPrecision ?? 'float32';
+    this.packIdsFrom = options.packIdsFrom ?? PACKED_IDS_MIN_ITEMS;
+    if (!(Number.isInteger(this.packIdsFrom) && this.packIdsFrom >= 0)) {
+      throw new RangeError(`packIdsFrom: expected an integer ≥ 0, received ${this.packIdsFrom}`);
+    }
   }
 
   async currentVersion(): Promise<string | null> {
@@ -62,7 +79,10 @@ export class FileModelRegistry implements ModelRegistry {
 
   /** @throws RegistryError / Error naming the file when the version is missing or inconsistent. */
   async load(version: string): Promise<LoadedVersion> {
-    return loadVersionBundle(this.dir, this.modelName, version, { vectorPrecision: this.vectorPrecision });
+    return loadVersionBundle(this.dir, this.modelName, version, {
+      vectorPrecision: this.vectorPrecision,
+      packIdsFrom: this.packIdsFrom,
+    });
   }
 
   /** @throws RegistryError when the version has no readable manifest. */

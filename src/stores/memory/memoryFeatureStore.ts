@@ -1,3 +1,5 @@
+import { ItemIdRange, ItemIdRows, PackedIdList } from '../../domain/itemIdList.js';
+import type { ItemIdList } from '../../domain/itemIdList.js';
 import type { CatalogItem } from '../../domain/interaction.js';
 import type { Promotion } from '../../services/serviceTypes.js';
 import { DISMISSIVE_TYPES } from '../dismissiveTypes.js';
@@ -120,8 +122,11 @@ interface UserState {
    * array at the first write (issue #6: ~1 KB less per seeded user).
    */
   recent: HistoryEntry[] | UniformHistory;
-  /** A seeded array until the first write turns it into a Set (seeding 16k users builds no Set). */
-  seen: Set<string> | readonly string[];
+  /**
+   * A seeded list until the first write turns it into a Set (seeding 16k users builds no Set):
+   * an array, or with packed catalog ids the items' catalog positions ({@link ItemIdRows}).
+   */
+  seen: Set<string> | ItemIdList;
   /** null until the first dismissal (most users have none: no empty Set per user). */
   dismissed: Set<string> | null;
   /** Category → weight; a seeded user's as two arrays until the first write (a Map each costs ~0.3 KB). */
@@ -137,7 +142,8 @@ interface UserState {
 
 /** History entries that differ only in their item, most recent first. */
 interface UniformHistory {
-  readonly itemIds: readonly string[];
+  /** An array, or with packed catalog ids the items' catalog positions ({@link ItemIdRows}). */
+  readonly itemIds: ItemIdList;
   readonly type: HistoryEntry['type'];
   readonly value: number | null;
   readonly timestamp: number;
@@ -148,7 +154,9 @@ function historyOf(u: UserState): HistoryEntry[] {
   const recent = u.recent;
   if (Array.isArray(recent)) return recent.slice();
   const { itemIds, type, value, timestamp } = recent as UniformHistory;
-  return itemIds.map((itemId) => ({ itemId, type, value, timestamp }));
+  const out = new Array<HistoryEntry>(itemIds.length);
+  for (let k = 0; k < itemIds.length; k++) out[k] = { itemId: itemIds.at(k)!, type, value, timestamp };
+  return out;
 }
 
 /**
@@ -217,8 +225,8 @@ function hasCountersAt(base: BaseCatalog, k: number): boolean {
 
 /** The model's counters handed to {@link MemoryFeatureStore.seedCatalog}, by model row. */
 export interface SeedCounters {
-  /** The model's item ids: row i holds the counters of `itemIds[i]`. */
-  readonly itemIds: readonly string[];
+  /** The model's item ids: row i holds the counters of `itemIds.at(i)`. */
+  readonly itemIds: ItemIdList;
   /**
    * Decayed popularity by row: float64, or float32 (the model's column,
    * issue #6). The store may keep the array and read it for its life, but
@@ -715,7 +723,7 @@ export class MemoryFeatureStore
    * items beyond it were added. Lets `LiveCounterRanking` keep this array
    * instead of copying 1M ids (issue #6).
    */
-  itemIdsInOrder(): readonly string[] | null {
+  itemIdsInOrder(): ItemIdList | null {
     return this.base !== null && this.items.size === 0 ? this.base.catalog.ids : null;
   }
 
@@ -744,7 +752,7 @@ export class MemoryFeatureStore
   *itemCounterChunks(
     chunkSize = 16384,
     at = this.now(),
-  ): Generator<{ ids: string[]; popularity: Float32Array; trend: Float32Array }, void, void> {
+  ): Generator<{ ids: ItemIdList; popularity: Float32Array; trend: Float32Array }, void, void> {
     if (!Number.isInteger(chunkSize) || chunkSize < 1) {
       throw new RangeError(`chunkSize must be an integer ≥ 1, got ${chunkSize}`);
     }
@@ -758,7 +766,7 @@ export class MemoryFeatureStore
     let n = 0;
     // The adopted catalog first (its keys come first in listItemIds), its counters read by position.
     const base = this.base;
-    const baseIds = base?.catalog.ids ?? [];
+    const baseIds: ItemIdList = base?.catalog.ids ?? [];
     for (let k = 0; k < baseIds.length; k++) {
       if (hasCountersAt(base!, k)) {
         const stamp = base!.counters.updatedAtAt(k);
@@ -776,12 +784,14 @@ export class MemoryFeatureStore
         popularity[n] = 0;
         trend[n] = 0;
       }
-      ids[n++] = baseIds[k]!;
-      if (n === chunkSize) {
-        yield { ids, popularity, trend };
+      // Full chunks of the catalog name their ids as a range of its list: no string per id (packed ids).
+      if (++n === chunkSize) {
+        yield { ids: new ItemIdRange(baseIds, k + 1 - n, n), popularity, trend };
         n = 0;
       }
     }
+    // A chunk that the catalog's last ids share with upserted items lists them as strings.
+    for (let j = 0; j < n; j++) ids[j] = baseIds.at(baseIds.length - n + j)!;
     // Counters are usually stored in catalog order (seeded in one pass): walk both maps side by side
     // and look an id up only when the orders differ (a string-keyed Map.get costs ~0.5 µs at 1M keys).
     const walk = this.counters.entries();
@@ -859,7 +869,7 @@ export class MemoryFeatureStore
     if (this.base !== null || this.items.size > 0 || this.counters.size > 0) {
       for (const item of catalog.values()) this.upsertItem(item);
       for (let i = 0; i < itemIds.length; i++)
-        this.setCounters(itemIds[i]!, popularity[i]!, trend[i]!, updatedAt);
+        this.setCounters(itemIds.at(i)!, popularity[i]!, trend[i]!, updatedAt);
       return;
     }
     const indexed = isIndexedCatalog(catalog) ? catalog : indexCatalog(catalog);
@@ -882,7 +892,7 @@ export class MemoryFeatureStore
       hasCounters: new Uint8Array(n),
     };
     for (let i = 0; i < itemIds.length; i++)
-      this.setCounters(itemIds[i]!, popularity[i]!, trend[i]!, updatedAt);
+      this.setCounters(itemIds.at(i)!, popularity[i]!, trend[i]!, updatedAt);
   }
 
   async getItems(itemIds: readonly string[]): Promise<(CatalogItem | null)[]> {
@@ -952,13 +962,15 @@ export class MemoryFeatureStore
    */
   async seedUsers(users: readonly UserSeed[]): Promise<void> {
     this.count('seedUsers');
+    const asRows = this.seedRows(users);
     for (const seed of users) {
       const recent = seed.recent.slice().sort((a, b) => b.timestamp - a.timestamp);
       if (recent.length > this.historySize) recent.length = this.historySize;
+      const history = compactHistory(recent);
       this.putUser(seed.userId, {
         interactionCount: seed.interactionCount,
-        recent: compactHistory(recent),
-        seen: seed.seen.slice(),
+        recent: Array.isArray(history) ? history : { ...history, itemIds: asRows(history.itemIds) },
+        seen: asRows(seed.seen),
         dismissed: seed.dismissed.length === 0 ? null : new Set(seed.dismissed),
         categoryWeights: numberColumns(seed.categoryWeights),
         categoryLastSeen: numberColumns(seed.categoryLastSeen),
@@ -970,6 +982,38 @@ export class MemoryFeatureStore
         impressions: null,
       });
     }
+  }
+
+  /**
+   * How {@link seedUsers} keeps a seeded user's item lists: with packed
+   * catalog ids ({@link PackedIdList}, a large model's), as catalog positions
+   * in one Int32Array per call ({@link ItemIdRows}), so the users hold no
+   * string per item (issue #6: the 20,000 seeded users of the 1M bench
+   * catalog held ~660k item-id strings, the most numerous objects a major GC
+   * marked once the catalog's ids were packed); a list naming an item outside
+   * the catalog stays a copied array. Otherwise every list is a copied array.
+   */
+  private seedRows(users: readonly UserSeed[]): (ids: ItemIdList) => ItemIdList {
+    const copy = (ids: ItemIdList): ItemIdList => [...ids];
+    const base = this.base;
+    if (base === null || !(base.catalog.ids instanceof PackedIdList)) return copy;
+    let total = 0;
+    for (const seed of users) total += seed.seen.length + Math.min(seed.recent.length, this.historySize);
+    const rows = new Int32Array(total);
+    let used = 0;
+    return (ids) => {
+      const start = used;
+      if (start + ids.length > rows.length) return copy(ids);
+      for (let k = 0; k < ids.length; k++) {
+        const position = base.catalog.positionOf(ids.at(k)!);
+        if (position === undefined) {
+          used = start;
+          return copy(ids);
+        }
+        rows[used++] = position;
+      }
+      return new ItemIdRows(base.catalog.ids, rows, start, ids.length);
+    };
   }
 
   async close(): Promise<void> {

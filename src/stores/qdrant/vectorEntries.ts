@@ -1,3 +1,4 @@
+import type { ItemIdList } from '../../domain/itemIdList.js';
 import type { VectorEntry, VectorPayload } from '../vectorIndex.js';
 
 /**
@@ -9,7 +10,7 @@ import type { VectorEntry, VectorPayload } from '../vectorIndex.js';
  * @throws RangeError at the first read when `vectors.length !== itemIds.length × dimension`.
  */
 export function* vectorEntries(
-  itemIds: readonly string[],
+  itemIds: ItemIdList,
   vectors: Float32Array,
   dimension: number,
   payloads?: ReadonlyMap<string, VectorPayload>,
@@ -20,7 +21,7 @@ export function* vectorEntries(
     );
   }
   for (let i = 0; i < itemIds.length; i++) {
-    const itemId = itemIds[i]!;
+    const itemId = itemIds.at(i)!;
     const vector = vectors.subarray(i * dimension, (i + 1) * dimension);
     const payload = payloads?.get(itemId);
     yield payload === undefined ? { itemId, vector } : { itemId, vector, payload };

@@ -306,7 +306,7 @@ describe('Hydrator: itemFeatures', () => {
           // The hint a neighbour source gives: the row in the query's model, for the items it knows.
           const candidates = hinted
             ? plain.map((c, k) => {
-                const row = bundle.itemIds.indexOf(c.itemId);
+                const row = [...bundle.itemIds].indexOf(c.itemId);
                 return row >= 0
                   ? addSourceHit(undefined, 'POPULAR', { itemId: c.itemId, score: 1, row }, k)
                   : c;

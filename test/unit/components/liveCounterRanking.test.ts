@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LiveCounterRanking, topFromRanking } from '../../../src/components/sources/liveCounterRanking.js';
 import type { RankingSnapshot } from '../../../src/components/sources/liveCounterRanking.js';
+import type { ItemIdList } from '../../../src/domain/itemIdList.js';
 import { topIndices } from '../../../src/components/sources/topIndices.js';
 import type { CatalogItem } from '../../../src/domain/interaction.js';
 import type { FeatureStore } from '../../../src/stores/featureStore.js';
@@ -169,7 +170,7 @@ describe('LiveCounterRanking', () => {
     expect(hits.map((h) => h.itemId)).toEqual([...expected, ...expectedNew].map((i) => `i${i}`));
     expect(hits.map((h) => h.score)).toEqual([...expected, ...expectedNew].map((i) => s.popularity[i]));
     // Each hit's row hint is its index in the snapshot's ids.
-    for (const h of hits) expect(s.ids[h.row]).toBe(h.itemId);
+    for (const h of hits) expect(s.ids.at(h.row)).toBe(h.itemId);
   });
 
   it('reads and ranks in slices, letting other callbacks run between them (issue #6)', async () => {
@@ -350,7 +351,9 @@ describe('LiveCounterRanking', () => {
       expect(grownSnapshot.byPopularity[0], path).toBe(5);
       expect(Array.from(grownSnapshot.popularity), path).toEqual(
         Array.from(
-          Float32Array.from((await memory.getItemCounters(grownSnapshot.ids)).map((c) => c?.popularity ?? 0)),
+          Float32Array.from(
+            (await memory.getItemCounters([...grownSnapshot.ids])).map((c) => c?.popularity ?? 0),
+          ),
         ),
       );
     }
@@ -436,7 +439,7 @@ describe('LiveCounterRanking', () => {
     await ranking.snapshot();
     await settle();
     const s = await ranking.snapshot();
-    expect(s.ids[s.byPopularity[0]!]).toBe('i1');
+    expect(s.ids.at(s.byPopularity[0]!)).toBe('i1');
   });
 
   it('rejects a dutyCycle outside (0, 1]', () => {
@@ -519,7 +522,7 @@ describe('MemoryFeatureStore.itemCounterChunks', () => {
     await store.incrementItemCounters('a', 8, T0);
     await store.incrementItemCounters('b', 2, T0);
     await store.incrementItemCounters('f', 5, T0);
-    const seen: { ids: readonly string[]; popularity: Float32Array; trend: Float32Array }[] = [];
+    const seen: { ids: ItemIdList; popularity: Float32Array; trend: Float32Array }[] = [];
     const copies: { ids: string[]; popularity: number[] }[] = [];
     for (const c of store.itemCounterChunks(2, T0)) {
       seen.push(c);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PACKED_TITLES_MIN_ITEMS } from '../../../models/registry/catalogTable.js';
 import { IdRowIndex, fnv1a, itemRowIndex } from '../../../models/registry/idRowIndex.js';
+import { PackedIdList } from '../../../src/domain/itemIdList.js';
 import { createRandom } from '../../../src/domain/random.js';
 
 describe('IdRowIndex', () => {
@@ -11,35 +12,38 @@ describe('IdRowIndex', () => {
     expect(fnv1a('foobar')).toBe(0xbf9cf968);
   });
 
-  it('answers get, has, size and iteration as a Map built with set in order', () => {
-    const random = createRandom(7);
-    const alphabet = ['a', 'b', 'é', '猫', '🎬', '-', '0', '9'];
-    const ids: string[] = [];
-    for (let i = 0; i < 3000; i++) {
-      const len = random.int(0, 6);
-      let s = '';
-      for (let c = 0; c < len; c++) s += alphabet[random.int(0, alphabet.length - 1)]!;
-      ids.push(s); // short ids from a small alphabet: many repeats and hash collisions
-    }
-    const map = new Map<string, number>();
-    ids.forEach((id, i) => map.set(id, i));
-    const index = new IdRowIndex(ids);
-    expect(map.size).toBeLessThan(ids.length); // the fixture has repeats
-    expect(index.size).toBe(map.size);
-    for (const id of [...ids, 'absent', 'ab-é0', '🎬🎬🎬🎬🎬🎬🎬']) {
-      expect(index.get(id)).toBe(map.get(id));
-      expect(index.has(id)).toBe(map.has(id));
-    }
-    expect([...index]).toEqual([...map]);
-    expect([...index.keys()]).toEqual([...map.keys()]);
-    expect([...index.values()]).toEqual([...map.values()]);
-    const seen: [string, number][] = [];
-    index.forEach((row, id, self) => {
-      expect(self).toBe(index);
-      seen.push([id, row]);
-    });
-    expect(seen).toEqual([...map.entries()]);
-  });
+  it.each(['an array', 'packed (PackedIdList)'])(
+    'over ids as %s, answers get, has, size and iteration as a Map built with set in order',
+    (form) => {
+      const random = createRandom(7);
+      const alphabet = ['a', 'b', 'é', '猫', '🎬', '-', '0', '9'];
+      const ids: string[] = [];
+      for (let i = 0; i < 3000; i++) {
+        const len = random.int(0, 6);
+        let s = '';
+        for (let c = 0; c < len; c++) s += alphabet[random.int(0, alphabet.length - 1)]!;
+        ids.push(s); // short ids from a small alphabet: many repeats and hash collisions
+      }
+      const map = new Map<string, number>();
+      ids.forEach((id, i) => map.set(id, i));
+      const index = new IdRowIndex(form === 'an array' ? ids : PackedIdList.from(ids)!);
+      expect(map.size).toBeLessThan(ids.length); // the fixture has repeats
+      expect(index.size).toBe(map.size);
+      for (const id of [...ids, 'absent', 'ab-é0', '🎬🎬🎬🎬🎬🎬🎬']) {
+        expect(index.get(id)).toBe(map.get(id));
+        expect(index.has(id)).toBe(map.has(id));
+      }
+      expect([...index]).toEqual([...map]);
+      expect([...index.keys()]).toEqual([...map.keys()]);
+      expect([...index.values()]).toEqual([...map.values()]);
+      const seen: [string, number][] = [];
+      index.forEach((row, id, self) => {
+        expect(self).toBe(index);
+        seen.push([id, row]);
+      });
+      expect(seen).toEqual([...map.entries()]);
+    },
+  );
 
   it('finds ids equal in content but not the same string objects', () => {
     const ids = Array.from({ length: 1000 }, (_, i) => `item-${i}`);

@@ -351,7 +351,7 @@ describe('Registry: loadVersionBundle', () => {
   };
   /** The fixture's items in model order, created at the published first-seen time, available as the bundle says. */
   const matchingItems = (): CatalogItem[] =>
-    bundle.itemIds.map((id, i) => ({
+    [...bundle.itemIds].map((id, i) => ({
       ...catalog.get(id)!,
       createdAt: bundle.itemState[i]!.firstSeen,
       available: bundle.available[i] === 1,
@@ -397,7 +397,7 @@ describe('Registry: loadVersionBundle', () => {
       expect(JSON.stringify(loaded.catalog.get(id))).toBe(JSON.stringify(item));
     }
     expect(Array.from(loaded.bundle.available)).toEqual(
-      bundle.itemIds.map((id) => ((catalog.get(id)?.available ?? true) ? 1 : 0)),
+      [...bundle.itemIds].map((id) => ((catalog.get(id)?.available ?? true) ? 1 : 0)),
     );
   });
 

@@ -57,7 +57,7 @@ describe('Registry: publishVersion', () => {
       ],
     ]);
     const dir = publishVersion(registry, make('v20240101-000001'), { ...files, users });
-    const ids = files.bundle.itemIds;
+    const ids = [...files.bundle.itemIds];
     const lines = readFileSync(join(dir, 'user-state.jsonl'), 'utf8').trimEnd().split('\n');
     expect(lines.map((l) => JSON.parse(l) as unknown)).toEqual([
       {

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { CatalogTable } from '../../../models/registry/catalogTable.js';
 import type { CatalogItem } from '../../../src/domain/interaction.js';
+import { PackedIdList } from '../../../src/domain/itemIdList.js';
+import type { ItemIdList } from '../../../src/domain/itemIdList.js';
 import { MemoryFeatureStore } from '../../../src/stores/memory/memoryFeatureStore.js';
 import type { SeedCounters } from '../../../src/stores/memory/memoryFeatureStore.js';
-import type { ItemCounters } from '../../../src/stores/featureStore.js';
+import type { ItemCounters, UserSeed } from '../../../src/stores/featureStore.js';
 import type { ItemColumns } from '../../../src/stores/itemColumnReads.js';
 
 const DAY = 86_400_000;
@@ -26,7 +28,7 @@ async function seedGeneric(
 ): Promise<void> {
   await store.upsertItems([...catalog.values()]);
   await store.putItemCounters(
-    c.itemIds.map((itemId, i) => ({
+    [...c.itemIds].map((itemId, i) => ({
       itemId,
       counters: { popularity: c.popularity[i]!, trend: c.trend[i]!, updatedAt: c.updatedAt },
     })),
@@ -113,17 +115,22 @@ async function seededFourItems(itemIds: string[], lines: CatalogItem[], packTitl
 }
 
 describe('MemoryFeatureStore.seedCatalog', () => {
-  for (const shape of ['aligned registry table', 'table in another order', 'plain map'] as const) {
+  for (const shape of [
+    'aligned registry table',
+    'aligned registry table, packed ids',
+    'table in another order',
+    'plain map',
+  ] as const) {
     it(`answers like upsertItems + putItemCounters, before and after writes (${shape})`, async () => {
-      const itemIds = ['a', 'bb', 'ccc', 'dddd'];
-      const lines =
-        shape === 'aligned registry table'
-          ? itemIds.map((id) => item(id))
-          : [item('ccc'), item('zz-only-in-catalog'), item('a'), item('bb')];
+      const idArray = ['a', 'bb', 'ccc', 'dddd'];
+      const itemIds: ItemIdList = shape.endsWith('packed ids') ? PackedIdList.from(idArray)! : idArray;
+      const lines = shape.startsWith('aligned registry table')
+        ? idArray.map((id) => item(id))
+        : [item('ccc'), item('zz-only-in-catalog'), item('a'), item('bb')];
       const catalog =
         shape === 'plain map'
           ? new Map(lines.map((i) => [i.id, i]))
-          : CatalogTable.build(lines, { ids: itemIds, index: new Map(itemIds.map((id, i) => [id, i])) });
+          : CatalogTable.build(lines, { ids: itemIds, index: new Map(idArray.map((id, i) => [id, i])) });
       const counters: SeedCounters = {
         itemIds,
         popularity: Float64Array.from([4, 0, 2.5, 1]),
@@ -290,5 +297,65 @@ describe('MemoryFeatureStore.seedCatalog', () => {
         updatedAt: T0,
       }),
     ).rejects.toThrow(RangeError);
+  });
+});
+
+describe('MemoryFeatureStore.seedUsers over a catalog with packed ids', () => {
+  it('keeps seeded item lists as catalog rows and answers as with string ids; an item outside the catalog keeps its user as strings', async () => {
+    const idArray = ['a', 'bb', 'ccc', 'dddd'];
+    const users: UserSeed[] = [
+      {
+        userId: 'u1',
+        interactionCount: 3,
+        recent: ['ccc', 'a'].map((itemId) => ({ itemId, type: 'VIEW' as const, value: null, timestamp: T0 })),
+        seen: ['ccc', 'a', 'dddd'],
+        dismissed: [],
+        categoryWeights: { c1: 1 },
+        categoryLastSeen: { c1: T0 },
+        vector: null,
+      },
+      {
+        userId: 'u2',
+        interactionCount: 1,
+        recent: [{ itemId: 'not-in-catalog', type: 'LIKE' as const, value: null, timestamp: T0 }],
+        seen: ['bb', 'not-in-catalog'],
+        dismissed: ['bb'],
+        categoryWeights: {},
+        categoryLastSeen: {},
+        vector: null,
+      },
+    ];
+    const answers = [];
+    for (const ids of [idArray, PackedIdList.from(idArray)!]) {
+      const catalog = CatalogTable.build(
+        idArray.map((id) => item(id)),
+        { ids, index: new Map(idArray.map((id, i) => [id, i])) },
+      );
+      const s = store();
+      await s.seedCatalog(catalog, {
+        itemIds: ids,
+        popularity: Float64Array.from([1, 2, 3, 4]),
+        trend: Float64Array.from([4, 3, 2, 1]),
+        updatedAt: T0,
+      });
+      await s.seedUsers(users);
+      const before = await s.getUsers(['u1', 'u2']);
+      // A write turns the seeded lists into the writable forms: the next read includes it.
+      await s.applyInteraction(
+        'u1',
+        { itemId: 'bb', type: 'LIKE', value: null, timestamp: T0 + 1 },
+        {
+          categories: ['c2'],
+          weight: 1,
+        },
+      );
+      answers.push({ before, after: await s.getUsers(['u1', 'u2']) });
+    }
+    expect(answers[1]).toEqual(answers[0]);
+    const [u1, u2] = answers[0]!.before;
+    expect([...u1!.seen]).toEqual(['ccc', 'a', 'dddd']);
+    expect(u1!.recent.map((e) => e.itemId)).toEqual(['ccc', 'a']);
+    expect([...u2!.seen]).toEqual(['bb', 'not-in-catalog']);
+    expect([...answers[0]!.after[0]!.seen]).toEqual(['ccc', 'a', 'dddd', 'bb']);
   });
 });

@@ -69,7 +69,7 @@ describe('seedFeatureStore', () => {
   });
 
   it('sets item counters to the bundle’s popularity and trend at the reference time', async () => {
-    const ids = model.bundle.itemIds;
+    const ids = [...model.bundle.itemIds];
     const counters = await store.getItemCounters(ids);
     ids.forEach((_, i) => {
       expect(counters[i]!.popularity).toBeCloseTo(model.bundle.popularity[i]!, 6);
@@ -79,7 +79,7 @@ describe('seedFeatureStore', () => {
   });
 
   it('seeds counters equal to the bundle’s float32 values and never writes into the bundle’s columns (issue #6)', async () => {
-    const ids = model.bundle.itemIds;
+    const ids = [...model.bundle.itemIds];
     const popularity = model.bundle.popularity.slice();
     const trend = model.bundle.trend.slice();
     const other = new MemoryFeatureStore({ now: () => model.bundle.referenceTime });
@@ -172,7 +172,7 @@ describe('seedFeatureStore', () => {
     const [u] = await other.getUsers([users[0]!.userId]);
     expect(u!.recent.length).toBeGreaterThan(0);
     expect(u!.recent.every((e) => e.timestamp === 1_000)).toBe(true);
-    expect((await other.getItemCounters([model.bundle.itemIds[0]!]))[0]!.updatedAt).toBe(5_000);
+    expect((await other.getItemCounters([model.bundle.itemIds.at(0)!]))[0]!.updatedAt).toBe(5_000);
   });
 
   it('gives a user the retrieval model does not know a null vector', async () => {
