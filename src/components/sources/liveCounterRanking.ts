@@ -66,11 +66,29 @@ export interface LiveCounterRankingOptions {
    * `refreshMs`). A number in (0, 1]. At 1M items on Redis a refresh reads a
    * million counters (~100 MGETs, ~2.3 s of Redis time on the bench host),
    * which every 5 s kept Redis busy about half the time (issue #6); a
-   * catalog of 10k items refreshes in a few ms and keeps `refreshMs`. Refreshes
-   * after a change ({@link refreshAfterChange}, {@link revalidate},
-   * {@link invalidate}) are not spaced. @default 0.1
+   * catalog of 10k items refreshes in a few ms and keeps `refreshMs`. The
+   * spacing is capped by {@link maxIntervalMs}. Refreshes after a change
+   * ({@link refreshAfterChange}, {@link revalidate}, {@link invalidate}) are
+   * not spaced. @default 0.1
    */
   readonly dutyCycle?: number;
+  /**
+   * The longest spacing {@link dutyCycle} may put between the starts of two
+   * periodic refreshes, in ms: after a refresh of d ms the next one is due
+   * `max(refreshMs, min(maxIntervalMs, d / dutyCycle))` ms after it started
+   * (`refreshMs` wins when larger: the cap never shortens it), so while
+   * requests come in the served ranking is at most about that plus one
+   * refresh's duration old. A number ≥ 0 (`Infinity`: no cap). Without a cap
+   * one slow refresh (100 s when Redis took ~1 s per read at 1M items) held
+   * the next one off for 1,000 s: counters, and items other replicas added,
+   * 17 minutes stale. 60 s is 12 × the default `refreshMs` and above the ~40 s
+   * the duty cycle gave at 1M items on the bench host under load
+   * (docs/redis.md), so that measured case keeps its spacing. A refresh longer
+   * than the cap is followed by the next one as soon as a read finds it due,
+   * i.e. back to back: bounded staleness is kept at the cost of the duty cycle.
+   * @default 60000
+   */
+  readonly maxIntervalMs?: number;
   /** Whether the served model knows an item (false = a new item). */
   readonly knownToModel: (itemId: string) => boolean;
   /** Clock, Unix ms. @default Date.now */
@@ -114,7 +132,7 @@ export interface LiveCounterRankingOptions {
  * the ids changed since the last refresh or after {@link revalidate} /
  * {@link invalidate} (the gateway calls `revalidate` on a model swap).
  * Memory per snapshot: 8 bytes per item (two float32 columns) plus the id array.
- * @throws RangeError from the constructor for a `topK` or `sliceSize` that is not an integer ≥ 1, or a `dutyCycle` outside (0, 1].
+ * @throws RangeError from the constructor for a `topK` or `sliceSize` that is not an integer ≥ 1, a `dutyCycle` outside (0, 1], or a `maxIntervalMs` that is not a number ≥ 0.
  */
 export class LiveCounterRanking {
   private latest: RankingSnapshot | null = null;
@@ -138,6 +156,7 @@ export class LiveCounterRanking {
   private followUp: Promise<RankingSnapshot> | null = null;
   private readonly refreshMs: number;
   private readonly dutyCycle: number;
+  private readonly maxIntervalMs: number;
   /** How long the last refresh that completed took, ms ({@link dutyCycle}). */
   private lastRefreshMs = 0;
   private readonly now: () => number;
@@ -155,6 +174,10 @@ export class LiveCounterRanking {
     if (!(this.dutyCycle > 0 && this.dutyCycle <= 1)) {
       throw new RangeError(`dutyCycle must be a number in (0, 1], got ${this.dutyCycle}`);
     }
+    this.maxIntervalMs = options.maxIntervalMs ?? 60_000;
+    if (!(this.maxIntervalMs >= 0)) {
+      throw new RangeError(`maxIntervalMs must be a number ≥ 0, got ${this.maxIntervalMs}`);
+    }
     for (const [name, v] of [
       ['topK', this.topK],
       ['sliceSize', this.sliceSize],
@@ -169,12 +192,21 @@ export class LiveCounterRanking {
    * {@link invalidate} or a failed refresh the next read waits for fresh data.
    */
   async snapshot(): Promise<RankingSnapshot> {
-    const interval = Math.max(this.refreshMs, this.lastRefreshMs / this.dutyCycle);
+    const interval = Math.max(this.refreshMs, this.dutySpacingMs());
     if (this.latest !== null && this.now() - this.latest.at >= interval && this.pending === null) {
       this.start().catch(() => undefined);
     }
     if (this.latest !== null) return this.latest;
     return this.pending ?? this.start();
+  }
+
+  /**
+   * How long after the last completed refresh started the next one may start
+   * under {@link LiveCounterRankingOptions.dutyCycle}, in ms: its duration /
+   * dutyCycle, at most {@link LiveCounterRankingOptions.maxIntervalMs}.
+   */
+  private dutySpacingMs(): number {
+    return Math.min(this.maxIntervalMs, this.lastRefreshMs / this.dutyCycle);
   }
 
   /**

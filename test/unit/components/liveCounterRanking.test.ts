@@ -405,6 +405,68 @@ describe('LiveCounterRanking', () => {
     expect(reads).toBe(5);
   });
 
+  it('caps the duty-cycle spacing at maxIntervalMs (default 60 s): one 100-s refresh does not hold the next one off for 1,000 s', async () => {
+    const memory = await storeWith([1, 2, 3]);
+    let t = 0;
+    let cost = 100_000; // a refresh on a Redis that takes ~1 s per read at 1M items
+    let reads = 0;
+    const store = {
+      name: 'very slow',
+      listItemIds: async () => {
+        reads++;
+        t += cost;
+        return memory.listItemIds();
+      },
+      getItemCounters: (ids: readonly string[]) => memory.getItemCounters(ids),
+    } as Partial<FeatureStore> as FeatureStore;
+    t = 0;
+    const make = (options: { refreshMs: number; maxIntervalMs?: number }): LiveCounterRanking =>
+      new LiveCounterRanking({ store, ...options, now: () => t, elapsed: () => t, knownToModel: () => true });
+    /** The store reads so far, after a snapshot read at time `at` and any refresh it started. */
+    const readsAfterSnapshotAt = async (ranking: LiveCounterRanking, at: number): Promise<number> => {
+      t = at;
+      await ranking.snapshot();
+      for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setImmediate(resolve));
+      return reads;
+    };
+    // Uncapped (as before the cap), the next refresh is due 100,000 / 0.1 = 1,000,000 ms after it started.
+    const uncapped = make({ refreshMs: 5000, maxIntervalMs: Number.POSITIVE_INFINITY });
+    await uncapped.snapshot(); // 0 → 100,000
+    cost = 0;
+    expect(await readsAfterSnapshotAt(uncapped, 999_999)).toBe(1);
+    expect(await readsAfterSnapshotAt(uncapped, 1_000_000)).toBe(2);
+    // The default cap: due 60,000 ms after it started, so a read right after its end starts the next.
+    reads = 0;
+    cost = 100_000;
+    t = 0;
+    const capped = make({ refreshMs: 5000 });
+    await capped.snapshot(); // 0 → 100,000
+    expect(reads).toBe(1);
+    cost = 0;
+    expect(await readsAfterSnapshotAt(capped, 100_001)).toBe(2);
+    // A cap of its own, reached before the refresh's end would be: due 20,000 ms after it started.
+    reads = 0;
+    cost = 10_000;
+    t = 0;
+    const own = make({ refreshMs: 1000, maxIntervalMs: 20_000 });
+    await own.snapshot(); // 0 → 10,000; uncapped, the next would be due at 100,000
+    cost = 0;
+    expect(await readsAfterSnapshotAt(own, 19_999)).toBe(1);
+    expect(await readsAfterSnapshotAt(own, 20_000)).toBe(2);
+    // The cap never shortens refreshMs.
+    reads = 0;
+    cost = 10_000;
+    t = 0;
+    const longRefresh = make({ refreshMs: 30_000, maxIntervalMs: 20_000 });
+    await longRefresh.snapshot();
+    cost = 0;
+    expect(await readsAfterSnapshotAt(longRefresh, 29_999)).toBe(1);
+    expect(await readsAfterSnapshotAt(longRefresh, 30_000)).toBe(2);
+    for (const maxIntervalMs of [-1, Number.NaN]) {
+      expect(() => make({ refreshMs: 0, maxIntervalMs })).toThrow(/maxIntervalMs must be a number ≥ 0/);
+    }
+  });
+
   it('times a refresh with the monotonic clock: a wall clock stepped forward an hour during one does not stop the next for ten hours', async () => {
     const memory = await storeWith([5, 1]);
     let t = T0;
