@@ -1,6 +1,7 @@
 import { sameIdsIn } from '../../domain/itemIdList.js';
 import type { ItemIdList } from '../../domain/itemIdList.js';
 import type { FeatureStore } from '../../stores/featureStore.js';
+import { collectDegradedParts, reportDegraded } from '../../stores/fallback/degradedParts.js';
 import { TopIndicesSelector, topIndices } from './topIndices.js';
 
 /**
@@ -25,7 +26,26 @@ export interface RankingSnapshot {
   readonly newCandidates: Int32Array;
   /** Unix ms of the refresh. */
   readonly at: number;
+  /**
+   * The parts the store reported as served from its fallback while this
+   * refresh read it (`FallbackFeatureStore`: `featureStore.catalog` for the
+   * ids, `featureStore.itemCounters` for the counters: the start-up snapshot,
+   * not live counters), in first-report order; empty when everything came
+   * from the primary. Non-empty makes {@link LiveCounterRanking.snapshot} name
+   * {@link LIVE_RANKING_PART} in the request's `degraded` list.
+   */
+  readonly degradedParts: readonly string[];
 }
+
+/**
+ * The `degraded` entry of a request whose POPULAR or TRENDING candidates came
+ * from a ranking whose last refresh read some of its ids or counters from the
+ * feature store's fallback (the start-up snapshot: Redis failed, its circuit
+ * was open, or it lost its seed) instead of live counters. Named like the
+ * other `featureStore.<part>` entries; it goes away with the first refresh that
+ * reads everything from the primary again.
+ */
+export const LIVE_RANKING_PART = 'featureStore.liveRanking';
 
 /**
  * A store that can hand out its counters in bulk without an object per item
@@ -190,13 +210,24 @@ export class LiveCounterRanking {
    * The current snapshot. A stale one is returned while a refresh runs in the
    * background (stale-while-revalidate, so no request waits for it); after
    * {@link invalidate} or a failed refresh the next read waits for fresh data.
+   * When the snapshot returned was read (in whole or part) from the store's
+   * fallback ({@link RankingSnapshot.degradedParts}), names
+   * {@link LIVE_RANKING_PART} in the calling request's degraded parts
+   * (`reportDegraded`; a no-op outside a request).
    */
   async snapshot(): Promise<RankingSnapshot> {
+    const s = await this.current();
+    if (s.degradedParts.length > 0) reportDegraded(LIVE_RANKING_PART);
+    return s;
+  }
+
+  /** {@link snapshot} without the report: starts a refresh when one is due. */
+  private current(): Promise<RankingSnapshot> {
     const interval = Math.max(this.refreshMs, this.dutySpacingMs());
     if (this.latest !== null && this.now() - this.latest.at >= interval && this.pending === null) {
       this.start().catch(() => undefined);
     }
-    if (this.latest !== null) return this.latest;
+    if (this.latest !== null) return Promise.resolve(this.latest);
     return this.pending ?? this.start();
   }
 
@@ -305,7 +336,12 @@ export class LiveCounterRanking {
   private async refresh(): Promise<RankingSnapshot> {
     const at = this.now();
     const generation = this.generation;
-    const { ids, popularity, trend } = await this.readCounters();
+    // The store's fallback reports go to this refresh, not to the request that happened to start it
+    // (that request is served the snapshot before this one): they are kept on the snapshot instead.
+    const {
+      value: { ids, popularity, trend },
+      parts: degradedParts,
+    } = await collectDegradedParts(() => this.readCounters());
     const n = ids.length;
     const slice = this.sliceSize;
     const byPop = new TopIndicesSelector(popularity, Math.min(n, this.topK));
@@ -345,6 +381,7 @@ export class LiveCounterRanking {
       newItems,
       newCandidates,
       at,
+      degradedParts,
     };
   }
 

@@ -56,7 +56,9 @@ export interface FallbackFeatureStoreOptions {
    * `listItemIds`, `getItemCounters` of more than 1,000 items) was answered
    * by the fallback, with the degraded part (`featureStore.catalog`,
    * `featureStore.itemCounters`) and why. Such a read runs outside any
-   * request, so no `degraded` list names it; the gateway logs it. @default none
+   * request, so no `degraded` list names it; the gateway logs it (the lists
+   * later served from that ranking name `featureStore.liveRanking`:
+   * `LiveCounterRanking`). @default none
    */
   readonly onBulkFallback?: (part: string, reason: string) => void;
 }

@@ -1,10 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { LiveCounterRanking, topFromRanking } from '../../../src/components/sources/liveCounterRanking.js';
+import {
+  LIVE_RANKING_PART,
+  LiveCounterRanking,
+  topFromRanking,
+} from '../../../src/components/sources/liveCounterRanking.js';
 import type { RankingSnapshot } from '../../../src/components/sources/liveCounterRanking.js';
 import type { ItemIdList } from '../../../src/domain/itemIdList.js';
 import { topIndices } from '../../../src/components/sources/topIndices.js';
 import type { CatalogItem } from '../../../src/domain/interaction.js';
 import type { FeatureStore } from '../../../src/stores/featureStore.js';
+import { CircuitBreaker } from '../../../src/stores/fallback/circuitBreaker.js';
+import { collectDegradedParts } from '../../../src/stores/fallback/degradedParts.js';
+import { FallbackFeatureStore } from '../../../src/stores/fallback/fallbackFeatureStore.js';
 import { MemoryFeatureStore } from '../../../src/stores/memory/memoryFeatureStore.js';
 import { createRandom } from '../../../src/domain/random.js';
 
@@ -564,6 +571,44 @@ describe('LiveCounterRanking', () => {
     // With nothing running, a call refreshes once.
     await ranking.refreshAfterChange();
     expect(reads).toBe(4);
+  });
+
+  it('names featureStore.liveRanking in the degraded parts of requests served a ranking refreshed from the start-up snapshot, until a refresh reads Redis again', async () => {
+    const live = await storeWith([1, 9, 2]); // Redis: i1 is the most popular
+    const startup = await storeWith([5, 1, 2]); // the start-up snapshot: i0
+    let down = false;
+    const refused = (): Promise<never> => Promise.reject(new Error('connection refused'));
+    const redis = {
+      name: 'redis',
+      listItemIds: () => (down ? refused() : live.listItemIds()),
+      getItemCounters: (ids: readonly string[]) => (down ? refused() : live.getItemCounters(ids)),
+    } as Partial<FeatureStore> as FeatureStore;
+    const clock = { t: T0 };
+    const breaker = new CircuitBreaker('redis', { budgetMs: 1000, retryAfterMs: 1000, now: () => clock.t });
+    const store = new FallbackFeatureStore({ primary: redis, fallback: startup, breaker });
+    const ranking = refreshingOnEveryRead(store);
+    /** One request's read of the ranking: its most popular item and the degraded parts it named. */
+    const request = async (): Promise<{ top: string; parts: string[] }> => {
+      const { value, parts } = await collectDegradedParts(() => ranking.snapshot());
+      return { top: value.ids.at(value.byPopularity[0]!)!, parts };
+    };
+    expect(await request()).toEqual({ top: 'i1', parts: [] });
+
+    down = true;
+    const fromSnapshot = await nextSnapshot(ranking); // a background refresh, answered by the snapshot
+    expect(fromSnapshot.degradedParts).toEqual(['featureStore.catalog', 'featureStore.itemCounters']);
+    expect(await request()).toEqual({ top: 'i0', parts: [LIVE_RANKING_PART] });
+    expect(await request()).toEqual({ top: 'i0', parts: [LIVE_RANKING_PART] });
+    // A request that waits for such a refresh names the ranking only: the store's own reports belong
+    // to the refresh, not to the request that happened to start it.
+    ranking.invalidate();
+    expect(await request()).toEqual({ top: 'i0', parts: ['featureStore.liveRanking'] });
+
+    down = false;
+    clock.t += 1000; // the circuit the failed counter reads opened lets a probe through
+    const fromRedis = await nextSnapshot(ranking);
+    expect(fromRedis.degradedParts).toEqual([]);
+    expect(await request()).toEqual({ top: 'i1', parts: [] });
   });
 
   it('rejects a topK or slice size that is not an integer ≥ 1', () => {
