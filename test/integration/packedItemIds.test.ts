@@ -5,9 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PackedIdList } from '../../src/domain/itemIdList.js';
 import { createGateway } from '../../src/services/createGateway.js';
 import type { Gateway } from '../../src/services/gateway.js';
-import type { RecommendationList, RecommendationsRequest } from '../../src/services/serviceTypes.js';
+import type { RecommendationList } from '../../src/services/serviceTypes.js';
 import { FileModelRegistry } from '../../src/stores/file/fileModelRegistry.js';
 import { MemoryFeatureStore } from '../../src/stores/memory/memoryFeatureStore.js';
+import { homeRequest } from '../support/homeRequest.js';
 import { trainedRegistry } from '../support/trainedRegistry.js';
 
 /**
@@ -68,15 +69,7 @@ function served(list: RecommendationList): unknown {
 
 /** The first two pages for `userId` from `gateway`, with a fixed request id (exploration is seeded by it). */
 async function twoPages(gateway: Gateway, userId: string | null, requestId: string): Promise<unknown[]> {
-  const request: RecommendationsRequest = {
-    userId,
-    sessionItemIds: [],
-    surface: 'home',
-    first: 20,
-    after: null,
-    filter: null,
-    context: null,
-  };
+  const request = homeRequest(userId, { first: 20 });
   const first = await gateway.recommendations(request, gateway.createRequestScope({ requestId }));
   const second = await gateway.recommendations(
     { ...request, after: first.endCursor },

@@ -72,6 +72,18 @@ async function nextSnapshot(ranking: LiveCounterRanking): Promise<RankingSnapsho
   return s;
 }
 
+/** A store over `memory` whose every `listItemIds` (one per refresh) first calls `onRead`: the tests move their clocks there. */
+function timedStore(memory: FeatureStore, onRead: () => void): FeatureStore {
+  return {
+    name: 'timed',
+    listItemIds: async () => {
+      onRead();
+      return memory.listItemIds();
+    },
+    getItemCounters: (ids: readonly string[]) => memory.getItemCounters(ids),
+  } as Partial<FeatureStore> as FeatureStore;
+}
+
 describe('topIndices (top-k selection)', () => {
   it('picks the k best, best first, ties to the lower index (hand-worked)', () => {
     const v = Float32Array.from([1, 3, 3, 0, 2, 3]);
@@ -371,15 +383,10 @@ describe('LiveCounterRanking', () => {
     let t = 0;
     let cost = 3000; // ms the next listItemIds takes on the clock
     let reads = 0;
-    const store = {
-      name: 'slow',
-      listItemIds: async () => {
-        reads++;
-        t += cost;
-        return memory.listItemIds();
-      },
-      getItemCounters: (ids: readonly string[]) => memory.getItemCounters(ids),
-    } as Partial<FeatureStore> as FeatureStore;
+    const store = timedStore(memory, () => {
+      reads++;
+      t += cost;
+    });
     const ranking = new LiveCounterRanking({
       store,
       refreshMs: 1000,
@@ -417,15 +424,10 @@ describe('LiveCounterRanking', () => {
     let t = 0;
     let cost = 100_000; // a refresh on a Redis that takes ~1 s per read at 1M items
     let reads = 0;
-    const store = {
-      name: 'very slow',
-      listItemIds: async () => {
-        reads++;
-        t += cost;
-        return memory.listItemIds();
-      },
-      getItemCounters: (ids: readonly string[]) => memory.getItemCounters(ids),
-    } as Partial<FeatureStore> as FeatureStore;
+    const store = timedStore(memory, () => {
+      reads++;
+      t += cost;
+    });
     t = 0;
     const make = (options: { refreshMs: number; maxIntervalMs?: number }): LiveCounterRanking =>
       new LiveCounterRanking({ store, ...options, now: () => t, elapsed: () => t, knownToModel: () => true });
