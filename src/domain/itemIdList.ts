@@ -14,9 +14,12 @@ export interface ItemIdList {
 
 /**
  * Whether row `row` of `ids` holds exactly `id`, without making a string for
- * the row when `ids` is a {@link PackedIdList}. False outside the list.
+ * the row when `ids` is a {@link PackedIdList}. False when `row` is not an
+ * integer in 0..length − 1 (`Array.prototype.at` would truncate 1.5 to 1 and
+ * count −1 from the end: a row hint is checked, never trusted).
  */
 export function idAtRowIs(ids: ItemIdList, row: number, id: string): boolean {
+  if (!(Number.isInteger(row) && row >= 0 && row < ids.length)) return false;
   return ids instanceof PackedIdList ? ids.equalsAt(row, id) : ids.at(row) === id;
 }
 

@@ -37,6 +37,9 @@ describe('PackedIdList', () => {
     // idAtRowIs: the same answer for an array and a packed list.
     for (const list of [['ab', 'abc', 'b'], packed])
       expect([0, 1, 2, 3].map((r) => idAtRowIs(list, r, 'abc'))).toEqual([false, true, false, false]);
+    // Rows that Array.prototype.at would read (truncated, or from the end) are not rows.
+    for (const list of [['ab', 'abc', 'b'], packed])
+      expect([1.5, -2, Number.NaN].map((r) => idAtRowIs(list, r, 'abc'))).toEqual([false, false, false]);
   });
 });
 
