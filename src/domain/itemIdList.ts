@@ -139,16 +139,32 @@ export class ItemIdRange implements ItemIdList {
 
 /**
  * Whether `a[from .. to − 1]` equals `b[from − offset .. to − 1 − offset]`,
- * id by id. Without making strings when `b` is an {@link ItemIdRange} of `a`
+ * id by id. Without making strings when `b` is an {@link ItemIdRange} of `a` (or of a {@link JoinedIdList} `a`'s head)
  * starting at `offset`, or `a` itself with offset 0 (then equal by
  * construction); else one comparison per row (`===`: usually the same string
  * objects for arrays). False when either list is too short.
  * @param offset where `b` starts in `a`'s rows. @default 0
+ * @param byValue false: only the checks without strings above (a range of
+ *   another list answers false, though its ids may be equal). @default true
  */
-export function sameIdsIn(a: ItemIdList, b: ItemIdList, from: number, to: number, offset = 0): boolean {
+export function sameIdsIn(
+  a: ItemIdList,
+  b: ItemIdList,
+  from: number,
+  to: number,
+  offset = 0,
+  byValue = true,
+): boolean {
   if (a.length < to || b.length < to - offset) return false;
-  if (b instanceof ItemIdRange && b.list === a && b.start === offset) return true;
   if (b === a && offset === 0) return true;
+  // Rows of one list under another name (no string made): a range of it, or a joined list's head.
+  const [headA, headALength] = a instanceof JoinedIdList ? [a.head, a.headLength] : [a, a.length];
+  if (b instanceof ItemIdRange && b.list === headA && b.start === offset && to <= headALength) return true;
+  if (offset === 0 && to <= headALength) {
+    if (b === headA) return true;
+    if (b instanceof JoinedIdList && b.head === headA && to <= b.headLength) return true;
+  }
+  if (!byValue) return false;
   if (Array.isArray(a) && Array.isArray(b)) {
     const x = a as readonly string[];
     const y = b as readonly string[];
@@ -157,6 +173,46 @@ export function sameIdsIn(a: ItemIdList, b: ItemIdList, from: number, to: number
   }
   for (let i = from; i < to; i++) if (a.at(i) !== b.at(i - offset)) return false;
   return true;
+}
+
+/**
+ * The first `headLength` rows of `head` followed by `tail`: a large
+ * catalog's ids (a {@link PackedIdList}) with ids added after it, kept
+ * without a string per catalog id ({@link sameIdsIn} recognises the head).
+ */
+export class JoinedIdList implements ItemIdList {
+  readonly length: number;
+
+  /**
+   * @param head read, never copied.
+   * @param headLength rows of `head` taken, an integer in 0..head.length.
+   * @param tail read, never copied: do not change it afterwards.
+   * @throws RangeError when `headLength` is not an integer in 0..head.length.
+   */
+  constructor(
+    readonly head: ItemIdList,
+    readonly headLength: number,
+    readonly tail: readonly string[],
+  ) {
+    if (!(Number.isInteger(headLength) && headLength >= 0 && headLength <= head.length)) {
+      throw new RangeError(
+        `JoinedIdList: headLength must be an integer in 0..${head.length}, got ${headLength}`,
+      );
+    }
+    this.length = headLength + tail.length;
+  }
+
+  /** The id of row `row`; undefined when `row` is not an integer in 0..length − 1. */
+  at(row: number): string | undefined {
+    if (!(row >= 0 && row < this.length && Number.isInteger(row))) return undefined;
+    return row < this.headLength ? this.head.at(row) : this.tail[row - this.headLength];
+  }
+
+  /** Every id in row order. */
+  *[Symbol.iterator](): Iterator<string> {
+    for (let row = 0; row < this.headLength; row++) yield this.head.at(row)!;
+    yield* this.tail;
+  }
 }
 
 /**

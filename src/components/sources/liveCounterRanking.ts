@@ -1,4 +1,4 @@
-import { sameIdsIn } from '../../domain/itemIdList.js';
+import { ItemIdRange, JoinedIdList, sameIdsIn } from '../../domain/itemIdList.js';
 import type { ItemIdList } from '../../domain/itemIdList.js';
 import type { FeatureStore } from '../../stores/featureStore.js';
 import { collectDegradedParts, reportDegraded } from '../../stores/fallback/degradedParts.js';
@@ -407,7 +407,7 @@ export class LiveCounterRanking {
       const previous = this.latest?.ids ?? this.lastNew?.ids ?? store.itemIdsInOrder?.() ?? null;
       let { popularity, trend } = this.takeColumns(previous?.length ?? slice);
       // null while every id so far equals `previous`'s at its position (then nothing is copied).
-      let ids: string[] | null = previous === null ? [] : null;
+      let ids: IdsBuilder | null = previous === null ? new IdsBuilder() : null;
       let count = 0;
       for (const chunk of store.itemCounterChunks(slice)) {
         const at = count;
@@ -416,14 +416,19 @@ export class LiveCounterRanking {
           popularity = grown(popularity, at + m);
           trend = grown(trend, at + m);
         }
-        if (ids === null && !sameIdsIn(previous!, chunk.ids, at, at + m, at)) ids = firstIds(previous!, at);
-        if (ids !== null) for (let j = 0; j < m; j++) ids.push(chunk.ids.at(j)!);
+        // A chunk that is a range of another list than `previous`'s (a swapped store's) is not
+        // compared id by id (a string per id of both packed lists): the ids are taken from it instead.
+        if (ids === null && !sameIdsIn(previous!, chunk.ids, at, at + m, at, !isPackedRange(chunk.ids)))
+          ids = IdsBuilder.prefixOf(previous!, at);
+        if (ids !== null) ids.append(chunk.ids);
         popularity.set(chunk.popularity, at);
         trend.set(chunk.trend, at);
         count += m;
         await nextTurn();
       }
-      const kept = ids ?? (count === previous!.length ? previous! : firstIds(previous!, count));
+      const kept =
+        ids?.result() ??
+        (count === previous!.length ? previous! : IdsBuilder.prefixOf(previous!, count).result());
       return {
         ids: kept,
         popularity: popularity.length === count ? popularity : popularity.subarray(0, count),
@@ -461,12 +466,67 @@ interface CounterColumns {
   readonly trend: Float32Array;
 }
 
-/** The first `count` ids of `list` as a new array (an array's own strings; a packed list's decoded). */
-function firstIds(list: ItemIdList, count: number): string[] {
-  if (Array.isArray(list)) return (list as readonly string[]).slice(0, count);
-  const out = new Array<string>(count);
-  for (let i = 0; i < count; i++) out[i] = list.at(i)!;
-  return out;
+/**
+ * The ids of a refresh, built chunk by chunk: chunks that continue one list
+ * (`ItemIdRange`s of the store's catalog ids, rows 0, 1, … in order) are
+ * kept as that list's head, without a string per id (issue #6: a packed
+ * catalog of 1M ids decoded into 1M strings for the ranking's life after one
+ * item was upserted); other ids follow as strings.
+ */
+class IdsBuilder {
+  private head: ItemIdList | null = null;
+  private headLength = 0;
+  private readonly tail: string[] = [];
+
+  /** A builder holding the first `count` ids of `list` (an array's own strings; a packed list's kept packed). */
+  static prefixOf(list: ItemIdList, count: number): IdsBuilder {
+    const b = new IdsBuilder();
+    if (Array.isArray(list)) {
+      for (let i = 0; i < count; i++) b.tail.push((list as readonly string[])[i]!);
+      return b;
+    }
+    const head = list instanceof JoinedIdList ? list.head : list;
+    const headLength = list instanceof JoinedIdList ? list.headLength : list.length;
+    b.head = head;
+    b.headLength = Math.min(count, headLength);
+    for (let i = b.headLength; i < count; i++) b.tail.push(list.at(i)!);
+    return b;
+  }
+
+  /** Appends a chunk's ids. */
+  append(ids: ItemIdList): void {
+    if (
+      this.tail.length === 0 &&
+      ids instanceof ItemIdRange &&
+      isPackedRange(ids) &&
+      ids.start === this.headLength &&
+      (this.headLength === 0 || ids.list === this.head)
+    ) {
+      this.head = ids.list;
+      this.headLength += ids.length;
+      return;
+    }
+    for (let j = 0; j < ids.length; j++) this.tail.push(ids.at(j)!);
+  }
+
+  /** The ids appended: the head list itself when that is all of them. */
+  result(): ItemIdList {
+    if (this.head === null || this.headLength === 0) return this.tail;
+    const head = this.head;
+    // The head's last rows come as strings in the store's last, partial chunk: the head itself when they are its own.
+    if (
+      this.headLength + this.tail.length === head.length &&
+      this.tail.every((id, k) => head.at(this.headLength + k) === id)
+    ) {
+      return head;
+    }
+    return new JoinedIdList(this.head, this.headLength, this.tail);
+  }
+}
+
+/** Whether `ids` are rows of a list that makes a string per read (not an array's own strings). */
+function isPackedRange(ids: ItemIdList): boolean {
+  return ids instanceof ItemIdRange && !Array.isArray(ids.list);
 }
 
 function hasBulkCounters(store: FeatureStore): store is FeatureStore & BulkItemCounters {

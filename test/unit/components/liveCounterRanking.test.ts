@@ -1,10 +1,12 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { CatalogTable } from '../../../models/registry/catalogTable.js';
 import {
   LIVE_RANKING_PART,
   LiveCounterRanking,
   topFromRanking,
 } from '../../../src/components/sources/liveCounterRanking.js';
 import type { RankingSnapshot } from '../../../src/components/sources/liveCounterRanking.js';
+import { PackedIdList } from '../../../src/domain/itemIdList.js';
 import type { ItemIdList } from '../../../src/domain/itemIdList.js';
 import { topIndices } from '../../../src/components/sources/topIndices.js';
 import type { CatalogItem } from '../../../src/domain/interaction.js';
@@ -676,5 +678,84 @@ describe('MemoryFeatureStore.itemCounterChunks', () => {
     expect(viaPort.map((c) => Math.fround(c?.trend ?? 0))).toEqual(
       chunks.flatMap((c) => Array.from(c.trend)),
     );
+  });
+});
+
+describe('LiveCounterRanking over packed catalog ids (issue #6)', () => {
+  /** A memory store seeded with a registry-like catalog of `ids` packed ({@link PackedIdList}). */
+  async function packedStore(
+    ids: readonly string[],
+  ): Promise<{ store: MemoryFeatureStore; list: PackedIdList }> {
+    const list = PackedIdList.from(ids)!;
+    const catalog = CatalogTable.build(ids.map(item), {
+      ids: list,
+      index: new Map(ids.map((id, i) => [id, i])),
+    });
+    const store = new MemoryFeatureStore({ now: () => T0 });
+    await store.seedCatalog(catalog, {
+      itemIds: list,
+      popularity: Float64Array.from(ids, (_, i) => i % 7),
+      trend: Float64Array.from(ids, (_, i) => i % 5),
+      updatedAt: T0,
+    });
+    return { store, list };
+  }
+
+  /** How many ids `run` decodes from packed lists (`PackedIdList.at` and its iterator). */
+  async function decodedDuring(run: () => Promise<unknown>): Promise<number> {
+    const at = vi.spyOn(PackedIdList.prototype, 'at');
+    try {
+      await run();
+      return at.mock.calls.length;
+    } finally {
+      at.mockRestore();
+    }
+  }
+
+  const ids = Array.from({ length: 200 }, (_, i) => `item-${i}`);
+
+  it('a new item upserted beyond the catalog keeps the catalog part packed: no string per catalog id, same ids', async () => {
+    const { store } = await packedStore(ids);
+    const ranking = new LiveCounterRanking({
+      store,
+      sliceSize: 16,
+      knownToModel: (id) => id !== 'brand-new',
+    });
+    await ranking.snapshot();
+    await store.upsertItems([item('brand-new')]);
+    await store.incrementItemCounters('brand-new', 100, T0);
+    const decoded = await decodedDuring(() => ranking.refreshAfterChange());
+    const s = await ranking.snapshot();
+    expect([...s.ids]).toEqual(await store.listItemIds());
+    expect(s.ids.at(s.byPopularity[0]!)).toBe('brand-new');
+    expect(s.ids.at(s.newItems[0]!)).toBe('brand-new');
+    // The ids of the last, partial chunk at most (and the new item's known-to-model check): not all 200.
+    expect(decoded).toBeLessThan(2 * 16);
+    // The next refresh of the same ids decodes none again.
+    expect(await decodedDuring(() => ranking.refreshAfterChange())).toBeLessThan(2 * 16);
+  });
+
+  it("after a store swap (hot reload) the snapshot holds the new store's ids, not the retired ones, without decoding every id", async () => {
+    const a = await packedStore(ids);
+    const b = await packedStore(ids);
+    let current = a.store;
+    const swappable = new Proxy({} as MemoryFeatureStore, {
+      get: (_, key) => {
+        const v = (current as unknown as Record<PropertyKey, unknown>)[key];
+        return typeof v === 'function' ? (v as (...x: unknown[]) => unknown).bind(current) : v;
+      },
+    });
+    const ranking = new LiveCounterRanking({ store: swappable, sliceSize: 16, knownToModel: () => true });
+    expect((await ranking.snapshot()).ids).toBe(a.list);
+    current = b.store;
+    const decoded = await decodedDuring(async () => {
+      ranking.revalidate();
+      await ranking.refreshAfterChange();
+    });
+    const s = await ranking.snapshot();
+    expect(s.ids).toBe(b.list);
+    // After a swap every id is asked about once (knownToModel, the new model), not also compared with the retired list's;
+    // beyond that, the store's last, partial chunk per refresh (revalidate's and the follow-up).
+    expect(decoded).toBeLessThan(ids.length + 4 * 16);
   });
 });
