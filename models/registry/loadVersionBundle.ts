@@ -377,12 +377,6 @@ function readNeighbours(dir: string, file: string, nItems: number): NeighbourTab
 }
 
 /**
- * A JSON array of ids (`items.json`, `users.json`).
- * @throws Error naming the file when it is not an array of strings (the
- *   id → row index of a small catalog, a Map, and of a large one would
- *   otherwise answer differently for a number).
- */
-/**
  * Item ids of models this large or larger are packed by the registry loader
  * ({@link PackedIdList}); the threshold of packed titles, so a model's ids
  * and its catalog's titles are packed together.
@@ -395,6 +389,12 @@ function packedIfLarge(ids: string[], from: number): ItemIdList {
   return PackedIdList.from(ids) ?? ids;
 }
 
+/**
+ * A JSON array of ids (`items.json`, `users.json`).
+ * @throws Error naming the file when it is not an array of strings (the
+ *   id → row index of a small catalog, a Map, and of a large one would
+ *   otherwise answer differently for a number).
+ */
 function readIdList(dir: string, file: string): string[] {
   const ids = readJson<unknown>(dir, file);
   if (!Array.isArray(ids)) throw new Error(`${join(dir, file)}: expected a JSON array of string ids`);

@@ -63,7 +63,8 @@ export function publishVersion(
       join(tmpDir, ITEM_GRAM_FILE),
       itemGramBytes(gramMatrix(itemFactors, bundle.itemIds.length, r.dimension)),
     );
-    writeFileSync(join(tmpDir, r.itemIds), JSON.stringify(bundle.itemIds));
+    // Spread: a loaded bundle's ids may be packed (an ItemIdList, not an array), which JSON would write as an object.
+    writeFileSync(join(tmpDir, r.itemIds), JSON.stringify([...bundle.itemIds]));
     writeFileSync(join(tmpDir, r.userFactors), f32Bytes(bundle.userVectors));
     writeFileSync(join(tmpDir, r.userIds), JSON.stringify(bundle.userIds));
     writeFileSync(

@@ -8,6 +8,7 @@ import {
 } from '../../../models/registry/publishVersion.js';
 import { readCurrentVersion, readManifest } from '../../../models/registry/registryPaths.js';
 import type { VersionFiles } from '../../../models/registry/publishVersion.js';
+import { PackedIdList } from '../../../src/domain/itemIdList.js';
 import type { ModelManifest } from '../../../src/domain/manifest.js';
 import { fitTinyModels, rankerOnnx, tempRegistry, testManifest, tinyRanker } from './registryFixtures.js';
 
@@ -69,6 +70,14 @@ describe('Registry: publishVersion', () => {
         categoryLastSeen: { Drama: 1_700_000_000_000 },
       },
     ]);
+  });
+
+  it('writes items.json as a JSON array of the ids when the bundle keeps them packed (a loaded large model)', () => {
+    registry = tempRegistry();
+    const ids = [...files.bundle.itemIds];
+    const packed = { ...files, bundle: { ...files.bundle, itemIds: PackedIdList.from(ids)! } };
+    const dir = publishVersion(registry, make('v20240101-000002'), packed);
+    expect(JSON.parse(readFileSync(join(dir, 'items.json'), 'utf8'))).toEqual(ids);
   });
 
   it('writes every file of the layout into <registry>/<name>/<version> and returns that folder', () => {
