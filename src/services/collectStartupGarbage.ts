@@ -6,6 +6,9 @@ import { runInNewContext } from 'node:vm';
  * collection: a 1M-item model leaves about 125 MB of start-up garbage (parsed
  * JSON files, catalog lines) on a heap of ~380 MB; a 10k-item model's whole
  * heap is below this, so small gateways (and the test suite's many) skip it.
+ * The gateway collects for a model of `PACKED_IDS_MIN_ITEMS` (200,000) items
+ * or more whatever its heap: with packed ids a 1M-item model's heap could end
+ * start-up below this threshold, garbage included (issue #6).
  */
 export const STARTUP_GC_MIN_HEAP_BYTES = 128 * 2 ** 20;
 
