@@ -745,6 +745,9 @@ export class MemoryFeatureStore
    * ~61 of each per refresh, garbage for the old generation and external
    * memory (issue #6, BENCHMARKS.md, the session of 2026-12-02 16:38). The
    * last, partial chunk gets its own id array and subarray views of the columns.
+   * A full chunk of the seeded catalog's ids is an `ItemIdRange` of
+   * {@link itemIdsInOrder}'s list (no string per id when it is packed); the
+   * ids of upserted items come as strings in the reused array.
    * @param chunkSize ids per chunk, an integer ≥ 1. @default 16384
    * @param at Unix ms to decay to; a counter stamped after it is returned as it is. @default now()
    * @throws RangeError for a chunk size that is not an integer ≥ 1 (on the first `next()`).
