@@ -84,7 +84,11 @@ export class IdRowIndex implements ReadonlyMap<string, number> {
     }
   }
 
-  /** Whether row `row` of the ids is `id`. */
+  /**
+   * Whether row `row` (a slot's, always in range) of the ids is `id`. Not
+   * `idAtRowIs`: its range check and type test per probe made a lookup at 1M
+   * ids ~1.3× slower in a scratch measurement (2,000 known ids, repeated).
+   */
   private holds(row: number, id: string): boolean {
     return this.packed === null ? this.ids.at(row) === id : this.packed.equalsAt(row, id);
   }
