@@ -49,15 +49,16 @@ export interface GatewayConfig {
   /**
    * With the memory store, the size in MiB of the paging cache: one ring
    * buffer outside V8's heap holding the ranked lists kept for `after` as
-   * bytes of a column form (~41 KB for 500 candidates and 10 ranker
-   * features, so 128 MiB keeps ~3,200 such lists; src/components/selectors/storedListCodec.ts); a new list overwrites the
+   * bytes of a column form (~29 KB for 500 candidates, 10 ranker features
+   * and 12-character ids, so 96 MiB keeps ~3,500 such lists, more than the
+   * 128 MiB of the earlier, 41-KB form did; src/components/selectors/storedListCodec.ts); a new list overwrites the
    * oldest ones (their cursors answer "expired"). Reserved when the store is
    * made (up to 4 GiB; beyond that in 8-MiB segments as it first fills: V8
    * starts major GCs for external memory allocated under load), its pages
    * committed only as they are written: under load it
    * takes this much RSS at most, less when {@link pagingMaxLists} or the TTL
    * keeps fewer lists (src/stores/memory/rankedListRing.ts). An integer in
-   * 1..1,048,576 (1 TiB). Env `RECGATE_PAGING_MAX_MB`. @default 128
+   * 1..1,048,576 (1 TiB). Env `RECGATE_PAGING_MAX_MB`. @default 96
    */
   readonly pagingMaxMegabytes?: number;
   /**
@@ -223,7 +224,7 @@ export const GATEWAY_DEFAULTS = {
   sourceBudgetMs: 50,
   pagingTtlSeconds: 600,
   pagingMaxLists: 10_000,
-  pagingMaxMegabytes: 128,
+  pagingMaxMegabytes: 96,
   impressionsPerUser: 500,
   memoryMaxUsers: 1_000_000,
   mmrWindow: 50,

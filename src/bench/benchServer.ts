@@ -48,6 +48,8 @@ import { FileModelRegistry } from '../stores/file/fileModelRegistry.js';
 import type { VectorIndex } from '../stores/vectorIndex.js';
 import { memoizedRegistry } from './memoizedRegistry.js';
 import { StageStats } from './stageStats.js';
+import { noopTelemetry } from '../telemetry/telemetry.js';
+import type { PagingCacheUsage } from '../stores/featureStore.js';
 
 const started = performance.now();
 const { values } = parseArgs({
@@ -111,6 +113,8 @@ if (values.index === 'ivf') {
 const BENCH_EMBEDDING_CANDIDATES = 450;
 
 const stages = new StageStats();
+/** The gateway's paging-cache reader (what `recgate_paging_cache_lists` / `_bytes` report), for `/stats`. */
+let pagingCache: (() => PagingCacheUsage | null) | null = null;
 const adapters: { registry: typeof registry; vectorIndex?: VectorIndex } = { registry };
 if (ann !== null) adapters.vectorIndex = ann;
 const gateway = await createGateway({
@@ -131,6 +135,10 @@ const gateway = await createGateway({
     },
   },
   onPipelineResult: (surface, result) => stages.record(surface, result),
+  telemetry: {
+    ...noopTelemetry,
+    observePagingCache: (read) => void (pagingCache = read),
+  },
 });
 const server = await createServer({ gateway, port: 0, host: '127.0.0.1' });
 
@@ -149,6 +157,7 @@ const stats = createHttpServer((req, res) => {
       memory: process.memoryUsage(),
       stages: stages.snapshot(),
       ann: ann?.searchStats ?? null,
+      pagingCache: pagingCache?.() ?? null,
       eventLoopDelay: {
         p50: loopDelay.percentile(50) / 1e6,
         p99: loopDelay.percentile(99) / 1e6,

@@ -63,6 +63,8 @@ export interface BenchServerStats {
   readonly stages: readonly StageSummary[];
   readonly ann: { searches: number; refetches: number; exactFallbacks: number } | null;
   readonly eventLoopDelay: { readonly p50: number; readonly p99: number; readonly max: number };
+  /** The memory store's paging cache (lists kept for `after`, their bytes in the ring); null on Redis. */
+  readonly pagingCache?: { readonly lists: number; readonly bytes: number } | null;
 }
 
 /** A running bench server. */

@@ -195,6 +195,12 @@ try {
     `${mb(m.rss)} / ${mb(m.heapUsed)} used of ${mb(m.heapTotal)} / ${mb(m.external)} (array buffers ${mb(m.arrayBuffers)})`;
   line('ready: RSS / heap / external MB', memoryLine(readyMemory));
   line('after: RSS / heap / external MB', memoryLine(after.memory));
+  const paging = after.pagingCache ?? null;
+  if (paging !== null)
+    line(
+      'paging cache lists / MB',
+      `${paging.lists} / ${mb(paging.bytes)}${paging.lists > 0 ? ` (${(paging.bytes / paging.lists / 1e3).toFixed(1)} KB per list)` : ''}`,
+    );
   for (const s of after.stages) {
     line(
       `  ${s.surface} ${s.stage}`,

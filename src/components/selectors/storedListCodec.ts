@@ -8,32 +8,52 @@ const RS = '\u001e';
 /** First byte of an encoding: which form follows. */
 const TAG_COLUMNS = 1;
 const TAG_CLONE = 0;
-/** The fixed part of the column form: tag, n, width, then the byte lengths of the {@link PART_COUNT} text parts. */
-const PART_COUNT = 8;
-const FIXED_BYTES = 16 + 4 * PART_COUNT; // 48: a multiple of 8, so the scores that follow are aligned
+/** Byte 1 of the column form: which compact encodings it uses. */
+const FLAG_SCORES_F32 = 1;
+const FLAG_SOURCE_CODES = 2;
+const FLAG_RAW_FEATURES = 4;
+/** Most distinct `sources` values a list may have and still be written as one byte per position. */
+const MAX_SOURCE_CODES = 256;
+/** The text parts of the column form, in order (see {@link storedListCodec}). */
+const PART_COUNT = 9;
+/** The fixed part: tag, flags, n, width, then the byte lengths of the parts; 56, so the scores that follow are aligned. */
+const FIXED_BYTES = 56;
 
 /**
  * The {@link RankedListCodec} of the memory store's paging ring for the lists
  * `toStoredList` makes (`[header, columns]`, see storedRankedList.ts), in a
  * column form written straight into the ring (issue #6: in the bench server
  * at 10k items `v8.serialize` took 170–180 µs per list and a temporary
- * Buffer; this form 100–120 µs to prepare and, once the ring's pages are
- * committed, ~25 µs to write, for ~41 KB per 494-position list):
+ * Buffer; this form ~100 µs to prepare and, once the ring's pages are
+ * committed, ~25 µs to write). A list of 494 positions, 10 ranker features and
+ * 12-character ids takes ~29 KB (41 KB with every part as text, before
+ * 12-03: the features as base64, the scores as float64, the sources joined):
  *
  * | bytes | what |
  * | --- | --- |
  * | 0 | 1 (the column form) |
+ * | 1 | flags: 1 the scores are float32, 2 the sources are codes, 4 the features are bytes |
  * | 4–7, 8–11 | n (positions), `width` (u32 LE) |
- * | 16–47 | byte lengths of the 8 text parts (u32 LE) |
- * | 48 … 48 + 8n | `scores`, float64 in the platform's byte order (exact; the ring lives in one process) |
- * | then | UTF-8: `requestId`; the header as JSON; `ids`, `sources`, `via` each joined by U+001E; `promotionIds` as JSON; `isNew`; `features` |
+ * | 16–51 | byte lengths of the 9 parts (u32 LE) |
+ * | 56 … | `scores` in the platform's byte order: float32 (4n bytes) when every score is a float32 value, which the ranker's scores are, else float64 (8n) |
+ * | then | the parts: `requestId` (UTF-8); the header as JSON; `ids` joined by U+001E; the sources (below); `via` joined by U+001E; `promotionIds` as JSON; `isNew`; `features` (below) |
+ *
+ * The sources: with flag 2, their distinct values joined by U+001E, then one
+ * byte per position, its value's index (a list has a handful of distinct
+ * values: one per source and per combination); without it (more than 256
+ * distinct values), the positions joined by U+001E and an empty part. The
+ * features: with flag 4, the bytes that their base64 text encodes (three
+ * quarters of its length), written back as base64 when decoded; without it
+ * (a text whose length is not a multiple of 4, which no writer of the format
+ * makes), the text as UTF-8. Like `storedFeatureRows`, the codec expects
+ * canonical base64, as `Buffer.toString('base64')` writes it.
  *
  * A list in any other shape, one whose ids, sources or via hold U+001E (a
  * join would not split back), or one with `viaLists` (via entries holding
  * U+001F, see StoredListColumns), is written as byte 0 and its
  * {@link STRUCTURED_CLONE_CODEC} bytes. Decoding gives a fresh list equal to
  * the one put as JSON sees it (the header goes through JSON, as in the Redis
- * store); scores are exact, as float64.
+ * store); scores are exact (float32 only when that loses nothing).
  */
 export const storedListCodec: RankedListCodec = {
   prepare(list) {
@@ -56,6 +76,34 @@ function tagged(tag: number, inner: PreparedList): PreparedList {
   };
 }
 
+/** The sources of a list as a dictionary of its distinct values and one code per position, or null past {@link MAX_SOURCE_CODES} values. */
+function sourceCodes(sources: readonly unknown[], n: number): { values: string[]; codes: Buffer } | null {
+  const index = new Map<string, number>();
+  const values: string[] = [];
+  const codes = Buffer.allocUnsafe(n);
+  for (let p = 0; p < n; p++) {
+    const s = sources[p];
+    if (typeof s !== 'string') return null;
+    let code = index.get(s);
+    if (code === undefined) {
+      if (values.length === MAX_SOURCE_CODES) return null;
+      index.set(s, (code = values.length));
+      values.push(s);
+    }
+    codes[p] = code;
+  }
+  return { values, codes };
+}
+
+/** Whether every score is a number that float32 holds exactly (-0 too). */
+function allFloat32(scores: readonly unknown[], n: number): boolean {
+  for (let p = 0; p < n; p++) {
+    const s = scores[p] as number;
+    if (Math.fround(s) !== s) return false; // NaN too: it goes as float64
+  }
+  return true;
+}
+
 /** The column form of `list`, or null when it is not in the shape or a join would not split back. */
 function prepareColumns(list: StoredRankedList): PreparedList | null {
   const entries = list.entries;
@@ -75,33 +123,57 @@ function prepareColumns(list: StoredRankedList): PreparedList | null {
   // Positions whose via holds U+001F keep their entries in viaLists: the column form has no part for them.
   if (c.viaLists !== undefined) return null;
   for (let p = 0; p < n; p++) if (typeof scores[p] !== 'number') return null;
-  const parts = [
+  const f32 = allFloat32(scores, n);
+  const coded = sourceCodes(sources, n);
+  const rawFeatures = features.length % 4 === 0;
+  const parts: (string | null)[] = [
     list.requestId,
     JSON.stringify(header),
     joinedOrNull(ids, n),
-    joinedOrNull(sources, n),
+    coded === null ? joinedOrNull(sources, n) : joinedOrNull(coded.values, coded.values.length),
+    '', // the source codes: bytes, written below
     joinedOrNull(via, n),
     JSON.stringify(promotionIds),
     isNew,
     features,
   ];
   const lengths = new Array<number>(PART_COUNT);
-  let total = FIXED_BYTES + 8 * n;
+  const scoreBytes = (f32 ? 4 : 8) * n;
+  let total = FIXED_BYTES + scoreBytes;
   for (let k = 0; k < PART_COUNT; k++) {
     const part = parts[k];
     if (typeof part !== 'string') return null;
-    total += lengths[k] = Buffer.byteLength(part, 'utf8');
+    lengths[k] =
+      k === 4
+        ? (coded?.codes.length ?? 0)
+        : k === 8 && rawFeatures
+          ? Buffer.byteLength(part, 'base64')
+          : Buffer.byteLength(part, 'utf8');
+    total += lengths[k]!;
   }
+  const flags =
+    (f32 ? FLAG_SCORES_F32 : 0) |
+    (coded !== null ? FLAG_SOURCE_CODES : 0) |
+    (rawFeatures ? FLAG_RAW_FEATURES : 0);
   return {
     byteLength: total,
     write(target, offset) {
       target[offset] = TAG_COLUMNS;
+      target[offset + 1] = flags;
       target.writeUInt32LE(n, offset + 4);
       target.writeUInt32LE(width, offset + 8);
       for (let k = 0; k < PART_COUNT; k++) target.writeUInt32LE(lengths[k]!, offset + 16 + 4 * k);
-      writeScores(target, offset + FIXED_BYTES, scores as number[]);
-      let at = offset + FIXED_BYTES + 8 * n;
-      for (let k = 0; k < PART_COUNT; k++) at += target.write(parts[k] as string, at, lengths[k]!, 'utf8');
+      writeScores(target, offset + FIXED_BYTES, scores as number[], f32);
+      let at = offset + FIXED_BYTES + scoreBytes;
+      for (let k = 0; k < PART_COUNT; k++) {
+        if (k === 4) {
+          if (coded !== null) coded.codes.copy(target, at);
+          at += lengths[k]!;
+          continue;
+        }
+        const encoding = k === 8 && rawFeatures ? 'base64' : 'utf8';
+        at += target.write(parts[k] as string, at, lengths[k]!, encoding);
+      }
     },
   };
 }
@@ -119,33 +191,44 @@ function joinedOrNull(values: readonly unknown[], n: number): string | null {
   return joined;
 }
 
-/** Writes `scores` as float64 (platform byte order) at `buf[at]`: through one Float64Array view when aligned (the ring's case), else value by value. */
-function writeScores(buf: Buffer, at: number, scores: readonly number[]): void {
+/** Writes `scores` as float32 or float64 (platform byte order) at `buf[at]`: through one typed-array view when aligned (the ring's case), else value by value. */
+function writeScores(buf: Buffer, at: number, scores: readonly number[], f32: boolean): void {
   const start = buf.byteOffset + at;
-  if (start % 8 === 0) {
-    new Float64Array(buf.buffer, start, scores.length).set(scores);
+  const size = f32 ? 4 : 8;
+  if (start % size === 0) {
+    (f32
+      ? new Float32Array(buf.buffer, start, scores.length)
+      : new Float64Array(buf.buffer, start, scores.length)
+    ).set(scores);
     return;
   }
-  const one = new Float64Array(1);
+  const one = f32 ? new Float32Array(1) : new Float64Array(1);
   const oneBytes = new Uint8Array(one.buffer);
   for (let p = 0; p < scores.length; p++) {
     one[0] = scores[p]!;
-    buf.set(oneBytes, at + 8 * p);
+    buf.set(oneBytes, at + size * p);
   }
 }
 
 /** A list back from its column form. */
 function decodeColumns(bytes: Buffer): StoredRankedList {
+  const flags = bytes[1]!;
   const n = bytes.readUInt32LE(4);
   const width = bytes.readUInt32LE(8);
+  const f32 = (flags & FLAG_SCORES_F32) !== 0;
+  const scoreBytes = (f32 ? 4 : 8) * n;
   const text: string[] = [];
-  let at = FIXED_BYTES + 8 * n;
+  let at = FIXED_BYTES + scoreBytes;
+  let codesAt = at;
   for (let k = 0; k < PART_COUNT; k++) {
     const length = bytes.readUInt32LE(16 + 4 * k);
-    text.push(bytes.toString('utf8', at, at + length));
+    if (k === 4) codesAt = at;
+    const encoding = k === 8 && (flags & FLAG_RAW_FEATURES) !== 0 ? 'base64' : 'utf8';
+    text.push(k === 4 ? '' : bytes.toString(encoding, at, at + length));
     at += length;
   }
-  const [requestId, header, ids, sources, via, promotionIds, isNew, features] = text as [
+  const [requestId, header, ids, sourceText, , via, promotionIds, isNew, features] = text as [
+    string,
     string,
     string,
     string,
@@ -156,11 +239,19 @@ function decodeColumns(bytes: Buffer): StoredRankedList {
     string,
   ];
   const split = (joined: string): string[] => (n === 0 ? [] : joined.split(RS));
+  let sources: string[];
+  if ((flags & FLAG_SOURCE_CODES) !== 0) {
+    const values = n === 0 ? [] : sourceText.split(RS);
+    sources = new Array<string>(n);
+    for (let p = 0; p < n; p++) sources[p] = values[bytes[codesAt + p]!]!;
+  } else {
+    sources = split(sourceText);
+  }
   const columns: StoredListColumns = {
     kind: 'columns',
     ids: split(ids),
-    scores: Array.from(copyOfScores(bytes, n)),
-    sources: split(sources),
+    scores: Array.from(copyOfScores(bytes, n, f32)),
+    sources,
     via: split(via),
     isNew,
     promotionIds: JSON.parse(promotionIds) as Record<number, string>,
@@ -171,8 +262,8 @@ function decodeColumns(bytes: Buffer): StoredRankedList {
 }
 
 /** The scores of an entry, copied out of its bytes (which need not be aligned when decoding). */
-function copyOfScores(bytes: Buffer, n: number): Float64Array {
-  const out = new Float64Array(n);
-  new Uint8Array(out.buffer).set(bytes.subarray(FIXED_BYTES, FIXED_BYTES + 8 * n));
+function copyOfScores(bytes: Buffer, n: number, f32: boolean): Float32Array | Float64Array {
+  const out = f32 ? new Float32Array(n) : new Float64Array(n);
+  new Uint8Array(out.buffer).set(bytes.subarray(FIXED_BYTES, FIXED_BYTES + out.byteLength));
   return out;
 }

@@ -95,38 +95,58 @@ describe('storedListCodec', () => {
     }
   });
 
-  it('writes the column form byte for byte as the general encoding (join, Buffer.byteLength), ASCII or not', () => {
+  it('writes the column form byte for byte as the documented layout (joins, dictionary, byte lengths), ASCII or not', () => {
     /** The documented column form, written the plain way. */
     const general = (l: StoredRankedList): Buffer => {
       const [h, c] = l.entries as [StoredListHeader, StoredListColumns];
       const n = c.ids.length;
+      const f32 = c.scores.every((s) => Math.fround(s) === s);
+      const distinct = [...new Set(c.sources)];
+      const coded = distinct.length <= 256;
+      const raw = c.features.length % 4 === 0;
       const parts = [
-        l.requestId,
-        JSON.stringify(h),
-        c.ids.join('\u001e'),
-        c.sources.join('\u001e'),
-        c.via.join('\u001e'),
-        JSON.stringify(c.promotionIds),
-        c.isNew,
-        c.features,
-      ].map((t) => Buffer.from(t, 'utf8'));
-      const fixed = Buffer.alloc(48 + 8 * n);
+        Buffer.from(l.requestId, 'utf8'),
+        Buffer.from(JSON.stringify(h), 'utf8'),
+        Buffer.from(c.ids.join('\u001e'), 'utf8'),
+        Buffer.from((coded ? distinct : c.sources).join('\u001e'), 'utf8'),
+        coded ? Buffer.from(c.sources.map((s) => distinct.indexOf(s))) : Buffer.alloc(0),
+        Buffer.from(c.via.join('\u001e'), 'utf8'),
+        Buffer.from(JSON.stringify(c.promotionIds), 'utf8'),
+        Buffer.from(c.isNew, 'utf8'),
+        Buffer.from(c.features, raw ? 'base64' : 'utf8'),
+      ];
+      const fixed = Buffer.alloc(56 + (f32 ? 4 : 8) * n);
       fixed[0] = 1;
+      fixed[1] = (f32 ? 1 : 0) | (coded ? 2 : 0) | (raw ? 4 : 0);
       fixed.writeUInt32LE(n, 4);
       fixed.writeUInt32LE(c.width, 8);
       parts.forEach((b, k) => fixed.writeUInt32LE(b.length, 16 + 4 * k));
-      c.scores.forEach((s, p) => fixed.writeDoubleLE(s, 48 + 8 * p)); // the platform order of the tests' machines
+      // The platform order of the tests' machines (little-endian).
+      c.scores.forEach((s, p) =>
+        f32 ? fixed.writeFloatLE(s, 56 + 4 * p) : fixed.writeDoubleLE(s, 56 + 8 * p),
+      );
       return Buffer.concat([fixed, ...parts]);
     };
+    const f32Scores = (n: number): number[] => Array.from(new Float32Array(n).map((_, p) => 1 / (p + 3)));
     const cases: StoredListColumns[] = [
       columns([]),
       columns(['']),
       columns(['a']),
       columns(['', '']),
       columns(['a', 'b', 'c', 'd']),
+      columns(['a', 'b', 'c', 'd'], { scores: f32Scores(4) }),
       columns(['ü-item', 'b', '字', '😀', 'e\u001f']),
       columns(['a', 'b', 'c'], { sources: ['EMBEDDING', 'Ünïcode', ''], via: ['', '\u001f字', 'x\u001f'] }),
+      columns(['a', 'b', 'c'], { features: 'not base64 at all' }), // length 17: kept as text
       columns(Array.from({ length: 20_000 }, (_, p) => `i${p}`)), // past the lengths checked by one pattern
+      columns(
+        Array.from({ length: 300 }, (_, p) => `i${p}`),
+        { sources: Array.from({ length: 300 }, (_, p) => `S${p % 257}`) }, // 257 distinct: joined, no codes
+      ),
+      columns(
+        Array.from({ length: 300 }, (_, p) => `i${p}`),
+        { sources: Array.from({ length: 300 }, (_, p) => `S${p % 256}`), scores: f32Scores(300) }, // 256: codes
+      ),
       columns(
         Array.from({ length: 494 }, (_, p) => `i${p * 7}`),
         {
@@ -136,14 +156,90 @@ describe('storedListCodec', () => {
         },
       ),
     ];
+    const flagsSeen = new Set<number>();
     for (const [k, cols] of cases.entries()) {
       const l = list(`general-${k}`, cols);
       const prepared = storedListCodec.prepare(l);
-      const bytes = Buffer.alloc(prepared.byteLength); // zeros: the codec leaves bytes 1–3 and 12–15 as they are
+      const bytes = Buffer.alloc(prepared.byteLength); // zeros: the codec leaves bytes 2–3, 12–15 and 52–55 as they are
       prepared.write(bytes, 0);
       expect(bytes.equals(general(l))).toBe(true);
       expect(storedListCodec.decode(bytes)).toEqual(expected(l));
+      flagsSeen.add(bytes[1]!);
     }
+    // Every compact encoding was on and off in some case.
+    for (const bit of [1, 2, 4]) {
+      expect([...flagsSeen].some((f) => (f & bit) !== 0)).toBe(true);
+      expect([...flagsSeen].some((f) => (f & bit) === 0)).toBe(true);
+    }
+  });
+
+  it('keeps float32 scores in 4 bytes and float64 ones in 8, exact either way (-0 and NaN too)', () => {
+    const n = 100;
+    const f32 = Array.from(new Float32Array(n).map((_, p) => (p === 7 ? -0 : Math.sin(p) * 1e3)));
+    const asF32 = list(
+      'f32',
+      columns(
+        Array.from({ length: n }, (_, p) => `i${p}`),
+        { scores: f32 },
+      ),
+    );
+    const mixed = [...f32];
+    mixed[50] = 0.1; // not a float32 value
+    const asF64 = list(
+      'f64',
+      columns(
+        Array.from({ length: n }, (_, p) => `i${p}`),
+        { scores: mixed },
+      ),
+    );
+    const nan = list('nan', columns(['a', 'b'], { scores: [Number.NaN, 1] }));
+    const a = roundTrip(asF32);
+    const b = roundTrip(asF64);
+    expect(b.bytes.length - a.bytes.length).toBe(4 * n);
+    expect((a.back.entries[1] as StoredListColumns).scores).toEqual(f32);
+    expect(Object.is((a.back.entries[1] as StoredListColumns).scores[7], -0)).toBe(true);
+    expect((b.back.entries[1] as StoredListColumns).scores).toEqual(mixed);
+    expect((roundTrip(nan).back.entries[1] as StoredListColumns).scores[0]).toBeNaN();
+  });
+
+  it('takes ~31 KB for a list of 494 positions, 10 features and 12-character ids (~41 KB as text)', () => {
+    const n = 494;
+    const w = 10;
+    const features = new Float32Array(n * w).map((_, i) => Math.cos(i));
+    const kinds = ['EMBEDDING', 'ITEM_TO_ITEM', 'POPULAR', 'TRENDING', 'EMBEDDING,POPULAR'];
+    const l = list(
+      'size',
+      columns(
+        Array.from({ length: n }, (_, p) => `item-${String(p).padStart(7, '0')}`),
+        {
+          scores: Array.from(new Float32Array(n).map((_, p) => 1 - p / n)),
+          sources: Array.from({ length: n }, (_, p) => kinds[p % kinds.length]!),
+          via: Array.from({ length: n }, (_, p) => (p % 5 === 1 ? 'item-0000042' : '')),
+          isNew: '0'.repeat(n),
+          width: w,
+          features: Buffer.from(features.buffer).toString('base64'),
+        },
+      ),
+    );
+    const { bytes, back } = roundTrip(l);
+    expect(bytes[1]).toBe(7); // all three compact encodings
+    expect(back).toEqual(expected(l));
+    const [h, c] = l.entries as [StoredListHeader, StoredListColumns];
+    const asText = [
+      l.requestId,
+      JSON.stringify(h),
+      c.ids.join('\u001e'),
+      c.sources.join('\u001e'),
+      c.via.join('\u001e'),
+      '{}',
+      c.isNew,
+      c.features,
+    ]
+      .map((t) => Buffer.byteLength(t))
+      .reduce((x, y) => x + y, 48 + 8 * n);
+    expect(asText).toBeGreaterThan(40_000);
+    expect(bytes.length).toBeLessThan(32_000);
+    expect(bytes.length).toBeLessThan(0.78 * asText);
   });
 
   it('falls back to the structured clone for U+001E in any column and at any position, even with one position', () => {
