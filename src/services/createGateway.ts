@@ -26,6 +26,7 @@ import { openBackends } from './openBackends.js';
 import type { Backends } from './openBackends.js';
 import { logger } from '../telemetry/logger.js';
 import { collectStartupGarbage, STARTUP_GC_MIN_HEAP_BYTES } from './collectStartupGarbage.js';
+import { applyHeapGrowth } from './heapGrowth.js';
 import { PACKED_IDS_MIN_ITEMS } from '../../models/registry/loadVersionBundle.js';
 import { getTelemetry } from '../telemetry/telemetryRuntime.js';
 import type { Gateway, ItemUpsert, ReadinessCheck, RequestScope } from './gateway.js';
@@ -386,6 +387,16 @@ export async function createGateway(config: GatewayConfig = {}): Promise<Gateway
       ]);
     },
   };
+  // Before the start-up collection, so the limit it sets already follows the factor (issue #6).
+  const growth = applyHeapGrowth(
+    cfg.heapGrowingPercent,
+    initialModel.bundle.itemIds.length,
+    PACKED_IDS_MIN_ITEMS,
+  );
+  if (growth.applied)
+    logger.info(`V8 heap growing factor set to ${growth.percent} %`, { heapGrowingPercent: growth.percent });
+  else if (growth.reason === 'flag-given')
+    logger.info('V8 heap growing factor left to the --heap-growing-percent Node was started with');
   // A large model always: its heap can now be below the threshold with its start-up garbage (packed ids),
   // and skipping the collection left up to ~60 MB of garbage in the RSS when ready (issue #6).
   const collected = collectStartupGarbage(
