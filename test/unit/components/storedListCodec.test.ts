@@ -103,7 +103,8 @@ describe('storedListCodec', () => {
       const f32 = c.scores.every((s) => Math.fround(s) === s);
       const distinct = [...new Set(c.sources)];
       const coded = distinct.length <= 256;
-      const raw = c.features.length % 4 === 0;
+      const raw =
+        c.features.length % 4 === 0 && Buffer.from(c.features, 'base64').toString('base64') === c.features;
       const parts = [
         Buffer.from(l.requestId, 'utf8'),
         Buffer.from(JSON.stringify(h), 'utf8'),
@@ -276,5 +277,52 @@ describe('storedListCodec', () => {
       expect(got).toEqual(expected(l));
     }
     expect(answered).toBe(50); // 64 KiB holds all of them
+  });
+
+  it('gives back features that are not canonical base64 exactly as put (padding, base64url, spaces, stray `=`, trailing bits)', () => {
+    // Each of these has a length that is a multiple of 4; Node's decoder skips, maps or drops parts of them.
+    const odd = [
+      'AB==',
+      'AAB=',
+      'AA-_',
+      'AA A',
+      'ab!d',
+      '====',
+      'A===',
+      'AA=A',
+      'AAAA====',
+      'AAAA\nAAA',
+      'é123',
+      'AAAA ',
+      '',
+    ];
+    // And every 4-character text over an alphabet with each kind of character, and random 8- and 12-character ones.
+    const alphabet = ['A', 'B', 'Q', 'g', '+', '/', '-', '_', '=', ' '];
+    for (const a of alphabet)
+      for (const b of alphabet) for (const c of alphabet) for (const d of alphabet) odd.push(a + b + c + d);
+    let seed = 7;
+    const next = (): number => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) % alphabet.length;
+    for (let k = 0; k < 1000; k++)
+      odd.push(Array.from({ length: k % 2 === 0 ? 8 : 12 }, () => alphabet[next()]!).join(''));
+    for (const features of odd) {
+      const l = list('odd', columns(['a', 'b'], { features }));
+      for (const fill of [0x00, 0xee]) {
+        const prepared = storedListCodec.prepare(l);
+        const buf = Buffer.alloc(prepared.byteLength + 8, fill);
+        prepared.write(buf, 0);
+        const back = storedListCodec.decode(buf.subarray(0, prepared.byteLength));
+        expect((back.entries[1] as StoredListColumns).features, JSON.stringify(features)).toBe(features);
+      }
+    }
+  });
+
+  it("never reads another list's stale ring bytes as a list's features", () => {
+    const ring = new RankedListRing(1 << 16, 1, storedListCodec); // one list: every put starts at offset 0
+    const secret = Buffer.alloc(30_000, 0x5a).toString('base64');
+    ring.put(list('secret', columns(['a', 'b'], { features: secret, width: 1 })), Number.MAX_SAFE_INTEGER);
+    const spaced = ' '.repeat(4_000); // length 4000: 3000 bytes by Buffer.byteLength, none decoded
+    ring.put(list('spaced', columns(['a', 'b'], { features: spaced, width: 1 })), Number.MAX_SAFE_INTEGER);
+    const got = ring.get('spaced', 0)!.entries[1] as StoredListColumns;
+    expect(got.features).toBe(spaced);
   });
 });
