@@ -103,7 +103,7 @@ const SEP = '\u001f';
 
 /**
  * The whole final list of a query in the stored shape (JSON-safe: also fits
- * Redis; the memory store keeps it in the column form of storedListCodec.ts, about 41 KB
+ * Redis; the memory store keeps it in the column form of storedListCodec.ts, about 29 KB
  * for 500 positions and 10 ranker features). One pass over `list.order` filling the columns: no object per
  * position (a one-kind `sources` is stored as that kind's string, a one-entry
  * `via` as that entry or '', feature
