@@ -177,8 +177,9 @@ function prepareColumns(list: StoredRankedList): PreparedList | null {
   };
 }
 
-/** Scratch for {@link isCanonicalBase64}'s decoding (grown as needed; only read within one call). */
+/** Scratch for {@link isCanonicalBase64}'s decoding (grown as needed up to {@link MAX_SCRATCH_BYTES}; only used within one call). */
 let scratch = Buffer.alloc(0);
+const MAX_SCRATCH_BYTES = 1 << 20;
 
 /**
  * Whether `text` is base64 exactly as `Buffer.toString('base64')` writes it,
@@ -195,8 +196,12 @@ function isCanonicalBase64(text: string): boolean {
   if (length % 4 !== 0) return false;
   if (length === 0) return true;
   const expected = Buffer.byteLength(text, 'base64');
-  if (scratch.length < expected) scratch = Buffer.allocUnsafe(Math.max(expected, 2 * scratch.length));
-  if (scratch.write(text, 0, expected, 'base64') !== expected) return false;
+  let into = scratch;
+  if (into.length < expected) {
+    into = Buffer.allocUnsafe(Math.max(expected, 2 * into.length));
+    if (into.length <= MAX_SCRATCH_BYTES) scratch = into; // a rare huge list's buffer is not kept
+  }
+  if (into.write(text, 0, expected, 'base64') !== expected) return false;
   if (text.includes('-') || text.includes('_')) return false;
   // The zero bits after the last byte: 4 of the character before `==`, 2 of the one before `=`.
   if (text.charCodeAt(length - 2) === 0x3d) return 'AQgw'.includes(text[length - 3]!);
