@@ -166,8 +166,9 @@ export interface GatewayConfig {
    * own choice (1.1–4 times, from its GC speed) for smaller ones, where it
    * would cost ~5 % of CPU per call; 0 = V8's own choice; N in 1..1000 = that
    * factor. Set once at start-up (a hot reload to a larger model does not
-   * change it); a `--heap-growing-percent` on Node's command line or in
-   * `NODE_OPTIONS` wins (src/services/heapGrowth.ts). Env
+   * change it); a `--heap-growing-percent` on the command line of the Node
+   * process running the gateway wins (Node 20 refuses it in `NODE_OPTIONS`;
+   * src/services/heapGrowth.ts). Env
    * `RECGATE_HEAP_GROWING_PERCENT`. @default 'auto'
    */
   readonly heapGrowingPercent?: HeapGrowingSetting;

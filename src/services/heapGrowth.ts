@@ -26,10 +26,14 @@ export type HeapGrowthResult =
 /**
  * Whether Node runs with `--heap-growing-percent` from its command line or
  * `NODE_OPTIONS`: the operator's flag, which the gateway leaves as it is.
+ * V8 takes its flags with one dash as well as two (`node
+ * -heap-growing-percent=10` applies 10 %), and `-` or `_` between the words.
+ * Node 20 refuses the flag in `NODE_OPTIONS` ("is not allowed in
+ * NODE_OPTIONS"), so there it is only looked for in case a later Node allows it.
  * @param execArgv `process.execArgv`; @param nodeOptions `process.env.NODE_OPTIONS`.
  */
 export function heapGrowingFlagGiven(execArgv: readonly string[], nodeOptions: string | undefined): boolean {
-  const given = (arg: string): boolean => /^--heap[-_]growing[-_]percent(=|$)/.test(arg);
+  const given = (arg: string): boolean => /^--?heap[-_]growing[-_]percent(=|$)/.test(arg);
   return execArgv.some(given) || (nodeOptions ?? '').split(/\s+/).some(given);
 }
 

@@ -79,4 +79,21 @@ describe('RECGATE_HEAP_GROWING_PERCENT', () => {
     expect(tight).toBeGreaterThan(40);
     expect(loose).toBeGreaterThan(3 * tight); // 99 against 568 MB when written
   }, 120_000);
+
+  it("leaves the operator's flag alone when it is given with one dash, which V8 applies as well", () => {
+    expect(heapGrowingFlagGiven(['-heap-growing-percent=10'], undefined)).toBe(true);
+    expect(heapGrowingFlagGiven(['-heap_growing_percent=10'], undefined)).toBe(true);
+    expect(heapGrowingFlagGiven(['-heap-growing-percentage=10'], undefined)).toBe(false);
+    // The process as an operator starts it: `node -heap-growing-percent=10 …` (V8 applies 10 %).
+    const script = `
+      import { applyHeapGrowth } from ${JSON.stringify(new URL('../../../src/services/heapGrowth.ts', import.meta.url).href)};
+      process.stdout.write(JSON.stringify(applyHeapGrowth('auto', 1_000_000, 200_000)));
+    `;
+    const out = execFileSync(
+      process.execPath,
+      ['-heap-growing-percent=10', '--import', 'tsx', '--input-type=module', '-e', script],
+      { encoding: 'utf8', timeout: 60_000, env: { ...process.env, NODE_OPTIONS: '' } },
+    );
+    expect(JSON.parse(out)).toEqual({ applied: false, reason: 'flag-given' });
+  }, 60_000);
 });
