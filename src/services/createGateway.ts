@@ -394,7 +394,12 @@ export async function createGateway(config: GatewayConfig = {}): Promise<Gateway
     PACKED_IDS_MIN_ITEMS,
   );
   if (growth.applied)
-    logger.info(`V8 heap growing factor set to ${growth.percent} %`, { heapGrowingPercent: growth.percent });
+    logger.info(
+      growth.percent === 0
+        ? "V8 heap growing factor left to V8's own choice (RECGATE_HEAP_GROWING_PERCENT=0)"
+        : `V8 heap growing factor set to ${growth.percent} %`,
+      { heapGrowingPercent: growth.percent },
+    );
   else if (growth.reason === 'flag-given')
     logger.info('V8 heap growing factor left to the --heap-growing-percent Node was started with');
   // A large model always: its heap can now be below the threshold with its start-up garbage (packed ids),
