@@ -90,6 +90,22 @@ export async function createGateway(config: GatewayConfig = {}): Promise<Gateway
     );
   }
   const initialModel = await loadServedModel(registry, version);
+  // As soon as the model's size is known: the index build, the store's seeding (of Redis too) and the start-up
+  // collection then run with the factor, not V8's up-to-4x headroom (issue #6: memory at 1M items).
+  const growth = applyHeapGrowth(
+    cfg.heapGrowingPercent,
+    initialModel.bundle.itemIds.length,
+    PACKED_IDS_MIN_ITEMS,
+  );
+  if (growth.applied)
+    logger.info(
+      growth.percent === 0
+        ? "V8 heap growing factor left to V8's own choice (RECGATE_HEAP_GROWING_PERCENT=0)"
+        : `V8 heap growing factor set to ${growth.percent} %`,
+      { heapGrowingPercent: growth.percent },
+    );
+  else if (growth.reason === 'flag-given')
+    logger.info('V8 heap growing factor left to the --heap-growing-percent Node was started with');
   const experiments = loadExperiments(cfg.experimentsFile);
   const telemetry = cfg.telemetry ?? getTelemetry();
 
@@ -387,21 +403,6 @@ export async function createGateway(config: GatewayConfig = {}): Promise<Gateway
       ]);
     },
   };
-  // Before the start-up collection, so the limit it sets already follows the factor (issue #6).
-  const growth = applyHeapGrowth(
-    cfg.heapGrowingPercent,
-    initialModel.bundle.itemIds.length,
-    PACKED_IDS_MIN_ITEMS,
-  );
-  if (growth.applied)
-    logger.info(
-      growth.percent === 0
-        ? "V8 heap growing factor left to V8's own choice (RECGATE_HEAP_GROWING_PERCENT=0)"
-        : `V8 heap growing factor set to ${growth.percent} %`,
-      { heapGrowingPercent: growth.percent },
-    );
-  else if (growth.reason === 'flag-given')
-    logger.info('V8 heap growing factor left to the --heap-growing-percent Node was started with');
   // A large model always: its heap can now be below the threshold with its start-up garbage (packed ids),
   // and skipping the collection left up to ~60 MB of garbage in the RSS when ready (issue #6).
   const collected = collectStartupGarbage(
