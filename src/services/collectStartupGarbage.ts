@@ -44,6 +44,19 @@ function fullGc(): () => void {
 }
 
 /**
+ * One full (non-compacting) collection now, through Node's `gc` (see
+ * `fullGc`); for {@link applyHeapGrowth}, so a growing factor it sets is
+ * used for the next limit at once (V8 sets the old generation's limit at
+ * the end of each major collection). Returns the pause, ms.
+ */
+export function collectGarbageNow(): number {
+  gc ??= fullGc();
+  const started = performance.now();
+  gc();
+  return performance.now() - started;
+}
+
+/**
  * Two full garbage collections at the end of start-up, a plain one and then a
  * compacting one, before the gateway
  * serves (issue #6: memory at 1M items), when more than
