@@ -8,6 +8,41 @@ import {
   heapGrowingPercentFor,
 } from '../../../src/services/heapGrowth.js';
 
+/** The module under test, as the child processes import it. */
+const MODULE = JSON.stringify(new URL('../../../src/services/heapGrowth.ts', import.meta.url).href);
+
+/**
+ * Child-process code that makes `rounds` rounds of garbage surviving scavenges (old generation),
+ * keeping `live` alive, and prints the largest heap in use it saw, MiB.
+ */
+const garbageLoop = (rounds: number): string => `
+      let max = 0;
+      let keep = [];
+      for (let round = 0; round < ${rounds}; round++) {
+        keep.push(Array.from({ length: 16384 }, (_, i) => ({ i })));
+        if (keep.length > 40) keep = [];
+        max = Math.max(max, getHeapStatistics().used_heap_size);
+      }
+      process.stdout.write(String(Math.round(max / 2 ** 20) + live.length * 0));
+`;
+
+/** Runs `script` (an ES module) in a child Node with `flags` and `arg` last; its stdout, trimmed. */
+function runChild(
+  flags: string[],
+  script: string,
+  arg: string[],
+  options: { timeout: number; env?: NodeJS.ProcessEnv },
+): string {
+  return execFileSync(
+    process.execPath,
+    [...flags, '--import', 'tsx', '--input-type=module', '-e', script, ...arg],
+    {
+      encoding: 'utf8',
+      ...options,
+    },
+  ).trim();
+}
+
 describe('RECGATE_HEAP_GROWING_PERCENT', () => {
   it('defaults to auto, reads "auto" or an integer in 0..1000, and names the variable when it is bad', () => {
     expect(resolveGatewayConfig({}).heapGrowingPercent).toBe('auto');
@@ -49,31 +84,15 @@ describe('RECGATE_HEAP_GROWING_PERCENT', () => {
     // generation grow to (1 + N/100) times the live heap before a major GC, so 10 % and 1000 % differ
     // several times over; without the setting taking effect at run time they would be the same.
     const script = `
-      import { applyHeapGrowth } from ${JSON.stringify(new URL('../../../src/services/heapGrowth.ts', import.meta.url).href)};
+      import { applyHeapGrowth } from ${MODULE};
       import { getHeapStatistics } from 'node:v8';
       const r = applyHeapGrowth(Number(process.argv.at(-1)), 1, 1, { execArgv: [], nodeOptions: undefined });
       if (!r.applied) throw new Error('not applied');
       const live = Array.from({ length: 40 }, () => Array.from({ length: 131072 }, (_, i) => i + 0.5));
-      let max = 0;
-      let keep = [];
-      for (let round = 0; round < 1200; round++) {
-        keep.push(Array.from({ length: 16384 }, (_, i) => ({ i })));
-        if (keep.length > 40) keep = [];
-        max = Math.max(max, getHeapStatistics().used_heap_size);
-      }
-      process.stdout.write(String(Math.round(max / 2 ** 20) + live.length * 0));
+      ${garbageLoop(1200)}
     `;
     const peak = (percent: number): number =>
-      Number(
-        execFileSync(
-          process.execPath,
-          ['--import', 'tsx', '--input-type=module', '-e', script, String(percent)],
-          {
-            encoding: 'utf8',
-            timeout: 60_000,
-          },
-        ).trim(),
-      );
+      Number(runChild([], script, [String(percent)], { timeout: 60_000 }));
     const tight = peak(10);
     const loose = peak(1000);
     expect(tight).toBeGreaterThan(40);
@@ -87,7 +106,7 @@ describe('RECGATE_HEAP_GROWING_PERCENT', () => {
     // Without a collection in applyHeapGrowth the heap grew to the old limit (528 against 148 MB
     // with 120 MB loaded, when written): the start-up peak of the first start on Redis (BENCHMARKS.md).
     const script = `
-      import { applyHeapGrowth } from ${JSON.stringify(new URL('../../../src/services/heapGrowth.ts', import.meta.url).href)};
+      import { applyHeapGrowth } from ${MODULE};
       import { getHeapStatistics } from 'node:v8';
       const collect = process.argv.at(-1) === 'collect';
       let load = Array.from({ length: 100 }, () => Array.from({ length: 131072 }, (_, i) => i + 0.5));
@@ -97,23 +116,10 @@ describe('RECGATE_HEAP_GROWING_PERCENT', () => {
       let collections = 0;
       const r = applyHeapGrowth(80, 1, 1, { execArgv: [], nodeOptions: undefined }, collect ? undefined : () => collections++);
       if (!r.applied || (!collect && collections !== 1)) throw new Error('not applied');
-      let max = 0;
-      let keep = [];
-      for (let round = 0; round < 1500; round++) {
-        keep.push(Array.from({ length: 16384 }, (_, i) => ({ i })));
-        if (keep.length > 40) keep = [];
-        max = Math.max(max, getHeapStatistics().used_heap_size);
-      }
-      process.stdout.write(String(Math.round(max / 2 ** 20) + live.length * 0));
+      ${garbageLoop(1500)}
     `;
     const peak = (mode: 'collect' | 'skip'): number =>
-      Number(
-        execFileSync(
-          process.execPath,
-          ['--expose-gc', '--import', 'tsx', '--input-type=module', '-e', script, mode],
-          { encoding: 'utf8', timeout: 90_000 },
-        ).trim(),
-      );
+      Number(runChild(['--expose-gc'], script, [mode], { timeout: 90_000 }));
     const collected = peak('collect');
     const skipped = peak('skip');
     expect(collected).toBeGreaterThan(30);
@@ -126,14 +132,13 @@ describe('RECGATE_HEAP_GROWING_PERCENT', () => {
     expect(heapGrowingFlagGiven(['-heap-growing-percentage=10'], undefined)).toBe(false);
     // The process as an operator starts it: `node -heap-growing-percent=10 …` (V8 applies 10 %).
     const script = `
-      import { applyHeapGrowth } from ${JSON.stringify(new URL('../../../src/services/heapGrowth.ts', import.meta.url).href)};
+      import { applyHeapGrowth } from ${MODULE};
       process.stdout.write(JSON.stringify(applyHeapGrowth('auto', 1_000_000, 200_000)));
     `;
-    const out = execFileSync(
-      process.execPath,
-      ['-heap-growing-percent=10', '--import', 'tsx', '--input-type=module', '-e', script],
-      { encoding: 'utf8', timeout: 60_000, env: { ...process.env, NODE_OPTIONS: '' } },
-    );
+    const out = runChild(['-heap-growing-percent=10'], script, [], {
+      timeout: 60_000,
+      env: { ...process.env, NODE_OPTIONS: '' },
+    });
     expect(JSON.parse(out)).toEqual({ applied: false, reason: 'flag-given' });
   }, 60_000);
 });
