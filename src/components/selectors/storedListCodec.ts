@@ -124,7 +124,8 @@ function prepareColumns(list: StoredRankedList): PreparedList | null {
   for (let p = 0; p < n; p++) if (typeof scores[p] !== 'number') return null;
   const f32 = allFloat32(scores, n);
   const coded = sourceCodes(sources, n);
-  const rawFeatures = isCanonicalBase64(features);
+  const featureBytes = canonicalBase64Bytes(features);
+  const rawFeatures = featureBytes !== null;
   const parts: (string | null)[] = [
     list.requestId,
     JSON.stringify(header),
@@ -145,8 +146,8 @@ function prepareColumns(list: StoredRankedList): PreparedList | null {
     lengths[k] =
       k === 4
         ? (coded?.codes.length ?? 0)
-        : k === 8 && rawFeatures
-          ? Buffer.byteLength(part, 'base64')
+        : k === 8 && featureBytes !== null
+          ? featureBytes.bytes.length
           : Buffer.byteLength(part, 'utf8');
     total += lengths[k]!;
   }
@@ -170,16 +171,33 @@ function prepareColumns(list: StoredRankedList): PreparedList | null {
           at += lengths[k]!;
           continue;
         }
-        const encoding = k === 8 && rawFeatures ? 'base64' : 'utf8';
-        at += target.write(parts[k] as string, at, lengths[k]!, encoding);
+        if (k === 8 && featureBytes !== null) {
+          // The bytes decoded to check the text, unless a later prepare has reused the scratch since.
+          if (featureBytes.generation === OWNED || featureBytes.generation === scratchGeneration) {
+            at += featureBytes.bytes.copy(target, at);
+          } else {
+            at += target.write(parts[k] as string, at, lengths[k]!, 'base64');
+          }
+          continue;
+        }
+        at += target.write(parts[k] as string, at, lengths[k]!, 'utf8');
       }
     },
   };
 }
 
-/** Scratch for {@link isCanonicalBase64}'s decoding (grown as needed up to {@link MAX_SCRATCH_BYTES}; only used within one call). */
+/**
+ * Scratch for {@link canonicalBase64Bytes}'s decoding (grown as needed up to
+ * {@link MAX_SCRATCH_BYTES}), and how many times it has been written: a
+ * prepared list copies its feature bytes from it when nothing was decoded
+ * into it since (the ring writes each list right after preparing it), else
+ * decodes its text again.
+ */
 let scratch = Buffer.alloc(0);
+let scratchGeneration = 0;
 const MAX_SCRATCH_BYTES = 1 << 20;
+/** The generation of bytes decoded into a buffer of their own (a list larger than the scratch may grow to). */
+const OWNED = -1;
 
 /**
  * Whether `text` is base64 exactly as `Buffer.toString('base64')` writes it,
@@ -189,24 +207,34 @@ const MAX_SCRATCH_BYTES = 1 << 20;
  * the column form would decode bytes it never wrote: stale ring bytes of
  * older lists), reads `-` and `_` as `+` and `/`, and ignores the bits after
  * the last byte: each of those would come back as different text. One decode
- * (~4 µs for 20 KB) and two scans, where a pattern over the text took ~70 µs.
+ * (~4 µs for 20 KB) and two scans, where a pattern over the text took ~70 µs;
+ * the decoded bytes are what the column form writes (see {@link scratch}).
+ * @returns the bytes `text` encodes and the scratch generation they were
+ *   decoded in ({@link OWNED} for a buffer of their own), or null when `text`
+ *   is not canonical base64.
  */
-function isCanonicalBase64(text: string): boolean {
+function canonicalBase64Bytes(text: string): { bytes: Buffer; generation: number } | null {
   const length = text.length;
-  if (length % 4 !== 0) return false;
-  if (length === 0) return true;
+  if (length % 4 !== 0) return null;
+  if (length === 0) return { bytes: Buffer.alloc(0), generation: OWNED };
   const expected = Buffer.byteLength(text, 'base64');
   let into = scratch;
+  let generation = OWNED;
   if (into.length < expected) {
     into = Buffer.allocUnsafe(Math.max(expected, 2 * into.length));
     if (into.length <= MAX_SCRATCH_BYTES) scratch = into; // a rare huge list's buffer is not kept
   }
-  if (into.write(text, 0, expected, 'base64') !== expected) return false;
-  if (text.includes('-') || text.includes('_')) return false;
+  if (into === scratch) generation = ++scratchGeneration;
+  if (into.write(text, 0, expected, 'base64') !== expected) return null;
+  if (text.includes('-') || text.includes('_')) return null;
   // The zero bits after the last byte: 4 of the character before `==`, 2 of the one before `=`.
-  if (text.charCodeAt(length - 2) === 0x3d) return 'AQgw'.includes(text[length - 3]!);
-  if (text.charCodeAt(length - 1) === 0x3d) return 'AEIMQUYcgkosw048'.includes(text[length - 2]!);
-  return true;
+  const canonical =
+    text.charCodeAt(length - 2) === 0x3d
+      ? 'AQgw'.includes(text[length - 3]!)
+      : text.charCodeAt(length - 1) === 0x3d
+        ? 'AEIMQUYcgkosw048'.includes(text[length - 2]!)
+        : true;
+  return canonical ? { bytes: into.subarray(0, expected), generation } : null;
 }
 
 /**

@@ -263,6 +263,24 @@ describe('storedListCodec', () => {
     }
   });
 
+  it('writes each list its own feature bytes when several are prepared before any is written', () => {
+    const make = (k: number): StoredRankedList => {
+      const rows = new Float32Array(6 * 2).map((_, i) => k * 100 + i / 7);
+      return list(
+        `interleaved-${k}`,
+        columns(['a', 'b', 'c', 'd', 'e', 'f'], { features: Buffer.from(rows.buffer).toString('base64') }),
+      );
+    };
+    const lists = [make(1), make(2), make(3)];
+    const prepared = lists.map((l) => storedListCodec.prepare(l)); // the scratch now holds list 3's bytes
+    prepared.forEach((p, k) => {
+      const bytes = Buffer.alloc(p.byteLength);
+      p.write(bytes, 0);
+      expect(bytes[1]! & 4).toBe(4); // the features as bytes
+      expect(storedListCodec.decode(bytes)).toEqual(expected(lists[k]!));
+    });
+  });
+
   it('serves a ring: lists put and read back through the memory store codec', () => {
     const ring = new RankedListRing(1 << 16, 100, storedListCodec);
     const lists = Array.from({ length: 50 }, (_, k) =>
