@@ -50,16 +50,17 @@ export interface GatewayConfig {
   /**
    * With the memory store, the size in MiB of the paging cache: one ring
    * buffer outside V8's heap holding the ranked lists kept for `after` as
-   * bytes of a column form (~29 KB for 500 candidates, 10 ranker features
-   * and 12-character ids, so 96 MiB keeps ~3,500 such lists, more than the
-   * 128 MiB of the earlier, 41-KB form did; src/components/selectors/storedListCodec.ts); a new list overwrites the
+   * bytes of a column form (~21 KB for 500 candidates and 10 ranker features
+   * at 1M items, so 72 MiB keeps ~3,600 such lists, more than the 128 MiB of
+   * the earlier, 41-KB form and the 96 MiB of the 29-KB one did;
+   * src/components/selectors/storedListCodec.ts); a new list overwrites the
    * oldest ones (their cursors answer "expired"). Reserved when the store is
    * made (up to 4 GiB; beyond that in 8-MiB segments as it first fills: V8
    * starts major GCs for external memory allocated under load), its pages
    * committed only as they are written: under load it
    * takes this much RSS at most, less when {@link pagingMaxLists} or the TTL
    * keeps fewer lists (src/stores/memory/rankedListRing.ts). An integer in
-   * 1..1,048,576 (1 TiB). Env `RECGATE_PAGING_MAX_MB`. @default 96
+   * 1..1,048,576 (1 TiB). Env `RECGATE_PAGING_MAX_MB`. @default 72
    */
   readonly pagingMaxMegabytes?: number;
   /**
@@ -160,9 +161,10 @@ export interface GatewayConfig {
   /**
    * V8's heap growing factor for the process, as a percentage: after each
    * major GC the old generation may grow to (1 + N/100) times the live heap
-   * before the next one (V8's `--heap-growing-percent`). `auto` sets 80 when
+   * before the next one (V8's `--heap-growing-percent`). `auto` sets 30 when
    * the served model has 200,000 items or more (at 1M items the peak RSS of
-   * a probe fell from 815 to 723 MB at the same latency tail) and leaves V8's
+   * a probe fell from 815 to 723 MB with 80, and to 657–659 MB with 30, at
+   * the same latency tail) and leaves V8's
    * own choice (1.1–4 times, from its GC speed) for smaller ones, where it
    * would cost ~5 % of CPU per call; 0 = V8's own choice; N in 1..1000 = that
    * factor. Set once at start-up (a hot reload to a larger model does not
@@ -240,7 +242,7 @@ export const GATEWAY_DEFAULTS = {
   sourceBudgetMs: 50,
   pagingTtlSeconds: 600,
   pagingMaxLists: 10_000,
-  pagingMaxMegabytes: 96,
+  pagingMaxMegabytes: 72,
   impressionsPerUser: 500,
   memoryMaxUsers: 1_000_000,
   mmrWindow: 50,

@@ -4,17 +4,21 @@ import { collectGarbageNow } from './collectStartupGarbage.js';
 /**
  * V8's heap growing factor for a gateway serving a model of
  * `PACKED_IDS_MIN_ITEMS` (200,000) items or more, as a percentage: after each
- * major GC the old generation may grow to 1.8 times the live heap before the
+ * major GC the old generation may grow to 1.3 times the live heap before the
  * next one, where V8's own choice on a host with more than ~2 GB for the heap
  * goes up to 4 times (issue #6: memory at 1M items). At 1M items
  * (`bench:probe -- --catalog synthetic-1m --requests 6000 --connections 4`)
- * it took the peak RSS from 815 to 723 MB, and `bench:tail -- --rate 80
+ * 80 took the peak RSS from 815 to 723 MB, and `bench:tail -- --rate 80
  * --seconds 60` had p99 45 against 51 ms (two major GCs in the run, final
- * pauses of 7 and 12 ms). Not applied to smaller models: at 10k items it cost
- * ~5 % more CPU per call for 27 MB (three alternated pairs); BENCHMARKS.md has
- * the runs.
+ * pauses of 7 and 12 ms). With 30 (12-03 20:57, two runs of each, one host)
+ * the probe peaked at 657–659 MB against 691–697 with 80 (50: 668–673), CPU
+ * per call within the runs' noise (4.50–4.56 against 4.17–4.95 ms), and the
+ * tail probe had p99 52.5 and 122.8 ms against 74.0 and 79.8 with 80: six
+ * major GCs in the minute instead of two, final pauses of 4–17 ms. Not
+ * applied to smaller models: at 10k items 80 cost ~5 % more CPU per call for
+ * 27 MB (three alternated pairs); BENCHMARKS.md has the runs.
  */
-export const LARGE_MODEL_HEAP_GROWING_PERCENT = 80;
+export const LARGE_MODEL_HEAP_GROWING_PERCENT = 30;
 
 /** The `heapGrowingPercent` setting: `auto`, or a percentage in 0..1000 (0 = V8's own choice). */
 export type HeapGrowingSetting = 'auto' | number;

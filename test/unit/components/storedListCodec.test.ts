@@ -49,6 +49,86 @@ function expected(l: StoredRankedList): StoredRankedList {
   return json as unknown as StoredRankedList;
 }
 
+/**
+ * The documented column form of the features, written the plain way: per
+ * column a u16 count k of distinct 4-byte patterns, then (k ≤ 256) the
+ * patterns and, for k > 1, one index byte per position, or (k = 0: more
+ * than 256, or a dictionary no shorter than the patterns) every pattern; null when not the whole n × w matrix or not shorter than it.
+ */
+function columnForm(raw: Buffer, n: number, w: number): Buffer | null {
+  if (n === 0 || w === 0 || raw.length !== 4 * n * w) return null;
+  const parts: Buffer[] = [];
+  for (let j = 0; j < w; j++) {
+    const values = Array.from({ length: n }, (_, p) => raw.readUInt32LE(4 * (p * w + j)));
+    const distinct = [...new Set(values)];
+    const k =
+      distinct.length <= 256 && (distinct.length === 1 || 4 * distinct.length + n < 4 * n)
+        ? distinct.length
+        : 0;
+    const head = Buffer.alloc(2);
+    head.writeUInt16LE(k);
+    const listed = k === 0 ? values : distinct;
+    const body = Buffer.alloc(4 * listed.length);
+    listed.forEach((v, i) => body.writeUInt32LE(v, 4 * i));
+    parts.push(head, body, k > 1 ? Buffer.from(values.map((v) => distinct.indexOf(v))) : Buffer.alloc(0));
+  }
+  const out = Buffer.concat(parts);
+  return out.length < raw.length ? out : null;
+}
+
+/**
+ * The documented numbered form of the ids, written the plain way: u16 byte
+ * length of the prefix (the first id up to its trailing digits), the prefix,
+ * the zero-padded width (the first id's when it starts with 0) or 0, a u32
+ * per id; null when an id is not the prefix and such digits of a number
+ * below 2³², or when the joined text is not longer.
+ */
+function numberedForm(ids: readonly string[]): Buffer | null {
+  if (ids.length === 0) return null;
+  const m = /^(.*\D)?(\d+)$/s.exec(ids[0]!);
+  if (m === null || m[2]!.length > 10) return null;
+  const prefix = m[1] ?? '';
+  const width = m[2]!.length > 1 && m[2]![0] === '0' ? m[2]!.length : 0;
+  const values: number[] = [];
+  for (const id of ids) {
+    if (!id.startsWith(prefix)) return null;
+    const rest = id.slice(prefix.length);
+    if (!/^\d{1,10}$/.test(rest)) return null;
+    if (width > 0 ? rest.length !== width : rest.length > 1 && rest[0] === '0') return null;
+    if (Number(rest) > 2 ** 32 - 1) return null;
+    values.push(Number(rest));
+  }
+  const p = Buffer.from(prefix, 'utf8');
+  const head = Buffer.alloc(2);
+  head.writeUInt16LE(p.length);
+  const body = Buffer.alloc(4 * values.length);
+  values.forEach((v, i) => body.writeUInt32LE(v, 4 * i));
+  const out = Buffer.concat([head, p, Buffer.from([width]), body]);
+  return out.length < Buffer.byteLength(ids.join('\u001e')) ? out : null;
+}
+
+/**
+ * Base64 of an n × w float32 matrix whose columns have as many distinct
+ * values as a ranker's: continuous (cosines), constant, a handful, exactly
+ * 256 and 257 (from n = 257), 0 and −0, NaN with two payloads, subnormals.
+ */
+function featureMatrix(n: number, w = 8, salt = 0): string {
+  const m = new Float32Array(n * w);
+  const u = new Uint32Array(m.buffer);
+  for (let p = 0; p < n; p++) {
+    const r = p * w;
+    m[r] = Math.cos(p + salt);
+    if (w > 1) m[r + 1] = 3.5 + salt;
+    if (w > 2) m[r + 2] = [0, 0.25, 0.5, 1][p % 4]! + salt;
+    if (w > 3) m[r + 3] = (p % 256) / 7 + salt;
+    if (w > 4) m[r + 4] = (p % 257) / 7 + salt;
+    if (w > 5) m[r + 5] = p % 2 === 0 ? 0 : -0;
+    if (w > 6) u[r + 6] = p % 3 === 0 ? 0x7fc00000 : 0x7fc00001 + salt;
+    if (w > 7) u[r + 7] = 1 + (p % 5);
+  }
+  return Buffer.from(m.buffer).toString('base64');
+}
+
 /** Encodes into a fresh buffer at `offset` and decodes the bytes back. */
 function roundTrip(l: StoredRankedList, offset = 0): { bytes: Buffer; back: StoredRankedList } {
   const prepared = storedListCodec.prepare(l);
@@ -105,20 +185,22 @@ describe('storedListCodec', () => {
       const coded = distinct.length <= 256;
       const raw =
         c.features.length % 4 === 0 && Buffer.from(c.features, 'base64').toString('base64') === c.features;
+      const numbered = numberedForm(c.ids);
+      const featureColumns = raw ? columnForm(Buffer.from(c.features, 'base64'), n, c.width) : null;
       const parts = [
         Buffer.from(l.requestId, 'utf8'),
         Buffer.from(JSON.stringify(h), 'utf8'),
-        Buffer.from(c.ids.join('\u001e'), 'utf8'),
+        numbered ?? Buffer.from(c.ids.join('\u001e'), 'utf8'),
         Buffer.from((coded ? distinct : c.sources).join('\u001e'), 'utf8'),
         coded ? Buffer.from(c.sources.map((s) => distinct.indexOf(s))) : Buffer.alloc(0),
         Buffer.from(c.via.join('\u001e'), 'utf8'),
         Buffer.from(JSON.stringify(c.promotionIds), 'utf8'),
         Buffer.from(c.isNew, 'utf8'),
-        Buffer.from(c.features, raw ? 'base64' : 'utf8'),
+        featureColumns ?? Buffer.from(c.features, raw ? 'base64' : 'utf8'),
       ];
       const fixed = Buffer.alloc(56 + (f32 ? 4 : 8) * n);
       fixed[0] = 1;
-      fixed[1] = (f32 ? 1 : 0) | (coded ? 2 : 0) | (raw ? 4 : 0);
+      fixed[1] = (f32 ? 1 : 0) | (coded ? 2 : 0) | (featureColumns ? 8 : raw ? 4 : 0) | (numbered ? 16 : 0);
       fixed.writeUInt32LE(n, 4);
       fixed.writeUInt32LE(c.width, 8);
       parts.forEach((b, k) => fixed.writeUInt32LE(b.length, 16 + 4 * k));
@@ -157,6 +239,28 @@ describe('storedListCodec', () => {
         },
       ),
     ];
+    cases.push(
+      ...[4, 300, 494].map((n) =>
+        columns(
+          Array.from({ length: n }, (_, p) => `i${p}`),
+          { width: 8, features: featureMatrix(n) },
+        ),
+      ),
+      columns(['a', 'b'], { width: 4, features: featureMatrix(2, 3) }), // 24 bytes: not the whole matrix of width 4: bytes
+      // Numbered ids: canonical, zero-padded, no prefix, a non-ASCII prefix, 2³² − 1; and ids that are not.
+      columns(['318', '2571', '0', '58559', '4294967295', '7']),
+      columns(['318', '2571', '4294967296', '7']), // past 2³² − 1: joined
+      columns(['item-0000042', 'item-1234567', 'item-0000000', 'item-0000009']),
+      columns(['item-0000042', 'item-42', 'item-0000000']), // another width: joined
+      columns(['i5', 'i05', 'i6', 'i7']), // a leading zero after a canonical first id: joined
+      columns(['007', '012', '999', '000']),
+      columns(['字12345', '字7', '字99999', '字1']),
+      columns(['x12345', 'y12345', 'x7']), // another prefix: joined
+      columns(['x12345', 'x12a45', 'x7']), // not digits: joined
+      columns(['ab12345678901', 'ab1']), // 11 digits: joined
+      columns(['1', '2', '3']), // as short joined (5 bytes against 3 + 12): joined
+      columns(Array.from({ length: 300 }, (_, p) => `\u001e${p + 10}`)), // U+001E in the prefix: numbered, no join needed
+    );
     const flagsSeen = new Set<number>();
     for (const [k, cols] of cases.entries()) {
       const l = list(`general-${k}`, cols);
@@ -168,7 +272,7 @@ describe('storedListCodec', () => {
       flagsSeen.add(bytes[1]!);
     }
     // Every compact encoding was on and off in some case.
-    for (const bit of [1, 2, 4]) {
+    for (const bit of [1, 2, 4, 8, 16]) {
       expect([...flagsSeen].some((f) => (f & bit) !== 0)).toBe(true);
       expect([...flagsSeen].some((f) => (f & bit) === 0)).toBe(true);
     }
@@ -203,7 +307,7 @@ describe('storedListCodec', () => {
     expect((roundTrip(nan).back.entries[1] as StoredListColumns).scores[0]).toBeNaN();
   });
 
-  it('takes ~31 KB for a list of 494 positions, 10 features and 12-character ids (~41 KB as text)', () => {
+  it('takes ~27 KB for a list of 494 positions, 10 continuous features and 12-character numbered ids (~41 KB as text)', () => {
     const n = 494;
     const w = 10;
     const features = new Float32Array(n * w).map((_, i) => Math.cos(i));
@@ -223,7 +327,7 @@ describe('storedListCodec', () => {
       ),
     );
     const { bytes, back } = roundTrip(l);
-    expect(bytes[1]).toBe(7); // all three compact encodings
+    expect(bytes[1]).toBe(1 | 2 | 4 | 16); // float32 scores, source codes, feature bytes (no column has few values), numbered ids
     expect(back).toEqual(expected(l));
     const [h, c] = l.entries as [StoredListHeader, StoredListColumns];
     const asText = [
@@ -239,7 +343,7 @@ describe('storedListCodec', () => {
       .map((t) => Buffer.byteLength(t))
       .reduce((x, y) => x + y, 48 + 8 * n);
     expect(asText).toBeGreaterThan(40_000);
-    expect(bytes.length).toBeLessThan(32_000);
+    expect(bytes.length).toBeLessThan(27_500);
     expect(bytes.length).toBeLessThan(0.78 * asText);
   });
 
@@ -277,6 +381,60 @@ describe('storedListCodec', () => {
       const bytes = Buffer.alloc(p.byteLength);
       p.write(bytes, 0);
       expect(bytes[1]! & 4).toBe(4); // the features as bytes
+      expect(storedListCodec.decode(bytes)).toEqual(expected(lists[k]!));
+    });
+  });
+
+  it('writes few-valued feature columns as a dictionary and codes: a ranker-like list of 494 × 10 in ~20 KB, back bit for bit', () => {
+    const n = 494;
+    const w = 10;
+    // Like the ranker's ten: six continuous, the user's activity (one value), and three with few values.
+    const m = new Float32Array(n * w);
+    for (let p = 0; p < n; p++) {
+      for (let j = 0; j < 6; j++) m[p * w + j] = Math.cos(p * 7 + j);
+      m[p * w + 6] = Math.log1p(42);
+      m[p * w + 7] = [0, 0.2, 0.35, 0.6][p % 4]!;
+      m[p * w + 8] = Math.log1p(p % 9);
+      m[p * w + 9] = p % 11 === 0 ? Math.log1p(p) : 0;
+    }
+    const base = columns(
+      Array.from({ length: n }, (_, p) => `item-${String(p).padStart(7, '0')}`),
+      {
+        scores: Array.from(new Float32Array(n).map((_, p) => 1 - p / n)),
+        sources: Array.from({ length: n }, (_, p) => (p % 2 === 0 ? 'EMBEDDING' : 'POPULAR')),
+        via: Array.from({ length: n }, () => ''),
+        isNew: '0'.repeat(n),
+        width: w,
+        features: Buffer.from(m.buffer).toString('base64'),
+      },
+    );
+    const l = list('few-valued', base);
+    const { bytes, back } = roundTrip(l);
+    expect(bytes[1]! & 12).toBe(8); // the column form, not the raw bytes
+    expect(back).toEqual(expected(l));
+    // Column 9 has 45 distinct values (0 and the multiples of 11): a dictionary too; the raw matrix is 19,760 bytes.
+    const featurePart = bytes.readUInt32LE(16 + 4 * 8);
+    expect(featurePart).toBe(6 * (2 + 4 * n) + (2 + 4) + (2 + 16 + n) + (2 + 36 + n) + (2 + 4 * 45 + n));
+    expect(featurePart).toBeLessThan(0.75 * 4 * n * w);
+    const raw = roundTrip(list('continuous', { ...base, features: featureMatrix(n, w) }));
+    expect(raw.back).toEqual(expected(list('continuous', { ...base, features: featureMatrix(n, w) })));
+  });
+
+  it('writes each list its own feature columns when several are prepared before any is written', () => {
+    const lists = [1, 2, 3].map((k) =>
+      list(
+        `columns-${k}`,
+        columns(
+          Array.from({ length: 40 }, (_, p) => `i${p}`),
+          { width: 8, features: featureMatrix(40, 8, k) },
+        ),
+      ),
+    );
+    const prepared = lists.map((l) => storedListCodec.prepare(l)); // the scratch now holds list 3's columns
+    prepared.forEach((p, k) => {
+      const bytes = Buffer.alloc(p.byteLength);
+      p.write(bytes, 0);
+      expect(bytes[1]! & 12).toBe(8);
       expect(storedListCodec.decode(bytes)).toEqual(expected(lists[k]!));
     });
   });

@@ -57,9 +57,9 @@ describe('RECGATE_HEAP_GROWING_PERCENT', () => {
     expect(() => resolveGatewayConfig({ heapGrowingPercent: 1.5 })).toThrow(/heapGrowingPercent/);
   });
 
-  it('picks 80 % for a model of 200,000 items or more under auto, the number itself otherwise', () => {
-    expect(LARGE_MODEL_HEAP_GROWING_PERCENT).toBe(80);
-    expect(heapGrowingPercentFor('auto', 200_000, 200_000)).toBe(80);
+  it('picks 30 % for a model of 200,000 items or more under auto, the number itself otherwise', () => {
+    expect(LARGE_MODEL_HEAP_GROWING_PERCENT).toBe(30);
+    expect(heapGrowingPercentFor('auto', 200_000, 200_000)).toBe(30);
     expect(heapGrowingPercentFor('auto', 199_999, 200_000)).toBeNull(); // left to V8
     expect(heapGrowingPercentFor(0, 1_000_000, 200_000)).toBe(0);
     expect(heapGrowingPercentFor(35, 10, 200_000)).toBe(35);

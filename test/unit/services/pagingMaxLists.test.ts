@@ -13,9 +13,9 @@ describe('RECGATE_PAGING_MAX_LISTS', () => {
 });
 
 describe('RECGATE_PAGING_MAX_MB', () => {
-  it('is read from the environment, defaults to 96 MiB and must be an integer in 1..1,048,576 (1 TiB)', () => {
+  it('is read from the environment, defaults to 72 MiB and must be an integer in 1..1,048,576 (1 TiB)', () => {
     expect(configFromEnv({ RECGATE_PAGING_MAX_MB: '32' }).pagingMaxMegabytes).toBe(32);
-    expect(resolveGatewayConfig({}).pagingMaxMegabytes).toBe(96);
+    expect(resolveGatewayConfig({}).pagingMaxMegabytes).toBe(72);
     expect(resolveGatewayConfig({ pagingMaxMegabytes: 1_048_576 }).pagingMaxMegabytes).toBe(1_048_576);
     // Attack report (session 22): 1e303 passed the check and overflowed to Infinity bytes at start-up.
     expect(() => configFromEnv({ RECGATE_PAGING_MAX_MB: '1e303' })).toThrow(/RECGATE_PAGING_MAX_MB/);
