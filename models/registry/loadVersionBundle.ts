@@ -16,7 +16,12 @@ import { CatalogTable, PACKED_TITLES_MIN_ITEMS } from './catalogTable.js';
 import { readItemGram } from './itemGramFile.js';
 import { itemRowIndex } from './idRowIndex.js';
 import { lazyArrayView } from './lazyArrayView.js';
-import { neighbourListView, packNeighbourTable, parseNeighbourTable } from './neighbourTable.js';
+import {
+  expectedNeighbourEntries,
+  neighbourListView,
+  packNeighbourTable,
+  readNeighbourTableFile,
+} from './neighbourTable.js';
 import type { NeighbourTable } from './neighbourTable.js';
 import { readManifest } from './registryPaths.js';
 
@@ -118,7 +123,9 @@ export function loadVersionBundle(
   const userVectors = readF32(dir, r.userFactors, userIds.length * d);
   // Packed where exact: 3-byte indices, the 4-decimal scores as int16 (issue #6: −30 MB at 1M × 10).
   const neighbours = neighbourListView(
-    packNeighbourTable(readNeighbours(dir, manifest.neighbours.file, itemIds.length)),
+    packNeighbourTable(
+      readNeighbours(dir, manifest.neighbours.file, itemIds.length, manifest.neighbours.topN),
+    ),
   );
   const pop = readJson<{
     popularity: number[];
@@ -356,21 +363,18 @@ function checkFactorRows(factorsPath: string, vectorsPath: string, rows: FactorR
   }
 }
 
-/** The file's bytes. @throws Error naming the path when it cannot be read. */
-function readBytes(path: string): Buffer {
+/**
+ * The version's neighbour table, read through a window rather than whole
+ * ({@link readNeighbourTableFile}), its columns sized for `topN` entries per
+ * item.
+ * @throws Error naming the file when it is missing, not a regular file, or
+ *   not the documented shape.
+ */
+function readNeighbours(dir: string, file: string, nItems: number, topN: number): NeighbourTable {
+  const path = join(dir, file);
   try {
     requireRegularFile(path);
-    return readFileSync(path);
-  } catch (err) {
-    throw new Error(`cannot read ${path}: ${(err as Error).message}`, { cause: err });
-  }
-}
-
-function readNeighbours(dir: string, file: string, nItems: number): NeighbourTable {
-  const path = join(dir, file);
-  const bytes = readBytes(path);
-  try {
-    return parseNeighbourTable(bytes, nItems);
+    return readNeighbourTableFile(path, nItems, expectedNeighbourEntries(nItems, topN));
   } catch (err) {
     throw new Error(`cannot read ${path}: ${(err as Error).message}`, { cause: err });
   }

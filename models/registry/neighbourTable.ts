@@ -1,3 +1,4 @@
+import { closeSync, openSync, readSync } from 'node:fs';
 import type { NeighbourList } from '../retrieval/itemNeighbours.js';
 import { lazyArrayView } from './lazyArrayView.js';
 
@@ -80,12 +81,71 @@ export function packNeighbourTable(table: NeighbourTable): PackedNeighbourTable 
  * W. D. Clinger, "How to read floating point numbers accurately", PLDI 1990),
  * so the value equals `JSON.parse`'s; any other form goes through `Number()`.
  * @param nItems rows of the table (the catalog's item count).
+ * @param expectedEntries entries to size the columns for at once (see
+ *   {@link expectedNeighbourEntries}); 0 = grow from 1,024 by doubling.
  * @throws Error describing the position for anything that is not that shape:
  *   another top-level key, a non-number, a non-integer or out-of-range item
  *   index, rows of `items` and `scores` that differ in count or length.
  */
-export function parseNeighbourTable(bytes: Uint8Array, nItems: number): NeighbourTable {
-  const p = new Parser(bytes);
+export function parseNeighbourTable(bytes: Uint8Array, nItems: number, expectedEntries = 0): NeighbourTable {
+  return parseWith(new Parser(bytes, null), nItems, expectedEntries);
+}
+
+/** Bytes of the window {@link readNeighbourTableFile} reads the file through. */
+const READ_WINDOW_BYTES = 1 << 20;
+
+/**
+ * {@link parseNeighbourTable} over the file at `path`, read through a 1-MiB
+ * window instead of whole (issue #6: at 1M items × 10 the file is 141 MB,
+ * and holding it while the columns were built put the start-up peak of
+ * `bench:probe -- --catalog synthetic-1m` at ~625 MB, +316 MB over the
+ * RSS before). `expectedEntries` sizes the columns at once (the manifest's
+ * topN × nItems: a file of at most that many entries is read with no
+ * doubling and no trimming copy); 0 = grow from 1,024 by doubling.
+ * `windowBytes` (default 1 MiB, at least 8 KiB) is the window's size.
+ * @throws Error as {@link parseNeighbourTable}, with the byte offset in the
+ *   file; a number or key longer than 4 KiB is refused when it crosses the
+ *   window's end (one of at most 4 KiB always reads); the fs error when
+ *   the file cannot be read.
+ * @throws RangeError for a `windowBytes` below 8 KiB or not an integer.
+ */
+export function readNeighbourTableFile(
+  path: string,
+  nItems: number,
+  expectedEntries = 0,
+  windowBytes = READ_WINDOW_BYTES,
+): NeighbourTable {
+  if (!(Number.isInteger(windowBytes) && windowBytes >= 2 * MAX_TOKEN_BYTES)) {
+    throw new RangeError(`windowBytes: expected an integer ≥ ${2 * MAX_TOKEN_BYTES}, got ${windowBytes}`);
+  }
+  const fd = openSync(path, 'r');
+  try {
+    const source = (into: Uint8Array, offset: number, length: number): number =>
+      readSync(fd, into, offset, length, null);
+    return parseWith(new Parser(new Uint8Array(windowBytes), source), nItems, expectedEntries);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Most entries a column is sized for up front (2²⁷: 512 MiB of virtual memory per column; more grows by doubling). */
+const MAX_EXPECTED_ENTRIES = 2 ** 27;
+
+/**
+ * The entries to size a table's columns for: `topN` (the manifest's
+ * `neighbours.topN`) per item, at most {@link MAX_EXPECTED_ENTRIES}; 0 (grow
+ * by doubling) when either is not a positive integer. Columns larger than
+ * the file needs cost address space, not RSS: the OS commits a page of a
+ * large zeroed allocation when it is first written.
+ */
+export function expectedNeighbourEntries(nItems: number, topN: unknown): number {
+  if (!(Number.isInteger(topN) && (topN as number) > 0 && Number.isInteger(nItems) && nItems > 0)) return 0;
+  return Math.min(MAX_EXPECTED_ENTRIES, nItems * (topN as number));
+}
+
+/** The table from parser `p` (see {@link parseNeighbourTable}). */
+function parseWith(p: Parser, nItems: number, expectedEntries: number): NeighbourTable {
+  const capacity = Number.isSafeInteger(expectedEntries) && expectedEntries > 1024 ? expectedEntries : 1024;
   let items: Rows<Int32Array> | null = null;
   let scores: Rows<Float32Array> | null = null;
   p.expect(0x7b); // {
@@ -94,12 +154,12 @@ export function parseNeighbourTable(bytes: Uint8Array, nItems: number): Neighbou
       const key = p.string();
       p.expect(0x3a); // :
       if (key === 'items') {
-        items = p.rows(new Int32Array(1024), (v) => {
+        items = p.rows(new Int32Array(capacity), (v) => {
           if (!Number.isInteger(v) || v < 0 || v >= nItems) {
             throw p.error(`neighbour ${v}: expected an item index in [0, ${nItems})`);
           }
         });
-      } else if (key === 'scores') scores = p.rows(new Float32Array(1024), () => undefined);
+      } else if (key === 'scores') scores = p.rows(new Float32Array(capacity), () => undefined);
       else throw p.error(`unexpected key "${key}" (expected "items" and "scores")`);
     } while (p.tryConsume(0x2c));
     p.expect(0x7d);
@@ -119,7 +179,18 @@ export function parseNeighbourTable(bytes: Uint8Array, nItems: number): Neighbou
   }
   offsets.fill(offsets[rows]!, rows + 1);
   const total = offsets[nItems]!;
-  return { offsets, items: items.values.slice(0, total), scores: scores.values.slice(0, total) };
+  return { offsets, items: trimmed(items.values, total), scores: trimmed(scores.values, total) };
+}
+
+/**
+ * The first `count` values of a column: a view when at most an eighth of it
+ * would be left unused (no copy while the file's columns are still held), a
+ * copy otherwise.
+ */
+function trimmed<A extends Int32Array | Float32Array>(values: A, count: number): A {
+  return (
+    values.length - count <= values.length / 8 ? values.subarray(0, count) : values.slice(0, count)
+  ) as A;
 }
 
 /** Rows read by {@link Parser.rows}: row r is `values[offsets[r] .. offsets[r + 1] − 1]`. */
@@ -159,19 +230,65 @@ export function neighbourListView(table: NeighbourTable | PackedNeighbourTable):
 
 const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
 
-/** A minimal JSON reader for the one shape above: an object of arrays of number arrays. */
+/** Reads up to `length` more bytes into `into[offset ..]`; 0 at the end of the input. */
+type ByteSource = (into: Uint8Array, offset: number, length: number) => number;
+
+/** Longest token (number or key) a windowed {@link Parser} reads, in bytes. */
+const MAX_TOKEN_BYTES = 4096;
+
+/**
+ * A minimal JSON reader for the one shape above: an object of arrays of
+ * number arrays. It reads `b` whole, or, with a `source`, through `b` as a
+ * window refilled from the source (tokens of at most {@link MAX_TOKEN_BYTES}).
+ */
 class Parser {
   private pos = 0;
-  constructor(private readonly b: Uint8Array) {}
+  /** Valid bytes in `b`. */
+  private len: number;
+  /** Offset in the input of `b[0]`. */
+  private base = 0;
+  private eof: boolean;
+  constructor(
+    private readonly b: Uint8Array,
+    private readonly source: ByteSource | null,
+  ) {
+    this.len = source === null ? b.length : 0;
+    this.eof = source === null;
+  }
 
   error(message: string): Error {
-    return new Error(`neighbours.json at byte ${this.pos}: ${message}`);
+    return new Error(`neighbours.json at byte ${this.base + this.pos}: ${message}`);
+  }
+
+  /** Moves the unread bytes to the start of the window and reads more after them; false at the end of the input. */
+  private refill(): boolean {
+    if (this.eof) return false;
+    const b = this.b;
+    b.copyWithin(0, this.pos, this.len);
+    this.base += this.pos;
+    this.len -= this.pos;
+    this.pos = 0;
+    const before = this.len;
+    while (this.len < b.length) {
+      const got = this.source!(b, this.len, b.length - this.len);
+      if (got === 0) {
+        this.eof = true;
+        break;
+      }
+      this.len += got;
+    }
+    return this.len > before;
+  }
+
+  /** At least `n` unread bytes in the window, or all that is left of the input. */
+  private ensure(n: number): void {
+    if (this.len - this.pos < n && !this.eof) this.refill();
   }
 
   private ws(): void {
-    const b = this.b;
-    while (this.pos < b.length) {
-      const c = b[this.pos]!;
+    for (;;) {
+      if (this.pos >= this.len && !this.refill()) return;
+      const c = this.b[this.pos]!;
       if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return;
       this.pos++;
     }
@@ -179,7 +296,7 @@ class Parser {
 
   tryConsume(c: number): boolean {
     this.ws();
-    if (this.b[this.pos] !== c) return false;
+    if (this.pos >= this.len || this.b[this.pos] !== c) return false;
     this.pos++;
     return true;
   }
@@ -190,18 +307,19 @@ class Parser {
 
   end(): void {
     this.ws();
-    if (this.pos !== this.b.length) throw this.error('unexpected content after the object');
+    if (this.pos !== this.len) throw this.error('unexpected content after the object');
   }
 
   /** A key: a JSON string without escapes. */
   string(): string {
     this.expect(0x22);
+    this.ensure(MAX_TOKEN_BYTES);
     const start = this.pos;
-    while (this.pos < this.b.length && this.b[this.pos] !== 0x22) {
+    while (this.pos < this.len && this.b[this.pos] !== 0x22) {
       if (this.b[this.pos] === 0x5c) throw this.error('escapes are not expected in keys');
       this.pos++;
     }
-    if (this.pos >= this.b.length) throw this.error('unterminated string');
+    if (this.pos >= this.len) throw this.error(this.eof ? 'unterminated string' : 'key too long');
     return Buffer.from(this.b.buffer, this.b.byteOffset + start, this.pos++ - start).toString('utf8');
   }
 
@@ -238,7 +356,9 @@ class Parser {
 
   number(): number {
     this.ws();
+    this.ensure(MAX_TOKEN_BYTES);
     const b = this.b;
+    const len = this.len;
     const start = this.pos;
     let negative = false;
     if (b[this.pos] === 0x2d) {
@@ -249,7 +369,7 @@ class Parser {
     let digits = 0;
     let fraction = 0;
     let simple = true;
-    while (this.pos < b.length) {
+    while (this.pos < len) {
       const c = b[this.pos]!;
       if (c >= 0x30 && c <= 0x39) {
         mantissa = mantissa * 10 + (c - 0x30);
@@ -262,6 +382,7 @@ class Parser {
       } else break;
       this.pos++;
     }
+    if (this.pos === len && !this.eof) throw this.error('number too long');
     if (this.pos === start || (negative && this.pos === start + 1)) throw this.error('expected a number');
     const fractionDigits = Math.max(0, fraction - 1);
     if (simple && digits <= 15 && fractionDigits <= 22) {

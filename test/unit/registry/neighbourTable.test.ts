@@ -1,9 +1,14 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lazyArrayView } from '../../../models/registry/lazyArrayView.js';
 import {
+  expectedNeighbourEntries,
   neighbourListView,
   packNeighbourTable,
   parseNeighbourTable,
+  readNeighbourTableFile,
 } from '../../../models/registry/neighbourTable.js';
 import { createRandom } from '../../../src/domain/random.js';
 
@@ -74,6 +79,95 @@ describe('Registry: neighbours.json read into one CSR table (issue #6)', () => {
     );
     expect(() => parseNeighbourTable(bytes('{"other":[]}'), 2)).toThrow(/unexpected key "other"/);
     expect(() => parseNeighbourTable(bytes('{"items":[],"scores":[]} x'), 2)).toThrow(/after the object/);
+  });
+});
+
+describe('Registry: neighbours.json read from its file through a window (issue #6: start-up peak)', () => {
+  /** Writes `text` to a temporary file, runs `fn` on its path, removes it. */
+  function withFile<T>(text: string, fn: (file: string) => T): T {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'recgate-neighbours-'));
+    try {
+      const file = path.join(dir, 'neighbours.json');
+      writeFileSync(file, text);
+      return fn(file);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  /** A random file of n rows (≤ 12 entries each), with runs of whitespace and long decimals so tokens cross window edges. */
+  function randomFile(seed: number, n: number): string {
+    const rng = createRandom(seed);
+    const items: number[][] = [];
+    const scores: number[][] = [];
+    for (let i = 0; i < n; i++) {
+      const k = rng.int(0, 12);
+      items.push(Array.from({ length: k }, () => rng.int(0, n - 1)));
+      scores.push(
+        Array.from({ length: k }, () =>
+          rng.int(0, 1) === 0 ? Math.round(rng.next() * 1e4) / 1e4 : rng.next() * 1e-9,
+        ),
+      );
+    }
+    const pad = ' '.repeat(rng.int(0, 9000)); // a whitespace run longer than the 8-KiB window
+    return `{${pad}"items": ${JSON.stringify(items, null, seed % 3)},\n${pad}"scores":${JSON.stringify(scores)}${pad}}\n`;
+  }
+
+  it('gives the table of the whole-buffer parse, with an 8-KiB window over files 10-100× its size', () => {
+    for (let seed = 1; seed <= 6; seed++) {
+      const n = 500 + seed * 700;
+      const text = randomFile(seed, n);
+      expect(text.length).toBeGreaterThan(10 * 8192);
+      const whole = parseNeighbourTable(bytes(text), n);
+      for (const expected of [0, 12 * n, 3]) {
+        const t = withFile(text, (f) => readNeighbourTableFile(f, n, expected, 8192));
+        expect(Array.from(t.offsets)).toEqual(Array.from(whole.offsets));
+        expect(Array.from(t.items)).toEqual(Array.from(whole.items));
+        expect(Array.from(t.scores)).toEqual(Array.from(whole.scores));
+      }
+    }
+  });
+
+  it('sizes the columns from topN × items: no copy when the file fills them, a copy when most would be unused', () => {
+    const text = '{"items":[[1,0],[0,1]],"scores":[[0.5,0.25],[0.75,0.125]]}';
+    const full = withFile(text, (f) => readNeighbourTableFile(f, 2, 2000));
+    expect(full.items.length).toBe(4);
+    expect(full.items.buffer.byteLength).toBe(16); // columns of the 1,024-entry floor, 4 used: a trimmed copy
+    expect(expectedNeighbourEntries(1_000_000, 10)).toBe(10_000_000);
+    expect(expectedNeighbourEntries(1_000_000, 0)).toBe(0);
+    expect(expectedNeighbourEntries(1_000_000, 2.5)).toBe(0);
+    expect(expectedNeighbourEntries(2 ** 30, 50)).toBe(2 ** 27);
+    // 3,000 entries in columns sized for 3,000: views of them; sized for 30,000: trimmed copies.
+    const rows = Array.from({ length: 1000 }, (_, i) => [i % 7, (i + 1) % 7, (i + 2) % 7]);
+    const big = JSON.stringify({ items: rows, scores: rows.map((r) => r.map((v) => v / 8)) });
+    const exact = withFile(big, (f) => readNeighbourTableFile(f, 1000, 3000));
+    expect(exact.items.buffer.byteLength).toBe(3000 * 4);
+    const loose = withFile(big, (f) => readNeighbourTableFile(f, 1000, 30_000));
+    expect(loose.items.buffer.byteLength).toBe(3000 * 4);
+    expect(Array.from(loose.items)).toEqual(Array.from(exact.items));
+  });
+
+  it('names the same byte as the whole-buffer parse for a bad file, and refuses a number that does not fit in the window', () => {
+    const good = randomFile(9, 2000);
+    const bad = `${good.slice(0, 50_000)}x${good.slice(50_001)}`;
+    const message = (fn: () => unknown): string => {
+      try {
+        fn();
+      } catch (err) {
+        return (err as Error).message;
+      }
+      return 'no error';
+    };
+    const whole = message(() => parseNeighbourTable(bytes(bad), 2000));
+    expect(whole).toMatch(/at byte \d+/);
+    expect(withFile(bad, (f) => message(() => readNeighbourTableFile(f, 2000, 0, 8192)))).toBe(whole);
+    const long = `{"items":[[1]],"scores":[[0.${'5'.repeat(9000)}]]}`; // longer than the window itself
+    expect(parseNeighbourTable(bytes(long), 2).scores[0]).toBe(Math.fround(0.5555555555555556)); // whole: any length
+    expect(withFile(long, (f) => message(() => readNeighbourTableFile(f, 2, 0, 8192)))).toMatch(
+      /number too long/,
+    );
+    expect(() => readNeighbourTableFile('/nonexistent/neighbours.json', 2)).toThrow(/ENOENT/);
+    expect(() => withFile(good, (f) => readNeighbourTableFile(f, 2000, 0, 4096))).toThrow(RangeError);
   });
 });
 
