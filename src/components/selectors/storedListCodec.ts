@@ -28,8 +28,10 @@ const FIXED_BYTES = 56;
  * at 10k items `v8.serialize` took 170–180 µs per list and a temporary
  * Buffer; this form ~100 µs to prepare and, once the ring's pages are
  * committed, ~25 µs to write). A list of 494 positions, 10 ranker features and
- * 12-character ids takes ~29 KB (41 KB with every part as text, before
- * 12-03: the features as base64, the scores as float64, the sources joined):
+ * the bench's numbered 1M-item ids takes ~21 KB (~29 KB with the features
+ * as raw float32 rows and the ids as text, before flags 8 and 16; 41 KB with
+ * every part as text, before 12-03: the features as base64, the scores as
+ * float64, the sources joined):
  *
  * | bytes | what |
  * | --- | --- |
