@@ -24,6 +24,8 @@ import {
 } from './neighbourTable.js';
 import type { NeighbourTable } from './neighbourTable.js';
 import { readManifest } from './registryPaths.js';
+import { readPopularityFile } from './popularityFile.js';
+import type { PopularityColumns } from './popularityFile.js';
 
 /** A published version read back: its manifest, models and catalog. */
 export interface LoadedVersion {
@@ -127,31 +129,25 @@ export function loadVersionBundle(
       readNeighbours(dir, manifest.neighbours.file, itemIds.length, manifest.neighbours.topN),
     ),
   );
-  const pop = readJson<{
-    popularity: number[];
-    trend: number[];
-    counts: number[];
-    firstSeen: (number | null)[];
-  }>(dir, manifest.popularity.file);
+  // Read through a window into float columns (issue #6: JSON.parse's four arrays and the file's text were ~90 MB at
+  // 1M items, the start-up peak).
+  const pop = readPopularity(dir, manifest.popularity.file, itemIds.length, false);
   // A Map for a small catalog, an open-addressing table over itemIds for a large one (issue #6: 8 MB against 29 at 1M items).
   const itemIndex = itemRowIndex(itemIds);
   const catalog = readCatalog(join(dir, manifest.catalog.file), itemIds, itemIndex);
   // The published first-seen times are the catalog's createdAt for every item created with one (fitModels),
   // and availability is the catalog's: when equal, the bundle shares the catalog's columns (issue #6: 9 MB at 1M items).
   const aligned = catalog.ids === itemIds;
-  const firstSeenOf = (i: number): number => pop.firstSeen[i] ?? NaN;
+  const firstSeenOf = (i: number): number => pop.firstSeen[i]!;
   const firstSeen =
-    (aligned ? sameColumn(catalog.createdAtColumn, itemIds.length, firstSeenOf) : null) ??
-    Float64Array.from({ length: itemIds.length }, (_, i) => firstSeenOf(i));
+    (aligned ? sameColumn(catalog.createdAtColumn, itemIds.length, firstSeenOf) : null) ?? pop.firstSeen;
   const availableOf = (i: number): number => ((catalog.availableOf(itemIds.at(i)!) ?? true) ? 1 : 0);
   const available =
     (aligned ? sameColumn(catalog.availabilityColumn, itemIds.length, availableOf) : null) ??
     Uint8Array.from({ length: itemIds.length }, (_, i) => availableOf(i));
-  const popularity = Float32Array.from(pop.popularity);
-  const trend = Float32Array.from(pop.trend);
+  const { popularity, trend } = pop;
   // The item states read the bundle's float32 columns (issue #6: no float64 copy, 16 MB at 1M items).
   const itemState = itemStateView(itemIds, popularity, trend, firstSeen, catalog);
-  countsOf(pop, join(dir, manifest.popularity.file)); // checked now, read again on first use
   const bundle: ModelBundle = withLazyTrainCounts(dir, manifest.popularity.file, {
     itemIds,
     itemIndex,
@@ -173,12 +169,6 @@ export function loadVersionBundle(
   return { manifest, dir, bundle, catalog };
 }
 
-/** The popularity file's `counts`. @throws Error naming `path` when they are not an array. */
-function countsOf(pop: { counts?: unknown }, path: string): number[] {
-  if (!Array.isArray(pop.counts)) throw new Error(`${path}: "counts" is not an array of numbers`);
-  return pop.counts as number[];
-}
-
 /**
  * `fields` with a `trainCounts` getter that reads the popularity file's
  * `counts` on first use and keeps them. Plain counts serve only offline
@@ -188,7 +178,7 @@ function countsOf(pop: { counts?: unknown }, path: string): number[] {
  * popularity file included. Registry versions are never rewritten once
  * published, so the file read later is the one loaded.
  * @throws Error naming the file, on first use, when it cannot be read then
- *   or its `counts` are not an array.
+ *   or is not in the shape {@link readPopularityFile} reads.
  */
 function withLazyTrainCounts(
   dir: string,
@@ -199,7 +189,7 @@ function withLazyTrainCounts(
   return Object.defineProperty(fields, 'trainCounts', {
     enumerable: true,
     get(): Float32Array {
-      counts ??= Float32Array.from(countsOf(readJson<{ counts?: unknown }>(dir, file), join(dir, file)));
+      counts ??= readPopularity(dir, file, fields.itemIds.length, true).counts!;
       return counts;
     },
   }) as ModelBundle;
@@ -375,6 +365,20 @@ function readNeighbours(dir: string, file: string, nItems: number, topN: number)
   try {
     requireRegularFile(path);
     return readNeighbourTableFile(path, nItems, expectedNeighbourEntries(nItems, topN));
+  } catch (err) {
+    throw new Error(`cannot read ${path}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/**
+ * {@link readPopularityFile} of `dir/file` for `nItems` item rows.
+ * @throws Error "cannot read <path>: …" when it is missing, not a regular file, or not that shape.
+ */
+function readPopularity(dir: string, file: string, nItems: number, keepCounts: boolean): PopularityColumns {
+  const path = join(dir, file);
+  try {
+    requireRegularFile(path);
+    return readPopularityFile(path, nItems, { keepCounts });
   } catch (err) {
     throw new Error(`cannot read ${path}: ${(err as Error).message}`, { cause: err });
   }

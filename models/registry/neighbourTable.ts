@@ -1,6 +1,8 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import type { NeighbourList } from '../retrieval/itemNeighbours.js';
 import { lazyArrayView } from './lazyArrayView.js';
+import { JsonNumberReader, MAX_TOKEN_BYTES } from './jsonNumberReader.js';
+import type { Rows } from './jsonNumberReader.js';
 
 /**
  * Every item's neighbour list in compressed sparse row (CSR) form: the
@@ -88,7 +90,7 @@ export function packNeighbourTable(table: NeighbourTable): PackedNeighbourTable 
  *   index, rows of `items` and `scores` that differ in count or length.
  */
 export function parseNeighbourTable(bytes: Uint8Array, nItems: number, expectedEntries = 0): NeighbourTable {
-  return parseWith(new Parser(bytes, null), nItems, expectedEntries);
+  return parseWith(new JsonNumberReader(bytes, null, 'neighbours.json'), nItems, expectedEntries);
 }
 
 /** Bytes of the window {@link readNeighbourTableFile} reads the file through. */
@@ -122,7 +124,11 @@ export function readNeighbourTableFile(
   try {
     const source = (into: Uint8Array, offset: number, length: number): number =>
       readSync(fd, into, offset, length, null);
-    return parseWith(new Parser(new Uint8Array(windowBytes), source), nItems, expectedEntries);
+    return parseWith(
+      new JsonNumberReader(new Uint8Array(windowBytes), source, 'neighbours.json'),
+      nItems,
+      expectedEntries,
+    );
   } finally {
     closeSync(fd);
   }
@@ -144,7 +150,7 @@ export function expectedNeighbourEntries(nItems: number, topN: unknown): number 
 }
 
 /** The table from parser `p` (see {@link parseNeighbourTable}). */
-function parseWith(p: Parser, nItems: number, expectedEntries: number): NeighbourTable {
+function parseWith(p: JsonNumberReader, nItems: number, expectedEntries: number): NeighbourTable {
   const capacity = Number.isSafeInteger(expectedEntries) && expectedEntries > 1024 ? expectedEntries : 1024;
   let items: Rows<Int32Array> | null = null;
   let scores: Rows<Float32Array> | null = null;
@@ -193,12 +199,6 @@ function trimmed<A extends Int32Array | Float32Array>(values: A, count: number):
   ) as A;
 }
 
-/** Rows read by {@link Parser.rows}: row r is `values[offsets[r] .. offsets[r + 1] − 1]`. */
-interface Rows<A extends Int32Array | Float32Array> {
-  readonly offsets: number[];
-  readonly values: A;
-}
-
 /**
  * The table as the `readonly NeighbourList[]` a {@link ModelBundle} holds:
  * element i is built on read as two subarray views of the shared columns
@@ -226,172 +226,4 @@ export function neighbourListView(table: NeighbourTable | PackedNeighbourTable):
     }
     return { items: rowItems, scores: rowScores };
   });
-}
-
-const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
-
-/** Reads up to `length` more bytes into `into[offset ..]`; 0 at the end of the input. */
-type ByteSource = (into: Uint8Array, offset: number, length: number) => number;
-
-/** Longest token (number or key) a windowed {@link Parser} reads, in bytes. */
-const MAX_TOKEN_BYTES = 4096;
-
-/**
- * A minimal JSON reader for the one shape above: an object of arrays of
- * number arrays. It reads `b` whole, or, with a `source`, through `b` as a
- * window refilled from the source (tokens of at most {@link MAX_TOKEN_BYTES}).
- */
-class Parser {
-  private pos = 0;
-  /** Valid bytes in `b`. */
-  private len: number;
-  /** Offset in the input of `b[0]`. */
-  private base = 0;
-  private eof: boolean;
-  constructor(
-    private readonly b: Uint8Array,
-    private readonly source: ByteSource | null,
-  ) {
-    this.len = source === null ? b.length : 0;
-    this.eof = source === null;
-  }
-
-  error(message: string): Error {
-    return new Error(`neighbours.json at byte ${this.base + this.pos}: ${message}`);
-  }
-
-  /** Moves the unread bytes to the start of the window and reads more after them; false at the end of the input. */
-  private refill(): boolean {
-    if (this.eof) return false;
-    const b = this.b;
-    b.copyWithin(0, this.pos, this.len);
-    this.base += this.pos;
-    this.len -= this.pos;
-    this.pos = 0;
-    const before = this.len;
-    while (this.len < b.length) {
-      const got = this.source!(b, this.len, b.length - this.len);
-      if (got === 0) {
-        this.eof = true;
-        break;
-      }
-      this.len += got;
-    }
-    return this.len > before;
-  }
-
-  /** At least `n` unread bytes in the window, or all that is left of the input. */
-  private ensure(n: number): void {
-    if (this.len - this.pos < n && !this.eof) this.refill();
-  }
-
-  private ws(): void {
-    for (;;) {
-      if (this.pos >= this.len && !this.refill()) return;
-      const c = this.b[this.pos]!;
-      if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return;
-      this.pos++;
-    }
-  }
-
-  tryConsume(c: number): boolean {
-    this.ws();
-    if (this.pos >= this.len || this.b[this.pos] !== c) return false;
-    this.pos++;
-    return true;
-  }
-
-  expect(c: number): void {
-    if (!this.tryConsume(c)) throw this.error(`expected "${String.fromCharCode(c)}"`);
-  }
-
-  end(): void {
-    this.ws();
-    if (this.pos !== this.len) throw this.error('unexpected content after the object');
-  }
-
-  /** A key: a JSON string without escapes. */
-  string(): string {
-    this.expect(0x22);
-    this.ensure(MAX_TOKEN_BYTES);
-    const start = this.pos;
-    while (this.pos < this.len && this.b[this.pos] !== 0x22) {
-      if (this.b[this.pos] === 0x5c) throw this.error('escapes are not expected in keys');
-      this.pos++;
-    }
-    if (this.pos >= this.len) throw this.error(this.eof ? 'unterminated string' : 'key too long');
-    return Buffer.from(this.b.buffer, this.b.byteOffset + start, this.pos++ - start).toString('utf8');
-  }
-
-  /**
-   * `[[n, …], …]` as row offsets and one column of `initial`'s type (grown by
-   * doubling); `check` sees each number before it is stored (and may throw).
-   */
-  rows<A extends Int32Array | Float32Array>(initial: A, check: (v: number) => void): Rows<A> {
-    const offsets = [0];
-    let values = initial;
-    let count = 0;
-    this.expect(0x5b);
-    if (this.tryConsume(0x5d)) return { offsets, values };
-    do {
-      this.expect(0x5b);
-      if (!this.tryConsume(0x5d)) {
-        do {
-          if (count === values.length) {
-            const grown = new (values.constructor as new (n: number) => A)(values.length * 2);
-            grown.set(values);
-            values = grown;
-          }
-          const v = this.number();
-          check(v);
-          values[count++] = v;
-        } while (this.tryConsume(0x2c));
-        this.expect(0x5d);
-      }
-      offsets.push(count);
-    } while (this.tryConsume(0x2c));
-    this.expect(0x5d);
-    return { offsets, values };
-  }
-
-  number(): number {
-    this.ws();
-    this.ensure(MAX_TOKEN_BYTES);
-    const b = this.b;
-    const len = this.len;
-    const start = this.pos;
-    let negative = false;
-    if (b[this.pos] === 0x2d) {
-      negative = true;
-      this.pos++;
-    }
-    let mantissa = 0;
-    let digits = 0;
-    let fraction = 0;
-    let simple = true;
-    while (this.pos < len) {
-      const c = b[this.pos]!;
-      if (c >= 0x30 && c <= 0x39) {
-        mantissa = mantissa * 10 + (c - 0x30);
-        if (mantissa !== 0) digits++;
-        if (fraction > 0) fraction++;
-      } else if (c === 0x2e && fraction === 0) {
-        fraction = 1;
-      } else if (c === 0x65 || c === 0x45 || c === 0x2b || c === 0x2d || c === 0x2e) {
-        simple = false;
-      } else break;
-      this.pos++;
-    }
-    if (this.pos === len && !this.eof) throw this.error('number too long');
-    if (this.pos === start || (negative && this.pos === start + 1)) throw this.error('expected a number');
-    const fractionDigits = Math.max(0, fraction - 1);
-    if (simple && digits <= 15 && fractionDigits <= 22) {
-      const v = mantissa / POW10[fractionDigits]!;
-      return negative ? -v : v;
-    }
-    const text = Buffer.from(b.buffer, b.byteOffset + start, this.pos - start).toString('latin1');
-    const v = Number(text);
-    if (!Number.isFinite(v)) throw this.error(`"${text}" is not a finite number`);
-    return v;
-  }
 }

@@ -1,0 +1,273 @@
+const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
+
+/** Reads up to `length` more bytes into `into[offset ..]`; 0 at the end of the input. */
+export type ByteSource = (into: Uint8Array, offset: number, length: number) => number;
+
+/** Longest token (number or key) a windowed {@link JsonNumberReader} reads, in bytes. */
+export const MAX_TOKEN_BYTES = 4096;
+
+/**
+ * A minimal JSON reader for the registry's large number files (issue #6:
+ * read into typed arrays without the whole file as a string and without
+ * `JSON.parse`'s arrays, a million numbers each at 1M items):
+ * `neighbours.json` (an object of arrays of number arrays, {@link rows}) and
+ * `popularity.json` (an object of number arrays, {@link numbers}). It reads
+ * `b` whole, or, with a `source`, through `b` as a window refilled from the
+ * source (tokens of at most {@link MAX_TOKEN_BYTES}). Errors name `label`
+ * (the file) and the byte offset.
+ *
+ * Numbers: integers are read digit by digit; a decimal with at most 15
+ * significant digits and no exponent is `mantissa / 10^fraction digits` (one
+ * correctly rounded division of two exact doubles, Clinger's fast path:
+ * W. D. Clinger, "How to read floating point numbers accurately", PLDI 1990),
+ * so the value equals `JSON.parse`'s; any other form goes through `Number()`.
+ */
+export class JsonNumberReader {
+  private pos = 0;
+  /** Valid bytes in `b`. */
+  private len: number;
+  /** Offset in the input of `b[0]`. */
+  private base = 0;
+  private eof: boolean;
+  constructor(
+    private readonly b: Uint8Array,
+    private readonly source: ByteSource | null,
+    private readonly label: string,
+  ) {
+    this.len = source === null ? b.length : 0;
+    this.eof = source === null;
+  }
+
+  error(message: string): Error {
+    return new Error(`${this.label} at byte ${this.base + this.pos}: ${message}`);
+  }
+
+  /** Moves the unread bytes to the start of the window and reads more after them; false at the end of the input. */
+  private refill(): boolean {
+    if (this.eof) return false;
+    const b = this.b;
+    b.copyWithin(0, this.pos, this.len);
+    this.base += this.pos;
+    this.len -= this.pos;
+    this.pos = 0;
+    const before = this.len;
+    while (this.len < b.length) {
+      const got = this.source!(b, this.len, b.length - this.len);
+      if (got === 0) {
+        this.eof = true;
+        break;
+      }
+      this.len += got;
+    }
+    return this.len > before;
+  }
+
+  /** At least `n` unread bytes in the window, or all that is left of the input. */
+  private ensure(n: number): void {
+    if (this.len - this.pos < n && !this.eof) this.refill();
+  }
+
+  private ws(): void {
+    for (;;) {
+      if (this.pos >= this.len && !this.refill()) return;
+      const c = this.b[this.pos]!;
+      if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return;
+      this.pos++;
+    }
+  }
+
+  tryConsume(c: number): boolean {
+    this.ws();
+    if (this.pos >= this.len || this.b[this.pos] !== c) return false;
+    this.pos++;
+    return true;
+  }
+
+  expect(c: number): void {
+    if (!this.tryConsume(c)) throw this.error(`expected "${String.fromCharCode(c)}"`);
+  }
+
+  end(): void {
+    this.ws();
+    if (this.pos !== this.len) throw this.error('unexpected content after the object');
+  }
+
+  /** A key: a JSON string without escapes. */
+  string(): string {
+    this.expect(0x22);
+    this.ensure(MAX_TOKEN_BYTES);
+    const start = this.pos;
+    while (this.pos < this.len && this.b[this.pos] !== 0x22) {
+      if (this.b[this.pos] === 0x5c) throw this.error('escapes are not expected in keys');
+      this.pos++;
+    }
+    if (this.pos >= this.len) throw this.error(this.eof ? 'unterminated string' : 'key too long');
+    return Buffer.from(this.b.buffer, this.b.byteOffset + start, this.pos++ - start).toString('utf8');
+  }
+
+  /**
+   * `[[n, …], …]` as row offsets and one column of `initial`'s type (grown by
+   * doubling); `check` sees each number before it is stored (and may throw).
+   */
+  rows<A extends Int32Array | Float32Array>(initial: A, check: (v: number) => void): Rows<A> {
+    const offsets = [0];
+    let values = initial;
+    let count = 0;
+    this.expect(0x5b);
+    if (this.tryConsume(0x5d)) return { offsets, values };
+    do {
+      this.expect(0x5b);
+      if (!this.tryConsume(0x5d)) {
+        do {
+          if (count === values.length) {
+            const grown = new (values.constructor as new (n: number) => A)(values.length * 2);
+            grown.set(values);
+            values = grown;
+          }
+          const v = this.number();
+          check(v);
+          values[count++] = v;
+        } while (this.tryConsume(0x2c));
+        this.expect(0x5d);
+      }
+      offsets.push(count);
+    } while (this.tryConsume(0x2c));
+    this.expect(0x5d);
+    return { offsets, values };
+  }
+
+  /**
+   * `[n, …]` (with `allowNull`, also `null`, stored as NaN) into one column
+   * of `initial`'s type, grown by doubling; returns the column and how many
+   * values it holds (the first `count`).
+   */
+  numbers<A extends Float32Array | Float64Array>(
+    initial: A,
+    allowNull: boolean,
+  ): { values: A; count: number } {
+    let values = initial;
+    let count = 0;
+    this.expect(0x5b);
+    if (this.tryConsume(0x5d)) return { values, count };
+    do {
+      if (count === values.length) {
+        const grown = new (values.constructor as new (n: number) => A)(Math.max(1024, values.length * 2));
+        grown.set(values);
+        values = grown;
+      }
+      values[count++] = allowNull && this.tryLiteral('null') ? Number.NaN : this.number();
+    } while (this.tryConsume(0x2c));
+    this.expect(0x5d);
+    return { values, count };
+  }
+
+  /** Reads `[n, …]`, checking each number, and returns how many it held (nothing is kept). */
+  countNumbers(): number {
+    let count = 0;
+    this.expect(0x5b);
+    if (this.tryConsume(0x5d)) return 0;
+    do {
+      this.number();
+      count++;
+    } while (this.tryConsume(0x2c));
+    this.expect(0x5d);
+    return count;
+  }
+
+  /** Consumes `word` (a JSON literal such as `null`) when it comes next. */
+  private tryLiteral(word: string): boolean {
+    this.ws();
+    this.ensure(word.length);
+    // Bytes past `len` are a previous window's: a truncated file must not match them.
+    if (this.pos + word.length > this.len) return false;
+    for (let k = 0; k < word.length; k++) if (this.b[this.pos + k] !== word.charCodeAt(k)) return false;
+    this.pos += word.length;
+    return true;
+  }
+
+  /**
+   * Skips one JSON value of any kind (a key this reader does not know):
+   * strings with their escapes, nested arrays and objects, numbers and
+   * literals. It tracks the nesting depth and string ends only: it does not
+   * check that brackets match or that a scalar is valid JSON.
+   * @throws Error at the end of the input inside the value.
+   */
+  skipValue(): void {
+    this.ws();
+    let depth = 0;
+    for (;;) {
+      if (this.pos >= this.len && !this.refill()) throw this.error('unexpected end inside a value');
+      const c = this.b[this.pos]!;
+      if (c === 0x22) {
+        this.pos++;
+        for (;;) {
+          if (this.pos >= this.len && !this.refill()) throw this.error('unterminated string');
+          const s = this.b[this.pos++]!;
+          if (s === 0x5c) {
+            if (this.pos >= this.len && !this.refill()) throw this.error('unterminated string');
+            this.pos++;
+          } else if (s === 0x22) break;
+        }
+      } else if (c === 0x5b || c === 0x7b) {
+        depth++;
+        this.pos++;
+      } else if (c === 0x5d || c === 0x7d) {
+        if (depth === 0) return; // the end of the enclosing value: not part of this one
+        depth--;
+        this.pos++;
+      } else if (c === 0x2c && depth === 0) {
+        return;
+      } else {
+        this.pos++;
+      }
+      if (depth === 0 && (c === 0x22 || c === 0x5d || c === 0x7d)) return;
+    }
+  }
+
+  number(): number {
+    this.ws();
+    this.ensure(MAX_TOKEN_BYTES);
+    const b = this.b;
+    const len = this.len;
+    const start = this.pos;
+    let negative = false;
+    if (b[this.pos] === 0x2d) {
+      negative = true;
+      this.pos++;
+    }
+    let mantissa = 0;
+    let digits = 0;
+    let fraction = 0;
+    let simple = true;
+    while (this.pos < len) {
+      const c = b[this.pos]!;
+      if (c >= 0x30 && c <= 0x39) {
+        mantissa = mantissa * 10 + (c - 0x30);
+        if (mantissa !== 0) digits++;
+        if (fraction > 0) fraction++;
+      } else if (c === 0x2e && fraction === 0) {
+        fraction = 1;
+      } else if (c === 0x65 || c === 0x45 || c === 0x2b || c === 0x2d || c === 0x2e) {
+        simple = false;
+      } else break;
+      this.pos++;
+    }
+    if (this.pos === len && !this.eof) throw this.error('number too long');
+    if (this.pos === start || (negative && this.pos === start + 1)) throw this.error('expected a number');
+    const fractionDigits = Math.max(0, fraction - 1);
+    if (simple && digits <= 15 && fractionDigits <= 22) {
+      const v = mantissa / POW10[fractionDigits]!;
+      return negative ? -v : v;
+    }
+    const text = Buffer.from(b.buffer, b.byteOffset + start, this.pos - start).toString('latin1');
+    const v = Number(text);
+    if (!Number.isFinite(v)) throw this.error(`"${text}" is not a finite number`);
+    return v;
+  }
+}
+
+/** Rows read by {@link JsonNumberReader.rows}: row r is `values[offsets[r] .. offsets[r + 1] − 1]`. */
+export interface Rows<A extends Int32Array | Float32Array> {
+  readonly offsets: number[];
+  readonly values: A;
+}

@@ -1,0 +1,110 @@
+import { closeSync, openSync, readSync } from 'node:fs';
+import { JsonNumberReader, MAX_TOKEN_BYTES } from './jsonNumberReader.js';
+
+/**
+ * A registry version's `popularity.json` (`{"popularity": number[], "trend":
+ * number[], "counts": number[], "firstSeen": (ms | null)[]}`, one entry per
+ * item row; docs/registry.md) as typed columns.
+ */
+export interface PopularityColumns {
+  /** Time-decayed popularity per row, as float32 (the file's length). */
+  readonly popularity: Float32Array;
+  /** Time-decayed trend per row, as float32 (the file's length). */
+  readonly trend: Float32Array;
+  /** First-seen time per row in ms since the epoch, NaN for `null` and for rows past the file's; exactly `nItems` long. */
+  readonly firstSeen: Float64Array;
+  /** Plain interaction counts as float32 when asked for (`keepCounts`), else null (checked only). */
+  readonly counts: Float32Array | null;
+}
+
+/** Bytes of the window {@link readPopularityFile} reads the file through. */
+const READ_WINDOW_BYTES = 1 << 20;
+
+/**
+ * Reads `popularity.json` through a 1-MiB window straight into
+ * {@link PopularityColumns}, without the file as one string and without
+ * `JSON.parse`'s four arrays (issue #6: at 1M items those were ~90 MB for a
+ * moment and set the gateway's start-up peak RSS). Values equal what
+ * `Float32Array.from(JSON.parse(text).popularity)` and the like give for
+ * every file publishVersion writes. Keys other than the four are skipped.
+ * @param path the file.
+ * @param nItems item rows of the model (sizes the columns; `firstSeen` is cut or padded with NaN to it).
+ * @param options.keepCounts also return `counts` (offline evaluation and publishing; the server does not keep them).
+ * @param options.windowBytes the window's size (default 1 MiB, at least 8 KiB).
+ * @throws Error naming the file and byte offset when the content is not that
+ *   shape: a missing key, a non-number (or `null` outside `firstSeen`), a
+ *   number or key longer than 4 KiB where it crosses the window's end (one of
+ *   at most 4 KiB always reads), content after the object; the fs error
+ *   when it cannot be read.
+ * @throws RangeError for a `windowBytes` below 8 KiB or not an integer, or an `nItems` that is not an integer ≥ 0.
+ */
+export function readPopularityFile(
+  path: string,
+  nItems: number,
+  options: { keepCounts?: boolean; windowBytes?: number } = {},
+): PopularityColumns {
+  const windowBytes = options.windowBytes ?? READ_WINDOW_BYTES;
+  if (!(Number.isInteger(windowBytes) && windowBytes >= 2 * MAX_TOKEN_BYTES)) {
+    throw new RangeError(`windowBytes: expected an integer ≥ ${2 * MAX_TOKEN_BYTES}, got ${windowBytes}`);
+  }
+  if (!(Number.isInteger(nItems) && nItems >= 0)) {
+    throw new RangeError(`nItems: expected an integer ≥ 0, got ${nItems}`);
+  }
+  const fd = openSync(path, 'r');
+  try {
+    const source = (into: Uint8Array, offset: number, length: number): number =>
+      readSync(fd, into, offset, length, null);
+    const label = path.split(/[\\/]/).pop() ?? path;
+    return parsePopularity(
+      new JsonNumberReader(new Uint8Array(windowBytes), source, label),
+      nItems,
+      options.keepCounts === true,
+    );
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The columns from reader `p` (see {@link readPopularityFile}). */
+function parsePopularity(p: JsonNumberReader, nItems: number, keepCounts: boolean): PopularityColumns {
+  const capacity = Math.max(1, nItems);
+  let popularity: Float32Array | null = null;
+  let trend: Float32Array | null = null;
+  let counts: Float32Array | null = null;
+  let sawCounts = false;
+  let firstSeen: Float64Array | null = null;
+  p.expect(0x7b); // {
+  if (!p.tryConsume(0x7d)) {
+    do {
+      const key = p.string();
+      p.expect(0x3a); // :
+      if (key === 'popularity') popularity = fitted(p.numbers(new Float32Array(capacity), false));
+      else if (key === 'trend') trend = fitted(p.numbers(new Float32Array(capacity), false));
+      else if (key === 'counts') {
+        sawCounts = true;
+        // Not kept by the server: read into a column only when asked for, else checked number by number.
+        counts = keepCounts ? fitted(p.numbers(new Float32Array(capacity), false)) : (p.countNumbers(), null);
+      } else if (key === 'firstSeen') {
+        const read = p.numbers(new Float64Array(capacity), true);
+        firstSeen = read.values.length === nItems ? read.values : read.values.slice(0, nItems);
+        if (read.count < nItems) firstSeen.fill(Number.NaN, read.count);
+      } else p.skipValue();
+    } while (p.tryConsume(0x2c));
+    p.expect(0x7d);
+  }
+  p.end();
+  const missing = [
+    popularity === null ? 'popularity' : null,
+    trend === null ? 'trend' : null,
+    sawCounts ? null : 'counts',
+    firstSeen === null ? 'firstSeen' : null,
+  ].filter((k) => k !== null);
+  if (missing.length > 0)
+    throw p.error(`missing ${missing.map((k) => `"${k}"`).join(', ')} (an array per item row)`);
+  return { popularity: popularity!, trend: trend!, firstSeen: firstSeen!, counts };
+}
+
+/** The first `count` values as a column of that length: a view when the whole column, else a copy. */
+function fitted<A extends Float32Array | Float64Array>(read: { values: A; count: number }): A {
+  return (read.count === read.values.length ? read.values : read.values.slice(0, read.count)) as A;
+}
