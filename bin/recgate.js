@@ -66,6 +66,7 @@ const result = spawnSync(
     ...entry,
     ...process.argv.slice(2),
   ],
-  { stdio: 'inherit' },
+  // glibc's mmap threshold fixed at 4 MiB unless set: large freed blocks go back to the OS (docs/operations.md).
+  { stdio: 'inherit', env: { MALLOC_MMAP_THRESHOLD_: '4194304', ...process.env } },
 );
 process.exit(result.status ?? 1);

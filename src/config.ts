@@ -50,9 +50,10 @@ export interface GatewayConfig {
   /**
    * With the memory store, the size in MiB of the paging cache: one ring
    * buffer outside V8's heap holding the ranked lists kept for `after` as
-   * bytes of a column form (~21 KB for 500 candidates and 10 ranker features
-   * at 1M items, so 72 MiB keeps ~3,600 such lists, more than the 128 MiB of
-   * the earlier, 41-KB form and the 96 MiB of the 29-KB one did;
+   * bytes of a column form (~9 KB for a list kept to its first 200 positions,
+   * {@link pagingMaxPositions}, with 10 ranker features at 1M items, so 32 MiB
+   * keeps ~3,700 such lists, about as many as 72 MiB kept of the ~21-KB lists
+   * of every position before 12-04;
    * src/components/selectors/storedListCodec.ts); a new list overwrites the
    * oldest ones (their cursors answer "expired"). Reserved when the store is
    * made (up to 4 GiB; beyond that in 8-MiB segments as it first fills: V8
@@ -60,9 +61,21 @@ export interface GatewayConfig {
    * committed only as they are written: under load it
    * takes this much RSS at most, less when {@link pagingMaxLists} or the TTL
    * keeps fewer lists (src/stores/memory/rankedListRing.ts). An integer in
-   * 1..1,048,576 (1 TiB). Env `RECGATE_PAGING_MAX_MB`. @default 72
+   * 1..1,048,576 (1 TiB). Env `RECGATE_PAGING_MAX_MB`. @default 32
    */
   readonly pagingMaxMegabytes?: number;
+  /**
+   * How deep `after` pages: a ranked list is stored for paging with its first
+   * this-many positions only (of up to {@link candidates}), so the last page
+   * ends there (`hasNextPage` false). Lower positions are the list's
+   * weakest; a client that scrolls past them asks again without `after` for
+   * a fresh list. A stored list's size, and so how many lists the paging
+   * cache keeps, scales with it (issue #6: ~21 KB for ~500 positions at 1M
+   * items, ~9 KB for 200). An integer in 1..5000 (values of at most
+   * `first`, 100 at most, leave one page). Env `RECGATE_PAGING_MAX_POSITIONS`.
+   * @default 200
+   */
+  readonly pagingMaxPositions?: number;
   /**
    * Most items whose impressions each user keeps (memory and Redis stores
    * alike): past it the items shown longest ago are dropped, so a user's
@@ -242,7 +255,8 @@ export const GATEWAY_DEFAULTS = {
   sourceBudgetMs: 50,
   pagingTtlSeconds: 600,
   pagingMaxLists: 10_000,
-  pagingMaxMegabytes: 72,
+  pagingMaxMegabytes: 32,
+  pagingMaxPositions: 200,
   impressionsPerUser: 500,
   memoryMaxUsers: 1_000_000,
   mmrWindow: 50,
@@ -339,6 +353,7 @@ const SETTING_RULES: { readonly [K in keyof GatewayConfig]?: SettingRule } = {
   pagingTtlSeconds: positiveAtMost('seconds', MAX_PAGING_TTL_SECONDS),
   pagingMaxLists: intAtLeast(1),
   pagingMaxMegabytes: intIn(1, 1_048_576), // up to 1 TiB: the byte count stays a safe integer
+  pagingMaxPositions: intIn(1, 5000),
   impressionsPerUser: intIn(1, 1_000_000),
   memoryMaxUsers: intIn(0, 1_000_000_000, 'an integer in 0..1000000000 (0 = no limit)'),
   mmrWindow: intAtLeast(0),
@@ -388,6 +403,7 @@ export const GATEWAY_ENV_VARS = {
   pagingTtlSeconds: 'RECGATE_PAGING_TTL_SECONDS',
   pagingMaxLists: 'RECGATE_PAGING_MAX_LISTS',
   pagingMaxMegabytes: 'RECGATE_PAGING_MAX_MB',
+  pagingMaxPositions: 'RECGATE_PAGING_MAX_POSITIONS',
   impressionsPerUser: 'RECGATE_IMPRESSIONS_PER_USER',
   memoryMaxUsers: 'RECGATE_MEMORY_MAX_USERS',
   mmrWindow: 'RECGATE_MMR_WINDOW',

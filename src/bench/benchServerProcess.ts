@@ -24,6 +24,22 @@ export const SERVER_V8_FLAGS: readonly string[] = [
  */
 export const SERVER_NODE_FLAGS: readonly string[] = ['--enable-source-maps'];
 
+/**
+ * The environment every start command of `recgate serve` sets unless the
+ * caller set it (package.json, bin/recgate.js, docker/Dockerfile):
+ * `MALLOC_MMAP_THRESHOLD_` 4 MiB, glibc malloc's mmap threshold fixed
+ * (mallopt(3) M_MMAP_THRESHOLD; glibc's default starts at 128 KiB and rises
+ * with every larger block freed, up to 32 MiB). Blocks of 4 MiB or more (the
+ * model's columns, the loader's growing and trimmed arrays) then live in
+ * their own mappings and go back to the OS when freed, instead of leaving
+ * holes in the main heap that RSS keeps (issue #6: at 1M items, RSS when
+ * ready 511–514 → 471–474 MB, peak 613 → 578 MB in `bench:probe`;
+ * docs/operations.md, "Starting it"). No effect where the C library is not glibc.
+ */
+export const SERVER_ENV: Readonly<Record<string, string>> = Object.freeze({
+  MALLOC_MMAP_THRESHOLD_: '4194304',
+});
+
 /** Repository root ({@link PACKAGE_ROOT}), with a trailing separator. */
 export const REPO_ROOT = PACKAGE_ROOT + sep;
 
@@ -120,7 +136,13 @@ export async function startBenchServer(options: BenchServerOptions): Promise<Ben
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd: REPO_ROOT,
     // NODE_ENV=production as the Docker image sets it (graphql-js then skips its development-only checks).
-    env: { ...process.env, NODE_ENV: 'production', RECGATE_EVENT_LOG_FILE: options.eventLog, ...options.env },
+    env: {
+      ...SERVER_ENV,
+      ...process.env,
+      NODE_ENV: 'production',
+      RECGATE_EVENT_LOG_FILE: options.eventLog,
+      ...options.env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

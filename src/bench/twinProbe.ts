@@ -34,7 +34,7 @@ import { buildDistOnce } from '../build/buildDist.js';
 import { sampleIds } from './benchCatalogs.js';
 import { benchDirOrExit, environmentOrExit, helpOrContinue, parseOrExit, usageError } from './benchCli.js';
 import { benchScenarios } from './benchScenarios.js';
-import { REPO_ROOT, SERVER_NODE_FLAGS, SERVER_V8_FLAGS } from './benchServerProcess.js';
+import { REPO_ROOT, SERVER_ENV, SERVER_NODE_FLAGS, SERVER_V8_FLAGS } from './benchServerProcess.js';
 import { catalogOrExit, sendScenarioRequest, serverFor } from './probeTarget.js';
 
 const COMMAND = 'bench:twin';
@@ -132,7 +132,11 @@ const child = spawn(
     '--event-log-prefix',
     target.eventLog.replace(/\.jsonl$/, ''),
   ],
-  { cwd: REPO_ROOT, env: { ...process.env, NODE_ENV: 'production' }, stdio: ['ignore', 'pipe', 'pipe'] },
+  {
+    cwd: REPO_ROOT,
+    env: { ...SERVER_ENV, ...process.env, NODE_ENV: 'production' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  },
 );
 let output = '';
 child.stdout.setEncoding('utf8').on('data', (c: string) => (output += c));

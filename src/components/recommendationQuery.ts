@@ -24,6 +24,8 @@ export interface RecommendationSettings {
   readonly explorationQuantile: number;
   /** How long a ranked list is kept for paging, in ms. @default 600000 */
   readonly pagingTtlMs: number;
+  /** A ranked list is kept for `after` paging up to this many positions (the rest are not pageable). @default 200 */
+  readonly pagingMaxPositions: number;
 }
 
 /** The services and per-request loaders the recommendation components use. */

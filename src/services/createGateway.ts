@@ -228,6 +228,7 @@ export async function createGateway(config: GatewayConfig = {}): Promise<Gateway
         categoryCapWindow: cfg.categoryCapWindow,
         explorationQuantile: cfg.explorationQuantile,
         pagingTtlMs: cfg.pagingTtlSeconds * 1000,
+        pagingMaxPositions: cfg.pagingMaxPositions,
       },
     },
     model: current,

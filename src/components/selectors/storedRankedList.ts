@@ -102,16 +102,22 @@ export interface StoredListColumns {
 const SEP = '\u001f';
 
 /**
- * The whole final list of a query in the stored shape (JSON-safe: also fits
- * Redis; the memory store keeps it in the column form of storedListCodec.ts, about 29 KB
- * for 500 positions and 10 ranker features). One pass over `list.order` filling the columns: no object per
+ * The final list of a query, its first `positions` positions (default all;
+ * the paging selector passes `pagingMaxPositions`), in the stored shape
+ * (JSON-safe: also fits Redis; the memory store keeps it in the column form
+ * of storedListCodec.ts, about 21 KB for 500 positions and 10 ranker features
+ * at 1M items, ~9 KB for 200). One pass over those positions filling the columns: no object per
  * position (a one-kind `sources` is stored as that kind's string, a one-entry
  * `via` as that entry or '', feature
  * rows are copied value by value, `isNew` is written as bytes).
  */
-export async function toStoredList(q: RecommendationQuery, list: RankedList): Promise<StoredRankedList> {
+export async function toStoredList(
+  q: RecommendationQuery,
+  list: RankedList,
+  positions: number = list.order.length,
+): Promise<StoredRankedList> {
   const order = list.order;
-  const n = order.length;
+  const n = Math.max(0, Math.min(order.length, positions));
   const w = list.features.width;
   const data = list.features.data;
   const candidates = list.candidates;

@@ -60,7 +60,7 @@ export interface MemoryFeatureStoreOptions {
    * object, until the next one (the newest list is always kept).
    * A byte budget bounds the cache whatever the list length and feature count
    * (issue #6: memory at 1M items).
-   * @default 72 MiB (75,497,472; the gateway's `RECGATE_PAGING_MAX_MB`)
+   * @default 32 MiB (33,554,432; the gateway's `RECGATE_PAGING_MAX_MB`)
    */
   readonly maxRankedListBytes?: number;
   /**
@@ -104,8 +104,12 @@ export interface MemoryFeatureStoreOptions {
   readonly maxUsers?: number;
 }
 
-/** {@link MemoryFeatureStoreOptions.maxRankedListBytes}'s default: 72 MiB (~3,600 lists of 500 candidates in `storedListCodec`'s form at 1M items). */
-export const DEFAULT_MAX_RANKED_LIST_BYTES = 72 * 2 ** 20;
+/**
+ * {@link MemoryFeatureStoreOptions.maxRankedListBytes}'s default: 32 MiB
+ * (~3,700 lists kept to 200 positions, the gateway's `RECGATE_PAGING_MAX_POSITIONS`,
+ * in `storedListCodec`'s form at 1M items).
+ */
+export const DEFAULT_MAX_RANKED_LIST_BYTES = 32 * 2 ** 20;
 
 /** Names of the {@link FeatureStore} methods counted in {@link MemoryFeatureStore.calls}. */
 export type FeatureStoreMethod = Exclude<keyof FeatureStore, 'name'>;
