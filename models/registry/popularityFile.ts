@@ -7,13 +7,13 @@ import { JsonNumberReader, MAX_TOKEN_BYTES } from './jsonNumberReader.js';
  * item row; docs/registry.md) as typed columns.
  */
 export interface PopularityColumns {
-  /** Time-decayed popularity per row, as float32 (the file's length). */
+  /** Time-decayed popularity per row, as float32; `nItems` long. */
   readonly popularity: Float32Array;
-  /** Time-decayed trend per row, as float32 (the file's length). */
+  /** Time-decayed trend per row, as float32; `nItems` long. */
   readonly trend: Float32Array;
   /** First-seen time per row in ms since the epoch, NaN for `null` and for rows past the file's; exactly `nItems` long. */
   readonly firstSeen: Float64Array;
-  /** Plain interaction counts as float32 when asked for (`keepCounts`), else null (checked only). */
+  /** Plain interaction counts as float32, `nItems` long, when asked for (`keepCounts`), else null (checked only). */
   readonly counts: Float32Array | null;
 }
 
@@ -26,13 +26,17 @@ const READ_WINDOW_BYTES = 1 << 20;
  * `JSON.parse`'s four arrays (issue #6: at 1M items those were ~90 MB for a
  * moment and set the gateway's start-up peak RSS). Values equal what
  * `Float32Array.from(JSON.parse(text).popularity)` and the like give for
- * every file publishVersion writes. Keys other than the four are skipped.
+ * every file publishVersion writes. Keys other than the four are skipped
+ * (keys are plain strings: one written with an escape is refused).
  * @param path the file.
  * @param nItems item rows of the model (sizes the columns; `firstSeen` is cut or padded with NaN to it).
  * @param options.keepCounts also return `counts` (offline evaluation and publishing; the server does not keep them).
  * @param options.windowBytes the window's size (default 1 MiB, at least 8 KiB).
  * @throws Error naming the file and byte offset when the content is not that
  *   shape: a missing key, a non-number (or `null` outside `firstSeen`), a
+ *   `popularity`, `trend` or `counts` of another length than `nItems`
+ *   (the loader before 12-04 served such a file with popularity 0 or NaN
+ *   for the rows it lacked), a value that is not finite as float32, a
  *   number or key longer than 4 KiB where it crosses the window's end (one of
  *   at most 4 KiB always reads), content after the object; the fs error
  *   when it cannot be read.
@@ -78,12 +82,17 @@ function parsePopularity(p: JsonNumberReader, nItems: number, keepCounts: boolea
     do {
       const key = p.string();
       p.expect(0x3a); // :
-      if (key === 'popularity') popularity = fitted(p.numbers(new Float32Array(capacity), false));
-      else if (key === 'trend') trend = fitted(p.numbers(new Float32Array(capacity), false));
+      if (key === 'popularity') popularity = rowColumn(p, key, nItems, capacity);
+      else if (key === 'trend') trend = rowColumn(p, key, nItems, capacity);
       else if (key === 'counts') {
         sawCounts = true;
         // Not kept by the server: read into a column only when asked for, else checked number by number.
-        counts = keepCounts ? fitted(p.numbers(new Float32Array(capacity), false)) : (p.countNumbers(), null);
+        if (keepCounts) counts = rowColumn(p, key, nItems, capacity);
+        else {
+          const n = p.countNumbers();
+          if (n !== nItems) throw p.error(`"counts" has ${n} values for ${nItems} item rows`);
+          counts = null;
+        }
       } else if (key === 'firstSeen') {
         const read = p.numbers(new Float64Array(capacity), true);
         firstSeen = read.values.length === nItems ? read.values : read.values.slice(0, nItems);
@@ -104,7 +113,16 @@ function parsePopularity(p: JsonNumberReader, nItems: number, keepCounts: boolea
   return { popularity: popularity!, trend: trend!, firstSeen: firstSeen!, counts };
 }
 
-/** The first `count` values as a column of that length: a view when the whole column, else a copy. */
-function fitted<A extends Float32Array | Float64Array>(read: { values: A; count: number }): A {
-  return (read.count === read.values.length ? read.values : read.values.slice(0, read.count)) as A;
+/**
+ * The number array `key` as a float32 column of exactly `nItems` finite values.
+ * @throws Error (at the array's end) for another length, or a value beyond float32's range.
+ */
+function rowColumn(p: JsonNumberReader, key: string, nItems: number, capacity: number): Float32Array {
+  const { values, count } = p.numbers(new Float32Array(capacity), false);
+  if (count !== nItems) throw p.error(`"${key}" has ${count} values for ${nItems} item rows`);
+  const column = values.length === nItems ? values : values.slice(0, nItems);
+  for (let i = 0; i < column.length; i++) {
+    if (!Number.isFinite(column[i]!)) throw p.error(`"${key}"[${i}] is not finite as float32`);
+  }
+  return column;
 }

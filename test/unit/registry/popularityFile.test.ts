@@ -209,7 +209,7 @@ describe('Registry: popularity.json read into typed columns without JSON.parse (
     }
   });
 
-  it("pads a firstSeen shorter than nItems with NaN and cuts a longer one to nItems; popularity and trend keep the file's length", () => {
+  it('pads a firstSeen shorter than nItems with NaN and cuts a longer one to nItems', () => {
     const rng = createRandom(11);
     const n = 3000;
     const shortFile = objectText(rng, randomArrays(rng, n, n - 700));
@@ -222,22 +222,46 @@ describe('Registry: popularity.json read into typed columns without JSON.parse (
       const long = withFile(longFile, (f) => readPopularityFile(f, n, { windowBytes }));
       expect(long.firstSeen).toHaveLength(n);
       expectSameColumns(long, reference(longFile, n), false);
-      // nItems other than the file's rows: firstSeen follows nItems, popularity and trend the file.
-      for (const nItems of [0, 1, 10, n - 1, n + 1, 2 * n + 5]) {
-        const cols = withFile(shortFile, (f) =>
-          readPopularityFile(f, nItems, { windowBytes, keepCounts: true }),
+    }
+  });
+
+  it('refuses popularity, trend or counts of another length than nItems, and a value beyond float32 (attack report, 12-04)', () => {
+    const rng = createRandom(13);
+    const n = 3000;
+    const file = objectText(rng, randomArrays(rng, n, n));
+    // The loader before 12-04 served such files with popularity 0 or NaN for the rows they lacked.
+    for (const nItems of [0, 1, n - 1, n + 1, 2 * n + 5]) {
+      for (const keepCounts of [false, true]) {
+        const message = withFile(file, (f) => messageOf(() => readPopularityFile(f, nItems, { keepCounts })));
+        expect(message).toMatch(
+          new RegExp(`^popularity\\.json at byte \\d+: "popularity" has ${n} values for ${nItems} item rows`),
         );
-        expect(cols.popularity).toHaveLength(n);
-        expect(cols.trend).toHaveLength(n);
-        expect(cols.counts).toHaveLength(n);
-        expectSameColumns(cols, reference(shortFile, nItems), true);
       }
     }
-    const empty = withFile('{"popularity":[],"trend":[],"counts":[],"firstSeen":[]}', (f) =>
-      readPopularityFile(f, 4),
+    const empty = '{"popularity":[],"trend":[],"counts":[],"firstSeen":[]}';
+    expect(withFile(empty, (f) => messageOf(() => readPopularityFile(f, 4)))).toMatch(
+      /"popularity" has 0 values for 4 item rows/,
     );
-    expect([empty.popularity.length, empty.trend.length]).toEqual([0, 0]);
-    expect(Array.from(empty.firstSeen)).toEqual([NaN, NaN, NaN, NaN]);
+    expect(withFile(empty, (f) => readPopularityFile(f, 0).popularity)).toHaveLength(0);
+    const twoRows = (p: string, t: string, c: string): string =>
+      `{"popularity":${p},"trend":${t},"counts":${c},"firstSeen":[1,null]}`;
+    expect(
+      withFile(twoRows('[1,2]', '[1]', '[1,2]'), (f) => messageOf(() => readPopularityFile(f, 2))),
+    ).toMatch(/"trend" has 1 values for 2 item rows/);
+    for (const keepCounts of [false, true]) {
+      expect(
+        withFile(twoRows('[1,2]', '[1,2]', '[1,2,3]'), (f) =>
+          messageOf(() => readPopularityFile(f, 2, { keepCounts })),
+        ),
+      ).toMatch(/"counts" has 3 values for 2 item rows/);
+    }
+    // 1e39 is a finite double but Infinity as float32; 3.4e38 fits.
+    expect(
+      withFile(twoRows('[1,1e39]', '[1,2]', '[1,2]'), (f) => messageOf(() => readPopularityFile(f, 2))),
+    ).toMatch(/"popularity"\[1\] is not finite as float32/);
+    expect(
+      withFile(twoRows('[1,3.4e38]', '[1,2]', '[1,2]'), (f) => readPopularityFile(f, 2).popularity[1]),
+    ).toBe(Math.fround(3.4e38));
   });
 
   it('returns counts only with keepCounts, and checks them either way', () => {
@@ -427,7 +451,8 @@ describe('Registry: popularity.json of another shape is refused, naming the file
       for (const windowBytes of [8191, 4096, 0, -1, 8192.5, Number.NaN]) {
         expect(() => readPopularityFile(f, 2, { windowBytes })).toThrow(RangeError);
       }
-      expect(readPopularityFile(f, 0).firstSeen).toHaveLength(0);
+      // nItems 0 is an integer ≥ 0: the file's two rows are then the wrong count, not a RangeError.
+      expect(() => readPopularityFile(f, 0)).toThrow(/"popularity" has 2 values for 0 item rows/);
       for (const nItems of [-1, 1.5, Number.NaN, Infinity]) {
         expect(() => readPopularityFile(f, nItems)).toThrow(RangeError);
       }
