@@ -288,7 +288,16 @@ export class RecommendationService {
       );
     }
     const total = columns.ids.length;
-    const start = Math.min(total, cursor.offset);
+    // A cursor this gateway wrote points inside the stored list (a page that reaches its end has none):
+    // an offset past it is forged or from another list, and would serve an empty page (attack report, 12-04).
+    if (cursor.offset > total) {
+      throw new PublicError(
+        'BAD_USER_INPUT',
+        `after: the cursor points at position ${cursor.offset} of a list kept for paging with ${total} positions; pass the pageInfo.endCursor of a previous page`,
+        'after',
+      );
+    }
+    const start = cursor.offset;
     const served = Math.min(start, cursor.served ?? start);
     // Items hidden since the list was ranked (marked unavailable, or gone from the catalog) are
     // skipped, as the first page's `unavailable` filter drops them, and so are items the user has

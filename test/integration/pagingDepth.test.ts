@@ -93,6 +93,41 @@ describe('Gateway: how deep `after` pages (RECGATE_PAGING_MAX_POSITIONS)', () =>
     expect(one[0]!.endCursor).toBeNull();
   }, 120_000);
 
+  it('a cursor forged past the stored positions is a BAD_USER_INPUT error, not an empty page (attack report, 12-04)', async () => {
+    const { gateway } = await gatewayWith(21);
+    const request = {
+      userId: '2850',
+      sessionItemIds: [],
+      surface: 'home',
+      first: 20,
+      filter: null,
+      context: null,
+    };
+    const page1 = await gateway.recommendations({ ...request, after: null }, gateway.createRequestScope());
+    expect(page1.hasNextPage).toBe(true);
+    const cursor = JSON.parse(Buffer.from(page1.endCursor!, 'base64url').toString('utf8')) as Record<
+      string,
+      unknown
+    >;
+    const forged = (o: number): string =>
+      Buffer.from(JSON.stringify({ ...cursor, o }), 'utf8').toString('base64url');
+    for (const o of [22, 500]) {
+      const err = await gateway
+        .recommendations({ ...request, after: forged(o) }, gateway.createRequestScope())
+        .catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
+      expect((err as Error).message).toMatch(
+        new RegExp(`position ${o} of a list kept for paging with 21 positions`),
+      );
+    }
+    // The genuine cursor still serves the last position.
+    const page2 = await gateway.recommendations(
+      { ...request, after: page1.endCursor },
+      gateway.createRequestScope(),
+    );
+    expect(page2.items.map((i) => i.rank)).toEqual([21]);
+  }, 120_000);
+
   it('a stored list takes more bytes the more positions it keeps', async () => {
     const bytesPerList = async (positions: number): Promise<number> => {
       const s = await gatewayWith(positions);
