@@ -66,7 +66,11 @@ const result = spawnSync(
     ...entry,
     ...process.argv.slice(2),
   ],
-  // glibc's mmap threshold fixed at 4 MiB unless set: large freed blocks go back to the OS (docs/operations.md).
-  { stdio: 'inherit', env: { MALLOC_MMAP_THRESHOLD_: '4194304', ...process.env } },
+  // glibc's mmap threshold fixed at 4 MiB unless set (empty counts as unset, as in the npm scripts: glibc
+  // would read it as 0); large freed blocks go back to the OS (docs/operations.md).
+  {
+    stdio: 'inherit',
+    env: { ...process.env, MALLOC_MMAP_THRESHOLD_: process.env.MALLOC_MMAP_THRESHOLD_ || '4194304' },
+  },
 );
 process.exit(result.status ?? 1);

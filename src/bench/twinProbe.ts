@@ -34,7 +34,7 @@ import { buildDistOnce } from '../build/buildDist.js';
 import { sampleIds } from './benchCatalogs.js';
 import { benchDirOrExit, environmentOrExit, helpOrContinue, parseOrExit, usageError } from './benchCli.js';
 import { benchScenarios } from './benchScenarios.js';
-import { REPO_ROOT, SERVER_ENV, SERVER_NODE_FLAGS, SERVER_V8_FLAGS } from './benchServerProcess.js';
+import { REPO_ROOT, SERVER_NODE_FLAGS, SERVER_V8_FLAGS, serverEnv } from './benchServerProcess.js';
 import { catalogOrExit, sendScenarioRequest, serverFor } from './probeTarget.js';
 
 const COMMAND = 'bench:twin';
@@ -134,7 +134,7 @@ const child = spawn(
   ],
   {
     cwd: REPO_ROOT,
-    env: { ...SERVER_ENV, ...process.env, NODE_ENV: 'production' },
+    env: { ...serverEnv(), NODE_ENV: 'production' },
     stdio: ['ignore', 'pipe', 'pipe'],
   },
 );

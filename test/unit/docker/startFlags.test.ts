@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { SERVER_ENV, SERVER_NODE_FLAGS, SERVER_V8_FLAGS } from '../../../src/bench/benchServerProcess.js';
+import {
+  SERVER_ENV,
+  SERVER_NODE_FLAGS,
+  SERVER_V8_FLAGS,
+  serverEnv,
+} from '../../../src/bench/benchServerProcess.js';
 
 const repoFile = (path: string): string => readFileSync(new URL(`../../../${path}`, import.meta.url), 'utf8');
 
@@ -45,8 +50,15 @@ describe('start commands', () => {
       );
     }
     expect(repoFile('bin/recgate.js')).toContain(
-      "env: { MALLOC_MMAP_THRESHOLD_: '4194304', ...process.env }",
+      "env: { ...process.env, MALLOC_MMAP_THRESHOLD_: process.env.MALLOC_MMAP_THRESHOLD_ || '4194304' }",
     );
+    // The bench's servers: the caller's value wins, an empty one counts as unset (glibc reads "" as 0).
+    expect(serverEnv({})['MALLOC_MMAP_THRESHOLD_']).toBe('4194304');
+    expect(serverEnv({ MALLOC_MMAP_THRESHOLD_: '' })['MALLOC_MMAP_THRESHOLD_']).toBe('4194304');
+    expect(serverEnv({ MALLOC_MMAP_THRESHOLD_: '65536', X: 'y' })).toEqual({
+      MALLOC_MMAP_THRESHOLD_: '65536',
+      X: 'y',
+    });
     const dockerfile = repoFile('docker/Dockerfile');
     const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
     expect(runtime).toMatch(/^\s+MALLOC_MMAP_THRESHOLD_=4194304 \\$/m);
@@ -57,6 +69,11 @@ describe('start commands', () => {
     const env = { ...process.env };
     delete env['MALLOC_MMAP_THRESHOLD_'];
     expect(spawnSync('sh', ['-c', echo], { env }).stdout.toString().trim()).toBe('4194304');
+    expect(
+      spawnSync('sh', ['-c', echo], { env: { ...env, MALLOC_MMAP_THRESHOLD_: '' } })
+        .stdout.toString()
+        .trim(),
+    ).toBe('4194304');
     expect(
       spawnSync('sh', ['-c', echo], { env: { ...env, MALLOC_MMAP_THRESHOLD_: '65536' } })
         .stdout.toString()
