@@ -1,3 +1,5 @@
+import { closeSync, openSync, readSync } from 'node:fs';
+
 const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
 
 /** Reads up to `length` more bytes into `into[offset ..]`; 0 at the end of the input. */
@@ -5,6 +7,35 @@ export type ByteSource = (into: Uint8Array, offset: number, length: number) => n
 
 /** Longest token (number or key) a windowed {@link JsonNumberReader} reads, in bytes. */
 export const MAX_TOKEN_BYTES = 4096;
+
+/** The window {@link readThroughWindow} reads a file through by default: 1 MiB. */
+export const READ_WINDOW_BYTES = 1 << 20;
+
+/**
+ * Runs `parse` over a {@link JsonNumberReader} of the file at `path`, read
+ * through a window of `windowBytes` (the file is never held whole), errors
+ * naming `label`; the file is closed whatever `parse` does.
+ * @throws RangeError for a `windowBytes` below 8 KiB (twice {@link MAX_TOKEN_BYTES}) or not an integer.
+ * @throws the fs error when the file cannot be opened or read, and whatever `parse` throws.
+ */
+export function readThroughWindow<T>(
+  path: string,
+  label: string,
+  windowBytes: number,
+  parse: (reader: JsonNumberReader) => T,
+): T {
+  if (!(Number.isInteger(windowBytes) && windowBytes >= 2 * MAX_TOKEN_BYTES)) {
+    throw new RangeError(`windowBytes: expected an integer ≥ ${2 * MAX_TOKEN_BYTES}, got ${windowBytes}`);
+  }
+  const fd = openSync(path, 'r');
+  try {
+    const source = (into: Uint8Array, offset: number, length: number): number =>
+      readSync(fd, into, offset, length, null);
+    return parse(new JsonNumberReader(new Uint8Array(windowBytes), source, label));
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /**
  * A minimal JSON reader for the registry's large number files (issue #6:

@@ -1,7 +1,6 @@
-import { closeSync, openSync, readSync } from 'node:fs';
 import type { NeighbourList } from '../retrieval/itemNeighbours.js';
 import { lazyArrayView } from './lazyArrayView.js';
-import { JsonNumberReader, MAX_TOKEN_BYTES } from './jsonNumberReader.js';
+import { JsonNumberReader, READ_WINDOW_BYTES, readThroughWindow } from './jsonNumberReader.js';
 import type { Rows } from './jsonNumberReader.js';
 
 /**
@@ -93,9 +92,6 @@ export function parseNeighbourTable(bytes: Uint8Array, nItems: number, expectedE
   return parseWith(new JsonNumberReader(bytes, null, 'neighbours.json'), nItems, expectedEntries);
 }
 
-/** Bytes of the window {@link readNeighbourTableFile} reads the file through. */
-const READ_WINDOW_BYTES = 1 << 20;
-
 /**
  * {@link parseNeighbourTable} over the file at `path`, read through a 1-MiB
  * window instead of whole (issue #6: at 1M items × 10 the file is 141 MB,
@@ -117,21 +113,9 @@ export function readNeighbourTableFile(
   expectedEntries = 0,
   windowBytes = READ_WINDOW_BYTES,
 ): NeighbourTable {
-  if (!(Number.isInteger(windowBytes) && windowBytes >= 2 * MAX_TOKEN_BYTES)) {
-    throw new RangeError(`windowBytes: expected an integer ≥ ${2 * MAX_TOKEN_BYTES}, got ${windowBytes}`);
-  }
-  const fd = openSync(path, 'r');
-  try {
-    const source = (into: Uint8Array, offset: number, length: number): number =>
-      readSync(fd, into, offset, length, null);
-    return parseWith(
-      new JsonNumberReader(new Uint8Array(windowBytes), source, 'neighbours.json'),
-      nItems,
-      expectedEntries,
-    );
-  } finally {
-    closeSync(fd);
-  }
+  return readThroughWindow(path, 'neighbours.json', windowBytes, (p) =>
+    parseWith(p, nItems, expectedEntries),
+  );
 }
 
 /** Most entries a column is sized for up front (2²⁷: 512 MiB of virtual memory per column; more grows by doubling). */

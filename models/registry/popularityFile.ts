@@ -1,5 +1,5 @@
-import { closeSync, openSync, readSync } from 'node:fs';
-import { JsonNumberReader, MAX_TOKEN_BYTES } from './jsonNumberReader.js';
+import { READ_WINDOW_BYTES, readThroughWindow } from './jsonNumberReader.js';
+import type { JsonNumberReader } from './jsonNumberReader.js';
 
 /**
  * A registry version's `popularity.json` (`{"popularity": number[], "trend":
@@ -16,9 +16,6 @@ export interface PopularityColumns {
   /** Plain interaction counts as float32, `nItems` long, when asked for (`keepCounts`), else null (checked only). */
   readonly counts: Float32Array | null;
 }
-
-/** Bytes of the window {@link readPopularityFile} reads the file through. */
-const READ_WINDOW_BYTES = 1 << 20;
 
 /**
  * Reads `popularity.json` through a 1-MiB window straight into
@@ -47,26 +44,13 @@ export function readPopularityFile(
   nItems: number,
   options: { keepCounts?: boolean; windowBytes?: number } = {},
 ): PopularityColumns {
-  const windowBytes = options.windowBytes ?? READ_WINDOW_BYTES;
-  if (!(Number.isInteger(windowBytes) && windowBytes >= 2 * MAX_TOKEN_BYTES)) {
-    throw new RangeError(`windowBytes: expected an integer ≥ ${2 * MAX_TOKEN_BYTES}, got ${windowBytes}`);
-  }
   if (!(Number.isInteger(nItems) && nItems >= 0)) {
     throw new RangeError(`nItems: expected an integer ≥ 0, got ${nItems}`);
   }
-  const fd = openSync(path, 'r');
-  try {
-    const source = (into: Uint8Array, offset: number, length: number): number =>
-      readSync(fd, into, offset, length, null);
-    const label = path.split(/[\\/]/).pop() ?? path;
-    return parsePopularity(
-      new JsonNumberReader(new Uint8Array(windowBytes), source, label),
-      nItems,
-      options.keepCounts === true,
-    );
-  } finally {
-    closeSync(fd);
-  }
+  const label = path.split(/[\\/]/).pop() ?? path;
+  return readThroughWindow(path, label, options.windowBytes ?? READ_WINDOW_BYTES, (p) =>
+    parsePopularity(p, nItems, options.keepCounts === true),
+  );
 }
 
 /** The columns from reader `p` (see {@link readPopularityFile}). */
