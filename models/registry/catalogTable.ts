@@ -1,7 +1,8 @@
 import type { CatalogItem } from '../../src/domain/interaction.js';
 import { CategoryInterner } from '../../src/stores/embedded/categoryInterner.js';
 import type { ItemIdList } from '../../src/domain/itemIdList.js';
-import { PackedStrings } from './packedStrings.js';
+import type { PackedStrings } from './packedStrings.js';
+import { PackedStringsBuilder } from './packedStrings.js';
 
 /**
  * A read-only catalog whose keys are also numbered: `ids[k]` is the k-th key
@@ -89,20 +90,12 @@ export class CatalogTable implements IndexedCatalog {
   /** Items kept as parsed (not of the columns' shape), by position. */
   private readonly irregular: Map<number, CatalogItem>;
 
-  private constructor(
-    builder: CatalogTableBuilder,
-    ids: ItemIdList,
-    index: ReadonlyMap<string, number>,
-    packTitles: boolean,
-  ) {
+  private constructor(builder: CatalogTableBuilder, ids: ItemIdList, index: ReadonlyMap<string, number>) {
     const n = ids.length;
     this.ids = ids;
     this.index = index;
-    // Exactly n entries: the builder's array holds one per position (a repeated id rewrites its first).
-    this.titles = PackedStrings.from(
-      builder.titles.length === n ? builder.titles : builder.titles.slice(0, n),
-      packTitles,
-    );
+    // Exactly n entries: the builder holds one per position (a repeated id rewrites its first).
+    this.titles = builder.titles.finish();
     this.categoryCodes = builder.categoryCodes.slice(0, n);
     this.categoryLists = builder.categories.lists;
     this.attributeCodes = builder.attributeCodes.slice(0, n);
@@ -119,36 +112,48 @@ export class CatalogTable implements IndexedCatalog {
    * and when the items are exactly `known.ids` in order, the table uses
    * `known.ids` and `known.index` instead of an array and map of its own.
    * From `packTitlesFrom` items up (an integer ≥ 0), the titles are packed
-   * ({@link PackedStrings}); below, they stay strings in an array.
+   * ({@link PackedStrings}) as they are read; below, they stay strings in an array.
+   *
+   * Memory (issue #6): while the items come in the model's order, neither
+   * their ids nor (past `packTitlesFrom`) their titles are held as strings, so
+   * the parsed lines are garbage as soon as they are read. At 1M items the
+   * ~80 MB of id and title strings held to the end of the parse had set V8's
+   * heap limit, and the start-up peak, that much higher.
    */
   static build(
     items: Iterable<CatalogItem>,
     known: { readonly ids: ItemIdList; readonly index: ReadonlyMap<string, number> },
     packTitlesFrom = PACKED_TITLES_MIN_ITEMS,
   ): CatalogTable {
-    const b = new CatalogTableBuilder();
-    const ids: string[] = [];
-    // While every item so far sits at its model row, no map is built.
+    const b = new CatalogTableBuilder(packTitlesFrom);
+    // While every item so far sits at its model row (positions 0..count − 1 are known.ids'), no ids or map are held.
+    let count = 0;
+    let ids: string[] | null = null;
     let own: Map<string, number> | null = null;
+    const knownArray = Array.isArray(known.ids) ? (known.ids as readonly string[]) : null;
     for (const item of items) {
       const row = known.index.get(item.id);
-      // A known id string is shared, not kept twice (an array's; a packed list's would be a new string).
-      const id =
-        row === undefined || !Array.isArray(known.ids) ? item.id : (known.ids as readonly string[])[row]!;
-      let k: number | undefined;
-      if (own === null && row === ids.length) k = row;
-      else {
-        if (own === null) own = new Map(ids.map((x, i) => [x, i]));
-        k = own.get(id);
-        if (k === undefined) own.set(id, (k = ids.length));
+      if (own === null && row === count) {
+        b.put(count, knownArray === null ? item.id : knownArray[row]!, item);
+        count++;
+        continue;
       }
-      if (k === ids.length) ids.push(id);
+      if (own === null) {
+        ids = knownPrefix(known.ids, count);
+        own = new Map(ids.map((x, i) => [x, i]));
+      }
+      // A known id string is shared, not kept twice (an array's; a packed list's would be a new string).
+      const id = row === undefined || knownArray === null ? item.id : knownArray[row]!;
+      let k = own.get(id);
+      if (k === undefined) {
+        own.set(id, (k = ids!.length));
+        ids!.push(id);
+      }
       b.put(k, id, item);
     }
-    const pack = ids.length >= packTitlesFrom;
-    if (own === null && ids.length === known.ids.length)
-      return new CatalogTable(b, known.ids, known.index, pack);
-    return new CatalogTable(b, ids, own ?? new Map(ids.map((x, i) => [x, i])), pack);
+    if (own === null && count === known.ids.length) return new CatalogTable(b, known.ids, known.index);
+    if (own === null) ids = knownPrefix(known.ids, count);
+    return new CatalogTable(b, ids!, own ?? new Map(ids!.map((x, i) => [x, i])));
   }
 
   get size(): number {
@@ -260,9 +265,23 @@ export class CatalogTable implements IndexedCatalog {
   }
 }
 
+/** The first n of `ids` as an array of strings (shared when `ids` is an array). */
+function knownPrefix(ids: ItemIdList, n: number): string[] {
+  if (Array.isArray(ids)) return (ids as readonly string[]).slice(0, n);
+  const out: string[] = new Array(n);
+  for (let i = 0; i < n; i++) out[i] = ids.at(i)!;
+  return out;
+}
+
 /** Columns being filled by {@link CatalogTable.build}. */
 class CatalogTableBuilder {
-  readonly titles: (string | null)[] = [];
+  /** Titles by position, packed once there are `packTitlesFrom` of them. */
+  readonly titles: PackedStringsBuilder;
+
+  constructor(packTitlesFrom: number) {
+    this.titles = new PackedStringsBuilder(packTitlesFrom);
+  }
+
   /**
    * Distinct category lists (frozen copies, code 0 the empty list); the codes
    * index them (issue #6: 4 bytes per item instead of an 8-byte reference).
@@ -290,13 +309,13 @@ class CatalogTableBuilder {
         ? this.categories.intern(item.categories)
         : item.categories;
       this.irregular.set(k, { ...item, id, categories });
-      this.titles[k] = null;
+      this.titles.set(k, null);
       this.categoryCodes[k] = 0;
       this.attributeCodes[k] = 0;
       return;
     }
     this.irregular.delete(k);
-    this.titles[k] = item.title;
+    this.titles.set(k, item.title);
     this.categoryCodes[k] = this.categories.code(item.categories);
     this.attributeCodes[k] = this.internAttributes(item.attributes);
     this.createdAt[k] = item.createdAt ?? NaN;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PackedStrings } from '../../../models/registry/packedStrings.js';
+import { PackedStrings, PackedStringsBuilder } from '../../../models/registry/packedStrings.js';
 import { createRandom } from '../../../src/domain/random.js';
 
 describe('PackedStrings', () => {
@@ -62,5 +62,76 @@ describe('PackedStrings', () => {
     const packed = PackedStrings.from([]);
     expect(packed.length).toBe(0);
     expect(packed.byteLength).toBe(4);
+  });
+});
+
+describe('PackedStringsBuilder', () => {
+  /** Every entry of a list, as an array. */
+  const read = (list: PackedStrings): (string | null)[] =>
+    Array.from({ length: list.length }, (_, k) => list.at(k));
+
+  it('packs from the packFrom-th entry on, exactly when from() would, and reads the same', () => {
+    const values = ['alpha', null, 'béta', 'gamma', null, 'delta', ''];
+    for (let packFrom = 0; packFrom <= values.length + 1; packFrom++) {
+      const builder = new PackedStringsBuilder(packFrom);
+      values.forEach((v, k) => builder.set(k, v));
+      const built = builder.finish();
+      const packed = values.length >= packFrom;
+      expect(read(built)).toEqual(values);
+      expect(built.byteLength).toBe(PackedStrings.from(values, packed).byteLength);
+      expect(built.byteLength > 0).toBe(packed);
+    }
+  });
+
+  it('re-encodes to two bytes per character when a later entry is not Latin-1', () => {
+    const builder = new PackedStringsBuilder(2);
+    const values = ['Amélie', 'Heat', null, '猫の映画', '🎬', '\ud800', 'plain'];
+    values.forEach((v, k) => builder.set(k, v));
+    const built = builder.finish();
+    expect(read(built)).toEqual(values);
+    const units = values.reduce((sum, s) => sum + (s?.length ?? 0), 0);
+    expect(built.byteLength).toBe(2 * units + 4 * (values.length + 1) + values.length);
+  });
+
+  it('applies a rewrite of an entry already packed, or still kept as a string', () => {
+    for (const packFrom of [0, 3, 100]) {
+      const builder = new PackedStringsBuilder(packFrom);
+      ['a', 'b', 'c', 'd'].forEach((v, k) => builder.set(k, v));
+      builder.set(1, 'B rewritten');
+      builder.set(3, null);
+      builder.set(4, 'e');
+      builder.set(0, '猫');
+      expect(read(builder.finish())).toEqual(['猫', 'B rewritten', 'c', null, 'e']);
+    }
+  });
+
+  it('matches from() on thousands of random entries, growing its block many times', () => {
+    const random = createRandom(5);
+    const alphabet = ['a', 'Z', ' ', 'é', '\u0000', '猫', '🎬'];
+    for (const wideFrom of [-1, 0, 1500, 2999]) {
+      const values: (string | null)[] = [];
+      for (let i = 0; i < 3000; i++) {
+        if (random.int(0, 12) === 0) {
+          values.push(null);
+          continue;
+        }
+        const letters = wideFrom >= 0 && i >= wideFrom ? alphabet : alphabet.slice(0, 5);
+        let s = '';
+        for (let c = random.int(0, 40); c > 0; c--) s += letters[random.int(0, letters.length - 1)]!;
+        values.push(s);
+      }
+      const builder = new PackedStringsBuilder(1000);
+      values.forEach((v, k) => builder.set(k, v));
+      const built = builder.finish();
+      expect(read(built)).toEqual(values);
+      expect(built.byteLength).toBe(PackedStrings.from(values).byteLength);
+    }
+  });
+
+  it('refuses an entry past the next one, or not an integer', () => {
+    const builder = new PackedStringsBuilder(0);
+    builder.set(0, 'x');
+    for (const k of [2, -1, 0.5, Number.NaN]) expect(() => builder.set(k, 'y')).toThrow(RangeError);
+    expect(read(builder.finish())).toEqual(['x']);
   });
 });
