@@ -1,3 +1,5 @@
+import type { ItemVectors } from '../../domain/itemVectors.js';
+import { readVectorValues } from '../../domain/itemVectors.js';
 import type { Random } from '../../domain/random.js';
 import type { IvfAssignment } from './ivfCacheFile.js';
 import { assignToCentroids, sphericalKMeans } from './sphericalKMeans.js';
@@ -19,6 +21,59 @@ export interface IvfQuantiser {
   /** The list of each row (0 ≤ listOf[r] < lists). */
   readonly listOf: Int32Array;
 }
+
+/**
+ * The rows an IVF quantiser is trained on, read a few at a time (issue #6:
+ * training on float16 rows used to decode all of them into one float32 copy,
+ * n × dimension × 4 bytes: 256 MB at 1M × 64, the start-up peak of a
+ * gateway's first start of a 1M-item version, 717 MB). Rows are unit (or
+ * zero) vectors of `dimension` values.
+ */
+export interface IvfRows {
+  /** Number of rows, n. */
+  readonly count: number;
+  readonly dimension: number;
+  /** Writes row `indices[j]` to `out[j·dimension ..]` for every j (out holds at least indices.length rows). */
+  gather(indices: Int32Array, out: Float32Array): void;
+}
+
+/** {@link IvfRows} over float32 rows kept `stride` floats apart (the first `dimension` of each used). */
+export function stridedIvfRows(
+  rows: Float32Array,
+  stride: number,
+  dimension: number,
+  count: number,
+): IvfRows {
+  return {
+    count,
+    dimension,
+    gather(indices, out) {
+      for (let j = 0; j < indices.length; j++) {
+        const r = indices[j]! * stride;
+        out.set(rows.subarray(r, r + dimension), j * dimension);
+      }
+    },
+  };
+}
+
+/**
+ * {@link IvfRows} over item vectors of `width` values a row, float32 or
+ * halves (decoded as {@link readVectorValues} decodes them; no copy of all rows).
+ */
+export function itemVectorIvfRows(vectors: ItemVectors, width: number): IvfRows {
+  return {
+    count: vectors.length / width,
+    dimension: width,
+    gather(indices, out) {
+      for (let j = 0; j < indices.length; j++) {
+        readVectorValues(vectors, width, indices[j]! * width, out.subarray(j * width, (j + 1) * width));
+      }
+    },
+  };
+}
+
+/** Rows gathered at a time by the assignment of every row to the first-level centroids (16 MB at 64 dimensions). */
+const ASSIGN_CHUNK_ROWS = 65_536;
 
 /** Training rows per second-level centroid at least, when the group has them (FAISS asks for 39 to 256). */
 const ROWS_PER_CENTROID = 64;
@@ -49,15 +104,18 @@ const ROWS_PER_CENTROID = 64;
  * 0.98 as probes grow (BENCHMARKS.md); whether those boundary rows cause
  * it was not measured (flat k-means at 1M was not run). Empty lists are dropped.
  *
- * @param rows row-major unit (or zero) vectors, `stride` floats per row.
+ * Rows are read through `source` a group at a time (the training sample,
+ * 65,536 rows of the first-level assignment, one group), so the extra memory
+ * is about (trainingSample + 65,536 + n / G) × dimension × 4 bytes. The
+ * result does not depend on how the rows are kept: k-means and the
+ * assignment see the same values in the same order.
+ *
+ * @param source the rows (unit or zero vectors), n = `source.count`.
  * @param lists L, 1 ≤ L (capped at n).
  * @returns the quantiser; for n = 0, no lists.
  */
 export function trainIvfQuantiser(
-  rows: Float32Array,
-  stride: number,
-  dimension: number,
-  n: number,
+  source: IvfRows,
   options: {
     readonly lists: number;
     readonly trainingSample: number;
@@ -66,19 +124,30 @@ export function trainIvfQuantiser(
     readonly onProgress?: (p: IvfBuildProgress) => void;
   },
 ): IvfQuantiser {
-  const d = dimension;
+  const n = source.count;
+  const d = source.dimension;
   if (n === 0) return { lists: 0, centroids: new Float32Array(0), listOf: new Int32Array(0) };
   const { random, iterations, onProgress } = options;
   const L = Math.max(1, Math.min(options.lists, n));
   const sampleSize = Math.min(n, Math.max(1, options.trainingSample));
   const sample = sampleRows(n, sampleSize, random);
   const G = Math.max(1, Math.min(Math.round(Math.sqrt(L)), sampleSize));
-  const all = Int32Array.from({ length: n }, (_, i) => i);
   const group = new Int32Array(n);
-  const coarse = sphericalKMeans(rows, stride, d, sample, { k: G, iterations, random });
-  assignToCentroids(rows, stride, d, all, coarse, group, (done) =>
-    onProgress?.({ stage: 'coarse', done, total: n }),
-  );
+  const coarse = sphericalKMeans(gathered(source, sample), d, d, identity(sampleSize), {
+    k: G,
+    iterations,
+    random,
+  });
+  const chunk = new Float32Array(Math.min(n, ASSIGN_CHUNK_ROWS) * d);
+  const chunkRows = new Int32Array(Math.min(n, ASSIGN_CHUNK_ROWS));
+  for (let start = 0; start < n; start += ASSIGN_CHUNK_ROWS) {
+    const m = Math.min(ASSIGN_CHUNK_ROWS, n - start);
+    const rows = chunkRows.subarray(0, m);
+    for (let j = 0; j < m; j++) rows[j] = start + j;
+    source.gather(rows, chunk);
+    assignToCentroids(chunk, d, d, identity(m), coarse, group.subarray(start, start + m));
+    if (start + m < n) onProgress?.({ stage: 'coarse', done: start + m, total: n });
+  }
   onProgress?.({ stage: 'coarse', done: n, total: n });
 
   // Rows by group (counting sort, row order kept within a group).
@@ -98,10 +167,13 @@ export function trainIvfQuantiser(
     if (ng === 0) continue;
     const k = Math.max(1, Math.min(ng, Math.round((L * ng) / n)));
     const want = Math.min(ng, Math.max(ROWS_PER_CENTROID * k, Math.ceil((sampleSize * ng) / n)));
-    const training = want >= ng ? members : pickMembers(members, want, random);
-    const centroids = sphericalKMeans(rows, stride, d, training, { k, iterations, random });
+    // The group's rows, gathered; members are ascending, so positions in it pick the same rows as row numbers would.
+    const local = identity(ng);
+    const rows = gathered(source, members);
+    const training = want >= ng ? local : pickMembers(local, want, random);
+    const centroids = sphericalKMeans(rows, d, d, training, { k, iterations, random });
     const sub = new Int32Array(ng);
-    assignToCentroids(rows, stride, d, members, centroids, sub);
+    assignToCentroids(rows, d, d, local, centroids, sub);
     for (let j = 0; j < ng; j++) listOf[members[j]!] = listBase + sub[j]!;
     centroidParts.push(centroids);
     listBase += k;
@@ -114,6 +186,18 @@ export function trainIvfQuantiser(
     off += part.length;
   }
   return dropEmptyLists(centroids, d, listOf, listBase);
+}
+
+/** Rows `indices` of `source`, row-major and `dimension` floats apart. */
+function gathered(source: IvfRows, indices: Int32Array): Float32Array {
+  const out = new Float32Array(indices.length * source.dimension);
+  source.gather(indices, out);
+  return out;
+}
+
+/** 0 .. m − 1. */
+function identity(m: number): Int32Array {
+  return Int32Array.from({ length: m }, (_, i) => i);
 }
 
 /** `count` distinct rows of 0 .. n − 1 (partial Fisher–Yates), ascending (for memory locality). */

@@ -28,7 +28,13 @@ import { ivfFingerprint, readIvfCache, writeIvfCache } from './ivfCacheFile.js';
 import type { IvfParameters } from './ivfParameters.js';
 import { automaticIvfLists, resolveIvfParameters } from './ivfParameters.js';
 import type { IvfBuildProgress } from './ivfQuantiser.js';
-import { listOrder, permuteRows, trainIvfQuantiser } from './ivfQuantiser.js';
+import {
+  itemVectorIvfRows,
+  listOrder,
+  permuteRows,
+  stridedIvfRows,
+  trainIvfQuantiser,
+} from './ivfQuantiser.js';
 import type { AnnSearchStats } from './usearchVectorIndex.js';
 import { CategoryInterner } from '../embedded/categoryInterner.js';
 import { CodeScorer } from './codeScorer.js';
@@ -820,9 +826,11 @@ export class IvfVectorIndex implements VectorIndex {
       from = 'built';
       if (floats !== null) for (let i = 0; i < n; i++) this.writeRowFrom(i, floats, source[i]! * d);
       // Shared rows are the caller's unit rows, in input order (source is the identity then); halves
-      // are trained on as their decoded values (a temporary float32 copy, n×d×4 bytes, while building).
-      const trainRows = shared === null ? this.scorer.rows : float32Vectors(shared, d);
-      const quantiser = trainIvfQuantiser(trainRows, shared === null ? stride : d, d, n, {
+      // are trained on as their decoded values, decoded a group of rows at a time (issue #6: not one
+      // float32 copy of every row, 256 MB at 1M × 64, while building).
+      const trainRows =
+        shared === null ? stridedIvfRows(this.scorer.rows, stride, d, n) : itemVectorIvfRows(shared, d);
+      const quantiser = trainIvfQuantiser(trainRows, {
         lists,
         trainingSample: p.trainingSample,
         iterations: p.iterations,
