@@ -135,3 +135,146 @@ describe('PackedStringsBuilder', () => {
     expect(read(builder.finish())).toEqual(['x']);
   });
 });
+
+describe('PackedStringsBuilder edge cases', () => {
+  /** Every entry of a list, as an array. */
+  const read = (list: PackedStrings): (string | null)[] =>
+    Array.from({ length: list.length }, (_, k) => list.at(k));
+
+  /**
+   * Bytes a packed list of `values` holds: one byte per code unit when every
+   * entry is Latin-1 (else two), n + 1 four-byte offsets, a null flag per
+   * entry when one is null (computed here, not by the builder).
+   */
+  const packedBytes = (values: readonly (string | null)[]): number => {
+    const units = values.reduce((sum, s) => sum + (s?.length ?? 0), 0);
+    const wide = values.some((s) => s !== null && /[\u0100-\uffff]/.test(s));
+    return (wide ? 2 : 1) * units + 4 * (values.length + 1) + (values.includes(null) ? values.length : 0);
+  };
+
+  /** A builder of `packFrom` with `values` set in order. */
+  const built = (packFrom: number, values: readonly (string | null)[]): PackedStringsBuilder => {
+    const builder = new PackedStringsBuilder(packFrom);
+    values.forEach((v, k) => builder.set(k, v));
+    return builder;
+  };
+
+  it('finishes an empty list: packed (offsets only) with packFrom 0, an array above', () => {
+    const packed = new PackedStringsBuilder(0).finish();
+    expect([packed.length, packed.byteLength]).toEqual([0, 4]);
+    expect(() => packed.at(0)).toThrow(RangeError);
+    for (const packFrom of [1, 5, Infinity]) {
+      const kept = new PackedStringsBuilder(packFrom).finish();
+      expect([kept.length, kept.byteLength]).toEqual([0, 0]);
+    }
+  });
+
+  it('applies a rewrite to a string that is not Latin-1 after a Latin-1 block was packed', () => {
+    for (const wide of ['猫', '🎬', '\ud800', '\udc00x', '\u0100']) {
+      const builder = built(0, ['Amélie', 'Heat', 'ÿ']);
+      builder.set(1, wide);
+      const list = builder.finish();
+      expect(read(list)).toEqual(['Amélie', wide, 'ÿ']);
+      expect(list.byteLength).toBe(packedBytes(['Amélie', wide, 'ÿ']));
+    }
+  });
+
+  it('applies null rewrites, a rewrite of a null, and the last of several rewrites of one entry', () => {
+    const builder = built(1, ['a', null, 'c', '']);
+    builder.set(0, null);
+    builder.set(1, 'was null');
+    builder.set(2, 'first');
+    builder.set(4, 'appended after rewrites');
+    builder.set(2, '猫 second');
+    builder.set(2, 'third');
+    builder.set(3, null);
+    const values = [null, 'was null', 'third', null, 'appended after rewrites'];
+    const list = builder.finish();
+    expect(read(list)).toEqual(values);
+    // The rewrite to a wide string was undone: one byte per character again, as from() packs.
+    expect(list.byteLength).toBe(packedBytes(values));
+  });
+
+  it('rewrites every entry back to Latin-1 after a wide one was packed', () => {
+    const builder = built(0, ['a', '猫', 'b']);
+    builder.set(1, 'B');
+    const list = builder.finish();
+    expect(read(list)).toEqual(['a', 'B', 'b']);
+    expect(list.byteLength).toBe(packedBytes(['a', 'B', 'b']));
+  });
+
+  it('packs at the block boundary: an empty entry, a null, a wide entry and a lone surrogate right after a full block', () => {
+    // The first block holds 1024 bytes: fill it exactly, then append what writes nothing or widens it.
+    for (const next of ['', null, '猫', '\ud83c', 'é', 'x']) {
+      for (const fill of [1024, 1023, 512]) {
+        const values = ['a'.repeat(fill), next, '\udfac', '', 'tail'];
+        const list = built(0, values).finish();
+        expect(read(list)).toEqual(values);
+        expect(list.byteLength).toBe(packedBytes(values));
+      }
+    }
+    // Two-byte: 512 wide characters fill the first block.
+    const wideValues = ['猫'.repeat(512), '', null, '猫'];
+    const list = built(0, wideValues).finish();
+    expect(read(list)).toEqual(wideValues);
+    expect(list.byteLength).toBe(packedBytes(wideValues));
+  });
+
+  it('keeps the halves of a surrogate pair split over two entries apart', () => {
+    const values = ['x\ud83c', '\udfacy', '\ud83c', '\udfac'];
+    expect(read(built(0, values).finish())).toEqual(values);
+  });
+
+  it('flags nulls past the growth of its offsets (more than 1024 entries, nulls first seen early or late)', () => {
+    for (const firstNull of [0, 1023, 1024, 1500]) {
+      const values = Array.from({ length: 3000 }, (_, k) =>
+        k === firstNull || (k > firstNull && k % 97 === 0) ? null : `t${k}`,
+      );
+      const list = built(10, values).finish();
+      expect(read(list)).toEqual(values);
+      expect(list.byteLength).toBe(packedBytes(values));
+    }
+  });
+
+  it('matches an array under random appends and rewrites, for packFrom 0, 1, small, n, above n and never', () => {
+    const random = createRandom(1204);
+    const latin1 = ['a', 'Z', ' ', 'é', 'ÿ', '\u0000', '\u0080'];
+    const wide = ['猫', '🎬', '\ud800', '\udfff', '\u0100'];
+    /** A random entry: null, empty, Latin-1, or with one character that is not (rarely: long). */
+    const entry = (wideChance: number): string | null => {
+      const r = random.int(0, 11);
+      if (r === 0) return null;
+      if (r === 1) return '';
+      let s = '';
+      for (let c = random.int(0, r === 2 ? 700 : 20); c > 0; c--)
+        s += latin1[random.int(0, latin1.length - 1)]!;
+      if (random.next() < wideChance) s += wide[random.int(0, wide.length - 1)]!;
+      return s;
+    };
+    for (let c = 0; c < 1500; c++) {
+      const steps = c % 100 === 0 ? random.int(500, 2000) : random.int(0, 40);
+      // Where wide entries may appear: never, from a random step, or only in rewrites.
+      const wideMode = random.int(0, 2);
+      const wideFrom = random.int(0, steps);
+      const values: (string | null)[] = [];
+      const ops: [number, string | null][] = [];
+      for (let s = 0; s < steps; s++) {
+        const rewrite = values.length > 0 && random.int(0, 4) === 0;
+        const chance = wideMode === 0 ? 0 : wideMode === 1 ? (s >= wideFrom ? 0.3 : 0) : rewrite ? 0.5 : 0;
+        const k = rewrite ? random.int(0, values.length - 1) : values.length;
+        const value = entry(chance);
+        values[k] = value;
+        ops.push([k, value]);
+      }
+      const n = values.length;
+      const packFrom = [0, 1, random.int(2, 6), n, n + 1, random.int(0, n), Infinity][random.int(0, 6)]!;
+      const builder = new PackedStringsBuilder(packFrom);
+      for (const [k, value] of ops) builder.set(k, value);
+      expect(builder.length).toBe(n);
+      const list = builder.finish();
+      const context = `case ${c}: packFrom ${packFrom}, ${n} entries`;
+      expect(read(list), context).toEqual(values);
+      expect(list.byteLength, context).toBe(n >= packFrom ? packedBytes(values) : 0);
+    }
+  });
+});
