@@ -114,8 +114,13 @@ export class PackedStringsBuilder {
   /**
    * @param packFrom pack once this many entries are set (an integer ≥ 0, or
    *   Infinity for never: the list is then kept as an array).
+   * @param maxUnits code units packed at most before falling back to an
+   *   array (tests lower it to reach the fallback). @default 2³¹ − 1
    */
-  constructor(private readonly packFrom: number) {}
+  constructor(
+    private readonly packFrom: number,
+    private readonly maxUnits = MAX_UNITS,
+  ) {}
 
   /** Entries set so far (the largest k set, plus one). */
   get length(): number {
@@ -156,10 +161,12 @@ export class PackedStringsBuilder {
       return PackedStrings.of(this.count, null, false, null, null, kept);
     }
     if (this.rewrites.size > 0) {
-      // Rare (a repeated id): read every entry back, apply the rewrites and pack the array.
+      // Rare (a repeated id): read every entry back, apply the rewrites and pack them again.
       const all = this.unpack();
       for (const [k, value] of this.rewrites) all[k] = value;
-      return PackedStrings.from(all);
+      const again = new PackedStringsBuilder(0, this.maxUnits);
+      for (let k = 0; k < all.length; k++) again.set(k, all[k]!);
+      return again.finish();
     }
     const n = this.count;
     const bytes = this.twoByte ? 2 * this.units : this.units;
@@ -207,9 +214,12 @@ export class PackedStringsBuilder {
       this.count++;
       return;
     }
-    if (this.units + value.length > MAX_UNITS) {
-      // Past what the offsets address: keep every entry as a string from here on.
+    if (this.units + value.length > this.maxUnits) {
+      // Past what the offsets address: keep every entry as a string from here on,
+      // the rewrites of packed entries applied (finish reads only the array then).
       this.values = this.unpack();
+      for (const [j, rewritten] of this.rewrites) this.values[j] = rewritten;
+      this.rewrites.clear();
       this.values.push(value);
       this.count++;
       this.chars = this.starts = this.nulls = null;

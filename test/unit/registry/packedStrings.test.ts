@@ -236,6 +236,44 @@ describe('PackedStringsBuilder edge cases', () => {
     }
   });
 
+  it('keeps the rewrite of a packed entry when a later entry passes the limit and the list falls back to an array', () => {
+    // The real limit is 2³¹ − 1 code units; 10 here. Before the fix the rewrite of entry 0 was lost.
+    const builder = new PackedStringsBuilder(0, 10);
+    builder.set(0, 'abc');
+    builder.set(1, null);
+    builder.set(2, 'def');
+    builder.set(0, 'rewritten');
+    builder.set(1, '猫');
+    builder.set(3, 'ghijklmn'); // 3 + 3 + 8 > 10: falls back
+    builder.set(2, 'after');
+    builder.set(4, 'more');
+    const list = builder.finish();
+    expect(read(list)).toEqual(['rewritten', '猫', 'after', 'ghijklmn', 'more']);
+    expect(list.byteLength).toBe(0);
+  });
+
+  it('falls back to an array when the entries kept until packFrom already pass the limit', () => {
+    const builder = new PackedStringsBuilder(4, 10);
+    ['abcd', null, '猫猫猫'].forEach((v, k) => builder.set(k, v)); // kept as strings
+    builder.set(1, 'x'); // a rewrite while kept
+    builder.set(3, 'efgh'); // the fourth: packing the four passes 10 units (4 + 1 + 3 + 4)
+    builder.set(4, '');
+    builder.set(5, 'ij');
+    builder.set(0, 'AB'); // a rewrite after the fallback
+    const list = builder.finish();
+    expect(read(list)).toEqual(['AB', 'x', '猫猫猫', 'efgh', '', 'ij']);
+    expect(list.byteLength).toBe(0);
+  });
+
+  it('falls back to an array in finish when rewrites make the entries longer than the limit', () => {
+    const builder = new PackedStringsBuilder(0, 10);
+    ['ab', 'cd', 'ef'].forEach((v, k) => builder.set(k, v));
+    builder.set(1, 'a much longer title');
+    const list = builder.finish();
+    expect(read(list)).toEqual(['ab', 'a much longer title', 'ef']);
+    expect(list.byteLength).toBe(0);
+  });
+
   it('matches an array under random appends and rewrites, for packFrom 0, 1, small, n, above n and never', () => {
     const random = createRandom(1204);
     const latin1 = ['a', 'Z', ' ', 'é', 'ÿ', '\u0000', '\u0080'];
@@ -268,13 +306,17 @@ describe('PackedStringsBuilder edge cases', () => {
       }
       const n = values.length;
       const packFrom = [0, 1, random.int(2, 6), n, n + 1, random.int(0, n), Infinity][random.int(0, 6)]!;
-      const builder = new PackedStringsBuilder(packFrom);
+      // One case in four with a limit low enough that the list may fall back to an array on the way.
+      const maxUnits = random.int(0, 3) === 0 ? random.int(0, 200) : undefined;
+      const builder = new PackedStringsBuilder(packFrom, maxUnits);
       for (const [k, value] of ops) builder.set(k, value);
       expect(builder.length).toBe(n);
       const list = builder.finish();
-      const context = `case ${c}: packFrom ${packFrom}, ${n} entries`;
+      const context = `case ${c}: packFrom ${packFrom}, maxUnits ${maxUnits}, ${n} entries`;
       expect(read(list), context).toEqual(values);
-      expect(list.byteLength, context).toBe(n >= packFrom ? packedBytes(values) : 0);
+      if (maxUnits === undefined)
+        expect(list.byteLength, context).toBe(n >= packFrom ? packedBytes(values) : 0);
+      else expect([0, n >= packFrom ? packedBytes(values) : 0], context).toContain(list.byteLength);
     }
   });
 });
