@@ -11,8 +11,21 @@ import {
   readNeighbourTableFile,
 } from '../../../models/registry/neighbourTable.js';
 import { createRandom } from '../../../src/domain/random.js';
+import { GOOD_NUMBERS } from './jsonNumberForms.js';
 
 const bytes = (text: string): Uint8Array => Buffer.from(text, 'utf8');
+
+/** Writes `text` to a temporary file, runs `fn` on its path, removes it. */
+function withFile<T>(text: string, fn: (file: string) => T): T {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'recgate-neighbours-'));
+  try {
+    const file = path.join(dir, 'neighbours.json');
+    writeFileSync(file, text);
+    return fn(file);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 describe('Registry: neighbours.json read into one CSR table (issue #6)', () => {
   it('reads rows into offsets, item indices and scores (hand-worked)', () => {
@@ -83,18 +96,6 @@ describe('Registry: neighbours.json read into one CSR table (issue #6)', () => {
 });
 
 describe('Registry: neighbours.json read from its file through a window (issue #6: start-up peak)', () => {
-  /** Writes `text` to a temporary file, runs `fn` on its path, removes it. */
-  function withFile<T>(text: string, fn: (file: string) => T): T {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'recgate-neighbours-'));
-    try {
-      const file = path.join(dir, 'neighbours.json');
-      writeFileSync(file, text);
-      return fn(file);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }
-
   /** A random file of n rows (≤ 12 entries each), with runs of whitespace and long decimals so tokens cross window edges. */
   function randomFile(seed: number, n: number): string {
     const rng = createRandom(seed);
@@ -168,6 +169,56 @@ describe('Registry: neighbours.json read from its file through a window (issue #
     );
     expect(() => readNeighbourTableFile('/nonexistent/neighbours.json', 2)).toThrow(/ENOENT/);
     expect(() => withFile(good, (f) => readNeighbourTableFile(f, 2000, 0, 4096))).toThrow(RangeError);
+  });
+});
+
+describe("Registry: neighbours.json numbers are exactly JSON's (RFC 8259 §6)", () => {
+  it("reads every form JSON allows as JSON.parse with Float32Array.from / Int32Array.from does, also where a score straddles the end of the window's first read", () => {
+    const scores = GOOD_NUMBERS.map((t) => (Number.isFinite(Math.fround(JSON.parse(t) as number)) ? t : '1'));
+    // Item indices: the allowed forms of an integer in [0, 3000).
+    const items = [
+      '0',
+      '-0',
+      '0.0',
+      '-0.0',
+      '0e0',
+      '-0E-0',
+      '1E+2',
+      '1e+2',
+      '1E2',
+      '2.5E3',
+      '1.0e1',
+      '10E-1',
+      '2999',
+    ];
+    const text = `{"items":[[${items.join(',')}],[]],"scores":[[${scores.slice(0, items.length).join(', ')}],[]]}`;
+    const all = `{"items":[${scores.map(() => '[0]').join(',')}],"scores":[${scores.map((t) => `[${t}]`).join(',\n')}]}`;
+    for (const t of [text, all]) {
+      const parsed = JSON.parse(t) as { items: number[][]; scores: number[][] };
+      const expectedItems = Array.from(Int32Array.from(parsed.items.flat()));
+      const expectedScores = Float32Array.from(parsed.scores.flat());
+      const read = [
+        parseNeighbourTable(bytes(t), 3000),
+        withFile(t, (f) => readNeighbourTableFile(f, 3000, 0, 8192)),
+      ];
+      for (const table of read) {
+        expect(Array.from(table.items)).toEqual(expectedItems);
+        expect(table.scores.every((v, e) => Object.is(v, expectedScores[e]))).toBe(true);
+        expect(table.scores).toHaveLength(expectedScores.length);
+      }
+    }
+    for (const windowBytes of [8192, 12_345]) {
+      for (const good of scores) {
+        const expected = Math.fround(JSON.parse(good) as number);
+        for (let before = 0; before <= good.length + 1; before++) {
+          const head = '{"items":[[0]],"scores":[[';
+          const straddling = `${head}${' '.repeat(windowBytes - before - head.length)}${good}]]}`;
+          expect(straddling.indexOf(good, head.length)).toBe(windowBytes - before);
+          const v = withFile(straddling, (f) => readNeighbourTableFile(f, 1, 0, windowBytes)).scores[0];
+          expect(Object.is(v, expected), `${good}, ${before} bytes before ${windowBytes}: ${v}`).toBe(true);
+        }
+      }
+    }
   });
 });
 

@@ -7,6 +7,7 @@ import { readPopularityFile } from '../../../models/registry/popularityFile.js';
 import type { PopularityColumns } from '../../../models/registry/popularityFile.js';
 import { createRandom } from '../../../src/domain/random.js';
 import type { Random } from '../../../src/domain/random.js';
+import { GOOD_NUMBERS } from './jsonNumberForms.js';
 
 type Key = 'popularity' | 'trend' | 'counts' | 'firstSeen';
 const WRITER_ORDER: readonly Key[] = ['popularity', 'trend', 'counts', 'firstSeen'];
@@ -460,6 +461,46 @@ describe('Registry: popularity.json of another shape is refused, naming the file
     expect(() =>
       readPopularityFile(path.join(os.tmpdir(), 'recgate-no-such-dir', 'popularity.json'), 2),
     ).toThrow(/ENOENT/);
+  });
+});
+
+describe("Registry: popularity.json numbers are exactly JSON's (RFC 8259 §6)", () => {
+  /** A one-row file whose `firstSeen` array holds `token` starting `before` bytes before the end of the window's first read. */
+  const straddling = (token: string, windowBytes: number, before: number): string => {
+    const head = '{"firstSeen":[';
+    return `${head}${' '.repeat(windowBytes - before - head.length)}${token}],"popularity":[1],"trend":[1],"counts":[1]}`;
+  };
+
+  it('reads -0, 0.0, 1E+2, 1e-7, 30 digits and every other form JSON allows as JSON.parse does, bit for bit', () => {
+    const n = GOOD_NUMBERS.length;
+    // float32 columns: the forms whose value fits in a float32 (1.79e308 does not), else 1.
+    const float32 = GOOD_NUMBERS.map((t) =>
+      Number.isFinite(Math.fround(JSON.parse(t) as number)) ? t : '1',
+    );
+    const text = `{"popularity":[${float32.join(',')}],"trend":[${[...float32].reverse().join(' , ')}],"counts":[${float32.join('\n,')}],"firstSeen":[${GOOD_NUMBERS.join(',')}]}`;
+    const expected = reference(text, n);
+    expect(Object.is(expected.firstSeen[GOOD_NUMBERS.indexOf('-0')], -0)).toBe(true);
+    withFile(text, (f) => {
+      for (const windowBytes of [8192, undefined]) {
+        expectSameColumns(readPopularityFile(f, n, { keepCounts: true, windowBytes }), expected, true);
+        expectSameColumns(readPopularityFile(f, n, { windowBytes }), expected, false);
+      }
+    });
+  });
+
+  it("reads each allowed form as JSON.parse does where it straddles the end of the window's first read", () => {
+    for (const windowBytes of [8192, 12_345]) {
+      for (const good of GOOD_NUMBERS) {
+        const expected = JSON.parse(good) as number;
+        for (let before = 0; before <= good.length + 1; before++) {
+          const text = straddling(good, windowBytes, before);
+          const read = withFile(text, (f) => readPopularityFile(f, 1, { windowBytes }).firstSeen[0]);
+          expect(Object.is(read, expected), `${good}, ${before} bytes before ${windowBytes}: ${read}`).toBe(
+            true,
+          );
+        }
+      }
+    }
   });
 });
 
