@@ -47,11 +47,18 @@ export function readThroughWindow<T>(
  * source (tokens of at most {@link MAX_TOKEN_BYTES}). Errors name `label`
  * (the file) and the byte offset.
  *
- * Numbers: integers are read digit by digit; a decimal with at most 15
- * significant digits and no exponent is `mantissa / 10^fraction digits` (one
- * correctly rounded division of two exact doubles, Clinger's fast path:
- * W. D. Clinger, "How to read floating point numbers accurately", PLDI 1990),
- * so the value equals `JSON.parse`'s; any other form goes through `Number()`.
+ * Numbers: exactly JSON's (RFC 8259 §6; {@link number}): `+1`, `.5`, `01`,
+ * `1.`, `1.e5`, `1e`, `0x10` and the like are refused, naming the byte (until
+ * 12-04 the reader took the first four as 1, 0.5, 1 and 1). Integers are
+ * read digit by digit; a decimal with at most 15 significant digits and no
+ * exponent is `mantissa / 10^fraction digits` (one correctly rounded
+ * division of two exact doubles, Clinger's fast path: W. D. Clinger, "How to
+ * read floating point numbers accurately", PLDI 1990), so the value equals
+ * `JSON.parse`'s; any other form goes through `Number()`, which reads every
+ * JSON number as `JSON.parse` does.
+ *
+ * A value skipped with {@link skipValue} (a key the caller does not know) is
+ * not checked: a bad number there is passed over, not refused.
  */
 export class JsonNumberReader {
   private pos = 0;
@@ -255,45 +262,104 @@ export class JsonNumberReader {
     }
   }
 
+  /**
+   * Reads one number (after any whitespace): exactly the JSON grammar
+   * (RFC 8259 §6), `-? (0 | [1-9][0-9]*) (\.[0-9]+)? ([eE][+-]?[0-9]+)?`,
+   * which must then end (whitespace, `,`, `]`, `}` or the input's end come
+   * next). The value equals `JSON.parse`'s: see the class's "Numbers".
+   * @throws Error at the byte where the number goes wrong, saying what was
+   *   expected there: `expected a number` (no `-` or digit: `+1`, `.5`,
+   *   `"1"`, `null`), `expected a digit after "-"` (`-`, `--1`, `-.5`),
+   *   `expected a digit after "."` (`1.`, `1.e5`), `expected a digit after
+   *   "e"` (or "E", "e+", …: `1e`, `1e+`), `expected the number to end after
+   *   "…"` (`01`, `0x10`, `1.5.5`, `1e5e5`, `1x`; the number's first 32
+   *   bytes, then `…`); `number too long` for one that runs past the
+   *   window's end (longer than {@link MAX_TOKEN_BYTES}); `"…" is not a
+   *   finite number` beyond the double range (`1e400`).
+   */
   number(): number {
     this.ws();
     this.ensure(MAX_TOKEN_BYTES);
     const b = this.b;
     const len = this.len;
     const start = this.pos;
-    let negative = false;
-    if (b[this.pos] === 0x2d) {
-      negative = true;
-      this.pos++;
-    }
+    let p = start;
+    // Bytes past `len` are a previous window's (or none): every read below checks `p < len` first.
+    const negative = p < len && b[p] === 0x2d;
+    if (negative) p++;
     let mantissa = 0;
     let digits = 0;
-    let fraction = 0;
-    let simple = true;
-    while (this.pos < len) {
-      const c = b[this.pos]!;
-      if (c >= 0x30 && c <= 0x39) {
+    let fractionDigits = 0;
+    let c = p < len ? b[p]! : -1;
+    if (c === 0x30) {
+      c = ++p < len ? b[p]! : -1;
+    } else if (c >= 0x31 && c <= 0x39) {
+      do {
+        mantissa = mantissa * 10 + (c - 0x30);
+        c = ++p < len ? b[p]! : -1;
+      } while (c >= 0x30 && c <= 0x39);
+      digits = p - start - (negative ? 1 : 0);
+    } else if (negative) throw this.numberError(p, 'expected a digit after "-"');
+    else throw this.numberError(p, 'expected a number');
+    if (c === 0x2e) {
+      c = ++p < len ? b[p]! : -1;
+      if (!(c >= 0x30 && c <= 0x39)) throw this.numberError(p, 'expected a digit after "."');
+      const from = p;
+      do {
         mantissa = mantissa * 10 + (c - 0x30);
         if (mantissa !== 0) digits++;
-        if (fraction > 0) fraction++;
-      } else if (c === 0x2e && fraction === 0) {
-        fraction = 1;
-      } else if (c === 0x65 || c === 0x45 || c === 0x2b || c === 0x2d || c === 0x2e) {
-        simple = false;
-      } else break;
-      this.pos++;
+        c = ++p < len ? b[p]! : -1;
+      } while (c >= 0x30 && c <= 0x39);
+      fractionDigits = p - from;
     }
-    if (this.pos === len && !this.eof) throw this.error('number too long');
-    if (this.pos === start || (negative && this.pos === start + 1)) throw this.error('expected a number');
-    const fractionDigits = Math.max(0, fraction - 1);
-    if (simple && digits <= 15 && fractionDigits <= 22) {
+    let exponent = false;
+    if (c === 0x65 || c === 0x45) {
+      exponent = true;
+      const marker = p;
+      c = ++p < len ? b[p]! : -1;
+      if (c === 0x2b || c === 0x2d) c = ++p < len ? b[p]! : -1;
+      if (!(c >= 0x30 && c <= 0x39)) {
+        throw this.numberError(p, `expected a digit after "${this.latin1(marker, p)}"`);
+      }
+      do c = ++p < len ? b[p]! : -1;
+      while (c >= 0x30 && c <= 0x39);
+    }
+    // What may follow a number in JSON: whitespace, `,`, `]`, `}`, or the input's end.
+    if (c !== 0x2c && c !== 0x5d && c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09 && c !== 0x7d) {
+      if (c !== -1) {
+        const read = this.latin1(start, Math.min(p, start + 32)) + (p - start > 32 ? '…' : '');
+        const leadingZero = (read === '0' || read === '-0') && c >= 0x30 && c <= 0x39;
+        throw this.numberError(
+          p,
+          `expected the number to end after "${read}"${leadingZero ? ' (JSON allows no leading zeros)' : ''}`,
+        );
+      }
+      if (!this.eof) throw this.numberError(p, 'number too long');
+    }
+    this.pos = p;
+    if (!exponent && digits <= 15 && fractionDigits <= 22) {
       const v = mantissa / POW10[fractionDigits]!;
       return negative ? -v : v;
     }
-    const text = Buffer.from(b.buffer, b.byteOffset + start, this.pos - start).toString('latin1');
+    const text = this.latin1(start, p);
     const v = Number(text);
     if (!Number.isFinite(v)) throw this.error(`"${text}" is not a finite number`);
     return v;
+  }
+
+  /** The window's bytes `from .. to − 1` as text (one char per byte). */
+  private latin1(from: number, to: number): string {
+    return Buffer.from(this.b.buffer, this.b.byteOffset + from, to - from).toString('latin1');
+  }
+
+  /**
+   * The error for a number that goes wrong at window offset `at` (where it
+   * then points): `message`, or `number too long` when `at` is the window's
+   * end with more input after it (the number did not fit in the window).
+   */
+  private numberError(at: number, message: string): Error {
+    this.pos = at;
+    return this.error(at >= this.len && !this.eof ? 'number too long' : message);
   }
 }
 

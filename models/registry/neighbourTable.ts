@@ -76,17 +76,17 @@ export function packNeighbourTable(table: NeighbourTable): PackedNeighbourTable 
  * 2M arrays and 20M numbers on the heap for a moment). Rows past the file's
  * last row are empty, as `nb.items[i] ?? []` read them before.
  *
- * Numbers: integers are read digit by digit; a decimal with at most 15
- * significant digits and no exponent is `mantissa / 10^fraction digits` (one
- * correctly rounded division of two exact doubles, Clinger's fast path:
- * W. D. Clinger, "How to read floating point numbers accurately", PLDI 1990),
- * so the value equals `JSON.parse`'s; any other form goes through `Number()`.
+ * Numbers: exactly JSON's grammar (`+1`, `.5`, `01`, `1.` and the like are
+ * refused), each read as `JSON.parse` reads it ({@link JsonNumberReader}:
+ * integers digit by digit, short decimals by Clinger's fast path, any other
+ * form through `Number()`).
  * @param nItems rows of the table (the catalog's item count).
  * @param expectedEntries entries to size the columns for at once (see
  *   {@link expectedNeighbourEntries}); 0 = grow from 1,024 by doubling.
  * @throws Error describing the position for anything that is not that shape:
- *   another top-level key, a non-number, a non-integer or out-of-range item
- *   index, rows of `items` and `scores` that differ in count or length.
+ *   another top-level key, a non-number or a number JSON does not allow, a
+ *   non-integer or out-of-range item index, rows of `items` and `scores`
+ *   that differ in count or length.
  */
 export function parseNeighbourTable(bytes: Uint8Array, nItems: number, expectedEntries = 0): NeighbourTable {
   return parseWith(new JsonNumberReader(bytes, null, 'neighbours.json'), nItems, expectedEntries);

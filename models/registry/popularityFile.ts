@@ -24,13 +24,16 @@ export interface PopularityColumns {
  * moment and set the gateway's start-up peak RSS). Values equal what
  * `Float32Array.from(JSON.parse(text).popularity)` and the like give for
  * every file publishVersion writes. Keys other than the four are skipped
- * (keys are plain strings: one written with an escape is refused).
+ * without checking their values (by nesting and string ends only: a number
+ * JSON does not allow is refused in the four arrays, not in another key's
+ * value; keys are plain strings: one written with an escape is refused).
  * @param path the file.
  * @param nItems item rows of the model (sizes the columns; `firstSeen` is cut or padded with NaN to it).
  * @param options.keepCounts also return `counts` (offline evaluation and publishing; the server does not keep them).
  * @param options.windowBytes the window's size (default 1 MiB, at least 8 KiB).
  * @throws Error naming the file and byte offset when the content is not that
- *   shape: a missing key, a non-number (or `null` outside `firstSeen`), a
+ *   shape: a missing key, a non-number (or `null` outside `firstSeen`) or a
+ *   number JSON does not allow (`+1`, `.5`, `01`, `1.`, `1e`, …), a
  *   `popularity`, `trend` or `counts` of another length than `nItems`
  *   (the loader before 12-04 served such a file with popularity 0 or NaN
  *   for the rows it lacked), a value that is not finite as float32, a

@@ -11,7 +11,7 @@ import {
   readNeighbourTableFile,
 } from '../../../models/registry/neighbourTable.js';
 import { createRandom } from '../../../src/domain/random.js';
-import { GOOD_NUMBERS } from './jsonNumberForms.js';
+import { BAD_NUMBERS, GOOD_NUMBERS } from './jsonNumberForms.js';
 
 const bytes = (text: string): Uint8Array => Buffer.from(text, 'utf8');
 
@@ -25,6 +25,16 @@ function withFile<T>(text: string, fn: (file: string) => T): T {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The message of what `fn` throws, or 'no error'. */
+function messageOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    return (err as Error).message;
+  }
+  return 'no error';
 }
 
 describe('Registry: neighbours.json read into one CSR table (issue #6)', () => {
@@ -173,6 +183,28 @@ describe('Registry: neighbours.json read from its file through a window (issue #
 });
 
 describe("Registry: neighbours.json numbers are exactly JSON's (RFC 8259 §6)", () => {
+  it('refuses +1, .5, 01, 1., 1e, -, 0x10 and the other forms JSON forbids in items and scores, whole or through a window, naming the byte', () => {
+    for (const { text: bad, at, message } of BAD_NUMBERS) {
+      const around: [string, string][] = [
+        ['{"items":[[1,0]],"scores":[[0.5,', ']]}'],
+        ['{"items":[[', ',0]],"scores":[[0.5,0.25]]}'],
+        ['{"items":[[1],[ ', ' ]],"scores":[[0.5],[0.25]]}'],
+      ];
+      for (const [before, after] of around) {
+        const text = before + bad + after;
+        const expected = `neighbours.json at byte ${before.length + at}: ${message}`;
+        expect(
+          messageOf(() => parseNeighbourTable(bytes(text), 2)),
+          text,
+        ).toBe(expected);
+        expect(
+          withFile(text, (f) => messageOf(() => readNeighbourTableFile(f, 2, 0, 8192))),
+          text,
+        ).toBe(expected);
+      }
+    }
+  });
+
   it("reads every form JSON allows as JSON.parse with Float32Array.from / Int32Array.from does, also where a score straddles the end of the window's first read", () => {
     const scores = GOOD_NUMBERS.map((t) => (Number.isFinite(Math.fround(JSON.parse(t) as number)) ? t : '1'));
     // Item indices: the allowed forms of an integer in [0, 3000).

@@ -7,7 +7,7 @@ import { readPopularityFile } from '../../../models/registry/popularityFile.js';
 import type { PopularityColumns } from '../../../models/registry/popularityFile.js';
 import { createRandom } from '../../../src/domain/random.js';
 import type { Random } from '../../../src/domain/random.js';
-import { GOOD_NUMBERS } from './jsonNumberForms.js';
+import { BAD_NUMBERS, GOOD_NUMBERS } from './jsonNumberForms.js';
 
 type Key = 'popularity' | 'trend' | 'counts' | 'firstSeen';
 const WRITER_ORDER: readonly Key[] = ['popularity', 'trend', 'counts', 'firstSeen'];
@@ -281,7 +281,7 @@ describe('Registry: popularity.json read into typed columns without JSON.parse (
       for (const keepCounts of [false, true]) {
         const message = withFile(badText, (f) => messageOf(() => readPopularityFile(f, 1, { keepCounts })));
         expect(message, bad).toMatch(
-          /^popularity\.json at byte \d+: (expected a number|".*" is not a finite number)$/,
+          /^popularity\.json at byte \d+: (expected a number|expected a digit after "(-|e)"|".*" is not a finite number)$/,
         );
         const at = Number(/at byte (\d+)/.exec(message)![1]);
         expect(at >= from && at <= from + bad.length, `${bad}: ${message}`).toBe(true);
@@ -465,11 +465,60 @@ describe('Registry: popularity.json of another shape is refused, naming the file
 });
 
 describe("Registry: popularity.json numbers are exactly JSON's (RFC 8259 §6)", () => {
+  /** A file of two rows, with `array` as the value of `key` and [1,2] as the others', and where `array` starts in it. */
+  const fileWith = (key: Key, array: string): { text: string; arrayAt: number } => {
+    const head = WRITER_ORDER.slice(0, WRITER_ORDER.indexOf(key)).map((k) => `"${k}":[1,2],`);
+    const tail = WRITER_ORDER.slice(WRITER_ORDER.indexOf(key) + 1).map((k) => `,"${k}":[1,2]`);
+    const before = `{${head.join('')}"${key}":`;
+    return { text: `${before}${array}${tail.join('')}}`, arrayAt: before.length };
+  };
+
   /** A one-row file whose `firstSeen` array holds `token` starting `before` bytes before the end of the window's first read. */
   const straddling = (token: string, windowBytes: number, before: number): string => {
     const head = '{"firstSeen":[';
     return `${head}${' '.repeat(windowBytes - before - head.length)}${token}],"popularity":[1],"trend":[1],"counts":[1]}`;
   };
+
+  it('refuses +1, .5, 01, 1., 1e, -, 0x10 and the other forms JSON forbids in every column, naming the byte and what was expected', () => {
+    for (const { text: bad, at, message } of BAD_NUMBERS) {
+      for (const key of WRITER_ORDER) {
+        for (const [open, close] of [
+          ['[1,', ']'],
+          ['[', ',2]'],
+          ['[ ', ' ]'],
+        ] as const) {
+          const array = open + bad + close;
+          const { text, arrayAt } = fileWith(key, array);
+          const byte = arrayAt + open.length + at;
+          withFile(text, (f) => {
+            for (const keepCounts of [false, true]) {
+              for (const windowBytes of [8192, undefined]) {
+                expect(
+                  messageOf(() => readPopularityFile(f, 2, { keepCounts, windowBytes })),
+                  `${key}: ${array}`,
+                ).toBe(`popularity.json at byte ${byte}: ${message}`);
+              }
+            }
+          });
+        }
+      }
+    }
+  });
+
+  it("refuses each forbidden form where it straddles the end of the window's first read", () => {
+    for (const windowBytes of [8192, 12_345]) {
+      for (const { text: bad, at, message } of BAD_NUMBERS) {
+        for (let before = 0; before <= bad.length + 1; before++) {
+          const text = straddling(bad, windowBytes, before);
+          expect(text.indexOf(bad, '{"firstSeen":['.length)).toBe(windowBytes - before);
+          expect(
+            withFile(text, (f) => messageOf(() => readPopularityFile(f, 1, { windowBytes }))),
+            `${bad}, ${before} bytes before ${windowBytes}`,
+          ).toBe(`popularity.json at byte ${windowBytes - before + at}: ${message}`);
+        }
+      }
+    }
+  });
 
   it('reads -0, 0.0, 1E+2, 1e-7, 30 digits and every other form JSON allows as JSON.parse does, bit for bit', () => {
     const n = GOOD_NUMBERS.length;
