@@ -76,6 +76,7 @@ export class JsonNumberReader {
     this.eof = source === null;
   }
 
+  /** An Error `<label> at byte <offset in the input>: <message>`, at the reader's position. */
   error(message: string): Error {
     return new Error(`${this.label} at byte ${this.base + this.pos}: ${message}`);
   }
@@ -114,6 +115,7 @@ export class JsonNumberReader {
     }
   }
 
+  /** Skips whitespace, then consumes the byte `c` when it comes next; false (nothing consumed but the whitespace) otherwise. */
   tryConsume(c: number): boolean {
     this.ws();
     if (this.pos >= this.len || this.b[this.pos] !== c) return false;
@@ -121,10 +123,18 @@ export class JsonNumberReader {
     return true;
   }
 
+  /**
+   * Skips whitespace, then consumes the byte `c`.
+   * @throws Error `expected "<c>"` at the byte found instead.
+   */
   expect(c: number): void {
     if (!this.tryConsume(c)) throw this.error(`expected "${String.fromCharCode(c)}"`);
   }
 
+  /**
+   * Checks that only whitespace is left in the input.
+   * @throws Error `unexpected content after the object` at the first other byte.
+   */
   end(): void {
     this.ws();
     if (this.pos !== this.len) throw this.error('unexpected content after the object');
