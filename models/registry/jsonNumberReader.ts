@@ -143,7 +143,8 @@ export class JsonNumberReader {
   /** A key: a JSON string without escapes. */
   string(): string {
     this.expect(0x22);
-    this.ensure(MAX_TOKEN_BYTES);
+    // The key and its closing quote.
+    this.ensure(MAX_TOKEN_BYTES + 1);
     const start = this.pos;
     while (this.pos < this.len && this.b[this.pos] !== 0x22) {
       if (this.b[this.pos] === 0x5c) throw this.error('escapes are not expected in keys');
@@ -289,7 +290,9 @@ export class JsonNumberReader {
    */
   number(): number {
     this.ws();
-    this.ensure(MAX_TOKEN_BYTES);
+    // The number and the byte after it, which says where it ends (a number of MAX_TOKEN_BYTES that ended
+    // at the window's end was refused as too long).
+    this.ensure(MAX_TOKEN_BYTES + 1);
     const b = this.b;
     const len = this.len;
     const start = this.pos;

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readNeighbourTableFile } from '../../../models/registry/neighbourTable.js';
 import { readPopularityFile } from '../../../models/registry/popularityFile.js';
+import { MAX_TOKEN_BYTES } from '../../../models/registry/jsonNumberReader.js';
 import type { PopularityColumns } from '../../../models/registry/popularityFile.js';
 import { createRandom } from '../../../src/domain/random.js';
 import type { Random } from '../../../src/domain/random.js';
@@ -207,6 +208,27 @@ describe('Registry: popularity.json read into typed columns without JSON.parse (
         }
         expectSameColumns(readPopularityFile(f, n, { windowBytes: 8191 + seed * 2 }), expected, false);
       });
+    }
+  });
+
+  it('reads a number of MAX_TOKEN_BYTES that ends exactly at the end of the window (it was refused as too long)', () => {
+    const number = `0.${'1'.repeat(MAX_TOKEN_BYTES - 2)}`;
+    for (const shift of [-2, -1, 0, 1, 2]) {
+      // The number starts MAX_TOKEN_BYTES (+ shift) bytes before the end of the first 8-KiB read.
+      const head = '{"popularity":[';
+      const text = `${head}${' '.repeat(8192 - MAX_TOKEN_BYTES - head.length + shift)}${number}],"trend":[0],"counts":[1],"firstSeen":[5]}`;
+      const cols = withFile(text, (f) => readPopularityFile(f, 1, { keepCounts: true, windowBytes: 8192 }));
+      expectSameColumns(cols, reference(text, 1), true);
+    }
+  });
+
+  it('reads a key of MAX_TOKEN_BYTES that ends exactly at the end of the window (unknown keys are skipped)', () => {
+    const key = 'k'.repeat(MAX_TOKEN_BYTES);
+    for (const shift of [-2, -1, 0, 1, 2]) {
+      const head = '{"popularity":[0.5],';
+      const text = `${head}${' '.repeat(8192 - MAX_TOKEN_BYTES - head.length - 1 + shift)}"${key}":1,"trend":[0],"counts":[1],"firstSeen":[5]}`;
+      const cols = withFile(text, (f) => readPopularityFile(f, 1, { keepCounts: true, windowBytes: 8192 }));
+      expectSameColumns(cols, reference(text, 1), true);
     }
   });
 
