@@ -1,4 +1,3 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -9,30 +8,14 @@ import type { PopularityColumns } from '../../../models/registry/popularityFile.
 import { createRandom } from '../../../src/domain/random.js';
 import type { Random } from '../../../src/domain/random.js';
 import { BAD_NUMBERS, GOOD_NUMBERS } from './jsonNumberForms.js';
+import { messageOf, withTempFile } from './tempFile.js';
 
 type Key = 'popularity' | 'trend' | 'counts' | 'firstSeen';
 const WRITER_ORDER: readonly Key[] = ['popularity', 'trend', 'counts', 'firstSeen'];
 
-/** Writes `text` to `name` in a temporary directory, runs `fn` on its path, removes the directory. */
+/** Writes `text` to a temporary popularity.json, runs `fn` on its path, removes it. */
 function withFile<T>(text: string, fn: (file: string) => T, name = 'popularity.json'): T {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'recgate-popularity-'));
-  try {
-    const file = path.join(dir, name);
-    writeFileSync(file, text);
-    return fn(file);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/** The message of what `fn` throws, or 'no error'. */
-function messageOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    return (err as Error).message;
-  }
-  return 'no error';
+  return withTempFile(text, fn, name);
 }
 
 /** {@link PopularityColumns} with counts always there. */
