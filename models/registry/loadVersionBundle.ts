@@ -170,13 +170,40 @@ export function loadVersionBundle(
 }
 
 /**
+ * Where the `trainCounts` of each loaded bundle are read from, and the counts once read: per
+ * bundle, weakly (an entry goes with its bundle).
+ */
+const lazyTrainCounts = new WeakMap<
+  object,
+  { readonly dir: string; readonly file: string; counts: Float32Array | null }
+>();
+
+/**
+ * The `trainCounts` getter of every loaded bundle: ONE function, so that every
+ * bundle's accessor is the same and the bundles share one hidden class (V8
+ * map). A getter closure made per bundle gave each bundle a map of its own
+ * whose accessor, through the closure's scope, held the bundle itself, and V8
+ * keeps a map that optimized code used alive for a few more full collections
+ * after its objects died ("retained maps"): a replaced model's item vectors,
+ * neighbours, columns and catalog (through `itemState`) outlived the model by
+ * two or three major GCs (hundreds of MB at 1M items).
+ */
+function readLazyTrainCounts(this: ModelBundle): Float32Array {
+  const lazy = lazyTrainCounts.get(this);
+  if (lazy === undefined) throw new TypeError('trainCounts: not a bundle read by loadVersionBundle');
+  lazy.counts ??= readPopularity(lazy.dir, lazy.file, this.itemIds.length, true).counts!;
+  return lazy.counts;
+}
+
+/**
  * `fields` with a `trainCounts` getter that reads the popularity file's
  * `counts` on first use and keeps them. Plain counts serve only offline
  * evaluation (MostPop) and publishing, so a served model does not hold them
- * (issue #6: 4 MB at 1M items). Defined here, not in `loadVersionBundle`:
- * a getter made there would keep that function's scope alive, the parsed
- * popularity file included. Registry versions are never rewritten once
- * published, so the file read later is the one loaded.
+ * (issue #6: 4 MB at 1M items). The getter is {@link readLazyTrainCounts},
+ * shared by all bundles, its state in {@link lazyTrainCounts}: no closure
+ * keeps `loadVersionBundle`'s scope (the parsed popularity file) or the
+ * bundle alive. Registry versions are never rewritten once published, so the
+ * file read later is the one loaded.
  * @throws Error naming the file, on first use, when it cannot be read then
  *   or is not in the shape {@link readPopularityFile} reads.
  */
@@ -185,13 +212,10 @@ function withLazyTrainCounts(
   file: string,
   fields: Omit<ModelBundle, 'trainCounts'>,
 ): ModelBundle {
-  let counts: Float32Array | null = null;
+  lazyTrainCounts.set(fields, { dir, file, counts: null });
   return Object.defineProperty(fields, 'trainCounts', {
     enumerable: true,
-    get(): Float32Array {
-      counts ??= readPopularity(dir, file, fields.itemIds.length, true).counts!;
-      return counts;
-    },
+    get: readLazyTrainCounts,
   }) as ModelBundle;
 }
 
