@@ -7,6 +7,7 @@ import type { ModelRegistry } from '../stores/modelRegistry.js';
 import type { VectorIndex } from '../stores/vectorIndex.js';
 import type { Telemetry } from '../telemetry/telemetry.js';
 import { logger } from '../telemetry/logger.js';
+import { collectGarbageNow } from './collectStartupGarbage.js';
 import { isDependencyOutage } from './dependencyOutage.js';
 import { FeedbackService } from './feedbackService.js';
 import type { Backends, ModelBackends } from './openBackends.js';
@@ -60,6 +61,14 @@ export interface ModelRolloutOptions {
   readonly random?: () => number;
   /** Receives every rollout event. @default one JSON log line per event (warn for rejections and failures) */
   readonly log?: (event: RolloutEvent) => void;
+  /**
+   * Runs one full garbage collection and returns its pause, ms; called once
+   * a replaced (or dropped shadow) model is closed, so an idle gateway gives
+   * its memory back (no major GC runs on its own without allocation), and
+   * logged as `model <version> retired: garbage collected in N ms`. null: none.
+   * @default collectGarbageNow
+   */
+  readonly collectGarbage?: (() => number) | null;
 }
 
 /**
@@ -286,6 +295,9 @@ export class ModelRollout {
   }
 
   private retireModel(model: ServedModel, also: () => Promise<void> = async () => undefined): void {
+    const version = model.version;
+    const collect =
+      this.options.collectGarbage === undefined ? collectGarbageNow : this.options.collectGarbage;
     const done = new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
         void Promise.allSettled([model.close(), also()]).then(() => resolve());
@@ -293,7 +305,12 @@ export class ModelRollout {
       timer.unref();
     });
     this.retired.add(done);
-    void done.then(() => this.retired.delete(done));
+    void done.then(() => {
+      this.retired.delete(done);
+      // In a task of its own: a closure made here holds this call's scope, `model` included, while it
+      // runs, so a collection run from one could not free the model.
+      if (collect !== null) setImmediate(collectRetired, version, collect).unref();
+    });
   }
 
   /** Closes the served and shadow models and their adapters (not the shared backends). */
@@ -309,6 +326,29 @@ export class ModelRollout {
 
 /** How long a replaced model stays open for requests that started before the swap, ms. */
 const RETIRE_AFTER_MS = 30_000;
+
+/**
+ * One full collection after `version` was closed, logged with the heap and
+ * RSS before and after. The RSS after is read a moment later: V8 frees the
+ * memory of dead ArrayBuffers and WebAssembly memories (most of a model) on a
+ * background thread after the collection.
+ */
+function collectRetired(version: string, collect: () => number): void {
+  const before = process.memoryUsage();
+  const ms = collect();
+  const heapAfter = process.memoryUsage();
+  const mb = (b: number): number => Math.round(b / 2 ** 20);
+  setTimeout(() => {
+    logger.info(`model ${version} retired: garbage collected in ${Math.round(ms)} ms`, {
+      version,
+      heapUsedMb: [mb(before.heapUsed), mb(heapAfter.heapUsed)],
+      rssMb: [mb(before.rss), mb(process.memoryUsage.rss())],
+    });
+  }, RETIRED_RSS_DELAY_MS).unref();
+}
+
+/** How long after the collection of a retired model its RSS is read for the log, ms. */
+const RETIRED_RSS_DELAY_MS = 200;
 
 /** Scores one full batch of default feature rows, so the first request does not pay ONNX's warm-up. */
 async function warmUp(model: ServedModel): Promise<void> {
