@@ -331,11 +331,20 @@ const RETIRE_AFTER_MS = 30_000;
  * One full collection after `version` was closed, logged with the heap and
  * RSS before and after. The RSS after is read a moment later: V8 frees the
  * memory of dead ArrayBuffers and WebAssembly memories (most of a model) on a
- * background thread after the collection.
+ * background thread after the collection. A collection that throws is
+ * logged as a warning (the model is closed already; only its memory waits for
+ * V8's next major GC).
  */
 function collectRetired(version: string, collect: () => number): void {
   const before = process.memoryUsage();
-  const ms = collect();
+  let ms: number;
+  try {
+    ms = collect();
+  } catch (err) {
+    // Runs from a task of its own: a throw here would be an uncaught exception, which ends the process.
+    logger.warn(`model ${version} retired: garbage collection failed: ${messageOf(err)}`, { version });
+    return;
+  }
   const heapAfter = process.memoryUsage();
   const mb = (b: number): number => Math.round(b / 2 ** 20);
   setTimeout(() => {
