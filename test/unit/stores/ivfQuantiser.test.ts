@@ -7,21 +7,7 @@ import {
   trainIvfQuantiser,
 } from '../../../src/stores/ann/ivfQuantiser.js';
 import type { IvfRows } from '../../../src/stores/ann/ivfQuantiser.js';
-
-/** n random unit rows of d values, row-major. */
-function unitRows(n: number, d: number, seed: number): Float32Array {
-  const rnd = createRandom(seed);
-  const rows = new Float32Array(n * d);
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let p = 0; p < d; p++) {
-      rows[i * d + p] = rnd.next() * 2 - 1;
-      s += rows[i * d + p]! ** 2;
-    }
-    for (let p = 0; p < d; p++) rows[i * d + p]! /= Math.sqrt(s);
-  }
-  return rows;
-}
+import { unitRows } from '../../support/unitRows.js';
 
 /** The options every case trains with (seeded: the same draws for every source). */
 const options = (lists: number, trainingSample: number) => ({
@@ -35,7 +21,7 @@ describe('trainIvfQuantiser', () => {
   it('gives the same lists however the rows are kept: strided float32, packed float32, or halves and their decoded copy', () => {
     const n = 3000;
     const d = 8;
-    const rows = unitRows(n, d, 5);
+    const rows = unitRows(createRandom(5), n, d);
     const stride = d + 4;
     const strided = new Float32Array(n * stride).fill(Number.NaN);
     for (let i = 0; i < n; i++) strided.set(rows.subarray(i * d, (i + 1) * d), i * stride);
@@ -56,7 +42,7 @@ describe('trainIvfQuantiser', () => {
   it('reads the rows a group at a time, never all of them at once (issue #6: no float32 copy of every half)', () => {
     const n = 200_000;
     const d = 4;
-    const rows = unitRows(n, d, 9);
+    const rows = unitRows(createRandom(9), n, d);
     const inner = itemVectorIvfRows(rows, d);
     let largest = 0;
     let read = 0;

@@ -1,3 +1,4 @@
+import { unitRows } from '../../support/unitRows.js';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import wabtInit from 'wabt';
@@ -121,21 +122,6 @@ describe('allocateKernelRows and KernelRows (rows scored where they are)', () =>
     }
   });
 });
-
-/** `n` random unit rows of `d` floats (normal components, scaled to length 1). */
-function unitRows(random: Random, n: number, d: number): Float32Array {
-  const rows = new Float32Array(n * d);
-  for (let i = 0; i < n; i++) {
-    let norm = 0;
-    for (let p = 0; p < d; p++) {
-      const x = random.normal();
-      rows[i * d + p] = x;
-      norm += x * x;
-    }
-    for (let p = 0; p < d; p++) rows[i * d + p] = rows[i * d + p]! / Math.sqrt(norm);
-  }
-  return rows;
-}
 
 /** Halves rows and a float32 kernel copy of their decoded values (halfTable()[h]). */
 function halvesAndDecoded(halves: Uint16Array): Float32Array {
