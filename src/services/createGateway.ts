@@ -177,6 +177,8 @@ export async function createGateway(config: GatewayConfig = {}): Promise<Gateway
   const liveRanking = new LiveCounterRanking({
     store,
     refreshMs: cfg.rankingRefreshMs,
+    // In-process stores cannot degrade: no AsyncLocalStorage, so no promise hook on every promise.
+    trackDegraded: mayDegrade,
     knownToModel: (id) => current().bundle.itemIndex.has(id),
     now,
   });

@@ -109,6 +109,16 @@ export interface LiveCounterRankingOptions {
    * @default 60000
    */
   readonly maxIntervalMs?: number;
+  /**
+   * Whether a refresh collects the store's fallback reports
+   * ({@link RankingSnapshot.degradedParts}). Collecting runs the read inside
+   * an `AsyncLocalStorage` context (`collectDegradedParts`), and the first such
+   * context turns on Node's promise hooks for the rest of the process: a cost
+   * on every promise of every request after it. A store that cannot serve
+   * from a fallback (the in-process memory store) passes false; its
+   * snapshots then name no degraded part. @default true
+   */
+  readonly trackDegraded?: boolean;
   /** Whether the served model knows an item (false = a new item). */
   readonly knownToModel: (itemId: string) => boolean;
   /** Clock, Unix ms. @default Date.now */
@@ -341,7 +351,10 @@ export class LiveCounterRanking {
     const {
       value: { ids, popularity, trend },
       parts: degradedParts,
-    } = await collectDegradedParts(() => this.readCounters());
+    } =
+      this.options.trackDegraded === false
+        ? { value: await this.readCounters(), parts: [] }
+        : await collectDegradedParts(() => this.readCounters());
     const n = ids.length;
     const slice = this.sliceSize;
     const byPop = new TopIndicesSelector(popularity, Math.min(n, this.topK));
