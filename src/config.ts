@@ -39,6 +39,18 @@ export interface GatewayConfig {
   readonly explorationShare?: number;
   /** Time budget of each candidate source, in ms. Env `RECGATE_SOURCE_BUDGET_MS`. @default 50 */
   readonly sourceBudgetMs?: number;
+  /**
+   * Ranking pipelines run at once (`recommendations` first pages and
+   * `similarItems` lists, all clients together); more wait in arrival order
+   * before their query is built (src/services/pipelineQueue.ts; a
+   * `pipeline queue` span shows the wait). Bounds the memory and the
+   * interleaved work of a server that has read more requests than it can
+   * rank: at 1M items 128 concurrent clients took the peak RSS from 573 to
+   * 638 MB without it (BENCHMARKS.md). Nothing is refused: that is
+   * `RECGATE_MAX_IN_FLIGHT`'s job. An integer in 0..65,536; 0 = no limit.
+   * Env `RECGATE_PIPELINE_CONCURRENCY`. @default 16
+   */
+  readonly pipelineConcurrency?: number;
   /** How long a ranked list is kept for `after` paging, in seconds (at most 31,536,000, 365 days). Env `RECGATE_PAGING_TTL_SECONDS`. @default 600 */
   readonly pagingTtlSeconds?: number;
   /**
@@ -253,6 +265,7 @@ export const GATEWAY_DEFAULTS = {
   mmrLambda: 0.8,
   explorationShare: 0.05,
   sourceBudgetMs: 50,
+  pipelineConcurrency: 16,
   pagingTtlSeconds: 600,
   pagingMaxLists: 10_000,
   pagingMaxMegabytes: 32,
@@ -348,6 +361,7 @@ const SETTING_RULES: { readonly [K in keyof GatewayConfig]?: SettingRule } = {
   mmrLambda: numIn(0, 1),
   explorationShare: numIn(0, 0.5),
   sourceBudgetMs: positiveMs,
+  pipelineConcurrency: intIn(0, 65_536, 'an integer in 0..65536 (0 = no limit)'),
   // At most a year: Redis refuses a PX past ~9.2e18 ms, and a refused write took the whole Redis store
   // to its fallback snapshot (attack report, session 32).
   pagingTtlSeconds: positiveAtMost('seconds', MAX_PAGING_TTL_SECONDS),
@@ -400,6 +414,7 @@ export const GATEWAY_ENV_VARS = {
   mmrLambda: 'RECGATE_MMR_LAMBDA',
   explorationShare: 'RECGATE_EXPLORATION_SHARE',
   sourceBudgetMs: 'RECGATE_SOURCE_BUDGET_MS',
+  pipelineConcurrency: 'RECGATE_PIPELINE_CONCURRENCY',
   pagingTtlSeconds: 'RECGATE_PAGING_TTL_SECONDS',
   pagingMaxLists: 'RECGATE_PAGING_MAX_LISTS',
   pagingMaxMegabytes: 'RECGATE_PAGING_MAX_MB',

@@ -238,6 +238,7 @@ export async function createGateway(config: GatewayConfig = {}): Promise<Gateway
     experiments: () => experiments,
     baseParams,
     sourceBudgetMs: cfg.sourceBudgetMs,
+    pipelineConcurrency: cfg.pipelineConcurrency,
     featureClock: cfg.featureClock,
     awaitSideEffects: cfg.awaitSideEffects,
     now,

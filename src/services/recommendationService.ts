@@ -57,6 +57,8 @@ import { validateId } from './feedback/validateId.js';
 import { unknownWhileDegraded } from './unknownWhileDegraded.js';
 import { keptFor } from './keptFor.js';
 import { shownId } from './shownId.js';
+import type { PipelineQueue } from './pipelineQueue.js';
+import { pipelineQueue } from './pipelineQueue.js';
 import { logger } from '../telemetry/logger.js';
 
 /** Recent items used as the item-to-item basis (as in training's user state). */
@@ -90,6 +92,8 @@ export interface RecommendationServiceOptions {
   readonly baseParams: SurfaceParams;
   /** Per-source time budget, ms. */
   readonly sourceBudgetMs: number;
+  /** Pipeline runs at once; more wait in arrival order (src/services/pipelineQueue.ts). 0 = no limit. @default 0 */
+  readonly pipelineConcurrency?: number;
   /**
    * `model`: feature ages are measured on the model's clock (training
    * reference time + time since the model was loaded), so a model trained on
@@ -114,9 +118,12 @@ export interface RecommendationServiceOptions {
 export class RecommendationService {
   private readonly pending = new Set<Promise<void>>();
   private readonly surfaces: NonNullable<RecommendationServiceOptions['surfaces']>;
+  /** Admission of pipeline runs (first pages and similar lists; `after` pages read a stored list and do not wait). */
+  readonly queue: PipelineQueue;
 
   constructor(private readonly options: RecommendationServiceOptions) {
     this.surfaces = options.surfaces ?? { home: homeSurface, similar: similarSurface };
+    this.queue = pipelineQueue(options.pipelineConcurrency ?? 0);
   }
 
   /**
@@ -136,16 +143,19 @@ export class RecommendationService {
     }
     throwIfRequestAborted(scope.signal);
     if (request.after !== null) return this.nextPage(request, scope);
-    const q = await this.buildQuery(scope, {
-      surface: request.surface,
-      userId: request.userId,
-      sessionItemIds: request.sessionItemIds,
-      seedItemId: null,
-      filter: request.filter,
-      first: request.first,
-      now: this.requestTime(request.context?.timestamp ?? null),
+    const now = this.requestTime(request.context?.timestamp ?? null);
+    return this.queue.run(scope, scope.signal, async () => {
+      const q = await this.buildQuery(scope, {
+        surface: request.surface,
+        userId: request.userId,
+        sessionItemIds: request.sessionItemIds,
+        seedItemId: null,
+        filter: request.filter,
+        first: request.first,
+        now,
+      });
+      return this.run(this.surfaces.home, q);
     });
-    return this.run(this.surfaces.home, q);
   }
 
   /**
@@ -177,16 +187,19 @@ export class RecommendationService {
               'itemId',
             );
           }
-          const q = await this.buildQuery(scope, {
-            surface: this.surfaces.similar.name,
-            userId: request.userId,
-            sessionItemIds: [],
-            seedItemId: request.itemId,
-            filter: request.filter,
-            first: request.first,
-            now: this.options.now(),
+          const now = this.options.now();
+          return await this.queue.run(scope, scope.signal, async () => {
+            const q = await this.buildQuery(scope, {
+              surface: this.surfaces.similar.name,
+              userId: request.userId,
+              sessionItemIds: [],
+              seedItemId: request.itemId,
+              filter: request.filter,
+              first: request.first,
+              now,
+            });
+            return this.run(this.surfaces.similar, q);
           });
-          return await this.run(this.surfaces.similar, q);
         } catch (err) {
           return err instanceof Error ? err : new Error(String(err));
         }

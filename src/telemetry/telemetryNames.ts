@@ -34,6 +34,12 @@ export function pipelineSpanName(surface: string): string {
 }
 
 /**
+ * Name of the span of a pipeline run's wait for a free slot (`RECGATE_PIPELINE_CONCURRENCY`,
+ * src/services/pipelineQueue.ts): a sibling before `pipeline <surface>`, only when the run waited.
+ */
+export const PIPELINE_QUEUE_SPAN = 'pipeline queue';
+
+/**
  * Name of the span of one GraphQL operation, per the OpenTelemetry GraphQL
  * semantic conventions: `{graphql.operation.type} {graphql.operation.name}`,
  * `{graphql.operation.type}` when the operation is anonymous, and
@@ -74,6 +80,9 @@ export const ATTR_PAGE_SIZE = 'recgate.page.size';
 export const ATTR_DEGRADED = 'recgate.degraded';
 /** The components named in `degraded` after the run (string array): on `pipeline <surface>` spans. */
 export const ATTR_DEGRADED_PARTS = 'recgate.degraded.parts';
+
+/** Pipeline runs waiting ahead of this one when it joined the queue: on `pipeline queue` spans. Integer. */
+export const ATTR_QUEUE_AHEAD = 'recgate.queue.ahead';
 
 // ---- Metrics (Prometheus names: the exporter only replaces `.` and adds `_total` to counters) ----
 
