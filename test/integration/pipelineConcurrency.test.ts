@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configFromEnv } from '../../src/config.js';
 import { createGateway } from '../../src/services/createGateway.js';
 import type { Gateway } from '../../src/services/gateway.js';
+import { homeRequest } from '../support/homeRequest.js';
 import { trainedRegistry } from '../support/trainedRegistry.js';
 
 /**
@@ -55,27 +56,13 @@ function mostAtOnce(runs: readonly { start: number; end: number }[]): number {
  * first of them recommends, asked alone first), each in its own scope. Empties `runs` before the burst.
  */
 async function burst(gateway: Gateway, runs: unknown[], n: number): Promise<void> {
-  const seed = await gateway.recommendations(
-    { userId: null, sessionItemIds: [], surface: 'home', first: 1, after: null, filter: null, context: null },
-    gateway.createRequestScope(),
-  );
+  const seed = await gateway.recommendations(homeRequest(null, { first: 1 }), gateway.createRequestScope());
   const itemId = seed.items[0]!.itemId;
   runs.length = 0;
   const answers = await Promise.all(
     Array.from({ length: n }, (_, i) =>
       i % 2 === 0
-        ? gateway.recommendations(
-            {
-              userId: String(2850 + i),
-              sessionItemIds: [],
-              surface: 'home',
-              first: 10,
-              after: null,
-              filter: null,
-              context: null,
-            },
-            gateway.createRequestScope(),
-          )
+        ? gateway.recommendations(homeRequest(String(2850 + i)), gateway.createRequestScope())
         : gateway.similarItems(
             { itemId, userId: null, first: 10, filter: null },
             gateway.createRequestScope(),
