@@ -249,6 +249,12 @@ export async function createGateway(config: GatewayConfig = {}): Promise<Gateway
     onPagingLookup: (hit) => telemetry.recordPagingCache(hit),
     ...(cfg.surfaces === undefined ? {} : { surfaces: cfg.surfaces }),
   });
+  // The pipeline queue (recgate_pipeline_requests_running / _waiting); nothing without a limit.
+  telemetry.observePipelineQueue(() =>
+    cfg.pipelineConcurrency > 0
+      ? { running: recommendations.queue.active, waiting: recommendations.queue.waiting }
+      : null,
+  );
   const catalog = new CatalogService({ store, liveRanking, index, now });
   const promotions = new PromotionService({ store });
 

@@ -12,6 +12,8 @@ import {
   METRIC_MODEL_INFO,
   METRIC_PAGING_CACHE_BYTES,
   METRIC_MEMORY_STORE_USERS,
+  METRIC_PIPELINE_REQUESTS_RUNNING,
+  METRIC_PIPELINE_REQUESTS_WAITING,
   METRIC_PAGING_CACHE_LISTS,
   METRIC_MODEL_RELOADS,
   METRIC_SHADOW_RANK_CORRELATION,
@@ -187,7 +189,29 @@ export function createMeterTelemetry(meter: Meter, options: MeterTelemetryOption
       if (users !== null) result.observe(users);
     });
 
+  let pipelineQueue: (() => { readonly running: number; readonly waiting: number } | null) | null = null;
+  const queueRunning = meter.createObservableGauge(METRIC_PIPELINE_REQUESTS_RUNNING, {
+    description: 'Requests running ranking pipelines (at most RECGATE_PIPELINE_CONCURRENCY)',
+    unit: '{request}',
+  });
+  const queueWaiting = meter.createObservableGauge(METRIC_PIPELINE_REQUESTS_WAITING, {
+    description: 'Requests waiting for a pipeline slot (RECGATE_PIPELINE_CONCURRENCY)',
+    unit: '{request}',
+  });
+  meter.addBatchObservableCallback(
+    (result) => {
+      const queue = pipelineQueue?.() ?? null;
+      if (queue === null) return;
+      result.observe(queueRunning, queue.running);
+      result.observe(queueWaiting, queue.waiting);
+    },
+    [queueRunning, queueWaiting],
+  );
+
   return {
+    observePipelineQueue(read) {
+      pipelineQueue = read;
+    },
     observePagingCache(read) {
       pagingCache = read;
     },

@@ -66,6 +66,12 @@ export interface Telemetry {
    */
   observeMemoryStoreUsers(read: () => number | null): void;
   /**
+   * Where `recgate_pipeline_requests_running` and `recgate_pipeline_requests_waiting` are read
+   * from at each collection: the pipeline queue's requests holding a slot and waiting for one,
+   * or null when it has no limit (nothing is reported then). A later call replaces the reader.
+   */
+  observePipelineQueue(read: () => { readonly running: number; readonly waiting: number } | null): void;
+  /**
    * One GraphQL operation.
    * @param name the operation name, null when anonymous.
    * @param type `query`, `mutation` or `subscription`; null when the document did not resolve to one.
@@ -101,6 +107,7 @@ export const noopTelemetry: Telemetry = Object.freeze({
   setModelVersion: () => undefined,
   observePagingCache: () => undefined,
   observeMemoryStoreUsers: () => undefined,
+  observePipelineQueue: () => undefined,
   recordOperation: () => undefined,
   recordModelReload: () => undefined,
   recordShadowComparison: () => undefined,

@@ -113,6 +113,14 @@ export const METRIC_PAGING_CACHE_BYTES = 'recgate_paging_cache_bytes';
  * not reported when users live elsewhere (Redis).
  */
 export const METRIC_MEMORY_STORE_USERS = 'recgate_memory_store_users';
+/**
+ * Gauges of the pipeline queue (`RECGATE_PIPELINE_CONCURRENCY`, src/services/pipelineQueue.ts):
+ * requests holding a slot (running pipelines) and requests waiting for one; not reported when
+ * the queue has no limit (0).
+ */
+export const METRIC_PIPELINE_REQUESTS_RUNNING = 'recgate_pipeline_requests_running';
+/** See {@link METRIC_PIPELINE_REQUESTS_RUNNING}. */
+export const METRIC_PIPELINE_REQUESTS_WAITING = 'recgate_pipeline_requests_waiting';
 /** Counter (`_total`): `after` paging lookups of a stored list; label `result` (`hit`, `miss`). */
 export const METRIC_PAGING_CACHE_REQUESTS = 'recgate_paging_cache_requests';
 

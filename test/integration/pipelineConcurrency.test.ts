@@ -7,6 +7,7 @@ import { createGateway } from '../../src/services/createGateway.js';
 import type { Gateway } from '../../src/services/gateway.js';
 import { homeRequest } from '../support/homeRequest.js';
 import { trainedRegistry } from '../support/trainedRegistry.js';
+import { noopTelemetry } from '../../src/telemetry/telemetry.js';
 
 /**
  * RECGATE_PIPELINE_CONCURRENCY (issue #6, memory under overload): at most
@@ -17,11 +18,17 @@ import { trainedRegistry } from '../support/trainedRegistry.js';
 let tmp: string;
 const gateways: Gateway[] = [];
 
+type QueueReader = () => { readonly running: number; readonly waiting: number } | null;
+
 async function gatewayWith(pipelineConcurrency: number): Promise<{
   gateway: Gateway;
   runs: { start: number; end: number }[];
+  queue: () => ReturnType<QueueReader>;
 }> {
   const runs: { start: number; end: number }[] = [];
+  let reader: QueueReader = () => {
+    throw new Error('the gateway registered no pipeline queue reader');
+  };
   const gateway = await createGateway({
     registryDir: await trainedRegistry(),
     eventLogFile: path.join(tmp, `events-${gateways.length}.jsonl`),
@@ -33,9 +40,10 @@ async function gatewayWith(pipelineConcurrency: number): Promise<{
       const end = performance.now();
       runs.push({ start: end - result.ms, end });
     },
+    telemetry: { ...noopTelemetry, observePipelineQueue: (read) => void (reader = read) },
   });
   gateways.push(gateway);
-  return { gateway, runs };
+  return { gateway, runs, queue: () => reader() };
 }
 
 /** Most runs whose intervals overlap at one instant. */
@@ -83,15 +91,27 @@ afterAll(async () => {
 
 describe('Gateway: pipeline runs at once (RECGATE_PIPELINE_CONCURRENCY)', () => {
   it('with no limit, concurrent requests run their pipelines side by side (the control)', async () => {
-    const { gateway, runs } = await gatewayWith(0);
+    const { gateway, runs, queue } = await gatewayWith(0);
+    expect(queue()).toBeNull(); // no limit: the gauges report nothing
     await burst(gateway, runs, 12);
     expect(runs).toHaveLength(12);
     expect(mostAtOnce(runs)).toBeGreaterThan(2);
   }, 120_000);
 
   it('with a limit of 2, no more than 2 run at once and every request is answered', async () => {
-    const { gateway, runs } = await gatewayWith(2);
-    await burst(gateway, runs, 12);
+    const { gateway, runs, queue } = await gatewayWith(2);
+    expect(queue()).toEqual({ running: 0, waiting: 0 });
+    const seen: { running: number; waiting: number }[] = [];
+    const sampler = setInterval(() => seen.push({ ...queue()! }), 1);
+    try {
+      await burst(gateway, runs, 12);
+    } finally {
+      clearInterval(sampler);
+    }
+    // The recgate_pipeline_requests_* gauges' reader saw the queue full, with requests waiting.
+    expect(Math.max(...seen.map((q) => q.running))).toBe(2);
+    expect(Math.max(...seen.map((q) => q.waiting))).toBeGreaterThan(0);
+    expect(queue()).toEqual({ running: 0, waiting: 0 });
     expect(runs).toHaveLength(12);
     expect(mostAtOnce(runs)).toBeLessThanOrEqual(2);
     expect(mostAtOnce(runs)).toBeGreaterThanOrEqual(1);

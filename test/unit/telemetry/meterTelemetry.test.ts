@@ -59,6 +59,25 @@ describe('Telemetry: the metrics facade', () => {
     expect(await gauge()).toEqual(['recgate_memory_store_users 43']);
   });
 
+  it('pipeline queue gauges: running and waiting read at each collection, none while the reader returns null', async () => {
+    const { telemetry, scrape } = setup();
+    const gauges = async () => (await scrape()).filter((l) => l.startsWith('recgate_pipeline_requests_'));
+    expect(await gauges()).toEqual([]);
+    let queue: { running: number; waiting: number } | null = null; // no limit
+    telemetry.observePipelineQueue(() => queue);
+    expect(await gauges()).toEqual([]);
+    queue = { running: 16, waiting: 5 };
+    expect(await gauges()).toEqual([
+      'recgate_pipeline_requests_running 16',
+      'recgate_pipeline_requests_waiting 5',
+    ]);
+    queue = { running: 3, waiting: 0 };
+    expect(await gauges()).toEqual([
+      'recgate_pipeline_requests_running 3',
+      'recgate_pipeline_requests_waiting 0',
+    ]);
+  });
+
   it('feedback retry: pending read at each collection, retried and dropped (by reason) counted', async () => {
     const { telemetry, scrape } = setup();
     const retry = async () => (await scrape()).filter((l) => l.startsWith('recgate_feedback_retr'));
