@@ -118,7 +118,10 @@ export interface RecommendationServiceOptions {
 export class RecommendationService {
   private readonly pending = new Set<Promise<void>>();
   private readonly surfaces: NonNullable<RecommendationServiceOptions['surfaces']>;
-  /** Admission of pipeline runs (first pages and similar lists; `after` pages read a stored list and do not wait). */
+  /**
+   * Admission of pipeline runs (first pages and similar lists; `after` pages read a stored list and do not wait),
+   * keyed by the request's loaders: one object per request scope, however many `ScopeContext`s are made of it.
+   */
   readonly queue: PipelineQueue;
 
   constructor(private readonly options: RecommendationServiceOptions) {
@@ -144,7 +147,7 @@ export class RecommendationService {
     throwIfRequestAborted(scope.signal);
     if (request.after !== null) return this.nextPage(request, scope);
     const now = this.requestTime(request.context?.timestamp ?? null);
-    return this.queue.run(scope, scope.signal, async () => {
+    return this.queue.run(scope.loaders, scope.signal, async () => {
       const q = await this.buildQuery(scope, {
         surface: request.surface,
         userId: request.userId,
@@ -188,7 +191,7 @@ export class RecommendationService {
             );
           }
           const now = this.options.now();
-          return await this.queue.run(scope, scope.signal, async () => {
+          return await this.queue.run(scope.loaders, scope.signal, async () => {
             const q = await this.buildQuery(scope, {
               surface: this.surfaces.similar.name,
               userId: request.userId,

@@ -117,6 +117,23 @@ describe('Gateway: pipeline runs at once (RECGATE_PIPELINE_CONCURRENCY)', () => 
     expect(mostAtOnce(runs)).toBeGreaterThanOrEqual(1);
   }, 120_000);
 
+  it('the lists of one request share its slot: with a limit of 1, its first page and a similar list run together', async () => {
+    const { gateway, runs } = await gatewayWith(1);
+    const itemId = (
+      await gateway.recommendations(homeRequest(null, { first: 1 }), gateway.createRequestScope())
+    ).items[0]!.itemId;
+    runs.length = 0;
+    const scope = gateway.createRequestScope();
+    const other = gateway.createRequestScope();
+    await Promise.all([
+      gateway.recommendations(homeRequest('2850'), scope),
+      gateway.similarItems({ itemId, userId: null, first: 10, filter: null }, scope),
+      gateway.recommendations(homeRequest('2851'), other), // another request waits for the slot
+    ]);
+    expect(runs).toHaveLength(3);
+    expect(mostAtOnce(runs)).toBe(2);
+  }, 120_000);
+
   it('reads RECGATE_PIPELINE_CONCURRENCY, defaults to 16 and refuses a bad value by name', async () => {
     expect(configFromEnv({ RECGATE_PIPELINE_CONCURRENCY: '4' }).pipelineConcurrency).toBe(4);
     expect(configFromEnv({ RECGATE_PIPELINE_CONCURRENCY: '0' }).pipelineConcurrency).toBe(0);
