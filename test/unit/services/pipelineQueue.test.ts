@@ -85,7 +85,7 @@ describe('pipelineQueue: admission of requests to the pipelines', () => {
     await expect(next).resolves.toBe('after');
   });
 
-  it('does not start a run whose client went away while it waited', async () => {
+  it('a request whose client went away while it waited leaves the queue at once and never runs', async () => {
     const queue = pipelineQueue(1);
     const gate = deferred();
     const first = queue.run({}, undefined, () => gate.promise);
@@ -98,10 +98,36 @@ describe('pipelineQueue: admission of requests to the pipelines', () => {
     await settle();
     expect(queue.waiting).toBe(1);
     controller.abort();
+    await expect(waiting).rejects.toBeInstanceOf(RequestAbortedError);
+    expect(queue.waiting).toBe(0); // gone before the slot frees, not counted as demand
+    expect(queue.active).toBe(1);
     gate.resolve();
     await first;
-    await expect(waiting).rejects.toBeInstanceOf(RequestAbortedError);
+    await settle();
     expect(ran).toBe(false);
+    expect(queue.active).toBe(0);
+  });
+
+  it('a request admitted before asks again ahead of requests not admitted yet (nested lists)', async () => {
+    const queue = pipelineQueue(1);
+    const a = {};
+    const started: string[] = [];
+    const run = (request: object, name: string, gate: Promise<void>): Promise<void> =>
+      queue.run(request, undefined, async () => {
+        started.push(name);
+        await gate;
+      });
+    const gateB = deferred();
+    await run(a, 'a-page', Promise.resolve()); // a is admitted once, then gives its slot back
+    const b = run({}, 'b', gateB.promise); // holds the slot
+    const c = run({}, 'c', Promise.resolve()); // waits
+    await settle();
+    const aSimilar = run(a, 'a-similar', Promise.resolve()); // waits too, but goes before c
+    await settle();
+    expect(queue.waiting).toBe(2);
+    gateB.resolve();
+    await Promise.all([b, c, aSimilar]);
+    expect(started).toEqual(['a-page', 'b', 'a-similar', 'c']);
   });
 
   it('refuses an already aborted request at once, without queueing it', async () => {
