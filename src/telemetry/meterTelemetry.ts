@@ -1,7 +1,7 @@
 import type { Attributes, Meter } from '@opentelemetry/api';
 import type { PipelineResult } from '../pipeline/pipelineResult.js';
 import type { PagingCacheUsage } from '../stores/featureStore.js';
-import type { Telemetry } from './telemetry.js';
+import type { PipelineQueueUsage, Telemetry } from './telemetry.js';
 import {
   LABEL,
   METRIC_DEGRADED,
@@ -159,22 +159,21 @@ export function createMeterTelemetry(meter: Meter, options: MeterTelemetryOption
     });
 
   let pagingCache: (() => PagingCacheUsage | null) | null = null;
-  const pagingLists = meter.createObservableGauge(METRIC_PAGING_CACHE_LISTS, {
-    description: 'Ranked lists the memory store keeps for after paging',
-    unit: '{list}',
-  });
-  const pagingBytes = meter.createObservableGauge(METRIC_PAGING_CACHE_BYTES, {
-    description: 'Estimated bytes of the ranked lists the memory store keeps for after paging',
-    unit: 'By',
-  });
-  meter.addBatchObservableCallback(
-    (result) => {
-      const usage = pagingCache?.() ?? null;
-      if (usage === null) return;
-      result.observe(pagingLists, usage.lists);
-      result.observe(pagingBytes, usage.bytes);
+  observeGaugePair(
+    meter,
+    () => pagingCache?.() ?? null,
+    {
+      name: METRIC_PAGING_CACHE_LISTS,
+      description: 'Ranked lists the memory store keeps for after paging',
+      unit: '{list}',
+      value: (u) => u.lists,
     },
-    [pagingLists, pagingBytes],
+    {
+      name: METRIC_PAGING_CACHE_BYTES,
+      description: 'Estimated bytes of the ranked lists the memory store keeps for after paging',
+      unit: 'By',
+      value: (u) => u.bytes,
+    },
   );
 
   let memoryUsers: (() => number | null) | null = null;
@@ -189,23 +188,22 @@ export function createMeterTelemetry(meter: Meter, options: MeterTelemetryOption
       if (users !== null) result.observe(users);
     });
 
-  let pipelineQueue: (() => { readonly running: number; readonly waiting: number } | null) | null = null;
-  const queueRunning = meter.createObservableGauge(METRIC_PIPELINE_REQUESTS_RUNNING, {
-    description: 'Requests running ranking pipelines (at most RECGATE_PIPELINE_CONCURRENCY)',
-    unit: '{request}',
-  });
-  const queueWaiting = meter.createObservableGauge(METRIC_PIPELINE_REQUESTS_WAITING, {
-    description: 'Requests waiting for a pipeline slot (RECGATE_PIPELINE_CONCURRENCY)',
-    unit: '{request}',
-  });
-  meter.addBatchObservableCallback(
-    (result) => {
-      const queue = pipelineQueue?.() ?? null;
-      if (queue === null) return;
-      result.observe(queueRunning, queue.running);
-      result.observe(queueWaiting, queue.waiting);
+  let pipelineQueue: (() => PipelineQueueUsage | null) | null = null;
+  observeGaugePair(
+    meter,
+    () => pipelineQueue?.() ?? null,
+    {
+      name: METRIC_PIPELINE_REQUESTS_RUNNING,
+      description: 'Requests running ranking pipelines (at most RECGATE_PIPELINE_CONCURRENCY)',
+      unit: '{request}',
+      value: (q) => q.running,
     },
-    [queueRunning, queueWaiting],
+    {
+      name: METRIC_PIPELINE_REQUESTS_WAITING,
+      description: 'Requests waiting for a pipeline slot (RECGATE_PIPELINE_CONCURRENCY)',
+      unit: '{request}',
+      value: (q) => q.waiting,
+    },
   );
 
   return {
@@ -296,4 +294,29 @@ function boundedLabel(max: number): (value: string) => string {
 
 function clip(value: string): string {
   return value.length > MAX_LABEL_LENGTH ? value.slice(0, MAX_LABEL_LENGTH) : value;
+}
+
+/** One gauge of {@link observeGaugePair}: its name, help text, unit and value read from the pair's reading. */
+interface PairedGauge<T> {
+  readonly name: string;
+  readonly description: string;
+  readonly unit: string;
+  readonly value: (reading: T) => number;
+}
+
+/**
+ * Two observable gauges collected together from one `read` at each
+ * collection (so both come from the same moment); nothing is observed while
+ * `read` returns null.
+ */
+function observeGaugePair<T>(meter: Meter, read: () => T | null, a: PairedGauge<T>, b: PairedGauge<T>): void {
+  const gauges = [a, b].map((g) =>
+    meter.createObservableGauge(g.name, { description: g.description, unit: g.unit }),
+  );
+  meter.addBatchObservableCallback((result) => {
+    const reading = read();
+    if (reading === null) return;
+    result.observe(gauges[0]!, a.value(reading));
+    result.observe(gauges[1]!, b.value(reading));
+  }, gauges);
 }

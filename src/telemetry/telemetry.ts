@@ -1,6 +1,12 @@
 import type { PipelineResult } from '../pipeline/pipelineResult.js';
 import type { PagingCacheUsage } from '../stores/featureStore.js';
 
+/** The pipeline queue at one moment (src/services/pipelineQueue.ts): requests holding a slot and requests waiting for one. */
+export interface PipelineQueueUsage {
+  readonly running: number;
+  readonly waiting: number;
+}
+
 /**
  * What services and the server tell telemetry, in product terms. The
  * implementation behind it records OpenTelemetry metrics (exported on
@@ -70,7 +76,7 @@ export interface Telemetry {
    * from at each collection: the pipeline queue's requests holding a slot and waiting for one,
    * or null when it has no limit (nothing is reported then). A later call replaces the reader.
    */
-  observePipelineQueue(read: () => { readonly running: number; readonly waiting: number } | null): void;
+  observePipelineQueue(read: () => PipelineQueueUsage | null): void;
   /**
    * One GraphQL operation.
    * @param name the operation name, null when anonymous.
