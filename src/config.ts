@@ -40,13 +40,15 @@ export interface GatewayConfig {
   /** Time budget of each candidate source, in ms. Env `RECGATE_SOURCE_BUDGET_MS`. @default 50 */
   readonly sourceBudgetMs?: number;
   /**
-   * Ranking pipelines run at once (`recommendations` first pages and
-   * `similarItems` lists, all clients together); more wait in arrival order
-   * before their query is built (src/services/pipelineQueue.ts; a
-   * `pipeline queue` span shows the wait). Bounds the memory and the
-   * interleaved work of a server that has read more requests than it can
-   * rank: at 1M items 128 concurrent clients took the peak RSS from 573 to
-   * 638 MB without it (BENCHMARKS.md). Nothing is refused: that is
+   * Requests running ranking pipelines at once (`recommendations` first
+   * pages, `similarItems` and `Item.similar` lists; all clients together, the
+   * lists of one request sharing its slot); more wait in arrival order before
+   * their queries are built (src/services/pipelineQueue.ts; a `pipeline
+   * queue` span shows the wait, `recgate_pipeline_requests_running` and
+   * `_waiting` the queue). Bounds the memory and the interleaved work of a
+   * server that has read more requests than it can rank: at 1M items 128
+   * concurrent clients peaked at 586–589 MB of RSS with 16 and 638–652 MB
+   * without a limit (BENCHMARKS.md). Nothing is refused: that is
    * `RECGATE_MAX_IN_FLIGHT`'s job. An integer in 0..65,536; 0 = no limit.
    * Env `RECGATE_PIPELINE_CONCURRENCY`. @default 16
    */

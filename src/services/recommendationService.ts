@@ -92,7 +92,7 @@ export interface RecommendationServiceOptions {
   readonly baseParams: SurfaceParams;
   /** Per-source time budget, ms. */
   readonly sourceBudgetMs: number;
-  /** Pipeline runs at once; more wait in arrival order (src/services/pipelineQueue.ts). 0 = no limit. @default 0 */
+  /** Requests running pipelines at once; more wait in arrival order (src/services/pipelineQueue.ts). 0 = no limit. @default 0 */
   readonly pipelineConcurrency?: number;
   /**
    * `model`: feature ages are measured on the model's clock (training
