@@ -16,8 +16,8 @@
  * - `GatewayConfig.onPipelineResult` feeds every run's stage timings into a
  *   {@link StageStats}.
  * - A second HTTP listener on 127.0.0.1 (its own port, not the gateway's)
- *   answers `GET /stats` with JSON — `cpu` (process.cpuUsage, µs), `memory`
- *   (process.memoryUsage, bytes), `stages` (StageSummary[]), `ann`
+ *   answers `GET /stats` with JSON — `cpu` (process.cpuUsage, µs), `pageFaults`
+ *   (minor and major, process.resourceUsage), `memory` (process.memoryUsage, bytes), `stages` (StageSummary[]), `ann`
  *   (AnnSearchStats or null), `eventLoopDelay` (ms summary of
  *   perf_hooks.monitorEventLoopDelay) — and `POST /reset` clears the stages
  *   and the event-loop histogram.
@@ -142,6 +142,11 @@ const gateway = await createGateway({
 });
 const server = await createServer({ gateway, port: 0, host: '127.0.0.1' });
 
+/** The process's page faults so far (getrusage(2) ru_minflt, ru_majflt: all its threads). */
+const pageFaults = (): { minor: number; major: number } => {
+  const usage = process.resourceUsage();
+  return { minor: usage.minorPageFault, major: usage.majorPageFault };
+};
 const loopDelay = monitorEventLoopDelay({ resolution: 10 });
 loopDelay.enable();
 const stats = createHttpServer((req, res) => {
@@ -154,6 +159,7 @@ const stats = createHttpServer((req, res) => {
   if (req.method === 'GET' && req.url === '/stats') {
     const body = {
       cpu: process.cpuUsage(),
+      pageFaults: pageFaults(),
       memory: process.memoryUsage(),
       stages: stages.snapshot(),
       ann: ann?.searchStats ?? null,

@@ -87,6 +87,11 @@ export interface BenchServerOptions {
 export interface BenchServerStats {
   /** process.cpuUsage() of the server: µs of user and system CPU since it started. */
   readonly cpu: { readonly user: number; readonly system: number };
+  /**
+   * Page faults of the server since it started (process.resourceUsage: minor = no disk
+   * read, major = read from disk), all its threads. Absent from servers built before it.
+   */
+  readonly pageFaults?: { readonly minor: number; readonly major: number };
   readonly memory: NodeJS.MemoryUsage;
   readonly stages: readonly StageSummary[];
   readonly ann: { searches: number; refetches: number; exactFallbacks: number } | null;

@@ -5,8 +5,9 @@
  * `npm run bench`), sends `--requests` requests on `--connections` keep-alive
  * connections (each sends its next request when the previous answer arrived)
  * after 50 warm-up requests, and prints requests/s, wall and server CPU
- * milliseconds per request (process.cpuUsage of the server, all threads),
- * the event-loop delay, the RSS when the server was ready (`VmRSS` before the
+ * milliseconds per request (process.cpuUsage of the server, all threads; also
+ * split into user and system time), the server's minor page faults per request
+ * (process.resourceUsage: glibc's malloc settings show here first), the event-loop delay, the RSS when the server was ready (`VmRSS` before the
  * warm-up, with the start-up peak `VmHWM`), the peak RSS after the run, the
  * server's `process.memoryUsage()` when ready and right after the run (RSS, V8 heap used
  * and committed, external and array-buffer bytes), and the
@@ -178,6 +179,15 @@ try {
   line('requests/s', ((requests / wallMs) * 1000).toFixed(1));
   line('wall ms per request', (wallMs / requests).toFixed(2));
   line('server CPU ms per request', (cpuMs / requests).toFixed(2));
+  line(
+    '  user / system',
+    `${((after.cpu.user - before.cpu.user) / 1000 / requests).toFixed(2)} / ${((after.cpu.system - before.cpu.system) / 1000 / requests).toFixed(2)}`,
+  );
+  if (after.pageFaults !== undefined && before.pageFaults !== undefined)
+    line(
+      'server page faults per request',
+      ((after.pageFaults.minor - before.pageFaults.minor) / requests).toFixed(1),
+    );
   if (redis !== null) line('redis CPU ms per request', (redisCpuMs / requests).toFixed(2));
   line(
     'event-loop delay p50 / p99 ms',
