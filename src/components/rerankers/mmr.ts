@@ -1,3 +1,5 @@
+import { mmrKernel } from './mmrKernel.js';
+
 /**
  * Maximal marginal relevance (Carbonell & Goldstein, "The use of MMR,
  * diversity-based reranking for reordering documents and producing
@@ -8,15 +10,22 @@
  *
  * After each pick, the max cosine of every item still free is updated with
  * its cosine to the pick (every pair is computed once: with k = n, n(n−1)/2
- * dot products, the bulk of the cost). The rows are widened to float64 once
- * and the dot products run four items at a time (the pick's values are read
- * once for the four); each dot product still sums the same four lanes in the
- * same order as {@link dot}, so results are the same to the bit.
+ * dot products, the bulk of the cost). The rows are widened to float64 once,
+ * into the WebAssembly memory of {@link mmrKernel}, whose SIMD kernel
+ * (`mmrKernel.wat`) computes the dot products two items at a time; each still
+ * sums the same four lanes in the same order as {@link dot}, with no fused
+ * multiply-add, so results are the same to the bit (test/unit/components/mmr.test.ts
+ * compares the picks with the plain algorithm). At 50 items × 64 dimensions
+ * the kernel takes about a third of the time of the JavaScript loop it replaced
+ * (BENCHMARKS.md, the session of 2026-12-05 14:01 UTC).
  * @param relevance n scores (any scale; callers normalise to 0..1 so λ means the same for every list).
  * @param embeddings n×d row-major, L2-normalised rows (a zero row is similar to nothing).
  * @param lambda 0..1; 1 = pure relevance order. Throws RangeError outside.
  * @param k picks, ≤ n.
- * @returns indices into the input, best first. O(k·n·d) time, O(n·d) extra memory (the float64 rows).
+ * @returns indices into the input, best first. O(k·n·d) time, O(n·d) extra memory (the float64 rows,
+ *   kept in the kernel's memory, which grows to the largest n·d seen).
+ * @throws RangeError for λ outside [0, 1], embeddings that are not n×d, or a run too large for
+ *   WebAssembly memory (n·d above ~500M).
  */
 export function mmrOrder(
   relevance: ArrayLike<number>,
@@ -32,18 +41,21 @@ export function mmrOrder(
   const picks = Math.max(0, Math.min(k, n));
   const out = new Int32Array(picks);
   if (picks === 0) return out;
+  const kernel = mmrKernel();
+  const { f64, i32, rowsAt, maxSimAt, freeAt } = kernel.reserve(n, d);
   // float32 → float64 is exact; the products are then the same as on the float32 rows.
-  const x = new Float64Array(embeddings);
-  const maxSim = new Float64Array(n).fill(-Infinity);
+  f64.set(embeddings, rowsAt / 8);
+  const maxSim = maxSimAt / 8; // index of item 0's max similarity in f64
+  f64.fill(-Infinity, maxSim, maxSim + n);
+  const free = freeAt / 4; // index of the free list in i32
   const taken = new Uint8Array(n);
-  const free = new Int32Array(n);
   const mu = 1 - lambda;
   for (let step = 0; step < picks; step++) {
     let best = -1;
     let bestValue = -Infinity;
     for (let i = 0; i < n; i++) {
       if (taken[i] === 1) continue;
-      const penalty = step === 0 ? 0 : maxSim[i]!;
+      const penalty = step === 0 ? 0 : f64[maxSim + i]!;
       const value = lambda * relevance[i]! - mu * penalty;
       if (value > bestValue) {
         bestValue = value;
@@ -54,85 +66,19 @@ export function mmrOrder(
     taken[best] = 1;
     if (step + 1 === picks) break; // no later step reads maxSim
     let m = 0;
-    for (let i = 0; i < n; i++) if (taken[i] === 0) free[m++] = i;
-    const o = best * d;
-    let j = 0;
-    for (; j + 3 < m; j += 4) {
-      const i1 = free[j]!;
-      const i2 = free[j + 1]!;
-      const i3 = free[j + 2]!;
-      const i4 = free[j + 3]!;
-      const b1 = i1 * d;
-      const b2 = i2 * d;
-      const b3 = i3 * d;
-      const b4 = i4 * d;
-      // Four dot products at once, each summed exactly as dot() does (same lanes, same order).
-      let s0 = 0;
-      let s1 = 0;
-      let s2 = 0;
-      let s3 = 0;
-      let t0 = 0;
-      let t1 = 0;
-      let t2 = 0;
-      let t3 = 0;
-      let u0 = 0;
-      let u1 = 0;
-      let u2 = 0;
-      let u3 = 0;
-      let v0 = 0;
-      let v1 = 0;
-      let v2 = 0;
-      let v3 = 0;
-      let p = 0;
-      for (; p + 3 < d; p += 4) {
-        const a0 = x[o + p]!;
-        const a1 = x[o + p + 1]!;
-        const a2 = x[o + p + 2]!;
-        const a3 = x[o + p + 3]!;
-        s0 += a0 * x[b1 + p]!;
-        s1 += a1 * x[b1 + p + 1]!;
-        s2 += a2 * x[b1 + p + 2]!;
-        s3 += a3 * x[b1 + p + 3]!;
-        t0 += a0 * x[b2 + p]!;
-        t1 += a1 * x[b2 + p + 1]!;
-        t2 += a2 * x[b2 + p + 2]!;
-        t3 += a3 * x[b2 + p + 3]!;
-        u0 += a0 * x[b3 + p]!;
-        u1 += a1 * x[b3 + p + 1]!;
-        u2 += a2 * x[b3 + p + 2]!;
-        u3 += a3 * x[b3 + p + 3]!;
-        v0 += a0 * x[b4 + p]!;
-        v1 += a1 * x[b4 + p + 1]!;
-        v2 += a2 * x[b4 + p + 2]!;
-        v3 += a3 * x[b4 + p + 3]!;
-      }
-      for (; p < d; p++) {
-        const ap = x[o + p]!;
-        s0 += ap * x[b1 + p]!;
-        t0 += ap * x[b2 + p]!;
-        u0 += ap * x[b3 + p]!;
-        v0 += ap * x[b4 + p]!;
-      }
-      const sim1 = s0 + s1 + s2 + s3;
-      const sim2 = t0 + t1 + t2 + t3;
-      const sim3 = u0 + u1 + u2 + u3;
-      const sim4 = v0 + v1 + v2 + v3;
-      if (sim1 > maxSim[i1]!) maxSim[i1] = sim1;
-      if (sim2 > maxSim[i2]!) maxSim[i2] = sim2;
-      if (sim3 > maxSim[i3]!) maxSim[i3] = sim3;
-      if (sim4 > maxSim[i4]!) maxSim[i4] = sim4;
-    }
-    for (; j < m; j++) {
-      const i1 = free[j]!;
-      const s = dot(x, o, i1 * d, d);
-      if (s > maxSim[i1]!) maxSim[i1] = s;
-    }
+    for (let i = 0; i < n; i++) if (taken[i] === 0) i32[free + m++] = i;
+    kernel.update(rowsAt, d, rowsAt + best * d * 8, freeAt, m, maxSimAt);
   }
   return out;
 }
 
-/** Dot product of the d-vectors at offsets a and b of `x`, four lanes (p mod 4) summed separately, then added. */
-function dot(x: Float64Array, a: number, b: number, d: number): number {
+/**
+ * Dot product of the d-vectors at offsets a and b of `x`, four lanes (p mod 4)
+ * summed separately, then added ((lane 0 + lane 1) + lane 2) + lane 3, the
+ * components past the last whole group of four added to lane 0: the sum the
+ * kernel computes for each pair (the reference of its tests).
+ */
+export function dot(x: Float64Array, a: number, b: number, d: number): number {
   let s0 = 0;
   let s1 = 0;
   let s2 = 0;

@@ -1,3 +1,4 @@
+import { type WasmMemory, wasm, WASM_PAGE_BYTES } from '../embedded/webAssembly.js';
 /**
  * The WebAssembly kernel of {@link CodeScorer}, compiled from `codeKernel.wat`
  * (next to this file) with wabt's `wat2wasm` (SIMD enabled; 306 bytes,
@@ -9,17 +10,6 @@
  */
 export const CODE_KERNEL_BASE64 =
   'AGFzbQEAAAABCQFgBX9/f39/AAIPAQNlbnYGbWVtb3J5AgABAwIBAAcKAQZzY29yZXMAAAr7AQH4AQIEfwN7IAAgA0ECdGohCCABIQcCQANAIAUgAk8NAf0MAAAAAAAAAAAAAAAAAAAAACEJIAAhBgJAA0AgBiAITw0BIAf9AAQAIQogCv2HASELIAkgBv0ABAAgC/2nAf36Af3mAf3kASEJIAkgBv0ABBAgC/2oAf36Af3mAf3kASEJIAr9iAEhCyAJIAb9AAQgIAv9pwH9+gH95gH95AEhCSAJIAb9AAQwIAv9qAH9+gH95gH95AEhCSAGQcAAaiEGIAdBEGohBwwACwsgBCAFQQJ0aiAJ/R8AIAn9HwGSIAn9HwIgCf0fA5KSOAIAIAVBAWohBQwACwsL';
-
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-}
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
-  Memory: new (descriptor: { initial: number }) => WasmMemory;
-}
-const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-const PAGE_BYTES = 65536;
 
 let compiled: object | null = null;
 
@@ -64,7 +54,7 @@ export class CodeScorer {
     this.queryOffset = capacity * this.stride; // a multiple of 16
     this.scoresOffset = this.queryOffset + this.stride * 4;
     const bytes = this.scoresOffset + capacity * 4;
-    this.memory = new wasm.Memory({ initial: Math.max(1, Math.ceil(bytes / PAGE_BYTES)) });
+    this.memory = new wasm.Memory({ initial: Math.max(1, Math.ceil(bytes / WASM_PAGE_BYTES)) });
     compiled ??= new wasm.Module(Buffer.from(CODE_KERNEL_BASE64, 'base64'));
     const instance = new wasm.Instance(compiled, { env: { memory: this.memory } });
     this.kernel = instance.exports['scores'] as CodeScorer['kernel'];

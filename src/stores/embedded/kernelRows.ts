@@ -1,3 +1,4 @@
+import { type WasmMemory, wasm, WASM_PAGE_BYTES } from './webAssembly.js';
 // About 390 lines (150 of them docs), over the ~300 guideline: the float32 and the float16 rows
 // share one memory layout, registry, scorer class and chunking; only the kernels and the query's
 // prescaling differ. The kernels are the .wat files next to this file; the half encoding is
@@ -40,23 +41,12 @@ export const GATHER_KERNEL_BASE64 =
 export const HALF_KERNEL_BASE64 =
   'AGFzbQEAAAABFgJgCH9/f39/f39/AGAHf39/f39/fwACDwEDZW52Bm1lbW9yeQIAAQMDAgABBxICBmdhdGhlcgAABWV4YWN0AAEKiRAC7wsdBH8BewF/AX0BewF/AXsBfQF/AXsBfQF/AXsBfQF/AXsBfQF/AXsBfQF/AXsBfQF/AXsBfQF/AXsBff0MAOD/jwDg/48A4P+PAOD/jyEPIANBAnQhCyAGIAZBCHBrIQ0CQANAIAggDU8NASABIAUgCEECdGooAgAgAmxqIRD9DAAAAAAAAAAAAAAAAAAAAAAhESABIAUgCEECdGooAgQgAmxqIRP9DAAAAAAAAAAAAAAAAAAAAAAhFCABIAUgCEECdGooAgggAmxqIRb9DAAAAAAAAAAAAAAAAAAAAAAhFyABIAUgCEECdGooAgwgAmxqIRn9DAAAAAAAAAAAAAAAAAAAAAAhGiABIAUgCEECdGooAhAgAmxqIRz9DAAAAAAAAAAAAAAAAAAAAAAhHSABIAUgCEECdGooAhQgAmxqIR/9DAAAAAAAAAAAAAAAAAAAAAAhICABIAUgCEECdGooAhggAmxqISL9DAAAAAAAAAAAAAAAAAAAAAAhIyABIAUgCEECdGooAhwgAmxqISX9DAAAAAAAAAAAAAAAAAAAAAAhJkEAIQlBACEKAkADQCAJIAtPDQEgACAJav0ABAAhDCARIAwgECAKav0DAwBBDf2rASAP/U795gH95AEhESAUIAwgEyAKav0DAwBBDf2rASAP/U795gH95AEhFCAXIAwgFiAKav0DAwBBDf2rASAP/U795gH95AEhFyAaIAwgGSAKav0DAwBBDf2rASAP/U795gH95AEhGiAdIAwgHCAKav0DAwBBDf2rASAP/U795gH95AEhHSAgIAwgHyAKav0DAwBBDf2rASAP/U795gH95AEhICAjIAwgIiAKav0DAwBBDf2rASAP/U795gH95AEhIyAmIAwgJSAKav0DAwBBDf2rASAP/U795gH95AEhJiAJQRBqIQkgCkEIaiEKDAALCyAR/R8AIBH9HwGSIBH9HwIgEf0fA5KSIRIgFP0fACAU/R8BkiAU/R8CIBT9HwOSkiEVIBf9HwAgF/0fAZIgF/0fAiAX/R8DkpIhGCAa/R8AIBr9HwGSIBr9HwIgGv0fA5KSIRsgHf0fACAd/R8BkiAd/R8CIB39HwOSkiEeICD9HwAgIP0fAZIgIP0fAiAg/R8DkpIhISAj/R8AICP9HwGSICP9HwIgI/0fA5KSISQgJv0fACAm/R8BkiAm/R8CICb9HwOSkiEnAkADQCAJIARBAnRPDQEgACAJaioCACEOIBIgDiAQIApqLgEAQQ10QYDA//94cb6UkiESIBUgDiATIApqLgEAQQ10QYDA//94cb6UkiEVIBggDiAWIApqLgEAQQ10QYDA//94cb6UkiEYIBsgDiAZIApqLgEAQQ10QYDA//94cb6UkiEbIB4gDiAcIApqLgEAQQ10QYDA//94cb6UkiEeICEgDiAfIApqLgEAQQ10QYDA//94cb6UkiEhICQgDiAiIApqLgEAQQ10QYDA//94cb6UkiEkICcgDiAlIApqLgEAQQ10QYDA//94cb6UkiEnIAlBBGohCSAKQQJqIQoMAAsLIAcgCEECdGogEjgCACAHIAhBAnRqIBU4AgQgByAIQQJ0aiAYOAIIIAcgCEECdGogGzgCDCAHIAhBAnRqIB44AhAgByAIQQJ0aiAhOAIUIAcgCEECdGogJDgCGCAHIAhBAnRqICc4AhwgCEEIaiEIDAALCwJAA0AgCCAGTw0BIAEgBSAIQQJ0aigCACACbGohEP0MAAAAAAAAAAAAAAAAAAAAACERQQAhCUEAIQoCQANAIAkgC08NASARIAAgCWr9AAQAIBAgCmr9AwMAQQ39qwEgD/1O/eYB/eQBIREgCUEQaiEJIApBCGohCgwACwsgEf0fACAR/R8BkiAR/R8CIBH9HwOSkiESAkADQCAJIARBAnRPDQEgEiAAIAlqKgIAIBAgCmouAQBBDXRBgMD//3hxvpSSIRIgCUEEaiEJIApBAmohCgwACwsgByAIQQJ0aiASOAIAIAhBAWohCAwACwsLlQQKA38BfAR/AXwBfwF8AX8BfAF/AXwgAkEBdCEJIAVBfHEhCwJAA0AgByALTw0BIAEgBCAHQQJ0aigCACAJbGohDkQAAAAAAAAAACEPIAEgBCAHQQJ0aigCBCAJbGohEEQAAAAAAAAAACERIAEgBCAHQQJ0aigCCCAJbGohEkQAAAAAAAAAACETIAEgBCAHQQJ0aigCDCAJbGohFEQAAAAAAAAAACEVQQAhCAJAA0AgCCADTw0BIAhBAnQhDCAIQQF0IQ0gACAMaioCALshCiAPIAogDiANai4BAEENdEGAwP//eHG+u6KgIQ8gESAKIBAgDWouAQBBDXRBgMD//3hxvruioCERIBMgCiASIA1qLgEAQQ10QYDA//94cb67oqAhEyAVIAogFCANai4BAEENdEGAwP//eHG+u6KgIRUgCEEBaiEIDAALCyAGIAdBA3RqIA85AwAgBiAHQQN0aiAROQMIIAYgB0EDdGogEzkDECAGIAdBA3RqIBU5AxggB0EEaiEHDAALCwJAA0AgByAFTw0BIAEgBCAHQQJ0aigCACAJbGohDkQAAAAAAAAAACEPQQAhCAJAA0AgCCADTw0BIAhBAnQhDCAIQQF0IQ0gDyAAIAxqKgIAuyAOIA1qLgEAQQ10QYDA//94cb67oqAhDyAIQQFqIQgMAAsLIAYgB0EDdGogDzkDACAHQQFqIQcMAAsLCw==';
 
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-}
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
-  Memory: new (descriptor: { initial: number; maximum: number }) => WasmMemory;
-}
-const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-const PAGE_BYTES = 65536;
-
 /**
  * Bytes of scratch before the rows in a {@link allocateKernelRows} memory:
  * the query (up to {@link MAX_KERNEL_DIMENSION} floats), a list of rows
  * ({@link CHUNK_ROWS} int32) and their scores ({@link CHUNK_ROWS} float64).
  */
-export const KERNEL_ROWS_SCRATCH_BYTES = 2 * PAGE_BYTES;
+export const KERNEL_ROWS_SCRATCH_BYTES = 2 * WASM_PAGE_BYTES;
 /** The most components per row {@link KernelRows} scores (the query area holds this many floats). */
 export const MAX_KERNEL_DIMENSION = 4096;
 /** Rows scored per kernel call: longer lists are scored in chunks of this many. */
@@ -97,7 +87,7 @@ function reserve(length: number, precision: KernelPrecision): WasmMemory {
     throw new RangeError(`${what}: expected a non-negative integer length, received ${length}`);
   }
   const bytes = KERNEL_ROWS_SCRATCH_BYTES + length * size;
-  const pages = Math.ceil(bytes / PAGE_BYTES);
+  const pages = Math.ceil(bytes / WASM_PAGE_BYTES);
   if (pages > 65536) {
     throw new RangeError(`${what}: ${length} ${unit} (${bytes} bytes) exceed WebAssembly's 4 GiB of memory`);
   }

@@ -1,3 +1,4 @@
+import { type WasmMemory, wasm, WASM_PAGE_BYTES } from './webAssembly.js';
 /**
  * The WebAssembly kernels of {@link RowScorer}, compiled from `dotKernel.wat`
  * (next to this file) with wabt's `wat2wasm` (SIMD enabled; 1333 bytes,
@@ -15,21 +16,6 @@
 export const KERNEL_BASE64 =
   'AGFzbQEAAAABEwJgBX9/f39/AGAHf39/f39/fwACDwEDZW52Bm1lbW9yeQIAAQMDAgABBxICBnNjb3JlcwAABWV4YWN0AAEK6wkClgYFBX8BewF/CnsHfyADQQJ0IQggACAIaiEJIAEhByAIQQFsIRYgCEECbCEXIAhBA2whGCAIQQRsIRkgCEEFbCEaIAhBBmwhGyAIQQdsIRwCQANAIAUgAk8NAf0MAAAAAAAAAAAAAAAAAAAAACEM/QwAAAAAAAAAAAAAAAAAAAAAIQ39DAAAAAAAAAAAAAAAAAAAAAAhDv0MAAAAAAAAAAAAAAAAAAAAACEP/QwAAAAAAAAAAAAAAAAAAAAAIRD9DAAAAAAAAAAAAAAAAAAAAAAhEf0MAAAAAAAAAAAAAAAAAAAAACES/QwAAAAAAAAAAAAAAAAAAAAAIRMgACEGIAchCwJAA0AgBiAJTw0BIAb9AAQAIQogDCAKIAv9AAQA/eYB/eQBIQwgDSAKIAsgFmr9AAQA/eYB/eQBIQ0gDiAKIAsgF2r9AAQA/eYB/eQBIQ4gDyAKIAsgGGr9AAQA/eYB/eQBIQ8gECAKIAsgGWr9AAQA/eYB/eQBIRAgESAKIAsgGmr9AAQA/eYB/eQBIREgEiAKIAsgG2r9AAQA/eYB/eQBIRIgEyAKIAsgHGr9AAQA/eYB/eQBIRMgBkEQaiEGIAtBEGohCwwACwsgDCAN/Q0AAQIDEBESEwQFBgcUFRYXIAwgDf0NCAkKCxgZGhsMDQ4PHB0eH/3kASEUIA4gD/0NAAECAxAREhMEBQYHFBUWFyAOIA/9DQgJCgsYGRobDA0ODxwdHh/95AEhFSAEIBQgFf0NAAECAwQFBgcQERITFBUWFyAUIBX9DQgJCgsMDQ4PGBkaGxwdHh/95AH9CwQAIBAgEf0NAAECAxAREhMEBQYHFBUWFyAQIBH9DQgJCgsYGRobDA0ODxwdHh/95AEhFCASIBP9DQABAgMQERITBAUGBxQVFhcgEiAT/Q0ICQoLGBkaGwwNDg8cHR4f/eQBIRUgBCAUIBX9DQABAgMEBQYHEBESExQVFhcgFCAV/Q0ICQoLDA0ODxgZGhscHR4f/eQB/QsEECAEQSBqIQQgByAIQQN0aiEHIAVBAWohBQwACwsL0AMKA38BfAN/AXwBfwF8AX8BfAF/AXwgAkECdCEJIAVBfHEhCwJAA0AgByALTw0BIAEgBCAHQQJ0aigCACAJbGohDUQAAAAAAAAAACEOIAEgBCAHQQJ0aigCBCAJbGohD0QAAAAAAAAAACEQIAEgBCAHQQJ0aigCCCAJbGohEUQAAAAAAAAAACESIAEgBCAHQQJ0aigCDCAJbGohE0QAAAAAAAAAACEUQQAhCAJAA0AgCCADTw0BIAhBAnQhDCAAIAxqKgIAuyEKIA4gCiANIAxqKgIAu6KgIQ4gECAKIA8gDGoqAgC7oqAhECASIAogESAMaioCALuioCESIBQgCiATIAxqKgIAu6KgIRQgCEEBaiEIDAALCyAGIAdBA3RqIA45AwAgBiAHQQN0aiAQOQMIIAYgB0EDdGogEjkDECAGIAdBA3RqIBQ5AxggB0EEaiEHDAALCwJAA0AgByAFTw0BIAEgBCAHQQJ0aigCACAJbGohDUQAAAAAAAAAACEOQQAhCAJAA0AgCCADTw0BIAhBAnQhDCAOIAAgDGoqAgC7IA0gDGoqAgC7oqAhDiAIQQFqIQgMAAsLIAYgB0EDdGogDjkDACAHQQFqIQcMAAsLCw==';
 
-/**
- * The few WebAssembly JS API members used here (the project compiles without
- * the DOM lib, whose declarations they are; Node 20 provides them at run time).
- */
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
-  Memory: new (descriptor: { initial: number }) => WasmMemory;
-}
-const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-
 let compiled: object | null = null;
 
 /** The kernel module, compiled on first use (1333 bytes: synchronous compilation is cheap). Also instantiated over KernelRows' memories. */
@@ -37,8 +23,6 @@ export function kernelModule(): object {
   compiled ??= new wasm.Module(Buffer.from(KERNEL_BASE64, 'base64'));
   return compiled;
 }
-
-const PAGE_BYTES = 65536;
 
 /**
  * The kernel module's `exact(q, v, stride, d, list, count, out)` (byte
@@ -153,7 +137,7 @@ export class RowScorer {
     const exactOffset = listOffset + capacity * 4;
     const bytes = exactOffset + capacity * 8;
     const have = this.memory.buffer.byteLength;
-    if (bytes > have) this.memory.grow(Math.ceil((bytes - have) / PAGE_BYTES));
+    if (bytes > have) this.memory.grow(Math.ceil((bytes - have) / WASM_PAGE_BYTES));
     const all = new Float32Array(this.memory.buffer);
     // The new rows and the query's padding may lie over the old scratch areas: zero them.
     all.fill(0, this.capacityRows * stride, scoresOffset / 4);

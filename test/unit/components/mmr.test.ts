@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { mmrOrder } from '../../../src/components/rerankers/mmr.js';
+import { watBinaryBase64 } from '../../support/watBinary.js';
+import { dot, mmrOrder } from '../../../src/components/rerankers/mmr.js';
+import { MMR_KERNEL_BASE64, MmrKernel } from '../../../src/components/rerankers/mmrKernel.js';
 import { createRandom } from '../../../src/domain/random.js';
 
 /**
@@ -121,5 +123,60 @@ describe('Re-ranker: MMR, optimised form', () => {
         referenceMmr(relevance, e, d, lambda, k),
       );
     }
+  });
+});
+
+describe('Re-ranker: MMR kernel (mmrKernel.wat)', () => {
+  it('is mmrKernel.wat compiled by wabt (the shipped base64 matches its source)', async () => {
+    expect(await watBinaryBase64('src/components/rerankers/mmrKernel.wat')).toBe(MMR_KERNEL_BASE64);
+  });
+
+  it('raises each listed max similarity to the four-lane dot product, bit for bit (every d mod 4, odd and even lists)', () => {
+    const rng = createRandom(5);
+    const kernel = new MmrKernel();
+    for (let t = 0; t < 300; t++) {
+      const n = rng.int(1, 40);
+      const d = rng.int(1, 70);
+      const { f64, i32, rowsAt, maxSimAt, freeAt } = kernel.reserve(n, d);
+      const rows = Float64Array.from({ length: n * d }, () => Math.fround(rng.normal()));
+      f64.set(rows, rowsAt / 8);
+      // Earlier max similarities: some above every dot product, some below, some -Infinity, some NaN.
+      const before = Float64Array.from(
+        { length: n },
+        (_, i) => [-Infinity, 1e9, -1e9, NaN, rng.normal() * d][i % 5]!,
+      );
+      f64.set(before, maxSimAt / 8);
+      const pick = rng.int(0, n - 1);
+      const listed = Array.from({ length: n }, (_, i) => i).filter((i) => i !== pick && rng.next() < 0.7);
+      i32.set(listed, freeAt / 4);
+      kernel.update(rowsAt, d, rowsAt + pick * d * 8, freeAt, listed.length, maxSimAt);
+      const after = f64.slice(maxSimAt / 8, maxSimAt / 8 + n);
+      for (let i = 0; i < n; i++) {
+        let want = before[i]!;
+        if (listed.includes(i)) {
+          const s = dot(rows, pick * d, i * d, d);
+          if (s > want) want = s;
+        }
+        expect(Object.is(after[i], want), `t=${t} n=${n} d=${d} item ${i}: ${after[i]} vs ${want}`).toBe(
+          true,
+        );
+      }
+    }
+  });
+
+  it('grows its memory past one page and still matches the plain algorithm (400 items × 64)', () => {
+    const rng = createRandom(3);
+    const n = 400;
+    const d = 64; // 400 × 64 × 8 bytes = 200 KiB of rows: the kernel's memory grows from 64 KiB
+    const e = new Float32Array(n * d);
+    for (let i = 0; i < n; i++) {
+      const v = Array.from({ length: d }, () => rng.normal());
+      const norm = Math.hypot(...v);
+      for (let p = 0; p < d; p++) e[i * d + p] = v[p]! / norm;
+    }
+    const relevance = Array.from({ length: n }, () => rng.next());
+    expect(Array.from(mmrOrder(relevance, e, d, 0.7, 60))).toEqual(referenceMmr(relevance, e, d, 0.7, 60));
+    // A small run after the large one reuses the grown memory.
+    expect(Array.from(mmrOrder(rel, emb, 2, 0.5, 4))).toEqual([0, 2, 1, 3]);
   });
 });

@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import wabtInit from 'wabt';
+import { watBinaryBase64 } from '../../support/watBinary.js';
 import { createRandom } from '../../../src/domain/random.js';
 import { CODE_KERNEL_BASE64, CodeScorer } from '../../../src/stores/ann/codeScorer.js';
 
@@ -41,13 +40,6 @@ describe('CodeScorer (int8 codes, SIMD kernel)', () => {
   });
 
   it('is codeKernel.wat compiled by wabt (the shipped base64 matches its source)', async () => {
-    const wabt = await wabtInit();
-    const wat = readFileSync(new URL('../../../src/stores/ann/codeKernel.wat', import.meta.url), 'utf8');
-    const module = wabt.parseWat('codeKernel.wat', wat, { simd: true });
-    try {
-      expect(Buffer.from(module.toBinary({}).buffer).toString('base64')).toBe(CODE_KERNEL_BASE64);
-    } finally {
-      module.destroy();
-    }
+    expect(await watBinaryBase64('src/stores/ann/codeKernel.wat')).toBe(CODE_KERNEL_BASE64);
   });
 });

@@ -1,7 +1,6 @@
 import { unitRows } from '../../support/unitRows.js';
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import wabtInit from 'wabt';
+import { watBinaryBase64 } from '../../support/watBinary.js';
 import { encodeHalves, halfTable, toHalf } from '../../../src/domain/halfFloat.js';
 import type { Random } from '../../../src/domain/random.js';
 import { createRandom } from '../../../src/domain/random.js';
@@ -109,17 +108,7 @@ describe('allocateKernelRows and KernelRows (rows scored where they are)', () =>
   });
 
   it('is gatherKernel.wat compiled by wabt (the shipped base64 matches its source)', async () => {
-    const wabt = await wabtInit();
-    const wat = readFileSync(
-      new URL('../../../src/stores/embedded/gatherKernel.wat', import.meta.url),
-      'utf8',
-    );
-    const module = wabt.parseWat('gatherKernel.wat', wat, { simd: true });
-    try {
-      expect(Buffer.from(module.toBinary({}).buffer).toString('base64')).toBe(GATHER_KERNEL_BASE64);
-    } finally {
-      module.destroy();
-    }
+    expect(await watBinaryBase64('src/stores/embedded/gatherKernel.wat')).toBe(GATHER_KERNEL_BASE64);
   });
 });
 
@@ -337,13 +326,6 @@ describe('allocateKernelHalves and KernelRows over halves (issue #6: item vector
   });
 
   it('is halfKernel.wat compiled by wabt (the shipped base64 matches its source)', async () => {
-    const wabt = await wabtInit();
-    const wat = readFileSync(new URL('../../../src/stores/embedded/halfKernel.wat', import.meta.url), 'utf8');
-    const module = wabt.parseWat('halfKernel.wat', wat, { simd: true });
-    try {
-      expect(Buffer.from(module.toBinary({}).buffer).toString('base64')).toBe(HALF_KERNEL_BASE64);
-    } finally {
-      module.destroy();
-    }
+    expect(await watBinaryBase64('src/stores/embedded/halfKernel.wat')).toBe(HALF_KERNEL_BASE64);
   });
 });

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { watBinaryBase64 } from '../../support/watBinary.js';
 import { createRandom } from '../../../src/domain/random.js';
 import { kthLargest } from '../../../src/stores/embedded/exactVectorIndex.js';
-import { readFileSync } from 'node:fs';
-import wabtInit from 'wabt';
 import { KERNEL_BASE64, RowScorer } from '../../../src/stores/embedded/rowScorer.js';
 
 /** Fills `n` rows of `scorer` with standard normal values; returns them (row-major, `dimension` per row). */
@@ -17,15 +16,7 @@ function fill(scorer: RowScorer, n: number, seed: number): Float32Array {
 
 describe('RowScorer kernel bytes', () => {
   it('are dotKernel.wat compiled by wabt (the shipped base64 matches its source)', async () => {
-    const wabt = await wabtInit();
-    const wat = readFileSync(new URL('../../../src/stores/embedded/dotKernel.wat', import.meta.url), 'utf8');
-    const module = wabt.parseWat('dotKernel.wat', wat, { simd: true });
-    try {
-      const { buffer } = module.toBinary({});
-      expect(Buffer.from(buffer).toString('base64')).toBe(KERNEL_BASE64);
-    } finally {
-      module.destroy();
-    }
+    expect(await watBinaryBase64('src/stores/embedded/dotKernel.wat')).toBe(KERNEL_BASE64);
   });
 });
 
