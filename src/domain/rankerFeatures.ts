@@ -138,8 +138,8 @@ export function writeFeatureRow(
   scores: CandidateScores,
   now: number,
 ): void {
-  const popularity = Math.log1p(Math.max(0, item.popularity));
-  const trend = Math.log1p(Math.max(0, item.trend));
+  const popularity = log1pOfNonNegative(item.popularity);
+  const trend = log1pOfNonNegative(item.trend);
   let affinity = 0;
   let lastSeen = -Infinity;
   const categories = item.categories;
@@ -158,7 +158,7 @@ export function writeFeatureRow(
   // candidate of every request.
   out[offset] = finiteOr(scores.retrieval ?? DEFAULT_0, DEFAULT_0);
   out[offset + 1] = finiteOr(scores.cosine ?? DEFAULT_1, DEFAULT_1);
-  out[offset + 2] = finiteOr(Math.log1p(Math.max(0, scores.itemToItem)), DEFAULT_2);
+  out[offset + 2] = finiteOr(log1pOfNonNegative(scores.itemToItem), DEFAULT_2);
   out[offset + 3] = finiteOr(popularity, DEFAULT_3);
   out[offset + 4] = finiteOr(trend, DEFAULT_4);
   out[offset + 5] = finiteOr(trend - popularity, DEFAULT_5);
@@ -166,12 +166,41 @@ export function writeFeatureRow(
     item.firstSeen === null
       ? DEFAULT_6
       : finiteOr(Math.log1p(Math.max(0, now - item.firstSeen) / DAY_MS), DEFAULT_6);
-  out[offset + 7] = finiteOr(Math.log1p(Math.max(0, user.interactionCount)), DEFAULT_7);
+  out[offset + 7] = finiteOr(userActivity(user.interactionCount), DEFAULT_7);
   out[offset + 8] = finiteOr(affinity, DEFAULT_8);
   out[offset + 9] =
     lastSeen === -Infinity
       ? DEFAULT_9
       : finiteOr(Math.log1p(Math.max(0, now - lastSeen) / DAY_MS), DEFAULT_9);
+}
+
+/**
+ * log(1 + max(0, x)), with 0 for x ≤ 0 returned without the call: bit for bit
+ * `Math.log1p(Math.max(0, x))` (log1p(+0) is +0, and max(0, −0) is +0), NaN
+ * still NaN. Most candidates have no item-to-item score and many no recent
+ * trend, so this skips hundreds of log1p calls per request.
+ */
+function log1pOfNonNegative(x: number): number {
+  const m = Math.max(0, x);
+  return m === 0 ? 0 : Math.log1p(m);
+}
+
+/** The last interaction count {@link userActivity} saw, and its feature value. */
+let lastInteractionCount = 0;
+let lastUserActivity = 0;
+
+/**
+ * The `user_activity` feature, log(1 + max(0, count)), remembered for the
+ * last count: every row of a request has the same user, so the log is
+ * computed once per request instead of once per candidate. Bit for bit the
+ * direct formula (a remembered value is that formula's result for the same count).
+ */
+function userActivity(count: number): number {
+  if (count !== lastInteractionCount) {
+    lastInteractionCount = count;
+    lastUserActivity = log1pOfNonNegative(count);
+  }
+  return lastUserActivity;
 }
 
 function finiteOr(value: number, fallback: number): number {

@@ -139,6 +139,37 @@ describe('Domain: writeFeatureRow', () => {
   });
 });
 
+describe('Domain: writeFeatureRow, the log columns', () => {
+  it('are bit for bit log1p(max(0, x)) for zeros, −0, negatives, NaN, infinities and ordinary values, the user count changing or not between rows', () => {
+    const values = [0, -0, -3, 1e-300, 0.5, 7, 1e12, NaN, Infinity, -Infinity];
+    const want = (x: number): number => {
+      const v = Math.fround(Math.log1p(Math.max(0, x)));
+      return Number.isFinite(v) ? v : NaN; // NaN: the writer falls back to the default, checked below
+    };
+    const out = new Float32Array(F);
+    for (const count of [...values, 3, 3, 0, 0]) {
+      for (const x of values) {
+        const user = { ...USER, interactionCount: count };
+        const item = { ...ITEM, popularity: x, trend: x === 7 ? 0 : x };
+        writeFeatureRow(out, 0, user, item, { retrieval: null, cosine: null, itemToItem: x }, NOW);
+        const expected: [number, number, number][] = [
+          [2, x, RANKER_FEATURES[2]!.default],
+          [3, x, RANKER_FEATURES[3]!.default],
+          [4, item.trend, RANKER_FEATURES[4]!.default],
+          [7, count, RANKER_FEATURES[7]!.default],
+        ];
+        for (const [column, input, fallback] of expected) {
+          const w = want(input);
+          const value = Number.isNaN(w) ? Math.fround(fallback) : w;
+          expect(Object.is(out[column], value), `column ${column}, input ${input}, count ${count}`).toBe(
+            true,
+          );
+        }
+      }
+    }
+  });
+});
+
 describe('Domain: RANKER_FEATURES', () => {
   it('has one spec per column, in the order writeFeatureRow writes them', () => {
     expect(RANKER_FEATURE_COUNT).toBe(RANKER_FEATURES.length);
