@@ -13,7 +13,9 @@ import { mmrKernel } from './mmrKernel.js';
  * dot products, the bulk of the cost). The rows are widened to float64 once,
  * into the WebAssembly memory of {@link mmrKernel}, whose SIMD kernel
  * (`mmrKernel.wat`) computes the dot products two items at a time; each still
- * sums the same four lanes in the same order as {@link dot}, with no fused
+ * sums four lanes (p mod 4) in p order, the components past the last
+ * whole group of four into lane 0, then ((lane 0 + lane 1) + lane 2) + lane 3, as the
+ * JavaScript loop it replaced did, with no fused
  * multiply-add, so results are the same to the bit (test/unit/components/mmr.test.ts
  * compares the picks with the plain algorithm). At 50 items × 64 dimensions
  * the kernel takes about a third of the time of the JavaScript loop it replaced
@@ -70,26 +72,4 @@ export function mmrOrder(
     kernel.update(rowsAt, d, rowsAt + best * d * 8, freeAt, m, maxSimAt);
   }
   return out;
-}
-
-/**
- * Dot product of the d-vectors at offsets a and b of `x`, four lanes (p mod 4)
- * summed separately, then added ((lane 0 + lane 1) + lane 2) + lane 3, the
- * components past the last whole group of four added to lane 0: the sum the
- * kernel computes for each pair (the reference of its tests).
- */
-export function dot(x: Float64Array, a: number, b: number, d: number): number {
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  let p = 0;
-  for (; p + 3 < d; p += 4) {
-    s0 += x[a + p]! * x[b + p]!;
-    s1 += x[a + p + 1]! * x[b + p + 1]!;
-    s2 += x[a + p + 2]! * x[b + p + 2]!;
-    s3 += x[a + p + 3]! * x[b + p + 3]!;
-  }
-  for (; p < d; p++) s0 += x[a + p]! * x[b + p]!;
-  return s0 + s1 + s2 + s3;
 }

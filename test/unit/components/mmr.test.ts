@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { watBinaryBase64 } from '../../support/watBinary.js';
-import { dot, mmrOrder } from '../../../src/components/rerankers/mmr.js';
+import { mmrOrder } from '../../../src/components/rerankers/mmr.js';
 import { MMR_KERNEL_BASE64, MmrKernel } from '../../../src/components/rerankers/mmrKernel.js';
 import { createRandom } from '../../../src/domain/random.js';
 
@@ -43,6 +43,28 @@ describe('Re-ranker: MMR (Carbonell & Goldstein 1998)', () => {
 });
 
 /**
+ * Dot product of the d-vectors at offsets a and b of `x`: four lanes (p mod 4)
+ * summed separately in p order, the components past the last whole group of
+ * four added to lane 0, then ((lane 0 + lane 1) + lane 2) + lane 3 — the sum
+ * mmrOrder's kernel computes for each pair.
+ */
+function laneDot(x: ArrayLike<number>, a: number, b: number, d: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let p = 0;
+  for (; p + 3 < d; p += 4) {
+    s0 += x[a + p]! * x[b + p]!;
+    s1 += x[a + p + 1]! * x[b + p + 1]!;
+    s2 += x[a + p + 2]! * x[b + p + 2]!;
+    s3 += x[a + p + 3]! * x[b + p + 3]!;
+  }
+  for (; p < d; p++) s0 += x[a + p]! * x[b + p]!;
+  return s0 + s1 + s2 + s3;
+}
+
+/**
  * The plain form of the algorithm (as first written): float32 rows, one dot
  * product at a time, every free item updated after every pick. The optimised
  * {@link mmrOrder} must pick the same items in the same order.
@@ -58,21 +80,7 @@ function referenceMmr(
   const out: number[] = [];
   const maxSim = new Float64Array(n).fill(-Infinity);
   const taken = new Uint8Array(n);
-  const dot = (a: number, b: number): number => {
-    let s0 = 0;
-    let s1 = 0;
-    let s2 = 0;
-    let s3 = 0;
-    let p = 0;
-    for (; p + 3 < d; p += 4) {
-      s0 += e[a + p]! * e[b + p]!;
-      s1 += e[a + p + 1]! * e[b + p + 1]!;
-      s2 += e[a + p + 2]! * e[b + p + 2]!;
-      s3 += e[a + p + 3]! * e[b + p + 3]!;
-    }
-    for (; p < d; p++) s0 += e[a + p]! * e[b + p]!;
-    return s0 + s1 + s2 + s3;
-  };
+  const dot = (a: number, b: number): number => laneDot(e, a, b, d);
   for (let step = 0; step < Math.min(k, n); step++) {
     let best = -1;
     let bestValue = -Infinity;
@@ -131,7 +139,7 @@ describe('Re-ranker: MMR kernel (mmrKernel.wat)', () => {
     expect(await watBinaryBase64('src/components/rerankers/mmrKernel.wat')).toBe(MMR_KERNEL_BASE64);
   });
 
-  it('raises each listed max similarity to the four-lane dot product, bit for bit (every d mod 4, odd and even lists)', () => {
+  it('raises each listed max similarity to the four-lane dot product (laneDot), bit for bit (every d mod 4, odd and even lists)', () => {
     const rng = createRandom(5);
     const kernel = new MmrKernel();
     for (let t = 0; t < 300; t++) {
@@ -154,7 +162,7 @@ describe('Re-ranker: MMR kernel (mmrKernel.wat)', () => {
       for (let i = 0; i < n; i++) {
         let want = before[i]!;
         if (listed.includes(i)) {
-          const s = dot(rows, pick * d, i * d, d);
+          const s = laneDot(rows, pick * d, i * d, d);
           if (s > want) want = s;
         }
         expect(Object.is(after[i], want), `t=${t} n=${n} d=${d} item ${i}: ${after[i]} vs ${want}`).toBe(
