@@ -22,7 +22,13 @@ import {
   packNeighbourTable,
   readNeighbourTableFile,
 } from './neighbourTable.js';
-import type { NeighbourTable } from './neighbourTable.js';
+import type { NeighbourTable, PackedNeighbourTable } from './neighbourTable.js';
+import {
+  diskNeighbourListView,
+  NEIGHBOURS_ON_DISK_MIN_ITEMS,
+  spillNeighbourTable,
+} from './diskNeighbourTable.js';
+import type { NeighbourList } from '../retrieval/itemNeighbours.js';
 import { readManifest } from './registryPaths.js';
 import { readPopularityFile } from './popularityFile.js';
 import type { PopularityColumns } from './popularityFile.js';
@@ -67,6 +73,18 @@ export interface LoadVersionOptions {
    * An integer ≥ 0. @default PACKED_IDS_MIN_ITEMS (200,000)
    */
   readonly packIdsFrom?: number;
+  /**
+   * Models of at least this many items keep their packed neighbour table in
+   * an unlinked temporary file, read a row at a time ({@link spillNeighbourTable}:
+   * 5 bytes per neighbour move from process memory to the OS page cache;
+   * issue #6, memory at 1M items); smaller ones keep it in memory. When the
+   * file cannot be written (no space, read-only folder) the table stays in
+   * memory and a `RECGATE_NEIGHBOURS_IN_MEMORY` process warning says why.
+   * An integer ≥ 0. @default NEIGHBOURS_ON_DISK_MIN_ITEMS (200,000)
+   */
+  readonly neighboursOnDiskFrom?: number;
+  /** The folder for that file. @default os.tmpdir() (`TMPDIR`) */
+  readonly neighboursDir?: string;
 }
 
 /**
@@ -83,6 +101,7 @@ export interface LoadVersionOptions {
  *   match the manifest (n×d float32, d×d float64 for the Gram file), or (not
  *   `rawItemFactors`) when a sampled row of `item-factors.f32` is not the
  *   item vector's row times M (the vectors are not the factors' MIPS-to-cosine transform).
+ * @throws RangeError when `neighboursOnDiskFrom` is not an integer ≥ 0.
  */
 export function loadVersionBundle(
   registryDir: string,
@@ -90,6 +109,10 @@ export function loadVersionBundle(
   version: string,
   options: LoadVersionOptions = {},
 ): LoadedVersion {
+  const onDiskFrom = options.neighboursOnDiskFrom ?? NEIGHBOURS_ON_DISK_MIN_ITEMS;
+  if (!(Number.isInteger(onDiskFrom) && onDiskFrom >= 0)) {
+    throw new RangeError(`neighboursOnDiskFrom: expected an integer ≥ 0, received ${onDiskFrom}`);
+  }
   const manifest = readManifest(registryDir, name, version);
   const dir = join(registryDir, name, version);
   const r = manifest.retrieval;
@@ -123,11 +146,14 @@ export function loadVersionBundle(
   const gram = readItemGram(dir, d);
   if (gram !== null) registerItemGram(itemFactors, gram);
   const userVectors = readF32(dir, r.userFactors, userIds.length * d);
-  // Packed where exact: 3-byte indices, the 4-decimal scores as int16 (issue #6: −30 MB at 1M × 10).
-  const neighbours = neighbourListView(
+  // Packed where exact: 3-byte indices, the 4-decimal scores as int16 (issue #6: −30 MB at 1M × 10), and for a large
+  // catalog spilled to an unlinked temporary file (−50 MB of RSS at 1M × 10; a few rows are read per request).
+  const neighbours = neighbourLists(
     packNeighbourTable(
       readNeighbours(dir, manifest.neighbours.file, itemIds.length, manifest.neighbours.topN),
     ),
+    itemIds.length >= onDiskFrom,
+    options.neighboursDir,
   );
   // Read through a window into float columns (issue #6: JSON.parse's four arrays and the file's text were ~90 MB at
   // 1M items, the start-up peak).
@@ -375,6 +401,32 @@ function checkFactorRows(factorsPath: string, vectorsPath: string, rows: FactorR
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * The packed table as the bundle's neighbour lists: in memory
+ * ({@link neighbourListView}), or with `onDisk` spilled to a file under `dir`
+ * ({@link diskNeighbourListView}). A table that cannot be spilled (the fs
+ * error of {@link spillNeighbourTable}) stays in memory, with a process
+ * warning (code `RECGATE_NEIGHBOURS_IN_MEMORY`) naming the error.
+ */
+function neighbourLists(
+  table: PackedNeighbourTable,
+  onDisk: boolean,
+  dir: string | undefined,
+): readonly NeighbourList[] {
+  if (onDisk) {
+    try {
+      const spilled = spillNeighbourTable(table, dir);
+      if (spilled !== null) return diskNeighbourListView(spilled);
+    } catch (err) {
+      process.emitWarning(
+        `the neighbour table stays in memory: cannot spill it to ${dir ?? 'the temporary folder'}: ${(err as Error).message}`,
+        { code: 'RECGATE_NEIGHBOURS_IN_MEMORY' },
+      );
+    }
+  }
+  return neighbourListView(table);
 }
 
 /**

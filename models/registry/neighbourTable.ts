@@ -33,7 +33,7 @@ export interface PackedNeighbourTable {
 }
 
 /** Scores packed as k with score = fl32(k / SCORE_SCALE). */
-const SCORE_SCALE = 10_000;
+export const SCORE_SCALE = 10_000;
 
 /**
  * The table in the smaller columns of {@link PackedNeighbourTable} where
