@@ -8,9 +8,8 @@ import { diskNeighbourListView, spillNeighbourTable } from '../../../models/regi
 import { loadVersionBundle } from '../../../models/registry/loadVersionBundle.js';
 import { neighbourListView, packNeighbourTable } from '../../../models/registry/neighbourTable.js';
 import type { NeighbourTable } from '../../../models/registry/neighbourTable.js';
-import { publishVersion } from '../../../models/registry/publishVersion.js';
 import { createRandom } from '../../../src/domain/random.js';
-import { fitTinyModels, rankerOnnx, tempRegistry, testManifest, tinyRanker } from './registryFixtures.js';
+import { tempRegistryWithTinyVersion } from './registryFixtures.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -143,10 +142,7 @@ describe('Registry: a large model’s neighbour table spilled to an unlinked fil
 describe('Registry: loadVersionBundle keeps a large model’s neighbours on disk (issue #6)', () => {
   let registry = '';
   beforeAll(() => {
-    registry = tempRegistry();
-    const { bundle, ials, catalog } = fitTinyModels();
-    const manifest = testManifest(bundle, ials, catalog, 'v1');
-    publishVersion(registry, manifest, { bundle, users: new Map(), onnx: rankerOnnx(tinyRanker()), catalog });
+    registry = tempRegistryWithTinyVersion();
   });
   afterAll(() => {
     if (registry) rmSync(registry, { recursive: true, force: true });

@@ -4,8 +4,7 @@ import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ModelBundle } from '../../../models/pipeline/modelBundle.js';
 import { loadVersionBundle } from '../../../models/registry/loadVersionBundle.js';
-import { publishVersion } from '../../../models/registry/publishVersion.js';
-import { fitTinyModels, rankerOnnx, tempRegistry, testManifest, tinyRanker } from './registryFixtures.js';
+import { tempRegistryWithTinyVersion } from './registryFixtures.js';
 
 /**
  * A loaded bundle must go with ONE full collection once nothing holds it, even
@@ -31,10 +30,7 @@ setFlagsFromString('--no-allow-natives-syntax');
 
 let registry = '';
 beforeAll(() => {
-  registry = tempRegistry();
-  const { bundle, ials, catalog } = fitTinyModels();
-  const manifest = testManifest(bundle, ials, catalog, 'v1');
-  publishVersion(registry, manifest, { bundle, users: new Map(), onnx: rankerOnnx(tinyRanker()), catalog });
+  registry = tempRegistryWithTinyVersion();
 });
 afterAll(() => {
   if (registry) rmSync(registry, { recursive: true, force: true });

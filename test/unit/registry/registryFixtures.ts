@@ -16,6 +16,7 @@ import { trainMlpRanker } from '../../../models/ranker/trainMlpRanker.js';
 import type { IalsModel } from '../../../models/retrieval/trainIals.js';
 import { syntheticWorld } from '../pipeline/pipelineFixtures.js';
 import { retrievalSection } from '../../../models/registry/retrievalSection.js';
+import { publishVersion } from '../../../models/registry/publishVersion.js';
 
 /** The small training configuration registry tests fit with. */
 export const TEST_CONFIG: TrainConfig = { ...DEFAULT_TRAIN_CONFIG, dimension: 4, epochs: 3, neighbours: 5 };
@@ -112,4 +113,17 @@ export function testManifest(
     evaluation: null,
     config: TEST_CONFIG,
   };
+}
+
+/**
+ * A fresh registry (under the OS temp dir) holding one version `v1` of the
+ * tiny models (no users), for tests that only load it back; the caller
+ * removes the folder.
+ */
+export function tempRegistryWithTinyVersion(): string {
+  const registry = tempRegistry();
+  const { bundle, ials, catalog } = fitTinyModels();
+  const manifest = testManifest(bundle, ials, catalog, 'v1');
+  publishVersion(registry, manifest, { bundle, users: new Map(), onnx: rankerOnnx(tinyRanker()), catalog });
+  return registry;
 }
