@@ -1,6 +1,7 @@
 import { PackedIdList } from '../../src/domain/itemIdList.js';
 import type { ItemIdList } from '../../src/domain/itemIdList.js';
 import { closeSync, constants, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { denseFactorRows, factorRowsOfVectors } from '../../src/domain/factorRows.js';
 import type { FactorRows } from '../../src/domain/factorRows.js';
@@ -421,7 +422,7 @@ function neighbourLists(
       if (spilled !== null) return diskNeighbourListView(spilled);
     } catch (err) {
       process.emitWarning(
-        `the neighbour table stays in memory: cannot spill it to ${dir ?? 'the temporary folder'}: ${(err as Error).message}`,
+        `the neighbour table stays in memory: cannot spill it to ${dir ?? tmpdir()}: ${(err as Error).message}`,
         { code: 'RECGATE_NEIGHBOURS_IN_MEMORY' },
       );
     }

@@ -188,6 +188,30 @@ describe('Registry: loadVersionBundle keeps a large model’s neighbours on disk
     }
   });
 
+  it('spills to TMPDIR by default, and the warning names that folder when it cannot', async () => {
+    const saved = process.env.TMPDIR;
+    const missing = join(registry, 'no-such-tmpdir');
+    const warnings: Error[] = [];
+    const onWarning = (w: Error): void => {
+      warnings.push(w);
+    };
+    process.on('warning', onWarning);
+    try {
+      process.env.TMPDIR = missing;
+      const lists = loadVersionBundle(registry, 'default', 'v1', { neighboursOnDiskFrom: 0 }).bundle
+        .neighbours;
+      await new Promise((r) => setTimeout(r, 0));
+      expect(lists.some((l) => l.items.length > 0)).toBe(true);
+      expect(warnings.map((w) => w.message)).toContainEqual(
+        expect.stringContaining(`cannot spill it to ${missing}: ENOENT`),
+      );
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+      process.off('warning', onWarning);
+    }
+  });
+
   it('refuses a neighboursOnDiskFrom that is not an integer ≥ 0', () => {
     for (const bad of [-1, 1.5, Number.NaN]) {
       expect(() => loadVersionBundle(registry, 'default', 'v1', { neighboursOnDiskFrom: bad })).toThrow(
