@@ -195,13 +195,8 @@ export function neighbourListView(table: NeighbourTable | PackedNeighbourTable):
   return lazyArrayView(offsets.length - 1, (i) => {
     const from = offsets[i]!;
     const to = offsets[i + 1]!;
-    let rowItems: Int32Array;
-    if (items instanceof Int32Array) rowItems = items.subarray(from, to);
-    else {
-      rowItems = new Int32Array(to - from);
-      for (let e = from, b = 3 * from; e < to; e++, b += 3)
-        rowItems[e - from] = items[b]! | (items[b + 1]! << 8) | (items[b + 2]! << 16);
-    }
+    const rowItems =
+      items instanceof Int32Array ? items.subarray(from, to) : unpackIndices(items, 3 * from, to - from);
     let rowScores: Float32Array;
     if (scores instanceof Float32Array) rowScores = scores.subarray(from, to);
     else {
@@ -210,4 +205,16 @@ export function neighbourListView(table: NeighbourTable | PackedNeighbourTable):
     }
     return { items: rowItems, scores: rowScores };
   });
+}
+
+/**
+ * The `n` item indices packed 3 bytes each, little-endian, from `bytes[at]`
+ * on (the packed `items` column of {@link PackedNeighbourTable}), as a new
+ * Int32Array of n.
+ */
+export function unpackIndices(bytes: Uint8Array, at: number, n: number): Int32Array {
+  const out = new Int32Array(n);
+  for (let e = 0, b = at; e < n; e++, b += 3)
+    out[e] = bytes[b]! | (bytes[b + 1]! << 8) | (bytes[b + 2]! << 16);
+  return out;
 }
