@@ -66,11 +66,9 @@ export function spillNeighbourTable(
     const chunk = Buffer.allocUnsafe(WRITE_CHUNK_BYTES);
     let used = 0;
     let position = 0;
-    const flush = (): void => {
-      let done = 0;
-      while (done < used) done += writeSync(fd, chunk, done, used - done, position + done);
-      position += used;
-      used = 0;
+    const writeAll = (buffer: Buffer, length: number): void => {
+      for (let done = 0; done < length;) done += writeSync(fd, buffer, done, length - done, position + done);
+      position += length;
     };
     const rows = offsets.length - 1;
     for (let r = 0; r < rows; r++) {
@@ -78,20 +76,19 @@ export function spillNeighbourTable(
       const n = offsets[r + 1]! - from;
       if (n === 0) continue;
       const rowBytes = ENTRY_BYTES * n;
-      if (used + rowBytes > chunk.length) flush();
-      // A row longer than the chunk (2¹⁸ neighbours) is written on its own.
+      if (used + rowBytes > chunk.length) {
+        writeAll(chunk, used);
+        used = 0;
+      }
+      // A row longer than the chunk (2¹⁸ neighbours) is encoded and written on its own.
       const out = rowBytes > chunk.length ? Buffer.allocUnsafe(rowBytes) : chunk;
       const at = out === chunk ? used : 0;
       out.set(items.subarray(3 * from, 3 * (from + n)), at);
       for (let e = 0; e < n; e++) out.writeInt16LE(scores[from + e]!, at + 3 * n + 2 * e);
       if (out === chunk) used += rowBytes;
-      else {
-        let done = 0;
-        while (done < rowBytes) done += writeSync(fd, out, done, rowBytes - done, position + done);
-        position += rowBytes;
-      }
+      else writeAll(out, rowBytes);
     }
-    flush();
+    writeAll(chunk, used);
     return { offsets, fd, path };
   } catch (err) {
     if (fd >= 0) closeSync(fd);

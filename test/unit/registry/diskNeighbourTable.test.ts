@@ -139,6 +139,22 @@ describe('Registry: a large model’s neighbour table spilled to an unlinked fil
   );
 });
 
+/** Runs `fn` and returns its result with the process warnings emitted meanwhile (they come on the next tick). */
+async function withWarnings<T>(fn: () => T): Promise<{ result: T; warnings: Error[] }> {
+  const warnings: Error[] = [];
+  const onWarning = (w: Error): void => {
+    warnings.push(w);
+  };
+  process.on('warning', onWarning);
+  try {
+    const result = fn();
+    await new Promise((r) => setTimeout(r, 0));
+    return { result, warnings };
+  } finally {
+    process.off('warning', onWarning);
+  }
+}
+
 describe('Registry: loadVersionBundle keeps a large model’s neighbours on disk (issue #6)', () => {
   let registry = '';
   beforeAll(() => {
@@ -165,42 +181,28 @@ describe('Registry: loadVersionBundle keeps a large model’s neighbours on disk
   });
 
   it('keeps them in memory, with a RECGATE_NEIGHBOURS_IN_MEMORY warning, when the file cannot be written', async () => {
-    const warnings: Error[] = [];
-    const onWarning = (w: Error): void => {
-      warnings.push(w);
-    };
-    process.on('warning', onWarning);
-    try {
-      const lists = loadVersionBundle(registry, 'default', 'v1', {
-        neighboursOnDiskFrom: 0,
-        neighboursDir: join(registry, 'no-such-folder'),
-      }).bundle.neighbours;
-      await new Promise((r) => setTimeout(r, 0)); // process warnings are emitted on the next tick
-      expect(rowsOf(lists)).toEqual(rowsOf(loadVersionBundle(registry, 'default', 'v1').bundle.neighbours));
-      const w = warnings.find(
-        (x) => (x as Error & { code?: string }).code === 'RECGATE_NEIGHBOURS_IN_MEMORY',
-      );
-      expect(w?.message).toMatch(
-        /the neighbour table stays in memory: cannot spill it to .*no-such-folder: ENOENT/,
-      );
-    } finally {
-      process.off('warning', onWarning);
-    }
+    const { result: lists, warnings } = await withWarnings(
+      () =>
+        loadVersionBundle(registry, 'default', 'v1', {
+          neighboursOnDiskFrom: 0,
+          neighboursDir: join(registry, 'no-such-folder'),
+        }).bundle.neighbours,
+    );
+    expect(rowsOf(lists)).toEqual(rowsOf(loadVersionBundle(registry, 'default', 'v1').bundle.neighbours));
+    const w = warnings.find((x) => (x as Error & { code?: string }).code === 'RECGATE_NEIGHBOURS_IN_MEMORY');
+    expect(w?.message).toMatch(
+      /the neighbour table stays in memory: cannot spill it to .*no-such-folder: ENOENT/,
+    );
   });
 
   it('spills to TMPDIR by default, and the warning names that folder when it cannot', async () => {
     const saved = process.env.TMPDIR;
     const missing = join(registry, 'no-such-tmpdir');
-    const warnings: Error[] = [];
-    const onWarning = (w: Error): void => {
-      warnings.push(w);
-    };
-    process.on('warning', onWarning);
     try {
       process.env.TMPDIR = missing;
-      const lists = loadVersionBundle(registry, 'default', 'v1', { neighboursOnDiskFrom: 0 }).bundle
-        .neighbours;
-      await new Promise((r) => setTimeout(r, 0));
+      const { result: lists, warnings } = await withWarnings(
+        () => loadVersionBundle(registry, 'default', 'v1', { neighboursOnDiskFrom: 0 }).bundle.neighbours,
+      );
       expect(lists.some((l) => l.items.length > 0)).toBe(true);
       expect(warnings.map((w) => w.message)).toContainEqual(
         expect.stringContaining(`cannot spill it to ${missing}: ENOENT`),
@@ -208,7 +210,6 @@ describe('Registry: loadVersionBundle keeps a large model’s neighbours on disk
     } finally {
       if (saved === undefined) delete process.env.TMPDIR;
       else process.env.TMPDIR = saved;
-      process.off('warning', onWarning);
     }
   });
 
