@@ -229,6 +229,43 @@ function candidatesOf(s: ScenarioResult): number {
   return s.stages.find((x) => x.stage.startsWith('scorer'))?.meanIn ?? 0;
 }
 
+/**
+ * Server CPU per `{ __typename }` request (ms) at saturation on synthetic-10k
+ * in the run BENCHMARKS.md records under "Results of one run" (12-03 08:42,
+ * dab23b2; 0.16 in the 11-30 13:17 run). The issue's targets were set on a
+ * host of about this speed.
+ */
+export const RECORDED_HOST_FLOOR_MS = 0.15;
+
+/**
+ * A floor this many times the recorded host's or more gets the
+ * {@link hostSpeedNote} warning (a host's floor has measured 0.15–0.16 on the
+ * fast VMs and 0.35–1.14 ms on slow ones, BENCHMARKS.md).
+ */
+export const SLOW_HOST_FACTOR = 1.5;
+
+/**
+ * One paragraph on how fast this run's host was: the `{ __typename }`
+ * scenario's server CPU per request on synthetic-10k (HTTP, Apollo and
+ * graphql-js with no resolver: the floor every call pays), beside the
+ * recorded run's {@link RECORDED_HOST_FLOOR_MS}. CPU per call and every
+ * latency of a loaded server scale roughly with it, so a run on a host
+ * {@link SLOW_HOST_FACTOR}× slower or more says that its CPU and latency rows
+ * are no verdict on the targets. Null when the run has no such scenario (a
+ * run with `--catalogs` that leaves out synthetic-10k).
+ */
+export function hostSpeedNote(r: BenchResults): string | null {
+  const floor = scenarioOf(r, 'synthetic-10k', 'typename')?.saturation.cpuMsPerRequest;
+  if (floor === undefined || !(floor > 0)) return null;
+  const factor = floor / RECORDED_HOST_FLOOR_MS;
+  const base =
+    `Host speed: the \`{ __typename }\` floor (server CPU per request at saturation, synthetic-10k) ` +
+    `was ${f2(floor)} ms in this run, against ${f2(RECORDED_HOST_FLOOR_MS)} ms on the host of the run BENCHMARKS.md records`;
+  return factor >= SLOW_HOST_FACTOR
+    ? `${base}: this host is about ${f1(factor)}× slower, so its CPU-per-call, saturation and latency rows measure the host, not the targets (BENCHMARKS.md, "What is measured, and how": host speed).`
+    : `${base} (${f1(factor)}×), so its rows compare with that run's.`;
+}
+
 /** The human report: machine, targets, per-catalog scenario tables, stage breakdowns, ANN and profile, as Markdown. */
 export function formatReport(r: BenchResults): string {
   const out: string[] = [];
@@ -241,6 +278,8 @@ export function formatReport(r: BenchResults): string {
     `Command: \`${r.command}\``,
     '',
   );
+  const speed = hostSpeedNote(r);
+  if (speed !== null) out.push(speed, '');
   out.push('## Targets', '');
   // A --quick run is a smoke test (3-s runs, synthetic-10k only): its figures are shown, but no verdict.
   if (r.quick) {

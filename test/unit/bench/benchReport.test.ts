@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { formatReport, targetRows } from '../../../src/bench/benchReport.js';
+import {
+  formatReport,
+  hostSpeedNote,
+  RECORDED_HOST_FLOOR_MS,
+  SLOW_HOST_FACTOR,
+  targetRows,
+} from '../../../src/bench/benchReport.js';
 import type { BenchResults, CatalogResult, ScenarioResult } from '../../../src/bench/benchResults.js';
 
 const latency = (p50: number, p99: number) => ({ count: 100, mean: p50, p50, p90: p99, p99, max: p99 });
@@ -350,5 +356,46 @@ describe('Bench report: IVF-Flat beside HNSW', () => {
       'retrieval over 1M items (IVF-Flat, the default)',
     );
     expect(formatReport({ ...results, targets: [] })).not.toContain('IVF-Flat');
+  });
+});
+
+describe('Bench report: host speed', () => {
+  const withFloor = (cpuMs: number, catalogName = 'synthetic-10k'): BenchResults => {
+    const typename = scenario('typename', 5000);
+    return {
+      ...BASE,
+      catalogs: [
+        catalog(catalogName, [
+          scenario('recommendations', 700),
+          { ...typename, saturation: { ...typename.saturation, cpuMsPerRequest: cpuMs } },
+        ]),
+      ],
+    };
+  };
+
+  it("compares the run's { __typename } floor with the recorded host's and warns at 1.5× or more", () => {
+    // 0.66 ms was this host's floor on 12-06; 0.66 / 0.15 = 4.4.
+    const slow = hostSpeedNote(withFloor(0.66))!;
+    expect(slow).toContain('was 0.66 ms in this run, against 0.15 ms');
+    expect(slow).toContain('about 4.4× slower');
+    expect(slow).toContain('measure the host, not the targets');
+    const fast = hostSpeedNote(withFloor(0.16))!;
+    expect(fast).toContain('was 0.16 ms in this run');
+    expect(fast).toContain('(1.1×), so its rows compare');
+    expect(fast).not.toContain('slower');
+    // The boundary: exactly 1.5× warns, just under does not.
+    expect(hostSpeedNote(withFloor(RECORDED_HOST_FLOOR_MS * SLOW_HOST_FACTOR))).toContain('slower');
+    expect(hostSpeedNote(withFloor(RECORDED_HOST_FLOOR_MS * SLOW_HOST_FACTOR * 0.99))).not.toContain(
+      'slower',
+    );
+  });
+
+  it('is printed above the target table, and left out when the run has no floor on synthetic-10k', () => {
+    const report = formatReport({ ...withFloor(0.66), targets: [] });
+    expect(report.indexOf('Host speed:')).toBeGreaterThan(report.indexOf('Command:'));
+    expect(report.indexOf('Host speed:')).toBeLessThan(report.indexOf('## Targets'));
+    expect(hostSpeedNote(withFloor(0.66, 'synthetic-100k'))).toBeNull();
+    expect(hostSpeedNote(BASE)).toBeNull();
+    expect(formatReport({ ...BASE, targets: [] })).not.toContain('Host speed:');
   });
 });
