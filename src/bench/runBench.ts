@@ -43,6 +43,7 @@ import { benchDirOrExit, environmentOrExit, helpOrContinue, parseOrExit, usageEr
 import type { PreparedCatalog, SkippedCatalog } from './benchCatalogs.js';
 import { prepareCatalog, sampleIds } from './benchCatalogs.js';
 import { formatReport, targetRows } from './benchReport.js';
+import { savedRunProblem } from './benchResults.js';
 import type {
   BenchResults,
   CatalogResult,
@@ -100,7 +101,10 @@ if (values.render !== undefined) {
     usageError('bench', `--render: ${values.render} is not a regular file`);
   let report: string;
   try {
-    report = formatReport(JSON.parse(readFileSync(values.render, 'utf8')) as BenchResults);
+    const saved: unknown = JSON.parse(readFileSync(values.render, 'utf8'));
+    const problem = savedRunProblem(saved);
+    if (problem !== null) throw new Error(problem);
+    report = formatReport(saved as BenchResults);
   } catch (err) {
     usageError('bench', `--render: ${values.render} is not a saved run's JSON (${(err as Error).message})`);
   }

@@ -32,7 +32,8 @@ describe('bench command lines', () => {
     [
       'src/bench/runBench.ts',
       ['--render', 'package.json'],
-      "bench: error: --render: package.json is not a saved run's JSON",
+      // Valid JSON of another shape: named before the report is attempted (README walkthrough, 12-06).
+      "bench: error: --render: package.json is not a saved run's JSON (missing or of the wrong type: machine, profile, catalogs, ann, targets, startedAt, command, seconds)",
     ],
     [
       'src/bench/runBench.ts',

@@ -7,6 +7,7 @@ import {
   targetRows,
 } from '../../../src/bench/benchReport.js';
 import type { BenchResults, CatalogResult, ScenarioResult } from '../../../src/bench/benchResults.js';
+import { savedRunProblem } from '../../../src/bench/benchResults.js';
 
 const latency = (p50: number, p99: number) => ({ count: 100, mean: p50, p50, p90: p99, p99, max: p99 });
 
@@ -397,5 +398,22 @@ describe('Bench report: host speed', () => {
     expect(hostSpeedNote(withFloor(0.66, 'synthetic-100k'))).toBeNull();
     expect(hostSpeedNote(BASE)).toBeNull();
     expect(formatReport({ ...BASE, targets: [] })).not.toContain('Host speed:');
+  });
+});
+
+describe('Bench report: what --render accepts', () => {
+  it("accepts a run's JSON and names each top-level field another JSON value lacks", () => {
+    const saved: unknown = JSON.parse(JSON.stringify({ ...BASE, targets: targetRows(BASE) }));
+    expect(savedRunProblem(saved)).toBeNull();
+    expect(() => formatReport(saved as BenchResults)).not.toThrow();
+    expect(savedRunProblem({})).toBe(
+      'missing or of the wrong type: machine, profile, catalogs, ann, targets, startedAt, command, seconds',
+    );
+    expect(savedRunProblem({ ...BASE, catalogs: {}, seconds: '60' })).toBe(
+      'missing or of the wrong type: catalogs, seconds',
+    );
+    expect(savedRunProblem({ ...BASE, machine: [] })).toBe('missing or of the wrong type: machine');
+    for (const notObject of [null, [], [BASE], 'run', 3])
+      expect(savedRunProblem(notObject)).toBe('not a JSON object');
   });
 });
