@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { AnnStudyResult } from './annStudy.js';
 import type { SkippedCatalog } from './benchCatalogs.js';
 import type { ScenarioName } from './benchScenarios.js';
@@ -150,29 +151,31 @@ export interface ReplicaSaturation {
   readonly rates?: readonly RateResult[];
 }
 
+/** The top level of a saved {@link BenchResults}, as {@link savedRunProblem} checks it (other fields pass). */
+const SAVED_RUN_TOP_LEVEL = z.looseObject({
+  machine: z.looseObject({}),
+  profile: z.looseObject({}),
+  catalogs: z.array(z.unknown()),
+  ann: z.array(z.unknown()),
+  targets: z.array(z.unknown()),
+  startedAt: z.string(),
+  command: z.string(),
+  seconds: z.number(),
+});
+
 /**
  * Why `value` (a parsed JSON file) is not a saved {@link BenchResults}, or
  * null when its top level has the shape of one: `machine` and `profile`
  * objects; `catalogs`, `ann` and `targets` arrays; `startedAt` and `command`
- * strings; `seconds` a number. `npm run bench -- --render` refuses a file
- * with a problem instead of failing inside the report. A check of the top
- * level only: a saved run edited by hand can still fail deeper down.
+ * strings; `seconds` a number (checked with zod). `npm run bench -- --render`
+ * refuses a file with a problem instead of failing inside the report. A check
+ * of the top level only: a saved run edited by hand can still fail deeper down.
  * @returns e.g. `"not a JSON object"`, or `"missing or of the wrong type: machine, seconds"`
  */
 export function savedRunProblem(value: unknown): string | null {
-  const isObject = (x: unknown): boolean => typeof x === 'object' && x !== null && !Array.isArray(x);
-  if (!isObject(value)) return 'not a JSON object';
-  const v = value as Record<string, unknown>;
-  const checks: [string, (x: unknown) => boolean][] = [
-    ['machine', isObject],
-    ['profile', isObject],
-    ['catalogs', Array.isArray],
-    ['ann', Array.isArray],
-    ['targets', Array.isArray],
-    ['startedAt', (x) => typeof x === 'string'],
-    ['command', (x) => typeof x === 'string'],
-    ['seconds', (x) => typeof x === 'number'],
-  ];
-  const wrong = checks.filter(([name, ok]) => !ok(v[name])).map(([name]) => name);
-  return wrong.length === 0 ? null : `missing or of the wrong type: ${wrong.join(', ')}`;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not a JSON object';
+  const parsed = SAVED_RUN_TOP_LEVEL.safeParse(value);
+  if (parsed.success) return null;
+  const wrong = [...new Set(parsed.error.issues.map((issue) => String(issue.path[0])))];
+  return `missing or of the wrong type: ${wrong.join(', ')}`;
 }
