@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NeighbourList } from '../retrieval/itemNeighbours.js';
 import { lazyArrayView } from './lazyArrayView.js';
-import { SCORE_SCALE, unpackIndices } from './neighbourTable.js';
+import { unpackIndices, unpackScores } from './neighbourTable.js';
 import type { PackedNeighbourTable } from './neighbourTable.js';
 
 /**
@@ -14,7 +14,7 @@ import type { PackedNeighbourTable } from './neighbourTable.js';
  */
 export const NEIGHBOURS_ON_DISK_MIN_ITEMS = 200_000;
 
-/** Bytes per entry in the file: a 3-byte item index and an int16 score. */
+/** Bytes per entry in the file: an int16 score and a 3-byte item index. */
 const ENTRY_BYTES = 5;
 
 /** Bytes written per `writeSync` while spilling (1 MiB). */
@@ -23,10 +23,11 @@ const WRITE_CHUNK_BYTES = 1 << 20;
 /**
  * A {@link PackedNeighbourTable} whose entries live in a file: row i's
  * `n = offsets[i + 1] − offsets[i]` entries are the bytes
- * `[5·offsets[i], 5·offsets[i + 1])` of `fd`: first n 3-byte little-endian
- * item indices, then n little-endian int16 scores (score = fl32(k / 10⁴)).
- * The file has no name (unlinked once open), so it disappears with the last
- * descriptor, however the process ends.
+ * `[5·offsets[i], 5·offsets[i + 1])` of `fd`: first the row's n int16 score
+ * codes as the packed table holds them (score = fl32(k / 10⁴); the process's
+ * own byte order, as only the process that wrote the file reads it), then its
+ * n 3-byte little-endian item indices. The file has no name (unlinked once
+ * open), so it disappears with the last descriptor, however the process ends.
  */
 export interface DiskNeighbourTable {
   /** Int32Array of nItems + 1 entry offsets, as in the packed table (kept in memory: 4 bytes per item). */
@@ -83,8 +84,8 @@ export function spillNeighbourTable(
       // A row longer than the chunk (2¹⁸ neighbours) is encoded and written on its own.
       const out = rowBytes > chunk.length ? Buffer.allocUnsafe(rowBytes) : chunk;
       const at = out === chunk ? used : 0;
-      out.set(items.subarray(3 * from, 3 * (from + n)), at);
-      for (let e = 0; e < n; e++) out.writeInt16LE(scores[from + e]!, at + 3 * n + 2 * e);
+      out.set(new Uint8Array(scores.buffer, scores.byteOffset + 2 * from, 2 * n), at);
+      out.set(items.subarray(3 * from, 3 * (from + n)), at + 2 * n);
       if (out === chunk) used += rowBytes;
       else writeAll(out, rowBytes);
     }
@@ -124,13 +125,14 @@ const closeWhenCollected = new FinalizationRegistry<number>((fd) => {
  */
 export function diskNeighbourListView(table: DiskNeighbourTable): readonly NeighbourList[] {
   const { offsets, fd, path } = table;
-  let scratch = Buffer.allocUnsafe(ENTRY_BYTES * 64);
+  // A buffer of its own (offset 0), so its first bytes can be viewed as int16 scores.
+  let scratch = new Uint8Array(ENTRY_BYTES * 64);
   const view = lazyArrayView(offsets.length - 1, (i) => {
     const from = offsets[i]!;
     const n = offsets[i + 1]! - from;
     if (n === 0) return { items: new Int32Array(0), scores: new Float32Array(0) };
     const bytes = ENTRY_BYTES * n;
-    if (scratch.length < bytes) scratch = Buffer.allocUnsafe(bytes);
+    if (scratch.length < bytes) scratch = new Uint8Array(bytes);
     let read: number;
     try {
       read = readSync(fd, scratch, 0, bytes, ENTRY_BYTES * from);
@@ -145,9 +147,10 @@ export function diskNeighbourListView(table: DiskNeighbourTable): readonly Neigh
         `cannot read row ${i} of the neighbour table spilled to ${path}: ${read} of ${bytes} bytes`,
       );
     }
-    const rowScores = new Float32Array(n);
-    for (let e = 0, b = 3 * n; e < n; e++, b += 2) rowScores[e] = scratch.readInt16LE(b) / SCORE_SCALE;
-    return { items: unpackIndices(scratch, 0, n), scores: rowScores };
+    return {
+      items: unpackIndices(scratch, 2 * n, n),
+      scores: unpackScores(new Int16Array(scratch.buffer, 0, n), 0, n),
+    };
   });
   closeWhenCollected.register(view, fd);
   return view;

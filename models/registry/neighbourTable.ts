@@ -33,7 +33,7 @@ export interface PackedNeighbourTable {
 }
 
 /** Scores packed as k with score = fl32(k / SCORE_SCALE). */
-export const SCORE_SCALE = 10_000;
+const SCORE_SCALE = 10_000;
 
 /**
  * The table in the smaller columns of {@link PackedNeighbourTable} where
@@ -197,12 +197,8 @@ export function neighbourListView(table: NeighbourTable | PackedNeighbourTable):
     const to = offsets[i + 1]!;
     const rowItems =
       items instanceof Int32Array ? items.subarray(from, to) : unpackIndices(items, 3 * from, to - from);
-    let rowScores: Float32Array;
-    if (scores instanceof Float32Array) rowScores = scores.subarray(from, to);
-    else {
-      rowScores = new Float32Array(to - from);
-      for (let e = from; e < to; e++) rowScores[e - from] = scores[e]! / SCORE_SCALE;
-    }
+    const rowScores =
+      scores instanceof Float32Array ? scores.subarray(from, to) : unpackScores(scores, from, to - from);
     return { items: rowItems, scores: rowScores };
   });
 }
@@ -216,5 +212,16 @@ export function unpackIndices(bytes: Uint8Array, at: number, n: number): Int32Ar
   const out = new Int32Array(n);
   for (let e = 0, b = at; e < n; e++, b += 3)
     out[e] = bytes[b]! | (bytes[b + 1]! << 8) | (bytes[b + 2]! << 16);
+  return out;
+}
+
+/**
+ * The `n` scores packed as int16 codes k from `codes[at]` on (the packed
+ * `scores` column of {@link PackedNeighbourTable}), as a new Float32Array of
+ * n holding fl32(k / {@link SCORE_SCALE}).
+ */
+export function unpackScores(codes: Int16Array, at: number, n: number): Float32Array {
+  const out = new Float32Array(n);
+  for (let e = 0; e < n; e++) out[e] = codes[at + e]! / SCORE_SCALE;
   return out;
 }
